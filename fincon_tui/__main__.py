@@ -1,0 +1,5 @@
+"""`python -m fincon_tui`."""
+
+from fincon_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,46 @@
+"""The `fincon-tui` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from fincon_tui import __version__
+from fincon_tui.paths import DB_ENV
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fincon-tui",
+        description="Fincon Accounting mail settings (System / Mail Settings) "
+        "as a keyboard-driven terminal app.",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help=f"SQLite database file (default: ${DB_ENV}, else fincon.db "
+        "in the user data folder)",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from fincon_tui.paths import database_path
+    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.errors import StorageError
+
+    path = database_path(args.db)
+    try:
+        db = open_database(path)
+    except StorageError as error:
+        print(f"fincon-tui: {error}", file=sys.stderr)
+        return 2
+
+    from fincon_tui.ui.app import FinconApp
+
+    app = FinconApp(db, PasswordVault())
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,156 @@
+"""The SMTP setting definition: its fields, defaults and validation rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from fincon_tui.domain import fields
+from fincon_tui.domain.fields import FieldError
+from fincon_tui.domain.passwords import PasswordChange
+
+NAME_MAX = 40
+USERNAME_MAX = 254
+PASSWORD_MAX = 256
+PORT_RANGE = (1, 65535)
+TIMEOUT_RANGE = (1, 300)
+
+#: Form keys in screen (and Tab) order, with the seed article's labels.
+LABELS: dict[str, str] = {
+    "name": "SMTP Name",
+    "mail_server": "Mail Server",
+    "authenticate": "Authenticate",
+    "username": "Username",
+    "password": "Password",
+    "port": "Port",
+    "use_tls": "Use TLS",
+    "timeout_seconds": "Time Out (Seconds)",
+    "bcc": "BCC",
+}
+
+#: What a new definition starts with once the user agrees to create it.
+NEW_DEFAULTS: dict[str, str] = {
+    "mail_server": "",
+    "authenticate": "Y",
+    "username": "",
+    "port": "587",
+    "use_tls": "Y",
+    "timeout_seconds": "30",
+    "bcc": "",
+}
+
+
+@dataclass(frozen=True)
+class SmtpDefinition:
+    """A validated SMTP setting definition (the password lives elsewhere)."""
+
+    name: str
+    mail_server: str
+    authenticate: bool
+    username: str
+    port: int
+    use_tls: bool
+    timeout_seconds: int
+    bcc: str
+
+    @property
+    def users_bring_login(self) -> bool:
+        """Authenticate=Y without a shared username: each user has their own."""
+        return self.authenticate and not self.username
+
+    def form_values(self) -> dict[str, str]:
+        """The definition as the text a form shows (password excluded)."""
+        return {
+            "name": self.name,
+            "mail_server": self.mail_server,
+            "authenticate": "Y" if self.authenticate else "N",
+            "username": self.username,
+            "port": str(self.port),
+            "use_tls": "Y" if self.use_tls else "N",
+            "timeout_seconds": str(self.timeout_seconds),
+            "bcc": self.bcc,
+        }
+
+
+class DefinitionInvalid(ValueError):
+    """One or more fields are wrong; `errors` is in screen order."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(describe(error) for error in errors))
+        self.errors = errors
+
+    @property
+    def first(self) -> FieldError:
+        return self.errors[0]
+
+
+def describe(error: FieldError) -> str:
+    """The message-line text for an error: the field's label, then the problem."""
+    label = LABELS.get(error.field, error.field)
+    return f"{label} {error.message}" if label else error.message
+
+
+def validate_name(raw: str) -> str:
+    """The SMTP Name key: required, trimmed, at most 40 characters."""
+    try:
+        return fields.text(raw, max_length=NAME_MAX, required=True)
+    except FieldError as error:
+        raise error.for_field("name") from None
+
+
+def check_password(raw: str) -> str:
+    """A new password: kept exactly as typed (spaces count), no control characters."""
+    fields.check_printable(raw)
+    if len(raw) > PASSWORD_MAX:
+        raise FieldError(f"is too long (at most {PASSWORD_MAX} characters)")
+    return raw
+
+
+def parse_definition(
+    values: Mapping[str, str], password: PasswordChange, *, had_password: bool = False
+) -> SmtpDefinition:
+    """Validate the form's text values into a definition.
+
+    `password` is what Accept does to the stored password and `had_password`
+    whether one is stored now.  Raises DefinitionInvalid listing every wrong
+    field in screen order.
+    """
+    errors: list[FieldError] = []
+    clean: dict[str, object] = {}
+    has_password = password.leaves_password(had_password)
+    if password.action == "set":
+        try:
+            check_password(password.value)
+        except FieldError as error:
+            errors.append(error.for_field("password"))
+
+    def check(key: str, validator, *args, **kwargs) -> None:
+        try:
+            clean[key] = validator(values.get(key, ""), *args, **kwargs)
+        except FieldError as error:
+            errors.append(error.for_field(key))
+
+    check("name", fields.text, max_length=NAME_MAX, required=True)
+    check("mail_server", fields.host)
+    check("authenticate", fields.yes_no)
+    check("username", fields.text, max_length=USERNAME_MAX)
+    check("port", fields.whole_number, *PORT_RANGE)
+    check("use_tls", fields.yes_no)
+    check("timeout_seconds", fields.whole_number, *TIMEOUT_RANGE)
+    check("bcc", fields.email_address)
+
+    authenticate = clean.get("authenticate")
+    username = clean.get("username")
+    if authenticate is False and (username or has_password):
+        field = "username" if username else "password"
+        errors.append(
+            FieldError("must be empty when Authenticate is N (no login is used)", field)
+        )
+    elif has_password and username == "":
+        errors.append(FieldError("is required when a password is given", "username"))
+
+    if errors:
+        order = list(LABELS)
+        errors.sort(key=lambda error: order.index(error.field))
+        raise DefinitionInvalid(errors)
+    return SmtpDefinition(**clean)  # type: ignore[arg-type]

@@ -1,0 +1,32 @@
+"""Where fincon-tui keeps its files and finds its styles."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "fincon-tui"
+DB_ENV = "FINCON_TUI_DB"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def database_path(cli_value: str | None) -> Path:
+    """--db, else $FINCON_TUI_DB, else fincon.db in the user data dir."""
+    if cli_value:
+        return Path(cli_value).expanduser()
+    if os.environ.get(DB_ENV):
+        return Path(os.environ[DB_ENV]).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False, ensure_exists=True) / "fincon.db"
+
+
+def styles_dir() -> Path:
+    """The folder of *.tcss files: inside the installed package (wheel),
+    else styles/ at the top of the source tree (editable install)."""
+    packaged = _PACKAGE / "styles"
+    return packaged if packaged.is_dir() else _PACKAGE.parent / "styles"
+
+
+def stylesheets() -> list[Path]:
+    return sorted(styles_dir().glob("*.tcss"))

@@ -1,0 +1,1 @@
+"""Use cases that keep the database and the keyring consistent."""

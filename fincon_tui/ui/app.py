@@ -1,0 +1,74 @@
+"""The Textual application: theme, key legend, quitting safely."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import App
+from textual.binding import Binding
+
+from fincon_tui.paths import stylesheets
+from fincon_tui.services.smtp_settings import SmtpSettings
+from fincon_tui.ui.keys import keys_label
+from fincon_tui.ui.menus import MAIN
+from fincon_tui.ui.screens.base import FinconScreen
+from fincon_tui.ui.screens.confirm import ConfirmScreen
+from fincon_tui.ui.screens.menu import MenuScreen
+from fincon_tui.ui.theme import GREEN_SCREEN
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from fincon_tui.secrets.vault import PasswordVault
+
+
+class FinconApp(App[None]):
+    """fincon-tui.  Takes an open database and a password vault."""
+
+    TITLE = "Fincon Accounting"
+    CSS_PATH = stylesheets()
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
+
+    def __init__(self, db: Database, vault: PasswordVault, *, cursor_blink: bool = True):
+        super().__init__()
+        self.vault = vault
+        self.smtp = SmtpSettings(db, vault)
+        self.cursor_blink = cursor_blink
+        self.register_theme(GREEN_SCREEN)
+        self.theme = GREEN_SCREEN.name
+
+    def get_default_screen(self) -> MenuScreen:
+        return MenuScreen(MAIN)
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Legend text 'F10/^S=': every key currently bound to the same action."""
+        keys = [
+            active.binding.key
+            for active in self.screen.active_bindings.values()
+            if active.binding.action == binding.action and active.binding.id == binding.id
+        ]
+        return keys_label(keys or [binding.key]) + "="
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q: quit, asking first if a screen holds unsaved changes."""
+        unsaved = any(
+            isinstance(screen, FinconScreen) and screen.has_unsaved_changes()
+            for screen in self.screen_stack
+        )
+        if not unsaved:
+            self.exit()
+            return
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit()
+
+        await self.push_screen(
+            ConfirmScreen(
+                "Unsaved changes will be lost – quit fincon-tui?",
+                title="Quit",
+                default=False,
+            ),
+            answered,
+        )

@@ -1,0 +1,33 @@
+"""The menu tree, as data.  Only entries that lead somewhere are listed."""
+
+from __future__ import annotations
+
+from textual.screen import Screen
+
+from fincon_tui.ui.screens.menu import Menu, MenuEntry, MenuScreen
+
+
+def _smtp_settings() -> Screen:
+    from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
+
+    return SmtpSettingsScreen()
+
+
+MAIL_SETTINGS = Menu(
+    path="System / Mail Settings",
+    heading="Mail Settings",
+    entries=(MenuEntry("SMTP Settings", _smtp_settings),),
+)
+
+SYSTEM = Menu(
+    path="System",
+    heading="System",
+    entries=(MenuEntry("Mail Settings", lambda: MenuScreen(MAIL_SETTINGS)),),
+)
+
+MAIN = Menu(
+    path="Main Menu",
+    heading="Main Menu",
+    entries=(MenuEntry("System", lambda: MenuScreen(SYSTEM)),),
+    root=True,
+)

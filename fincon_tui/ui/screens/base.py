@@ -1,0 +1,34 @@
+"""The frame every full screen shares: title, body, message line, key legend."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from fincon_tui.ui.widgets.chrome import MessageLine, TitleBar
+
+
+class FinconScreen(Screen[None]):
+    """A screen with a menu path title, a message line and the F-key legend."""
+
+    PATH = ""
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(self.PATH)
+        with Vertical(id="body"):
+            yield from self.compose_body()
+        yield MessageLine()
+        yield Footer(show_command_palette=False)
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    @property
+    def message(self) -> MessageLine:
+        return self.query_one(MessageLine)
+
+    def has_unsaved_changes(self) -> bool:
+        """Whether leaving now would lose something typed."""
+        return False

@@ -1,0 +1,46 @@
+"""The parts every screen has: title bar and message line."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import HorizontalGroup
+from textual.widgets import Label, Static
+
+PRODUCT = "FINCON ACCOUNTING"
+
+
+class TitleBar(HorizontalGroup):
+    """Product name on the left, the screen's menu path on the right."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(id="title-bar")
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        yield Label(PRODUCT, id="product")
+        yield Label(self.path, id="path", markup=False)
+
+
+class MessageLine(Static):
+    """The one line for errors and confirmations."""
+
+    KINDS = ("error", "info", "ok", "warning")
+
+    def __init__(self) -> None:
+        super().__init__("", id="message", markup=False)
+
+    def show(self, text: str, kind: str = "info") -> None:
+        for name in self.KINDS:
+            self.set_class(name == kind, f"-{name}")
+        self.update(text)
+
+    def error(self, text: str) -> None:
+        self.app.bell()
+        self.show(text, "error")
+
+    def clear(self) -> None:
+        self.show("")
+
+    @property
+    def text(self) -> str:
+        return str(self.content)

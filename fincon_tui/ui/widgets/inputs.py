@@ -1,0 +1,102 @@
+"""Entry fields: overtype on focus, one-character Y/N, masked passwords."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.message import Message
+from textual.widgets import Input
+
+from fincon_tui.domain.passwords import PasswordChange
+
+
+class FieldInput(Input):
+    """A one-line entry field.  Focus selects the content so typing replaces it;
+    a refused key posts Refused so the screen can say why on the message line."""
+
+    class Refused(Message):
+        def __init__(self, field: "FieldInput", hint: str) -> None:
+            super().__init__()
+            self.field = field
+            self.hint = hint
+
+    def __init__(self, *, id: str, max_length: int, hint: str = "", **kwargs) -> None:
+        super().__init__(
+            id=id, max_length=max_length, compact=True, select_on_focus=True, **kwargs
+        )
+        self.hint = hint or f"at most {max_length} characters"
+
+    def on_mount(self) -> None:
+        self.cursor_blink = getattr(self.app, "cursor_blink", True)
+
+    def restricted(self) -> None:
+        self.post_message(self.Refused(self, self.hint))
+
+
+class YesNoInput(FieldInput):
+    """A single Y/N character: y and n become upper case, other keys are refused."""
+
+    def __init__(self, *, id: str, **kwargs) -> None:
+        super().__init__(id=id, max_length=1, hint="type Y or N", **kwargs)
+
+    def _accept(self, character: str) -> None:
+        if character.upper() in ("Y", "N"):
+            self.value = character.upper()
+            self.cursor_position = 1
+        else:
+            self.restricted()
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            self._accept(event.character)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()
+        text = event.text.strip()
+        if text:
+            self._accept(text[0] if len(text) == 1 else "?")
+
+
+_ERASE_KEYS = {"backspace", "delete", "ctrl+d", "ctrl+u", "ctrl+k", "ctrl+w", "ctrl+x"}
+
+
+class PasswordInput(FieldInput):
+    """A password field.  A stored password shows as a fixed mask that stands
+    for "unchanged"; the first key that edits it replaces the whole mask."""
+
+    MASK = "********"
+
+    def __init__(self, *, id: str, max_length: int, **kwargs) -> None:
+        super().__init__(id=id, max_length=max_length, password=True, **kwargs)
+        self.masked = False
+
+    def show_stored(self, stored: bool) -> None:
+        self.masked = stored
+        self.value = self.MASK if stored else ""
+
+    def _unmask(self, text: str) -> None:
+        self.masked = False
+        self.value = text
+        self.cursor_position = len(text)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.masked and (event.is_printable or event.key in _ERASE_KEYS):
+            event.stop()
+            event.prevent_default()
+            self._unmask(event.character if event.is_printable and event.character else "")
+
+    def _on_paste(self, event: events.Paste) -> None:
+        if self.masked and event.text:
+            event.stop()
+            event.prevent_default()
+            self._unmask(event.text.splitlines()[0][: self.max_length])
+
+    def change(self, had_password: bool) -> PasswordChange:
+        """What Accept should do to the stored password."""
+        if self.masked:
+            return PasswordChange.keep()
+        if self.value:
+            return PasswordChange.set(self.value)
+        return PasswordChange.clear() if had_password else PasswordChange.keep()

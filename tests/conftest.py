@@ -1,0 +1,67 @@
+"""Test isolation: every test gets its own database, data folders and a
+file-backed test keyring.  The developer's keyring and data are never touched."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring_backends import ENV as KEYRING_ENV
+from keyring_backends import FileKeyring
+
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before any test imports code that might ask for the default keyring.
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring_backends.FileKeyring"
+    os.environ.setdefault(KEYRING_ENV, os.devnull)
+    keyring.set_keyring(FileKeyring())
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("FINCON_TUI_DB", raising=False)
+    monkeypatch.setenv(KEYRING_ENV, str(tmp_path / "keyring.json"))
+    monkeypatch.setenv("PYTHONPATH", str(TESTS))
+    keyring.set_keyring(FileKeyring())
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "fincon.db"
+
+
+@pytest.fixture
+def db(db_path: Path):
+    from fincon_tui.storage.database import open_database
+
+    database = open_database(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def vault():
+    from fincon_tui.secrets.vault import PasswordVault
+
+    return PasswordVault()
+
+
+@pytest.fixture
+def app(db, vault):
+    from fincon_tui.ui.app import FinconApp
+
+    return FinconApp(db, vault, cursor_blink=False)
+
+
+def stored_password(account: str) -> str | None:
+    """What the keyring holds for `account` under service fincon-tui."""
+    return keyring.get_password("fincon-tui", account)

@@ -1,0 +1,58 @@
+"""Keyring backends that the tests install in place of the developer's own.
+
+FileKeyring keeps secrets in a JSON file named by $FINCON_TEST_KEYRING, so a
+child process (the CLI in a pseudo-terminal) and the test share one store.
+Select it in a child with PYTHON_KEYRING_BACKEND=keyring_backends.FileKeyring
+and this folder on PYTHONPATH.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from keyring.backend import KeyringBackend
+from keyring.errors import KeyringError, PasswordDeleteError
+
+ENV = "FINCON_TEST_KEYRING"
+
+
+class FileKeyring(KeyringBackend):
+    """A real keyring backend whose storage is a JSON file (tests only)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    @property
+    def path(self) -> Path:
+        return Path(os.environ[ENV])
+
+    def _load(self) -> dict[str, str]:
+        return json.loads(self.path.read_text()) if self.path.exists() else {}
+
+    def _save(self, data: dict[str, str]) -> None:
+        self.path.write_text(json.dumps(data))
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._load().get(f"{service}\x00{username}")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        data = self._load()
+        data[f"{service}\x00{username}"] = password
+        self._save(data)
+
+    def delete_password(self, service: str, username: str) -> None:
+        data = self._load()
+        if data.pop(f"{service}\x00{username}", None) is None:
+            raise PasswordDeleteError("not found")
+        self._save(data)
+
+
+class BrokenKeyring(FileKeyring):
+    """Reads work; every write or delete fails, like a locked keychain."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise KeyringError("the keychain is locked")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise KeyringError("the keychain is locked")
