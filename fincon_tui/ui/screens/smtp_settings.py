@@ -76,7 +76,7 @@ class SmtpSettingsScreen(FinconScreen):
                 label["port"],
                 FieldInput(
                     id="port", max_length=5, restrict=r"[0-9]*",
-                    hint="digits only, 1-65535", classes="detail number",
+                    hint="digits only, 1-65535", classes="detail",
                 ),
                 hint="1-65535",
             )
@@ -85,7 +85,7 @@ class SmtpSettingsScreen(FinconScreen):
                 label["timeout_seconds"],
                 FieldInput(
                     id="timeout_seconds", max_length=3, restrict=r"[0-9]*",
-                    hint="digits only, 1-300", classes="detail number",
+                    hint="digits only, 1-300", classes="detail",
                 ),
                 hint="1-300",
             )

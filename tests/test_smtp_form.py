@@ -1,0 +1,405 @@
+"""The SMTP Settings form driven by keys, as an admin would, against a real
+SQLite file and the test keyring."""
+
+from __future__ import annotations
+
+import keyring
+from conftest import stored_password
+from keyring.backends import fail
+from keyring_backends import BrokenKeyring
+
+from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.smtp import SmtpDefinition
+from fincon_tui.ui.screens.confirm import ConfirmScreen
+from fincon_tui.ui.screens.smtp_settings import CREATE_QUESTION, SmtpSettingsScreen
+
+SIZE = (80, 24)
+
+
+async def open_smtp_settings(pilot) -> SmtpSettingsScreen:
+    """System / Mail Settings / SMTP Settings, by menu digits."""
+    await pilot.press("1", "1", "1")
+    screen = pilot.app.screen
+    assert isinstance(screen, SmtpSettingsScreen)
+    return screen
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*text)
+
+
+def rows(db) -> list[dict]:
+    return list(db["smtp_settings"].rows)
+
+
+async def create(pilot, name: str = "OFFICE") -> SmtpSettingsScreen:
+    screen = await open_smtp_settings(pilot)
+    await type_text(pilot, name)
+    await pilot.press("enter", "y")
+    return screen
+
+
+async def test_the_seed_article_step_by_step(app, db) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        # Navigate to System / Mail Settings / SMTP Settings.
+        screen = await open_smtp_settings(pilot)
+        assert app.focused.id == "name"
+        assert all(screen.field(key).disabled for key in ("mail_server", "bcc"))
+        # 1. Enter a descriptive name in SMTP Name, press Enter.
+        await type_text(pilot, "Office 365")
+        await pilot.press("enter")
+        # 2. A confirmation window with the article's message.
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.query_one("#question").content == CREATE_QUESTION
+        assert CREATE_QUESTION == (
+            "The SMTP definition does not exist – do you want to create it?"
+        )
+        # 3. Yes.
+        await pilot.press("y")
+        assert app.screen is screen and app.focused.id == "mail_server"
+        # Details: server, Authenticate, username, password, port, TLS, time out, BCC.
+        await type_text(pilot, "smtp.office365.com")
+        await pilot.press("enter")
+        await pilot.press("y", "enter")
+        await type_text(pilot, "accounts@corp.example")
+        await pilot.press("enter")
+        await type_text(pilot, "Tr0ub4dor&3")
+        await pilot.press("enter")
+        await type_text(pilot, "587")
+        await pilot.press("enter", "y", "enter")
+        await type_text(pilot, "45")
+        await pilot.press("enter")
+        await type_text(pilot, "audit@corp.example")
+        # Save: Accept.
+        await pilot.press("f10")
+        assert screen.message.text == "SMTP definition Office 365 saved"
+        assert app.focused.id == "name" and screen.field("name").value == ""
+        assert screen.field("mail_server").disabled
+
+    [row] = rows(db)
+    assert {k: v for k, v in row.items() if k not in ("created_at", "updated_at")} == {
+        "name": "Office 365",
+        "mail_server": "smtp.office365.com",
+        "authenticate": "Y",
+        "username": "accounts@corp.example",
+        "port": 587,
+        "use_tls": "Y",
+        "timeout_seconds": 45,
+        "bcc": "audit@corp.example",
+        "version": 1,
+    }
+    assert stored_password("smtp:Office 365") == "Tr0ub4dor&3"
+
+
+async def test_create_defaults_and_tab_order(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await create(pilot)
+        values = screen.form_values()
+        assert (values["authenticate"], values["port"], values["use_tls"]) == ("Y", "587", "Y")
+        assert values["timeout_seconds"] == "30"
+        order = []
+        for _ in range(9):
+            order.append(app.focused.id)
+            await pilot.press("tab")
+        assert order == [
+            "mail_server",
+            "authenticate",
+            "username",
+            "password",
+            "port",
+            "use_tls",
+            "timeout_seconds",
+            "bcc",
+            "mail_server",
+        ]
+        # Authenticate=N does not change the order: Username stays reachable.
+        assert app.focused.id == "authenticate"
+        await pilot.press("n", "tab")
+        assert app.focused.id == "username"
+
+
+async def test_no_on_the_modal_returns_to_the_name_with_text_kept(app, db) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_smtp_settings(pilot)
+        await type_text(pilot, "BRANCH")
+        await pilot.press("enter", "n")
+        assert app.screen is screen and app.focused.id == "name"
+        assert screen.field("name").value == "BRANCH"
+        await pilot.press("enter", "escape")
+        assert app.screen is screen and screen.field("name").value == "BRANCH"
+        assert screen.field("mail_server").disabled
+    assert rows(db) == []
+
+
+async def test_enter_on_yes_button_creates(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_smtp_settings(pilot)
+        await type_text(pilot, "BRANCH")
+        await pilot.press("enter", "enter")
+        assert app.screen is screen and app.focused.id == "mail_server"
+
+
+async def test_existing_definition_loads_case_insensitively_and_edits(app, db) -> None:
+    app.smtp.save(
+        SmtpDefinition("Office", "smtp.example.com", True, "bob", 587, True, 30, ""),
+        PasswordChange.set("old-password"),
+        None,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_smtp_settings(pilot)
+        await type_text(pilot, "OFFICE")
+        await pilot.press("enter")
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert screen.field("name").value == "Office"
+        assert screen.field("mail_server").value == "smtp.example.com"
+        assert screen.password_field.value == screen.password_field.MASK
+        assert app.focused.id == "mail_server"
+        # Change the port only; the password mask is left alone.
+        for _ in range(4):
+            await pilot.press("tab")
+        assert app.focused.id == "port"
+        await type_text(pilot, "2525")
+        await pilot.press("ctrl+s")
+        assert screen.message.text == "SMTP definition Office saved"
+    [row] = rows(db)
+    assert (row["port"], row["version"]) == (2525, 2)
+    assert stored_password("smtp:Office") == "old-password"
+
+
+async def test_clearing_the_masked_password_removes_it(app, db) -> None:
+    app.smtp.save(
+        SmtpDefinition("Office", "smtp.example.com", True, "bob", 587, True, 30, ""),
+        PasswordChange.set("old-password"),
+        None,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_smtp_settings(pilot)
+        await type_text(pilot, "office")
+        await pilot.press("enter", "tab", "tab", "tab", "backspace")
+        assert screen.password_field.value == ""
+        await pilot.press("f10")
+        assert "saved" in screen.message.text
+    assert stored_password("smtp:Office") is None
+
+
+async def test_typing_over_the_mask_replaces_the_whole_password(app) -> None:
+    app.smtp.save(
+        SmtpDefinition("Office", "smtp.example.com", True, "bob", 587, True, 30, ""),
+        PasswordChange.set("old-password"),
+        None,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_smtp_settings(pilot)
+        await type_text(pilot, "office")
+        await pilot.press("enter", "tab", "tab", "tab", "end")
+        await type_text(pilot, "new")
+        assert screen.password_field.value == "new"
+        await pilot.press("f10")
+    assert stored_password("smtp:Office") == "new"
+
+
+async def test_yes_no_fields_take_one_letter_and_refuse_others(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await create(pilot)
+        await pilot.press("tab")
+        assert app.focused.id == "authenticate"
+        await pilot.press("n")
+        assert screen.field("authenticate").value == "N"
+        await pilot.press("x")
+        assert screen.field("authenticate").value == "N"
+        assert screen.message.text == "Authenticate: type Y or N"
+        await pilot.press("y")
+        assert screen.field("authenticate").value == "Y"
+
+
+async def test_port_refuses_letters_with_a_hint(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await create(pilot)
+        for _ in range(4):
+            await pilot.press("tab")
+        await pilot.press("a")
+        assert screen.field("port").value == "587"
+        assert screen.message.text == "Port: digits only, 1-65535"
+
+
+async def assert_refused(app, db, keys: list[str], field: str, message: str) -> None:
+    """Type `keys` into a new definition and Accept: the error names the
+    field, focus moves to it, nothing is written and nothing typed is lost."""
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await create(pilot)
+        await pilot.press(*keys)
+        typed = screen.form_values()
+        await pilot.press("f10")
+        assert screen.message.text.startswith(message), screen.message.text
+        assert app.focused.id == field
+        assert screen.form_values() == typed
+        assert not screen.field("mail_server").disabled
+        app.last_message = screen.message.text
+    assert rows(db) == []
+
+
+async def test_missing_mail_server(app, db) -> None:
+    await assert_refused(app, db, [], "mail_server", "Mail Server is required")
+
+
+async def test_host_with_port(app, db) -> None:
+    keys = [*"mail.example.com:25"]
+    await assert_refused(app, db, keys, "mail_server", "Mail Server must not include a port")
+
+
+async def test_port_out_of_range(app, db) -> None:
+    keys = [*"mail.example.com", "tab", "tab", "tab", "tab", *"70000"[:5]]
+    await assert_refused(app, db, keys, "port", "Port must be from 1 to 65535")
+
+
+async def test_port_zero(app, db) -> None:
+    keys = [*"mail.example.com", "tab", "tab", "tab", "tab", "0"]
+    await assert_refused(app, db, keys, "port", "Port must be from 1 to 65535 (not 0)")
+
+
+async def test_time_out_out_of_range(app, db) -> None:
+    keys = [*"mail.example.com", *["tab"] * 6, *"301"]
+    await assert_refused(app, db, keys, "timeout_seconds", "Time Out (Seconds) must be from 1 to 300")
+
+
+async def test_empty_time_out(app, db) -> None:
+    keys = [*"mail.example.com", *["tab"] * 6, "backspace"]
+    await assert_refused(app, db, keys, "timeout_seconds", "Time Out (Seconds) is required")
+
+
+async def test_bad_bcc(app, db) -> None:
+    keys = [*"mail.example.com", *["tab"] * 7, *"audit-at-corp"]
+    await assert_refused(app, db, keys, "bcc", "BCC is not a valid email address")
+
+
+async def test_username_with_authenticate_n(app, db) -> None:
+    keys = [*"mail.example.com", "tab", "n", "tab", *"bob"]
+    await assert_refused(app, db, keys, "username", "Username must be empty when Authenticate is N")
+
+
+async def test_password_without_username(app, db) -> None:
+    keys = [*"mail.example.com", "tab", "tab", "tab", *"secret"]
+    await assert_refused(app, db, keys, "username", "Username is required when a password is given")
+
+
+async def test_several_errors_name_the_first_and_count_the_rest(app, db) -> None:
+    keys = [*["tab"] * 6, "backspace", "tab", *"x"]
+    await assert_refused(app, db, keys, "mail_server", "Mail Server is required")
+    assert app.last_message.endswith("(and 2 more problems)")
+
+
+async def test_authenticate_y_without_username_says_users_bring_their_own(app, db) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await create(pilot, "SHARED")
+        await type_text(pilot, "mail.example.com")
+        await pilot.press("f10")
+        assert screen.message.text == (
+            "SMTP definition SHARED saved; no shared login, so each user needs their own"
+        )
+    assert rows(db)[0]["username"] is None
+
+
+async def test_empty_name_is_refused_on_enter(app, db) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_smtp_settings(pilot)
+        await pilot.press("space", "enter")
+        assert screen.message.text == "SMTP Name is required"
+        assert app.screen is screen and app.focused.id == "name"
+
+
+async def test_accept_before_lookup_explains(app, db) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_smtp_settings(pilot)
+        await pilot.press("f10")
+        assert screen.message.text == "Type an SMTP Name and press Enter first"
+
+
+async def test_keyring_failure_keeps_everything_typed(app, db) -> None:
+    keyring.set_keyring(BrokenKeyring())
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await create(pilot)
+        await type_text(pilot, "mail.example.com")
+        await pilot.press("tab", "tab", *"bob", "tab", *"pw")
+        typed = screen.form_values()
+        await pilot.press("f10")
+        assert screen.message.text.startswith("Not saved: could not store the password")
+        assert "pw" not in screen.message.text.replace("password", "")
+        assert screen.form_values() == typed and screen.password_field.value == "pw"
+        assert app.focused.id == "password"
+    assert rows(db) == []
+
+
+async def test_no_keyring_backend_refuses_a_password_with_a_how_to(app, db) -> None:
+    keyring.set_keyring(fail.Keyring())
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await create(pilot)
+        assert "no keyring available" in str(screen.query_one("#store-info").content)
+        await type_text(pilot, "mail.example.com")
+        await pilot.press("tab", "tab", *"bob", "tab", *"pw", "f10")
+        assert "no keyring backend is available" in screen.message.text
+        assert "README" in screen.message.text
+        # Without a password the same definition saves.
+        await pilot.press("ctrl+u", "f10")
+        assert screen.message.text == "SMTP definition OFFICE saved"
+    assert len(rows(db)) == 1
+
+
+async def test_escape_with_unsaved_changes_asks_first(app, db) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await create(pilot)
+        await type_text(pilot, "mail.example.com")
+        await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Unsaved changes to SMTP definition OFFICE will be lost" in str(
+            app.screen.query_one("#question").content
+        )
+        await pilot.press("enter")  # the default button is No
+        assert app.screen is screen and screen.field("mail_server").value == "mail.example.com"
+        await pilot.press("escape", "y")
+        assert app.focused.id == "name" and screen.field("name").value == "OFFICE"
+        assert screen.field("mail_server").disabled and screen.field("mail_server").value == ""
+        await pilot.press("escape")
+        assert app.screen.PATH == "System / Mail Settings"
+    assert rows(db) == []
+
+
+async def test_f3_leaves_the_screen_without_asking_when_nothing_changed(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await create(pilot)
+        await pilot.press("f3")
+        assert app.screen.PATH == "System / Mail Settings"
+
+
+async def test_f3_with_changes_asks_then_leaves(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await create(pilot)
+        await type_text(pilot, "x")
+        await pilot.press("f3")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        assert app.screen.PATH == "System / Mail Settings"
+
+
+async def test_ctrl_q_with_unsaved_changes_asks(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await create(pilot)
+        await type_text(pilot, "x")
+        await pilot.press("ctrl+q")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert app.screen is screen and app.is_running
+        await pilot.press("ctrl+q", "y")
+        assert not app.is_running
+
+
+async def test_saving_twice_in_a_row_without_leaving(app, db) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await create(pilot, "ONE")
+        await type_text(pilot, "one.example.com")
+        await pilot.press("f10")
+        await type_text(pilot, "two")
+        await pilot.press("enter", "y")
+        await type_text(pilot, "two.example.com")
+        await pilot.press("f10")
+        assert screen.message.text.startswith("SMTP definition two saved")
+    assert [row["name"] for row in rows(db)] == ["ONE", "two"]

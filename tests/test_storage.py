@@ -1,0 +1,164 @@
+"""The SQLite storage contract, on real database files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from fincon_tui.domain.smtp import SmtpDefinition
+from fincon_tui.storage.database import open_database
+from fincon_tui.storage.errors import RecordChanged, RecordExists, SchemaTooNew, StorageError
+from fincon_tui.storage.migrations import migrations
+from fincon_tui.storage.smtp_repo import SmtpRepository
+
+OFFICE = SmtpDefinition(
+    name="Office",
+    mail_server="smtp.example.com",
+    authenticate=True,
+    username="bob@example.com",
+    port=587,
+    use_tls=True,
+    timeout_seconds=30,
+    bcc="audit@example.com",
+)
+
+GOOD_ROW = (
+    "INSERT INTO smtp_settings (name, mail_server, authenticate, username, port, use_tls,"
+    " timeout_seconds, bcc, created_at, updated_at, version)"
+    " VALUES (:name, :mail_server, :authenticate, :username, :port, :use_tls,"
+    " :timeout_seconds, :bcc, 'now', 'now', 1)"
+)
+GOOD = {
+    "name": "RAW",
+    "mail_server": "mail.example.com",
+    "authenticate": "Y",
+    "username": None,
+    "port": 25,
+    "use_tls": "N",
+    "timeout_seconds": 30,
+    "bcc": None,
+}
+
+
+def test_round_trip(db) -> None:
+    repo = SmtpRepository(db)
+    saved = repo.insert(OFFICE)
+    assert saved.version == 1
+    loaded = repo.get("office")
+    assert loaded is not None and loaded.definition == OFFICE
+    assert loaded.created_at.endswith("+00:00") and loaded.created_at == loaded.updated_at
+
+
+def test_row_layout_is_the_documented_contract(db) -> None:
+    SmtpRepository(db).insert(OFFICE)
+    columns = {c.name: c.type for c in db["smtp_settings"].columns}
+    assert columns == {
+        "name": "TEXT",
+        "mail_server": "TEXT",
+        "authenticate": "TEXT",
+        "username": "TEXT",
+        "port": "INTEGER",
+        "use_tls": "TEXT",
+        "timeout_seconds": "INTEGER",
+        "bcc": "TEXT",
+        "created_at": "TEXT",
+        "updated_at": "TEXT",
+        "version": "INTEGER",
+    }
+    assert db["smtp_settings"].pks == ["name"]
+    row = next(db["smtp_settings"].rows)
+    assert row["authenticate"] == "Y" and row["use_tls"] == "Y"
+
+
+def test_names_are_unique_ignoring_case(db) -> None:
+    repo = SmtpRepository(db)
+    repo.insert(OFFICE)
+    with pytest.raises(RecordExists):
+        repo.insert(SmtpDefinition(**{**OFFICE.__dict__, "name": "OFFICE"}))
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute(GOOD_ROW, {**GOOD, "name": "oFFice"})
+
+
+def test_update_increments_version_and_checks_it(db) -> None:
+    repo = SmtpRepository(db)
+    repo.insert(OFFICE)
+    changed = SmtpDefinition(**{**OFFICE.__dict__, "name": "OFFICE", "port": 465})
+    saved = repo.update(changed, expected_version=1)
+    assert saved.version == 2 and saved.name == "Office"  # the stored spelling stays
+    assert repo.get("Office").definition.port == 465
+    with pytest.raises(RecordChanged):
+        repo.update(changed, expected_version=1)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"name": ""},
+        {"name": " padded "},
+        {"name": "x" * 41},
+        {"mail_server": "has space.example.com"},
+        {"mail_server": ""},
+        {"authenticate": "y"},
+        {"authenticate": "N", "username": "bob"},
+        {"username": ""},
+        {"port": 0},
+        {"port": 65536},
+        {"port": "five"},
+        {"use_tls": "YES"},
+        {"timeout_seconds": 0},
+        {"timeout_seconds": 301},
+        {"bcc": "not-an-address"},
+    ],
+)
+def test_check_constraints_refuse_bad_rows_written_behind_the_apps_back(db, bad) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute(GOOD_ROW, {**GOOD, **bad})
+
+
+def test_a_good_row_written_by_hand_passes_the_same_checks(db) -> None:
+    db.execute(GOOD_ROW, GOOD)
+    assert SmtpRepository(db).get("raw").definition.mail_server == "mail.example.com"
+
+
+def test_migrations_create_the_schema_on_an_empty_file(db_path: Path) -> None:
+    db = open_database(db_path)
+    assert "smtp_settings" in db.table_names()
+    assert [m.name for m in migrations.applied(db)] == ["m001_smtp_settings"]
+    assert db.journal_mode == "wal"
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+
+
+def test_reopening_an_existing_database_keeps_its_rows(db_path: Path) -> None:
+    first = open_database(db_path)
+    SmtpRepository(first).insert(OFFICE)
+    first.close()
+    again = open_database(db_path)
+    assert SmtpRepository(again).get("OFFICE").definition == OFFICE
+    assert len(migrations.applied(again)) == 1
+
+
+def test_a_database_from_a_newer_version_is_refused_untouched(db_path: Path) -> None:
+    db = open_database(db_path)
+    db["_sqlite_migrations"].insert(
+        {"migration_set": "fincon_tui", "name": "m999_future", "applied_at": "later"}
+    )
+    db.close()
+    before = db_path.read_bytes()
+    with pytest.raises(SchemaTooNew, match="newer fincon-tui"):
+        open_database(db_path)
+    assert db_path.read_bytes() == before
+
+
+def test_a_file_that_is_not_sqlite_is_refused_untouched(db_path: Path) -> None:
+    db_path.write_bytes(b"this is a spreadsheet, not a database\n" * 200)
+    before = db_path.read_bytes()
+    with pytest.raises(StorageError, match="cannot use"):
+        open_database(db_path)
+    assert db_path.read_bytes() == before
+
+
+def test_a_missing_folder_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match="does not exist"):
+        open_database(tmp_path / "nowhere" / "fincon.db")
