@@ -42,13 +42,18 @@ class FinconApp(App[None]):
         return MenuScreen(MAIN)
 
     def get_key_display(self, binding: Binding) -> str:
-        """Legend text 'F10/^S=': every key currently bound to the same action."""
-        keys = [
-            active.binding.key
-            for active in self.screen.active_bindings.values()
-            if active.binding.action == binding.action and active.binding.id == binding.id
-        ]
-        return keys_label(keys or [binding.key]) + "="
+        """Legend text 'F10/^S=': every key bound to the same action on the
+        screen that owns `binding` (a lower screen's footer still shows under a modal)."""
+        for screen in reversed(self.screen_stack):
+            active = [entry.binding for entry in screen.active_bindings.values()]
+            if any(candidate is binding for candidate in active):
+                keys = [
+                    candidate.key
+                    for candidate in active
+                    if (candidate.action, candidate.id) == (binding.action, binding.id)
+                ]
+                return keys_label(keys) + "="
+        return keys_label([binding.key]) + "="
 
     async def action_quit(self) -> None:
         """Ctrl+Q: quit, asking first if a screen holds unsaved changes."""

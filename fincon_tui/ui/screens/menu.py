@@ -33,8 +33,8 @@ class MenuScreen(FinconScreen):
     """Lists a menu's entries; F3/F12/Esc go back one level (the main menu exits)."""
 
     BINDINGS = [
-        Binding("f3", "back", "Exit", id="exit"),
-        Binding("f12,escape", "back", "Cancel", id="cancel"),
+        Binding("f3", "exit", "Exit", id="exit"),
+        Binding("f12,escape", "cancel", "Cancel", id="cancel"),
     ]
 
     def __init__(self, menu: Menu) -> None:
@@ -50,11 +50,15 @@ class MenuScreen(FinconScreen):
                 id="options",
                 compact=True,
             )
-            last = len(self.menu.entries)
             yield Label(
-                f"Type an option number (1-{last}), or use the arrow keys and Enter.",
+                f"Type an option number ({self.choices}), or use the arrow keys and Enter.",
                 id="menu-prompt",
             )
+
+    @property
+    def choices(self) -> str:
+        last = len(self.menu.entries)
+        return f"1-{last}" if last > 1 else "1"
 
     def on_key(self, event: events.Key) -> None:
         character = event.character or ""
@@ -63,7 +67,7 @@ class MenuScreen(FinconScreen):
             self.open_entry(int(character) - 1)
         elif character.isdigit():
             event.stop()
-            self.message.error(f"Option {character} does not exist: choose 1-{len(self.menu.entries)}")
+            self.message.error(f"Option {character} does not exist: choose {self.choices}")
 
     @on(OptionList.OptionSelected)
     def selected(self, event: OptionList.OptionSelected) -> None:
@@ -74,8 +78,13 @@ class MenuScreen(FinconScreen):
         self.query_one(OptionList).highlighted = index
         self.app.push_screen(self.menu.entries[index].open())
 
-    def action_back(self) -> None:
+    def action_exit(self) -> None:
+        """F3: back one level; on the main menu, leave fincon-tui."""
         if self.menu.root:
             self.app.exit()
         else:
             self.app.pop_screen()
+
+    def action_cancel(self) -> None:
+        """F12/Esc: the same as F3 on a menu, which holds nothing to lose."""
+        self.action_exit()

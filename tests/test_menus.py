@@ -1,0 +1,85 @@
+"""Green-screen menu navigation with the keyboard."""
+
+from __future__ import annotations
+
+from fincon_tui.ui.screens.menu import MenuScreen
+from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
+
+SIZE = (80, 24)
+
+
+async def test_digits_open_each_level_at_once(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.screen.PATH == "Main Menu"
+        await pilot.press("1")
+        assert app.screen.PATH == "System"
+        await pilot.press("1")
+        assert app.screen.PATH == "System / Mail Settings"
+        await pilot.press("1")
+        assert isinstance(app.screen, SmtpSettingsScreen)
+        assert app.screen.PATH == "System / Mail Settings / SMTP Settings"
+
+
+async def test_arrows_and_enter_work_too(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "enter")
+        assert app.screen.PATH == "System"
+        await pilot.press("enter")
+        assert app.screen.PATH == "System / Mail Settings"
+
+
+async def test_escape_and_f3_go_back_one_level(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1")
+        await pilot.press("escape")
+        assert app.screen.PATH == "System / Mail Settings"
+        await pilot.press("f3")
+        assert app.screen.PATH == "System"
+        await pilot.press("escape")
+        assert app.screen.PATH == "Main Menu"
+        await pilot.press("f3")
+        assert not app.is_running
+
+
+async def test_a_digit_with_no_entry_says_so(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("7")
+        assert app.screen.PATH == "Main Menu"
+        assert app.screen.message.text == "Option 7 does not exist: choose 1"
+
+
+async def test_ctrl_q_quits_from_anywhere(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1")
+        await pilot.press("ctrl+q")
+        assert not app.is_running
+
+
+async def test_every_menu_entry_leads_to_a_working_screen(app) -> None:
+    """No placeholder entries: walk the whole tree and open everything."""
+    async with app.run_test(size=SIZE) as pilot:
+        seen = []
+
+        async def walk(screen: MenuScreen) -> None:
+            for number, entry in enumerate(screen.menu.entries, 1):
+                await pilot.press(str(number))
+                opened = app.screen
+                assert opened is not screen, entry.label
+                seen.append(opened.PATH)
+                if isinstance(opened, MenuScreen):
+                    await walk(opened)
+                await pilot.press("f3")
+                assert app.screen is screen
+
+        await walk(app.screen)
+        assert "System / Mail Settings / SMTP Settings" in seen
+
+
+async def test_footer_legend_is_green_screen_style(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1")
+        legend = [
+            f"{key.key_display}{key.description}"
+            for key in app.screen.query("FooterKey")
+        ]
+        assert legend == ["F10/^S=Accept", "F3=Exit", "F12/Esc=Cancel", "^Q=Quit"]

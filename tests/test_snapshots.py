@@ -1,0 +1,37 @@
+"""Every screen at 80x24, as an SSH terminal shows it.
+
+Update with `make test PYTEST_ARGS="--snapshot-update"` only after looking
+at each changed SVG (snapshot_report.html shows the differences).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+SEED_DETAILS = [
+    *"smtp.office365.com", "enter",
+    "y", "enter",
+    *"accounts@corp.example", "enter",
+    *"secret", "enter",
+    *"587", "enter",
+    "y", "enter",
+    *"45", "enter",
+    *"audit@corp.example",
+]
+
+
+SCREENS = {
+    "main_menu": [],
+    "system_menu": ["1"],
+    "mail_settings_menu": ["1", "1"],
+    "smtp_form_empty": ["1", "1", "1"],
+    "smtp_create_modal": ["1", "1", "1", *"OFFICE", "enter"],
+    "smtp_form_filled": ["1", "1", "1", *"OFFICE", "enter", "y", *SEED_DETAILS],
+    "smtp_validation_error": ["1", "1", "1", *"OFFICE", "enter", "y", *"mail.example.com:25", "f10"],
+    "smtp_unsaved_changes": ["1", "1", "1", *"OFFICE", "enter", "y", "x", "escape"],
+}
+
+
+@pytest.mark.parametrize("keys", SCREENS.values(), ids=SCREENS.keys())
+def test_screen(snap_compare, app, keys: list[str]) -> None:
+    assert snap_compare(app, press=keys, terminal_size=(80, 24))
