@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -15,6 +16,7 @@ from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.menu import MenuScreen
 from fincon_tui.ui.theme import GREEN_SCREEN
+from fincon_tui.ui.typeahead import KeyQueue
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -35,11 +37,26 @@ class FinconApp(App[None]):
         self.vault = vault
         self.smtp = SmtpSettings(db, vault)
         self.cursor_blink = cursor_blink
+        self.typeahead = KeyQueue(self)
         self.register_theme(GREEN_SCREEN)
         self.theme = GREEN_SCREEN.name
 
     def get_default_screen(self) -> MenuScreen:
         return MenuScreen(MAIN)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys from the terminal wait their turn (see typeahead.py)."""
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and not self.typeahead.take_release(event)
+        ):
+            self.typeahead.hold(event)
+            return
+        await super().on_event(event)
+
+    def on_exit_app(self) -> None:
+        self.typeahead.stop()
 
     def get_key_display(self, binding: Binding) -> str:
         """Legend text 'F10/^S=': every key bound to the same action on the

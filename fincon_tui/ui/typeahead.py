@@ -1,0 +1,97 @@
+"""Typeahead: keys typed faster than the screen changes are applied in order.
+
+Textual hands each key to whatever has focus *when the app reads it*.  When
+an operator types "1 1 1 OFFICE Enter Y ..." in one burst, the later keys
+would be handed to a screen that is about to be replaced, or to a field that
+is about to lose focus, and be lost.  The app therefore queues keys from the
+terminal and releases the next one only when the previous one has settled:
+every message it caused has been handled and the screen and focus no longer
+change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import TYPE_CHECKING
+
+from textual import events
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.message_pump import MessagePump
+
+#: Settling stops after this many rounds (a key that starts endless work).
+MAX_ROUNDS = 50
+#: A round waits at most this long for a busy handler (seconds).
+ROUND_TIMEOUT = 2.0
+
+
+class KeyQueue:
+    """Holds keys read from the terminal and feeds them to the app one by one."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.pending: deque[events.Key] = deque()
+        self.released: set[events.Key] = set()
+        self.task: asyncio.Task | None = None
+
+    def hold(self, event: events.Key) -> None:
+        """Queue a key from the terminal; start feeding if idle."""
+        self.pending.append(event)
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._feed())
+
+    def take_release(self, event: events.Key) -> bool:
+        """True if `event` is one this queue released (let it through)."""
+        if event in self.released:
+            self.released.discard(event)
+            return True
+        return False
+
+    def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    async def _feed(self) -> None:
+        while self.pending:
+            event = self.pending.popleft()
+            self.released.add(event)
+            if not self.app.post_message(event):
+                self.pending.clear()
+                return
+            await self._settle()
+
+    def _state(self) -> tuple:
+        try:
+            screen = self.app.screen
+        except Exception:  # no screen while starting or closing
+            return (None,)
+        return (len(self.app.screen_stack), id(screen), id(self.app.focused))
+
+    def _pumps(self) -> list[MessagePump]:
+        pumps: list[MessagePump] = [self.app]
+        for screen in self.app.screen_stack:
+            pumps.extend(screen.walk_children(with_self=True))
+        return pumps
+
+    async def _round(self) -> None:
+        """Wait until every message pump has handled what it held at the start."""
+        waits = []
+        for pump in self._pumps():
+            done = asyncio.Event()
+            if pump.call_later(done.set):
+                waits.append(done.wait())
+        if waits:
+            await asyncio.wait_for(asyncio.gather(*waits), ROUND_TIMEOUT)
+
+    async def _settle(self) -> None:
+        for _ in range(MAX_ROUNDS):
+            before = self._state()
+            try:
+                await self._round()
+            except TimeoutError:
+                continue
+            quiet = all(pump._message_queue.empty() for pump in self._pumps())
+            if quiet and self._state() == before:
+                return

@@ -1,0 +1,65 @@
+"""Keys sent in one burst, as a fast typist or a paste over SSH delivers them,
+all take effect in order, across screens and the create modal."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual import events
+
+from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
+
+BURST = [
+    "1", "1", "1", *"OFFICE", "enter",
+    "y",
+    *"smtp.example.com", "enter",
+    "y", "enter",
+    *"bob", "enter",
+    *"pw", "enter",
+    *"2525", "enter",
+    "n", "enter",
+    *"45", "enter",
+    *"a@b.example",
+    "f10",
+]
+
+
+def key_event(key: str) -> events.Key:
+    return events.Key(key, key if len(key) == 1 else None)
+
+
+async def send_burst(app, keys: list[str]) -> None:
+    """Hand every key to the app at once, the way the terminal driver does."""
+    for key in keys:
+        app._driver.send_message(key_event(key))
+    for _ in range(400):
+        await asyncio.sleep(0.05)
+        queue = app.typeahead
+        if not queue.pending and (queue.task is None or queue.task.done()):
+            return
+    raise AssertionError("typeahead never drained")
+
+
+async def test_the_whole_seed_workflow_as_one_burst(app, db) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send_burst(app, BURST)
+        await pilot.pause()
+        assert isinstance(app.screen, SmtpSettingsScreen)
+        assert app.screen.message.text == "SMTP definition OFFICE saved"
+    [row] = list(db["smtp_settings"].rows)
+    assert (row["mail_server"], row["username"], row["port"], row["use_tls"]) == (
+        "smtp.example.com",
+        "bob",
+        2525,
+        "N",
+    )
+    assert (row["timeout_seconds"], row["bcc"]) == (45, "a@b.example")
+
+
+async def test_keys_typed_while_the_modal_opens_answer_it(app, db) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send_burst(app, ["1", "1", "1", *"NEW", "enter", "n", *"X", "enter", "y"])
+        await pilot.pause()
+        # "n" declined, "X" was added to the name, Enter asked again, "y" created
+        assert app.focused.id == "mail_server"
+        assert app.screen.field("name").value == "NEWX"
