@@ -28,6 +28,9 @@ SCREENS = {
     "smtp_create_modal": ["1", "1", "1", *"OFFICE", "enter"],
     "smtp_form_filled": ["1", "1", "1", *"OFFICE", "enter", "y", *SEED_DETAILS],
     "smtp_validation_error": ["1", "1", "1", *"OFFICE", "enter", "y", *"mail.example.com:25", "f10"],
+    "smtp_existing_loaded": [
+        "1", "1", "1", *"OFFICE", "enter", "y", *SEED_DETAILS, "f10", *"office", "enter",
+    ],
     "smtp_unsaved_changes": ["1", "1", "1", *"OFFICE", "enter", "y", "x", "escape"],
 }
 

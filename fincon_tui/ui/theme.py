@@ -19,6 +19,5 @@ GREEN_SCREEN = Theme(
         "footer-background": "#000000",
         "footer-key-foreground": "#ffffff",
         "footer-description-foreground": "#33ff33",
-        "input-selection-background": "#33ff33 40%",
     },
 )
