@@ -403,3 +403,17 @@ async def test_saving_twice_in_a_row_without_leaving(app, db) -> None:
         await pilot.press("f10")
         assert screen.message.text.startswith("SMTP definition two saved")
     assert [row["name"] for row in rows(db)] == ["ONE", "two"]
+
+
+async def test_enter_accept_and_yes_buttons_work_with_the_mouse(app, db) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_smtp_settings(pilot)
+        await type_text(pilot, "CLICKED")
+        await pilot.click("#lookup")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.click("#yes")
+        assert app.screen is screen and app.focused.id == "mail_server"
+        await type_text(pilot, "mail.example.com")
+        await pilot.click("#accept")
+        assert screen.message.text.startswith("SMTP definition CLICKED saved")
+    assert [row["name"] for row in rows(db)] == ["CLICKED"]

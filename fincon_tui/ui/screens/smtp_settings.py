@@ -218,7 +218,9 @@ class SmtpSettingsScreen(FinconScreen):
 
     # -- actions --------------------------------------------------------------
 
+    @on(Button.Pressed, "#accept")
     def action_accept(self) -> None:
+        """F10/Ctrl+S or the Accept button: validate, then save row and password."""
         if not self.is_open:
             self.message.error("Type an SMTP Name and press Enter first")
             self.field("name").focus()

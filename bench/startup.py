@@ -1,0 +1,75 @@
+"""Cold start to the first painted screen, fincon-tui against a bare Textual app.
+
+Run: .venv/bin/python bench/startup.py [RUNS]
+Prints the median and best wall time from exec to the first screen's text
+appearing on a real pseudo-terminal (80x24), for both programs.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import statistics
+import struct
+import sys
+import tempfile
+import time
+from fcntl import ioctl
+from pathlib import Path
+from termios import TIOCSWINSZ
+
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Footer, Header, Label
+class Bare(App):
+    def compose(self):
+        yield Header()
+        yield Label("Main Menu")
+        yield Footer()
+Bare().run()
+"""
+
+
+def time_to_text(argv: list[str], marker: bytes, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvpe(argv[0], argv, env)
+    ioctl(fd, TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    seen = b""
+    try:
+        while marker not in seen:
+            ready, _, _ = select.select([fd], [], [], 10)
+            if not ready:
+                raise TimeoutError(f"{argv} never showed {marker!r}")
+            seen += os.read(fd, 65536)
+        return time.perf_counter() - start
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        os.close(fd)
+
+
+def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    bin_dir = Path(sys.executable).parent
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "TERM": "xterm-256color", "FINCON_TUI_DB": f"{tmp}/bench.db"}
+        programs = {
+            "bare Textual app": [sys.executable, "-c", BARE_APP],
+            "fincon-tui": [str(bin_dir / "fincon-tui")],
+        }
+        results = {}
+        for name, argv in programs.items():
+            time_to_text(argv, b"Main Menu", env)  # warm the file cache
+            results[name] = [time_to_text(argv, b"Main Menu", env) for _ in range(runs)]
+    bare = statistics.median(results["bare Textual app"])
+    print(f"{'program':<18} {'median ms':>10} {'best ms':>8} {'ratio':>6}")
+    for name, times in results.items():
+        median = statistics.median(times)
+        print(f"{name:<18} {median * 1000:>10.0f} {min(times) * 1000:>8.0f} {median / bare:>6.2f}")
+
+
+if __name__ == "__main__":
+    main()
