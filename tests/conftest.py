@@ -62,6 +62,23 @@ def app(db, vault):
     return FinconApp(db, vault, cursor_blink=False)
 
 
+def definition(**overrides):
+    """An SMTP definition for tests: OFFICE with a shared login unless overridden."""
+    from fincon_tui.domain.smtp import SmtpDefinition
+
+    values = dict(
+        name="OFFICE",
+        mail_server="smtp.example.com",
+        authenticate=True,
+        username="bob",
+        port=587,
+        use_tls=True,
+        timeout_seconds=30,
+        bcc="",
+    )
+    return SmtpDefinition(**{**values, **overrides})
+
+
 def stored_password(account: str) -> str | None:
     """What the keyring holds for `account` under service fincon-tui."""
     return keyring.get_password("fincon-tui", account)

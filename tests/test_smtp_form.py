@@ -4,16 +4,20 @@ SQLite file and the test keyring."""
 from __future__ import annotations
 
 import keyring
-from conftest import stored_password
+from conftest import definition, stored_password
 from keyring.backends import fail
 from keyring_backends import BrokenKeyring
 
 from fincon_tui.domain.passwords import PasswordChange
-from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.smtp_settings import CREATE_QUESTION, SmtpSettingsScreen
 
 SIZE = (80, 24)
+
+
+def save_office(app) -> None:
+    """A stored definition "Office" with password "old-password"."""
+    app.smtp.save(definition(name="Office"), PasswordChange.set("old-password"), None)
 
 
 async def open_smtp_settings(pilot) -> SmtpSettingsScreen:
@@ -140,11 +144,7 @@ async def test_enter_on_yes_button_creates(app) -> None:
 
 
 async def test_existing_definition_loads_case_insensitively_and_edits(app, db) -> None:
-    app.smtp.save(
-        SmtpDefinition("Office", "smtp.example.com", True, "bob", 587, True, 30, ""),
-        PasswordChange.set("old-password"),
-        None,
-    )
+    save_office(app)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_smtp_settings(pilot)
         await type_text(pilot, "OFFICE")
@@ -167,11 +167,7 @@ async def test_existing_definition_loads_case_insensitively_and_edits(app, db) -
 
 
 async def test_clearing_the_masked_password_removes_it(app, db) -> None:
-    app.smtp.save(
-        SmtpDefinition("Office", "smtp.example.com", True, "bob", 587, True, 30, ""),
-        PasswordChange.set("old-password"),
-        None,
-    )
+    save_office(app)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_smtp_settings(pilot)
         await type_text(pilot, "office")
@@ -183,11 +179,7 @@ async def test_clearing_the_masked_password_removes_it(app, db) -> None:
 
 
 async def test_typing_over_the_mask_replaces_the_whole_password(app) -> None:
-    app.smtp.save(
-        SmtpDefinition("Office", "smtp.example.com", True, "bob", 587, True, 30, ""),
-        PasswordChange.set("old-password"),
-        None,
-    )
+    save_office(app)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_smtp_settings(pilot)
         await type_text(pilot, "office")

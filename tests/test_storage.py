@@ -6,23 +6,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import definition
 
-from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.storage.database import open_database
 from fincon_tui.storage.errors import RecordChanged, RecordExists, SchemaTooNew, StorageError
 from fincon_tui.storage.migrations import migrations
 from fincon_tui.storage.smtp_repo import SmtpRepository
 
-OFFICE = SmtpDefinition(
-    name="Office",
-    mail_server="smtp.example.com",
-    authenticate=True,
-    username="bob@example.com",
-    port=587,
-    use_tls=True,
-    timeout_seconds=30,
-    bcc="audit@example.com",
-)
+OFFICE = definition(name="Office", username="bob@example.com", bcc="audit@example.com")
 
 GOOD_ROW = (
     "INSERT INTO smtp_settings (name, mail_server, authenticate, username, port, use_tls,"
@@ -76,7 +67,7 @@ def test_names_are_unique_ignoring_case(db) -> None:
     repo = SmtpRepository(db)
     repo.insert(OFFICE)
     with pytest.raises(RecordExists):
-        repo.insert(SmtpDefinition(**{**OFFICE.__dict__, "name": "OFFICE"}))
+        repo.insert(definition(name="OFFICE"))
     with pytest.raises(sqlite3.IntegrityError):
         db.execute(GOOD_ROW, {**GOOD, "name": "oFFice"})
 
@@ -84,7 +75,7 @@ def test_names_are_unique_ignoring_case(db) -> None:
 def test_update_increments_version_and_checks_it(db) -> None:
     repo = SmtpRepository(db)
     repo.insert(OFFICE)
-    changed = SmtpDefinition(**{**OFFICE.__dict__, "name": "OFFICE", "port": 465})
+    changed = definition(name="OFFICE", username="bob@example.com", port=465)
     saved = repo.update(changed, expected_version=1)
     assert saved.version == 2 and saved.name == "Office"  # the stored spelling stays
     assert repo.get("Office").definition.port == 465

@@ -6,25 +6,15 @@ import sqlite3
 
 import keyring
 import pytest
-from conftest import stored_password
+from conftest import definition, stored_password
 from keyring.backends import fail
 from keyring_backends import BrokenKeyring
 
 from fincon_tui.domain.passwords import PasswordChange
-from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.secrets.vault import PasswordVault, SecretStoreError
 from fincon_tui.services.smtp_settings import SmtpSettings
 
-OFFICE = SmtpDefinition(
-    name="OFFICE",
-    mail_server="smtp.example.com",
-    authenticate=True,
-    username="bob",
-    port=587,
-    use_tls=True,
-    timeout_seconds=30,
-    bcc="",
-)
+OFFICE = definition()
 
 
 def rows(db) -> list[dict]:
@@ -62,7 +52,7 @@ def test_keyring_write_failure_leaves_the_row_unchanged(db, vault) -> None:
     service.save(OFFICE, PasswordChange.keep(), None)
     before = rows(db)
     keyring.set_keyring(BrokenKeyring())
-    changed = SmtpDefinition(**{**OFFICE.__dict__, "port": 2525})
+    changed = definition(port=2525)
     with pytest.raises(SecretStoreError, match="keychain is locked") as caught:
         service.save(changed, PasswordChange.set("new-secret"), 1)
     assert "new-secret" not in str(caught.value)
@@ -118,7 +108,7 @@ def test_no_keyring_refuses_passwords_but_saves_the_rest(db) -> None:
     with pytest.raises(SecretStoreError, match="no keyring backend"):
         service.save(OFFICE, PasswordChange.set("pw"), None)
     assert rows(db) == []
-    users_own = SmtpDefinition(**{**OFFICE.__dict__, "username": ""})
+    users_own = definition(username="")
     service.save(users_own, PasswordChange.keep(), None)
     assert len(rows(db)) == 1
     assert service.load("OFFICE").has_password is None
