@@ -6,15 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fincon_tui.domain.fields import FormInvalid, describe
 from fincon_tui.domain.passwords import PasswordChange
-from fincon_tui.domain.smtp import (
-    LABELS,
-    NEW_DEFAULTS,
-    DefinitionInvalid,
-    SmtpDefinition,
-    describe,
-    parse_definition,
-)
+from fincon_tui.domain.smtp import LABELS, NEW_DEFAULTS, SmtpDefinition, parse_definition
 
 KEEP = PasswordChange.keep()
 
@@ -26,7 +20,7 @@ def form(**overrides: str) -> dict[str, str]:
 
 
 def errors_of(values: dict[str, str], password: PasswordChange = KEEP, had: bool = False):
-    with pytest.raises(DefinitionInvalid) as caught:
+    with pytest.raises(FormInvalid) as caught:
         parse_definition(values, password, had_password=had)
     return [(e.field, e.message) for e in caught.value.errors]
 
@@ -108,9 +102,9 @@ def test_password_spaces_are_kept() -> None:
 
 
 def test_describe_names_the_field() -> None:
-    with pytest.raises(DefinitionInvalid) as caught:
+    with pytest.raises(FormInvalid) as caught:
         parse_definition(form(port="70000"), KEEP)
-    assert describe(caught.value.first) == "Port must be from 1 to 65535 (not 70000)"
+    assert describe(caught.value.first, LABELS) == "Port must be from 1 to 65535 (not 70000)"
     assert str(caught.value) == "Port must be from 1 to 65535 (not 70000)"
 
 
@@ -118,7 +112,7 @@ def test_describe_names_the_field() -> None:
 def test_any_form_either_fails_with_field_errors_or_yields_a_valid_definition(values) -> None:
     try:
         definition = parse_definition(values, KEEP)
-    except DefinitionInvalid as invalid:
+    except FormInvalid as invalid:
         assert invalid.errors and all(error.field in LABELS for error in invalid.errors)
     else:
         assert 1 <= len(definition.name) <= 40

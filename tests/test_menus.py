@@ -82,4 +82,11 @@ async def test_footer_legend_is_green_screen_style(app) -> None:
             f"{key.key_display}{key.description}"
             for key in app.screen.query("FooterKey")
         ]
-        assert legend == ["F10/^S=Accept", "F3=Exit", "F12/Esc=Cancel", "^Q=Quit"]
+        assert legend == [
+            "F10/^S=Accept",
+            "F4/^P=Prompt",
+            "F8/^D=Delete",
+            "F3=Exit",
+            "F12/Esc=Cancel",
+            "^Q=Quit",
+        ]

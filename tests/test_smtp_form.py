@@ -303,7 +303,7 @@ async def test_accept_before_lookup_explains(app, db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_smtp_settings(pilot)
         await pilot.press("f10")
-        assert screen.message.text == "Type an SMTP Name and press Enter first"
+        assert screen.message.text == "Type the SMTP Name and press Enter first"
 
 
 async def test_keyring_failure_keeps_everything_typed(app, db) -> None:

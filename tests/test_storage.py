@@ -38,7 +38,7 @@ def test_round_trip(db) -> None:
     saved = repo.insert(OFFICE)
     assert saved.version == 1
     loaded = repo.get("office")
-    assert loaded is not None and loaded.definition == OFFICE
+    assert loaded is not None and loaded.record == OFFICE
     assert loaded.created_at.endswith("+00:00") and loaded.created_at == loaded.updated_at
 
 
@@ -77,8 +77,8 @@ def test_update_increments_version_and_checks_it(db) -> None:
     repo.insert(OFFICE)
     changed = definition(name="OFFICE", username="bob@example.com", port=465)
     saved = repo.update(changed, expected_version=1)
-    assert saved.version == 2 and saved.name == "Office"  # the stored spelling stays
-    assert repo.get("Office").definition.port == 465
+    assert saved.version == 2 and saved.key == "Office"  # the stored spelling stays
+    assert repo.get("Office").record.port == 465
     with pytest.raises(RecordChanged):
         repo.update(changed, expected_version=1)
 
@@ -110,13 +110,16 @@ def test_check_constraints_refuse_bad_rows_written_behind_the_apps_back(db, bad)
 
 def test_a_good_row_written_by_hand_passes_the_same_checks(db) -> None:
     db.execute(GOOD_ROW, GOOD)
-    assert SmtpRepository(db).get("raw").definition.mail_server == "mail.example.com"
+    assert SmtpRepository(db).get("raw").record.mail_server == "mail.example.com"
 
 
 def test_migrations_create_the_schema_on_an_empty_file(db_path: Path) -> None:
     db = open_database(db_path)
     assert "smtp_settings" in db.table_names()
-    assert [m.name for m in migrations.applied(db)] == ["m001_smtp_settings"]
+    assert [m.name for m in migrations.applied(db)] == [
+        "m001_smtp_settings",
+        "m002_user_email_settings",
+    ]
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
 
@@ -126,8 +129,20 @@ def test_reopening_an_existing_database_keeps_its_rows(db_path: Path) -> None:
     SmtpRepository(first).insert(OFFICE)
     first.close()
     again = open_database(db_path)
-    assert SmtpRepository(again).get("OFFICE").definition == OFFICE
-    assert len(migrations.applied(again)) == 1
+    assert SmtpRepository(again).get("OFFICE").record == OFFICE
+    assert len(migrations.applied(again)) == 2
+
+
+def test_a_first_version_database_is_upgraded_in_place(db_path: Path) -> None:
+    from sqlite_utils import Database
+
+    old = Database(db_path)
+    migrations.apply(old, stop_before="m002_user_email_settings")
+    SmtpRepository(old).insert(OFFICE)
+    old.close()
+    upgraded = open_database(db_path)
+    assert "user_email_settings" in upgraded.table_names()
+    assert SmtpRepository(upgraded).get("office").record == OFFICE
 
 
 def test_a_database_from_a_newer_version_is_refused_untouched(db_path: Path) -> None:

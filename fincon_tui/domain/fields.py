@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
+from collections.abc import Mapping
 
 
 class FieldError(ValueError):
@@ -22,6 +23,26 @@ class FieldError(ValueError):
 
     def for_field(self, field: str) -> "FieldError":
         return FieldError(self.message, field)
+
+
+def describe(error: FieldError, labels: Mapping[str, str]) -> str:
+    """Message-line text: the field's label, then the problem."""
+    label = labels.get(error.field, error.field)
+    return f"{label} {error.message}" if label else error.message
+
+
+class FormInvalid(ValueError):
+    """One or more fields of a form are wrong; `errors` is in screen order."""
+
+    def __init__(self, errors: list[FieldError], labels: Mapping[str, str]) -> None:
+        order = list(labels)
+        self.errors = sorted(errors, key=lambda error: order.index(error.field))
+        self.labels = labels
+        super().__init__("; ".join(describe(error, labels) for error in self.errors))
+
+    @property
+    def first(self) -> FieldError:
+        return self.errors[0]
 
 
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")

@@ -31,3 +31,13 @@ class PasswordChange:
     def leaves_password(self, had_one: bool) -> bool:
         """Whether a password is stored after the change is applied."""
         return self.action == "set" or (self.action == "keep" and had_one)
+
+
+def smtp_account(name: str) -> str:
+    """The keyring username holding an SMTP definition's password."""
+    return f"smtp:{name}"
+
+
+def user_account(user_code: str) -> str:
+    """The keyring username holding a user's own SMTP password."""
+    return f"user:{user_code}"

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fincon_tui.domain import fields
-from fincon_tui.domain.fields import FieldError
+from fincon_tui.domain.fields import FieldError, FormInvalid
 from fincon_tui.domain.passwords import PasswordChange
 
 NAME_MAX = 40
@@ -54,6 +54,10 @@ class SmtpDefinition:
     bcc: str
 
     @property
+    def key(self) -> str:
+        return self.name
+
+    @property
     def users_bring_login(self) -> bool:
         """Authenticate=Y without a shared username: each user has their own."""
         return self.authenticate and not self.username
@@ -70,24 +74,6 @@ class SmtpDefinition:
             "timeout_seconds": str(self.timeout_seconds),
             "bcc": self.bcc,
         }
-
-
-class DefinitionInvalid(ValueError):
-    """One or more fields are wrong; `errors` is in screen order."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__("; ".join(describe(error) for error in errors))
-        self.errors = errors
-
-    @property
-    def first(self) -> FieldError:
-        return self.errors[0]
-
-
-def describe(error: FieldError) -> str:
-    """The message-line text for an error: the field's label, then the problem."""
-    label = LABELS.get(error.field, error.field)
-    return f"{label} {error.message}" if label else error.message
 
 
 def validate_name(raw: str) -> str:
@@ -112,8 +98,7 @@ def parse_definition(
     """Validate the form's text values into a definition.
 
     `password` is what Accept does to the stored password and `had_password`
-    whether one is stored now.  Raises DefinitionInvalid listing every wrong
-    field in screen order.
+    whether one is stored now.  Raises FormInvalid listing every wrong field.
     """
     errors: list[FieldError] = []
     clean: dict[str, object] = {}
@@ -130,7 +115,7 @@ def parse_definition(
         except FieldError as error:
             errors.append(error.for_field(key))
 
-    check("name", fields.text, max_length=NAME_MAX, required=True)
+    check("name", validate_name)
     check("mail_server", fields.host)
     check("authenticate", fields.yes_no)
     check("username", fields.text, max_length=USERNAME_MAX)
@@ -150,7 +135,5 @@ def parse_definition(
         errors.append(FieldError("is required when a password is given", "username"))
 
     if errors:
-        order = list(LABELS)
-        errors.sort(key=lambda error: order.index(error.field))
-        raise DefinitionInvalid(errors)
+        raise FormInvalid(errors, LABELS)
     return SmtpDefinition(**clean)  # type: ignore[arg-type]

@@ -35,11 +35,6 @@ class BackendInfo:
         return f"Passwords: kept in {self.name}"
 
 
-def smtp_account(name: str) -> str:
-    """The keyring username for an SMTP definition's password."""
-    return f"smtp:{name}"
-
-
 def _describe(backend: object) -> BackendInfo:
     from keyring.backends import chainer, fail, null
 

@@ -1,68 +1,37 @@
-"""Load and save SMTP setting definitions with their passwords."""
+"""SMTP setting definitions: saved with their passwords, guarded against
+deletion while users are linked to them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlite_utils import Database
 
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.passwords import smtp_account
 from fincon_tui.domain.smtp import SmtpDefinition
-from fincon_tui.secrets.vault import PasswordVault, SecretStoreError, smtp_account
-from fincon_tui.storage.database import write_transaction
-from fincon_tui.storage.smtp_repo import SmtpRepository, StoredDefinition
+from fincon_tui.secrets.vault import PasswordVault
+from fincon_tui.services.records import RecordService
+from fincon_tui.storage.errors import RecordInUse
+from fincon_tui.storage.smtp_repo import SmtpRepository
+from fincon_tui.storage.user_repo import UserRepository
+
+#: How many linked users a refusal names before it only counts.
+NAMED_USERS = 3
 
 
-@dataclass(frozen=True)
-class Loaded:
-    """A stored definition and whether a password is kept for it.
-
-    `has_password` is None when the keyring could not be asked.
-    """
-
-    stored: StoredDefinition
-    has_password: bool | None
-
-
-class SmtpSettings:
-    """The SMTP Settings use cases over one database and one vault."""
-
+class SmtpSettings(RecordService[SmtpDefinition]):
     def __init__(self, db: Database, vault: PasswordVault) -> None:
-        self.repo = SmtpRepository(db)
-        self.db = db
-        self.vault = vault
+        super().__init__(db, vault, SmtpRepository(db), smtp_account)
+        self.users = UserRepository(db)
 
-    def load(self, name: str) -> Loaded | None:
-        stored = self.repo.get(name)
-        if stored is None:
-            return None
-        try:
-            has_password: bool | None = self.vault.has(smtp_account(stored.name))
-        except SecretStoreError:
-            has_password = None
-        return Loaded(stored, has_password)
+    def check_can_delete(self, key: str) -> None:
+        codes, count = self.users.linked_to(key, NAMED_USERS)
+        if count:
+            names = ", ".join(codes) + (f" and {count - len(codes)} more" if count > len(codes) else "")
+            users = "user" if count == 1 else "users"
+            raise RecordInUse(
+                f"SMTP definition {key} is used by {count} {users} ({names}): "
+                "link them to another definition first"
+            )
 
-    def save(
-        self,
-        definition: SmtpDefinition,
-        password: PasswordChange,
-        expected_version: int | None,
-    ) -> StoredDefinition:
-        """Write the row and the password together, or neither.
-
-        `expected_version` is None for a new definition.  The keyring is
-        changed inside the open database transaction: if it fails the row
-        is rolled back; if the commit fails the keyring change is undone.
-        """
-        with write_transaction(self.db):
-            if expected_version is None:
-                saved = self.repo.insert(definition)
-            else:
-                saved = self.repo.update(definition, expected_version)
-            undo = self.vault.apply(smtp_account(saved.name), password)
-            try:
-                self.db.conn.commit()
-            except BaseException:
-                undo()
-                raise
-        return saved
+    def users_without_login(self, name: str) -> int:
+        """Linked users who have no login of their own."""
+        return self.users.without_login(name)

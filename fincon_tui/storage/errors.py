@@ -16,4 +16,15 @@ class RecordExists(StorageError):
 
 
 class RecordChanged(StorageError):
-    """The stored record is not the version the user loaded."""
+    """The stored record is not the version the user loaded.
+
+    `current` is what is stored now, or None if it was deleted."""
+
+    def __init__(self, key: str, current: object = None) -> None:
+        super().__init__(f"{key} was changed or deleted by another user")
+        self.key = key
+        self.current = current
+
+
+class RecordInUse(StorageError):
+    """A record others depend on cannot be deleted."""

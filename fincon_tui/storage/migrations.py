@@ -39,3 +39,34 @@ def m001_smtp_settings(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m002_user_email_settings(db: Database) -> None:
+    user_defined = ",\n".join(
+        f"user_defined_{n} TEXT CHECK (user_defined_{n} IS NULL OR length(user_defined_{n}) <= 60)"
+        for n in range(1, 7)
+    )
+    db.execute(
+        f"""
+        CREATE TABLE user_email_settings (
+            user_code TEXT NOT NULL PRIMARY KEY
+                CHECK (length(user_code) BETWEEN 1 AND 20
+                       AND user_code = upper(user_code)
+                       AND user_code NOT GLOB '*[^A-Z0-9._-]*'),
+            smtp_name TEXT NOT NULL COLLATE NOCASE
+                REFERENCES smtp_settings(name) ON DELETE RESTRICT,
+            smtp_username TEXT
+                CHECK (smtp_username IS NULL OR length(smtp_username) BETWEEN 1 AND 254),
+            sender_name TEXT NOT NULL CHECK (length(sender_name) BETWEEN 1 AND 60),
+            sender_email TEXT NOT NULL CHECK (sender_email GLOB '?*@?*'),
+            job_title TEXT CHECK (job_title IS NULL OR length(job_title) <= 60),
+            telephone TEXT CHECK (telephone IS NULL OR length(telephone) <= 30),
+            {user_defined},
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1)
+        )
+        """
+    )
+    db.execute("CREATE INDEX user_email_settings_smtp_name ON user_email_settings (smtp_name)")

@@ -10,6 +10,7 @@ from textual.binding import Binding
 
 from fincon_tui.paths import stylesheets
 from fincon_tui.services.smtp_settings import SmtpSettings
+from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.ui.keys import keys_label
 from fincon_tui.ui.menus import MAIN
 from fincon_tui.ui.screens.base import FinconScreen
@@ -36,6 +37,7 @@ class FinconApp(App[None]):
         super().__init__()
         self.vault = vault
         self.smtp = SmtpSettings(db, vault)
+        self.users = UserSettings(db, vault)
         self.cursor_blink = cursor_blink
         self.typeahead = KeyQueue(self)
         self.register_theme(GREEN_SCREEN)
@@ -64,11 +66,10 @@ class FinconApp(App[None]):
         for screen in reversed(self.screen_stack):
             active = [entry.binding for entry in screen.active_bindings.values()]
             if any(candidate is binding for candidate in active):
-                keys = [
-                    candidate.key
-                    for candidate in active
-                    if (candidate.action, candidate.id) == (binding.action, binding.id)
-                ]
+                same = (lambda b: b.id == binding.id) if binding.id else (
+                    lambda b: b.action == binding.action
+                )
+                keys = [candidate.key for candidate in active if same(candidate)]
                 return keys_label(keys) + "="
         return keys_label([binding.key]) + "="
 

@@ -15,6 +15,11 @@ def key_label(key: str) -> str:
     return "+".join([*(m.title() for m in modifiers), label])
 
 
+def is_function_key(key: str) -> bool:
+    return key[:1] == "f" and key[1:].isdigit()
+
+
 def keys_label(keys: list[str]) -> str:
-    """Several keys for one action: 'F10/^S'."""
-    return "/".join(dict.fromkeys(key_label(key) for key in keys))
+    """Several keys for one action, F-keys first: 'F10/^S'."""
+    ordered = sorted(keys, key=lambda key: not is_function_key(key))
+    return "/".join(dict.fromkeys(key_label(key) for key in ordered))

@@ -13,10 +13,19 @@ def _smtp_settings() -> Screen:
     return SmtpSettingsScreen()
 
 
+def _user_email_settings() -> Screen:
+    from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
+
+    return UserEmailSettingsScreen()
+
+
 MAIL_SETTINGS = Menu(
     path="System / Mail Settings",
     heading="Mail Settings",
-    entries=(MenuEntry("SMTP Settings", _smtp_settings),),
+    entries=(
+        MenuEntry("SMTP Settings", _smtp_settings),
+        MenuEntry("User Email Settings", _user_email_settings),
+    ),
 )
 
 SYSTEM = Menu(

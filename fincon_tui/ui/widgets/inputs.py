@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import events
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
@@ -11,7 +12,10 @@ from fincon_tui.domain.passwords import PasswordChange
 
 class FieldInput(Input):
     """A one-line entry field.  Focus selects the content so typing replaces it;
-    a refused key posts Refused so the screen can say why on the message line."""
+    a refused key posts Refused so the screen can say why on the message line.
+    Ctrl+D is the screen's Delete fallback here, not delete-right (Del does that)."""
+
+    BINDINGS = [Binding("ctrl+d", "screen.delete", "Delete", show=False, id="delete")]
 
     class Refused(Message):
         def __init__(self, field: "FieldInput", hint: str) -> None:

@@ -1,0 +1,49 @@
+"""Whose login is used when a user sends through an SMTP definition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from fincon_tui.domain.passwords import smtp_account, user_account
+from fincon_tui.domain.smtp import SmtpDefinition
+
+
+class LoginMissing(ValueError):
+    """The definition needs a login and neither the user nor it has one."""
+
+
+@dataclass(frozen=True)
+class Login:
+    """A username and where its password is kept."""
+
+    username: str
+    password_account: str
+    source: Literal["user", "definition"]
+    definition_name: str
+
+    def describe(self) -> str:
+        where = (
+            "from user settings"
+            if self.source == "user"
+            else f"from SMTP definition {self.definition_name}"
+        )
+        return f"{self.username} ({where})"
+
+
+def effective_login(
+    definition: SmtpDefinition, user_code: str = "", user_username: str = ""
+) -> Login | None:
+    """The user's own login when set, else the definition's shared one;
+    None when the definition does not authenticate.  Raises LoginMissing
+    naming the user and the definition when a login is needed but absent."""
+    if not definition.authenticate:
+        return None
+    if user_code and user_username:
+        return Login(user_username, user_account(user_code), "user", definition.name)
+    if definition.username:
+        return Login(definition.username, smtp_account(definition.name), "definition", definition.name)
+    who = f"User {user_code} has" if user_code else "No user was given and"
+    raise LoginMissing(
+        f"{who} no SMTP login, and SMTP definition {definition.name} has no shared one"
+    )

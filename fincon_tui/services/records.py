@@ -1,0 +1,90 @@
+"""Load, save and delete keyed records whose password lives in the keyring."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlite_utils import Database
+
+from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.secrets.vault import PasswordVault, SecretStoreError
+from fincon_tui.storage.database import write_transaction
+from fincon_tui.storage.records import Repository, Stored
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[R]):
+    """A stored record and whether a password is kept for it
+    (None when the keyring could not be asked)."""
+
+    stored: Stored[R]
+    has_password: bool | None
+
+
+class RecordService(Generic[R]):
+    """One kind of record: its repository and how its password is named."""
+
+    def __init__(
+        self, db: Database, vault: PasswordVault, repo: Repository[R], account: Callable[[str], str]
+    ) -> None:
+        self.db = db
+        self.vault = vault
+        self.repo = repo
+        self.account = account
+
+    @property
+    def kind(self) -> str:
+        return self.repo.kind
+
+    def get(self, key: str) -> Stored[R] | None:
+        return self.repo.get(key)
+
+    def load(self, key: str) -> Loaded[R] | None:
+        stored = self.repo.get(key)
+        if stored is None:
+            return None
+        try:
+            has_password: bool | None = self.vault.has(self.account(stored.key))
+        except SecretStoreError:
+            has_password = None
+        return Loaded(stored, has_password)
+
+    def search(self, text: str, limit: int = 200) -> list[Stored[R]]:
+        return self.repo.search(text, limit)
+
+    def save(self, record: R, password: PasswordChange, expected_version: int | None) -> Stored[R]:
+        """Write the row and the password together, or neither.
+
+        `expected_version` is None for a new record.  The keyring is changed
+        inside the open transaction: if it fails the row is rolled back; if
+        the commit fails the keyring change is undone.
+        """
+        with write_transaction(self.db):
+            if expected_version is None:
+                saved = self.repo.insert(record)
+            else:
+                saved = self.repo.update(record, expected_version)
+            self._commit_with(self.vault.apply(self.account(saved.key), password))
+        return saved
+
+    def delete(self, key: str, expected_version: int) -> Stored[R]:
+        """Remove the row and its password together, or neither."""
+        with write_transaction(self.db):
+            self.check_can_delete(key)
+            removed = self.repo.delete(key, expected_version)
+            self._commit_with(self.vault.apply(self.account(removed.key), PasswordChange.clear()))
+        return removed
+
+    def check_can_delete(self, key: str) -> None:
+        """Raise RecordInUse if others depend on the record."""
+
+    def _commit_with(self, undo: Callable[[], None]) -> None:
+        try:
+            self.db.conn.commit()
+        except BaseException:
+            undo()
+            raise

@@ -1,0 +1,16 @@
+"""User email settings, saved with each user's own SMTP password."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from fincon_tui.domain.passwords import user_account
+from fincon_tui.domain.users import UserEmailSettings
+from fincon_tui.secrets.vault import PasswordVault
+from fincon_tui.services.records import RecordService
+from fincon_tui.storage.user_repo import UserRepository
+
+
+class UserSettings(RecordService[UserEmailSettings]):
+    def __init__(self, db: Database, vault: PasswordVault) -> None:
+        super().__init__(db, vault, UserRepository(db), user_account)

@@ -1,0 +1,113 @@
+"""A table of keyed records with a `version` column: optimistic concurrency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Generic, TypeVar
+
+from sqlite_utils import Database
+
+from fincon_tui.storage.errors import RecordChanged, RecordExists
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Stored(Generic[R]):
+    """A record as stored, with its bookkeeping columns."""
+
+    record: R
+    created_at: str
+    updated_at: str
+    version: int
+
+    @property
+    def key(self) -> str:
+        return self.record.key  # type: ignore[attr-defined]
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Repository(Generic[R]):
+    """Reads and writes one table; the caller owns the transaction.
+
+    Subclasses name the table, its key column and a human name for messages,
+    and map records to columns and back.
+    """
+
+    table: str
+    key_column: str
+    kind: str
+    search_columns: tuple[str, ...]
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def to_columns(self, record: R) -> dict:
+        raise NotImplementedError
+
+    def from_columns(self, row: dict) -> R:
+        raise NotImplementedError
+
+    def _stored(self, row: dict) -> Stored[R]:
+        return Stored(self.from_columns(row), row["created_at"], row["updated_at"], row["version"])
+
+    def get(self, key: str) -> Stored[R] | None:
+        """The record with this key (ignoring case where the column does), or None."""
+        rows = self.db[self.table].rows_where(f"{self.key_column} = ?", [key.strip()], limit=1)
+        row = next(iter(rows), None)
+        return self._stored(row) if row else None
+
+    def insert(self, record: R) -> Stored[R]:
+        """Add a new record; RecordExists if the key is taken."""
+        key = record.key  # type: ignore[attr-defined]
+        if self.get(key) is not None:
+            raise RecordExists(f"{self.kind} {key} already exists")
+        now = utc_now()
+        row = {**self.to_columns(record), "created_at": now, "updated_at": now, "version": 1}
+        self.db[self.table].insert(row)
+        return self._stored(row)
+
+    def _current(self, key: str, expected_version: int) -> Stored[R]:
+        current = self.get(key)
+        if current is None or current.version != expected_version:
+            raise RecordChanged(key, current)
+        return current
+
+    def update(self, record: R, expected_version: int) -> Stored[R]:
+        """Replace the record loaded at `expected_version`; RecordChanged if
+        another session saved or deleted it since.  The stored key spelling stays."""
+        current = self._current(record.key, expected_version)  # type: ignore[attr-defined]
+        row = {
+            **self.to_columns(record),
+            self.key_column: current.key,
+            "created_at": current.created_at,
+            "updated_at": utc_now(),
+            "version": current.version + 1,
+        }
+        self.db[self.table].update(current.key, row)
+        return self._stored(row)
+
+    def delete(self, key: str, expected_version: int) -> Stored[R]:
+        """Remove the record loaded at `expected_version`."""
+        current = self._current(key, expected_version)
+        self.db[self.table].delete(current.key)
+        return current
+
+    def search(self, text: str, limit: int) -> list[Stored[R]]:
+        """Records whose search columns contain `text` (any case), in key order."""
+        pattern = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where = " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for column in self.search_columns)
+        rows = self.db[self.table].rows_where(
+            where,
+            [pattern] * len(self.search_columns),
+            order_by=f"{self.key_column} COLLATE NOCASE",
+            limit=limit,
+        )
+        return [self._stored(row) for row in rows]
+
+    def count(self) -> int:
+        return self.db[self.table].count

@@ -1,0 +1,54 @@
+"""Rows of the `user_email_settings` table, mapped to and from UserEmailSettings."""
+
+from __future__ import annotations
+
+from fincon_tui.domain.users import USER_DEFINED_KEYS, UserEmailSettings
+from fincon_tui.storage.records import Repository
+
+
+class UserRepository(Repository[UserEmailSettings]):
+    table = "user_email_settings"
+    key_column = "user_code"
+    kind = "User email settings"
+    search_columns = ("user_code", "sender_name", "smtp_name")
+
+    def to_columns(self, user: UserEmailSettings) -> dict:
+        return {
+            "user_code": user.user_code,
+            "smtp_name": user.smtp_name,
+            "smtp_username": user.smtp_username or None,
+            "sender_name": user.sender_name,
+            "sender_email": user.sender_email,
+            "job_title": user.job_title or None,
+            "telephone": user.telephone or None,
+            **{key: value or None for key, value in zip(USER_DEFINED_KEYS, user.user_defined)},
+        }
+
+    def from_columns(self, row: dict) -> UserEmailSettings:
+        return UserEmailSettings(
+            user_code=row["user_code"],
+            smtp_name=row["smtp_name"],
+            smtp_username=row["smtp_username"] or "",
+            sender_name=row["sender_name"],
+            sender_email=row["sender_email"],
+            job_title=row["job_title"] or "",
+            telephone=row["telephone"] or "",
+            user_defined=tuple(row[key] or "" for key in USER_DEFINED_KEYS),
+        )
+
+    def linked_to(self, smtp_name: str, limit: int) -> tuple[list[str], int]:
+        """User codes linked to a definition (the first `limit`) and how many in all."""
+        where, args = "smtp_name = ?", [smtp_name]
+        codes = [
+            row["user_code"]
+            for row in self.db[self.table].rows_where(
+                where, args, order_by="user_code", limit=limit, select="user_code"
+            )
+        ]
+        return codes, self.db[self.table].count_where(where, args)
+
+    def without_login(self, smtp_name: str) -> int:
+        """Users linked to a definition who have no SMTP username of their own."""
+        return self.db[self.table].count_where(
+            "smtp_name = ? AND smtp_username IS NULL", [smtp_name]
+        )

@@ -1,0 +1,90 @@
+"""F4 = Prompt: a modal list of existing records that filters as you type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalGroup
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+#: Rows shown at once; the filter narrows the rest.
+SHOWN = 200
+
+Search = Callable[[str], list[tuple[str, str]]]
+
+
+class LookupScreen(ModalScreen[str | None]):
+    """Type to filter, Up/Down to move, Enter to pick, Esc to close.
+    `search(text)` returns (key, line) pairs in display order."""
+
+    BINDINGS = [
+        Binding("escape,f12", "close", "Close", id="cancel"),
+        Binding("down", "move(1)", "Down", show=False, id="lookup.down"),
+        Binding("up", "move(-1)", "Up", show=False, id="lookup.up"),
+        Binding("pagedown", "move(10)", "Page down", show=False, id="lookup.page_down"),
+        Binding("pageup", "move(-10)", "Page up", show=False, id="lookup.page_up"),
+    ]
+
+    def __init__(self, title: str, heading: str, search: Search) -> None:
+        super().__init__()
+        self.lookup_title = title
+        self.heading = heading
+        self.search = search
+
+    def compose(self) -> ComposeResult:
+        with VerticalGroup(id="lookup-dialog"):
+            yield Label(self.lookup_title, id="lookup-title", markup=False)
+            yield Input(id="lookup-filter", placeholder="type to filter", compact=True)
+            yield Label(self.heading, id="lookup-heading", markup=False)
+            yield OptionList(id="lookup-list", compact=True)
+            yield Label("", id="lookup-count")
+            yield Label("Enter=Select  Esc=Close", id="lookup-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#lookup-list", OptionList).can_focus = False  # typing always filters
+        filter_input = self.query_one("#lookup-filter", Input)
+        filter_input.cursor_blink = getattr(self.app, "cursor_blink", True)
+        filter_input.focus()
+        self.refresh_list("")
+
+    @on(Input.Changed, "#lookup-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.refresh_list(event.value)
+
+    def refresh_list(self, text: str) -> None:
+        rows = self.search(text)
+        options = self.query_one("#lookup-list", OptionList)
+        options.clear_options()
+        options.add_options(Option(line, id=key) for key, line in rows[:SHOWN])
+        if rows:
+            options.highlighted = 0
+        more = " or more; type to narrow" if len(rows) > SHOWN else ""
+        shown = min(len(rows), SHOWN)
+        count = f"{shown}{more}" if more else f"{len(rows)} found"
+        self.query_one("#lookup-count", Label).update("nothing matches" if not rows else count)
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one("#lookup-list", OptionList)
+        if options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(options.option_count - 1, current + step))
+
+    @on(Input.Submitted, "#lookup-filter")
+    def pick(self) -> None:
+        options = self.query_one("#lookup-list", OptionList)
+        if options.highlighted is None:
+            self.app.bell()
+            return
+        self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    @on(OptionList.OptionSelected)
+    def clicked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,366 @@
+"""The key-field maintenance form that Fincon screens share: type the key,
+press Enter, create or edit the record, Accept, Delete, F4 look-up lists."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import HorizontalGroup, VerticalScroll
+from textual.widgets import Button, Input, Static
+
+from fincon_tui.domain.fields import FieldError, FormInvalid, describe
+from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.secrets.vault import SecretStoreError
+from fincon_tui.storage.errors import RecordChanged, RecordExists, RecordInUse, StorageError
+from fincon_tui.ui.screens.base import FinconScreen
+from fincon_tui.ui.screens.confirm import ConfirmScreen
+from fincon_tui.ui.screens.lookup import SHOWN, LookupScreen
+from fincon_tui.ui.widgets.form import field_row
+from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput
+
+if TYPE_CHECKING:
+    from fincon_tui.services.records import Loaded, RecordService
+    from fincon_tui.storage.records import Stored
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """An F4 look-up list for one field: which records, shown how."""
+
+    title: str
+    service: Callable[[Any], RecordService]
+    line: Callable[[Any], str]
+    heading: str
+
+
+class RecordFormScreen(FinconScreen):
+    """Subclasses give the labels, the fields, the service and the rules."""
+
+    KEY: ClassVar[str]
+    LABELS: ClassVar[dict[str, str]]
+    NEW_DEFAULTS: ClassVar[dict[str, str]]
+    CREATE_QUESTION: ClassVar[str]
+    PROMPTS: ClassVar[dict[str, Prompt]] = {}
+    AUTO_FOCUS = ".key"
+    BINDINGS = [
+        Binding("f10,ctrl+s", "accept", "Accept", id="accept"),
+        Binding("f4,ctrl+p", "prompt", "Prompt", id="prompt"),
+        Binding("f8,ctrl+d", "delete", "Delete", id="delete"),
+        Binding("f3", "exit", "Exit", id="exit"),
+        Binding("f12,escape", "cancel", "Cancel", id="cancel"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded: Loaded | None = None
+        self.is_open = False
+        self.baseline: dict[str, str] = {}
+
+    # -- what subclasses provide ----------------------------------------------
+
+    @property
+    def service(self) -> RecordService:
+        raise NotImplementedError
+
+    def compose_fields(self) -> ComposeResult:
+        """The detail rows, after the key row."""
+        raise NotImplementedError
+
+    def validate_key(self, raw: str) -> str:
+        raise NotImplementedError
+
+    def parse(self, values: dict[str, str], password: PasswordChange) -> Any:
+        """Validate into a record; raise FormInvalid."""
+        raise NotImplementedError
+
+    def saved_message(self, saved: Stored) -> str:
+        return f"{self.service.kind} {saved.key} saved"
+
+    def on_opened(self) -> None:
+        """Called when the detail fields open or close."""
+
+    # -- layout -----------------------------------------------------------------
+
+    def key_row(self, max_length: int) -> HorizontalGroup:
+        return field_row(
+            self.LABELS[self.KEY],
+            FieldInput(id=self.KEY, max_length=max_length, classes="key"),
+            Button("Enter", id="lookup", compact=True),
+        )
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="form"):
+            yield from self.compose_fields()
+            with HorizontalGroup(id="actions"):
+                yield Button("Accept", id="accept", compact=True)
+                yield Button("Delete", id="delete", compact=True)
+            yield Static("", id="store-info", markup=False)
+
+    def on_mount(self) -> None:
+        # Tab visits the fields only: keyboard users press Enter/F10/F8, and
+        # the form scrolls to the focused field by itself.
+        self.query_one("#form").can_focus = False
+        for button in self.query(Button):
+            button.can_focus = False
+        self._set_open(False)
+        self.query_one("#store-info", Static).update(self.app.vault.info().summary())  # type: ignore[attr-defined]
+
+    # -- field access -------------------------------------------------------------
+
+    @property
+    def detail_keys(self) -> list[str]:
+        return [key for key in self.LABELS if key != self.KEY]
+
+    def field(self, key: str) -> FieldInput:
+        return self.query_one(f"#{key}", FieldInput)
+
+    @property
+    def password_field(self) -> PasswordInput:
+        return self.query_one("#password", PasswordInput)
+
+    def form_values(self) -> dict[str, str]:
+        return {key: self.field(key).value for key in self.LABELS if key != "password"}
+
+    @property
+    def had_password(self) -> bool:
+        return bool(self.loaded and self.loaded.has_password)
+
+    def _set_open(self, is_open: bool) -> None:
+        self.is_open = is_open
+        for key in self.detail_keys:
+            self.field(key).disabled = not is_open
+        self.query_one("#accept", Button).disabled = not is_open
+        self.query_one("#delete", Button).disabled = not is_open
+        self.field(self.KEY).disabled = is_open
+        self.query_one("#lookup", Button).disabled = is_open
+        self.on_opened()
+
+    def _fill(self, values: dict[str, str], has_password: bool) -> None:
+        for key, value in values.items():
+            self.field(key).value = value
+        self.password_field.show_stored(has_password)
+
+    def has_unsaved_changes(self) -> bool:
+        if not self.is_open:
+            return False
+        password = self.password_field.change(self.had_password)
+        return self.form_values() != self.baseline or password.action != "keep"
+
+    def _refuse(self, error: FieldError, more: int = 0) -> None:
+        text = describe(error, self.LABELS)
+        if more:
+            text += f" (and {more} more {'problem' if more == 1 else 'problems'})"
+        self.message.error(text)
+        self.field(error.field).focus()
+
+    # -- the key field ----------------------------------------------------------
+
+    @on(Input.Submitted, ".key")
+    @on(Button.Pressed, "#lookup")
+    def lookup(self) -> None:
+        """Enter on the key field: open the record, or offer to create it."""
+        key_field = self.field(self.KEY)
+        try:
+            key = self.validate_key(key_field.value)
+        except FieldError as error:
+            self._refuse(error.for_field(self.KEY))
+            return
+        try:
+            loaded = self.service.load(key)
+        except (StorageError, sqlite3.Error) as error:
+            self.message.error(f"Could not read {self.service.kind} {key}: {error}")
+            return
+        if loaded is not None:
+            self._open(loaded.stored.record.form_values(), loaded)
+            return
+        key_field.value = key
+
+        def answered(create: bool | None) -> None:
+            if create:
+                self._open({self.KEY: key, **self.NEW_DEFAULTS}, None)
+                self.message.show(f"New {self.service.kind} {key}: fill in the details, then Accept")
+            else:
+                self.message.clear()
+                self.field(self.KEY).focus()
+
+        self.app.push_screen(ConfirmScreen(self.CREATE_QUESTION, title=self.PATH.split(" / ")[-1]), answered)
+
+    def _open(self, values: dict[str, str], loaded: Loaded | None) -> None:
+        self.loaded = loaded
+        self._fill(values, has_password=bool(loaded and loaded.has_password))
+        self.baseline = self.form_values()
+        self._set_open(True)
+        self.field(self.detail_keys[0]).focus()
+        if loaded is None:
+            return
+        if loaded.has_password is None:
+            self.message.show(
+                "The keyring cannot be read: leave the password empty to keep any stored one",
+                "warning",
+            )
+        else:
+            self.message.show(
+                f"{self.service.kind} {loaded.stored.key}: change the details, then Accept"
+            )
+
+    def _close(self, keep_key: bool) -> None:
+        key = self.field(self.KEY).value if keep_key else ""
+        self._set_open(False)
+        self._fill({k: "" for k in self.LABELS if k != "password"}, has_password=False)
+        self.loaded = None
+        self.baseline = {}
+        self.field(self.KEY).value = key
+        self.field(self.KEY).focus()
+        self.message.clear()
+
+    # -- detail fields ----------------------------------------------------------
+
+    @on(Input.Submitted, ".detail")
+    def next_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    @on(FieldInput.Refused)
+    def refused(self, event: FieldInput.Refused) -> None:
+        label = self.LABELS.get(event.field.id or "", "")
+        self.message.error(f"{label}: {event.hint}")
+
+    # -- actions --------------------------------------------------------------
+
+    @on(Button.Pressed, "#accept")
+    def action_accept(self) -> None:
+        """F10/Ctrl+S or the Accept button: validate, then save row and password."""
+        if not self.is_open:
+            self.message.error(f"Type the {self.LABELS[self.KEY]} and press Enter first")
+            self.field(self.KEY).focus()
+            return
+        change = self.password_field.change(self.had_password)
+        try:
+            record = self.parse(self.form_values(), change)
+        except FormInvalid as invalid:
+            self._refuse(invalid.first, len(invalid.errors) - 1)
+            return
+        expected = self.loaded.stored.version if self.loaded else None
+        kind, key = self.service.kind, record.key
+        try:
+            saved = self.service.save(record, change, expected)
+        except RecordExists:
+            self.message.error(f"{kind} {key} was created by another user meanwhile: press Esc and open it")
+            return
+        except RecordChanged:
+            self.message.error(f"{kind} {key} was changed or deleted by another user: press Esc and open it again")
+            return
+        except SecretStoreError as error:
+            self.message.error(f"Not saved: {error}")
+            self.password_field.focus()
+            return
+        except (StorageError, sqlite3.Error) as error:
+            self.message.error(f"Not saved, the database refused: {error}")
+            return
+        self._close(keep_key=False)
+        self.message.show(self.saved_message(saved), "ok")
+
+    @on(Button.Pressed, "#delete")
+    def action_delete(self) -> None:
+        """F8/Ctrl+D or the Delete button: remove the open record after a Yes."""
+        kind = self.service.kind
+        if not self.is_open:
+            self.message.error(f"Open a {kind} with Enter first, then delete it")
+            return
+        if self.loaded is None:
+            self.message.error(f"{kind} {self.field(self.KEY).value} is not saved yet: Esc discards it")
+            return
+        stored = self.loaded.stored
+
+        def answered(delete: bool | None) -> None:
+            if delete:
+                self._delete(stored.key, stored.version)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Delete {kind} {stored.key}? Its stored password is removed too.",
+                title=f"Delete {kind}",
+                default=False,
+            ),
+            answered,
+        )
+
+    def _delete(self, key: str, version: int) -> None:
+        kind = self.service.kind
+        try:
+            self.service.delete(key, version)
+        except RecordInUse as error:
+            self.message.error(f"Not deleted: {error}")
+            return
+        except RecordChanged:
+            self.message.error(f"Not deleted: {kind} {key} was changed or deleted by another user")
+            return
+        except SecretStoreError as error:
+            self.message.error(f"Not deleted: {error}")
+            return
+        except (StorageError, sqlite3.Error) as error:
+            self.message.error(f"Not deleted, the database refused: {error}")
+            return
+        self._close(keep_key=False)
+        self.message.show(f"{kind} {key} deleted", "ok")
+
+    def action_prompt(self) -> None:
+        """F4/Ctrl+P: a look-up list for the field under the cursor."""
+        focused = self.focused
+        prompt = self.PROMPTS.get(focused.id if focused else "")
+        if focused is None or prompt is None:
+            fields = " and ".join(self.LABELS[key] for key in self.PROMPTS)
+            self.message.error(f"F4 lists values for {fields} only")
+            return
+        field_id = focused.id
+        service = prompt.service(self.app)
+
+        def search(text: str) -> list[tuple[str, str]]:
+            return [(stored.key, prompt.line(stored.record)) for stored in service.search(text, SHOWN + 1)]
+
+        def picked(key: str | None) -> None:
+            if key is None:
+                return
+            self.field(field_id).value = key
+            if field_id == self.KEY:
+                self.lookup()
+            else:
+                self.focus_next()
+
+        self.app.push_screen(LookupScreen(prompt.title, prompt.heading, search), picked)
+
+    def _leave_or_ask(self, then: Callable[[], object]) -> None:
+        if not self.has_unsaved_changes():
+            then()
+            return
+        key = self.field(self.KEY).value
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                then()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Unsaved changes to {self.service.kind} {key} will be lost – continue?",
+                title="Unsaved changes",
+                default=False,
+            ),
+            answered,
+        )
+
+    def action_exit(self) -> None:
+        """F3: leave the screen."""
+        self._leave_or_ask(self.dismiss)
+
+    def action_cancel(self) -> None:
+        """F12/Esc: back one step (details -> key field -> menu)."""
+        if self.is_open:
+            self._leave_or_ask(lambda: self._close(keep_key=True))
+        else:
+            self.dismiss()

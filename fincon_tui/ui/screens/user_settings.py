@@ -1,0 +1,119 @@
+"""System / Mail Settings / User Email Settings: a user's SMTP definition,
+own login and sender details, with the login they will send with shown live."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Input, Static
+
+from fincon_tui.domain import users
+from fincon_tui.domain.login import LoginMissing, effective_login
+from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.smtp import NAME_MAX, PASSWORD_MAX, USERNAME_MAX
+from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
+from fincon_tui.ui.screens.smtp_settings import DEFINITION_PROMPT
+from fincon_tui.ui.widgets.form import field_row
+from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput
+
+if TYPE_CHECKING:
+    from fincon_tui.services.user_settings import UserSettings
+
+CREATE_QUESTION = "The user email settings do not exist – do you want to create them?"
+
+
+def user_line(user: users.UserEmailSettings) -> str:
+    """One row of the user look-up list."""
+    return f"{user.user_code:<20} {user.sender_name:<30.30} {user.smtp_name:<22.22}"
+
+
+USER_PROMPT = Prompt(
+    title="User email settings",
+    service=lambda app: app.users,
+    line=user_line,
+    heading=f"{'User':<20} {'Sender':<30} {'SMTP Definition':<22}",
+)
+
+
+class UserEmailSettingsScreen(RecordFormScreen):
+    """Type a user code, press Enter, link it to a definition, Accept."""
+
+    PATH = "System / Mail Settings / User Email Settings"
+    KEY = "user_code"
+    LABELS = users.LABELS
+    NEW_DEFAULTS = users.NEW_DEFAULTS
+    CREATE_QUESTION = CREATE_QUESTION
+    PROMPTS = {"user_code": USER_PROMPT, "smtp_name": DEFINITION_PROMPT}
+
+    @property
+    def service(self) -> UserSettings:
+        return self.app.users  # type: ignore[attr-defined]
+
+    def compose_fields(self) -> ComposeResult:
+        label = users.LABELS
+        yield self.key_row(users.USER_CODE_MAX)
+        yield field_row(
+            label["smtp_name"],
+            FieldInput(id="smtp_name", max_length=NAME_MAX, classes="detail wide"),
+            hint="F4=List",
+        )
+        yield field_row(
+            label["smtp_username"],
+            FieldInput(id="smtp_username", max_length=USERNAME_MAX, classes="detail wide"),
+            hint="optional",
+        )
+        yield field_row(
+            label["password"],
+            PasswordInput(id="password", max_length=PASSWORD_MAX, classes="detail wide"),
+            hint="optional",
+        )
+        yield Static("", id="login-used", markup=False)
+        for key, max_length in (
+            ("sender_name", users.TEXT_MAX),
+            ("sender_email", 254),
+            ("job_title", users.TEXT_MAX),
+            ("telephone", 30),
+            *((key, users.TEXT_MAX) for key in users.USER_DEFINED_KEYS),
+        ):
+            hint = "required" if key in ("sender_name", "sender_email") else ""
+            yield field_row(
+                label[key], FieldInput(id=key, max_length=max_length, classes="detail wide"), hint=hint
+            )
+
+    def validate_key(self, raw: str) -> str:
+        return users.validate_user_code(raw)
+
+    def parse(self, values: dict[str, str], password: PasswordChange) -> users.UserEmailSettings:
+        stored = self.app.smtp.get(values["smtp_name"]) if values["smtp_name"].strip() else None  # type: ignore[attr-defined]
+        definition = stored.record if stored else None
+        return users.parse_user_settings(
+            values, password, definition, had_password=self.had_password
+        )
+
+    @on(Input.Changed, "#smtp_name, #smtp_username")
+    def show_login_used(self) -> None:
+        self.query_one("#login-used", Static).update(self.login_used())
+
+    def on_opened(self) -> None:
+        self.show_login_used()
+
+    def login_used(self) -> str:
+        """'Login used: ...' for what is typed now."""
+        if not self.is_open:
+            return ""
+        name = self.field("smtp_name").value.strip()
+        if not name:
+            return "Login used: (choose an SMTP Definition)"
+        stored = self.app.smtp.get(name)  # type: ignore[attr-defined]
+        if stored is None:
+            return f"Login used: unknown, SMTP definition {name} does not exist"
+        code = self.field("user_code").value
+        try:
+            login = effective_login(stored.record, code, self.field("smtp_username").value.strip())
+        except LoginMissing:
+            return "Login used: none: the definition needs one"
+        if login is None:
+            return f"Login used: none, SMTP definition {stored.key} does not authenticate"
+        return f"Login used: {login.describe()}"
