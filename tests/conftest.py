@@ -62,6 +62,17 @@ def app(db, vault):
     return FinconApp(db, vault, cursor_blink=False)
 
 
+@pytest.fixture
+def seeded(app):
+    """OFFICE with a shared login, OWN where users bring their own, RELAY without login."""
+    from fincon_tui.domain.passwords import PasswordChange
+
+    app.smtp.save(definition(name="OFFICE", username="shared@corp.example"), PasswordChange.set("shared"), None)
+    app.smtp.save(definition(name="OWN", username=""), PasswordChange.keep(), None)
+    app.smtp.save(definition(name="RELAY", authenticate=False, username="", port=25), PasswordChange.keep(), None)
+    return app
+
+
 def definition(**overrides):
     """An SMTP definition for tests: OFFICE with a shared login unless overridden."""
     from fincon_tui.domain.smtp import SmtpDefinition

@@ -35,6 +35,23 @@ SCREENS = {
 }
 
 
+#: Screens shown over the seeded definitions OFFICE, OWN and RELAY.
+SEEDED_SCREENS = {
+    "user_form_filled": [
+        "1", "1", "2", *"alice", "enter", "y",
+        *"office", "enter", *"alice@corp.example", "enter", *"pw", "enter",
+        *"Alice Smith", "enter", *"alice@corp.example", "enter", *"Accountant",
+    ],
+    "lookup_list": ["1", "1", "2", *"alice", "enter", "y", "f4", "down"],
+    "delete_confirmation": ["1", "1", "1", *"office", "enter", "f8"],
+}
+
+
 @pytest.mark.parametrize("keys", SCREENS.values(), ids=SCREENS.keys())
 def test_screen(snap_compare, app, keys: list[str]) -> None:
     assert snap_compare(app, press=keys, terminal_size=(80, 24))
+
+
+@pytest.mark.parametrize("keys", SEEDED_SCREENS.values(), ids=SEEDED_SCREENS.keys())
+def test_seeded_screen(snap_compare, seeded, keys: list[str]) -> None:
+    assert snap_compare(seeded, press=keys, terminal_size=(80, 24))

@@ -74,7 +74,9 @@ class RecordService(Generic[R]):
     def delete(self, key: str, expected_version: int) -> Stored[R]:
         """Remove the row and its password together, or neither."""
         with write_transaction(self.db):
-            self.check_can_delete(key)
+            current = self.repo.get(key)
+            if current is not None:
+                self.check_can_delete(current.key)
             removed = self.repo.delete(key, expected_version)
             self._commit_with(self.vault.apply(self.account(removed.key), PasswordChange.clear()))
         return removed

@@ -52,12 +52,17 @@ class Repository(Generic[R]):
     def from_columns(self, row: dict) -> R:
         raise NotImplementedError
 
+    def normalize_key(self, key: str) -> str:
+        return key.strip()
+
     def _stored(self, row: dict) -> Stored[R]:
         return Stored(self.from_columns(row), row["created_at"], row["updated_at"], row["version"])
 
     def get(self, key: str) -> Stored[R] | None:
         """The record with this key (ignoring case where the column does), or None."""
-        rows = self.db[self.table].rows_where(f"{self.key_column} = ?", [key.strip()], limit=1)
+        rows = self.db[self.table].rows_where(
+            f"{self.key_column} = ?", [self.normalize_key(key)], limit=1
+        )
         row = next(iter(rows), None)
         return self._stored(row) if row else None
 

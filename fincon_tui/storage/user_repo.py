@@ -12,6 +12,9 @@ class UserRepository(Repository[UserEmailSettings]):
     kind = "User email settings"
     search_columns = ("user_code", "sender_name", "smtp_name")
 
+    def normalize_key(self, key: str) -> str:
+        return key.strip().upper()  # user codes are stored upper-case
+
     def to_columns(self, user: UserEmailSettings) -> dict:
         return {
             "user_code": user.user_code,

@@ -1,0 +1,140 @@
+"""User email settings rules and whose login is used."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import definition
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fincon_tui.domain.fields import FieldError, FormInvalid
+from fincon_tui.domain.login import Login, LoginMissing, effective_login
+from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.users import (
+    LABELS,
+    NEW_DEFAULTS,
+    parse_user_settings,
+    validate_user_code,
+)
+
+KEEP = PasswordChange.keep()
+SHARED = definition(name="OFFICE", username="shared@corp.example")
+USERS_OWN = definition(name="OWN", username="")
+NO_AUTH = definition(name="RELAY", authenticate=False, username="")
+
+
+def form(**overrides: str) -> dict[str, str]:
+    values = {
+        "user_code": "alice",
+        **NEW_DEFAULTS,
+        "smtp_name": "office",
+        "sender_name": "Alice Smith",
+        "sender_email": "alice@corp.example",
+    }
+    values.update(overrides)
+    return values
+
+
+def errors_of(values, password=KEEP, smtp=SHARED) -> list[tuple[str, str]]:
+    with pytest.raises(FormInvalid) as caught:
+        parse_user_settings(values, password, smtp)
+    return [(e.field, e.message) for e in caught.value.errors]
+
+
+@pytest.mark.parametrize(("raw", "code"), [("alice", "ALICE"), (" j.doe-2_x ", "J.DOE-2_X"), ("A" * 20, "A" * 20)])
+def test_user_codes_are_upper_cased(raw: str, code: str) -> None:
+    assert validate_user_code(raw) == code
+
+
+@pytest.mark.parametrize("raw", ["", "a b", "A" * 21, "al/ice", "émile", "al\tice"])
+def test_bad_user_codes_are_refused(raw: str) -> None:
+    with pytest.raises(FieldError):
+        validate_user_code(raw)
+
+
+@given(st.text(max_size=30))
+def test_user_code_is_either_refused_or_clean(raw: str) -> None:
+    try:
+        code = validate_user_code(raw)
+    except FieldError:
+        return
+    assert 1 <= len(code) <= 20 and code == code.upper()
+    assert set(code) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+def test_valid_settings_take_the_definitions_spelling() -> None:
+    user = parse_user_settings(form(smtp_name=" office "), KEEP, SHARED)
+    assert (user.user_code, user.smtp_name) == ("ALICE", "OFFICE")
+    assert user.key == "ALICE"
+    assert parse_user_settings(user.form_values(), KEEP, SHARED) == user
+
+
+def test_unknown_definition_and_required_fields() -> None:
+    assert errors_of(form(smtp_name="nowhere", sender_name="", sender_email="x"), smtp=None) == [
+        ("smtp_name", "nowhere does not exist (F4 lists them)"),
+        ("sender_name", "is required"),
+        ("sender_email", "is not a valid email address: An email address must have an @-sign."),
+    ]
+    assert errors_of(form(smtp_name=""), smtp=None) == [("smtp_name", "is required")]
+
+
+def test_user_password_needs_a_user_username() -> None:
+    assert errors_of(form(), PasswordChange.set("pw")) == [
+        ("smtp_username", "is required when a password is given")
+    ]
+
+
+def test_no_login_allowed_when_the_definition_does_not_authenticate() -> None:
+    assert errors_of(form(smtp_name="RELAY", smtp_username="alice"), smtp=NO_AUTH) == [
+        ("smtp_username", "must be empty: SMTP definition RELAY does not authenticate")
+    ]
+
+
+def test_telephone_and_free_text_limits() -> None:
+    assert errors_of(form(telephone="call me"))[0][0] == "telephone"
+    assert errors_of(form(user_defined_6="x" * 61)) == [
+        ("user_defined_6", "is too long (61 characters, at most 60)")
+    ]
+    user = parse_user_settings(form(telephone="+27 (21) 555-0100", user_defined_2="Cost centre 7"), KEEP, SHARED)
+    assert user.telephone == "+27 (21) 555-0100" and user.user_defined[1] == "Cost centre 7"
+
+
+def test_errors_are_in_screen_order() -> None:
+    found = errors_of(form(user_defined_1="\x07", sender_email="", user_code=""))
+    assert [field for field, _ in found] == ["user_code", "sender_email", "user_defined_1"]
+    assert list(LABELS).index("user_defined_1") > list(LABELS).index("sender_email")
+
+
+@pytest.mark.parametrize(
+    ("smtp", "user_username", "expected"),
+    [
+        # user login replaces the definition's
+        (SHARED, "alice@corp.example", ("alice@corp.example", "user:ALICE", "user")),
+        # no user login: the definition's shared one
+        (SHARED, "", ("shared@corp.example", "smtp:OFFICE", "definition")),
+        # both: the user's wins
+        (USERS_OWN, "alice@corp.example", ("alice@corp.example", "user:ALICE", "user")),
+        # Authenticate=N: no login at all, whatever the user has
+        (NO_AUTH, "alice@corp.example", None),
+        (NO_AUTH, "", None),
+    ],
+)
+def test_effective_login(smtp, user_username: str, expected) -> None:
+    login = effective_login(smtp, "ALICE", user_username)
+    if expected is None:
+        assert login is None
+    else:
+        assert isinstance(login, Login)
+        assert (login.username, login.password_account, login.source) == expected
+
+
+def test_neither_has_a_login_names_user_and_definition() -> None:
+    with pytest.raises(LoginMissing, match="User ALICE has no SMTP login, and SMTP definition OWN"):
+        effective_login(USERS_OWN, "ALICE", "")
+
+
+def test_login_description_says_where_it_comes_from() -> None:
+    assert effective_login(SHARED, "ALICE", "").describe() == (
+        "shared@corp.example (from SMTP definition OFFICE)"
+    )
+    assert effective_login(SHARED, "ALICE", "a@x.example").describe() == "a@x.example (from user settings)"

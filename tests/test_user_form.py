@@ -1,0 +1,178 @@
+"""User Email Settings, F4 look-up lists and Delete, driven by keys."""
+
+from __future__ import annotations
+
+from conftest import definition, stored_password
+
+from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.users import UserEmailSettings
+from fincon_tui.ui.screens.confirm import ConfirmScreen
+from fincon_tui.ui.screens.lookup import LookupScreen
+from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
+from fincon_tui.ui.screens.user_settings import CREATE_QUESTION, UserEmailSettingsScreen
+
+SIZE = (80, 24)
+
+
+async def open_users(pilot) -> UserEmailSettingsScreen:
+    await pilot.press("1", "1", "2")
+    screen = pilot.app.screen
+    assert isinstance(screen, UserEmailSettingsScreen)
+    return screen
+
+
+async def new_user(pilot, code: str = "alice") -> UserEmailSettingsScreen:
+    screen = await open_users(pilot)
+    await pilot.press(*code, "enter")
+    assert isinstance(pilot.app.screen, ConfirmScreen)
+    assert str(pilot.app.screen.query_one("#question").content) == CREATE_QUESTION
+    await pilot.press("y")
+    return screen
+
+
+def login_line(screen) -> str:
+    return str(screen.query_one("#login-used").content)
+
+
+async def test_create_user_settings_with_own_login(seeded, db) -> None:
+    app = seeded
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await new_user(pilot)
+        assert screen.field("user_code").value == "ALICE"
+        assert app.focused.id == "smtp_name"
+        await pilot.press(*"office", "enter")
+        assert login_line(screen) == "Login used: shared@corp.example (from SMTP definition OFFICE)"
+        await pilot.press(*"alice@corp.example", "enter")
+        assert login_line(screen) == "Login used: alice@corp.example (from user settings)"
+        await pilot.press(*"alice-pw", "enter", *"Alice Smith", "enter", *"alice@corp.example", "enter")
+        await pilot.press(*"Accountant", "enter", *"+27 21 555 0100", "enter", *"CC-7")
+        await pilot.press("f10")
+        assert screen.message.text == "User email settings ALICE saved"
+        assert app.focused.id == "user_code"
+    [row] = list(db["user_email_settings"].rows)
+    assert (row["user_code"], row["smtp_name"], row["smtp_username"]) == ("ALICE", "OFFICE", "alice@corp.example")
+    assert (row["job_title"], row["telephone"], row["user_defined_1"]) == ("Accountant", "+27 21 555 0100", "CC-7")
+    assert stored_password("user:ALICE") == "alice-pw"
+
+
+async def test_login_line_for_each_kind_of_definition(seeded) -> None:
+    async with seeded.run_test(size=SIZE) as pilot:
+        screen = await new_user(pilot)
+        assert login_line(screen) == "Login used: (choose an SMTP Definition)"
+        await pilot.press(*"own")
+        assert login_line(screen) == "Login used: none: the definition needs one"
+        await pilot.press("ctrl+u", *"relay")
+        assert login_line(screen) == "Login used: none, SMTP definition RELAY does not authenticate"
+        await pilot.press("ctrl+u", *"nope")
+        assert login_line(screen) == "Login used: unknown, SMTP definition nope does not exist"
+
+
+async def test_unknown_definition_is_refused(seeded, db) -> None:
+    async with seeded.run_test(size=SIZE) as pilot:
+        screen = await new_user(pilot)
+        await pilot.press(*"nowhere", "tab", "tab", "tab", *"Al", "tab", *"al@x.example", "f10")
+        assert screen.message.text == "SMTP Definition nowhere does not exist (F4 lists them)"
+        assert seeded.focused.id == "smtp_name"
+    assert list(db["user_email_settings"].rows) == []
+
+
+async def test_f4_on_smtp_definition_picks_into_the_field(seeded) -> None:
+    async with seeded.run_test(size=SIZE) as pilot:
+        screen = await new_user(pilot)
+        await pilot.press("f4")
+        lookup = seeded.screen
+        assert isinstance(lookup, LookupScreen)
+        assert [o.id for o in lookup.query_one("#lookup-list").options] == ["OFFICE", "OWN", "RELAY"]
+        await pilot.press("r", "e")
+        assert [o.id for o in lookup.query_one("#lookup-list").options] == ["RELAY"]
+        await pilot.press("enter")
+        assert seeded.screen is screen
+        assert screen.field("smtp_name").value == "RELAY"
+        assert seeded.focused.id == "smtp_username"
+
+
+async def test_ctrl_p_is_the_f4_fallback_and_esc_closes(seeded) -> None:
+    async with seeded.run_test(size=SIZE) as pilot:
+        screen = await new_user(pilot)
+        await pilot.press("ctrl+p")
+        assert isinstance(seeded.screen, LookupScreen)
+        await pilot.press("down", "escape")
+        assert seeded.screen is screen and screen.field("smtp_name").value == ""
+
+
+async def test_f4_on_a_key_field_loads_the_picked_record(seeded) -> None:
+    async with seeded.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1", "f4", "down", "enter")
+        screen = seeded.screen
+        assert isinstance(screen, SmtpSettingsScreen)
+        assert screen.field("name").value == "OWN" and seeded.focused.id == "mail_server"
+
+
+async def test_f4_elsewhere_says_where_it_works(seeded) -> None:
+    async with seeded.run_test(size=SIZE) as pilot:
+        screen = await new_user(pilot)
+        await pilot.press("tab", "tab", "tab", "f4")
+        assert screen.message.text == "F4 lists values for User and SMTP Definition only"
+
+
+async def test_delete_user_after_confirmation(seeded, db) -> None:
+    seeded.users.save(
+        UserEmailSettings("BOB", "OFFICE", "bob", "Bob", "bob@corp.example"), PasswordChange.set("bob-pw"), None
+    )
+    async with seeded.run_test(size=SIZE) as pilot:
+        screen = await open_users(pilot)
+        await pilot.press(*"bob", "enter", "f8")
+        assert isinstance(seeded.screen, ConfirmScreen)
+        assert "Delete User email settings BOB?" in str(seeded.screen.query_one("#question").content)
+        await pilot.press("enter")  # default No
+        assert seeded.users.load("BOB") is not None
+        await pilot.press("ctrl+d", "y")
+        assert screen.message.text == "User email settings BOB deleted"
+        assert seeded.focused.id == "user_code"
+    assert list(db["user_email_settings"].rows) == []
+    assert stored_password("user:BOB") is None
+
+
+async def test_linked_definition_delete_is_refused_with_names(seeded) -> None:
+    seeded.users.save(UserEmailSettings("BOB", "OFFICE", "", "Bob", "bob@corp.example"), PasswordChange.keep(), None)
+    async with seeded.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1", *"office", "enter", "f8", "y")
+        screen = seeded.screen
+        assert screen.message.text == (
+            "Not deleted: SMTP definition OFFICE is used by 1 user (BOB): "
+            "link them to another definition first"
+        )
+        assert screen.field("mail_server").value == "smtp.example.com"  # still open, nothing lost
+    assert seeded.smtp.load("OFFICE") is not None
+
+
+async def test_unlinked_definition_is_deleted_from_the_form(seeded) -> None:
+    async with seeded.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1", *"office", "enter", "f8", "y")
+        assert seeded.screen.message.text == "SMTP definition OFFICE deleted"
+    assert seeded.smtp.load("OFFICE") is None and stored_password("smtp:OFFICE") is None
+
+
+async def test_delete_of_an_unsaved_record_explains(seeded) -> None:
+    async with seeded.run_test(size=SIZE) as pilot:
+        screen = await new_user(pilot)
+        await pilot.press("f8")
+        assert screen.message.text == "User email settings ALICE is not saved yet: Esc discards it"
+
+
+async def test_saving_a_definition_without_login_counts_users_lacking_one(seeded) -> None:
+    seeded.users.save(UserEmailSettings("AMY", "OWN", "", "Amy", "amy@corp.example"), PasswordChange.keep(), None)
+    seeded.users.save(UserEmailSettings("BOB", "OWN", "bob", "Bob", "bob@corp.example"), PasswordChange.keep(), None)
+    async with seeded.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1", *"own", "enter", "f10")
+        assert seeded.screen.message.text == (
+            "SMTP definition OWN saved; no shared login: 1 linked user lacks a login of their own"
+        )
+
+
+async def test_user_code_rules_on_enter(seeded) -> None:
+    async with seeded.run_test(size=SIZE) as pilot:
+        screen = await open_users(pilot)
+        await pilot.press(*"al ice", "enter")
+        assert screen.message.text == "User takes 1-20 letters, digits, '.', '_' or '-' (no spaces)"
+        assert seeded.screen is screen
