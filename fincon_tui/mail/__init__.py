@@ -1,0 +1,1 @@
+"""Real SMTP use of the definitions: login test and test email (no Textual)."""

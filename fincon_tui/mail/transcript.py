@@ -1,0 +1,40 @@
+"""The SMTP conversation as a person reads it, with credentials redacted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+class Transcript:
+    """Lines of an SMTP session: 'C:' what we sent, 'S:' what the server said,
+    '--' notes.  Each line is also handed to `on_line` as it happens."""
+
+    def __init__(self, on_line: Callable[[str], None] | None = None) -> None:
+        self.lines: list[str] = []
+        self.on_line = on_line
+
+    def _add(self, line: str) -> None:
+        self.lines.append(line)
+        if self.on_line is not None:
+            self.on_line(line)
+
+    def client(self, text: str) -> None:
+        self._add(f"C: {text}")
+
+    def server(self, code: int, message: str) -> None:
+        for line in message.splitlines() or [""]:
+            self._add(f"S: {code} {line}")
+
+    def note(self, text: str) -> None:
+        self._add(f"-- {text}")
+
+    def save(self, folder: Path, name: str) -> Path:
+        """Write the transcript to a new file in `folder`; return its path."""
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+        path = folder / f"smtp-{safe}-{stamp}.log"
+        path.write_text("\n".join(self.lines) + "\n", encoding="utf-8")
+        return path

@@ -1,0 +1,188 @@
+"""The SMTP engine against real servers on 127.0.0.1 with real TLS."""
+
+from __future__ import annotations
+
+import time
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+from conftest import definition
+from smtp_servers import free_port, make_certificates, silent_server, smtp_server
+
+from fincon_tui.domain.login import effective_login
+from fincon_tui.mail.session import IMPLICIT_TLS_ENV, Sender, check_login, send_test_email
+from fincon_tui.mail.transcript import Transcript
+
+
+@pytest.fixture
+def certs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A test CA that the client trusts through SSL_CERT_FILE."""
+    made = make_certificates(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(made.ca_file))
+    return made
+
+
+def smtp_def(port: int, **overrides):
+    values = dict(mail_server="localhost", port=port, timeout_seconds=5, username="bob")
+    values.update(overrides)
+    return definition(**values)
+
+
+def login_for(smtp, user_code: str = "", user_username: str = ""):
+    return effective_login(smtp, user_code, user_username)
+
+
+async def test_plain_connection_without_login() -> None:
+    with smtp_server(auth=False) as (port, mailbox):
+        smtp = smtp_def(port, use_tls=False, authenticate=False, username="")
+        outcome = await check_login(smtp, None, None, Transcript())
+    assert outcome.ok, outcome
+    assert outcome.message.startswith("connection OK – no message was sent")
+    assert mailbox.messages == []
+
+
+async def test_starttls_and_auth_plain(certs) -> None:
+    transcript = Transcript()
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        smtp = smtp_def(port)
+        outcome = await check_login(smtp, login_for(smtp), "bob-pw", transcript)
+    assert outcome.ok, outcome
+    assert outcome.message.startswith("connection and login OK – no message was sent")
+    assert "STARTTLS" in outcome.message
+    assert mailbox.logins == [("bob", "bob-pw")] and mailbox.messages == []
+    log = "\n".join(transcript.lines)
+    assert "C: STARTTLS" in log and "C: AUTH PLAIN ***" in log and "C: QUIT" in log
+    assert "bob-pw" not in log and "Ym9i" not in log  # neither clear nor base64
+
+
+async def test_auth_login_mechanism(certs) -> None:
+    transcript = Transcript()
+    with smtp_server(starttls=certs.server_context(), mechanisms_excluded=("PLAIN",)) as (port, mailbox):
+        smtp = smtp_def(port)
+        outcome = await check_login(smtp, login_for(smtp), "bob-pw", transcript)
+    assert outcome.ok, outcome
+    assert "C: AUTH LOGIN ***" in transcript.lines
+    assert transcript.lines.count("C: ***") >= 1
+    assert "bob-pw" not in "\n".join(transcript.lines)
+
+
+async def test_authentication_rejected(certs) -> None:
+    with smtp_server(starttls=certs.server_context()) as (port, _):
+        smtp = smtp_def(port)
+        outcome = await check_login(smtp, login_for(smtp), "wrong", Transcript())
+    assert not outcome.ok and outcome.step == "AUTH"
+    assert outcome.message.startswith("authentication rejected: 535")
+    assert outcome.hint == "check the username and password"
+
+
+async def test_implicit_tls_on_a_port_treated_as_465(certs, monkeypatch) -> None:
+    with smtp_server(implicit=certs.server_context()) as (port, mailbox):
+        monkeypatch.setenv(IMPLICIT_TLS_ENV, str(port))
+        smtp = smtp_def(port)
+        outcome = await check_login(smtp, login_for(smtp), "bob-pw", Transcript())
+    assert outcome.ok, outcome
+    assert "(TLS)" in outcome.message and mailbox.logins == [("bob", "bob-pw")]
+
+
+async def test_no_starttls_offered_stops_before_any_credential() -> None:
+    with smtp_server() as (port, mailbox):
+        smtp = smtp_def(port)
+        outcome = await check_login(smtp, login_for(smtp), "bob-pw", Transcript())
+    assert not outcome.ok and outcome.step == "STARTTLS"
+    assert "does not offer STARTTLS" in outcome.message
+    assert "AUTH" not in mailbox.commands and mailbox.logins == []
+
+
+async def test_a_server_that_never_answers_times_out_in_time() -> None:
+    with silent_server() as port:
+        smtp = smtp_def(port, timeout_seconds=2)
+        start = time.monotonic()
+        outcome = await check_login(smtp, login_for(smtp), "bob-pw", Transcript())
+        elapsed = time.monotonic() - start
+    assert elapsed < 2 + 2
+    assert not outcome.ok and "no answer" in outcome.message and "within 2 seconds" in outcome.message
+    assert "port 465" in outcome.hint
+
+
+async def test_tls_from_the_first_byte_against_a_starttls_server(certs, monkeypatch) -> None:
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        monkeypatch.setenv(IMPLICIT_TLS_ENV, str(port))
+        smtp = smtp_def(port)
+        outcome = await check_login(smtp, login_for(smtp), "bob-pw", Transcript())
+    assert not outcome.ok
+    assert "WRONG_VERSION_NUMBER" in outcome.message and "STARTTLS" in outcome.message
+    assert "587" in outcome.hint and mailbox.logins == []
+
+
+async def test_starttls_client_against_a_tls_from_the_start_server(certs) -> None:
+    with smtp_server(implicit=certs.server_context()) as (port, mailbox):
+        smtp = smtp_def(port, timeout_seconds=2)
+        start = time.monotonic()
+        outcome = await check_login(smtp, login_for(smtp), "bob-pw", Transcript())
+    assert time.monotonic() - start < 4
+    assert not outcome.ok and "port 465" in outcome.hint
+    assert mailbox.logins == []
+
+
+async def test_untrusted_certificate(certs, tmp_path, monkeypatch) -> None:
+    (tmp_path / "other").mkdir()
+    other = make_certificates(tmp_path / "other")
+    monkeypatch.setenv("SSL_CERT_FILE", str(other.ca_file))  # trusts another CA only
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        smtp = smtp_def(port)
+        outcome = await check_login(smtp, login_for(smtp), "bob-pw", Transcript())
+    assert not outcome.ok and outcome.step == "TLS"
+    assert outcome.message.startswith("the server's certificate is not trusted")
+    assert "SSL_CERT_FILE" in outcome.hint and mailbox.logins == []
+
+
+async def test_certificate_for_another_host(certs) -> None:
+    with smtp_server(starttls=certs.server_context("mail.elsewhere.example")) as (port, mailbox):
+        smtp = smtp_def(port)
+        outcome = await check_login(smtp, login_for(smtp), "bob-pw", Transcript())
+    assert not outcome.ok
+    assert outcome.message == "the server's certificate is for another host, not localhost"
+    assert mailbox.logins == []
+
+
+async def test_connection_refused() -> None:
+    smtp = smtp_def(free_port(), use_tls=False)
+    outcome = await check_login(smtp, login_for(smtp), "bob-pw", Transcript())
+    assert not outcome.ok and outcome.step == "connect"
+    assert outcome.message == f"connection refused by localhost:{smtp.port}"
+
+
+async def test_unresolvable_host() -> None:
+    smtp = smtp_def(25, mail_server="no-such-host.invalid", timeout_seconds=2)
+    outcome = await check_login(smtp, login_for(smtp), "x", Transcript())
+    assert not outcome.ok and outcome.step == "resolve"
+
+
+async def test_bcc_is_an_envelope_recipient_without_a_header(certs) -> None:
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        smtp = smtp_def(port, bcc="audit@corp.example")
+        outcome = await send_test_email(
+            smtp, login_for(smtp), "bob-pw", Sender("Bob Smith", "bob@corp.example"),
+            "carol@client.example", Transcript(),
+        )
+    assert outcome.ok, outcome
+    [(mail_from, rcpt_tos, content)] = mailbox.messages
+    assert mail_from == "bob@corp.example"
+    assert rcpt_tos == ["carol@client.example", "audit@corp.example"]
+    message = message_from_bytes(content)
+    assert message["Bcc"] is None and b"audit@corp.example" not in content
+    assert message["From"] == "Bob Smith <bob@corp.example>"
+    assert message["To"] == "carol@client.example"
+
+
+async def test_the_users_login_replaces_the_definitions(certs) -> None:
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        smtp = smtp_def(port, username="shared@corp.example")
+        login = login_for(smtp, "ALICE", "alice")
+        assert login.source == "user"
+        outcome = await send_test_email(
+            smtp, login, "alice-pw", Sender("Alice", "alice@corp.example"), "x@client.example", Transcript()
+        )
+    assert outcome.ok, outcome
+    assert mailbox.logins == [("alice", "alice-pw")]
