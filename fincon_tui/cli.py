@@ -13,7 +13,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fincon-tui",
         description="Fincon Accounting mail settings (System / Mail Settings) "
-        "as a keyboard-driven terminal app.",
+        "as a keyboard-driven terminal app. Without a COMMAND it starts the "
+        "full-screen app.",
     )
     parser.add_argument(
         "--db",
@@ -22,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
         "in the user data folder)",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    from fincon_tui.cli_smtp import add_commands
+
+    add_commands(parser.add_subparsers(dest="command", metavar="COMMAND"))
     return parser
 
 
@@ -38,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     except StorageError as error:
         print(f"fincon-tui: {error}", file=sys.stderr)
         return 2
+
+    if args.command == "smtp":
+        from fincon_tui.cli_smtp import run
+
+        return run(args, db)
 
     from fincon_tui.ui.app import FinconApp
 

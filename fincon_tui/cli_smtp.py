@@ -1,0 +1,167 @@
+"""`fincon-tui smtp ...`: the definitions from a shell, for scripting over SSH.
+
+Exit status: 0 success, 1 the test failed, 2 the command could not run
+(unknown definition, bad arguments, missing login).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the commands import their libraries when they run
+    from sqlite_utils import Database
+
+    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.services.user_settings import UserSettings
+
+FAILED, CANNOT_RUN = 1, 2
+
+
+def add_commands(subparsers) -> None:
+    smtp = subparsers.add_parser("smtp", help="list, show and test SMTP definitions")
+    commands = smtp.add_subparsers(dest="smtp_command", required=True, metavar="COMMAND")
+    listing = commands.add_parser("list", help="list the definitions")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    show = commands.add_parser("show", help="show one definition")
+    show.add_argument("name")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    test = commands.add_parser("test", help="connect, secure and log in, then QUIT (sends nothing)")
+    test.add_argument("name")
+    test.add_argument("--json", action="store_true", help="print JSON, with the SMTP transcript")
+    send = commands.add_parser("send-test", help="send a short test email through a definition")
+    send.add_argument("name")
+    send.add_argument("--to", required=True, metavar="ADDR", help="recipient address")
+    send.add_argument("--user", metavar="CODE", help="send as this user, with their login and sender")
+    for command in (test, send):
+        command.add_argument("-v", "--verbose", action="store_true", help="print the SMTP conversation")
+        command.add_argument(
+            "--allow-plaintext",
+            action="store_true",
+            help="go ahead when Use TLS is N although the password crosses the network unencrypted",
+        )
+
+
+def _row(stored) -> dict:
+    from fincon_tui.mail.session import security
+
+    definition = stored.record
+    return {
+        "name": definition.name,
+        "mail_server": definition.mail_server,
+        "authenticate": "Y" if definition.authenticate else "N",
+        "username": definition.username,
+        "port": definition.port,
+        "use_tls": "Y" if definition.use_tls else "N",
+        "security": security(definition),
+        "timeout_seconds": definition.timeout_seconds,
+        "bcc": definition.bcc,
+        "updated_at": stored.updated_at,
+        "version": stored.version,
+    }
+
+
+def run(args: argparse.Namespace, db: Database) -> int:
+    from fincon_tui.domain.passwords import smtp_account
+    from fincon_tui.secrets.vault import PasswordVault, SecretStoreError
+    from fincon_tui.services.smtp_settings import SmtpSettings
+    from fincon_tui.services.user_settings import UserSettings
+
+    vault = PasswordVault()
+    smtp = SmtpSettings(db, vault)
+    if args.smtp_command == "list":
+        rows = [_row(stored) for stored in smtp.search("", limit=1_000_000)]
+        if args.json:
+            print(json.dumps(rows, indent=2))
+        else:
+            print(f"{'NAME':<22} {'MAIL SERVER':<32} {'PORT':>5} {'TLS':<12} USERNAME")
+            for row in rows:
+                print(
+                    f"{row['name']:<22} {row['mail_server']:<32} {row['port']:>5} "
+                    f"{row['security']:<12} {row['username'] or '(per user)' if row['authenticate'] == 'Y' else '-'}"
+                )
+        return 0
+    stored = smtp.get(args.name)
+    if stored is None:
+        return _fail(f"SMTP definition {args.name} does not exist")
+    if args.smtp_command == "show":
+        row = _row(stored)
+        try:
+            row["password_stored"] = vault.has(smtp_account(stored.key))
+        except SecretStoreError:
+            row["password_stored"] = None
+        if args.json:
+            print(json.dumps(row, indent=2))
+        else:
+            for key, value in row.items():
+                print(f"{key:<16} {value}")
+        return 0
+    return _session(args, stored.record, vault, UserSettings(db, vault))
+
+
+def _session(args, definition, vault: PasswordVault, users: UserSettings) -> int:
+    import asyncio
+    from dataclasses import asdict
+
+    from fincon_tui.domain.fields import FieldError, email_address
+    from fincon_tui.mail.session import check_login, send_test_email
+    from fincon_tui.mail.transcript import Transcript
+    from fincon_tui.services.mail_checks import CannotTest, plan
+
+    user = None
+    if getattr(args, "user", None):
+        found = users.get(args.user)
+        if found is None:
+            return _fail(f"User email settings {args.user.upper()} do not exist")
+        if found.record.smtp_name.lower() != definition.name.lower():
+            print(
+                f"fincon-tui: note: user {found.key} is linked to {found.record.smtp_name}, "
+                f"testing through {definition.name} as asked",
+                file=sys.stderr,
+            )
+        user = found.record
+    sending = args.smtp_command == "send-test"
+    if sending:
+        try:
+            recipient = email_address(args.to, required=True)
+        except FieldError as error:
+            return _fail(f"--to {error.message}")
+    try:
+        prepared = plan(definition, vault, user, want_sender=sending)
+    except CannotTest as error:
+        return _fail(str(error))
+    if prepared.credentials_in_clear:
+        warning = (
+            f"SMTP definition {definition.name} has Use TLS = N: the password would cross "
+            "the network unencrypted"
+        )
+        if not args.allow_plaintext:
+            return _fail(f"{warning}; add --allow-plaintext to go ahead")
+        print(f"fincon-tui: warning: {warning}", file=sys.stderr)
+    transcript = Transcript(
+        (lambda line: print(line, file=sys.stderr)) if args.verbose else None
+    )
+    if sending:
+        work = send_test_email(
+            definition, prepared.login, prepared.password, prepared.sender, recipient, transcript
+        )
+    else:
+        work = check_login(definition, prepared.login, prepared.password, transcript)
+    try:
+        outcome = asyncio.run(work)
+    except KeyboardInterrupt:
+        print("fincon-tui: cancelled", file=sys.stderr)
+        return 130
+    if getattr(args, "json", False):
+        print(json.dumps({**asdict(outcome), "transcript": transcript.lines}, indent=2))
+    else:
+        stream = sys.stdout if outcome.ok else sys.stderr
+        print(("OK: " if outcome.ok else f"FAILED at {outcome.step}: ") + outcome.text(), file=stream)
+    return 0 if outcome.ok else FAILED
+
+
+def _fail(message: str) -> int:
+    print(f"fincon-tui: {message}", file=sys.stderr)
+    return CANNOT_RUN

@@ -1,0 +1,123 @@
+"""`fincon-tui smtp ...` as a script would run it, against real servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import definition
+from smtp_servers import make_certificates, smtp_server
+
+from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.users import UserEmailSettings
+from fincon_tui.services.smtp_settings import SmtpSettings
+from fincon_tui.services.user_settings import UserSettings
+
+BIN = Path(sys.executable).parent / "fincon-tui"
+
+
+@pytest.fixture
+def certs(tmp_path, monkeypatch):
+    made = make_certificates(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(made.ca_file))
+    return made
+
+
+@pytest.fixture
+def cli(db_path):
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(BIN), "--db", str(db_path), "smtp", *args],
+            capture_output=True, text=True, timeout=60, env=os.environ.copy(), stdin=subprocess.DEVNULL,
+        )
+
+    return run
+
+
+def save(db, vault, port: int, password: str = "bob-pw", **overrides) -> None:
+    values = dict(name="OFFICE", mail_server="localhost", port=port, timeout_seconds=5)
+    values.update(overrides)
+    SmtpSettings(db, vault).save(definition(**values), PasswordChange.set(password), None)
+
+
+def test_list_and_show(cli, db, vault) -> None:
+    save(db, vault, 2525, bcc="audit@corp.example")
+    listed = cli("list")
+    assert listed.returncode == 0 and "OFFICE" in listed.stdout and "STARTTLS" in listed.stdout
+    [row] = json.loads(cli("list", "--json").stdout)
+    assert row["name"] == "OFFICE" and row["port"] == 2525 and row["security"] == "STARTTLS"
+    shown = json.loads(cli("show", "office", "--json").stdout)
+    assert shown["password_stored"] is True and shown["bcc"] == "audit@corp.example"
+    assert "bob-pw" not in cli("show", "OFFICE").stdout
+
+
+def test_unknown_definition_exits_2(cli) -> None:
+    result = cli("test", "NOPE")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "fincon-tui: SMTP definition NOPE does not exist"
+
+
+def test_login_test_succeeds_with_json(cli, db, vault, certs) -> None:
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        save(db, vault, port)
+        result = cli("test", "OFFICE", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["ok"] and "no message was sent" in report["message"]
+    assert "C: AUTH PLAIN ***" in report["transcript"]
+    assert "bob-pw" not in result.stdout + result.stderr
+    assert mailbox.messages == []
+
+
+def test_login_test_failure_exits_1_with_the_same_message(cli, db, vault, certs) -> None:
+    with smtp_server(starttls=certs.server_context()) as (port, _):
+        save(db, vault, port, password="wrong-pw")
+        result = cli("test", "OFFICE")
+    assert result.returncode == 1
+    assert result.stderr.startswith("FAILED at AUTH: authentication rejected: 535")
+    assert "wrong-pw" not in result.stderr
+
+
+def test_send_test_as_a_user(cli, db, vault, certs) -> None:
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        save(db, vault, port, username="shared@corp.example", password="shared-pw")
+        UserSettings(db, vault).save(
+            UserEmailSettings("ALICE", "OFFICE", "alice", "Alice Smith", "alice@corp.example"),
+            PasswordChange.set("alice-pw"),
+            None,
+        )
+        result = cli("send-test", "OFFICE", "--to", "carol@client.example", "--user", "alice", "-v")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("OK: test email accepted")
+    assert mailbox.logins == [("alice", "alice-pw")]
+    [(mail_from, rcpt_tos, _)] = mailbox.messages
+    assert (mail_from, rcpt_tos) == ("alice@corp.example", ["carol@client.example"])
+    assert "C: AUTH PLAIN ***" in result.stderr and "alice-pw" not in result.stderr
+
+
+def test_bad_recipient_is_refused_before_connecting(cli, db, vault) -> None:
+    save(db, vault, 2525)
+    result = cli("send-test", "OFFICE", "--to", "not-an-address")
+    assert result.returncode == 2 and result.stderr.startswith("fincon-tui: --to is not a valid email address")
+
+
+def test_plaintext_login_needs_consent(cli, db, vault) -> None:
+    with smtp_server() as (port, mailbox):
+        save(db, vault, port, use_tls=False)
+        refused = cli("test", "OFFICE")
+        allowed = cli("test", "OFFICE", "--allow-plaintext")
+    assert refused.returncode == 2 and "--allow-plaintext" in refused.stderr
+    assert allowed.returncode == 0, allowed.stderr
+    assert "warning: SMTP definition OFFICE has Use TLS = N" in allowed.stderr
+    assert mailbox.logins == [("bob", "bob-pw")]  # only the consented attempt logged in
+
+
+def test_users_login_missing_is_explained(cli, db, vault) -> None:
+    SmtpSettings(db, vault).save(definition(name="OWN", username=""), PasswordChange.keep(), None)
+    result = cli("test", "OWN")
+    assert result.returncode == 2
+    assert "has no shared one" in result.stderr
