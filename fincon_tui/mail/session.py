@@ -53,7 +53,9 @@ class Outcome:
     hint: str = ""
 
     def text(self) -> str:
-        return f"{self.message}. {self.hint}" if self.hint else self.message
+        if not self.hint:
+            return self.message
+        return f"{self.message}. {self.hint[0].upper()}{self.hint[1:]}."
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from fincon_tui.paths import stylesheets
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
-from fincon_tui.ui.keys import keys_label
+from fincon_tui.ui.keys import group_of, is_function_key, keys_label, legend_groups, legend_width
 from fincon_tui.ui.menus import MAIN
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
@@ -62,14 +62,15 @@ class FinconApp(App[None]):
 
     def get_key_display(self, binding: Binding) -> str:
         """Legend text 'F10/^S=': every key bound to the same action on the
-        screen that owns `binding` (a lower screen's footer still shows under a modal)."""
+        screen that owns `binding` (a lower screen's footer still shows under
+        a modal).  When the full legend is wider than the screen, F-keys only."""
         for screen in reversed(self.screen_stack):
             active = [entry.binding for entry in screen.active_bindings.values()]
             if any(candidate is binding for candidate in active):
-                same = (lambda b: b.id == binding.id) if binding.id else (
-                    lambda b: b.action == binding.action
-                )
-                keys = [candidate.key for candidate in active if same(candidate)]
+                groups = legend_groups(active)
+                keys = groups.get(group_of(binding), [binding.key])
+                if legend_width(groups, active) > self.size.width:
+                    keys = [key for key in keys if is_function_key(key)] or keys[:1]
                 return keys_label(keys) + "="
         return keys_label([binding.key]) + "="
 

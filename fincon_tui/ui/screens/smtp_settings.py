@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 
 from fincon_tui.domain import smtp
+from fincon_tui.domain.fields import FieldError, FormInvalid, email_address
 from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput, YesNoInput
@@ -43,6 +46,10 @@ class SmtpSettingsScreen(RecordFormScreen):
     NEW_DEFAULTS = smtp.NEW_DEFAULTS
     CREATE_QUESTION = CREATE_QUESTION
     PROMPTS = {"name": DEFINITION_PROMPT}
+    BINDINGS = [
+        Binding("f6,ctrl+t", "test_login", "Test", id="test_login"),
+        Binding("f7,ctrl+o", "send_test", "Send", id="send_test"),
+    ]
 
     @property
     def service(self) -> SmtpSettings:
@@ -98,3 +105,119 @@ class SmtpSettingsScreen(RecordFormScreen):
             users = "user lacks" if lacking == 1 else "users lack"
             return f"{message}; no shared login: {lacking} linked {users} a login of their own"
         return f"{message}; no shared login, so each user needs their own"
+
+    # -- real SMTP use (F6, F7) ------------------------------------------------
+
+    def _on_screen_definition(self) -> tuple[smtp.SmtpDefinition, str | None] | None:
+        """The definition as typed now (validated) and the password to use:
+        typed, or None to read the stored one.  None if it cannot be tested."""
+        if not self.is_open:
+            self.message.error("Open an SMTP definition with Enter first")
+            return None
+        change = self.password_field.change(self.had_password)
+        try:
+            definition = self.parse(self.form_values(), change)
+        except FormInvalid as invalid:
+            self._refuse(invalid.first, len(invalid.errors) - 1)
+            return None
+        typed = {"set": change.value, "clear": "", "keep": None}[change.action]
+        return definition, typed
+
+    def _start(self, plan, title: str, run) -> None:
+        from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
+
+        def go(consent: bool | None = True) -> None:
+            if consent:
+                session = SmtpSessionScreen(title, run, plan.definition.name)
+                self.app.push_screen(session, self._session_done)
+
+        if plan.credentials_in_clear:
+            self.app.push_screen(
+                ConfirmScreen(
+                    "Use TLS is N: the username and password would cross the network "
+                    "unencrypted – try anyway?",
+                    title="Unencrypted login",
+                    default=False,
+                ),
+                go,
+            )
+        else:
+            go()
+
+    def _session_done(self, outcome) -> None:
+        if outcome is None:
+            self.message.show("Cancelled: the connection was closed", "warning")
+        elif outcome.ok:
+            self.message.show(outcome.message, "ok")
+        else:
+            self.message.error(f"Failed at {outcome.step}: {outcome.message}")
+
+    def action_test_login(self) -> None:
+        """F6/Ctrl+T: connect, secure and log in with what is on screen; sends nothing."""
+        from fincon_tui.mail.session import check_login, security
+        from fincon_tui.services.mail_checks import CannotTest, plan
+
+        current = self._on_screen_definition()
+        if current is None:
+            return
+        definition, typed = current
+        try:
+            prepared = plan(definition, self.app.vault, definition_password=typed)  # type: ignore[attr-defined]
+        except CannotTest as error:
+            self.message.error(f"Cannot test: {error}")
+            return
+        title = f"Login test: {definition.name} ({definition.mail_server}:{definition.port}, {security(definition)})"
+        self._start(
+            prepared,
+            title,
+            lambda transcript, on_step: check_login(
+                definition, prepared.login, prepared.password, transcript, on_step
+            ),
+        )
+
+    def action_send_test(self) -> None:
+        """F7/Ctrl+O: send a short test email, optionally as a user."""
+        from fincon_tui.ui.screens.send_test import SendTestScreen
+
+        current = self._on_screen_definition()
+        if current is None:
+            return
+        definition, typed = current
+
+        def check(to: str, user_code: str) -> tuple[str, str] | None:
+            try:
+                email_address(to, required=True)
+            except FieldError as error:
+                return "to", f"Recipient {error.message}"
+            if user_code and self.app.users.get(user_code) is None:  # type: ignore[attr-defined]
+                return "user", f"User {user_code.upper()} has no email settings"
+            return None
+
+        def chosen(answer: tuple[str, str] | None) -> None:
+            if answer is not None:
+                self._send(definition, typed, *answer)
+
+        self.app.push_screen(SendTestScreen(definition.name, check), chosen)
+
+    def _send(self, definition: smtp.SmtpDefinition, typed: str | None, to: str, user_code: str) -> None:
+        from fincon_tui.mail.session import send_test_email
+        from fincon_tui.services.mail_checks import CannotTest, plan
+
+        user = self.app.users.get(user_code).record if user_code else None  # type: ignore[attr-defined]
+        recipient = email_address(to, required=True)
+        try:
+            prepared = plan(
+                definition, self.app.vault, user, definition_password=typed, want_sender=True  # type: ignore[attr-defined]
+            )
+        except CannotTest as error:
+            self.message.error(f"Cannot send: {error}")
+            return
+        who = f" as {user.user_code}" if user else ""
+        self._start(
+            prepared,
+            f"Test email: {definition.name} to {recipient}{who}",
+            lambda transcript, on_step: send_test_email(
+                definition, prepared.login, prepared.password, prepared.sender, recipient,
+                transcript, on_step,
+            ),
+        )

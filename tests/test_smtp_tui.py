@@ -1,0 +1,150 @@
+"""F6 login test and F7 test email from the SMTP Settings form, against real servers."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from conftest import definition
+from smtp_servers import make_certificates, silent_server, smtp_server
+
+from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.users import UserEmailSettings
+from fincon_tui.ui.screens.confirm import ConfirmScreen
+from fincon_tui.ui.screens.send_test import SendTestScreen
+from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def certs(tmp_path, monkeypatch):
+    made = make_certificates(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(made.ca_file))
+    return made
+
+
+def save(app, port: int, password: str = "bob-pw", **overrides) -> None:
+    values = dict(name="OFFICE", mail_server="localhost", port=port, timeout_seconds=5)
+    values.update(overrides)
+    app.smtp.save(definition(**values), PasswordChange.set(password), None)
+
+
+async def open_office(pilot) -> None:
+    await pilot.press("1", "1", "1", *"office", "enter")
+
+
+async def finished(pilot, limit: float = 15) -> SmtpSessionScreen:
+    session = pilot.app.screen
+    assert isinstance(session, SmtpSessionScreen)
+    deadline = time.monotonic() + limit
+    while session.outcome is None and time.monotonic() < deadline:
+        await pilot.pause(0.05)
+    return session
+
+
+def log_text(session: SmtpSessionScreen) -> str:
+    return "\n".join(session.query_one("#session-log").lines)
+
+
+async def test_f6_tests_the_login_and_shows_the_conversation(app, certs) -> None:
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        save(app, port)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_office(pilot)
+            form = app.screen
+            await pilot.press("f6")
+            session = await finished(pilot)
+            assert session.outcome.ok
+            assert str(session.query_one("#session-result").content).startswith(
+                "OK: connection and login OK – no message was sent"
+            )
+            log = log_text(session)
+            assert "C: STARTTLS" in log and "C: AUTH PLAIN ***" in log and "bob-pw" not in log
+            await pilot.press("f2")
+            saved = next((Path.home() / ".local" / "state" / "fincon-tui").rglob("smtp-OFFICE-*.log"))
+            assert "C: AUTH PLAIN ***" in saved.read_text() and "bob-pw" not in saved.read_text()
+            await pilot.press("escape")
+            assert app.screen is form
+            assert form.message.text.startswith("connection and login OK – no message was sent")
+    assert mailbox.logins == [("bob", "bob-pw")] and mailbox.messages == []
+
+
+async def test_f6_uses_the_password_typed_on_screen(app, certs) -> None:
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        save(app, port, password="old-and-wrong")
+        async with app.run_test(size=SIZE) as pilot:
+            await open_office(pilot)
+            await pilot.press("tab", "tab", "tab", *"bob-pw", "ctrl+t")
+            session = await finished(pilot)
+            assert session.outcome.ok, session.outcome
+    assert mailbox.logins == [("bob", "bob-pw")]
+
+
+async def test_escape_cancels_a_hanging_test_at_once(app) -> None:
+    with silent_server() as port:
+        save(app, port, password="", timeout_seconds=60, use_tls=False, authenticate=False, username="")
+        async with app.run_test(size=SIZE) as pilot:
+            await open_office(pilot)
+            form = app.screen
+            await pilot.press("f6")
+            await pilot.pause(0.3)
+            session = app.screen
+            assert isinstance(session, SmtpSessionScreen) and session.running
+            start = time.monotonic()
+            await pilot.press("escape")
+            assert time.monotonic() - start < 2
+            assert not session.running
+            assert str(session.query_one("#session-result").content).startswith("Cancelled")
+            await pilot.press("escape")
+            assert app.screen is form
+            assert form.message.text == "Cancelled: the connection was closed"
+
+
+async def test_plaintext_login_asks_first(app) -> None:
+    with smtp_server() as (port, mailbox):
+        save(app, port, use_tls=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_office(pilot)
+            await pilot.press("f6")
+            assert isinstance(app.screen, ConfirmScreen)
+            assert "unencrypted" in str(app.screen.query_one("#question").content)
+            await pilot.press("n")
+            assert not isinstance(app.screen, SmtpSessionScreen)
+            await pilot.press("f6", "y")
+            session = await finished(pilot)
+            assert session.outcome.ok
+    assert mailbox.logins == [("bob", "bob-pw")]
+
+
+async def test_f7_sends_as_a_user_with_bcc(app, certs) -> None:
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        save(app, port, username="shared@corp.example", password="shared-pw", bcc="audit@corp.example")
+        app.users.save(
+            UserEmailSettings("ALICE", "OFFICE", "alice", "Alice Smith", "alice@corp.example"),
+            PasswordChange.set("alice-pw"),
+            None,
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            await open_office(pilot)
+            await pilot.press("f7")
+            assert isinstance(app.screen, SendTestScreen)
+            await pilot.press(*"nobody", "enter", "enter")
+            assert str(app.screen.query_one("#send-error").content).startswith("Recipient is not a valid")
+            await pilot.press("ctrl+u", *"carol@client.example", "enter", *"ghost", "enter")
+            assert str(app.screen.query_one("#send-error").content) == "User GHOST has no email settings"
+            await pilot.press("ctrl+u", *"alice", "enter")
+            session = await finished(pilot)
+            assert session.outcome.ok, session.outcome
+    assert mailbox.logins == [("alice", "alice-pw")]
+    [(mail_from, rcpt_tos, content)] = mailbox.messages
+    assert mail_from == "alice@corp.example"
+    assert rcpt_tos == ["carol@client.example", "audit@corp.example"]
+    assert b"Bcc" not in content
+
+
+async def test_f6_needs_an_open_definition(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1", "f6")
+        assert app.screen.message.text == "Open an SMTP definition with Enter first"
