@@ -10,7 +10,7 @@ import pytest
 
 import fincon_tui
 
-HEADLESS = ("domain", "storage", "secrets", "services")
+HEADLESS = ("domain", "storage", "secrets", "services", "mail")
 
 
 def modules_of(package: str) -> list[str]:
@@ -20,7 +20,9 @@ def modules_of(package: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("module", [m for p in HEADLESS for m in modules_of(p)])
+@pytest.mark.parametrize(
+    "module", [m for p in HEADLESS for m in modules_of(p)] + ["fincon_tui.cli_smtp"]
+)
 def test_module_does_not_import_textual(module: str) -> None:
     code = (
         f"import sys, {module}\n"

@@ -75,14 +75,14 @@ async def test_every_menu_entry_leads_to_a_working_screen(app) -> None:
         assert "System / Mail Settings / SMTP Settings" in seen
 
 
+def legend(app) -> list[str]:
+    return [f"{key.key_display}{key.description}" for key in app.screen.query("FooterKey")]
+
+
 async def test_footer_legend_is_green_screen_style(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "1")
-        legend = [
-            f"{key.key_display}{key.description}"
-            for key in app.screen.query("FooterKey")
-        ]
-        assert legend == [
+        await pilot.press("1", "1", "2")
+        assert legend(app) == [
             "F10/^S=Accept",
             "F4/^P=Prompt",
             "F8/^D=Delete",
@@ -90,3 +90,25 @@ async def test_footer_legend_is_green_screen_style(app) -> None:
             "F12/Esc=Cancel",
             "^Q=Quit",
         ]
+
+
+async def test_legend_keeps_only_f_keys_when_the_full_one_does_not_fit(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1")
+        assert legend(app) == [
+            "F10=Accept",
+            "F4=Prompt",
+            "F8=Delete",
+            "F3=Exit",
+            "F12=Cancel",
+            "F6=Test",
+            "F7=Send",
+            "^Q=Quit",
+        ]
+        assert sum(len(entry) + 2 for entry in legend(app)) - 2 <= 80  # no gap after the last
+
+
+async def test_a_wide_terminal_shows_both_keys(app) -> None:
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("1", "1", "1")
+        assert "F6/^T=Test" in legend(app) and "F7/^O=Send" in legend(app)
