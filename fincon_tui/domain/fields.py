@@ -45,6 +45,37 @@ class FormInvalid(ValueError):
         return self.errors[0]
 
 
+class FormChecker:
+    """Runs validators over a form's values, collecting every error."""
+
+    def __init__(self, values: Mapping[str, str], labels: Mapping[str, str]) -> None:
+        self.values = values
+        self.labels = labels
+        self.errors: list[FieldError] = []
+        self.clean: dict[str, object] = {}
+
+    def check(self, key: str, validator, *args, **kwargs) -> None:
+        """Validate values[key] (or `value=` when given) into clean[key]
+        (only checked, not kept, with `store=False`)."""
+        raw = kwargs.pop("value", self.values.get(key, ""))
+        store = kwargs.pop("store", True)
+        try:
+            value = validator(raw, *args, **kwargs)
+            if store:
+                self.clean[key] = value
+        except FieldError as error:
+            self.errors.append(error.for_field(key))
+
+    def refuse(self, field: str, message: str) -> None:
+        self.errors.append(FieldError(message, field))
+
+    def done(self) -> dict[str, object]:
+        """The clean values; raises FormInvalid if anything was wrong."""
+        if self.errors:
+            raise FormInvalid(self.errors, self.labels)
+        return self.clean
+
+
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 

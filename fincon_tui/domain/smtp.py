@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fincon_tui.domain import fields
-from fincon_tui.domain.fields import FieldError, FormInvalid
+from fincon_tui.domain.fields import FieldError
 from fincon_tui.domain.passwords import PasswordChange
 
 NAME_MAX = 40
@@ -100,40 +100,25 @@ def parse_definition(
     `password` is what Accept does to the stored password and `had_password`
     whether one is stored now.  Raises FormInvalid listing every wrong field.
     """
-    errors: list[FieldError] = []
-    clean: dict[str, object] = {}
+    form = fields.FormChecker(values, LABELS)
     has_password = password.leaves_password(had_password)
     if password.action == "set":
-        try:
-            check_password(password.value)
-        except FieldError as error:
-            errors.append(error.for_field("password"))
+        form.check("password", check_password, value=password.value, store=False)
+    form.check("name", validate_name)
+    form.check("mail_server", fields.host)
+    form.check("authenticate", fields.yes_no)
+    form.check("username", fields.text, max_length=USERNAME_MAX)
+    form.check("port", fields.whole_number, *PORT_RANGE)
+    form.check("use_tls", fields.yes_no)
+    form.check("timeout_seconds", fields.whole_number, *TIMEOUT_RANGE)
+    form.check("bcc", fields.email_address)
 
-    def check(key: str, validator, *args, **kwargs) -> None:
-        try:
-            clean[key] = validator(values.get(key, ""), *args, **kwargs)
-        except FieldError as error:
-            errors.append(error.for_field(key))
-
-    check("name", validate_name)
-    check("mail_server", fields.host)
-    check("authenticate", fields.yes_no)
-    check("username", fields.text, max_length=USERNAME_MAX)
-    check("port", fields.whole_number, *PORT_RANGE)
-    check("use_tls", fields.yes_no)
-    check("timeout_seconds", fields.whole_number, *TIMEOUT_RANGE)
-    check("bcc", fields.email_address)
-
-    authenticate = clean.get("authenticate")
-    username = clean.get("username")
+    authenticate = form.clean.get("authenticate")
+    username = form.clean.get("username")
     if authenticate is False and (username or has_password):
         field = "username" if username else "password"
-        errors.append(
-            FieldError("must be empty when Authenticate is N (no login is used)", field)
-        )
+        form.refuse(field, "must be empty when Authenticate is N (no login is used)")
     elif has_password and username == "":
-        errors.append(FieldError("is required when a password is given", "username"))
-
-    if errors:
-        raise FormInvalid(errors, LABELS)
+        form.refuse("username", "is required when a password is given")
+    clean = form.done()
     return SmtpDefinition(**clean)  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fincon_tui.domain import fields
-from fincon_tui.domain.fields import FieldError, FormInvalid
+from fincon_tui.domain.fields import FieldError
 from fincon_tui.domain.passwords import PasswordChange
 from fincon_tui.domain.smtp import NAME_MAX, USERNAME_MAX, SmtpDefinition, check_password
 
@@ -95,51 +95,34 @@ def parse_user_settings(
     """Validate the form's values.  `definition` is the SMTP definition that
     the typed SMTP Definition names, or None if there is none by that name.
     Raises FormInvalid listing every wrong field in screen order."""
-    errors: list[FieldError] = []
-    clean: dict[str, object] = {}
-
-    def check(key: str, validator, *args, **kwargs) -> None:
-        try:
-            clean[key] = validator(values.get(key, ""), *args, **kwargs)
-        except FieldError as error:
-            errors.append(error.for_field(key))
-
-    check("user_code", validate_user_code)
-    check("smtp_name", fields.text, max_length=NAME_MAX, required=True)
-    if clean.get("smtp_name"):
+    form = fields.FormChecker(values, LABELS)
+    form.check("user_code", validate_user_code)
+    form.check("smtp_name", fields.text, max_length=NAME_MAX, required=True)
+    if form.clean.get("smtp_name"):
         if definition is None:
-            errors.append(
-                FieldError(f"{clean['smtp_name']} does not exist (F4 lists them)", "smtp_name")
-            )
+            form.refuse("smtp_name", f"{form.clean['smtp_name']} does not exist (F4 lists them)")
         else:
-            clean["smtp_name"] = definition.name
-    check("smtp_username", fields.text, max_length=USERNAME_MAX)
+            form.clean["smtp_name"] = definition.name
+    form.check("smtp_username", fields.text, max_length=USERNAME_MAX)
     if password.action == "set":
-        try:
-            check_password(password.value)
-        except FieldError as error:
-            errors.append(error.for_field("password"))
-    check("sender_name", fields.text, max_length=TEXT_MAX, required=True)
-    check("sender_email", fields.email_address, required=True)
-    check("job_title", fields.text, max_length=TEXT_MAX)
-    check("telephone", _telephone)
+        form.check("password", check_password, value=password.value, store=False)
+    form.check("sender_name", fields.text, max_length=TEXT_MAX, required=True)
+    form.check("sender_email", fields.email_address, required=True)
+    form.check("job_title", fields.text, max_length=TEXT_MAX)
+    form.check("telephone", _telephone)
     for key in USER_DEFINED_KEYS:
-        check(key, fields.text, max_length=TEXT_MAX)
+        form.check(key, fields.text, max_length=TEXT_MAX)
 
     has_password = password.leaves_password(had_password)
-    if has_password and clean.get("smtp_username") == "":
-        errors.append(FieldError("is required when a password is given", "smtp_username"))
-    if definition is not None and not definition.authenticate:
-        if clean.get("smtp_username") or has_password:
-            errors.append(
-                FieldError(
-                    f"must be empty: SMTP definition {definition.name} does not authenticate",
-                    "smtp_username" if clean.get("smtp_username") else "password",
-                )
-            )
-
-    if errors:
-        raise FormInvalid(errors, LABELS)
+    username = form.clean.get("smtp_username")
+    if has_password and username == "":
+        form.refuse("smtp_username", "is required when a password is given")
+    if definition is not None and not definition.authenticate and (username or has_password):
+        form.refuse(
+            "smtp_username" if username else "password",
+            f"must be empty: SMTP definition {definition.name} does not authenticate",
+        )
+    clean = form.done()
     user_defined = tuple(clean.pop(key) for key in USER_DEFINED_KEYS)
     return UserEmailSettings(user_defined=user_defined, **clean)  # type: ignore[arg-type]
 
