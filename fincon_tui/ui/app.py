@@ -31,10 +31,22 @@ class FinconApp(App[None]):
     TITLE = "Fincon Accounting"
     CSS_PATH = stylesheets()
     ENABLE_COMMAND_PALETTE = False
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("f1,ctrl+g", "help", "Help", id="help", show=False),
+    ]
 
-    def __init__(self, db: Database, vault: PasswordVault, *, cursor_blink: bool = True):
+    def __init__(
+        self,
+        db: Database,
+        vault: PasswordVault,
+        *,
+        cursor_blink: bool = True,
+        keymap: dict[str, str] | None = None,
+    ):
         super().__init__()
+        self.keymap = keymap or {}
+        self.set_keymap(self.keymap)
         self.vault = vault
         self.smtp = SmtpSettings(db, vault)
         self.users = UserSettings(db, vault)
@@ -66,13 +78,24 @@ class FinconApp(App[None]):
         a modal).  When the full legend is wider than the screen, F-keys only."""
         for screen in reversed(self.screen_stack):
             active = [entry.binding for entry in screen.active_bindings.values()]
-            if any(candidate is binding for candidate in active):
+            if binding in active:  # equal, not identical: a keymap makes new objects
                 groups = legend_groups(active)
                 keys = groups.get(group_of(binding), [binding.key])
                 if legend_width(groups, active) > self.size.width:
                     keys = [key for key in keys if is_function_key(key)] or keys[:1]
                 return keys_label(keys) + "="
         return keys_label([binding.key]) + "="
+
+    def help_keys(self) -> str:
+        """How the help key is written in the title bar, after any remapping."""
+        return keys_label(self.keymap.get("help", "f1,ctrl+g").split(",")) + "=Help"
+
+    def action_help(self) -> None:
+        """F1/Ctrl+G: help for the screen in front (not for help itself)."""
+        from fincon_tui.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
 
     async def action_quit(self) -> None:
         """Ctrl+Q: quit, asking first if a screen holds unsaved changes."""
@@ -96,3 +119,19 @@ class FinconApp(App[None]):
             ),
             answered,
         )
+
+
+def screen_classes() -> list[type]:
+    """Every class that declares bindings, for checking a keymap."""
+    from fincon_tui.ui.screens.help import HelpScreen
+    from fincon_tui.ui.screens.lookup import LookupScreen
+    from fincon_tui.ui.screens.send_test import SendTestScreen
+    from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
+    from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
+    from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
+    from fincon_tui.ui.widgets.inputs import FieldInput
+
+    return [
+        FinconApp, MenuScreen, ConfirmScreen, SmtpSettingsScreen, UserEmailSettingsScreen,
+        LookupScreen, SmtpSessionScreen, SendTestScreen, HelpScreen, FieldInput,
+    ]

@@ -32,6 +32,12 @@ class Menu:
 class MenuScreen(FinconScreen):
     """Lists a menu's entries; F3/F12/Esc go back one level (the main menu exits)."""
 
+    HELP = """
+Type an option's number to open it at once, or move with the arrow keys
+and press Enter. F3, F12 or Esc go back one level; on the main menu they
+leave fincon-tui. Ctrl+Q quits from any screen.
+"""
+
     BINDINGS = [
         Binding("f3", "exit", "Exit", id="exit"),
         Binding("f12,escape", "cancel", "Cancel", id="cancel"),

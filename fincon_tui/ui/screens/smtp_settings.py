@@ -46,6 +46,41 @@ class SmtpSettingsScreen(RecordFormScreen):
     NEW_DEFAULTS = smtp.NEW_DEFAULTS
     CREATE_QUESTION = CREATE_QUESTION
     PROMPTS = {"name": DEFINITION_PROMPT}
+    HELP = """
+An SMTP setting definition tells Fincon which mail server sends its
+email. Type the SMTP Name and press Enter: a new name asks whether to
+create it, an existing one opens for editing. Fill in the fields, then
+Accept.
+
+SMTP Name . . . .   A descriptive name for the SMTP server definition
+                    (1-40 characters, unique ignoring case).
+Mail Server . . .   The address of the SMTP mail server to connect to: a
+                    host name or IP address, without smtp:// and without
+                    a port.
+Authenticate  . .   Y if the server requires a username and password, N
+                    if not.
+Username, Password  Give them here if all users share the same login and
+                    send from the same mailbox. Leave them empty (with
+                    Authenticate Y) when each user has their own,
+                    entered in User Email Settings; a user's own login
+                    replaces these. The password is kept in the keyring,
+                    never in the database. A stored one shows as
+                    ********: leave it to keep it, erase it to remove
+                    it, type to replace it.
+Port  . . . . . .   The port for outgoing email, 1-65535 (587 STARTTLS,
+                    465 TLS from the first byte, 25 plain).
+Use TLS . . . . .   Y if your provider requires TLS or SSL: TLS from the
+                    first byte on port 465, STARTTLS on any other port.
+                    N sends everything, a login too, unencrypted.
+Time Out (Seconds)  How long to wait for the server before giving up,
+                    1-300.
+BCC . . . . . . .   Optional: one address that receives a blind copy of
+                    every email sent through this definition.
+
+F6 tests the connection and login with what is on screen (no message is
+sent); F7 sends a test email. Both show the SMTP conversation; Esc
+cancels.
+"""
     BINDINGS = [
         Binding("f6,ctrl+t", "test_login", "Test", id="test_login"),
         Binding("f7,ctrl+o", "send_test", "Send", id="send_test"),

@@ -46,6 +46,24 @@ class UserEmailSettingsScreen(RecordFormScreen):
     NEW_DEFAULTS = users.NEW_DEFAULTS
     CREATE_QUESTION = CREATE_QUESTION
     PROMPTS = {"user_code": USER_PROMPT, "smtp_name": DEFINITION_PROMPT}
+    HELP = """
+User email settings link a Fincon user to an SMTP definition and say who
+the user's emails come from. Type the User code and press Enter.
+
+User  . . . . . .   The user code: 1-20 letters, digits, '.', '_' or
+                    '-'.
+SMTP Definition .   The SMTP setting definition this user sends through
+                    (F4 lists them).
+SMTP Username and Password
+                    The user's own login. When set it replaces the
+                    definition's shared login; when empty the
+                    definition's is used. The line 'Login used' shows
+                    which one applies.
+Sender's Name and Email Address
+                    Who the user's emails are from (both required).
+Job Title, Telephone Number, User Defined 1-6
+                    Optional text for the document text of emails.
+"""
 
     @property
     def service(self) -> UserSettings:

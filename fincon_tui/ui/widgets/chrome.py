@@ -18,6 +18,9 @@ class TitleBar(HorizontalGroup):
 
     def compose(self) -> ComposeResult:
         yield Label(PRODUCT, id="product")
+        help_keys = getattr(self.app, "help_keys", None)
+        if help_keys is not None:
+            yield Label(help_keys(), id="help-hint")
         yield Label(self.path, id="path", markup=False)
 
 
