@@ -1,0 +1,106 @@
+"""The installed fincon-tui in a real pseudo-terminal (pexpect), its screen
+read by a terminal emulator (pyte), at 80x24: the seed article end to end."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pexpect
+import pyte
+import pytest
+from conftest import stored_password
+
+BIN = Path(sys.executable).parent / "fincon-tui"
+F10 = "\x1b[21~"
+CTRL_Q = "\x11"
+
+
+class Terminal:
+    """A pty running fincon-tui, with what a user would see on it."""
+
+    def __init__(self, args: list[str], term: str) -> None:
+        env = {**os.environ, "TERM": term, "COLUMNS": "80", "LINES": "24"}
+        env.pop("COLORTERM", None)
+        self.child = pexpect.spawn(str(BIN), args, env=env, dimensions=(24, 80), timeout=30)
+        self.screen = pyte.Screen(80, 24)
+        self.stream = pyte.ByteStream(self.screen)
+        self.bytes_read = 0
+
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def pump(self) -> None:
+        try:
+            while True:
+                data = self.child.read_nonblocking(65536, timeout=0.05)
+                self.bytes_read += len(data)
+                self.stream.feed(data)
+        except pexpect.TIMEOUT:
+            pass
+
+    def wait_for(self, text: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.pump()
+            if text in self.text():
+                return
+        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.text()}")
+
+    def send(self, keys: str) -> None:
+        self.child.send(keys)
+
+    def close(self, confirm: bool = False) -> int:
+        """Ctrl+Q; with `confirm`, answer Yes to the unsaved-changes question."""
+        self.send(CTRL_Q)
+        if confirm:
+            self.wait_for("Unsaved changes will be lost – quit fincon-tui?")
+            self.send("y")
+        self.child.expect(pexpect.EOF, timeout=20)
+        self.child.close()
+        return self.child.exitstatus
+
+
+@pytest.mark.parametrize("term", ["xterm-256color", "linux"])
+def test_seed_article_in_a_real_terminal(term: str, db_path: Path) -> None:
+    terminal = Terminal(["--db", str(db_path)], term)
+    try:
+        terminal.wait_for("Main Menu")
+        assert "F3=Exit" in terminal.text()
+        # The whole seed workflow typed ahead in one burst.
+        terminal.send(
+            "111" "Office 365\r" "y"
+            "smtp.office365.com\r" "y\r" "accounts@corp.example\r" "Tr0ub4dor&3\r"
+            "587\r" "y\r" "45\r" "audit@corp.example" + F10
+        )
+        terminal.wait_for("SMTP definition Office 365 saved")
+        screen = terminal.text()
+        assert "System / Mail Settings / SMTP Settings" in screen
+        assert "SMTP Name . . ." in screen and "Time Out (Seconds)" in screen
+        assert "Tr0ub4dor&3" not in screen
+        assert terminal.close() == 0
+    finally:
+        terminal.child.terminate(force=True)
+
+    import sqlite3
+
+    row = sqlite3.connect(db_path).execute(
+        "SELECT name, mail_server, username, port, use_tls, timeout_seconds, bcc FROM smtp_settings"
+    ).fetchall()
+    assert row == [("Office 365", "smtp.office365.com", "accounts@corp.example", 587, "Y", 45, "audit@corp.example")]
+    assert stored_password("smtp:Office 365") == "Tr0ub4dor&3"
+
+
+def test_create_modal_and_validation_error_on_screen(db_path: Path) -> None:
+    terminal = Terminal(["--db", str(db_path)], "xterm-256color")
+    try:
+        terminal.wait_for("Main Menu")
+        terminal.send("111" "BRANCH\r")
+        terminal.wait_for("The SMTP definition does not exist – do you want to create it?")
+        terminal.send("y" "mail.example.com:25" + F10)
+        terminal.wait_for("Mail Server must not include a port")
+        assert terminal.close(confirm=True) == 0
+    finally:
+        terminal.child.terminate(force=True)
