@@ -31,7 +31,8 @@ Bare().run()
 """
 
 
-def time_to_text(argv: list[str], marker: bytes, env: dict[str, str]) -> float:
+def time_to_text(argv: list[str], marker: bytes, env: dict[str, str]) -> tuple[float, int]:
+    """Seconds from exec until `marker` is on the pty, and the peak RSS (KiB) by then."""
     start = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:
@@ -44,31 +45,43 @@ def time_to_text(argv: list[str], marker: bytes, env: dict[str, str]) -> float:
             if not ready:
                 raise TimeoutError(f"{argv} never showed {marker!r}")
             seen += os.read(fd, 65536)
-        return time.perf_counter() - start
+        elapsed = time.perf_counter() - start
     finally:
         os.kill(pid, 9)
-        os.waitpid(pid, 0)
+        _, _, usage = os.wait4(pid, 0)
         os.close(fd)
+    return elapsed, usage.ru_maxrss
 
 
-def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+def measure(runs: int) -> dict[str, tuple[list[float], list[int]]]:
+    """Start times and peak memory of the bare app and fincon-tui."""
     bin_dir = Path(sys.executable).parent
+    results = {}
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "TERM": "xterm-256color", "FINCON_TUI_DB": f"{tmp}/bench.db"}
         programs = {
             "bare Textual app": [sys.executable, "-c", BARE_APP],
             "fincon-tui": [str(bin_dir / "fincon-tui")],
         }
-        results = {}
         for name, argv in programs.items():
             time_to_text(argv, b"Main Menu", env)  # warm the file cache
-            results[name] = [time_to_text(argv, b"Main Menu", env) for _ in range(runs)]
-    bare = statistics.median(results["bare Textual app"])
-    print(f"{'program':<18} {'median ms':>10} {'best ms':>8} {'ratio':>6}")
-    for name, times in results.items():
-        median = statistics.median(times)
-        print(f"{name:<18} {median * 1000:>10.0f} {min(times) * 1000:>8.0f} {median / bare:>6.2f}")
+            samples = [time_to_text(argv, b"Main Menu", env) for _ in range(runs)]
+            results[name] = ([t for t, _ in samples], [m for _, m in samples])
+    return results
+
+
+def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    results = measure(runs)
+    bare_time = statistics.median(results["bare Textual app"][0])
+    bare_memory = statistics.median(results["bare Textual app"][1])
+    print(f"{'program':<18} {'start ms':>9} {'ratio':>6} {'peak MiB':>9} {'ratio':>6}")
+    for name, (times, memory) in results.items():
+        median, peak = statistics.median(times), statistics.median(memory)
+        print(
+            f"{name:<18} {median * 1000:>9.0f} {median / bare_time:>6.2f} "
+            f"{peak / 1024:>9.1f} {peak / bare_memory:>6.2f}"
+        )
 
 
 if __name__ == "__main__":

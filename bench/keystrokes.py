@@ -1,0 +1,109 @@
+"""Keystroke cost through the SMTP form: time to handle each key (headless),
+and bytes written to the terminal for the whole seed workflow (real pty).
+
+Run: .venv/bin/python bench/keystrokes.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SEED = [
+    "1", "1", "1", *"OFFICE", "enter", "y", *"smtp.office365.com", "enter", "y", "enter",
+    *"accounts@corp.example", "enter", *"secret", "enter", *"587", "enter", "y", "enter",
+    *"45", "enter", *"audit@corp.example", "f10",
+]
+PTY_KEYS = {"enter": "\r", "f10": "\x1b[21~"}
+
+
+async def key_times(db_path: Path) -> list[float]:
+    import keyring
+    from keyring.backends import null
+    from textual import events
+
+    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.storage.database import open_database
+    from fincon_tui.ui.app import FinconApp
+
+    keyring.set_keyring(null.Keyring())  # never the real keyring; no password stored
+    app = FinconApp(open_database(db_path), PasswordVault(), cursor_blink=False)
+    times: list[float] = []
+    queue = app.typeahead
+    held: dict[int, float] = {}
+    hold, settle = queue.hold, queue._settle
+
+    def timed_hold(event) -> None:
+        held[id(event)] = time.perf_counter()
+        hold(event)
+
+    async def timed_settle() -> None:
+        await settle()
+        times.append(time.perf_counter() - held.pop(next(iter(held))))
+
+    queue.hold, queue._settle = timed_hold, timed_settle
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key in SEED:
+            if key == "f10":
+                break  # saving (a keyring write) is not a keystroke cost
+            app._driver.send_message(events.Key(key, key if len(key) == 1 else None))
+            while held:
+                await asyncio.sleep(0.001)
+            await pilot.pause()
+    return times
+
+
+def pty_bytes(db_path: Path, gap: float) -> int:
+    """Bytes fincon-tui writes from the painted main menu to 'saved'."""
+    import pexpect
+
+    env = {**os.environ, "TERM": "xterm-256color", "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+    child = pexpect.spawn(str(Path(sys.executable).parent / "fincon-tui"), ["--db", str(db_path)], env=env, dimensions=(24, 80))
+    child.expect("Main Menu", timeout=20)
+    total = 0
+    try:
+        child.read_nonblocking(1 << 20, timeout=0.5)
+    except pexpect.TIMEOUT:
+        pass
+    for key in SEED:
+        child.send(PTY_KEYS.get(key, key) if len(key) > 1 else key)
+        if gap:
+            time.sleep(gap)
+    deadline = time.monotonic() + 20
+    seen = b""
+    while b"saved" not in seen and time.monotonic() < deadline:
+        try:
+            data = child.read_nonblocking(1 << 20, timeout=0.2)
+        except pexpect.TIMEOUT:
+            continue
+        total += len(data)
+        seen = seen[-200:] + data
+    child.terminate(force=True)
+    return total
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XDG_DATA_HOME"] = tmp
+        times = asyncio.run(key_times(Path(tmp) / "keys.db"))
+        burst = pty_bytes(Path(tmp) / "burst.db", 0)
+        typed = pty_bytes(Path(tmp) / "typed.db", 0.05)
+    ordered = sorted(times)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    print(f"{len(times)} keystrokes through menus, create modal and the SMTP form (headless)")
+    print(f"{'measure':<40} {'value':>10} {'target':>8}")
+    print(f"{'median time to handle a key (ms)':<40} {statistics.median(times) * 1000:>10.1f}")
+    print(f"{'99th percentile (ms)':<40} {p99 * 1000:>10.1f} {'< 16':>8}")
+    print(f"{'bytes to the pty, seed as one burst':<40} {burst:>10}")
+    print(f"{'bytes to the pty, typed 50 ms apart':<40} {typed:>10}")
+    print(f"{'  per keystroke':<40} {typed / len(SEED):>10.0f}")
+
+
+if __name__ == "__main__":
+    main()
