@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -54,6 +55,7 @@ class RecordFormScreen(FinconScreen):
         Binding("f8,ctrl+d", "delete", "Delete", id="delete"),
         Binding("f3", "exit", "Exit", id="exit"),
         Binding("f12,escape", "cancel", "Cancel", id="cancel"),
+        Binding("f5,ctrl+r", "reload", "Reload", id="reload", show=False),
     ]
 
     def __init__(self) -> None:
@@ -196,7 +198,9 @@ class RecordFormScreen(FinconScreen):
         self._fill(values, has_password=bool(loaded and loaded.has_password))
         self.baseline = self.form_values()
         self._set_open(True)
-        self.field(self.detail_keys[0]).focus()
+        first = self.field(self.detail_keys[0])
+        first.focus()
+        first.select_all()  # overtype, even when it already had focus (reload)
         if loaded is None:
             return
         if loaded.has_password is None:
@@ -253,8 +257,8 @@ class RecordFormScreen(FinconScreen):
         except RecordExists:
             self.message.error(f"{kind} {key} was created by another user meanwhile: press Esc and open it")
             return
-        except RecordChanged:
-            self.message.error(f"{kind} {key} was changed or deleted by another user: press Esc and open it again")
+        except RecordChanged as changed:
+            self.message.error(self._changed_message(changed))
             return
         except SecretStoreError as error:
             self.message.error(f"Not saved: {error}")
@@ -298,8 +302,8 @@ class RecordFormScreen(FinconScreen):
         except RecordInUse as error:
             self.message.error(f"Not deleted: {error}")
             return
-        except RecordChanged:
-            self.message.error(f"Not deleted: {kind} {key} was changed or deleted by another user")
+        except RecordChanged as changed:
+            self.message.error("Not deleted: " + self._changed_message(changed))
             return
         except SecretStoreError as error:
             self.message.error(f"Not deleted: {error}")
@@ -309,6 +313,32 @@ class RecordFormScreen(FinconScreen):
             return
         self._close(keep_key=False)
         self.message.show(f"{kind} {key} deleted", "ok")
+
+    def _changed_message(self, changed: RecordChanged) -> str:
+        """Someone else saved or deleted the record since it was loaded."""
+        kind = self.service.kind
+        if changed.current is None:
+            return f"{kind} {changed.key} was deleted by another user – press F5 to reload"
+        when = datetime.fromisoformat(changed.current.updated_at).astimezone().strftime("%H:%M")
+        return f"{kind} {changed.current.key} was changed by another user at {when} – press F5 to reload"
+
+    def action_reload(self) -> None:
+        """F5/Ctrl+R: load the record again as stored now (asks before dropping changes)."""
+        if not self.is_open or self.loaded is None:
+            self.message.error(f"Nothing to reload: open a saved {self.service.kind} first")
+            return
+        key = self.loaded.stored.key
+
+        def reload() -> None:
+            loaded = self.service.load(key)
+            if loaded is None:
+                self._close(keep_key=True)
+                self.message.error(f"{self.service.kind} {key} no longer exists")
+                return
+            self._open(loaded.stored.record.form_values(), loaded)
+            self.message.show(f"{self.service.kind} {key} reloaded as stored now")
+
+        self._leave_or_ask(reload)
 
     def action_prompt(self) -> None:
         """F4/Ctrl+P: a look-up list for the field under the cursor."""

@@ -1,0 +1,51 @@
+"""Two admins on one database file: no lost updates, nothing typed is lost."""
+
+from __future__ import annotations
+
+from conftest import definition
+
+from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.storage.database import open_database
+from fincon_tui.ui.app import FinconApp
+
+SIZE = (80, 24)
+
+
+async def test_second_accept_is_refused_and_keeps_what_was_typed(app, db_path, vault) -> None:
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    other = FinconApp(open_database(db_path), vault, cursor_blink=False)
+    async with app.run_test(size=SIZE) as first, other.run_test(size=SIZE) as second:
+        await first.press("1", "1", "1", *"office", "enter")
+        await second.press("1", "1", "1", *"office", "enter")
+        # first admin changes the port and accepts
+        await first.press("tab", "tab", "tab", "tab", *"2525", "f10")
+        assert app.screen.message.text == "SMTP definition OFFICE saved"
+        # second admin changes the server and accepts: refused, typing kept
+        await second.press(*"smtp.other.example", "f10")
+        message = other.screen.message.text
+        assert message.startswith("SMTP definition OFFICE was changed by another user at ")
+        assert message.endswith(" – press F5 to reload")
+        assert other.screen.field("mail_server").value == "smtp.other.example"
+        # F5 reloads (after confirming that the typing goes), showing the first admin's port
+        await second.press("f5", "y")
+        assert other.screen.field("port").value == "2525"
+        assert other.screen.field("mail_server").value == "smtp.example.com"
+        await second.press(*"smtp.other.example", "f10")
+        assert other.screen.message.text == "SMTP definition OFFICE saved"
+    row = next(app.smtp.db["smtp_settings"].rows)
+    assert (row["port"], row["mail_server"], row["version"]) == (2525, "smtp.other.example", 3)
+
+
+async def test_delete_of_a_record_changed_meanwhile_is_refused(app, db_path, vault) -> None:
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    other = FinconApp(open_database(db_path), vault, cursor_blink=False)
+    async with app.run_test(size=SIZE) as first, other.run_test(size=SIZE) as second:
+        await first.press("1", "1", "1", *"office", "enter")
+        await second.press("1", "1", "1", *"office", "enter", "f8", "y")
+        assert other.screen.message.text == "SMTP definition OFFICE deleted"
+        await first.press("f10")
+        assert app.screen.message.text == (
+            "SMTP definition OFFICE was deleted by another user – press F5 to reload"
+        )
+        await first.press("f8", "y")
+        assert app.screen.message.text.startswith("Not deleted: SMTP definition OFFICE was deleted")
