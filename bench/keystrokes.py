@@ -64,7 +64,8 @@ def pty_bytes(db_path: Path, gap: float) -> int:
     import pexpect
 
     env = {**os.environ, "TERM": "xterm-256color", "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
-    child = pexpect.spawn(str(Path(sys.executable).parent / "fincon-tui"), ["--db", str(db_path)], env=env, dimensions=(24, 80))
+    program = str(Path(sys.executable).parent / "fincon-tui")
+    child = pexpect.spawn(program, ["--db", str(db_path)], env=env, dimensions=(24, 80))
     child.expect("Main Menu", timeout=20)
     total = 0
     try:

@@ -44,12 +44,11 @@ def seed(path: Path, count: int) -> None:
 async def measure(path: Path, runs: int) -> dict[str, list[float]]:
     import keyring
     from keyring.backends import null
+    from textual import events
 
     from fincon_tui.secrets.vault import PasswordVault
     from fincon_tui.storage.database import open_database
     from fincon_tui.ui.app import FinconApp
-    from textual import events
-
     from fincon_tui.ui.screens.lookup import LookupScreen
 
     def filled(screen) -> bool:

@@ -44,36 +44,49 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from fincon_tui.paths import database_path
     from fincon_tui.secrets.vault import PasswordVault
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.checks import check_database_file
     from fincon_tui.storage.errors import StorageError
 
     path = database_path(args.db)
-    try:
-        db = open_database(path)
-    except StorageError as error:
-        print(f"fincon-tui: {error}", file=sys.stderr)
-        return 2
-
     if args.command == "smtp":
         from fincon_tui.cli_smtp import run
+        from fincon_tui.storage.database import open_database
 
+        try:
+            db = open_database(path)
+        except StorageError as error:
+            return _fail(str(error))
         return run(args, db)
 
     from fincon_tui.config import ConfigError, load_keys
-    from fincon_tui.ui.app import FinconApp, screen_classes
-    from fincon_tui.ui.keymap import binding_ids, check_keymap
 
     try:
+        check_database_file(path)
         config_path, keymap = load_keys(Path(args.config).expanduser() if args.config else None)
-    except ConfigError as error:
-        print(f"fincon-tui: {error}", file=sys.stderr)
-        return 2
-    problems = check_keymap(keymap, binding_ids(screen_classes())) if keymap else []
-    if problems:
-        for problem in problems:
-            print(f"fincon-tui: {config_path}: {problem}", file=sys.stderr)
-        return 2
+    except (StorageError, ConfigError) as error:
+        return _fail(str(error))
+    from fincon_tui.ui.app import FinconApp, screen_classes
 
-    app = FinconApp(db, PasswordVault(), keymap=keymap)
+    if keymap:
+        from fincon_tui.ui.keymap import binding_ids, check_keymap
+
+        problems = check_keymap(keymap, binding_ids(screen_classes()))
+        if problems:
+            return _fail("\n".join(f"{config_path}: {problem}" for problem in problems))
+
+    def open_db():
+        from fincon_tui.storage.database import open_database
+
+        return open_database(path)
+
+    app = FinconApp(open_db, PasswordVault(), keymap=keymap)
     app.run(mouse=not args.no_mouse)
+    if app.startup_error:
+        return _fail(app.startup_error)
     return app.return_code or 0
+
+
+def _fail(message: str) -> int:
+    for line in message.splitlines():
+        print(f"fincon-tui: {line}", file=sys.stderr)
+    return 2

@@ -68,7 +68,7 @@ def test_seed_article_in_a_real_terminal(term: str, db_path: Path) -> None:
     terminal = Terminal(["--db", str(db_path)], term)
     try:
         terminal.wait_for("Main Menu")
-        assert "F3=Exit" in terminal.text()
+        terminal.wait_for("F3=Exit")
         # The whole seed workflow typed ahead in one burst.
         terminal.send(
             "111" "Office 365\r" "y"
@@ -104,3 +104,23 @@ def test_create_modal_and_validation_error_on_screen(db_path: Path) -> None:
         assert terminal.close(confirm=True) == 0
     finally:
         terminal.child.terminate(force=True)
+
+
+def test_a_database_from_a_newer_version_ends_with_one_line_and_status_2(db_path: Path) -> None:
+    from fincon_tui.storage.database import open_database
+
+    db = open_database(db_path)
+    db["_sqlite_migrations"].insert({"migration_set": "fincon_tui", "name": "m999_future", "applied_at": "x"})
+    db.close()
+    before = db_path.read_bytes()
+    terminal = Terminal(["--db", str(db_path)], "xterm-256color")
+    try:
+        terminal.child.expect(pexpect.EOF, timeout=30)
+        terminal.child.close()
+        output = terminal.child.before.decode(errors="replace")
+    finally:
+        terminal.child.terminate(force=True)
+    assert terminal.child.exitstatus == 2
+    assert "fincon-tui: the database was written by a newer fincon-tui" in output
+    assert "Traceback" not in output
+    assert db_path.read_bytes() == before

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import definition, stored_password
+from conftest import stored_password
 
 from fincon_tui.domain.passwords import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings

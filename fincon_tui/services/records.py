@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from fincon_tui.domain.passwords import PasswordChange
 from fincon_tui.secrets.vault import PasswordVault, SecretStoreError
-from fincon_tui.storage.database import write_transaction
 from fincon_tui.storage.records import Repository, Stored
+from fincon_tui.storage.transactions import write_transaction
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 R = TypeVar("R")
 

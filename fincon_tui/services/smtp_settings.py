@@ -3,7 +3,7 @@ deletion while users are linked to them."""
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from fincon_tui.domain.passwords import smtp_account
 from fincon_tui.domain.smtp import SmtpDefinition
@@ -12,6 +12,9 @@ from fincon_tui.services.records import RecordService
 from fincon_tui.storage.errors import RecordInUse
 from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.user_repo import UserRepository
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 #: How many linked users a refusal names before it only counts.
 NAMED_USERS = 3

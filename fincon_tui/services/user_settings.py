@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from fincon_tui.domain.passwords import user_account
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.secrets.vault import PasswordVault
 from fincon_tui.services.records import RecordService
 from fincon_tui.storage.user_repo import UserRepository
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 class UserSettings(RecordService[UserEmailSettings]):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -45,16 +43,3 @@ def _refuse_newer_schema(db: Database) -> None:
             "the database was written by a newer fincon-tui "
             f"(unknown schema step {unknown[-1]}); upgrade fincon-tui"
         )
-
-
-@contextlib.contextmanager
-def write_transaction(db: Database) -> Iterator[Database]:
-    """BEGIN IMMEDIATE ... COMMIT: take the write lock up front so that
-    concurrent sessions queue on the busy timeout instead of deadlocking."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-        db.conn.commit()
-    except BaseException:
-        db.conn.rollback()
-        raise

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Generic, TypeVar
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from fincon_tui.storage.errors import RecordChanged, RecordExists
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 R = TypeVar("R")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -38,22 +39,45 @@ class FinconApp(App[None]):
 
     def __init__(
         self,
-        db: Database,
+        db: Database | Callable[[], Database],
         vault: PasswordVault,
         *,
         cursor_blink: bool = True,
         keymap: dict[str, str] | None = None,
     ):
+        """`db` is an open database, or a function that opens it: then the
+        main menu paints first and keys wait until the database is open."""
         super().__init__()
         self.keymap = keymap or {}
         self.set_keymap(self.keymap)
         self.vault = vault
-        self.smtp = SmtpSettings(db, vault)
-        self.users = UserSettings(db, vault)
         self.cursor_blink = cursor_blink
         self.typeahead = KeyQueue(self)
+        self.startup_error = ""
+        self._open_db = db if callable(db) else None
+        if self._open_db is None:
+            self._use_database(db)  # type: ignore[arg-type]
         self.register_theme(GREEN_SCREEN)
         self.theme = GREEN_SCREEN.name
+
+    def _use_database(self, db: Database) -> None:
+        self.smtp = SmtpSettings(db, self.vault)
+        self.users = UserSettings(db, self.vault)
+        self.typeahead.ready.set()
+
+    def on_mount(self) -> None:
+        if self._open_db is not None:
+            self.call_after_refresh(self._open_database)
+
+    def _open_database(self) -> None:
+        """After the first paint: open and migrate the database, then let keys through."""
+        from fincon_tui.storage.errors import StorageError
+
+        try:
+            self._use_database(self._open_db())  # type: ignore[misc]
+        except StorageError as error:
+            self.startup_error = str(error)
+            self.exit(return_code=2)
 
     def get_default_screen(self) -> MenuScreen:
         return MenuScreen(MAIN)

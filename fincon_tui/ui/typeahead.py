@@ -35,6 +35,8 @@ class KeyQueue:
         self.pending: deque[events.Key] = deque()
         self.released: set[events.Key] = set()
         self.task: asyncio.Task | None = None
+        #: Set once the app can act on keys (its database is open).
+        self.ready = asyncio.Event()
 
     def hold(self, event: events.Key) -> None:
         """Queue a key from the terminal; start feeding if idle."""
@@ -54,6 +56,7 @@ class KeyQueue:
             self.task.cancel()
 
     async def _feed(self) -> None:
+        await self.ready.wait()
         while self.pending:
             event = self.pending.popleft()
             self.released.add(event)
