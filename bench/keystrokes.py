@@ -89,21 +89,27 @@ def pty_bytes(db_path: Path, gap: float) -> int:
     return total
 
 
+def percentile(sample: list[float], pct: int) -> float:
+    ordered = sorted(sample)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_DATA_HOME"] = tmp
         times = asyncio.run(key_times(Path(tmp) / "keys.db"))
         burst = pty_bytes(Path(tmp) / "burst.db", 0)
         typed = pty_bytes(Path(tmp) / "typed.db", 0.05)
-    ordered = sorted(times)
-    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-    print(f"{len(times)} keystrokes through menus, create modal and the SMTP form (headless)")
-    print(f"{'measure':<40} {'value':>10} {'target':>8}")
-    print(f"{'median time to handle a key (ms)':<40} {statistics.median(times) * 1000:>10.1f}")
-    print(f"{'99th percentile (ms)':<40} {p99 * 1000:>10.1f} {'< 16':>8}")
-    print(f"{'bytes to the pty, seed as one burst':<40} {burst:>10}")
-    print(f"{'bytes to the pty, typed 50 ms apart':<40} {typed:>10}")
-    print(f"{'  per keystroke':<40} {typed / len(SEED):>10.0f}")
+    # Keys typed into the open form, after the menus and the create modal.
+    in_form = times[SEED.index("y") + 1 :]
+    print(f"{len(times)} keystrokes: menus, create modal and the SMTP form (headless)")
+    print(f"{'measure':<44} {'value':>10} {'target':>8}")
+    for label, sample in (("all keys", times), (f"the {len(in_form)} keys in the form", in_form)):
+        print(f"{label + ': median ms':<44} {statistics.median(sample) * 1000:>10.1f}")
+        print(f"{label + ': 99th percentile ms':<44} {percentile(sample, 99) * 1000:>10.1f} {'< 16':>8}")
+    print(f"{'bytes to the pty, seed as one burst':<44} {burst:>10}")
+    print(f"{'bytes to the pty, typed 50 ms apart':<44} {typed:>10}")
+    print(f"{'  per keystroke':<44} {typed / len(SEED):>10.0f}")
 
 
 if __name__ == "__main__":

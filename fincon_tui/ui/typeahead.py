@@ -73,9 +73,14 @@ class KeyQueue:
         return (len(self.app.screen_stack), id(screen), id(self.app.focused))
 
     def _pumps(self) -> list[MessagePump]:
-        pumps: list[MessagePump] = [self.app]
-        for screen in self.app.screen_stack:
-            pumps.extend(screen.walk_children(with_self=True))
+        """What decides where the next key goes: the app, every screen on the
+        stack, and the focused widget with its ancestors (messages a key
+        causes bubble up that chain)."""
+        pumps: list[MessagePump] = [self.app, *self.app.screen_stack]
+        node = self.app.focused
+        while node is not None and node not in pumps:
+            pumps.append(node)
+            node = node.parent
         return pumps
 
     async def _round(self) -> None:
