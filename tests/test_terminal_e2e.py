@@ -124,3 +124,21 @@ def test_a_database_from_a_newer_version_ends_with_one_line_and_status_2(db_path
     assert "fincon-tui: the database was written by a newer fincon-tui" in output
     assert "Traceback" not in output
     assert db_path.read_bytes() == before
+
+
+def test_a_hang_up_ends_the_app_cleanly(db_path: Path) -> None:
+    import signal
+
+    terminal = Terminal(["--db", str(db_path)], "xterm-256color")
+    try:
+        terminal.wait_for("F3=Exit")
+        terminal.send("111")
+        terminal.wait_for("SMTP Name")
+        terminal.child.kill(signal.SIGHUP)
+        terminal.child.expect(pexpect.EOF, timeout=20)
+        terminal.child.close()
+        output = terminal.child.before.decode(errors="replace")
+    finally:
+        terminal.child.terminate(force=True)
+    assert terminal.child.signalstatus is None and terminal.child.exitstatus == 0
+    assert "Traceback" not in output

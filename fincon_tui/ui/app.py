@@ -66,8 +66,19 @@ class FinconApp(App[None]):
         self.typeahead.ready.set()
 
     def on_mount(self) -> None:
+        self._exit_on_hangup()
         if self._open_db is not None:
             self.call_after_refresh(self._open_database)
+
+    def _exit_on_hangup(self) -> None:
+        """A closed SSH session (SIGHUP) ends the app cleanly instead of killing it."""
+        import asyncio
+        import signal
+
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+        except (NotImplementedError, AttributeError, RuntimeError, ValueError):
+            pass  # no SIGHUP on this platform, or not the main thread
 
     def _open_database(self) -> None:
         """After the first paint: open and migrate the database, then let keys through."""
