@@ -1,0 +1,67 @@
+"""Many processes saving at once on one database file: every save lands.
+
+`make test` runs a short version; `make test-slow` runs the long one
+(FINCON_STRESS_SAVES overrides the saves per process).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+PROCESSES = 20
+
+
+def save_many(db_path: str, worker: int, saves: int) -> list[str]:
+    """One admin's process: create `saves` definitions, then update each once."""
+    from fincon_tui.domain.passwords import PasswordChange
+    from fincon_tui.domain.smtp import SmtpDefinition
+    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.services.smtp_settings import SmtpSettings
+    from fincon_tui.storage.database import open_database
+
+    service = SmtpSettings(open_database(Path(db_path)), PasswordVault())
+    failures = []
+    for n in range(saves):
+        name = f"W{worker:02d}-{n:04d}"
+        definition = SmtpDefinition(name, f"smtp{n}.example.com", False, "", 25, False, 30, "")
+        try:
+            saved = service.save(definition, PasswordChange.keep(), None)
+            service.save(
+                definition.__class__(**{**definition.__dict__, "port": 2525}),
+                PasswordChange.keep(),
+                saved.version,
+            )
+        except Exception as error:  # reported to the test, which fails on any
+            failures.append(f"{name}: {type(error).__name__}: {error}")
+    return failures
+
+
+def run_writers(db_path: Path, saves: int) -> None:
+    from fincon_tui.storage.database import open_database
+
+    open_database(db_path).close()  # schema in place before the race starts
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(PROCESSES) as pool:
+        results = pool.starmap(save_many, [(str(db_path), w, saves) for w in range(PROCESSES)])
+    failures = [failure for result in results for failure in result]
+    assert failures == [], failures[:5]
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    count, versions = conn.execute(
+        "SELECT count(*), sum(version = 2 AND port = 2525) FROM smtp_settings"
+    ).fetchone()
+    assert count == PROCESSES * saves and versions == count
+
+
+def test_twenty_writers_short(db_path: Path) -> None:
+    run_writers(db_path, saves=5)
+
+
+@pytest.mark.slow
+def test_twenty_writers_long(db_path: Path) -> None:
+    run_writers(db_path, saves=int(os.environ.get("FINCON_STRESS_SAVES", "200")))
