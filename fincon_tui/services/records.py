@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from fincon_tui.domain.passwords import PasswordChange
 from fincon_tui.secrets.vault import PasswordVault, SecretStoreError
+from fincon_tui.storage import audit
 from fincon_tui.storage.records import Repository, Stored
 from fincon_tui.storage.transactions import write_transaction
 
@@ -65,10 +66,20 @@ class RecordService(Generic[R]):
         the commit fails the keyring change is undone.
         """
         with write_transaction(self.db):
+            before = self.repo.get(record.key) if expected_version is not None else None  # type: ignore[attr-defined]
             if expected_version is None:
                 saved = self.repo.insert(record)
             else:
                 saved = self.repo.update(record, expected_version)
+            old = self.repo.to_columns(before.record) if before else None
+            audit.record(
+                self.db,
+                self.kind,
+                saved.key,
+                "create" if before is None else "update",
+                audit.differences(old, self.repo.to_columns(saved.record)),
+                password_changed=password.action != "keep",
+            )
             self._commit_with(self.vault.apply(self.account(saved.key), password))
         return saved
 
@@ -79,8 +90,19 @@ class RecordService(Generic[R]):
             if current is not None:
                 self.check_can_delete(current.key)
             removed = self.repo.delete(key, expected_version)
+            audit.record(
+                self.db,
+                self.kind,
+                removed.key,
+                "delete",
+                audit.differences(self.repo.to_columns(removed.record), None),
+                password_changed=False,
+            )
             self._commit_with(self.vault.apply(self.account(removed.key), PasswordChange.clear()))
         return removed
+
+    def history(self, key: str) -> list[audit.AuditEntry]:
+        return audit.history(self.db, self.kind, key)
 
     def check_can_delete(self, key: str) -> None:
         """Raise RecordInUse if others depend on the record."""

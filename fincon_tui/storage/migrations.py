@@ -70,3 +70,21 @@ def m002_user_email_settings(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX user_email_settings_smtp_name ON user_email_settings (smtp_name)")
+
+
+@migrations()
+def m003_audit_log(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            who TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            record_key TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+            changes TEXT NOT NULL CHECK (json_valid(changes))
+        )
+        """
+    )
+    db.execute("CREATE INDEX audit_log_record ON audit_log (kind, record_key)")

@@ -159,6 +159,7 @@ class FinconApp(App[None]):
 def screen_classes() -> list[type]:
     """Every class that declares bindings, for checking a keymap."""
     from fincon_tui.ui.screens.help import HelpScreen
+    from fincon_tui.ui.screens.history import HistoryScreen
     from fincon_tui.ui.screens.lookup import LookupScreen
     from fincon_tui.ui.screens.send_test import SendTestScreen
     from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
@@ -168,5 +169,5 @@ def screen_classes() -> list[type]:
 
     return [
         FinconApp, MenuScreen, ConfirmScreen, SmtpSettingsScreen, UserEmailSettingsScreen,
-        LookupScreen, SmtpSessionScreen, SendTestScreen, HelpScreen, FieldInput,
+        LookupScreen, SmtpSessionScreen, SendTestScreen, HelpScreen, HistoryScreen, FieldInput,
     ]

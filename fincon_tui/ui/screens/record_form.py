@@ -56,6 +56,7 @@ class RecordFormScreen(FinconScreen):
         Binding("f3", "exit", "Exit", id="exit"),
         Binding("f12,escape", "cancel", "Cancel", id="cancel"),
         Binding("f5,ctrl+r", "reload", "Reload", id="reload", show=False),
+        Binding("f9,ctrl+y", "history", "History", id="history", show=False),
     ]
 
     def __init__(self) -> None:
@@ -339,6 +340,17 @@ class RecordFormScreen(FinconScreen):
             self.message.show(f"{self.service.kind} {key} reloaded as stored now")
 
         self._leave_or_ask(reload)
+
+    def action_history(self) -> None:
+        """F9/Ctrl+Y: the audit trail of the open record."""
+        from fincon_tui.ui.screens.history import HistoryScreen
+
+        key = self.field(self.KEY).value.strip()
+        if not self.is_open or not key:
+            self.message.error(f"Open a {self.service.kind} with Enter first, then F9 shows its history")
+            return
+        entries = self.service.history(key)
+        self.app.push_screen(HistoryScreen(f"History of {self.service.kind} {key}", entries))
 
     def action_prompt(self) -> None:
         """F4/Ctrl+P: a look-up list for the field under the cursor."""

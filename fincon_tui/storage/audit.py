@@ -1,0 +1,84 @@
+"""The audit trail: who changed which record when, field by field.
+
+Written in the same transaction as the change it records.  Passwords are
+never written: a password change is recorded as the words "password changed".
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fincon_tui.storage.records import utc_now
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+TABLE = "audit_log"
+PASSWORD_CHANGED = "password changed"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: str
+    who: str
+    action: str
+    changes: dict[str, list]
+
+    def describe(self) -> str:
+        """'port: 587 -> 2525; password changed'."""
+        parts = []
+        for field, change in self.changes.items():
+            if change == PASSWORD_CHANGED:
+                parts.append(PASSWORD_CHANGED)
+            else:
+                old, new = change
+                parts.append(f"{field}: {_show(old)} -> {_show(new)}")
+        return "; ".join(parts)
+
+
+def _show(value: object) -> str:
+    return "(none)" if value in (None, "") else str(value)
+
+
+def who() -> str:
+    """The OS login name of the admin."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in the environment
+        return "unknown"
+
+
+def differences(old: dict | None, new: dict | None) -> dict[str, list]:
+    """Field -> [old, new] for every column that differs."""
+    keys = list((new or old or {}).keys())
+    return {
+        key: [(old or {}).get(key), (new or {}).get(key)]
+        for key in keys
+        if (old or {}).get(key) != (new or {}).get(key)
+    }
+
+
+def record(db: Database, kind: str, key: str, action: str, changes: dict, password_changed: bool) -> None:
+    if password_changed:
+        changes = {**changes, "password": PASSWORD_CHANGED}
+    db[TABLE].insert(
+        {
+            "at": utc_now(),
+            "who": who(),
+            "kind": kind,
+            "record_key": key,
+            "action": action,
+            "changes": json.dumps(changes),
+        }
+    )
+
+
+def history(db: Database, kind: str, key: str) -> list[AuditEntry]:
+    """A record's entries, newest first."""
+    rows = db[TABLE].rows_where(
+        "kind = ? AND record_key = ? COLLATE NOCASE", [kind, key], order_by="id DESC"
+    )
+    return [AuditEntry(r["at"], r["who"], r["action"], json.loads(r["changes"])) for r in rows]

@@ -1,0 +1,61 @@
+"""Every Accept and Delete leaves an audit entry in the same transaction."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sqlite3
+
+import pytest
+from conftest import definition
+
+from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.services.smtp_settings import SmtpSettings
+from fincon_tui.ui.screens.history import HistoryScreen
+
+
+def entries(db) -> list[dict]:
+    return list(db["audit_log"].rows_where(order_by="id"))
+
+
+def test_create_update_delete_are_recorded_without_passwords(db, vault) -> None:
+    smtp = SmtpSettings(db, vault)
+    smtp.save(definition(), PasswordChange.set("Secret-Pw-1"), None)
+    smtp.save(definition(port=2525), PasswordChange.set("Secret-Pw-2"), 1)
+    smtp.delete("OFFICE", 2)
+    log = entries(db)
+    assert [e["action"] for e in log] == ["create", "update", "delete"]
+    assert all(e["who"] == getpass.getuser() and e["kind"] == "SMTP definition" for e in log)
+    assert all(e["at"].endswith("+00:00") and e["record_key"] == "OFFICE" for e in log)
+    update = json.loads(log[1]["changes"])
+    assert update == {"port": [587, 2525], "password": "password changed"}
+    assert "Secret-Pw" not in json.dumps(log)
+    history = smtp.history("office")
+    assert history[1].describe() == "port: 587 -> 2525; password changed"
+
+
+def test_a_failed_save_leaves_no_audit_entry(db, vault) -> None:
+    smtp = SmtpSettings(db, vault)
+    smtp.save(definition(), PasswordChange.keep(), None)
+    db.execute(
+        "CREATE TRIGGER refuse BEFORE UPDATE ON smtp_settings "
+        "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        smtp.save(definition(port=2525), PasswordChange.keep(), 1)
+    assert [e["action"] for e in entries(db)] == ["create"]
+
+
+async def test_f9_shows_the_history_of_the_open_record(app, db) -> None:
+    app.smtp.save(definition(), PasswordChange.keep(), None)
+    app.smtp.save(definition(port=2525), PasswordChange.keep(), 1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1", "1", "1", *"office", "enter", "f9")
+        assert isinstance(app.screen, HistoryScreen)
+        lines = [str(option.prompt) for option in app.screen.query_one("#history-list").options]
+        assert len(lines) == 2
+        assert "update" in lines[0] and "port: 587 -> 2525" in lines[0]
+        assert "create" in lines[1]
+        await pilot.press("escape")
+        await pilot.press("ctrl+y")
+        assert isinstance(app.screen, HistoryScreen)
