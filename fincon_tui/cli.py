@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             db = open_database(path)
         except StorageError as error:
-            return _fail(str(error))
+            return fail(str(error))
         return run(args, db)
 
     from fincon_tui.config import ConfigError, load_keys
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         check_database_file(path)
         config_path, keymap = load_keys(Path(args.config).expanduser() if args.config else None)
     except (StorageError, ConfigError) as error:
-        return _fail(str(error))
+        return fail(str(error))
     from fincon_tui.ui.app import FinconApp, screen_classes
 
     if keymap:
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 
         problems = check_keymap(keymap, binding_ids(screen_classes()))
         if problems:
-            return _fail("\n".join(f"{config_path}: {problem}" for problem in problems))
+            return fail("\n".join(f"{config_path}: {problem}" for problem in problems))
 
     def open_db():
         from fincon_tui.storage.database import open_database
@@ -82,11 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     app = FinconApp(open_db, PasswordVault(), keymap=keymap)
     app.run(mouse=not args.no_mouse)
     if app.startup_error:
-        return _fail(app.startup_error)
+        return fail(app.startup_error)
     return app.return_code or 0
 
 
-def _fail(message: str) -> int:
+def fail(message: str) -> int:
+    """Print `message` (each line prefixed) on stderr; the status for 'could not run'."""
     for line in message.splitlines():
         print(f"fincon-tui: {line}", file=sys.stderr)
     return 2

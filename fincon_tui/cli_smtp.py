@@ -11,13 +11,15 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from fincon_tui.cli import fail
+
 if TYPE_CHECKING:  # the commands import their libraries when they run
     from sqlite_utils import Database
 
     from fincon_tui.secrets.vault import PasswordVault
     from fincon_tui.services.user_settings import UserSettings
 
-FAILED, CANNOT_RUN = 1, 2
+FAILED = 1
 
 
 def add_commands(subparsers) -> None:
@@ -85,7 +87,7 @@ def run(args: argparse.Namespace, db: Database) -> int:
         return 0
     stored = smtp.get(args.name)
     if stored is None:
-        return _fail(f"SMTP definition {args.name} does not exist")
+        return fail(f"SMTP definition {args.name} does not exist")
     if args.smtp_command == "show":
         row = _row(stored)
         try:
@@ -114,7 +116,7 @@ def _session(args, definition, vault: PasswordVault, users: UserSettings) -> int
     if getattr(args, "user", None):
         found = users.get(args.user)
         if found is None:
-            return _fail(f"User email settings {args.user.upper()} do not exist")
+            return fail(f"User email settings {args.user.upper()} do not exist")
         if found.record.smtp_name.lower() != definition.name.lower():
             print(
                 f"fincon-tui: note: user {found.key} is linked to {found.record.smtp_name}, "
@@ -127,18 +129,18 @@ def _session(args, definition, vault: PasswordVault, users: UserSettings) -> int
         try:
             recipient = email_address(args.to, required=True)
         except FieldError as error:
-            return _fail(f"--to {error.message}")
+            return fail(f"--to {error.message}")
     try:
         prepared = plan(definition, vault, user, want_sender=sending)
     except CannotTest as error:
-        return _fail(str(error))
+        return fail(str(error))
     if prepared.credentials_in_clear:
         warning = (
             f"SMTP definition {definition.name} has Use TLS = N: the password would cross "
             "the network unencrypted"
         )
         if not args.allow_plaintext:
-            return _fail(f"{warning}; add --allow-plaintext to go ahead")
+            return fail(f"{warning}; add --allow-plaintext to go ahead")
         print(f"fincon-tui: warning: {warning}", file=sys.stderr)
     transcript = Transcript(
         (lambda line: print(line, file=sys.stderr)) if args.verbose else None
@@ -161,7 +163,3 @@ def _session(args, definition, vault: PasswordVault, users: UserSettings) -> int
         print(("OK: " if outcome.ok else f"FAILED at {outcome.step}: ") + outcome.text(), file=stream)
     return 0 if outcome.ok else FAILED
 
-
-def _fail(message: str) -> int:
-    print(f"fincon-tui: {message}", file=sys.stderr)
-    return CANNOT_RUN

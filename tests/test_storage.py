@@ -76,11 +76,11 @@ def test_update_increments_version_and_checks_it(db) -> None:
     repo = SmtpRepository(db)
     repo.insert(OFFICE)
     changed = definition(name="OFFICE", username="bob@example.com", port=465)
-    saved = repo.update(changed, expected_version=1)
+    saved = repo.update(changed, repo.current("office", expected_version=1))
     assert saved.version == 2 and saved.key == "Office"  # the stored spelling stays
     assert repo.get("Office").record.port == 465
     with pytest.raises(RecordChanged):
-        repo.update(changed, expected_version=1)
+        repo.current("office", expected_version=1)
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fincon_tui.domain.login import Login, effective_login
+from fincon_tui.domain.login import Login, LoginMissing, effective_login
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.mail.session import Sender
-from fincon_tui.secrets.vault import PasswordVault
+from fincon_tui.secrets.vault import PasswordVault, SecretStoreError
 
 
 class CannotTest(ValueError):
@@ -44,9 +44,6 @@ def plan(
     """The effective login for `user` (or the definition's own), its password
     from the keyring (or `definition_password`, typed on screen), and for a
     test email the sender: the user's name and address, else the login."""
-    from fincon_tui.domain.login import LoginMissing
-    from fincon_tui.secrets.vault import SecretStoreError
-
     try:
         login = effective_login(
             definition, user.user_code if user else "", user.smtp_username if user else ""

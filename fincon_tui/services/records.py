@@ -66,18 +66,20 @@ class RecordService(Generic[R]):
         the commit fails the keyring change is undone.
         """
         with write_transaction(self.db):
-            before = self.repo.get(record.key) if expected_version is not None else None  # type: ignore[attr-defined]
             if expected_version is None:
-                saved = self.repo.insert(record)
+                before, saved = None, self.repo.insert(record)
             else:
-                saved = self.repo.update(record, expected_version)
-            old = self.repo.to_columns(before.record) if before else None
+                before = self.repo.current(record.key, expected_version)  # type: ignore[attr-defined]
+                saved = self.repo.update(record, before)
             audit.record(
                 self.db,
                 self.kind,
                 saved.key,
                 "create" if before is None else "update",
-                audit.differences(old, self.repo.to_columns(saved.record)),
+                audit.differences(
+                    self.repo.to_columns(before.record) if before else None,
+                    self.repo.to_columns(saved.record),
+                ),
                 password_changed=password.action != "keep",
             )
             self._commit_with(self.vault.apply(self.account(saved.key), password))
@@ -86,10 +88,9 @@ class RecordService(Generic[R]):
     def delete(self, key: str, expected_version: int) -> Stored[R]:
         """Remove the row and its password together, or neither."""
         with write_transaction(self.db):
-            current = self.repo.get(key)
-            if current is not None:
-                self.check_can_delete(current.key)
-            removed = self.repo.delete(key, expected_version)
+            removed = self.repo.current(key, expected_version)
+            self.check_can_delete(removed.key)
+            self.repo.delete(removed)
             audit.record(
                 self.db,
                 self.kind,

@@ -53,11 +53,11 @@ def who() -> str:
 
 def differences(old: dict | None, new: dict | None) -> dict[str, list]:
     """Field -> [old, new] for every column that differs."""
-    keys = list((new or old or {}).keys())
+    old, new = old or {}, new or {}
     return {
-        key: [(old or {}).get(key), (new or {}).get(key)]
-        for key in keys
-        if (old or {}).get(key) != (new or {}).get(key)
+        key: [old.get(key), new.get(key)]
+        for key in (new or old)
+        if old.get(key) != new.get(key)
     }
 
 

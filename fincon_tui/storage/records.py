@@ -77,16 +77,16 @@ class Repository(Generic[R]):
         self.db[self.table].insert(row)
         return self._stored(row)
 
-    def _current(self, key: str, expected_version: int) -> Stored[R]:
+    def current(self, key: str, expected_version: int) -> Stored[R]:
+        """The record as stored, if it is still the version loaded at
+        `expected_version`; RecordChanged if another session saved or deleted it."""
         current = self.get(key)
         if current is None or current.version != expected_version:
             raise RecordChanged(key, current)
         return current
 
-    def update(self, record: R, expected_version: int) -> Stored[R]:
-        """Replace the record loaded at `expected_version`; RecordChanged if
-        another session saved or deleted it since.  The stored key spelling stays."""
-        current = self._current(record.key, expected_version)  # type: ignore[attr-defined]
+    def update(self, record: R, current: Stored[R]) -> Stored[R]:
+        """Replace `current` (from current()) with `record`; the stored key spelling stays."""
         row = {
             **self.to_columns(record),
             self.key_column: current.key,
@@ -97,11 +97,9 @@ class Repository(Generic[R]):
         self.db[self.table].update(current.key, row)
         return self._stored(row)
 
-    def delete(self, key: str, expected_version: int) -> Stored[R]:
-        """Remove the record loaded at `expected_version`."""
-        current = self._current(key, expected_version)
+    def delete(self, current: Stored[R]) -> None:
+        """Remove `current` (from current())."""
         self.db[self.table].delete(current.key)
-        return current
 
     def search(self, text: str, limit: int) -> list[Stored[R]]:
         """Records whose search columns contain `text` (any case), in key order."""
@@ -114,6 +112,3 @@ class Repository(Generic[R]):
             limit=limit,
         )
         return [self._stored(row) for row in rows]
-
-    def count(self) -> int:
-        return self.db[self.table].count

@@ -123,7 +123,8 @@ class FinconApp(App[None]):
 
     def help_keys(self) -> str:
         """How the help key is written in the title bar, after any remapping."""
-        return keys_label(self.keymap.get("help", "f1,ctrl+g").split(",")) + "=Help"
+        default = next(b.key for b in self.BINDINGS if isinstance(b, Binding) and b.id == "help")
+        return keys_label(self.keymap.get("help", default).split(",")) + "=Help"
 
     def action_help(self) -> None:
         """F1/Ctrl+G: help for the screen in front (not for help itself)."""
