@@ -16,7 +16,7 @@ from fincon_tui.cli import fail
 if TYPE_CHECKING:  # the commands import their libraries when they run
     from sqlite_utils import Database
 
-    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.services.passwords import Passwords
     from fincon_tui.services.user_settings import UserSettings
 
 FAILED = 1
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace, db: Database) -> int:
     if args.smtp_command == "show":
         row = _row(stored)
         try:
-            row["password_stored"] = vault.has(smtp_account(stored.key))
+            row["password_stored"] = smtp.passwords.has(smtp_account(stored.key))
         except SecretStoreError:
             row["password_stored"] = None
         if args.json:
@@ -100,10 +100,10 @@ def run(args: argparse.Namespace, db: Database) -> int:
             for key, value in row.items():
                 print(f"{key:<16} {value}")
         return 0
-    return _session(args, stored.record, vault, UserSettings(db, vault))
+    return _session(args, stored.record, smtp.passwords, UserSettings(db, vault))
 
 
-def _session(args, definition, vault: PasswordVault, users: UserSettings) -> int:
+def _session(args, definition, passwords: Passwords, users: UserSettings) -> int:
     import asyncio
     from dataclasses import asdict
 
@@ -131,7 +131,7 @@ def _session(args, definition, vault: PasswordVault, users: UserSettings) -> int
         except FieldError as error:
             return fail(f"--to {error.message}")
     try:
-        prepared = plan(definition, vault, user, want_sender=sending)
+        prepared = plan(definition, passwords, user, want_sender=sending)
     except CannotTest as error:
         return fail(str(error))
     if prepared.credentials_in_clear:

@@ -4,6 +4,7 @@ file-backed test keyring.  The developer's keyring and data are never touched.""
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import keyring
@@ -17,7 +18,7 @@ TESTS = Path(__file__).resolve().parent
 def pytest_configure(config: pytest.Config) -> None:
     # Before any test imports code that might ask for the default keyring.
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyring_backends.FileKeyring"
-    os.environ.setdefault(KEYRING_ENV, os.devnull)
+    os.environ.setdefault(KEYRING_ENV, str(Path(tempfile.mkdtemp(prefix="fincon-keyring-")) / "keyring.json"))
     keyring.set_keyring(FileKeyring())
 
 

@@ -31,7 +31,11 @@ class FileKeyring(KeyringBackend):
         return json.loads(self.path.read_text()) if self.path.exists() else {}
 
     def _save(self, data: dict[str, str]) -> None:
-        self.path.write_text(json.dumps(data))
+        """Atomic, like a real keyring's single-item write: a process killed
+        mid-write leaves the old file or the new one."""
+        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(data))
+        os.replace(temporary, self.path)
 
     def get_password(self, service: str, username: str) -> str | None:
         return self._load().get(f"{service}\x00{username}")

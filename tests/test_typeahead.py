@@ -28,10 +28,10 @@ def key_event(key: str) -> events.Key:
     return events.Key(key, key if len(key) == 1 else None)
 
 
-async def send_burst(app, keys: list[str]) -> None:
-    """Hand every key to the app at once, the way the terminal driver does."""
+async def send_burst(app, keys: list[str | events.Paste]) -> None:
+    """Hand every key (or paste) to the app at once, the way the terminal driver does."""
     for key in keys:
-        app._driver.send_message(key_event(key))
+        app._driver.send_message(key if isinstance(key, events.Paste) else key_event(key))
     for _ in range(400):
         await asyncio.sleep(0.05)
         queue = app.typeahead
@@ -63,3 +63,12 @@ async def test_keys_typed_while_the_modal_opens_answer_it(app, db) -> None:
         # "n" declined, "X" was added to the name, Enter asked again, "y" created
         assert app.focused.id == "mail_server"
         assert app.screen.field("name").value == "NEWX"
+
+
+async def test_a_paste_does_not_overtake_the_keys_typed_before_it(app, db) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send_burst(app, ["1", "1", "1", events.Paste("OFFICE"), "enter", "y", events.Paste("smtp.example.com")])
+        await pilot.pause()
+        assert isinstance(app.screen, SmtpSettingsScreen)
+        assert app.screen.field("name").value == "OFFICE"
+        assert app.screen.field("mail_server").value == "smtp.example.com"

@@ -8,11 +8,12 @@ import keyring
 import pytest
 from conftest import definition, stored_password
 from keyring.backends import fail
-from keyring_backends import BrokenKeyring
+from keyring_backends import BrokenKeyring, FileKeyring
 
 from fincon_tui.domain.passwords import PasswordChange
 from fincon_tui.secrets.vault import PasswordVault, SecretStoreError
 from fincon_tui.services.smtp_settings import SmtpSettings
+from fincon_tui.storage.database import open_database
 
 OFFICE = definition()
 
@@ -124,3 +125,79 @@ def test_plaintext_backends_are_flagged() -> None:
     info = PasswordVault().info()
     assert info == BackendInfo(name=info.name, usable=True, plaintext=True)
     assert "WARNING" in info.summary() and "unencrypted" in info.summary()
+
+
+def journal(db) -> list[tuple[str, str]]:
+    return [(row["state"], row["action"]) for row in db["password_journal"].rows]
+
+
+def test_a_keyring_that_refuses_deletes_leaves_the_removal_owed(db, vault) -> None:
+    from fincon_tui.services.passwords import PasswordNotSettled
+
+    service = SmtpSettings(db, vault)
+    service.save(OFFICE, PasswordChange.set("doomed-pw"), None)
+    keyring.set_keyring(BrokenKeyring())
+    with pytest.raises(PasswordNotSettled, match="keychain is locked.*next time") as caught:
+        service.delete("OFFICE", 1)
+    assert "doomed-pw" not in str(caught.value)
+    assert caught.value.stored.key == "OFFICE" and rows(db) == []
+    assert stored_password("smtp:OFFICE") == "doomed-pw"  # the keyring is behind...
+    assert service.passwords.get("smtp:OFFICE") is None  # ...but nobody reads it
+    assert service.passwords.recover() == 1 and journal(db) == [("committed", "clear")]
+    keyring.set_keyring(FileKeyring())
+    assert service.passwords.recover() == 0 and journal(db) == []
+    assert stored_password("smtp:OFFICE") is None
+
+
+def test_a_failed_staging_write_leaves_no_journal_entry(db, vault) -> None:
+    service = SmtpSettings(db, vault)
+    keyring.set_keyring(BrokenKeyring())
+    with pytest.raises(SecretStoreError):
+        service.save(OFFICE, PasswordChange.set("pw"), None)
+    assert rows(db) == [] and journal(db) == []
+
+
+def test_recovery_leaves_a_live_sessions_staged_password_alone(db, vault, db_path) -> None:
+    from fincon_tui.services.passwords import Passwords, staged_account
+
+    mine = Passwords(db, vault)
+    staged = mine.stage(PasswordChange.set("in-flight"))
+    other_session = open_database(db_path)
+    assert Passwords(other_session, vault).recover() == 0
+    assert journal(db) == [("prepared", "set")]
+    assert stored_password(staged_account(staged.token)) == "in-flight"
+    mine.abandon(staged)
+    assert journal(db) == [] and stored_password(staged_account(staged.token)) is None
+
+
+def test_recovery_throws_away_what_a_dead_session_staged(db, vault, db_path) -> None:
+    import subprocess
+    import sys
+
+    from fincon_tui.services.passwords import Passwords, staged_account
+    from fincon_tui.storage import journal as journal_table
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    passwords = Passwords(db, vault)
+    staged = passwords.stage(PasswordChange.set("orphan"))
+    owner = journal_table.this_process().rpartition(":")[0] + ":" + dead.stdout.strip()
+    db.execute("UPDATE password_journal SET owner = ?", [owner])
+    db.conn.commit()
+    assert passwords.recover() == 0
+    assert journal(db) == [] and stored_password(staged_account(staged.token)) is None
+
+
+def test_a_newer_committed_change_supersedes_an_unfinished_one(db, vault) -> None:
+    from fincon_tui.services.passwords import Passwords
+    from fincon_tui.storage.transactions import write_transaction
+
+    passwords = Passwords(db, vault)
+    first, second = passwords.stage(PasswordChange.set("first")), passwords.stage(PasswordChange.set("second"))
+    for staged in (first, second):
+        with write_transaction(db):
+            passwords.commit(staged, "smtp:OFFICE")
+    assert sorted(journal(db)) == [("committed", "set"), ("superseded", "set")]
+    assert passwords.get("smtp:OFFICE") == "second"
+    passwords.settle(second, None)
+    passwords.settle(first, None)  # late: must not overwrite the newer password
+    assert stored_password("smtp:OFFICE") == "second" and journal(db) == []

@@ -6,10 +6,7 @@ SecretStoreError with a message that never contains the secret.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-
-from fincon_tui.domain.passwords import PasswordChange
 
 SERVICE = "fincon-tui"
 HOW_TO = "see README, 'Password storage'"
@@ -48,7 +45,7 @@ def _describe(backend: object) -> BackendInfo:
 
 
 class PasswordVault:
-    """Get, set and remove passwords, each change with a way to undo it."""
+    """Get, set and remove passwords."""
 
     def __init__(self, service: str = SERVICE) -> None:
         self.service = service
@@ -69,28 +66,20 @@ class PasswordVault:
     def has(self, account: str) -> bool:
         return self.get(account) is not None
 
-    def apply(self, account: str, change: PasswordChange) -> Callable[[], None]:
-        """Carry out `change` for `account`; return a function that undoes it."""
-        if change.action == "keep":
-            return lambda: None
-        if change.action == "set" and not self.info().usable:
+    def require_usable(self) -> None:
+        if not self.info().usable:
             raise SecretStoreError(
                 "no keyring backend is available to store the password; "
                 f"save without a password or configure one ({HOW_TO})"
             )
-        previous = self.get(account)
-        if change.action == "set":
-            self._set(account, change.value)
-        elif previous is not None:
-            self._delete(account)
-        return lambda: self._restore(account, previous)
 
-    def _restore(self, account: str, previous: str | None) -> None:
-        if previous is None:
-            if self.get(account) is not None:
-                self._delete(account)
-        else:
-            self._set(account, previous)
+    def set(self, account: str, secret: str) -> None:
+        self.require_usable()
+        self._set(account, secret)
+
+    def delete(self, account: str) -> None:
+        """Remove the password for `account`; nothing to remove is fine."""
+        self._delete(account)
 
     def _set(self, account: str, secret: str) -> None:
         import keyring

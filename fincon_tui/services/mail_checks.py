@@ -8,7 +8,8 @@ from fincon_tui.domain.login import Login, LoginMissing, effective_login
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.mail.session import Sender
-from fincon_tui.secrets.vault import PasswordVault, SecretStoreError
+from fincon_tui.secrets.vault import SecretStoreError
+from fincon_tui.services.passwords import Passwords
 
 
 class CannotTest(ValueError):
@@ -35,7 +36,7 @@ class Plan:
 
 def plan(
     definition: SmtpDefinition,
-    vault: PasswordVault,
+    passwords: Passwords,
     user: UserEmailSettings | None = None,
     *,
     definition_password: str | None = None,
@@ -56,7 +57,7 @@ def plan(
             password = definition_password
         else:
             try:
-                password = vault.get(login.password_account)
+                password = passwords.get(login.password_account)
             except SecretStoreError as error:
                 raise CannotTest(f"cannot read the password: {error}") from None
     sender = None

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from fincon_tui.domain.passwords import PasswordChange
 from fincon_tui.secrets.vault import PasswordVault, SecretStoreError
+from fincon_tui.services.passwords import Passwords
 from fincon_tui.storage import audit
 from fincon_tui.storage.records import Repository, Stored
 from fincon_tui.storage.transactions import write_transaction
@@ -37,6 +38,7 @@ class RecordService(Generic[R]):
         self.vault = vault
         self.repo = repo
         self.account = account
+        self.passwords = Passwords(db, vault)
 
     @property
     def kind(self) -> str:
@@ -50,7 +52,7 @@ class RecordService(Generic[R]):
         if stored is None:
             return None
         try:
-            has_password: bool | None = self.vault.has(self.account(stored.key))
+            has_password: bool | None = self.passwords.has(self.account(stored.key))
         except SecretStoreError:
             has_password = None
         return Loaded(stored, has_password)
@@ -61,32 +63,44 @@ class RecordService(Generic[R]):
     def save(self, record: R, password: PasswordChange, expected_version: int | None) -> Stored[R]:
         """Write the row and the password together, or neither.
 
-        `expected_version` is None for a new record.  The keyring is changed
-        inside the open transaction: if it fails the row is rolled back; if
-        the commit fails the keyring change is undone.
+        `expected_version` is None for a new record.  A new password is
+        staged in the keyring first and moved into place after the commit
+        (see services/passwords.py); raises PasswordNotSettled, carrying the
+        saved record, if only that last move failed.
         """
-        with write_transaction(self.db):
-            if expected_version is None:
-                before, saved = None, self.repo.insert(record)
-            else:
-                before = self.repo.current(record.key, expected_version)  # type: ignore[attr-defined]
-                saved = self.repo.update(record, before)
-            audit.record(
-                self.db,
-                self.kind,
-                saved.key,
-                "create" if before is None else "update",
-                audit.differences(
-                    self.repo.to_columns(before.record) if before else None,
-                    self.repo.to_columns(saved.record),
-                ),
-                password_changed=password.action != "keep",
-            )
-            self._commit_with(self.vault.apply(self.account(saved.key), password))
+        staged = self.passwords.stage(password)
+        try:
+            with write_transaction(self.db):
+                if expected_version is None:
+                    before, saved = None, self.repo.insert(record)
+                else:
+                    before = self.repo.current(record.key, expected_version)  # type: ignore[attr-defined]
+                    saved = self.repo.update(record, before)
+                audit.record(
+                    self.db,
+                    self.kind,
+                    saved.key,
+                    "create" if before is None else "update",
+                    audit.differences(
+                        self.repo.to_columns(before.record) if before else None,
+                        self.repo.to_columns(saved.record),
+                    ),
+                    password_changed=staged is not None,
+                )
+                if staged is not None:
+                    self.passwords.commit(staged, self.account(saved.key))
+        except BaseException:
+            if staged is not None:
+                self.passwords.abandon(staged)
+            raise
+        if staged is not None:
+            self.passwords.settle(staged, saved)
         return saved
 
     def delete(self, key: str, expected_version: int) -> Stored[R]:
         """Remove the row and its password together, or neither."""
+        staged = self.passwords.stage(PasswordChange.clear())
+        assert staged is not None
         with write_transaction(self.db):
             removed = self.repo.current(key, expected_version)
             self.check_can_delete(removed.key)
@@ -99,7 +113,8 @@ class RecordService(Generic[R]):
                 audit.differences(self.repo.to_columns(removed.record), None),
                 password_changed=False,
             )
-            self._commit_with(self.vault.apply(self.account(removed.key), PasswordChange.clear()))
+            self.passwords.commit(staged, self.account(removed.key))
+        self.passwords.settle(staged, removed)
         return removed
 
     def history(self, key: str) -> list[audit.AuditEntry]:
@@ -107,10 +122,3 @@ class RecordService(Generic[R]):
 
     def check_can_delete(self, key: str) -> None:
         """Raise RecordInUse if others depend on the record."""
-
-    def _commit_with(self, undo: Callable[[], None]) -> None:
-        try:
-            self.db.conn.commit()
-        except BaseException:
-            undo()
-            raise

@@ -88,3 +88,21 @@ def m003_audit_log(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX audit_log_record ON audit_log (kind, record_key)")
+
+
+@migrations()
+def m004_password_journal(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE password_journal (
+            token TEXT NOT NULL PRIMARY KEY,
+            account TEXT,
+            action TEXT NOT NULL CHECK (action IN ('set', 'clear')),
+            state TEXT NOT NULL CHECK (state IN ('prepared', 'committed', 'superseded')),
+            owner TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            CHECK (state = 'prepared' OR account IS NOT NULL)
+        )
+        """
+    )
+    db.execute("CREATE INDEX password_journal_account ON password_journal (account, state)")

@@ -63,7 +63,25 @@ class FinconApp(App[None]):
     def _use_database(self, db: Database) -> None:
         self.smtp = SmtpSettings(db, self.vault)
         self.users = UserSettings(db, self.vault)
+        self._recover_passwords()
         self.typeahead.ready.set()
+
+    def _recover_passwords(self) -> None:
+        """Finish keyring changes that a killed session left half done."""
+        import sqlite3
+
+        try:
+            refused = self.smtp.passwords.recover()
+        except sqlite3.Error:
+            return  # another session holds the lock long: it is retried next start
+        if refused:
+            self.call_after_refresh(
+                lambda: self.screen.message.show(  # type: ignore[attr-defined]
+                    f"{refused} password change(s) could not be finished in the keyring; "
+                    "retried at the next start",
+                    "warning",
+                )
+            )
 
     def on_mount(self) -> None:
         self._exit_on_hangup()
@@ -94,9 +112,9 @@ class FinconApp(App[None]):
         return MenuScreen(MAIN)
 
     async def on_event(self, event: events.Event) -> None:
-        """Keys from the terminal wait their turn (see typeahead.py)."""
+        """Keys and pastes from the terminal wait their turn (see typeahead.py)."""
         if (
-            isinstance(event, events.Key)
+            isinstance(event, (events.Key, events.Paste))
             and not event.is_forwarded
             and not self.typeahead.take_release(event)
         ):

@@ -3,10 +3,10 @@
 Textual hands each key to whatever has focus *when the app reads it*.  When
 an operator types "1 1 1 OFFICE Enter Y ..." in one burst, the later keys
 would be handed to a screen that is about to be replaced, or to a field that
-is about to lose focus, and be lost.  The app therefore queues keys from the
-terminal and releases the next one only when the previous one has settled:
-every message it caused has been handled and the screen and focus no longer
-change.
+is about to lose focus, and be lost.  The app therefore queues keys (and
+pasted text, which must not overtake them) from the terminal and releases
+the next one only when the previous one has settled: every message it
+caused has been handled and the screen and focus no longer change.
 """
 
 from __future__ import annotations
@@ -27,24 +27,28 @@ MAX_ROUNDS = 50
 ROUND_TIMEOUT = 2.0
 
 
+#: What the queue holds: keys and pastes, in the order the terminal sent them.
+Typed = events.Key | events.Paste
+
+
 class KeyQueue:
     """Holds keys read from the terminal and feeds them to the app one by one."""
 
     def __init__(self, app: App) -> None:
         self.app = app
-        self.pending: deque[events.Key] = deque()
-        self.released: set[events.Key] = set()
+        self.pending: deque[Typed] = deque()
+        self.released: set[Typed] = set()
         self.task: asyncio.Task | None = None
         #: Set once the app can act on keys (its database is open).
         self.ready = asyncio.Event()
 
-    def hold(self, event: events.Key) -> None:
+    def hold(self, event: Typed) -> None:
         """Queue a key from the terminal; start feeding if idle."""
         self.pending.append(event)
         if self.task is None or self.task.done():
             self.task = asyncio.create_task(self._feed())
 
-    def take_release(self, event: events.Key) -> bool:
+    def take_release(self, event: Typed) -> bool:
         """True if `event` is one this queue released (let it through)."""
         if event in self.released:
             self.released.discard(event)

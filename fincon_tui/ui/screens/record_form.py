@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, Static
 from fincon_tui.domain.fields import FieldError, FormInvalid, describe
 from fincon_tui.domain.passwords import PasswordChange
 from fincon_tui.secrets.vault import SecretStoreError
+from fincon_tui.services.passwords import PasswordNotSettled
 from fincon_tui.storage.errors import RecordChanged, RecordExists, RecordInUse, StorageError
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
@@ -261,6 +262,10 @@ class RecordFormScreen(FinconScreen):
         except RecordChanged as changed:
             self.message.error(self._changed_message(changed))
             return
+        except PasswordNotSettled as unsettled:
+            self._close(keep_key=False)
+            self.message.show(f"{kind} {key} saved, but the keyring is behind: {unsettled}", "warning")
+            return
         except SecretStoreError as error:
             self.message.error(f"Not saved: {error}")
             self.password_field.focus()
@@ -305,6 +310,10 @@ class RecordFormScreen(FinconScreen):
             return
         except RecordChanged as changed:
             self.message.error("Not deleted: " + self._changed_message(changed))
+            return
+        except PasswordNotSettled as unsettled:
+            self._close(keep_key=False)
+            self.message.show(f"{kind} {key} deleted, but the keyring is behind: {unsettled}", "warning")
             return
         except SecretStoreError as error:
             self.message.error(f"Not deleted: {error}")

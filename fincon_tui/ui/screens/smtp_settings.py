@@ -197,7 +197,7 @@ cancels.
             return
         definition, typed = current
         try:
-            prepared = plan(definition, self.app.vault, definition_password=typed)  # type: ignore[attr-defined]
+            prepared = plan(definition, self.service.passwords, definition_password=typed)
         except CannotTest as error:
             self.message.error(f"Cannot test: {error}")
             return
@@ -242,7 +242,7 @@ cancels.
         recipient = email_address(to, required=True)
         try:
             prepared = plan(
-                definition, self.app.vault, user, definition_password=typed, want_sender=True  # type: ignore[attr-defined]
+                definition, self.service.passwords, user, definition_password=typed, want_sender=True
             )
         except CannotTest as error:
             self.message.error(f"Cannot send: {error}")
