@@ -71,3 +71,60 @@ def test_not_a_database_is_refused_and_left_alone(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"fincon-tui: cannot use {path} as a database")
     assert "Traceback" not in result.stderr
     assert path.read_text() == "not a database\n" * 100
+
+
+def without_root_powers() -> None:
+    """In the child, as root: drop the capabilities that let root ignore file
+    permissions (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2, 3):
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def run_unprivileged(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "fincon-tui"), *args], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        preexec_fn=without_root_powers if os.geteuid() == 0 else None,
+    )
+
+
+@pytest.fixture
+def shared_folder(tmp_path: Path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    yield folder
+    folder.chmod(0o755)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in folder.iterdir()}
+
+
+@pytest.mark.parametrize(
+    ("file_mode", "folder_mode", "message"),
+    [
+        (0o444, 0o777, "is read-only for you: fincon-tui saves to it"),
+        (0o666, 0o555, "cannot write in the folder"),
+        (None, 0o555, "cannot write in the folder"),
+    ],
+    ids=["read-only-database", "read-only-folder", "new-database-in-read-only-folder"],
+)
+@pytest.mark.parametrize("command", [[], ["smtp", "list"]], ids=["tui", "smtp-list"])
+def test_a_database_it_cannot_write_is_refused_untouched(shared_folder, file_mode, folder_mode, message, command):
+    from fincon_tui.storage.database import open_database
+
+    path = shared_folder / "fincon.db"
+    if file_mode is not None:
+        open_database(path).close()
+        path.chmod(file_mode)
+    shared_folder.chmod(folder_mode)
+    before = snapshot(shared_folder)
+    result = run_unprivileged("--db", str(path), *command)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert result.stderr.startswith(f"fincon-tui: {path}" if file_mode == 0o444 else "fincon-tui: cannot write")
+    assert "Traceback" not in result.stderr
+    assert snapshot(shared_folder) == before

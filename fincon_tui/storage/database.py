@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from fincon_tui.storage.checks import check_database_file
 from fincon_tui.storage.errors import SchemaTooNew, StorageError
 from fincon_tui.storage.migrations import migrations
 
@@ -19,8 +20,7 @@ def open_database(path: Path) -> Database:
 
     Raises StorageError with a one-line reason when it cannot be used.
     """
-    if not path.parent.is_dir():
-        raise StorageError(f"the folder {path.parent} does not exist")
+    check_database_file(path)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
         db = Database(conn)
