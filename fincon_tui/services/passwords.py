@@ -27,7 +27,7 @@ class PasswordNotSettled(SecretStoreError):
     the journal keeps the change and `recover` finishes it later."""
 
     def __init__(self, stored: object, error: SecretStoreError) -> None:
-        super().__init__(f"{error}; it is finished the next time fincon-tui starts")
+        super().__init__(f"{error}; retried at every start")
         self.stored = stored
 
 

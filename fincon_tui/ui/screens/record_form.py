@@ -264,7 +264,7 @@ class RecordFormScreen(FinconScreen):
             return
         except PasswordNotSettled as unsettled:
             self._close(keep_key=False)
-            self.message.show(f"{kind} {key} saved, but the keyring is behind: {unsettled}", "warning")
+            self.message.show(f"{kind} {key} saved, but {unsettled}", "warning")
             return
         except SecretStoreError as error:
             self.message.error(f"Not saved: {error}")
@@ -313,7 +313,7 @@ class RecordFormScreen(FinconScreen):
             return
         except PasswordNotSettled as unsettled:
             self._close(keep_key=False)
-            self.message.show(f"{kind} {key} deleted, but the keyring is behind: {unsettled}", "warning")
+            self.message.show(f"{kind} {key} deleted, but {unsettled}", "warning")
             return
         except SecretStoreError as error:
             self.message.error(f"Not deleted: {error}")
