@@ -8,8 +8,11 @@ and this folder on PYTHONPATH.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from keyring.backend import KeyringBackend
@@ -30,6 +33,15 @@ class FileKeyring(KeyringBackend):
     def _load(self) -> dict[str, str]:
         return json.loads(self.path.read_text()) if self.path.exists() else {}
 
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[dict[str, str]]:
+        """Read, change and write the file as one step, across processes."""
+        with open(f"{self.path}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            data = self._load()
+            yield data
+            self._save(data)
+
     def _save(self, data: dict[str, str]) -> None:
         """Atomic, like a real keyring's single-item write: a process killed
         mid-write leaves the old file or the new one."""
@@ -41,15 +53,13 @@ class FileKeyring(KeyringBackend):
         return self._load().get(f"{service}\x00{username}")
 
     def set_password(self, service: str, username: str, password: str) -> None:
-        data = self._load()
-        data[f"{service}\x00{username}"] = password
-        self._save(data)
+        with self._locked() as data:
+            data[f"{service}\x00{username}"] = password
 
     def delete_password(self, service: str, username: str) -> None:
-        data = self._load()
-        if data.pop(f"{service}\x00{username}", None) is None:
-            raise PasswordDeleteError("not found")
-        self._save(data)
+        with self._locked() as data:
+            if data.pop(f"{service}\x00{username}", None) is None:
+                raise PasswordDeleteError("not found")
 
 
 class BrokenKeyring(FileKeyring):

@@ -12,12 +12,16 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import stored_password
+
+from fincon_tui.domain.passwords import smtp_account
 
 PROCESSES = 20
 
 
 def save_many(db_path: str, worker: int, saves: int) -> list[str]:
-    """One admin's process: create `saves` definitions, then update each once."""
+    """One admin's process: create `saves` definitions, then update each once
+    with a password (staged, committed and moved into place by the journal)."""
     from fincon_tui.domain.passwords import PasswordChange
     from fincon_tui.domain.smtp import SmtpDefinition
     from fincon_tui.secrets.vault import PasswordVault
@@ -32,8 +36,8 @@ def save_many(db_path: str, worker: int, saves: int) -> list[str]:
         try:
             saved = service.save(definition, PasswordChange.keep(), None)
             service.save(
-                definition.__class__(**{**definition.__dict__, "port": 2525}),
-                PasswordChange.keep(),
+                definition.__class__(**{**definition.__dict__, "port": 2525, "authenticate": True, "username": name}),
+                PasswordChange.set(f"pw-{name}"),
                 saved.version,
             )
         except Exception as error:  # reported to the test, which fails on any
@@ -56,6 +60,9 @@ def run_writers(db_path: Path, saves: int) -> None:
         "SELECT count(*), sum(version = 2 AND port = 2525) FROM smtp_settings"
     ).fetchone()
     assert count == PROCESSES * saves and versions == count
+    assert conn.execute("SELECT count(*) FROM password_journal").fetchone() == (0,)
+    names = [name for (name,) in conn.execute("SELECT name FROM smtp_settings")]
+    assert all(stored_password(smtp_account(name)) == f"pw-{name}" for name in names)
 
 
 def test_twenty_writers_short(db_path: Path) -> None:
