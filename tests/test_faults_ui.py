@@ -136,3 +136,18 @@ async def test_resizing_under_the_unsaved_changes_question_keeps_what_was_typed(
         assert app.screen.field("mail_server").value == "smtp.example.com"
         await pilot.press("f10")
         assert app.screen.message.text.startswith("SMTP definition OFFICE saved")
+
+
+async def test_screens_underneath_follow_a_resize_when_they_come_back(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1")
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        menu = app.screen
+        assert menu.size == (40, 12) and menu.query_one("Footer").region.bottom == 12
+        await pilot.resize_terminal(*SIZE)
+        await pilot.press("1")
+        await pilot.pause()
+        assert app.screen.size == SIZE and app.screen.query_one("Footer").region.bottom == 24

@@ -95,3 +95,21 @@ async def test_f1_shows_help_for_the_screen_and_closes(app) -> None:
 
 def test_help_fits_80x24(snap_compare, app) -> None:
     assert snap_compare(app, press=["1", "1", "1", "f1"], terminal_size=(80, 24))
+
+
+async def test_the_legend_follows_the_terminal_width(app) -> None:
+    def legend() -> list[str]:
+        return [f"{key.key_display}{key.description}" for key in app.screen.query("FooterKey")]
+
+    async with app.run_test(size=(160, 24)) as pilot:
+        await pilot.press("1", "1", "1")
+        await pilot.pause()
+        assert "F10/^S=Accept" in legend()
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert "F10=Accept" in legend() and "F10/^S=Accept" not in legend()
+        await pilot.resize_terminal(160, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert "F10/^S=Accept" in legend()

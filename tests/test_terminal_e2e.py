@@ -142,3 +142,28 @@ def test_a_hang_up_ends_the_app_cleanly(db_path: Path) -> None:
         terminal.child.terminate(force=True)
     assert terminal.child.signalstatus is None and terminal.child.exitstatus == 0
     assert "Traceback" not in output
+
+
+def test_keys_in_the_form_repaint_only_what_changed(db_path: Path) -> None:
+    """What an SSH link carries per key: the field that changed, not the screen."""
+    terminal = Terminal(["--db", str(db_path)], "xterm-256color")
+    try:
+        terminal.wait_for("Main Menu")
+        full_screen = terminal.bytes_read
+        terminal.send("111" "OFFICE\r")
+        terminal.wait_for("do you want to create it?")
+        terminal.send("y")
+        terminal.wait_for("Mail Server")
+        costs = []
+        for key in ["s", "m", "t", "p", "\r", "y", "\r"]:  # characters, and Enter moving the focus
+            terminal.pump()
+            before = terminal.bytes_read
+            terminal.send(key)
+            time.sleep(0.3)
+            terminal.pump()
+            costs.append(terminal.bytes_read - before)
+        assert "smtp" in terminal.text()
+        assert max(costs) < full_screen / 2, (costs, full_screen)
+        assert terminal.close(confirm=True) == 0
+    finally:
+        terminal.child.terminate(force=True)

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from fincon_tui.paths import stylesheets
-from fincon_tui.services.smtp_settings import SmtpSettings
-from fincon_tui.services.user_settings import UserSettings
+from fincon_tui.ui.idle_gc import QUIET_FOR, IdleCollector
 from fincon_tui.ui.keys import group_of, is_function_key, keys_label, legend_groups, legend_width
 from fincon_tui.ui.menus import MAIN
 from fincon_tui.ui.screens.base import FinconScreen
@@ -53,6 +53,7 @@ class FinconApp(App[None]):
         self.vault = vault
         self.cursor_blink = cursor_blink
         self.typeahead = KeyQueue(self)
+        self.collector = IdleCollector()
         self.startup_error = ""
         self._open_db = db if callable(db) else None
         if self._open_db is None:
@@ -61,10 +62,17 @@ class FinconApp(App[None]):
         self.theme = GREEN_SCREEN.name
 
     def _use_database(self, db: Database) -> None:
+        from fincon_tui.services.smtp_settings import SmtpSettings
+        from fincon_tui.services.user_settings import UserSettings
+
         self.smtp = SmtpSettings(db, self.vault)
         self.users = UserSettings(db, self.vault)
         self._recover_passwords()
         self.typeahead.ready.set()
+
+    def _start_collector(self) -> None:
+        self.collector.start()
+        self.set_interval(QUIET_FOR, lambda: self.collector.collect_if_quiet(bool(self.typeahead.pending)))
 
     def _recover_passwords(self) -> None:
         """Finish keyring changes that a killed session left half done."""
@@ -85,6 +93,7 @@ class FinconApp(App[None]):
 
     def on_mount(self) -> None:
         self._exit_on_hangup()
+        self.call_after_refresh(self._start_collector)
         if self._open_db is not None:
             self.call_after_refresh(self._open_database)
 
@@ -108,6 +117,18 @@ class FinconApp(App[None]):
             self.startup_error = str(error)
             self.exit(return_code=2)
 
+    @property
+    def _background_screens(self) -> list[Screen]:
+        """Screens that show through the top one: none under an opaque screen.
+
+        Textual counts the screen below as visible even then, and each
+        time it is marked dirty it repaints the whole top screen: every
+        keystroke in a form was a full repaint.
+        """
+        if self.screen.styles.background.a == 1:
+            return []
+        return super()._background_screens
+
     def get_default_screen(self) -> MenuScreen:
         return MenuScreen(MAIN)
 
@@ -118,12 +139,16 @@ class FinconApp(App[None]):
             and not event.is_forwarded
             and not self.typeahead.take_release(event)
         ):
+            self.collector.key_pressed()
             self.typeahead.hold(event)
             return
         await super().on_event(event)
 
     def on_exit_app(self) -> None:
         self.typeahead.stop()
+
+    def on_unmount(self) -> None:
+        self.collector.stop()
 
     def get_key_display(self, binding: Binding) -> str:
         """Legend text 'F10/^S=': every key bound to the same action on the

@@ -1,10 +1,11 @@
-"""The parts every screen has: title bar and message line."""
+"""The parts every screen has: title bar, message line and key legend."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup
-from textual.widgets import Label, Static
+from textual.screen import Screen
+from textual.widgets import Footer, Label, Static
 
 PRODUCT = "FINCON ACCOUNTING"
 
@@ -47,3 +48,30 @@ class MessageLine(Static):
     @property
     def text(self) -> str:
         return str(self.content)
+
+
+class KeyLegend(Footer):
+    """Textual's Footer, rebuilt only when the keys it shows change.
+
+    Footer rebuilds itself whenever the focus moves (the focused widget's
+    bindings might differ); in a form that meant every Enter removed and
+    mounted the whole legend and repainted the full screen.
+    """
+
+    _shown: tuple = ()
+
+    def bindings_changed(self, screen: Screen) -> None:
+        shown = tuple(
+            (binding.key, binding.action, binding.description, enabled, tooltip)
+            for (_, binding, enabled, tooltip) in screen.active_bindings.values()
+            if binding.show
+        )
+        if self._bindings_ready and shown == self._shown:
+            return
+        self._shown = shown
+        super().bindings_changed(screen)
+
+    def on_resize(self) -> None:
+        """The legend drops the Ctrl keys when it would not fit: re-decide."""
+        if self._bindings_ready:
+            self.call_after_refresh(self.recompose)
