@@ -132,7 +132,7 @@ def journal(db) -> list[tuple[str, str]]:
 
 
 def test_a_keyring_that_refuses_deletes_leaves_the_removal_owed(db, vault) -> None:
-    from fincon_tui.services.passwords import PasswordNotSettled
+    from fincon_tui.secrets.vault import PasswordNotSettled
 
     service = SmtpSettings(db, vault)
     service.save(OFFICE, PasswordChange.set("doomed-pw"), None)

@@ -16,6 +16,15 @@ class SecretStoreError(Exception):
     """The keyring could not be read or written."""
 
 
+class PasswordNotSettled(SecretStoreError):
+    """The row was saved, but the keyring could not be brought in line yet;
+    the password journal keeps the change and finishes it later."""
+
+    def __init__(self, stored: object, error: SecretStoreError) -> None:
+        super().__init__(f"{error}; retried at every start")
+        self.stored = stored
+
+
 @dataclass(frozen=True)
 class BackendInfo:
     """Which keyring backend holds passwords, and how safely."""

@@ -14,21 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fincon_tui.domain.passwords import PasswordChange
-from fincon_tui.secrets.vault import PasswordVault, SecretStoreError
+from fincon_tui.secrets.vault import PasswordNotSettled, PasswordVault, SecretStoreError
 from fincon_tui.storage import journal
 from fincon_tui.storage.transactions import write_transaction
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
-
-
-class PasswordNotSettled(SecretStoreError):
-    """The row was saved, but the keyring could not be brought in line yet;
-    the journal keeps the change and `recover` finishes it later."""
-
-    def __init__(self, stored: object, error: SecretStoreError) -> None:
-        super().__init__(f"{error}; retried at every start")
-        self.stored = stored
 
 
 @dataclass(frozen=True)

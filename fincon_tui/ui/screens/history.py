@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,7 +11,8 @@ from textual.containers import VerticalGroup
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 
-from fincon_tui.storage.audit import AuditEntry
+if TYPE_CHECKING:
+    from fincon_tui.storage.audit import AuditEntry
 
 
 def entry_line(entry: AuditEntry) -> str:

@@ -17,8 +17,7 @@ from textual.widgets import Button, Input, Static
 
 from fincon_tui.domain.fields import FieldError, FormInvalid, describe
 from fincon_tui.domain.passwords import PasswordChange
-from fincon_tui.secrets.vault import SecretStoreError
-from fincon_tui.services.passwords import PasswordNotSettled
+from fincon_tui.secrets.vault import PasswordNotSettled, SecretStoreError
 from fincon_tui.storage.errors import RecordChanged, RecordExists, RecordInUse, StorageError
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
