@@ -24,5 +24,10 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
+bench: $(STAMP)
+	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/keystrokes.py
+	$(BIN)/python bench/lookup.py
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
