@@ -60,17 +60,22 @@ class Passwords:
         """Before the row's transaction: put a new password aside."""
         if change.action == "keep":
             return None
-        staged = Staged(journal.new_token(), change.action)
-        if change.action == "set":
-            self.vault.require_usable()
-            with write_transaction(self.db):
-                journal.prepare(self.db, staged.token, "set")
-            try:
-                self.vault.set(staged_account(staged.token), change.value)
-            except BaseException:
-                self.abandon(staged)
-                raise
+        if change.action == "clear":
+            return self.removal()
+        self.vault.require_usable()
+        staged = Staged(journal.new_token(), "set")
+        with write_transaction(self.db):
+            journal.prepare(self.db, staged.token, "set")
+        try:
+            self.vault.set(staged_account(staged.token), change.value)
+        except BaseException:
+            self.abandon(staged)
+            raise
         return staged
+
+    def removal(self) -> Staged:
+        """Removing a password stages nothing: it is journalled with the row."""
+        return Staged(journal.new_token(), "clear")
 
     def commit(self, staged: Staged, account: str) -> None:
         """Inside the row's transaction."""

@@ -99,8 +99,7 @@ class RecordService(Generic[R]):
 
     def delete(self, key: str, expected_version: int) -> Stored[R]:
         """Remove the row and its password together, or neither."""
-        staged = self.passwords.stage(PasswordChange.clear())
-        assert staged is not None
+        staged = self.passwords.removal()
         with write_transaction(self.db):
             removed = self.repo.current(key, expected_version)
             self.check_can_delete(removed.key)
