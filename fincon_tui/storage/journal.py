@@ -64,12 +64,16 @@ def new_token() -> str:
     return secrets.token_hex(8)
 
 
-def prepare(db: Database, token: str, action: str) -> None:
-    """Note a password change about to be staged (caller commits)."""
+def _insert(db: Database, token: str, account: str | None, action: str, state: str) -> None:
     db[TABLE].insert(
-        {"token": token, "account": None, "action": action, "state": "prepared",
+        {"token": token, "account": account, "action": action, "state": state,
          "owner": this_process(), "created_at": utc_now()}
     )
+
+
+def prepare(db: Database, token: str, action: str) -> None:
+    """Note a password change about to be staged (caller commits)."""
+    _insert(db, token, None, action, "prepared")
 
 
 def commit(db: Database, token: str, account: str, action: str) -> None:
@@ -80,10 +84,7 @@ def commit(db: Database, token: str, account: str, action: str) -> None:
         [account],
     )
     if action == "clear":
-        db[TABLE].insert(
-            {"token": token, "account": account, "action": "clear", "state": "committed",
-             "owner": this_process(), "created_at": utc_now()}
-        )
+        _insert(db, token, account, "clear", "committed")
         return
     cursor = db.execute(
         f"UPDATE {TABLE} SET state = 'committed', account = ? WHERE token = ? AND state = 'prepared'",
