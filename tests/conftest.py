@@ -94,3 +94,13 @@ def definition(**overrides):
 def stored_password(account: str) -> str | None:
     """What the keyring holds for `account` under service fincon-tui."""
     return keyring.get_password("fincon-tui", account)
+
+
+def smtp_rows(db) -> list[dict]:
+    """The smtp_settings table as stored."""
+    return list(db["smtp_settings"].rows)
+
+
+def legend(app) -> list[str]:
+    """The key legend at the foot of the current screen, as shown."""
+    return [f"{key.key_display}{key.description}" for key in app.screen.query("FooterKey")]

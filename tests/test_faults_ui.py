@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import keyring
 import pytest
-from conftest import definition, stored_password
+from conftest import definition, smtp_rows, stored_password
 from keyring_backends import BrokenKeyring, FileKeyring
 from textual import events
 
@@ -16,10 +16,6 @@ from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
 
 SIZE = (80, 24)
-
-
-def rows(db) -> list[dict]:
-    return list(db["smtp_settings"].rows)
 
 
 async def paste(pilot, text: str) -> None:
@@ -38,7 +34,7 @@ async def test_delete_when_the_keyring_refuses_says_so_and_start_up_finishes_it(
         assert text.startswith("SMTP definition OFFICE deleted, but could not remove the password")
         assert "keychain is locked" in text and "doomed-pw" not in text
         assert app.screen.message.has_class("-warning")
-    assert rows(db) == [] and stored_password("smtp:OFFICE") == "doomed-pw"
+    assert smtp_rows(db) == [] and stored_password("smtp:OFFICE") == "doomed-pw"
 
     still_broken = FinconApp(db, vault, cursor_blink=False)
     async with still_broken.run_test(size=SIZE) as pilot:
@@ -62,7 +58,7 @@ async def test_pasted_control_characters_are_refused_naming_the_field(app, db) -
         assert screen.message.text.startswith("Mail Server ")
         assert app.focused.id == "mail_server"
         assert app.focused.value == "smtp.\x1b[31mexample\x07.com"  # kept for mending
-    assert rows(db) == []
+    assert smtp_rows(db) == []
 
 
 async def test_a_paste_longer_than_the_field_is_refused_whole(app, db) -> None:
@@ -93,7 +89,7 @@ async def test_pasted_hosts_are_cleaned_before_they_are_stored(app, db, pasted, 
         await paste(pilot, pasted)
         await pilot.press("tab", "n", "f10")
         assert app.screen.message.text == "SMTP definition OFFICE saved", app.screen.message.text
-    assert rows(db)[0]["mail_server"] == stored
+    assert smtp_rows(db)[0]["mail_server"] == stored
 
 
 @pytest.mark.parametrize("garbage", ["smtp☃.example", "smtp..example", "-smtp.example", "exa mple.com"])
@@ -104,7 +100,7 @@ async def test_garbage_host_names_are_refused(app, db, garbage) -> None:
         await pilot.press("tab", "n", "f10")
         assert app.screen.message.text.startswith("Mail Server ")
         assert app.focused.id == "mail_server"
-    assert rows(db) == []
+    assert smtp_rows(db) == []
 
 
 async def test_resizing_to_40x12_and_back_under_the_create_modal_loses_nothing(app, db) -> None:
@@ -121,7 +117,7 @@ async def test_resizing_to_40x12_and_back_under_the_create_modal_loses_nothing(a
         await pilot.press("y", *"smtp.example.com", "tab", "n", "f10")
         assert isinstance(app.screen, SmtpSettingsScreen)
         assert app.screen.message.text == "SMTP definition OFFICE saved"
-    assert rows(db)[0]["name"] == "OFFICE"
+    assert smtp_rows(db)[0]["name"] == "OFFICE"
 
 
 async def test_resizing_under_the_unsaved_changes_question_keeps_what_was_typed(app, db) -> None:

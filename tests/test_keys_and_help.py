@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import legend
 
 from fincon_tui.config import ConfigError, load_keys
 from fincon_tui.ui.app import FinconApp, screen_classes
@@ -74,8 +75,7 @@ async def test_remapped_accept_key_works_and_shows(db, vault) -> None:
         assert list(db["smtp_settings"].rows) == []  # F10 no longer accepts
         await pilot.press("f9")
         assert app.screen.message.text.startswith("SMTP definition NEW saved")
-        legend = [f"{k.key_display}{k.description}" for k in app.screen.query("FooterKey")]
-        assert "F9/^S=Accept" in legend
+        assert "F9/^S=Accept" in legend(app)
 
 
 async def test_f1_shows_help_for_the_screen_and_closes(app) -> None:
@@ -98,18 +98,15 @@ def test_help_fits_80x24(snap_compare, app) -> None:
 
 
 async def test_the_legend_follows_the_terminal_width(app) -> None:
-    def legend() -> list[str]:
-        return [f"{key.key_display}{key.description}" for key in app.screen.query("FooterKey")]
-
     async with app.run_test(size=(160, 24)) as pilot:
         await pilot.press("1", "1", "1")
         await pilot.pause()
-        assert "F10/^S=Accept" in legend()
+        assert "F10/^S=Accept" in legend(app)
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         await pilot.pause()
-        assert "F10=Accept" in legend() and "F10/^S=Accept" not in legend()
+        assert "F10=Accept" in legend(app) and "F10/^S=Accept" not in legend(app)
         await pilot.resize_terminal(160, 24)
         await pilot.pause()
         await pilot.pause()
-        assert "F10/^S=Accept" in legend()
+        assert "F10/^S=Accept" in legend(app)

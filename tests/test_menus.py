@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from conftest import legend
+
 from fincon_tui.ui.screens.menu import MenuScreen
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
 
@@ -73,10 +75,6 @@ async def test_every_menu_entry_leads_to_a_working_screen(app) -> None:
 
         await walk(app.screen)
         assert "System / Mail Settings / SMTP Settings" in seen
-
-
-def legend(app) -> list[str]:
-    return [f"{key.key_display}{key.description}" for key in app.screen.query("FooterKey")]
 
 
 async def test_footer_legend_is_green_screen_style(app) -> None:

@@ -4,7 +4,7 @@ SQLite file and the test keyring."""
 from __future__ import annotations
 
 import keyring
-from conftest import definition, stored_password
+from conftest import definition, smtp_rows, stored_password
 from keyring.backends import fail
 from keyring_backends import BrokenKeyring
 
@@ -30,10 +30,6 @@ async def open_smtp_settings(pilot) -> SmtpSettingsScreen:
 
 async def type_text(pilot, text: str) -> None:
     await pilot.press(*text)
-
-
-def rows(db) -> list[dict]:
-    return list(db["smtp_settings"].rows)
 
 
 async def create(pilot, name: str = "OFFICE") -> SmtpSettingsScreen:
@@ -80,7 +76,7 @@ async def test_the_seed_article_step_by_step(app, db) -> None:
         assert app.focused.id == "name" and screen.field("name").value == ""
         assert screen.field("mail_server").disabled
 
-    [row] = rows(db)
+    [row] = smtp_rows(db)
     assert {k: v for k, v in row.items() if k not in ("created_at", "updated_at")} == {
         "name": "Office 365",
         "mail_server": "smtp.office365.com",
@@ -132,7 +128,7 @@ async def test_no_on_the_modal_returns_to_the_name_with_text_kept(app, db) -> No
         await pilot.press("enter", "escape")
         assert app.screen is screen and screen.field("name").value == "BRANCH"
         assert screen.field("mail_server").disabled
-    assert rows(db) == []
+    assert smtp_rows(db) == []
 
 
 async def test_enter_on_yes_button_creates(app) -> None:
@@ -161,7 +157,7 @@ async def test_existing_definition_loads_case_insensitively_and_edits(app, db) -
         await type_text(pilot, "2525")
         await pilot.press("ctrl+s")
         assert screen.message.text == "SMTP definition Office saved"
-    [row] = rows(db)
+    [row] = smtp_rows(db)
     assert (row["port"], row["version"]) == (2525, 2)
     assert stored_password("smtp:Office") == "old-password"
 
@@ -227,7 +223,7 @@ async def assert_refused(app, db, keys: list[str], field: str, message: str) -> 
         assert screen.form_values() == typed
         assert not screen.field("mail_server").disabled
         app.last_message = screen.message.text
-    assert rows(db) == []
+    assert smtp_rows(db) == []
 
 
 async def test_missing_mail_server(app, db) -> None:
@@ -288,7 +284,7 @@ async def test_authenticate_y_without_username_says_users_bring_their_own(app, d
         assert screen.message.text == (
             "SMTP definition SHARED saved; no shared login, so each user needs their own"
         )
-    assert rows(db)[0]["username"] is None
+    assert smtp_rows(db)[0]["username"] is None
 
 
 async def test_empty_name_is_refused_on_enter(app, db) -> None:
@@ -318,7 +314,7 @@ async def test_keyring_failure_keeps_everything_typed(app, db) -> None:
         assert "pw" not in screen.message.text.replace("password", "")
         assert screen.form_values() == typed and screen.password_field.value == "pw"
         assert app.focused.id == "password"
-    assert rows(db) == []
+    assert smtp_rows(db) == []
 
 
 async def test_no_keyring_backend_refuses_a_password_with_a_how_to(app, db) -> None:
@@ -333,7 +329,7 @@ async def test_no_keyring_backend_refuses_a_password_with_a_how_to(app, db) -> N
         # Without a password the same definition saves.
         await pilot.press("ctrl+u", "f10")
         assert screen.message.text == "SMTP definition OFFICE saved"
-    assert len(rows(db)) == 1
+    assert len(smtp_rows(db)) == 1
 
 
 async def test_escape_with_unsaved_changes_asks_first(app, db) -> None:
@@ -352,7 +348,7 @@ async def test_escape_with_unsaved_changes_asks_first(app, db) -> None:
         assert screen.field("mail_server").disabled and screen.field("mail_server").value == ""
         await pilot.press("escape")
         assert app.screen.PATH == "System / Mail Settings"
-    assert rows(db) == []
+    assert smtp_rows(db) == []
 
 
 async def test_f3_leaves_the_screen_without_asking_when_nothing_changed(app) -> None:
@@ -394,7 +390,7 @@ async def test_saving_twice_in_a_row_without_leaving(app, db) -> None:
         await type_text(pilot, "two.example.com")
         await pilot.press("f10")
         assert screen.message.text.startswith("SMTP definition two saved")
-    assert [row["name"] for row in rows(db)] == ["ONE", "two"]
+    assert [row["name"] for row in smtp_rows(db)] == ["ONE", "two"]
 
 
 async def test_enter_accept_and_yes_buttons_work_with_the_mouse(app, db) -> None:
@@ -408,4 +404,4 @@ async def test_enter_accept_and_yes_buttons_work_with_the_mouse(app, db) -> None
         await type_text(pilot, "mail.example.com")
         await pilot.click("#accept")
         assert screen.message.text.startswith("SMTP definition CLICKED saved")
-    assert [row["name"] for row in rows(db)] == ["CLICKED"]
+    assert [row["name"] for row in smtp_rows(db)] == ["CLICKED"]

@@ -6,7 +6,7 @@ import sqlite3
 
 import keyring
 import pytest
-from conftest import definition, stored_password
+from conftest import definition, smtp_rows, stored_password
 from keyring.backends import fail
 from keyring_backends import BrokenKeyring, FileKeyring
 
@@ -18,15 +18,11 @@ from fincon_tui.storage.database import open_database
 OFFICE = definition()
 
 
-def rows(db) -> list[dict]:
-    return list(db["smtp_settings"].rows)
-
-
 def test_save_writes_row_and_keyring_but_no_password_column(db, vault) -> None:
     SmtpSettings(db, vault).save(OFFICE, PasswordChange.set("s3cret!"), None)
     assert stored_password("smtp:OFFICE") == "s3cret!"
     assert "password" not in {c.name for c in db["smtp_settings"].columns}
-    assert all("s3cret!" not in str(value) for row in rows(db) for value in row.values())
+    assert all("s3cret!" not in str(value) for row in smtp_rows(db) for value in row.values())
 
 
 def test_database_file_never_holds_the_password(db, vault, db_path) -> None:
@@ -51,13 +47,13 @@ def test_keep_and_clear(db, vault) -> None:
 def test_keyring_write_failure_leaves_the_row_unchanged(db, vault) -> None:
     service = SmtpSettings(db, vault)
     service.save(OFFICE, PasswordChange.keep(), None)
-    before = rows(db)
+    before = smtp_rows(db)
     keyring.set_keyring(BrokenKeyring())
     changed = definition(port=2525)
     with pytest.raises(SecretStoreError, match="keychain is locked") as caught:
         service.save(changed, PasswordChange.set("new-secret"), 1)
     assert "new-secret" not in str(caught.value)
-    assert rows(db) == before
+    assert smtp_rows(db) == before
 
 
 def test_database_failure_puts_the_keyring_back(db, vault) -> None:
@@ -108,10 +104,10 @@ def test_no_keyring_refuses_passwords_but_saves_the_rest(db) -> None:
     service = SmtpSettings(db, vault)
     with pytest.raises(SecretStoreError, match="no keyring backend"):
         service.save(OFFICE, PasswordChange.set("pw"), None)
-    assert rows(db) == []
+    assert smtp_rows(db) == []
     users_own = definition(username="")
     service.save(users_own, PasswordChange.keep(), None)
-    assert len(rows(db)) == 1
+    assert len(smtp_rows(db)) == 1
     assert service.load("OFFICE").has_password is None
 
 
@@ -140,7 +136,7 @@ def test_a_keyring_that_refuses_deletes_leaves_the_removal_owed(db, vault) -> No
     with pytest.raises(PasswordNotSettled, match="keychain is locked; retried at every start") as caught:
         service.delete("OFFICE", 1)
     assert "doomed-pw" not in str(caught.value)
-    assert caught.value.stored.key == "OFFICE" and rows(db) == []
+    assert caught.value.stored.key == "OFFICE" and smtp_rows(db) == []
     assert stored_password("smtp:OFFICE") == "doomed-pw"  # the keyring is behind...
     assert service.passwords.get("smtp:OFFICE") is None  # ...but nobody reads it
     assert service.passwords.recover() == 1 and journal(db) == [("committed", "clear")]
@@ -154,7 +150,7 @@ def test_a_failed_staging_write_leaves_no_journal_entry(db, vault) -> None:
     keyring.set_keyring(BrokenKeyring())
     with pytest.raises(SecretStoreError):
         service.save(OFFICE, PasswordChange.set("pw"), None)
-    assert rows(db) == [] and journal(db) == []
+    assert smtp_rows(db) == [] and journal(db) == []
 
 
 def test_recovery_leaves_a_live_sessions_staged_password_alone(db, vault, db_path) -> None:
