@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from fincon_tui import __version__
+from fincon_tui.cli_common import fail
 from fincon_tui.paths import DB_ENV
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from fincon_tui import cli_key, cli_smtp
+
     parser = argparse.ArgumentParser(
         prog="fincon-tui",
         description="Fincon Accounting mail settings (System / Mail Settings) "
@@ -26,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config",
         metavar="PATH",
-        help="config file with key remapping (default: config.toml in the user config folder)",
+        help="config file with key remapping and the key file (default: config.toml in the user config folder)",
     )
     parser.add_argument(
         "--no-mouse",
@@ -34,60 +36,58 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave the mouse to the terminal, so text can be selected over SSH",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    from fincon_tui.cli_smtp import add_commands
-
-    add_commands(parser.add_subparsers(dest="command", metavar="COMMAND"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    cli_smtp.add_commands(commands)
+    cli_key.add_commands(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from fincon_tui.config import ConfigError, load_config
     from fincon_tui.paths import database_path
     from fincon_tui.secrets.vault import PasswordVault
     from fincon_tui.storage.checks import check_database_file
     from fincon_tui.storage.errors import StorageError
 
     path = database_path(args.db)
-    if args.command == "smtp":
-        from fincon_tui.cli_smtp import run
+    try:
+        config = load_config(Path(args.config).expanduser() if args.config else None)
+    except ConfigError as error:
+        return fail(str(error))
+    vault = PasswordVault(config.key_file)
+    if args.command in ("smtp", "key"):
+        from fincon_tui import cli_key, cli_smtp
         from fincon_tui.storage.database import open_database
 
         try:
             db = open_database(path)
         except StorageError as error:
             return fail(str(error))
-        return run(args, db)
-
-    from fincon_tui.config import ConfigError, load_keys
+        if args.command == "key":
+            return cli_key.run(args, db, vault, config)
+        return cli_smtp.run(args, db, vault)
 
     try:
         check_database_file(path)
-        config_path, keymap = load_keys(Path(args.config).expanduser() if args.config else None)
-    except (StorageError, ConfigError) as error:
+    except StorageError as error:
         return fail(str(error))
     from fincon_tui.ui.app import FinconApp, screen_classes
 
-    if keymap:
+    if config.keys:
         from fincon_tui.ui.keymap import binding_ids, check_keymap
 
-        problems = check_keymap(keymap, binding_ids(screen_classes()))
+        problems = check_keymap(config.keys, binding_ids(screen_classes()))
         if problems:
-            return fail("\n".join(f"{config_path}: {problem}" for problem in problems))
+            return fail("\n".join(f"{config.path}: {problem}" for problem in problems))
 
     def open_db():
         from fincon_tui.storage.database import open_database
 
         return open_database(path)
 
-    app = FinconApp(open_db, PasswordVault(), keymap=keymap)
+    app = FinconApp(open_db, vault, keymap=config.keys)
     app.run(mouse=not args.no_mouse)
     if app.startup_error:
         return fail(app.startup_error)
     return app.return_code or 0
-
-
-def fail(message: str) -> int:
-    """Print `message` (each line prefixed) on stderr; the status for 'could not run'."""
-    for line in message.splitlines():
-        print(f"fincon-tui: {line}", file=sys.stderr)
-    return 2

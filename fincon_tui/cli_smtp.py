@@ -11,15 +11,14 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from fincon_tui.cli import fail
+from fincon_tui.cli_common import FAILED, fail
 
 if TYPE_CHECKING:  # the commands import their libraries when they run
     from sqlite_utils import Database
 
+    from fincon_tui.secrets.vault import PasswordVault
     from fincon_tui.services.passwords import Passwords
     from fincon_tui.services.user_settings import UserSettings
-
-FAILED = 1
 
 
 def add_commands(subparsers) -> None:
@@ -65,13 +64,11 @@ def _row(stored) -> dict:
     }
 
 
-def run(args: argparse.Namespace, db: Database) -> int:
-    from fincon_tui.domain.passwords import smtp_account
-    from fincon_tui.secrets.vault import PasswordVault, SecretStoreError
+def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
+    from fincon_tui.domain.passwords import smtp_owner
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
 
-    vault = PasswordVault()
     smtp = SmtpSettings(db, vault)
     if args.smtp_command == "list":
         rows = [_row(stored) for stored in smtp.search("", limit=1_000_000)]
@@ -90,10 +87,9 @@ def run(args: argparse.Namespace, db: Database) -> int:
         return fail(f"SMTP definition {args.name} does not exist")
     if args.smtp_command == "show":
         row = _row(stored)
-        try:
-            row["password_stored"] = smtp.passwords.has(smtp_account(stored.key))
-        except SecretStoreError:
-            row["password_stored"] = None
+        owner = smtp_owner(stored.key)
+        row["password_stored"] = smtp.passwords.has(owner)
+        row["password_problem"] = smtp.passwords.problem(owner) if row["password_stored"] else None
         if args.json:
             print(json.dumps(row, indent=2))
         else:

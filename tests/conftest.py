@@ -91,9 +91,28 @@ def definition(**overrides):
     return SmtpDefinition(**{**values, **overrides})
 
 
-def stored_password(account: str) -> str | None:
-    """What the keyring holds for `account` under service fincon-tui."""
-    return keyring.get_password("fincon-tui", account)
+def stored_password(db, account: str) -> str | None:
+    """The password the database holds for 'smtp:NAME' or 'user:CODE',
+    decrypted with this account's key."""
+    from fincon_tui.domain.passwords import PasswordOwner
+    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.services.passwords import Passwords
+
+    if isinstance(db, Path):
+        from fincon_tui.storage.database import open_database
+
+        db = open_database(db)
+    kind, _, key = account.partition(":")
+    return Passwords(db, PasswordVault()).get(PasswordOwner(kind, key))  # type: ignore[arg-type]
+
+
+def keyring_entries() -> dict[str, str]:
+    """Everything the test keyring holds under service fincon-tui."""
+    return {
+        name.split("\x00", 1)[1]: value
+        for name, value in FileKeyring()._load().items()
+        if name.startswith("fincon-tui\x00")
+    }
 
 
 def smtp_rows(db) -> list[dict]:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from fincon_tui.domain.fields import FieldError, FormInvalid
 from fincon_tui.domain.login import Login, LoginMissing, effective_login
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.passwords import PasswordChange, PasswordOwner
 from fincon_tui.domain.users import (
     LABELS,
     NEW_DEFAULTS,
@@ -109,11 +109,11 @@ def test_errors_are_in_screen_order() -> None:
     ("smtp", "user_username", "expected"),
     [
         # user login replaces the definition's
-        (SHARED, "alice@corp.example", ("alice@corp.example", "user:ALICE", "user")),
+        (SHARED, "alice@corp.example", ("alice@corp.example", PasswordOwner("user", "ALICE"), "user")),
         # no user login: the definition's shared one
-        (SHARED, "", ("shared@corp.example", "smtp:OFFICE", "definition")),
+        (SHARED, "", ("shared@corp.example", PasswordOwner("smtp", "OFFICE"), "definition")),
         # both: the user's wins
-        (USERS_OWN, "alice@corp.example", ("alice@corp.example", "user:ALICE", "user")),
+        (USERS_OWN, "alice@corp.example", ("alice@corp.example", PasswordOwner("user", "ALICE"), "user")),
         # Authenticate=N: no login at all, whatever the user has
         (NO_AUTH, "alice@corp.example", None),
         (NO_AUTH, "", None),
@@ -125,7 +125,7 @@ def test_effective_login(smtp, user_username: str, expected) -> None:
         assert login is None
     else:
         assert isinstance(login, Login)
-        assert (login.username, login.password_account, login.source) == expected
+        assert (login.username, login.password_owner, login.source) == expected
 
 
 def test_neither_has_a_login_names_user_and_definition() -> None:

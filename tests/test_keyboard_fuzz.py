@@ -18,7 +18,7 @@ from conftest import definition
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fincon_tui.domain.passwords import PasswordChange, smtp_account, user_account
+from fincon_tui.domain.passwords import PasswordChange, smtp_owner, user_owner
 from fincon_tui.domain.smtp import parse_definition
 from fincon_tui.domain.users import UserEmailSettings, parse_user_settings
 from fincon_tui.secrets.vault import PasswordVault
@@ -66,11 +66,11 @@ def assert_every_row_valid(app: FinconApp) -> None:
     """Each stored row parses back to itself, as Accept would have checked it."""
     smtp, users = app.smtp, app.users
     for stored in smtp.search("", limit=10_000):
-        had = smtp.passwords.has(smtp_account(stored.key))
+        had = smtp.passwords.has(smtp_owner(stored.key))
         record = stored.record
         assert parse_definition(record.form_values(), PasswordChange.keep(), had_password=had) == record
     for stored in users.search("", limit=10_000):
-        had = users.passwords.has(user_account(stored.key))
+        had = users.passwords.has(user_owner(stored.key))
         linked = smtp.get(stored.record.smtp_name)
         assert linked is not None, stored.key
         record = stored.record

@@ -21,8 +21,8 @@ CTRL_Q = "\x11"
 class Terminal:
     """A pty running fincon-tui, with what a user would see on it."""
 
-    def __init__(self, args: list[str], term: str) -> None:
-        env = {**os.environ, "TERM": term, "COLUMNS": "80", "LINES": "24"}
+    def __init__(self, args: list[str], term: str, **extra_env: str) -> None:
+        env = {**os.environ, "TERM": term, "COLUMNS": "80", "LINES": "24", **extra_env}
         env.pop("COLORTERM", None)
         self.child = pexpect.spawn(str(BIN), args, env=env, dimensions=(24, 80), timeout=30)
         self.screen = pyte.Screen(80, 24)
@@ -63,9 +63,18 @@ class Terminal:
         return self.child.exitstatus
 
 
-@pytest.mark.parametrize("term", ["xterm-256color", "linux"])
-def test_seed_article_in_a_real_terminal(term: str, db_path: Path) -> None:
-    terminal = Terminal(["--db", str(db_path)], term)
+HEADLESS = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+
+
+@pytest.mark.parametrize(
+    ("term", "keyring_env"),
+    [("xterm-256color", {}), ("linux", HEADLESS)],
+    ids=["xterm-256color-keyring", "linux-headless"],
+)
+def test_seed_article_in_a_real_terminal(term: str, keyring_env: dict, db_path: Path) -> None:
+    """Word for word, with a password; on a headless server too (no keyring:
+    the key goes to a key file)."""
+    terminal = Terminal(["--db", str(db_path)], term, **keyring_env)
     try:
         terminal.wait_for("Main Menu")
         terminal.wait_for("F3=Exit")
@@ -90,7 +99,9 @@ def test_seed_article_in_a_real_terminal(term: str, db_path: Path) -> None:
         "SELECT name, mail_server, username, port, use_tls, timeout_seconds, bcc FROM smtp_settings"
     ).fetchall()
     assert row == [("Office 365", "smtp.office365.com", "accounts@corp.example", 587, "Y", 45, "audit@corp.example")]
-    assert stored_password("smtp:Office 365") == "Tr0ub4dor&3"
+    assert stored_password(db_path, "smtp:Office 365") == "Tr0ub4dor&3"
+    key_files = list((Path(os.environ["XDG_CONFIG_HOME"]) / "fincon-tui" / "keys").glob("*.key"))
+    assert [oct(f.stat().st_mode & 0o777) for f in key_files] == (["0o600"] if keyring_env else [])
 
 
 def test_create_modal_and_validation_error_on_screen(db_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from fincon_tui.domain.passwords import smtp_account, user_account
+from fincon_tui.domain.passwords import PasswordOwner, smtp_owner, user_owner
 from fincon_tui.domain.smtp import SmtpDefinition
 
 
@@ -15,10 +15,10 @@ class LoginMissing(ValueError):
 
 @dataclass(frozen=True)
 class Login:
-    """A username and where its password is kept."""
+    """A username and whose password goes with it."""
 
     username: str
-    password_account: str
+    password_owner: PasswordOwner
     source: Literal["user", "definition"]
     definition_name: str
 
@@ -40,9 +40,9 @@ def effective_login(
     if not definition.authenticate:
         return None
     if user_code and user_username:
-        return Login(user_username, user_account(user_code), "user", definition.name)
+        return Login(user_username, user_owner(user_code), "user", definition.name)
     if definition.username:
-        return Login(definition.username, smtp_account(definition.name), "definition", definition.name)
+        return Login(definition.username, smtp_owner(definition.name), "definition", definition.name)
     who = f"User {user_code} has" if user_code else "No user was given and"
     raise LoginMissing(
         f"{who} no SMTP login, and SMTP definition {definition.name} has no shared one"

@@ -1,9 +1,16 @@
-"""What saving a record does to its stored password."""
+"""Passwords as the domain sees them: what Accept does to one, who owns it,
+and where it may be sent (the binding its encryption is tied to)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Literal
+
+OwnerKind = Literal["smtp", "user"]
+
+#: How each kind of owner is named in messages.
+KIND_NAMES: dict[str, str] = {"smtp": "SMTP definition", "user": "User email settings"}
 
 
 @dataclass(frozen=True)
@@ -33,11 +40,58 @@ class PasswordChange:
         return self.action == "set" or (self.action == "keep" and had_one)
 
 
-def smtp_account(name: str) -> str:
-    """The keyring username holding an SMTP definition's password."""
-    return f"smtp:{name}"
+@dataclass(frozen=True)
+class PasswordOwner:
+    """The record a password belongs to: an SMTP definition or a user's own login."""
+
+    kind: OwnerKind
+    key: str
+
+    def describe(self) -> str:
+        return f"{KIND_NAMES[self.kind]} {self.key}"
 
 
-def user_account(user_code: str) -> str:
-    """The keyring username holding a user's own SMTP password."""
-    return f"user:{user_code}"
+def smtp_owner(name: str) -> PasswordOwner:
+    return PasswordOwner("smtp", name)
+
+
+def user_owner(user_code: str) -> PasswordOwner:
+    return PasswordOwner("user", user_code)
+
+
+@dataclass(frozen=True)
+class PasswordBinding:
+    """Where a password may go: its record, the login name it goes with and
+    the mail server it is sent to.  A password is encrypted for exactly
+    this binding, so a row changed behind fincon-tui's back cannot make it
+    go anywhere else."""
+
+    owner: PasswordOwner
+    login: str
+    server: str
+
+    @classmethod
+    def of(cls, owner: PasswordOwner, login: str, server: str) -> "PasswordBinding":
+        return cls(owner, login, server.lower())
+
+    def associated_data(self, database_id: str) -> bytes:
+        """The bytes the encryption authenticates along with the password."""
+        return json.dumps(
+            ["fincon-tui password v1", database_id, self.owner.kind, self.owner.key, self.login, self.server],
+            ensure_ascii=True,
+            separators=(",", ":"),
+        ).encode()
+
+    def describe(self) -> str:
+        return f"{self.login} at {self.server}"
+
+    def what_changed(self, now: "PasswordBinding") -> str:
+        """'mail server smtp.a.example -> smtp.b.example' for messages."""
+        parts = []
+        if now.server != self.server:
+            parts.append(f"mail server {self.server} -> {now.server}")
+        if now.login != self.login:
+            parts.append(f"login {self.login} -> {now.login}")
+        if now.owner != self.owner:
+            parts.append(f"record {self.owner.key} -> {now.owner.key}")
+        return ", ".join(parts)

@@ -1,1 +1,2 @@
-"""Passwords in the OS keyring (never in the database)."""
+"""Secrets: the data key that encrypts passwords (kept in the OS keyring or
+a key file, never in the database) and the AES-GCM sealing itself."""

@@ -1,44 +1,78 @@
-"""The password vault: the `keyring` API under service `fincon-tui`.
+"""Where a database's data key lives: a key file or the OS keyring.
 
-Every keyring call goes through here so that failures become
-SecretStoreError with a message that never contains the secret.
+Looked for, in this order, by the key id the database records:
+
+1. the key file named by `key_file` (config.toml `[passwords]`, or
+   $FINCON_TUI_KEY_FILE): the shared set-up for several admins;
+2. the OS keyring, service `fincon-tui`, username `key:<database id>`,
+   when a usable backend exists (a desktop);
+3. the key file `keys/<database id>.key` in the user's config folder,
+   where a headless server keeps it when nothing is configured.
+
+A new key goes to the first of these that applies.  Every keyring call
+has a time limit, so a backend waiting for an unlock prompt nobody sees
+cannot hang the app.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from fincon_tui.secrets import keyfile
+from fincon_tui.secrets.cipher import key_id
+from fincon_tui.secrets.errors import HOW_TO, KeyFileError, KeyMissing, KeyringTimeout, SecretStoreError
 
 SERVICE = "fincon-tui"
-HOW_TO = "see README, 'Password storage'"
+#: Seconds a keyring call may take before the backend counts as not answering.
+KEYRING_TIMEOUT = 5.0
 
+#: Backends that ask for a master password on the terminal: they would
+#: take over the TUI's screen, so they are not used.
+PROMPTING_BACKENDS = {
+    "keyrings.cryptfile.cryptfile.CryptFileKeyring": "KEYRING_CRYPTFILE_PASSWORD",
+    "keyrings.alt.file.EncryptedKeyring": "",
+}
 
-class SecretStoreError(Exception):
-    """The keyring could not be read or written."""
-
-
-class PasswordNotSettled(SecretStoreError):
-    """The row was saved, but the keyring could not be brought in line yet;
-    the password journal keeps the change and finishes it later."""
-
-    def __init__(self, stored: object, error: SecretStoreError) -> None:
-        super().__init__(f"{error}; retried at every start")
-        self.stored = stored
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class BackendInfo:
-    """Which keyring backend holds passwords, and how safely."""
+    """The keyring backend, and whether fincon-tui can keep a key in it."""
 
     name: str
     usable: bool
-    plaintext: bool
+    why_not: str = ""
 
-    def summary(self) -> str:
-        if not self.usable:
-            return f"Passwords: no keyring available, cannot store passwords ({HOW_TO})"
-        if self.plaintext:
-            return f"Passwords: WARNING, {self.name} stores them unencrypted ({HOW_TO})"
-        return f"Passwords: kept in {self.name}"
+
+@dataclass(frozen=True)
+class KeySource:
+    """One place keys are kept."""
+
+    kind: Literal["key file", "keyring"]
+    where: str  # the file's path, or the keyring backend's name
+
+    def describe(self) -> str:
+        if self.kind == "keyring":
+            return f"the keyring ({self.where})"
+        home = str(Path.home())
+        shown = "~" + self.where[len(home):] if self.where.startswith(home + os.sep) else self.where
+        return f"key file {shown}"
+
+
+@dataclass(frozen=True)
+class FoundKey:
+    key: bytes
+    source: KeySource
+
+    @property
+    def id(self) -> str:
+        return key_id(self.key)
 
 
 def _describe(backend: object) -> BackendInfo:
@@ -47,70 +81,163 @@ def _describe(backend: object) -> BackendInfo:
     if isinstance(backend, chainer.ChainerBackend) and backend.backends:
         backend = backend.backends[0]
     kind = type(backend)
-    usable = not isinstance(backend, (fail.Keyring, null.Keyring))
-    plaintext = "plaintext" in kind.__name__.lower() or "insecure" in kind.__module__
-    name = getattr(backend, "name", kind.__name__)
-    return BackendInfo(name=str(name), usable=usable, plaintext=plaintext)
+    name = str(getattr(backend, "name", kind.__name__))
+    if isinstance(backend, (fail.Keyring, null.Keyring)):
+        return BackendInfo(name, False, "no keyring backend is available")
+    needs = PROMPTING_BACKENDS.get(f"{kind.__module__}.{kind.__qualname__}")
+    if needs is not None and not (needs and os.environ.get(needs)):
+        return BackendInfo(name, False, f"{name} would ask for its password on the terminal")
+    return BackendInfo(name, True)
 
 
 class PasswordVault:
-    """Get, set and remove passwords."""
+    """Finds, creates and stores data keys (never the passwords themselves)."""
 
-    def __init__(self, service: str = SERVICE) -> None:
+    def __init__(self, key_file: Path | None = None, *, service: str = SERVICE,
+                 timeout: float = KEYRING_TIMEOUT) -> None:
+        self.key_file = key_file
         self.service = service
+        self.timeout = timeout
+        self._hung: str = ""
 
-    def info(self) -> BackendInfo:
-        import keyring
+    # -- the keyring, bounded ----------------------------------------------------
 
-        return _describe(keyring.get_keyring())
+    def _bounded(self, call: Callable[[], T], what: str) -> T:
+        """Run a keyring call in a thread and wait at most `timeout` for it."""
+        if self._hung:
+            raise KeyringTimeout(self._hung)
+        result: list = []
 
-    def get(self, account: str) -> str | None:
-        import keyring
+        def run() -> None:
+            try:
+                result.append((True, call()))
+            except BaseException as error:  # handed to the caller below
+                result.append((False, error))
 
-        try:
-            return keyring.get_password(self.service, account)
-        except Exception as error:  # any backend failure, reported safely
-            raise self._error("read", error) from None
+        worker = threading.Thread(target=run, name="fincon-keyring", daemon=True)
+        worker.start()
+        worker.join(self.timeout)
+        if not result:
+            self._hung = f"the keyring did not answer within {self.timeout:g} s ({what}); going on without it"
+            raise KeyringTimeout(self._hung)
+        ok, value = result[0]
+        if not ok:
+            detail = str(value).splitlines()[0] if str(value) else type(value).__name__
+            raise SecretStoreError(f"the keyring could not {what}: {detail}")
+        return value
 
-    def has(self, account: str) -> bool:
-        return self.get(account) is not None
-
-    def require_usable(self) -> None:
-        if not self.info().usable:
-            raise SecretStoreError(
-                "no keyring backend is available to store the password; "
-                f"save without a password or configure one ({HOW_TO})"
-            )
-
-    def set(self, account: str, secret: str) -> None:
-        self.require_usable()
-        self._set(account, secret)
-
-    def delete(self, account: str) -> None:
-        """Remove the password for `account`; nothing to remove is fine."""
-        self._delete(account)
-
-    def _set(self, account: str, secret: str) -> None:
+    def backend(self) -> BackendInfo:
         import keyring
 
         try:
-            keyring.set_password(self.service, account, secret)
-        except Exception as error:
-            raise self._error("store", error, secret) from None
+            return self._bounded(lambda: _describe(keyring.get_keyring()), "start")
+        except SecretStoreError as error:
+            return BackendInfo("keyring", False, str(error))
 
-    def _delete(self, account: str) -> None:
+    def keyring_get(self, account: str) -> str | None:
+        import keyring
+
+        return self._bounded(lambda: keyring.get_password(self.service, account), "read")
+
+    def keyring_set(self, account: str, value: str) -> None:
+        import keyring
+
+        self._bounded(lambda: keyring.set_password(self.service, account, value), "store")
+
+    def keyring_delete(self, account: str) -> None:
         import keyring
         from keyring.errors import PasswordDeleteError
 
-        try:
-            keyring.delete_password(self.service, account)
-        except PasswordDeleteError:
-            pass  # already gone: the goal is reached
-        except Exception as error:
-            raise self._error("remove", error) from None
+        def delete() -> None:
+            try:
+                keyring.delete_password(self.service, account)
+            except PasswordDeleteError:
+                pass  # already gone: the goal is reached
 
-    def _error(self, verb: str, error: Exception, secret: str = "") -> SecretStoreError:
-        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
-        if secret:
-            detail = detail.replace(secret, "***")
-        return SecretStoreError(f"could not {verb} the password in the keyring: {detail}")
+        self._bounded(delete, "remove an entry")
+
+    # -- sources ------------------------------------------------------------------
+
+    def default_file(self, database_id: str) -> Path:
+        from platformdirs import user_config_path
+
+        return user_config_path("fincon-tui", appauthor=False) / "keys" / f"{database_id}.key"
+
+    def sources(self, database_id: str) -> list[KeySource]:
+        """Where keys for this database are looked for, in order."""
+        found = []
+        if self.key_file is not None:
+            found.append(KeySource("key file", str(self.key_file)))
+        backend = self.backend()
+        if backend.usable:
+            found.append(KeySource("keyring", backend.name))
+        found.append(KeySource("key file", str(self.default_file(database_id))))
+        return found
+
+    def home(self, database_id: str) -> KeySource:
+        """Where a new key for this database goes."""
+        return self.sources(database_id)[0]
+
+    def read(self, source: KeySource, database_id: str) -> list[bytes]:
+        if source.kind == "key file":
+            return keyfile.read(Path(source.where))
+        text = self.keyring_get(f"key:{database_id}") or ""
+        return keyfile.parse(text, f"keyring entry key:{database_id}")
+
+    def write(self, source: KeySource, database_id: str, keys: list[bytes], group: str | None = None) -> None:
+        if source.kind == "key file" and not keys:
+            Path(source.where).unlink(missing_ok=True)
+        elif source.kind == "key file":
+            keyfile.write(Path(source.where), keys, group)
+        elif keys:
+            self.keyring_set(f"key:{database_id}", keyfile.format_keys(keys))
+        else:
+            self.keyring_delete(f"key:{database_id}")
+
+    def add(self, source: KeySource, database_id: str, key: bytes) -> None:
+        """Put `key` first in `source`, keeping the keys already there."""
+        keys = [k for k in self.read(source, database_id) if k != key]
+        self.write(source, database_id, [key, *keys])
+
+    # -- finding keys -----------------------------------------------------------------
+
+    def find(self, database_id: str, wanted: str) -> FoundKey:
+        """The key with id `wanted`; KeyMissing says where it was looked for."""
+        problems: list[str] = []
+        unsafe: KeyFileError | None = None
+        for source in self.sources(database_id):
+            try:
+                keys = self.read(source, database_id)
+            except KeyFileError as error:
+                unsafe = unsafe or error
+                continue
+            except SecretStoreError as error:
+                problems.append(str(error))
+                continue
+            for key in keys:
+                if key_id(key) == wanted:
+                    return FoundKey(key, source)
+            if keys:
+                problems.append(f"{source.describe()} holds key {key_id(keys[0])}")
+        if unsafe is not None:
+            raise unsafe  # the file to mend, rather than a missing key
+        raise KeyMissing(wanted, f" ({'; '.join(problems)})" if problems else "")
+
+    def any_key(self, database_id: str) -> FoundKey | None:
+        """The newest key in the first source that holds one: a database that
+        has no key yet adopts it (several databases may share a key file)."""
+        for source in self.sources(database_id):
+            keys = self.read(source, database_id)
+            if keys:
+                return FoundKey(keys[0], source)
+        return None
+
+    def summary(self, database_id: str | None) -> str:
+        """One line for the form: how passwords are kept."""
+        if database_id is None:
+            return "Passwords: encrypted in the database"
+        try:
+            where = self.home(database_id).describe()
+        except SecretStoreError as error:
+            return f"Passwords: {error} ({HOW_TO})"
+        return f"Passwords: encrypted in the database, key in {where}"

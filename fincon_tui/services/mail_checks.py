@@ -8,7 +8,7 @@ from fincon_tui.domain.login import Login, LoginMissing, effective_login
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.mail.session import Sender
-from fincon_tui.secrets.vault import SecretStoreError
+from fincon_tui.secrets.errors import SecretStoreError
 from fincon_tui.services.passwords import Passwords
 
 
@@ -43,7 +43,7 @@ def plan(
     want_sender: bool = False,
 ) -> Plan:
     """The effective login for `user` (or the definition's own), its password
-    from the keyring (or `definition_password`, typed on screen), and for a
+    from the database (or `definition_password`, typed on screen), and for a
     test email the sender: the user's name and address, else the login."""
     try:
         login = effective_login(
@@ -57,9 +57,9 @@ def plan(
             password = definition_password
         else:
             try:
-                password = passwords.get(login.password_account)
+                password = passwords.get(login.password_owner)
             except SecretStoreError as error:
-                raise CannotTest(f"cannot read the password: {error}") from None
+                raise CannotTest(f"cannot use the stored password: {error}") from None
     sender = None
     if want_sender:
         if user is not None:

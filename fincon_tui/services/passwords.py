@@ -1,11 +1,11 @@
-"""Passwords that change together with their rows, even across a crash.
+"""Passwords kept in the database, sealed with the data key.
 
-A save that sets a password stages it in the keyring under
-`staged:<token>` first, commits the row with a journal entry, then moves
-the password into place (`smtp:<name>` or `user:<code>`).  Whatever moment
-a process dies at, the row and the password it owns agree: `get` reads
-through the journal, and `recover` finishes or throws away what a dead
-process left.
+Each password is sealed (AES-GCM) for its binding: its record, the login
+it goes with and the mail server it is sent to.  It is written, re-bound
+or removed inside the transaction of its row, so a save, a delete or a
+restore from backup moves a row and its password together.  A row changed
+behind fincon-tui's back no longer matches the binding: its password is
+refused, never sent.
 """
 
 from __future__ import annotations
@@ -13,117 +13,152 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fincon_tui.domain.passwords import PasswordChange
-from fincon_tui.secrets.vault import PasswordNotSettled, PasswordVault, SecretStoreError
-from fincon_tui.storage import journal
-from fincon_tui.storage.transactions import write_transaction
+from fincon_tui.domain.passwords import PasswordBinding, PasswordChange, PasswordOwner
+from fincon_tui.secrets import cipher
+from fincon_tui.secrets.errors import PasswordUnusable, SecretStoreError
+from fincon_tui.secrets.vault import FoundKey, PasswordVault
+from fincon_tui.storage import secret_rows as rows
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
 
-@dataclass(frozen=True)
-class Staged:
-    """A password change waiting for its row's transaction."""
-
-    token: str
-    action: str
-
-
-def staged_account(token: str) -> str:
-    return f"staged:{token}"
+def binding_now(db: Database, owner: PasswordOwner) -> PasswordBinding | None:
+    """Where the stored record would send its password today."""
+    if owner.kind == "smtp":
+        row = db.execute(
+            "SELECT name, username, mail_server FROM smtp_settings WHERE name = ?", [owner.key]
+        ).fetchone()
+    else:
+        row = db.execute(
+            "SELECT u.user_code, u.smtp_username, s.mail_server FROM user_email_settings u "
+            "JOIN smtp_settings s ON s.name = u.smtp_name WHERE u.user_code = ?",
+            [owner.key],
+        ).fetchone()
+    if row is None:
+        return None
+    return PasswordBinding.of(PasswordOwner(owner.kind, row[0]), row[1] or "", row[2])
 
 
 class Passwords:
-    """Reads and changes keyring passwords in step with the database."""
+    """Read, seal, re-bind and remove the passwords of one database."""
 
     def __init__(self, db: Database, vault: PasswordVault) -> None:
         self.db = db
         self.vault = vault
+        self._keys: dict[str, FoundKey] = {}
 
-    def get(self, account: str) -> str | None:
-        """The password that the committed row for `account` owns."""
-        entry = journal.committed_for(self.db, account)
-        if entry is not None:
-            if entry.action == "clear":
-                return None
-            staged = self.vault.get(staged_account(entry.token))
-            if staged is not None:
-                return staged
-            # Already moved into place by a settle that has not finished.
-        return self.vault.get(account)
+    @property
+    def database_id(self) -> str:
+        return rows.database_id(self.db)
 
-    def has(self, account: str) -> bool:
-        return self.get(account) is not None
+    # -- reading --------------------------------------------------------------------
 
-    def stage(self, change: PasswordChange) -> Staged | None:
-        """Before the row's transaction: put a new password aside."""
-        if change.action == "keep":
+    def has(self, owner: PasswordOwner) -> bool:
+        """Whether a password is stored for `owner` (no key needed to tell)."""
+        return rows.exists(self.db, owner)
+
+    def get(self, owner: PasswordOwner) -> str | None:
+        """The password, if one is stored; PasswordUnusable or KeyMissing
+        say why a stored one cannot be used."""
+        sealed = rows.get(self.db, owner)
+        if sealed is None:
+            legacy = rows.legacy(self.db, owner)
+            return self._from_old_keyring(legacy) if legacy else None
+        now = binding_now(self.db, owner)
+        if now is None:
             return None
-        if change.action == "clear":
-            return self.removal()
-        self.vault.require_usable()
-        staged = Staged(journal.new_token(), "set")
-        with write_transaction(self.db):
-            journal.prepare(self.db, staged.token, "set")
+        if (now.login, now.server) != (sealed.binding.login, sealed.binding.server):
+            raise PasswordUnusable(
+                f"the password of {now.owner.describe()} was saved for {sealed.binding.describe()}, "
+                f"but the record now says {sealed.binding.what_changed(now)} (changed outside "
+                "fincon-tui): enter the password again"
+            )
+        return self._unseal(sealed)
+
+    def problem(self, owner: PasswordOwner) -> str | None:
+        """Why the stored password of `owner` cannot be used, or None."""
         try:
-            self.vault.set(staged_account(staged.token), change.value)
-        except BaseException:
-            self.abandon(staged)
-            raise
-        return staged
-
-    def removal(self) -> Staged:
-        """Removing a password stages nothing: it is journalled with the row."""
-        return Staged(journal.new_token(), "clear")
-
-    def commit(self, staged: Staged, account: str) -> None:
-        """Inside the row's transaction."""
-        journal.commit(self.db, staged.token, account, staged.action)
-
-    def abandon(self, staged: Staged) -> None:
-        """The row's transaction failed: throw the staged password away.
-        If even that fails, the journal keeps it for `recover`."""
-        try:
-            self._finish(staged.token)
-        except (SecretStoreError, OSError):
-            pass
-
-    def settle(self, staged: Staged, stored: object) -> None:
-        """After the row's commit: move the password into place."""
-        try:
-            self._finish(staged.token)
+            self.get(owner)
         except SecretStoreError as error:
-            raise PasswordNotSettled(stored, error) from None
+            return str(error)
+        return None
 
-    def recover(self) -> int:
-        """Finish committed changes and throw away abandoned ones (a live
-        session's prepared change is left to it); return how many the
-        keyring refused."""
-        refused = 0
-        for entry in journal.entries(self.db):
-            if entry.state == "prepared" and not entry.abandoned():
-                continue
-            try:
-                self._finish(entry.token)
-            except SecretStoreError:
-                refused += 1
-        return refused
+    def _key(self, key_id: str) -> FoundKey:
+        if key_id not in self._keys:
+            self._keys[key_id] = self.vault.find(self.database_id, key_id)
+        return self._keys[key_id]
 
-    def _finish(self, token: str) -> None:
-        """Carry out a committed entry, or drop any other, under the write lock
-        (so that no newer change can commit in between)."""
-        with write_transaction(self.db):
-            entry = journal.get(self.db, token)
-            if entry is None:
-                return
-            staged = staged_account(token)
-            value = self.vault.get(staged) if entry.action == "set" else None
-            if entry.state == "committed" and entry.account is not None:
-                if entry.action == "clear":
-                    self.vault.delete(entry.account)
-                elif value is not None:  # None: moved already, before a crash
-                    self.vault.set(entry.account, value)
+    def _unseal(self, sealed: rows.SealedPassword) -> str:
+        key = self._key(sealed.key_id)
+        try:
+            return cipher.unseal(key.key, sealed.sealed, sealed.binding.associated_data(self.database_id))
+        except cipher.SealBroken:
+            raise PasswordUnusable(
+                f"the password of {sealed.binding.owner.describe()} does not decrypt: it was altered "
+                "or damaged outside fincon-tui: enter the password again"
+            ) from None
+
+    def _from_old_keyring(self, legacy: rows.LegacyPassword) -> str | None:
+        """A password an older version left in this admin's keyring."""
+        if not self.vault.backend().usable:
+            return None
+        for account in legacy_accounts(legacy):
+            value = self.vault.keyring_get(account)
             if value is not None:
-                self.vault.delete(staged)
-            journal.remove(self.db, token)
+                return value
+        return None
+
+    # -- writing, inside the caller's write transaction -----------------------------
+
+    def current_key(self) -> FoundKey:
+        """The key new passwords are sealed with; the first save creates it
+        (or adopts the one in a configured key file) and records its id."""
+        key_id = rows.key_id(self.db)
+        if key_id is not None:
+            return self._key(key_id)
+        database_id = self.database_id
+        found = self.vault.any_key(database_id)
+        if found is None:
+            home = self.vault.home(database_id)
+            found = FoundKey(cipher.new_key(), home)
+            self.vault.add(home, database_id, found.key)
+        rows.set_key_id(self.db, found.id)
+        self._keys[found.id] = found
+        return found
+
+    def seal(self, binding: PasswordBinding, secret: str, key: FoundKey | None = None) -> rows.SealedPassword:
+        key = key or self.current_key()
+        sealed = cipher.seal(key.key, secret, binding.associated_data(self.database_id))
+        return rows.SealedPassword(binding, key.id, sealed)
+
+    def apply(self, change: PasswordChange, before: PasswordBinding | None, after: PasswordBinding) -> bool:
+        """Carry out what Accept does to the password; True if a kept
+        password was re-bound to a new login or mail server."""
+        if change.action == "set":
+            rows.put(self.db, self.seal(after, change.value))
+        elif change.action == "clear":
+            rows.remove(self.db, after.owner)
+        elif before is not None:
+            return self.rebind(before, after)
+        return False
+
+    def rebind(self, before: PasswordBinding, after: PasswordBinding) -> bool:
+        """Re-seal a kept password for the record's new binding.  Only a
+        password that matched the row as it was is carried over: one that a
+        change outside fincon-tui made unusable stays unusable."""
+        sealed = rows.get(self.db, before.owner)
+        if sealed is None or sealed.binding == after:
+            return False
+        if sealed.binding != before:
+            return False
+        secret = self._unseal(sealed)
+        rows.remove(self.db, before.owner)
+        rows.put(self.db, self.seal(after, secret))
+        return True
+
+
+def legacy_accounts(legacy: rows.LegacyPassword) -> list[str]:
+    """Keyring usernames an older version kept this password under."""
+    staged = [f"staged:{legacy.staged_token}"] if legacy.staged_token else []
+    return [*staged, f"{legacy.owner.kind}:{legacy.owner.key}"]

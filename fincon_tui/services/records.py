@@ -1,4 +1,4 @@
-"""Load, save and delete keyed records whose password lives in the keyring."""
+"""Load, save and delete keyed records together with their passwords."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from fincon_tui.domain.passwords import PasswordChange
-from fincon_tui.secrets.vault import PasswordVault, SecretStoreError
+from fincon_tui.domain.passwords import PasswordBinding, PasswordChange, PasswordOwner
+from fincon_tui.secrets.vault import PasswordVault
 from fincon_tui.services.passwords import Passwords
 from fincon_tui.storage import audit
+from fincon_tui.storage import secret_rows
 from fincon_tui.storage.records import Repository, Stored
 from fincon_tui.storage.transactions import write_transaction
 
@@ -21,23 +22,32 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class Loaded(Generic[R]):
-    """A stored record and whether a password is kept for it
-    (None when the keyring could not be asked)."""
+    """A stored record, whether a password is stored for it, and why that
+    password cannot be used (None when it can, or there is none)."""
 
     stored: Stored[R]
-    has_password: bool | None
+    has_password: bool
+    password_problem: str | None = None
+
+
+@dataclass(frozen=True)
+class Saved(Stored[R]):
+    """A saved record; `rebound` kept passwords now go to `rebound_to`."""
+
+    rebound: int = 0
+    rebound_to: str = ""
 
 
 class RecordService(Generic[R]):
-    """One kind of record: its repository and how its password is named."""
+    """One kind of record: its repository and how its password is bound."""
 
     def __init__(
-        self, db: Database, vault: PasswordVault, repo: Repository[R], account: Callable[[str], str]
+        self, db: Database, vault: PasswordVault, repo: Repository[R], owner: Callable[[str], PasswordOwner]
     ) -> None:
         self.db = db
         self.vault = vault
         self.repo = repo
-        self.account = account
+        self.owner = owner
         self.passwords = Passwords(db, vault)
 
     @property
@@ -51,58 +61,59 @@ class RecordService(Generic[R]):
         stored = self.repo.get(key)
         if stored is None:
             return None
-        try:
-            has_password: bool | None = self.passwords.has(self.account(stored.key))
-        except SecretStoreError:
-            has_password = None
-        return Loaded(stored, has_password)
+        owner = self.owner(stored.key)
+        if not self.passwords.has(owner):
+            return Loaded(stored, False)
+        return Loaded(stored, True, self.passwords.problem(owner))
 
     def search(self, text: str, limit: int = 200) -> list[Stored[R]]:
         return self.repo.search(text, limit)
 
-    def save(self, record: R, password: PasswordChange, expected_version: int | None) -> Stored[R]:
-        """Write the row and the password together, or neither.
+    def binding(self, record: R) -> PasswordBinding:
+        """Where this record sends its password (read inside the transaction)."""
+        raise NotImplementedError
 
-        `expected_version` is None for a new record.  A new password is
-        staged in the keyring first and moved into place after the commit
-        (see services/passwords.py); raises PasswordNotSettled, carrying the
-        saved record, if only that last move failed.
-        """
-        staged = self.passwords.stage(password)
-        try:
-            with write_transaction(self.db):
-                if expected_version is None:
-                    before, saved = None, self.repo.insert(record)
-                else:
-                    before = self.repo.current(record.key, expected_version)  # type: ignore[attr-defined]
-                    saved = self.repo.update(record, before)
-                audit.record(
-                    self.db,
-                    self.kind,
-                    saved.key,
-                    "create" if before is None else "update",
-                    audit.differences(
-                        self.repo.to_columns(before.record) if before else None,
-                        self.repo.to_columns(saved.record),
-                    ),
-                    password_changed=staged is not None,
-                )
-                if staged is not None:
-                    self.passwords.commit(staged, self.account(saved.key))
-        except BaseException:
-            if staged is not None:
-                self.passwords.abandon(staged)
-            raise
-        if staged is not None:
-            self.passwords.settle(staged, saved)
-        return saved
+    def rebind_dependents(self, before: Stored[R], saved: Stored[R]) -> int:
+        """Re-bind the passwords of records that send through this one."""
+        return 0
+
+    def save(self, record: R, password: PasswordChange, expected_version: int | None) -> Saved[R]:
+        """Write the row and its password in one transaction, or neither.
+
+        `expected_version` is None for a new record.  A kept password
+        follows the record to a new login or mail server."""
+        with write_transaction(self.db):
+            if expected_version is None:
+                before, bound_before = None, None
+                saved = self.repo.insert(record)
+            else:
+                before = self.repo.current(record.key, expected_version)  # type: ignore[attr-defined]
+                bound_before = self.binding(before.record)
+                saved = self.repo.update(record, before)
+            bound_after = self.binding(saved.record)
+            rebound = int(self.passwords.apply(password, bound_before, bound_after))
+            if before is not None:
+                rebound += self.rebind_dependents(before, saved)
+            audit.record(
+                self.db,
+                self.kind,
+                saved.key,
+                "create" if before is None else "update",
+                audit.differences(
+                    self.repo.to_columns(before.record) if before else None,
+                    self.repo.to_columns(saved.record),
+                ),
+                password_changed=password.action != "keep",
+            )
+        return Saved(saved.record, saved.created_at, saved.updated_at, saved.version,
+                     rebound, bound_after.server if rebound else "")
 
     def delete(self, key: str, expected_version: int) -> Stored[R]:
-        """Remove the row and its password together, or neither."""
-        staged = self.passwords.removal()
+        """Remove the row and its password in one transaction, or neither."""
         with write_transaction(self.db):
             removed = self.repo.current(key, expected_version)
             self.check_can_delete(removed.key)
+            secret_rows.remove(self.db, self.owner(removed.key))
             self.repo.delete(removed)
             audit.record(
                 self.db,
@@ -112,8 +123,6 @@ class RecordService(Generic[R]):
                 audit.differences(self.repo.to_columns(removed.record), None),
                 password_changed=False,
             )
-            self.passwords.commit(staged, self.account(removed.key))
-        self.passwords.settle(staged, removed)
         return removed
 
     def history(self, key: str) -> list[audit.AuditEntry]:

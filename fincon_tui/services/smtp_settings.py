@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fincon_tui.domain.passwords import smtp_account
+from fincon_tui.domain.passwords import PasswordBinding, smtp_owner, user_owner
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.secrets.vault import PasswordVault
 from fincon_tui.services.records import RecordService
+from fincon_tui.storage.records import Stored
 from fincon_tui.storage.errors import RecordInUse
 from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.user_repo import UserRepository
@@ -22,7 +23,7 @@ NAMED_USERS = 3
 
 class SmtpSettings(RecordService[SmtpDefinition]):
     def __init__(self, db: Database, vault: PasswordVault) -> None:
-        super().__init__(db, vault, SmtpRepository(db), smtp_account)
+        super().__init__(db, vault, SmtpRepository(db), smtp_owner)
         self.users = UserRepository(db)
 
     def check_can_delete(self, key: str) -> None:
@@ -34,6 +35,22 @@ class SmtpSettings(RecordService[SmtpDefinition]):
                 f"SMTP definition {key} is used by {count} {users} ({names}): "
                 "link them to another definition first"
             )
+
+    def binding(self, definition: SmtpDefinition) -> PasswordBinding:
+        return PasswordBinding.of(smtp_owner(definition.name), definition.username, definition.mail_server)
+
+    def rebind_dependents(self, before: Stored[SmtpDefinition], saved: Stored[SmtpDefinition]) -> int:
+        """A new mail server: linked users' own passwords now go there too."""
+        old, new = before.record.mail_server, saved.record.mail_server
+        if old.lower() == new.lower():
+            return 0
+        rebound = 0
+        for code, username in self.users.own_logins(saved.key):
+            owner = user_owner(code)
+            rebound += self.passwords.rebind(
+                PasswordBinding.of(owner, username, old), PasswordBinding.of(owner, username, new)
+            )
+        return rebound
 
     def users_without_login(self, name: str) -> int:
         """Linked users who have no login of their own."""

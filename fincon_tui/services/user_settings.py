@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fincon_tui.domain.passwords import user_account
+from fincon_tui.domain.passwords import PasswordBinding, user_owner
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.secrets.vault import PasswordVault
 from fincon_tui.services.records import RecordService
+from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.user_repo import UserRepository
 
 if TYPE_CHECKING:
@@ -16,4 +17,10 @@ if TYPE_CHECKING:
 
 class UserSettings(RecordService[UserEmailSettings]):
     def __init__(self, db: Database, vault: PasswordVault) -> None:
-        super().__init__(db, vault, UserRepository(db), user_account)
+        super().__init__(db, vault, UserRepository(db), user_owner)
+        self.definitions = SmtpRepository(db)
+
+    def binding(self, user: UserEmailSettings) -> PasswordBinding:
+        definition = self.definitions.get(user.smtp_name)
+        server = definition.record.mail_server if definition else ""
+        return PasswordBinding.of(user_owner(user.user_code), user.smtp_username, server)

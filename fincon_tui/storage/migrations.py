@@ -106,3 +106,123 @@ def m004_password_journal(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX password_journal_account ON password_journal (account, state)")
+
+
+@migrations()
+def m005_encrypted_passwords(db: Database) -> None:
+    """Passwords move from each admin's keyring into the database, encrypted.
+
+    `database_info` holds the database's random id and the id of the key
+    its passwords are encrypted with (never the key).  `secrets` holds one
+    sealed password per record, deleted with its row by triggers, so
+    that a tool deleting rows directly leaves no orphan.  Rows that may
+    still have a password in an older version's keyring are listed in
+    `legacy_passwords` until an admin who can read it starts fincon-tui;
+    the old keyring journal is folded in and dropped.
+    """
+    import secrets as random_source
+
+    db.execute(
+        """
+        CREATE TABLE database_info (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            database_id TEXT NOT NULL CHECK (length(database_id) = 32),
+            key_id TEXT CHECK (key_id IS NULL OR length(key_id) = 16)
+        )
+        """
+    )
+    db.execute("INSERT INTO database_info (id, database_id) VALUES (1, ?)", [random_source.token_hex(16)])
+    db.execute(
+        """
+        CREATE TABLE secrets (
+            owner_kind TEXT NOT NULL CHECK (owner_kind IN ('smtp', 'user')),
+            owner_key TEXT NOT NULL COLLATE NOCASE,
+            name TEXT NOT NULL DEFAULT 'password' CHECK (name = 'password'),
+            key_id TEXT NOT NULL CHECK (length(key_id) = 16),
+            sealed BLOB NOT NULL CHECK (typeof(sealed) = 'blob' AND length(sealed) > 28),
+            bound_login TEXT NOT NULL,
+            bound_server TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (owner_kind, owner_key, name)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE legacy_passwords (
+            owner_kind TEXT NOT NULL CHECK (owner_kind IN ('smtp', 'user')),
+            owner_key TEXT NOT NULL COLLATE NOCASE,
+            staged_token TEXT,
+            saved_by TEXT,
+            PRIMARY KEY (owner_kind, owner_key)
+        )
+        """
+    )
+    for table, kind, key in (("smtp_settings", "smtp", "name"), ("user_email_settings", "user", "user_code")):
+        db.execute(
+            f"""
+            CREATE TRIGGER {table}_secrets_go_with_row AFTER DELETE ON {table} BEGIN
+                DELETE FROM secrets WHERE owner_kind = '{kind}' AND owner_key = OLD.{key};
+                DELETE FROM legacy_passwords WHERE owner_kind = '{kind}' AND owner_key = OLD.{key};
+            END
+            """
+        )
+    # Every row with a login may have a password in some admin's keyring.
+    db.execute(
+        "INSERT INTO legacy_passwords (owner_kind, owner_key) "
+        "SELECT 'smtp', name FROM smtp_settings WHERE username IS NOT NULL"
+    )
+    db.execute(
+        "INSERT INTO legacy_passwords (owner_kind, owner_key) "
+        "SELECT 'user', user_code FROM user_email_settings WHERE smtp_username IS NOT NULL"
+    )
+    # The old journal: a committed change is the truth for its account, a
+    # committed removal means there is no password; anything else was never
+    # part of a saved row.  Rows in odd shapes are simply not matched.
+    for prefix, kind in (("smtp:", "smtp"), ("user:", "user")):
+        db.execute(
+            f"""
+            UPDATE legacy_passwords SET staged_token = (
+                SELECT token FROM password_journal
+                WHERE state = 'committed' AND action = 'set' AND account = '{prefix}' || owner_key
+            ) WHERE owner_kind = '{kind}'
+            """
+        )
+        db.execute(
+            f"""
+            DELETE FROM legacy_passwords WHERE owner_kind = '{kind}' AND EXISTS (
+                SELECT 1 FROM password_journal
+                WHERE state = 'committed' AND action = 'clear' AND account = '{prefix}' || owner_key
+            )
+            """
+        )
+    db.execute("DROP TABLE password_journal")
+    _who_saved_legacy_passwords(db)
+
+
+def _who_saved_legacy_passwords(db: Database) -> None:
+    """Narrow the legacy list with the audit trail: a record created again
+    without a password since its last password change has none, and a
+    password is looked for only in the keyring of the admin who saved it."""
+    kinds = {"smtp": "SMTP definition", "user": "User email settings"}
+    for row in list(db.query("SELECT owner_kind, owner_key FROM legacy_passwords")):
+        last = next(
+            db.query(
+                """
+                SELECT who, json_extract(changes, '$.password') AS password FROM audit_log
+                WHERE kind = ? AND record_key = ? COLLATE NOCASE
+                  AND (action = 'create' OR json_extract(changes, '$.password') IS NOT NULL)
+                ORDER BY id DESC LIMIT 1
+                """,
+                [kinds[row["owner_kind"]], row["owner_key"]],
+            ),
+            None,
+        )
+        where = "owner_kind = ? AND owner_key = ?"
+        args = [row["owner_kind"], row["owner_key"]]
+        if last is None:
+            continue  # saved before the audit trail existed: anyone's keyring may hold it
+        if last["password"] is None:
+            db.execute(f"DELETE FROM legacy_passwords WHERE {where} AND staged_token IS NULL", args)
+        else:
+            db.execute(f"UPDATE legacy_passwords SET saved_by = ? WHERE {where}", [last["who"], *args])

@@ -55,3 +55,12 @@ class UserRepository(Repository[UserEmailSettings]):
         return self.db[self.table].count_where(
             "smtp_name = ? AND smtp_username IS NULL", [smtp_name]
         )
+
+    def own_logins(self, smtp_name: str) -> list[tuple[str, str]]:
+        """(user code, own username) of users linked to a definition with a login of their own."""
+        return [
+            (row["user_code"], row["smtp_username"])
+            for row in self.db[self.table].rows_where(
+                "smtp_name = ? AND smtp_username IS NOT NULL", [smtp_name], select="user_code, smtp_username"
+            )
+        ]

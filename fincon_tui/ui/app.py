@@ -75,21 +75,22 @@ class FinconApp(App[None]):
         self.set_interval(QUIET_FOR, lambda: self.collector.collect_if_quiet(bool(self.typeahead.pending)))
 
     def _recover_passwords(self) -> None:
-        """Finish keyring changes that a killed session left half done."""
+        """Move the passwords an older version kept in this admin's keyring
+        into the database, and say what is left in other admins' keyrings."""
         import sqlite3
 
+        from fincon_tui.secrets.errors import SecretStoreError
+        from fincon_tui.services.keys import adopt_legacy, legacy_message
+
         try:
-            refused = self.smtp.passwords.recover()
-        except sqlite3.Error:
-            return  # another session holds the lock long: it is retried next start
-        if refused:
-            self.call_after_refresh(
-                lambda: self.screen.message.show(  # type: ignore[attr-defined]
-                    f"{refused} password change(s) could not be finished in the keyring; "
-                    "retried at the next start",
-                    "warning",
-                )
-            )
+            adopted = adopt_legacy(self.smtp.passwords)
+        except (sqlite3.Error, SecretStoreError) as error:
+            text, level = f"Passwords of an older version were not moved yet: {error}", "warning"
+        else:
+            text = legacy_message(adopted)
+            level = "warning" if adopted.left else "ok"
+        if text:
+            self.call_after_refresh(lambda: self.screen.message.show(text, level))  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
         self._exit_on_hangup()

@@ -17,7 +17,7 @@ from textual.widgets import Button, Input, Static
 
 from fincon_tui.domain.fields import FieldError, FormInvalid, describe
 from fincon_tui.domain.passwords import PasswordChange
-from fincon_tui.secrets.vault import PasswordNotSettled, SecretStoreError
+from fincon_tui.secrets.errors import SecretStoreError
 from fincon_tui.storage.errors import RecordChanged, RecordExists, RecordInUse, StorageError
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
@@ -26,8 +26,7 @@ from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput
 
 if TYPE_CHECKING:
-    from fincon_tui.services.records import Loaded, RecordService
-    from fincon_tui.storage.records import Stored
+    from fincon_tui.services.records import Loaded, RecordService, Saved
 
 
 @dataclass(frozen=True)
@@ -82,8 +81,12 @@ class RecordFormScreen(FinconScreen):
         """Validate into a record; raise FormInvalid."""
         raise NotImplementedError
 
-    def saved_message(self, saved: Stored) -> str:
-        return f"{self.service.kind} {saved.key} saved"
+    def saved_message(self, saved: Saved) -> str:
+        message = f"{self.service.kind} {saved.key} saved"
+        if saved.rebound:
+            passwords = "password now goes" if saved.rebound == 1 else f"{saved.rebound} passwords now go"
+            message += f"; its stored {passwords} to {saved.rebound_to}"
+        return message
 
     def on_opened(self) -> None:
         """Called when the detail fields open or close."""
@@ -112,7 +115,8 @@ class RecordFormScreen(FinconScreen):
         for button in self.query(Button):
             button.can_focus = False
         self._set_open(False)
-        self.query_one("#store-info", Static).update(self.app.vault.info().summary())  # type: ignore[attr-defined]
+        passwords = self.service.passwords
+        self.query_one("#store-info", Static).update(passwords.vault.summary(passwords.database_id))
 
     # -- field access -------------------------------------------------------------
 
@@ -204,11 +208,8 @@ class RecordFormScreen(FinconScreen):
         first.select_all()  # overtype, even when it already had focus (reload)
         if loaded is None:
             return
-        if loaded.has_password is None:
-            self.message.show(
-                "The keyring cannot be read: leave the password empty to keep any stored one",
-                "warning",
-            )
+        if loaded.password_problem:
+            self.message.show(f"Password: {loaded.password_problem}", "warning")
         else:
             self.message.show(
                 f"{self.service.kind} {loaded.stored.key}: change the details, then Accept"
@@ -261,10 +262,6 @@ class RecordFormScreen(FinconScreen):
         except RecordChanged as changed:
             self.message.error(self._changed_message(changed))
             return
-        except PasswordNotSettled as unsettled:
-            self._close(keep_key=False)
-            self.message.show(f"{kind} {key} saved, but {unsettled}", "warning")
-            return
         except SecretStoreError as error:
             self.message.error(f"Not saved: {error}")
             self.password_field.focus()
@@ -309,13 +306,6 @@ class RecordFormScreen(FinconScreen):
             return
         except RecordChanged as changed:
             self.message.error("Not deleted: " + self._changed_message(changed))
-            return
-        except PasswordNotSettled as unsettled:
-            self._close(keep_key=False)
-            self.message.show(f"{kind} {key} deleted, but {unsettled}", "warning")
-            return
-        except SecretStoreError as error:
-            self.message.error(f"Not deleted: {error}")
             return
         except (StorageError, sqlite3.Error) as error:
             self.message.error(f"Not deleted, the database refused: {error}")

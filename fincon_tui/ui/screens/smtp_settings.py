@@ -17,7 +17,7 @@ from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput, YesNoInput
 
 if TYPE_CHECKING:
     from fincon_tui.services.smtp_settings import SmtpSettings
-    from fincon_tui.storage.records import Stored
+    from fincon_tui.services.records import Saved
 
 CREATE_QUESTION = "The SMTP definition does not exist – do you want to create it?"
 YN = "Y=Yes, N=No"
@@ -63,10 +63,10 @@ Username, Password  Give them here if all users share the same login and
                     send from the same mailbox. Leave them empty (with
                     Authenticate Y) when each user has their own,
                     entered in User Email Settings; a user's own login
-                    replaces these. The password is kept in the keyring,
-                    never in the database. A stored one shows as
-                    ********: leave it to keep it, erase it to remove
-                    it, type to replace it.
+                    replaces these. The password is stored encrypted,
+                    for this mail server and username only. A stored
+                    one shows as ********: leave it to keep it, erase
+                    it to remove it, type to replace it.
 Port  . . . . . .   The port for outgoing email, 1-65535 (587 STARTTLS,
                     465 TLS from the first byte, 25 plain).
 Use TLS . . . . .   Y if your provider requires TLS or SSL: TLS from the
@@ -131,7 +131,7 @@ cancels.
     def parse(self, values: dict[str, str], password: PasswordChange) -> smtp.SmtpDefinition:
         return smtp.parse_definition(values, password, had_password=self.had_password)
 
-    def saved_message(self, saved: Stored) -> str:
+    def saved_message(self, saved: Saved) -> str:
         message = super().saved_message(saved)
         if not saved.record.users_bring_login:
             return message

@@ -1,0 +1,97 @@
+"""`fincon-tui key ...`: the key that encrypts this database's passwords."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fincon_tui.cli_common import FAILED, fail
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from fincon_tui.config import Config
+    from fincon_tui.secrets.vault import PasswordVault
+
+
+def add_commands(subparsers) -> None:
+    key = subparsers.add_parser("key", help="the key that encrypts the stored passwords")
+    commands = key.add_subparsers(dest="key_command", required=True, metavar="COMMAND")
+    status = commands.add_parser("status", help="where the key is, its id, and how many passwords it opens")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    commands.add_parser("rotate", help="make a new key and re-encrypt every stored password with it")
+    for name, text in (
+        ("create-file", "write this database's key into a key file that several admins can share"),
+        ("move-to-file", "the same, then remove the key from your keyring and default key file"),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("path", metavar="PATH", help="the key file")
+        command.add_argument("--group", metavar="GROUP", help="make a new file 0640 for this group")
+
+
+def run(args: argparse.Namespace, db: Database, vault: PasswordVault, config: Config) -> int:
+    from fincon_tui.secrets.errors import SecretStoreError
+    from fincon_tui.services import keys
+    from fincon_tui.services.passwords import Passwords
+
+    passwords = Passwords(db, vault)
+    try:
+        if args.key_command == "status":
+            return _status(keys.status(passwords), args.json)
+        if args.key_command == "rotate":
+            done = keys.rotate(passwords)
+            print(
+                f"New key {done.new} in {done.source.describe()}; {done.passwords} password(s) "
+                f"re-encrypted. The old key {done.old} stays there for backups made before now."
+            )
+            return 0
+        return _to_file(args, passwords, vault, config)
+    except SecretStoreError as error:
+        return fail(str(error))
+
+
+def _status(report, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        lines = [
+            ("Database id", report.database_id),
+            ("Key id", report.key_id or "none yet (made when the first password is saved)"),
+            ("Key found in", report.found_in.describe() if report.found_in else report.problem or "-"),
+            ("New keys go to", report.new_keys_go_to.describe()),
+            ("Passwords", f"{report.stored} stored, {report.opened} opened with this account's key"),
+        ]
+        lines += [("Unusable", text) for text in report.unusable]
+        if report.legacy_left:
+            where = ", ".join(f"{who}: {n}" for who, n in sorted(report.legacy_left.items()))
+            lines.append(("Older keyrings", f"{sum(report.legacy_left.values())} ({where})"))
+        for label, value in lines:
+            print(f"{label:<15} {value}")
+    return FAILED if report.problem or report.unusable else 0
+
+
+def _to_file(args, passwords, vault: PasswordVault, config: Config) -> int:
+    from fincon_tui.config import remember_key_file
+    from fincon_tui.services import keys
+
+    path = Path(args.path).expanduser().absolute()
+    moving = args.key_command == "move-to-file"
+    if moving and config.key_file not in (None, path):
+        return fail(f"your config names key file {config.key_file}: point it at {path} first, or use 'key create-file'")
+    if not moving and path.exists():
+        return fail(f"{path} exists already: use 'key move-to-file' to add this database's key to it")
+    found = keys.to_key_file(passwords, path, args.group, move=moving)
+    print(f"Key {found.id} is in key file {path}.")
+    if config.key_file == path:
+        return 0
+    if moving and remember_key_file(config.path, path):
+        print(f"{config.path} now names it ([passwords] key_file).")
+        return 0
+    print(
+        "Point every admin at it: in ~/.config/fincon-tui/config.toml\n"
+        f'  [passwords]\n  key_file = "{path}"\n'
+        f"or in the environment: export FINCON_TUI_KEY_FILE={path}"
+    )
+    return 0

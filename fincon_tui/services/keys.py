@@ -1,0 +1,193 @@
+"""Key use cases: status, rotation, key files, and moving the passwords an
+older version kept in admins' keyrings into the database."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fincon_tui.secrets import cipher
+from fincon_tui.secrets.errors import KeyMissing, SecretStoreError
+from fincon_tui.secrets.vault import FoundKey, KeySource
+from fincon_tui.services.passwords import Passwords, binding_now, legacy_accounts
+from fincon_tui.storage import audit
+from fincon_tui.storage import secret_rows as rows
+from fincon_tui.storage.transactions import write_transaction
+
+
+@dataclass
+class KeyStatus:
+    """What `fincon-tui key status` reports."""
+
+    database_id: str
+    key_id: str | None
+    found_in: KeySource | None
+    new_keys_go_to: KeySource
+    problem: str = ""
+    stored: int = 0
+    opened: int = 0
+    unusable: list[str] = field(default_factory=list)
+    legacy_left: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {
+            "database_id": self.database_id,
+            "key_id": self.key_id,
+            "key_source": self.found_in.kind if self.found_in else None,
+            "key_location": self.found_in.where if self.found_in else None,
+            "new_keys_go_to": self.new_keys_go_to.where,
+            "this_account_has_key": self.found_in is not None,
+            "problem": self.problem or None,
+            "passwords_stored": self.stored,
+            "passwords_opened": self.opened,
+            "passwords_unusable": self.unusable,
+            "passwords_in_older_keyrings": sum(self.legacy_left.values()),
+        }
+
+
+def status(passwords: Passwords) -> KeyStatus:
+    db = passwords.db
+    database_id = passwords.database_id
+    key_id = rows.key_id(db)
+    report = KeyStatus(database_id, key_id, None, passwords.vault.home(database_id))
+    if key_id is not None:
+        try:
+            report.found_in = passwords._key(key_id).source  # noqa: SLF001 (same layer)
+        except SecretStoreError as error:
+            report.problem = str(error)
+    for sealed in rows.all_sealed(db):
+        report.stored += 1
+        try:
+            passwords.get(sealed.binding.owner)
+        except KeyMissing:
+            continue  # said once, in `problem`
+        except SecretStoreError as error:
+            report.unusable.append(str(error))
+            continue
+        report.opened += 1
+    report.legacy_left = legacy_left(passwords)
+    return report
+
+
+def legacy_left(passwords: Passwords) -> dict[str, int]:
+    """Passwords still in older versions' keyrings, by the admin who saved them."""
+    return dict(Counter(legacy.saved_by or "another admin" for legacy in rows.all_legacy(passwords.db)))
+
+
+@dataclass(frozen=True)
+class Rotated:
+    old: str
+    new: str
+    passwords: int
+    source: KeySource
+
+
+def rotate(passwords: Passwords) -> Rotated:
+    """A new key, every password re-sealed with it, in one transaction.
+
+    The new key is added to the store beside the old one before the commit,
+    so whatever moment the process dies at, the key the database names is
+    in the store.  The old key stays there (backups made before the
+    rotation need it)."""
+    db = passwords.db
+    with write_transaction(db):
+        old_id = rows.key_id(db)
+        if old_id is None:
+            raise SecretStoreError("no password is stored yet: there is no key to rotate")
+        old = passwords._key(old_id)  # noqa: SLF001 (same layer)
+        new = FoundKey(cipher.new_key(), old.source)
+        resealed = []
+        for sealed in rows.all_sealed(db):
+            secret = passwords._unseal(sealed)  # noqa: SLF001
+            resealed.append(passwords.seal(sealed.binding, secret, new))
+        passwords.vault.add(old.source, passwords.database_id, new.key)
+        for sealed in resealed:
+            rows.put(db, sealed)
+        rows.set_key_id(db, new.id)
+    passwords._keys[new.id] = new  # noqa: SLF001
+    return Rotated(old_id, new.id, len(resealed), old.source)
+
+
+def to_key_file(passwords: Passwords, path: Path, group: str | None, move: bool) -> FoundKey:
+    """Write this database's keys into the key file at `path` (kept keys
+    stay); with `move`, then remove them from the keyring and the default
+    key file.  A database without a key gets a new one here."""
+    db = passwords.db
+    database_id = passwords.database_id
+    target = KeySource("key file", str(path))
+    with write_transaction(db):
+        current = passwords.current_key()
+    others = [s for s in passwords.vault.sources(database_id) if s != target]
+    keys = [current.key]
+    for source in others:
+        keys += [k for k in passwords.vault.read(source, database_id) if k not in keys]
+    from fincon_tui.secrets import keyfile
+
+    existing = [k for k in keyfile.read(path) if k not in keys]
+    keyfile.write(path, keys + existing, group)
+    if move:  # from the keyring and the default key file, never from a configured one
+        default = KeySource("key file", str(passwords.vault.default_file(database_id)))
+        for source in others:
+            if source.kind == "keyring" or source == default:
+                passwords.vault.write(source, database_id, [])
+    passwords._keys.clear()  # noqa: SLF001 (found again where they now are)
+    return FoundKey(current.key, target)
+
+
+@dataclass(frozen=True)
+class Adopted:
+    moved: int
+    left: dict[str, int]
+
+
+def adopt_legacy(passwords: Passwords) -> Adopted:
+    """Move the passwords this admin's keyring holds for an older version
+    into the database, one transaction each, then remove them from the
+    keyring.  Those in other admins' keyrings are counted and left."""
+    db, vault = passwords.db, passwords.vault
+    pending = rows.all_legacy(db)
+    if not pending or not vault.backend().usable:
+        return Adopted(0, legacy_left(passwords))
+    me, moved = audit.who(), 0
+    for legacy in pending:
+        if legacy.saved_by not in (None, me):
+            continue
+        accounts = legacy_accounts(legacy)
+        values = [vault.keyring_get(account) for account in accounts]
+        value = next((v for v in values if v is not None), None)
+        with write_transaction(db):
+            if rows.legacy(db, legacy.owner) is None:
+                continue  # another admin moved or replaced it meanwhile
+            binding = binding_now(db, legacy.owner)
+            if binding is None or not binding.login or (value is None and legacy.saved_by == me):
+                rows.drop_legacy(db, legacy.owner)  # nothing to move, anywhere
+            elif value is not None:
+                rows.put(db, passwords.seal(binding, value))
+                moved += 1
+        if value is not None:
+            for account in accounts:
+                try:
+                    vault.keyring_delete(account)
+                except SecretStoreError:
+                    pass  # moved already; a leftover entry is never read again
+    return Adopted(moved, legacy_left(passwords))
+
+
+def legacy_message(adopted: Adopted) -> str:
+    """What the admin is told about passwords from an older version."""
+    parts = []
+    if adopted.moved:
+        parts.append(f"Moved {_passwords(adopted.moved)} from your keyring into the database (encrypted)")
+    if adopted.left:
+        where = ", ".join(f"{who}: {count}" for who, count in sorted(adopted.left.items()))
+        left = sum(adopted.left.values())
+        parts.append(
+            f"{_passwords(left)} saved by an older fincon-tui {'is' if left == 1 else 'are'} still in "
+            f"another admin's keyring ({where}); they move here when that admin starts fincon-tui"
+        )
+    return "; ".join(parts)
+
+
+def _passwords(count: int) -> str:
+    return "1 password" if count == 1 else f"{count} passwords"

@@ -1,0 +1,113 @@
+"""Rows of `secrets`, `database_info` and `legacy_passwords`: sealed
+passwords stored with their records (the sealing is the secrets layer's)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fincon_tui.domain.passwords import PasswordBinding, PasswordOwner
+from fincon_tui.storage.records import utc_now
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+TABLE = "secrets"
+
+
+@dataclass(frozen=True)
+class SealedPassword:
+    """A password as stored: sealed with key `key_id` for `binding`."""
+
+    binding: PasswordBinding
+    key_id: str
+    sealed: bytes
+
+    def __repr__(self) -> str:
+        return f"SealedPassword({self.binding.owner!r}, key_id={self.key_id!r})"
+
+
+@dataclass(frozen=True)
+class LegacyPassword:
+    """A record whose password an older version kept in an admin's keyring."""
+
+    owner: PasswordOwner
+    staged_token: str | None
+    saved_by: str | None
+
+
+def database_id(db: Database) -> str:
+    return db.execute("SELECT database_id FROM database_info WHERE id = 1").fetchone()[0]
+
+
+def key_id(db: Database) -> str | None:
+    return db.execute("SELECT key_id FROM database_info WHERE id = 1").fetchone()[0]
+
+
+def set_key_id(db: Database, value: str) -> None:
+    db.execute("UPDATE database_info SET key_id = ? WHERE id = 1", [value])
+
+
+def _sealed(row: tuple) -> SealedPassword:
+    kind, key, key_id_, sealed, login, server = row
+    return SealedPassword(PasswordBinding(PasswordOwner(kind, key), login, server), key_id_, bytes(sealed))
+
+
+_COLUMNS = "owner_kind, owner_key, key_id, sealed, bound_login, bound_server"
+
+
+def get(db: Database, owner: PasswordOwner) -> SealedPassword | None:
+    row = db.execute(
+        f"SELECT {_COLUMNS} FROM {TABLE} WHERE owner_kind = ? AND owner_key = ? AND name = 'password'",
+        [owner.kind, owner.key],
+    ).fetchone()
+    return _sealed(row) if row else None
+
+
+def exists(db: Database, owner: PasswordOwner) -> bool:
+    return get(db, owner) is not None or legacy(db, owner) is not None
+
+
+def all_sealed(db: Database) -> list[SealedPassword]:
+    return [_sealed(row) for row in db.execute(f"SELECT {_COLUMNS} FROM {TABLE} ORDER BY owner_kind, owner_key")]
+
+
+def put(db: Database, password: SealedPassword) -> None:
+    """Store (or replace) a sealed password; the caller owns the transaction."""
+    owner = password.binding.owner
+    db.execute(
+        f"""INSERT OR REPLACE INTO {TABLE}
+            (owner_kind, owner_key, name, key_id, sealed, bound_login, bound_server, updated_at)
+            VALUES (?, ?, 'password', ?, ?, ?, ?, ?)""",
+        [owner.kind, owner.key, password.key_id, password.sealed, password.binding.login,
+         password.binding.server, utc_now()],
+    )
+    drop_legacy(db, owner)
+
+
+def remove(db: Database, owner: PasswordOwner) -> None:
+    db.execute(f"DELETE FROM {TABLE} WHERE owner_kind = ? AND owner_key = ?", [owner.kind, owner.key])
+    drop_legacy(db, owner)
+
+
+def legacy(db: Database, owner: PasswordOwner) -> LegacyPassword | None:
+    row = db.execute(
+        "SELECT staged_token, saved_by FROM legacy_passwords WHERE owner_kind = ? AND owner_key = ?",
+        [owner.kind, owner.key],
+    ).fetchone()
+    return LegacyPassword(owner, row[0], row[1]) if row else None
+
+
+def all_legacy(db: Database) -> list[LegacyPassword]:
+    return [
+        LegacyPassword(PasswordOwner(kind, key), token, who)
+        for kind, key, token, who in db.execute(
+            "SELECT owner_kind, owner_key, staged_token, saved_by FROM legacy_passwords ORDER BY 1, 2"
+        )
+    ]
+
+
+def drop_legacy(db: Database, owner: PasswordOwner) -> None:
+    db.execute(
+        "DELETE FROM legacy_passwords WHERE owner_kind = ? AND owner_key = ?", [owner.kind, owner.key]
+    )

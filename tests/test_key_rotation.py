@@ -1,0 +1,128 @@
+"""`key rotate`: a new key, every password re-encrypted in one transaction;
+a crash at any moment leaves a key that opens every password."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import keyring
+import pytest
+from admins import admin
+from conftest import definition
+from keyring.backends import fail
+
+from fincon_tui.domain.passwords import PasswordChange, smtp_owner
+from fincon_tui.secrets import keyfile
+from fincon_tui.secrets.cipher import key_id
+from fincon_tui.secrets.vault import PasswordVault
+from fincon_tui.services.keys import rotate
+from fincon_tui.services.passwords import Passwords
+from fincon_tui.services.smtp_settings import SmtpSettings
+from fincon_tui.storage import secret_rows
+from fincon_tui.storage.database import open_database
+
+TESTS = Path(__file__).resolve().parent
+COUNT = 40
+
+
+def seed(db, key_file: Path) -> dict[str, str]:
+    service = SmtpSettings(db, PasswordVault(key_file))
+    owned = {}
+    for n in range(COUNT):
+        name = f"DEF{n:03}"
+        service.save(definition(name=name), PasswordChange.set(f"pw-{n}"), None)
+        owned[name] = f"pw-{n}"
+    return owned
+
+
+def check_all_open(db_path: Path, key_file: Path, owned: dict[str, str]) -> None:
+    db = open_database(db_path)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    passwords = Passwords(db, PasswordVault(key_file))
+    assert {name: passwords.get(smtp_owner(name)) for name in owned} == owned
+    assert {row["key_id"] for row in db["secrets"].rows} == {secret_rows.key_id(db)}
+    db.close()
+
+
+def test_rotate_re_encrypts_everything_and_keeps_the_old_key_for_backups(db, db_path, tmp_path) -> None:
+    keyring.set_keyring(fail.Keyring())
+    key_file = tmp_path / "fincon.key"
+    owned = seed(db, key_file)
+    old = secret_rows.key_id(db)
+    done = rotate(Passwords(db, PasswordVault(key_file)))
+    assert (done.old, done.passwords) == (old, COUNT) and done.new == secret_rows.key_id(db) != old
+    assert [key_id(k) for k in keyfile.read(key_file)] == [done.new, old]
+    check_all_open(db_path, key_file, owned)
+
+
+def test_a_rotation_that_fails_before_commit_changes_nothing(db, db_path, tmp_path) -> None:
+    keyring.set_keyring(fail.Keyring())
+    key_file = tmp_path / "fincon.key"
+    owned = seed(db, key_file)
+    old = secret_rows.key_id(db)
+    db.execute(
+        "CREATE TRIGGER refuse_rotation BEFORE UPDATE ON database_info "
+        "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    )
+    with pytest.raises(Exception, match="disk full"):
+        rotate(Passwords(db, PasswordVault(key_file)))
+    db.execute("DROP TRIGGER refuse_rotation")
+    assert secret_rows.key_id(db) == old
+    check_all_open(db_path, key_file, owned)
+
+
+def kill_rotations(db_path: Path, key_file: Path, owned: dict[str, str], rounds: int) -> set[bool]:
+    env = {**os.environ, "PYTHONPATH": str(TESTS), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    first = secret_rows.key_id(open_database(db_path))
+    changed = set()
+    for _ in range(rounds):
+        child = subprocess.Popen(
+            [sys.executable, str(TESTS / "rotate_child.py"), str(db_path), str(key_file)],
+            stdout=subprocess.PIPE, env=env,
+        )
+        assert child.stdout.readline() == b"rotating\n"
+        time.sleep(random.uniform(0.0, 0.3))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        check_all_open(db_path, key_file, owned)
+        changed.add(secret_rows.key_id(open_database(db_path)) != first)
+    return changed
+
+
+def test_sigkill_at_random_moments_during_rotation(db, db_path, tmp_path) -> None:
+    keyring.set_keyring(fail.Keyring())
+    key_file = tmp_path / "fincon.key"
+    owned = seed(db, key_file)
+    db.close()
+    assert True in kill_rotations(db_path, key_file, owned, rounds=4)
+
+
+@pytest.mark.slow
+def test_many_kills_during_rotation(db, db_path, tmp_path) -> None:
+    keyring.set_keyring(fail.Keyring())
+    key_file = tmp_path / "fincon.key"
+    owned = seed(db, key_file)
+    db.close()
+    kill_rotations(db_path, key_file, owned, rounds=int(os.environ.get("FINCON_CRASH_ROUNDS", "60")))
+
+
+def test_key_rotate_command(tmp_path, db_path) -> None:
+    anna = admin(tmp_path, "anna", db_path, keyring=False)
+    anna.python(
+        "from fincon_tui.domain.passwords import PasswordChange\n"
+        "from fincon_tui.domain.smtp import SmtpDefinition\n"
+        "from fincon_tui.services.smtp_settings import SmtpSettings\n"
+        "SmtpSettings(db, vault).save(SmtpDefinition('OFFICE', 'smtp.example.com', True, 'bob', 587, True, 30, ''),"
+        " PasswordChange.set('pw'), None)\n"
+    )
+    before = anna.cli("key", "status", "--json").stdout
+    rotated = anna.cli("key", "rotate")
+    assert rotated.returncode == 0 and "1 password(s) re-encrypted" in rotated.stdout
+    after = anna.cli("key", "status", "--json").stdout
+    assert before != after and '"passwords_opened": 1' in after

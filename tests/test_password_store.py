@@ -1,0 +1,239 @@
+"""Passwords encrypted in the database, the key in the keyring or a key file."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+
+import keyring
+import pytest
+from conftest import definition, keyring_entries, smtp_rows, stored_password
+from keyring.backends import fail
+from keyring_backends import BrokenKeyring, FileKeyring
+
+from fincon_tui.domain.passwords import PasswordChange, smtp_owner, user_owner
+from fincon_tui.domain.users import UserEmailSettings
+from fincon_tui.secrets.errors import KeyFileError, KeyMissing, PasswordUnusable, SecretStoreError
+from fincon_tui.secrets.vault import PasswordVault
+from fincon_tui.services.smtp_settings import SmtpSettings
+from fincon_tui.services.user_settings import UserSettings
+from fincon_tui.storage import secret_rows
+
+OFFICE = definition()
+
+
+def alice(**overrides) -> UserEmailSettings:
+    values = dict(
+        user_code="ALICE", smtp_name="OFFICE", smtp_username="alice", sender_name="Alice",
+        sender_email="alice@corp.example", job_title="", telephone="", user_defined=("",) * 6,
+    )
+    return UserEmailSettings(**{**values, **overrides})
+
+
+def headless() -> None:
+    """A server reached over SSH: no keyring backend at all."""
+    keyring.set_keyring(fail.Keyring())
+
+
+def default_key_file(tmp_path, db):
+    return tmp_path / "home" / "config" / "fincon-tui" / "keys" / f"{secret_rows.database_id(db)}.key"
+
+
+def test_save_seals_the_password_in_the_database(db, vault) -> None:
+    SmtpSettings(db, vault).save(OFFICE, PasswordChange.set("s3cret!"), None)
+    assert stored_password(db, "smtp:OFFICE") == "s3cret!"
+    assert "password" not in {c.name for c in db["smtp_settings"].columns}
+    [row] = db["secrets"].rows
+    assert (row["owner_kind"], row["owner_key"], row["bound_login"], row["bound_server"]) == (
+        "smtp", "OFFICE", "bob", "smtp.example.com")
+    assert b"s3cret!" not in row["sealed"] and row["key_id"] == secret_rows.key_id(db)
+
+
+def test_database_file_never_holds_the_password_or_the_key(db, vault, db_path) -> None:
+    SmtpSettings(db, vault).save(OFFICE, PasswordChange.set("Unguessable-Pw-42"), None)
+    [key_entry] = [v for k, v in keyring_entries().items() if k.startswith("key:")]
+    key_text = key_entry.split(":", 1)[1].strip().encode()
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for path in db_path.parent.glob("fincon.db*"):
+        data = path.read_bytes()
+        assert b"Unguessable-Pw-42" not in data and key_text not in data
+
+
+def test_keep_and_clear(db, vault) -> None:
+    service = SmtpSettings(db, vault)
+    service.save(OFFICE, PasswordChange.set("one"), None)
+    loaded = service.load("office")
+    assert loaded.has_password is True and loaded.password_problem is None
+    service.save(OFFICE, PasswordChange.keep(), loaded.stored.version)
+    assert stored_password(db, "smtp:OFFICE") == "one"
+    service.save(OFFICE, PasswordChange.clear(), 2)
+    assert stored_password(db, "smtp:OFFICE") is None
+    assert service.load("OFFICE").has_password is False and list(db["secrets"].rows) == []
+
+
+def test_a_failed_save_leaves_row_and_password_as_they_were(db, vault) -> None:
+    service = SmtpSettings(db, vault)
+    service.save(OFFICE, PasswordChange.set("old"), None)
+    db.execute(
+        "CREATE TRIGGER refuse BEFORE UPDATE ON smtp_settings "
+        "BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        service.save(definition(port=2525), PasswordChange.set("new"), 1)
+    assert stored_password(db, "smtp:OFFICE") == "old" and smtp_rows(db)[0]["port"] == 587
+
+
+def test_headless_server_keeps_the_key_in_a_0600_key_file(db, tmp_path) -> None:
+    headless()
+    service = SmtpSettings(db, PasswordVault())
+    service.save(OFFICE, PasswordChange.set("pw"), None)
+    key_file = default_key_file(tmp_path, db)
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
+    assert secret_rows.key_id(db) in key_file.read_text()
+    assert stored_password(db, "smtp:OFFICE") == "pw" and keyring_entries() == {}
+    assert "key file ~/" in PasswordVault().summary(secret_rows.database_id(db))
+
+
+def test_a_desktop_keeps_the_key_in_the_keyring(db, vault, tmp_path) -> None:
+    SmtpSettings(db, vault).save(OFFICE, PasswordChange.set("pw"), None)
+    database_id = secret_rows.database_id(db)
+    assert list(keyring_entries()) == [f"key:{database_id}"]
+    assert not default_key_file(tmp_path, db).exists()
+
+
+def test_a_world_readable_key_file_is_refused_and_nothing_is_saved(db, tmp_path) -> None:
+    headless()
+    key_file = tmp_path / "shared.key"
+    SmtpSettings(db, PasswordVault(key_file)).save(OFFICE, PasswordChange.set("pw"), None)
+    key_file.chmod(0o644)
+    service = SmtpSettings(db, PasswordVault(key_file))
+    with pytest.raises(KeyFileError, match=r"every local account \(mode 0644\): run chmod 600"):
+        service.save(definition(port=2525), PasswordChange.set("new"), 1)
+    assert smtp_rows(db)[0]["port"] == 587
+    key_file.chmod(0o640)  # a group of admins may read it
+    assert stored_password_with(db, key_file, "smtp:OFFICE") == "pw"
+
+
+def stored_password_with(db, key_file, account: str) -> str | None:
+    from fincon_tui.services.passwords import Passwords
+
+    kind, _, key = account.partition(":")
+    return Passwords(db, PasswordVault(key_file)).get(smtp_owner(key) if kind == "smtp" else user_owner(key))
+
+
+def test_a_key_that_cannot_be_stored_refuses_the_save_without_leaking(db, vault) -> None:
+    keyring.set_keyring(BrokenKeyring())
+    service = SmtpSettings(db, PasswordVault())
+    with pytest.raises(SecretStoreError, match="keychain is locked") as caught:
+        service.save(OFFICE, PasswordChange.set("new-secret"), None)
+    assert "new-secret" not in str(caught.value)
+    assert smtp_rows(db) == [] and secret_rows.key_id(db) is None
+
+
+def test_a_row_changed_behind_the_apps_back_cannot_get_the_password(db, vault) -> None:
+    service = SmtpSettings(db, vault)
+    service.save(OFFICE, PasswordChange.set("pw"), None)
+    db.execute("UPDATE smtp_settings SET mail_server = 'evil.example' WHERE name = 'OFFICE'")
+    with pytest.raises(PasswordUnusable, match=r"saved for bob at smtp.example.com.*mail server "
+                       r"smtp.example.com -> evil.example \(changed outside fincon-tui\): enter the password again"):
+        service.passwords.get(smtp_owner("OFFICE"))
+    assert "enter the password again" in service.load("OFFICE").password_problem
+    # Saving other fields in fincon-tui does not launder the change.
+    service.save(definition(mail_server="evil.example", port=25), PasswordChange.keep(), 1)
+    with pytest.raises(PasswordUnusable):
+        service.passwords.get(smtp_owner("OFFICE"))
+    # Typing the password again binds it to the row as it is.
+    service.save(definition(mail_server="evil.example"), PasswordChange.set("pw2"), 2)
+    assert stored_password(db, "smtp:OFFICE") == "pw2"
+
+
+def test_altered_ciphertext_or_binding_columns_are_refused(db, vault) -> None:
+    service = SmtpSettings(db, vault)
+    service.save(OFFICE, PasswordChange.set("pw"), None)
+    sealed = bytearray(next(db["secrets"].rows)["sealed"])
+    sealed[-1] ^= 1
+    db.execute("UPDATE secrets SET sealed = ?", [bytes(sealed)])
+    with pytest.raises(PasswordUnusable, match="does not decrypt: it was altered"):
+        service.passwords.get(smtp_owner("OFFICE"))
+
+
+def test_moving_a_definition_in_the_app_rebinds_it_and_its_users(db, vault) -> None:
+    smtp, users = SmtpSettings(db, vault), UserSettings(db, vault)
+    smtp.save(OFFICE, PasswordChange.set("shared-pw"), None)
+    users.save(alice(), PasswordChange.set("alice-pw"), None)
+    users.save(alice(user_code="CAROL", smtp_username=""), PasswordChange.keep(), None)
+    saved = smtp.save(definition(mail_server="smtp.new.example"), PasswordChange.keep(), 1)
+    assert (saved.rebound, saved.rebound_to) == (2, "smtp.new.example")
+    assert stored_password(db, "smtp:OFFICE") == "shared-pw"
+    assert stored_password(db, "user:ALICE") == "alice-pw"
+    bound = {(r["owner_key"], r["bound_server"]) for r in db["secrets"].rows}
+    assert bound == {("OFFICE", "smtp.new.example"), ("ALICE", "smtp.new.example")}
+    # A user who changes login in the app keeps the password, re-bound.
+    users.save(alice(smtp_username="alice2"), PasswordChange.keep(), 1)
+    assert stored_password(db, "user:ALICE") == "alice-pw"
+
+
+def test_delete_then_create_again_has_no_password(db, vault) -> None:
+    service = SmtpSettings(db, vault)
+    service.save(OFFICE, PasswordChange.set("old-pw"), None)
+    service.delete("OFFICE", 1)
+    service.save(definition(mail_server="other.example"), PasswordChange.keep(), None)
+    assert service.load("OFFICE").has_password is False
+    assert stored_password(db, "smtp:OFFICE") is None
+
+
+def test_a_row_deleted_by_another_tool_takes_its_password(db, vault) -> None:
+    SmtpSettings(db, vault).save(OFFICE, PasswordChange.set("pw"), None)
+    db.execute("DELETE FROM smtp_settings")
+    assert list(db["secrets"].rows) == []
+
+
+def test_restoring_a_backup_brings_back_rows_and_passwords_together(db, vault, db_path, tmp_path) -> None:
+    service = SmtpSettings(db, vault)
+    service.save(OFFICE, PasswordChange.set("before-backup"), None)
+    backup = tmp_path / "backup.db"
+    with sqlite3.connect(backup) as copy:
+        db.conn.backup(copy)
+    service.save(definition(mail_server="smtp.later.example"), PasswordChange.set("after-backup"), 1)
+    db.close()
+    with sqlite3.connect(backup) as source, sqlite3.connect(db_path) as target:
+        source.backup(target)
+    from fincon_tui.storage.database import open_database
+
+    restored = open_database(db_path)
+    assert smtp_rows(restored)[0]["mail_server"] == "smtp.example.com"
+    assert stored_password(restored, "smtp:OFFICE") == "before-backup"
+
+
+def test_a_missing_key_is_named_and_nothing_else_stops(db, vault, tmp_path) -> None:
+    service = SmtpSettings(db, vault)
+    service.save(OFFICE, PasswordChange.set("pw"), None)
+    key_id = secret_rows.key_id(db)
+    headless()  # another admin: no keyring, no key file
+    other = SmtpSettings(db, PasswordVault())
+    loaded = other.load("OFFICE")
+    assert loaded.has_password and f"saved with key {key_id}; this account has no such key" in loaded.password_problem
+    with pytest.raises(KeyMissing, match="README, 'Password storage'"):
+        other.passwords.get(smtp_owner("OFFICE"))
+    # Other fields save, the password stays for the admin who has the key.
+    other.save(definition(port=2525), PasswordChange.keep(), 1)
+    other.save(definition(name="RELAY", authenticate=False, username=""), PasswordChange.keep(), None)
+    # A change that would re-bind the password needs the key: refused, nothing lost.
+    with pytest.raises(KeyMissing):
+        other.save(definition(port=2525, mail_server="moved.example"), PasswordChange.keep(), 2)
+    assert smtp_rows(db)[0]["mail_server"] == "smtp.example.com"
+    keyring.set_keyring(FileKeyring())  # back to the first admin: nothing was lost
+    assert stored_password(db, "smtp:OFFICE") == "pw"
+
+
+def test_a_wrong_key_file_is_named(db, tmp_path) -> None:
+    headless()
+    SmtpSettings(db, PasswordVault(tmp_path / "right.key")).save(OFFICE, PasswordChange.set("pw"), None)
+    wrong = tmp_path / "wrong.key"
+    from fincon_tui.secrets import cipher, keyfile
+
+    keyfile.write(wrong, [cipher.new_key()])
+    other = SmtpSettings(db, PasswordVault(wrong))
+    message = other.load("OFFICE").password_problem
+    assert f"saved with key {secret_rows.key_id(db)}" in message and f"{wrong} holds key" in message

@@ -1,0 +1,111 @@
+"""Two admins, two homes, two keyrings, one database and one key file:
+real processes, and a real SMTP server that checks the password."""
+
+from __future__ import annotations
+
+import grp
+import json
+import os
+import stat
+
+import pytest
+from admins import admin
+from smtp_servers import make_certificates, smtp_server
+
+SAVE_OFFICE = """
+from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.smtp import SmtpDefinition
+from fincon_tui.services.smtp_settings import SmtpSettings
+SmtpSettings(db, vault).save(SmtpDefinition(
+    name="OFFICE", mail_server="localhost", authenticate=True, username="bob", port={port},
+    use_tls=True, timeout_seconds=5, bcc=""), PasswordChange.{change}, {version})
+"""
+
+
+@pytest.fixture
+def certs(tmp_path, monkeypatch):
+    made = make_certificates(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(made.ca_file))
+    return made
+
+
+def test_two_admins_share_passwords_through_one_key_file(tmp_path, db_path, certs) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    key_file = shared / "fincon.key"
+    group = grp.getgrgid(os.getgid()).gr_name
+    first = admin(tmp_path, "anna", db_path, keyring=True)
+    made = first.cli("key", "create-file", str(key_file), "--group", group)
+    assert made.returncode == 0, made.stderr
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o640 and key_file.stat().st_gid == os.getgid()
+    assert "FINCON_TUI_KEY_FILE" in made.stdout
+
+    anna = admin(tmp_path, "anna", db_path, key_file=key_file)
+    ben = admin(tmp_path, "ben", db_path, key_file=key_file, keyring=False)
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        anna.python(SAVE_OFFICE.format(port=port, change='set("bob-pw")', version=None))
+        tested = ben.cli("smtp", "test", "OFFICE")
+        assert tested.returncode == 0, tested.stderr
+        assert mailbox.logins == [("bob", "bob-pw")]
+    status = json.loads(ben.cli("key", "status", "--json").stdout)
+    assert status["this_account_has_key"] and status["passwords_opened"] == 1
+    assert status["key_location"] == str(key_file)
+
+
+def test_delete_and_create_again_by_the_other_admin_leaves_no_password(tmp_path, db_path) -> None:
+    key_file = tmp_path / "fincon.key"
+    anna = admin(tmp_path, "anna", db_path, key_file=key_file)
+    ben = admin(tmp_path, "ben", db_path, key_file=key_file, keyring=False)
+    anna.python(SAVE_OFFICE.format(port=587, change='set("anna-pw")', version=None))
+    ben.python(
+        "from fincon_tui.services.smtp_settings import SmtpSettings\n"
+        "SmtpSettings(db, vault).delete('OFFICE', 1)\n"
+    )
+    ben.python(SAVE_OFFICE.format(port=2525, change="keep()", version=None))
+    shown = json.loads(anna.cli("smtp", "show", "OFFICE", "--json").stdout)
+    assert shown["port"] == 2525 and shown["password_stored"] is False
+
+
+def test_an_admin_without_the_key_is_told_which_key_and_can_still_work(tmp_path, db_path) -> None:
+    anna = admin(tmp_path, "anna", db_path)  # her key: in her own keyring
+    carl = admin(tmp_path, "carl", db_path, keyring=False)
+    anna.python(SAVE_OFFICE.format(port=587, change='set("anna-pw")', version=None))
+    key_id = json.loads(anna.cli("key", "status", "--json").stdout)["key_id"]
+    status = carl.cli("key", "status")
+    assert status.returncode == 1 and f"saved with key {key_id}; this account has no such key" in status.stdout
+    shown = carl.cli("smtp", "show", "OFFICE", "--json")
+    assert shown.returncode == 0 and "no such key" in json.loads(shown.stdout)["password_problem"]
+    tested = carl.cli("smtp", "test", "OFFICE")
+    assert tested.returncode == 2 and f"key {key_id}" in tested.stderr and "Traceback" not in tested.stderr
+
+
+def test_moving_a_desktop_key_into_a_shared_file(tmp_path, db_path) -> None:
+    anna = admin(tmp_path, "anna", db_path)
+    anna.python(SAVE_OFFICE.format(port=587, change='set("anna-pw")', version=None))
+    key_file = tmp_path / "fincon.key"
+    moved = anna.cli("key", "move-to-file", str(key_file))
+    assert moved.returncode == 0, moved.stderr
+    keyring_file = anna.home / "keyring.json"
+    assert "key:" not in keyring_file.read_text()
+    config = anna.home / ".config" / "fincon-tui" / "config.toml"
+    assert f'key_file = "{key_file}"' in config.read_text()
+    status = json.loads(anna.cli("key", "status", "--json").stdout)
+    assert status["key_location"] == str(key_file) and status["passwords_opened"] == 1
+    ben = admin(tmp_path, "ben", db_path, key_file=key_file, keyring=False)
+    assert json.loads(ben.cli("key", "status", "--json").stdout)["passwords_opened"] == 1
+
+
+def test_a_mail_server_changed_behind_the_apps_back_gets_no_auth(tmp_path, db_path, certs) -> None:
+    import sqlite3
+
+    anna = admin(tmp_path, "anna", db_path)
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        anna.python(SAVE_OFFICE.format(port=port, change='set("bob-pw")', version=None))
+        with sqlite3.connect(db_path) as conn:  # another tool points the row elsewhere
+            conn.execute("UPDATE smtp_settings SET mail_server = '127.0.0.1'")
+        tested = anna.cli("smtp", "test", "OFFICE")
+        assert tested.returncode == 2
+        assert "mail server localhost -> 127.0.0.1 (changed outside fincon-tui)" in tested.stderr
+        assert "AUTH" not in mailbox.commands and mailbox.logins == []
+        sent = anna.cli("smtp", "send-test", "OFFICE", "--to", "x@corp.example")
+        assert sent.returncode == 2 and mailbox.logins == [] and mailbox.messages == []
