@@ -7,7 +7,6 @@ or written, so start-up does not pay for it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 NONCE_BYTES = 12
@@ -26,6 +25,8 @@ def new_key() -> bytes:
 
 def key_id(key: bytes) -> str:
     """A key's public fingerprint: names it without revealing it."""
+    import hashlib
+
     return hashlib.sha256(b"fincon-tui key id\x00" + key).hexdigest()[:16]
 
 

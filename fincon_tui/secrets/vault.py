@@ -11,7 +11,8 @@ Looked for, in this order, by the key id the database records:
 
 A new key goes to the first of these that applies.  Every keyring call
 has a time limit, so a backend waiting for an unlock prompt nobody sees
-cannot hang the app.
+cannot hang the app.  Key files and hashing load when a key is needed,
+not at start-up.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from fincon_tui.secrets import keyfile
-from fincon_tui.secrets.cipher import key_id
 from fincon_tui.secrets.errors import HOW_TO, KeyFileError, KeyMissing, KeyringTimeout, SecretStoreError
 
 SERVICE = "fincon-tui"
@@ -72,6 +71,8 @@ class FoundKey:
 
     @property
     def id(self) -> str:
+        from fincon_tui.secrets.cipher import key_id
+
         return key_id(self.key)
 
 
@@ -179,12 +180,16 @@ class PasswordVault:
         return self.sources(database_id)[0]
 
     def read(self, source: KeySource, database_id: str) -> list[bytes]:
+        from fincon_tui.secrets import keyfile
+
         if source.kind == "key file":
             return keyfile.read(Path(source.where))
         text = self.keyring_get(f"key:{database_id}") or ""
         return keyfile.parse(text, f"keyring entry key:{database_id}")
 
     def write(self, source: KeySource, database_id: str, keys: list[bytes], group: str | None = None) -> None:
+        from fincon_tui.secrets import keyfile
+
         if source.kind == "key file" and not keys:
             Path(source.where).unlink(missing_ok=True)
         elif source.kind == "key file":
@@ -203,6 +208,8 @@ class PasswordVault:
 
     def find(self, database_id: str, wanted: str) -> FoundKey:
         """The key with id `wanted`; KeyMissing says where it was looked for."""
+        from fincon_tui.secrets.cipher import key_id
+
         problems: list[str] = []
         unsafe: KeyFileError | None = None
         for source in self.sources(database_id):
