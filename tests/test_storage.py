@@ -171,3 +171,24 @@ def test_a_file_that_is_not_sqlite_is_refused_untouched(db_path: Path) -> None:
 def test_a_missing_folder_is_reported(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="does not exist"):
         open_database(tmp_path / "nowhere" / "fincon.db")
+
+
+def test_a_new_database_is_private_or_shared_with_the_folders_group(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    private = tmp_path / "private.db"
+    umask = os.umask(0o022)
+    try:
+        open_database(private).close()
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o2770)
+    db = open_database(shared / "fincon.db")
+    db.execute("CREATE TABLE t (x)")  # the -wal and -shm files appear
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in shared.iterdir()}
+    assert modes == {"fincon.db": 0o660, "fincon.db-wal": 0o660, "fincon.db-shm": 0o660}
+    db.close()

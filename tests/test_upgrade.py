@@ -90,6 +90,10 @@ def test_a_headless_admin_counts_what_waits_in_keyrings(db_path) -> None:
     old_database(db_path)
     keyring.set_keyring(fail.Keyring())
     db = open_database(db_path)
-    adopted = adopt_legacy(Passwords(db, PasswordVault()))
+    passwords = Passwords(db, PasswordVault())
+    adopted = adopt_legacy(passwords)
     assert adopted.moved == 0 and sum(adopted.left.values()) == 5
+    assert passwords.has(smtp_owner("BENS"))
+    assert "was saved by an older fincon-tui in ben's keyring: it moves into the database when ben" in (
+        passwords.problem(smtp_owner("BENS")))
     keyring.set_keyring(FileKeyring())

@@ -113,19 +113,24 @@ def to_key_file(passwords: Passwords, path: Path, group: str | None, move: bool)
     """Write this database's keys into the key file at `path` (kept keys
     stay); with `move`, then remove them from the keyring and the default
     key file.  A database without a key gets a new one here."""
+    from fincon_tui.secrets import keyfile
+
     db = passwords.db
     database_id = passwords.database_id
     target = KeySource("key file", str(path))
+    existing = keyfile.read(path)
     with write_transaction(db):
+        if rows.key_id(db) is None:  # a new database: its key is made right here
+            current = FoundKey(existing[0] if existing else cipher.new_key(), target)
+            keyfile.write(path, [current.key, *existing[1:]], group)
+            rows.set_key_id(db, current.id)
+            return current
         current = passwords.current_key()
     others = [s for s in passwords.vault.sources(database_id) if s != target]
     keys = [current.key]
     for source in others:
         keys += [k for k in passwords.vault.read(source, database_id) if k not in keys]
-    from fincon_tui.secrets import keyfile
-
-    existing = [k for k in keyfile.read(path) if k not in keys]
-    keyfile.write(path, keys + existing, group)
+    keyfile.write(path, keys + [k for k in existing if k not in keys], group)
     if move:  # from the keyring and the default key file, never from a configured one
         default = KeySource("key file", str(passwords.vault.default_file(database_id)))
         for source in others:

@@ -99,15 +99,20 @@ class Passwords:
                 "or damaged outside fincon-tui: enter the password again"
             ) from None
 
-    def _from_old_keyring(self, legacy: rows.LegacyPassword) -> str | None:
-        """A password an older version left in this admin's keyring."""
-        if not self.vault.backend().usable:
-            return None
-        for account in legacy_accounts(legacy):
-            value = self.vault.keyring_get(account)
-            if value is not None:
-                return value
-        return None
+    def _from_old_keyring(self, legacy: rows.LegacyPassword) -> str:
+        """A password an older version left in this admin's keyring;
+        PasswordUnusable names whose keyring holds it otherwise."""
+        if self.vault.backend().usable:
+            for account in legacy_accounts(legacy):
+                value = self.vault.keyring_get(account)
+                if value is not None:
+                    return value
+        who = legacy.saved_by or "another admin"
+        raise PasswordUnusable(
+            f"the password of {legacy.owner.describe()} was saved by an older fincon-tui in "
+            f"{who}'s keyring: it moves into the database when {who} next starts fincon-tui "
+            "(or enter it again here)"
+        )
 
     # -- writing, inside the caller's write transaction -----------------------------
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -21,6 +23,7 @@ def open_database(path: Path) -> Database:
     Raises StorageError with a one-line reason when it cannot be used.
     """
     check_database_file(path)
+    _create_private(path)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
         db = Database(conn)
@@ -33,6 +36,22 @@ def open_database(path: Path) -> Database:
     except sqlite3.DatabaseError as error:
         raise StorageError(f"cannot use {path} as a database: {error}") from None
     return db
+
+
+def _create_private(path: Path) -> None:
+    """A new database file is 0600, or 0660 in a folder set up for a group
+    of admins (setgid and group-writable).  SQLite gives its -wal and -shm
+    files the same mode."""
+    try:
+        folder = path.parent.stat().st_mode
+        mode = 0o660 if folder & stat.S_ISGID and folder & stat.S_IWGRP else 0o600
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except FileExistsError:
+        return
+    try:
+        os.fchmod(fd, mode)  # whatever the umask
+    finally:
+        os.close(fd)
 
 
 def _refuse_newer_schema(db: Database) -> None:
