@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import json
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,3 +71,14 @@ class BrokenKeyring(FileKeyring):
 
     def delete_password(self, service: str, username: str) -> None:
         raise KeyringError("the keychain is locked")
+
+
+class HangingKeyring(FileKeyring):
+    """Never answers, like a Secret Service waiting for an unlock prompt
+    that nobody over SSH can see."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        threading.Event().wait()
+        return None
+
+    set_password = delete_password = get_password  # type: ignore[assignment]

@@ -237,3 +237,34 @@ def test_a_wrong_key_file_is_named(db, tmp_path) -> None:
     other = SmtpSettings(db, PasswordVault(wrong))
     message = other.load("OFFICE").password_problem
     assert f"saved with key {secret_rows.key_id(db)}" in message and f"{wrong} holds key" in message
+
+
+def test_a_keyring_that_never_answers_is_given_up_on_and_key_files_take_over(db, tmp_path) -> None:
+    import time
+
+    from keyring_backends import HangingKeyring
+
+    keyring.set_keyring(HangingKeyring())
+    vault = PasswordVault(timeout=0.3)
+    service = SmtpSettings(db, vault)
+    start = time.monotonic()
+    service.save(OFFICE, PasswordChange.set("pw"), None)
+    assert time.monotonic() - start < 2
+    assert default_key_file(tmp_path, db).exists()
+    assert "did not answer within 0.3 s" in vault.backend().why_not
+    assert service.passwords.get(smtp_owner("OFFICE")) == "pw"
+
+
+def test_key_files_name_a_bad_line_and_never_show_a_key(tmp_path) -> None:
+    from fincon_tui.secrets import cipher, keyfile
+    from fincon_tui.secrets.vault import FoundKey, KeySource
+
+    key = cipher.new_key()
+    path = tmp_path / "fincon.key"
+    keyfile.write(path, [key])
+    assert keyfile.read(path) == [key]
+    path.write_text(path.read_text() + "garbage:line\n")
+    path.chmod(0o600)
+    with pytest.raises(KeyFileError, match=r"fincon.key, line 3: not a fincon-tui key"):
+        keyfile.read(path)
+    assert key.hex() not in repr(FoundKey(key, KeySource("key file", str(path))))

@@ -162,6 +162,19 @@ async def test_existing_definition_loads_case_insensitively_and_edits(app, db) -
     assert stored_password(db, "smtp:Office") == "old-password"
 
 
+async def test_a_new_mail_server_takes_the_stored_password_along_and_says_so(app, db) -> None:
+    save_office(app)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_smtp_settings(pilot)
+        await type_text(pilot, "office")
+        await pilot.press("enter")
+        await type_text(pilot, "smtp.new.example")
+        await pilot.press("f10")
+        assert screen.message.text == (
+            "SMTP definition Office saved; the stored password now goes to smtp.new.example")
+    assert stored_password(db, "smtp:Office") == "old-password"
+
+
 async def test_clearing_the_masked_password_removes_it(app, db) -> None:
     save_office(app)
     async with app.run_test(size=SIZE) as pilot:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -66,7 +66,7 @@ class KeySource:
 
 @dataclass(frozen=True)
 class FoundKey:
-    key: bytes
+    key: bytes = field(repr=False)  # never in a traceback or a log
     source: KeySource
 
     @property
@@ -234,7 +234,10 @@ class PasswordVault:
         """The newest key in the first source that holds one: a database that
         has no key yet adopts it (several databases may share a key file)."""
         for source in self.sources(database_id):
-            keys = self.read(source, database_id)
+            try:
+                keys = self.read(source, database_id)
+            except KeyringTimeout:
+                continue  # a keyring that does not answer is left out from now on
             if keys:
                 return FoundKey(keys[0], source)
         return None

@@ -84,8 +84,9 @@ class RecordFormScreen(FinconScreen):
     def saved_message(self, saved: Saved) -> str:
         message = f"{self.service.kind} {saved.key} saved"
         if saved.rebound:
-            passwords = "password now goes" if saved.rebound == 1 else f"{saved.rebound} passwords now go"
-            message += f"; its stored {passwords} to {saved.rebound_to}"
+            passwords = "the stored password now goes" if saved.rebound == 1 else (
+                f"{saved.rebound} stored passwords now go")
+            message += f"; {passwords} to {saved.rebound_to}"
         return message
 
     def on_opened(self) -> None:
