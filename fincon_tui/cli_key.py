@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fincon_tui.cli_common import FAILED, fail
+from fincon_tui.cli_common import FAILED, fail, say
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault, config: Co
             return _status(keys.status(passwords), args.json)
         if args.key_command == "rotate":
             done = keys.rotate(passwords)
-            print(
+            say(
                 f"New key {done.new} in {done.source.describe()}; {done.passwords} password(s) "
                 f"re-encrypted. The old key {done.old} stays there for backups made before now."
             )
@@ -68,7 +68,7 @@ def _status(report, as_json: bool) -> int:
             where = ", ".join(f"{who}: {n}" for who, n in sorted(report.legacy_left.items()))
             lines.append(("Older keyrings", f"{sum(report.legacy_left.values())} ({where})"))
         for label, value in lines:
-            print(f"{label:<15} {value}")
+            say(f"{label:<15} {value}")
     return FAILED if report.problem or report.unusable else 0
 
 
@@ -83,13 +83,13 @@ def _to_file(args, passwords, vault: PasswordVault, config: Config) -> int:
     if not moving and path.exists():
         return fail(f"{path} exists already: use 'key move-to-file' to add this database's key to it")
     found = keys.to_key_file(passwords, path, args.group, move=moving)
-    print(f"Key {found.id} is in key file {path}.")
+    say(f"Key {found.id} is in key file {path}.")
     if config.key_file == path:
         return 0
     if moving and remember_key_file(config.path, path):
-        print(f"{config.path} now names it ([passwords] key_file).")
+        say(f"{config.path} now names it ([passwords] key_file).")
         return 0
-    print(
+    say(
         "Point every admin at it: in ~/.config/fincon-tui/config.toml\n"
         f'  [passwords]\n  key_file = "{path}"\n'
         f"or in the environment: export FINCON_TUI_KEY_FILE={path}"

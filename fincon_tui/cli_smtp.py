@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import TYPE_CHECKING
 
-from fincon_tui.cli_common import FAILED, fail
+from fincon_tui.cli_common import FAILED, fail, say
 
 if TYPE_CHECKING:  # the commands import their libraries when they run
     from sqlite_utils import Database
@@ -75,9 +74,9 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
         if args.json:
             print(json.dumps(rows, indent=2))
         else:
-            print(f"{'NAME':<22} {'MAIL SERVER':<32} {'PORT':>5} {'TLS':<12} USERNAME")
+            say(f"{'NAME':<22} {'MAIL SERVER':<32} {'PORT':>5} {'TLS':<12} USERNAME")
             for row in rows:
-                print(
+                say(
                     f"{row['name']:<22} {row['mail_server']:<32} {row['port']:>5} "
                     f"{row['security']:<12} {row['username'] or '(per user)' if row['authenticate'] == 'Y' else '-'}"
                 )
@@ -94,7 +93,7 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
             print(json.dumps(row, indent=2))
         else:
             for key, value in row.items():
-                print(f"{key:<16} {value}")
+                say(f"{key:<16} {value}")
         return 0
     return _session(args, stored.record, smtp.passwords, UserSettings(db, vault))
 
@@ -114,10 +113,10 @@ def _session(args, definition, passwords: Passwords, users: UserSettings) -> int
         if found is None:
             return fail(f"User email settings {args.user.upper()} do not exist")
         if found.record.smtp_name.lower() != definition.name.lower():
-            print(
+            say(
                 f"fincon-tui: note: user {found.key} is linked to {found.record.smtp_name}, "
                 f"testing through {definition.name} as asked",
-                file=sys.stderr,
+                err=True,
             )
         user = found.record
     sending = args.smtp_command == "send-test"
@@ -137,9 +136,9 @@ def _session(args, definition, passwords: Passwords, users: UserSettings) -> int
         )
         if not args.allow_plaintext:
             return fail(f"{warning}; add --allow-plaintext to go ahead")
-        print(f"fincon-tui: warning: {warning}", file=sys.stderr)
+        say(f"fincon-tui: warning: {warning}", err=True)
     transcript = Transcript(
-        (lambda line: print(line, file=sys.stderr)) if args.verbose else None
+        (lambda line: say(line, err=True)) if args.verbose else None
     )
     if sending:
         work = send_test_email(
@@ -150,12 +149,11 @@ def _session(args, definition, passwords: Passwords, users: UserSettings) -> int
     try:
         outcome = asyncio.run(work)
     except KeyboardInterrupt:
-        print("fincon-tui: cancelled", file=sys.stderr)
+        say("fincon-tui: cancelled", err=True)
         return 130
     if getattr(args, "json", False):
         print(json.dumps({**asdict(outcome), "transcript": transcript.lines}, indent=2))
     else:
-        stream = sys.stdout if outcome.ok else sys.stderr
-        print(("OK: " if outcome.ok else f"FAILED at {outcome.step}: ") + outcome.text(), file=stream)
+        say(("OK: " if outcome.ok else f"FAILED at {outcome.step}: ") + outcome.text(), err=not outcome.ok)
     return 0 if outcome.ok else FAILED
 

@@ -8,7 +8,12 @@ from hypothesis import strategies as st
 
 from fincon_tui.domain.fields import FormInvalid, describe
 from fincon_tui.domain.passwords import PasswordChange
-from fincon_tui.domain.smtp import LABELS, NEW_DEFAULTS, SmtpDefinition, parse_definition
+from fincon_tui.domain.smtp import (
+    LABELS,
+    NEW_DEFAULTS,
+    SmtpDefinition,
+    parse_definition,
+)
 
 KEEP = PasswordChange.keep()
 

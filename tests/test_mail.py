@@ -11,7 +11,12 @@ from conftest import definition
 from smtp_servers import free_port, make_certificates, silent_server, smtp_server
 
 from fincon_tui.domain.login import effective_login
-from fincon_tui.mail.session import IMPLICIT_TLS_ENV, Sender, check_login, send_test_email
+from fincon_tui.mail.session import (
+    IMPLICIT_TLS_ENV,
+    Sender,
+    check_login,
+    send_test_email,
+)
 from fincon_tui.mail.transcript import Transcript
 
 

@@ -13,7 +13,12 @@ from keyring_backends import BrokenKeyring, FileKeyring
 
 from fincon_tui.domain.passwords import PasswordChange, smtp_owner, user_owner
 from fincon_tui.domain.users import UserEmailSettings
-from fincon_tui.secrets.errors import KeyFileError, KeyMissing, PasswordUnusable, SecretStoreError
+from fincon_tui.secrets.errors import (
+    KeyFileError,
+    KeyMissing,
+    PasswordUnusable,
+    SecretStoreError,
+)
 from fincon_tui.secrets.vault import PasswordVault
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings

@@ -9,7 +9,12 @@ import pytest
 from conftest import definition
 
 from fincon_tui.storage.database import open_database
-from fincon_tui.storage.errors import RecordChanged, RecordExists, SchemaTooNew, StorageError
+from fincon_tui.storage.errors import (
+    RecordChanged,
+    RecordExists,
+    SchemaTooNew,
+    StorageError,
+)
 from fincon_tui.storage.migrations import migrations
 from fincon_tui.storage.smtp_repo import SmtpRepository
 

@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from fincon_tui.domain import fields
 from fincon_tui.domain.fields import FieldError
 from fincon_tui.domain.passwords import PasswordChange
-from fincon_tui.domain.smtp import NAME_MAX, USERNAME_MAX, SmtpDefinition, check_password
+from fincon_tui.domain.smtp import (
+    NAME_MAX,
+    USERNAME_MAX,
+    SmtpDefinition,
+    check_password,
+)
 
 USER_CODE_MAX = 20
 TEXT_MAX = 60

@@ -24,7 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from fincon_tui.secrets.errors import HOW_TO, KeyFileError, KeyMissing, KeyringTimeout, SecretStoreError
+from fincon_tui.secrets.errors import (
+    HOW_TO,
+    KeyFileError,
+    KeyMissing,
+    KeyringTimeout,
+    SecretStoreError,
+)
 
 SERVICE = "fincon-tui"
 #: Seconds a keyring call may take before the backend counts as not answering.

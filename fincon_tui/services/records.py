@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from fincon_tui.domain.passwords import PasswordBinding, PasswordChange, PasswordOwner
 from fincon_tui.secrets.vault import PasswordVault
 from fincon_tui.services.passwords import Passwords
-from fincon_tui.storage import audit
-from fincon_tui.storage import secret_rows
+from fincon_tui.storage import audit, secret_rows
 from fincon_tui.storage.records import Repository, Stored
 from fincon_tui.storage.transactions import write_transaction
 

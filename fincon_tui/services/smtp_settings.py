@@ -9,8 +9,8 @@ from fincon_tui.domain.passwords import PasswordBinding, smtp_owner, user_owner
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.secrets.vault import PasswordVault
 from fincon_tui.services.records import RecordService
-from fincon_tui.storage.records import Stored
 from fincon_tui.storage.errors import RecordInUse
+from fincon_tui.storage.records import Stored
 from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.user_repo import UserRepository
 

@@ -12,7 +12,13 @@ from textual.screen import Screen
 
 from fincon_tui.paths import stylesheets
 from fincon_tui.ui.idle_gc import QUIET_FOR, IdleCollector
-from fincon_tui.ui.keys import group_of, is_function_key, keys_label, legend_groups, legend_width
+from fincon_tui.ui.keys import (
+    group_of,
+    is_function_key,
+    keys_label,
+    legend_groups,
+    legend_width,
+)
 from fincon_tui.ui.menus import MAIN
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen

@@ -9,6 +9,8 @@ from textual.containers import HorizontalGroup, VerticalGroup
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from fincon_tui.ui.plain import plain, plain_lines
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Dismisses with True for Yes, False for No.  Enter presses the focused
@@ -28,8 +30,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with VerticalGroup(id="dialog"):
-            yield Label(self.dialog_title, id="dialog-title", markup=False)
-            yield Static(self.question, id="question", markup=False)
+            yield Label(plain(self.dialog_title), id="dialog-title")
+            yield Static(plain_lines(self.question), id="question")
             with HorizontalGroup(id="buttons"):
                 yield Button("Yes", id="yes", compact=True)
                 yield Button("No", id="no", compact=True)

@@ -11,6 +11,8 @@ from textual.containers import VerticalGroup
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 
+from fincon_tui.ui.plain import plain
+
 if TYPE_CHECKING:
     from fincon_tui.storage.audit import AuditEntry
 
@@ -30,8 +32,8 @@ class HistoryScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalGroup(id="history-dialog"):
-            yield Label(self.history_title, id="history-title", markup=False)
-            yield OptionList(*(entry_line(e) for e in self.entries), id="history-list", compact=True)
+            yield Label(plain(self.history_title), id="history-title")
+            yield OptionList(*(plain(entry_line(e)) for e in self.entries), id="history-list", compact=True)
             count = len(self.entries)
             yield Label(f"{count} change{'s' if count != 1 else ''}, newest first  Esc=Close", id="history-keys")
 

@@ -12,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from fincon_tui.ui.plain import plain
+
 #: Rows shown at once; the filter narrows the rest.
 SHOWN = 200
 
@@ -38,7 +40,7 @@ class LookupScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalGroup(id="lookup-dialog"):
-            yield Label(self.lookup_title, id="lookup-title", markup=False)
+            yield Label(plain(self.lookup_title), id="lookup-title")
             yield Input(id="lookup-filter", placeholder="type to filter", compact=True)
             yield Label(self.heading, id="lookup-heading", markup=False)
             yield OptionList(id="lookup-list", compact=True)
@@ -60,7 +62,7 @@ class LookupScreen(ModalScreen[str | None]):
         rows = self.search(text)
         options = self.query_one("#lookup-list", OptionList)
         options.clear_options()
-        options.add_options(Option(line, id=key) for key, line in rows[:SHOWN])
+        options.add_options(Option(plain(line), id=key) for key, line in rows[:SHOWN])
         if rows:
             options.highlighted = 0
         more = " or more; type to narrow" if len(rows) > SHOWN else ""

@@ -17,8 +17,14 @@ from textual.widgets import Button, Input, Static
 
 from fincon_tui.domain.fields import FieldError, FormInvalid, describe
 from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.visible import visible
 from fincon_tui.secrets.errors import SecretStoreError
-from fincon_tui.storage.errors import RecordChanged, RecordExists, RecordInUse, StorageError
+from fincon_tui.storage.errors import (
+    RecordChanged,
+    RecordExists,
+    RecordInUse,
+    StorageError,
+)
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.lookup import SHOWN, LookupScreen
@@ -151,7 +157,7 @@ class RecordFormScreen(FinconScreen):
 
     def _fill(self, values: dict[str, str], has_password: bool) -> None:
         for key, value in values.items():
-            self.field(key).value = value
+            self.field(key).value = visible(value)
         self.password_field.show_stored(has_password)
 
     def has_unsaved_changes(self) -> bool:

@@ -11,6 +11,7 @@ from textual.containers import VerticalGroup
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from fincon_tui.ui.plain import plain
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput
 
@@ -33,7 +34,7 @@ class SendTestScreen(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalGroup(id="send-dialog"):
-            yield Label(f"Send a test email through {self.definition_name}", id="send-title", markup=False)
+            yield Label(plain(f"Send a test email through {self.definition_name}"), id="send-title")
             yield field_row("Recipient", FieldInput(id="to", max_length=254, classes="wide"))
             yield field_row("As user", FieldInput(id="user", max_length=20), hint="optional")
             yield Label("", id="send-error", markup=False)

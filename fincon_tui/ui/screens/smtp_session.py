@@ -12,8 +12,10 @@ from textual.containers import VerticalGroup
 from textual.screen import ModalScreen
 from textual.widgets import Label, Log, Static
 
+from fincon_tui.domain.visible import visible
 from fincon_tui.mail.session import Outcome
 from fincon_tui.mail.transcript import Transcript
+from fincon_tui.ui.plain import plain, plain_lines
 
 Run = Callable[[Transcript, Callable[[str], None]], Awaitable[Outcome]]
 
@@ -38,7 +40,7 @@ class SmtpSessionScreen(ModalScreen[Outcome | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalGroup(id="session-dialog"):
-            yield Label(self.session_title, id="session-title", markup=False)
+            yield Label(plain(self.session_title), id="session-title")
             yield Label("", id="session-step", markup=False)
             yield Log(id="session-log", auto_scroll=True)
             yield Static("", id="session-result", markup=False)
@@ -51,7 +53,7 @@ class SmtpSessionScreen(ModalScreen[Outcome | None]):
         self.worker = self.run_worker(self._run(), exclusive=True)
 
     def _log_line(self, line: str) -> None:
-        self.query_one(Log).write_line(line)
+        self.query_one(Log).write_line(visible(line))
 
     def _set_step(self, step: str) -> None:
         self.step = step
@@ -59,7 +61,7 @@ class SmtpSessionScreen(ModalScreen[Outcome | None]):
 
     def _show_step(self) -> None:
         elapsed = int(time.monotonic() - self.started)
-        self.query_one("#session-step", Label).update(f"Working: {self.step} ({elapsed} s)")
+        self.query_one("#session-step", Label).update(plain(f"Working: {self.step} ({elapsed} s)"))
 
     async def _run(self) -> None:
         outcome = await self.run_session(self.transcript, self._set_step)
@@ -77,7 +79,7 @@ class SmtpSessionScreen(ModalScreen[Outcome | None]):
             self.query_one("#session-step", Label).update(
                 "Done" if outcome.ok else f"Failed at {outcome.step}"
             )
-            result.update(("OK: " if outcome.ok else "FAILED: ") + outcome.text())
+            result.update(plain_lines(("OK: " if outcome.ok else "FAILED: ") + outcome.text()))
             result.set_class(not outcome.ok, "-error")
             result.set_class(outcome.ok, "-ok")
         self.query_one("#session-keys", Label).update("Esc=Close  F2/^L=Save log")

@@ -16,8 +16,8 @@ from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput, YesNoInput
 
 if TYPE_CHECKING:
-    from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.records import Saved
+    from fincon_tui.services.smtp_settings import SmtpSettings
 
 CREATE_QUESTION = "The SMTP definition does not exist – do you want to create it?"
 YN = "Y=Yes, N=No"

@@ -13,6 +13,7 @@ from fincon_tui.domain import users
 from fincon_tui.domain.login import LoginMissing, effective_login
 from fincon_tui.domain.passwords import PasswordChange
 from fincon_tui.domain.smtp import NAME_MAX, PASSWORD_MAX, USERNAME_MAX
+from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
 from fincon_tui.ui.screens.smtp_settings import DEFINITION_PROMPT
 from fincon_tui.ui.widgets.form import field_row
@@ -112,7 +113,7 @@ Job Title, Telephone Number, User Defined 1-6
 
     @on(Input.Changed, "#smtp_name, #smtp_username")
     def show_login_used(self) -> None:
-        self.query_one("#login-used", Static).update(self.login_used())
+        self.query_one("#login-used", Static).update(plain(self.login_used()))
 
     def on_opened(self) -> None:
         self.show_login_used()

@@ -7,6 +7,8 @@ from textual.containers import HorizontalGroup
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
+from fincon_tui.ui.plain import plain_lines
+
 PRODUCT = "FINCON ACCOUNTING"
 
 
@@ -36,7 +38,7 @@ class MessageLine(Static):
     def show(self, text: str, kind: str = "info") -> None:
         for name in self.KINDS:
             self.set_class(name == kind, f"-{name}")
-        self.update(text)
+        self.update(plain_lines(text))
 
     def error(self, text: str) -> None:
         self.app.bell()

@@ -71,6 +71,14 @@ class PasswordInput(FieldInput):
     for "unchanged"; the first key that edits it replaces the whole mask."""
 
     MASK = "********"
+    ALLOW_SELECT = False  # no mouse selection to copy either
+
+    def action_copy(self) -> None:
+        """A password never goes to the clipboard (over SSH, OSC 52 would
+        carry it to the admin's desktop)."""
+
+    def action_cut(self) -> None:
+        """Nor does cut: it does nothing here."""
 
     def __init__(self, *, id: str, max_length: int, **kwargs) -> None:
         super().__init__(id=id, max_length=max_length, password=True, **kwargs)

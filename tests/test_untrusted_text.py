@@ -1,0 +1,141 @@
+"""Text from the database, a server or a keyring is shown as it is: never
+parsed as markup, never sent to the terminal as control characters."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import definition
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.users import UserEmailSettings
+from fincon_tui.domain.visible import visible
+from fincon_tui.ui.screens.history import HistoryScreen
+from fincon_tui.ui.screens.lookup import LookupScreen
+
+SIZE = (80, 24)
+BIN = Path(sys.executable).parent / "fincon-tui"
+HOSTILE_NAMES = ["Relay [/] A", "[@click=app.quit]Main relay", "[b]x[/b]", "[red]R[/red] [link=x]y"]
+ESCAPES = ["\x1b]2;owned\x07", "\x1b[2J", "\x1b]52;c;c2VjcmV0\x07", "\x9b31m", "abc\u202eexe.txt"]
+
+
+def option_texts(screen) -> list[str]:
+    options = screen.query_one("OptionList")
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+async def test_markup_in_names_shows_literally_and_runs_nothing(app, name: str) -> None:
+    app.smtp.save(definition(name=name, username="corp[/]mailer"), PasswordChange.keep(), None)
+    app.smtp.save(definition(name=name, username="corp[/]mailer", port=25), PasswordChange.keep(), 1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1", "f4")
+        assert isinstance(app.screen, LookupScreen)
+        [line] = option_texts(app.screen)
+        assert line.startswith(name[:22])
+        await pilot.click("OptionList", offset=(3, 0))  # clicking a row picks it, nothing else
+        await pilot.pause()
+        assert app.is_running
+        await pilot.press("f9")
+        assert isinstance(app.screen, HistoryScreen)
+        lines = option_texts(app.screen)
+        assert len(lines) == 2 and "corp[/]mailer" in lines[1]
+
+
+async def test_markup_in_a_sender_name_shows_in_the_user_list(app) -> None:
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    app.users.save(
+        UserEmailSettings("JSMITH", "OFFICE", "", "Sales [/] Support", "sales@corp.example"),
+        PasswordChange.keep(), None,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "2", "f4")
+        [line] = option_texts(app.screen)
+        assert "Sales [/] Support" in line
+
+
+def write_hostile_rows(db_path: Path, escape: str) -> None:
+    """Another tool writes the documented table directly."""
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "INSERT INTO smtp_settings (name, mail_server, authenticate, username, port, use_tls, "
+            "timeout_seconds, bcc, created_at, updated_at, version) VALUES "
+            "(?, ?, 'Y', ?, 587, 'Y', 30, NULL, '2026-11-20T10:00:00+00:00', '2026-11-20T10:00:00+00:00', 1)",
+            ["EVIL", f"smtp{escape}.example", f"user{escape}"],
+        )
+
+
+@pytest.mark.parametrize("escape", ESCAPES)
+def test_cli_text_output_never_carries_control_characters(db, db_path, escape: str) -> None:
+    write_hostile_rows(db_path, escape)
+    env = {**os.environ}
+    for args in (["smtp", "list"], ["smtp", "show", "EVIL"]):
+        done = subprocess.run([str(BIN), "--db", str(db_path), *args], capture_output=True, text=True,
+                              env=env, timeout=30, stdin=subprocess.DEVNULL)
+        assert done.returncode == 0, done.stderr
+        assert not any(ord(c) < 0x20 and c != "\n" or 0x7F <= ord(c) <= 0x9F or c == "\u202e" for c in done.stdout)
+        assert visible(f"smtp{escape}.example") in done.stdout
+    shown = subprocess.run([str(BIN), "--db", str(db_path), "smtp", "show", "EVIL", "--json"],
+                           capture_output=True, text=True, env=env, timeout=30, stdin=subprocess.DEVNULL)
+    assert json.loads(shown.stdout)["mail_server"] == f"smtp{escape}.example"  # JSON keeps it, escaped
+    assert "\x1b" not in shown.stdout
+
+
+@given(st.text(min_size=1, max_size=200))
+@settings(max_examples=300)
+def test_visible_leaves_nothing_a_terminal_would_act_on(text: str) -> None:
+    shown = visible(text)
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c" for c in shown)
+    if text.isprintable():
+        assert shown == text
+
+
+def tui_bytes(db_path: Path, keys: list[str]) -> bytes:
+    """Everything fincon-tui writes to a real pty while `keys` are typed."""
+    import time
+
+    from test_terminal_e2e import Terminal
+
+    terminal = Terminal(["--db", str(db_path)], "xterm-256color")
+    raw = bytearray()
+    original = terminal.stream.feed
+    terminal.stream.feed = lambda data: (raw.extend(data), original(data))  # type: ignore[method-assign]
+    try:
+        terminal.wait_for("Main Menu")
+        for key in keys:
+            terminal.send(key)
+            time.sleep(0.15)
+            terminal.pump()
+        terminal.wait_for("SMTP Settings")
+        assert terminal.close(confirm=False) == 0
+    finally:
+        terminal.child.terminate(force=True)
+    return bytes(raw)
+
+
+def control_sequences(data: bytes) -> dict[str, int]:
+    return {
+        "OSC": data.count(b"\x1b]"), "clear screen": data.count(b"\x1b[2J"),
+        "BEL": data.count(b"\x07"), "C1 CSI": data.count("\x9b".encode()),
+    }
+
+
+def test_hostile_rows_reach_the_pty_as_text_only(tmp_path) -> None:
+    from fincon_tui.storage.database import open_database
+
+    keys = ["1", "1", "1", "\x1bOS", "\x1b", "E", "V", "I", "L", "\r"]  # F4, Esc, type EVIL, Enter
+    seen = {}
+    for label, escape in (("clean", ""), ("hostile", "".join(ESCAPES))):
+        path = tmp_path / f"{label}.db"
+        open_database(path).close()
+        write_hostile_rows(path, escape)
+        seen[label] = control_sequences(tui_bytes(path, keys))
+    assert seen["hostile"] == seen["clean"]
