@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the commands import their libraries when they run
 
     from fincon_tui.secrets.vault import PasswordVault
     from fincon_tui.services.passwords import Passwords
+    from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
 
 
@@ -44,7 +45,9 @@ def add_commands(subparsers) -> None:
         )
 
 
-def _row(stored) -> dict:
+def _row(stored, smtp: SmtpSettings) -> dict:
+    from fincon_tui.domain.fields import describe
+    from fincon_tui.domain.smtp import LABELS
     from fincon_tui.mail.session import security
 
     definition = stored.record
@@ -60,6 +63,7 @@ def _row(stored) -> dict:
         "bcc": definition.bcc,
         "updated_at": stored.updated_at,
         "version": stored.version,
+        "needs_attention": describe(broken, LABELS) if (broken := smtp.attention(stored)) else None,
     }
 
 
@@ -70,22 +74,26 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
 
     smtp = SmtpSettings(db, vault)
     if args.smtp_command == "list":
-        rows = [_row(stored) for stored in smtp.search("", limit=1_000_000)]
+        rows = [_row(stored, smtp) for stored in smtp.search("", limit=1_000_000)]
         if args.json:
             print(json.dumps(rows, indent=2))
         else:
-            say(f"{'NAME':<22} {'MAIL SERVER':<32} {'PORT':>5} {'TLS':<12} USERNAME")
+            say(f"  {'NAME':<22} {'MAIL SERVER':<32} {'PORT':>5} {'TLS':<12} USERNAME")
             for row in rows:
+                flag = "!" if row["needs_attention"] else " "
                 say(
-                    f"{row['name']:<22} {row['mail_server']:<32} {row['port']:>5} "
+                    f"{flag} {row['name']:<22} {row['mail_server']:<32} {row['port']:>5} "
                     f"{row['security']:<12} {row['username'] or '(per user)' if row['authenticate'] == 'Y' else '-'}"
                 )
+            for row in rows:
+                if row["needs_attention"]:
+                    say(f"! {row['name']} needs attention: {row['needs_attention']}")
         return 0
     stored = smtp.get(args.name)
     if stored is None:
         return fail(f"SMTP definition {args.name} does not exist")
     if args.smtp_command == "show":
-        row = _row(stored)
+        row = _row(stored, smtp)
         owner = smtp_owner(stored.key)
         row["password_stored"] = smtp.passwords.has(owner)
         row["password_problem"] = smtp.passwords.problem(owner) if row["password_stored"] else None

@@ -127,6 +127,7 @@ def test_migrations_create_the_schema_on_an_empty_file(db_path: Path) -> None:
         "m003_audit_log",
         "m004_password_journal",
         "m005_encrypted_passwords",
+        "m006_rules_for_other_tools",
     ]
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from fincon_tui.domain.fields import FieldError, FormInvalid
 from fincon_tui.domain.passwords import PasswordBinding, PasswordChange, PasswordOwner
 from fincon_tui.secrets.vault import PasswordVault
 from fincon_tui.services.passwords import Passwords
@@ -27,6 +28,7 @@ class Loaded(Generic[R]):
     stored: Stored[R]
     has_password: bool
     password_problem: str | None = None
+    attention: FieldError | None = None
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,27 @@ class RecordService(Generic[R]):
         if stored is None:
             return None
         owner = self.owner(stored.key)
-        if not self.passwords.has(owner):
-            return Loaded(stored, False)
-        return Loaded(stored, True, self.passwords.problem(owner))
+        has = self.passwords.has(owner)
+        problem = self.passwords.problem(owner) if has else None
+        return Loaded(stored, has, problem, self.attention(stored, has))
 
     def search(self, text: str, limit: int = 200) -> list[Stored[R]]:
         return self.repo.search(text, limit)
+
+    def check(self, record: R, has_password: bool) -> None:
+        """Raise FormInvalid if the stored record breaks a rule Accept enforces."""
+        raise NotImplementedError
+
+    def attention(self, stored: Stored[R], has_password: bool | None = None) -> FieldError | None:
+        """The first rule a stored row breaks (written by another tool, or
+        before the rule existed), or None: such rows need attention."""
+        if has_password is None:
+            has_password = self.passwords.has(self.owner(stored.key))
+        try:
+            self.check(stored.record, has_password)
+        except FormInvalid as invalid:
+            return invalid.first
+        return None
 
     def binding(self, record: R) -> PasswordBinding:
         """Where this record sends its password (read inside the transaction)."""

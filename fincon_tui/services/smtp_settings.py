@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fincon_tui.domain.passwords import PasswordBinding, smtp_owner, user_owner
-from fincon_tui.domain.smtp import SmtpDefinition
+from fincon_tui.domain.passwords import (
+    PasswordBinding,
+    PasswordChange,
+    smtp_owner,
+    user_owner,
+)
+from fincon_tui.domain.smtp import SmtpDefinition, parse_definition
 from fincon_tui.secrets.vault import PasswordVault
 from fincon_tui.services.records import RecordService
 from fincon_tui.storage.errors import RecordInUse
@@ -35,6 +40,9 @@ class SmtpSettings(RecordService[SmtpDefinition]):
                 f"SMTP definition {key} is used by {count} {users} ({names}): "
                 "link them to another definition first"
             )
+
+    def check(self, definition: SmtpDefinition, has_password: bool) -> None:
+        parse_definition(definition.form_values(), PasswordChange.keep(), had_password=has_password)
 
     def binding(self, definition: SmtpDefinition) -> PasswordBinding:
         return PasswordBinding.of(smtp_owner(definition.name), definition.username, definition.mail_server)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fincon_tui.domain.passwords import PasswordBinding, user_owner
-from fincon_tui.domain.users import UserEmailSettings
+from fincon_tui.domain.passwords import PasswordBinding, PasswordChange, user_owner
+from fincon_tui.domain.users import UserEmailSettings, parse_user_settings
 from fincon_tui.secrets.vault import PasswordVault
 from fincon_tui.services.records import RecordService
 from fincon_tui.storage.smtp_repo import SmtpRepository
@@ -19,6 +19,13 @@ class UserSettings(RecordService[UserEmailSettings]):
     def __init__(self, db: Database, vault: PasswordVault) -> None:
         super().__init__(db, vault, UserRepository(db), user_owner)
         self.definitions = SmtpRepository(db)
+
+    def check(self, user: UserEmailSettings, has_password: bool) -> None:
+        definition = self.definitions.get(user.smtp_name)
+        parse_user_settings(
+            user.form_values(), PasswordChange.keep(), definition.record if definition else None,
+            had_password=has_password,
+        )
 
     def binding(self, user: UserEmailSettings) -> PasswordBinding:
         definition = self.definitions.get(user.smtp_name)

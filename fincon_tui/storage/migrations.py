@@ -226,3 +226,13 @@ def _who_saved_legacy_passwords(db: Database) -> None:
             db.execute(f"DELETE FROM legacy_passwords WHERE {where} AND staged_token IS NULL", args)
         else:
             db.execute(f"UPDATE legacy_passwords SET saved_by = ? WHERE {where}", [last["who"], *args])
+
+
+@migrations()
+def m006_rules_for_other_tools(db: Database) -> None:
+    """The domain's field rules as triggers (see storage/constraints.py):
+    rows already stored stay as they are and are reported as needing attention."""
+    from fincon_tui.storage.constraints import triggers
+
+    for statement in triggers():
+        db.execute(statement)

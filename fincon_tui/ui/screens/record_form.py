@@ -215,7 +215,13 @@ class RecordFormScreen(FinconScreen):
         first.select_all()  # overtype, even when it already had focus (reload)
         if loaded is None:
             return
-        if loaded.password_problem:
+        if loaded.attention is not None:
+            self.message.show(
+                f"Needs attention: {describe(loaded.attention, self.LABELS)} – correct it, then Accept",
+                "warning",
+            )
+            self.field(loaded.attention.field).focus()
+        elif loaded.password_problem:
             self.message.show(f"Password: {loaded.password_problem}", "warning")
         else:
             self.message.show(

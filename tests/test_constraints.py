@@ -1,0 +1,170 @@
+"""The schema refuses what the domain refuses, for tools that write the
+tables directly: every rule in storage/constraints.py is held against the
+domain validator of its field, on fixed examples and on random text."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fincon_tui.domain import fields, smtp, users
+from fincon_tui.domain.fields import FieldError
+from fincon_tui.storage.constraints import RULES
+from fincon_tui.storage.database import open_database
+
+NOW = "2026-11-20T10:00:00+00:00"
+SMTP_ROW = dict(name="OFFICE", mail_server="smtp.example.com", authenticate="Y", username="bob", port=587,
+                use_tls="Y", timeout_seconds=30, bcc=None, created_at=NOW, updated_at=NOW, version=1)
+USER_ROW = dict(user_code="ALICE", smtp_name="OFFICE", smtp_username=None, sender_name="Alice",
+                sender_email="alice@corp.example", job_title=None, telephone=None, created_at=NOW,
+                updated_at=NOW, version=1, **{f"user_defined_{n}": None for n in range(1, 7)})
+
+
+def text_of(max_length: int, required: bool = False):
+    return lambda raw: fields.text(raw, max_length=max_length, required=required) or None
+
+
+DOMAIN = {
+    "name": smtp.validate_name,
+    "mail_server": fields.host,
+    "username": text_of(smtp.USERNAME_MAX),
+    "bcc": lambda raw: fields.email_address(raw) or None,
+    "smtp_username": text_of(smtp.USERNAME_MAX),
+    "sender_name": text_of(users.TEXT_MAX, required=True),
+    "sender_email": lambda raw: fields.email_address(raw, required=True),
+    "job_title": text_of(users.TEXT_MAX),
+    "telephone": lambda raw: users._telephone(raw) or None,  # noqa: SLF001
+    **{f"user_defined_{n}": text_of(users.TEXT_MAX) for n in range(1, 7)},
+}
+
+HOSTILE = ["\x1b]2;x\x07", "a\nb", "tab\there", "rtl\u202eevil", "zero\u200bwidth", "del\x7f", "c1\x9bx"]
+#: field -> (values the domain stores, raw values the domain refuses)
+EXAMPLES: dict[str, tuple[list, list]] = {
+    "name": (["Office 365", "Zürich relay", "[b]x[/b]"], ["", " padded", "x" * 41, *HOSTILE]),
+    "mail_server": (["smtp.example.com", "bücher.example", "10.0.0.1", "2001:db8::1", "mail-1.corp.example"],
+                    ["", "smtp://host", "host:587", "user@host", "a..b", "-smtp.example", "exa mple.com",
+                     "Smtp.Example.com", "host.", "a/b", "under_score.example", *HOSTILE]),
+    "username": ([None, "bob", "corp[/]mailer"], ["", " bob", "x" * 255, *HOSTILE]),
+    "bcc": ([None, "audit@corp.example"], ["", "Archive <evil@example.com>", "a@b@c.example", "a b@c.example",
+                                           "a,b@c.example", "nodomain@", "@corp.example", "x@nodot", *HOSTILE]),
+    "smtp_name": (["OFFICE", "office"], ["NOPE"]),
+    "smtp_username": ([None, "alice"], ["", *HOSTILE]),
+    "sender_name": (["Sales [/] Support"], ["", "x" * 61, *HOSTILE]),
+    "sender_email": (["sales@corp.example"], ["", "Sales <sales@corp.example>", *HOSTILE]),
+    "job_title": ([None, "Accountant"], ["", "x" * 61, *HOSTILE]),
+    "telephone": ([None, "+27 21 555 0100"], ["", "12", "call me", *HOSTILE]),
+    **{f"user_defined_{n}": ([None, "CC-7"], ["", "x" * 61, *HOSTILE]) for n in range(1, 7)},
+}
+
+
+@pytest.fixture(scope="module")
+def conn(tmp_path_factory):
+    path = tmp_path_factory.mktemp("rules") / "fincon.db"
+    open_database(path).close()
+    connection = sqlite3.connect(path)  # a plain connection, foreign keys off, as other tools have
+    connection.execute("INSERT INTO smtp_settings VALUES (:name, :mail_server, :authenticate, :username, :port, "
+                       ":use_tls, :timeout_seconds, :bcc, :created_at, :updated_at, :version)", SMTP_ROW)
+    connection.commit()
+    return connection
+
+
+def stored(conn, table: str, column: str, value) -> bool:
+    """Whether the schema takes a row whose `column` is `value` (everything else valid)."""
+    row = dict(SMTP_ROW, name="PROBE") if table == "smtp_settings" else dict(USER_ROW)
+    row[column] = value
+    columns = ", ".join(row)
+    try:
+        conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+    except sqlite3.IntegrityError:
+        return False
+    finally:
+        conn.rollback()
+    return True
+
+
+def domain_stores(field: str, value) -> bool:
+    """Whether Accept could store exactly `value` (None for an empty optional field)."""
+    try:
+        return DOMAIN[field]("" if value is None else value) == value
+    except FieldError:
+        return False
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: f"{rule.table}.{rule.field}")
+def test_each_rule_agrees_with_the_domain(conn, rule) -> None:
+    good, bad = EXAMPLES[rule.field]
+    for value in good:
+        assert rule.field == "smtp_name" or domain_stores(rule.field, value), value
+        assert stored(conn, rule.table, rule.field, value), (rule.field, value)
+    for value in bad:
+        assert rule.field == "smtp_name" or not domain_stores(rule.field, value), value
+        assert not stored(conn, rule.table, rule.field, value), (rule.field, value)
+
+
+TEXT_FIELDS = [("smtp_settings", "name"), ("smtp_settings", "username"), ("user_email_settings", "sender_name"),
+               ("user_email_settings", "job_title"), ("user_email_settings", "user_defined_3")]
+
+
+@given(st.sampled_from(TEXT_FIELDS), st.text(max_size=70))
+@settings(max_examples=400, deadline=None)
+def test_random_text_is_stored_exactly_when_the_domain_would_store_it(conn, target, text: str) -> None:
+    table, field = target
+    value = text or None
+    assert stored(conn, table, field, value) == domain_stores(field, value)
+
+
+def test_a_linked_definition_cannot_be_deleted_by_another_tool(conn) -> None:
+    conn.execute("INSERT INTO user_email_settings (user_code, smtp_name, sender_name, sender_email, created_at, "
+                 "updated_at, version) VALUES ('BOB', 'OFFICE', 'Bob', 'bob@corp.example', ?, ?, 1)", [NOW, NOW])
+    with pytest.raises(sqlite3.IntegrityError, match="users are linked"):
+        conn.execute("DELETE FROM smtp_settings WHERE name = 'OFFICE'")
+    conn.rollback()
+
+
+def old_database_with_bad_rows(path) -> None:
+    """Rows another tool wrote before the rules were triggers (m006)."""
+    from sqlite_utils import Database
+
+    from fincon_tui.storage.migrations import migrations
+
+    db = Database(path)
+    migrations.apply(db, stop_before="m006_rules_for_other_tools")
+    db["smtp_settings"].insert(dict(SMTP_ROW, name="BAD", mail_server="smtp://host", bcc="Archive <evil@example.com>"))
+    db.conn.commit()
+    db.close()
+
+
+def test_the_upgrade_keeps_bad_rows_and_lists_them_as_needing_attention(db_path) -> None:
+    import subprocess
+
+    from test_cli_smtp import BIN
+
+    old_database_with_bad_rows(db_path)
+    listing = subprocess.run([str(BIN), "--db", str(db_path), "smtp", "list"], capture_output=True, text=True,
+                             timeout=30, stdin=subprocess.DEVNULL)
+    assert listing.returncode == 0, listing.stderr
+    assert "! BAD " in listing.stdout
+    assert "! BAD needs attention: Mail Server takes the host name only, without a scheme" in listing.stdout
+
+
+async def test_a_row_needing_attention_opens_at_the_field_and_can_be_mended(db_path) -> None:
+    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.ui.app import FinconApp
+
+    old_database_with_bad_rows(db_path)
+    db = open_database(db_path)
+    app = FinconApp(db, PasswordVault(), cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1", "1", "1", *"bad", "enter")
+        screen = app.screen
+        assert screen.message.text.startswith("Needs attention: Mail Server takes the host name only")
+        assert app.focused.id == "mail_server"
+        await pilot.press(*"smtp.example.com", "f10")
+        assert screen.message.text.startswith("BCC is not a valid email address")
+        await pilot.press("ctrl+u", "f10")
+        assert screen.message.text == "SMTP definition BAD saved"
+    row = db["smtp_settings"].get("BAD")
+    assert (row["mail_server"], row["bcc"]) == ("smtp.example.com", None)
