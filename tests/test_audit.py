@@ -59,3 +59,18 @@ async def test_f9_shows_the_history_of_the_open_record(app, db) -> None:
         await pilot.press("escape")
         await pilot.press("ctrl+y")
         assert isinstance(app.screen, HistoryScreen)
+
+
+def test_who_comes_from_the_real_uid_not_the_environment(monkeypatch) -> None:
+    import os
+    import pwd
+
+    from fincon_tui.storage.audit import who
+
+    monkeypatch.setenv("LOGNAME", "ceo")
+    monkeypatch.setenv("USER", "ceo")
+    monkeypatch.delenv("SUDO_USER", raising=False)
+    assert who() == pwd.getpwuid(os.getuid()).pw_name != "ceo"
+    if os.getuid() == 0:
+        monkeypatch.setenv("SUDO_USER", "anna")
+        assert who() == "root (sudo by anna)"

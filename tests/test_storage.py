@@ -198,3 +198,19 @@ def test_a_new_database_is_private_or_shared_with_the_folders_group(tmp_path: Pa
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in shared.iterdir()}
     assert modes == {"fincon.db": 0o660, "fincon.db-wal": 0o660, "fincon.db-shm": 0o660}
     db.close()
+
+
+def test_names_are_unique_and_found_ignoring_case_in_any_script(db) -> None:
+    from conftest import definition
+
+    from fincon_tui.storage.errors import RecordExists
+
+    repo = SmtpRepository(db)
+    repo.insert(definition(name="Zürich"))
+    assert repo.get("ZÜRICH").key == "Zürich" and repo.get("zürich").key == "Zürich"
+    assert repo.get("Zu\u0308rich").key == "Zürich"  # decomposed ü
+    with pytest.raises(RecordExists):
+        repo.insert(definition(name="ZÜRICH"))
+    assert [s.key for s in repo.search("zÜr", 10)] == ["Zürich"]
+    repo.insert(definition(name="Ωmega"))
+    assert repo.get("ωMEGA").key == "Ωmega"

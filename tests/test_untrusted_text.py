@@ -143,3 +143,21 @@ def test_hostile_rows_reach_the_pty_as_text_only(tmp_path) -> None:
         write_hostile_rows(path, escape)
         seen[label] = control_sequences(tui_bytes(path, keys))
     assert seen["hostile"] == seen["clean"]
+
+
+async def test_copy_and_cut_in_the_password_field_do_nothing(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1", *"OFFICE", "enter", "y", "tab", "tab", "tab")
+        assert app.focused.id == "password"
+        await pilot.press(*"hunter2", "shift+home", "ctrl+c", "ctrl+x")
+        assert app.clipboard == "" and app.focused.value == "hunter2"
+        await pilot.press("shift+tab", *"bob", "shift+home", "ctrl+c")
+        assert app.clipboard == "bob"  # other fields copy as usual: the check above can fail
+
+
+async def test_a_name_in_another_case_and_script_opens_the_stored_record(app) -> None:
+    app.smtp.save(definition(name="Zürich"), PasswordChange.keep(), None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1", *"ZÜRICH", "enter")
+        screen = app.screen
+        assert screen.field("name").value == "Zürich" and screen.is_open

@@ -22,8 +22,13 @@ from fincon_tui.storage.migrations import migrations
 NOW = "2026-11-20T10:00:00+00:00"
 
 
+ME = __import__("fincon_tui.storage.audit", fromlist=["who"]).who()  # this process's real account
+
+
 def old_database(path) -> None:
-    """What fincon-tui 0.x left: rows, audit entries and a journal."""
+    """What fincon-tui 0.x left: rows, audit entries and a journal.  The
+    passwords of OFFICE, STAGED, CLEARED and ALICE were saved by this
+    account (ME), that of BENS by ben."""
     db = Database(sqlite3.connect(path))
     migrations.apply(db, stop_before="m005_encrypted_passwords")
     for name, username in (("OFFICE", "bob"), ("STAGED", "carol"), ("CLEARED", "dave"),
@@ -39,9 +44,9 @@ def old_database(path) -> None:
         db["audit_log"].insert(dict(at=NOW, who=who, kind=kind, record_key=key, action="create",
                                     changes=json.dumps(changes)))
     for key in ("OFFICE", "STAGED", "CLEARED"):
-        audit(key, "anna", True)
+        audit(key, ME, True)
     audit("BENS", "ben", True)
-    audit("ALICE", "anna", True, "User email settings")
+    audit("ALICE", ME, True, "User email settings")
     # OLDEST has no audit entry: saved before the audit trail existed.
     db["password_journal"].insert_all([
         dict(token="t-staged", account="smtp:STAGED", action="set", state="committed", owner="h:1", created_at=NOW),
@@ -54,14 +59,12 @@ def old_database(path) -> None:
     db.close()
 
 
-def test_upgrade_moves_this_admins_passwords_and_counts_the_others(db_path, monkeypatch) -> None:
+def test_upgrade_moves_this_admins_passwords_and_counts_the_others(db_path) -> None:
     old_database(db_path)
     for account, password in (("smtp:OFFICE", "office-pw"), ("smtp:STAGED", "stale-pw"),
                               ("staged:t-staged", "staged-pw"), ("smtp:CLEARED", "cleared-pw"),
                               ("user:ALICE", "alice-pw"), ("smtp:OLDEST", "eve-pw")):
         keyring.set_password("fincon-tui", account, password)
-    monkeypatch.setenv("USER", "anna")
-    monkeypatch.setenv("LOGNAME", "anna")
     db = open_database(db_path)
     assert "password_journal" not in db.table_names()
     passwords = Passwords(db, PasswordVault())
@@ -78,9 +81,10 @@ def test_upgrade_moves_this_admins_passwords_and_counts_the_others(db_path, monk
     # Moved entries are gone from the keyring; the one the journal had cleared is never read.
     assert {name for name in keyring_entries() if not name.startswith("key:")} == {"smtp:CLEARED"}
     # Ben's turn: his keyring holds his password; then nothing is left anywhere.
+    # (Who runs is the real uid; a test cannot switch it, so Ben's entry is
+    # pointed at this account, which then plays Ben.)
     keyring.set_password("fincon-tui", "smtp:BENS", "ben-pw")
-    monkeypatch.setenv("USER", "ben")
-    monkeypatch.setenv("LOGNAME", "ben")
+    db.execute("UPDATE legacy_passwords SET saved_by = ? WHERE owner_key = 'BENS'", [ME])
     again = adopt_legacy(Passwords(db, PasswordVault()))
     assert (again.moved, again.left) == (1, {})
     assert stored_password(db, "smtp:BENS") == "ben-pw"

@@ -6,7 +6,7 @@ never written: a password change is recorded as the words "password changed".
 
 from __future__ import annotations
 
-import getpass
+import os
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -44,11 +44,17 @@ def _show(value: object) -> str:
 
 
 def who() -> str:
-    """The OS login name of the admin."""
+    """The account running the process, from its real uid (the environment
+    cannot fake it); through sudo, the invoking admin too."""
+    import pwd
+
+    uid = os.getuid()
     try:
-        return getpass.getuser()
-    except Exception:  # no login name in the environment
-        return "unknown"
+        name = pwd.getpwuid(uid).pw_name
+    except KeyError:  # a uid with no passwd entry (a container, say)
+        name = f"uid {uid}"
+    invoker = os.environ.get("SUDO_USER") if uid == 0 else None
+    return f"{name} (sudo by {invoker})" if invoker and invoker != name else name
 
 
 def differences(old: dict | None, new: dict | None) -> dict[str, list]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -28,6 +29,12 @@ class Stored(Generic[R]):
         return self.record.key  # type: ignore[attr-defined]
 
 
+def fold(text: object) -> object:
+    """Unicode case folding (NFC first), for the comparisons that SQLite's
+    NOCASE makes for ASCII only: 'ZÜRICH' and 'Zürich' are one SMTP Name."""
+    return unicodedata.normalize("NFC", text).casefold() if isinstance(text, str) else text
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -46,6 +53,7 @@ class Repository(Generic[R]):
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        db.conn.create_function("fincon_fold", 1, fold, deterministic=True)
 
     def to_columns(self, record: R) -> dict:
         raise NotImplementedError
@@ -60,11 +68,15 @@ class Repository(Generic[R]):
         return Stored(self.from_columns(row), row["created_at"], row["updated_at"], row["version"])
 
     def get(self, key: str) -> Stored[R] | None:
-        """The record with this key (ignoring case where the column does), or None."""
-        rows = self.db[self.table].rows_where(
-            f"{self.key_column} = ?", [self.normalize_key(key)], limit=1
-        )
-        row = next(iter(rows), None)
+        """The record with this key, ignoring case in any script, or None."""
+        key = self.normalize_key(key)
+        row = next(iter(self.db[self.table].rows_where(f"{self.key_column} = ?", [key], limit=1)), None)
+        if row is None:  # NOCASE folds ASCII only
+            row = next(
+                iter(self.db[self.table].rows_where(
+                    f"fincon_fold({self.key_column}) = fincon_fold(?)", [key], limit=1)),
+                None,
+            )
         return self._stored(row) if row else None
 
     def insert(self, record: R) -> Stored[R]:
@@ -104,7 +116,9 @@ class Repository(Generic[R]):
     def search(self, text: str, limit: int) -> list[Stored[R]]:
         """Records whose search columns contain `text` (any case), in key order."""
         pattern = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where = " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for column in self.search_columns)
+        like = "LIKE fincon_fold(?) ESCAPE '\\'" if not text.isascii() else "LIKE ? ESCAPE '\\'"
+        fold = "fincon_fold({})" if not text.isascii() else "{}"
+        where = " OR ".join(f"{fold.format(column)} {like}" for column in self.search_columns)
         rows = self.db[self.table].rows_where(
             where,
             [pattern] * len(self.search_columns),
