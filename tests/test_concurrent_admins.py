@@ -49,3 +49,20 @@ async def test_delete_of_a_record_changed_meanwhile_is_refused(app, db_path, vau
         )
         await first.press("f8", "y")
         assert app.screen.message.text.startswith("Not deleted: SMTP definition OFFICE was deleted")
+
+
+async def test_a_record_deleted_and_created_again_is_not_overwritten_by_a_stale_screen(app, db_path, vault) -> None:
+    app.smtp.save(definition(name="OFFICE", mail_server="smtp.a.example"), PasswordChange.set("a-pw"), None)
+    other = FinconApp(open_database(db_path), vault, cursor_blink=False)
+    async with app.run_test(size=SIZE) as first, other.run_test(size=SIZE) as second:
+        await first.press("1", "1", "1", *"office", "enter")  # admin A holds version 1
+        await second.press("1", "1", "1", *"office", "enter", "f8", "y")  # B deletes...
+        await second.press(*"OFFICE", "enter", "y", *"smtp.b.example", "tab", "tab", *"b-user", "f10")
+        assert other.screen.message.text == "SMTP definition OFFICE saved"  # ...and creates it again
+        await first.press("tab", "tab", "tab", "tab", *"2525", "f10")
+        message = app.screen.message.text
+        assert message.startswith("SMTP definition OFFICE was deleted and created again by another user at ")
+        await first.press("f8", "y")
+        assert app.screen.message.text.startswith("Not deleted: SMTP definition OFFICE was deleted and created")
+    row = next(app.smtp.db["smtp_settings"].rows)
+    assert (row["mail_server"], row["username"], row["port"], row["version"]) == ("smtp.b.example", "b-user", 587, 1)

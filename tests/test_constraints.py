@@ -65,8 +65,8 @@ def conn(tmp_path_factory):
     path = tmp_path_factory.mktemp("rules") / "fincon.db"
     open_database(path).close()
     connection = sqlite3.connect(path)  # a plain connection, foreign keys off, as other tools have
-    connection.execute("INSERT INTO smtp_settings VALUES (:name, :mail_server, :authenticate, :username, :port, "
-                       ":use_tls, :timeout_seconds, :bcc, :created_at, :updated_at, :version)", SMTP_ROW)
+    connection.execute(f"INSERT INTO smtp_settings ({', '.join(SMTP_ROW)}) VALUES "
+                       f"({', '.join(':' + column for column in SMTP_ROW)})", SMTP_ROW)
     connection.commit()
     return connection
 

@@ -62,6 +62,7 @@ def test_row_layout_is_the_documented_contract(db) -> None:
         "created_at": "TEXT",
         "updated_at": "TEXT",
         "version": "INTEGER",
+        "row_id": "TEXT",
     }
     assert db["smtp_settings"].pks == ["name"]
     row = next(db["smtp_settings"].rows)
@@ -81,11 +82,11 @@ def test_update_increments_version_and_checks_it(db) -> None:
     repo = SmtpRepository(db)
     repo.insert(OFFICE)
     changed = definition(name="OFFICE", username="bob@example.com", port=465)
-    saved = repo.update(changed, repo.current("office", expected_version=1))
+    saved = repo.update(changed, repo.current("office", expected=1))
     assert saved.version == 2 and saved.key == "Office"  # the stored spelling stays
     assert repo.get("Office").record.port == 465
     with pytest.raises(RecordChanged):
-        repo.current("office", expected_version=1)
+        repo.current("office", expected=1)
 
 
 @pytest.mark.parametrize(
@@ -128,6 +129,7 @@ def test_migrations_create_the_schema_on_an_empty_file(db_path: Path) -> None:
         "m004_password_journal",
         "m005_encrypted_passwords",
         "m006_rules_for_other_tools",
+        "m007_row_identity",
     ]
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
@@ -147,7 +149,8 @@ def test_a_first_version_database_is_upgraded_in_place(db_path: Path) -> None:
 
     old = Database(db_path)
     migrations.apply(old, stop_before="m002_user_email_settings")
-    SmtpRepository(old).insert(OFFICE)
+    old["smtp_settings"].insert({**SmtpRepository(old).to_columns(OFFICE), "created_at": "2026-11-20T10:00:00+00:00",
+                                 "updated_at": "2026-11-20T10:00:00+00:00", "version": 1})
     old.close()
     upgraded = open_database(db_path)
     assert "user_email_settings" in upgraded.table_names()

@@ -93,17 +93,19 @@ class RecordService(Generic[R]):
         """Re-bind the passwords of records that send through this one."""
         return 0
 
-    def save(self, record: R, password: PasswordChange, expected_version: int | None) -> Saved[R]:
+    def save(self, record: R, password: PasswordChange, expected: int | Stored[R] | None) -> Saved[R]:
         """Write the row and its password in one transaction, or neither.
 
-        `expected_version` is None for a new record.  A kept password
+        `expected` is None for a new record, else the record as loaded (or
+        its version), so a save never overwrites what another admin saved,
+        deleted or created again meanwhile.  A kept password
         follows the record to a new login or mail server."""
         with write_transaction(self.db):
-            if expected_version is None:
+            if expected is None:
                 before, bound_before = None, None
                 saved = self.repo.insert(record)
             else:
-                before = self.repo.current(record.key, expected_version)  # type: ignore[attr-defined]
+                before = self.repo.current(record.key, expected)  # type: ignore[attr-defined]
                 bound_before = self.binding(before.record)
                 saved = self.repo.update(record, before)
             bound_after = self.binding(saved.record)
@@ -121,13 +123,13 @@ class RecordService(Generic[R]):
                 ),
                 password_changed=password.action != "keep",
             )
-        return Saved(saved.record, saved.created_at, saved.updated_at, saved.version,
+        return Saved(saved.record, saved.created_at, saved.updated_at, saved.version, saved.row_id,
                      rebound, bound_after.server if rebound else "")
 
-    def delete(self, key: str, expected_version: int) -> Stored[R]:
+    def delete(self, key: str, expected: int | Stored[R]) -> Stored[R]:
         """Remove the row and its password in one transaction, or neither."""
         with write_transaction(self.db):
-            removed = self.repo.current(key, expected_version)
+            removed = self.repo.current(key, expected)
             self.check_can_delete(removed.key)
             secret_rows.remove(self.db, self.owner(removed.key))
             self.repo.delete(removed)

@@ -6,8 +6,8 @@ never written: a password change is recorded as the words "password changed".
 
 from __future__ import annotations
 
-import os
 import json
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 

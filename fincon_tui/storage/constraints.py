@@ -129,9 +129,10 @@ def triggers() -> list[str]:
     statements = []
     for table in (SMTP, USERS):
         whens = "\n            ".join(rule.raise_when_broken() for rule in RULES if rule.table == table)
-        for event in ("INSERT", "UPDATE"):
+        columns = ", ".join(rule.field for rule in RULES if rule.table == table)
+        for name, event in (("insert", "INSERT"), ("update", f"UPDATE OF {columns}")):
             statements.append(
-                f"CREATE TRIGGER {table}_rules_{event.lower()} BEFORE {event} ON {table} BEGIN\n"
+                f"CREATE TRIGGER {table}_rules_{name} BEFORE {event} ON {table} BEGIN\n"
                 f"        SELECT CASE\n            {whens}\n        END;\n    END"
             )
     statements.append(

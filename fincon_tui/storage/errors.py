@@ -18,12 +18,14 @@ class RecordExists(StorageError):
 class RecordChanged(StorageError):
     """The stored record is not the version the user loaded.
 
-    `current` is what is stored now, or None if it was deleted."""
+    `current` is what is stored now, or None if it was deleted; `recreated`
+    when it was deleted and created again meanwhile."""
 
-    def __init__(self, key: str, current: object = None) -> None:
+    def __init__(self, key: str, current: object = None, recreated: bool = False) -> None:
         super().__init__(f"{key} was changed or deleted by another user")
         self.key = key
         self.current = current
+        self.recreated = recreated
 
 
 class RecordInUse(StorageError):

@@ -236,3 +236,12 @@ def m006_rules_for_other_tools(db: Database) -> None:
 
     for statement in triggers():
         db.execute(statement)
+
+
+@migrations()
+def m007_row_identity(db: Database) -> None:
+    """A random id per created row: a record deleted and created again under
+    the same name is another row, even though its version starts at 1 again."""
+    for table in ("smtp_settings", "user_email_settings"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN row_id TEXT")
+        db.execute(f"UPDATE {table} SET row_id = lower(hex(randomblob(8)))")

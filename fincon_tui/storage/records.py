@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,6 +24,7 @@ class Stored(Generic[R]):
     created_at: str
     updated_at: str
     version: int
+    row_id: str | None = None  # None for a row another tool inserted
 
     @property
     def key(self) -> str:
@@ -65,7 +67,7 @@ class Repository(Generic[R]):
         return key.strip()
 
     def _stored(self, row: dict) -> Stored[R]:
-        return Stored(self.from_columns(row), row["created_at"], row["updated_at"], row["version"])
+        return Stored(self.from_columns(row), row["created_at"], row["updated_at"], row["version"], row.get("row_id"))
 
     def get(self, key: str) -> Stored[R] | None:
         """The record with this key, ignoring case in any script, or None."""
@@ -85,16 +87,23 @@ class Repository(Generic[R]):
         if self.get(key) is not None:
             raise RecordExists(f"{self.kind} {key} already exists")
         now = utc_now()
-        row = {**self.to_columns(record), "created_at": now, "updated_at": now, "version": 1}
+        row = {**self.to_columns(record), "created_at": now, "updated_at": now, "version": 1,
+               "row_id": secrets.token_hex(8)}
         self.db[self.table].insert(row)
         return self._stored(row)
 
-    def current(self, key: str, expected_version: int) -> Stored[R]:
-        """The record as stored, if it is still the version loaded at
-        `expected_version`; RecordChanged if another session saved or deleted it."""
+    def current(self, key: str, expected: int | Stored[R]) -> Stored[R]:
+        """The record as stored, if it is still the one loaded: `expected` is
+        the loaded record (same row and version) or just its version.
+        RecordChanged if another session saved, deleted or re-created it."""
         current = self.get(key)
-        if current is None or current.version != expected_version:
+        version = expected if isinstance(expected, int) else expected.version
+        if current is None or current.version != version:
             raise RecordChanged(key, current)
+        if not isinstance(expected, int) and (current.row_id, current.created_at) != (
+            expected.row_id, expected.created_at
+        ):
+            raise RecordChanged(key, current, recreated=True)
         return current
 
     def update(self, record: R, current: Stored[R]) -> Stored[R]:
@@ -105,6 +114,7 @@ class Repository(Generic[R]):
             "created_at": current.created_at,
             "updated_at": utc_now(),
             "version": current.version + 1,
+            "row_id": current.row_id,
         }
         self.db[self.table].update(current.key, row)
         return self._stored(row)

@@ -33,6 +33,7 @@ from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput
 
 if TYPE_CHECKING:
     from fincon_tui.services.records import Loaded, RecordService, Saved
+    from fincon_tui.storage.records import Stored
 
 
 @dataclass(frozen=True)
@@ -265,7 +266,7 @@ class RecordFormScreen(FinconScreen):
         except FormInvalid as invalid:
             self._refuse(invalid.first, len(invalid.errors) - 1)
             return
-        expected = self.loaded.stored.version if self.loaded else None
+        expected = self.loaded.stored if self.loaded else None
         kind, key = self.service.kind, record.key
         try:
             saved = self.service.save(record, change, expected)
@@ -299,7 +300,7 @@ class RecordFormScreen(FinconScreen):
 
         def answered(delete: bool | None) -> None:
             if delete:
-                self._delete(stored.key, stored.version)
+                self._delete(stored)
 
         self.app.push_screen(
             ConfirmScreen(
@@ -310,10 +311,10 @@ class RecordFormScreen(FinconScreen):
             answered,
         )
 
-    def _delete(self, key: str, version: int) -> None:
-        kind = self.service.kind
+    def _delete(self, stored: Stored) -> None:
+        kind, key = self.service.kind, stored.key
         try:
-            self.service.delete(key, version)
+            self.service.delete(key, stored)
         except RecordInUse as error:
             self.message.error(f"Not deleted: {error}")
             return
@@ -327,12 +328,16 @@ class RecordFormScreen(FinconScreen):
         self.message.show(f"{kind} {key} deleted", "ok")
 
     def _changed_message(self, changed: RecordChanged) -> str:
-        """Someone else saved or deleted the record since it was loaded."""
+        """Someone else saved, deleted or re-created the record since it was loaded."""
         kind = self.service.kind
         if changed.current is None:
             return f"{kind} {changed.key} was deleted by another user – press F5 to reload"
-        when = datetime.fromisoformat(changed.current.updated_at).astimezone().strftime("%H:%M")
-        return f"{kind} {changed.current.key} was changed by another user at {when} – press F5 to reload"
+        current = changed.current
+        if changed.recreated:
+            when = datetime.fromisoformat(current.created_at).astimezone().strftime("%H:%M")
+            return f"{kind} {current.key} was deleted and created again by another user at {when} – press F5 to reload"
+        when = datetime.fromisoformat(current.updated_at).astimezone().strftime("%H:%M")
+        return f"{kind} {current.key} was changed by another user at {when} – press F5 to reload"
 
     def action_reload(self) -> None:
         """F5/Ctrl+R: load the record again as stored now (asks before dropping changes)."""
