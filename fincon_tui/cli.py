@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     cli_smtp.add_commands(commands)
     cli_key.add_commands(commands)
+    commands.add_parser(
+        "init", help="create the database, or add fincon-tui's tables to an existing SQLite file, and upgrade it"
+    )
     return parser
 
 
@@ -56,17 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         return fail(str(error))
     vault = PasswordVault(config.key_file)
-    if args.command in ("smtp", "key"):
-        from fincon_tui import cli_key, cli_smtp
-        from fincon_tui.storage.database import open_database
-
-        try:
-            db = open_database(path)
-        except StorageError as error:
-            return fail(str(error))
-        if args.command == "key":
-            return cli_key.run(args, db, vault, config)
-        return cli_smtp.run(args, db, vault)
+    if args.command is not None:
+        return _command(args, path, vault, config)
 
     try:
         check_database_file(path)
@@ -91,3 +85,32 @@ def main(argv: list[str] | None = None) -> int:
     if app.startup_error:
         return fail(app.startup_error)
     return app.return_code or 0
+
+
+#: Commands that only read: they never create, migrate or change a database.
+READ_ONLY = {("smtp", "list"), ("smtp", "show"), ("smtp", "test"), ("smtp", "send-test"), ("key", "status")}
+
+
+def _command(args: argparse.Namespace, path: Path, vault, config) -> int:
+    """Run a COMMAND; database damage or refusal is one line and status 2."""
+    import sqlite3
+
+    from fincon_tui import cli_key, cli_smtp
+    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.errors import StorageError
+
+    sub = getattr(args, "smtp_command", None) or getattr(args, "key_command", None)
+    writable = (args.command, sub) not in READ_ONLY
+    try:
+        db = open_database(path, writable=writable, adopt=args.command == "init")
+        if args.command == "init":
+            print(f"{path} holds fincon-tui's tables and is up to date")
+            return 0
+        if args.command == "key":
+            return cli_key.run(args, db, vault, config)
+        return cli_smtp.run(args, db, vault)
+    except StorageError as error:
+        return fail(str(error))
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+        return fail(f"cannot use {path} as a database (damaged?): {error}")
+

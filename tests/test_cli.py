@@ -112,8 +112,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     ],
     ids=["read-only-database", "read-only-folder", "new-database-in-read-only-folder"],
 )
-@pytest.mark.parametrize("command", [[], ["smtp", "list"]], ids=["tui", "smtp-list"])
-def test_a_database_it_cannot_write_is_refused_untouched(shared_folder, file_mode, folder_mode, message, command):
+def test_a_database_it_cannot_write_is_refused_untouched(shared_folder, file_mode, folder_mode, message):
     from fincon_tui.storage.database import open_database
 
     path = shared_folder / "fincon.db"
@@ -122,9 +121,34 @@ def test_a_database_it_cannot_write_is_refused_untouched(shared_folder, file_mod
         path.chmod(file_mode)
     shared_folder.chmod(folder_mode)
     before = snapshot(shared_folder)
-    result = run_unprivileged("--db", str(path), *command)
+    result = run_unprivileged("--db", str(path))
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1 and message in result.stderr
     assert result.stderr.startswith(f"fincon-tui: {path}" if file_mode == 0o444 else "fincon-tui: cannot write")
     assert "Traceback" not in result.stderr
     assert snapshot(shared_folder) == before
+
+
+@pytest.mark.parametrize(
+    ("file_mode", "folder_mode", "status", "message"),
+    [
+        (0o444, 0o777, 0, ""),
+        (0o666, 0o555, 2, "cannot write in the folder"),
+        (None, 0o755, 2, "there is no database at"),
+    ],
+    ids=["read-only-database", "read-only-folder", "no-database"],
+)
+def test_reading_commands_change_no_database(shared_folder, file_mode, folder_mode, status, message):
+    from fincon_tui.storage.database import open_database
+
+    path = shared_folder / "fincon.db"
+    if file_mode is not None:
+        open_database(path).close()
+        path.chmod(file_mode)
+    shared_folder.chmod(folder_mode)
+    before = path.read_bytes() if path.exists() else None
+    for command in (["smtp", "list"], ["key", "status"]):
+        result = run_unprivileged("--db", str(path), *command)
+        assert result.returncode == status, result.stderr
+        assert message in result.stderr and "Traceback" not in result.stderr
+        assert (path.read_bytes() if path.exists() else None) == before

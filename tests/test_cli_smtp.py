@@ -55,7 +55,7 @@ def test_list_and_show(cli, db, vault) -> None:
     assert "bob-pw" not in cli("show", "OFFICE").stdout
 
 
-def test_unknown_definition_exits_2(cli) -> None:
+def test_unknown_definition_exits_2(cli, db) -> None:
     result = cli("test", "NOPE")
     assert result.returncode == 2
     assert result.stderr.strip() == "fincon-tui: SMTP definition NOPE does not exist"

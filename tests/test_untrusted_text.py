@@ -78,6 +78,9 @@ def write_hostile_rows(db_path: Path, escape: str) -> None:
             "(?, ?, 'Y', ?, 587, 'Y', 30, NULL, '2026-11-20T10:00:00+00:00', '2026-11-20T10:00:00+00:00', 1)",
             ["EVIL", f"smtp{escape}.example", f"user{escape}"],
         )
+    from fincon_tui.storage.database import open_database
+
+    open_database(db_path).close()  # upgraded, as the next start of fincon-tui would
 
 
 @pytest.mark.parametrize("escape", ESCAPES)

@@ -12,8 +12,9 @@ from fincon_tui.storage.errors import StorageError
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def check_database_file(path: Path) -> None:
-    """Raise StorageError if `path` cannot possibly be our database."""
+def check_database_file(path: Path, *, writable: bool = True, adopt: bool = False) -> None:
+    """Raise StorageError if `path` cannot possibly be our database (or,
+    when `writable`, cannot be saved to)."""
     if not path.parent.is_dir():
         raise StorageError(f"the folder {path.parent} does not exist")
     if path.is_dir():
@@ -22,10 +23,35 @@ def check_database_file(path: Path) -> None:
         with path.open("rb") as file:
             if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
                 raise StorageError(f"cannot use {path} as a database: file is not a database")
+    if path.exists() and path.stat().st_size and not adopt:
+        _refuse_other_programs(path)
+    if not writable:
+        return
     if path.exists() and not os.access(path, os.W_OK):
         raise StorageError(f"{path} is read-only for you: fincon-tui saves to it (get write access or use --db)")
     if not os.access(path.parent, os.W_OK | os.X_OK):
         raise StorageError(
             f"cannot write in the folder {path.parent}: fincon-tui keeps the database "
             "and its -wal and -shm files there (get write access or use --db)"
+        )
+
+
+def _refuse_other_programs(path: Path) -> None:
+    """A non-empty SQLite file without fincon-tui's migrations table belongs
+    to another program: refused before anything is created or changed."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn.text_factory = lambda data: data.decode("utf-8", "replace")
+        try:
+            tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        raise StorageError(f"cannot use {path} as a database (damaged?): {error}") from None
+    if tables and "_sqlite_migrations" not in tables:
+        raise StorageError(
+            f"{path} is another program's SQLite database ({len(tables)} tables): fincon-tui leaves it "
+            "alone. Use another --db, or run 'fincon-tui --db PATH init' to add fincon-tui's tables to it"
         )

@@ -1,4 +1,5 @@
-"""Opening the database: connection settings, schema check and migrations."""
+"""Opening the database: connection settings, checks, migrations, and
+making sure a save goes to the file at the path that was opened."""
 
 from __future__ import annotations
 
@@ -10,32 +11,85 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from fincon_tui.storage.checks import check_database_file
-from fincon_tui.storage.errors import SchemaTooNew, StorageError
+from fincon_tui.storage.errors import DatabaseDamaged, SchemaTooNew, StorageError
 from fincon_tui.storage.migrations import migrations
 
 #: How long a writer waits for another session's transaction (milliseconds).
 BUSY_TIMEOUT_MS = 10_000
+#: Tables of the first schema: a database without them is another program's.
+OURS = "_sqlite_migrations"
 
 
-def open_database(path: Path) -> Database:
-    """Open (creating if needed) and migrate the database at `path`.
+def open_database(path: Path, *, writable: bool = True, adopt: bool = False) -> Database:
+    """Open the database at `path`; raises StorageError with a one-line reason.
 
-    Raises StorageError with a one-line reason when it cannot be used.
+    `writable` creates a missing or empty file and brings the schema up to
+    date; read-only use (`smtp list`, `key status` ...) changes nothing and
+    refuses a database that would need either.  A non-empty SQLite file of
+    another program is refused unless `adopt` (`fincon-tui init`).
     """
-    check_database_file(path)
-    _create_private(path)
+    check_database_file(path, writable=writable, adopt=adopt)
+    if not writable and not path.exists():
+        raise StorageError(f"there is no database at {path} (fincon-tui creates it when it starts; or use --db)")
+    if writable:
+        _create_private(path)
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        conn.text_factory = _text
         db = Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
+        _check_intact(db, path)
+        _refuse_other_programs(db, path, adopt)
         _refuse_newer_schema(db)
-        if db.journal_mode != "wal":
-            db.enable_wal()
-        migrations.apply(db)
+        if not writable:
+            if migrations.pending(db):
+                raise StorageError(
+                    f"{path} was written by an older fincon-tui: start fincon-tui once to upgrade it"
+                )
+        else:
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            migrations.apply(db)
+    except sqlite3.OperationalError as error:
+        if writable or "readonly" not in str(error):
+            raise StorageError(f"cannot use {path} as a database: {error}") from None
+        raise StorageError(
+            f"cannot write in the folder {path.parent}: reading {path.name} needs its -shm file "
+            "there (get write access or use --db)"
+        ) from None
     except sqlite3.DatabaseError as error:
         raise StorageError(f"cannot use {path} as a database: {error}") from None
+    remember_file(db, path)
     return db
+
+
+def _check_intact(db: Database, path: Path) -> None:
+    result = [row[0] for row in db.execute("PRAGMA quick_check(3)").fetchall()]
+    if result != ["ok"]:
+        lines = [line for row in result for line in row.splitlines() if not line.startswith("***")]
+        raise DatabaseDamaged(f"the database {path} is damaged ({'; '.join(lines)[:200]}): restore it from a backup")
+
+
+def _text(data: bytes) -> str:
+    """Text columns as str; bytes that are not UTF-8 (damage, or another
+    tool) show as U+FFFD instead of stopping every read with an error."""
+    return data.decode("utf-8", "replace")
+
+
+def _refuse_other_programs(db: Database, path: Path, adopt: bool) -> None:
+    tables = set(db.table_names())
+    if tables and OURS not in tables and not adopt:
+        raise StorageError(
+            f"{path} is another program's SQLite database ({len(tables)} tables): fincon-tui leaves it "
+            "alone. Use another --db, or run 'fincon-tui --db PATH init' to add fincon-tui's tables to it"
+        )
+
+
+def remember_file(db: Database, path: Path) -> None:
+    """Note which file was opened, so a save can check it is still there."""
+    info = path.stat()
+    db.fincon_file = (path, info.st_dev, info.st_ino)  # type: ignore[attr-defined]
 
 
 def _create_private(path: Path) -> None:

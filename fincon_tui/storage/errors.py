@@ -7,6 +7,14 @@ class StorageError(Exception):
     """The database could not be opened, read or written."""
 
 
+class DatabaseDamaged(StorageError):
+    """The database file is corrupt."""
+
+
+class FileReplaced(StorageError):
+    """The file at the database path is not the one that was opened."""
+
+
 class SchemaTooNew(StorageError):
     """The database was written by a newer fincon-tui."""
 

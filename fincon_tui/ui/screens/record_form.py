@@ -380,7 +380,11 @@ class RecordFormScreen(FinconScreen):
         service = prompt.service(self.app)
 
         def search(text: str) -> list[tuple[str, str]]:
-            return [(stored.key, prompt.line(stored.record)) for stored in service.search(text, SHOWN + 1)]
+            try:
+                return [(stored.key, prompt.line(stored.record)) for stored in service.search(text, SHOWN + 1)]
+            except (StorageError, sqlite3.Error) as error:
+                self.message.error(f"Could not read the list: {error}")
+                return []
 
         def picked(key: str | None) -> None:
             if key is None:
