@@ -23,10 +23,13 @@ def check_database_file(path: Path, *, writable: bool = True, adopt: bool = Fals
         with path.open("rb") as file:
             if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
                 raise StorageError(f"cannot use {path} as a database: file is not a database")
+    if writable:
+        _check_writable(path)
     if path.exists() and path.stat().st_size and not adopt:
         _refuse_other_programs(path)
-    if not writable:
-        return
+
+
+def _check_writable(path: Path) -> None:
     if path.exists() and not os.access(path, os.W_OK):
         raise StorageError(f"{path} is read-only for you: fincon-tui saves to it (get write access or use --db)")
     if not os.access(path.parent, os.W_OK | os.X_OK):
@@ -42,7 +45,8 @@ def _refuse_other_programs(path: Path) -> None:
     import sqlite3
 
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        # immutable: no lock, no -wal or -shm file created beside it
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
         conn.text_factory = lambda data: data.decode("utf-8", "replace")
         try:
             tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
