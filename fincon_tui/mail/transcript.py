@@ -6,16 +6,21 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
+from fincon_tui.mail.visible import visible
+
 
 class Transcript:
     """Lines of an SMTP session: 'C:' what we sent, 'S:' what the server said,
-    '--' notes.  Each line is also handed to `on_line` as it happens."""
+    '--' notes.  Each line is also handed to `on_line` as it happens.
+
+    Control characters in a line are shown as escapes (see mail.visible)."""
 
     def __init__(self, on_line: Callable[[str], None] | None = None) -> None:
         self.lines: list[str] = []
         self.on_line = on_line
 
     def _add(self, line: str) -> None:
+        line = visible(line)
         self.lines.append(line)
         if self.on_line is not None:
             self.on_line(line)
@@ -24,7 +29,9 @@ class Transcript:
         self._add(f"C: {text}")
 
     def server(self, code: int, message: str) -> None:
-        for line in message.splitlines() or [""]:
+        # aiosmtplib joins a multi-line reply with "\n"; any other line break
+        # character inside a line is the server's and is shown escaped.
+        for line in message.split("\n"):
             self._add(f"S: {code} {line}")
 
     def note(self, text: str) -> None:

@@ -1,0 +1,31 @@
+"""Nothing a server says can steer the terminal."""
+
+from __future__ import annotations
+
+import re
+
+from fincon_tui.mail.transcript import Transcript
+from fincon_tui.mail.visible import visible
+
+#: C0 controls, DEL, C1 controls, bidi embeddings/overrides/isolates, LRM/RLM/ALM,
+#: line/paragraph separators, lone surrogates: written out, not taken from the code.
+RAW_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
+
+
+def test_visible_escapes_what_could_steer_a_terminal() -> None:
+    assert visible("plain café – ok") == "plain café – ok"
+    assert visible("\x1b]2;title\x07 \x1b[2J") == "\\x1b]2;title\\x07 \\x1b[2J"
+    assert visible("a\x9bb\x7fc\u202ed\udcffe\tf\r\ng") == "a\\x9bb\\x7fc\\u202ed\\udcffe\\x09f\\x0d\\x0ag"
+    every = "".join(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0), 0x61C, 0x200E, 0x200F,
+                                     *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029])
+    assert not RAW_CONTROL.search(visible(every))
+    assert visible(visible(every)) == visible(every)
+
+
+def test_the_transcript_shows_server_text_with_control_characters_escaped() -> None:
+    shown: list[str] = []
+    transcript = Transcript(shown.append)
+    transcript.server(220, "evil.test \x1b]2;pwned\x07 \x1b[2J\nsecond \u202eline\r")
+    assert transcript.lines == shown == [
+        "S: 220 evil.test \\x1b]2;pwned\\x07 \\x1b[2J", "S: 220 second \\u202eline\\x0d"
+    ]
