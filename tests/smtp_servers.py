@@ -229,3 +229,26 @@ def can_use_dns_blackhole() -> str:
     )
     return "" if probe.returncode == 0 else f"unshare --mount fails: {probe.stderr.decode().strip()}"
 
+
+#: Terminal control in server text: set the window title, clear the screen,
+#: a C1 CSI, DEL, a right-to-left override and a byte that is not UTF-8.
+HOSTILE_TEXT = b"\x1b]2;pwned\x07 \x1b[2J \xc2\x9b31m \x7f \xe2\x80\xae \xff"
+
+
+def hostile(connection: socket.socket) -> None:
+    """An SMTP server (no TLS) whose banner and replies hold terminal control
+    sequences, and which echoes the AUTH argument back in its refusal."""
+    lines = connection.makefile("rb")
+    connection.sendall(b"220 evil.test " + HOSTILE_TEXT + b" ESMTP\r\n")
+    while line := lines.readline():
+        words = line.strip().split(b" ")
+        verb = words[0].upper()
+        if verb == b"EHLO":
+            connection.sendall(b"250-evil.test " + HOSTILE_TEXT + b"\r\n250 AUTH PLAIN LOGIN\r\n")
+        elif verb == b"AUTH":
+            connection.sendall(b"535-5.7.8 " + HOSTILE_TEXT + b"\r\n535 5.7.8 bad: " + words[-1] + b"\r\n")
+        elif verb == b"QUIT":
+            connection.sendall(b"221 bye\r\n")
+            return
+        else:
+            connection.sendall(b"250 OK " + HOSTILE_TEXT + b"\r\n")

@@ -1,9 +1,16 @@
-"""Nothing a server says can steer the terminal."""
+"""Nothing a server says can steer the terminal or reveal the password;
+real servers on 127.0.0.1."""
 
 from __future__ import annotations
 
+import base64
 import re
 
+from conftest import definition
+from smtp_servers import hostile, scripted_server
+
+from fincon_tui.domain.login import effective_login
+from fincon_tui.mail.session import Outcome, check_login
 from fincon_tui.mail.transcript import Transcript
 from fincon_tui.mail.visible import visible
 
@@ -29,3 +36,32 @@ def test_the_transcript_shows_server_text_with_control_characters_escaped() -> N
     assert transcript.lines == shown == [
         "S: 220 evil.test \\x1b]2;pwned\\x07 \\x1b[2J", "S: 220 second \\u202eline\\x0d"
     ]
+
+
+def test_an_outcome_never_holds_control_characters() -> None:
+    outcome = Outcome(False, "AUTH\x1b[2J", "refused: 535 \x1b]2;title\x07", "hint\u202e")
+    assert (outcome.step, outcome.message, outcome.hint) == (
+        "AUTH\\x1b[2J", "refused: 535 \\x1b]2;title\\x07", "hint\\u202e"
+    )
+
+
+async def test_a_hostile_server_cannot_write_control_characters_or_reveal_the_password() -> None:
+    lines: list[str] = []
+    transcript = Transcript(lines.append)
+    with scripted_server(hostile) as port:
+        smtp = definition(mail_server="127.0.0.1", port=port, use_tls=False, timeout_seconds=2)
+        outcome = await check_login(smtp, effective_login(smtp, "", ""), "bob-pw", transcript)
+    assert not outcome.ok and outcome.step == "AUTH"
+    assert outcome.message.startswith(
+        "authentication rejected: 535 5.7.8 \\x1b]2;pwned\\x07 \\x1b[2J \\x9b31m \\x7f \\u202e \\udcff"
+    )
+    log = "\n".join(transcript.lines)
+    assert "S: 220 evil.test \\x1b]2;pwned\\x07 \\x1b[2J" in log
+    assert lines == transcript.lines  # what the screen was handed is the same, safe text
+    for text in [outcome.text(), *transcript.lines]:
+        assert not RAW_CONTROL.search(text), text
+    # The server echoed the AUTH PLAIN payload back: it is masked like the AUTH line.
+    payload = base64.b64encode(b"\0bob\0bob-pw").decode()
+    assert outcome.message.endswith("bad: ***")
+    for text in [outcome.text(), log]:
+        assert "bob-pw" not in text and payload not in text

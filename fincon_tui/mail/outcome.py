@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fincon_tui.mail.visible import visible
+
 
 @dataclass(frozen=True)
 class Outcome:
-    """The result of a session: what was checked, or which step failed and why."""
+    """The result of a session: what was checked, or which step failed and why.
+
+    Message and hint often quote a server; control characters in them are
+    shown as escapes (mail.visible), so printing an Outcome is always safe."""
 
     ok: bool
     step: str
     message: str
     hint: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "step", visible(self.step))
+        object.__setattr__(self, "message", visible(self.message))
+        object.__setattr__(self, "hint", visible(self.hint))
 
     def text(self) -> str:
         if not self.hint:

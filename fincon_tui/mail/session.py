@@ -17,7 +17,8 @@ STARTTLS on any other port; when STARTTLS is not offered the attempt stops
 before any credential is sent.  Certificates are verified for the Mail Server
 name against the system trust store (SSL_CERT_FILE can point elsewhere).
 Failures come back as an Outcome that names the step and gives a hint a
-person can act on (mail.explain).
+person can act on (mail.explain); server text in it is shown with control
+characters escaped and the password masked.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ import os
 import socket
 import ssl
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import aiosmtplib
+from aiosmtplib.auth import auth_login_encode, auth_plain_encode
 
 from fincon_tui.domain.login import Login
 from fincon_tui.domain.smtp import SmtpDefinition
@@ -93,6 +96,9 @@ class Session:
     async def open(self, login: Login | None, password: str | None) -> str:
         """Resolve, connect, EHLO, secure, log in.  Returns what was checked."""
         d, mode = self.definition, self.mode
+        if login is not None and password:
+            self.transcript.hide(password, auth_plain_encode(login.username, password).decode(),
+                                 auth_login_encode(login.username, password)[1].decode())
         self.enter_step("resolve")
         addresses = await resolve(d.mail_server, d.port, d.timeout_seconds, self.lookup)
         self.enter_step("connect")
@@ -192,6 +198,7 @@ async def _run(session: Session, work: Callable[[], Awaitable[Outcome]]) -> Outc
     loop = asyncio.get_running_loop()
     limit = deadline_seconds(session.definition)
     scope = asyncio.timeout_at(loop.time() + limit)
+    redact = session.transcript.redact
     try:
         async with scope:
             outcome = await work()
@@ -205,6 +212,7 @@ async def _run(session: Session, work: Callable[[], Awaitable[Outcome]]) -> Outc
             outcome = _too_slow(session, limit)
         else:
             outcome = explain(session.step, error, session.definition, session.mode)
+        outcome = replace(outcome, message=redact(outcome.message), hint=redact(outcome.hint))
         session.transcript.note(f"failed at {outcome.step}: {outcome.message}")
         return outcome
     try:
@@ -212,7 +220,7 @@ async def _run(session: Session, work: Callable[[], Awaitable[Outcome]]) -> Outc
     except asyncio.CancelledError:
         session.abort()
         raise
-    return outcome
+    return replace(outcome, message=redact(outcome.message), hint=redact(outcome.hint))
 
 
 async def check_login(
