@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import trustme
@@ -70,9 +71,15 @@ class Certificates:
     ca: trustme.CA
     ca_file: Path
 
-    def server_context(self, *hosts: str) -> ssl.SSLContext:
+    def server_context(self, *hosts: str, expired: bool = False) -> ssl.SSLContext:
+        """A server context with a certificate from this CA for `hosts`
+        (localhost and 127.0.0.1 by default), one that expired yesterday if asked."""
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        self.ca.issue_cert(*(hosts or ("localhost", "127.0.0.1"))).configure_cert(context)
+        dates = {}
+        if expired:
+            now = datetime.now(timezone.utc)
+            dates = dict(not_before=now - timedelta(days=30), not_after=now - timedelta(days=1))
+        self.ca.issue_cert(*(hosts or ("localhost", "127.0.0.1")), **dates).configure_cert(context)
         return context
 
 
@@ -228,6 +235,32 @@ def can_use_dns_blackhole() -> str:
         ["unshare", "--mount", "--propagation", "private", "true"], capture_output=True
     )
     return "" if probe.returncode == 0 else f"unshare --mount fails: {probe.stderr.decode().strip()}"
+
+
+def stripping_starttls(commands: list[str]) -> Callable[[socket.socket], None]:
+    """An SMTP server that offers STARTTLS, answers it with 220 and then goes
+    on in plain text, as a broken server or a TLS-stripping middlebox would.
+    Every command line it receives is appended to `commands`."""
+
+    def serve(connection: socket.socket) -> None:
+        lines = connection.makefile("rb")
+        connection.sendall(b"220 strip.test ESMTP\r\n")
+        while line := lines.readline():
+            commands.append(line.decode(errors="replace").strip())
+            verb = line.split(b" ", 1)[0].strip().upper()
+            if verb == b"EHLO":
+                connection.sendall(b"250-strip.test\r\n250-STARTTLS\r\n250 AUTH PLAIN LOGIN\r\n")
+            elif verb == b"STARTTLS":
+                connection.sendall(b"220 2.0.0 Ready to start TLS\r\n")
+                connection.recv(4096)  # the client's TLS hello, answered in plain text
+                connection.sendall(b"250 strip.test plain text here\r\n")
+                while connection.recv(4096):
+                    pass
+                return
+            else:
+                connection.sendall(b"250 OK\r\n")
+
+    return serve
 
 
 #: Terminal control in server text: set the window title, clear the screen,

@@ -125,27 +125,6 @@ async def test_starttls_client_against_a_tls_from_the_start_server(certs) -> Non
     assert mailbox.logins == []
 
 
-async def test_untrusted_certificate(certs, tmp_path, monkeypatch) -> None:
-    (tmp_path / "other").mkdir()
-    other = make_certificates(tmp_path / "other")
-    monkeypatch.setenv("SSL_CERT_FILE", str(other.ca_file))  # trusts another CA only
-    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
-        smtp = smtp_def(port)
-        outcome = await check_login(smtp, login_for(smtp), "bob-pw", Transcript())
-    assert not outcome.ok and outcome.step == "TLS"
-    assert outcome.message.startswith("the server's certificate is not trusted")
-    assert "SSL_CERT_FILE" in outcome.hint and mailbox.logins == []
-
-
-async def test_certificate_for_another_host(certs) -> None:
-    with smtp_server(starttls=certs.server_context("mail.elsewhere.example")) as (port, mailbox):
-        smtp = smtp_def(port)
-        outcome = await check_login(smtp, login_for(smtp), "bob-pw", Transcript())
-    assert not outcome.ok
-    assert outcome.message == "the server's certificate is for another host, not localhost"
-    assert mailbox.logins == []
-
-
 async def test_connection_refused() -> None:
     smtp = smtp_def(free_port(), use_tls=False)
     outcome = await check_login(smtp, login_for(smtp), "bob-pw", Transcript())

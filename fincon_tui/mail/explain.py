@@ -1,4 +1,9 @@
-"""Turn what went wrong in an SMTP session into an Outcome a person can act on."""
+"""Turn what went wrong in an SMTP session into an Outcome a person can act on.
+
+Each hint names only a cause that fits what was observed: "use port 587" only
+when a server answered TLS from the first byte in plain text, "use port 465"
+only when a connected server stayed silent where a greeting was due.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +16,72 @@ import aiosmtplib
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.mail.outcome import Outcome, StepFailed, seconds
 
+#: OpenSSL reasons for bytes that are not TLS where a TLS record was due.
+_PLAINTEXT_REASONS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG",
+                      "HTTP_REQUEST", "UNKNOWN_PROTOCOL")
+#: X509_V_ERR_* codes, as OpenSSL numbers them.
+_EXPIRED, _NOT_YET_VALID = 10, 9
+_MISMATCH = (62, 64)  # host name mismatch, IP address mismatch
+_UNTRUSTED = (2, 18, 19, 20, 21, 27)  # unknown issuer, self-signed, not trusted
+_TRUST_HINT = "install the issuing CA in the system trust store, or point SSL_CERT_FILE at it"
+_STRIPPED_HINT = (
+    "the port is not the problem: the server is broken, or something on the way (a firewall, "
+    "antivirus or the network provider) strips TLS; tell the mail server's administrator, and "
+    "send no password over this network until it is fixed"
+)
+
 
 def one_line(text: str) -> str:
     """A possibly multi-line server reply as one line."""
     return " ".join(part.strip() for part in str(text).splitlines()) or str(text)
 
 
+def _causes(error: BaseException):
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen and len(seen) < 8:
+        seen.add(id(error))
+        yield error
+        error = error.__cause__ or error.__context__
+
+
 def certificate_problem(error: ssl.SSLCertVerificationError, host: str) -> Outcome:
-    reason = error.verify_message or str(error)
-    if "mismatch" in reason.lower():
+    """Why the server's certificate was not accepted, for STARTTLS and port 465 alike."""
+    reason = error.verify_message or error.reason or str(error)
+    code = error.verify_code
+    if code == _EXPIRED:
+        return Outcome(False, "TLS", f"the server's certificate has expired ({reason})",
+                       "the mail server's administrator must renew it; if it should still be "
+                       "valid, check this computer's date and time")
+    if code == _NOT_YET_VALID:
+        return Outcome(False, "TLS", f"the server's certificate is not valid yet ({reason})",
+                       "check this computer's date and time")
+    if code in _MISMATCH or "mismatch" in reason.lower():
         return Outcome(False, "TLS", f"the server's certificate is for another host, not {host}",
                        "use the host name the certificate was issued for as Mail Server")
-    return Outcome(False, "TLS", f"the server's certificate is not trusted ({reason})",
-                   "install the issuing CA in the system trust store, or point SSL_CERT_FILE at it")
+    if code in _UNTRUSTED:
+        return Outcome(False, "TLS", f"the server's certificate is not trusted ({reason})", _TRUST_HINT)
+    return Outcome(False, "TLS", f"the server's certificate was not accepted ({reason})",
+                   "tell the mail server's administrator")
+
+
+def _tls_failed(error: ssl.SSLError, where: str, step: str) -> Outcome:
+    reason = error.reason or str(error)
+    plaintext = any(mark in str(reason).upper().replace(" ", "_") for mark in _PLAINTEXT_REASONS)
+    if step not in ("STARTTLS", "connect"):
+        return Outcome(False, step, f"the TLS connection with {where} failed during {step} (OpenSSL: {reason})")
+    if step == "STARTTLS":
+        if plaintext:
+            return Outcome(False, "STARTTLS", f"{where} accepted STARTTLS but then answered in plain "
+                           f"text instead of TLS (OpenSSL: {reason}); nothing more was sent", _STRIPPED_HINT)
+        return Outcome(False, "STARTTLS", f"the TLS handshake after STARTTLS with {where} failed "
+                       f"(OpenSSL: {reason}); nothing more was sent",
+                       "the server's TLS set-up may be broken or too old; tell its administrator")
+    if plaintext:
+        return Outcome(False, "TLS", f"{where} expects a plain connection upgraded with STARTTLS, not "
+                       f"TLS from the first byte (OpenSSL: {reason})",
+                       "use port 587 (or 25) with Use TLS = Y, which means STARTTLS there")
+    return Outcome(False, "TLS", f"the TLS handshake with {where} failed (OpenSSL: {reason})",
+                   "the server's TLS set-up may be broken or too old; tell its administrator")
 
 
 def _timed_out(step: str, error: BaseException, definition: SmtpDefinition, mode: str) -> Outcome:
@@ -53,14 +111,11 @@ def explain(step: str, error: BaseException, definition: SmtpDefinition, mode: s
     where = f"{host}:{port}"
     if isinstance(error, StepFailed):
         return error.outcome
-    if isinstance(error, ssl.SSLCertVerificationError):
-        return certificate_problem(error, host)
-    if isinstance(error, ssl.SSLError) or "WRONG_VERSION_NUMBER" in str(error):
-        if "WRONG_VERSION_NUMBER" in str(error) or "wrong version number" in str(error):
-            return Outcome(False, step, f"{where} expects a plain connection upgraded with STARTTLS, not "
-                           "TLS from the first byte (OpenSSL: WRONG_VERSION_NUMBER)",
-                           "use port 587 (or 25) with Use TLS = Y, which means STARTTLS there")
-        return Outcome(False, step, f"the TLS handshake with {where} failed: {error}")
+    for cause in _causes(error):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return certificate_problem(cause, host)
+        if isinstance(cause, ssl.SSLError):
+            return _tls_failed(cause, where, step)
     if isinstance(error, socket.gaierror):
         if error.errno == socket.EAI_AGAIN:
             return Outcome(False, "resolve", f"the name server gave no answer for {host}",
@@ -87,6 +142,9 @@ def explain(step: str, error: BaseException, definition: SmtpDefinition, mode: s
     if isinstance(error, aiosmtplib.SMTPServerDisconnected) or isinstance(
         error.__cause__, aiosmtplib.SMTPServerDisconnected
     ):
+        if step == "STARTTLS" and "upgrading" in str(error):  # aiosmtplib: "... while upgrading transport"
+            return Outcome(False, step, f"{where} closed the connection during the TLS handshake "
+                           "after STARTTLS; nothing more was sent", _STRIPPED_HINT)
         return Outcome(False, step, f"{where} closed the connection during {step}")
     if isinstance(error, aiosmtplib.SMTPDataError):
         return Outcome(False, "DATA", f"the message was refused: {error.code} {one_line(error.message)}")
