@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from email import message_from_bytes
+from email import message_from_bytes, policy
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,30 @@ async def test_the_users_login_replaces_the_definitions(certs) -> None:
         )
     assert outcome.ok, outcome
     assert mailbox.logins == [("alice", "alice-pw")]
+
+
+async def test_the_test_email_is_a_complete_rfc_5322_message_and_data_is_shown(certs) -> None:
+    transcript = Transcript()
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        smtp = smtp_def(port)
+        outcome = await send_test_email(
+            smtp, login_for(smtp), "bob-pw", Sender("Bøb Smith", "bob@corp.example"),
+            "carol@client.example", transcript,
+        )
+    assert outcome.ok and outcome.step == "DATA", outcome
+    [(_, _, content)] = mailbox.messages
+    message = message_from_bytes(content, policy=policy.default)
+    assert abs(time.time() - parsedate_to_datetime(message["Date"]).timestamp()) < 60
+    assert message["Message-ID"].startswith("<") and message["Message-ID"].endswith("@corp.example>")
+    assert message["MIME-Version"] == "1.0"
+    assert message.get_content_type() == "text/plain" and message.get_content_charset() == "utf-8"
+    assert message["From"] == "Bøb Smith <bob@corp.example>"
+    assert "through the SMTP definition\r\nOFFICE (localhost:" in message.get_content()
+    lines = transcript.lines
+    data = lines.index("C: DATA")
+    assert lines[data + 1].startswith("S: 354 ")
+    assert lines[data + 2].startswith("-- message of ") and lines[data + 2].endswith(
+        "bytes with headers Date, From, To, Subject, Message-ID, Content-Type, "
+        "Content-Transfer-Encoding, MIME-Version"
+    )
+    assert lines[data + 3 :] == ["C: .", "S: 250 OK queued", "C: QUIT", "S: 221 Bye"]

@@ -1,16 +1,17 @@
-"""Nothing a server says can steer the terminal or reveal the password;
-real servers on 127.0.0.1."""
+"""Nothing a server or a typed field says can steer the terminal, reveal the
+password or reach a header or the envelope; real servers on 127.0.0.1."""
 
 from __future__ import annotations
 
 import base64
 import re
 
+import pytest
 from conftest import definition
-from smtp_servers import hostile, scripted_server
+from smtp_servers import hostile, scripted_server, smtp_server
 
 from fincon_tui.domain.login import effective_login
-from fincon_tui.mail.session import Outcome, check_login
+from fincon_tui.mail.session import Outcome, Sender, check_login, send_test_email
 from fincon_tui.mail.transcript import Transcript
 from fincon_tui.mail.visible import visible
 
@@ -65,3 +66,25 @@ async def test_a_hostile_server_cannot_write_control_characters_or_reveal_the_pa
     assert outcome.message.endswith("bad: ***")
     for text in [outcome.text(), log]:
         assert "bob-pw" not in text and payload not in text
+
+
+@pytest.mark.parametrize(
+    "field", ["sender name", "sender address", "recipient", "bcc", "smtp name"]
+)
+async def test_line_breaks_in_fields_never_reach_headers_or_the_envelope(field) -> None:
+    evil = "\r\nRCPT TO:<evil@attacker.example>\r\nBcc: evil@attacker.example"
+    values = {"sender name": "Bob", "sender address": "bob@corp.example",
+              "recipient": "carol@client.example", "bcc": "audit@corp.example", "smtp name": "OFFICE"}
+    values[field] += evil
+    transcript = Transcript()
+    with smtp_server(auth=False) as (port, mailbox):
+        smtp = definition(name=values["smtp name"], mail_server="localhost", port=port, use_tls=False,
+                          authenticate=False, username="", bcc=values["bcc"], timeout_seconds=2)
+        outcome = await send_test_email(
+            smtp, None, None, Sender(values["sender name"], values["sender address"]),
+            values["recipient"], transcript,
+        )
+    assert not outcome.ok and outcome.step == "message"
+    assert outcome.message.endswith("contains a control character, so nothing was sent")
+    assert not [line for line in transcript.lines if line.startswith("C:")]  # never connected
+    assert mailbox.messages == []

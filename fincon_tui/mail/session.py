@@ -256,11 +256,12 @@ async def send_test_email(
     session = Session(definition, transcript, on_step, lookup)
 
     async def work() -> Outcome:
-        await session.open(login, password)
+        session.enter_step("message")
         message = build_test_message(definition, sender, recipient).as_bytes()
         recipients = [recipient] + ([definition.bcc] if definition.bcc else [])
+        await session.open(login, password)
         assert session.smtp is not None
-        transcript.note(f"sending {len(message)} bytes to {', '.join(recipients)}")
+        transcript.note(f"sending to {', '.join(recipients)}")
         refused, _ = await session.smtp.sendmail(sender.address, recipients, message)
         if refused:
             listed = "; ".join(f"{who}: {reply.code} {one_line(reply.message)}" for who, reply in refused.items())
