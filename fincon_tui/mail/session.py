@@ -1,11 +1,24 @@
 """Talk to the SMTP server of a definition: login test and test email.
 
-Every step is bounded by the definition's Time Out.  Use TLS = Y means TLS
-from the first byte on an implicit-TLS port (465) and STARTTLS on any other
-port; when STARTTLS is not offered the attempt stops before any credential
-is sent.  Certificates are verified against the system trust store
-(SSL_CERT_FILE can point elsewhere).  Failures come back as an Outcome that
-names the step and gives a hint a person can act on.
+Time limits, with T the definition's Time Out in seconds:
+
+* every step waits at most T seconds: the DNS look-up, the TCP connection,
+  the TLS handshake, and each reply of the server (greeting, EHLO, STARTTLS,
+  each AUTH round, MAIL FROM, each RCPT TO, DATA, the reply to the message);
+* the whole session, from the DNS look-up to the last reply, takes at most
+  2 × T seconds (`deadline_seconds`); QUIT after a result only gets what is
+  left of that, and a QUIT that fails does not change the result.
+
+When a limit passes the session stops, the Outcome names the step, and
+nothing is left that the program must wait for when it exits (mail.network).
+
+Use TLS = Y means TLS from the first byte on an implicit-TLS port (465) and
+STARTTLS on any other port; when STARTTLS is not offered the attempt stops
+before any credential is sent.  Certificates are verified for the Mail Server
+name against the system trust store (SSL_CERT_FILE can point elsewhere).
+Failures come back as an Outcome that names the step and gives a hint a
+person can act on (mail.explain); server text in it is shown with control
+characters escaped and the password masked.
 """
 
 from __future__ import annotations
@@ -14,20 +27,28 @@ import asyncio
 import os
 import socket
 import ssl
-from collections.abc import Callable
-from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import aiosmtplib
-from aiosmtplib.typing import Default
+from aiosmtplib.auth import auth_login_encode, auth_plain_encode
 
 from fincon_tui.domain.login import Login
 from fincon_tui.domain.smtp import SmtpDefinition
+from fincon_tui.mail.explain import explain, one_line
+from fincon_tui.mail.message import Sender, build_test_message
+from fincon_tui.mail.network import Lookup, address_literal, connect, resolve
+from fincon_tui.mail.outcome import Outcome, StepFailed, seconds
+from fincon_tui.mail.smtp_client import LoggingSMTP
 from fincon_tui.mail.transcript import Transcript
+
+__all__ = ["DEADLINE_FACTOR", "IMPLICIT_TLS_ENV", "Outcome", "Sender", "Session", "StepFailed",
+           "check_login", "deadline_seconds", "implicit_tls_ports", "security", "send_test_email"]
 
 #: Ports where Use TLS = Y means TLS from the first byte (RFC 8314).
 IMPLICIT_TLS_ENV = "FINCON_TUI_IMPLICIT_TLS_PORTS"
+#: The whole session may take this many times the Time Out.
+DEADLINE_FACTOR = 2
 
 
 def implicit_tls_ports() -> frozenset[int]:
@@ -43,154 +64,30 @@ def security(definition: SmtpDefinition) -> str:
     return "implicit TLS" if definition.port in implicit_tls_ports() else "STARTTLS"
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """The result of a session: what was checked, or which step failed and why."""
-
-    ok: bool
-    step: str
-    message: str
-    hint: str = ""
-
-    def text(self) -> str:
-        if not self.hint:
-            return self.message
-        return f"{self.message}. {self.hint[0].upper()}{self.hint[1:]}."
-
-
-@dataclass(frozen=True)
-class Sender:
-    name: str
-    address: str
-
-
-class StepFailed(Exception):
-    """A step failed with an explanation already worked out."""
-
-    def __init__(self, outcome: Outcome) -> None:
-        super().__init__(outcome.message)
-        self.outcome = outcome
-
-
-class _LoggingSMTP(aiosmtplib.SMTP):
-    """aiosmtplib.SMTP that writes every command and reply to a transcript,
-    with AUTH arguments and the replies to its challenges shown as ***."""
-
-    def __init__(self, transcript: Transcript, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.transcript = transcript
-        self._in_auth = False
-
-    async def execute_command(self, *args: bytes, timeout=Default.token):
-        verb = args[0].upper() if args else b""
-        if verb == b"AUTH":
-            shown = f"AUTH {args[1].decode(errors='replace')} ***" if len(args) > 1 else "AUTH ***"
-            self._in_auth = True
-        elif self._in_auth:
-            shown = "***"
-        else:
-            shown = b" ".join(args).decode(errors="replace")
-        self.transcript.client(shown)
-        response = await super().execute_command(*args, timeout=timeout)
-        self.transcript.server(response.code, response.message)
-        self._in_auth = response.code == 334
-        return response
-
-
-def _certificate_problem(error: ssl.SSLCertVerificationError, host: str) -> Outcome:
-    reason = error.verify_message or str(error)
-    if "mismatch" in reason.lower():
-        return Outcome(
-            False,
-            "TLS",
-            f"the server's certificate is for another host, not {host}",
-            "use the host name the certificate was issued for as Mail Server",
-        )
-    return Outcome(
-        False,
-        "TLS",
-        f"the server's certificate is not trusted ({reason})",
-        "install the issuing CA in the system trust store, or point SSL_CERT_FILE at it",
-    )
-
-
-def explain(step: str, error: BaseException, definition: SmtpDefinition) -> Outcome:
-    """Turn an exception from `step` into an Outcome with a hint."""
-    host, port, timeout = definition.mail_server, definition.port, definition.timeout_seconds
-    where = f"{host}:{port}"
-    if isinstance(error, StepFailed):
-        return error.outcome
-    if isinstance(error, ssl.SSLCertVerificationError):
-        return _certificate_problem(error, host)
-    if isinstance(error, ssl.SSLError) or "WRONG_VERSION_NUMBER" in str(error):
-        if "WRONG_VERSION_NUMBER" in str(error) or "wrong version number" in str(error):
-            return Outcome(
-                False,
-                step,
-                f"{where} expects a plain connection upgraded with STARTTLS, not TLS "
-                "from the first byte (OpenSSL: WRONG_VERSION_NUMBER)",
-                "use port 587 (or 25) with Use TLS = Y, which means STARTTLS there",
-            )
-        return Outcome(False, step, f"the TLS handshake with {where} failed: {error}")
-    if isinstance(error, socket.gaierror):
-        return Outcome(False, "resolve", f"cannot resolve host {host}", "check the Mail Server name")
-    if isinstance(error, aiosmtplib.SMTPAuthenticationError):
-        return Outcome(
-            False, "AUTH", f"authentication rejected: {error.code} {error.message}",
-            "check the username and password",
-        )
-    if isinstance(error, aiosmtplib.SMTPSenderRefused):
-        return Outcome(
-            False, "MAIL FROM", f"sender {error.sender} refused: {error.code} {error.message}",
-            "the login may not be allowed to send as this address",
-        )
-    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
-        refused = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in error.recipients)
-        return Outcome(False, "RCPT TO", f"recipient refused ({refused})", "check the address")
-    if isinstance(error, (aiosmtplib.SMTPConnectTimeoutError, asyncio.TimeoutError, TimeoutError)) or (
-        isinstance(error, aiosmtplib.SMTPTimeoutError)
-    ):
-        if step == "connect" and security(definition) != "implicit TLS":
-            return Outcome(
-                False, step,
-                f"no answer from {where} within {timeout} seconds",
-                "a firewall may drop the connection, or the server speaks TLS from the first "
-                "byte (use port 465 with Use TLS = Y)",
-            )
-        return Outcome(False, step, f"no answer from {where} within {timeout} seconds during {step}",
-                       "check the host, the port and any firewall")
-    if isinstance(error, ConnectionRefusedError) or isinstance(
-        error.__cause__, ConnectionRefusedError
-    ):
-        return Outcome(
-            False, "connect", f"connection refused by {where}",
-            "check the Port, and that the mail server is running",
-        )
-    if isinstance(error, aiosmtplib.SMTPServerDisconnected):
-        return Outcome(False, step, f"{where} closed the connection during {step}")
-    if isinstance(error, aiosmtplib.SMTPResponseException):
-        return Outcome(False, step, f"{step} refused: {error.code} {error.message}")
-    if isinstance(error, aiosmtplib.SMTPConnectError):
-        return Outcome(False, "connect", f"cannot connect to {where}: {error}")
-    if isinstance(error, OSError):
-        return Outcome(False, step, f"{step} failed: {error.strerror or error}")
-    return Outcome(False, step, f"{step} failed: {type(error).__name__}: {error}")
+def deadline_seconds(definition: SmtpDefinition) -> float:
+    """How long a whole login test or test email may take: 2 × Time Out."""
+    return DEADLINE_FACTOR * definition.timeout_seconds
 
 
 class Session:
-    """One conversation with a definition's server."""
+    """One conversation with a definition's server.  `lookup` resolves the
+    Mail Server (socket.getaddrinfo unless a test brings its own)."""
 
     def __init__(
         self,
         definition: SmtpDefinition,
         transcript: Transcript,
         on_step: Callable[[str], None] = lambda step: None,
+        lookup: Lookup = socket.getaddrinfo,
     ) -> None:
         self.definition = definition
         self.transcript = transcript
         self.on_step = on_step
+        self.lookup = lookup
+        self.mode = security(definition)
         self.step = "resolve"
-        self.smtp: _LoggingSMTP | None = None
+        self.smtp: LoggingSMTP | None = None
+        self._sock: socket.socket | None = None  # ours until aiosmtplib takes it
 
     def enter_step(self, step: str) -> None:
         self.step = step
@@ -198,28 +95,32 @@ class Session:
 
     async def open(self, login: Login | None, password: str | None) -> str:
         """Resolve, connect, EHLO, secure, log in.  Returns what was checked."""
-        d = self.definition
-        mode = security(d)
+        d, mode = self.definition, self.mode
+        if login is not None and password:
+            self.transcript.hide(password, auth_plain_encode(login.username, password).decode(),
+                                 auth_login_encode(login.username, password)[1].decode())
         self.enter_step("resolve")
-        loop = asyncio.get_running_loop()
-        await asyncio.wait_for(
-            loop.getaddrinfo(d.mail_server, d.port, type=socket.SOCK_STREAM), d.timeout_seconds
-        )
+        addresses = await resolve(d.mail_server, d.port, d.timeout_seconds, self.lookup)
         self.enter_step("connect")
-        self.transcript.note(f"connecting to {d.mail_server}:{d.port} ({mode})")
-        context = ssl.create_default_context() if mode != "none" else None
-        self.smtp = _LoggingSMTP(
+        shown = ", ".join(dict.fromkeys(str(address[4][0]) for address in addresses))
+        at = f" at {shown}" if shown != d.mail_server else ""
+        self.transcript.note(f"connecting to {d.mail_server}:{d.port}{at} ({mode})")
+        self._sock = await connect(addresses, d.timeout_seconds)
+        self.smtp = LoggingSMTP(
             self.transcript,
-            hostname=d.mail_server,
-            port=d.port,
+            self.enter_step,
+            hostname=d.mail_server,  # for TLS: SNI and the certificate check
             timeout=d.timeout_seconds,
             use_tls=mode == "implicit TLS",
             start_tls=False,
-            tls_context=context,
+            tls_context=ssl.create_default_context() if mode != "none" else None,
+            local_hostname=address_literal(self._sock),  # no DNS query for our own name
         )
-        greeting = await self.smtp.connect()
+        sock, self._sock = self._sock, None
+        greeting = await self.smtp.connect(sock=sock)
         self.transcript.server(greeting.code, greeting.message)
-        self.enter_step("EHLO")
+        if mode == "implicit TLS":
+            self.transcript.note("TLS from the first byte, certificate verified")
         await self.smtp.ehlo()
         if mode == "STARTTLS":
             self.enter_step("STARTTLS")
@@ -229,17 +130,15 @@ class Session:
                         False, "STARTTLS",
                         f"{d.mail_server}:{d.port} does not offer STARTTLS, so nothing was sent "
                         "(no credentials)",
-                        "use port 465 if the server speaks TLS from the first byte; "
+                        "use port 465 (TLS from the first byte) if the provider offers it; "
                         "Use TLS = N only on a trusted network",
                     )
                 )
             self.transcript.client("STARTTLS")
-            reply = await self.smtp.starttls(tls_context=context)
+            reply = await self.smtp.starttls()
             self.transcript.server(reply.code, reply.message)
             self.transcript.note("TLS established, certificate verified")
             await self.smtp.ehlo()
-        elif mode == "implicit TLS":
-            self.transcript.note("TLS from the first byte, certificate verified")
         checked = {"none": "without TLS", "STARTTLS": "STARTTLS", "implicit TLS": "TLS"}[mode]
         if login is None:
             return f"connected to {d.mail_server}:{d.port} ({checked}), no login needed"
@@ -262,34 +161,66 @@ class Session:
         await authenticate(login.username, password or "")
         return f"connected to {d.mail_server}:{d.port} ({checked}) and logged in as {login.username}"
 
-    async def close(self) -> None:
+    async def close(self, time_left: float) -> None:
+        """QUIT within `time_left` seconds (and the Time Out), else just hang up."""
         if self.smtp is None or not self.smtp.is_connected:
+            return
+        if time_left < 0.05:
+            self.abort()
             return
         self.enter_step("QUIT")
         try:
-            await self.smtp.quit()
-        except aiosmtplib.SMTPException:
-            self.smtp.close()
+            await self.smtp.quit(timeout=min(time_left, self.definition.timeout_seconds))
+        except (aiosmtplib.SMTPException, OSError):
+            self.abort()
 
     def abort(self) -> None:
         if self.smtp is not None and self.smtp.is_connected:
             self.smtp.close()
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
 
 
-async def _run(session: Session, work) -> Outcome:
+def _too_slow(session: Session, limit: float) -> Outcome:
+    d, step = session.definition, session.step
+    slow = (
+        "the network is slow: each step took nearly the whole Time Out; check it, or raise Time Out"
+        if step in ("resolve", "connect")
+        else f"{d.mail_server} answers, but slowly: it may be overloaded or slow clients down on "
+        "purpose (raise Time Out if it is just slow)"
+    )
+    return Outcome(False, step, f"the whole session took longer than {seconds(limit)} (twice the "
+                   f"Time Out of {seconds(d.timeout_seconds)}), so it stopped during {step}", slow)
+
+
+async def _run(session: Session, work: Callable[[], Awaitable[Outcome]]) -> Outcome:
+    loop = asyncio.get_running_loop()
+    limit = deadline_seconds(session.definition)
+    scope = asyncio.timeout_at(loop.time() + limit)
+    redact = session.transcript.redact
     try:
-        outcome = await work()
-        await session.close()
-        return outcome
+        async with scope:
+            outcome = await work()
     except asyncio.CancelledError:
         session.transcript.note("cancelled")
         session.abort()
         raise
     except Exception as error:  # every failure becomes an explained Outcome
         session.abort()
-        outcome = explain(session.step, error, session.definition)
+        if isinstance(error, TimeoutError) and scope.expired():
+            outcome = _too_slow(session, limit)
+        else:
+            outcome = explain(session.step, error, session.definition, session.mode)
+        outcome = replace(outcome, message=redact(outcome.message), hint=redact(outcome.hint))
         session.transcript.note(f"failed at {outcome.step}: {outcome.message}")
         return outcome
+    try:
+        await session.close(scope.when() - loop.time())
+    except asyncio.CancelledError:
+        session.abort()
+        raise
+    return replace(outcome, message=redact(outcome.message), hint=redact(outcome.hint))
 
 
 async def check_login(
@@ -298,9 +229,10 @@ async def check_login(
     password: str | None,
     transcript: Transcript,
     on_step: Callable[[str], None] = lambda step: None,
+    lookup: Lookup = socket.getaddrinfo,
 ) -> Outcome:
     """Connect, secure, log in and QUIT.  Never sends a message."""
-    session = Session(definition, transcript, on_step)
+    session = Session(definition, transcript, on_step, lookup)
 
     async def work() -> Outcome:
         checked = await session.open(login, password)
@@ -308,19 +240,6 @@ async def check_login(
         return Outcome(True, "QUIT", f"{what} – no message was sent ({checked})")
 
     return await _run(session, work)
-
-
-def build_test_message(definition: SmtpDefinition, sender: Sender, recipient: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = formataddr((sender.name, sender.address))
-    message["To"] = recipient
-    message["Subject"] = f"fincon-tui test email through SMTP definition {definition.name}"
-    message["Message-ID"] = make_msgid(domain="fincon-tui.invalid")
-    message.set_content(
-        f"This test email was sent by fincon-tui through the SMTP definition "
-        f"{definition.name} ({definition.mail_server}:{definition.port}).\n"
-    )
-    return message
 
 
 async def send_test_email(
@@ -331,20 +250,21 @@ async def send_test_email(
     recipient: str,
     transcript: Transcript,
     on_step: Callable[[str], None] = lambda step: None,
+    lookup: Lookup = socket.getaddrinfo,
 ) -> Outcome:
     """Send a short message; the definition's BCC is an envelope recipient only."""
-    session = Session(definition, transcript, on_step)
+    session = Session(definition, transcript, on_step, lookup)
 
     async def work() -> Outcome:
-        await session.open(login, password)
-        message = build_test_message(definition, sender, recipient)
+        session.enter_step("message")
+        message = build_test_message(definition, sender, recipient).as_bytes()
         recipients = [recipient] + ([definition.bcc] if definition.bcc else [])
-        session.enter_step("MAIL FROM")
+        await session.open(login, password)
         assert session.smtp is not None
-        transcript.note(f"sending {len(message.as_bytes())} bytes to {', '.join(recipients)}")
-        refused, _ = await session.smtp.sendmail(sender.address, recipients, message.as_bytes())
+        transcript.note(f"sending to {', '.join(recipients)}")
+        refused, _ = await session.smtp.sendmail(sender.address, recipients, message)
         if refused:
-            listed = "; ".join(f"{who}: {reply.code} {reply.message}" for who, reply in refused.items())
+            listed = "; ".join(f"{who}: {reply.code} {one_line(reply.message)}" for who, reply in refused.items())
             return Outcome(False, "RCPT TO", f"sent, but the server refused {listed}", "check the address")
         bcc = f" with a BCC copy to {definition.bcc}" if definition.bcc else ""
         return Outcome(

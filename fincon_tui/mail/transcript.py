@@ -6,16 +6,38 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
+from fincon_tui.mail.visible import visible
+
+#: Secrets shorter than this are not masked inside server text (they would
+#: mask ordinary words); AUTH arguments are always shown as *** regardless.
+MIN_MASKED = 4
+
 
 class Transcript:
     """Lines of an SMTP session: 'C:' what we sent, 'S:' what the server said,
-    '--' notes.  Each line is also handed to `on_line` as it happens."""
+    '--' notes.  Each line is also handed to `on_line` as it happens.
+
+    Every line passes through `redact`: secrets registered with `hide` become
+    *** and control characters are shown as escapes (see mail.visible)."""
 
     def __init__(self, on_line: Callable[[str], None] | None = None) -> None:
         self.lines: list[str] = []
         self.on_line = on_line
+        self._secrets: set[str] = set()
+
+    def hide(self, *secrets: str) -> None:
+        """Mask these strings wherever they appear from now on (a server echoing
+        a password or an AUTH payload back, say)."""
+        self._secrets.update(secret for secret in secrets if len(secret) >= MIN_MASKED)
+
+    def redact(self, text: str) -> str:
+        """`text` with hidden secrets as *** and control characters escaped."""
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, "***")
+        return visible(text)
 
     def _add(self, line: str) -> None:
+        line = self.redact(line)
         self.lines.append(line)
         if self.on_line is not None:
             self.on_line(line)
@@ -24,7 +46,9 @@ class Transcript:
         self._add(f"C: {text}")
 
     def server(self, code: int, message: str) -> None:
-        for line in message.splitlines() or [""]:
+        # aiosmtplib joins a multi-line reply with "\n"; any other line break
+        # character inside a line is the server's and is shown escaped.
+        for line in message.split("\n"):
             self._add(f"S: {code} {line}")
 
     def note(self, text: str) -> None:

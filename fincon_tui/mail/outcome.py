@@ -1,0 +1,43 @@
+"""What a login test or test email ends with: success, or the failed step and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fincon_tui.mail.visible import visible
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of a session: what was checked, or which step failed and why.
+
+    Message and hint often quote a server; control characters in them are
+    shown as escapes (mail.visible), so printing an Outcome is always safe."""
+
+    ok: bool
+    step: str
+    message: str
+    hint: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "step", visible(self.step))
+        object.__setattr__(self, "message", visible(self.message))
+        object.__setattr__(self, "hint", visible(self.hint))
+
+    def text(self) -> str:
+        if not self.hint:
+            return self.message
+        return f"{self.message}. {self.hint[0].upper()}{self.hint[1:]}."
+
+
+def seconds(amount: float) -> str:
+    """'1 second', '2 seconds', '1.5 seconds'."""
+    return f"{amount:g} second" + ("" if amount == 1 else "s")
+
+
+class StepFailed(Exception):
+    """A step failed with an explanation already worked out."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.message)
+        self.outcome = outcome

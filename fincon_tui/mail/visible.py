@@ -1,0 +1,40 @@
+"""Text from outside (a mail server, a network error) made safe to show on a terminal.
+
+`visible(text)` is pure and does no I/O; any layer may use it before putting
+untrusted text on screen, in a log or in a message.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+#: Bidirectional formatting characters that can reorder what a line appears to say.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def is_hidden(char: str) -> bool:
+    """Whether `char` could steer a terminal or hide what a line says: C0 and
+    C1 controls (ESC, BEL, CR, LF, TAB ...), DEL, bidi overrides and isolates,
+    line and paragraph separators, and lone surrogates (undecodable bytes)."""
+    return unicodedata.category(char) in _HIDDEN_CATEGORIES or char in BIDI_CONTROLS
+
+
+def visible(text: str) -> str:
+    """`text` with every hidden character (see `is_hidden`) written as a
+    Python-style escape: ESC becomes the four characters `\\x1b`, U+202E
+    becomes `\\u202e`.  Everything else, non-ASCII letters included, stays.
+    The result holds no hidden character, so visible(visible(t)) == visible(t)."""
+    if text.isprintable():  # fast path: printable excludes every hidden character
+        return text
+    return "".join(_escape(char) if is_hidden(char) else char for char in text)
