@@ -1,33 +1,45 @@
-"""Text from outside (the database, a server, a keyring) made safe to show.
+"""Text from outside (the database, a mail server, a keyring) made safe to
+show on a terminal.
 
-Nothing such a string holds may act on a terminal: C0 and C1 control
-characters, DEL and the Unicode bidi controls (which can make a name read
-differently from what it is) are shown as visible escapes such as `\\x1b`
-or `\\u202e`.  Markup is the display layer's concern: it shows these
-strings as plain text, never parsed.
+`visible(text)` is pure and does no I/O; every layer uses it before putting
+untrusted text on screen, in a log or in a message.  Markup is the display
+layer's concern: it shows these strings as plain text, never parsed.
 """
 
 from __future__ import annotations
 
-#: Bidi embeddings, overrides, isolates and marks.
-BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+import unicodedata
+
+#: Bidirectional formatting characters that can reorder what a line appears to say.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
 def _escape(char: str) -> str:
     code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
 
 
-def is_unsafe(char: str) -> bool:
-    code = ord(char)
-    return code < 0x20 or 0x7F <= code <= 0x9F or char in BIDI
+def is_hidden(char: str) -> bool:
+    """Whether `char` could steer a terminal or hide what a line says: C0 and
+    C1 controls (ESC, BEL, CR, LF, TAB ...), DEL, bidi overrides and isolates,
+    line and paragraph separators, and lone surrogates (undecodable bytes)."""
+    return unicodedata.category(char) in _HIDDEN_CATEGORIES or char in BIDI_CONTROLS
 
 
 def visible(text: str) -> str:
-    """`text` with every unsafe character replaced by a visible escape."""
-    if not any(is_unsafe(char) for char in text):
+    """`text` with every hidden character (see `is_hidden`) written as a
+    Python-style escape: ESC becomes the four characters `\\x1b`, U+202E
+    becomes `\\u202e`.  Everything else, non-ASCII letters included, stays.
+    The result holds no hidden character, so visible(visible(t)) == visible(t)."""
+    if text.isprintable():  # fast path: printable excludes every hidden character
         return text
-    return "".join(_escape(char) if is_unsafe(char) else char for char in text)
+    return "".join(_escape(char) if is_hidden(char) else char for char in text)
 
 
 def visible_lines(text: str) -> str:

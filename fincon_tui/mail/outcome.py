@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fincon_tui.mail.visible import visible
+from fincon_tui.domain.visible import visible
 
 
 @dataclass(frozen=True)
@@ -12,7 +12,7 @@ class Outcome:
     """The result of a session: what was checked, or which step failed and why.
 
     Message and hint often quote a server; control characters in them are
-    shown as escapes (mail.visible), so printing an Outcome is always safe."""
+    shown as escapes (domain/visible.py), so printing an Outcome is always safe."""
 
     ok: bool
     step: str

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from fincon_tui.mail.visible import visible
+from fincon_tui.domain.visible import visible
 
 #: Secrets shorter than this are not masked inside server text (they would
 #: mask ordinary words); AUTH arguments are always shown as *** regardless.
@@ -18,7 +18,7 @@ class Transcript:
     '--' notes.  Each line is also handed to `on_line` as it happens.
 
     Every line passes through `redact`: secrets registered with `hide` become
-    *** and control characters are shown as escapes (see mail.visible)."""
+    *** and control characters are shown as escapes (see domain/visible.py)."""
 
     def __init__(self, on_line: Callable[[str], None] | None = None) -> None:
         self.lines: list[str] = []
