@@ -7,12 +7,18 @@ import os
 import tempfile
 from pathlib import Path
 
+import hypothesis.internal.conjecture.utils  # noqa: F401  (see below)
 import keyring
 import pytest
 from keyring_backends import ENV as KEYRING_ENV
 from keyring_backends import FileKeyring
 
 TESTS = Path(__file__).resolve().parent
+# hypothesis's pytest plugin imports these lazily, and pytest rewrites them
+# with ast.parse.  Done in the middle of a test while the app's database and
+# keyring threads run, that failed under CPython 3.11 with "AST constructor
+# recursion depth mismatch" (its AST state is shared between threads,
+# gh-106905).  Imported here, before any thread starts.
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -123,3 +129,33 @@ def smtp_rows(db) -> list[dict]:
 def legend(app) -> list[str]:
     """The key legend at the foot of the current screen, as shown."""
     return [f"{key.key_display}{key.description}" for key in app.screen.query("FooterKey")]
+
+
+@pytest.fixture(autouse=True)
+def pilot_waits_for_the_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pilot.press and Pilot.click return once the keys are applied and the
+    database work they started is done (the app runs it in a thread), unless
+    a save waits for another admin's: then the test goes on, to press Esc or F1."""
+    import asyncio
+
+    from textual.pilot import Pilot
+
+    async def settled(pilot: Pilot) -> None:
+        app = pilot.app
+        for _ in range(500):
+            database = getattr(app, "database", None)
+            task = getattr(getattr(app, "typeahead", None), "task", None)
+            typing = task is not None and not task.done()
+            if not typing and (database is None or not database.busy or database.waiting is not None):
+                return
+            await asyncio.sleep(0.01)
+
+    for name in ("press", "click"):
+        original = getattr(Pilot, name)
+
+        async def wrapped(self: Pilot, *args, _original=original, **kwargs):
+            result = await _original(self, *args, **kwargs)
+            await settled(self)
+            return result
+
+        monkeypatch.setattr(Pilot, name, wrapped)

@@ -13,11 +13,22 @@ from pathlib import Path
 
 import pytest
 from conftest import definition
-from smtp_servers import can_use_dns_blackhole, dns_blackhole, free_port, scripted_server, tarpit
+from smtp_servers import (
+    can_use_dns_blackhole,
+    dns_blackhole,
+    free_port,
+    scripted_server,
+    tarpit,
+)
 
 from fincon_tui.domain.login import effective_login
 from fincon_tui.domain.passwords import PasswordChange
-from fincon_tui.mail.session import Sender, check_login, deadline_seconds, send_test_email
+from fincon_tui.mail.session import (
+    Sender,
+    check_login,
+    deadline_seconds,
+    send_test_email,
+)
 from fincon_tui.mail.transcript import Transcript
 from fincon_tui.services.smtp_settings import SmtpSettings
 

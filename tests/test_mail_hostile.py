@@ -11,9 +11,9 @@ from conftest import definition
 from smtp_servers import hostile, scripted_server, smtp_server
 
 from fincon_tui.domain.login import effective_login
+from fincon_tui.domain.visible import visible
 from fincon_tui.mail.session import Outcome, Sender, check_login, send_test_email
 from fincon_tui.mail.transcript import Transcript
-from fincon_tui.domain.visible import visible
 
 #: C0 controls, DEL, C1 controls, bidi embeddings/overrides/isolates, LRM/RLM/ALM,
 #: line/paragraph separators, lone surrogates: written out, not taken from the code.

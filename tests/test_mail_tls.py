@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 from conftest import definition
-from smtp_servers import make_certificates, scripted_server, silent_server, smtp_server, stripping_starttls
+from smtp_servers import (
+    make_certificates,
+    scripted_server,
+    silent_server,
+    smtp_server,
+    stripping_starttls,
+)
 
 from fincon_tui.domain.login import effective_login
 from fincon_tui.mail.session import IMPLICIT_TLS_ENV, check_login

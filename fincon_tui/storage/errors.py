@@ -11,6 +11,10 @@ class DatabaseDamaged(StorageError):
     """The database file is corrupt."""
 
 
+class LockWaitAbandoned(StorageError):
+    """The admin stopped waiting for another admin's save; nothing was written."""
+
+
 class FileReplaced(StorageError):
     """The file at the database path is not the one that was opened."""
 

@@ -4,18 +4,41 @@ does not import sqlite-utils: the UI loads before the database opens)."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import contextvars
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
 
+@dataclass
+class Waiting:
+    """How a front end follows a write that waits for another admin's save:
+    `report(seconds)` is called while waiting, setting `abandoned` gives up
+    (nothing is written) and `limit` bounds the wait."""
+
+    report: Callable[[float], None] = lambda seconds: None
+    abandoned: threading.Event = field(default_factory=threading.Event)
+    limit: float = 10.0
+
+
+#: The Waiting of the write running in this thread, if a front end follows it.
+WAITING: contextvars.ContextVar[Waiting | None] = contextvars.ContextVar("WAITING", default=None)
+#: How long one attempt at the write lock blocks before the wait is reported.
+POLL_SECONDS = 0.25
+
+
 @contextlib.contextmanager
 def write_transaction(db: Database) -> Iterator[Database]:
     """BEGIN IMMEDIATE ... COMMIT: take the write lock up front so that
-    concurrent sessions queue on the busy timeout instead of deadlocking."""
-    db.execute("BEGIN IMMEDIATE")
+    concurrent sessions queue instead of deadlocking.  The wait for the lock
+    is bounded, reported and abandonable (see Waiting)."""
+    _begin(db, WAITING.get() or Waiting())
     try:
         _check_same_file(db)
         yield db
@@ -23,6 +46,35 @@ def write_transaction(db: Database) -> Iterator[Database]:
     except BaseException:
         db.conn.rollback()
         raise
+
+
+def _begin(db: Database, waiting: Waiting) -> None:
+    from fincon_tui.storage.errors import LockWaitAbandoned, StorageError
+
+    started, reported = time.monotonic(), -1
+    (previous,) = db.execute("PRAGMA busy_timeout").fetchone()
+    db.execute(f"PRAGMA busy_timeout = {int(POLL_SECONDS * 1000)}")
+    try:
+        while True:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise
+            waited = time.monotonic() - started
+            if waiting.abandoned.is_set():
+                raise LockWaitAbandoned("stopped waiting for another admin's save: nothing was written")
+            if waited >= waiting.limit:
+                raise StorageError(
+                    f"another admin's save held the database for {waiting.limit:g} s: "
+                    "nothing was written; try again"
+                )
+            if int(waited) != reported:  # once a second is enough for a person
+                reported = int(waited)
+                waiting.report(waited)
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {previous}")
 
 
 def _check_same_file(db: Database) -> None:

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from fincon_tui.paths import stylesheets
+from fincon_tui.ui.db_thread import DatabaseThread
 from fincon_tui.ui.idle_gc import QUIET_FOR, IdleCollector
 from fincon_tui.ui.keys import (
     group_of,
@@ -61,48 +62,51 @@ class FinconApp(App[None]):
         self.typeahead = KeyQueue(self)
         self.collector = IdleCollector()
         self.startup_error = ""
+        self.database = DatabaseThread()
         self._open_db = db if callable(db) else None
-        if self._open_db is None:
-            self._use_database(db)  # type: ignore[arg-type]
+        self._early_note = "" if self._open_db else self._use_database(db)  # type: ignore[arg-type]
         self.register_theme(GREEN_SCREEN)
         self.theme = GREEN_SCREEN.name
 
-    def _use_database(self, db: Database) -> None:
+    def _use_database(self, db: Database) -> str:
+        """Services over `db`; returns what to tell the admin about passwords
+        an older version left in keyrings (runs in the database thread)."""
         from fincon_tui.services.smtp_settings import SmtpSettings
         from fincon_tui.services.user_settings import UserSettings
 
         self.smtp = SmtpSettings(db, self.vault)
         self.users = UserSettings(db, self.vault)
-        self._recover_passwords()
-        self.typeahead.ready.set()
+        return self._recover_passwords()
 
     def _start_collector(self) -> None:
         self.collector.start()
         self.set_interval(QUIET_FOR, lambda: self.collector.collect_if_quiet(bool(self.typeahead.pending)))
 
-    def _recover_passwords(self) -> None:
+    def _recover_passwords(self) -> str:
         """Move the passwords an older version kept in this admin's keyring
-        into the database, and say what is left in other admins' keyrings."""
+        into the database; say what is left in other admins' keyrings."""
         import sqlite3
 
         from fincon_tui.secrets.errors import SecretStoreError
         from fincon_tui.services.keys import adopt_legacy, legacy_message
 
         try:
-            adopted = adopt_legacy(self.smtp.passwords)
+            return legacy_message(adopt_legacy(self.smtp.passwords))
         except (sqlite3.Error, SecretStoreError) as error:
-            text, level = f"Passwords of an older version were not moved yet: {error}", "warning"
-        else:
-            text = legacy_message(adopted)
-            level = "warning" if adopted.left else "ok"
-        if text:
-            self.call_after_refresh(lambda: self.screen.message.show(text, level))  # type: ignore[attr-defined]
+            return f"Passwords of an older version were not moved yet: {error}"
+
+    def _databases_ready(self, note: str) -> None:
+        self.typeahead.ready.set()
+        if note:
+            self.call_after_refresh(lambda: self.screen.message.show(note, "warning"))  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
         self._exit_on_hangup()
         self.call_after_refresh(self._start_collector)
         if self._open_db is not None:
-            self.call_after_refresh(self._open_database)
+            self.call_after_refresh(lambda: self.database.work(self, self._open_database()))
+        else:
+            self._databases_ready(self._early_note)
 
     def _exit_on_hangup(self) -> None:
         """A closed SSH session (SIGHUP) ends the app cleanly instead of killing it."""
@@ -114,15 +118,19 @@ class FinconApp(App[None]):
         except (NotImplementedError, AttributeError, RuntimeError, ValueError):
             pass  # no SIGHUP on this platform, or not the main thread
 
-    def _open_database(self) -> None:
-        """After the first paint: open and migrate the database, then let keys through."""
+    async def _open_database(self) -> None:
+        """After the first paint, in the database thread: open and migrate
+        the database, then let keys through."""
         from fincon_tui.storage.errors import StorageError
 
         try:
-            self._use_database(self._open_db())  # type: ignore[misc]
+            db = await self.database.run(self._open_db)  # type: ignore[arg-type]
+            note = await self.database.run(self._use_database, db)
         except StorageError as error:
             self.startup_error = str(error)
             self.exit(return_code=2)
+            return
+        self._databases_ready(note)
 
     @property
     def _background_screens(self) -> list[Screen]:
@@ -140,22 +148,35 @@ class FinconApp(App[None]):
         return MenuScreen(MAIN)
 
     async def on_event(self, event: events.Event) -> None:
-        """Keys and pastes from the terminal wait their turn (see typeahead.py)."""
+        """Keys and pastes from the terminal wait their turn (see typeahead.py),
+        except the keys that help, cancel or quit while the app waits."""
         if (
             isinstance(event, (events.Key, events.Paste))
             and not event.is_forwarded
             and not self.typeahead.take_release(event)
+            and not self._answers_during_a_wait(event)
         ):
             self.collector.key_pressed()
             self.typeahead.hold(event)
             return
         await super().on_event(event)
 
+    def _answers_during_a_wait(self, event: events.Key | events.Paste) -> bool:
+        """While database work runs, F1, Esc and Ctrl+Q (as mapped) act at once."""
+        if not self.database.busy or not isinstance(event, events.Key):
+            return False
+        return any(
+            key == event.key and active.binding.action in ("help", "cancel", "quit", "close")
+            for key, active in self.screen.active_bindings.items()
+        )
+
     def on_exit_app(self) -> None:
         self.typeahead.stop()
+        self.database.close()
 
     def on_unmount(self) -> None:
         self.collector.stop()
+        self.database.close()
 
     def get_key_display(self, binding: Binding) -> str:
         """Legend text 'F10/^S=': every key bound to the same action on the
@@ -170,6 +191,11 @@ class FinconApp(App[None]):
                     keys = [key for key in keys if is_function_key(key)] or keys[:1]
                 return keys_label(keys) + "="
         return keys_label([binding.key]) + "="
+
+    def key_label(self, binding_id: str) -> str:
+        """How the keys of a binding are written ('F12/Esc'), as mapped now."""
+        keys = [key for key, active in self.screen.active_bindings.items() if active.binding.id == binding_id]
+        return keys_label(keys) if keys else binding_id
 
     def help_keys(self) -> str:
         """How the help key is written in the title bar, after any remapping."""

@@ -93,11 +93,28 @@ class KeyQueue:
         for pump in self._pumps():
             done = asyncio.Event()
             if pump.call_later(done.set):
-                waits.append(done.wait())
-        if waits:
-            await asyncio.wait_for(asyncio.gather(*waits), ROUND_TIMEOUT)
+                waits.append(asyncio.ensure_future(done.wait()))
+        if not waits:
+            return
+        try:
+            _, pending = await asyncio.wait(waits, timeout=ROUND_TIMEOUT)
+        finally:  # cancelled (the app quits) or timed out: nothing is left behind
+            for wait in waits:
+                wait.cancel()
+        if pending:
+            raise TimeoutError
 
     async def _settle(self) -> None:
+        """Until the key's messages are handled, the screen and focus are
+        still, and the database work it started (if any) is done."""
+        database = getattr(self.app, "database", None)
+        for _ in range(MAX_ROUNDS):
+            await self._settle_messages()
+            if database is None or database.idle.is_set():
+                return
+            await database.idle.wait()
+
+    async def _settle_messages(self) -> None:
         for _ in range(MAX_ROUNDS):
             before = self._state()
             try:

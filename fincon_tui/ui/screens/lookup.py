@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,12 +17,13 @@ from fincon_tui.ui.plain import plain
 #: Rows shown at once; the filter narrows the rest.
 SHOWN = 200
 
-Search = Callable[[str], list[tuple[str, str]]]
+Search = Callable[[str], Awaitable[list[tuple[str, str]]]]
 
 
 class LookupScreen(ModalScreen[str | None]):
     """Type to filter, Up/Down to move, Enter to pick, Esc to close.
-    `search(text)` returns (key, line) pairs in display order."""
+    `search(text)` returns (key, line) pairs in display order; it runs in
+    the database thread, and a newer keystroke's search replaces an older one."""
 
     BINDINGS = [
         Binding("escape,f12", "close", "Close", id="cancel"),
@@ -59,7 +60,10 @@ class LookupScreen(ModalScreen[str | None]):
         self.refresh_list(event.value)
 
     def refresh_list(self, text: str) -> None:
-        rows = self.search(text)
+        self.app.database.work(self, self._show(text), group="lookup")  # type: ignore[attr-defined]
+
+    async def _show(self, text: str) -> None:
+        rows = await self.search(text)
         options = self.query_one("#lookup-list", OptionList)
         options.clear_options()
         options.add_options(Option(plain(line), id=key) for key, line in rows[:SHOWN])

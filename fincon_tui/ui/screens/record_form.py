@@ -3,6 +3,7 @@ press Enter, create or edit the record, Accept, Delete, F4 look-up lists."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,11 +21,13 @@ from fincon_tui.domain.passwords import PasswordChange
 from fincon_tui.domain.visible import visible
 from fincon_tui.secrets.errors import SecretStoreError
 from fincon_tui.storage.errors import (
+    LockWaitAbandoned,
     RecordChanged,
     RecordExists,
     RecordInUse,
     StorageError,
 )
+from fincon_tui.storage.transactions import Waiting
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.lookup import SHOWN, LookupScreen
@@ -34,6 +37,7 @@ from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput
 if TYPE_CHECKING:
     from fincon_tui.services.records import Loaded, RecordService, Saved
     from fincon_tui.storage.records import Stored
+    from fincon_tui.ui.db_thread import DatabaseThread
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,8 @@ class RecordFormScreen(FinconScreen):
         self.loaded: Loaded | None = None
         self.is_open = False
         self.baseline: dict[str, str] = {}
+        #: Set while a save or delete waits for another admin's (Esc gives up).
+        self.waiting: Waiting | None = None
 
     # -- what subclasses provide ----------------------------------------------
 
@@ -123,8 +129,16 @@ class RecordFormScreen(FinconScreen):
         for button in self.query(Button):
             button.can_focus = False
         self._set_open(False)
+        self.database.work(self, self._show_store_info())
+
+    @property
+    def database(self) -> DatabaseThread:
+        return self.app.database  # type: ignore[attr-defined]
+
+    async def _show_store_info(self) -> None:
         passwords = self.service.passwords
-        self.query_one("#store-info", Static).update(passwords.vault.summary(passwords.database_id))
+        summary = await self.database.run(lambda: passwords.vault.summary(passwords.database_id))
+        self.query_one("#store-info", Static).update(summary)
 
     # -- field access -------------------------------------------------------------
 
@@ -186,15 +200,18 @@ class RecordFormScreen(FinconScreen):
         except FieldError as error:
             self._refuse(error.for_field(self.KEY))
             return
+        self.database.work(self, self._look_up(key))
+
+    async def _look_up(self, key: str) -> None:
         try:
-            loaded = self.service.load(key)
+            loaded = await self.database.run(self.service.load, key)
         except (StorageError, sqlite3.Error) as error:
             self.message.error(f"Could not read {self.service.kind} {key}: {error}")
             return
         if loaded is not None:
             self._open(loaded.stored.record.form_values(), loaded)
             return
-        key_field.value = key
+        self.field(self.KEY).value = key
 
         def answered(create: bool | None) -> None:
             if create:
@@ -260,16 +277,21 @@ class RecordFormScreen(FinconScreen):
             self.message.error(f"Type the {self.LABELS[self.KEY]} and press Enter first")
             self.field(self.KEY).focus()
             return
+        if self.waiting is not None:
+            return  # a save is already under way
         change = self.password_field.change(self.had_password)
+        expected = self.loaded.stored if self.loaded else None
+        self.database.work(self, self._save(self.form_values(), change, expected))
+
+    async def _save(self, values: dict[str, str], change: PasswordChange, expected: Stored | None) -> None:
         try:
-            record = self.parse(self.form_values(), change)
+            record = await self.database.run(self.parse, values, change)
         except FormInvalid as invalid:
             self._refuse(invalid.first, len(invalid.errors) - 1)
             return
-        expected = self.loaded.stored if self.loaded else None
         kind, key = self.service.kind, record.key
         try:
-            saved = self.service.save(record, change, expected)
+            saved = await self._while_waiting("Saving", self.service.save, record, change, expected)
         except RecordExists:
             self.message.error(f"{kind} {key} was created by another user meanwhile: press Esc and open it")
             return
@@ -280,11 +302,33 @@ class RecordFormScreen(FinconScreen):
             self.message.error(f"Not saved: {error}")
             self.password_field.focus()
             return
+        except LockWaitAbandoned as error:
+            self.message.show(f"Not saved: {error}", "warning")
+            return
         except (StorageError, sqlite3.Error) as error:
             self.message.error(f"Not saved, the database refused: {error}")
             return
+        message = await self.database.run(self.saved_message, saved)
         self._close(keep_key=False)
-        self.message.show(self.saved_message(saved), "ok")
+        self.message.show(message, "ok")
+
+    async def _while_waiting(self, doing: str, call, *args):
+        """`call(*args)` in the database thread; while it waits for another
+        admin's save the message line says so, and Esc stops the wait."""
+        loop = asyncio.get_running_loop()
+        self.waiting = Waiting(report=lambda seconds: loop.call_soon_threadsafe(self._show_wait, doing, seconds))
+        self.database.waiting = self.waiting
+        try:
+            return await self.database.run(call, *args, waiting=self.waiting)
+        finally:
+            self.waiting = self.database.waiting = None
+
+    def _show_wait(self, doing: str, seconds: float) -> None:
+        if self.waiting is not None:
+            stop = self.app.key_label("cancel")  # type: ignore[attr-defined]
+            self.message.show(
+                f"{doing}… waiting for another admin's save ({seconds:.0f} s) – {stop} to stop waiting", "warning"
+            )
 
     @on(Button.Pressed, "#delete")
     def action_delete(self) -> None:
@@ -300,7 +344,7 @@ class RecordFormScreen(FinconScreen):
 
         def answered(delete: bool | None) -> None:
             if delete:
-                self._delete(stored)
+                self.database.work(self, self._delete(stored))
 
         self.app.push_screen(
             ConfirmScreen(
@@ -311,15 +355,18 @@ class RecordFormScreen(FinconScreen):
             answered,
         )
 
-    def _delete(self, stored: Stored) -> None:
+    async def _delete(self, stored: Stored) -> None:
         kind, key = self.service.kind, stored.key
         try:
-            self.service.delete(key, stored)
+            await self._while_waiting("Deleting", self.service.delete, key, stored)
         except RecordInUse as error:
             self.message.error(f"Not deleted: {error}")
             return
         except RecordChanged as changed:
             self.message.error("Not deleted: " + self._changed_message(changed))
+            return
+        except LockWaitAbandoned as error:
+            self.message.show(f"Not deleted: {error}", "warning")
             return
         except (StorageError, sqlite3.Error) as error:
             self.message.error(f"Not deleted, the database refused: {error}")
@@ -346,8 +393,8 @@ class RecordFormScreen(FinconScreen):
             return
         key = self.loaded.stored.key
 
-        def reload() -> None:
-            loaded = self.service.load(key)
+        async def reload() -> None:
+            loaded = await self.database.run(self.service.load, key)
             if loaded is None:
                 self._close(keep_key=True)
                 self.message.error(f"{self.service.kind} {key} no longer exists")
@@ -355,7 +402,7 @@ class RecordFormScreen(FinconScreen):
             self._open(loaded.stored.record.form_values(), loaded)
             self.message.show(f"{self.service.kind} {key} reloaded as stored now")
 
-        self._leave_or_ask(reload)
+        self._leave_or_ask(lambda: self.database.work(self, reload()))
 
     def action_history(self) -> None:
         """F9/Ctrl+Y: the audit trail of the open record."""
@@ -365,8 +412,11 @@ class RecordFormScreen(FinconScreen):
         if not self.is_open or not key:
             self.message.error(f"Open a {self.service.kind} with Enter first, then F9 shows its history")
             return
-        entries = self.service.history(key)
-        self.app.push_screen(HistoryScreen(f"History of {self.service.kind} {key}", entries))
+        async def show() -> None:
+            entries = await self.database.run(self.service.history, key)
+            self.app.push_screen(HistoryScreen(f"History of {self.service.kind} {key}", entries))
+
+        self.database.work(self, show())
 
     def action_prompt(self) -> None:
         """F4/Ctrl+P: a look-up list for the field under the cursor."""
@@ -379,9 +429,12 @@ class RecordFormScreen(FinconScreen):
         field_id = focused.id
         service = prompt.service(self.app)
 
-        def search(text: str) -> list[tuple[str, str]]:
+        def rows(text: str) -> list[tuple[str, str]]:
+            return [(stored.key, prompt.line(stored.record)) for stored in service.search(text, SHOWN + 1)]
+
+        async def search(text: str) -> list[tuple[str, str]]:
             try:
-                return [(stored.key, prompt.line(stored.record)) for stored in service.search(text, SHOWN + 1)]
+                return await self.database.run(rows, text)
             except (StorageError, sqlite3.Error) as error:
                 self.message.error(f"Could not read the list: {error}")
                 return []
@@ -421,7 +474,11 @@ class RecordFormScreen(FinconScreen):
         self._leave_or_ask(self.dismiss)
 
     def action_cancel(self) -> None:
-        """F12/Esc: back one step (details -> key field -> menu)."""
+        """F12/Esc: stop waiting for another admin's save, else back one step
+        (details -> key field -> menu)."""
+        if self.waiting is not None:
+            self.waiting.abandoned.set()
+            return
         if self.is_open:
             self._leave_or_ask(lambda: self._close(keep_key=True))
         else:

@@ -1,0 +1,118 @@
+"""Database and keyring work off the event loop.
+
+SQLite connections belong to one thread, so all of it runs in one worker
+thread, in order; the screen keeps painting and F1, Esc and Ctrl+Q keep
+answering meanwhile.  Screens start the work as Textual workers (see
+`work`), which lets a newer filter keystroke replace an older look-up.
+`busy` counts the work in flight: the typeahead holds typed keys back
+until it is zero, so a key typed while a record loads lands in the form
+that loads, not in the screen before it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
+    from textual.worker import Worker
+
+    from fincon_tui.storage.transactions import Waiting
+
+T = TypeVar("T")
+
+
+class DatabaseThread:
+    """The one thread that talks to the database (and the keyring)."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        # A daemon thread: a call stuck in a keyring never keeps the process alive.
+        self._thread = threading.Thread(target=self._serve, name="fincon-db", daemon=True)
+        self._thread.start()
+        self.busy = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+        #: Set while a write waits for another admin's save (keys then pass).
+        self.waiting: Waiting | None = None
+
+    async def run(self, call: Callable[..., T], *args, waiting: Waiting | None = None) -> T:
+        """`call(*args)` in the database thread; with `waiting`, a write in
+        it reports and can abandon its wait for the lock."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._jobs.put((loop, future, partial(_with_waiting, waiting, call, *args)))
+        try:
+            return await future
+        except asyncio.CancelledError:
+            if waiting is not None:  # nobody follows the wait any more: give it up
+                waiting.abandoned.set()
+            raise
+
+    def _serve(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            loop, future, call = job
+            try:
+                outcome, value = True, call()
+            except BaseException as error:  # handed to the awaiting screen
+                outcome, value = False, error
+            try:
+                loop.call_soon_threadsafe(_settle, future, outcome, value)
+            except RuntimeError:
+                pass  # the app's loop has closed: nobody waits any more
+
+    def work(self, node: DOMNode, job: Awaitable[object], *, group: str | None = None) -> Worker:
+        """Run `job` (which awaits `run`) as a worker of `node`; with `group`,
+        a newer job of the same group cancels the older one."""
+        self._enter()
+
+        async def tracked() -> None:
+            try:
+                await job
+            finally:
+                self._leave()
+
+        return node.run_worker(tracked(), group=group or "db", exclusive=group is not None)
+
+    def _enter(self) -> None:
+        self.busy += 1
+        self.idle.clear()
+
+    def _leave(self) -> None:
+        self.busy -= 1
+        if not self.busy:
+            self.idle.set()
+
+    def close(self, wait: float = 2.0) -> None:
+        """Give up any wait for the write lock and stop after the call in
+        progress; wait for that call at most `wait` seconds (one stuck in a
+        keyring is left behind: the thread is a daemon)."""
+        if self.waiting is not None:
+            self.waiting.abandoned.set()
+        if self._thread.is_alive():
+            self._jobs.put(None)
+            self._thread.join(wait)
+
+
+def _with_waiting(waiting: Waiting | None, call: Callable[..., T], *args) -> T:
+    from fincon_tui.storage.transactions import WAITING
+
+    token = WAITING.set(waiting)
+    try:
+        return call(*args)
+    finally:
+        WAITING.reset(token)
+
+
+def _settle(future: asyncio.Future, ok: bool, value) -> None:
+    if future.done():  # the worker that awaited it was cancelled
+        return
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)

@@ -1,0 +1,87 @@
+"""Waiting is visible and can be abandoned: another admin's save holding
+the write lock never freezes the screen."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+from conftest import definition, smtp_rows
+from textual import events
+
+from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.ui.screens.help import HelpScreen
+
+SIZE = (80, 24)
+
+
+def send(app, key: str) -> None:
+    """A key as the terminal sends it (Pilot.press waits for the CPU to go
+    idle, up to a second a key, which a screen that shows a wait never is)."""
+    app._driver.send_message(events.Key(key, key if len(key) == 1 else None))
+
+
+async def wait_until(condition, seconds: float = 5.0) -> float:
+    """Seconds until `condition()` holds (fails after `seconds`)."""
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < seconds, "never happened"
+        await asyncio.sleep(0.01)
+    return time.monotonic() - start
+
+
+async def test_a_save_behind_another_admins_lock_waits_visibly_and_esc_gives_up(app, db, db_path) -> None:
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    other = sqlite3.connect(db_path, timeout=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1", *"office", "enter", "tab", "tab", "tab", "tab", *"2525")
+        screen = app.screen
+        other.execute("BEGIN IMMEDIATE")  # another admin's save, in progress
+        send(app, "f10")
+        await wait_until(lambda: "waiting for another admin's save" in screen.message.text)
+        assert screen.message.text.startswith("Saving… waiting for another admin's save (")
+        assert screen.message.text.endswith("s) – F12/Esc to stop waiting")
+        # Help answers at once while the save waits...
+        send(app, "f1")
+        assert await wait_until(lambda: isinstance(app.screen, HelpScreen)) < 0.5  # 100 ms on an idle machine; the suite runs 4 at once on 2 cores
+        send(app, "escape")
+        assert await wait_until(lambda: app.screen is screen) < 0.5  # 100 ms on an idle machine; the suite runs 4 at once on 2 cores
+        assert screen.waiting is not None  # ...and the save still waits
+        send(app, "escape")  # stop waiting
+        assert await wait_until(lambda: screen.waiting is None) < 1
+        assert screen.message.text == "Not saved: stopped waiting for another admin's save: nothing was written"
+        assert screen.field("port").value == "2525" and screen.is_open
+        other.rollback()
+        await pilot.press("f10")
+        assert screen.message.text == "SMTP definition OFFICE saved"
+    assert smtp_rows(db)[0]["port"] == 2525
+
+
+async def test_a_save_that_gets_the_lock_later_goes_through(app, db, db_path) -> None:
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    other = sqlite3.connect(db_path, timeout=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1", *"office", "enter", "tab", "tab", "tab", "tab", *"2525")
+        other.execute("BEGIN IMMEDIATE")
+        send(app, "f10")
+        await wait_until(lambda: "waiting" in app.screen.message.text)
+        send(app, "0")  # typed while the save waits: kept for afterwards, in order
+        other.rollback()
+        await wait_until(lambda: app.screen.message.text == "SMTP definition OFFICE saved")
+        await wait_until(lambda: app.focused.id == "name" and app.focused.value == "0")
+    assert smtp_rows(db)[0]["port"] == 2525
+
+
+async def test_quit_answers_during_a_wait(app, db, db_path) -> None:
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    other = sqlite3.connect(db_path, timeout=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1", *"office", "enter", *"x")
+        other.execute("BEGIN IMMEDIATE")
+        send(app, "f10")
+        await wait_until(lambda: "waiting" in app.screen.message.text)
+        send(app, "ctrl+q")
+        assert await wait_until(lambda: len(app.screen.query("#question"))) < 0.5  # 100 ms on an idle machine; the suite runs 4 at once on 2 cores
+        assert "Unsaved changes will be lost" in str(app.screen.query_one("#question").content)
+    other.rollback()
