@@ -32,6 +32,7 @@ def add_commands(subparsers) -> None:
     test = commands.add_parser("test", help="connect, secure and log in, then QUIT (sends nothing)")
     test.add_argument("name")
     test.add_argument("--json", action="store_true", help="print JSON, with the SMTP transcript")
+    test.add_argument("--user", metavar="CODE", help="log in as this user would (their own login, else the shared one)")
     send = commands.add_parser("send-test", help="send a short test email through a definition")
     send.add_argument("name")
     send.add_argument("--to", required=True, metavar="ADDR", help="recipient address")
@@ -116,7 +117,7 @@ def _session(args, definition, passwords: Passwords, users: UserSettings) -> int
     from fincon_tui.services.mail_checks import CannotTest, plan
 
     user = None
-    if getattr(args, "user", None):
+    if args.user:
         found = users.get(args.user)
         if found is None:
             return fail(f"User email settings {args.user.upper()} do not exist")
