@@ -1,6 +1,6 @@
-"""Writing records from a shell: `smtp set|delete` and `user set|delete`.
-The work is services/transfer.py's; this module reads the options and the
-password, and prints what happened.
+"""Writing records from a shell: `smtp set|delete`, `user set|delete`,
+`export` and `import`.  The work is services/transfer.py's; this module
+reads the options, the password and the file, and prints what happened.
 
 A password is read from stdin (`--password-stdin`) or typed at a prompt
 without echo, never taken from the command line.  Exit statuses: see
@@ -10,10 +10,11 @@ cli_common.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import TYPE_CHECKING
 
-from fincon_tui.cli_common import CHANGED, fail, say
+from fincon_tui.cli_common import CHANGED, FAILED, fail, say
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -87,6 +88,17 @@ def add_delete_command(commands, what: str, key: str) -> None:
     _detailed(command)
 
 
+def add_commands(subparsers) -> None:
+    export = subparsers.add_parser("export", help="print every definition and user, without passwords")
+    form = export.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="JSON (the default)")
+    form.add_argument("--toml", action="store_true", help="TOML")
+    load = subparsers.add_parser("import", help="create or change the definitions and users of an export file")
+    load.add_argument("file", metavar="FILE", help="JSON or TOML (by extension, else by content); - for stdin")
+    load.add_argument("--dry-run", action="store_true", help="say what would change, write nothing")
+    _detailed(load)
+
+
 def _status(changed: bool, args: argparse.Namespace) -> int:
     return CHANGED if changed and args.detailed_exitcode else 0
 
@@ -141,3 +153,84 @@ def _report(outcome: Outcome, args: argparse.Namespace) -> int:
         return fail(outcome.text())
     say(outcome.text())
     return _status(outcome.changed, args)
+
+
+def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
+    """`export` and `import`."""
+    from fincon_tui.services.transfer import FileRefused, Transfer
+
+    transfer = Transfer(db, vault, dry_run=getattr(args, "dry_run", False))
+    if args.command == "export":
+        data = transfer.export()
+        sys.stdout.write(to_toml(data) if args.toml else json.dumps(data, indent=2, ensure_ascii=True) + "\n")
+        return 0
+    counts: dict[str, int] = {}
+    try:
+        for outcome in transfer.import_data(load(args.file)):
+            say(outcome.text(args.dry_run))
+            counts[outcome.action] = counts.get(outcome.action, 0) + 1
+    except FileRefused as error:
+        return fail(f"{_name(args.file)} {error}: nothing was imported")
+    except ValueError as error:
+        return fail(str(error))
+    except KeyboardInterrupt:
+        say("fincon-tui: cancelled: only the records reported above were imported", err=True)
+        return 130
+    summary = ", ".join(f"{n} {action}" for action, n in counts.items()) or "nothing in the file"
+    say(summary + ("; dry run: nothing was written" if args.dry_run else ""))
+    if counts.get("refused"):
+        return FAILED
+    return _status(any(action in counts for action in ("created", "changed")), args)
+
+
+def load(file: str) -> object:
+    """The data of an export file: JSON or TOML by extension, else by content."""
+    import tomllib
+    from pathlib import Path
+
+    try:
+        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as error:
+        raise ValueError(f"cannot read {file}: {error.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"{_name(file)} is not UTF-8 text") from None
+    suffix = Path(file).suffix.lower()
+    as_json = suffix == ".json" or (suffix != ".toml" and text.lstrip().startswith("{"))
+    try:
+        return json.loads(text) if as_json else tomllib.loads(text)
+    except ValueError as error:  # json.JSONDecodeError, tomllib.TOMLDecodeError
+        raise ValueError(f"{_name(file)} is not valid {'JSON' if as_json else 'TOML'}: {error}") from None
+
+
+def _name(file: str) -> str:
+    return "stdin" if file == "-" else file
+
+
+def to_toml(data: dict) -> str:
+    """The export as TOML, ASCII only like the JSON (everything else escaped)."""
+    lines = [f"{key} = {_toml(value)}" for key, value in data.items() if not isinstance(value, list) or not value]
+    for section, rows in data.items():
+        for row in rows if isinstance(rows, list) else ():
+            lines += ["", f"[[{section}]]", *(f"{key} = {_toml(value)}" for key, value in row.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):  # only ever empty here
+        return "[]"
+    out = []
+    for char in str(value):
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif 0x20 <= code < 0x7F:
+            out.append(char)
+        else:
+            out.append(f"\\u{code:04X}" if code < 0x10000 else f"\\U{code:08X}")
+    return '"' + "".join(out) + '"'

@@ -1,27 +1,29 @@
 """Records written from text, the way the forms' Accept writes them: set
-fields and delete.
+fields, delete, export and import.
 
 Every write goes through the record services (the forms' validation on
 the text values, the audit trail, lost-update protection, one transaction
 per record) and is skipped when it would change nothing, so running the
-same command twice writes nothing the second time.
+same command or import twice writes nothing the second time.  Exports
+never hold a password, only whether one is stored; imports never set one.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from fincon_tui.domain import smtp, users
-from fincon_tui.domain.fields import FormInvalid
+from fincon_tui.domain.fields import FieldError, FormInvalid, describe
 from fincon_tui.domain.passwords import PasswordChange
 from fincon_tui.secrets.errors import SecretStoreError
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.storage.audit import AuditEntry, differences
 from fincon_tui.storage.errors import RecordChanged, RecordExists, RecordInUse, StorageError
+from fincon_tui.storage.records import fold
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -29,12 +31,20 @@ if TYPE_CHECKING:
     from fincon_tui.secrets.vault import PasswordVault
     from fincon_tui.services.records import RecordService
 
+#: The export file's format number; an import refuses any other.
+FORMAT = 1
+#: Exported for people, ignored on import.
+INFORMATIVE = ("password_stored",)
+
+
 @dataclass(frozen=True)
 class Kind:
-    """One kind of record as text: its key field, form labels, what a new
-    record starts with, and the form's Accept check
+    """One kind of record as text: its export section, command, key field,
+    form labels, what a new record starts with, and the form's Accept check
     (`parse(values, password change, had_password, definition_of)`)."""
 
+    section: str
+    command: str
     key_field: str
     labels: Mapping[str, str]
     defaults: Mapping[str, str]
@@ -51,13 +61,14 @@ def _parse_user(values, password, had_password, definition_of):
     return users.parse_user_settings(values, password, definition, had_password=had_password)
 
 
-SMTP = Kind("name", smtp.LABELS, smtp.NEW_DEFAULTS, _parse_smtp)
-USERS = Kind("user_code", users.LABELS, users.NEW_DEFAULTS, _parse_user)
+SMTP = Kind("smtp_definitions", "smtp", "name", smtp.LABELS, smtp.NEW_DEFAULTS, _parse_smtp)
+USERS = Kind("users", "user", "user_code", users.LABELS, users.NEW_DEFAULTS, _parse_user)
+KINDS = (SMTP, USERS)  # definitions first: users link to them
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a write did to one record, and why."""
+    """What a write did (in a dry run: would do) to one record, and why."""
 
     kind: str
     key: str
@@ -68,22 +79,32 @@ class Outcome:
     def changed(self) -> bool:
         return self.action in ("created", "changed", "deleted")
 
-    def text(self) -> str:
-        return f"{self.kind} {self.key} {self.action}" + (f": {self.detail}" if self.detail else "")
+    def text(self, dry_run: bool = False) -> str:
+        action = f"would be {self.action}" if dry_run and self.changed else self.action
+        return f"{self.kind} {self.key} {action}" + (f": {self.detail}" if self.detail else "")
+
+
+class FileRefused(ValueError):
+    """An import file that cannot be applied at all; nothing was written."""
 
 
 class Transfer:
-    """Writes records from text values."""
+    """Writes records from text values; `dry_run` checks everything and writes nothing."""
 
-    def __init__(self, db: Database, vault: PasswordVault) -> None:
+    def __init__(self, db: Database, vault: PasswordVault, *, dry_run: bool = False) -> None:
         self.smtp = SmtpSettings(db, vault)
         self.users = UserSettings(db, vault)
+        self.dry_run = dry_run
+        self._planned: dict[object, smtp.SmtpDefinition] = {}  # a dry run's definitions
 
     def service(self, kind: Kind) -> RecordService:
         return self.smtp if kind is SMTP else self.users
 
     def definition(self, name: str) -> smtp.SmtpDefinition | None:
-        """The definition a user's SMTP Definition names."""
+        """The definition a user's SMTP Definition names, as it would be after this run."""
+        planned = self._planned.get(fold(name.strip()))
+        if planned is not None:
+            return planned
         stored = self.smtp.get(name)
         return stored.record if stored else None
 
@@ -108,6 +129,10 @@ class Transfer:
             detail = _changes(service, stored.record, record, change)
         else:
             detail = "with a password" if change.action == "set" else ""
+        if self.dry_run:
+            if kind is SMTP:
+                self._planned[fold(record.key)] = record
+            return Outcome(service.kind, record.key, action, detail)
         try:
             saved = service.save(record, change, stored)
         except RecordExists:
@@ -147,6 +172,84 @@ class Transfer:
         except (RecordChanged, StorageError, sqlite3.Error) as error:
             return Outcome(service.kind, stored.key, "refused", _why(error))
         return Outcome(service.kind, stored.key, "deleted")
+
+    # -- files ------------------------------------------------------------------
+
+    def export(self) -> dict:
+        """Every definition and user as text values, without passwords."""
+        data: dict = {"format": FORMAT}
+        for kind in KINDS:
+            service = self.service(kind)
+            rows = []
+            for stored in service.search("", limit=1_000_000_000):
+                row: dict = stored.record.form_values()
+                if kind is SMTP:
+                    row.update(port=stored.record.port, timeout_seconds=stored.record.timeout_seconds)
+                row["password_stored"] = service.passwords.has(service.owner(stored.key))
+                rows.append(row)
+            data[kind.section] = rows
+        return data
+
+    def import_data(self, data: object) -> Iterator[Outcome]:
+        """Apply an export file's records one by one, each on its own: a
+        refused row says why and the others go ahead.  FileRefused, before
+        anything is written, when the file as a whole is not an export."""
+        if not isinstance(data, dict):
+            raise FileRefused("holds no smtp_definitions or users")
+        unknown = sorted(set(data) - {"format", *(kind.section for kind in KINDS)})
+        if unknown:
+            raise FileRefused(f"has an unknown section {unknown[0]!r} (sections: smtp_definitions, users)")
+        if data.get("format", FORMAT) != FORMAT:
+            raise FileRefused(f"is format {data['format']!r}; this fincon-tui reads format {FORMAT}")
+        for kind in KINDS:
+            if not isinstance(data.get(kind.section, []), list):
+                raise FileRefused(f"{kind.section} must be a list of records")
+        for kind in KINDS:
+            seen: set[object] = set()
+            for number, row in enumerate(data.get(kind.section, []), 1):
+                yield self._import_row(kind, row, number, seen)
+
+    def _import_row(self, kind: Kind, row: object, number: int, seen: set[object]) -> Outcome:
+        service = self.service(kind)
+        where = f"({kind.section} row {number})"
+        if not isinstance(row, dict):
+            return Outcome(service.kind, where, "refused", "is not a table of fields")
+        try:
+            values = {field: _text(field, value, kind) for field, value in row.items() if field not in INFORMATIVE}
+        except FieldError as error:
+            return Outcome(service.kind, str(row.get(kind.key_field) or where), "refused",
+                           describe(error, kind.labels))
+        key = service.repo.normalize_key(values.get(kind.key_field, ""))
+        if key and fold(key) in seen:
+            return Outcome(service.kind, key, "refused", "appears twice in the file")
+        seen.add(fold(key))
+        outcome = self.set(kind, values, PasswordChange.keep())
+        if not outcome.key:
+            return replace(outcome, key=where)
+        if row.get("password_stored") is True and outcome.action != "refused" and not service.passwords.has(
+            service.owner(outcome.key)
+        ):
+            import shlex
+
+            note = f"no password here yet: fincon-tui {kind.command} set {shlex.quote(outcome.key)} --password-stdin"
+            outcome = replace(outcome, detail="; ".join(filter(None, (outcome.detail, note))))
+        return outcome
+
+
+def _text(field: str, value: object, kind: Kind) -> str:
+    """A file's value as the text a form field would hold."""
+    if field == "password":
+        raise FieldError("is never imported (export files hold none): set it with --password-stdin", field)
+    if field not in kind.labels:
+        raise FieldError(f"is not a field of {kind.section} ({', '.join(k for k in kind.labels if k != 'password')})",
+                         field)
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    if value is None:
+        return ""
+    raise FieldError("takes one value, not a list or table", field)
 
 
 def _changes(service: RecordService, before, after, password: PasswordChange) -> str:
