@@ -11,7 +11,7 @@ from fincon_tui.paths import DB_ENV
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from fincon_tui import cli_key, cli_smtp
+    from fincon_tui import cli_key, cli_smtp, cli_transfer, cli_user
 
     parser = argparse.ArgumentParser(
         prog="fincon-tui",
@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     cli_smtp.add_commands(commands)
+    cli_user.add_commands(commands)
+    cli_transfer.add_commands(commands)
     cli_key.add_commands(commands)
     commands.add_parser(
         "init", help="create the database, or add fincon-tui's tables to an existing SQLite file, and upgrade it"
@@ -87,20 +89,24 @@ def main(argv: list[str] | None = None) -> int:
     return app.return_code or 0
 
 
-#: Commands that only read: they never create, migrate or change a database.
-READ_ONLY = {("smtp", "list"), ("smtp", "show"), ("smtp", "test"), ("smtp", "send-test"), ("key", "status")}
+#: Commands that only read: they never create, migrate or change a database
+#: (nor does `import --dry-run`).
+READ_ONLY = {
+    ("smtp", "list"), ("smtp", "show"), ("smtp", "test"), ("smtp", "send-test"), ("key", "status"),
+    ("user", "list"), ("user", "show"), ("export", None),
+}
 
 
 def _command(args: argparse.Namespace, path: Path, vault, config) -> int:
     """Run a COMMAND; database damage or refusal is one line and status 2."""
     import sqlite3
 
-    from fincon_tui import cli_key, cli_smtp
+    from fincon_tui import cli_key, cli_smtp, cli_transfer, cli_user
     from fincon_tui.storage.database import open_database
     from fincon_tui.storage.errors import StorageError
 
-    sub = getattr(args, "smtp_command", None) or getattr(args, "key_command", None)
-    writable = (args.command, sub) not in READ_ONLY
+    sub = getattr(args, f"{args.command}_command", None)
+    writable = (args.command, sub) not in READ_ONLY and not getattr(args, "dry_run", False)
     try:
         db = open_database(path, writable=writable, adopt=args.command == "init")
         if args.command == "init":
@@ -108,6 +114,10 @@ def _command(args: argparse.Namespace, path: Path, vault, config) -> int:
             return 0
         if args.command == "key":
             return cli_key.run(args, db, vault, config)
+        if args.command == "user":
+            return cli_user.run(args, db, vault)
+        if args.command in ("export", "import"):
+            return cli_transfer.run(args, db, vault)
         return cli_smtp.run(args, db, vault)
     except StorageError as error:
         return fail(str(error))

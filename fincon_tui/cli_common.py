@@ -1,8 +1,19 @@
 """What every command shares: how a failure is printed and the exit statuses.
 
-    0  success
-    1  the check or test failed (a login test, a key that is missing)
-    2  the command could not run (bad arguments, unusable database or config)
+    0  success; for a command that writes (`set`, `delete`, `import`):
+       done, whether or not anything had to change
+    1  the check or test failed (a login test, a key that is missing), or
+       an import refused some of its records (the others were applied)
+    2  the command could not run, nothing was written (bad arguments, a
+       field the form would refuse, unusable database, config or file)
+    3  with --detailed-exitcode only: done, and something was changed
+       (an import --dry-run: would be changed)
+
+Changed and unchanged are both 0 by default, so `&&` chains and `set -e`
+scripts work; a configuration-management tool asks for 3 and reports
+"changed" from it (Ansible: `changed_when: result.rc == 3`,
+`failed_when: result.rc not in [0, 3]`), as Terraform's and Puppet's own
+--detailed-exitcode(s) do.
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ from fincon_tui.domain.visible import visible_lines
 
 FAILED = 1
 CANNOT_RUN = 2
+CHANGED = 3
 
 
 def say(text: str = "", *, err: bool = False) -> None:

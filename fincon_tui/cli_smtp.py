@@ -1,7 +1,8 @@
 """`fincon-tui smtp ...`: the definitions from a shell, for scripting over SSH.
 
 Exit status: 0 success, 1 the test failed, 2 the command could not run
-(unknown definition, bad arguments, missing login).
+(unknown definition, bad arguments, missing login); `set` and `delete`
+(cli_transfer.py) as cli_common says.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
+from fincon_tui import cli_transfer
 from fincon_tui.cli_common import FAILED, fail, say
 
 if TYPE_CHECKING:  # the commands import their libraries when they run
@@ -22,7 +24,7 @@ if TYPE_CHECKING:  # the commands import their libraries when they run
 
 
 def add_commands(subparsers) -> None:
-    smtp = subparsers.add_parser("smtp", help="list, show and test SMTP definitions")
+    smtp = subparsers.add_parser("smtp", help="list, show, test, set and delete SMTP definitions")
     commands = smtp.add_subparsers(dest="smtp_command", required=True, metavar="COMMAND")
     listing = commands.add_parser("list", help="list the definitions")
     listing.add_argument("--json", action="store_true", help="print JSON")
@@ -32,6 +34,7 @@ def add_commands(subparsers) -> None:
     test = commands.add_parser("test", help="connect, secure and log in, then QUIT (sends nothing)")
     test.add_argument("name")
     test.add_argument("--json", action="store_true", help="print JSON, with the SMTP transcript")
+    test.add_argument("--user", metavar="CODE", help="log in as this user would (their own login, else the shared one)")
     send = commands.add_parser("send-test", help="send a short test email through a definition")
     send.add_argument("name")
     send.add_argument("--to", required=True, metavar="ADDR", help="recipient address")
@@ -43,6 +46,8 @@ def add_commands(subparsers) -> None:
             action="store_true",
             help="go ahead when Use TLS is N although the password crosses the network unencrypted",
         )
+    cli_transfer.add_set_command(commands, "a definition", "NAME", cli_transfer.SMTP_FIELDS)
+    cli_transfer.add_delete_command(commands, "a definition that no user is linked to", "NAME")
 
 
 def _row(stored, smtp: SmtpSettings) -> dict:
@@ -72,6 +77,8 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
 
+    if args.smtp_command in ("set", "delete"):
+        return cli_transfer.run_write(args, db, vault, "smtp")
     smtp = SmtpSettings(db, vault)
     if args.smtp_command == "list":
         rows = [_row(stored, smtp) for stored in smtp.search("", limit=1_000_000)]
@@ -116,7 +123,7 @@ def _session(args, definition, passwords: Passwords, users: UserSettings) -> int
     from fincon_tui.services.mail_checks import CannotTest, plan
 
     user = None
-    if getattr(args, "user", None):
+    if args.user:
         found = users.get(args.user)
         if found is None:
             return fail(f"User email settings {args.user.upper()} do not exist")

@@ -121,3 +121,20 @@ def test_users_login_missing_is_explained(cli, db, vault) -> None:
     result = cli("test", "OWN")
     assert result.returncode == 2
     assert "has no shared one" in result.stderr
+
+
+def test_login_test_as_a_user_who_brings_their_own_login(cli, db, vault, certs) -> None:
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        save(db, vault, port, name="OWN", username="", password="")
+        UserSettings(db, vault).save(
+            UserEmailSettings("ALICE", "OWN", "alice", "Alice Smith", "alice@corp.example"),
+            PasswordChange.set("alice-pw"),
+            None,
+        )
+        without_user = cli("test", "OWN")
+        as_alice = cli("test", "OWN", "--user", "alice")
+    assert without_user.returncode == 2 and "has no shared one" in without_user.stderr
+    assert as_alice.returncode == 0, as_alice.stderr
+    assert as_alice.stdout.startswith("OK: ") and "alice-pw" not in as_alice.stdout + as_alice.stderr
+    assert mailbox.logins == [("alice", "alice-pw")]
+    assert mailbox.messages == []

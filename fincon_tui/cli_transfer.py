@@ -1,0 +1,236 @@
+"""Writing records from a shell: `smtp set|delete`, `user set|delete`,
+`export` and `import`.  The work is services/transfer.py's; this module
+reads the options, the password and the file, and prints what happened.
+
+A password is read from stdin (`--password-stdin`) or typed at a prompt
+without echo, never taken from the command line.  Exit statuses: see
+cli_common.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING
+
+from fincon_tui.cli_common import CHANGED, FAILED, fail, say
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.services.transfer import Outcome
+
+#: (option, form field, metavar, help) of `smtp set`; domain/smtp.py has the rules.
+SMTP_FIELDS = (
+    ("--mail-server", "mail_server", "HOST", "Mail Server: host name or IP address"),
+    ("--authenticate", "authenticate", "Y|N", "Authenticate: the server requires a login (new: Y)"),
+    ("--username", "username", "LOGIN", "Username: the shared login; empty when each user brings their own"),
+    ("--port", "port", "N", "Port, 1-65535 (new: 587)"),
+    ("--use-tls", "use_tls", "Y|N", "Use TLS (new: Y)"),
+    ("--timeout", "timeout_seconds", "SECONDS", "Time Out (Seconds), 1-300 (new: 30)"),
+    ("--bcc", "bcc", "ADDR", "BCC: one address every mail is copied to"),
+)
+#: The same for `user set`; domain/users.py has the rules.
+USER_FIELDS = (
+    ("--smtp-definition", "smtp_name", "NAME", "SMTP Definition the user sends through"),
+    ("--smtp-username", "smtp_username", "LOGIN", "SMTP Username: the user's own login (empty: the definition's)"),
+    ("--sender-name", "sender_name", "TEXT", "Sender's Name"),
+    ("--sender-email", "sender_email", "ADDR", "Sender's Email Address"),
+    ("--job-title", "job_title", "TEXT", "Sender's Job Title"),
+    ("--telephone", "telephone", "NUMBER", "Sender's Telephone Number"),
+    *((f"--user-defined-{n}", f"user_defined_{n}", "TEXT", f"User Defined {n}") for n in range(1, 7)),
+)
+
+
+class _NoPassword(argparse.Action):
+    """`--password VALUE` is refused without repeating VALUE."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        parser.error(
+            "a password is never taken on the command line (ps and shell history show it to others): "
+            "use --password-stdin"
+        )
+
+
+def _detailed(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help=f"exit {CHANGED} when something was changed (0 when nothing needed to be)",
+    )
+
+
+def add_set_command(commands, what: str, key: str, fields: tuple) -> None:
+    """`set KEY [--field VALUE ...]` for one kind of record."""
+    command = commands.add_parser(
+        "set", help=f"create or change {what}: fields not given keep their value, or the form's default when new"
+    )
+    command.add_argument("key", metavar=key)
+    for option, dest, metavar, text in fields:
+        command.add_argument(option, dest=dest, metavar=metavar, help=text)
+    password = command.add_mutually_exclusive_group()
+    password.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from stdin (one line), or ask for it without echo when stdin is a terminal",
+    )
+    password.add_argument("--clear-password", action="store_true", help="remove the stored password")
+    command.add_argument("--password", nargs="?", action=_NoPassword, help=argparse.SUPPRESS)
+    command.set_defaults(fields=[dest for _, dest, _, _ in fields])
+    _detailed(command)
+
+
+def add_delete_command(commands, what: str, key: str) -> None:
+    command = commands.add_parser("delete", help=f"delete {what} and its stored password")
+    command.add_argument("key", metavar=key)
+    _detailed(command)
+
+
+def add_commands(subparsers) -> None:
+    export = subparsers.add_parser("export", help="print every definition and user, without passwords")
+    form = export.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="JSON (the default)")
+    form.add_argument("--toml", action="store_true", help="TOML")
+    load = subparsers.add_parser("import", help="create or change the definitions and users of an export file")
+    load.add_argument("file", metavar="FILE", help="JSON or TOML (by extension, else by content); - for stdin")
+    load.add_argument("--dry-run", action="store_true", help="say what would change, write nothing")
+    _detailed(load)
+
+
+def _status(changed: bool, args: argparse.Namespace) -> int:
+    return CHANGED if changed and args.detailed_exitcode else 0
+
+
+def read_password(prompt: str) -> str:
+    """One line from stdin without its line end, or typed at `prompt`
+    without echo when stdin is a terminal; ValueError when there is none."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        try:
+            value = getpass.getpass(prompt)
+        except EOFError:
+            value = ""
+    else:
+        line = sys.stdin.buffer.readline() if sys.stdin is not None else b""
+        try:
+            value = line.decode("utf-8").removesuffix("\n").removesuffix("\r")
+        except UnicodeDecodeError:
+            raise ValueError("the password on stdin is not UTF-8 text") from None
+    if not value:
+        raise ValueError("no password given (to remove the stored one, use --clear-password)")
+    return value
+
+
+def run_write(args: argparse.Namespace, db: Database, vault: PasswordVault, kind_name: str) -> int:
+    """`smtp set|delete` and `user set|delete`."""
+    from fincon_tui.domain.passwords import PasswordChange
+    from fincon_tui.domain.visible import visible
+    from fincon_tui.services.transfer import SMTP, USERS, Transfer
+
+    kind = SMTP if kind_name == "smtp" else USERS
+    transfer = Transfer(db, vault)
+    if getattr(args, f"{kind_name}_command") == "delete":
+        return _report(transfer.delete(kind, args.key), args)
+    values = {dest: getattr(args, dest) for dest in args.fields if getattr(args, dest) is not None}
+    values[kind.key_field] = args.key
+    password = PasswordChange.clear() if args.clear_password else PasswordChange.keep()
+    if args.password_stdin:
+        try:
+            password = PasswordChange.set(read_password(f"Password for {visible(args.key)}: "))
+        except ValueError as error:
+            return fail(str(error))
+        except KeyboardInterrupt:
+            say("fincon-tui: cancelled", err=True)
+            return 130
+    return _report(transfer.set(kind, values, password), args)
+
+
+def _report(outcome: Outcome, args: argparse.Namespace) -> int:
+    if outcome.action == "refused":
+        return fail(outcome.text())
+    say(outcome.text())
+    return _status(outcome.changed, args)
+
+
+def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
+    """`export` and `import`."""
+    from fincon_tui.services.transfer import FileRefused, Transfer
+
+    transfer = Transfer(db, vault, dry_run=getattr(args, "dry_run", False))
+    if args.command == "export":
+        data = transfer.export()
+        sys.stdout.write(to_toml(data) if args.toml else json.dumps(data, indent=2, ensure_ascii=True) + "\n")
+        return 0
+    counts: dict[str, int] = {}
+    try:
+        for outcome in transfer.import_data(load(args.file)):
+            say(outcome.text(args.dry_run))
+            counts[outcome.action] = counts.get(outcome.action, 0) + 1
+    except FileRefused as error:
+        return fail(f"{_name(args.file)} {error}: nothing was imported")
+    except ValueError as error:
+        return fail(str(error))
+    except KeyboardInterrupt:
+        say("fincon-tui: cancelled: only the records reported above were imported", err=True)
+        return 130
+    summary = ", ".join(f"{n} {action}" for action, n in counts.items()) or "nothing in the file"
+    say(summary + ("; dry run: nothing was written" if args.dry_run else ""))
+    if counts.get("refused"):
+        return FAILED
+    return _status(any(action in counts for action in ("created", "changed")), args)
+
+
+def load(file: str) -> object:
+    """The data of an export file: JSON or TOML by extension, else by content."""
+    import tomllib
+    from pathlib import Path
+
+    try:
+        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as error:
+        raise ValueError(f"cannot read {file}: {error.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"{_name(file)} is not UTF-8 text") from None
+    suffix = Path(file).suffix.lower()
+    as_json = suffix == ".json" or (suffix != ".toml" and text.lstrip().startswith("{"))
+    try:
+        return json.loads(text) if as_json else tomllib.loads(text)
+    except ValueError as error:  # json.JSONDecodeError, tomllib.TOMLDecodeError
+        raise ValueError(f"{_name(file)} is not valid {'JSON' if as_json else 'TOML'}: {error}") from None
+
+
+def _name(file: str) -> str:
+    return "stdin" if file == "-" else file
+
+
+def to_toml(data: dict) -> str:
+    """The export as TOML, ASCII only like the JSON (everything else escaped)."""
+    lines = [f"{key} = {_toml(value)}" for key, value in data.items() if not isinstance(value, list) or not value]
+    for section, rows in data.items():
+        for row in rows if isinstance(rows, list) else ():
+            lines += ["", f"[[{section}]]", *(f"{key} = {_toml(value)}" for key, value in row.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):  # only ever empty here
+        return "[]"
+    out = []
+    for char in str(value):
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif 0x20 <= code < 0x7F:
+            out.append(char)
+        else:
+            out.append(f"\\u{code:04X}" if code < 0x10000 else f"\\U{code:08X}")
+    return '"' + "".join(out) + '"'

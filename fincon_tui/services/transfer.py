@@ -1,0 +1,270 @@
+"""Records written from text, the way the forms' Accept writes them: set
+fields, delete, export and import.
+
+Every write goes through the record services (the forms' validation on
+the text values, the audit trail, lost-update protection, one transaction
+per record) and is skipped when it would change nothing, so running the
+same command or import twice writes nothing the second time.  Exports
+never hold a password, only whether one is stored; imports never set one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from fincon_tui.domain import smtp, users
+from fincon_tui.domain.fields import FieldError, FormInvalid, describe
+from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.secrets.errors import SecretStoreError
+from fincon_tui.services.smtp_settings import SmtpSettings
+from fincon_tui.services.user_settings import UserSettings
+from fincon_tui.storage.audit import AuditEntry, differences
+from fincon_tui.storage.errors import RecordChanged, RecordExists, RecordInUse, StorageError
+from fincon_tui.storage.records import fold
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.services.records import RecordService
+
+#: The export file's format number; an import refuses any other.
+FORMAT = 1
+#: Exported for people, ignored on import.
+INFORMATIVE = ("password_stored",)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of record as text: its export section, command, key field,
+    form labels, what a new record starts with, and the form's Accept check
+    (`parse(values, password change, had_password, definition_of)`)."""
+
+    section: str
+    command: str
+    key_field: str
+    labels: Mapping[str, str]
+    defaults: Mapping[str, str]
+    parse: Callable
+
+
+def _parse_smtp(values, password, had_password, definition_of):
+    return smtp.parse_definition(values, password, had_password=had_password)
+
+
+def _parse_user(values, password, had_password, definition_of):
+    name = values["smtp_name"]
+    definition = definition_of(name) if name.strip() else None
+    return users.parse_user_settings(values, password, definition, had_password=had_password)
+
+
+SMTP = Kind("smtp_definitions", "smtp", "name", smtp.LABELS, smtp.NEW_DEFAULTS, _parse_smtp)
+USERS = Kind("users", "user", "user_code", users.LABELS, users.NEW_DEFAULTS, _parse_user)
+KINDS = (SMTP, USERS)  # definitions first: users link to them
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a write did (in a dry run: would do) to one record, and why."""
+
+    kind: str
+    key: str
+    action: str  # created, changed, unchanged, deleted or refused
+    detail: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return self.action in ("created", "changed", "deleted")
+
+    def text(self, dry_run: bool = False) -> str:
+        action = f"would be {self.action}" if dry_run and self.changed else self.action
+        return f"{self.kind} {self.key} {action}" + (f": {self.detail}" if self.detail else "")
+
+
+class FileRefused(ValueError):
+    """An import file that cannot be applied at all; nothing was written."""
+
+
+class Transfer:
+    """Writes records from text values; `dry_run` checks everything and writes nothing."""
+
+    def __init__(self, db: Database, vault: PasswordVault, *, dry_run: bool = False) -> None:
+        self.smtp = SmtpSettings(db, vault)
+        self.users = UserSettings(db, vault)
+        self.dry_run = dry_run
+        self._planned: dict[object, smtp.SmtpDefinition] = {}  # a dry run's definitions
+
+    def service(self, kind: Kind) -> RecordService:
+        return self.smtp if kind is SMTP else self.users
+
+    def definition(self, name: str) -> smtp.SmtpDefinition | None:
+        """The definition a user's SMTP Definition names, as it would be after this run."""
+        planned = self._planned.get(fold(name.strip()))
+        if planned is not None:
+            return planned
+        stored = self.smtp.get(name)
+        return stored.record if stored else None
+
+    def set(self, kind: Kind, values: Mapping[str, str], password: PasswordChange) -> Outcome:
+        """Create the record (fields not given take the form's defaults) or
+        change the fields given; skipped when nothing would change."""
+        service = self.service(kind)
+        typed = values.get(kind.key_field, "")
+        stored = service.get(typed) if typed.strip() else None
+        key = stored.key if stored else service.repo.normalize_key(typed)
+        merged = {**(stored.record.form_values() if stored else kind.defaults), **values, kind.key_field: key}
+        had = stored is not None and service.passwords.has(service.owner(key))
+        change = self._password_change(service, key, had, password)
+        try:
+            record = kind.parse(merged, change, had, self.definition)
+        except FormInvalid as invalid:
+            return Outcome(service.kind, key, "refused", str(invalid))
+        if stored is not None and record == stored.record and change.action == "keep":
+            return Outcome(service.kind, key, "unchanged")
+        action = "created" if stored is None else "changed"
+        if stored is not None:
+            detail = _changes(service, stored.record, record, change)
+        else:
+            detail = "with a password" if change.action == "set" else ""
+        if self.dry_run:
+            if kind is SMTP:
+                self._planned[fold(record.key)] = record
+            return Outcome(service.kind, record.key, action, detail)
+        try:
+            saved = service.save(record, change, stored)
+        except RecordExists:
+            return Outcome(service.kind, key, "refused", "it was created by another user meanwhile: run it again")
+        except (RecordChanged, SecretStoreError, StorageError, sqlite3.Error) as error:
+            return Outcome(service.kind, key, "refused", _why(error))
+        if saved.rebound:
+            moved = "the stored password now goes" if saved.rebound == 1 else f"{saved.rebound} stored passwords now go"
+            detail = f"{detail}; {moved} to {saved.rebound_to}"
+        return Outcome(service.kind, saved.key, action, detail)
+
+    def _password_change(self, service: RecordService, key: str, had: bool, wanted: PasswordChange) -> PasswordChange:
+        """`wanted`, or keep when it would leave the stored password as it is
+        (a password that cannot be read to compare counts as different)."""
+        if wanted.action == "clear" and not had:
+            return PasswordChange.keep()
+        if wanted.action == "set" and had:
+            try:
+                if service.passwords.get(service.owner(key)) == wanted.value:
+                    return PasswordChange.keep()
+            except SecretStoreError:
+                pass
+        return wanted
+
+    def delete(self, kind: Kind, key: str) -> Outcome:
+        """Remove the record and its password; one that does not exist is unchanged."""
+        service = self.service(kind)
+        stored = service.get(key)
+        if stored is None:
+            return Outcome(service.kind, service.repo.normalize_key(key), "unchanged", "does not exist")
+        try:
+            service.delete(stored.key, stored)
+        except RecordInUse as error:
+            reason, named = str(error), f"{service.kind} {stored.key} "
+            return Outcome(service.kind, stored.key, "refused",
+                           "it " + reason.removeprefix(named) if reason.startswith(named) else reason)
+        except (RecordChanged, StorageError, sqlite3.Error) as error:
+            return Outcome(service.kind, stored.key, "refused", _why(error))
+        return Outcome(service.kind, stored.key, "deleted")
+
+    # -- files ------------------------------------------------------------------
+
+    def export(self) -> dict:
+        """Every definition and user as text values, without passwords."""
+        data: dict = {"format": FORMAT}
+        for kind in KINDS:
+            service = self.service(kind)
+            rows = []
+            for stored in service.search("", limit=1_000_000_000):
+                row: dict = stored.record.form_values()
+                if kind is SMTP:
+                    row.update(port=stored.record.port, timeout_seconds=stored.record.timeout_seconds)
+                row["password_stored"] = service.passwords.has(service.owner(stored.key))
+                rows.append(row)
+            data[kind.section] = rows
+        return data
+
+    def import_data(self, data: object) -> Iterator[Outcome]:
+        """Apply an export file's records one by one, each on its own: a
+        refused row says why and the others go ahead.  FileRefused, before
+        anything is written, when the file as a whole is not an export."""
+        if not isinstance(data, dict):
+            raise FileRefused("holds no smtp_definitions or users")
+        unknown = sorted(set(data) - {"format", *(kind.section for kind in KINDS)})
+        if unknown:
+            raise FileRefused(f"has an unknown section {unknown[0]!r} (sections: smtp_definitions, users)")
+        if data.get("format", FORMAT) != FORMAT:
+            raise FileRefused(f"is format {data['format']!r}; this fincon-tui reads format {FORMAT}")
+        for kind in KINDS:
+            if not isinstance(data.get(kind.section, []), list):
+                raise FileRefused(f"{kind.section} must be a list of records")
+        for kind in KINDS:
+            seen: set[object] = set()
+            for number, row in enumerate(data.get(kind.section, []), 1):
+                yield self._import_row(kind, row, number, seen)
+
+    def _import_row(self, kind: Kind, row: object, number: int, seen: set[object]) -> Outcome:
+        service = self.service(kind)
+        where = f"({kind.section} row {number})"
+        if not isinstance(row, dict):
+            return Outcome(service.kind, where, "refused", "is not a table of fields")
+        try:
+            values = {field: _text(field, value, kind) for field, value in row.items() if field not in INFORMATIVE}
+        except FieldError as error:
+            return Outcome(service.kind, str(row.get(kind.key_field) or where), "refused",
+                           describe(error, kind.labels))
+        key = service.repo.normalize_key(values.get(kind.key_field, ""))
+        if key and fold(key) in seen:
+            return Outcome(service.kind, key, "refused", "appears twice in the file")
+        seen.add(fold(key))
+        outcome = self.set(kind, values, PasswordChange.keep())
+        if not outcome.key:
+            return replace(outcome, key=where)
+        if row.get("password_stored") is True and outcome.action != "refused" and not service.passwords.has(
+            service.owner(outcome.key)
+        ):
+            import shlex
+
+            note = f"no password here yet: fincon-tui {kind.command} set {shlex.quote(outcome.key)} --password-stdin"
+            outcome = replace(outcome, detail="; ".join(filter(None, (outcome.detail, note))))
+        return outcome
+
+
+def _text(field: str, value: object, kind: Kind) -> str:
+    """A file's value as the text a form field would hold."""
+    if field == "password":
+        raise FieldError("is never imported (export files hold none): set it with --password-stdin", field)
+    if field not in kind.labels:
+        raise FieldError(f"is not a field of {kind.section} ({', '.join(k for k in kind.labels if k != 'password')})",
+                         field)
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    if value is None:
+        return ""
+    raise FieldError("takes one value, not a list or table", field)
+
+
+def _changes(service: RecordService, before, after, password: PasswordChange) -> str:
+    """'port: 587 -> 2525; password changed', as the history shows it."""
+    fields = differences(service.repo.to_columns(before), service.repo.to_columns(after))
+    parts = [AuditEntry("", "", "update", fields).describe()] if fields else []
+    if password.action != "keep":
+        parts.append("password removed" if password.action == "clear" else "password changed")
+    return "; ".join(parts)
+
+
+def _why(error: Exception) -> str:
+    """A save's or delete's refusal, as a message."""
+    if isinstance(error, RecordChanged):
+        return "it was changed or deleted by another user meanwhile: nothing was written; run it again"
+    if isinstance(error, SecretStoreError):
+        return str(error)
+    return f"the database refused: {error}"

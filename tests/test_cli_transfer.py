@@ -1,0 +1,164 @@
+"""`fincon-tui export` and `import`: the installed command, real databases."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from conftest import definition
+
+from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.users import UserEmailSettings
+from fincon_tui.services.smtp_settings import SmtpSettings
+from fincon_tui.services.user_settings import UserSettings
+from fincon_tui.storage.database import open_database
+
+BIN = Path(sys.executable).parent / "fincon-tui"
+
+
+def fincon(db_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN), "--db", str(db_path), *args], capture_output=True, text=True, timeout=60,
+        env=os.environ.copy(), stdin=subprocess.DEVNULL,
+    )
+
+
+def seed(db, vault) -> None:
+    """Definitions and users with every kind of value an export must carry."""
+    smtp, users = SmtpSettings(db, vault), UserSettings(db, vault)
+    smtp.save(definition(name="OFFICE", username="shared@corp.example", bcc="audit@corp.example"),
+              PasswordChange.set("shared-pw"), None)
+    smtp.save(definition(name="Zürich", username="", port=465), PasswordChange.keep(), None)
+    smtp.save(definition(name="RELAY", authenticate=False, username="", port=25, use_tls=False),
+              PasswordChange.keep(), None)
+    users.save(UserEmailSettings("ALICE", "OFFICE", "alice", "Alice Smith", "alice@corp.example", "Accountant",
+                                 "+44 20 7946 0000", ("a", "", "", "", "", "f")), PasswordChange.set("alice-pw"), None)
+    users.save(UserEmailSettings("B.OB", "Zürich", "", 'Björn "Bob" Ek \\ 😀', "bob@corp.example"),
+               PasswordChange.keep(), None)
+
+
+def without_passwords(exported: str) -> str:
+    """The export as it comes back from a database the file was imported
+    into: passwords are never exported, so none is stored there."""
+    return re.sub(r'(password_stored"?\s*[:=]\s*)true', r"\1false", exported)
+
+
+def test_export_import_export_gives_the_same_file(tmp_path, db, db_path, vault) -> None:
+    seed(db, vault)
+    as_json, as_toml = fincon(db_path, "export"), fincon(db_path, "export", "--toml")
+    assert as_json.returncode == as_toml.returncode == 0, as_json.stderr + as_toml.stderr
+    assert json.loads(as_json.stdout) == tomllib.loads(as_toml.stdout)
+    assert as_json.stdout.isascii() and as_toml.stdout.isascii()
+    assert "-pw" not in as_json.stdout + as_toml.stdout
+    exported = json.loads(as_json.stdout)
+    assert [r["name"] for r in exported["smtp_definitions"]] == ["OFFICE", "RELAY", "Zürich"]
+    assert exported["format"] == 1 and exported["smtp_definitions"][0] == {
+        "name": "OFFICE", "mail_server": "smtp.example.com", "authenticate": "Y", "username": "shared@corp.example",
+        "port": 587, "use_tls": "Y", "timeout_seconds": 30, "bcc": "audit@corp.example", "password_stored": True,
+    }
+    assert [(r["user_code"], r["password_stored"]) for r in exported["users"]] == [("ALICE", True), ("B.OB", False)]
+    for form, text in (("json", as_json.stdout), ("toml", as_toml.stdout)):
+        (tmp_path / f"setup.{form}").write_text(text)
+        target = tmp_path / f"empty-{form}.db"
+        imported = fincon(target, "import", str(tmp_path / f"setup.{form}"), "--detailed-exitcode")
+        again = fincon(target, "import", str(tmp_path / f"setup.{form}"), "--detailed-exitcode")
+        exported = fincon(target, "export", f"--{form}")
+        assert imported.returncode == 3, imported.stdout + imported.stderr
+        assert imported.stdout.splitlines()[-1] == "5 created"
+        assert [line for line in imported.stdout.splitlines() if "password" in line] == [
+            "SMTP definition OFFICE created: no password here yet: fincon-tui smtp set OFFICE --password-stdin",
+            "User email settings ALICE created: no password here yet: fincon-tui user set ALICE --password-stdin",
+        ]
+        assert again.returncode == 0 and again.stdout.splitlines()[-1] == "5 unchanged"
+        assert exported.stdout == without_passwords(text)
+        audit_rows = open_database(target)["audit_log"].count
+        assert audit_rows == 5  # the second import wrote none
+
+
+SETUP = """\
+[[smtp_definitions]]
+name = "OFFICE"
+port = 2525
+
+[[smtp_definitions]]
+name = "NEW"
+mail_server = "mail.example.org"
+username = "new@example.org"
+
+[[smtp_definitions]]
+name = "BAD"
+mail_server = "smtp://mail.example.org"
+timeout_seconds = 0
+
+[[smtp_definitions]]
+name = "new"
+port = 25
+
+[[smtp_definitions]]
+name = "SECRET"
+mail_server = "mail.example.org"
+password = "hunter2"
+
+[[users]]
+user_code = "alice"
+smtp_name = "new"
+sender_name = "Alice Smith"
+sender_email = "alice@corp.example"
+
+[[users]]
+user_code = "BOB"
+smtp_name = "BAD"
+sender_name = "Bob"
+sender_email = "bob@corp.example"
+"""
+
+REPORT = [
+    "SMTP definition OFFICE {changed}: port: 587 -> 2525",
+    "SMTP definition NEW {created}",
+    "SMTP definition BAD refused: Mail Server takes the host name only, without a scheme such as smtp://; "
+    "Time Out (Seconds) must be from 1 to 300 (not 0)",
+    "SMTP definition new refused: appears twice in the file",
+    "SMTP definition SECRET refused: Password is never imported (export files hold none): "
+    "set it with --password-stdin",
+    "User email settings ALICE {created}",
+    "User email settings BOB refused: SMTP Definition BAD does not exist (F4 lists them)",
+]
+
+
+def test_bad_rows_are_refused_alone_and_a_dry_run_writes_nothing(tmp_path, db, db_path, vault) -> None:
+    SmtpSettings(db, vault).save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    (tmp_path / "setup.conf").write_text(SETUP)  # no extension: TOML by its content
+    (tmp_path / "broken.json").write_text('{"users": [')
+    before = list(db.conn.iterdump())
+    dry = fincon(db_path, "import", str(tmp_path / "setup.conf"), "--dry-run")
+    after_dry = list(db.conn.iterdump())
+    done = fincon(db_path, "import", str(tmp_path / "setup.conf"), "--detailed-exitcode")
+    broken = fincon(db_path, "import", str(tmp_path / "broken.json"))
+    assert dry.returncode == 1 and after_dry == before
+    assert dry.stdout.splitlines() == [
+        line.format(changed="would be changed", created="would be created") for line in REPORT
+    ] + ["1 changed, 2 created, 4 refused; dry run: nothing was written"]
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        line.format(changed="changed", created="created") for line in REPORT] + ["1 changed, 2 created, 4 refused"]
+    assert "hunter2" not in dry.stdout + done.stdout
+    assert sorted(r["name"] for r in db["smtp_settings"].rows) == ["NEW", "OFFICE"]
+    assert [(r["user_code"], r["smtp_name"]) for r in db["user_email_settings"].rows] == [("ALICE", "NEW")]
+    assert db["secrets"].count == 0 and db["audit_log"].count == 4
+    assert broken.returncode == 2
+    assert broken.stderr.startswith(f"fincon-tui: {tmp_path / 'broken.json'} is not valid JSON: ")
+
+
+def test_reading_commands_create_no_database(tmp_path) -> None:
+    missing = tmp_path / "missing.db"
+    (tmp_path / "empty.json").write_text("{}")
+    for command in (["export"], ["user", "list"], ["user", "show", "ALICE"], ["import", "--dry-run",
+                                                                              str(tmp_path / "empty.json")]):
+        result = fincon(missing, *command)
+        assert result.returncode == 2 and "there is no database at" in result.stderr, command
+    assert not missing.exists()
