@@ -10,7 +10,6 @@ refused, never sent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fincon_tui.domain.passwords import PasswordBinding, PasswordChange, PasswordOwner

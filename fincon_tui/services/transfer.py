@@ -22,7 +22,12 @@ from fincon_tui.secrets.errors import SecretStoreError
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.storage.audit import AuditEntry, differences
-from fincon_tui.storage.errors import RecordChanged, RecordExists, RecordInUse, StorageError
+from fincon_tui.storage.errors import (
+    RecordChanged,
+    RecordExists,
+    RecordInUse,
+    StorageError,
+)
 from fincon_tui.storage.records import fold
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@
 SQLite connections belong to one thread, so all of it runs in one worker
 thread, in order; the screen keeps painting and F1, Esc and Ctrl+Q keep
 answering meanwhile.  Screens start the work as Textual workers (see
-`work`), which lets a newer filter keystroke replace an older look-up.
+`work`); a newer filter keystroke's look-up supersedes an older one.
 `busy` counts the work in flight: the typeahead holds typed keys back
 until it is zero, so a key typed while a record loads lands in the form
 that loads, not in the screen before it.
@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
@@ -36,6 +36,8 @@ class DatabaseThread:
         self._thread = threading.Thread(target=self._serve, name="fincon-db", daemon=True)
         self._thread.start()
         self.busy = 0
+        self._generations: dict[str | None, int] = {}
+        self._watchers: set[asyncio.Task] = set()
         self.idle = asyncio.Event()
         self.idle.set()
         #: Set while a write waits for another admin's save (keys then pass).
@@ -66,18 +68,36 @@ class DatabaseThread:
             except RuntimeError:
                 pass  # the app's loop has closed: nobody waits any more
 
-    def work(self, node: DOMNode, job: Awaitable[object], *, group: str | None = None) -> Worker:
-        """Run `job` (which awaits `run`) as a worker of `node`; with `group`,
-        a newer job of the same group cancels the older one."""
+    def work(self, node: DOMNode, job: Coroutine[object, object, object], *, group: str | None = None) -> Worker:
+        """Run `job` (which awaits `run`) as a worker of `node`.  With `group`,
+        only the newest job of the group matters: an older one that has not
+        started yet is dropped (a filter keystroke replacing the previous one)."""
         self._enter()
+        generation = self._generations[group] = self._generations.get(group, 0) + 1
 
         async def tracked() -> None:
-            try:
-                await job
-            finally:
-                self._leave()
+            if group is not None and self._generations[group] != generation:
+                return  # superseded before it began
+            await job
 
-        return node.run_worker(tracked(), group=group or "db", exclusive=group is not None)
+        worker = node.run_worker(tracked(), group=group or "db")
+        watcher = asyncio.get_running_loop().create_task(self._leave_after(worker, job))
+        self._watchers.add(watcher)
+        watcher.add_done_callback(self._watchers.discard)
+        return worker
+
+    async def _leave_after(self, worker: Worker, job: Coroutine) -> None:
+        """Count the job done however its worker ends, even cancelled before
+        it started (a screen closed meanwhile)."""
+        from textual.worker import WorkerCancelled, WorkerFailed
+
+        try:
+            await worker.wait()
+        except (WorkerCancelled, WorkerFailed):
+            pass  # a failure was reported by the worker itself
+        finally:
+            job.close()  # no-op once it ran; quiets a job that never started
+            self._leave()
 
     def _enter(self) -> None:
         self.busy += 1

@@ -189,15 +189,20 @@ cancels.
 
     def action_test_login(self) -> None:
         """F6/Ctrl+T: connect, secure and log in with what is on screen; sends nothing."""
-        from fincon_tui.mail.session import check_login, security
-        from fincon_tui.services.mail_checks import CannotTest, plan
-
         current = self._on_screen_definition()
         if current is None:
             return
         definition, typed = current
-        try:
-            prepared = plan(definition, self.service.passwords, definition_password=typed)
+        self.database.work(self, self._test_login(definition, typed))
+
+    async def _test_login(self, definition: smtp.SmtpDefinition, typed: str | None) -> None:
+        from fincon_tui.mail.session import check_login, security
+        from fincon_tui.services.mail_checks import CannotTest, plan
+
+        try:  # the stored password comes from the database and the key store
+            prepared = await self.database.run(
+                lambda: plan(definition, self.service.passwords, definition_password=typed)
+            )
         except CannotTest as error:
             self.message.error(f"Cannot test: {error}")
             return
@@ -230,20 +235,22 @@ cancels.
 
         def chosen(answer: tuple[str, str] | None) -> None:
             if answer is not None:
-                self._send(definition, typed, *answer)
+                self.database.work(self, self._send(definition, typed, *answer))
 
         self.app.push_screen(SendTestScreen(definition.name, check), chosen)
 
-    def _send(self, definition: smtp.SmtpDefinition, typed: str | None, to: str, user_code: str) -> None:
+    async def _send(self, definition: smtp.SmtpDefinition, typed: str | None, to: str, user_code: str) -> None:
         from fincon_tui.mail.session import send_test_email
         from fincon_tui.services.mail_checks import CannotTest, plan
 
-        user = self.app.users.get(user_code).record if user_code else None  # type: ignore[attr-defined]
         recipient = email_address(to, required=True)
+
+        def prepare():
+            user = self.app.users.get(user_code).record if user_code else None  # type: ignore[attr-defined]
+            return user, plan(definition, self.service.passwords, user, definition_password=typed, want_sender=True)
+
         try:
-            prepared = plan(
-                definition, self.service.passwords, user, definition_password=typed, want_sender=True
-            )
+            user, prepared = await self.database.run(prepare)
         except CannotTest as error:
             self.message.error(f"Cannot send: {error}")
             return

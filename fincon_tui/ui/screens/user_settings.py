@@ -113,24 +113,28 @@ Job Title, Telephone Number, User Defined 1-6
 
     @on(Input.Changed, "#smtp_name, #smtp_username")
     def show_login_used(self) -> None:
-        self.query_one("#login-used", Static).update(plain(self.login_used()))
+        values = (self.field("smtp_name").value.strip(), self.field("user_code").value,
+                  self.field("smtp_username").value.strip()) if self.is_open else None
+        self.database.work(self, self._show_login_used(values), group="login-used")
+
+    async def _show_login_used(self, values: tuple[str, str, str] | None) -> None:
+        text = await self.database.run(self.login_used, values) if values else ""
+        self.query_one("#login-used", Static).update(plain(text))
 
     def on_opened(self) -> None:
         self.show_login_used()
 
-    def login_used(self) -> str:
-        """'Login used: ...' for what is typed now."""
-        if not self.is_open:
-            return ""
-        name = self.field("smtp_name").value.strip()
+    def login_used(self, values: tuple[str, str, str]) -> str:
+        """'Login used: ...' for the typed SMTP Definition, user code and
+        username (in the database thread: it looks the definition up)."""
+        name, code, username = values
         if not name:
             return "Login used: (choose an SMTP Definition)"
         stored = self.app.smtp.get(name)  # type: ignore[attr-defined]
         if stored is None:
             return f"Login used: unknown, SMTP definition {name} does not exist"
-        code = self.field("user_code").value
         try:
-            login = effective_login(stored.record, code, self.field("smtp_username").value.strip())
+            login = effective_login(stored.record, code, username)
         except LoginMissing:
             return "Login used: none: the definition needs one"
         if login is None:
