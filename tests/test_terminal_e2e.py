@@ -155,6 +155,52 @@ def test_a_hang_up_ends_the_app_cleanly(db_path: Path) -> None:
     assert "Traceback" not in output
 
 
+@pytest.mark.parametrize("attempt", range(3))
+@pytest.mark.parametrize("how", ["closed", "unread"])
+def test_a_closed_terminal_after_look_up_work_ends_the_app_within_2_s(db_path: Path, how: str, attempt: int) -> None:
+    """The SSH session closes after F4 and typing a filter: the pty's other
+    end goes away, or sshd sends SIGHUP and reads nothing more while the app
+    still has a screenful to write.  The app must not outlive its terminal."""
+    import signal
+
+    from conftest import definition
+
+    from fincon_tui.domain.passwords import PasswordChange
+    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.services.smtp_settings import SmtpSettings
+    from fincon_tui.storage.database import open_database
+
+    service = SmtpSettings(open_database(db_path), PasswordVault())
+    for n in range(30):
+        service.save(definition(name=f"RELAY{n:02}"), PasswordChange.keep(), None)
+    terminal = Terminal(["--db", str(db_path)], "xterm-256color")
+    try:
+        terminal.wait_for("F3=Exit")
+        terminal.send("111\x1bOS")  # SMTP Settings, F4
+        terminal.wait_for("RELAY05")
+        terminal.send("relay1")
+        time.sleep(0.2)
+        pid = terminal.child.pid
+        if how == "closed":
+            os.close(terminal.child.child_fd)  # hang up, without reading what it still writes
+        else:
+            terminal.send("\x7f" * 6 + "r\x7fr" * 40)  # screenfuls nobody will read
+            os.kill(pid, signal.SIGHUP)
+        closed = time.monotonic()
+        while time.monotonic() - closed < 5:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.05)
+        assert done, "fincon-tui outlived its terminal"
+        assert time.monotonic() - closed < 2
+    finally:
+        try:
+            os.kill(terminal.child.pid, 9)
+        except ProcessLookupError:
+            pass
+
+
 def test_keys_in_the_form_repaint_only_what_changed(db_path: Path) -> None:
     """What an SSH link carries per key: the field that changed, not the screen."""
     terminal = Terminal(["--db", str(db_path)], "xterm-256color")

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from fincon_tui.secrets.vault import PasswordVault
 
 
+#: Seconds a hang-up waits for a clean exit before the process just ends.
+HANG_UP_GRACE = 1.5
+
+
 class FinconApp(App[None]):
     """fincon-tui.  Takes an open database and a password vault."""
 
@@ -114,9 +118,25 @@ class FinconApp(App[None]):
         import signal
 
         try:
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
         except (NotImplementedError, AttributeError, RuntimeError, ValueError):
             pass  # no SIGHUP on this platform, or not the main thread
+
+    def _hang_up(self) -> None:
+        """The terminal is gone: exit, and if writing to it blocks the exit
+        (Textual's writer thread waits on a full queue for a terminal nobody
+        reads), end the process after a short grace.  Saves are transactions:
+        a cut-off one leaves nothing half-written."""
+        import os
+        import threading
+        import time
+
+        def end_soon() -> None:
+            time.sleep(HANG_UP_GRACE)
+            os._exit(0)
+
+        threading.Thread(target=end_soon, name="fincon-hangup", daemon=True).start()
+        self.exit()
 
     async def _open_database(self) -> None:
         """After the first paint, in the database thread: open and migrate
