@@ -200,3 +200,18 @@ async def test_the_test_email_is_a_complete_rfc_5322_message_and_data_is_shown(c
         "Content-Transfer-Encoding, MIME-Version"
     )
     assert lines[data + 3 :] == ["C: .", "S: 250 OK queued", "C: QUIT", "S: 221 Bye"]
+
+
+def test_saved_logs_are_private_and_never_overwrite_each_other(tmp_path) -> None:
+    import stat
+
+    from fincon_tui.mail.transcript import Transcript
+
+    folder = tmp_path / "log"
+    transcript = Transcript()
+    transcript.note("one")
+    first = transcript.save(folder, "Relay [/] A")
+    second = transcript.save(folder, "Relay [/] A")  # the same second
+    assert first != second and first.exists() and second.exists()
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (first, second)} == {0o600}
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700

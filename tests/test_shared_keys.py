@@ -109,3 +109,23 @@ def test_a_mail_server_changed_behind_the_apps_back_gets_no_auth(tmp_path, db_pa
         assert "AUTH" not in mailbox.commands and mailbox.logins == []
         sent = anna.cli("smtp", "send-test", "OFFICE", "--to", "x@corp.example")
         assert sent.returncode == 2 and mailbox.logins == [] and mailbox.messages == []
+
+
+def test_a_keyring_that_never_answers_does_not_hold_up_the_cli(tmp_path, db_path) -> None:
+    import time
+
+    anna = admin(tmp_path, "anna", db_path)
+    anna.python(SAVE_OFFICE.format(port=587, change='set("anna-pw")', version=None))
+    hanging = anna.env() | {"PYTHON_KEYRING_BACKEND": "keyring_backends.HangingKeyring",
+                            "FINCON_TUI_KEYRING_TIMEOUT": "1"}
+    import subprocess
+
+    from admins import BIN
+
+    started = time.monotonic()
+    shown = subprocess.run([str(BIN), "--db", str(db_path), "smtp", "show", "OFFICE", "--json"], env=hanging,
+                           capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert time.monotonic() - started < 4
+    assert shown.returncode == 0, shown.stderr
+    problem = json.loads(shown.stdout)["password_problem"]
+    assert "the keyring did not answer within 1 s" in problem and "no such key" in problem

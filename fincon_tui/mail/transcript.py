@@ -55,10 +55,23 @@ class Transcript:
         self._add(f"-- {text}")
 
     def save(self, folder: Path, name: str) -> Path:
-        """Write the transcript to a new file in `folder`; return its path."""
-        folder.mkdir(parents=True, exist_ok=True)
+        """Write the transcript to a new file in `folder` (made 0700) and
+        return its path.  The file is 0600 and never replaces another: two
+        saved in the same second get -2, -3 ... in their names."""
+        import os
+
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-        path = folder / f"smtp-{safe}-{stamp}.log"
-        path.write_text("\n".join(self.lines) + "\n", encoding="utf-8")
-        return path
+        safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in name)
+        data = ("\n".join(self.lines) + "\n").encode("utf-8")
+        for attempt in range(1, 1000):
+            suffix = "" if attempt == 1 else f"-{attempt}"
+            path = folder / f"smtp-{safe}-{stamp}{suffix}.log"
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue
+            with os.fdopen(fd, "wb") as file:
+                file.write(data)
+            return path
+        raise FileExistsError(f"too many logs named {path.name} in {folder}")

@@ -33,8 +33,10 @@ from fincon_tui.secrets.errors import (
 )
 
 SERVICE = "fincon-tui"
-#: Seconds a keyring call may take before the backend counts as not answering.
+#: Seconds a keyring call may take before the backend counts as not answering
+#: ($FINCON_TUI_KEYRING_TIMEOUT changes it).
 KEYRING_TIMEOUT = 5.0
+KEYRING_TIMEOUT_ENV = "FINCON_TUI_KEYRING_TIMEOUT"
 
 #: Backends that ask for a master password on the terminal: they would
 #: take over the TUI's screen, so they are not used.
@@ -82,6 +84,13 @@ class FoundKey:
         return key_id(self.key)
 
 
+def _timeout_from_environment() -> float:
+    try:
+        return max(0.1, float(os.environ.get(KEYRING_TIMEOUT_ENV, KEYRING_TIMEOUT)))
+    except ValueError:
+        return KEYRING_TIMEOUT
+
+
 def _describe(backend: object) -> BackendInfo:
     from keyring.backends import chainer, fail, null
 
@@ -101,10 +110,10 @@ class PasswordVault:
     """Finds, creates and stores data keys (never the passwords themselves)."""
 
     def __init__(self, key_file: Path | None = None, *, service: str = SERVICE,
-                 timeout: float = KEYRING_TIMEOUT) -> None:
+                 timeout: float | None = None) -> None:
         self.key_file = key_file
         self.service = service
-        self.timeout = timeout
+        self.timeout = timeout if timeout is not None else _timeout_from_environment()
         self._hung: str = ""
 
     # -- the keyring, bounded ----------------------------------------------------
