@@ -164,3 +164,38 @@ async def test_a_name_in_another_case_and_script_opens_the_stored_record(app) ->
         await pilot.press("1", "1", "1", *"ZÜRICH", "enter")
         screen = app.screen
         assert screen.field("name").value == "Zürich" and screen.is_open
+
+
+PIECES = ["[", "]", "[/]", "[b]", "[@click=app.quit]", "[link=x]", "\\", "é", "e\u0301", "Ω", "漢", "🙂",
+          "*", "%", "_", "'", '"', "<", ">", " ", "x"]
+
+
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=12).map("".join))
+@settings(max_examples=int(os.environ.get("FINCON_HOSTILE_EXAMPLES", "4")), deadline=None)
+async def test_hostile_text_in_every_displayed_field_of_the_lists_and_forms(text: str) -> None:
+    """Names, logins and sender names built from markup, brackets, combining
+    marks and wide characters: F4, the record and F9 show them and survive."""
+    import tempfile
+
+    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.storage.database import open_database
+    from fincon_tui.ui.app import FinconApp
+
+    name = text.strip()[:40] or "x"
+    with tempfile.TemporaryDirectory() as folder:
+        db = open_database(Path(folder) / "fincon.db")
+        app = FinconApp(db, PasswordVault(), cursor_blink=False)
+        app.smtp.save(definition(name=name, username=text.strip()[:254] or "u"), PasswordChange.keep(), None)
+        app.users.save(UserEmailSettings("U1", name, "", text.strip()[:60] or "s", "s@corp.example"),
+                       PasswordChange.keep(), None)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("1", "1", "1", "f4")
+            assert option_texts(app.screen)[0].startswith(name[:10].rstrip())
+            await pilot.press("enter")
+            assert app.screen.field("name").value == name
+            await pilot.press("f9")
+            assert isinstance(app.screen, HistoryScreen)
+            await pilot.press("escape", "escape", "escape", "escape", "2", "f4")
+            assert len(option_texts(app.screen)) == 1
+            assert app.is_running
+        db.close()
