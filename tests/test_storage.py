@@ -130,6 +130,7 @@ def test_migrations_create_the_schema_on_an_empty_file(db_path: Path) -> None:
         "m005_encrypted_passwords",
         "m006_rules_for_other_tools",
         "m007_row_identity",
+        "m008_application_id",
     ]
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
@@ -217,3 +218,12 @@ def test_names_are_unique_and_found_ignoring_case_in_any_script(db) -> None:
     assert [s.key for s in repo.search("zÜr", 10)] == ["Zürich"]
     repo.insert(definition(name="Ωmega"))
     assert repo.get("ωMEGA").key == "Ωmega"
+
+
+def test_the_quick_check_and_the_migration_agree_on_the_application_id(db_path: Path) -> None:
+    from fincon_tui.storage import checks
+    from fincon_tui.storage.migrations import APPLICATION_ID
+
+    assert checks.APPLICATION_ID == APPLICATION_ID
+    open_database(db_path).close()
+    assert int.from_bytes(db_path.read_bytes()[68:72], "big") == APPLICATION_ID

@@ -10,6 +10,8 @@ from pathlib import Path
 from fincon_tui.storage.errors import StorageError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+#: Same as storage.migrations.APPLICATION_ID (that module loads sqlite-utils).
+APPLICATION_ID = 0x46434E54
 
 
 def check_database_file(path: Path, *, writable: bool = True, adopt: bool = False) -> None:
@@ -19,13 +21,16 @@ def check_database_file(path: Path, *, writable: bool = True, adopt: bool = Fals
         raise StorageError(f"the folder {path.parent} does not exist")
     if path.is_dir():
         raise StorageError(f"{path} is a folder, not a database file")
+    header = b""
     if path.exists() and path.stat().st_size:
         with path.open("rb") as file:
-            if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                raise StorageError(f"cannot use {path} as a database: file is not a database")
+            header = file.read(100)
+        if not header.startswith(SQLITE_HEADER):
+            raise StorageError(f"cannot use {path} as a database: file is not a database")
     if writable:
         _check_writable(path)
-    if path.exists() and path.stat().st_size and not adopt:
+    # Ours by its header (no sqlite3 import before the first paint), else look inside.
+    if header and not adopt and int.from_bytes(header[68:72], "big") != APPLICATION_ID:
         _refuse_other_programs(path)
 
 

@@ -245,3 +245,13 @@ def m007_row_identity(db: Database) -> None:
     for table in ("smtp_settings", "user_email_settings"):
         db.execute(f"ALTER TABLE {table} ADD COLUMN row_id TEXT")
         db.execute(f"UPDATE {table} SET row_id = lower(hex(randomblob(8)))")
+
+
+#: SQLite's application_id for fincon-tui databases ("FCNT"): lets the quick
+#: check before the first paint recognise one from its header alone.
+APPLICATION_ID = 0x46434E54
+
+
+@migrations()
+def m008_application_id(db: Database) -> None:
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
