@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/keystrokes.py
 	$(BIN)/python bench/lookup.py
+	$(BIN)/python bench/passwords.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

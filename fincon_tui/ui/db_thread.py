@@ -78,7 +78,12 @@ class DatabaseThread:
         async def tracked() -> None:
             if group is not None and self._generations[group] != generation:
                 return  # superseded before it began
-            await job
+            try:
+                await job
+            except Exception:
+                if node.is_attached:
+                    raise
+                # The screen closed meanwhile (Esc during a look-up): its result has no place to go.
 
         worker = node.run_worker(tracked(), group=group or "db")
         watcher = asyncio.get_running_loop().create_task(self._leave_after(worker, job))
