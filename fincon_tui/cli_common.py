@@ -38,3 +38,19 @@ def fail(message: str) -> int:
     for line in message.splitlines():
         say(f"fincon-tui: {line}", err=True)
     return CANNOT_RUN
+
+
+def print_list(rows: list[dict], as_json: bool, heading: str, key: str, line) -> None:
+    """A `list` command's output: JSON, or a table whose rows that need
+    attention are flagged `!` and explained below it."""
+    import json
+
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    say(f"  {heading}")
+    for row in rows:
+        say(f"{'!' if row['needs_attention'] else ' '} {line(row)}")
+    for row in rows:
+        if row["needs_attention"]:
+            say(f"! {row[key]} needs attention: {row['needs_attention']}")

@@ -12,7 +12,7 @@ import json
 from typing import TYPE_CHECKING
 
 from fincon_tui import cli_transfer
-from fincon_tui.cli_common import FAILED, fail, say
+from fincon_tui.cli_common import FAILED, fail, print_list, say
 
 if TYPE_CHECKING:  # the commands import their libraries when they run
     from sqlite_utils import Database
@@ -81,20 +81,12 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
         return cli_transfer.run_write(args, db, vault, "smtp")
     smtp = SmtpSettings(db, vault)
     if args.smtp_command == "list":
-        rows = [_row(stored, smtp) for stored in smtp.search("", limit=1_000_000)]
-        if args.json:
-            print(json.dumps(rows, indent=2))
-        else:
-            say(f"  {'NAME':<22} {'MAIL SERVER':<32} {'PORT':>5} {'TLS':<12} USERNAME")
-            for row in rows:
-                flag = "!" if row["needs_attention"] else " "
-                say(
-                    f"{flag} {row['name']:<22} {row['mail_server']:<32} {row['port']:>5} "
-                    f"{row['security']:<12} {row['username'] or '(per user)' if row['authenticate'] == 'Y' else '-'}"
-                )
-            for row in rows:
-                if row["needs_attention"]:
-                    say(f"! {row['name']} needs attention: {row['needs_attention']}")
+        print_list(
+            [_row(stored, smtp) for stored in smtp.search("", limit=1_000_000_000)], args.json,
+            f"{'NAME':<22} {'MAIL SERVER':<32} {'PORT':>5} {'TLS':<12} USERNAME", "name",
+            lambda row: f"{row['name']:<22} {row['mail_server']:<32} {row['port']:>5} {row['security']:<12} "
+            f"{row['username'] or '(per user)' if row['authenticate'] == 'Y' else '-'}",
+        )
         return 0
     stored = smtp.get(args.name)
     if stored is None:

@@ -7,7 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from fincon_tui import cli_transfer
-from fincon_tui.cli_common import fail, say
+from fincon_tui.cli_common import fail, print_list, say
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -61,18 +61,12 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
         return cli_transfer.run_write(args, db, vault, "user")
     users = UserSettings(db, vault)
     if args.user_command == "list":
-        rows = [_row(stored, users) for stored in users.search("", limit=1_000_000_000)]
-        if args.json:
-            print(json.dumps(rows, indent=2))
-            return 0
-        say(f"  {'USER':<20} {'SMTP DEFINITION':<22} {'OWN LOGIN':<24} SENDER")
-        for row in rows:
-            flag = "!" if row["needs_attention"] else " "
-            sender = f"{row['sender_name']} <{row['sender_email']}>"
-            say(f"{flag} {row['user_code']:<20} {row['smtp_name']:<22} {row['smtp_username'] or '-':<24} {sender}")
-        for row in rows:
-            if row["needs_attention"]:
-                say(f"! {row['user_code']} needs attention: {row['needs_attention']}")
+        print_list(
+            [_row(stored, users) for stored in users.search("", limit=1_000_000_000)], args.json,
+            f"{'USER':<20} {'SMTP DEFINITION':<22} {'OWN LOGIN':<24} SENDER", "user_code",
+            lambda row: f"{row['user_code']:<20} {row['smtp_name']:<22} {row['smtp_username'] or '-':<24} "
+            f"{row['sender_name']} <{row['sender_email']}>",
+        )
         return 0
     stored = users.get(args.key)
     if stored is None:
