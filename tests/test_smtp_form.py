@@ -4,6 +4,7 @@ SQLite file and the test keyring."""
 from __future__ import annotations
 
 import keyring
+import pytest
 from conftest import definition, smtp_rows, stored_password
 from keyring.backends import fail
 from keyring_backends import BrokenKeyring
@@ -213,13 +214,13 @@ async def test_yes_no_fields_take_one_letter_and_refuse_others(app) -> None:
         assert screen.field("authenticate").value == "Y"
 
 
-async def test_port_refuses_letters_with_a_hint(app) -> None:
+async def test_port_says_at_once_that_letters_are_wrong(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await create(pilot)
         for _ in range(4):
             await pilot.press("tab")
         await pilot.press("a")
-        assert screen.field("port").value == "587"
+        assert screen.field("port").value == "a"  # kept as typed, for Accept to refuse by name
         assert screen.message.text == "Port: digits only, 1-65535"
 
 
@@ -415,3 +416,20 @@ async def test_enter_accept_and_yes_buttons_work_with_the_mouse(app, db) -> None
         await pilot.click("#accept")
         assert screen.message.text.startswith("SMTP definition CLICKED saved")
     assert [row["name"] for row in smtp_rows(db)] == ["CLICKED"]
+
+
+@pytest.mark.parametrize(("field", "typed", "message"), [
+    ("timeout_seconds", "1.5", "Time Out (Seconds) must be a whole number from 1 to 300"),
+    ("port", "-1", "Port must be a whole number from 1 to 65535"),
+])
+async def test_numbers_keep_what_was_typed_and_refuse_it_by_name(app, db, field: str, typed: str, message: str) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await create(pilot)
+        await type_text(pilot, "mail.example.com")
+        screen.field(field).focus()
+        await pilot.press(*typed)
+        assert screen.field(field).value == typed  # nothing dropped
+        assert screen.message.text.endswith("digits only, " + ("1-300" if field == "timeout_seconds" else "1-65535"))
+        await pilot.press("f10")
+        assert screen.message.text == message and app.focused.id == field
+    assert smtp_rows(db) == []

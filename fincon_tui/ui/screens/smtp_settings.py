@@ -13,7 +13,7 @@ from fincon_tui.domain.passwords import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
 from fincon_tui.ui.widgets.form import field_row
-from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput, YesNoInput
+from fincon_tui.ui.widgets.inputs import FieldInput, NumberInput, PasswordInput, YesNoInput
 
 if TYPE_CHECKING:
     from fincon_tui.services.records import Saved
@@ -109,16 +109,13 @@ cancels.
         )
         yield field_row(
             label["port"],
-            FieldInput(id="port", max_length=5, restrict=r"[0-9]*", hint="digits only, 1-65535", classes="detail"),
+            NumberInput(id="port", max_length=5, low=1, high=65535, classes="detail"),
             hint="1-65535",
         )
         yield field_row(label["use_tls"], YesNoInput(id="use_tls", classes="detail"), hint=YN)
         yield field_row(
             label["timeout_seconds"],
-            FieldInput(
-                id="timeout_seconds", max_length=3, restrict=r"[0-9]*",
-                hint="digits only, 1-300", classes="detail",
-            ),
+            NumberInput(id="timeout_seconds", max_length=3, low=1, high=300, classes="detail"),
             hint="1-300",
         )
         yield field_row(

@@ -36,6 +36,20 @@ class FieldInput(Input):
         self.post_message(self.Refused(self, self.hint))
 
 
+class NumberInput(FieldInput):
+    """A whole number.  A character that is not a digit stays where it was
+    typed (nothing typed is silently dropped or changed) and the message
+    line says so at once; Accept then refuses the field."""
+
+    def __init__(self, *, id: str, max_length: int, low: int, high: int, **kwargs) -> None:
+        super().__init__(id=id, max_length=max_length, hint=f"digits only, {low}-{high}", **kwargs)
+
+    def _watch_value(self, value: str) -> None:
+        super()._watch_value(value)
+        if value and not (value.isascii() and value.isdigit()):
+            self.restricted()
+
+
 class YesNoInput(FieldInput):
     """A single Y/N character: y and n become upper case, other keys are refused."""
 
