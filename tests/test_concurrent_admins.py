@@ -43,7 +43,7 @@ async def test_delete_of_a_record_changed_meanwhile_is_refused(app, db_path, vau
         await first.press("1", "1", "1", *"office", "enter")
         await second.press("1", "1", "1", *"office", "enter", "f8", "y")
         assert other.screen.message.text == "SMTP definition OFFICE deleted"
-        await first.press("f10")
+        await first.press("tab", "tab", "tab", "tab", *"2525", "f10")
         assert app.screen.message.text == (
             "SMTP definition OFFICE was deleted by another user – press F5 to reload"
         )

@@ -164,7 +164,7 @@ async def test_saving_a_definition_without_login_counts_users_lacking_one(seeded
     seeded.users.save(UserEmailSettings("AMY", "OWN", "", "Amy", "amy@corp.example"), PasswordChange.keep(), None)
     seeded.users.save(UserEmailSettings("BOB", "OWN", "bob", "Bob", "bob@corp.example"), PasswordChange.keep(), None)
     async with seeded.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "1", *"own", "enter", "f10")
+        await pilot.press("1", "1", "1", *"own", "enter", "tab", "tab", "tab", "tab", *"2525", "f10")
         assert seeded.screen.message.text == (
             "SMTP definition OWN saved; no shared login: 1 linked user lacks a login of their own"
         )
@@ -176,3 +176,21 @@ async def test_user_code_rules_on_enter(seeded) -> None:
         await pilot.press(*"al ice", "enter")
         assert screen.message.text == "User takes 1-20 letters, digits, '.', '_' or '-' (no spaces)"
         assert seeded.screen is screen
+
+
+async def test_a_user_who_cannot_send_yet_is_saved_with_a_warning_why(seeded, db) -> None:
+    async with seeded.run_test(size=SIZE) as pilot:
+        screen = await new_user(pilot, "jsmith")
+        await pilot.press(*"own", "enter", "enter", "enter", *"J Smith", "enter", *"j@corp.example", "f10")
+        assert screen.message.text == (
+            "User email settings JSMITH saved; this user cannot send yet: User JSMITH has no SMTP login, "
+            "and SMTP definition OWN has no shared one"
+        )
+
+
+async def test_accept_with_nothing_changed_writes_nothing(seeded, db) -> None:
+    async with seeded.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1", *"office", "enter", "f10")
+        assert seeded.screen.message.text == "SMTP definition OFFICE: nothing changed, nothing saved"
+    assert next(db["smtp_settings"].rows)["version"] == 1
+    assert db["audit_log"].count == 3  # the three seeded creates only

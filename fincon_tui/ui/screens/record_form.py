@@ -279,6 +279,9 @@ class RecordFormScreen(FinconScreen):
             return
         if self.waiting is not None:
             return  # a save is already under way
+        if self.loaded is not None and not self.has_unsaved_changes():
+            self.message.show(f"{self.service.kind} {self.loaded.stored.key}: nothing changed, nothing saved")
+            return
         change = self.password_field.change(self.had_password)
         expected = self.loaded.stored if self.loaded else None
         self.database.work(self, self._save(self.form_values(), change, expected))

@@ -13,7 +13,12 @@ from fincon_tui.domain.passwords import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
 from fincon_tui.ui.widgets.form import field_row
-from fincon_tui.ui.widgets.inputs import FieldInput, NumberInput, PasswordInput, YesNoInput
+from fincon_tui.ui.widgets.inputs import (
+    FieldInput,
+    NumberInput,
+    PasswordInput,
+    YesNoInput,
+)
 
 if TYPE_CHECKING:
     from fincon_tui.services.records import Saved

@@ -20,6 +20,7 @@ from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput
 
 if TYPE_CHECKING:
+    from fincon_tui.services.records import Saved
     from fincon_tui.services.user_settings import UserSettings
 
 CREATE_QUESTION = "The user email settings do not exist – do you want to create them?"
@@ -110,6 +111,17 @@ Job Title, Telephone Number, User Defined 1-6
         return users.parse_user_settings(
             values, password, definition, had_password=self.had_password
         )
+
+    def saved_message(self, saved: Saved) -> str:
+        """Saved; and if this user cannot send yet, why (in the database thread)."""
+        message = super().saved_message(saved)
+        definition = self.app.smtp.get(saved.record.smtp_name)  # type: ignore[attr-defined]
+        try:
+            if definition is not None:
+                effective_login(definition.record, saved.record.user_code, saved.record.smtp_username)
+        except LoginMissing as missing:
+            return f"{message}; this user cannot send yet: {missing}"
+        return message
 
     @on(Input.Changed, "#smtp_name, #smtp_username")
     def show_login_used(self) -> None:
