@@ -53,7 +53,7 @@ def status(passwords: Passwords) -> KeyStatus:
     report = KeyStatus(database_id, key_id, None, passwords.vault.home(database_id))
     if key_id is not None:
         try:
-            report.found_in = passwords._key(key_id).source  # noqa: SLF001 (same layer)
+            report.found_in = passwords.key_for(key_id).source
         except SecretStoreError as error:
             report.problem = str(error)
     for sealed in rows.all_sealed(db):
@@ -95,17 +95,17 @@ def rotate(passwords: Passwords) -> Rotated:
         old_id = rows.key_id(db)
         if old_id is None:
             raise SecretStoreError("no password is stored yet: there is no key to rotate")
-        old = passwords._key(old_id)  # noqa: SLF001 (same layer)
+        old = passwords.key_for(old_id)
         new = FoundKey(cipher.new_key(), old.source)
         resealed = []
         for sealed in rows.all_sealed(db):
-            secret = passwords._unseal(sealed)  # noqa: SLF001
+            secret = passwords.unseal(sealed)
             resealed.append(passwords.seal(sealed.binding, secret, new))
         passwords.vault.add(old.source, passwords.database_id, new.key)
         for sealed in resealed:
             rows.put(db, sealed)
         rows.set_key_id(db, new.id)
-    passwords._keys[new.id] = new  # noqa: SLF001
+    passwords.remember(new)
     return Rotated(old_id, new.id, len(resealed), old.source)
 
 
@@ -136,7 +136,7 @@ def to_key_file(passwords: Passwords, path: Path, group: str | None, move: bool)
         for source in others:
             if source.kind == "keyring" or source == default:
                 passwords.vault.write(source, database_id, [])
-    passwords._keys.clear()  # noqa: SLF001 (found again where they now are)
+    passwords.remember(None)  # found again where they now are
     return FoundKey(current.key, target)
 
 

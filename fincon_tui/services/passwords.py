@@ -73,7 +73,7 @@ class Passwords:
                 f"but the record now says {sealed.binding.what_changed(now)} (changed outside "
                 "fincon-tui): enter the password again"
             )
-        return self._unseal(sealed)
+        return self.unseal(sealed)
 
     def problem(self, owner: PasswordOwner) -> str | None:
         """Why the stored password of `owner` cannot be used, or None."""
@@ -83,13 +83,15 @@ class Passwords:
             return str(error)
         return None
 
-    def _key(self, key_id: str) -> FoundKey:
+    def key_for(self, key_id: str) -> FoundKey:
+        """The key with this id, found once per process (KeyMissing if none)."""
         if key_id not in self._keys:
             self._keys[key_id] = self.vault.find(self.database_id, key_id)
         return self._keys[key_id]
 
-    def _unseal(self, sealed: rows.SealedPassword) -> str:
-        key = self._key(sealed.key_id)
+    def unseal(self, sealed: rows.SealedPassword) -> str:
+        """The password in `sealed`, opened for the binding it was sealed for."""
+        key = self.key_for(sealed.key_id)
         try:
             return cipher.unseal(key.key, sealed.sealed, sealed.binding.associated_data(self.database_id))
         except cipher.SealBroken:
@@ -115,12 +117,19 @@ class Passwords:
 
     # -- writing, inside the caller's write transaction -----------------------------
 
+    def remember(self, found: FoundKey | None = None) -> None:
+        """Note a key just stored (or, with None, forget every key found so far)."""
+        if found is None:
+            self._keys.clear()
+        else:
+            self._keys[found.id] = found
+
     def current_key(self) -> FoundKey:
         """The key new passwords are sealed with; the first save creates it
         (or adopts the one in a configured key file) and records its id."""
         key_id = rows.key_id(self.db)
         if key_id is not None:
-            return self._key(key_id)
+            return self.key_for(key_id)
         database_id = self.database_id
         found = self.vault.any_key(database_id)
         if found is None:
@@ -128,7 +137,7 @@ class Passwords:
             found = FoundKey(cipher.new_key(), home)
             self.vault.add(home, database_id, found.key)
         rows.set_key_id(self.db, found.id)
-        self._keys[found.id] = found
+        self.remember(found)
         return found
 
     def seal(self, binding: PasswordBinding, secret: str, key: FoundKey | None = None) -> rows.SealedPassword:
@@ -156,7 +165,7 @@ class Passwords:
             return False
         if sealed.binding != before:
             return False
-        secret = self._unseal(sealed)
+        secret = self.unseal(sealed)
         rows.remove(self.db, before.owner)
         rows.put(self.db, self.seal(after, secret))
         return True
