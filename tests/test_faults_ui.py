@@ -145,3 +145,19 @@ async def test_screens_underneath_follow_a_resize_when_they_come_back(app) -> No
         await pilot.press("1")
         await pilot.pause()
         assert app.screen.size == SIZE and app.screen.query_one("Footer").region.bottom == 24
+
+
+async def test_a_lost_database_info_row_is_reported_and_the_rest_works(db) -> None:
+    from fincon_tui.ui.app import FinconApp
+
+    service_app = FinconApp(db, PasswordVault(), cursor_blink=False)
+    service_app.smtp.save(definition(name="OFFICE"), PasswordChange.set("pw"), None)
+    service_app.smtp.save(definition(name="RELAY", authenticate=False, username=""), PasswordChange.keep(), None)
+    db.execute("DELETE FROM database_info")  # another tool
+    app = FinconApp(db, PasswordVault(), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1", *"relay", "enter")
+        assert app.screen.is_open
+        assert "database_info has lost its row" in str(app.screen.query_one("#store-info").content)
+        await pilot.press("escape", *"office", "enter")
+        assert app.screen.is_open and "database_info has lost its row" in app.screen.message.text

@@ -17,6 +17,7 @@ from fincon_tui.secrets import cipher
 from fincon_tui.secrets.errors import PasswordUnusable, SecretStoreError
 from fincon_tui.secrets.vault import FoundKey, PasswordVault
 from fincon_tui.storage import secret_rows as rows
+from fincon_tui.storage.errors import StorageError
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -79,7 +80,7 @@ class Passwords:
         """Why the stored password of `owner` cannot be used, or None."""
         try:
             self.get(owner)
-        except SecretStoreError as error:
+        except (SecretStoreError, StorageError) as error:
             return str(error)
         return None
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fincon_tui.domain.passwords import PasswordBinding, PasswordOwner
+from fincon_tui.storage.errors import StorageError
 from fincon_tui.storage.records import utc_now
 
 if TYPE_CHECKING:
@@ -36,12 +37,22 @@ class LegacyPassword:
     saved_by: str | None
 
 
+def _info(db: Database) -> tuple[str, str | None]:
+    row = db.execute("SELECT database_id, key_id FROM database_info WHERE id = 1").fetchone()
+    if row is None:
+        raise StorageError(
+            "the table database_info has lost its row (removed by another tool?): "
+            "the stored passwords cannot be opened; restore it from a backup"
+        )
+    return row[0], row[1]
+
+
 def database_id(db: Database) -> str:
-    return db.execute("SELECT database_id FROM database_info WHERE id = 1").fetchone()[0]
+    return _info(db)[0]
 
 
 def key_id(db: Database) -> str | None:
-    return db.execute("SELECT key_id FROM database_info WHERE id = 1").fetchone()[0]
+    return _info(db)[1]
 
 
 def set_key_id(db: Database, value: str) -> None:

@@ -93,10 +93,11 @@ class FinconApp(App[None]):
 
         from fincon_tui.secrets.errors import SecretStoreError
         from fincon_tui.services.keys import adopt_legacy, legacy_message
+        from fincon_tui.storage.errors import StorageError
 
         try:
             return legacy_message(adopt_legacy(self.smtp.passwords))
-        except (sqlite3.Error, SecretStoreError) as error:
+        except (sqlite3.Error, SecretStoreError, StorageError) as error:
             return f"Passwords of an older version were not moved yet: {error}"
 
     def _databases_ready(self, note: str) -> None:

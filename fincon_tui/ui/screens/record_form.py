@@ -28,6 +28,7 @@ from fincon_tui.storage.errors import (
     StorageError,
 )
 from fincon_tui.storage.transactions import Waiting
+from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.lookup import SHOWN, LookupScreen
@@ -137,8 +138,11 @@ class RecordFormScreen(FinconScreen):
 
     async def _show_store_info(self) -> None:
         passwords = self.service.passwords
-        summary = await self.database.run(lambda: passwords.vault.summary(passwords.database_id))
-        self.query_one("#store-info", Static).update(summary)
+        try:
+            summary = await self.database.run(lambda: passwords.vault.summary(passwords.database_id))
+        except (StorageError, sqlite3.Error) as error:
+            summary = f"Passwords: {error}"
+        self.query_one("#store-info", Static).update(plain(summary))
 
     # -- field access -------------------------------------------------------------
 
