@@ -52,15 +52,26 @@ def _refuse_other_programs(path: Path) -> None:
     try:
         # immutable: no lock, no -wal or -shm file created beside it
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-        conn.text_factory = lambda data: data.decode("utf-8", "replace")
+        conn.text_factory = text_or_replacement
         try:
             tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         finally:
             conn.close()
     except sqlite3.Error as error:
         raise StorageError(f"cannot use {path} as a database (damaged?): {error}") from None
+    refuse_if_foreign(path, tables)
+
+
+def refuse_if_foreign(path: Path, tables: set[str]) -> None:
+    """Tables without fincon-tui's migrations table are another program's."""
     if tables and "_sqlite_migrations" not in tables:
         raise StorageError(
             f"{path} is another program's SQLite database ({len(tables)} tables): fincon-tui leaves it "
             "alone. Use another --db, or run 'fincon-tui --db PATH init' to add fincon-tui's tables to it"
         )
+
+
+def text_or_replacement(data: bytes) -> str:
+    """Text columns as str; bytes that are not UTF-8 (damage, or another
+    tool) show as U+FFFD instead of stopping every read with an error."""
+    return data.decode("utf-8", "replace")

@@ -10,14 +10,16 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from fincon_tui.storage.checks import check_database_file
+from fincon_tui.storage.checks import (
+    check_database_file,
+    refuse_if_foreign,
+    text_or_replacement,
+)
 from fincon_tui.storage.errors import DatabaseDamaged, SchemaTooNew, StorageError
 from fincon_tui.storage.migrations import migrations
 
 #: How long a writer waits for another session's transaction (milliseconds).
 BUSY_TIMEOUT_MS = 10_000
-#: Tables of the first schema: a database without them is another program's.
-OURS = "_sqlite_migrations"
 
 
 def open_database(path: Path, *, writable: bool = True, adopt: bool = False) -> Database:
@@ -35,7 +37,7 @@ def open_database(path: Path, *, writable: bool = True, adopt: bool = False) -> 
         _create_private(path)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-        conn.text_factory = _text
+        conn.text_factory = text_or_replacement
         db = Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
@@ -71,19 +73,10 @@ def _check_intact(db: Database, path: Path) -> None:
         raise DatabaseDamaged(f"the database {path} is damaged ({'; '.join(lines)[:200]}): restore it from a backup")
 
 
-def _text(data: bytes) -> str:
-    """Text columns as str; bytes that are not UTF-8 (damage, or another
-    tool) show as U+FFFD instead of stopping every read with an error."""
-    return data.decode("utf-8", "replace")
-
-
 def _refuse_other_programs(db: Database, path: Path, adopt: bool) -> None:
-    tables = set(db.table_names())
-    if tables and OURS not in tables and not adopt:
-        raise StorageError(
-            f"{path} is another program's SQLite database ({len(tables)} tables): fincon-tui leaves it "
-            "alone. Use another --db, or run 'fincon-tui --db PATH init' to add fincon-tui's tables to it"
-        )
+    """Again, now with the -wal file read too (the quick check skips it)."""
+    if not adopt:
+        refuse_if_foreign(path, set(db.table_names()))
 
 
 def remember_file(db: Database, path: Path) -> None:
