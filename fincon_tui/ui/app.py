@@ -68,13 +68,13 @@ class FinconApp(App[None]):
         self.startup_error = ""
         self.database = DatabaseThread()
         self._open_db = db if callable(db) else None
-        self._early_note = "" if self._open_db else self._use_database(db)  # type: ignore[arg-type]
+        self._early_note = ("", "") if self._open_db else self._use_database(db)  # type: ignore[arg-type]
         self.register_theme(GREEN_SCREEN)
         self.theme = GREEN_SCREEN.name
 
-    def _use_database(self, db: Database) -> str:
+    def _use_database(self, db: Database) -> tuple[str, str]:
         """Services over `db`; returns what to tell the admin about passwords
-        an older version left in keyrings (runs in the database thread)."""
+        an older version left in keyrings, and how (runs in the database thread)."""
         from fincon_tui.services.smtp_settings import SmtpSettings
         from fincon_tui.services.user_settings import UserSettings
 
@@ -86,7 +86,7 @@ class FinconApp(App[None]):
         self.collector.start()
         self.set_interval(QUIET_FOR, lambda: self.collector.collect_if_quiet(bool(self.typeahead.pending)))
 
-    def _recover_passwords(self) -> str:
+    def _recover_passwords(self) -> tuple[str, str]:
         """Move the passwords an older version kept in this admin's keyring
         into the database; say what is left in other admins' keyrings."""
         import sqlite3
@@ -96,14 +96,16 @@ class FinconApp(App[None]):
         from fincon_tui.storage.errors import StorageError
 
         try:
-            return legacy_message(adopt_legacy(self.smtp.passwords))
+            adopted = adopt_legacy(self.smtp.passwords)
         except (sqlite3.Error, SecretStoreError, StorageError) as error:
-            return f"Passwords of an older version were not moved yet: {error}"
+            return f"Passwords of an older version were not moved yet: {error}", "warning"
+        return legacy_message(adopted), "warning" if adopted.left else "ok"
 
-    def _databases_ready(self, note: str) -> None:
+    def _databases_ready(self, note: tuple[str, str]) -> None:
         self.typeahead.ready.set()
-        if note:
-            self.call_after_refresh(lambda: self.screen.message.show(note, "warning"))  # type: ignore[attr-defined]
+        text, level = note
+        if text:
+            self.call_after_refresh(lambda: self.screen.message.show(text, level))  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
         self._exit_on_hangup()
