@@ -27,7 +27,7 @@ async def key_times(db_path: Path) -> list[float]:
     from keyring.backends import null
     from textual import events
 
-    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.storage.database import open_database
     from fincon_tui.ui.app import FinconApp
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 def seed(path: Path, count: int) -> None:
     from fincon_tui.storage.database import open_database
-    from fincon_tui.storage.records import utc_now
+    from fincon_tui.storage.versioned_table import utc_now
 
     db = open_database(path)
     now = utc_now()
@@ -46,7 +46,7 @@ async def measure(path: Path, runs: int) -> dict[str, list[float]]:
     from keyring.backends import null
     from textual import events
 
-    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.storage.database import open_database
     from fincon_tui.ui.app import FinconApp
     from fincon_tui.ui.screens.lookup import LookupScreen

@@ -24,9 +24,9 @@ def run(saves: int, use_key_file: bool) -> tuple[float, list[float], list[float]
     import keyring
     from keyring_backends import ENV, FileKeyring
 
-    from fincon_tui.domain.passwords import PasswordChange
+    from fincon_tui.domain.password_binding import PasswordChange
     from fincon_tui.domain.smtp import SmtpDefinition
-    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.storage.database import open_database
 
@@ -52,7 +52,7 @@ def run(saves: int, use_key_file: bool) -> tuple[float, list[float], list[float]
 
 
 def _owner(name: str):
-    from fincon_tui.domain import passwords
+    from fincon_tui.domain import password_binding as passwords
 
     make = getattr(passwords, "smtp_owner", None) or passwords.smtp_account
     return make(name)

@@ -60,8 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     full = any(word in COMMANDS or word in ("-h", "--help") for word in words)
     args = build_parser(with_commands=full).parse_args(words)
     from fincon_tui.config import ConfigError, load_config
+    from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.paths import database_path
-    from fincon_tui.secrets.vault import PasswordVault
     from fincon_tui.storage.checks import check_database_file
     from fincon_tui.storage.errors import StorageError
 
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     from fincon_tui.ui.app import FinconApp, screen_classes
 
     if config.keys:
-        from fincon_tui.ui.keymap import binding_ids, check_keymap
+        from fincon_tui.ui.keymap_config import binding_ids, check_keymap
 
         problems = check_keymap(config.keys, binding_ids(screen_classes()))
         if problems:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from fincon_tui.config import Config
-    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.keystore.vault import PasswordVault
 
 
 def add_commands(subparsers) -> None:
@@ -32,9 +32,9 @@ def add_commands(subparsers) -> None:
 
 
 def run(args: argparse.Namespace, db: Database, vault: PasswordVault, config: Config) -> int:
-    from fincon_tui.secrets.errors import SecretStoreError
-    from fincon_tui.services import keys
-    from fincon_tui.services.passwords import Passwords
+    from fincon_tui.keystore.errors import SecretStoreError
+    from fincon_tui.services import data_keys as keys
+    from fincon_tui.services.sealed_passwords import Passwords
 
     passwords = Passwords(db, vault)
     try:
@@ -74,7 +74,7 @@ def _status(report, as_json: bool) -> int:
 
 def _to_file(args, passwords, vault: PasswordVault, config: Config) -> int:
     from fincon_tui.config import remember_key_file
-    from fincon_tui.services import keys
+    from fincon_tui.services import data_keys as keys
 
     path = Path(args.path).expanduser().absolute()
     moving = args.key_command == "move-to-file"

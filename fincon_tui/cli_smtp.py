@@ -17,8 +17,8 @@ from fincon_tui.cli_common import FAILED, fail, print_list, say
 if TYPE_CHECKING:  # the commands import their libraries when they run
     from sqlite_utils import Database
 
-    from fincon_tui.secrets.vault import PasswordVault
-    from fincon_tui.services.passwords import Passwords
+    from fincon_tui.keystore.vault import PasswordVault
+    from fincon_tui.services.sealed_passwords import Passwords
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
 
@@ -73,7 +73,7 @@ def _row(stored, smtp: SmtpSettings) -> dict:
 
 
 def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
-    from fincon_tui.domain.passwords import smtp_owner
+    from fincon_tui.domain.password_binding import smtp_owner
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
 

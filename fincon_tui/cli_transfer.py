@@ -19,7 +19,7 @@ from fincon_tui.cli_common import CHANGED, FAILED, fail, say
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.transfer import Outcome
 
 #: (option, form field, metavar, help) of `smtp set`; domain/smtp.py has the rules.
@@ -126,7 +126,7 @@ def read_password(prompt: str) -> str:
 
 def run_write(args: argparse.Namespace, db: Database, vault: PasswordVault, kind_name: str) -> int:
     """`smtp set|delete` and `user set|delete`."""
-    from fincon_tui.domain.passwords import PasswordChange
+    from fincon_tui.domain.password_binding import PasswordChange
     from fincon_tui.domain.visible import visible
     from fincon_tui.services.transfer import SMTP, USERS, Transfer
 

@@ -12,7 +12,7 @@ from fincon_tui.cli_common import fail, print_list, say
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.user_settings import UserSettings
 
 

@@ -48,7 +48,7 @@ class Admin:
         prelude = (
             "from pathlib import Path\n"
             "from fincon_tui.config import load_config\n"
-            "from fincon_tui.secrets.vault import PasswordVault\n"
+            "from fincon_tui.keystore.vault import PasswordVault\n"
             "from fincon_tui.storage.database import open_database\n"
             f"db = open_database(Path({str(self.db_path)!r}))\n"
             "vault = PasswordVault(load_config(None).key_file)\n"

@@ -57,7 +57,7 @@ def db(db_path: Path):
 
 @pytest.fixture
 def vault():
-    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.keystore.vault import PasswordVault
 
     return PasswordVault()
 
@@ -72,7 +72,7 @@ def app(db, vault):
 @pytest.fixture
 def seeded(app):
     """OFFICE with a shared login, OWN where users bring their own, RELAY without login."""
-    from fincon_tui.domain.passwords import PasswordChange
+    from fincon_tui.domain.password_binding import PasswordChange
 
     app.smtp.save(definition(name="OFFICE", username="shared@corp.example"), PasswordChange.set("shared"), None)
     app.smtp.save(definition(name="OWN", username=""), PasswordChange.keep(), None)
@@ -100,9 +100,9 @@ def definition(**overrides):
 def stored_password(db, account: str) -> str | None:
     """The password the database holds for 'smtp:NAME' or 'user:CODE',
     decrypted with this account's key."""
-    from fincon_tui.domain.passwords import PasswordOwner
-    from fincon_tui.secrets.vault import PasswordVault
-    from fincon_tui.services.passwords import Passwords
+    from fincon_tui.domain.password_binding import PasswordOwner
+    from fincon_tui.keystore.vault import PasswordVault
+    from fincon_tui.services.sealed_passwords import Passwords
 
     if isinstance(db, Path):
         from fincon_tui.storage.database import open_database

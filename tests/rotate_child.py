@@ -6,9 +6,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from fincon_tui.secrets.vault import PasswordVault
-from fincon_tui.services.keys import rotate
-from fincon_tui.services.passwords import Passwords
+from fincon_tui.keystore.vault import PasswordVault
+from fincon_tui.services.data_keys import rotate
+from fincon_tui.services.sealed_passwords import Passwords
 from fincon_tui.storage.database import open_database
 
 db = open_database(Path(sys.argv[1]))

@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 from conftest import definition
 
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.ui.screens.history import HistoryScreen
 

@@ -12,7 +12,7 @@ import pytest
 from conftest import definition
 from smtp_servers import make_certificates, smtp_server
 
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import definition
 
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.storage.database import open_database
 from fincon_tui.ui.app import FinconApp
 

@@ -20,9 +20,9 @@ PROCESSES = 20
 def save_many(db_path: str, worker: int, saves: int) -> list[str]:
     """One admin's process: create `saves` definitions, then update each once
     with a password (the first save of all makes the key; every other finds it)."""
-    from fincon_tui.domain.passwords import PasswordChange
+    from fincon_tui.domain.password_binding import PasswordChange
     from fincon_tui.domain.smtp import SmtpDefinition
-    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.storage.database import open_database
 

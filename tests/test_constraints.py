@@ -152,7 +152,7 @@ def test_the_upgrade_keeps_bad_rows_and_lists_them_as_needing_attention(db_path)
 
 
 async def test_a_row_needing_attention_opens_at_the_field_and_can_be_mended(db_path) -> None:
-    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.ui.app import FinconApp
 
     old_database_with_bad_rows(db_path)

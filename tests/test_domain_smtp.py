@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fincon_tui.domain.fields import FormInvalid, describe
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import (
     LABELS,
     NEW_DEFAULTS,

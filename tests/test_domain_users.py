@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from fincon_tui.domain.fields import FieldError, FormInvalid
 from fincon_tui.domain.login import Login, LoginMissing, effective_login
-from fincon_tui.domain.passwords import PasswordChange, PasswordOwner
+from fincon_tui.domain.password_binding import PasswordChange, PasswordOwner
 from fincon_tui.domain.users import (
     LABELS,
     NEW_DEFAULTS,

@@ -11,8 +11,8 @@ from keyring.backends import fail
 from keyring_backends import FileKeyring
 from textual import events
 
-from fincon_tui.domain.passwords import PasswordChange
-from fincon_tui.secrets.vault import PasswordVault
+from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.storage import secret_rows
 from fincon_tui.ui.app import FinconApp
 from fincon_tui.ui.screens.confirm import ConfirmScreen

@@ -17,12 +17,12 @@ from admins import admin
 from conftest import definition
 from keyring.backends import fail
 
-from fincon_tui.domain.passwords import PasswordChange, smtp_owner
-from fincon_tui.secrets import keyfile
-from fincon_tui.secrets.cipher import key_id
-from fincon_tui.secrets.vault import PasswordVault
-from fincon_tui.services.keys import rotate
-from fincon_tui.services.passwords import Passwords
+from fincon_tui.domain.password_binding import PasswordChange, smtp_owner
+from fincon_tui.keystore import keyfile
+from fincon_tui.keystore.cipher import key_id
+from fincon_tui.keystore.vault import PasswordVault
+from fincon_tui.services.data_keys import rotate
+from fincon_tui.services.sealed_passwords import Passwords
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.storage import secret_rows
 from fincon_tui.storage.database import open_database
@@ -115,7 +115,7 @@ def test_many_kills_during_rotation(db, db_path, tmp_path) -> None:
 def test_key_rotate_command(tmp_path, db_path) -> None:
     anna = admin(tmp_path, "anna", db_path, keyring=False)
     anna.python(
-        "from fincon_tui.domain.passwords import PasswordChange\n"
+        "from fincon_tui.domain.password_binding import PasswordChange\n"
         "from fincon_tui.domain.smtp import SmtpDefinition\n"
         "from fincon_tui.services.smtp_settings import SmtpSettings\n"
         "SmtpSettings(db, vault).save(SmtpDefinition('OFFICE', 'smtp.example.com', True, 'bob', 587, True, 30, ''),"

@@ -18,10 +18,10 @@ from conftest import definition
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fincon_tui.domain.passwords import PasswordChange, smtp_owner, user_owner
+from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_owner
 from fincon_tui.domain.smtp import parse_definition
 from fincon_tui.domain.users import UserEmailSettings, parse_user_settings
-from fincon_tui.secrets.vault import PasswordVault
+from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.storage.database import open_database
 from fincon_tui.ui.app import FinconApp
 

@@ -12,7 +12,7 @@ from conftest import legend
 
 from fincon_tui.config import ConfigError, load_keys
 from fincon_tui.ui.app import FinconApp, screen_classes
-from fincon_tui.ui.keymap import binding_ids, check_keymap
+from fincon_tui.ui.keymap_config import binding_ids, check_keymap
 from fincon_tui.ui.screens.help import HelpScreen
 
 BIN = Path(sys.executable).parent / "fincon-tui"

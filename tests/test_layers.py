@@ -10,7 +10,7 @@ import pytest
 
 import fincon_tui
 
-HEADLESS = ("domain", "storage", "secrets", "services", "mail")
+HEADLESS = ("domain", "storage", "keystore", "services", "mail")
 
 
 def modules_of(package: str) -> list[str]:
@@ -37,7 +37,7 @@ def test_module_does_not_import_textual(module: str) -> None:
 
 def test_domain_does_no_io() -> None:
     code = (
-        "import sys, fincon_tui.domain.smtp, fincon_tui.domain.fields, fincon_tui.domain.passwords\n"
+        "import sys, fincon_tui.domain.smtp, fincon_tui.domain.fields, fincon_tui.domain.password_binding\n"
         "print(','.join(m for m in ('sqlite3', 'sqlite_utils', 'keyring', 'smtplib') if m in sys.modules))\n"
     )
     result = subprocess.run(

@@ -22,7 +22,7 @@ from smtp_servers import (
 )
 
 from fincon_tui.domain.login import effective_login
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.mail.session import (
     Sender,
     check_login,

@@ -17,7 +17,7 @@ site = Path(sys.argv[1])
 assert Path(fincon_tui.__file__).is_relative_to(site), fincon_tui.__file__
 sheets = paths.stylesheets()
 assert sheets and all(s.is_relative_to(site) for s in sheets), sheets
-from fincon_tui.secrets.vault import PasswordVault
+from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.storage.database import open_database
 from fincon_tui.ui.app import FinconApp
 async def main():

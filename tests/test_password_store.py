@@ -11,15 +11,15 @@ from conftest import definition, keyring_entries, smtp_rows, stored_password
 from keyring.backends import fail
 from keyring_backends import BrokenKeyring, FileKeyring
 
-from fincon_tui.domain.passwords import PasswordChange, smtp_owner, user_owner
+from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_owner
 from fincon_tui.domain.users import UserEmailSettings
-from fincon_tui.secrets.errors import (
+from fincon_tui.keystore.errors import (
     KeyFileError,
     KeyMissing,
     PasswordUnusable,
     SecretStoreError,
 )
-from fincon_tui.secrets.vault import PasswordVault
+from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.storage import secret_rows
@@ -121,7 +121,7 @@ def test_a_world_readable_key_file_is_refused_and_nothing_is_saved(db, tmp_path)
 
 
 def stored_password_with(db, key_file, account: str) -> str | None:
-    from fincon_tui.services.passwords import Passwords
+    from fincon_tui.services.sealed_passwords import Passwords
 
     kind, _, key = account.partition(":")
     return Passwords(db, PasswordVault(key_file)).get(smtp_owner(key) if kind == "smtp" else user_owner(key))
@@ -236,7 +236,7 @@ def test_a_wrong_key_file_is_named(db, tmp_path) -> None:
     headless()
     SmtpSettings(db, PasswordVault(tmp_path / "right.key")).save(OFFICE, PasswordChange.set("pw"), None)
     wrong = tmp_path / "wrong.key"
-    from fincon_tui.secrets import cipher, keyfile
+    from fincon_tui.keystore import cipher, keyfile
 
     keyfile.write(wrong, [cipher.new_key()])
     other = SmtpSettings(db, PasswordVault(wrong))
@@ -261,8 +261,8 @@ def test_a_keyring_that_never_answers_is_given_up_on_and_key_files_take_over(db,
 
 
 def test_key_files_name_a_bad_line_and_never_show_a_key(tmp_path) -> None:
-    from fincon_tui.secrets import cipher, keyfile
-    from fincon_tui.secrets.vault import FoundKey, KeySource
+    from fincon_tui.keystore import cipher, keyfile
+    from fincon_tui.keystore.vault import FoundKey, KeySource
 
     key = cipher.new_key()
     path = tmp_path / "fincon.key"

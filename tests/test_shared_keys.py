@@ -13,7 +13,7 @@ from admins import admin
 from smtp_servers import make_certificates, smtp_server
 
 SAVE_OFFICE = """
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.services.smtp_settings import SmtpSettings
 SmtpSettings(db, vault).save(SmtpDefinition(

@@ -9,7 +9,7 @@ from conftest import definition, smtp_rows, stored_password
 from keyring.backends import fail
 from keyring_backends import BrokenKeyring
 
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.smtp_settings import CREATE_QUESTION, SmtpSettingsScreen
 

@@ -9,10 +9,10 @@ import pytest
 from conftest import definition
 from smtp_servers import make_certificates, silent_server, smtp_server
 
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.ui.screens.confirm import ConfirmScreen
-from fincon_tui.ui.screens.send_test import SendTestScreen
+from fincon_tui.ui.screens.email_request import SendTestScreen
 from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
 
 SIZE = (80, 24)

@@ -165,8 +165,8 @@ def test_a_closed_terminal_after_look_up_work_ends_the_app_within_2_s(db_path: P
 
     from conftest import definition
 
-    from fincon_tui.domain.passwords import PasswordChange
-    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.domain.password_binding import PasswordChange
+    from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.storage.database import open_database
 

@@ -15,7 +15,7 @@ from conftest import definition
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.domain.visible import visible
 from fincon_tui.ui.screens.history import HistoryScreen
@@ -177,7 +177,7 @@ async def test_hostile_text_in_every_displayed_field_of_the_lists_and_forms(text
     marks and wide characters: F4, the record and F9 show them and survive."""
     import tempfile
 
-    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.storage.database import open_database
     from fincon_tui.ui.app import FinconApp
 

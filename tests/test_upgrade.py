@@ -12,10 +12,10 @@ from keyring.backends import fail
 from keyring_backends import FileKeyring
 from sqlite_utils import Database
 
-from fincon_tui.domain.passwords import smtp_owner
-from fincon_tui.secrets.vault import PasswordVault
-from fincon_tui.services.keys import adopt_legacy, legacy_message
-from fincon_tui.services.passwords import Passwords
+from fincon_tui.domain.password_binding import smtp_owner
+from fincon_tui.keystore.vault import PasswordVault
+from fincon_tui.services.data_keys import adopt_legacy, legacy_message
+from fincon_tui.services.sealed_passwords import Passwords
 from fincon_tui.storage.database import open_database
 from fincon_tui.storage.migrations import migrations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import stored_password
 
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.lookup import LookupScreen

@@ -10,7 +10,7 @@ import time
 from conftest import definition, smtp_rows
 from textual import events
 
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.help import HelpScreen
 
 SIZE = (80, 24)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from fincon_tui.domain.passwords import PasswordOwner, smtp_owner, user_owner
+from fincon_tui.domain.password_binding import PasswordOwner, smtp_owner, user_owner
 from fincon_tui.domain.smtp import SmtpDefinition
 
 

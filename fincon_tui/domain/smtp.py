@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from fincon_tui.domain import fields
 from fincon_tui.domain.fields import FieldError
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange
 
 NAME_MAX = 40
 USERNAME_MAX = 254

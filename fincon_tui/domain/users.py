@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from fincon_tui.domain import fields
 from fincon_tui.domain.fields import FieldError
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import (
     NAME_MAX,
     USERNAME_MAX,

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from fincon_tui.domain.login import Login, LoginMissing, effective_login
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.domain.users import UserEmailSettings
+from fincon_tui.keystore.errors import SecretStoreError
 from fincon_tui.mail.session import Sender
-from fincon_tui.secrets.errors import SecretStoreError
-from fincon_tui.services.passwords import Passwords
+from fincon_tui.services.sealed_passwords import Passwords
 
 
 class CannotTest(ValueError):

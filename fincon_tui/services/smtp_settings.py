@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fincon_tui.domain.passwords import (
+from fincon_tui.domain.password_binding import (
     PasswordBinding,
     PasswordChange,
     smtp_owner,
     user_owner,
 )
 from fincon_tui.domain.smtp import SmtpDefinition, parse_definition
-from fincon_tui.secrets.vault import PasswordVault
-from fincon_tui.services.records import RecordService
+from fincon_tui.keystore.vault import PasswordVault
+from fincon_tui.services.record_store import RecordService
 from fincon_tui.storage.errors import RecordInUse
-from fincon_tui.storage.records import Stored
 from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.user_repo import UserRepository
+from fincon_tui.storage.versioned_table import Stored
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

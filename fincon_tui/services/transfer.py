@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from fincon_tui.domain import smtp, users
 from fincon_tui.domain.fields import FieldError, FormInvalid, describe
-from fincon_tui.domain.passwords import PasswordChange
-from fincon_tui.secrets.errors import SecretStoreError
+from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.keystore.errors import SecretStoreError
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.storage.audit import AuditEntry, differences
@@ -28,13 +28,13 @@ from fincon_tui.storage.errors import (
     RecordInUse,
     StorageError,
 )
-from fincon_tui.storage.records import fold
+from fincon_tui.storage.versioned_table import fold
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from fincon_tui.secrets.vault import PasswordVault
-    from fincon_tui.services.records import RecordService
+    from fincon_tui.keystore.vault import PasswordVault
+    from fincon_tui.services.record_store import RecordService
 
 #: The export file's format number; an import refuses any other.
 FORMAT = 1

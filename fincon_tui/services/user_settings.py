@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fincon_tui.domain.passwords import PasswordBinding, PasswordChange, user_owner
+from fincon_tui.domain.password_binding import (
+    PasswordBinding,
+    PasswordChange,
+    user_owner,
+)
 from fincon_tui.domain.users import UserEmailSettings, parse_user_settings
-from fincon_tui.secrets.vault import PasswordVault
-from fincon_tui.services.records import RecordService
+from fincon_tui.keystore.vault import PasswordVault
+from fincon_tui.services.record_store import RecordService
 from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.user_repo import UserRepository
 

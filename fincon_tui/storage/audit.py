@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fincon_tui.storage.records import utc_now
+from fincon_tui.storage.versioned_table import utc_now
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

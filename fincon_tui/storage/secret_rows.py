@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fincon_tui.domain.passwords import PasswordBinding, PasswordOwner
+from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
 from fincon_tui.storage.errors import StorageError
-from fincon_tui.storage.records import utc_now
+from fincon_tui.storage.versioned_table import utc_now
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

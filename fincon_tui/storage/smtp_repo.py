@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fincon_tui.domain.smtp import SmtpDefinition
-from fincon_tui.storage.records import Repository
+from fincon_tui.storage.versioned_table import Repository
 
 
 class SmtpRepository(Repository[SmtpDefinition]):

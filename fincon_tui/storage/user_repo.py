@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fincon_tui.domain.users import USER_DEFINED_KEYS, UserEmailSettings
-from fincon_tui.storage.records import Repository
+from fincon_tui.storage.versioned_table import Repository
 
 
 class UserRepository(Repository[UserEmailSettings]):

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from fincon_tui.paths import stylesheets
 from fincon_tui.ui.db_thread import DatabaseThread
 from fincon_tui.ui.idle_gc import QUIET_FOR, IdleCollector
-from fincon_tui.ui.keys import (
+from fincon_tui.ui.key_labels import (
     group_of,
     is_function_key,
     keys_label,
@@ -30,7 +30,7 @@ from fincon_tui.ui.typeahead import KeyQueue
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from fincon_tui.secrets.vault import PasswordVault
+    from fincon_tui.keystore.vault import PasswordVault
 
 
 #: Seconds a hang-up waits for a clean exit before the process just ends.
@@ -91,8 +91,8 @@ class FinconApp(App[None]):
         into the database; say what is left in other admins' keyrings."""
         import sqlite3
 
-        from fincon_tui.secrets.errors import SecretStoreError
-        from fincon_tui.services.keys import adopt_legacy, legacy_message
+        from fincon_tui.keystore.errors import SecretStoreError
+        from fincon_tui.services.data_keys import adopt_legacy, legacy_message
         from fincon_tui.storage.errors import StorageError
 
         try:
@@ -147,7 +147,7 @@ class FinconApp(App[None]):
         # The libraries load here, in this thread: loading them in the database
         # thread while the first screen is still being written slowed that
         # screen by about 12 ms (they compete for the interpreter lock).
-        import fincon_tui.services.keys  # noqa: F401
+        import fincon_tui.services.data_keys  # noqa: F401
         import fincon_tui.services.smtp_settings  # noqa: F401
         import fincon_tui.services.user_settings  # noqa: F401
         import fincon_tui.storage.database  # noqa: F401
@@ -265,10 +265,10 @@ class FinconApp(App[None]):
 
 def screen_classes() -> list[type]:
     """Every class that declares bindings, for checking a keymap."""
+    from fincon_tui.ui.screens.email_request import SendTestScreen
     from fincon_tui.ui.screens.help import HelpScreen
     from fincon_tui.ui.screens.history import HistoryScreen
     from fincon_tui.ui.screens.lookup import LookupScreen
-    from fincon_tui.ui.screens.send_test import SendTestScreen
     from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
     from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
     from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen

@@ -8,7 +8,7 @@ from textual.containers import VerticalGroup, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
-from fincon_tui.ui.keys import group_of, keys_label, legend_groups
+from fincon_tui.ui.key_labels import group_of, keys_label, legend_groups
 
 
 def keys_text(screen: Screen) -> str:

@@ -17,9 +17,9 @@ from textual.containers import HorizontalGroup, VerticalScroll
 from textual.widgets import Button, Input, Static
 
 from fincon_tui.domain.fields import FieldError, FormInvalid, describe
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.visible import visible
-from fincon_tui.secrets.errors import SecretStoreError
+from fincon_tui.keystore.errors import SecretStoreError
 from fincon_tui.storage.errors import (
     LockWaitAbandoned,
     RecordChanged,
@@ -36,8 +36,8 @@ from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput
 
 if TYPE_CHECKING:
-    from fincon_tui.services.records import Loaded, RecordService, Saved
-    from fincon_tui.storage.records import Stored
+    from fincon_tui.services.record_store import Loaded, RecordService, Saved
+    from fincon_tui.storage.versioned_table import Stored
     from fincon_tui.ui.db_thread import DatabaseThread
 
 

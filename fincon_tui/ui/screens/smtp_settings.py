@@ -9,7 +9,7 @@ from textual.binding import Binding
 
 from fincon_tui.domain import smtp
 from fincon_tui.domain.fields import FieldError, FormInvalid, email_address
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
 from fincon_tui.ui.widgets.form import field_row
@@ -21,7 +21,7 @@ from fincon_tui.ui.widgets.inputs import (
 )
 
 if TYPE_CHECKING:
-    from fincon_tui.services.records import Saved
+    from fincon_tui.services.record_store import Saved
     from fincon_tui.services.smtp_settings import SmtpSettings
 
 CREATE_QUESTION = "The SMTP definition does not exist – do you want to create it?"
@@ -219,7 +219,7 @@ cancels.
 
     def action_send_test(self) -> None:
         """F7/Ctrl+O: send a short test email, optionally as a user."""
-        from fincon_tui.ui.screens.send_test import SendTestScreen
+        from fincon_tui.ui.screens.email_request import SendTestScreen
 
         current = self._on_screen_definition()
         if current is None:

@@ -11,7 +11,7 @@ from textual.widgets import Input, Static
 
 from fincon_tui.domain import users
 from fincon_tui.domain.login import LoginMissing, effective_login
-from fincon_tui.domain.passwords import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import NAME_MAX, PASSWORD_MAX, USERNAME_MAX
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
@@ -20,7 +20,7 @@ from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput
 
 if TYPE_CHECKING:
-    from fincon_tui.services.records import Saved
+    from fincon_tui.services.record_store import Saved
     from fincon_tui.services.user_settings import UserSettings
 
 CREATE_QUESTION = "The user email settings do not exist – do you want to create them?"

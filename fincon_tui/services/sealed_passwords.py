@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fincon_tui.domain.passwords import PasswordBinding, PasswordChange, PasswordOwner
-from fincon_tui.secrets import cipher
-from fincon_tui.secrets.errors import PasswordUnusable, SecretStoreError
-from fincon_tui.secrets.vault import FoundKey, PasswordVault
+from fincon_tui.domain.password_binding import (
+    PasswordBinding,
+    PasswordChange,
+    PasswordOwner,
+)
+from fincon_tui.keystore import cipher
+from fincon_tui.keystore.errors import PasswordUnusable, SecretStoreError
+from fincon_tui.keystore.vault import FoundKey, PasswordVault
 from fincon_tui.storage import secret_rows as rows
 from fincon_tui.storage.errors import StorageError
 

@@ -7,12 +7,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from fincon_tui.domain.fields import FieldError, FormInvalid
-from fincon_tui.domain.passwords import PasswordBinding, PasswordChange, PasswordOwner
-from fincon_tui.secrets.vault import PasswordVault
-from fincon_tui.services.passwords import Passwords
+from fincon_tui.domain.password_binding import (
+    PasswordBinding,
+    PasswordChange,
+    PasswordOwner,
+)
+from fincon_tui.keystore.vault import PasswordVault
+from fincon_tui.services.sealed_passwords import Passwords
 from fincon_tui.storage import audit, secret_rows
-from fincon_tui.storage.records import Repository, Stored
 from fincon_tui.storage.transactions import write_transaction
+from fincon_tui.storage.versioned_table import Repository, Stored
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

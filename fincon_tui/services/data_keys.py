@@ -7,10 +7,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fincon_tui.secrets import cipher
-from fincon_tui.secrets.errors import KeyMissing, SecretStoreError
-from fincon_tui.secrets.vault import FoundKey, KeySource
-from fincon_tui.services.passwords import Passwords, binding_now, legacy_accounts
+from fincon_tui.keystore import cipher
+from fincon_tui.keystore.errors import KeyMissing, SecretStoreError
+from fincon_tui.keystore.vault import FoundKey, KeySource
+from fincon_tui.services.sealed_passwords import Passwords, binding_now, legacy_accounts
 from fincon_tui.storage import audit
 from fincon_tui.storage import secret_rows as rows
 from fincon_tui.storage.transactions import write_transaction
@@ -113,7 +113,7 @@ def to_key_file(passwords: Passwords, path: Path, group: str | None, move: bool)
     """Write this database's keys into the key file at `path` (kept keys
     stay); with `move`, then remove them from the keyring and the default
     key file.  A database without a key gets a new one here."""
-    from fincon_tui.secrets import keyfile
+    from fincon_tui.keystore import keyfile
 
     db = passwords.db
     database_id = passwords.database_id

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from fincon_tui.secrets.errors import (
+from fincon_tui.keystore.errors import (
     HOW_TO,
     KeyFileError,
     KeyMissing,
@@ -79,7 +79,7 @@ class FoundKey:
 
     @property
     def id(self) -> str:
-        from fincon_tui.secrets.cipher import key_id
+        from fincon_tui.keystore.cipher import key_id
 
         return key_id(self.key)
 
@@ -195,7 +195,7 @@ class PasswordVault:
         return self.sources(database_id)[0]
 
     def read(self, source: KeySource, database_id: str) -> list[bytes]:
-        from fincon_tui.secrets import keyfile
+        from fincon_tui.keystore import keyfile
 
         if source.kind == "key file":
             return keyfile.read(Path(source.where))
@@ -203,7 +203,7 @@ class PasswordVault:
         return keyfile.parse(text, f"keyring entry key:{database_id}")
 
     def write(self, source: KeySource, database_id: str, keys: list[bytes], group: str | None = None) -> None:
-        from fincon_tui.secrets import keyfile
+        from fincon_tui.keystore import keyfile
 
         if source.kind == "key file" and not keys:
             Path(source.where).unlink(missing_ok=True)
@@ -223,7 +223,7 @@ class PasswordVault:
 
     def find(self, database_id: str, wanted: str) -> FoundKey:
         """The key with id `wanted`; KeyMissing says where it was looked for."""
-        from fincon_tui.secrets.cipher import key_id
+        from fincon_tui.keystore.cipher import key_id
 
         problems: list[str] = []
         unsafe: KeyFileError | None = None
