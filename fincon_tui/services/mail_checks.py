@@ -19,6 +19,7 @@ from fincon_tui.keystore.errors import SecretStoreError
 if TYPE_CHECKING:
     from fincon_tui.mail.message import Sender
     from fincon_tui.mail.outcome import Outcome
+    from fincon_tui.mail.session import Credential
     from fincon_tui.mail.transcript import Transcript
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
@@ -47,7 +48,8 @@ class Prepared:
 
     definition: SmtpDefinition
     login: Login | None
-    password: str | None = None
+    #: The password, or the source of access tokens for an OAuth 2.0 login.
+    password: Credential = None
     sender: Sender | None = None
     recipient: str = ""
     user: UserEmailSettings | None = None
@@ -134,7 +136,7 @@ class MailChecks:
 
     def _login(
         self, definition: SmtpDefinition, user: UserEmailSettings | None, typed: str | None
-    ) -> tuple[Login | None, str | None]:
+    ) -> tuple[Login | None, Credential]:
         try:
             login = effective_login(
                 definition, user.user_code if user else "", user.smtp_username if user else ""
@@ -143,12 +145,28 @@ class MailChecks:
             raise CannotTest(str(error)) from None
         if login is None:
             return None, None
+        if definition.uses_oauth:
+            return login, self._token_source(definition, login)
         if login.source == "definition" and typed is not None:
             return login, typed
         try:
             return login, self.smtp.passwords.get(login.password_owner)
         except SecretStoreError as error:
             raise CannotTest(f"cannot use the stored password: {error}") from None
+
+
+    def _token_source(self, definition: SmtpDefinition, login: Login):
+        from fincon_tui.services.oauth_logins import NotReady, token_source
+
+        if not definition.use_tls:
+            raise CannotTest(f"Login Method {definition.login_method} needs Use TLS = Y: an access token "
+                             "is never sent unencrypted")
+        try:
+            return token_source(self.smtp.passwords, definition, login, definition.timeout_seconds)
+        except NotReady as error:
+            raise CannotTest(str(error)) from None
+        except SecretStoreError as error:
+            raise CannotTest(f"cannot use the stored secrets: {error}") from None
 
 
 def _linked_elsewhere(definition: SmtpDefinition, user: UserEmailSettings | None) -> tuple[str, ...]:

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from fincon_tui.domain import smtp
-from fincon_tui.domain.fields import FormInvalid
+from fincon_tui.domain import login_methods, smtp
+from fincon_tui.domain.fields import FieldError, FormInvalid
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import (
+    ChoiceInput,
     FieldInput,
     NumberInput,
     PasswordInput,
@@ -52,6 +53,7 @@ class SmtpSettingsScreen(RecordFormScreen):
     NEW_DEFAULTS = smtp.NEW_DEFAULTS
     CREATE_QUESTION = CREATE_QUESTION
     PROMPTS = {"name": DEFINITION_PROMPT}
+    SECRETS = ("client_secret",)
     HELP = """
 An SMTP setting definition tells Fincon which mail server sends its
 email. Type the SMTP Name and press Enter: a new name asks whether to
@@ -127,12 +129,48 @@ cancels.
         yield field_row(
             label["bcc"], FieldInput(id="bcc", max_length=254, classes="detail wide"), hint="optional"
         )
+        yield field_row(
+            label["login_method"],
+            ChoiceInput(id="login_method", choices="".join(login_methods.METHODS),
+                        hint=f"type {login_methods.ALLOWED}", classes="detail"),
+            hint=login_methods.ALLOWED,
+        )
+        yield field_row(
+            label["tenant"],
+            FieldInput(id="tenant", max_length=login_methods.TENANT_MAX, classes="detail wide"), hint="M only",
+        )
+        yield field_row(
+            label["client_id"], FieldInput(id="client_id", max_length=login_methods.CLIENT_ID_MAX,
+                                           classes="detail wide"), hint="M, G",
+        )
+        yield field_row(
+            label["client_secret"],
+            PasswordInput(id="client_secret", max_length=login_methods.SECRET_MAX, classes="detail wide"),
+            hint="optional",
+        )
 
     def validate_key(self, raw: str) -> str:
         return smtp.validate_name(raw)
 
-    def parse(self, values: dict[str, str], password: PasswordChange) -> smtp.SmtpDefinition:
-        return smtp.parse_definition(values, password, had_password=self.had_password)
+    def stored_secret(self, key: str) -> bool:
+        stored = self.loaded.secrets if self.loaded else frozenset()
+        return bool(stored & {"client_secret", "service_account"})
+
+    def parse(
+        self, values: dict[str, str], password: PasswordChange, secrets: dict[str, PasswordChange] | None = None
+    ) -> smtp.SmtpDefinition:
+        """(In the database thread: a Google key named by its path is read here.)"""
+        from fincon_tui.services.smtp_settings import key_file_named, read_key_file
+
+        secrets = secrets if secrets is not None else {}
+        secret = secrets.get("client_secret", PasswordChange.keep())
+        if secret.action == "set" and key_file_named(values.get("login_method", ""), secret.value):
+            try:
+                secret = secrets["client_secret"] = PasswordChange.set(read_key_file(secret.value))
+            except FieldError as error:
+                raise FormInvalid([error], self.LABELS) from None
+        return smtp.parse_definition(values, password, had_password=self.had_password, secret=secret,
+                                     had_secret=self.stored_secret("client_secret"))
 
     def saved_message(self, saved: Saved) -> str:
         message = super().saved_message(saved)
@@ -154,7 +192,7 @@ cancels.
             return None
         change = self.password_field.change(self.had_password)
         try:
-            definition = self.parse(self.form_values(), change)
+            definition = self.parse(self.form_values(), change, self.secret_changes())
         except FormInvalid as invalid:
             self._refuse(invalid.first, len(invalid.errors) - 1)
             return None
