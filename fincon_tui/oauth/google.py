@@ -14,7 +14,7 @@ import json
 import os
 
 from fincon_tui.oauth.errors import TokenFailure, classify
-from fincon_tui.oauth.threads import http_session
+from fincon_tui.oauth.threads import ca_bundle, http_session
 from fincon_tui.oauth.tokens import Tokens
 
 SCOPES = ["https://mail.google.com/"]
@@ -89,7 +89,6 @@ class InstalledApp:
                                 "redirect_uris": [REDIRECT_URI]}}
         self.flow = Flow.from_client_config(config, scopes=SCOPES, redirect_uri=REDIRECT_URI,
                                             autogenerate_code_verifier=True)
-        self.flow.oauth2session.verify = http_session().verify
         self.timeout = timeout
         self.url, self.state = self.flow.authorization_url(access_type="offline", prompt="consent")
 
@@ -108,7 +107,7 @@ class InstalledApp:
                                "sign in again and paste the address of this one")
         try:
             # oauthlib insists on https; the loopback address is http by design (as google-auth-oauthlib does).
-            self.flow.fetch_token(code=query["code"][0], timeout=self.timeout)
+            self.flow.fetch_token(code=query["code"][0], timeout=self.timeout, verify=ca_bundle())
         except Exception as error:  # oauthlib raises its own error per OAuth error name
             name = getattr(error, "error", "") or ""
             raise classify(name, getattr(error, "description", "") or str(error)) from None

@@ -31,8 +31,7 @@ def _kwargs(tenant: str, timeout: float) -> dict:
     known = os.environ.get(AUTHORITY_ENV) is None
     return dict(
         authority=authority(tenant),
-        http_client=http_session(),
-        timeout=timeout,
+        http_client=http_session(timeout),
         # Only Microsoft's own host is known to its instance discovery.
         instance_discovery=None if known else False,
     )

@@ -17,17 +17,32 @@ T = TypeVar("T")
 
 
 def ca_bundle() -> str | bool:
-    """What requests verifies servers against: $SSL_CERT_FILE when set (as the
-    SMTP side does), else its own CA bundle."""
+    """What the token endpoints' certificates are verified against:
+    $SSL_CERT_FILE when set (as for the SMTP server), else $REQUESTS_CA_BUNDLE,
+    else requests' own CA bundle."""
     return os.environ.get("SSL_CERT_FILE") or os.environ.get("REQUESTS_CA_BUNDLE") or True
 
 
-def http_session():
-    """A requests session that verifies with ca_bundle()."""
+def http_session(timeout: float | None = None):
+    """A requests session that verifies with ca_bundle() (requests would let
+    $REQUESTS_CA_BUNDLE override a session's own setting) and, given a
+    `timeout`, waits at most that long for each answer.  Proxies still come
+    from the environment."""
+    import functools
+
     import requests
 
-    session = requests.Session()
+    class Session(requests.Session):
+        def merge_environment_settings(self, url, proxies, stream, verify, cert):
+            settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+            if verify is None:
+                settings["verify"] = self.verify
+            return settings
+
+    session = Session()
     session.verify = ca_bundle()
+    if timeout is not None:
+        session.request = functools.partial(session.request, timeout=timeout)  # type: ignore[method-assign]
     return session
 
 
