@@ -271,6 +271,7 @@ def screen_classes() -> list[type]:
     from fincon_tui.ui.screens.help import HelpScreen
     from fincon_tui.ui.screens.history import HistoryScreen
     from fincon_tui.ui.screens.lookup import LookupScreen
+    from fincon_tui.ui.screens.sign_in import SignInScreen
     from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
     from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
     from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
@@ -278,5 +279,5 @@ def screen_classes() -> list[type]:
 
     return [
         FinconApp, MenuScreen, ConfirmScreen, SmtpSettingsScreen, UserEmailSettingsScreen,
-        LookupScreen, SmtpSessionScreen, SendTestScreen, HelpScreen, HistoryScreen, FieldInput,
+        LookupScreen, SmtpSessionScreen, SendTestScreen, SignInScreen, HelpScreen, HistoryScreen, FieldInput,
     ]

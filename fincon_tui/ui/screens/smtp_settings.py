@@ -92,6 +92,7 @@ cancels.
     BINDINGS = [
         Binding("f6,ctrl+t", "test_login", "Test", id="test_login"),
         Binding("f7,ctrl+o", "send_test", "Send", id="send_test"),
+        Binding("f2,ctrl+n", "sign_in", "Sign in", id="sign_in", show=False),
     ]
 
     @property
@@ -198,6 +199,42 @@ cancels.
             return None
         typed = {"set": change.value, "clear": "", "keep": None}[change.action]
         return definition, typed
+
+    def action_sign_in(self) -> None:
+        """F2/Ctrl+N: sign the definition's mailbox in (Login Method M without
+        a client secret: device code; G with a client secret: installed app)."""
+        if not self.is_open or self.loaded is None:
+            self.message.error("Open a saved SMTP definition first, then sign in")
+            return
+        if self.has_unsaved_changes():
+            self.message.error(f"Accept the changes first ({self.app.key_label('accept')}), then sign in")
+            return
+        self.database.work(self, self._sign_in(self.loaded.stored.key))
+
+    async def _sign_in(self, key: str) -> None:
+        from fincon_tui.services.oauth_logins import NotReady, sign_in_check
+        from fincon_tui.ui.screens.sign_in import SignInScreen
+
+        try:
+            definition, version, secret = await self.database.run(sign_in_check, self.service, key)
+        except NotReady as error:
+            self.message.error(f"Cannot sign in: {error}")
+            return
+
+        def signed_in(message: str | None) -> None:
+            if message is None:
+                self.message.show("Not signed in: cancelled", "warning")
+                return
+
+            async def reload() -> None:
+                loaded = await self.database.run(self.service.load, key)
+                if loaded is not None:
+                    self._open(loaded.stored.record.form_values(), loaded)
+                self.message.show(message, "ok")
+
+            self.database.work(self, reload())
+
+        self.app.push_screen(SignInScreen(key, definition, version, secret), signed_in)
 
     @property
     def checks(self) -> MailChecks:
