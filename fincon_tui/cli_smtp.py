@@ -51,6 +51,7 @@ def add_commands(subparsers) -> None:
 
 def _row(stored, smtp: SmtpSettings) -> dict:
     from fincon_tui.domain.fields import describe
+    from fincon_tui.domain.providers import m365_password_flag
     from fincon_tui.domain.smtp import LABELS
     from fincon_tui.mail.session import security
 
@@ -65,9 +66,13 @@ def _row(stored, smtp: SmtpSettings) -> dict:
         "security": security(definition),
         "timeout_seconds": definition.timeout_seconds,
         "bcc": definition.bcc,
+        "login_method": definition.login_method,
+        "tenant": definition.tenant,
+        "client_id": definition.client_id,
         "updated_at": stored.updated_at,
         "version": stored.version,
         "needs_attention": describe(broken, LABELS) if (broken := smtp.attention(stored)) else None,
+        "warning": m365_password_flag(definition.mail_server, definition.authenticate, definition.login_method),
     }
 
 
@@ -96,6 +101,11 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
         owner = smtp_owner(stored.key)
         row["password_stored"] = smtp.passwords.has(owner)
         row["password_problem"] = smtp.passwords.problem(owner) if row["password_stored"] else None
+        from fincon_tui.domain.login_methods import way
+        from fincon_tui.services.oauth_logins import expiries
+
+        row["login_way"] = way(stored.record.login_method, set(smtp.passwords.expiries(owner)))
+        row["expires"] = expiries(smtp.passwords, stored.record)
         if args.json:
             print(json.dumps(row, indent=2))
         else:
@@ -124,6 +134,14 @@ def _session(args, checks: MailChecks, definition) -> int:
         return fail(f"--to {error}" if error.field == "to" else str(error))
     for note in prepared.notes:
         say(f"fincon-tui: note: {note}", err=True)
+    from fincon_tui.domain.providers import m365_password_flag
+    from fincon_tui.services.oauth_logins import expires_soon
+
+    d = definition
+    warnings = [w for w in [m365_password_flag(d.mail_server, d.authenticate, d.login_method)] if w]
+    expiring = expires_soon(checks.smtp.passwords, d)
+    for warning in warnings + expiring:
+        say(f"fincon-tui: warning: {warning}", err=True)
     if prepared.credentials_in_clear:
         warning = (
             f"SMTP definition {definition.name} has Use TLS = N: the password would cross "
@@ -139,7 +157,9 @@ def _session(args, checks: MailChecks, definition) -> int:
         say("fincon-tui: cancelled", err=True)
         return 130
     if getattr(args, "json", False):
-        print(json.dumps({**asdict(outcome), "transcript": transcript.lines}, indent=2))
+        print(json.dumps({**asdict(outcome), "warnings": warnings, "expiring": expiring,
+                          "transcript": transcript.lines}, indent=2))
     else:
         say(("OK: " if outcome.ok else f"FAILED at {outcome.step}: ") + outcome.text(), err=not outcome.ok)
-    return 0 if outcome.ok else FAILED
+    # A secret or sign-in about to expire fails the run, so a cron job warns in time.
+    return 0 if outcome.ok and not expiring else FAILED

@@ -165,6 +165,13 @@ def expiries(passwords: Passwords, definition: SmtpDefinition) -> dict[str, str 
             if name != "password"}
 
 
+def expires_soon(passwords: Passwords, definition: SmtpDefinition) -> list[str]:
+    """What `smtp test` warns of: OAuth secrets that expire within WARN_DAYS."""
+    if not definition.uses_oauth:
+        return []
+    return expiring(expiries(passwords, definition))
+
+
 def expiring(found: dict[str, str | None], days: int = WARN_DAYS) -> list[str]:
     """Messages for the secrets in `found` that expire within `days` (or have)."""
     now = datetime.now(timezone.utc)

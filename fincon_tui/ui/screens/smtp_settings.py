@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.widgets import Input, Static
 
 from fincon_tui.domain import login_methods, smtp
 from fincon_tui.domain.fields import FieldError, FormInvalid
@@ -138,7 +140,7 @@ cancels.
         )
         yield field_row(
             label["tenant"],
-            FieldInput(id="tenant", max_length=login_methods.TENANT_MAX, classes="detail wide"), hint="M only",
+            FieldInput(id="tenant", max_length=login_methods.TENANT_MAX, classes="detail wide"), hint="M",
         )
         yield field_row(
             label["client_id"], FieldInput(id="client_id", max_length=login_methods.CLIENT_ID_MAX,
@@ -147,11 +149,85 @@ cancels.
         yield field_row(
             label["client_secret"],
             PasswordInput(id="client_secret", max_length=login_methods.SECRET_MAX, classes="detail wide"),
-            hint="optional",
+            hint="M app, G",
         )
+        yield Static("", id="provider-note", markup=False)
 
     def validate_key(self, raw: str) -> str:
         return smtp.validate_name(raw)
+
+    # -- provider hints ----------------------------------------------------------
+
+    def on_opened(self) -> None:
+        self._show_provider_note()
+
+    @on(Input.Changed, "#mail_server, #authenticate, #login_method")
+    def _provider_fields_changed(self, event: Input.Changed) -> None:
+        self._show_provider_note()
+        if event.input.id == "mail_server" and self.is_open and event.input.has_focus:
+            self._fill_from_provider(event.value)
+
+    def _show_provider_note(self) -> None:
+        from fincon_tui.domain.providers import m365_password_flag
+
+        note = self.query_one("#provider-note", Static)
+        flag = None
+        if self.is_open:
+            values = self.form_values()
+            flag = m365_password_flag(values["mail_server"], values["authenticate"] == "Y", values["login_method"])
+        note.update(f"! {flag}" if flag else "")
+        note.display = bool(flag)
+        # 80x24 holds the warning or the key-store line, not both.
+        self.query_one("#store-info", Static).display = not flag
+
+    def _fill_from_provider(self, host: str) -> None:
+        """A known Mail Server: Port and Use TLS take the provider's values
+        where they are untouched (as opened: a new definition's defaults, or
+        the stored values); the message line says what it did."""
+        from fincon_tui.domain.providers import find
+
+        provider = find(host)
+        if provider is None:
+            return
+        wanted = {"port": str(provider.port), "use_tls": "Y" if provider.use_tls else "N"}
+        filled, kept = [], []
+        for key, value in wanted.items():
+            field = self.field(key)
+            if field.value == value:
+                continue
+            if field.value in (self.baseline.get(key), self.NEW_DEFAULTS[key]):
+                field.value = value
+                filled.append(f"{self.LABELS[key]} {value}")
+            else:
+                kept.append(f"{self.LABELS[key]} {field.value} (typed; {provider.name} uses {value})")
+        did = f"filled {' and '.join(filled)}" if filled else "Port and Use TLS fit"
+        if kept:
+            did += f"; kept {', '.join(kept)}"
+        self.message.show(f"{host} is {provider.name}: {did}. Logins: {provider.logins}")
+
+    def action_prompt(self) -> None:
+        """F4 on Mail Server lists the well-known providers; elsewhere as usual."""
+        focused = self.focused
+        if focused is None or focused.id != "mail_server":
+            super().action_prompt()
+            return
+        from fincon_tui.domain.providers import PROVIDERS
+        from fincon_tui.ui.screens.lookup import LookupScreen
+
+        async def search(text: str) -> list[tuple[str, str]]:
+            wanted = text.strip().lower()
+            return [(p.host, f"{p.name:<26.26} {p.host:<30.30} {p.port:>5}  {'Y' if p.use_tls else 'N'}")
+                    for p in PROVIDERS if wanted in f"{p.name} {p.host}".lower()]
+
+        def picked(host: str | None) -> None:
+            if host is None:
+                return
+            field = self.field("mail_server")
+            field.value = host.replace("*", "us-east-1")  # a per-region host: the admin edits the region
+            field.focus()  # its change fills Port and Use TLS
+
+        heading = f"{'Provider':<26} {'Mail Server':<30} {'Port':>5}  TLS"
+        self.app.push_screen(LookupScreen("Mail providers", heading, search), picked)
 
     def stored_secret(self, key: str) -> bool:
         stored = self.loaded.secrets if self.loaded else frozenset()
