@@ -86,10 +86,25 @@ Time Out (Seconds)  How long to wait for the server before giving up,
                     1-300.
 BCC . . . . . . .   Optional: one address that receives a blind copy of
                     every email sent through this definition.
+Login Method  . .   How the login is made: P with the password above; M
+                    Microsoft 365 or G Google with OAuth 2.0 (XOAUTH2,
+                    Use TLS Y). Username is then the mailbox.
+Tenant ID . . . .   M: the Entra tenant's ID or domain.
+Client ID . . . .   M: the app registration's Application (client) ID;
+                    G: the OAuth client's ID.
+Client Secret . .   M: the secret's Value for app-only (SMTP.SendAsApp);
+                    leave empty to sign the mailbox in with F2 instead
+                    (device code: open the address on any device, type
+                    the code). G: the OAuth client's secret, then F2
+                    signs in (paste back the address the browser ends
+                    on: Google's device flow refuses the mail scope), or
+                    the path of a service-account key file (domain-wide
+                    delegation; the key is stored, the file not needed).
 
 F6 tests the connection and login with what is on screen (no message is
 sent); F7 sends a test email. Both show the SMTP conversation; Esc
-cancels.
+cancels. F2 (Ctrl+N) signs an OAuth mailbox in. F4 on Mail Server lists
+well-known providers; typing one fills Port and Use TLS where untouched.
 """
     BINDINGS = [
         Binding("f6,ctrl+t", "test_login", "Test", id="test_login"),
@@ -164,7 +179,8 @@ cancels.
     @on(Input.Changed, "#mail_server, #authenticate, #login_method")
     def _provider_fields_changed(self, event: Input.Changed) -> None:
         self._show_provider_note()
-        if event.input.id == "mail_server" and self.is_open and event.input.has_focus:
+        typed = event.input.has_focus and event.value != self.baseline.get("mail_server")
+        if event.input.id == "mail_server" and self.is_open and typed:
             self._fill_from_provider(event.value)
 
     def _show_provider_note(self) -> None:
