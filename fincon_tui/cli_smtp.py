@@ -38,6 +38,8 @@ def add_commands(subparsers) -> None:
     send.add_argument("name")
     send.add_argument("--to", required=True, metavar="ADDR", help="recipient address")
     send.add_argument("--user", metavar="CODE", help="send as this user, with their login and sender")
+    send.add_argument("--from", dest="sender", metavar="ADDR",
+                      help="the From address (default: the user's sender address, else the login if an address)")
     for command in (test, send):
         command.add_argument("-v", "--verbose", action="store_true", help="print the SMTP conversation")
         command.add_argument(
@@ -125,13 +127,13 @@ def _session(args, checks: MailChecks, definition) -> int:
     sending = args.smtp_command == "send-test"
     try:
         if sending:
-            prepared = checks.test_email(definition, args.to, user_code=args.user or "")
+            prepared = checks.test_email(definition, args.to, user_code=args.user or "", sender_address=args.sender or "")
         else:
             prepared = checks.login_test(definition, user_code=args.user or "")
     except UnknownUser as error:
         return fail(f"User email settings {error.code} do not exist")
     except CannotTest as error:
-        return fail(f"--to {error}" if error.field == "to" else str(error))
+        return fail(f"--{error.field} {error}" if error.of_value else str(error))
     for note in prepared.notes:
         say(f"fincon-tui: note: {note}", err=True)
     from fincon_tui.domain.providers import m365_password_flag

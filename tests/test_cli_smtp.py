@@ -138,3 +138,18 @@ def test_login_test_as_a_user_who_brings_their_own_login(cli, db, vault, certs) 
     assert as_alice.stdout.startswith("OK: ") and "alice-pw" not in as_alice.stdout + as_alice.stderr
     assert mailbox.logins == [("alice", "alice-pw")]
     assert mailbox.messages == []
+
+
+def test_send_test_from_an_address_the_login_is_not(cli, db, vault, certs) -> None:
+    """A relay's login is often no address (bob here, apikey at SendGrid): --from gives the sender."""
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        save(db, vault, port)  # login bob
+        missing = cli("send-test", "OFFICE", "--to", "carol@client.example")
+        wrong = cli("send-test", "OFFICE", "--to", "carol@client.example", "--from", "relay at corp")
+        sent = cli("send-test", "OFFICE", "--to", "carol@client.example", "--from", "relay@corp.example")
+    assert missing.returncode == 2 and "give a From address" in missing.stderr
+    assert wrong.returncode == 2 and wrong.stderr.startswith("fincon-tui: --from is not a valid email address")
+    assert sent.returncode == 0, sent.stderr
+    [(mail_from, rcpt_tos, content)] = mailbox.messages
+    assert mail_from == "relay@corp.example" and rcpt_tos == ["carol@client.example"]
+    assert b"From: fincon-tui test <relay@corp.example>" in content

@@ -272,11 +272,14 @@ def test_smtp_show_reports_expiries_and_test_warns_two_weeks_ahead(db, db_path, 
     assert report["expiring"] == ["the client secret expired on 2026-01-01"]
 
 
-def test_password_logins_to_microsoft_are_flagged(db, db_path, vault, certs) -> None:
-    SmtpSettings(db, vault).save(definition(name="OLD", mail_server="smtp.office365.com"), PasswordChange.set("x"),
-                                 None)
+def test_password_logins_to_microsoft_are_flagged(db, db_path, vault) -> None:
+    flag = "Microsoft turns password SMTP logins off by default at the end of December 2026 – switch Login method to M"
+    SmtpSettings(db, vault).save(definition(name="OLD", mail_server="smtp.office365.com", timeout_seconds=1),
+                                 PasswordChange.set("x"), None)
+    SmtpSettings(db, vault).save(definition(name="NEW", mail_server="smtp.office365.com", login_method="M",
+                                            tenant=TENANT, client_id="mailer"), PasswordChange.keep(), None)
     listed = cli(db_path, "list")
-    assert "! OLD" in listed.stdout or "OLD" in listed.stdout
-    assert "Microsoft turns password SMTP logins off by default at the end of December 2026" in listed.stdout
-    with smtp_server(starttls=certs.server_context()):
-        pass
+    assert f"! OLD: {flag}" in listed.stdout and "! NEW" not in listed.stdout
+    assert json.loads(cli(db_path, "list", "--json").stdout)[1]["warning"] == flag
+    tested = cli(db_path, "test", "OLD")  # no network here: it fails, but warns first
+    assert f"fincon-tui: warning: {flag}" in tested.stderr

@@ -29,9 +29,11 @@ class CannotTest(ValueError):
     """The test cannot start; the message says what is missing.  `field`
     names the request's field at fault ('to', 'user'), if any."""
 
-    def __init__(self, message: str, field: str = "") -> None:
+    def __init__(self, message: str, field: str = "", *, of_value: bool = False) -> None:
         super().__init__(message)
         self.field = field
+        #: The message is about the field's value ('is not a valid ...'): name the field first.
+        self.of_value = of_value
 
 
 class UnknownUser(CannotTest):
@@ -93,6 +95,14 @@ class MailChecks:
         self.smtp = smtp
         self.users = users
 
+    @staticmethod
+    def default_from(definition: SmtpDefinition, user: UserEmailSettings | None = None) -> str:
+        """What the From of a test email starts as: the user's sender address,
+        else the definition's login when it is an address."""
+        if user is not None:
+            return user.sender_email
+        return definition.username if "@" in definition.username else ""
+
     def find_user(self, code: str) -> UserEmailSettings:
         found = self.users.get(code)
         if found is None:
@@ -114,24 +124,37 @@ class MailChecks:
         recipient: str,
         *,
         user_code: str = "",
+        user: UserEmailSettings | None = None,
+        sender_address: str = "",
         typed_password: str | None = None,
     ) -> Prepared:
-        """A test email to `recipient`, as `user_code` (their login and
-        sender) or with the definition's login as sender."""
+        """A test email to `recipient`, as `user_code` (or the `user` already
+        looked up: their login and sender) or with the definition's login;
+        from `sender_address` when given, else the user's sender address,
+        else the login when it is an address."""
         try:
             recipient = email_address(recipient, required=True)
         except FieldError as error:
-            raise CannotTest(error.message, "to") from None
+            raise CannotTest(error.message, "to", of_value=True) from None
+        try:
+            given = email_address(sender_address)
+        except FieldError as error:
+            raise CannotTest(error.message, "from", of_value=True) from None
         from fincon_tui.mail.message import Sender
 
-        user = self.find_user(user_code) if user_code else None
+        if user is None and user_code:
+            user = self.find_user(user_code)
         login, password = self._login(definition, user, typed_password)
-        if user is not None:
+        name = user.sender_name if user is not None else "fincon-tui test"
+        if given:
+            sender = Sender(name, given)
+        elif user is not None:
             sender = Sender(user.sender_name, user.sender_email)
         elif login is not None and "@" in login.username:
-            sender = Sender("fincon-tui test", login.username)
+            sender = Sender(name, login.username)
         else:
-            raise CannotTest("give a user code: the test email needs a sender address", "user")
+            raise CannotTest("give a From address (or a user code): the test email needs a sender address",
+                             "from")
         return Prepared(definition, login, password, sender, recipient, user, _linked_elsewhere(definition, user))
 
     def _login(

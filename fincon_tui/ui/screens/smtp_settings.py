@@ -393,12 +393,16 @@ well-known providers; typing one fills Port and Use TLS where untouched.
             return
         definition, typed = current
 
-        async def prepare(to: str, user_code: str) -> Prepared | CannotTest:
+        async def find_user(code: str):
+            return await self.database.run(self.checks.find_user, code)
+
+        async def prepare(to: str, user_code: str, user, sender: str) -> Prepared | CannotTest:
             """The request's field at fault keeps the dialog open (raised);
             anything else closes it and is told on the message line."""
             try:
                 return await self.database.run(
-                    lambda: self.checks.test_email(definition, to, user_code=user_code, typed_password=typed)
+                    lambda: self.checks.test_email(definition, to, user_code=user_code, user=user,
+                                                   sender_address=sender, typed_password=typed)
                 )
             except CannotTest as error:
                 if error.field:
@@ -411,4 +415,5 @@ well-known providers; typing one fills Port and Use TLS where untouched.
             elif answer is not None:
                 self._start(answer)
 
-        self.app.push_screen(SendTestScreen(definition.name, prepare), chosen)
+        default_from = self.checks.default_from(definition)
+        self.app.push_screen(SendTestScreen(definition.name, default_from, find_user, prepare), chosen)
