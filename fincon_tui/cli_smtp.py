@@ -47,6 +47,10 @@ def add_commands(subparsers) -> None:
             action="store_true",
             help="go ahead when Use TLS is N although the password crosses the network unencrypted",
         )
+    sign_in = commands.add_parser(
+        "sign-in", help="sign the mailbox of an OAuth definition in (Microsoft 365: device code; "
+        "Google: paste the address the browser ends on) and store its refresh token")
+    sign_in.add_argument("name")
     cli_transfer.add_set_command(commands, "a definition", "NAME", cli_transfer.SMTP_FIELDS)
     cli_transfer.add_delete_command(commands, "a definition that no user is linked to", "NAME")
 
@@ -98,6 +102,8 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
     stored = smtp.get(args.name)
     if stored is None:
         return fail(f"SMTP definition {args.name} does not exist")
+    if args.smtp_command == "sign-in":
+        return _sign_in(smtp, stored.key)
     if args.smtp_command == "show":
         row = _row(stored, smtp)
         owner = smtp_owner(stored.key)
@@ -165,3 +171,46 @@ def _session(args, checks: MailChecks, definition) -> int:
         say(("OK: " if outcome.ok else f"FAILED at {outcome.step}: ") + outcome.text(), err=not outcome.ok)
     # A secret or sign-in about to expire fails the run, so a cron job warns in time.
     return 0 if outcome.ok and not expiring else FAILED
+
+
+def _sign_in(smtp: SmtpSettings, name: str) -> int:
+    """`smtp sign-in NAME`: what F2 does, on the terminal."""
+    import sys
+
+    from fincon_tui.domain.login_methods import MICROSOFT
+    from fincon_tui.oauth.errors import TokenFailure
+    from fincon_tui.services.oauth_logins import NotReady, save_sign_in, sign_in_check
+    from fincon_tui.storage.errors import RecordChanged
+
+    try:
+        definition, version, secret = sign_in_check(smtp, name)
+    except NotReady as error:
+        return fail(str(error))
+    try:
+        if definition.login_method == MICROSOFT:
+            from fincon_tui.oauth.microsoft import DeviceCode
+
+            code = DeviceCode(definition.tenant, definition.client_id, definition.timeout_seconds)
+            say(f"On any device, open {code.url} and enter the code {code.code}, then sign in as "
+                f"{definition.username}. Waiting (Ctrl+C to stop)...", err=True)
+            tokens = code.wait()
+        else:
+            from fincon_tui.oauth.google import InstalledApp
+
+            flow = InstalledApp(definition.client_id, secret, definition.timeout_seconds)
+            say(f"On your own computer, open this address and sign in as {definition.username}:\n\n"
+                f"{flow.url}\n\nThe browser then fails to open a 127.0.0.1 address: paste that address here "
+                "and press Enter.", err=True)
+            tokens = flow.finish(sys.stdin.readline() if sys.stdin is not None else "")
+    except TokenFailure as error:
+        return fail(f"not signed in: {error.message}" + (f"; {error.hint}" if error.hint else ""))
+    except OSError as error:
+        return fail(f"not signed in: the sign-in service cannot be reached ({error})")
+    except KeyboardInterrupt:
+        say("fincon-tui: cancelled", err=True)
+        return 130
+    try:
+        say(save_sign_in(smtp, name, version, tokens))
+    except RecordChanged:
+        return fail(f"signed in, but SMTP definition {name} was changed meanwhile: sign in again")
+    return 0

@@ -23,7 +23,7 @@ from oauth_server import (
     service_account_key,
     xoauth2_smtp_server,
 )
-from smtp_servers import make_certificates, smtp_server
+from smtp_servers import make_certificates
 
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner
 from fincon_tui.services.mail_checks import CannotTest, MailChecks
@@ -283,3 +283,14 @@ def test_password_logins_to_microsoft_are_flagged(db, db_path, vault) -> None:
     assert json.loads(cli(db_path, "list", "--json").stdout)[1]["warning"] == flag
     tested = cli(db_path, "test", "OLD")  # no network here: it fails, but warns first
     assert f"fincon-tui: warning: {flag}" in tested.stderr
+
+
+def test_sign_in_from_the_command_line(db, db_path, vault, idp, smtp) -> None:
+    SmtpSettings(db, vault).save(microsoft(smtp[0]), PasswordChange.keep(), None)
+    approve_when_asked(idp, ANN)
+    result = cli(db_path, "sign-in", "M365")
+    assert result.returncode == 0, result.stderr
+    assert f"{idp.base}/devicelogin" in result.stderr and f"Signed in as {ANN}" in result.stdout
+    assert cli(db_path, "test", "M365").returncode == 0
+    refused = cli(db_path, "sign-in", "NOPE")
+    assert refused.returncode == 2

@@ -18,7 +18,7 @@ from fincon_tui.oauth.tokens import Tokens, from_response
 AUTHORITY_ENV = "FINCON_TUI_MICROSOFT_AUTHORITY"
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 #: Delegated: the signed-in mailbox sends (offline_access is added by MSAL).
-DELEGATED_SCOPES = ["https://outlook.office365.com/SMTP.Send"]
+DELEGATED_SCOPES = ["https://outlook.office.com/SMTP.Send"]  # as Microsoft's SMTP OAuth article writes it
 #: App-only: the app's own permissions (SMTP.SendAsApp).
 APP_SCOPES = ["https://outlook.office365.com/.default"]
 

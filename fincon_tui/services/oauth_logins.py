@@ -89,6 +89,10 @@ def token_source(passwords: Passwords, definition: SmtpDefinition, login: Login,
 
     def signed_in() -> str:
         token = passwords.get(login.password_owner, "refresh_token")
+        if token is None and login.source == "user":
+            raise NotReady(f"{mailbox} is a user's own login, and signing a user's own mailbox in is not "
+                           f"supported yet: give SMTP definition {definition.name} app-only access (a client "
+                           "secret) or a service account, or leave the user's SMTP Username empty")
         if token is None:
             raise NotReady(f"{mailbox} is not signed in yet: open the definition and press F2 "
                            f"(or run `fincon-tui smtp sign-in {definition.name}`)")
