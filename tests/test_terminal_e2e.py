@@ -210,7 +210,8 @@ def test_keys_in_the_form_repaint_only_what_changed(db_path: Path) -> None:
         terminal.send("111" "OFFICE\r")
         terminal.wait_for("do you want to create it?")
         terminal.send("y")
-        terminal.wait_for("Mail Server")
+        terminal.wait_for("fill in the details")  # the form is open, not only its labels under the modal
+        time.sleep(0.5)
         costs = []
         for key in ["s", "m", "t", "p", "\r", "y", "\r"]:  # characters, and Enter moving the focus
             terminal.pump()
