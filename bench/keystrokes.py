@@ -36,7 +36,7 @@ async def key_times(db_path: Path) -> list[float]:
     times: list[float] = []
     queue = app.typeahead
     held: dict[int, float] = {}
-    hold, settle = queue.hold, queue._settle
+    hold, settle = queue.hold, queue._settle  # noqa: SLF001 (timed from outside)
 
     def timed_hold(event) -> None:
         held[id(event)] = time.perf_counter()
@@ -46,7 +46,7 @@ async def key_times(db_path: Path) -> list[float]:
         await settle()
         times.append(time.perf_counter() - held.pop(next(iter(held))))
 
-    queue.hold, queue._settle = timed_hold, timed_settle
+    queue.hold, queue._settle = timed_hold, timed_settle  # noqa: SLF001
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         for key in SEED:
@@ -113,7 +113,7 @@ def main() -> None:
     for label, sample in samples:
         print(f"{label + ': median ms':<56} {statistics.median(sample) * 1000:>10.1f}")
         print(f"{label + ': 99th percentile ms':<56} {percentile(sample, 99) * 1000:>10.1f} {'< 16':>8}")
-    slowest = sorted(zip(times, SEED), reverse=True)[:3]
+    slowest = sorted(zip(times, SEED, strict=False), reverse=True)[:3]
     print(f"{'slowest keys (screen changes) ms':<56} {', '.join(f'{k!r} {t * 1000:.0f}' for t, k in slowest)}")
     print(f"{'bytes for the first full screen (main menu)':<56} {first_paint:>10}")
     print(f"{'bytes to the pty, seed as one burst':<56} {burst:>10}")

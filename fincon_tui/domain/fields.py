@@ -21,7 +21,7 @@ class FieldError(ValueError):
         self.field = field
         self.message = message
 
-    def for_field(self, field: str) -> "FieldError":
+    def for_field(self, field: str) -> FieldError:
         return FieldError(self.message, field)
 
 

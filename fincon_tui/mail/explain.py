@@ -85,7 +85,8 @@ def _tls_failed(error: ssl.SSLError, where: str, step: str) -> Outcome:
 
 
 def _timed_out(step: str, error: BaseException, definition: SmtpDefinition, mode: str) -> Outcome:
-    host, where, timeout = definition.mail_server, f"{definition.mail_server}:{definition.port}", definition.timeout_seconds
+    host, timeout = definition.mail_server, definition.timeout_seconds
+    where = f"{host}:{definition.port}"
     if step == "resolve":
         return Outcome(False, step, f"could not resolve {host} within {seconds(timeout)}",
                        "the name server (DNS) does not answer; check this computer's network and DNS settings")
