@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import socket
 import ssl
+from collections.abc import Iterator
 
 import aiosmtplib
 
@@ -36,7 +37,7 @@ def one_line(text: str) -> str:
     return " ".join(part.strip() for part in str(text).splitlines()) or str(text)
 
 
-def _causes(error: BaseException):
+def _causes(error: BaseException | None) -> Iterator[BaseException]:
     seen: set[int] = set()
     while error is not None and id(error) not in seen and len(seen) < 8:
         seen.add(id(error))

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fincon_tui.storage.versioned_table import Stored
+
 
 class StorageError(Exception):
     """The database could not be opened, read or written."""
@@ -33,7 +38,7 @@ class RecordChanged(StorageError):
     `current` is what is stored now, or None if it was deleted; `recreated`
     when it was deleted and created again meanwhile."""
 
-    def __init__(self, key: str, current: object = None, recreated: bool = False) -> None:
+    def __init__(self, key: str, current: Stored[Any] | None = None, recreated: bool = False) -> None:
         super().__init__(f"{key} was changed or deleted by another user")
         self.key = key
         self.current = current

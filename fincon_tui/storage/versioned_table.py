@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 R = TypeVar("R")
+#: What SQLite hands a Python function, and takes back.
+SqliteValue = str | bytes | int | float | None
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Stored(Generic[R]):
         return self.record.key  # type: ignore[attr-defined]
 
 
-def fold(text: object) -> object:
+def fold(text: SqliteValue) -> SqliteValue:
     """Unicode case folding (NFC first), for the comparisons that SQLite's
     NOCASE makes for ASCII only: 'ZÜRICH' and 'Zürich' are one SMTP Name."""
     return unicodedata.normalize("NFC", text).casefold() if isinstance(text, str) else text
@@ -89,7 +91,7 @@ class Repository(Generic[R]):
         now = utc_now()
         row = {**self.to_columns(record), "created_at": now, "updated_at": now, "version": 1,
                "row_id": secrets.token_hex(8)}
-        self.db[self.table].insert(row)
+        self.db.table(self.table).insert(row)
         return self._stored(row)
 
     def current(self, key: str, expected: int | Stored[R]) -> Stored[R]:
@@ -116,12 +118,12 @@ class Repository(Generic[R]):
             "version": current.version + 1,
             "row_id": current.row_id,
         }
-        self.db[self.table].update(current.key, row)
+        self.db.table(self.table).update(current.key, row)
         return self._stored(row)
 
     def delete(self, current: Stored[R]) -> None:
         """Remove `current` (from current())."""
-        self.db[self.table].delete(current.key)
+        self.db.table(self.table).delete(current.key)
 
     def search(self, text: str, limit: int) -> list[Stored[R]]:
         """Records whose search columns contain `text` (any case), in key order."""
