@@ -19,7 +19,7 @@ SIZE = (80, 24)
 def send(app, key: str) -> None:
     """A key as the terminal sends it (Pilot.press waits for the CPU to go
     idle, up to a second a key, which a screen that shows a wait never is)."""
-    app._driver.send_message(events.Key(key, key if len(key) == 1 else None))
+    app.post_message(events.Key(key, key if len(key) == 1 else None))
 
 
 async def wait_until(condition, seconds: float = 5.0) -> float:
