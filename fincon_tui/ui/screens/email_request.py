@@ -8,10 +8,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalGroup
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from fincon_tui.ui.plain import plain
+from fincon_tui.ui.textual_internals import SparingModalScreen
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput
 
@@ -19,7 +19,7 @@ from fincon_tui.ui.widgets.inputs import FieldInput
 Check = Callable[[str, str], tuple[str, str] | None]
 
 
-class SendTestScreen(ModalScreen[tuple[str, str] | None]):
+class SendTestScreen(SparingModalScreen[tuple[str, str] | None]):
     """Dismisses with (recipient, user code) or None."""
 
     BINDINGS = [
