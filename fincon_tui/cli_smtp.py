@@ -51,7 +51,7 @@ def add_commands(subparsers) -> None:
 
 
 def _row(stored, smtp: SmtpSettings) -> dict:
-    from fincon_tui.domain.fields import describe
+    from fincon_tui._exceptions import describe
     from fincon_tui.domain.smtp import LABELS
     from fincon_tui.mail.session import security
 
@@ -109,10 +109,11 @@ def _session(args, definition, passwords: Passwords, users: UserSettings) -> int
     import asyncio
     from dataclasses import asdict
 
-    from fincon_tui.domain.fields import FieldError, email_address
+    from fincon_tui._exceptions import CannotTest, FieldError
+    from fincon_tui.domain.fields import email_address
     from fincon_tui.mail.session import check_login, send_test_email
     from fincon_tui.mail.transcript import Transcript
-    from fincon_tui.services.mail_checks import CannotTest, plan
+    from fincon_tui.services.mail_checks import plan
 
     user = None
     if args.user:

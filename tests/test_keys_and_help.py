@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import legend
 
-from fincon_tui.config import ConfigError, load_keys
+from fincon_tui._exceptions import ConfigError
+from fincon_tui.config import load_keys
 from fincon_tui.ui.app import FinconApp, screen_classes
 from fincon_tui.ui.keymap_config import binding_ids, check_keymap
 from fincon_tui.ui.screens.help import HelpScreen

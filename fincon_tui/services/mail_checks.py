@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fincon_tui.domain.login import Login, LoginMissing, effective_login
+from fincon_tui._exceptions import CannotTest, LoginMissing, SecretStoreError
+from fincon_tui.domain.login import Login, effective_login
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.domain.users import UserEmailSettings
-from fincon_tui.keystore.errors import SecretStoreError
 from fincon_tui.mail.session import Sender
 from fincon_tui.services.sealed_passwords import Passwords
-
-
-class CannotTest(ValueError):
-    """The test cannot start; the message says what is missing."""
 
 
 @dataclass(frozen=True)

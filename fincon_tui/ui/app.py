@@ -89,15 +89,13 @@ class FinconApp(App[None]):
     def _recover_passwords(self) -> tuple[str, str]:
         """Move the passwords an older version kept in this admin's keyring
         into the database; say what is left in other admins' keyrings."""
-        import sqlite3
 
-        from fincon_tui.keystore.errors import SecretStoreError
+        from fincon_tui._exceptions import SecretStoreError, StorageError
         from fincon_tui.services.data_keys import adopt_legacy, legacy_message
-        from fincon_tui.storage.errors import StorageError
 
         try:
             adopted = adopt_legacy(self.smtp.passwords)
-        except (sqlite3.Error, SecretStoreError, StorageError) as error:
+        except (SecretStoreError, StorageError) as error:
             return f"Passwords of an older version were not moved yet: {error}", "warning"
         return legacy_message(adopted), "warning" if adopted.left else "ok"
 
@@ -151,7 +149,7 @@ class FinconApp(App[None]):
         import fincon_tui.services.smtp_settings  # noqa: F401
         import fincon_tui.services.user_settings  # noqa: F401
         import fincon_tui.storage.database  # noqa: F401
-        from fincon_tui.storage.errors import StorageError
+        from fincon_tui._exceptions import StorageError
 
         try:
             db = await self.database.run(self._open_db)  # type: ignore[arg-type]

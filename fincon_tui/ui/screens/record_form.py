@@ -4,7 +4,6 @@ press Enter, create or edit the record, Accept, Delete, F4 look-up lists."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,17 +15,19 @@ from textual.binding import Binding
 from textual.containers import HorizontalGroup, VerticalScroll
 from textual.widgets import Button, Input, Static
 
-from fincon_tui.domain.fields import FieldError, FormInvalid, describe
-from fincon_tui.domain.password_binding import PasswordChange
-from fincon_tui.domain.visible import visible
-from fincon_tui.keystore.errors import SecretStoreError
-from fincon_tui.storage.errors import (
+from fincon_tui._exceptions import (
+    FieldError,
+    FormInvalid,
     LockWaitAbandoned,
     RecordChanged,
     RecordExists,
     RecordInUse,
+    SecretStoreError,
     StorageError,
+    describe,
 )
+from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.visible import visible
 from fincon_tui.storage.transactions import Waiting
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.base import FinconScreen
@@ -140,7 +141,7 @@ class RecordFormScreen(FinconScreen):
         passwords = self.service.passwords
         try:
             summary = await self.database.run(lambda: passwords.vault.summary(passwords.database_id))
-        except (StorageError, sqlite3.Error) as error:
+        except StorageError as error:
             summary = f"Passwords: {error}"
         self.query_one("#store-info", Static).update(plain(summary))
 
@@ -209,7 +210,7 @@ class RecordFormScreen(FinconScreen):
     async def _look_up(self, key: str) -> None:
         try:
             loaded = await self.database.run(self.service.load, key)
-        except (StorageError, sqlite3.Error) as error:
+        except StorageError as error:
             self.message.error(f"Could not read {self.service.kind} {key}: {error}")
             return
         if loaded is not None:
@@ -312,7 +313,7 @@ class RecordFormScreen(FinconScreen):
         except LockWaitAbandoned as error:
             self.message.show(f"Not saved: {error}", "warning")
             return
-        except (StorageError, sqlite3.Error) as error:
+        except StorageError as error:
             self.message.error(f"Not saved, the database refused: {error}")
             return
         message = await self.database.run(self.saved_message, saved)
@@ -375,7 +376,7 @@ class RecordFormScreen(FinconScreen):
         except LockWaitAbandoned as error:
             self.message.show(f"Not deleted: {error}", "warning")
             return
-        except (StorageError, sqlite3.Error) as error:
+        except StorageError as error:
             self.message.error(f"Not deleted, the database refused: {error}")
             return
         self._close(keep_key=False)
@@ -442,7 +443,7 @@ class RecordFormScreen(FinconScreen):
         async def search(text: str) -> list[tuple[str, str]]:
             try:
                 return await self.database.run(rows, text)
-            except (StorageError, sqlite3.Error) as error:
+            except StorageError as error:
                 self.message.error(f"Could not read the list: {error}")
                 return []
 

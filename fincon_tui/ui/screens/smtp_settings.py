@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 
+from fincon_tui._exceptions import FieldError, FormInvalid
 from fincon_tui.domain import smtp
-from fincon_tui.domain.fields import FieldError, FormInvalid, email_address
+from fincon_tui.domain.fields import email_address
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
@@ -198,8 +199,9 @@ cancels.
         self.database.work(self, self._test_login(definition, typed))
 
     async def _test_login(self, definition: smtp.SmtpDefinition, typed: str | None) -> None:
+        from fincon_tui._exceptions import CannotTest
         from fincon_tui.mail.session import check_login, security
-        from fincon_tui.services.mail_checks import CannotTest, plan
+        from fincon_tui.services.mail_checks import plan
 
         try:  # the stored password comes from the database and the key store
             prepared = await self.database.run(
@@ -242,8 +244,9 @@ cancels.
         self.app.push_screen(SendTestScreen(definition.name, check), chosen)
 
     async def _send(self, definition: smtp.SmtpDefinition, typed: str | None, to: str, user_code: str) -> None:
+        from fincon_tui._exceptions import CannotTest
         from fincon_tui.mail.session import send_test_email
-        from fincon_tui.services.mail_checks import CannotTest, plan
+        from fincon_tui.services.mail_checks import plan
 
         recipient = email_address(to, required=True)
 

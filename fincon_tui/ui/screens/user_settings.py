@@ -9,8 +9,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
+from fincon_tui._exceptions import LoginMissing
 from fincon_tui.domain import users
-from fincon_tui.domain.login import LoginMissing, effective_login
+from fincon_tui.domain.login import effective_login
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import NAME_MAX, PASSWORD_MAX, USERNAME_MAX
 from fincon_tui.ui.plain import plain
