@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import legend
+from support import legend
 
 from fincon_tui._exceptions import ConfigError
 from fincon_tui.config import load_keys
