@@ -78,12 +78,16 @@ def main(argv: list[str] | None = None) -> int:
         check_database_file(path)
     except StorageError as error:
         return fail(str(error))
-    from fincon_tui.ui.app import FinconApp, screen_classes
+    from fincon_tui.ui.app import FinconApp
 
     if config.keys:
-        from fincon_tui.ui.keymap_config import binding_ids, check_keymap
+        from fincon_tui.ui.keymap_config import (
+            binding_classes,
+            binding_ids,
+            check_keymap,
+        )
 
-        problems = check_keymap(config.keys, binding_ids(screen_classes()))
+        problems = check_keymap(config.keys, binding_ids(binding_classes()))
         if problems:
             return fail("\n".join(f"{config.path}: {problem}" for problem in problems))
 

@@ -94,7 +94,7 @@ cancels.
 
     @property
     def service(self) -> SmtpSettings:
-        return self.app.smtp  # type: ignore[attr-defined]
+        return self.services.smtp
 
     def compose_fields(self) -> ComposeResult:
         label = smtp.LABELS
@@ -233,7 +233,7 @@ cancels.
                 email_address(to, required=True)
             except FieldError as error:
                 return "to", f"Recipient {error.message}"
-            if user_code and self.app.users.get(user_code) is None:  # type: ignore[attr-defined]
+            if user_code and self.services.users.get(user_code) is None:
                 return "user", f"User {user_code.upper()} has no email settings"
             return None
 
@@ -251,7 +251,7 @@ cancels.
         recipient = email_address(to, required=True)
 
         def prepare():
-            user = self.app.users.get(user_code).record if user_code else None  # type: ignore[attr-defined]
+            user = self.services.users.get(user_code).record if user_code else None
             return user, plan(definition, self.service.passwords, user, definition_password=typed, want_sender=True)
 
         try:
