@@ -149,6 +149,7 @@ def _session(args, definition, passwords: Passwords, users: UserSettings) -> int
         (lambda line: say(line, err=True)) if args.verbose else None
     )
     if sending:
+        assert prepared.sender is not None  # plan(want_sender=True) finds one or refuses
         work = send_test_email(
             definition, prepared.login, prepared.password, prepared.sender, recipient, transcript
         )

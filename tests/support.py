@@ -44,7 +44,7 @@ def keyring_entries() -> dict[str, str]:
     """Everything the test keyring holds under service fincon-tui."""
     return {
         name.split("\x00", 1)[1]: value
-        for name, value in FileKeyring()._load().items()
+        for name, value in FileKeyring()._load().items()  # noqa: SLF001 (the test backend's own file)
         if name.startswith("fincon-tui\x00")
     }
 

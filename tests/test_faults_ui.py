@@ -23,7 +23,7 @@ SIZE = (80, 24)
 
 async def paste(pilot, text: str) -> None:
     """As the terminal delivers a paste (bracketed paste)."""
-    pilot.app._driver.send_message(events.Paste(text))
+    pilot.app.post_message(events.Paste(text))
     await pilot.pause()
     await pilot.pause()
 

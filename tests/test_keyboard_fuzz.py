@@ -27,7 +27,7 @@ from fincon_tui.ui.app import FinconApp
 
 #: Where an example starts: the main menu, or one of the two forms.
 STARTS = [(), ("1", "1", "1"), ("1", "1", "2")]
-TYPED = list("OFFICEBRANCHbob@.example.com123 YNyn-_") + ["ü", "☃"]
+TYPED = [*"OFFICEBRANCHbob@.example.com123 YNyn-_", "ü", "☃"]
 CONTROL = [
     "enter", "tab", "shift+tab", "escape", "backspace", "delete", "left", "right", "up", "down",
     "home", "end", "space",

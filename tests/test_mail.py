@@ -66,7 +66,7 @@ async def test_starttls_and_auth_plain(certs) -> None:
 
 async def test_auth_login_mechanism(certs) -> None:
     transcript = Transcript()
-    with smtp_server(starttls=certs.server_context(), mechanisms_excluded=("PLAIN",)) as (port, mailbox):
+    with smtp_server(starttls=certs.server_context(), mechanisms_excluded=("PLAIN",)) as (port, _mailbox):
         smtp = smtp_def(port)
         outcome = await check_login(smtp, login_for(smtp), "bob-pw", transcript)
     assert outcome.ok, outcome

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fincon_tui.storage.translate import translated
 from fincon_tui.storage.versioned_table import utc_now
@@ -26,7 +26,7 @@ class AuditEntry:
     at: str
     who: str
     action: str
-    changes: dict[str, list]
+    changes: dict[str, Any]  # field: [old, new], or password: PASSWORD_CHANGED
 
     def describe(self) -> str:
         """'port: 587 -> 2525; password changed'."""
@@ -71,7 +71,7 @@ def differences(old: dict | None, new: dict | None) -> dict[str, list]:
 def record(db: Database, kind: str, key: str, action: str, changes: dict, password_changed: bool) -> None:
     if password_changed:
         changes = {**changes, "password": PASSWORD_CHANGED}
-    db[TABLE].insert(
+    db.table(TABLE).insert(
         {
             "at": utc_now(),
             "who": who(),

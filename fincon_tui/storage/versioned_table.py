@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from fincon_tui._exceptions import RecordChanged, RecordExists
@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 R = TypeVar("R")
+#: What SQLite hands a Python function, and takes back.
+SqliteValue = str | bytes | int | float | None
 
 
 @dataclass(frozen=True)
@@ -32,14 +34,14 @@ class Stored(Generic[R]):
         return self.record.key  # type: ignore[attr-defined]
 
 
-def fold(text: object) -> object:
+def fold(text: SqliteValue) -> SqliteValue:
     """Unicode case folding (NFC first), for the comparisons that SQLite's
     NOCASE makes for ASCII only: 'ZÜRICH' and 'Zürich' are one SMTP Name."""
     return unicodedata.normalize("NFC", text).casefold() if isinstance(text, str) else text
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Repository(Generic[R]):
@@ -94,7 +96,7 @@ class Repository(Generic[R]):
         now = utc_now()
         row = {**self.to_columns(record), "created_at": now, "updated_at": now, "version": 1,
                "row_id": secrets.token_hex(8)}
-        self.db[self.table].insert(row)
+        self.db.table(self.table).insert(row)
         return self._stored(row)
 
     def current(self, key: str, expected: int | Stored[R]) -> Stored[R]:
@@ -121,12 +123,12 @@ class Repository(Generic[R]):
             "version": current.version + 1,
             "row_id": current.row_id,
         }
-        self.db[self.table].update(current.key, row)
+        self.db.table(self.table).update(current.key, row)
         return self._stored(row)
 
     def delete(self, current: Stored[R]) -> None:
         """Remove `current` (from current())."""
-        self.db[self.table].delete(current.key)
+        self.db.table(self.table).delete(current.key)
 
     def search(self, text: str, limit: int) -> list[Stored[R]]:
         """Records whose search columns contain `text` (any case), in key order."""

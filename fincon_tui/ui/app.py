@@ -145,9 +145,9 @@ class FinconApp(App[None]):
         # The libraries load here, in this thread: loading them in the database
         # thread while the first screen is still being written slowed that
         # screen by about 12 ms (they compete for the interpreter lock).
-        import fincon_tui.services.data_keys  # noqa: F401
-        import fincon_tui.services.smtp_settings  # noqa: F401
-        import fincon_tui.services.user_settings  # noqa: F401
+        import fincon_tui.services.data_keys
+        import fincon_tui.services.smtp_settings
+        import fincon_tui.services.user_settings
         import fincon_tui.storage.database  # noqa: F401
         from fincon_tui._exceptions import StorageError
 

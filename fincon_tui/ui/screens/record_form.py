@@ -430,13 +430,12 @@ class RecordFormScreen(FinconScreen):
 
     def action_prompt(self) -> None:
         """F4/Ctrl+P: a look-up list for the field under the cursor."""
-        focused = self.focused
-        prompt = self.PROMPTS.get(focused.id if focused else "")
-        if focused is None or prompt is None:
+        field_id = self.focused.id if self.focused is not None else None
+        prompt = self.PROMPTS.get(field_id or "")
+        if field_id is None or prompt is None:
             fields = " and ".join(self.LABELS[key] for key in self.PROMPTS)
             self.message.error(f"F4 lists values for {fields} only")
             return
-        field_id = focused.id
         service = prompt.service(self.app)
 
         def rows(text: str) -> list[tuple[str, str]]:

@@ -251,7 +251,8 @@ cancels.
         recipient = email_address(to, required=True)
 
         def prepare():
-            user = self.services.users.get(user_code).record if user_code else None
+            stored = self.services.users.get(user_code) if user_code else None
+            user = stored.record if stored else None
             return user, plan(definition, self.service.passwords, user, definition_password=typed, want_sender=True)
 
         try:
