@@ -10,6 +10,7 @@ nothing of fincon-tui, so every layer may raise and catch these.
     │   ├── FormInvalid         one or more fields of a form (`errors`)
     │   ├── LoginMissing        a user's definition needs a login, none is set
     │   ├── CannotTest          a login test / test email lacks something
+    │   │   └── UnknownUser     the user code given has no email settings
     │   ├── FileRefused         an import file that cannot be applied at all
     │   └── ConfigError         config.toml cannot be used
     ├── StorageError            the database could not be opened, read or written
@@ -95,7 +96,20 @@ class LoginMissing(InputError):
 
 
 class CannotTest(InputError):
-    """The test cannot start; the message says what is missing."""
+    """The test cannot start; the message says what is missing.  `field`
+    names the request's field at fault ('to', 'user'), if any."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class UnknownUser(CannotTest):
+    """The user code given has no email settings."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"User {code} has no email settings", "user")
+        self.code = code
 
 
 class FileRefused(InputError):

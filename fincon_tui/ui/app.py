@@ -75,11 +75,13 @@ class FinconApp(App[None]):
     def _use_database(self, db: Database) -> tuple[str, str]:
         """Services over `db`; returns what to tell the admin about passwords
         an older version left in keyrings, and how (runs in the database thread)."""
+        from fincon_tui.services.mail_checks import MailChecks
         from fincon_tui.services.smtp_settings import SmtpSettings
         from fincon_tui.services.user_settings import UserSettings
 
         self.smtp = SmtpSettings(db, self.vault)
         self.users = UserSettings(db, self.vault)
+        self.mail_checks = MailChecks(self.smtp, self.users)
         return self._recover_passwords()
 
     def _start_collector(self) -> None:
