@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import keyring
 import pytest
-from conftest import definition, smtp_rows, stored_password
 from keyring.backends import fail
 from keyring_backends import FileKeyring
+from support import definition, smtp_rows, stored_password
 from textual import events
 
 from fincon_tui.domain.password_binding import PasswordChange

@@ -14,9 +14,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import definition
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import definition
 
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_owner
 from fincon_tui.domain.smtp import parse_definition

@@ -8,8 +8,8 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-from conftest import definition
 from smtp_servers import free_port, make_certificates, silent_server, smtp_server
+from support import definition
 
 from fincon_tui.domain.login import effective_login
 from fincon_tui.mail.session import (

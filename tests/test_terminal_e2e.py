@@ -11,7 +11,7 @@ from pathlib import Path
 import pexpect
 import pyte
 import pytest
-from conftest import definition, stored_password
+from support import definition, stored_password
 
 from fincon_tui.domain.password_binding import PasswordChange
 
@@ -188,7 +188,7 @@ def test_a_closed_terminal_after_look_up_work_ends_the_app_within_2_s(db_path: P
     still has a screenful to write.  The app must not outlive its terminal."""
     import signal
 
-    from conftest import definition
+    from support import definition
 
     from fincon_tui.domain.password_binding import PasswordChange
     from fincon_tui.keystore.vault import PasswordVault

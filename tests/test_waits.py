@@ -7,7 +7,7 @@ import asyncio
 import sqlite3
 import time
 
-from conftest import definition, smtp_rows
+from support import definition, smtp_rows
 from textual import events
 
 from fincon_tui.domain.password_binding import PasswordChange

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 
 import aiosmtplib
 
+from fincon_tui._exceptions import StepFailed
 from fincon_tui.domain.smtp import SmtpDefinition
-from fincon_tui.mail.outcome import Outcome, StepFailed, seconds
+from fincon_tui.mail.outcome import Outcome, seconds
 
 #: OpenSSL reasons for bytes that are not TLS where a TLS record was due.
 _PLAINTEXT_REASONS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG",

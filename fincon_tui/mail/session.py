@@ -33,12 +33,13 @@ from dataclasses import replace
 import aiosmtplib
 from aiosmtplib.auth import auth_login_encode, auth_plain_encode
 
+from fincon_tui._exceptions import StepFailed
 from fincon_tui.domain.login import Login
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.mail.explain import explain, one_line
 from fincon_tui.mail.message import Sender, build_test_message
 from fincon_tui.mail.network import Lookup, address_literal, connect, resolve
-from fincon_tui.mail.outcome import Outcome, StepFailed, seconds
+from fincon_tui.mail.outcome import Outcome, seconds
 from fincon_tui.mail.smtp_client import LoggingSMTP
 from fincon_tui.mail.transcript import Transcript
 

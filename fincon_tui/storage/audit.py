@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from fincon_tui.storage.translate import translated
 from fincon_tui.storage.versioned_table import utc_now
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ def record(db: Database, kind: str, key: str, action: str, changes: dict, passwo
     )
 
 
+@translated
 def history(db: Database, kind: str, key: str) -> list[AuditEntry]:
     """A record's entries, newest first."""
     rows = db[TABLE].rows_where(

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from fincon_tui.storage.errors import RecordChanged, RecordExists
+from fincon_tui._exceptions import RecordChanged, RecordExists
+from fincon_tui.storage.translate import translated
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -54,6 +55,10 @@ class Repository(Generic[R]):
     key_column: str
     kind: str
     search_columns: tuple[str, ...]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        _translate_methods(cls)
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -138,3 +143,13 @@ class Repository(Generic[R]):
             limit=limit,
         )
         return [self._stored(row) for row in rows]
+
+
+def _translate_methods(cls: type) -> None:
+    """Every public method of `cls` raises StorageError, never sqlite3.Error."""
+    for name, value in list(vars(cls).items()):
+        if callable(value) and not name.startswith("_"):
+            setattr(cls, name, translated(value))
+
+
+_translate_methods(Repository)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
+from fincon_tui.ui.app_services import AppServices, services_of
 from fincon_tui.ui.textual_internals import SparingScreen
 from fincon_tui.ui.widgets.chrome import KeyLegend, MessageLine, TitleBar
 
@@ -23,6 +24,11 @@ class FinconScreen(SparingScreen[None]):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    @property
+    def services(self) -> AppServices:
+        """The app's services, database thread and key labels."""
+        return services_of(self)
 
     @property
     def message(self) -> MessageLine:
