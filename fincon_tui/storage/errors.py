@@ -31,13 +31,15 @@ class RecordChanged(StorageError):
     """The stored record is not the version the user loaded.
 
     `current` is what is stored now, or None if it was deleted; `recreated`
-    when it was deleted and created again meanwhile."""
+    when it was deleted and created again meanwhile; `renamed` when it now
+    has another key (current.key)."""
 
-    def __init__(self, key: str, current: object = None, recreated: bool = False) -> None:
+    def __init__(self, key: str, current: object = None, recreated: bool = False, renamed: bool = False) -> None:
         super().__init__(f"{key} was changed or deleted by another user")
         self.key = key
         self.current = current
         self.recreated = recreated
+        self.renamed = renamed
 
 
 class RecordInUse(StorageError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fincon_tui.domain.users import USER_DEFINED_KEYS, UserEmailSettings
-from fincon_tui.storage.versioned_table import Repository
+from fincon_tui.storage.versioned_table import Repository, Stored
 
 
 class UserRepository(Repository[UserEmailSettings]):
@@ -49,6 +49,11 @@ class UserRepository(Repository[UserEmailSettings]):
             )
         ]
         return codes, self.db[self.table].count_where(where, args)
+
+    def linked_records(self, smtp_name: str) -> list[Stored[UserEmailSettings]]:
+        """Every user linked to a definition, in user code order."""
+        rows = self.db[self.table].rows_where("smtp_name = ?", [smtp_name], order_by="user_code")
+        return [self._stored(row) for row in rows]
 
     def without_login(self, smtp_name: str) -> int:
         """Users linked to a definition who have no SMTP username of their own."""
