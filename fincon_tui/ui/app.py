@@ -266,15 +266,18 @@ class FinconApp(App[None]):
 def screen_classes() -> list[type]:
     """Every class that declares bindings, for checking a keymap."""
     from fincon_tui.ui.screens.email_request import SendTestScreen
+    from fincon_tui.ui.screens.entry_dialog import EntryDialog
     from fincon_tui.ui.screens.help import HelpScreen
     from fincon_tui.ui.screens.history import HistoryScreen
     from fincon_tui.ui.screens.lookup import LookupScreen
     from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
     from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
     from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
+    from fincon_tui.ui.screens.work_with import WorkWithScreen
     from fincon_tui.ui.widgets.inputs import FieldInput
 
     return [
         FinconApp, MenuScreen, ConfirmScreen, SmtpSettingsScreen, UserEmailSettingsScreen,
         LookupScreen, SmtpSessionScreen, SendTestScreen, HelpScreen, HistoryScreen, FieldInput,
+        WorkWithScreen, EntryDialog,
     ]

@@ -51,6 +51,21 @@ class Prompt:
     heading: str
 
 
+def changed_message(kind: str, changed: RecordChanged, then: str) -> str:
+    """Someone else saved, deleted, re-created or renamed the record since
+    it was read; `then` says what to do ('press F5 to reload')."""
+    current = changed.current
+    if current is None:
+        return f"{kind} {changed.key} was deleted by another user – {then}"
+    if changed.renamed:
+        return f"{kind} {changed.key} was renamed to {current.key} by another user"  # type: ignore[attr-defined]
+    if changed.recreated:
+        when = datetime.fromisoformat(current.created_at).astimezone().strftime("%H:%M")  # type: ignore[attr-defined]
+        return f"{kind} {current.key} was deleted and created again by another user at {when} – {then}"  # type: ignore[attr-defined]
+    when = datetime.fromisoformat(current.updated_at).astimezone().strftime("%H:%M")  # type: ignore[attr-defined]
+    return f"{kind} {current.key} was changed by another user at {when} – {then}"  # type: ignore[attr-defined]
+
+
 class RecordFormScreen(FinconScreen):
     """Subclasses give the labels, the fields, the service and the rules."""
 
@@ -60,6 +75,8 @@ class RecordFormScreen(FinconScreen):
     CREATE_QUESTION: ClassVar[str]
     PROMPTS: ClassVar[dict[str, Prompt]] = {}
     AUTO_FOCUS = ".key"
+    #: Display only (5=Display on a "Work with" list): nothing can be changed.
+    read_only = False
     BINDINGS = [
         Binding("f10,ctrl+s", "accept", "Accept", id="accept"),
         Binding("f4,ctrl+p", "prompt", "Prompt", id="prompt"),
@@ -167,9 +184,9 @@ class RecordFormScreen(FinconScreen):
     def _set_open(self, is_open: bool) -> None:
         self.is_open = is_open
         for key in self.detail_keys:
-            self.field(key).disabled = not is_open
-        self.query_one("#accept", Button).disabled = not is_open
-        self.query_one("#delete", Button).disabled = not is_open
+            self.field(key).disabled = not is_open or self.read_only
+        self.query_one("#accept", Button).disabled = not is_open or self.read_only
+        self.query_one("#delete", Button).disabled = not is_open or self.read_only
         self.field(self.KEY).disabled = is_open
         self.query_one("#lookup", Button).disabled = is_open
         self.on_opened()
@@ -274,9 +291,16 @@ class RecordFormScreen(FinconScreen):
 
     # -- actions --------------------------------------------------------------
 
+    def refuse_if_read_only(self) -> bool:
+        if self.read_only:
+            self.message.error(f"Display only: nothing can be changed here (option 2 on the list changes the {self.service.kind})")
+        return self.read_only
+
     @on(Button.Pressed, "#accept")
     def action_accept(self) -> None:
         """F10/Ctrl+S or the Accept button: validate, then save row and password."""
+        if self.refuse_if_read_only():
+            return
         if not self.is_open:
             self.message.error(f"Type the {self.LABELS[self.KEY]} and press Enter first")
             self.field(self.KEY).focus()
@@ -298,7 +322,7 @@ class RecordFormScreen(FinconScreen):
             return
         kind, key = self.service.kind, record.key
         try:
-            saved = await self._while_waiting("Saving", self.service.save, record, change, expected)
+            saved = await self._while_waiting("Saving", self.write, record, change, expected)
         except RecordExists:
             self.message.error(f"{kind} {key} was created by another user meanwhile: press Esc and open it")
             return
@@ -316,8 +340,20 @@ class RecordFormScreen(FinconScreen):
             self.message.error(f"Not saved, the database refused: {error}")
             return
         message = await self.database.run(self.saved_message, saved)
+        self.finish(message)
+
+    def write(self, record: Any, change: PasswordChange, expected: Stored | None) -> Saved:
+        """Accept's write (in the database thread)."""
+        return self.service.save(record, change, expected)
+
+    def finish(self, message: str) -> None:
+        """The open record was saved or deleted: back to the key field, saying so."""
         self._close(keep_key=False)
         self.message.show(message, "ok")
+
+    def leave_record(self) -> None:
+        """Cancel on an open record: back to its key."""
+        self._close(keep_key=True)
 
     async def _while_waiting(self, doing: str, call, *args):
         """`call(*args)` in the database thread; while it waits for another
@@ -340,6 +376,8 @@ class RecordFormScreen(FinconScreen):
     @on(Button.Pressed, "#delete")
     def action_delete(self) -> None:
         """F8/Ctrl+D or the Delete button: remove the open record after a Yes."""
+        if self.refuse_if_read_only():
+            return
         kind = self.service.kind
         if not self.is_open:
             self.message.error(f"Open a {kind} with Enter first, then delete it")
@@ -378,20 +416,10 @@ class RecordFormScreen(FinconScreen):
         except (StorageError, sqlite3.Error) as error:
             self.message.error(f"Not deleted, the database refused: {error}")
             return
-        self._close(keep_key=False)
-        self.message.show(f"{kind} {key} deleted", "ok")
+        self.finish(f"{kind} {key} deleted")
 
     def _changed_message(self, changed: RecordChanged) -> str:
-        """Someone else saved, deleted or re-created the record since it was loaded."""
-        kind = self.service.kind
-        if changed.current is None:
-            return f"{kind} {changed.key} was deleted by another user – press F5 to reload"
-        current = changed.current
-        if changed.recreated:
-            when = datetime.fromisoformat(current.created_at).astimezone().strftime("%H:%M")
-            return f"{kind} {current.key} was deleted and created again by another user at {when} – press F5 to reload"
-        when = datetime.fromisoformat(current.updated_at).astimezone().strftime("%H:%M")
-        return f"{kind} {current.key} was changed by another user at {when} – press F5 to reload"
+        return changed_message(self.service.kind, changed, f"press {self.app.key_label('reload')} to reload")  # type: ignore[attr-defined]
 
     def action_reload(self) -> None:
         """F5/Ctrl+R: load the record again as stored now (asks before dropping changes)."""
@@ -427,6 +455,8 @@ class RecordFormScreen(FinconScreen):
 
     def action_prompt(self) -> None:
         """F4/Ctrl+P: a look-up list for the field under the cursor."""
+        if self.refuse_if_read_only():
+            return
         focused = self.focused
         prompt = self.PROMPTS.get(focused.id if focused else "")
         if focused is None or prompt is None:
@@ -487,6 +517,6 @@ class RecordFormScreen(FinconScreen):
             self.waiting.abandoned.set()
             return
         if self.is_open:
-            self._leave_or_ask(lambda: self._close(keep_key=True))
+            self._leave_or_ask(self.leave_record)
         else:
             self.dismiss()

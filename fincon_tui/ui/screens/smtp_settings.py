@@ -82,9 +82,11 @@ Time Out (Seconds)  How long to wait for the server before giving up,
 BCC . . . . . . .   Optional: one address that receives a blind copy of
                     every email sent through this definition.
 
-F6 tests the connection and login with what is on screen (no message is
-sent); F7 sends a test email. Both show the SMTP conversation; Esc
-cancels.
+The login test connects and logs in with what is on screen (no message
+is sent); the test email sends one. Both ask for an optional user code:
+with one, the test logs in as that user would (their own login, else the
+shared one), which tests a definition where each user brings their own.
+Both show the SMTP conversation and can be cancelled at any time.
 """
     BINDINGS = [
         Binding("f6,ctrl+t", "test_login", "Test", id="test_login"),
@@ -167,6 +169,8 @@ cancels.
             if consent:
                 session = SmtpSessionScreen(title, run, plan.definition.name)
                 self.app.push_screen(session, self._session_done)
+            else:
+                self.test_ended("Not tested: the login would cross the network unencrypted", "warning")
 
         if plan.credentials_in_clear:
             self.app.push_screen(
@@ -183,32 +187,68 @@ cancels.
 
     def _session_done(self, outcome) -> None:
         if outcome is None:
-            self.message.show("Cancelled: the connection was closed", "warning")
+            self.test_ended("Cancelled: the connection was closed", "warning")
         elif outcome.ok:
-            self.message.show(outcome.message, "ok")
+            self.test_ended(outcome.message, "ok")
         else:
-            self.message.error(f"Failed at {outcome.step}: {outcome.message}")
+            self.test_ended(f"Failed at {outcome.step}: {outcome.message}", "error")
+
+    def test_ended(self, text: str, level: str) -> None:
+        """A login test or test email ended (or did not start): say how."""
+        if level == "error":
+            self.message.error(text)
+        elif text:
+            self.message.show(text, level)
 
     def action_test_login(self) -> None:
-        """F6/Ctrl+T: connect, secure and log in with what is on screen; sends nothing."""
+        """F6/Ctrl+T: connect, secure and log in with what is on screen,
+        optionally as a user; sends nothing."""
+        from fincon_tui.ui.screens.entry_dialog import Entry, EntryDialog
+
         current = self._on_screen_definition()
         if current is None:
             return
         definition, typed = current
-        self.database.work(self, self._test_login(definition, typed))
 
-    async def _test_login(self, definition: smtp.SmtpDefinition, typed: str | None) -> None:
+        async def check(values: dict[str, str]) -> tuple[str, str] | None:
+            code = values["user"]
+            if code and await self.database.run(self.app.users.get, code) is None:  # type: ignore[attr-defined]
+                return "user", f"User {code.upper()} has no email settings"
+            return None
+
+        def chosen(answer: dict[str, str] | None) -> None:
+            if answer is None:
+                self.test_ended("", "info")
+            else:
+                self.database.work(self, self._test_login(definition, typed, answer["user"]))
+
+        self.app.push_screen(
+            EntryDialog(
+                f"Login test: {definition.name}",
+                [Entry("user", "As user", 20, hint="optional")],
+                check,
+                note="Empty: the definition's own login. A user code: log in as that user would.",
+            ),
+            chosen,
+        )
+
+    async def _test_login(self, definition: smtp.SmtpDefinition, typed: str | None, user_code: str = "") -> None:
         from fincon_tui.mail.session import check_login, security
         from fincon_tui.services.mail_checks import CannotTest, plan
 
-        try:  # the stored password comes from the database and the key store
-            prepared = await self.database.run(
-                lambda: plan(definition, self.service.passwords, definition_password=typed)
-            )
+        def prepare():  # the stored password comes from the database and the key store
+            found = self.app.users.get(user_code) if user_code else None  # type: ignore[attr-defined]
+            user = found.record if found else None
+            return user, plan(definition, self.service.passwords, user, definition_password=typed)
+
+        try:
+            user, prepared = await self.database.run(prepare)
         except CannotTest as error:
-            self.message.error(f"Cannot test: {error}")
+            self.test_ended(f"Cannot test: {error}", "error")
             return
-        title = f"Login test: {definition.name} ({definition.mail_server}:{definition.port}, {security(definition)})"
+        who = f" as {user.user_code}" if user else ""
+        title = (f"Login test: {definition.name}{who} ({definition.mail_server}:{definition.port}, "
+                 f"{security(definition)})")
         self._start(
             prepared,
             title,
@@ -254,7 +294,7 @@ cancels.
         try:
             user, prepared = await self.database.run(prepare)
         except CannotTest as error:
-            self.message.error(f"Cannot send: {error}")
+            self.test_ended(f"Cannot send: {error}", "error")
             return
         who = f" as {user.user_code}" if user else ""
         self._start(
