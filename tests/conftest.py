@@ -80,6 +80,25 @@ def seeded(app):
     return app
 
 
+@pytest.fixture
+def people(seeded):
+    """The seeded definitions with users: ALICE (own login, on OWN), BOB (on
+    OWN without one: cannot send), CAROL (on OFFICE's shared login)."""
+    from fincon_tui.domain.password_binding import PasswordChange
+
+    seeded.users.save(user("ALICE", "OWN", "alice"), PasswordChange.set("alice-pw"), None)
+    seeded.users.save(user("BOB", "OWN"), PasswordChange.keep(), None)
+    seeded.users.save(user("CAROL", "OFFICE"), PasswordChange.keep(), None)
+    return seeded
+
+
+def user(code: str, smtp_name: str, username: str = ""):
+    """User email settings for tests, sending as code@corp.example."""
+    from fincon_tui.domain.users import UserEmailSettings
+
+    return UserEmailSettings(code, smtp_name, username, code.title(), f"{code.lower()}@corp.example")
+
+
 def definition(**overrides):
     """An SMTP definition for tests: OFFICE with a shared login unless overridden."""
     from fincon_tui.domain.smtp import SmtpDefinition

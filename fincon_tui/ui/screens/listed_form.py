@@ -63,7 +63,11 @@ class ListedForm(RecordFormScreen):
         self.set_class(self.read_only, "read-only")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # Textual calls every class's on_mount, this one first: open the
+        # record once the form's own on_mount has closed it.
+        self.call_later(self._begin)
+
+    def _begin(self) -> None:
         self.field(self.KEY).value = self.start.key
         if self.start.mode == "copy":
             self._open_copy()
@@ -98,6 +102,19 @@ class ListedForm(RecordFormScreen):
         self.message.show(
             f"Copy of {source.stored.key} as {self.start.key}: change the details, then Accept{password}"
         )
+
+    def on_opened(self) -> None:
+        """Display only: every field and button stays disabled."""
+        super().on_opened()
+        if self.read_only and self.is_open:
+            for widget in self.query("#form Input, #form Button"):
+                widget.disabled = True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Display only: no Accept, Delete or Prompt (nor their keys in the legend)."""
+        if self.read_only and action in ("accept", "delete", "prompt"):
+            return False
+        return super().check_action(action, parameters)
 
     @property
     def had_password(self) -> bool:

@@ -75,8 +75,6 @@ class RecordFormScreen(FinconScreen):
     CREATE_QUESTION: ClassVar[str]
     PROMPTS: ClassVar[dict[str, Prompt]] = {}
     AUTO_FOCUS = ".key"
-    #: Display only (5=Display on a "Work with" list): nothing can be changed.
-    read_only = False
     BINDINGS = [
         Binding("f10,ctrl+s", "accept", "Accept", id="accept"),
         Binding("f4,ctrl+p", "prompt", "Prompt", id="prompt"),
@@ -184,9 +182,9 @@ class RecordFormScreen(FinconScreen):
     def _set_open(self, is_open: bool) -> None:
         self.is_open = is_open
         for key in self.detail_keys:
-            self.field(key).disabled = not is_open or self.read_only
-        self.query_one("#accept", Button).disabled = not is_open or self.read_only
-        self.query_one("#delete", Button).disabled = not is_open or self.read_only
+            self.field(key).disabled = not is_open
+        self.query_one("#accept", Button).disabled = not is_open
+        self.query_one("#delete", Button).disabled = not is_open
         self.field(self.KEY).disabled = is_open
         self.query_one("#lookup", Button).disabled = is_open
         self.on_opened()
@@ -291,16 +289,9 @@ class RecordFormScreen(FinconScreen):
 
     # -- actions --------------------------------------------------------------
 
-    def refuse_if_read_only(self) -> bool:
-        if self.read_only:
-            self.message.error(f"Display only: nothing can be changed here (option 2 on the list changes the {self.service.kind})")
-        return self.read_only
-
     @on(Button.Pressed, "#accept")
     def action_accept(self) -> None:
         """F10/Ctrl+S or the Accept button: validate, then save row and password."""
-        if self.refuse_if_read_only():
-            return
         if not self.is_open:
             self.message.error(f"Type the {self.LABELS[self.KEY]} and press Enter first")
             self.field(self.KEY).focus()
@@ -376,8 +367,6 @@ class RecordFormScreen(FinconScreen):
     @on(Button.Pressed, "#delete")
     def action_delete(self) -> None:
         """F8/Ctrl+D or the Delete button: remove the open record after a Yes."""
-        if self.refuse_if_read_only():
-            return
         kind = self.service.kind
         if not self.is_open:
             self.message.error(f"Open a {kind} with Enter first, then delete it")
@@ -455,8 +444,6 @@ class RecordFormScreen(FinconScreen):
 
     def action_prompt(self) -> None:
         """F4/Ctrl+P: a look-up list for the field under the cursor."""
-        if self.refuse_if_read_only():
-            return
         focused = self.focused
         prompt = self.PROMPTS.get(focused.id if focused else "")
         if focused is None or prompt is None:

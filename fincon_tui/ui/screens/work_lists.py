@@ -36,28 +36,17 @@ if TYPE_CHECKING:
     from fincon_tui.services.work_lists import DefinitionRow, ListPage, UserRow
 
 _HELP_OPTIONS = """
-Type an option number in front of one or more records and press Enter:
-the options are carried out top to bottom, each in its own form or
-window, and the list is read again when all are done. Options typed on
-other pages count too.
+Type an option number in front of one or more records and press Enter: the options are carried out top to bottom, each in its own form or window, and the list is read again when all are done. Options typed on other pages count too. Exit in a form stops the options still to come; Cancel goes on with the next.
 
-  2=Change     the record's form, to change and Accept it
-  3=Copy       asks for the new key and whether to copy the stored
-               password, then opens the form filled from the record
-  4=Delete     asks first; removes the stored password too
-  5=Display    the form, read only
-  7=Rename     asks for the new key; the password, the history and
-               (for a definition) the linked users go with it. A record
-               another admin changed since the list was read is not
-               renamed: refresh the list first.
+2=Change: the record's form, to change and Accept it.
+3=Copy: asks for the new key and whether to copy the stored password, then opens the form filled from the record; Accept creates the copy.
+4=Delete: asks first; the stored password goes too.
+5=Display: the form, read only.
+7=Rename: asks for the new key; the password, the history and (for a definition) the linked users go with it. A record another admin changed since the list was read is not renamed: refresh the list first.
 """
 
 _HELP_KEYS = """
-Position to: type the first characters of a key and press Enter: the
-list starts there. Page down / Page up show the next or previous page;
-"More..." at the foot means more records follow, "Bottom" that this is
-the end. Up and Down move between the option fields. Exit or Cancel go
-back to the menu; Create opens an empty form for a new record.
+Position to: type the first characters of a key and press Enter: the list starts there. "More..." at the foot means more records follow, "Bottom" that this is the last page. Up and Down move between the option fields.
 """
 
 
@@ -85,7 +74,7 @@ class RecordListScreen(WorkWithScreen):
         self.open_form("test", row)
 
     def _refresh_hint(self) -> str:
-        return f"press {self.app.key_label('reload')} to refresh the list"  # type: ignore[attr-defined]
+        return f"press {self.app.key_label('reload', self)} to refresh the list"  # type: ignore[attr-defined]
 
     # -- 3=Copy --------------------------------------------------------------------------
 
@@ -212,12 +201,12 @@ class WorkWithDefinitionsScreen(RecordListScreen):
     #: Columns: option 3, name 20, server:port 27, TLS 8, login 8, users 5 (78 in all).
     HEADING = f"Opt {'SMTP Name':<20} {'Server:Port':<27} {'TLS':<8} {'Login':<8} {'Users':>5}"
     HELP = (
-        "Every SMTP definition with its server and port, how the connection is\n"
-        "secured (TLS from the first byte, STARTTLS, none), whose login it uses\n"
-        "(shared, per user, or none) and how many users are linked to it.\n"
+        "Every SMTP definition with its server and port, how the connection is secured (TLS from "
+        "the first byte, STARTTLS, none), whose login it uses (shared, per user, or none) and how "
+        "many users are linked to it.\n"
         + _HELP_OPTIONS
-        + "  8=Test login asks for an optional user code, then connects and logs\n"
-        "               in with the stored definition (sends nothing)\n"
+        + "8=Test login: asks for an optional user code, then connects and logs in with the stored "
+        "definition, as that user when one is given (sends nothing).\n"
         + _HELP_KEYS
     )
 
@@ -255,9 +244,9 @@ class WorkWithUsersScreen(RecordListScreen):
     #: Columns: option 3, user 12, definition 14, sender 24, login used 21 (78 in all).
     HEADING = f"Opt {'User':<12} {'SMTP Def.':<14} {'Sender Address':<24} {'Login Used':<21}"
     HELP = (
-        "Every user's email settings: the SMTP definition they send through,\n"
-        "their sender address and the login they send with (their own, the\n"
-        "definition's shared one, none, or MISSING when they cannot send).\n"
+        "Every user's email settings: the SMTP definition they send through, their sender "
+        "address and the login they send with (their own, the definition's shared one, none, "
+        "or MISSING when they cannot send).\n"
         + _HELP_OPTIONS
         + _HELP_KEYS
     )
@@ -270,6 +259,9 @@ class WorkWithUsersScreen(RecordListScreen):
         from fincon_tui.services.work_lists import users as user_rows
 
         return user_rows(self.service, key, size, direction)  # type: ignore[arg-type]
+
+    def attention(self, row: UserRow) -> bool:
+        return not row.can_send
 
     def line(self, row: UserRow) -> str:
         record = row.stored.record

@@ -80,10 +80,11 @@ class WorkWithScreen(FinconScreen):
         Binding("f5,ctrl+r", "refresh", "Refresh", id="reload"),
         Binding("f11,ctrl+n", "create", "Create", id="create"),
         Binding("f12,escape", "cancel", "Cancel", id="cancel"),
-        Binding("pagedown", "page('after')", "Next page", id="list.page_down", show=False),
-        Binding("pageup", "page('before')", "Previous page", id="list.page_up", show=False),
-        Binding("down", "move(1)", "Next row", id="list.down", show=False),
-        Binding("up", "move(-1)", "Previous row", id="list.up", show=False),
+        # Priority: the entry fields would otherwise take these keys (to scroll).
+        Binding("pagedown", "page('after')", "Next page", id="list.page_down", show=False, priority=True),
+        Binding("pageup", "page('before')", "Previous page", id="list.page_up", show=False, priority=True),
+        Binding("down", "move(1)", "Next field", id="list.down", show=False, priority=True),
+        Binding("up", "move(-1)", "Previous field", id="list.up", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -95,6 +96,8 @@ class WorkWithScreen(FinconScreen):
         self.queue: deque[tuple[Any, str]] = deque()
         self.results: list[Done] = []
         self.processing = False
+        #: The option row the cursor was on when Enter was pressed: it goes back there.
+        self.cursor_row: int | None = None
         self.waiting: Waiting | None = None
 
     # -- what subclasses provide ----------------------------------------------------
@@ -109,6 +112,10 @@ class WorkWithScreen(FinconScreen):
 
     def line(self, row: Any) -> str:
         raise NotImplementedError
+
+    def attention(self, row: Any) -> bool:
+        """Whether the row is shown as needing attention."""
+        return False
 
     def create_screen(self) -> Screen:
         raise NotImplementedError
@@ -163,7 +170,9 @@ class WorkWithScreen(FinconScreen):
     # -- reading and showing a page ---------------------------------------------------
 
     def _first_key(self) -> str:
-        return self.page.rows[0].key if self.page and self.page.rows else ""
+        """Where the page is read again from: its first key, or the top for
+        the first page (so that a record created or renamed before it shows)."""
+        return self.page.rows[0].key if self.page and self.page.rows and self.page.before else ""
 
     def load(self, key: str, direction: str, focus_row: int | None = None) -> None:
         self.database.work(self, self._load(key, direction, focus_row), group="work-page")
@@ -193,12 +202,14 @@ class WorkWithScreen(FinconScreen):
             row = page.rows[index]
             with field.prevent(Input.Changed):
                 field.value = self.typed.get(row.key, (None, ""))[1]
-            field.parent.query_one(".line", Static).update(plain(self.line(row)))  # type: ignore[union-attr]
+            line = field.parent.query_one(".line", Static)  # type: ignore[union-attr]
+            line.update(plain(self.line(row)))
+            line.set_class(self.attention(row), "-attention")
         more = "More..." if page.after else "Bottom"
         self.query_one("#work-more", Label).update(more)
         if not page.rows:
             self.message.show(
-                f"No {self.KIND}s yet: {self.app.key_label('create')} creates one", "info"  # type: ignore[attr-defined]
+                f"No {self.KIND}s yet: {self.app.key_label('create', self)} creates one", "info"  # type: ignore[attr-defined]
             )
         focused = self.focused
         if isinstance(focused, OptionInput) and not focused.parent.display:  # type: ignore[union-attr]
@@ -259,7 +270,8 @@ class WorkWithScreen(FinconScreen):
         self.load(self._first_key(), "from")
 
     def action_create(self) -> None:
-        self.app.push_screen(self.create_screen(), lambda _: self.action_refresh())
+        self.cursor_row = self.focused.index if isinstance(self.focused, OptionInput) else None
+        self.app.push_screen(self.create_screen(), lambda _: self._after_options())
 
     def action_exit(self) -> None:
         self.dismiss()
@@ -288,10 +300,12 @@ class WorkWithScreen(FinconScreen):
                 self._focus_typed(key)
                 return
         if not typed:
+            self.cursor_row = self.focused.index if isinstance(self.focused, OptionInput) else None
             self._after_options()
             return
         self.message.clear()
         self.processing = True
+        self.cursor_row = self.focused.index if isinstance(self.focused, OptionInput) else None
         self.results = []
         self.queue = deque((row, option) for _, (row, option) in typed)
         self.next_option(None)
@@ -342,9 +356,7 @@ class WorkWithScreen(FinconScreen):
             self.load(key, "from", focus_row=0)
         else:
             self.message.clear()
-            focused = self.focused
-            self.load(self._first_key(), "from",
-                      focus_row=focused.index if isinstance(focused, OptionInput) else None)
+            self.load(self._first_key(), "from", focus_row=self.cursor_row)
 
     # -- writes from the list (delete, rename) ------------------------------------------------
 
