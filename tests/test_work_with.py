@@ -341,3 +341,20 @@ async def test_data_is_never_markup(app) -> None:
         await pilot.press(*DEFINITIONS)
         assert lines(app.screen)[0].startswith("_ [b]x[/b] [@click=ap…")
         assert app.is_running
+
+
+async def test_a_taller_terminal_shows_more_rows(many) -> None:
+    async with many.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS, "pagedown")
+        assert len(lines(many.screen)) == 14 and lines(many.screen)[0].startswith("_ D14 ")
+        await pilot.resize_terminal(80, 30)
+        await pilot.pause()
+        await pilot.press("f5")
+        assert len(lines(many.screen)) == 20 and lines(many.screen)[0].startswith("_ D14 ")
+
+
+async def test_position_to_ignores_case_on_the_users_list(people) -> None:
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*USERS, "up", *"ca", "enter")
+        assert [line.split()[1] for line in lines(people.screen)] == ["CAROL"]
+        assert more(people.screen) == "Bottom"
