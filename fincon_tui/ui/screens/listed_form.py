@@ -79,16 +79,16 @@ class ListedForm(RecordFormScreen):
         try:
             loaded = await self.database.run(self.service.load, key)
         except (StorageError, sqlite3.Error) as error:
-            self.dismiss(Done(f"Could not read {kind} {key}: {error}", "error"))
+            self._back(Done(f"Could not read {kind} {key}: {error}", "error"))
             return
         if loaded is None:
-            self.dismiss(Done(f"{kind} {key} no longer exists (deleted or renamed by another user)", "error"))
+            self._back(Done(f"{kind} {key} no longer exists (deleted or renamed by another user)", "error"))
             return
         self._open(loaded.stored.record.form_values(), loaded)
         if not self.read_only:
             return
         if loaded.attention is None and not loaded.password_problem:
-            back = self.app.key_label("cancel")
+            back = self.app.key_label("cancel")  # type: ignore[attr-defined]
             self.message.show(f"{kind} {loaded.stored.key}: display only – {back} goes back to the list")
         if self.start.mode == "test":
             self.action_test_login()  # type: ignore[attr-defined]
@@ -132,21 +132,25 @@ class ListedForm(RecordFormScreen):
         assert source is not None
         return copy(self.service, source.stored.key, record, change, self.start.copy_password)
 
+    def _back(self, result: Done | None) -> None:
+        """Back to the list with what happened."""
+        self.dismiss(result)  # type: ignore[arg-type]
+
     def finish(self, message: str) -> None:
-        self.dismiss(Done(message))
+        self._back(Done(message))
 
     def leave_record(self) -> None:
-        self.dismiss(None)
+        self._back(None)
 
     def test_ended(self, text: str, level: str) -> None:
         if self.start.mode == "test":
-            self.dismiss(Done(text, level) if text else None)
+            self._back(Done(text, level) if text else None)
         else:
             super().test_ended(text, level)  # type: ignore[misc]
 
     def action_exit(self) -> None:
         """Exit: back to the list, which stops processing its options."""
-        self._leave_or_ask(lambda: self.dismiss(STOP))
+        self._leave_or_ask(lambda: self._back(STOP))
 
 
 class SmtpForm(ListedForm, SmtpSettingsScreen):

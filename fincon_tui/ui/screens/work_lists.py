@@ -56,7 +56,8 @@ class RecordListScreen(WorkWithScreen):
     FORM: ClassVar[type[ListedForm]]
     LABELS: ClassVar[dict[str, str]]
     KEY: ClassVar[str]
-    HANDLERS = {"2": "change", "3": "copy", "4": "delete", "5": "display", "7": "rename", "8": "test_login"}
+    HANDLERS = {"2": "option_change", "3": "option_copy", "4": "option_delete", "5": "option_display",
+                "7": "option_rename", "8": "option_test_login"}
 
     def form(self, start: Start) -> ListedForm:
         return self.FORM(start, f"{self.TITLE} / ")
@@ -64,13 +65,13 @@ class RecordListScreen(WorkWithScreen):
     def open_form(self, mode: str, row) -> None:
         self.app.push_screen(self.form(Start(mode, row.key)), self.next_option)  # type: ignore[arg-type]
 
-    def change(self, row) -> None:
+    def option_change(self, row) -> None:
         self.open_form("change", row)
 
-    def display(self, row) -> None:
+    def option_display(self, row) -> None:
         self.open_form("display", row)
 
-    def test_login(self, row) -> None:
+    def option_test_login(self, row) -> None:
         self.open_form("test", row)
 
     def _refresh_hint(self) -> str:
@@ -78,7 +79,7 @@ class RecordListScreen(WorkWithScreen):
 
     # -- 3=Copy --------------------------------------------------------------------------
 
-    def copy(self, row) -> None:
+    def option_copy(self, row) -> None:
         self.database.work(self, self._copy(row))
 
     async def _copy(self, row) -> None:
@@ -115,7 +116,7 @@ class RecordListScreen(WorkWithScreen):
 
     # -- 4=Delete ------------------------------------------------------------------------
 
-    def delete(self, row) -> None:
+    def option_delete(self, row) -> None:
         def answered(yes: bool | None) -> None:
             if yes:
                 self.database.work(self, self._delete(row))
@@ -149,7 +150,7 @@ class RecordListScreen(WorkWithScreen):
 
     # -- 7=Rename ------------------------------------------------------------------------
 
-    def rename(self, row) -> None:
+    def option_rename(self, row) -> None:
         from fincon_tui.services.key_changes import rename
 
         kind, service, label = self.KIND_NAME, self.service, self.LABELS[self.KEY]

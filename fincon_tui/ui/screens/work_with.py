@@ -370,7 +370,10 @@ class WorkWithScreen(FinconScreen):
             text = f"{doing}… waiting for another admin's save ({seconds:.0f} s) – {stop} to stop waiting"
             (report or (lambda shown: self.message.show(shown, "warning")))(text)
 
-        self.waiting = Waiting(report=lambda seconds: loop.call_soon_threadsafe(waited, seconds))
+        def report_wait(seconds: float) -> None:
+            loop.call_soon_threadsafe(waited, seconds)
+
+        self.waiting = Waiting(report=report_wait)
         self.database.waiting = self.waiting
         try:
             return await self.database.run(call, *args, waiting=self.waiting)
