@@ -18,9 +18,8 @@ if TYPE_CHECKING:  # the commands import their libraries when they run
     from sqlite_utils import Database
 
     from fincon_tui.keystore.vault import PasswordVault
-    from fincon_tui.services.sealed_passwords import Passwords
+    from fincon_tui.services.mail_checks import MailChecks
     from fincon_tui.services.smtp_settings import SmtpSettings
-    from fincon_tui.services.user_settings import UserSettings
 
 
 def add_commands(subparsers) -> None:
@@ -52,7 +51,7 @@ def add_commands(subparsers) -> None:
 
 
 def _row(stored, smtp: SmtpSettings) -> dict:
-    from fincon_tui.domain.fields import describe
+    from fincon_tui._exceptions import describe
     from fincon_tui.domain.smtp import LABELS
     from fincon_tui.mail.session import security
 
@@ -75,6 +74,7 @@ def _row(stored, smtp: SmtpSettings) -> dict:
 
 def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
     from fincon_tui.domain.password_binding import smtp_owner
+    from fincon_tui.services.mail_checks import MailChecks
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
 
@@ -105,40 +105,28 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
             for key, value in row.items():
                 say(f"{key:<16} {value}")
         return 0
-    return _session(args, stored.record, smtp.passwords, UserSettings(db, vault))
+    return _session(args, MailChecks(smtp, UserSettings(db, vault)), stored.record)
 
 
-def _session(args, definition, passwords: Passwords, users: UserSettings) -> int:
+def _session(args, checks: MailChecks, definition) -> int:
     import asyncio
     from dataclasses import asdict
 
-    from fincon_tui.domain.fields import FieldError, email_address
-    from fincon_tui.mail.session import check_login, send_test_email
+    from fincon_tui._exceptions import CannotTest, UnknownUser
     from fincon_tui.mail.transcript import Transcript
-    from fincon_tui.services.mail_checks import CannotTest, plan
 
-    user = None
-    if args.user:
-        found = users.get(args.user)
-        if found is None:
-            return fail(f"User email settings {args.user.upper()} do not exist")
-        if found.record.smtp_name.lower() != definition.name.lower():
-            say(
-                f"fincon-tui: note: user {found.key} is linked to {found.record.smtp_name}, "
-                f"testing through {definition.name} as asked",
-                err=True,
-            )
-        user = found.record
     sending = args.smtp_command == "send-test"
-    if sending:
-        try:
-            recipient = email_address(args.to, required=True)
-        except FieldError as error:
-            return fail(f"--to {error.message}")
     try:
-        prepared = plan(definition, passwords, user, want_sender=sending)
+        if sending:
+            prepared = checks.test_email(definition, args.to, user_code=args.user or "")
+        else:
+            prepared = checks.login_test(definition, user_code=args.user or "")
+    except UnknownUser as error:
+        return fail(f"User email settings {error.code} do not exist")
     except CannotTest as error:
-        return fail(str(error))
+        return fail(f"--to {error}" if error.field == "to" else str(error))
+    for note in prepared.notes:
+        say(f"fincon-tui: note: {note}", err=True)
     if prepared.credentials_in_clear:
         warning = (
             f"SMTP definition {definition.name} has Use TLS = N: the password would cross "
@@ -147,17 +135,9 @@ def _session(args, definition, passwords: Passwords, users: UserSettings) -> int
         if not args.allow_plaintext:
             return fail(f"{warning}; add --allow-plaintext to go ahead")
         say(f"fincon-tui: warning: {warning}", err=True)
-    transcript = Transcript(
-        (lambda line: say(line, err=True)) if args.verbose else None
-    )
-    if sending:
-        work = send_test_email(
-            definition, prepared.login, prepared.password, prepared.sender, recipient, transcript
-        )
-    else:
-        work = check_login(definition, prepared.login, prepared.password, transcript)
+    transcript = Transcript((lambda line: say(line, err=True)) if args.verbose else None)
     try:
-        outcome = asyncio.run(work)
+        outcome = asyncio.run(prepared.run(transcript))
     except KeyboardInterrupt:
         say("fincon-tui: cancelled", err=True)
         return 130
@@ -166,4 +146,3 @@ def _session(args, definition, passwords: Passwords, users: UserSettings) -> int
     else:
         say(("OK: " if outcome.ok else f"FAILED at {outcome.step}: ") + outcome.text(), err=not outcome.ok)
     return 0 if outcome.ok else FAILED
-

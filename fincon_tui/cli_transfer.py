@@ -157,7 +157,8 @@ def _report(outcome: Outcome, args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
     """`export` and `import`."""
-    from fincon_tui.services.transfer import FileRefused, Transfer
+    from fincon_tui._exceptions import FileRefused
+    from fincon_tui.services.transfer import Transfer
 
     transfer = Transfer(db, vault, dry_run=getattr(args, "dry_run", False))
     if args.command == "export":

@@ -30,7 +30,7 @@ def add_commands(subparsers) -> None:
 
 
 def _row(stored, users: UserSettings) -> dict:
-    from fincon_tui.domain.fields import describe
+    from fincon_tui._exceptions import describe
     from fincon_tui.domain.users import LABELS
 
     return {
@@ -43,7 +43,8 @@ def _row(stored, users: UserSettings) -> dict:
 
 def _login_used(user, users: UserSettings) -> str:
     """Which login the user sends with, as the form's 'Login used:' line says."""
-    from fincon_tui.domain.login import LoginMissing, effective_login
+    from fincon_tui._exceptions import LoginMissing
+    from fincon_tui.domain.login import effective_login
 
     definition = users.definitions.get(user.smtp_name)
     if definition is None:

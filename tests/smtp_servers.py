@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import trustme
@@ -79,7 +79,7 @@ class Certificates:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         dates = {}
         if expired:
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             dates = dict(not_before=now - timedelta(days=30), not_after=now - timedelta(days=1))
         self.ca.issue_cert(*(hosts or ("localhost", "127.0.0.1")), **dates).configure_cert(context)
         return context

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import definition, stored_password, user
+from support import definition, stored_password, user
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.services.smtp_settings import SmtpSettings

@@ -4,21 +4,26 @@ real sealed passwords, several connections for the other admin."""
 from __future__ import annotations
 
 import pytest
-from conftest import definition, stored_password, user
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import definition, stored_password, user
 
-from fincon_tui.domain.fields import FieldError
+from fincon_tui._exceptions import (
+    FieldError,
+    NothingToCopy,
+    PasswordUnusable,
+    RecordChanged,
+    RecordExists,
+    StorageError,
+)
 from fincon_tui.domain.password_binding import PasswordChange
-from fincon_tui.keystore.errors import PasswordUnusable
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services import work_lists
-from fincon_tui.services.key_changes import NothingToCopy, copy, rename
+from fincon_tui.services.key_changes import copy, rename
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.storage import pages
 from fincon_tui.storage.database import open_database
-from fincon_tui.storage.errors import RecordChanged, RecordExists, StorageError
 
 
 @pytest.fixture
@@ -45,7 +50,8 @@ def test_rename_moves_password_users_and_history_in_one_version(db, smtp, users)
     after = smtp.get("MAIN")
     assert (after.version, after.row_id, after.created_at) == (2, before.row_id, before.created_at)
     assert stored_password(db, "smtp:MAIN") == "shared-pw" and stored_password(db, "user:ALICE") == "alice-pw"
-    assert sorted((r["owner_kind"], r["owner_key"]) for r in db["secrets"].rows) == [("smtp", "MAIN"), ("user", "ALICE")]
+    owners = sorted((r["owner_kind"], r["owner_key"]) for r in db["secrets"].rows)
+    assert owners == [("smtp", "MAIN"), ("user", "ALICE")]
     assert [(u.key, u.record.smtp_name, u.version) for u in users.search("", 10)] == [
         ("ALICE", "MAIN", 2), ("BOB", "MAIN", 2)]
     assert [e.verb for e in smtp.history("MAIN")] == ["rename", "create"] and smtp.history("OFFICE") == []
@@ -98,7 +104,7 @@ def test_a_password_made_unusable_outside_stays_unusable_after_a_rename(db, smtp
     db.execute("UPDATE smtp_settings SET username = 'mallory' WHERE name = 'OFFICE'")
     db.conn.commit()
     rename(smtp, "OFFICE", smtp.get("OFFICE"), "MAIN")
-    with pytest.raises(PasswordUnusable, match="saved for shared@corp.example at smtp.example.com"):
+    with pytest.raises(PasswordUnusable, match=r"saved for shared@corp\.example at smtp\.example\.com"):
         stored_password(db, "smtp:MAIN")
 
 

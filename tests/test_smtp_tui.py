@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import definition
 from smtp_servers import make_certificates, silent_server, smtp_server
+from support import definition
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings

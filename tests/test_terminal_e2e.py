@@ -11,7 +11,7 @@ from pathlib import Path
 import pexpect
 import pyte
 import pytest
-from conftest import stored_password
+from support import stored_password
 
 BIN = Path(sys.executable).parent / "fincon-tui"
 F10 = "\x1b[21~"
@@ -163,7 +163,7 @@ def test_a_closed_terminal_after_look_up_work_ends_the_app_within_2_s(db_path: P
     still has a screenful to write.  The app must not outlive its terminal."""
     import signal
 
-    from conftest import definition
+    from support import definition
 
     from fincon_tui.domain.password_binding import PasswordChange
     from fincon_tui.keystore.vault import PasswordVault

@@ -4,7 +4,7 @@ to, options on several rows, and every option's form or dialog."""
 from __future__ import annotations
 
 import pytest
-from conftest import definition, legend, stored_password
+from support import definition, legend, stored_password
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
@@ -275,7 +275,8 @@ async def test_a_form_saving_over_a_record_renamed_meanwhile_names_the_new_key(p
 async def test_rename_a_user_with_their_password(people, db) -> None:
     async with people.run_test(size=SIZE) as pilot:
         await pilot.press(*USERS, "7", "enter", "ctrl+u", *"alice.smith", "enter")
-        assert people.screen.message.text == "User email settings ALICE renamed to ALICE.SMITH; its password goes with it"
+        assert people.screen.message.text == (
+            "User email settings ALICE renamed to ALICE.SMITH; its password goes with it")
     assert stored_password(db, "user:ALICE.SMITH") == "alice-pw" and people.users.get("ALICE") is None
 
 

@@ -14,12 +14,18 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from fincon_tui.domain.fields import FieldError, FormInvalid, describe
+from fincon_tui._exceptions import (
+    FieldError,
+    FormInvalid,
+    NothingToCopy,
+    RecordExists,
+    SecretStoreError,
+    StorageError,
+    describe,
+)
 from fincon_tui.domain.password_binding import PasswordChange
-from fincon_tui.keystore.errors import SecretStoreError
 from fincon_tui.services.record_store import RecordService, Saved
 from fincon_tui.storage import audit, secret_rows
-from fincon_tui.storage.errors import RecordExists, StorageError
 from fincon_tui.storage.transactions import write_transaction
 from fincon_tui.storage.versioned_table import Stored, fold
 
@@ -27,10 +33,6 @@ if TYPE_CHECKING:
     from fincon_tui.services.transfer import Kind, Outcome, Transfer
 
 R = TypeVar("R")
-
-
-class NothingToCopy(StorageError):
-    """The admin asked for the source's password and it has none now."""
 
 
 @dataclass(frozen=True)

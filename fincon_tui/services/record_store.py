@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from fincon_tui.domain.fields import FieldError, FormInvalid
+from fincon_tui._exceptions import FieldError, FormInvalid
 from fincon_tui.domain.password_binding import (
     PasswordBinding,
     PasswordChange,

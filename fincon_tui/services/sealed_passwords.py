@@ -12,36 +12,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fincon_tui._exceptions import (
+    PasswordUnusable,
+    SealBroken,
+    SecretStoreError,
+    StorageError,
+)
 from fincon_tui.domain.password_binding import (
     PasswordBinding,
     PasswordChange,
     PasswordOwner,
 )
 from fincon_tui.keystore import cipher
-from fincon_tui.keystore.errors import PasswordUnusable, SecretStoreError
 from fincon_tui.keystore.vault import FoundKey, PasswordVault
 from fincon_tui.storage import secret_rows as rows
-from fincon_tui.storage.errors import StorageError
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-
-def binding_now(db: Database, owner: PasswordOwner) -> PasswordBinding | None:
-    """Where the stored record would send its password today."""
-    if owner.kind == "smtp":
-        row = db.execute(
-            "SELECT name, username, mail_server FROM smtp_settings WHERE name = ?", [owner.key]
-        ).fetchone()
-    else:
-        row = db.execute(
-            "SELECT u.user_code, u.smtp_username, s.mail_server FROM user_email_settings u "
-            "JOIN smtp_settings s ON s.name = u.smtp_name WHERE u.user_code = ?",
-            [owner.key],
-        ).fetchone()
-    if row is None:
-        return None
-    return PasswordBinding.of(PasswordOwner(owner.kind, row[0]), row[1] or "", row[2])
 
 
 class Passwords:
@@ -69,7 +57,7 @@ class Passwords:
         if sealed is None:
             legacy = rows.legacy(self.db, owner)
             return self._from_old_keyring(legacy) if legacy else None
-        now = binding_now(self.db, owner)
+        now = rows.bound_now(self.db, owner)
         if now is None:
             return None
         if (now.login, now.server) != (sealed.binding.login, sealed.binding.server):
@@ -99,7 +87,7 @@ class Passwords:
         key = self.key_for(sealed.key_id)
         try:
             return cipher.unseal(key.key, sealed.sealed, sealed.binding.associated_data(self.database_id))
-        except cipher.SealBroken:
+        except SealBroken:
             raise PasswordUnusable(
                 f"the password of {sealed.binding.owner.describe()} does not decrypt: it was altered "
                 "or damaged outside fincon-tui: enter the password again"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from fincon_tui._exceptions import RecordInUse
 from fincon_tui.domain.password_binding import (
     PasswordBinding,
     PasswordChange,
@@ -16,7 +17,6 @@ from fincon_tui.domain.smtp import SmtpDefinition, parse_definition, validate_na
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.record_store import RecordService
 from fincon_tui.storage import audit
-from fincon_tui.storage.errors import RecordInUse
 from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.user_repo import UserRepository
 from fincon_tui.storage.versioned_table import Stored

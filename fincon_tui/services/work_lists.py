@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from fincon_tui.domain.login import LoginMissing, effective_login
+from fincon_tui._exceptions import LoginMissing
+from fincon_tui.domain.login import effective_login
 from fincon_tui.storage import pages
 from fincon_tui.storage.versioned_table import fold
 

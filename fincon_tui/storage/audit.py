@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from fincon_tui.storage.translate import translated
 from fincon_tui.storage.versioned_table import utc_now
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ class AuditEntry:
     at: str
     who: str
     action: str
-    changes: dict[str, list]
+    changes: dict[str, Any]  # field: [old, new], or password: PASSWORD_CHANGED
 
     @property
     def verb(self) -> str:
@@ -83,7 +84,7 @@ def differences(old: dict | None, new: dict | None) -> dict[str, list]:
 def record(db: Database, kind: str, key: str, action: str, changes: dict, password_changed: bool) -> None:
     if password_changed:
         changes = {**changes, "password": PASSWORD_CHANGED}
-    db[TABLE].insert(
+    db.table(TABLE).insert(
         {
             "at": utc_now(),
             "who": who(),
@@ -95,16 +96,19 @@ def record(db: Database, kind: str, key: str, action: str, changes: dict, passwo
     )
 
 
+@translated
 def move_history(db: Database, kind: str, old: str, new: str) -> None:
     """A renamed record takes its entries along (those since the old key
     was last deleted, which belong to an earlier record of that name)."""
+    same = "kind = ? AND record_key = ? COLLATE NOCASE"
     db.execute(
-        f"""UPDATE {TABLE} SET record_key = ? WHERE kind = ? AND record_key = ? COLLATE NOCASE AND id > coalesce(
-                (SELECT max(id) FROM {TABLE} WHERE kind = ? AND record_key = ? COLLATE NOCASE AND action = 'delete'), 0)""",
+        f"""UPDATE {TABLE} SET record_key = ? WHERE {same} AND id > coalesce(
+                (SELECT max(id) FROM {TABLE} WHERE {same} AND action = 'delete'), 0)""",
         [new, kind, old, kind, old],
     )
 
 
+@translated
 def history(db: Database, kind: str, key: str) -> list[AuditEntry]:
     """A record's entries, newest first."""
     rows = db[TABLE].rows_where(

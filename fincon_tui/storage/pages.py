@@ -23,8 +23,7 @@ class Page(Generic[R]):
 
 def _keys(repo: Repository[R], where: str, args: list, size: int, descending: bool = False) -> list[Stored[R]]:
     order = f"{repo.key_column} COLLATE NOCASE{' DESC' if descending else ''}"
-    rows = repo.db[repo.table].rows_where(where or None, args, order_by=order, limit=size)
-    return [repo._stored(row) for row in rows]
+    return repo.where(where, args, order, size)
 
 
 def _exists(repo: Repository[R], where: str, args: list) -> bool:

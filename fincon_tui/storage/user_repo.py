@@ -24,7 +24,7 @@ class UserRepository(Repository[UserEmailSettings]):
             "sender_email": user.sender_email,
             "job_title": user.job_title or None,
             "telephone": user.telephone or None,
-            **{key: value or None for key, value in zip(USER_DEFINED_KEYS, user.user_defined)},
+            **{key: value or None for key, value in zip(USER_DEFINED_KEYS, user.user_defined, strict=True)},
         }
 
     def from_columns(self, row: dict) -> UserEmailSettings:

@@ -75,11 +75,13 @@ class FinconApp(App[None]):
     def _use_database(self, db: Database) -> tuple[str, str]:
         """Services over `db`; returns what to tell the admin about passwords
         an older version left in keyrings, and how (runs in the database thread)."""
+        from fincon_tui.services.mail_checks import MailChecks
         from fincon_tui.services.smtp_settings import SmtpSettings
         from fincon_tui.services.user_settings import UserSettings
 
         self.smtp = SmtpSettings(db, self.vault)
         self.users = UserSettings(db, self.vault)
+        self.mail_checks = MailChecks(self.smtp, self.users)
         return self._recover_passwords()
 
     def _start_collector(self) -> None:
@@ -89,15 +91,13 @@ class FinconApp(App[None]):
     def _recover_passwords(self) -> tuple[str, str]:
         """Move the passwords an older version kept in this admin's keyring
         into the database; say what is left in other admins' keyrings."""
-        import sqlite3
 
-        from fincon_tui.keystore.errors import SecretStoreError
+        from fincon_tui._exceptions import SecretStoreError, StorageError
         from fincon_tui.services.data_keys import adopt_legacy, legacy_message
-        from fincon_tui.storage.errors import StorageError
 
         try:
             adopted = adopt_legacy(self.smtp.passwords)
-        except (sqlite3.Error, SecretStoreError, StorageError) as error:
+        except (SecretStoreError, StorageError) as error:
             return f"Passwords of an older version were not moved yet: {error}", "warning"
         return legacy_message(adopted), "warning" if adopted.left else "ok"
 
@@ -147,11 +147,11 @@ class FinconApp(App[None]):
         # The libraries load here, in this thread: loading them in the database
         # thread while the first screen is still being written slowed that
         # screen by about 12 ms (they compete for the interpreter lock).
-        import fincon_tui.services.data_keys  # noqa: F401
-        import fincon_tui.services.smtp_settings  # noqa: F401
-        import fincon_tui.services.user_settings  # noqa: F401
+        import fincon_tui.services.data_keys
+        import fincon_tui.services.smtp_settings
+        import fincon_tui.services.user_settings
         import fincon_tui.storage.database  # noqa: F401
-        from fincon_tui.storage.errors import StorageError
+        from fincon_tui._exceptions import StorageError
 
         try:
             db = await self.database.run(self._open_db)  # type: ignore[arg-type]
@@ -264,22 +264,3 @@ class FinconApp(App[None]):
             answered,
         )
 
-
-def screen_classes() -> list[type]:
-    """Every class that declares bindings, for checking a keymap."""
-    from fincon_tui.ui.screens.email_request import SendTestScreen
-    from fincon_tui.ui.screens.entry_dialog import EntryDialog
-    from fincon_tui.ui.screens.help import HelpScreen
-    from fincon_tui.ui.screens.history import HistoryScreen
-    from fincon_tui.ui.screens.lookup import LookupScreen
-    from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
-    from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
-    from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
-    from fincon_tui.ui.screens.work_with import WorkWithScreen
-    from fincon_tui.ui.widgets.inputs import FieldInput
-
-    return [
-        FinconApp, MenuScreen, ConfirmScreen, SmtpSettingsScreen, UserEmailSettingsScreen,
-        LookupScreen, SmtpSessionScreen, SendTestScreen, HelpScreen, HistoryScreen, FieldInput,
-        WorkWithScreen, EntryDialog,
-    ]

@@ -8,6 +8,7 @@ from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 
+from fincon_tui.ui.app_services import AppServices, services_of
 from fincon_tui.ui.widgets.chrome import KeyLegend, MessageLine, TitleBar
 
 
@@ -29,6 +30,11 @@ class FinconScreen(Screen[None]):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    @property
+    def services(self) -> AppServices:
+        """The app's services, database thread and key labels."""
+        return services_of(self)
 
     @property
     def message(self) -> MessageLine:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,22 +16,23 @@ from fincon_tui.ui.plain import plain
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput
 
-#: Checks (recipient, user code); returns (field id, problem) or None.
-Check = Callable[[str, str], tuple[str, str] | None]
+#: Prepares the test email for (recipient, user code), off the UI thread; it
+#: raises CannotTest with a `field` to keep the dialog open at that field.
+Prepare = Callable[[str, str], Awaitable[Any]]
 
 
-class SendTestScreen(ModalScreen[tuple[str, str] | None]):
-    """Dismisses with (recipient, user code) or None."""
+class SendTestScreen(ModalScreen[Any]):
+    """Dismisses with what `prepare` returned, or None when cancelled."""
 
     BINDINGS = [
         Binding("escape,f12", "cancel", "Cancel", id="cancel"),
         Binding("f10,ctrl+s", "send", "Send", id="accept"),
     ]
 
-    def __init__(self, definition_name: str, check: Check) -> None:
+    def __init__(self, definition_name: str, prepare: Prepare) -> None:
         super().__init__()
         self.definition_name = definition_name
-        self.check = check
+        self.prepare = prepare
 
     def compose(self) -> ComposeResult:
         with VerticalGroup(id="send-dialog"):
@@ -51,14 +53,20 @@ class SendTestScreen(ModalScreen[tuple[str, str] | None]):
     def action_send(self) -> None:
         to = self.query_one("#to", Input).value.strip()
         user = self.query_one("#user", Input).value.strip()
-        problem = self.check(to, user)
-        if problem:
-            field, text = problem
+        self.run_worker(self._prepare(to, user), exclusive=True)
+
+    async def _prepare(self, to: str, user: str) -> None:
+        from fincon_tui._exceptions import CannotTest
+
+        try:
+            prepared = await self.prepare(to, user)
+        except CannotTest as error:
+            text = f"Recipient {error}" if error.field == "to" else str(error)
             self.query_one("#send-error", Label).update(text)
-            self.query_one(f"#{field}", Input).focus()
+            self.query_one(f"#{error.field}", Input).focus()
             self.app.bell()
             return
-        self.dismiss((to, user))
+        self.dismiss(prepared)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -15,6 +15,7 @@ from textual.containers import VerticalGroup
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.plain import plain, plain_lines
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput, YesNoInput
@@ -67,7 +68,7 @@ class EntryDialog(ModalScreen[dict[str, str] | None]):
 
     def on_mount(self) -> None:
         self.fields[0].focus()
-        label = getattr(self.app, "key_label", lambda binding_id: binding_id)
+        label = services_of(self).key_label
         self.query_one("#entry-keys", Label).update(
             f"Enter=Next/OK  {label('accept')}=OK  {label('cancel')}=Cancel"
         )
@@ -100,9 +101,9 @@ class EntryDialog(ModalScreen[dict[str, str] | None]):
     def action_submit(self) -> None:
         if self.checking:
             return
-        values = {entry.id: field.value.strip() for entry, field in zip(self.entries, self.fields)}
+        values = {entry.id: field.value.strip() for entry, field in zip(self.entries, self.fields, strict=True)}
         self.checking = True
-        self.app.database.work(self, self._check(values))  # type: ignore[attr-defined]
+        services_of(self).database.work(self, self._check(values))
 
     async def _check(self, values: dict[str, str]) -> None:
         try:

@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from fincon_tui.storage.errors import StorageError
+from fincon_tui._exceptions import StorageError
 from fincon_tui.ui.screens.record_form import RecordFormScreen
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
 from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
@@ -88,7 +88,7 @@ class ListedForm(RecordFormScreen):
         if not self.read_only:
             return
         if loaded.attention is None and not loaded.password_problem:
-            back = self.app.key_label("cancel")  # type: ignore[attr-defined]
+            back = self.services.key_label("cancel")
             self.message.show(f"{kind} {loaded.stored.key}: display only – {back} goes back to the list")
         if self.start.mode == "test":
             self.action_test_login()  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.plain import plain
 
 #: Rows shown at once; the filter narrows the rest.
@@ -60,7 +61,7 @@ class LookupScreen(ModalScreen[str | None]):
         self.refresh_list(event.value)
 
     def refresh_list(self, text: str) -> None:
-        self.app.database.work(self, self._show(text), group="lookup")  # type: ignore[attr-defined]
+        services_of(self).database.work(self, self._show(text), group="lookup")
 
     async def _show(self, text: str) -> None:
         rows = await self.search(text)

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 
+from fincon_tui._exceptions import FormInvalid
 from fincon_tui.domain import smtp
-from fincon_tui.domain.fields import FieldError, FormInvalid, email_address
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
@@ -21,6 +21,7 @@ from fincon_tui.ui.widgets.inputs import (
 )
 
 if TYPE_CHECKING:
+    from fincon_tui.services.mail_checks import MailChecks, Prepared
     from fincon_tui.services.record_store import Saved
     from fincon_tui.services.smtp_settings import SmtpSettings
 
@@ -95,7 +96,7 @@ Both show the SMTP conversation and can be cancelled at any time.
 
     @property
     def service(self) -> SmtpSettings:
-        return self.app.smtp  # type: ignore[attr-defined]
+        return self.services.smtp
 
     def compose_fields(self) -> ComposeResult:
         label = smtp.LABELS
@@ -162,17 +163,23 @@ Both show the SMTP conversation and can be cancelled at any time.
         typed = {"set": change.value, "clear": "", "keep": None}[change.action]
         return definition, typed
 
-    def _start(self, plan, title: str, run) -> None:
+    @property
+    def checks(self) -> MailChecks:
+        return self.app.mail_checks  # type: ignore[attr-defined]
+
+    def _start(self, prepared: Prepared) -> None:
+        """Run a prepared test in the session screen, after asking first when
+        the login would cross the network unencrypted."""
         from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
 
         def go(consent: bool | None = True) -> None:
             if consent:
-                session = SmtpSessionScreen(title, run, plan.definition.name)
+                session = SmtpSessionScreen(prepared.title, prepared.run, prepared.definition.name)
                 self.app.push_screen(session, self._session_done)
             else:
                 self.test_ended("Not tested: the login would cross the network unencrypted", "warning")
 
-        if plan.credentials_in_clear:
+        if prepared.credentials_in_clear:
             self.app.push_screen(
                 ConfirmScreen(
                     "Use TLS is N: the username and password would cross the network "
@@ -203,24 +210,34 @@ Both show the SMTP conversation and can be cancelled at any time.
     def action_test_login(self) -> None:
         """F6/Ctrl+T: connect, secure and log in with what is on screen,
         optionally as a user; sends nothing."""
+        from fincon_tui._exceptions import CannotTest
         from fincon_tui.ui.screens.entry_dialog import Entry, EntryDialog
 
         current = self._on_screen_definition()
         if current is None:
             return
         definition, typed = current
+        prepared: list[Prepared | CannotTest] = []
 
         async def check(values: dict[str, str]) -> tuple[str, str] | None:
-            code = values["user"]
-            if code and await self.database.run(self.app.users.get, code) is None:  # type: ignore[attr-defined]
-                return "user", f"User {code.upper()} has no email settings"
+            """Prepared in the database thread; an unknown user keeps the window open."""
+            try:
+                prepared.append(await self.database.run(
+                    lambda: self.checks.login_test(definition, user_code=values["user"], typed_password=typed)
+                ))
+            except CannotTest as error:
+                if error.field:
+                    return error.field, str(error)
+                prepared.append(error)
             return None
 
         def chosen(answer: dict[str, str] | None) -> None:
-            if answer is None:
+            if answer is None or not prepared:
                 self.test_ended("", "info")
+            elif isinstance(prepared[-1], CannotTest):
+                self.test_ended(f"Cannot test: {prepared[-1]}", "error")
             else:
-                self.database.work(self, self._test_login(definition, typed, answer["user"]))
+                self._start(prepared[-1])
 
         self.app.push_screen(
             EntryDialog(
@@ -232,33 +249,9 @@ Both show the SMTP conversation and can be cancelled at any time.
             chosen,
         )
 
-    async def _test_login(self, definition: smtp.SmtpDefinition, typed: str | None, user_code: str = "") -> None:
-        from fincon_tui.mail.session import check_login, security
-        from fincon_tui.services.mail_checks import CannotTest, plan
-
-        def prepare():  # the stored password comes from the database and the key store
-            found = self.app.users.get(user_code) if user_code else None  # type: ignore[attr-defined]
-            user = found.record if found else None
-            return user, plan(definition, self.service.passwords, user, definition_password=typed)
-
-        try:
-            user, prepared = await self.database.run(prepare)
-        except CannotTest as error:
-            self.test_ended(f"Cannot test: {error}", "error")
-            return
-        who = f" as {user.user_code}" if user else ""
-        title = (f"Login test: {definition.name}{who} ({definition.mail_server}:{definition.port}, "
-                 f"{security(definition)})")
-        self._start(
-            prepared,
-            title,
-            lambda transcript, on_step: check_login(
-                definition, prepared.login, prepared.password, transcript, on_step
-            ),
-        )
-
     def action_send_test(self) -> None:
         """F7/Ctrl+O: send a short test email, optionally as a user."""
+        from fincon_tui._exceptions import CannotTest
         from fincon_tui.ui.screens.email_request import SendTestScreen
 
         current = self._on_screen_definition()
@@ -266,42 +259,22 @@ Both show the SMTP conversation and can be cancelled at any time.
             return
         definition, typed = current
 
-        def check(to: str, user_code: str) -> tuple[str, str] | None:
+        async def prepare(to: str, user_code: str) -> Prepared | CannotTest:
+            """The request's field at fault keeps the dialog open (raised);
+            anything else closes it and is told on the message line."""
             try:
-                email_address(to, required=True)
-            except FieldError as error:
-                return "to", f"Recipient {error.message}"
-            if user_code and self.app.users.get(user_code) is None:  # type: ignore[attr-defined]
-                return "user", f"User {user_code.upper()} has no email settings"
-            return None
+                return await self.database.run(
+                    lambda: self.checks.test_email(definition, to, user_code=user_code, typed_password=typed)
+                )
+            except CannotTest as error:
+                if error.field:
+                    raise
+                return error
 
-        def chosen(answer: tuple[str, str] | None) -> None:
-            if answer is not None:
-                self.database.work(self, self._send(definition, typed, *answer))
+        def chosen(answer: Prepared | CannotTest | None) -> None:
+            if isinstance(answer, CannotTest):
+                self.test_ended(f"Cannot send: {answer}", "error")
+            elif answer is not None:
+                self._start(answer)
 
-        self.app.push_screen(SendTestScreen(definition.name, check), chosen)
-
-    async def _send(self, definition: smtp.SmtpDefinition, typed: str | None, to: str, user_code: str) -> None:
-        from fincon_tui.mail.session import send_test_email
-        from fincon_tui.services.mail_checks import CannotTest, plan
-
-        recipient = email_address(to, required=True)
-
-        def prepare():
-            user = self.app.users.get(user_code).record if user_code else None  # type: ignore[attr-defined]
-            return user, plan(definition, self.service.passwords, user, definition_password=typed, want_sender=True)
-
-        try:
-            user, prepared = await self.database.run(prepare)
-        except CannotTest as error:
-            self.test_ended(f"Cannot send: {error}", "error")
-            return
-        who = f" as {user.user_code}" if user else ""
-        self._start(
-            prepared,
-            f"Test email: {definition.name} to {recipient}{who}",
-            lambda transcript, on_step: send_test_email(
-                definition, prepared.login, prepared.password, prepared.sender, recipient,
-                transcript, on_step,
-            ),
-        )
+        self.app.push_screen(SendTestScreen(definition.name, prepare), chosen)

@@ -6,16 +6,17 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, ClassVar
 
-from fincon_tui.domain import smtp, users
-from fincon_tui.domain.fields import FieldError, describe
-from fincon_tui.keystore.errors import SecretStoreError
-from fincon_tui.storage.errors import (
+from fincon_tui._exceptions import (
+    FieldError,
     LockWaitAbandoned,
     RecordChanged,
     RecordExists,
     RecordInUse,
+    SecretStoreError,
     StorageError,
+    describe,
 )
+from fincon_tui.domain import smtp, users
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.entry_dialog import Entry, EntryDialog
 from fincon_tui.ui.screens.listed_form import (
@@ -35,19 +36,26 @@ if TYPE_CHECKING:
     from fincon_tui.services.user_settings import UserSettings
     from fincon_tui.services.work_lists import DefinitionRow, ListPage, UserRow
 
-_HELP_OPTIONS = """
-Type an option number in front of one or more records and press Enter: the options are carried out top to bottom, each in its own form or window, and the list is read again when all are done. Options typed on other pages count too. Exit in a form stops the options still to come; Cancel goes on with the next.
+_HELP_OPTIONS = (
+    "\nType an option number in front of one or more records and press Enter: the options are carried "
+    "out top to bottom, each in its own form or window, and the list is read again when all are done. "
+    "Options typed on other pages count too. Exit in a form stops the options still to come; Cancel "
+    "goes on with the next.\n\n"
+    "2=Change: the record's form, to change and Accept it.\n"
+    "3=Copy: asks for the new key and whether to copy the stored password, then opens the form filled "
+    "from the record; Accept creates the copy.\n"
+    "4=Delete: asks first; the stored password goes too.\n"
+    "5=Display: the form, read only.\n"
+    "7=Rename: asks for the new key; the password, the history and (for a definition) the linked users "
+    "go with it. A record another admin changed since the list was read is not renamed: refresh the "
+    "list first.\n"
+)
 
-2=Change: the record's form, to change and Accept it.
-3=Copy: asks for the new key and whether to copy the stored password, then opens the form filled from the record; Accept creates the copy.
-4=Delete: asks first; the stored password goes too.
-5=Display: the form, read only.
-7=Rename: asks for the new key; the password, the history and (for a definition) the linked users go with it. A record another admin changed since the list was read is not renamed: refresh the list first.
-"""
-
-_HELP_KEYS = """
-Position to: type the first characters of a key and press Enter: the list starts there. "More..." at the foot means more records follow, "Bottom" that this is the last page. Up and Down move between the option fields.
-"""
+_HELP_KEYS = (
+    "\nPosition to: type the first characters of a key and press Enter: the list starts there. "
+    '"More..." at the foot means more records follow, "Bottom" that this is the last page. Up and '
+    "Down move between the option fields.\n"
+)
 
 
 class RecordListScreen(WorkWithScreen):
@@ -75,7 +83,7 @@ class RecordListScreen(WorkWithScreen):
         self.open_form("test", row)
 
     def _refresh_hint(self) -> str:
-        return f"press {self.app.key_label('reload', self)} to refresh the list"  # type: ignore[attr-defined]
+        return f"press {self.services.key_label('reload', self)} to refresh the list"
 
     # -- 3=Copy --------------------------------------------------------------------------
 
@@ -110,7 +118,7 @@ class RecordListScreen(WorkWithScreen):
                 self.next_option(None)
                 return
             start = Start("copy", service.validate_key(values["key"]), loaded, values.get("password") == "Y")
-            self.app.push_screen(self.form(start), self.next_option)  # type: ignore[arg-type]
+            self.app.push_screen(self.form(start), self.next_option)
 
         self.app.push_screen(EntryDialog(f"Copy {kind} {loaded.stored.key}", entries, check, note), answered)
 
@@ -213,7 +221,7 @@ class WorkWithDefinitionsScreen(RecordListScreen):
 
     @property
     def service(self) -> SmtpSettings:
-        return self.app.smtp  # type: ignore[attr-defined]
+        return self.services.smtp
 
     def read_page(self, key: str, size: int, direction: str) -> ListPage:
         from fincon_tui.services.work_lists import definitions
@@ -254,7 +262,7 @@ class WorkWithUsersScreen(RecordListScreen):
 
     @property
     def service(self) -> UserSettings:
-        return self.app.users  # type: ignore[attr-defined]
+        return self.services.users
 
     def read_page(self, key: str, size: int, direction: str) -> ListPage:
         from fincon_tui.services.work_lists import users as user_rows

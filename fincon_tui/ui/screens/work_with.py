@@ -148,7 +148,7 @@ class WorkWithScreen(FinconScreen):
 
     @property
     def database(self) -> DatabaseThread:
-        return self.app.database  # type: ignore[attr-defined]
+        return self.services.database
 
     @property
     def options(self) -> list[OptionInput]:
@@ -178,7 +178,7 @@ class WorkWithScreen(FinconScreen):
         self.database.work(self, self._load(key, direction, focus_row), group="work-page")
 
     async def _load(self, key: str, direction: str, focus_row: int | None) -> None:
-        from fincon_tui.storage.errors import StorageError
+        from fincon_tui._exceptions import StorageError
 
         try:
             page = await self.database.run(self.read_page, key, self.page_size, direction)
@@ -209,7 +209,7 @@ class WorkWithScreen(FinconScreen):
         self.query_one("#work-more", Label).update(more)
         if not page.rows:
             self.message.show(
-                f"No {self.KIND}s yet: {self.app.key_label('create', self)} creates one", "info"  # type: ignore[attr-defined]
+                f"No {self.KIND}s yet: {self.services.key_label('create', self)} creates one", "info"
             )
         focused = self.focused
         if isinstance(focused, OptionInput) and not focused.parent.display:  # type: ignore[union-attr]
@@ -244,7 +244,7 @@ class WorkWithScreen(FinconScreen):
         """Up/Down: from field to field, Position to first."""
         fields: list[FieldInput] = [self.query_one("#position", FieldInput)]
         fields += [f for f in self.options if f.parent.display]  # type: ignore[union-attr]
-        current = fields.index(self.focused) if self.focused in fields else 0  # type: ignore[arg-type]
+        current = fields.index(self.focused) if self.focused in fields else 0
         fields[max(0, min(current + step, len(fields) - 1))].focus()
 
     def action_page(self, direction: str) -> None:
@@ -291,7 +291,7 @@ class WorkWithScreen(FinconScreen):
         if self.processing:
             return
         typed = sorted(self.typed.items(), key=lambda item: nocase(item[0]))
-        for key, (row, option) in typed:
+        for key, (_, option) in typed:
             if option not in self.OPTIONS:
                 self.message.error(
                     f"Option {option} on {key} is not valid here: "
@@ -364,7 +364,7 @@ class WorkWithScreen(FinconScreen):
         """`call(*args)` in the database thread; a wait for another admin's
         save is reported (on the message line, or to `report`) and can be stopped."""
         loop = asyncio.get_running_loop()
-        stop = self.app.key_label("cancel")  # type: ignore[attr-defined]
+        stop = self.services.key_label("cancel")
 
         def waited(seconds: float) -> None:
             text = f"{doing}… waiting for another admin's save ({seconds:.0f} s) – {stop} to stop waiting"

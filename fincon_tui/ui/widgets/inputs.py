@@ -18,7 +18,7 @@ class FieldInput(Input):
     BINDINGS = [Binding("ctrl+d", "screen.delete", "Delete", show=False, id="delete")]
 
     class Refused(Message):
-        def __init__(self, field: "FieldInput", hint: str) -> None:
+        def __init__(self, field: FieldInput, hint: str) -> None:
             super().__init__()
             self.field = field
             self.hint = hint
