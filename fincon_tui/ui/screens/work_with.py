@@ -62,6 +62,22 @@ class OptionInput(FieldInput):
         self.index = index
 
 
+class ListRow(HorizontalGroup):
+    """One row of the list: its option field and its line."""
+
+    def __init__(self, index: int, hint: str) -> None:
+        self.option = OptionInput(index, hint)
+        self.line = Static("", classes="line", markup=False)
+        super().__init__(self.option, self.line, classes="work-row")
+
+    def show(self, text: str, option: str, attention: bool) -> None:
+        self.display = True
+        with self.option.prevent(Input.Changed):
+            self.option.value = option
+        self.line.update(plain(text))
+        self.line.set_class(attention, "-attention")
+
+
 class WorkWithScreen(FinconScreen):
     """Subclasses give the service, the columns, the options and the form."""
 
@@ -139,12 +155,9 @@ class WorkWithScreen(FinconScreen):
                 yield from self._rows(self.page_size)
             yield Label("", id="work-more")
 
-    def _rows(self, count: int) -> list[HorizontalGroup]:
+    def _rows(self, count: int) -> list[ListRow]:
         hint = f"type an option: {', '.join(self.OPTIONS)}"
-        return [
-            HorizontalGroup(OptionInput(index, hint), Static("", classes="line", markup=False), classes="work-row")
-            for index in range(count)
-        ]
+        return [ListRow(index, hint) for index in range(count)]
 
     @property
     def database(self) -> DatabaseThread:
@@ -152,7 +165,8 @@ class WorkWithScreen(FinconScreen):
 
     @property
     def options(self) -> list[OptionInput]:
-        return list(self.query(OptionInput))
+        """The option fields of the rows shown."""
+        return [row.option for row in self.query(ListRow) if row.display]
 
     def on_mount(self) -> None:
         self.load("", "from", focus_row=0)
@@ -194,17 +208,12 @@ class WorkWithScreen(FinconScreen):
         for row in page.rows:  # options typed earlier now act on the row as read now
             if row.key in self.typed:
                 self.typed[row.key] = (row, self.typed[row.key][1])
-        for index, field in enumerate(self.options):
-            shown = index < len(page.rows)
-            field.parent.display = shown  # type: ignore[union-attr]
-            if not shown:
-                continue
-            row = page.rows[index]
-            with field.prevent(Input.Changed):
-                field.value = self.typed.get(row.key, (None, ""))[1]
-            line = field.parent.query_one(".line", Static)  # type: ignore[union-attr]
-            line.update(plain(self.line(row)))
-            line.set_class(self.attention(row), "-attention")
+        for index, widget in enumerate(self.query(ListRow)):
+            if index < len(page.rows):
+                row = page.rows[index]
+                widget.show(self.line(row), self.typed.get(row.key, (None, ""))[1], self.attention(row))
+            else:
+                widget.display = False
         more = "More..." if page.after else "Bottom"
         self.query_one("#work-more", Label).update(more)
         if not page.rows:
@@ -212,11 +221,11 @@ class WorkWithScreen(FinconScreen):
                 f"No {self.KIND}s yet: {self.services.key_label('create', self)} creates one", "info"
             )
         focused = self.focused
-        if isinstance(focused, OptionInput) and not focused.parent.display:  # type: ignore[union-attr]
+        if isinstance(focused, OptionInput) and focused not in self.options:
             self.focus_row(len(page.rows) - 1)
 
     def focus_row(self, index: int) -> None:
-        shown = self.options[: len(self.page.rows) if self.page else 0]
+        shown = self.options
         if shown:
             shown[max(0, min(index, len(shown) - 1))].focus()
         else:
@@ -243,7 +252,7 @@ class WorkWithScreen(FinconScreen):
     def action_move(self, step: int) -> None:
         """Up/Down: from field to field, Position to first."""
         fields: list[FieldInput] = [self.query_one("#position", FieldInput)]
-        fields += [f for f in self.options if f.parent.display]  # type: ignore[union-attr]
+        fields += self.options
         current = fields.index(self.focused) if self.focused in fields else 0
         fields[max(0, min(current + step, len(fields) - 1))].focus()
 
