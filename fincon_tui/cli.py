@@ -59,11 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
     full = any(word in COMMANDS or word in ("-h", "--help") for word in words)
     args = build_parser(with_commands=full).parse_args(words)
-    from fincon_tui.config import ConfigError, load_config
+    from fincon_tui._exceptions import ConfigError, StorageError
+    from fincon_tui.config import load_config
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.paths import database_path
     from fincon_tui.storage.checks import check_database_file
-    from fincon_tui.storage.errors import StorageError
 
     path = database_path(args.db)
     try:
@@ -78,12 +78,16 @@ def main(argv: list[str] | None = None) -> int:
         check_database_file(path)
     except StorageError as error:
         return fail(str(error))
-    from fincon_tui.ui.app import FinconApp, screen_classes
+    from fincon_tui.ui.app import FinconApp
 
     if config.keys:
-        from fincon_tui.ui.keymap_config import binding_ids, check_keymap
+        from fincon_tui.ui.keymap_config import (
+            binding_classes,
+            binding_ids,
+            check_keymap,
+        )
 
-        problems = check_keymap(config.keys, binding_ids(screen_classes()))
+        problems = check_keymap(config.keys, binding_ids(binding_classes()))
         if problems:
             return fail("\n".join(f"{config.path}: {problem}" for problem in problems))
 
@@ -112,8 +116,8 @@ def _command(args: argparse.Namespace, path: Path, vault, config) -> int:
     import sqlite3
 
     from fincon_tui import cli_key, cli_smtp, cli_transfer, cli_user
+    from fincon_tui._exceptions import StorageError
     from fincon_tui.storage.database import open_database
-    from fincon_tui.storage.errors import StorageError
 
     sub = getattr(args, f"{args.command}_command", None)
     writable = (args.command, sub) not in READ_ONLY and not getattr(args, "dry_run", False)

@@ -32,7 +32,7 @@ def add_commands(subparsers) -> None:
 
 
 def run(args: argparse.Namespace, db: Database, vault: PasswordVault, config: Config) -> int:
-    from fincon_tui.keystore.errors import SecretStoreError
+    from fincon_tui._exceptions import SecretStoreError
     from fincon_tui.services import data_keys as keys
     from fincon_tui.services.sealed_passwords import Passwords
 

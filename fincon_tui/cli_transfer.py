@@ -179,7 +179,7 @@ def _secret_change(args: argparse.Namespace):
     if getattr(args, "clear_client_secret", False):
         return PasswordChange.clear()
     if getattr(args, "service_account_file", None):
-        from fincon_tui.domain.fields import FieldError
+        from fincon_tui._exceptions import FieldError
         from fincon_tui.services.smtp_settings import read_key_file
 
         try:
@@ -206,7 +206,8 @@ def _report(outcome: Outcome, args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
     """`export` and `import`."""
-    from fincon_tui.services.transfer import FileRefused, Transfer
+    from fincon_tui._exceptions import FileRefused
+    from fincon_tui.services.transfer import Transfer
 
     transfer = Transfer(db, vault, dry_run=getattr(args, "dry_run", False))
     if args.command == "export":

@@ -17,13 +17,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fincon_tui._exceptions import ConfigError
 from fincon_tui.paths import APP_NAME
 
 KEY_FILE_ENV = "FINCON_TUI_KEY_FILE"
-
-
-class ConfigError(ValueError):
-    """The config file cannot be used; the message says where and why."""
 
 
 @dataclass(frozen=True)

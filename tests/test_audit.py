@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import getpass
 import json
-import sqlite3
 
 import pytest
-from conftest import definition
+from support import definition
 
+from fincon_tui._exceptions import StorageError
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.ui.screens.history import HistoryScreen
@@ -41,7 +41,7 @@ def test_a_failed_save_leaves_no_audit_entry(db, vault) -> None:
         "CREATE TRIGGER refuse BEFORE UPDATE ON smtp_settings "
         "BEGIN SELECT RAISE(ABORT, 'refused'); END"
     )
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(StorageError):
         smtp.save(definition(port=2525), PasswordChange.keep(), 1)
     assert [e["action"] for e in entries(db)] == ["create"]
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from conftest import definition, smtp_rows, stored_password
 from smtp_servers import make_certificates, smtp_server
+from support import definition, smtp_rows, stored_password
 
 from fincon_tui import cli_transfer
+from fincon_tui._exceptions import FormInvalid
 from fincon_tui.domain import smtp, users
-from fincon_tui.domain.fields import FormInvalid
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.services.smtp_settings import SmtpSettings

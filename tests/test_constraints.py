@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fincon_tui._exceptions import FieldError
 from fincon_tui.domain import fields, smtp, users
-from fincon_tui.domain.fields import FieldError
 from fincon_tui.storage.constraints import RULES
 from fincon_tui.storage.database import open_database
 

@@ -10,15 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import definition
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import definition
 
+from fincon_tui._exceptions import FileReplaced
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.storage.database import open_database
-from fincon_tui.storage.errors import FileReplaced
 
 BIN = Path(sys.executable).parent / "fincon-tui"
 

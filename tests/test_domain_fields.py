@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fincon_tui._exceptions import FieldError
 from fincon_tui.domain import fields
-from fincon_tui.domain.fields import FieldError
 
 
 @pytest.mark.parametrize(

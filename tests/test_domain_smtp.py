@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fincon_tui.domain.fields import FormInvalid, describe
+from fincon_tui._exceptions import FormInvalid, describe
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import (
     LABELS,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import definition
 from hypothesis import given
 from hypothesis import strategies as st
+from support import definition
 
-from fincon_tui.domain.fields import FieldError, FormInvalid
-from fincon_tui.domain.login import Login, LoginMissing, effective_login
+from fincon_tui._exceptions import FieldError, FormInvalid, LoginMissing
+from fincon_tui.domain.login import Login, effective_login
 from fincon_tui.domain.password_binding import PasswordChange, PasswordOwner
 from fincon_tui.domain.users import (
     LABELS,

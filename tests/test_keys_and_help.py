@@ -8,27 +8,28 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import legend
+from support import legend
 
-from fincon_tui.config import ConfigError, load_keys
-from fincon_tui.ui.app import FinconApp, screen_classes
-from fincon_tui.ui.keymap_config import binding_ids, check_keymap
+from fincon_tui._exceptions import ConfigError
+from fincon_tui.config import load_keys
+from fincon_tui.ui.app import FinconApp
+from fincon_tui.ui.keymap_config import binding_classes, binding_ids, check_keymap
 from fincon_tui.ui.screens.help import HelpScreen
 
 BIN = Path(sys.executable).parent / "fincon-tui"
 
 
 def test_every_binding_has_an_id_and_the_ids_are_known() -> None:
-    known = binding_ids(screen_classes())
+    known = binding_ids(binding_classes())
     for expected in ("accept", "prompt", "delete", "exit", "cancel", "quit", "help", "test_login", "send_test"):
         assert expected in known
-    for cls in screen_classes():
+    for cls in binding_classes():
         for binding in cls.__dict__.get("BINDINGS", []):
             assert binding.id, f"{cls.__name__} binding {binding.key} has no id"
 
 
 def test_keymap_problems_are_reported() -> None:
-    known = binding_ids(screen_classes())
+    known = binding_ids(binding_classes())
     assert check_keymap({"accept": "f9,ctrl+s"}, known) == []
     problems = check_keymap({"acept": "f9", "delete": "ctrl+banana,hyperr+x", "exit": "f3,"}, known)
     assert problems[0].startswith("unknown binding id 'acept' (known: accept,")

@@ -7,18 +7,19 @@ import stat
 
 import keyring
 import pytest
-from conftest import definition, keyring_entries, smtp_rows, stored_password
 from keyring.backends import fail
 from keyring_backends import BrokenKeyring, FileKeyring
+from support import definition, keyring_entries, smtp_rows, stored_password
 
-from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_owner
-from fincon_tui.domain.users import UserEmailSettings
-from fincon_tui.keystore.errors import (
+from fincon_tui._exceptions import (
     KeyFileError,
     KeyMissing,
     PasswordUnusable,
     SecretStoreError,
+    StorageError,
 )
+from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_owner
+from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
@@ -83,7 +84,7 @@ def test_a_failed_save_leaves_row_and_password_as_they_were(db, vault) -> None:
         "CREATE TRIGGER refuse BEFORE UPDATE ON smtp_settings "
         "BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END"
     )
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(StorageError):
         service.save(definition(port=2525), PasswordChange.set("new"), 1)
     assert stored_password(db, "smtp:OFFICE") == "old" and smtp_rows(db)[0]["port"] == 587
 

@@ -6,15 +6,15 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import definition
+from support import definition
 
-from fincon_tui.storage.database import open_database
-from fincon_tui.storage.errors import (
+from fincon_tui._exceptions import (
     RecordChanged,
     RecordExists,
     SchemaTooNew,
     StorageError,
 )
+from fincon_tui.storage.database import open_database
 from fincon_tui.storage.migrations import migrations
 from fincon_tui.storage.smtp_repo import SmtpRepository
 
@@ -210,9 +210,9 @@ def test_a_new_database_is_private_or_shared_with_the_folders_group(tmp_path: Pa
 
 
 def test_names_are_unique_and_found_ignoring_case_in_any_script(db) -> None:
-    from conftest import definition
+    from support import definition
 
-    from fincon_tui.storage.errors import RecordExists
+    from fincon_tui._exceptions import RecordExists
 
     repo = SmtpRepository(db)
     repo.insert(definition(name="Zürich"))

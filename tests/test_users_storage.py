@@ -5,13 +5,13 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import definition, stored_password
+from support import definition, stored_password
 
+from fincon_tui._exceptions import RecordChanged, RecordInUse
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
-from fincon_tui.storage.errors import RecordChanged, RecordInUse
 
 
 def user(code: str = "ALICE", smtp_name: str = "OFFICE", username: str = "") -> UserEmailSettings:

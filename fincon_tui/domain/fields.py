@@ -12,37 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-
-class FieldError(ValueError):
-    """A value that a field does not accept; `field` is the form key."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-    def for_field(self, field: str) -> "FieldError":
-        return FieldError(self.message, field)
-
-
-def describe(error: FieldError, labels: Mapping[str, str]) -> str:
-    """Message-line text: the field's label, then the problem."""
-    label = labels.get(error.field, error.field)
-    return f"{label} {error.message}" if label else error.message
-
-
-class FormInvalid(ValueError):
-    """One or more fields of a form are wrong; `errors` is in screen order."""
-
-    def __init__(self, errors: list[FieldError], labels: Mapping[str, str]) -> None:
-        order = list(labels)
-        self.errors = sorted(errors, key=lambda error: order.index(error.field))
-        self.labels = labels
-        super().__init__("; ".join(describe(error, labels) for error in self.errors))
-
-    @property
-    def first(self) -> FieldError:
-        return self.errors[0]
+from fincon_tui._exceptions import FieldError, FormInvalid
 
 
 class FormChecker:

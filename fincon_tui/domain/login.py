@@ -5,12 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from fincon_tui._exceptions import LoginMissing
 from fincon_tui.domain.password_binding import PasswordOwner, smtp_owner, user_owner
 from fincon_tui.domain.smtp import SmtpDefinition
-
-
-class LoginMissing(ValueError):
-    """The definition needs a login and neither the user nor it has one."""
 
 
 @dataclass(frozen=True)

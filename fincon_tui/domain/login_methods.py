@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import re
 
-from fincon_tui.domain.fields import FieldError, text
+from fincon_tui._exceptions import FieldError
+from fincon_tui.domain.fields import text
 
 PASSWORD, MICROSOFT, GOOGLE = "P", "M", "G"
 METHODS: dict[str, str] = {PASSWORD: "Password", MICROSOFT: "Microsoft 365", GOOGLE: "Google"}

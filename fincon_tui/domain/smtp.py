@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from fincon_tui._exceptions import FieldError
 from fincon_tui.domain import fields, login_methods
-from fincon_tui.domain.fields import FieldError
 from fincon_tui.domain.login_methods import GOOGLE, MICROSOFT, PASSWORD
 from fincon_tui.domain.password_binding import PasswordChange
 

@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from fincon_tui._exceptions import FieldError
 from fincon_tui.domain import fields
-from fincon_tui.domain.fields import FieldError
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import (
     NAME_MAX,
@@ -67,7 +67,7 @@ class UserEmailSettings:
             "job_title": self.job_title,
             "telephone": self.telephone,
         }
-        values.update(zip(USER_DEFINED_KEYS, self.user_defined))
+        values.update(zip(USER_DEFINED_KEYS, self.user_defined, strict=True))
         return values
 
 

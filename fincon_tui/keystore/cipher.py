@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import os
 
+from fincon_tui._exceptions import SealBroken
+
 NONCE_BYTES = 12
 KEY_BYTES = 32
-
-
-class SealBroken(Exception):
-    """The sealed value does not open with this key and associated data."""
 
 
 def new_key() -> bytes:

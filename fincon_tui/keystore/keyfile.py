@@ -17,8 +17,8 @@ import os
 import stat
 from pathlib import Path
 
+from fincon_tui._exceptions import KeyFileError
 from fincon_tui.keystore.cipher import KEY_BYTES, key_id
-from fincon_tui.keystore.errors import KeyFileError
 
 HEADER = "# fincon-tui key file: keep it secret. One key per line, newest first.\n"
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from fincon_tui.keystore.errors import (
+from fincon_tui._exceptions import (
     HOW_TO,
     KeyFileError,
     KeyMissing,

@@ -10,11 +10,13 @@ from __future__ import annotations
 import errno
 import socket
 import ssl
+from collections.abc import Iterator
 
 import aiosmtplib
 
+from fincon_tui._exceptions import StepFailed
 from fincon_tui.domain.smtp import SmtpDefinition
-from fincon_tui.mail.outcome import Outcome, StepFailed, seconds
+from fincon_tui.mail.outcome import Outcome, seconds
 from fincon_tui.mail.provider_replies import known_reply
 from fincon_tui.oauth.errors import TokenFailure
 
@@ -38,7 +40,7 @@ def one_line(text: str) -> str:
     return " ".join(part.strip() for part in str(text).splitlines()) or str(text)
 
 
-def _causes(error: BaseException):
+def _causes(error: BaseException | None) -> Iterator[BaseException]:
     seen: set[int] = set()
     while error is not None and id(error) not in seen and len(seen) < 8:
         seen.add(id(error))
@@ -87,7 +89,8 @@ def _tls_failed(error: ssl.SSLError, where: str, step: str) -> Outcome:
 
 
 def _timed_out(step: str, error: BaseException, definition: SmtpDefinition, mode: str) -> Outcome:
-    host, where, timeout = definition.mail_server, f"{definition.mail_server}:{definition.port}", definition.timeout_seconds
+    host, timeout = definition.mail_server, definition.timeout_seconds
+    where = f"{host}:{definition.port}"
     if step == "resolve":
         return Outcome(False, step, f"could not resolve {host} within {seconds(timeout)}",
                        "the name server (DNS) does not answer; check this computer's network and DNS settings")

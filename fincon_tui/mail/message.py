@@ -15,9 +15,10 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from fincon_tui._exceptions import StepFailed
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.domain.visible import is_hidden
-from fincon_tui.mail.outcome import Outcome, StepFailed
+from fincon_tui.mail.outcome import Outcome
 
 _DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 

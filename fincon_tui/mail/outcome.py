@@ -35,9 +35,3 @@ def seconds(amount: float) -> str:
     return f"{amount:g} second" + ("" if amount == 1 else "s")
 
 
-class StepFailed(Exception):
-    """A step failed with an explanation already worked out."""
-
-    def __init__(self, outcome: Outcome) -> None:
-        super().__init__(outcome.message)
-        self.outcome = outcome

@@ -34,12 +34,13 @@ from typing import Protocol
 import aiosmtplib
 from aiosmtplib.auth import auth_login_encode, auth_plain_encode, auth_xoauth2_encode
 
+from fincon_tui._exceptions import StepFailed
 from fincon_tui.domain.login import Login
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.mail.explain import explain, one_line
 from fincon_tui.mail.message import Sender, build_test_message
 from fincon_tui.mail.network import Lookup, address_literal, connect, resolve
-from fincon_tui.mail.outcome import Outcome, StepFailed, seconds
+from fincon_tui.mail.outcome import Outcome, seconds
 from fincon_tui.mail.smtp_client import LoggingSMTP
 from fincon_tui.mail.transcript import Transcript
 
@@ -244,7 +245,8 @@ def _too_slow(session: Session, limit: float) -> Outcome:
 async def _run(session: Session, work: Callable[[], Awaitable[Outcome]]) -> Outcome:
     loop = asyncio.get_running_loop()
     limit = deadline_seconds(session.definition)
-    scope = asyncio.timeout_at(loop.time() + limit)
+    deadline = loop.time() + limit
+    scope = asyncio.timeout_at(deadline)
     redact = session.transcript.redact
     try:
         async with scope:
@@ -263,7 +265,7 @@ async def _run(session: Session, work: Callable[[], Awaitable[Outcome]]) -> Outc
         session.transcript.note(f"failed at {outcome.step}: {outcome.message}")
         return outcome
     try:
-        await session.close(scope.when() - loop.time())
+        await session.close(deadline - loop.time())
     except asyncio.CancelledError:
         session.abort()
         raise

@@ -10,17 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from fincon_tui._exceptions import TokenFailure
+
+__all__ = ["TokenFailure", "classify"]
+
 _AADSTS = re.compile(r"AADSTS(\d+)")
-
-
-class TokenFailure(Exception):
-    """Getting an access token failed; `kind` names the failure for scripts."""
-
-    def __init__(self, kind: str, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.hint = hint
 
 
 @dataclass(frozen=True)

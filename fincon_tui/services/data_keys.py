@@ -7,10 +7,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fincon_tui._exceptions import KeyMissing, SecretStoreError
 from fincon_tui.keystore import cipher
-from fincon_tui.keystore.errors import KeyMissing, SecretStoreError
 from fincon_tui.keystore.vault import FoundKey, KeySource
-from fincon_tui.services.sealed_passwords import Passwords, binding_now, legacy_accounts
+from fincon_tui.services.sealed_passwords import Passwords, legacy_accounts
 from fincon_tui.storage import audit
 from fincon_tui.storage import secret_rows as rows
 from fincon_tui.storage.transactions import write_transaction
@@ -164,7 +164,7 @@ def adopt_legacy(passwords: Passwords) -> Adopted:
         with write_transaction(db):
             if rows.legacy(db, legacy.owner) is None:
                 continue  # another admin moved or replaced it meanwhile
-            binding = binding_now(db, legacy.owner)
+            binding = rows.bound_now(db, legacy.owner)
             if binding is None or not binding.login or (value is None and legacy.saved_by == me):
                 rows.drop_legacy(db, legacy.owner)  # nothing to move, anywhere
             elif value is not None:

@@ -10,11 +10,11 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fincon_tui.domain.fields import FieldError, email_address
-from fincon_tui.domain.login import Login, LoginMissing, effective_login
+from fincon_tui._exceptions import CannotTest, FieldError, LoginMissing, SecretStoreError, UnknownUser
+from fincon_tui.domain.fields import email_address
+from fincon_tui.domain.login import Login, effective_login
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.domain.users import UserEmailSettings
-from fincon_tui.keystore.errors import SecretStoreError
 
 if TYPE_CHECKING:
     from fincon_tui.mail.message import Sender
@@ -23,26 +23,6 @@ if TYPE_CHECKING:
     from fincon_tui.mail.transcript import Transcript
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
-
-
-class CannotTest(ValueError):
-    """The test cannot start; the message says what is missing.  `field`
-    names the request's field at fault ('to', 'user'), if any."""
-
-    def __init__(self, message: str, field: str = "", *, of_value: bool = False) -> None:
-        super().__init__(message)
-        self.field = field
-        #: The message is about the field's value ('is not a valid ...'): name the field first.
-        self.of_value = of_value
-
-
-class UnknownUser(CannotTest):
-    """The user code given has no email settings."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(f"User {code} has no email settings", "user")
-        self.code = code
-
 
 @dataclass(frozen=True)
 class Prepared:
@@ -68,12 +48,14 @@ class Prepared:
         from fincon_tui.mail.session import security
 
         d = self.definition
-        if self.sender is None:
-            return f"Login test: {d.name} ({d.mail_server}:{d.port}, {security(d)})"
         who = f" as {self.user.user_code}" if self.user else ""
+        if self.sender is None:
+            return f"Login test: {d.name}{who} ({d.mail_server}:{d.port}, {security(d)})"
         return f"Test email: {d.name} to {self.recipient}{who}"
 
-    def run(self, transcript: Transcript, on_step: Callable[[str], None] = lambda step: None) -> Coroutine[Any, Any, Outcome]:
+    def run(
+        self, transcript: Transcript, on_step: Callable[[str], None] = lambda step: None
+    ) -> Coroutine[Any, Any, Outcome]:
         """The session itself: a login test, or the test email."""
         from fincon_tui.mail.session import check_login, send_test_email
 
@@ -85,7 +67,6 @@ class Prepared:
 
     def __repr__(self) -> str:  # never show the password
         return f"Prepared({self.definition.name!r}, login={self.login!r})"
-
 
 class MailChecks:
     """Prepare login tests and test emails over the stored records (call in
@@ -177,7 +158,6 @@ class MailChecks:
         except SecretStoreError as error:
             raise CannotTest(f"cannot use the stored password: {error}") from None
 
-
     def _token_source(self, definition: SmtpDefinition, login: Login):
         from fincon_tui.services.oauth_logins import NotReady, token_source
 
@@ -190,7 +170,6 @@ class MailChecks:
             raise CannotTest(str(error)) from None
         except SecretStoreError as error:
             raise CannotTest(f"cannot use the stored secrets: {error}") from None
-
 
 def _linked_elsewhere(definition: SmtpDefinition, user: UserEmailSettings | None) -> tuple[str, ...]:
     if user is None or user.smtp_name.lower() == definition.name.lower():

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
+from fincon_tui._exceptions import NotReady
 from fincon_tui.domain.login import Login
 from fincon_tui.domain.login_methods import GOOGLE, MICROSOFT, way
 from fincon_tui.domain.password_binding import PasswordBinding, smtp_owner
@@ -30,10 +31,6 @@ if TYPE_CHECKING:
 
 #: `smtp test --json` fails when a secret or refresh token expires within this many days.
 WARN_DAYS = 14
-
-
-class NotReady(ValueError):
-    """The OAuth login lacks something (a sign-in, a secret); the message says what."""
 
 
 @dataclass
@@ -142,7 +139,7 @@ def sign_in_check(smtp: SmtpSettings, name: str) -> tuple[SmtpDefinition, int, s
 def save_sign_in(smtp: SmtpSettings, name: str, version: int, tokens: Tokens) -> str:
     """Store the refresh token of a sign-in with the definition it was made
     for (refused if the definition changed meanwhile); returns a message."""
-    from fincon_tui.storage.errors import RecordChanged
+    from fincon_tui._exceptions import RecordChanged
 
     with write_transaction(smtp.db):
         current = smtp.repo.current(name, version)

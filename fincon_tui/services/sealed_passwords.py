@@ -12,36 +12,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fincon_tui._exceptions import (
+    PasswordUnusable,
+    SealBroken,
+    SecretStoreError,
+    StorageError,
+)
 from fincon_tui.domain.password_binding import (
     PasswordBinding,
     PasswordChange,
     PasswordOwner,
 )
 from fincon_tui.keystore import cipher
-from fincon_tui.keystore.errors import PasswordUnusable, SecretStoreError
 from fincon_tui.keystore.vault import FoundKey, PasswordVault
 from fincon_tui.storage import secret_rows as rows
-from fincon_tui.storage.errors import StorageError
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-
-def binding_now(db: Database, owner: PasswordOwner) -> PasswordBinding | None:
-    """Where the stored record would send its password today."""
-    if owner.kind == "smtp":
-        row = db.execute(
-            "SELECT name, username, mail_server FROM smtp_settings WHERE name = ?", [owner.key]
-        ).fetchone()
-    else:
-        row = db.execute(
-            "SELECT u.user_code, u.smtp_username, s.mail_server FROM user_email_settings u "
-            "JOIN smtp_settings s ON s.name = u.smtp_name WHERE u.user_code = ?",
-            [owner.key],
-        ).fetchone()
-    if row is None:
-        return None
-    return PasswordBinding.of(PasswordOwner(owner.kind, row[0]), row[1] or "", row[2])
 
 
 class Passwords:
@@ -69,7 +57,7 @@ class Passwords:
         if sealed is None:
             legacy = rows.legacy(self.db, owner) if name == "password" else None
             return self._from_old_keyring(legacy) if legacy else None
-        now = binding_now(self.db, owner)
+        now = rows.bound_now(self.db, owner)
         if now is None:
             return None
         if (now.login, now.server) != (sealed.binding.login, sealed.binding.server):
@@ -102,7 +90,7 @@ class Passwords:
             return cipher.unseal(
                 key.key, sealed.sealed, sealed.binding.associated_data(self.database_id, sealed.name)
             )
-        except cipher.SealBroken:
+        except SealBroken:
             what = "password" if sealed.name == "password" else sealed.name.replace("_", " ")
             raise PasswordUnusable(
                 f"the {what} of {sealed.binding.owner.describe()} does not decrypt: it was altered "
@@ -189,13 +177,22 @@ class Passwords:
         rows.put(self.db, self.seal(after, secret, name=name, expires_at=sealed.expires_at))
         return True
 
-    def rebind_all(self, before: PasswordBinding, after: PasswordBinding) -> int:
-        """Re-seal every secret of the record for its new binding; how many moved."""
-        return sum(self.rebind(before, after, sealed.name) for sealed in rows.of_owner(self.db, before.owner))
-
     def expiries(self, owner: PasswordOwner) -> dict[str, str | None]:
         """Each stored secret's name and expiry (None when not known)."""
         return {sealed.name: sealed.expires_at for sealed in rows.of_owner(self.db, owner)}
+
+    def move(self, old: PasswordOwner, new: PasswordOwner) -> bool:
+        """Re-seal the secrets of a renamed record (its password, client
+        secret, refresh token) for its new key; the login and server they
+        are bound to stay as they were (so a secret that a change outside
+        fincon-tui made unusable stays unusable).  True if it had any."""
+        found = rows.of_owner(self.db, old)
+        for sealed in found:
+            secret = self.unseal(sealed)
+            rows.remove(self.db, old, sealed.name)
+            moved = PasswordBinding(new, sealed.binding.login, sealed.binding.server)
+            rows.put(self.db, self.seal(moved, secret, name=sealed.name, expires_at=sealed.expires_at))
+        return bool(found)
 
 
 def legacy_accounts(legacy: rows.LegacyPassword) -> list[str]:

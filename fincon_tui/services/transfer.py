@@ -10,24 +10,27 @@ never hold a password, only whether one is stored; imports never set one.
 
 from __future__ import annotations
 
-import sqlite3
+import builtins
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from fincon_tui.domain import smtp, users
-from fincon_tui.domain.fields import FieldError, FormInvalid, describe
-from fincon_tui.domain.password_binding import PasswordChange
-from fincon_tui.keystore.errors import SecretStoreError
-from fincon_tui.services.smtp_settings import SmtpSettings
-from fincon_tui.services.user_settings import UserSettings
-from fincon_tui.storage.audit import AuditEntry, differences
-from fincon_tui.storage.errors import (
+from fincon_tui._exceptions import (
+    FieldError,
+    FileRefused,
+    FormInvalid,
     RecordChanged,
     RecordExists,
     RecordInUse,
+    SecretStoreError,
     StorageError,
+    describe,
 )
+from fincon_tui.domain import smtp, users
+from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.services.smtp_settings import SmtpSettings
+from fincon_tui.services.user_settings import UserSettings
+from fincon_tui.storage.audit import AuditEntry, differences
 from fincon_tui.storage.versioned_table import fold
 
 if TYPE_CHECKING:
@@ -77,20 +80,17 @@ class Outcome:
 
     kind: str
     key: str
-    action: str  # created, changed, unchanged, deleted or refused
-    detail: str = ""
+    action: str  # created, changed, unchanged, deleted, renamed or refused
+    detail: str = ""  # for renamed: 'to NEW...'
 
     @property
     def changed(self) -> bool:
-        return self.action in ("created", "changed", "deleted")
+        return self.action in ("created", "changed", "deleted", "renamed")
 
     def text(self, dry_run: bool = False) -> str:
         action = f"would be {self.action}" if dry_run and self.changed else self.action
-        return f"{self.kind} {self.key} {action}" + (f": {self.detail}" if self.detail else "")
-
-
-class FileRefused(ValueError):
-    """An import file that cannot be applied at all; nothing was written."""
+        joint = " " if self.action == "renamed" else ": "
+        return f"{self.kind} {self.key} {action}" + (f"{joint}{self.detail}" if self.detail else "")
 
 
 class Transfer:
@@ -154,7 +154,7 @@ class Transfer:
             saved = service.save(record, change, stored, {"client_secret": secret} if kind is SMTP else None)
         except RecordExists:
             return Outcome(service.kind, key, "refused", "it was created by another user meanwhile: run it again")
-        except (RecordChanged, SecretStoreError, StorageError, sqlite3.Error) as error:
+        except (SecretStoreError, StorageError) as error:
             return Outcome(service.kind, key, "refused", _why(error))
         if saved.rebound:
             moved = "the stored password now goes" if saved.rebound == 1 else f"{saved.rebound} stored passwords now go"
@@ -186,7 +186,7 @@ class Transfer:
             reason, named = str(error), f"{service.kind} {stored.key} "
             return Outcome(service.kind, stored.key, "refused",
                            "it " + reason.removeprefix(named) if reason.startswith(named) else reason)
-        except (RecordChanged, StorageError, sqlite3.Error) as error:
+        except StorageError as error:
             return Outcome(service.kind, stored.key, "refused", _why(error))
         return Outcome(service.kind, stored.key, "deleted")
 
@@ -222,11 +222,11 @@ class Transfer:
             if not isinstance(data.get(kind.section, []), list):
                 raise FileRefused(f"{kind.section} must be a list of records")
         for kind in KINDS:
-            seen: set[object] = set()
+            seen: builtins.set[object] = set()
             for number, row in enumerate(data.get(kind.section, []), 1):
                 yield self._import_row(kind, row, number, seen)
 
-    def _import_row(self, kind: Kind, row: object, number: int, seen: set[object]) -> Outcome:
+    def _import_row(self, kind: Kind, row: object, number: int, seen: builtins.set[object]) -> Outcome:
         service = self.service(kind)
         where = f"({kind.section} row {number})"
         if not isinstance(row, dict):

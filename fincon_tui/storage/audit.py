@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from fincon_tui.storage.translate import translated
 from fincon_tui.storage.versioned_table import utc_now
 
 if TYPE_CHECKING:
@@ -18,6 +19,10 @@ if TYPE_CHECKING:
 
 TABLE = "audit_log"
 PASSWORD_CHANGED = "password changed"
+#: A created record's entry names the record it was copied from under this field.
+COPIED_FROM = "copied_from"
+#: Key columns: only a rename changes one (an update keeps the stored spelling).
+KEY_COLUMNS = ("name", "user_code")
 
 
 @dataclass(frozen=True)
@@ -25,7 +30,14 @@ class AuditEntry:
     at: str
     who: str
     action: str
-    changes: dict[str, list]
+    changes: dict[str, Any]  # field: [old, new], or password: PASSWORD_CHANGED
+
+    @property
+    def verb(self) -> str:
+        """The action as shown: an update that changed the key is a rename."""
+        if self.action == "update" and any(key in self.changes for key in KEY_COLUMNS):
+            return "rename"
+        return self.action
 
     def describe(self) -> str:
         """'port: 587 -> 2525; password changed'."""
@@ -33,6 +45,8 @@ class AuditEntry:
         for field, change in self.changes.items():
             if change == PASSWORD_CHANGED:
                 parts.append(PASSWORD_CHANGED)
+            elif field == COPIED_FROM:
+                parts.append(f"copy of {change[1]}")
             else:
                 old, new = change
                 parts.append(f"{field}: {_show(old)} -> {_show(new)}")
@@ -70,7 +84,7 @@ def differences(old: dict | None, new: dict | None) -> dict[str, list]:
 def record(db: Database, kind: str, key: str, action: str, changes: dict, password_changed: bool) -> None:
     if password_changed:
         changes = {**changes, "password": PASSWORD_CHANGED}
-    db[TABLE].insert(
+    db.table(TABLE).insert(
         {
             "at": utc_now(),
             "who": who(),
@@ -82,6 +96,19 @@ def record(db: Database, kind: str, key: str, action: str, changes: dict, passwo
     )
 
 
+@translated
+def move_history(db: Database, kind: str, old: str, new: str) -> None:
+    """A renamed record takes its entries along (those since the old key
+    was last deleted, which belong to an earlier record of that name)."""
+    same = "kind = ? AND record_key = ? COLLATE NOCASE"
+    db.execute(
+        f"""UPDATE {TABLE} SET record_key = ? WHERE {same} AND id > coalesce(
+                (SELECT max(id) FROM {TABLE} WHERE {same} AND action = 'delete'), 0)""",
+        [new, kind, old, kind, old],
+    )
+
+
+@translated
 def history(db: Database, kind: str, key: str) -> list[AuditEntry]:
     """A record's entries, newest first."""
     rows = db[TABLE].rows_where(

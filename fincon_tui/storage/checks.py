@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from fincon_tui.storage.errors import StorageError
+from fincon_tui._exceptions import StorageError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 #: Same as storage.migrations.APPLICATION_ID (that module loads sqlite-utils).

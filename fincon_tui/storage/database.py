@@ -10,12 +10,12 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from fincon_tui._exceptions import DatabaseDamaged, SchemaTooNew, StorageError
 from fincon_tui.storage.checks import (
     check_database_file,
     refuse_if_foreign,
     text_or_replacement,
 )
-from fincon_tui.storage.errors import DatabaseDamaged, SchemaTooNew, StorageError
 from fincon_tui.storage.migrations import migrations
 
 #: How long a writer waits for another session's transaction (milliseconds).

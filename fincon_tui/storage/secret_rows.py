@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from fincon_tui._exceptions import StorageError
 from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
-from fincon_tui.storage.errors import StorageError
+from fincon_tui.storage.translate import translated
 from fincon_tui.storage.versioned_table import utc_now
 
 if TYPE_CHECKING:
@@ -53,10 +54,12 @@ def _info(db: Database) -> tuple[str, str | None]:
     return row[0], row[1]
 
 
+@translated
 def database_id(db: Database) -> str:
     return _info(db)[0]
 
 
+@translated
 def key_id(db: Database) -> str | None:
     return _info(db)[1]
 
@@ -75,6 +78,7 @@ def _sealed(row: tuple) -> SealedPassword:
 _COLUMNS = "owner_kind, owner_key, key_id, sealed, bound_login, bound_server, name, expires_at"
 
 
+@translated
 def get(db: Database, owner: PasswordOwner, name: str = "password") -> SealedPassword | None:
     row = db.execute(
         f"SELECT {_COLUMNS} FROM {TABLE} WHERE owner_kind = ? AND owner_key = ? AND name = ?",
@@ -83,6 +87,7 @@ def get(db: Database, owner: PasswordOwner, name: str = "password") -> SealedPas
     return _sealed(row) if row else None
 
 
+@translated
 def of_owner(db: Database, owner: PasswordOwner) -> list[SealedPassword]:
     """Every secret stored for `owner`."""
     return [_sealed(row) for row in db.execute(
@@ -91,12 +96,14 @@ def of_owner(db: Database, owner: PasswordOwner) -> list[SealedPassword]:
     )]
 
 
+@translated
 def exists(db: Database, owner: PasswordOwner, name: str = "password") -> bool:
     if name != "password":
         return get(db, owner, name) is not None
     return get(db, owner) is not None or legacy(db, owner) is not None
 
 
+@translated
 def all_sealed(db: Database) -> list[SealedPassword]:
     return [_sealed(row) for row in db.execute(f"SELECT {_COLUMNS} FROM {TABLE} ORDER BY owner_kind, owner_key")]
 
@@ -126,6 +133,7 @@ def remove(db: Database, owner: PasswordOwner, name: str | None = None) -> None:
         drop_legacy(db, owner)
 
 
+@translated
 def legacy(db: Database, owner: PasswordOwner) -> LegacyPassword | None:
     row = db.execute(
         "SELECT staged_token, saved_by FROM legacy_passwords WHERE owner_kind = ? AND owner_key = ?",
@@ -134,6 +142,7 @@ def legacy(db: Database, owner: PasswordOwner) -> LegacyPassword | None:
     return LegacyPassword(owner, row[0], row[1]) if row else None
 
 
+@translated
 def all_legacy(db: Database) -> list[LegacyPassword]:
     return [
         LegacyPassword(PasswordOwner(kind, key), token, who)
@@ -174,3 +183,21 @@ def replace_on_own_connection(path: str, sealed: SealedPassword) -> bool:
 def file_of(db: Database) -> str:
     """The file the database lives in."""
     return next(row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main")
+
+
+@translated
+def bound_now(db: Database, owner: PasswordOwner) -> PasswordBinding | None:
+    """Where the stored record would send its password today."""
+    if owner.kind == "smtp":
+        row = db.execute(
+            "SELECT name, username, mail_server FROM smtp_settings WHERE name = ?", [owner.key]
+        ).fetchone()
+    else:
+        row = db.execute(
+            "SELECT u.user_code, u.smtp_username, s.mail_server FROM user_email_settings u "
+            "JOIN smtp_settings s ON s.name = u.smtp_name WHERE u.user_code = ?",
+            [owner.key],
+        ).fetchone()
+    if row is None:
+        return None
+    return PasswordBinding.of(PasswordOwner(owner.kind, row[0]), row[1] or "", row[2])

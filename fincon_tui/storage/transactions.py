@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from fincon_tui.storage.translate import database_error
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -22,7 +24,7 @@ class Waiting:
     `report(seconds)` is called while waiting, setting `abandoned` gives up
     (nothing is written) and `limit` bounds the wait."""
 
-    report: Callable[[float], None] = lambda seconds: None
+    report: Callable[[float], object] = lambda seconds: None
     abandoned: threading.Event = field(default_factory=threading.Event)
     limit: float = 10.0
 
@@ -38,18 +40,23 @@ def write_transaction(db: Database) -> Iterator[Database]:
     """BEGIN IMMEDIATE ... COMMIT: take the write lock up front so that
     concurrent sessions queue instead of deadlocking.  The wait for the lock
     is bounded, reported and abandonable (see Waiting)."""
-    _begin(db, WAITING.get() or Waiting())
+    try:
+        _begin(db, WAITING.get() or Waiting())
+    except sqlite3.Error as error:
+        raise database_error(error) from error
     try:
         _check_same_file(db)
         yield db
         db.conn.commit()
-    except BaseException:
+    except BaseException as error:
         db.conn.rollback()
+        if isinstance(error, sqlite3.Error):
+            raise database_error(error) from error
         raise
 
 
 def _begin(db: Database, waiting: Waiting) -> None:
-    from fincon_tui.storage.errors import LockWaitAbandoned, StorageError
+    from fincon_tui._exceptions import LockWaitAbandoned, StorageError
 
     started, reported = time.monotonic(), -1
     (previous,) = db.execute("PRAGMA busy_timeout").fetchone()
@@ -83,7 +90,7 @@ def _check_same_file(db: Database) -> None:
     old, unlinked file and be lost."""
     import os
 
-    from fincon_tui.storage.errors import FileReplaced
+    from fincon_tui._exceptions import FileReplaced
 
     opened = getattr(db, "fincon_file", None)
     if opened is None:

@@ -6,9 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.app import App
 from textual.binding import Binding
-from textual.screen import Screen
 
 from fincon_tui.paths import stylesheets
 from fincon_tui.ui.db_thread import DatabaseThread
@@ -24,6 +22,7 @@ from fincon_tui.ui.menus import MAIN
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.menu import MenuScreen
+from fincon_tui.ui.textual_internals import SparingApp
 from fincon_tui.ui.theme import GREEN_SCREEN
 from fincon_tui.ui.typeahead import KeyQueue
 
@@ -37,7 +36,7 @@ if TYPE_CHECKING:
 HANG_UP_GRACE = 1.5
 
 
-class FinconApp(App[None]):
+class FinconApp(SparingApp):
     """fincon-tui.  Takes an open database and a password vault."""
 
     TITLE = "Fincon Accounting"
@@ -91,15 +90,13 @@ class FinconApp(App[None]):
     def _recover_passwords(self) -> tuple[str, str]:
         """Move the passwords an older version kept in this admin's keyring
         into the database; say what is left in other admins' keyrings."""
-        import sqlite3
 
-        from fincon_tui.keystore.errors import SecretStoreError
+        from fincon_tui._exceptions import SecretStoreError, StorageError
         from fincon_tui.services.data_keys import adopt_legacy, legacy_message
-        from fincon_tui.storage.errors import StorageError
 
         try:
             adopted = adopt_legacy(self.smtp.passwords)
-        except (sqlite3.Error, SecretStoreError, StorageError) as error:
+        except (SecretStoreError, StorageError) as error:
             return f"Passwords of an older version were not moved yet: {error}", "warning"
         return legacy_message(adopted), "warning" if adopted.left else "ok"
 
@@ -149,11 +146,11 @@ class FinconApp(App[None]):
         # The libraries load here, in this thread: loading them in the database
         # thread while the first screen is still being written slowed that
         # screen by about 12 ms (they compete for the interpreter lock).
-        import fincon_tui.services.data_keys  # noqa: F401
-        import fincon_tui.services.smtp_settings  # noqa: F401
-        import fincon_tui.services.user_settings  # noqa: F401
+        import fincon_tui.services.data_keys
+        import fincon_tui.services.smtp_settings
+        import fincon_tui.services.user_settings
         import fincon_tui.storage.database  # noqa: F401
-        from fincon_tui.storage.errors import StorageError
+        from fincon_tui._exceptions import StorageError
 
         try:
             db = await self.database.run(self._open_db)  # type: ignore[arg-type]
@@ -163,18 +160,6 @@ class FinconApp(App[None]):
             self.exit(return_code=2)
             return
         self._databases_ready(note)
-
-    @property
-    def _background_screens(self) -> list[Screen]:
-        """Screens that show through the top one: none under an opaque screen.
-
-        Textual counts the screen below as visible even then, and each
-        time it is marked dirty it repaints the whole top screen: every
-        keystroke in a form was a full repaint.
-        """
-        if self.screen.styles.background.a == 1:
-            return []
-        return super()._background_screens
 
     def get_default_screen(self) -> MenuScreen:
         return MenuScreen(MAIN)
@@ -224,9 +209,11 @@ class FinconApp(App[None]):
                 return keys_label(keys) + "="
         return keys_label([binding.key]) + "="
 
-    def key_label(self, binding_id: str) -> str:
-        """How the keys of a binding are written ('F12/Esc'), as mapped now."""
-        keys = [key for key, active in self.screen.active_bindings.items() if active.binding.id == binding_id]
+    def key_label(self, binding_id: str, screen: Screen | None = None) -> str:
+        """How the keys of a binding are written ('F12/Esc'), as mapped now,
+        on `screen` (by default the one in front)."""
+        active_bindings = (screen or self.screen).active_bindings
+        keys = [key for key, active in active_bindings.items() if active.binding.id == binding_id]
         return keys_label(keys) if keys else binding_id
 
     def help_keys(self) -> str:
@@ -264,20 +251,3 @@ class FinconApp(App[None]):
             answered,
         )
 
-
-def screen_classes() -> list[type]:
-    """Every class that declares bindings, for checking a keymap."""
-    from fincon_tui.ui.screens.email_request import SendTestScreen
-    from fincon_tui.ui.screens.help import HelpScreen
-    from fincon_tui.ui.screens.history import HistoryScreen
-    from fincon_tui.ui.screens.lookup import LookupScreen
-    from fincon_tui.ui.screens.sign_in import SignInScreen
-    from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
-    from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
-    from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
-    from fincon_tui.ui.widgets.inputs import FieldInput
-
-    return [
-        FinconApp, MenuScreen, ConfirmScreen, SmtpSettingsScreen, UserEmailSettingsScreen,
-        LookupScreen, SmtpSessionScreen, SendTestScreen, SignInScreen, HelpScreen, HistoryScreen, FieldInput,
-    ]

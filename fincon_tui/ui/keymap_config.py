@@ -9,6 +9,25 @@ MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
 _NAMED_KEYS = {key.value.split("+")[-1] for key in Keys} | {f"f{n}" for n in range(1, 25)}
 
 
+def binding_classes() -> list[type]:
+    """Every class of the UI that declares BINDINGS, found by importing each
+    module of `fincon_tui.ui`, so a new screen cannot be left out."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import fincon_tui.ui as ui
+
+    found: list[type] = []
+    for info in sorted(pkgutil.walk_packages(ui.__path__, f"{ui.__name__}."), key=lambda i: i.name):
+        module = importlib.import_module(info.name)
+        found += [
+            value for _, value in sorted(vars(module).items())
+            if inspect.isclass(value) and value.__module__ == info.name and "BINDINGS" in vars(value)
+        ]
+    return found
+
+
 def binding_ids(classes: list[type]) -> dict[str, str]:
     """Every binding id declared on `classes` (and their bases) -> description."""
     ids: dict[str, str] = {}

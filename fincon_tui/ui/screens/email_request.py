@@ -9,10 +9,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalGroup
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from fincon_tui.ui.plain import plain
+from fincon_tui.ui.textual_internals import SparingModalScreen
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput
 
@@ -26,7 +26,7 @@ FindUser = Callable[[str], Awaitable[Any]]
 LABELS = {"to": "Recipient", "from": "From"}
 
 
-class SendTestScreen(ModalScreen[Any]):
+class SendTestScreen(SparingModalScreen[Any]):
     """Dismisses with what `prepare` returned, or None when cancelled.
 
     From starts as the definition's login when that is an address; a user
@@ -74,7 +74,7 @@ class SendTestScreen(ModalScreen[Any]):
 
     async def _look_up(self, code: str, then_send: bool) -> None:
         """The user of As user, looked up once per code; From follows while untouched."""
-        from fincon_tui.services.mail_checks import CannotTest
+        from fincon_tui._exceptions import CannotTest
 
         if code.upper() != self.user_code:
             try:
@@ -98,7 +98,7 @@ class SendTestScreen(ModalScreen[Any]):
         self.run_worker(self._look_up(self._value("user"), then_send=True), exclusive=True)
 
     async def _prepare(self) -> None:
-        from fincon_tui.services.mail_checks import CannotTest
+        from fincon_tui._exceptions import CannotTest
 
         try:
             prepared = await self.prepare(self._value("to"), self.user_code, self.user, self._value("from"))

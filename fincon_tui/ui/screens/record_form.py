@@ -4,7 +4,6 @@ press Enter, create or edit the record, Accept, Delete, F4 look-up lists."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,19 +13,22 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalGroup, VerticalScroll
+from textual.reactive import reactive
 from textual.widgets import Button, Input, Static
 
-from fincon_tui.domain.fields import FieldError, FormInvalid, describe
-from fincon_tui.domain.password_binding import PasswordChange
-from fincon_tui.domain.visible import visible
-from fincon_tui.keystore.errors import SecretStoreError
-from fincon_tui.storage.errors import (
+from fincon_tui._exceptions import (
+    FieldError,
+    FormInvalid,
     LockWaitAbandoned,
     RecordChanged,
     RecordExists,
     RecordInUse,
+    SecretStoreError,
     StorageError,
+    describe,
 )
+from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.visible import visible
 from fincon_tui.storage.transactions import Waiting
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.base import FinconScreen
@@ -51,6 +53,21 @@ class Prompt:
     heading: str
 
 
+def changed_message(kind: str, changed: RecordChanged, then: str) -> str:
+    """Someone else saved, deleted, re-created or renamed the record since
+    it was read; `then` says what to do ('press F5 to reload')."""
+    current = changed.current
+    if current is None:
+        return f"{kind} {changed.key} was deleted by another user – {then}"
+    if changed.renamed:
+        return f"{kind} {changed.key} was renamed to {current.key} by another user"
+    if changed.recreated:
+        when = datetime.fromisoformat(current.created_at).astimezone().strftime("%H:%M")
+        return f"{kind} {current.key} was deleted and created again by another user at {when} – {then}"
+    when = datetime.fromisoformat(current.updated_at).astimezone().strftime("%H:%M")
+    return f"{kind} {current.key} was changed by another user at {when} – {then}"
+
+
 class RecordFormScreen(FinconScreen):
     """Subclasses give the labels, the fields, the service and the rules."""
 
@@ -62,6 +79,9 @@ class RecordFormScreen(FinconScreen):
     #: Masked fields besides the password, each stored as a secret of its own.
     SECRETS: ClassVar[tuple[str, ...]] = ()
     AUTO_FOCUS = ".key"
+    #: Whether a record is open: its details and Accept/Delete usable, the
+    #: key field and its look-up locked.  Set again when reloaded.
+    is_open: reactive[bool] = reactive(False, init=False, always_update=True)
     BINDINGS = [
         Binding("f10,ctrl+s", "accept", "Accept", id="accept"),
         Binding("f4,ctrl+p", "prompt", "Prompt", id="prompt"),
@@ -75,7 +95,6 @@ class RecordFormScreen(FinconScreen):
     def __init__(self) -> None:
         super().__init__()
         self.loaded: Loaded | None = None
-        self.is_open = False
         self.baseline: dict[str, str] = {}
         #: Set while a save or delete waits for another admin's (Esc gives up).
         self.waiting: Waiting | None = None
@@ -134,18 +153,18 @@ class RecordFormScreen(FinconScreen):
         self.query_one("#form").can_focus = False
         for button in self.query(Button):
             button.can_focus = False
-        self._set_open(False)
+        self.is_open = False
         self.database.work(self, self._show_store_info())
 
     @property
     def database(self) -> DatabaseThread:
-        return self.app.database  # type: ignore[attr-defined]
+        return self.services.database
 
     async def _show_store_info(self) -> None:
         passwords = self.service.passwords
         try:
             summary = await self.database.run(lambda: passwords.vault.summary(passwords.database_id))
-        except (StorageError, sqlite3.Error) as error:
+        except StorageError as error:
             summary = f"Passwords: {error}"
         self.query_one("#store-info", Static).update(plain(summary))
 
@@ -179,8 +198,7 @@ class RecordFormScreen(FinconScreen):
     def had_password(self) -> bool:
         return bool(self.loaded and self.loaded.has_password)
 
-    def _set_open(self, is_open: bool) -> None:
-        self.is_open = is_open
+    def watch_is_open(self, is_open: bool) -> None:
         for key in self.detail_keys:
             self.field(key).disabled = not is_open
         self.query_one("#accept", Button).disabled = not is_open
@@ -228,7 +246,7 @@ class RecordFormScreen(FinconScreen):
     async def _look_up(self, key: str) -> None:
         try:
             loaded = await self.database.run(self.service.load, key)
-        except (StorageError, sqlite3.Error) as error:
+        except StorageError as error:
             self.message.error(f"Could not read {self.service.kind} {key}: {error}")
             return
         if loaded is not None:
@@ -250,7 +268,7 @@ class RecordFormScreen(FinconScreen):
         self.loaded = loaded
         self._fill(values, has_password=bool(loaded and loaded.has_password))
         self.baseline = self.form_values()
-        self._set_open(True)
+        self.is_open = True
         first = self.field(self.detail_keys[0])
         first.focus()
         first.select_all()  # overtype, even when it already had focus (reload)
@@ -271,7 +289,7 @@ class RecordFormScreen(FinconScreen):
 
     def _close(self, keep_key: bool) -> None:
         key = self.field(self.KEY).value if keep_key else ""
-        self._set_open(False)
+        self.is_open = False
         self.loaded = None
         self._fill({k: "" for k in self.form_values()}, has_password=False)
         self.baseline = {}
@@ -320,7 +338,7 @@ class RecordFormScreen(FinconScreen):
             return
         kind, key = self.service.kind, record.key
         try:
-            saved = await self._while_waiting("Saving", self.service.save, record, change, expected, secrets)
+            saved = await self._while_waiting("Saving", self.write, record, change, expected, secrets)
         except RecordExists:
             self.message.error(f"{kind} {key} was created by another user meanwhile: press Esc and open it")
             return
@@ -334,12 +352,27 @@ class RecordFormScreen(FinconScreen):
         except LockWaitAbandoned as error:
             self.message.show(f"Not saved: {error}", "warning")
             return
-        except (StorageError, sqlite3.Error) as error:
+        except StorageError as error:
             self.message.error(f"Not saved, the database refused: {error}")
             return
         message = await self.database.run(self.saved_message, saved)
+        self.finish(message)
+
+    def write(
+        self, record: Any, change: PasswordChange, expected: Stored | None,
+        secrets: dict[str, PasswordChange] | None = None,
+    ) -> Saved:
+        """Accept's write (in the database thread)."""
+        return self.service.save(record, change, expected, secrets)
+
+    def finish(self, message: str) -> None:
+        """The open record was saved or deleted: back to the key field, saying so."""
         self._close(keep_key=False)
         self.message.show(message, "ok")
+
+    def leave_record(self) -> None:
+        """Cancel on an open record: back to its key."""
+        self._close(keep_key=True)
 
     async def _while_waiting(self, doing: str, call, *args):
         """`call(*args)` in the database thread; while it waits for another
@@ -354,7 +387,7 @@ class RecordFormScreen(FinconScreen):
 
     def _show_wait(self, doing: str, seconds: float) -> None:
         if self.waiting is not None:
-            stop = self.app.key_label("cancel")  # type: ignore[attr-defined]
+            stop = self.services.key_label("cancel")
             self.message.show(
                 f"{doing}… waiting for another admin's save ({seconds:.0f} s) – {stop} to stop waiting", "warning"
             )
@@ -397,23 +430,13 @@ class RecordFormScreen(FinconScreen):
         except LockWaitAbandoned as error:
             self.message.show(f"Not deleted: {error}", "warning")
             return
-        except (StorageError, sqlite3.Error) as error:
+        except StorageError as error:
             self.message.error(f"Not deleted, the database refused: {error}")
             return
-        self._close(keep_key=False)
-        self.message.show(f"{kind} {key} deleted", "ok")
+        self.finish(f"{kind} {key} deleted")
 
     def _changed_message(self, changed: RecordChanged) -> str:
-        """Someone else saved, deleted or re-created the record since it was loaded."""
-        kind = self.service.kind
-        if changed.current is None:
-            return f"{kind} {changed.key} was deleted by another user – press F5 to reload"
-        current = changed.current
-        if changed.recreated:
-            when = datetime.fromisoformat(current.created_at).astimezone().strftime("%H:%M")
-            return f"{kind} {current.key} was deleted and created again by another user at {when} – press F5 to reload"
-        when = datetime.fromisoformat(current.updated_at).astimezone().strftime("%H:%M")
-        return f"{kind} {current.key} was changed by another user at {when} – press F5 to reload"
+        return changed_message(self.service.kind, changed, f"press {self.services.key_label('reload')} to reload")
 
     def action_reload(self) -> None:
         """F5/Ctrl+R: load the record again as stored now (asks before dropping changes)."""
@@ -449,13 +472,12 @@ class RecordFormScreen(FinconScreen):
 
     def action_prompt(self) -> None:
         """F4/Ctrl+P: a look-up list for the field under the cursor."""
-        focused = self.focused
-        prompt = self.PROMPTS.get(focused.id if focused else "")
-        if focused is None or prompt is None:
+        field_id = self.focused.id if self.focused is not None else None
+        prompt = self.PROMPTS.get(field_id or "")
+        if field_id is None or prompt is None:
             fields = " and ".join(self.LABELS[key] for key in self.PROMPTS)
             self.message.error(f"F4 lists values for {fields} only")
             return
-        field_id = focused.id
         service = prompt.service(self.app)
 
         def rows(text: str) -> list[tuple[str, str]]:
@@ -464,7 +486,7 @@ class RecordFormScreen(FinconScreen):
         async def search(text: str) -> list[tuple[str, str]]:
             try:
                 return await self.database.run(rows, text)
-            except (StorageError, sqlite3.Error) as error:
+            except StorageError as error:
                 self.message.error(f"Could not read the list: {error}")
                 return []
 
@@ -509,6 +531,6 @@ class RecordFormScreen(FinconScreen):
             self.waiting.abandoned.set()
             return
         if self.is_open:
-            self._leave_or_ask(lambda: self._close(keep_key=True))
+            self._leave_or_ask(self.leave_record)
         else:
             self.dismiss()

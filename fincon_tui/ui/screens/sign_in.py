@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from fincon_tui.domain.login_methods import MICROSOFT
+from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.plain import plain
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class SignInScreen(ModalScreen[str | None]):
             if not self.microsoft:
                 yield Input(id="sign-in-paste", placeholder="paste the address here, then Enter", compact=True)
             yield Label("", id="sign-in-status", markup=False)
-            yield Label(f"{self.app.key_label('cancel')}=Cancel", id="sign-in-keys", markup=False)
+            yield Label(f"{services_of(self).key_label('cancel', self)}=Cancel", id="sign-in-keys", markup=False)
 
     def on_mount(self) -> None:
         self.ticker = self.set_interval(1, self._show_status)
@@ -80,7 +81,7 @@ class SignInScreen(ModalScreen[str | None]):
         status = self.query_one("#sign-in-status", Label)
         status.update(text)
         status.set_class(True, "-error")
-        self.query_one("#sign-in-keys", Label).update(f"{self.app.key_label('cancel')}=Close")
+        self.query_one("#sign-in-keys", Label).update(f"{services_of(self).key_label('cancel', self)}=Close")
 
     async def _device_code(self) -> None:
         from fincon_tui.oauth.errors import TokenFailure
@@ -127,10 +128,10 @@ class SignInScreen(ModalScreen[str | None]):
         self.run_worker(self._finish(lambda: installed.finish(text)), exclusive=True)
 
     async def _finish(self, get_tokens) -> None:
+        from fincon_tui._exceptions import RecordChanged, StorageError
         from fincon_tui.oauth.errors import TokenFailure
         from fincon_tui.oauth.threads import in_thread
         from fincon_tui.services.oauth_logins import save_sign_in
-        from fincon_tui.storage.errors import RecordChanged, StorageError
 
         try:
             tokens = await in_thread(get_tokens)
@@ -141,8 +142,7 @@ class SignInScreen(ModalScreen[str | None]):
         except OSError as error:
             self._fail(f"Not signed in: the sign-in service cannot be reached ({error})")
             return
-        smtp = self.app.smtp  # type: ignore[attr-defined]
-        database = self.app.database  # type: ignore[attr-defined]
+        smtp, database = services_of(self).smtp, services_of(self).database
         try:
             message = await database.run(save_sign_in, smtp, self.record_name, self.version, tokens)
         except RecordChanged:

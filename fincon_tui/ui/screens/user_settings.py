@@ -9,8 +9,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
+from fincon_tui._exceptions import LoginMissing
 from fincon_tui.domain import users
-from fincon_tui.domain.login import LoginMissing, effective_login
+from fincon_tui.domain.login import effective_login
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import NAME_MAX, PASSWORD_MAX, USERNAME_MAX
 from fincon_tui.ui.plain import plain
@@ -69,7 +70,7 @@ Job Title, Telephone Number, User Defined 1-6
 
     @property
     def service(self) -> UserSettings:
-        return self.app.users  # type: ignore[attr-defined]
+        return self.services.users
 
     def compose_fields(self) -> ComposeResult:
         label = users.LABELS
@@ -108,7 +109,7 @@ Job Title, Telephone Number, User Defined 1-6
     def parse(
         self, values: dict[str, str], password: PasswordChange, secrets: dict[str, PasswordChange] | None = None
     ) -> users.UserEmailSettings:
-        stored = self.app.smtp.get(values["smtp_name"]) if values["smtp_name"].strip() else None  # type: ignore[attr-defined]
+        stored = self.services.smtp.get(values["smtp_name"]) if values["smtp_name"].strip() else None
         definition = stored.record if stored else None
         return users.parse_user_settings(
             values, password, definition, had_password=self.had_password
@@ -117,7 +118,7 @@ Job Title, Telephone Number, User Defined 1-6
     def saved_message(self, saved: Saved) -> str:
         """Saved; and if this user cannot send yet, why (in the database thread)."""
         message = super().saved_message(saved)
-        definition = self.app.smtp.get(saved.record.smtp_name)  # type: ignore[attr-defined]
+        definition = self.services.smtp.get(saved.record.smtp_name)
         try:
             if definition is not None:
                 effective_login(definition.record, saved.record.user_code, saved.record.smtp_username)
@@ -144,7 +145,7 @@ Job Title, Telephone Number, User Defined 1-6
         name, code, username = values
         if not name:
             return "Login used: (choose an SMTP Definition)"
-        stored = self.app.smtp.get(name)  # type: ignore[attr-defined]
+        stored = self.services.smtp.get(name)
         if stored is None:
             return f"Login used: unknown, SMTP definition {name} does not exist"
         try:

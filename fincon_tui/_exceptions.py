@@ -1,0 +1,236 @@
+"""Every error fincon-tui raises on purpose, in one tree.
+
+Messages are written for the message line or a terminal: they name what
+is wrong and what to do, and never contain a secret.  This module imports
+nothing of fincon-tui, so every layer may raise and catch these.
+
+    FinconError
+    ├── InputError              what was typed or given cannot be used
+    │   ├── FieldError          one field's value (`field` is the form key)
+    │   ├── FormInvalid         one or more fields of a form (`errors`)
+    │   ├── LoginMissing        a user's definition needs a login, none is set
+    │   ├── CannotTest          a login test / test email lacks something
+    │   │   └── UnknownUser     the user code given has no email settings
+    │   ├── NotReady            an OAuth login lacks a sign-in or a secret
+    │   ├── FileRefused         an import file that cannot be applied at all
+    │   └── ConfigError         config.toml cannot be used
+    ├── StorageError            the database could not be opened, read or written
+    │   ├── DatabaseDamaged     the file is corrupt or not SQLite
+    │   ├── LockWaitAbandoned   the admin stopped waiting for another's save
+    │   ├── FileReplaced        the file at the path is not the one opened
+    │   ├── SchemaTooNew        written by a newer fincon-tui
+    │   ├── RecordExists        a create found the key taken meanwhile
+    │   ├── RecordChanged       lost update: stored version is not the loaded one
+    │   └── RecordInUse         others depend on the record
+    ├── SecretStoreError        the key store could not be read or written
+    │   ├── KeyringTimeout      the keyring backend did not answer in time
+    │   ├── KeyFileError        a key file is unsafe or unreadable
+    │   ├── KeyMissing          this account has no key that opens the passwords
+    │   ├── PasswordUnusable    a stored password must be entered again
+    │   ├── NothingToCopy       a copy's source has no password to copy now
+    │   └── SealBroken          a sealed value does not open (key or binding differ)
+    ├── StepFailed              a mail step failed; `outcome` explains it
+    └── TokenFailure            no OAuth access token (`kind` names why, `hint` what to do)
+
+`sqlite3` errors never leave the storage layer raw: `storage.translate`
+turns them into StorageError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fincon_tui.mail.outcome import Outcome
+    from fincon_tui.storage.versioned_table import Stored
+
+#: Where the messages about keys send the admin.
+HOW_TO = "see README, 'Password storage'"
+
+
+class FinconError(Exception):
+    """Base of every error fincon-tui raises on purpose."""
+
+
+# ---------------------------------------------------------------- input
+
+
+class InputError(FinconError, ValueError):
+    """Something typed or given cannot be used; the message says why."""
+
+
+class FieldError(InputError):
+    """A value that a field does not accept; `field` is the form key.
+
+    Messages do not name the field: the form prefixes the field's label."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+    def for_field(self, field: str) -> FieldError:
+        return FieldError(self.message, field)
+
+
+def describe(error: FieldError, labels: Mapping[str, str]) -> str:
+    """Message-line text: the field's label, then the problem."""
+    label = labels.get(error.field, error.field)
+    return f"{label} {error.message}" if label else error.message
+
+
+class FormInvalid(InputError):
+    """One or more fields of a form are wrong; `errors` is in screen order."""
+
+    def __init__(self, errors: list[FieldError], labels: Mapping[str, str]) -> None:
+        order = list(labels)
+        self.errors = sorted(errors, key=lambda error: order.index(error.field))
+        self.labels = labels
+        super().__init__("; ".join(describe(error, labels) for error in self.errors))
+
+    @property
+    def first(self) -> FieldError:
+        return self.errors[0]
+
+
+class LoginMissing(InputError):
+    """The definition needs a login and neither the user nor it has one."""
+
+
+class CannotTest(InputError):
+    """The test cannot start; the message says what is missing.  `field`
+    names the request's field at fault ('to', 'user'), if any."""
+
+    def __init__(self, message: str, field: str = "", *, of_value: bool = False) -> None:
+        super().__init__(message)
+        self.field = field
+        #: The message is about the field's value ('is not a valid ...'): name the field first.
+        self.of_value = of_value
+
+
+class UnknownUser(CannotTest):
+    """The user code given has no email settings."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"User {code} has no email settings", "user")
+        self.code = code
+
+
+class NotReady(InputError):
+    """The OAuth login lacks something (a sign-in, a secret); the message says what."""
+
+
+class FileRefused(InputError):
+    """An import file that cannot be applied at all; nothing was written."""
+
+
+class ConfigError(InputError):
+    """The config file cannot be used; the message says where and why."""
+
+
+# ---------------------------------------------------------------- storage
+
+
+class StorageError(FinconError):
+    """The database could not be opened, read or written."""
+
+
+class DatabaseDamaged(StorageError):
+    """The database file is corrupt."""
+
+
+class LockWaitAbandoned(StorageError):
+    """The admin stopped waiting for another admin's save; nothing was written."""
+
+
+class FileReplaced(StorageError):
+    """The file at the database path is not the one that was opened."""
+
+
+class SchemaTooNew(StorageError):
+    """The database was written by a newer fincon-tui."""
+
+
+class RecordExists(StorageError):
+    """A create found that the key was taken meanwhile."""
+
+
+class RecordChanged(StorageError):
+    """The stored record is not the version the user loaded.
+
+    `current` is the record as stored now, or None if it was deleted; `recreated` when it was deleted and
+    created again meanwhile; `renamed` when it now has another key (current.key)."""
+
+    def __init__(
+        self, key: str, current: Stored[Any] | None = None, recreated: bool = False, renamed: bool = False
+    ) -> None:
+        super().__init__(f"{key} was changed or deleted by another user")
+        self.key = key
+        self.current = current
+        self.recreated = recreated
+        self.renamed = renamed
+
+
+class RecordInUse(StorageError):
+    """A record others depend on cannot be deleted."""
+
+
+# ---------------------------------------------------------------- key store
+
+
+class SecretStoreError(FinconError):
+    """The key store could not be read or written."""
+
+
+class KeyringTimeout(SecretStoreError):
+    """The keyring backend did not answer within the time limit."""
+
+
+class KeyFileError(SecretStoreError):
+    """A key file is unsafe (readable by everyone) or cannot be read."""
+
+
+class KeyMissing(SecretStoreError):
+    """The passwords were encrypted with a key this account does not have."""
+
+    def __init__(self, key_id: str, detail: str = "") -> None:
+        super().__init__(
+            f"The passwords of this database were saved with key {key_id}; "
+            f"this account has no such key{detail} ({HOW_TO})"
+        )
+        self.key_id = key_id
+
+
+class PasswordUnusable(SecretStoreError):
+    """A stored password cannot be decrypted for its record as it is now."""
+
+
+class NothingToCopy(SecretStoreError):
+    """A copy was to take its source's password, and the source has none now."""
+
+
+class SealBroken(SecretStoreError):
+    """The sealed value does not open with this key and associated data."""
+
+
+# ---------------------------------------------------------------- mail
+
+
+class StepFailed(FinconError):
+    """A step failed with an explanation already worked out."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.message)
+        self.outcome = outcome
+
+
+class TokenFailure(FinconError):
+    """Getting an OAuth access token failed; `kind` names the failure for
+    scripts, `hint` says what the admin can do."""
+
+    def __init__(self, kind: str, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.hint = hint

@@ -1,0 +1,49 @@
+"""sqlite3's errors turned into StorageError at the storage boundary.
+
+Every public storage call that touches the database goes through
+`translated` (reads) or `write_transaction` (writes), so the layers above
+catch StorageError alone and never see sqlite3's classes.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from fincon_tui._exceptions import DatabaseDamaged, StorageError
+from fincon_tui.domain.visible import visible
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_DAMAGED = ("malformed", "not a database", "file is encrypted")
+
+
+def database_error(error: sqlite3.Error) -> StorageError:
+    """The StorageError an admin reads for what SQLite reported."""
+    text = visible(str(error))
+    lowered = text.lower()
+    if any(word in lowered for word in _DAMAGED):
+        return DatabaseDamaged(f"the database is damaged ({text}): restore it from a backup")
+    if "readonly" in lowered or "read-only" in lowered:
+        return StorageError(f"the database file is read-only for this account ({text}): nothing was written")
+    if "locked" in lowered or "busy" in lowered:
+        return StorageError(f"another program holds the database locked ({text}): try again")
+    if "disk" in lowered or "full" in lowered:
+        return StorageError(f"the database could not be written ({text}): check the disk")
+    return StorageError(f"database error: {text}")
+
+
+def translated(call: Callable[P, T]) -> Callable[P, T]:
+    """`call` raising StorageError where SQLite raised sqlite3.Error."""
+
+    @functools.wraps(call)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return call(*args, **kwargs)
+        except sqlite3.Error as error:
+            raise database_error(error) from error
+
+    return wrapper
