@@ -119,7 +119,7 @@ async def test_device_code_sign_in_in_the_tui_then_the_login_test(app, db, vault
         assert app.screen is form
         await pilot.pause(0.2)
         assert form.message.text.startswith(f"Signed in as {ANN}")
-        await pilot.press("f6")
+        await pilot.press("f6", "enter")  # no user code: the definition's own login
         session = app.screen
         assert isinstance(session, SmtpSessionScreen)
         for _ in range(300):
