@@ -136,7 +136,9 @@ def _session(args, checks: MailChecks, definition) -> int:
     sending = args.smtp_command == "send-test"
     try:
         if sending:
-            prepared = checks.test_email(definition, args.to, user_code=args.user or "", sender_address=args.sender or "")
+            prepared = checks.test_email(
+                definition, args.to, user_code=args.user or "", sender_address=args.sender or ""
+            )
         else:
             prepared = checks.login_test(definition, user_code=args.user or "")
     except UnknownUser as error:
@@ -180,10 +182,10 @@ def _sign_in(smtp: SmtpSettings, name: str) -> int:
     """`smtp sign-in NAME`: what F2 does, on the terminal."""
     import sys
 
-    from fincon_tui._exceptions import RecordChanged
+    from fincon_tui._exceptions import NotReady, RecordChanged
     from fincon_tui.domain.login_methods import MICROSOFT
     from fincon_tui.oauth.errors import TokenFailure
-    from fincon_tui.services.oauth_logins import NotReady, save_sign_in, sign_in_check
+    from fincon_tui.services.oauth_logins import save_sign_in, sign_in_check
 
     try:
         definition, version, secret = sign_in_check(smtp, name)

@@ -175,7 +175,9 @@ def _secret_change(args: argparse.Namespace):
         try:
             expires = date.fromisoformat(args.client_secret_expires).isoformat() + "T00:00:00+00:00"
         except ValueError:
-            raise ValueError(f"--client-secret-expires takes a date as YYYY-MM-DD (not {args.client_secret_expires})")
+            raise ValueError(
+                f"--client-secret-expires takes a date as YYYY-MM-DD (not {args.client_secret_expires})"
+            ) from None
     if getattr(args, "clear_client_secret", False):
         return PasswordChange.clear()
     if getattr(args, "service_account_file", None):

@@ -14,11 +14,10 @@ from collections.abc import Iterator
 
 import aiosmtplib
 
-from fincon_tui._exceptions import StepFailed
+from fincon_tui._exceptions import StepFailed, TokenFailure
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.mail.outcome import Outcome, seconds
 from fincon_tui.mail.provider_replies import known_reply
-from fincon_tui.oauth.errors import TokenFailure
 
 #: OpenSSL reasons for bytes that are not TLS where a TLS record was due.
 _PLAINTEXT_REASONS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG",

@@ -119,7 +119,7 @@ class Session:
         try:
             token = await source.access_token()
         except OSError as error:  # requests: the token endpoint cannot be reached or is not trusted
-            from fincon_tui.oauth.errors import TokenFailure
+            from fincon_tui._exceptions import TokenFailure
 
             raise TokenFailure("token_endpoint_unreachable", f"the token endpoint cannot be used ({error})",
                                "check the network, and SSL_CERT_FILE if a proxy re-signs TLS") from error

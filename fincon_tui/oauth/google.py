@@ -63,7 +63,7 @@ def service_account(key_json: str, mailbox: str, timeout: float) -> Tokens:
     info = json.loads(key_json)
     credentials = accounts.Credentials.from_service_account_info(info, scopes=SCOPES, subject=mailbox)
     _refresh(credentials, timeout)
-    return Tokens(credentials.token)
+    return Tokens(str(credentials.token))
 
 
 def refresh(client_id: str, client_secret: str, refresh_token: str, timeout: float) -> Tokens:
@@ -74,7 +74,7 @@ def refresh(client_id: str, client_secret: str, refresh_token: str, timeout: flo
                               client_secret=client_secret, token_uri=token_uri(), scopes=SCOPES)
     _refresh(credentials, timeout)
     rotated = credentials.refresh_token if credentials.refresh_token != refresh_token else None
-    return Tokens(credentials.token, rotated)  # Google's refresh tokens last until revoked or unused 6 months
+    return Tokens(str(credentials.token), rotated)  # Google's refresh tokens last until revoked or unused 6 months
 
 
 class InstalledApp:
@@ -115,4 +115,4 @@ class InstalledApp:
         if not credentials.refresh_token:
             raise TokenFailure("no_refresh_token", "Google gave no refresh token",
                                "remove the app's access at myaccount.google.com/permissions and sign in again")
-        return Tokens(credentials.token, credentials.refresh_token)
+        return Tokens(str(credentials.token), credentials.refresh_token)

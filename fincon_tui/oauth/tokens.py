@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 #: How long a refresh token lasts when the endpoint does not say: Microsoft's
 #: default inactivity lifetime is 90 days; each use starts it again.
@@ -11,7 +11,7 @@ REFRESH_TOKEN_DAYS = 90
 
 
 def utc_in(seconds: float) -> str:
-    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).isoformat(timespec="seconds")
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

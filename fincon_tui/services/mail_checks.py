@@ -159,7 +159,8 @@ class MailChecks:
             raise CannotTest(f"cannot use the stored password: {error}") from None
 
     def _token_source(self, definition: SmtpDefinition, login: Login):
-        from fincon_tui.services.oauth_logins import NotReady, token_source
+        from fincon_tui._exceptions import NotReady
+        from fincon_tui.services.oauth_logins import token_source
 
         if not definition.use_tls:
             raise CannotTest(f"Login Method {definition.login_method} needs Use TLS = Y: an access token "

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import NotReady
@@ -175,7 +175,7 @@ def expires_soon(passwords: Passwords, definition: SmtpDefinition) -> list[str]:
 
 def expiring(found: dict[str, str | None], days: int = WARN_DAYS) -> list[str]:
     """Messages for the secrets in `found` that expire within `days` (or have)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     messages = []
     for name, when in sorted(found.items()):
         if when is None:

@@ -125,7 +125,7 @@ def read_key_file(path: str) -> str:
     """The service-account key in the file at `path` (FieldError if unreadable)."""
     from pathlib import Path
 
-    from fincon_tui.domain.fields import FieldError
+    from fincon_tui._exceptions import FieldError
 
     try:
         with Path(path).expanduser().open(encoding="utf-8") as file:

@@ -260,7 +260,8 @@ def _text(field: str, value: object, kind: Kind) -> str:
     if field == "client_secret":
         raise FieldError("is never imported (export files hold none): set it with --client-secret-stdin", field)
     if field not in kind.labels:
-        raise FieldError(f"is not a field of {kind.section} ({', '.join(k for k in kind.labels if k not in ('password', 'client_secret'))})",
+        fields = ", ".join(k for k in kind.labels if k not in ("password", "client_secret"))
+        raise FieldError(f"is not a field of {kind.section} ({fields})",
                          field)
     if isinstance(value, bool):
         return "Y" if value else "N"

@@ -27,6 +27,8 @@ from fincon_tui.ui.plain import plain
 
 if TYPE_CHECKING:
     from fincon_tui.domain.smtp import SmtpDefinition
+    from fincon_tui.oauth.google import InstalledApp
+    from fincon_tui.oauth.microsoft import DeviceCode
 
 
 class SignInScreen(ModalScreen[str | None]):
@@ -41,8 +43,8 @@ class SignInScreen(ModalScreen[str | None]):
         self.version = version
         self.client_secret = client_secret
         self.started = time.monotonic()
-        self.device = None
-        self.installed = None
+        self.device: DeviceCode | None = None
+        self.installed: InstalledApp | None = None
         self.expires_in = 0
         self.status = "contacting the sign-in service…"
         self.done = False
@@ -90,30 +92,31 @@ class SignInScreen(ModalScreen[str | None]):
 
         d = self.definition
         try:
-            self.device = await in_thread(lambda: DeviceCode(d.tenant, d.client_id, d.timeout_seconds))
+            device = self.device = await in_thread(lambda: DeviceCode(d.tenant, d.client_id, d.timeout_seconds))
         except TokenFailure as error:
             self._fail(f"Cannot sign in: {error.message}. {error.hint}")
             return
         except OSError as error:
             self._fail(f"Cannot reach the sign-in service: {error}")
             return
-        self.started, self.expires_in = time.monotonic(), self.device.expires_in
+        self.started, self.expires_in = time.monotonic(), device.expires_in
         self.query_one("#sign-in-steps", Static).update(plain(
-            f"On any device, open\n\n    {self.device.url}\n\nand enter the code\n\n    {self.device.code}\n\n"
+            f"On any device, open\n\n    {device.url}\n\nand enter the code\n\n    {device.code}\n\n"
             f"then sign in as {d.username} and accept."))
         self.status = "Waiting for the sign-in…"
         self._show_status()
-        await self._finish(self.device.wait)
+        await self._finish(device.wait)
 
     async def _installed_app(self) -> None:
         from fincon_tui.oauth.google import InstalledApp
         from fincon_tui.oauth.threads import in_thread
 
         d = self.definition
-        self.installed = await in_thread(lambda: InstalledApp(d.client_id, self.client_secret, d.timeout_seconds))
+        installed = self.installed = await in_thread(
+            lambda: InstalledApp(d.client_id, self.client_secret, d.timeout_seconds))
         self.query_one("#sign-in-steps", Static).update(plain(
             f"On your own computer, open this address in a browser and sign in as {d.username}:\n\n"
-            f"{self.installed.url}\n\nThe browser then fails to open a 127.0.0.1 address: that is expected. "
+            f"{installed.url}\n\nThe browser then fails to open a 127.0.0.1 address: that is expected. "
             "Copy that address from its address bar and paste it below."))
         self.status = "Waiting for the pasted address…"
         self._show_status()

@@ -302,12 +302,13 @@ providers; typing one fills Port and Use TLS where untouched.
             self.message.error("Open a saved SMTP definition first, then sign in")
             return
         if self.has_unsaved_changes():
-            self.message.error(f"Accept the changes first ({self.app.key_label('accept')}), then sign in")
+            self.message.error(f"Accept the changes first ({self.services.key_label('accept')}), then sign in")
             return
         self.database.work(self, self._sign_in(self.loaded.stored.key))
 
     async def _sign_in(self, key: str) -> None:
-        from fincon_tui.services.oauth_logins import NotReady, sign_in_check
+        from fincon_tui._exceptions import NotReady
+        from fincon_tui.services.oauth_logins import sign_in_check
         from fincon_tui.ui.screens.sign_in import SignInScreen
 
         try:
