@@ -359,3 +359,19 @@ async def test_position_to_ignores_case_on_the_users_list(people) -> None:
         await pilot.press(*USERS, "up", *"ca", "enter")
         assert [line.split()[1] for line in lines(people.screen)] == ["CAROL"]
         assert more(people.screen) == "Bottom"
+
+
+async def test_options_follow_the_list_order_of_user_codes(people) -> None:
+    """User codes are ordered as stored: 'A_B' after 'AAB' ('_' sorts after
+    capitals), and the options run in the order the rows show."""
+    from support import user
+
+    people.users.save(user("A_B", "OWN"), PasswordChange.keep(), None)
+    people.users.save(user("AAB", "OWN"), PasswordChange.keep(), None)
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*USERS)
+        assert [line.split()[1] for line in lines(people.screen)][:3] == ["AAB", "ALICE", "A_B"]
+        await pilot.press("down", "down", "5", "up", "up", "5", "enter")
+        assert people.screen.field("user_code").value == "AAB"
+        await pilot.press("f12")
+        assert people.screen.field("user_code").value == "A_B"

@@ -269,6 +269,10 @@ class WorkWithUsersScreen(RecordListScreen):
 
         return user_rows(self.service, key, size, direction)  # type: ignore[arg-type]
 
+    def order(self, key: str) -> bytes:
+        """User codes are stored upper case and ordered as stored."""
+        return key.encode("utf-8", "surrogatepass")
+
     def attention(self, row: UserRow) -> bool:
         return not row.can_send
 

@@ -50,7 +50,7 @@ def fit(text: str, width: int) -> str:
 
 
 def nocase(key: str) -> bytes:
-    """The list's order, as SQLite's NOCASE sorts: ASCII letters folded."""
+    """SQLite's NOCASE order: ASCII letters folded, then UTF-8 bytes."""
     return "".join(c.lower() if "A" <= c <= "Z" else c for c in key).encode("utf-8", "surrogatepass")
 
 
@@ -128,6 +128,10 @@ class WorkWithScreen(FinconScreen):
 
     def line(self, row: Any) -> str:
         raise NotImplementedError
+
+    def order(self, key: str) -> bytes:
+        """A sort key in the list's order (the key column's collation)."""
+        return nocase(key)
 
     def attention(self, row: Any) -> bool:
         """Whether the row is shown as needing attention."""
@@ -299,7 +303,7 @@ class WorkWithScreen(FinconScreen):
         event.stop()
         if self.processing:
             return
-        typed = sorted(self.typed.items(), key=lambda item: nocase(item[0]))
+        typed = sorted(self.typed.items(), key=lambda item: self.order(item[0]))
         for key, (_, option) in typed:
             if option not in self.OPTIONS:
                 self.message.error(
