@@ -6,9 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.app import App
 from textual.binding import Binding
-from textual.screen import Screen
 
 from fincon_tui.paths import stylesheets
 from fincon_tui.ui.db_thread import DatabaseThread
@@ -24,6 +22,7 @@ from fincon_tui.ui.menus import MAIN
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.menu import MenuScreen
+from fincon_tui.ui.textual_internals import SparingApp
 from fincon_tui.ui.theme import GREEN_SCREEN
 from fincon_tui.ui.typeahead import KeyQueue
 
@@ -37,7 +36,7 @@ if TYPE_CHECKING:
 HANG_UP_GRACE = 1.5
 
 
-class FinconApp(App[None]):
+class FinconApp(SparingApp):
     """fincon-tui.  Takes an open database and a password vault."""
 
     TITLE = "Fincon Accounting"
@@ -161,18 +160,6 @@ class FinconApp(App[None]):
             self.exit(return_code=2)
             return
         self._databases_ready(note)
-
-    @property
-    def _background_screens(self) -> list[Screen]:
-        """Screens that show through the top one: none under an opaque screen.
-
-        Textual counts the screen below as visible even then, and each
-        time it is marked dirty it repaints the whole top screen: every
-        keystroke in a form was a full repaint.
-        """
-        if self.screen.styles.background.a == 1:
-            return []
-        return super()._background_screens
 
     def get_default_screen(self) -> MenuScreen:
         return MenuScreen(MAIN)

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.reactive import Reactive
-from textual.screen import Screen
-from textual.widget import Widget
 
 from fincon_tui.ui.app_services import AppServices, services_of
+from fincon_tui.ui.textual_internals import SparingScreen
 from fincon_tui.ui.widgets.chrome import KeyLegend, MessageLine, TitleBar
 
 
-class FinconScreen(Screen[None]):
+class FinconScreen(SparingScreen[None]):
     """A screen with a menu path title, a message line and the F-key legend."""
 
     PATH = ""
-    #: Textual repaints the whole screen when the focus moves; the widgets
-    #: losing and gaining focus repaint themselves, so that is all an SSH
-    #: link needs to carry.
-    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def compose(self) -> ComposeResult:
         yield TitleBar(self.PATH)

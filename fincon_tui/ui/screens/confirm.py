@@ -6,13 +6,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalGroup, VerticalGroup
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from fincon_tui.ui.plain import plain, plain_lines
+from fincon_tui.ui.textual_internals import SparingModalScreen
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(SparingModalScreen[bool]):
     """Dismisses with True for Yes, False for No.  Enter presses the focused
     button, which is Yes or No as `default` says."""
 

@@ -9,10 +9,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalGroup
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from fincon_tui.ui.plain import plain
+from fincon_tui.ui.textual_internals import SparingModalScreen
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput
 
@@ -21,7 +21,7 @@ from fincon_tui.ui.widgets.inputs import FieldInput
 Prepare = Callable[[str, str], Awaitable[Any]]
 
 
-class SendTestScreen(ModalScreen[Any]):
+class SendTestScreen(SparingModalScreen[Any]):
     """Dismisses with what `prepare` returned, or None when cancelled."""
 
     BINDINGS = [

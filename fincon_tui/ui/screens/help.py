@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalGroup, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from fincon_tui.ui.key_labels import group_of, keys_label, legend_groups
+from fincon_tui.ui.textual_internals import SparingModalScreen
 
 
 def keys_text(screen: Screen) -> str:
@@ -20,7 +21,7 @@ def keys_text(screen: Screen) -> str:
     return "Keys\n" + "\n".join(lines)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(SparingModalScreen[None]):
     BINDINGS = [Binding("escape,f1,f12", "close", "Close help", id="help_close")]
 
     def __init__(self, for_screen: Screen) -> None:

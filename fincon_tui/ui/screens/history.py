@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalGroup
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 
 from fincon_tui.ui.plain import plain
+from fincon_tui.ui.textual_internals import SparingModalScreen
 
 if TYPE_CHECKING:
     from fincon_tui.storage.audit import AuditEntry
@@ -22,7 +22,7 @@ def entry_line(entry: AuditEntry) -> str:
     return f"{when}  {entry.who:<10.10} {entry.verb:<6}  {entry.describe()}"
 
 
-class HistoryScreen(ModalScreen[None]):
+class HistoryScreen(SparingModalScreen[None]):
     BINDINGS = [Binding("escape,f9,f12", "close", "Close history", id="history_close")]
 
     def __init__(self, title: str, entries: list[AuditEntry]) -> None:

@@ -8,12 +8,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalGroup
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.plain import plain
+from fincon_tui.ui.textual_internals import LineRefreshOptionList, SparingModalScreen
 
 #: Rows shown at once; the filter narrows the rest.
 SHOWN = 200
@@ -21,7 +21,7 @@ SHOWN = 200
 Search = Callable[[str], Awaitable[list[tuple[str, str]]]]
 
 
-class LookupScreen(ModalScreen[str | None]):
+class LookupScreen(SparingModalScreen[str | None]):
     """Type to filter, Up/Down to move, Enter to pick, Esc to close.
     `search(text)` returns (key, line) pairs in display order; it runs in
     the database thread, and a newer keystroke's search replaces an older one."""
@@ -45,7 +45,7 @@ class LookupScreen(ModalScreen[str | None]):
             yield Label(plain(self.lookup_title), id="lookup-title")
             yield Input(id="lookup-filter", placeholder="type to filter", compact=True)
             yield Label(self.heading, id="lookup-heading", markup=False)
-            yield OptionList(id="lookup-list", compact=True)
+            yield LineRefreshOptionList(id="lookup-list", compact=True)
             yield Label("", id="lookup-count")
             yield Label("Enter=Select  Esc=Close", id="lookup-keys")
 
@@ -65,21 +65,23 @@ class LookupScreen(ModalScreen[str | None]):
 
     async def _show(self, text: str) -> None:
         rows = await self.search(text)
-        options = self.query_one("#lookup-list", OptionList)
-        options.clear_options()
-        options.add_options(Option(plain(line), id=key) for key, line in rows[:SHOWN])
-        if rows:
-            options.highlighted = 0
+        options = self.query_one("#lookup-list", LineRefreshOptionList)
+        with options.changes():
+            options.clear_options()
+            options.add_options(Option(plain(line), id=key) for key, line in rows[:SHOWN])
+            if rows:
+                options.highlighted = 0
         more = " or more; type to narrow" if len(rows) > SHOWN else ""
         shown = min(len(rows), SHOWN)
         count = f"{shown}{more}" if more else f"{len(rows)} found"
         self.query_one("#lookup-count", Label).update("nothing matches" if not rows else count)
 
     def action_move(self, step: int) -> None:
-        options = self.query_one("#lookup-list", OptionList)
+        options = self.query_one("#lookup-list", LineRefreshOptionList)
         if options.option_count:
             current = options.highlighted or 0
-            options.highlighted = max(0, min(options.option_count - 1, current + step))
+            with options.changes():
+                options.highlighted = max(0, min(options.option_count - 1, current + step))
 
     @on(Input.Submitted, "#lookup-filter")
     def pick(self) -> None:

@@ -9,18 +9,18 @@ from collections.abc import Awaitable, Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalGroup
-from textual.screen import ModalScreen
 from textual.widgets import Label, Log, Static
 
 from fincon_tui.domain.visible import visible
 from fincon_tui.mail.session import Outcome
 from fincon_tui.mail.transcript import Transcript
 from fincon_tui.ui.plain import plain, plain_lines
+from fincon_tui.ui.textual_internals import SparingModalScreen
 
 Run = Callable[[Transcript, Callable[[str], None]], Awaitable[Outcome]]
 
 
-class SmtpSessionScreen(ModalScreen[Outcome | None]):
+class SmtpSessionScreen(SparingModalScreen[Outcome | None]):
     """Dismisses with the Outcome, or None when cancelled."""
 
     BINDINGS = [

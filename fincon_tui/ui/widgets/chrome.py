@@ -8,6 +8,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
 from fincon_tui.ui.plain import plain_lines
+from fincon_tui.ui.textual_internals import footer_ready
 
 PRODUCT = "FINCON ACCOUNTING"
 
@@ -64,16 +65,16 @@ class KeyLegend(Footer):
 
     def bindings_changed(self, screen: Screen) -> None:
         shown = tuple(
-            (binding.key, binding.action, binding.description, enabled, tooltip)
-            for (_, binding, enabled, tooltip) in screen.active_bindings.values()
-            if binding.show
+            (active.binding.key, active.binding.action, active.binding.description, active.enabled, active.tooltip)
+            for active in screen.active_bindings.values()
+            if active.binding.show
         )
-        if self._bindings_ready and shown == self._shown:
+        if footer_ready(self) and shown == self._shown:
             return
         self._shown = shown
         super().bindings_changed(screen)
 
     def on_resize(self) -> None:
         """The legend drops the Ctrl keys when it would not fit: re-decide."""
-        if self._bindings_ready:
+        if footer_ready(self):
             self.call_after_refresh(self.recompose)

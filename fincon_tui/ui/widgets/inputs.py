@@ -44,8 +44,8 @@ class NumberInput(FieldInput):
     def __init__(self, *, id: str, max_length: int, low: int, high: int, **kwargs) -> None:
         super().__init__(id=id, max_length=max_length, hint=f"digits only, {low}-{high}", **kwargs)
 
-    def _watch_value(self, value: str) -> None:
-        super()._watch_value(value)
+    def watch_value(self, value: str) -> None:
+        """After Input's own watcher (Textual calls the private one first)."""
         if value and not (value.isascii() and value.isdigit()):
             self.restricted()
 
@@ -63,13 +63,13 @@ class YesNoInput(FieldInput):
         else:
             self.restricted()
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         if event.is_printable and event.character:
             event.stop()
             event.prevent_default()
             self._accept(event.character)
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
         event.stop()
         event.prevent_default()
         text = event.text.strip()
@@ -107,13 +107,13 @@ class PasswordInput(FieldInput):
         self.value = text
         self.cursor_position = len(text)
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         if self.masked and (event.is_printable or event.key in _ERASE_KEYS):
             event.stop()
             event.prevent_default()
             self._unmask(event.character if event.is_printable and event.character else "")
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
         if self.masked and event.text:
             event.stop()
             event.prevent_default()
