@@ -20,6 +20,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalGroup, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
@@ -208,6 +209,10 @@ class WorkWithScreen(FinconScreen):
             self.focus_row(focus_row)
 
     def show_page(self, page: ListPage) -> None:
+        try:
+            more = self.query_one("#work-more", Label)
+        except NoMatches:
+            return  # the app is closing: the screen's widgets are gone
         self.page = page
         for row in page.rows:  # options typed earlier now act on the row as read now
             if row.key in self.typed:
@@ -218,8 +223,7 @@ class WorkWithScreen(FinconScreen):
                 widget.show(self.line(row), self.typed.get(row.key, (None, ""))[1], self.attention(row))
             else:
                 widget.display = False
-        more = "More..." if page.after else "Bottom"
-        self.query_one("#work-more", Label).update(more)
+        more.update("More..." if page.after else "Bottom")
         if not page.rows:
             self.message.show(
                 f"No {self.KIND}s yet: {self.services.key_label('create', self)} creates one", "info"
