@@ -15,6 +15,7 @@ from textual.containers import VerticalGroup
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from fincon_tui._exceptions import FinconError
 from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.plain import plain, plain_lines
 from fincon_tui.ui.widgets.form import field_row
@@ -108,6 +109,8 @@ class EntryDialog(ModalScreen[dict[str, str] | None]):
     async def _check(self, values: dict[str, str]) -> None:
         try:
             problem = await self.check(values)
+        except FinconError as error:  # the database or key store refused: say so, stay open
+            problem = (self.entries[0].id, str(error))
         finally:
             self.checking = False
         if problem is None:
