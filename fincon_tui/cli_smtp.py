@@ -2,7 +2,7 @@
 
 Exit status: 0 success, 1 the test failed, 2 the command could not run
 (unknown definition, bad arguments, missing login); `set` and `delete`
-(cli_transfer.py) as cli_common says.
+(cli_transfer.py), `copy` and `rename` (cli_copy.py) as cli_common says.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from fincon_tui import cli_transfer
+from fincon_tui import cli_copy, cli_transfer
 from fincon_tui.cli_common import FAILED, fail, print_list, say
 
 if TYPE_CHECKING:  # the commands import their libraries when they run
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # the commands import their libraries when they run
 
 
 def add_commands(subparsers) -> None:
-    smtp = subparsers.add_parser("smtp", help="list, show, test, set and delete SMTP definitions")
+    smtp = subparsers.add_parser("smtp", help="list, show, test, set, delete, copy and rename SMTP definitions")
     commands = smtp.add_subparsers(dest="smtp_command", required=True, metavar="COMMAND")
     listing = commands.add_parser("list", help="list the definitions")
     listing.add_argument("--json", action="store_true", help="print JSON")
@@ -47,6 +47,7 @@ def add_commands(subparsers) -> None:
         )
     cli_transfer.add_set_command(commands, "a definition", "NAME", cli_transfer.SMTP_FIELDS)
     cli_transfer.add_delete_command(commands, "a definition that no user is linked to", "NAME")
+    cli_copy.add_commands(commands, "a definition", "NAME", cli_transfer.SMTP_FIELDS)
 
 
 def _row(stored, smtp: SmtpSettings) -> dict:
@@ -79,6 +80,8 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
 
     if args.smtp_command in ("set", "delete"):
         return cli_transfer.run_write(args, db, vault, "smtp")
+    if args.smtp_command in ("copy", "rename"):
+        return cli_copy.run(args, db, vault, "smtp")
     smtp = SmtpSettings(db, vault)
     if args.smtp_command == "list":
         print_list(

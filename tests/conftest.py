@@ -81,6 +81,20 @@ def seeded(app):
     return app
 
 
+@pytest.fixture
+def people(seeded):
+    """The seeded definitions with users: ALICE (own login, on OWN), BOB (on
+    OWN without one: cannot send), CAROL (on OFFICE's shared login)."""
+    from support import user
+
+    from fincon_tui.domain.password_binding import PasswordChange
+
+    seeded.users.save(user("ALICE", "OWN", "alice"), PasswordChange.set("alice-pw"), None)
+    seeded.users.save(user("BOB", "OWN"), PasswordChange.keep(), None)
+    seeded.users.save(user("CAROL", "OFFICE"), PasswordChange.keep(), None)
+    return seeded
+
+
 @pytest.fixture(autouse=True)
 def pilot_waits_for_the_database(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pilot.press and Pilot.click return once the keys are applied and the

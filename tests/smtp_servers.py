@@ -35,6 +35,8 @@ class Mailbox:
 
     commands: list[str] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
+    #: The logins the server accepts: username -> password.
+    accounts: dict[str, str] = field(default_factory=lambda: dict(USERS))
     messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
 
     async def handle_DATA(self, server, session, envelope) -> str:
@@ -45,7 +47,7 @@ class Mailbox:
         if isinstance(auth_data, LoginPassword):
             user, password = auth_data.login.decode(), auth_data.password.decode()
             self.logins.append((user, password))
-            return AuthResult(success=USERS.get(user) == password, handled=False)
+            return AuthResult(success=self.accounts.get(user) == password, handled=False)
         return AuthResult(success=False, handled=False)
 
 

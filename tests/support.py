@@ -25,6 +25,13 @@ def definition(**overrides):
     return SmtpDefinition(**{**values, **overrides})
 
 
+def user(code: str, smtp_name: str, username: str = ""):
+    """User email settings for tests, sending as code@corp.example."""
+    from fincon_tui.domain.users import UserEmailSettings
+
+    return UserEmailSettings(code, smtp_name, username, code.title(), f"{code.lower()}@corp.example")
+
+
 def stored_password(db, account: str) -> str | None:
     """The password the database holds for 'smtp:NAME' or 'user:CODE',
     decrypted with this account's key."""

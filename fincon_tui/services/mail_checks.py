@@ -48,9 +48,9 @@ class Prepared:
         from fincon_tui.mail.session import security
 
         d = self.definition
-        if self.sender is None:
-            return f"Login test: {d.name} ({d.mail_server}:{d.port}, {security(d)})"
         who = f" as {self.user.user_code}" if self.user else ""
+        if self.sender is None:
+            return f"Login test: {d.name}{who} ({d.mail_server}:{d.port}, {security(d)})"
         return f"Test email: {d.name} to {self.recipient}{who}"
 
     def run(

@@ -80,16 +80,17 @@ class Outcome:
 
     kind: str
     key: str
-    action: str  # created, changed, unchanged, deleted or refused
-    detail: str = ""
+    action: str  # created, changed, unchanged, deleted, renamed or refused
+    detail: str = ""  # for renamed: 'to NEW...'
 
     @property
     def changed(self) -> bool:
-        return self.action in ("created", "changed", "deleted")
+        return self.action in ("created", "changed", "deleted", "renamed")
 
     def text(self, dry_run: bool = False) -> str:
         action = f"would be {self.action}" if dry_run and self.changed else self.action
-        return f"{self.kind} {self.key} {action}" + (f": {self.detail}" if self.detail else "")
+        joint = " " if self.action == "renamed" else ": "
+        return f"{self.kind} {self.key} {action}" + (f"{joint}{self.detail}" if self.detail else "")
 
 
 class Transfer:

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 
 TABLE = "audit_log"
 PASSWORD_CHANGED = "password changed"
+#: A created record's entry names the record it was copied from under this field.
+COPIED_FROM = "copied_from"
+#: Key columns: only a rename changes one (an update keeps the stored spelling).
+KEY_COLUMNS = ("name", "user_code")
 
 
 @dataclass(frozen=True)
@@ -28,12 +32,21 @@ class AuditEntry:
     action: str
     changes: dict[str, Any]  # field: [old, new], or password: PASSWORD_CHANGED
 
+    @property
+    def verb(self) -> str:
+        """The action as shown: an update that changed the key is a rename."""
+        if self.action == "update" and any(key in self.changes for key in KEY_COLUMNS):
+            return "rename"
+        return self.action
+
     def describe(self) -> str:
         """'port: 587 -> 2525; password changed'."""
         parts = []
         for field, change in self.changes.items():
             if change == PASSWORD_CHANGED:
                 parts.append(PASSWORD_CHANGED)
+            elif field == COPIED_FROM:
+                parts.append(f"copy of {change[1]}")
             else:
                 old, new = change
                 parts.append(f"{field}: {_show(old)} -> {_show(new)}")
@@ -80,6 +93,18 @@ def record(db: Database, kind: str, key: str, action: str, changes: dict, passwo
             "action": action,
             "changes": json.dumps(changes),
         }
+    )
+
+
+@translated
+def move_history(db: Database, kind: str, old: str, new: str) -> None:
+    """A renamed record takes its entries along (those since the old key
+    was last deleted, which belong to an earlier record of that name)."""
+    same = "kind = ? AND record_key = ? COLLATE NOCASE"
+    db.execute(
+        f"""UPDATE {TABLE} SET record_key = ? WHERE {same} AND id > coalesce(
+                (SELECT max(id) FROM {TABLE} WHERE {same} AND action = 'delete'), 0)""",
+        [new, kind, old, kind, old],
     )
 
 

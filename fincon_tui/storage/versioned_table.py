@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -105,6 +105,10 @@ class Repository(Generic[R]):
         RecordChanged if another session saved, deleted or re-created it."""
         current = self.get(key)
         version = expected if isinstance(expected, int) else expected.version
+        if current is None and not isinstance(expected, int) and expected.row_id:
+            moved = self.by_row_id(expected.row_id)
+            if moved is not None:
+                raise RecordChanged(key, moved, renamed=True)
         if current is None or current.version != version:
             raise RecordChanged(key, current)
         if not isinstance(expected, int) and (current.row_id, current.created_at) != (
@@ -118,6 +122,33 @@ class Repository(Generic[R]):
         row = {
             **self.to_columns(record),
             self.key_column: current.key,
+            "created_at": current.created_at,
+            "updated_at": utc_now(),
+            "version": current.version + 1,
+            "row_id": current.row_id,
+        }
+        self.db.table(self.table).update(current.key, row)
+        return self._stored(row)
+
+    def by_row_id(self, row_id: str) -> Stored[R] | None:
+        found = self.where("row_id = ?", [row_id], "row_id", 1)
+        return found[0] if found else None
+
+    def where(self, where: str, args: list, order_by: str, limit: int) -> list[Stored[R]]:
+        """Records matching an SQL condition (empty: all), in `order_by` order."""
+        rows = self.db[self.table].rows_where(where or None, args, order_by=order_by, limit=limit)
+        return [self._stored(row) for row in rows]
+
+    def rename(self, current: Stored[R], new_key: str) -> Stored[R]:
+        """Give `current` (from current()) the key `new_key`: the same row
+        (created_at, row_id) in a new version.  RecordExists if another
+        record has that key; the caller moves what refers to the old key."""
+        taken = self.get(new_key)
+        if taken is not None and fold(taken.key) != fold(current.key):
+            raise RecordExists(f"{self.kind} {taken.key} already exists")
+        record = replace(current.record, **{self.key_column: new_key})  # type: ignore[type-var]
+        row = {
+            **self.to_columns(record),
             "created_at": current.created_at,
             "updated_at": utc_now(),
             "version": current.version + 1,

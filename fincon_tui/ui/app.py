@@ -209,9 +209,11 @@ class FinconApp(SparingApp):
                 return keys_label(keys) + "="
         return keys_label([binding.key]) + "="
 
-    def key_label(self, binding_id: str) -> str:
-        """How the keys of a binding are written ('F12/Esc'), as mapped now."""
-        keys = [key for key, active in self.screen.active_bindings.items() if active.binding.id == binding_id]
+    def key_label(self, binding_id: str, screen: Screen | None = None) -> str:
+        """How the keys of a binding are written ('F12/Esc'), as mapped now,
+        on `screen` (by default the one in front)."""
+        active_bindings = (screen or self.screen).active_bindings
+        keys = [key for key, active in active_bindings.items() if active.binding.id == binding_id]
         return keys_label(keys) if keys else binding_id
 
     def help_keys(self) -> str:

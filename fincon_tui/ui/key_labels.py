@@ -10,7 +10,8 @@ if TYPE_CHECKING:
 #: Columns between two legend entries.
 LEGEND_GAP = 2
 
-_NAMED = {"escape": "Esc", "enter": "Enter", "delete": "Del", "tab": "Tab"}
+_NAMED = {"escape": "Esc", "enter": "Enter", "delete": "Del", "tab": "Tab", "up": "Up", "down": "Down",
+          "pageup": "PgUp", "pagedown": "PgDn"}
 
 
 def key_label(key: str) -> str:

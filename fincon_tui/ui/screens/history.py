@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 def entry_line(entry: AuditEntry) -> str:
     when = datetime.fromisoformat(entry.at).astimezone().strftime("%Y-%m-%d %H:%M")
-    return f"{when}  {entry.who:<10.10} {entry.action:<6}  {entry.describe()}"
+    return f"{when}  {entry.who:<10.10} {entry.verb:<6}  {entry.describe()}"
 
 
 class HistoryScreen(SparingModalScreen[None]):

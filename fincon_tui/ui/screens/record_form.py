@@ -53,6 +53,21 @@ class Prompt:
     heading: str
 
 
+def changed_message(kind: str, changed: RecordChanged, then: str) -> str:
+    """Someone else saved, deleted, re-created or renamed the record since
+    it was read; `then` says what to do ('press F5 to reload')."""
+    current = changed.current
+    if current is None:
+        return f"{kind} {changed.key} was deleted by another user – {then}"
+    if changed.renamed:
+        return f"{kind} {changed.key} was renamed to {current.key} by another user"
+    if changed.recreated:
+        when = datetime.fromisoformat(current.created_at).astimezone().strftime("%H:%M")
+        return f"{kind} {current.key} was deleted and created again by another user at {when} – {then}"
+    when = datetime.fromisoformat(current.updated_at).astimezone().strftime("%H:%M")
+    return f"{kind} {current.key} was changed by another user at {when} – {then}"
+
+
 class RecordFormScreen(FinconScreen):
     """Subclasses give the labels, the fields, the service and the rules."""
 
@@ -301,7 +316,7 @@ class RecordFormScreen(FinconScreen):
             return
         kind, key = self.service.kind, record.key
         try:
-            saved = await self._while_waiting("Saving", self.service.save, record, change, expected)
+            saved = await self._while_waiting("Saving", self.write, record, change, expected)
         except RecordExists:
             self.message.error(f"{kind} {key} was created by another user meanwhile: press Esc and open it")
             return
@@ -319,8 +334,20 @@ class RecordFormScreen(FinconScreen):
             self.message.error(f"Not saved, the database refused: {error}")
             return
         message = await self.database.run(self.saved_message, saved)
+        self.finish(message)
+
+    def write(self, record: Any, change: PasswordChange, expected: Stored | None) -> Saved:
+        """Accept's write (in the database thread)."""
+        return self.service.save(record, change, expected)
+
+    def finish(self, message: str) -> None:
+        """The open record was saved or deleted: back to the key field, saying so."""
         self._close(keep_key=False)
         self.message.show(message, "ok")
+
+    def leave_record(self) -> None:
+        """Cancel on an open record: back to its key."""
+        self._close(keep_key=True)
 
     async def _while_waiting(self, doing: str, call, *args):
         """`call(*args)` in the database thread; while it waits for another
@@ -381,20 +408,10 @@ class RecordFormScreen(FinconScreen):
         except StorageError as error:
             self.message.error(f"Not deleted, the database refused: {error}")
             return
-        self._close(keep_key=False)
-        self.message.show(f"{kind} {key} deleted", "ok")
+        self.finish(f"{kind} {key} deleted")
 
     def _changed_message(self, changed: RecordChanged) -> str:
-        """Someone else saved, deleted or re-created the record since it was loaded."""
-        kind = self.service.kind
-        if changed.current is None:
-            return f"{kind} {changed.key} was deleted by another user – press F5 to reload"
-        current = changed.current
-        if changed.recreated:
-            when = datetime.fromisoformat(current.created_at).astimezone().strftime("%H:%M")
-            return f"{kind} {current.key} was deleted and created again by another user at {when} – press F5 to reload"
-        when = datetime.fromisoformat(current.updated_at).astimezone().strftime("%H:%M")
-        return f"{kind} {current.key} was changed by another user at {when} – press F5 to reload"
+        return changed_message(self.service.kind, changed, f"press {self.services.key_label('reload')} to reload")
 
     def action_reload(self) -> None:
         """F5/Ctrl+R: load the record again as stored now (asks before dropping changes)."""
@@ -489,6 +506,6 @@ class RecordFormScreen(FinconScreen):
             self.waiting.abandoned.set()
             return
         if self.is_open:
-            self._leave_or_ask(lambda: self._close(keep_key=True))
+            self._leave_or_ask(self.leave_record)
         else:
             self.dismiss()

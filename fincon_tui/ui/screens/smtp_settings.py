@@ -83,9 +83,11 @@ Time Out (Seconds)  How long to wait for the server before giving up,
 BCC . . . . . . .   Optional: one address that receives a blind copy of
                     every email sent through this definition.
 
-F6 tests the connection and login with what is on screen (no message is
-sent); F7 sends a test email. Both show the SMTP conversation; Esc
-cancels.
+The login test connects and logs in with what is on screen (no message
+is sent); the test email sends one. Both ask for an optional user code:
+with one, the test logs in as that user would (their own login, else the
+shared one), which tests a definition where each user brings their own.
+Both show the SMTP conversation and can be cancelled at any time.
 """
     BINDINGS = [
         Binding("f6,ctrl+t", "test_login", "Test", id="test_login"),
@@ -174,6 +176,8 @@ cancels.
             if consent:
                 session = SmtpSessionScreen(prepared.title, prepared.run, prepared.definition.name)
                 self.app.push_screen(session, self._session_done)
+            else:
+                self.test_ended("Not tested: the login would cross the network unencrypted", "warning")
 
         if prepared.credentials_in_clear:
             self.app.push_screen(
@@ -190,31 +194,60 @@ cancels.
 
     def _session_done(self, outcome) -> None:
         if outcome is None:
-            self.message.show("Cancelled: the connection was closed", "warning")
+            self.test_ended("Cancelled: the connection was closed", "warning")
         elif outcome.ok:
-            self.message.show(outcome.message, "ok")
+            self.test_ended(outcome.message, "ok")
         else:
-            self.message.error(f"Failed at {outcome.step}: {outcome.message}")
+            self.test_ended(f"Failed at {outcome.step}: {outcome.message}", "error")
+
+    def test_ended(self, text: str, level: str) -> None:
+        """A login test or test email ended (or did not start): say how."""
+        if level == "error":
+            self.message.error(text)
+        elif text:
+            self.message.show(text, level)
 
     def action_test_login(self) -> None:
-        """F6/Ctrl+T: connect, secure and log in with what is on screen; sends nothing."""
+        """F6/Ctrl+T: connect, secure and log in with what is on screen,
+        optionally as a user; sends nothing."""
+        from fincon_tui._exceptions import CannotTest
+        from fincon_tui.ui.screens.entry_dialog import Entry, EntryDialog
+
         current = self._on_screen_definition()
         if current is None:
             return
         definition, typed = current
-        self.database.work(self, self._test_login(definition, typed))
+        prepared: list[Prepared | CannotTest] = []
 
-    async def _test_login(self, definition: smtp.SmtpDefinition, typed: str | None) -> None:
-        from fincon_tui._exceptions import CannotTest
+        async def check(values: dict[str, str]) -> tuple[str, str] | None:
+            """Prepared in the database thread; an unknown user keeps the window open."""
+            try:
+                prepared.append(await self.database.run(
+                    lambda: self.checks.login_test(definition, user_code=values["user"], typed_password=typed)
+                ))
+            except CannotTest as error:
+                if error.field:
+                    return error.field, str(error)
+                prepared.append(error)
+            return None
 
-        try:  # the stored password comes from the database and the key store
-            prepared = await self.database.run(
-                lambda: self.checks.login_test(definition, typed_password=typed)
-            )
-        except CannotTest as error:
-            self.message.error(f"Cannot test: {error}")
-            return
-        self._start(prepared)
+        def chosen(answer: dict[str, str] | None) -> None:
+            if answer is None or not prepared:
+                self.test_ended("", "info")
+            elif isinstance(prepared[-1], CannotTest):
+                self.test_ended(f"Cannot test: {prepared[-1]}", "error")
+            else:
+                self._start(prepared[-1])
+
+        self.app.push_screen(
+            EntryDialog(
+                f"Login test: {definition.name}",
+                [Entry("user", "As user", 20, hint="optional")],
+                check,
+                note="Empty: the definition's own login. A user code: log in as that user would.",
+            ),
+            chosen,
+        )
 
     def action_send_test(self) -> None:
         """F7/Ctrl+O: send a short test email, optionally as a user."""
@@ -240,7 +273,7 @@ cancels.
 
         def chosen(answer: Prepared | CannotTest | None) -> None:
             if isinstance(answer, CannotTest):
-                self.message.error(f"Cannot send: {answer}")
+                self.test_ended(f"Cannot send: {answer}", "error")
             elif answer is not None:
                 self._start(answer)
 
