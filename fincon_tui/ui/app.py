@@ -28,6 +28,7 @@ from fincon_tui.ui.typeahead import KeyQueue
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+    from textual.screen import Screen
 
     from fincon_tui.keystore.vault import PasswordVault
 
