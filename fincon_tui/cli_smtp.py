@@ -11,7 +11,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from fincon_tui import cli_copy, cli_transfer
+from fincon_tui import cli_copy, cli_sign_in, cli_transfer
 from fincon_tui.cli_common import FAILED, fail, print_list, say
 
 if TYPE_CHECKING:  # the commands import their libraries when they run
@@ -47,10 +47,7 @@ def add_commands(subparsers) -> None:
             action="store_true",
             help="go ahead when Use TLS is N although the password crosses the network unencrypted",
         )
-    sign_in = commands.add_parser(
-        "sign-in", help="sign the mailbox of an OAuth definition in (Microsoft 365: device code; "
-        "Google: paste the address the browser ends on) and store its refresh token")
-    sign_in.add_argument("name")
+    cli_sign_in.add_command(commands, "an OAuth definition", "NAME")
     cli_transfer.add_set_command(commands, "a definition", "NAME", cli_transfer.SMTP_FIELDS)
     cli_transfer.add_delete_command(commands, "a definition that no user is linked to", "NAME")
     cli_copy.add_commands(commands, "a definition", "NAME", cli_transfer.SMTP_FIELDS)
@@ -102,21 +99,28 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
             f"{row['username'] or '(per user)' if row['authenticate'] == 'Y' else '-'}",
         )
         return 0
+    if args.smtp_command == "sign-in":
+        from fincon_tui.services.sign_ins import definition_sign_in, save_sign_in
+
+        return cli_sign_in.run(lambda: definition_sign_in(smtp, args.key),
+                               lambda sign_in, tokens: save_sign_in(smtp, sign_in, tokens))
     stored = smtp.get(args.name)
     if stored is None:
         return fail(f"SMTP definition {args.name} does not exist")
-    if args.smtp_command == "sign-in":
-        return _sign_in(smtp, stored.key)
     if args.smtp_command == "show":
         row = _row(stored, smtp)
         owner = smtp_owner(stored.key)
         row["password_stored"] = smtp.passwords.has(owner)
         row["password_problem"] = smtp.passwords.problem(owner) if row["password_stored"] else None
         from fincon_tui.domain.login_methods import way
-        from fincon_tui.services.oauth_logins import expiries
+        from fincon_tui.domain.password_binding import user_owner
+        from fincon_tui.services.oauth_logins import expiries, user_expiries
 
         row["login_way"] = way(stored.record.login_method, set(smtp.passwords.expiries(owner)))
         row["expires"] = expiries(smtp.passwords, stored.record)
+        linked = [code for code, _ in smtp.users.own_logins(stored.key)]
+        signed_in = {code: user_expiries(smtp.passwords, user_owner(code)) for code in linked}
+        row["users_expires"] = {code: found for code, found in signed_in.items() if found}
         if args.json:
             print(json.dumps(row, indent=2))
         else:
@@ -152,7 +156,7 @@ def _session(args, checks: MailChecks, definition) -> int:
 
     d = definition
     warnings = [w for w in [m365_password_flag(d.mail_server, d.authenticate, d.login_method)] if w]
-    expiring = expires_soon(checks.smtp.passwords, d)
+    expiring = expires_soon(checks.smtp.passwords, d, prepared.login) if prepared.login else []
     for warning in warnings + expiring:
         say(f"fincon-tui: warning: {warning}", err=True)
     if prepared.credentials_in_clear:
@@ -176,46 +180,3 @@ def _session(args, checks: MailChecks, definition) -> int:
         say(("OK: " if outcome.ok else f"FAILED at {outcome.step}: ") + outcome.text(), err=not outcome.ok)
     # A secret or sign-in about to expire fails the run, so a cron job warns in time.
     return 0 if outcome.ok and not expiring else FAILED
-
-
-def _sign_in(smtp: SmtpSettings, name: str) -> int:
-    """`smtp sign-in NAME`: what F2 does, on the terminal."""
-    import sys
-
-    from fincon_tui._exceptions import NotReady, RecordChanged
-    from fincon_tui.domain.login_methods import MICROSOFT
-    from fincon_tui.oauth.errors import TokenFailure
-    from fincon_tui.services.oauth_logins import save_sign_in, sign_in_check
-
-    try:
-        definition, version, secret = sign_in_check(smtp, name)
-    except NotReady as error:
-        return fail(str(error))
-    try:
-        if definition.login_method == MICROSOFT:
-            from fincon_tui.oauth.microsoft import DeviceCode
-
-            code = DeviceCode(definition.tenant, definition.client_id, definition.timeout_seconds)
-            say(f"On any device, open {code.url} and enter the code {code.code}, then sign in as "
-                f"{definition.username}. Waiting (Ctrl+C to stop)...", err=True)
-            tokens = code.wait()
-        else:
-            from fincon_tui.oauth.google import InstalledApp
-
-            flow = InstalledApp(definition.client_id, secret, definition.timeout_seconds)
-            say(f"On your own computer, open this address and sign in as {definition.username}:\n\n"
-                f"{flow.url}\n\nThe browser then fails to open a 127.0.0.1 address: paste that address here "
-                "and press Enter.", err=True)
-            tokens = flow.finish(sys.stdin.readline() if sys.stdin is not None else "")
-    except TokenFailure as error:
-        return fail(f"not signed in: {error.message}" + (f"; {error.hint}" if error.hint else ""))
-    except OSError as error:
-        return fail(f"not signed in: the sign-in service cannot be reached ({error})")
-    except KeyboardInterrupt:
-        say("fincon-tui: cancelled", err=True)
-        return 130
-    try:
-        say(save_sign_in(smtp, name, version, tokens))
-    except RecordChanged:
-        return fail(f"signed in, but SMTP definition {name} was changed meanwhile: sign in again")
-    return 0

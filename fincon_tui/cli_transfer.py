@@ -40,6 +40,8 @@ SMTP_FIELDS = (
 USER_FIELDS = (
     ("--smtp-definition", "smtp_name", "NAME", "SMTP Definition the user sends through"),
     ("--smtp-username", "smtp_username", "LOGIN", "SMTP Username: the user's own login (empty: the definition's)"),
+    ("--login-method", "login_method", "P|M|G",
+     "Login Method of the user's own login: P=Password, M=Microsoft 365, G=Google; empty: as the definition"),
     ("--sender-name", "sender_name", "TEXT", "Sender's Name"),
     ("--sender-email", "sender_email", "ADDR", "Sender's Email Address"),
     ("--job-title", "job_title", "TEXT", "Sender's Job Title"),

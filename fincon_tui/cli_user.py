@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from fincon_tui import cli_copy, cli_transfer
+from fincon_tui import cli_copy, cli_sign_in, cli_transfer
 from fincon_tui.cli_common import fail, print_list, say
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ def add_commands(subparsers) -> None:
     cli_transfer.add_set_command(commands, "a user's email settings", "CODE", cli_transfer.USER_FIELDS)
     cli_transfer.add_delete_command(commands, "a user's email settings", "CODE")
     cli_copy.add_commands(commands, "a user's email settings", "CODE", cli_transfer.USER_FIELDS)
+    cli_sign_in.add_command(commands, "a user's own login (Login Method M or G)", "CODE")
 
 
 def _row(stored, users: UserSettings) -> dict:
@@ -41,19 +42,36 @@ def _row(stored, users: UserSettings) -> dict:
     }
 
 
-def _login_used(user, users: UserSettings) -> str:
-    """Which login the user sends with, as the form's 'Login used:' line says."""
-    from fincon_tui._exceptions import LoginMissing
+def _login(user, users: UserSettings) -> dict:
+    """Which login the user sends with, as the form's 'Login used:' line
+    says; how it gets its token; and when the user's own sign-in expires."""
+    from fincon_tui._exceptions import LoginMissing, NotReady, SecretStoreError
     from fincon_tui.domain.login import effective_login
+    from fincon_tui.services.oauth_logins import login_way, user_expiries
 
+    found: dict = {"login_used": None, "login_way": None, "expires": {}}
     definition = users.definitions.get(user.smtp_name)
     if definition is None:
-        return f"unknown: SMTP definition {user.smtp_name} does not exist"
+        found["login_used"] = f"unknown: SMTP definition {user.smtp_name} does not exist"
+        return found
     try:
-        login = effective_login(definition.record, user.user_code, user.smtp_username)
+        login = effective_login(definition.record, user.user_code, user.smtp_username, user.login_method)
     except LoginMissing as error:
-        return f"none: {error}"
-    return login.describe() if login else f"none: SMTP definition {definition.key} does not authenticate"
+        found["login_used"] = f"none: {error}"
+        return found
+    if login is None:
+        found["login_used"] = f"none: SMTP definition {definition.key} does not authenticate"
+        return found
+    found["login_used"] = login.describe()
+    try:
+        found["login_way"] = login_way(users.passwords, definition.record, login)
+    except NotReady as error:
+        found["login_used"] = f"none: {error}"
+    except SecretStoreError:
+        pass
+    if login.source == "user":
+        found["expires"] = user_expiries(users.passwords, login.password_owner)
+    return found
 
 
 def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
@@ -64,6 +82,12 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
     if args.user_command in ("copy", "rename"):
         return cli_copy.run(args, db, vault, "user")
     users = UserSettings(db, vault)
+    if args.user_command == "sign-in":
+        from fincon_tui.services.sign_ins import save_sign_in, user_sign_in
+        from fincon_tui.services.smtp_settings import SmtpSettings
+
+        return cli_sign_in.run(lambda: user_sign_in(users, SmtpSettings(db, vault), args.key),
+                               lambda sign_in, tokens: save_sign_in(users, sign_in, tokens))
     if args.user_command == "list":
         print_list(
             [_row(stored, users) for stored in users.search("", limit=1_000_000_000)], args.json,
@@ -79,7 +103,7 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
     owner = users.owner(stored.key)
     row["password_stored"] = users.passwords.has(owner)
     row["password_problem"] = users.passwords.problem(owner) if row["password_stored"] else None
-    row["login_used"] = _login_used(stored.record, users)
+    row.update(_login(stored.record, users))
     if args.json:
         print(json.dumps(row, indent=2))
     else:

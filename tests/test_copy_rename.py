@@ -134,7 +134,7 @@ def test_copy_takes_the_password_only_when_asked(db, smtp) -> None:
 
 def test_copy_of_a_password_gone_meanwhile_writes_nothing(db, smtp) -> None:
     smtp.save(definition(name="OFFICE", username="shared@corp.example"), PasswordChange.clear(), smtp.get("OFFICE"))
-    with pytest.raises(NothingToCopy, match="has no stored password to copy now"):
+    with pytest.raises(NothingToCopy, match="has no stored password or client secret to copy now"):
         copy(smtp, "OFFICE", definition(name="COPY", username="shared@corp.example"), PasswordChange.keep(), True)
     assert smtp.get("COPY") is None
 

@@ -27,7 +27,7 @@ from smtp_servers import make_certificates
 
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner
 from fincon_tui.services.mail_checks import CannotTest, MailChecks
-from fincon_tui.services.oauth_logins import save_sign_in, sign_in_check
+from fincon_tui.services.sign_ins import definition_sign_in, save_sign_in
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.ui.screens.sign_in import SignInScreen
@@ -85,10 +85,10 @@ def sign_in(db, vault, idp, name: str = "M365", user: str = ANN) -> None:
     from fincon_tui.oauth.microsoft import DeviceCode
 
     service = SmtpSettings(db, vault)
-    found, version, _ = sign_in_check(service, name)
+    found = definition_sign_in(service, name)
     code = DeviceCode(found.tenant, found.client_id, 10)
     approve_when_asked(idp, user)
-    save_sign_in(service, name, version, code.wait())
+    save_sign_in(service, found, code.wait())
 
 
 def refresh_token(db, vault, name: str = "M365") -> str | None:
@@ -193,7 +193,8 @@ def test_a_revoked_refresh_token_is_named_with_its_hint(db, db_path, vault, idp,
     report = json.loads(result.stdout)
     assert result.returncode == 1 and report["step"] == "token"
     assert "revoked" in report["message"] and "AADSTS50173" in report["message"]
-    assert report["hint"].startswith("sign in again with F2")
+    assert report["hint"] == (f"sign {ANN} in again: Sign in on SMTP Settings M365, or run "
+                              "`fincon-tui smtp sign-in M365`")
     assert smtp[1].logins == []  # nothing was sent to the mail server
 
 
@@ -251,9 +252,9 @@ def test_google_service_account_and_installed_app(db, db_path, vault, idp, smtp,
     settings = SmtpSettings(db, vault)
     settings.save(microsoft(port, **{**google, "name": "GMAIL", "client_id": "gclient"}), PasswordChange.keep(),
                   None, {"client_secret": PasswordChange.set("g-secret")})
-    found, version, secret = sign_in_check(settings, "GMAIL")
-    flow = InstalledApp(found.client_id, secret, 10)
-    save_sign_in(settings, "GMAIL", version, flow.finish(authorize_in_browser(idp, flow.url)))
+    found = definition_sign_in(settings, "GMAIL")
+    flow = InstalledApp(found.client_id, found.client_secret, 10)
+    save_sign_in(settings, found, flow.finish(authorize_in_browser(idp, flow.url)))
     result = cli(db_path, "test", "GMAIL")
     assert result.returncode == 0, result.stderr
     assert mailbox.logins == [(ANN, "XOAUTH2")] * 2

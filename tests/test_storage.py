@@ -135,6 +135,7 @@ def test_migrations_create_the_schema_on_an_empty_file(db_path: Path) -> None:
         "m007_row_identity",
         "m008_application_id",
         "m009_oauth_logins",
+        "m010_user_login_method_as_definition",
     ]
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000

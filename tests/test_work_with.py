@@ -200,9 +200,9 @@ async def test_copy_with_the_password_rebinds_it_to_the_copy(people, db) -> None
         assert form.field("username").value == "shared@corp.example"
         assert form.password_field.value == form.password_field.MASK
         assert form.message.text == ("Copy of OFFICE as branch: change the details, then Accept; "
-                                     "the password is copied too")
+                                     "its password is copied too")
         await pilot.press("ctrl+u", *"smtp.branch.example", "f10")
-        assert people.screen.message.text == "SMTP definition branch saved"
+        assert people.screen.message.text == "SMTP definition branch saved with its password"
     assert stored_password(db, "smtp:branch") == "shared"
     assert stored_password(db, "smtp:OFFICE") == "shared"
     sealed = db.execute("SELECT bound_login, bound_server FROM secrets WHERE owner_key = 'branch'").fetchone()

@@ -8,6 +8,11 @@ Each OAuth method has two ways, told apart by the secret stored:
 * G, Google: with a service-account key, domain-wide delegation acting as
   the login's mailbox; with a client secret, the installed-app sign-in
   (a refresh token).
+
+A user's own login takes the definition's method when its own is empty
+(app-only access and a service account then act as the user's mailbox);
+the user's own M or G signs the user's own mailbox in, with the
+definition's app registration (`own_way`).
 """
 
 from __future__ import annotations
@@ -31,11 +36,20 @@ SECRET_MAX = 16_384  # a service-account key is a few KB of JSON
 _TENANT = re.compile(r"^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[A-Za-z0-9.-]{1,100})$")
 
 
+#: The ways in which a mailbox signs in once and a refresh token is kept.
+SIGN_IN_WAYS = ("device code", "installed app")
+
+
 def login_method(raw: str) -> str:
     value = raw.strip().upper()
     if value not in METHODS:
         raise FieldError(f"must be {ALLOWED}")
     return value
+
+
+def own_login_method(raw: str) -> str:
+    """A user's own Login Method: P, M, G, or empty for the definition's."""
+    return login_method(raw) if raw.strip() else ""
 
 
 def tenant(raw: str) -> str:
@@ -84,3 +98,12 @@ def way(method: str, stored: frozenset[str] | set[str]) -> str:
     if method == GOOGLE:
         return "service account" if "service_account" in stored else "installed app"
     return "password"
+
+
+def own_way(own_method: str, definition_method: str, stored: frozenset[str] | set[str]) -> str:
+    """How a user's own login goes: with an empty own method as the
+    definition's does (from the definition's `stored` secrets); with M or G
+    the user's own mailbox signs in ('device code', 'installed app')."""
+    if not own_method:
+        return way(definition_method, stored)
+    return {MICROSOFT: "device code", GOOGLE: "installed app"}.get(own_method, "password")

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from fincon_tui._exceptions import FieldError
 from fincon_tui.domain import fields
+from fincon_tui.domain.login import own_method_problem
+from fincon_tui.domain.login_methods import METHODS, PASSWORD, own_login_method
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import (
     NAME_MAX,
@@ -30,6 +33,7 @@ LABELS: dict[str, str] = {
     "smtp_name": "SMTP Definition",
     "smtp_username": "SMTP Username",
     "password": "SMTP Password",
+    "login_method": "Login Method",
     "sender_name": "Sender's Name",
     "sender_email": "Sender's Email Address",
     "job_title": "Sender's Job Title",
@@ -52,6 +56,8 @@ class UserEmailSettings:
     job_title: str = ""
     telephone: str = ""
     user_defined: tuple[str, ...] = ("",) * USER_DEFINED_COUNT
+    #: How the user's own login logs in: P, M, G, or '' for the definition's method.
+    login_method: str = ""
 
     @property
     def key(self) -> str:
@@ -62,6 +68,7 @@ class UserEmailSettings:
             "user_code": self.user_code,
             "smtp_name": self.smtp_name,
             "smtp_username": self.smtp_username,
+            "login_method": self.login_method,
             "sender_name": self.sender_name,
             "sender_email": self.sender_email,
             "job_title": self.job_title,
@@ -111,6 +118,7 @@ def parse_user_settings(
     form.check("smtp_username", fields.text, max_length=USERNAME_MAX)
     if password.action == "set":
         form.check("password", check_password, value=password.value, store=False)
+    form.check("login_method", own_login_method)
     form.check("sender_name", fields.text, max_length=TEXT_MAX, required=True)
     form.check("sender_email", fields.email_address, required=True)
     form.check("job_title", fields.text, max_length=TEXT_MAX)
@@ -120,14 +128,34 @@ def parse_user_settings(
 
     has_password = password.leaves_password(had_password)
     username = form.clean.get("smtp_username")
+    method = cast("str | None", form.clean.get("login_method"))
     if has_password and username == "":
         form.refuse("smtp_username", "is required when a password is given")
-    if definition is not None and not definition.authenticate and (username or has_password):
+    elif method and username == "":
+        form.refuse("smtp_username", f"is required with Login Method {method} (the user's own login)")
+    if definition is not None and not definition.authenticate and (username or has_password or method):
         form.refuse(
-            "smtp_username" if username else "password",
+            "smtp_username" if username else "password" if has_password else "login_method",
             f"must be empty: SMTP definition {definition.name} does not authenticate",
         )
+    elif definition is not None and method is not None:
+        _check_own_method(form, definition, method, has_password)
     clean = form.done()
     user_defined = tuple(clean.pop(key) for key in USER_DEFINED_KEYS)
     return UserEmailSettings(user_defined=user_defined, **clean)  # type: ignore[arg-type]
+
+
+def _check_own_method(
+    form: fields.FormChecker, definition: SmtpDefinition, method: str, has_password: bool
+) -> None:
+    """A user's own M or G goes with a definition of the same provider, and
+    an OAuth login (the user's own, or the definition's taken over) has no password."""
+    problem = own_method_problem(definition, method)
+    if problem:
+        form.refuse("login_method", problem)
+    effective = method or definition.login_method
+    if has_password and effective != PASSWORD and not problem:
+        how = f"Login Method {effective}" if method else (
+            f"SMTP definition {definition.name}'s Login Method {effective} (type P here for a password)")
+        form.refuse("password", f"must be empty with {how}: {METHODS[effective]} signs in without one")
 

@@ -56,30 +56,77 @@ class Renamed:
         return text
 
 
+#: The secrets a copy takes along when the admin says so.  Never a refresh
+#: token: a signed-in mailbox belongs to the record that was signed in.
+COPIED = ("password", "client_secret", "service_account")
+_NAMES = {"password": "password", "client_secret": "client secret", "service_account": "service-account key"}
+
+
+@dataclass(frozen=True)
+class Copied(Saved[R]):
+    """A created copy: the secrets it took from its source, and whether the
+    source's signed-in mailbox stayed behind."""
+
+    source: str = ""
+    secrets: tuple[str, ...] = ()
+    signed_in_left: bool = False
+
+    def describe_secrets(self) -> str:
+        """'with its password', and what to do about a sign-in left behind."""
+        text = f" with its {' and '.join(_NAMES[name] for name in self.secrets)}" if self.secrets else ""
+        if self.signed_in_left:
+            text += f"; {self.source}'s signed-in mailbox is never copied: sign the copy in"
+        return text
+
+
+def copyable(names: frozenset[str] | set[str]) -> list[str]:
+    """Which of a record's stored secrets (by name) a copy can take along, as words."""
+    return [_NAMES[name] for name in COPIED if name in names]
+
+
 def copy(service: RecordService[R], source_key: str, record: R, password: PasswordChange,
-         copy_password: bool) -> Saved[R]:
+         copy_secrets: bool, secrets: dict[str, PasswordChange] | None = None) -> Copied[R]:
     """Create `record`, a copy of `source_key` as the admin filled it in.
-    A kept password with `copy_password` is the source's as stored now,
-    sealed for the copy; a typed one is the copy's own.  RecordExists if
-    the key was taken meanwhile, NothingToCopy if the source's password is gone."""
+    With `copy_secrets`, each kept secret (password, client secret or
+    service-account key) is the source's as stored now, sealed for the
+    copy; a typed one is the copy's own.  RecordExists if the key was taken
+    meanwhile, NothingToCopy if the source's secrets are gone."""
+    secrets = dict(secrets or {})
+    typed_secret = secrets.get("client_secret", PasswordChange.keep()).action != "keep"
     with write_transaction(service.db):
         source = service.repo.get(source_key)
         source_name = source.key if source else source_key
-        if copy_password and password.action == "keep":
-            secret = service.passwords.get(service.owner(source_name)) if source else None
-            if secret is None:
-                raise NothingToCopy(
-                    f"{service.kind} {source_name} has no stored password to copy now (changed or "
-                    "deleted by another user meanwhile): type the password, or erase it"
-                )
-            password = PasswordChange.set(secret)
+        owner = service.owner(source_name)
+        taken: list[str] = []
+        if copy_secrets and source is not None:
+            if password.action == "keep" and (value := service.passwords.get(owner)) is not None:
+                password = PasswordChange.set(value)
+                taken.append("password")
+            if not typed_secret:
+                expiries = service.passwords.expiries(owner)
+                for name in ("client_secret", "service_account"):
+                    if name in expiries and (value := service.passwords.get(owner, name)) is not None:
+                        secrets["client_secret"] = PasswordChange.set(value, expiries[name])
+                        taken.append(name)
+        if copy_secrets and not taken and password.action == "keep" and not typed_secret:
+            raise NothingToCopy(
+                f"{service.kind} {source_name} has no stored password or client secret to copy now (changed "
+                "or deleted by another user meanwhile): type it, or erase it"
+            )
         saved = service.repo.insert(record)
-        service.passwords.apply(password, None, service.binding(saved.record))
-        changes = {audit.COPIED_FROM: [None, source_name],
+        binding = service.binding(saved.record)
+        service.passwords.apply(password, None, binding)
+        told = service.apply_secrets(secrets, None, saved, None, binding)
+        taken = [name for name in taken if name == "password" or "client_secret" in told]
+        if set(taken) - {"password"}:
+            told["client_secret"] = f"copied from {source_name}"
+        changes = {audit.COPIED_FROM: [None, source_name], **told,
                    **audit.differences(None, service.repo.to_columns(saved.record))}
         audit.record(service.db, service.kind, saved.key, "create", changes,
                      password_changed=password.action == "set")
-    return Saved(saved.record, saved.created_at, saved.updated_at, saved.version, saved.row_id)
+        left = source is not None and service.passwords.has(owner, "refresh_token")
+    return Copied(saved.record, saved.created_at, saved.updated_at, saved.version, saved.row_id,
+                  source=source_name, secrets=tuple(taken), signed_in_left=left)
 
 
 def rename(service: RecordService[R], key: str, expected: int | Stored[R], new_key: str) -> Renamed:
@@ -133,11 +180,15 @@ def copy_text(transfer: Transfer, kind: Kind, source_key: str, new_key: str, val
     except FieldError as error:
         return Outcome(service.kind, new_key, "refused", describe(error, kind.labels))
     source_owner = service.owner(source.key)
-    if with_password and not service.passwords.has(source_owner):
-        return Outcome(service.kind, key, "refused", f"{source.key} has no stored password to copy")
+    stored = set(service.passwords.expiries(source_owner)) | (
+        {"password"} if service.passwords.has(source_owner) else set())
+    if with_password and not copyable(stored):
+        return Outcome(service.kind, key, "refused", f"{source.key} has no stored password or client secret to copy")
     merged = {**source.record.form_values(), **values, kind.key_field: key}
+    had_secret = with_password and bool(stored & {"client_secret", "service_account"})
     try:
-        record = kind.parse(merged, password, with_password, transfer.definition)
+        record = kind.parse(merged, password, with_password and "password" in stored, transfer.definition,
+                            None, had_secret)
     except FormInvalid as invalid:
         return Outcome(service.kind, key, "refused", str(invalid))
     existing = service.get(key)
@@ -154,25 +205,31 @@ def copy_text(transfer: Transfer, kind: Kind, source_key: str, new_key: str, val
         saved = copy(service, source.key, record, password, with_password)
     except (RecordExists, SecretStoreError, StorageError, sqlite3.Error) as error:
         return Outcome(service.kind, key, "refused", _why(error))
-    has = "its password" if with_password and password.action == "keep" else (
-        "a password" if password.action == "set" else "")
-    return Outcome(service.kind, saved.key, "created", f"copy of {source.key}" + (f" with {has}" if has else ""))
+    detail = f"copy of {source.key}{saved.describe_secrets()}"
+    if password.action == "set":
+        detail = detail.replace(f"copy of {source.key}", f"copy of {source.key} with a password", 1)
+    if saved.signed_in_left:
+        detail += f" (`fincon-tui {kind.command} sign-in {saved.key}`)"
+    return Outcome(service.kind, saved.key, "created", detail)
 
 
 def _is_copy(service: RecordService, existing: Stored, record, source_owner, password: PasswordChange,
              with_password: bool) -> bool:
-    """Whether `existing` already holds what the copy would write."""
+    """Whether `existing` already holds what the copy would write (its row and secrets)."""
     if service.repo.to_columns(existing.record) != {
         **service.repo.to_columns(record), service.repo.key_column: existing.key
     }:
         return False
+    owner = service.owner(existing.key)
     try:
-        stored = service.passwords.get(service.owner(existing.key))
-        wanted = (password.value if password.action == "set"
-                  else service.passwords.get(source_owner) if with_password else None)
+        for name in COPIED:
+            wanted = (password.value if name == "password" and password.action == "set"
+                      else service.passwords.get(source_owner, name) if with_password else None)
+            if service.passwords.get(owner, name) != wanted:
+                return False
     except SecretStoreError:
         return False
-    return stored == wanted
+    return True
 
 
 def rename_text(transfer: Transfer, kind: Kind, old_key: str, new_key: str) -> Outcome:

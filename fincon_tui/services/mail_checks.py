@@ -142,14 +142,13 @@ class MailChecks:
         self, definition: SmtpDefinition, user: UserEmailSettings | None, typed: str | None
     ) -> tuple[Login | None, Credential]:
         try:
-            login = effective_login(
-                definition, user.user_code if user else "", user.smtp_username if user else ""
-            )
+            login = effective_login(definition, *(
+                (user.user_code, user.smtp_username, user.login_method) if user else ()))
         except LoginMissing as error:
             raise CannotTest(str(error)) from None
         if login is None:
             return None, None
-        if definition.uses_oauth:
+        if login.uses_oauth:
             return login, self._token_source(definition, login)
         if login.source == "definition" and typed is not None:
             return login, typed
@@ -163,7 +162,7 @@ class MailChecks:
         from fincon_tui.services.oauth_logins import token_source
 
         if not definition.use_tls:
-            raise CannotTest(f"Login Method {definition.login_method} needs Use TLS = Y: an access token "
+            raise CannotTest(f"Login Method {login.method} needs Use TLS = Y: an access token "
                              "is never sent unencrypted")
         try:
             return token_source(self.smtp.passwords, definition, login, definition.timeout_seconds)

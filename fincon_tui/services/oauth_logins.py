@@ -1,11 +1,11 @@
 """OAuth 2.0 logins: the access token for a login test or test email, and
-signing a mailbox in (device code, or Google's installed-app flow).
+the expiries that `smtp show` reports and `smtp test` warns of.
 
-Secrets are read and sealed in the database thread; the token endpoints are
-called in threads of their own (oauth/threads.py).  A refresh token that
-an endpoint rotates is sealed and stored at once, in its own transaction
-on a connection of the token thread, whether or not anyone still waits for
-the login: the next login needs the new one.
+Secrets are read in the database thread; the token endpoints are called
+in threads of their own (oauth/threads.py).  A refresh token that an
+endpoint rotates is sealed and stored at once, in its own transaction on a
+connection of the token thread, whether or not anyone still waits for the
+login: the next login needs the new one.  Signing in: services/sign_ins.py.
 """
 
 from __future__ import annotations
@@ -15,40 +15,53 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from fincon_tui._exceptions import NotReady
-from fincon_tui.domain.login import Login
-from fincon_tui.domain.login_methods import GOOGLE, MICROSOFT, way
-from fincon_tui.domain.password_binding import PasswordBinding, smtp_owner
+from fincon_tui._exceptions import NotReady, TokenFailure
+from fincon_tui.domain.login import Login, own_method_problem
+from fincon_tui.domain.login_methods import GOOGLE, MICROSOFT, SIGN_IN_WAYS, own_way, way
+from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner, smtp_owner
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.keystore import cipher
-from fincon_tui.storage import audit, secret_rows
-from fincon_tui.storage.transactions import write_transaction
+from fincon_tui.storage import secret_rows
 
 if TYPE_CHECKING:
     from fincon_tui.oauth.tokens import Tokens
     from fincon_tui.services.sealed_passwords import Passwords
-    from fincon_tui.services.smtp_settings import SmtpSettings
 
 #: `smtp test --json` fails when a secret or refresh token expires within this many days.
 WARN_DAYS = 14
+#: Token failures that only signing the mailbox in again mends.
+SIGN_IN_AGAIN = ("refresh_token_expired", "refresh_token_revoked", "mfa_required")
 
 
 @dataclass
 class TokenSource:
-    """Gets an access token for one login; `store` keeps a rotated refresh token."""
+    """Gets an access token for one login; `store` keeps a rotated refresh
+    token; `sign_in_again` is the hint when only a new sign-in helps."""
 
     fetch: Callable[[], Tokens]
     store: Callable[[Tokens], None]
     describe: str
+    sign_in_again: str = ""
 
     async def access_token(self) -> str:
         from fincon_tui.oauth.threads import in_thread
 
-        tokens = await in_thread(self.fetch, then=self.store)
+        try:
+            tokens = await in_thread(self.fetch, then=self.store)
+        except TokenFailure as failure:
+            if failure.kind in SIGN_IN_AGAIN and self.sign_in_again:
+                raise TokenFailure(failure.kind, failure.message, self.sign_in_again) from None
+            raise
         return tokens.access_token
 
     def __repr__(self) -> str:
         return f"TokenSource({self.describe!r})"
+
+
+def sign_in_where(owner: PasswordOwner) -> str:
+    """Where the mailbox of `owner` is signed in (again), in the TUI and the CLI."""
+    screen, command = ("SMTP Settings", "smtp") if owner.kind == "smtp" else ("User Email Settings", "user")
+    return f"Sign in on {screen} {owner.key}, or run `fincon-tui {command} sign-in {owner.key}`"
 
 
 def _rotation_keeper(passwords: Passwords, binding: PasswordBinding) -> Callable[[Tokens], None]:
@@ -67,94 +80,69 @@ def _rotation_keeper(passwords: Passwords, binding: PasswordBinding) -> Callable
     return store
 
 
+def login_way(passwords: Passwords, definition: SmtpDefinition, login: Login) -> str:
+    """How `login` gets its token: 'app-only', 'device code', 'service
+    account', 'installed app' (or 'password'); NotReady when a user's own
+    Login Method cannot go with the definition."""
+    stored = set(passwords.expiries(smtp_owner(definition.name)))
+    if login.source == "definition":
+        return way(definition.login_method, stored)
+    problem = own_method_problem(definition, login.own_method)
+    if problem:
+        raise NotReady(f"User {login.password_owner.key}'s Login Method {problem}")
+    return own_way(login.own_method, definition.login_method, stored)
+
+
 def token_source(passwords: Passwords, definition: SmtpDefinition, login: Login, timeout: float) -> TokenSource:
     """How `login` gets its access token, from the secrets stored (call in the
     database thread).  The definition holds the app registration; a user's
-    own login is their mailbox, with their own sign-in where one is needed."""
+    own login is their mailbox, signed in on its own where it signs in."""
     from fincon_tui.oauth import google, microsoft
 
     shared = smtp_owner(definition.name)
-    stored = set(passwords.expiries(shared))
-    how = way(definition.login_method, stored)
-    mailbox = login.username
-    binding = PasswordBinding.of(login.password_owner, mailbox, definition.mail_server)
-    keep_rotated = _rotation_keeper(passwords, binding)
-    describe = f"{definition.login_method}/{how} for {mailbox}"
+    how = login_way(passwords, definition, login)
+    mailbox, owner = login.username, login.password_owner
+    keep_rotated = _rotation_keeper(passwords, PasswordBinding.of(owner, mailbox, definition.mail_server))
+    describe = f"{login.method}/{how} for {mailbox}"
+    again = f"sign {mailbox} in again: {sign_in_where(owner)}"
 
     def nothing(tokens: Tokens) -> None:
         return None
 
     def signed_in() -> str:
-        token = passwords.get(login.password_owner, "refresh_token")
-        if token is None and login.source == "user":
-            raise NotReady(f"{mailbox} is a user's own login, and signing a user's own mailbox in is not "
-                           f"supported yet: give SMTP definition {definition.name} app-only access (a client "
-                           "secret) or a service account, or leave the user's SMTP Username empty")
+        token = passwords.get(owner, "refresh_token")
         if token is None:
-            raise NotReady(f"{mailbox} is not signed in yet: open the definition and press F2 "
-                           f"(or run `fincon-tui smtp sign-in {definition.name}`)")
+            raise NotReady(f"{mailbox} is not signed in yet: {sign_in_where(owner)}")
         return token
 
-    if definition.login_method == MICROSOFT:
+    if login.method == MICROSOFT:
         if how == "app-only":
             secret = passwords.get(shared, "client_secret") or ""
             return TokenSource(lambda: microsoft.app_only(definition.tenant, definition.client_id, secret, timeout),
                                nothing, describe)
         refresh_token = signed_in()
         return TokenSource(lambda: microsoft.refresh(definition.tenant, definition.client_id, refresh_token, timeout),
-                           keep_rotated, describe)
-    if definition.login_method == GOOGLE:
+                           keep_rotated, describe, again)
+    if login.method == GOOGLE:
         if how == "service account":
             key = passwords.get(shared, "service_account") or ""
             return TokenSource(lambda: google.service_account(key, mailbox, timeout), nothing, describe)
-        secret = passwords.get(shared, "client_secret") or ""
+        secret = google_client_secret(passwords, definition)
         refresh_token = signed_in()
         return TokenSource(
-            lambda: google.refresh(definition.client_id, secret, refresh_token, timeout), keep_rotated, describe
+            lambda: google.refresh(definition.client_id, secret, refresh_token, timeout), keep_rotated, describe, again
         )
-    raise NotReady(f"Login Method {definition.login_method} uses no token")
+    raise NotReady(f"Login Method {login.method} uses no token")
 
 
-# -- signing in -------------------------------------------------------------------
-
-
-def sign_in_check(smtp: SmtpSettings, name: str) -> tuple[SmtpDefinition, int, str]:
-    """The stored definition to sign in for, its version and (Google) the
-    client secret; NotReady says why it cannot be signed in."""
-    stored = smtp.get(name)
-    if stored is None:
-        raise NotReady(f"SMTP definition {name} does not exist")
-    definition = stored.record
-    how = way(definition.login_method, set(smtp.passwords.expiries(smtp_owner(stored.key))))
-    if how not in ("device code", "installed app"):
-        needs = {"password": "uses a password", "app-only": "logs in app-only with its client secret",
-                 "service account": "logs in with its service account"}[how]
-        raise NotReady(f"SMTP definition {stored.key} {needs}: there is nobody to sign in")
-    if not definition.username:
-        raise NotReady(f"SMTP definition {stored.key} has no Username: give the mailbox to sign in as first")
-    secret = (smtp.passwords.get(smtp_owner(stored.key), "client_secret") or "") if how == "installed app" else ""
-    return definition, stored.version, secret
-
-
-def save_sign_in(smtp: SmtpSettings, name: str, version: int, tokens: Tokens) -> str:
-    """Store the refresh token of a sign-in with the definition it was made
-    for (refused if the definition changed meanwhile); returns a message."""
-    from fincon_tui._exceptions import RecordChanged
-
-    with write_transaction(smtp.db):
-        current = smtp.repo.current(name, version)
-        definition = current.record
-        if not tokens.refresh_token:
-            raise RecordChanged(name, current)  # pragma: no cover - the flows always ask for one
-        binding = smtp.binding(definition)
-        smtp.passwords.put(binding, "refresh_token", tokens.refresh_token, tokens.refresh_expires_at)
-        who = f" as {tokens.account}" if tokens.account else ""
-        audit.record(smtp.db, smtp.kind, current.key, "update", {"refresh_token": f"signed in{who}"},
-                     password_changed=False)
-    mismatch = ""
-    if tokens.account and tokens.account.lower() != definition.username.lower():
-        mismatch = f" – but Username is {definition.username}: XOAUTH2 logs in as the Username"
-    return f"Signed in{who}; the refresh token is stored with SMTP definition {current.key}{mismatch}"
+def google_client_secret(passwords: Passwords, definition: SmtpDefinition) -> str:
+    """The OAuth client secret a Google sign-in needs (NotReady when the
+    definition holds only a service-account key)."""
+    secret = passwords.get(smtp_owner(definition.name), "client_secret")
+    if secret is None:
+        raise NotReady(f"SMTP definition {definition.name} holds no OAuth client secret (only a service-account "
+                       "key, which acts as a user's mailbox when the user's Login Method is empty)")
+    return secret
 
 
 # -- expiries --------------------------------------------------------------------
@@ -166,11 +154,30 @@ def expiries(passwords: Passwords, definition: SmtpDefinition) -> dict[str, str 
             if name != "password"}
 
 
-def expires_soon(passwords: Passwords, definition: SmtpDefinition) -> list[str]:
-    """What `smtp test` warns of: OAuth secrets that expire within WARN_DAYS."""
-    if not definition.uses_oauth:
+def user_expiries(passwords: Passwords, owner: PasswordOwner) -> dict[str, str | None]:
+    """The expiry of a user's own refresh token, if one is stored."""
+    return {name: when for name, when in passwords.expiries(owner).items() if name == "refresh_token"}
+
+
+def expires_soon(passwords: Passwords, definition: SmtpDefinition, login: Login | None = None) -> list[str]:
+    """What `smtp test` warns of: the secrets that `login` (by default every
+    OAuth secret of the definition) uses and that expire within WARN_DAYS."""
+    if login is None:
+        return expiring(expiries(passwords, definition)) if definition.uses_oauth else []
+    if not login.uses_oauth:
         return []
-    return expiring(expiries(passwords, definition))
+    try:
+        how = login_way(passwords, definition, login)
+    except NotReady:
+        return []
+    app = {"app-only": "client_secret", "installed app": "client_secret", "service account": "service_account"}
+    found = {name: when for name, when in expiries(passwords, definition).items() if name == app.get(how)}
+    if how in SIGN_IN_WAYS:
+        owner = login.password_owner
+        whose = f" of user {owner.key}" if owner.kind == "user" else ""
+        found.update({f"refresh_token{whose}": when for name, when in passwords.expiries(owner).items()
+                      if name == "refresh_token"})
+    return expiring(found)
 
 
 def expiring(found: dict[str, str | None], days: int = WARN_DAYS) -> list[str]:

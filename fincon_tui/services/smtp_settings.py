@@ -57,16 +57,17 @@ class SmtpSettings(RecordService[SmtpDefinition]):
         return PasswordBinding.of(smtp_owner(definition.name), definition.username, definition.mail_server)
 
     def rebind_dependents(self, before: Stored[SmtpDefinition], saved: Stored[SmtpDefinition]) -> int:
-        """A new mail server: linked users' own passwords now go there too."""
+        """A new mail server: linked users' own passwords (and signed-in
+        mailboxes) now go there too; how many passwords."""
         old, new = before.record.mail_server, saved.record.mail_server
         if old.lower() == new.lower():
             return 0
         rebound = 0
         for code, username in self.users.own_logins(saved.key):
             owner = user_owner(code)
-            rebound += self.passwords.rebind(
-                PasswordBinding.of(owner, username, old), PasswordBinding.of(owner, username, new)
-            )
+            was, now = PasswordBinding.of(owner, username, old), PasswordBinding.of(owner, username, new)
+            rebound += self.passwords.rebind(was, now)
+            self.passwords.rebind(was, now, "refresh_token")
         return rebound
 
     def apply_secrets(
@@ -74,8 +75,13 @@ class SmtpSettings(RecordService[SmtpDefinition]):
         saved: Stored[SmtpDefinition], bound_before: PasswordBinding | None, bound_after: PasswordBinding,
     ) -> dict[str, str]:
         """The Client Secret (stored as a client secret or a service-account
-        key), and the refresh token, which a change of login drops."""
+        key), and the refresh tokens (its own, its users'), which a change of
+        login or app registration drops."""
         record, owner, told = saved.record, bound_after.owner, {}
+        if before is not None and _app(before.record) != _app(record):
+            signed_out = self._sign_users_out(saved.key)
+            if signed_out:
+                told["user_refresh_tokens"] = f"removed for {', '.join(signed_out)}: sign them in again"
         oauth = ("client_secret", "service_account", "refresh_token")
         if not record.uses_oauth:
             for name in oauth:
@@ -98,6 +104,20 @@ class SmtpSettings(RecordService[SmtpDefinition]):
                 secret_rows.remove(self.db, owner, "refresh_token")
                 told["refresh_token"] = "removed: sign in again"
         return told
+
+    def _sign_users_out(self, name: str) -> list[str]:
+        """Linked users' own sign-ins were made with the definition's app
+        registration, which changed: they go (each in the user's history too)."""
+        signed_out = []
+        for code, _ in self.users.own_logins(name):
+            owner = user_owner(code)
+            if self.passwords.has(owner, "refresh_token"):
+                secret_rows.remove(self.db, owner, "refresh_token")
+                audit.record(self.db, self.users.kind, code, "update",
+                             {"refresh_token": f"removed: SMTP definition {name}'s app registration changed"},
+                             password_changed=False)
+                signed_out.append(code)
+        return signed_out
     def rename_dependents(self, before: Stored[SmtpDefinition], after: Stored[SmtpDefinition]) -> int:
         """Linked users now name the new key: each in a new version (a form
         open on one refuses to save over it) with an audit entry."""
@@ -114,6 +134,11 @@ class SmtpSettings(RecordService[SmtpDefinition]):
     def users_without_login(self, name: str) -> int:
         """Linked users who have no login of their own."""
         return self.users.without_login(name)
+
+
+def _app(definition: SmtpDefinition) -> tuple[str, str, str]:
+    """The app registration that users' own mailboxes sign in with."""
+    return definition.login_method if definition.uses_oauth else "", definition.tenant, definition.client_id
 
 
 def key_file_named(method: str, typed: str) -> bool:

@@ -16,8 +16,10 @@ from fincon_tui.domain.users import (
 )
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.record_store import RecordService
+from fincon_tui.storage import secret_rows
 from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.user_repo import UserRepository
+from fincon_tui.storage.versioned_table import Stored, fold
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -42,3 +44,22 @@ class UserSettings(RecordService[UserEmailSettings]):
         definition = self.definitions.get(user.smtp_name)
         server = definition.record.mail_server if definition else ""
         return PasswordBinding.of(user_owner(user.user_code), user.smtp_username, server)
+
+    def apply_secrets(
+        self, secrets: dict[str, PasswordChange], before: Stored[UserEmailSettings] | None,
+        saved: Stored[UserEmailSettings], bound_before: PasswordBinding | None, bound_after: PasswordBinding,
+    ) -> dict[str, str]:
+        """A signed-in mailbox (refresh token) belongs to the user's login
+        as it was signed in: another mailbox, definition or Login Method drops it."""
+        owner = bound_after.owner
+        if before is None or not self.passwords.has(owner, "refresh_token"):
+            return {}
+        if signed_in_as(before.record) == signed_in_as(saved.record):
+            return {}
+        secret_rows.remove(self.db, owner, "refresh_token")
+        return {"refresh_token": "removed: sign in again"}
+
+
+def signed_in_as(user: UserEmailSettings) -> tuple[object, str, str]:
+    """What a user's refresh token was signed in for."""
+    return fold(user.smtp_name), user.login_method, user.smtp_username.lower()

@@ -30,7 +30,7 @@ class AuditEntry:
     at: str
     who: str
     action: str
-    changes: dict[str, Any]  # field: [old, new], or password: PASSWORD_CHANGED
+    changes: dict[str, Any]  # field: [old, new]; password: PASSWORD_CHANGED; a secret: what happened
 
     @property
     def verb(self) -> str:
@@ -47,6 +47,8 @@ class AuditEntry:
                 parts.append(PASSWORD_CHANGED)
             elif field == COPIED_FROM:
                 parts.append(f"copy of {change[1]}")
+            elif isinstance(change, str):  # a secret: what happened to it ('signed in as ann@...')
+                parts.append(f"{field}: {change}")
             else:
                 old, new = change
                 parts.append(f"{field}: {_show(old)} -> {_show(new)}")

@@ -312,3 +312,32 @@ def m009_oauth_logins(db: Database) -> None:
     db.execute("DROP TABLE secrets")
     db.execute("ALTER TABLE secrets_new RENAME TO secrets")
     _secrets_go_with_rows(db)
+
+
+@migrations()
+def m010_user_login_method_as_definition(db: Database) -> None:
+    """A user's own Login Method may be empty (NULL): their own login then
+    goes the way their definition's does, as every user's did until now, so
+    the 'P' that m009 gave every row becomes NULL.  SQLite cannot relax NOT
+    NULL, so the table is rebuilt from its own CREATE statement (rows, row
+    ids, versions, the index and every trigger naming it kept as they are)."""
+    old_column = "login_method TEXT NOT NULL DEFAULT 'P' CHECK (login_method IN ('P', 'M', 'G'))"
+    new_column = "login_method TEXT CHECK (login_method IS NULL OR login_method IN ('P', 'M', 'G'))"
+    table = "user_email_settings"
+    (create,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()
+    if old_column not in create:
+        raise RuntimeError(f"{table}.login_method is not as m009 made it")
+    dependents = db.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL "
+        f"AND (tbl_name = '{table}' OR sql LIKE '%{table}%') ORDER BY type DESC, name"
+    ).fetchall()
+    for kind, name, _ in dependents:
+        if kind == "trigger":
+            db.execute(f"DROP TRIGGER {name}")
+    db.execute(create.replace(old_column, new_column).replace(f"CREATE TABLE {table}", f"CREATE TABLE {table}_new", 1))
+    db.execute(f"INSERT INTO {table}_new SELECT * FROM {table}")
+    db.execute(f"UPDATE {table}_new SET login_method = NULL WHERE login_method = 'P'")
+    db.execute(f"DROP TABLE {table}")
+    db.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
+    for _, _, sql in dependents:
+        db.execute(sql)

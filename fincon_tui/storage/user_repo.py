@@ -20,6 +20,7 @@ class UserRepository(Repository[UserEmailSettings]):
             "user_code": user.user_code,
             "smtp_name": user.smtp_name,
             "smtp_username": user.smtp_username or None,
+            "login_method": user.login_method or None,
             "sender_name": user.sender_name,
             "sender_email": user.sender_email,
             "job_title": user.job_title or None,
@@ -37,6 +38,7 @@ class UserRepository(Repository[UserEmailSettings]):
             job_title=row["job_title"] or "",
             telephone=row["telephone"] or "",
             user_defined=tuple(row[key] or "" for key in USER_DEFINED_KEYS),
+            login_method=row["login_method"] or "",
         )
 
     def linked_to(self, smtp_name: str, limit: int) -> tuple[list[str], int]:

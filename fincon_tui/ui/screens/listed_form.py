@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from fincon_tui._exceptions import StorageError
+from fincon_tui.services.key_changes import Copied, copy, copyable
 from fincon_tui.ui.screens.record_form import RecordFormScreen
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
 from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
@@ -97,11 +98,18 @@ class ListedForm(RecordFormScreen):
         source = self.start.source
         assert source is not None
         self._open({**source.stored.record.form_values(), self.KEY: self.start.key}, None)
-        self.password_field.show_stored(self.start.copy_password)
-        password = "; the password is copied too" if self.start.copy_password else ""
-        self.message.show(
-            f"Copy of {source.stored.key} as {self.start.key}: change the details, then Accept{password}"
-        )
+        self.password_field.show_stored(self.had_password)
+        copied = copyable(self._copied_names()) if self.start.copy_password else []
+        along = f"; its {' and '.join(copied)} {'is' if len(copied) == 1 else 'are'} copied too" if copied else ""
+        if "refresh_token" in source.secrets:
+            along += "; sign the copy in afterwards"
+        self.message.show(f"Copy of {source.stored.key} as {self.start.key}: change the details, then Accept{along}")
+
+    def _copied_names(self) -> set[str]:
+        """The source's stored secrets, by name (its password whichever way it is kept)."""
+        source = self.start.source
+        assert source is not None
+        return set(source.secrets) | ({"password"} if source.has_password else set())
 
     def on_opened(self) -> None:
         """Display only: every field and button stays disabled."""
@@ -120,8 +128,18 @@ class ListedForm(RecordFormScreen):
     def had_password(self) -> bool:
         """A copy counts the password it takes along as its own."""
         if self.start.mode == "copy":
-            return self.start.copy_password
+            return self.start.copy_password and "password" in self._copied_names()
         return super().had_password
+
+    def stored_secret(self, key: str) -> bool:
+        """A copy counts the client secret it takes along as its own, too."""
+        if self.start.mode == "copy":
+            return self.start.copy_password and bool(self._copied_names() & {"client_secret", "service_account"})
+        return super().stored_secret(key)
+
+    def saved_message(self, saved: Saved) -> str:
+        message = super().saved_message(saved)
+        return message + saved.describe_secrets() if isinstance(saved, Copied) else message
 
     def write(
         self, record: Any, change: PasswordChange, expected: Stored | None,
@@ -129,11 +147,9 @@ class ListedForm(RecordFormScreen):
     ) -> Saved:
         if self.start.mode != "copy":
             return super().write(record, change, expected, secrets)
-        from fincon_tui.services.key_changes import copy
-
         source = self.start.source
         assert source is not None
-        return copy(self.service, source.stored.key, record, change, self.start.copy_password)
+        return copy(self.service, source.stored.key, record, change, self.start.copy_password, secrets)
 
     def _back(self, result: Done | None) -> None:
         """Back to the list with what happened."""

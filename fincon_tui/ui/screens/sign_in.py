@@ -1,4 +1,5 @@
-"""F2 on an OAuth definition: sign the mailbox in and keep its refresh token.
+"""Sign in: sign the mailbox of a definition's shared login, or of a
+user's own login, in and keep its refresh token.
 
 Microsoft 365: the device-code flow (works over SSH: the admin opens the
 address on any device and types the code); the screen waits visibly and
@@ -6,13 +7,14 @@ Esc ends the wait.  Google: the installed-app flow with a loopback
 redirect; the admin signs in on their own machine and pastes back the
 address the browser ends on (Google's device flow refuses the mail scope).
 Token calls run in threads of their own; the refresh token is stored in
-the database thread, with the definition it was made for.
+the database thread, with the record it was made for (services/sign_ins.py).
 """
 
 from __future__ import annotations
 
+import functools
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,14 +23,16 @@ from textual.containers import VerticalGroup
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from fincon_tui.domain.login_methods import MICROSOFT
 from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.plain import plain
 
 if TYPE_CHECKING:
-    from fincon_tui.domain.smtp import SmtpDefinition
+    from collections.abc import Callable
+
     from fincon_tui.oauth.google import InstalledApp
     from fincon_tui.oauth.microsoft import DeviceCode
+    from fincon_tui.oauth.tokens import Tokens
+    from fincon_tui.services.sign_ins import SignIn
 
 
 class SignInScreen(ModalScreen[str | None]):
@@ -36,12 +40,11 @@ class SignInScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape,f12", "cancel", "Cancel", id="cancel")]
 
-    def __init__(self, name: str, definition: SmtpDefinition, version: int, client_secret: str = "") -> None:
+    def __init__(self, sign_in: SignIn, save: Callable[[Tokens], str]) -> None:
+        """`save` stores the tokens (in the database thread) and says so."""
         super().__init__()
-        self.record_name = name
-        self.definition = definition
-        self.version = version
-        self.client_secret = client_secret
+        self.sign_in = sign_in
+        self.save = save
         self.started = time.monotonic()
         self.device: DeviceCode | None = None
         self.installed: InstalledApp | None = None
@@ -51,12 +54,12 @@ class SignInScreen(ModalScreen[str | None]):
 
     @property
     def microsoft(self) -> bool:
-        return self.definition.login_method == MICROSOFT
+        return self.sign_in.microsoft
 
     def compose(self) -> ComposeResult:
         who = "Microsoft 365" if self.microsoft else "Google"
         with VerticalGroup(id="sign-in-dialog"):
-            yield Label(plain(f"Sign in to {who} as {self.definition.username}"), id="sign-in-title")
+            yield Label(plain(f"Sign in to {who} as {self.sign_in.mailbox}"), id="sign-in-title")
             yield Static("", id="sign-in-steps", markup=False)
             if not self.microsoft:
                 yield Input(id="sign-in-paste", placeholder="paste the address here, then Enter", compact=True)
@@ -90,9 +93,9 @@ class SignInScreen(ModalScreen[str | None]):
         from fincon_tui.oauth.microsoft import DeviceCode
         from fincon_tui.oauth.threads import in_thread
 
-        d = self.definition
+        d = self.sign_in
         try:
-            device = self.device = await in_thread(lambda: DeviceCode(d.tenant, d.client_id, d.timeout_seconds))
+            device = self.device = await in_thread(lambda: DeviceCode(d.tenant, d.client_id, d.timeout))
         except TokenFailure as error:
             self._fail(f"Cannot sign in: {error.message}. {error.hint}")
             return
@@ -102,7 +105,7 @@ class SignInScreen(ModalScreen[str | None]):
         self.started, self.expires_in = time.monotonic(), device.expires_in
         self.query_one("#sign-in-steps", Static).update(plain(
             f"On any device, open\n\n    {device.url}\n\nand enter the code\n\n    {device.code}\n\n"
-            f"then sign in as {d.username} and accept."))
+            f"then sign in as {d.mailbox} and accept."))
         self.status = "Waiting for the sign-in…"
         self._show_status()
         await self._finish(device.wait)
@@ -111,11 +114,10 @@ class SignInScreen(ModalScreen[str | None]):
         from fincon_tui.oauth.google import InstalledApp
         from fincon_tui.oauth.threads import in_thread
 
-        d = self.definition
-        installed = self.installed = await in_thread(
-            lambda: InstalledApp(d.client_id, self.client_secret, d.timeout_seconds))
+        d = self.sign_in
+        installed = self.installed = await in_thread(lambda: InstalledApp(d.client_id, d.client_secret, d.timeout))
         self.query_one("#sign-in-steps", Static).update(plain(
-            f"On your own computer, open this address in a browser and sign in as {d.username}:\n\n"
+            f"On your own computer, open this address in a browser and sign in as {d.mailbox}:\n\n"
             f"{installed.url}\n\nThe browser then fails to open a 127.0.0.1 address: that is expected. "
             "Copy that address from its address bar and paste it below."))
         self.status = "Waiting for the pasted address…"
@@ -134,7 +136,6 @@ class SignInScreen(ModalScreen[str | None]):
         from fincon_tui._exceptions import RecordChanged, StorageError
         from fincon_tui.oauth.errors import TokenFailure
         from fincon_tui.oauth.threads import in_thread
-        from fincon_tui.services.oauth_logins import save_sign_in
 
         try:
             tokens = await in_thread(get_tokens)
@@ -145,11 +146,13 @@ class SignInScreen(ModalScreen[str | None]):
         except OSError as error:
             self._fail(f"Not signed in: the sign-in service cannot be reached ({error})")
             return
-        smtp, database = services_of(self).smtp, services_of(self).database
+        services = services_of(self)
         try:
-            message = await database.run(save_sign_in, smtp, self.record_name, self.version, tokens)
+            message = await services.database.run(self.save, tokens)
         except RecordChanged:
-            self._fail("Signed in, but the definition was changed meanwhile: press F5 and sign in again")
+            reload = services.key_label("reload", self.app.screen_stack[-2])  # the form's key, under this window
+            self._fail(f"Signed in, but not stored: {self.sign_in.kind} {self.sign_in.key} (or its definition's "
+                       f"app registration) was changed meanwhile: press {reload} and sign in again")
             return
         except StorageError as error:
             self._fail(f"Signed in, but not stored: {error}")
@@ -161,3 +164,48 @@ class SignInScreen(ModalScreen[str | None]):
         if self.device is not None and not self.done:
             self.device.stop()
         self.dismiss(None)
+
+
+class SignsIn:
+    """The Sign in action of a form whose record's mailbox signs in (put in
+    front of RecordFormScreen): the open, saved record is signed in, then
+    read again."""
+
+    def find_sign_in(self, key: str) -> SignIn:
+        """What signing the record `key` in needs (in the database thread; NotReady if it cannot)."""
+        raise NotImplementedError
+
+    def action_sign_in(self: Any) -> None:
+        if not self.is_open or self.loaded is None:
+            self.message.error(f"Open a saved {self.service.kind} first, then sign in")
+            return
+        if self.has_unsaved_changes():
+            self.message.error(f"Accept the changes first ({self.services.key_label('accept')}), then sign in")
+            return
+        self.database.work(self, SignsIn._sign_in(self, self.loaded.stored.key))
+
+    async def _sign_in(self: Any, key: str) -> None:
+        from fincon_tui._exceptions import NotReady, SecretStoreError
+        from fincon_tui.services.sign_ins import save_sign_in
+
+        try:
+            sign_in = await self.database.run(self.find_sign_in, key)
+        except (NotReady, SecretStoreError) as error:
+            self.message.error(f"Cannot sign in: {error}")
+            return
+
+        def signed_in(message: str | None) -> None:
+            if message is None:
+                self.message.show("Not signed in: cancelled", "warning")
+                return
+
+            async def reload() -> None:
+                loaded = await self.database.run(self.service.load, key)
+                if loaded is not None:
+                    self._open(loaded.stored.record.form_values(), loaded)
+                self.message.show(message, "ok")
+
+            self.database.work(self, reload())
+
+        save = functools.partial(save_sign_in, self.service, sign_in)
+        self.app.push_screen(SignInScreen(sign_in, save), signed_in)

@@ -14,6 +14,7 @@ from fincon_tui.domain import login_methods, smtp
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
+from fincon_tui.ui.screens.sign_in import SignsIn
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import (
     ChoiceInput,
@@ -26,6 +27,7 @@ from fincon_tui.ui.widgets.inputs import (
 if TYPE_CHECKING:
     from fincon_tui.services.mail_checks import MailChecks, Prepared
     from fincon_tui.services.record_store import Saved
+    from fincon_tui.services.sign_ins import SignIn
     from fincon_tui.services.smtp_settings import SmtpSettings
 
 CREATE_QUESTION = "The SMTP definition does not exist – do you want to create it?"
@@ -46,7 +48,7 @@ DEFINITION_PROMPT = Prompt(
 )
 
 
-class SmtpSettingsScreen(RecordFormScreen):
+class SmtpSettingsScreen(SignsIn, RecordFormScreen):
     """Type an SMTP Name, press Enter, fill in the details, Accept."""
 
     PATH = "System / Mail Settings / SMTP Settings"
@@ -295,42 +297,11 @@ providers; typing one fills Port and Use TLS where untouched.
         typed = {"set": change.value, "clear": "", "keep": None}[change.action]
         return definition, typed
 
-    def action_sign_in(self) -> None:
-        """F2/Ctrl+N: sign the definition's mailbox in (Login Method M without
-        a client secret: device code; G with a client secret: installed app)."""
-        if not self.is_open or self.loaded is None:
-            self.message.error("Open a saved SMTP definition first, then sign in")
-            return
-        if self.has_unsaved_changes():
-            self.message.error(f"Accept the changes first ({self.services.key_label('accept')}), then sign in")
-            return
-        self.database.work(self, self._sign_in(self.loaded.stored.key))
+    def find_sign_in(self, key: str) -> SignIn:
+        """Login Method M without a client secret: device code; G with a client secret: installed app."""
+        from fincon_tui.services.sign_ins import definition_sign_in
 
-    async def _sign_in(self, key: str) -> None:
-        from fincon_tui._exceptions import NotReady
-        from fincon_tui.services.oauth_logins import sign_in_check
-        from fincon_tui.ui.screens.sign_in import SignInScreen
-
-        try:
-            definition, version, secret = await self.database.run(sign_in_check, self.service, key)
-        except NotReady as error:
-            self.message.error(f"Cannot sign in: {error}")
-            return
-
-        def signed_in(message: str | None) -> None:
-            if message is None:
-                self.message.show("Not signed in: cancelled", "warning")
-                return
-
-            async def reload() -> None:
-                loaded = await self.database.run(self.service.load, key)
-                if loaded is not None:
-                    self._open(loaded.stored.record.form_values(), loaded)
-                self.message.show(message, "ok")
-
-            self.database.work(self, reload())
-
-        self.app.push_screen(SignInScreen(key, definition, version, secret), signed_in)
+        return definition_sign_in(self.service, key)
 
     @property
     def checks(self) -> MailChecks:

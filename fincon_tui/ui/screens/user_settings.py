@@ -7,22 +7,28 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Input, Static
 
-from fincon_tui._exceptions import LoginMissing
-from fincon_tui.domain import users
+from fincon_tui._exceptions import LoginMissing, NotReady, SecretStoreError
+from fincon_tui.domain import login_methods, users
 from fincon_tui.domain.login import effective_login
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import NAME_MAX, PASSWORD_MAX, USERNAME_MAX
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
+from fincon_tui.ui.screens.sign_in import SignsIn
 from fincon_tui.ui.screens.smtp_settings import DEFINITION_PROMPT
 from fincon_tui.ui.widgets.form import field_row
-from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput
+from fincon_tui.ui.widgets.inputs import ChoiceInput, FieldInput, PasswordInput
 
 if TYPE_CHECKING:
     from fincon_tui.services.record_store import Saved
+    from fincon_tui.services.sign_ins import SignIn
     from fincon_tui.services.user_settings import UserSettings
+
+#: The fields the 'Login used' line follows.
+LOGIN_FIELDS = ("smtp_name", "user_code", "smtp_username", "login_method")
 
 CREATE_QUESTION = "The user email settings do not exist – do you want to create them?"
 
@@ -40,7 +46,7 @@ USER_PROMPT = Prompt(
 )
 
 
-class UserEmailSettingsScreen(RecordFormScreen):
+class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
     """Type a user code, press Enter, link it to a definition, Accept."""
 
     PATH = "System / Mail Settings / User Email Settings"
@@ -62,11 +68,21 @@ SMTP Username and Password
                     definition's shared login; when empty the
                     definition's is used. The line 'Login used' shows
                     which one applies.
+Login Method  . .   How the user's own login logs in. Empty: as the
+                    definition does (its app-only access or service
+                    account then act as this user's mailbox). P: with
+                    the password above. M (Microsoft 365) or G (Google):
+                    the user's own mailbox signs in once with Sign in
+                    (see Keys below), through the definition's app
+                    registration, so the definition must use the same
+                    method; no password then.
 Sender's Name and Email Address
                     Who the user's emails are from (both required).
 Job Title, Telephone Number, User Defined 1-6
                     Optional text for the document text of emails.
 """
+
+    BINDINGS = [Binding("f2,ctrl+n", "sign_in", "Sign in", id="sign_in", show=False)]
 
     @property
     def service(self) -> UserSettings:
@@ -89,6 +105,13 @@ Job Title, Telephone Number, User Defined 1-6
             label["password"],
             PasswordInput(id="password", max_length=PASSWORD_MAX, classes="detail wide"),
             hint="optional",
+        )
+        yield field_row(
+            label["login_method"],
+            ChoiceInput(id="login_method", choices="".join(login_methods.METHODS),
+                        hint=f"type {login_methods.ALLOWED}, or erase it to log in as the definition does",
+                        classes="detail"),
+            hint=login_methods.ALLOWED,
         )
         yield Static("", id="login-used", markup=False)
         for key, max_length in (
@@ -115,43 +138,70 @@ Job Title, Telephone Number, User Defined 1-6
             values, password, definition, had_password=self.had_password
         )
 
+    def find_sign_in(self, key: str) -> SignIn:
+        """Login Method M: device code; G: installed app (the definition's app registration)."""
+        from fincon_tui.services.sign_ins import user_sign_in
+
+        return user_sign_in(self.service, self.services.smtp, key)
+
     def saved_message(self, saved: Saved) -> str:
         """Saved; and if this user cannot send yet, why (in the database thread)."""
         message = super().saved_message(saved)
         definition = self.services.smtp.get(saved.record.smtp_name)
+        user = saved.record
         try:
             if definition is not None:
-                effective_login(definition.record, saved.record.user_code, saved.record.smtp_username)
+                effective_login(definition.record, user.user_code, user.smtp_username, user.login_method)
         except LoginMissing as missing:
             return f"{message}; this user cannot send yet: {missing}"
         return message
 
-    @on(Input.Changed, "#smtp_name, #smtp_username")
+    @on(Input.Changed, "#smtp_name, #smtp_username, #login_method")
     def show_login_used(self) -> None:
-        values = (self.field("smtp_name").value.strip(), self.field("user_code").value,
-                  self.field("smtp_username").value.strip()) if self.is_open else None
+        values = None
+        if self.is_open:
+            typed = {key: self.field(key).value.strip() for key in LOGIN_FIELDS}
+            stored = self.loaded.stored.record.form_values() if self.loaded else {}
+            # Whether the open record is signed in counts only for the login as stored.
+            as_stored = self.loaded is not None and all(stored.get(key) == typed[key] for key in LOGIN_FIELDS)
+            signed_in = as_stored and "refresh_token" in self.loaded.secrets  # type: ignore[union-attr]
+            values = (*(typed[key] for key in LOGIN_FIELDS), signed_in, as_stored, self.services.key_label("sign_in"))
         self.database.work(self, self._show_login_used(values), group="login-used")
 
-    async def _show_login_used(self, values: tuple[str, str, str] | None) -> None:
+    async def _show_login_used(self, values: tuple | None) -> None:
         text = await self.database.run(self.login_used, values) if values else ""
         self.query_one("#login-used", Static).update(plain(text))
 
     def on_opened(self) -> None:
         self.show_login_used()
 
-    def login_used(self, values: tuple[str, str, str]) -> str:
-        """'Login used: ...' for the typed SMTP Definition, user code and
-        username (in the database thread: it looks the definition up)."""
-        name, code, username = values
+    def login_used(self, values: tuple) -> str:
+        """'Login used: ...' for the typed SMTP Definition, user code,
+        username and Login Method, and whether a mailbox that signs in is
+        signed in (in the database thread: it looks the definition up)."""
+        from fincon_tui.domain.login_methods import SIGN_IN_WAYS
+        from fincon_tui.services.oauth_logins import login_way
+
+        name, code, username, method, signed_in, as_stored, sign_in_key = values
         if not name:
             return "Login used: (choose an SMTP Definition)"
         stored = self.services.smtp.get(name)
         if stored is None:
             return f"Login used: unknown, SMTP definition {name} does not exist"
         try:
-            login = effective_login(stored.record, code, username)
+            login = effective_login(stored.record, code, username, method)
         except LoginMissing:
             return "Login used: none: the definition needs one"
         if login is None:
             return f"Login used: none, SMTP definition {stored.key} does not authenticate"
-        return f"Login used: {login.describe()}"
+        text = f"Login used: {login.describe()}"
+        try:
+            how = login_way(self.services.smtp.passwords, stored.record, login) if login.uses_oauth else ""
+        except NotReady as error:
+            return f"Login used: none: {error}"
+        except SecretStoreError:
+            return text
+        if how in SIGN_IN_WAYS and login.source == "user":
+            later = "" if as_stored else " after Accept"
+            text += " – signed in" if signed_in else f" – not signed in yet ({sign_in_key}=Sign in{later})"
+        return text

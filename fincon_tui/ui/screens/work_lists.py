@@ -42,8 +42,9 @@ _HELP_OPTIONS = (
     "Options typed on other pages count too. Exit in a form stops the options still to come; Cancel "
     "goes on with the next.\n\n"
     "2=Change: the record's form, to change and Accept it.\n"
-    "3=Copy: asks for the new key and whether to copy the stored password, then opens the form filled "
-    "from the record; Accept creates the copy.\n"
+    "3=Copy: asks for the new key and whether to copy the stored password or client secret, then opens "
+    "the form filled from the record; Accept creates the copy. A signed-in mailbox is never copied: "
+    "sign the copy in again.\n"
     "4=Delete: asks first; the stored password goes too.\n"
     "5=Display: the form, read only.\n"
     "7=Rename: asks for the new key; the password, the history and (for a definition) the linked users "
@@ -100,12 +101,20 @@ class RecordListScreen(WorkWithScreen):
         if loaded is None:
             self.next_option(Done(f"Not copied: {kind} {row.key} no longer exists", "error"))
             return
+        from fincon_tui.services.key_changes import copyable
+
         entries = [Entry("key", f"New {label}", self.KEY_MAX)]
         note = f"The form opens on the new {label}, filled from {loaded.stored.key}."
-        if loaded.has_password and not loaded.password_problem:
-            entries.append(Entry("password", "Copy the password", value="N", hint="Y=Yes, N=No", yes_no=True))
-        elif loaded.has_password:
+        names = copyable(loaded.secrets | ({"password"} if loaded.has_password else set()))
+        if loaded.password_problem and "password" in names:
+            names.remove("password")
             note += f"\nIts password cannot be copied: {loaded.password_problem}"
+        if names:
+            what = "password" if names == ["password"] else "secret"
+            entries.append(Entry("password", f"Copy the {what}", value="N", hint="Y=Yes, N=No", yes_no=True))
+            note += f"\nY copies its {' and '.join(names)}, sealed again for the copy."
+        if "refresh_token" in loaded.secrets:
+            note += "\nIts signed-in mailbox is never copied: sign the copy in again."
 
         async def check(values: dict[str, str]) -> tuple[str, str] | None:
             try:

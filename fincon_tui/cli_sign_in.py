@@ -1,0 +1,63 @@
+"""`smtp sign-in NAME` and `user sign-in CODE`: what Sign in does in the
+forms, on the terminal (Microsoft 365: the device code; Google: the
+address the browser ends on, pasted back)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from fincon_tui.cli_common import fail, say
+
+if TYPE_CHECKING:
+    from fincon_tui.oauth.tokens import Tokens
+    from fincon_tui.services.sign_ins import SignIn
+
+
+def add_command(commands, what: str, key: str) -> None:
+    command = commands.add_parser(
+        "sign-in", help=f"sign the mailbox of {what} in (Microsoft 365: device code; Google: paste the address "
+        "the browser ends on) and store its refresh token")
+    command.add_argument("key", metavar=key)
+
+
+def run(find: Callable[[], SignIn], save: Callable[[SignIn, Tokens], str]) -> int:
+    """Sign in as `find()` says (NotReady: why not), then `save` the tokens."""
+    import sys
+
+    from fincon_tui._exceptions import NotReady, RecordChanged, SecretStoreError
+    from fincon_tui.oauth.errors import TokenFailure
+
+    try:
+        sign_in = find()
+    except (NotReady, SecretStoreError) as error:
+        return fail(str(error))
+    try:
+        if sign_in.microsoft:
+            from fincon_tui.oauth.microsoft import DeviceCode
+
+            code = DeviceCode(sign_in.tenant, sign_in.client_id, sign_in.timeout)
+            say(f"On any device, open {code.url} and enter the code {code.code}, then sign in as "
+                f"{sign_in.mailbox}. Waiting (Ctrl+C to stop)...", err=True)
+            tokens = code.wait()
+        else:
+            from fincon_tui.oauth.google import InstalledApp
+
+            flow = InstalledApp(sign_in.client_id, sign_in.client_secret, sign_in.timeout)
+            say(f"On your own computer, open this address and sign in as {sign_in.mailbox}:\n\n"
+                f"{flow.url}\n\nThe browser then fails to open a 127.0.0.1 address: paste that address here "
+                "and press Enter.", err=True)
+            tokens = flow.finish(sys.stdin.readline() if sys.stdin is not None else "")
+    except TokenFailure as error:
+        return fail(f"not signed in: {error.message}" + (f"; {error.hint}" if error.hint else ""))
+    except OSError as error:
+        return fail(f"not signed in: the sign-in service cannot be reached ({error})")
+    except KeyboardInterrupt:
+        say("fincon-tui: cancelled", err=True)
+        return 130
+    try:
+        say(save(sign_in, tokens))
+    except RecordChanged:
+        return fail(f"signed in, but {sign_in.kind} {sign_in.key} (or its definition's app registration) was "
+                    "changed meanwhile: sign in again")
+    return 0
