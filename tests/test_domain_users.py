@@ -138,3 +138,78 @@ def test_login_description_says_where_it_comes_from() -> None:
         "shared@corp.example (from SMTP definition OFFICE)"
     )
     assert effective_login(SHARED, "ALICE", "a@x.example").describe() == "a@x.example (from user settings)"
+
+
+# -- a user's own Login Method -------------------------------------------------------
+
+M365 = definition(name="M365", username="", login_method="M", tenant="contoso.onmicrosoft.com", client_id="mailer")
+GOOGLE = definition(name="GMAIL", username="", login_method="G", client_id="gclient")
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("", ""), (" ", ""), ("p", "P"), ("M", "M"), ("m", "M")])
+def test_own_login_method_is_p_m_g_or_empty(typed: str, stored: str) -> None:
+    user = parse_user_settings(form(smtp_name="M365", smtp_username="ann@contoso.example", login_method=typed),
+                               KEEP, M365)
+    assert user.login_method == stored
+    assert parse_user_settings(user.form_values(), KEEP, M365) == user
+
+
+def test_own_login_method_refusals_name_the_field_and_what_to_do() -> None:
+    assert errors_of(form(smtp_name="M365", smtp_username="ann", login_method="X"), smtp=M365) == [
+        ("login_method", "must be P=Password, M=Microsoft 365, G=Google")]
+    assert errors_of(form(smtp_name="M365", login_method="M"), smtp=M365) == [
+        ("smtp_username", "is required with Login Method M (the user's own login)")]
+    assert errors_of(form(smtp_username="ann", login_method="M")) == [
+        ("login_method", "M needs SMTP definition OFFICE to use Login Method M too (its app registration "
+                         "signs the user in)")]
+    assert errors_of(form(smtp_name="M365", smtp_username="ann", login_method="G"), smtp=M365)[0][0] == "login_method"
+    assert errors_of(form(smtp_name="RELAY", login_method="P"), smtp=NO_AUTH) == [
+        ("login_method", "must be empty: SMTP definition RELAY does not authenticate")]
+
+
+def test_an_oauth_login_of_a_user_takes_no_password() -> None:
+    own = form(smtp_name="M365", smtp_username="ann@contoso.example")
+    assert errors_of({**own, "login_method": "M"}, PasswordChange.set("pw"), M365) == [
+        ("password", "must be empty with Login Method M: Microsoft 365 signs in without one")]
+    # Empty takes the definition's M: the message says how to keep a password.
+    assert errors_of(own, PasswordChange.set("pw"), M365) == [
+        ("password", "must be empty with SMTP definition M365's Login Method M (type P here for a password): "
+                     "Microsoft 365 signs in without one")]
+    user = parse_user_settings({**own, "login_method": "P"}, PasswordChange.set("pw"), M365)
+    assert user.login_method == "P"
+
+
+@pytest.mark.parametrize(
+    ("smtp", "own", "method", "described"),
+    [
+        (M365, "", "M", "ann@x.example, Microsoft 365 (from user settings)"),
+        (M365, "P", "P", "ann@x.example, Password (from user settings)"),
+        (GOOGLE, "G", "G", "ann@x.example, Google (from user settings)"),
+        (SHARED, "", "P", "ann@x.example (from user settings)"),
+    ],
+)
+def test_effective_login_takes_the_users_method_or_the_definitions(smtp, own: str, method: str,
+                                                                   described: str) -> None:
+    login = effective_login(smtp, "ANN", "ann@x.example", own)
+    assert (login.method, login.own_method, login.describe()) == (method, own, described)
+    shared = effective_login(definition(name="M365", username="box@x.example", login_method="M"), "ANN", "", own)
+    assert (shared.source, shared.method) == ("definition", "M")  # no own username: the method is the definition's
+
+
+@pytest.mark.parametrize(
+    ("own", "method", "stored", "expected"),
+    [
+        ("", "M", {"client_secret"}, "app-only"),  # app-only acts as the user's mailbox
+        ("", "M", set(), "device code"),
+        ("M", "M", {"client_secret"}, "device code"),  # the user's own mailbox signs in
+        ("", "G", {"service_account"}, "service account"),
+        ("G", "G", {"service_account"}, "installed app"),
+        ("", "G", {"client_secret"}, "installed app"),
+        ("P", "M", set(), "password"),
+        ("", "P", set(), "password"),
+    ],
+)
+def test_how_a_users_own_login_goes(own: str, method: str, stored: set[str], expected: str) -> None:
+    from fincon_tui.domain.login_methods import own_way
+
+    assert own_way(own, method, stored) == expected

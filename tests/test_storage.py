@@ -233,3 +233,35 @@ def test_the_quick_check_and_the_migration_agree_on_the_application_id(db_path: 
     assert checks.APPLICATION_ID == APPLICATION_ID
     open_database(db_path).close()
     assert int.from_bytes(db_path.read_bytes()[68:72], "big") == APPLICATION_ID
+
+
+def test_m010_lets_a_users_login_method_follow_the_definition(db_path: Path) -> None:
+    """Before m010 every user row held 'P', meaning nothing; after, NULL: the
+    definition's method.  The table is rebuilt with its rows, index and triggers."""
+    from sqlite_utils import Database
+
+    old = Database(db_path)
+    old.execute("PRAGMA foreign_keys = ON")
+    migrations.apply(old, stop_before="m010_user_login_method_as_definition")
+    now = "2026-11-20T10:00:00+00:00"
+    old.execute("INSERT INTO smtp_settings (name, mail_server, authenticate, port, use_tls, timeout_seconds, "
+                "created_at, updated_at) VALUES ('OWN', 'smtp.example.com', 'Y', 587, 'Y', 30, ?, ?)", [now, now])
+    old.execute("INSERT INTO user_email_settings (user_code, smtp_name, smtp_username, sender_name, sender_email, "
+                "created_at, updated_at, version, row_id) VALUES ('ALICE', 'own', 'alice', 'Alice', "
+                "'alice@corp.example', ?, ?, 4, 'abc')", [now, now])
+    old.conn.commit()
+    before = {row[0] for row in old.execute("SELECT name FROM sqlite_master WHERE sql LIKE '%user_email_settings%'")}
+    old.close()
+    db = open_database(db_path)
+    row = dict(next(db["user_email_settings"].rows))
+    assert (row["login_method"], row["version"], row["row_id"], row["smtp_username"]) == (None, 4, "abc", "alice")
+    assert {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE sql LIKE '%user_email_settings%'")} \
+        == before
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        db.execute("UPDATE user_email_settings SET login_method = 'X'")
+    with pytest.raises(sqlite3.IntegrityError, match="one email address"):  # m006's rules still hold
+        db.execute("UPDATE user_email_settings SET sender_email = 'nobody'")
+    with pytest.raises(sqlite3.IntegrityError, match="users are linked"):
+        db.execute("DELETE FROM smtp_settings")
+    db.execute("UPDATE user_email_settings SET login_method = 'M'")

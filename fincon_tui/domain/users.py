@@ -131,7 +131,7 @@ def parse_user_settings(
     method = cast("str | None", form.clean.get("login_method"))
     if has_password and username == "":
         form.refuse("smtp_username", "is required when a password is given")
-    elif method and username == "":
+    elif method and username == "" and (definition is None or definition.authenticate):
         form.refuse("smtp_username", f"is required with Login Method {method} (the user's own login)")
     if definition is not None and not definition.authenticate and (username or has_password or method):
         form.refuse(

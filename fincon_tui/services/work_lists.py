@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from fincon_tui._exceptions import LoginMissing
-from fincon_tui.domain.login import effective_login
+from fincon_tui.domain.login import effective_login, own_method_problem
 from fincon_tui.storage import pages
 from fincon_tui.storage.versioned_table import fold
 
@@ -106,9 +106,11 @@ def login_used(user: UserEmailSettings, definition: SmtpDefinition | None) -> tu
     if definition is None:
         return "MISSING: no definition", False
     try:
-        login = effective_login(definition, user.user_code, user.smtp_username)
+        login = effective_login(definition, user.user_code, user.smtp_username, user.login_method)
     except LoginMissing:
         return "MISSING: own login", False
     if login is None:
         return "none", True
+    if login.source == "user" and own_method_problem(definition, login.own_method):
+        return f"MISSING: Login Method {login.own_method}", False
     return f"{'own' if login.source == 'user' else 'shared'}: {login.username}", True
