@@ -1,29 +1,25 @@
 """OAuth 2.0 logins (XOAUTH2) end to end, against the local stand-ins for
 Microsoft's and Google's endpoints (tests/oauth_server.py) and an SMTP
 server that takes only their tokens: msal and google-auth are pointed at
-them through their documented settings, never patched."""
+them through their documented settings, never patched.  Fixtures `certs`,
+`idp` and `smtp`: tests/oauth_fixtures.py."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from conftest import definition
+from oauth_fixtures import ANN, cli, device_code_sign_in, microsoft
 from oauth_server import (
     TENANT,
-    Client,
     approve_when_asked,
     authorize_in_browser,
-    oauth_server,
     service_account_key,
     xoauth2_smtp_server,
 )
-from smtp_servers import make_certificates
 
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner
 from fincon_tui.services.mail_checks import CannotTest, MailChecks
@@ -33,62 +29,14 @@ from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.ui.screens.sign_in import SignInScreen
 from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
 
-BIN = Path(sys.executable).parent / "fincon-tui"
 SIZE = (80, 24)
-ANN = "ann@contoso.example"
-
-
-@pytest.fixture
-def certs(tmp_path, monkeypatch):
-    made = make_certificates(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(made.ca_file))
-    return made
-
-
-@pytest.fixture
-def idp(certs, monkeypatch):
-    """The authorization server, with a public client 'mailer' (device code),
-    a confidential 'daemon' (client credentials) and Google's 'gclient'."""
-    from fincon_tui.oauth.google import REDIRECT_URI
-
-    with oauth_server(certs.server_context("127.0.0.1")) as store:
-        store.ca = str(certs.ca_file)
-        store.clients["mailer"] = Client("mailer")
-        store.clients["daemon"] = Client("daemon", secret="daemon-secret")
-        store.clients["gclient"] = Client("gclient", secret="g-secret", redirect_uris=(REDIRECT_URI,))
-        monkeypatch.setenv("FINCON_TUI_MICROSOFT_AUTHORITY", store.base)
-        monkeypatch.setenv("FINCON_TUI_GOOGLE_TOKEN_URI", f"{store.base}/token")
-        monkeypatch.setenv("FINCON_TUI_GOOGLE_AUTH_URI", f"{store.base}/o/oauth2/auth")
-        yield store
-
-
-@pytest.fixture
-def smtp(idp, certs):
-    with xoauth2_smtp_server(idp, certs.server_context()) as server:
-        yield server
-
-
-def microsoft(port: int, **overrides):
-    values = dict(name="M365", mail_server="localhost", port=port, username=ANN, timeout_seconds=10,
-                  login_method="M", tenant=TENANT, client_id="mailer")
-    return definition(**{**values, **overrides})
-
-
-def cli(db_path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN), "--db", str(db_path), "smtp", *args], capture_output=True, text=True,
-                          timeout=60, env=os.environ.copy(), input=stdin,
-                          stdin=None if stdin is not None else subprocess.DEVNULL)
 
 
 def sign_in(db, vault, idp, name: str = "M365", user: str = ANN) -> None:
     """What F2 does, through the same use cases, with the admin approving."""
-    from fincon_tui.oauth.microsoft import DeviceCode
-
     service = SmtpSettings(db, vault)
-    found = definition_sign_in(service, name)
-    code = DeviceCode(found.tenant, found.client_id, 10)
-    approve_when_asked(idp, user)
-    save_sign_in(service, found, code.wait())
+    device_code_sign_in(idp, lambda: definition_sign_in(service, name),
+                        lambda found, tokens: save_sign_in(service, found, tokens), user)
 
 
 def refresh_token(db, vault, name: str = "M365") -> str | None:
