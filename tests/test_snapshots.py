@@ -39,7 +39,7 @@ SCREENS = {
 SEEDED_SCREENS = {
     "user_form_filled": [
         "1", "1", "2", *"alice", "enter", "y",
-        *"office", "enter", *"alice@corp.example", "enter", *"pw", "enter",
+        *"office", "enter", *"alice@corp.example", "enter", *"pw", "enter", "enter",
         *"Alice Smith", "enter", *"alice@corp.example", "enter", *"Accountant",
     ],
     "lookup_list": ["1", "1", "2", *"alice", "enter", "y", "f4", "down"],
