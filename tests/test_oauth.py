@@ -141,8 +141,8 @@ def test_a_revoked_refresh_token_is_named_with_its_hint(db, db_path, vault, idp,
     report = json.loads(result.stdout)
     assert result.returncode == 1 and report["step"] == "token"
     assert "revoked" in report["message"] and "AADSTS50173" in report["message"]
-    assert report["hint"] == (f"sign {ANN} in again: Sign in on SMTP Settings M365, or run "
-                              "`fincon-tui smtp sign-in M365`")
+    assert report["hint"] == (f"sign {ANN} in again (Sign in on SMTP Settings M365, or run "
+                              "`fincon-tui smtp sign-in M365`)")
     assert smtp[1].logins == []  # nothing was sent to the mail server
 
 

@@ -163,8 +163,8 @@ def test_a_users_revoked_or_missing_sign_in_says_how_to_sign_that_user_in(db, db
     revoked = cli(db_path, "test", "M365", "--user", "ANN", "--json")
     report = json.loads(revoked.stdout)
     assert revoked.returncode == 1 and report["step"] == "token" and "revoked" in report["message"]
-    assert report["hint"] == (f"sign {ANN} in again: Sign in on User Email Settings ANN, or run "
-                              "`fincon-tui user sign-in ANN`")
+    assert report["hint"] == (f"sign {ANN} in again (Sign in on User Email Settings ANN, or run "
+                              "`fincon-tui user sign-in ANN`)")
     assert smtp[1].logins == []
 
 

@@ -35,23 +35,23 @@ _MICROSOFT: dict[str, _Known] = {
     "7000215": _Known("client_secret_invalid", "the client secret is wrong",
                       "enter the secret's Value (not its ID) as Client Secret"),
     "700082": _Known("refresh_token_expired", "the sign-in has expired (refresh token unused too long)",
-                     "sign in again with F2 (or `smtp sign-in`)"),
+                     "sign the mailbox in again"),
     "70008": _Known("refresh_token_expired", "the sign-in has expired",
-                    "sign in again with F2 (or `smtp sign-in`)"),
+                    "sign the mailbox in again"),
     "50173": _Known("refresh_token_revoked", "the sign-in was revoked (password changed or sessions revoked)",
-                    "sign in again with F2 (or `smtp sign-in`)"),
+                    "sign the mailbox in again"),
     "700016": _Known("client_unknown", "no app with this Client ID in the tenant",
                      "check the Client ID and Tenant ID against the app's Overview page in Entra"),
     "90002": _Known("tenant_unknown", "no such tenant", "check the Tenant ID"),
     "50076": _Known("mfa_required", "the tenant asks for multi-factor authentication",
-                    "sign in again with F2 and complete the second factor"),
+                    "sign the mailbox in again and complete the second factor"),
     "7000218": _Known("public_client_off", "the app does not allow the device code flow",
                       "in Entra, App registrations > Authentication: set Allow public client flows to Yes"),
 }
 
 _OAUTH: dict[str, _Known] = {
     "invalid_grant": _Known("refresh_token_revoked", "the sign-in is no longer valid (refresh token revoked or "
-                            "expired)", "sign in again with F2 (or `smtp sign-in`)"),
+                            "expired)", "sign the mailbox in again"),
     "invalid_client": _Known("client_secret_invalid", "the client was refused (wrong or expired client secret)",
                              "check the Client ID and Client Secret"),
     "unauthorized_client": _Known("consent_missing", "the client may not use this grant or scope",

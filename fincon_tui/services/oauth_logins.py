@@ -50,7 +50,8 @@ class TokenSource:
             tokens = await in_thread(self.fetch, then=self.store)
         except TokenFailure as failure:
             if failure.kind in SIGN_IN_AGAIN and self.sign_in_again:
-                raise TokenFailure(failure.kind, failure.message, self.sign_in_again) from None
+                hint = failure.hint.replace("sign the mailbox in again", self.sign_in_again)
+                raise TokenFailure(failure.kind, failure.message, hint) from None
             raise
         return tokens.access_token
 
@@ -104,7 +105,7 @@ def token_source(passwords: Passwords, definition: SmtpDefinition, login: Login,
     mailbox, owner = login.username, login.password_owner
     keep_rotated = _rotation_keeper(passwords, PasswordBinding.of(owner, mailbox, definition.mail_server))
     describe = f"{login.method}/{how} for {mailbox}"
-    again = f"sign {mailbox} in again: {sign_in_where(owner)}"
+    again = f"sign {mailbox} in again ({sign_in_where(owner)})"
 
     def nothing(tokens: Tokens) -> None:
         return None
