@@ -183,7 +183,8 @@ def test_who_cannot_sign_in_is_told_why(db, db_path, vault, idp, smtp) -> None:
     assert "has no SMTP Username of their own" in cli(db_path, "user", "sign-in", "BOB").stderr
     assert cli(db_path, "user", "sign-in", "NOBODY").stderr == "fincon-tui: User email settings NOBODY do not exist\n"
     smtp_settings.save(microsoft(smtp[0], name="PW", login_method="P", tenant="", client_id=""), KEEP, None)
-    wrong = cli(db_path, "user", "set", "BOB", "--smtp-definition", "PW", "--smtp-username", "bob", "--login-method", "m")
+    wrong = cli(db_path, "user", "set", "BOB", "--smtp-definition", "PW", "--smtp-username", "bob",
+                "--login-method", "m")
     assert wrong.returncode == 2
     assert ("Login Method M needs SMTP definition PW to use Login Method M too (its app registration signs the "
             "user in)") in wrong.stderr
