@@ -24,7 +24,7 @@ async def test_second_accept_is_refused_and_keeps_what_was_typed(app, db_path, v
         await second.press(*"smtp.other.example", "f10")
         message = other.screen.message.text
         assert message.startswith("SMTP definition OFFICE was changed by another user at ")
-        assert message.endswith(" – press F5 to reload")
+        assert message.endswith(" – press F5/^R to reload")
         assert other.screen.field("mail_server").value == "smtp.other.example"
         # F5 reloads (after confirming that the typing goes), showing the first admin's port
         await second.press("f5", "y")
@@ -45,7 +45,7 @@ async def test_delete_of_a_record_changed_meanwhile_is_refused(app, db_path, vau
         assert other.screen.message.text == "SMTP definition OFFICE deleted"
         await first.press("tab", "tab", "tab", "tab", *"2525", "f10")
         assert app.screen.message.text == (
-            "SMTP definition OFFICE was deleted by another user – press F5 to reload"
+            "SMTP definition OFFICE was deleted by another user – press F5/^R to reload"
         )
         await first.press("f8", "y")
         assert app.screen.message.text.startswith("Not deleted: SMTP definition OFFICE was deleted")

@@ -45,7 +45,7 @@ async def finished(pilot, limit: float = 15) -> SmtpSessionScreen:
 
 
 def log_text(session: SmtpSessionScreen) -> str:
-    return "\n".join(session.query_one("#session-log").lines)
+    return "\n".join(session.shown)
 
 
 async def test_f6_tests_the_login_and_shows_the_conversation(app, certs) -> None:

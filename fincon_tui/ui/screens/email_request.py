@@ -6,12 +6,11 @@ from collections.abc import Callable
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import VerticalGroup
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from fincon_tui.ui.plain import plain
+from fincon_tui.domain.users import USER_CODE_MAX
+from fincon_tui.ui.bindings import bind
+from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput
 
@@ -19,26 +18,27 @@ from fincon_tui.ui.widgets.inputs import FieldInput
 Check = Callable[[str, str], tuple[str, str] | None]
 
 
-class SendTestScreen(ModalScreen[tuple[str, str] | None]):
+class SendTestScreen(DialogScreen[tuple[str, str] | None]):
     """Dismisses with (recipient, user code) or None."""
 
-    BINDINGS = [
-        Binding("escape,f12", "cancel", "Cancel", id="cancel"),
-        Binding("f10,ctrl+s", "send", "Send", id="accept"),
-    ]
+    TEXT_FIELDS = True  # a character key would be typed, not act
+    NAME = "Test email"
+    FIXED_KEYS = ((("enter",), "Next field/Send"),)
+    BINDINGS = [bind("accept", "send", "Send"), CANCEL]
+    HELP = (
+        ("Recipient", "The address the test email goes to."),
+        ("As user", "Optional: a user code.  The email is then sent as that user would send it: with their "
+                    "own login when they have one, and their sender's name and address as From."),
+    )
 
     def __init__(self, definition_name: str, check: Check) -> None:
-        super().__init__()
-        self.definition_name = definition_name
+        super().__init__(f"Send a test email through {definition_name}")
         self.check = check
 
-    def compose(self) -> ComposeResult:
-        with VerticalGroup(id="send-dialog"):
-            yield Label(plain(f"Send a test email through {self.definition_name}"), id="send-title")
-            yield field_row("Recipient", FieldInput(id="to", max_length=254, classes="wide"))
-            yield field_row("As user", FieldInput(id="user", max_length=20), hint="optional")
-            yield Label("", id="send-error", markup=False)
-            yield Label("Enter=Next/Send  Esc=Cancel", id="send-keys")
+    def compose_body(self) -> ComposeResult:
+        yield field_row("Recipient", FieldInput(id="to", max_length=254))
+        yield field_row("As user", FieldInput(id="user", max_length=USER_CODE_MAX), hint="optional")
+        yield Label("", id="send-error", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#to", Input).focus()
@@ -55,10 +55,8 @@ class SendTestScreen(ModalScreen[tuple[str, str] | None]):
         if problem:
             field, text = problem
             self.query_one("#send-error", Label).update(text)
-            self.query_one(f"#{field}", Input).focus()
+            self.query_one(f"#{field}", FieldInput).refuse_here()
             self.app.bell()
             return
         self.dismiss((to, user))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 
 from fincon_tui._exceptions import FieldError, FormInvalid
 from fincon_tui.domain import smtp
-from fincon_tui.domain.fields import email_address
+from fincon_tui.domain.fields import EMAIL_MAX, HOST_MAX, email_address
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
 from fincon_tui.ui.widgets.form import field_row
@@ -52,45 +52,34 @@ class SmtpSettingsScreen(RecordFormScreen):
     NEW_DEFAULTS = smtp.NEW_DEFAULTS
     CREATE_QUESTION = CREATE_QUESTION
     PROMPTS = {"name": DEFINITION_PROMPT}
-    HELP = """
-An SMTP setting definition tells Fincon which mail server sends its
-email. Type the SMTP Name and press Enter: a new name asks whether to
-create it, an existing one opens for editing. Fill in the fields, then
-Accept.
-
-SMTP Name . . . .   A descriptive name for the SMTP server definition
-                    (1-40 characters, unique ignoring case).
-Mail Server . . .   The address of the SMTP mail server to connect to: a
-                    host name or IP address, without smtp:// and without
-                    a port.
-Authenticate  . .   Y if the server requires a username and password, N
-                    if not.
-Username, Password  Give them here if all users share the same login and
-                    send from the same mailbox. Leave them empty (with
-                    Authenticate Y) when each user has their own,
-                    entered in User Email Settings; a user's own login
-                    replaces these. The password is stored encrypted,
-                    for this mail server and username only. A stored
-                    one shows as ********: leave it to keep it, erase
-                    it to remove it, type to replace it.
-Port  . . . . . .   The port for outgoing email, 1-65535 (587 STARTTLS,
-                    465 TLS from the first byte, 25 plain).
-Use TLS . . . . .   Y if your provider requires TLS or SSL: TLS from the
-                    first byte on port 465, STARTTLS on any other port.
-                    N sends everything, a login too, unencrypted.
-Time Out (Seconds)  How long to wait for the server before giving up,
-                    1-300.
-BCC . . . . . . .   Optional: one address that receives a blind copy of
-                    every email sent through this definition.
-
-F6 tests the connection and login with what is on screen (no message is
-sent); F7 sends a test email. Both show the SMTP conversation; Esc
-cancels.
-"""
-    BINDINGS = [
-        Binding("f6,ctrl+t", "test_login", "Test", id="test_login"),
-        Binding("f7,ctrl+o", "send_test", "Send", id="send_test"),
-    ]
+    HELP = (
+        "An SMTP setting definition tells Fincon which mail server sends its email.  Type the SMTP Name "
+        "and press Enter: a new name asks whether to create it, an existing one opens for editing.  Fill "
+        "in the fields, then {accept} (Accept).",
+        ("SMTP Name", f"A descriptive name for the SMTP server definition (1-{smtp.NAME_MAX} characters, "
+                      "unique ignoring case).  {prompt} lists the existing ones."),
+        ("Mail Server", "The address of the SMTP mail server to connect to: a host name or IP address, "
+                        "without smtp:// and without a port."),
+        ("Authenticate", "Y if the server requires a username and password, N if not."),
+        ("Username, Password", "Give them here if all users share the same login and send from the same "
+                               "mailbox.  Leave them empty (with Authenticate Y) when each user has their "
+                               "own, entered in User Email Settings; a user's own login replaces these.  "
+                               "The password is stored encrypted, for this mail server and username only.  "
+                               "A stored one shows as ********: leave it to keep it, erase it to remove "
+                               "it, type to replace it."),
+        ("Port", "The port for outgoing email, {0}-{1} (587 STARTTLS, 465 TLS from the first byte, 25 plain)."
+                 .format(*smtp.PORT_RANGE)),
+        ("Use TLS", "Y if your provider requires TLS or SSL: TLS from the first byte on port 465, STARTTLS on "
+                    "any other port.  N sends everything, a login too, unencrypted."),
+        ("Time Out (Seconds)", "How long to wait for the server before giving up, {0}-{1}."
+                               .format(*smtp.TIMEOUT_RANGE)),
+        ("BCC", "Optional: one address that receives a blind copy of every email sent through this "
+                "definition."),
+        "{test_login} tests the connection and login with what is on screen (no message is sent); "
+        "{send_test} sends a test email.  Both show the SMTP conversation as it happens: {cancel} "
+        "cancels, and once it has ended {save_log} saves it to a file.",
+    )
+    BINDINGS = [bind("test_login", "test_login", "Test"), bind("send_test", "send_test", "Send")]
 
     @property
     def service(self) -> SmtpSettings:
@@ -99,34 +88,22 @@ cancels.
     def compose_fields(self) -> ComposeResult:
         label = smtp.LABELS
         yield self.key_row(smtp.NAME_MAX)
+        yield field_row(label["mail_server"], FieldInput(id="mail_server", max_length=HOST_MAX, classes="detail"))
+        yield field_row(label["authenticate"], YesNoInput(id="authenticate", classes="detail"), hint=YN)
+        yield field_row(label["username"], FieldInput(id="username", max_length=smtp.USERNAME_MAX, classes="detail"))
+        yield field_row(label["password"], PasswordInput(id="password", max_length=smtp.PASSWORD_MAX, classes="detail"))
+        low_port, high_port = smtp.PORT_RANGE
+        low_time, high_time = smtp.TIMEOUT_RANGE
         yield field_row(
-            label["mail_server"], FieldInput(id="mail_server", max_length=253, classes="detail wide")
-        )
-        yield field_row(
-            label["authenticate"], YesNoInput(id="authenticate", classes="detail"), hint=YN
-        )
-        yield field_row(
-            label["username"],
-            FieldInput(id="username", max_length=smtp.USERNAME_MAX, classes="detail wide"),
-        )
-        yield field_row(
-            label["password"],
-            PasswordInput(id="password", max_length=smtp.PASSWORD_MAX, classes="detail wide"),
-        )
-        yield field_row(
-            label["port"],
-            NumberInput(id="port", max_length=5, low=1, high=65535, classes="detail"),
-            hint="1-65535",
+            label["port"], NumberInput(id="port", low=low_port, high=high_port, classes="detail"),
+            hint=f"{low_port}-{high_port}",
         )
         yield field_row(label["use_tls"], YesNoInput(id="use_tls", classes="detail"), hint=YN)
         yield field_row(
-            label["timeout_seconds"],
-            NumberInput(id="timeout_seconds", max_length=3, low=1, high=300, classes="detail"),
-            hint="1-300",
+            label["timeout_seconds"], NumberInput(id="timeout_seconds", low=low_time, high=high_time, classes="detail"),
+            hint=f"{low_time}-{high_time}",
         )
-        yield field_row(
-            label["bcc"], FieldInput(id="bcc", max_length=254, classes="detail wide"), hint="optional"
-        )
+        yield field_row(label["bcc"], FieldInput(id="bcc", max_length=EMAIL_MAX, classes="detail"), hint="optional")
 
     def validate_key(self, raw: str) -> str:
         return smtp.validate_name(raw)
@@ -156,7 +133,7 @@ cancels.
         try:
             definition = self.parse(self.form_values(), change)
         except FormInvalid as invalid:
-            self._refuse(invalid.first, len(invalid.errors) - 1)
+            self._refuse(*invalid.errors)
             return None
         typed = {"set": change.value, "clear": "", "keep": None}[change.action]
         return definition, typed
@@ -176,6 +153,7 @@ cancels.
                     "unencrypted – try anyway?",
                     title="Unencrypted login",
                     default=False,
+                    warning=True,
                 ),
                 go,
             )
