@@ -1,18 +1,20 @@
-# The two set-up commands of README.md: `make run` and `make test`.
-# Both create .venv on first use and reinstall when pyproject.toml changes.
+# The set-up commands of README.md: `make run`, `make test` and `make check`.
+# Each creates the virtual environment on first use and reinstalls when
+# pyproject.toml changes.  Another Python in its own environment:
+#   make test PYTHON=python3.13 VENV=.venv-3.13
 
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-slow bench clean
+.PHONY: run test check test-slow bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "fincon-tui needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -20,6 +22,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 4 $(PYTEST_ARGS)
+
+# Lint, types and the layer contracts of pyproject.toml's [tool.importlinter].
+check: $(STAMP)
+	$(BIN)/ruff check fincon_tui tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
@@ -31,4 +39,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/passwords.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache
+	rm -rf .venv .venv-* build dist .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

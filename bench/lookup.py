@@ -14,6 +14,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 
 def seed(path: Path, count: int) -> None:
@@ -22,7 +26,7 @@ def seed(path: Path, count: int) -> None:
 
     db = open_database(path)
     now = utc_now()
-    db["smtp_settings"].insert_all(
+    db.table("smtp_settings").insert_all(
         {
             "name": f"DEF{n:05d}",
             "mail_server": f"smtp{n}.branch{n % 97}.example",
@@ -45,15 +49,17 @@ async def measure(path: Path, runs: int) -> dict[str, list[float]]:
     import keyring
     from keyring.backends import null
     from textual import events
+    from textual.widgets import OptionList
 
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.storage.database import open_database
     from fincon_tui.ui.app import FinconApp
     from fincon_tui.ui.screens.lookup import LookupScreen
 
-    def filled(screen) -> bool:
-        lists = screen.query("#lookup-list") if isinstance(screen, LookupScreen) else []
-        return bool(lists) and lists.first().option_count > 0
+    def filled(screen: Screen[object]) -> bool:
+        if not isinstance(screen, LookupScreen):
+            return False
+        return any(options.option_count > 0 for options in screen.query("#lookup-list").results(OptionList))
 
     keyring.set_keyring(null.Keyring())  # never touch the real keyring
     app = FinconApp(open_database(path), PasswordVault(), cursor_blink=False)
@@ -62,11 +68,12 @@ async def measure(path: Path, runs: int) -> dict[str, list[float]]:
         await pilot.press("1", "1", "1")
         for _ in range(runs):
             start = time.perf_counter()
-            app._driver.send_message(events.Key("f4", None))
+            app.post_message(events.Key("f4", None))  # as the terminal does
             while not filled(app.screen):
                 await asyncio.sleep(0)
             times["open F4 list"].append(time.perf_counter() - start)
             lookup = app.screen
+            assert isinstance(lookup, LookupScreen)
             for text in ("7", "77", "777", "branch1"):
                 # The search runs in the database thread: time until the list shows it.
                 start = time.perf_counter()

@@ -16,6 +16,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fincon_tui.domain.password_binding import PasswordOwner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
@@ -51,11 +55,10 @@ def run(saves: int, use_key_file: bool) -> tuple[float, list[float], list[float]
         return first, save_times, read_times
 
 
-def _owner(name: str):
-    from fincon_tui.domain import password_binding as passwords
+def _owner(name: str) -> PasswordOwner:
+    from fincon_tui.domain.password_binding import smtp_owner
 
-    make = getattr(passwords, "smtp_owner", None) or passwords.smtp_account
-    return make(name)
+    return smtp_owner(name)
 
 
 def main() -> None:

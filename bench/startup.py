@@ -64,7 +64,7 @@ def measure(runs: int) -> dict[str, tuple[list[float], list[int]]]:
         }
         for argv in programs.values():
             time_to_text(argv, b"Main Menu", env)  # warm the file cache
-        results = {name: ([], []) for name in programs}
+        results: dict[str, tuple[list[float], list[int]]] = {name: ([], []) for name in programs}
         for _ in range(runs):  # alternate, so that a busy moment hits both alike
             for name, argv in programs.items():
                 elapsed, memory = time_to_text(argv, b"Main Menu", env)

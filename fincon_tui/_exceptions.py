@@ -10,6 +10,7 @@ nothing of fincon-tui, so every layer may raise and catch these.
     │   ├── FormInvalid         one or more fields of a form (`errors`)
     │   ├── LoginMissing        a user's definition needs a login, none is set
     │   ├── CannotTest          a login test / test email lacks something
+    │   │   └── UnknownUser     the user code given has no email settings
     │   ├── FileRefused         an import file that cannot be applied at all
     │   └── ConfigError         config.toml cannot be used
     ├── StorageError            the database could not be opened, read or written
@@ -25,6 +26,7 @@ nothing of fincon-tui, so every layer may raise and catch these.
     │   ├── KeyFileError        a key file is unsafe or unreadable
     │   ├── KeyMissing          this account has no key that opens the passwords
     │   ├── PasswordUnusable    a stored password must be entered again
+    │   ├── NothingToCopy       a copy's source has no password to copy now
     │   └── SealBroken          a sealed value does not open (key or binding differ)
     └── StepFailed              a mail step failed; `outcome` explains it
 
@@ -95,7 +97,20 @@ class LoginMissing(InputError):
 
 
 class CannotTest(InputError):
-    """The test cannot start; the message says what is missing."""
+    """The test cannot start; the message says what is missing.  `field`
+    names the request's field at fault ('to', 'user'), if any."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class UnknownUser(CannotTest):
+    """The user code given has no email settings."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"User {code} has no email settings", "user")
+        self.code = code
 
 
 class FileRefused(InputError):
@@ -137,13 +152,16 @@ class RecordChanged(StorageError):
     """The stored record is not the version the user loaded.
 
     `current` is the record as stored now, or None if it was deleted; `recreated` when it was deleted and
-    created again meanwhile."""
+    created again meanwhile; `renamed` when it now has another key (current.key)."""
 
-    def __init__(self, key: str, current: Stored[Any] | None = None, recreated: bool = False) -> None:
+    def __init__(
+        self, key: str, current: Stored[Any] | None = None, recreated: bool = False, renamed: bool = False
+    ) -> None:
         super().__init__(f"{key} was changed or deleted by another user")
         self.key = key
         self.current = current
         self.recreated = recreated
+        self.renamed = renamed
 
 
 class RecordInUse(StorageError):
@@ -178,6 +196,10 @@ class KeyMissing(SecretStoreError):
 
 class PasswordUnusable(SecretStoreError):
     """A stored password cannot be decrypted for its record as it is now."""
+
+
+class NothingToCopy(SecretStoreError):
+    """A copy was to take its source's password, and the source has none now."""
 
 
 class SealBroken(SecretStoreError):

@@ -2,7 +2,7 @@
 
 Exit status: 0 success, 1 the test failed, 2 the command could not run
 (unknown definition, bad arguments, missing login); `set` and `delete`
-(cli_transfer.py) as cli_common says.
+(cli_transfer.py), `copy` and `rename` (cli_copy.py) as cli_common says.
 """
 
 from __future__ import annotations
@@ -11,20 +11,19 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from fincon_tui import cli_transfer
+from fincon_tui import cli_copy, cli_transfer
 from fincon_tui.cli_common import FAILED, fail, print_list, say
 
 if TYPE_CHECKING:  # the commands import their libraries when they run
     from sqlite_utils import Database
 
     from fincon_tui.keystore.vault import PasswordVault
-    from fincon_tui.services.sealed_passwords import Passwords
+    from fincon_tui.services.mail_checks import MailChecks
     from fincon_tui.services.smtp_settings import SmtpSettings
-    from fincon_tui.services.user_settings import UserSettings
 
 
 def add_commands(subparsers) -> None:
-    smtp = subparsers.add_parser("smtp", help="list, show, test, set and delete SMTP definitions")
+    smtp = subparsers.add_parser("smtp", help="list, show, test, set, delete, copy and rename SMTP definitions")
     commands = smtp.add_subparsers(dest="smtp_command", required=True, metavar="COMMAND")
     listing = commands.add_parser("list", help="list the definitions")
     listing.add_argument("--json", action="store_true", help="print JSON")
@@ -48,6 +47,7 @@ def add_commands(subparsers) -> None:
         )
     cli_transfer.add_set_command(commands, "a definition", "NAME", cli_transfer.SMTP_FIELDS)
     cli_transfer.add_delete_command(commands, "a definition that no user is linked to", "NAME")
+    cli_copy.add_commands(commands, "a definition", "NAME", cli_transfer.SMTP_FIELDS)
 
 
 def _row(stored, smtp: SmtpSettings) -> dict:
@@ -74,11 +74,14 @@ def _row(stored, smtp: SmtpSettings) -> dict:
 
 def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
     from fincon_tui.domain.password_binding import smtp_owner
+    from fincon_tui.services.mail_checks import MailChecks
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
 
     if args.smtp_command in ("set", "delete"):
         return cli_transfer.run_write(args, db, vault, "smtp")
+    if args.smtp_command in ("copy", "rename"):
+        return cli_copy.run(args, db, vault, "smtp")
     smtp = SmtpSettings(db, vault)
     if args.smtp_command == "list":
         print_list(
@@ -102,41 +105,28 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
             for key, value in row.items():
                 say(f"{key:<16} {value}")
         return 0
-    return _session(args, stored.record, smtp.passwords, UserSettings(db, vault))
+    return _session(args, MailChecks(smtp, UserSettings(db, vault)), stored.record)
 
 
-def _session(args, definition, passwords: Passwords, users: UserSettings) -> int:
+def _session(args, checks: MailChecks, definition) -> int:
     import asyncio
     from dataclasses import asdict
 
-    from fincon_tui._exceptions import CannotTest, FieldError
-    from fincon_tui.domain.fields import email_address
-    from fincon_tui.mail.session import check_login, send_test_email
+    from fincon_tui._exceptions import CannotTest, UnknownUser
     from fincon_tui.mail.transcript import Transcript
-    from fincon_tui.services.mail_checks import plan
 
-    user = None
-    if args.user:
-        found = users.get(args.user)
-        if found is None:
-            return fail(f"User email settings {args.user.upper()} do not exist")
-        if found.record.smtp_name.lower() != definition.name.lower():
-            say(
-                f"fincon-tui: note: user {found.key} is linked to {found.record.smtp_name}, "
-                f"testing through {definition.name} as asked",
-                err=True,
-            )
-        user = found.record
     sending = args.smtp_command == "send-test"
-    if sending:
-        try:
-            recipient = email_address(args.to, required=True)
-        except FieldError as error:
-            return fail(f"--to {error.message}")
     try:
-        prepared = plan(definition, passwords, user, want_sender=sending)
+        if sending:
+            prepared = checks.test_email(definition, args.to, user_code=args.user or "")
+        else:
+            prepared = checks.login_test(definition, user_code=args.user or "")
+    except UnknownUser as error:
+        return fail(f"User email settings {error.code} do not exist")
     except CannotTest as error:
-        return fail(str(error))
+        return fail(f"--to {error}" if error.field == "to" else str(error))
+    for note in prepared.notes:
+        say(f"fincon-tui: note: {note}", err=True)
     if prepared.credentials_in_clear:
         warning = (
             f"SMTP definition {definition.name} has Use TLS = N: the password would cross "
@@ -145,17 +135,9 @@ def _session(args, definition, passwords: Passwords, users: UserSettings) -> int
         if not args.allow_plaintext:
             return fail(f"{warning}; add --allow-plaintext to go ahead")
         say(f"fincon-tui: warning: {warning}", err=True)
-    transcript = Transcript(
-        (lambda line: say(line, err=True)) if args.verbose else None
-    )
-    if sending:
-        work = send_test_email(
-            definition, prepared.login, prepared.password, prepared.sender, recipient, transcript
-        )
-    else:
-        work = check_login(definition, prepared.login, prepared.password, transcript)
+    transcript = Transcript((lambda line: say(line, err=True)) if args.verbose else None)
     try:
-        outcome = asyncio.run(work)
+        outcome = asyncio.run(prepared.run(transcript))
     except KeyboardInterrupt:
         say("fincon-tui: cancelled", err=True)
         return 130
@@ -164,4 +146,3 @@ def _session(args, definition, passwords: Passwords, users: UserSettings) -> int
     else:
         say(("OK: " if outcome.ok else f"FAILED at {outcome.step}: ") + outcome.text(), err=not outcome.ok)
     return 0 if outcome.ok else FAILED
-

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from fincon_tui import cli_transfer
+from fincon_tui import cli_copy, cli_transfer
 from fincon_tui.cli_common import fail, print_list, say
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def add_commands(subparsers) -> None:
-    user = subparsers.add_parser("user", help="list, show, set and delete user email settings")
+    user = subparsers.add_parser("user", help="list, show, set, delete, copy and rename user email settings")
     commands = user.add_subparsers(dest="user_command", required=True, metavar="COMMAND")
     listing = commands.add_parser("list", help="list the users")
     listing.add_argument("--json", action="store_true", help="print JSON")
@@ -26,6 +26,7 @@ def add_commands(subparsers) -> None:
     show.add_argument("--json", action="store_true", help="print JSON")
     cli_transfer.add_set_command(commands, "a user's email settings", "CODE", cli_transfer.USER_FIELDS)
     cli_transfer.add_delete_command(commands, "a user's email settings", "CODE")
+    cli_copy.add_commands(commands, "a user's email settings", "CODE", cli_transfer.USER_FIELDS)
 
 
 def _row(stored, users: UserSettings) -> dict:
@@ -60,6 +61,8 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
 
     if args.user_command in ("set", "delete"):
         return cli_transfer.run_write(args, db, vault, "user")
+    if args.user_command in ("copy", "rename"):
+        return cli_copy.run(args, db, vault, "user")
     users = UserSettings(db, vault)
     if args.user_command == "list":
         print_list(

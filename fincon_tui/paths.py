@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from pathlib import Path, PurePath
 
 APP_NAME = "fincon-tui"
 DB_ENV = "FINCON_TUI_DB"
@@ -28,5 +28,5 @@ def styles_dir() -> Path:
     return packaged if packaged.is_dir() else _PACKAGE.parent / "styles"
 
 
-def stylesheets() -> list[Path]:
+def stylesheets() -> list[str | PurePath]:
     return sorted(styles_dir().glob("*.tcss"))

@@ -12,6 +12,7 @@ import keyring
 import pytest
 from keyring_backends import ENV as KEYRING_ENV
 from keyring_backends import FileKeyring
+from support import definition
 
 TESTS = Path(__file__).resolve().parent
 # hypothesis's pytest plugin imports these lazily, and pytest rewrites them
@@ -85,55 +86,18 @@ def seeded(app):
     return app
 
 
-def definition(**overrides):
-    """An SMTP definition for tests: OFFICE with a shared login unless overridden."""
-    from fincon_tui.domain.smtp import SmtpDefinition
+@pytest.fixture
+def people(seeded):
+    """The seeded definitions with users: ALICE (own login, on OWN), BOB (on
+    OWN without one: cannot send), CAROL (on OFFICE's shared login)."""
+    from support import user
 
-    values = dict(
-        name="OFFICE",
-        mail_server="smtp.example.com",
-        authenticate=True,
-        username="bob",
-        port=587,
-        use_tls=True,
-        timeout_seconds=30,
-        bcc="",
-    )
-    return SmtpDefinition(**{**values, **overrides})
+    from fincon_tui.domain.password_binding import PasswordChange
 
-
-def stored_password(db, account: str) -> str | None:
-    """The password the database holds for 'smtp:NAME' or 'user:CODE',
-    decrypted with this account's key."""
-    from fincon_tui.domain.password_binding import PasswordOwner
-    from fincon_tui.keystore.vault import PasswordVault
-    from fincon_tui.services.sealed_passwords import Passwords
-
-    if isinstance(db, Path):
-        from fincon_tui.storage.database import open_database
-
-        db = open_database(db)
-    kind, _, key = account.partition(":")
-    return Passwords(db, PasswordVault()).get(PasswordOwner(kind, key))  # type: ignore[arg-type]
-
-
-def keyring_entries() -> dict[str, str]:
-    """Everything the test keyring holds under service fincon-tui."""
-    return {
-        name.split("\x00", 1)[1]: value
-        for name, value in FileKeyring()._load().items()
-        if name.startswith("fincon-tui\x00")
-    }
-
-
-def smtp_rows(db) -> list[dict]:
-    """The smtp_settings table as stored."""
-    return list(db["smtp_settings"].rows)
-
-
-def legend(app) -> list[str]:
-    """The key legend at the foot of the current screen, as shown."""
-    return [f"{key.key_display}{key.description}" for key in app.screen.query("FooterKey")]
+    seeded.users.save(user("ALICE", "OWN", "alice"), PasswordChange.set("alice-pw"), None)
+    seeded.users.save(user("BOB", "OWN"), PasswordChange.keep(), None)
+    seeded.users.save(user("CAROL", "OFFICE"), PasswordChange.keep(), None)
+    return seeded
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import trustme
@@ -35,6 +35,8 @@ class Mailbox:
 
     commands: list[str] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
+    #: The logins the server accepts: username -> password.
+    accounts: dict[str, str] = field(default_factory=lambda: dict(USERS))
     messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
 
     async def handle_DATA(self, server, session, envelope) -> str:
@@ -45,7 +47,7 @@ class Mailbox:
         if isinstance(auth_data, LoginPassword):
             user, password = auth_data.login.decode(), auth_data.password.decode()
             self.logins.append((user, password))
-            return AuthResult(success=USERS.get(user) == password, handled=False)
+            return AuthResult(success=self.accounts.get(user) == password, handled=False)
         return AuthResult(success=False, handled=False)
 
 
@@ -77,7 +79,7 @@ class Certificates:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         dates = {}
         if expired:
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             dates = dict(not_before=now - timedelta(days=30), not_after=now - timedelta(days=1))
         self.ca.issue_cert(*(hosts or ("localhost", "127.0.0.1")), **dates).configure_cert(context)
         return context

@@ -6,7 +6,7 @@ import getpass
 import json
 
 import pytest
-from conftest import definition
+from support import definition
 
 from fincon_tui._exceptions import StorageError
 from fincon_tui.domain.password_binding import PasswordChange

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import definition
 from smtp_servers import make_certificates, smtp_server
+from support import definition
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings
@@ -138,3 +138,20 @@ def test_login_test_as_a_user_who_brings_their_own_login(cli, db, vault, certs) 
     assert as_alice.stdout.startswith("OK: ") and "alice-pw" not in as_alice.stdout + as_alice.stderr
     assert mailbox.logins == [("alice", "alice-pw")]
     assert mailbox.messages == []
+
+
+def test_login_test_as_a_user_against_a_server_that_only_takes_the_users_login(cli, db, vault, certs) -> None:
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        mailbox.accounts = {"alice": "alice-pw"}
+        save(db, vault, port)  # OFFICE with the shared login bob
+        UserSettings(db, vault).save(
+            UserEmailSettings("ALICE", "OFFICE", "alice", "Alice Smith", "alice@corp.example"),
+            PasswordChange.set("alice-pw"),
+            None,
+        )
+        shared = cli("test", "OFFICE")
+        as_alice = cli("test", "OFFICE", "--user", "ALICE")
+    assert shared.returncode == 1 and "FAILED at AUTH: authentication rejected" in shared.stderr
+    assert as_alice.returncode == 0 and as_alice.stdout.startswith("OK: "), as_alice.stderr
+    assert mailbox.logins == [("bob", "bob-pw"), ("alice", "alice-pw")]
+    assert "alice-pw" not in as_alice.stdout + as_alice.stderr + shared.stdout + shared.stderr

@@ -10,7 +10,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from conftest import definition
+from support import definition
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from conftest import definition, smtp_rows, stored_password
 from smtp_servers import make_certificates, smtp_server
+from support import definition, smtp_rows, stored_password
 
 from fincon_tui import cli_transfer
 from fincon_tui._exceptions import FormInvalid

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import definition
+from support import definition
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.storage.database import open_database

@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import stored_password
+from support import stored_password
 
 PROCESSES = 20
 

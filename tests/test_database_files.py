@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import definition
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import definition
 
 from fincon_tui._exceptions import FileReplaced
 from fincon_tui.domain.password_binding import PasswordChange

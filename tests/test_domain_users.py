@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import definition
 from hypothesis import given
 from hypothesis import strategies as st
+from support import definition
 
 from fincon_tui._exceptions import FieldError, FormInvalid, LoginMissing
 from fincon_tui.domain.login import Login, effective_login

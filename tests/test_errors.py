@@ -7,7 +7,7 @@ import inspect
 import sqlite3
 
 import pytest
-from conftest import definition
+from support import definition
 
 from fincon_tui import _exceptions
 from fincon_tui._exceptions import DatabaseDamaged, FinconError, StorageError

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import keyring
 import pytest
-from conftest import definition, smtp_rows, stored_password
 from keyring.backends import fail
 from keyring_backends import FileKeyring
+from support import definition, smtp_rows, stored_password
 from textual import events
 
 from fincon_tui.domain.password_binding import PasswordChange
@@ -23,7 +23,7 @@ SIZE = (80, 24)
 
 async def paste(pilot, text: str) -> None:
     """As the terminal delivers a paste (bracketed paste)."""
-    pilot.app._driver.send_message(events.Paste(text))
+    pilot.app.post_message(events.Paste(text))
     await pilot.pause()
     await pilot.pause()
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import keyring
 import pytest
 from admins import admin
-from conftest import definition
 from keyring.backends import fail
+from support import definition
 
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner
 from fincon_tui.keystore import keyfile

@@ -14,9 +14,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import definition
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import definition
 
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_owner
 from fincon_tui.domain.smtp import parse_definition
@@ -27,7 +27,7 @@ from fincon_tui.ui.app import FinconApp
 
 #: Where an example starts: the main menu, or one of the two forms.
 STARTS = [(), ("1", "1", "1"), ("1", "1", "2")]
-TYPED = list("OFFICEBRANCHbob@.example.com123 YNyn-_") + ["ü", "☃"]
+TYPED = [*"OFFICEBRANCHbob@.example.com123 YNyn-_", "ü", "☃"]
 CONTROL = [
     "enter", "tab", "shift+tab", "escape", "backspace", "delete", "left", "right", "up", "down",
     "home", "end", "space",

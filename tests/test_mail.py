@@ -8,8 +8,8 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-from conftest import definition
 from smtp_servers import free_port, make_certificates, silent_server, smtp_server
+from support import definition
 
 from fincon_tui.domain.login import effective_login
 from fincon_tui.mail.session import (
@@ -66,7 +66,7 @@ async def test_starttls_and_auth_plain(certs) -> None:
 
 async def test_auth_login_mechanism(certs) -> None:
     transcript = Transcript()
-    with smtp_server(starttls=certs.server_context(), mechanisms_excluded=("PLAIN",)) as (port, mailbox):
+    with smtp_server(starttls=certs.server_context(), mechanisms_excluded=("PLAIN",)) as (port, _mailbox):
         smtp = smtp_def(port)
         outcome = await check_login(smtp, login_for(smtp), "bob-pw", transcript)
     assert outcome.ok, outcome

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import definition
 from smtp_servers import (
     can_use_dns_blackhole,
     dns_blackhole,
@@ -20,6 +19,7 @@ from smtp_servers import (
     scripted_server,
     tarpit,
 )
+from support import definition
 
 from fincon_tui.domain.login import effective_login
 from fincon_tui.domain.password_binding import PasswordChange

@@ -7,8 +7,8 @@ import base64
 import re
 
 import pytest
-from conftest import definition
 from smtp_servers import hostile, scripted_server, smtp_server
+from support import definition
 
 from fincon_tui.domain.login import effective_login
 from fincon_tui.domain.visible import visible

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import definition
 from smtp_servers import (
     make_certificates,
     scripted_server,
@@ -14,6 +13,7 @@ from smtp_servers import (
     smtp_server,
     stripping_starttls,
 )
+from support import definition
 
 from fincon_tui.domain.login import effective_login
 from fincon_tui.mail.session import IMPLICIT_TLS_ENV, check_login

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import legend
+from support import legend
 
 from fincon_tui.ui.screens.menu import MenuScreen
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen

@@ -7,9 +7,9 @@ import stat
 
 import keyring
 import pytest
-from conftest import definition, keyring_entries, smtp_rows, stored_password
 from keyring.backends import fail
 from keyring_backends import BrokenKeyring, FileKeyring
+from support import definition, keyring_entries, smtp_rows, stored_password
 
 from fincon_tui._exceptions import (
     KeyFileError,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import keyring
 import pytest
-from conftest import definition, smtp_rows, stored_password
 from keyring.backends import fail
 from keyring_backends import BrokenKeyring
+from support import definition, fill, smtp_rows, stored_password
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
@@ -34,8 +34,9 @@ async def type_text(pilot, text: str) -> None:
 
 
 async def create(pilot, name: str = "OFFICE") -> SmtpSettingsScreen:
+    """A new definition `name`, its details open (the name filled, not typed)."""
     screen = await open_smtp_settings(pilot)
-    await type_text(pilot, name)
+    await fill(pilot, screen, name=name)
     await pilot.press("enter", "y")
     return screen
 
@@ -224,12 +225,12 @@ async def test_port_says_at_once_that_letters_are_wrong(app) -> None:
         assert screen.message.text == "Port: digits only, 1-65535"
 
 
-async def assert_refused(app, db, keys: list[str], field: str, message: str) -> None:
-    """Type `keys` into a new definition and Accept: the error names the
+async def assert_refused(app, db, values: dict[str, str], field: str, message: str) -> None:
+    """Fill a new definition with `values` and Accept: the error names the
     field, focus moves to it, nothing is written and nothing typed is lost."""
     async with app.run_test(size=SIZE) as pilot:
         screen = await create(pilot)
-        await pilot.press(*keys)
+        await fill(pilot, screen, **values)
         typed = screen.form_values()
         await pilot.press("f10")
         assert screen.message.text.startswith(message), screen.message.text
@@ -240,60 +241,61 @@ async def assert_refused(app, db, keys: list[str], field: str, message: str) -> 
     assert smtp_rows(db) == []
 
 
+SERVER = {"mail_server": "mail.example.com"}
+
+
 async def test_missing_mail_server(app, db) -> None:
-    await assert_refused(app, db, [], "mail_server", "Mail Server is required")
+    await assert_refused(app, db, {}, "mail_server", "Mail Server is required")
 
 
 async def test_host_with_port(app, db) -> None:
-    keys = [*"mail.example.com:25"]
-    await assert_refused(app, db, keys, "mail_server", "Mail Server must not include a port")
+    values = {"mail_server": "mail.example.com:25"}
+    await assert_refused(app, db, values, "mail_server", "Mail Server must not include a port")
 
 
 async def test_port_out_of_range(app, db) -> None:
-    keys = [*"mail.example.com", "tab", "tab", "tab", "tab", *"70000"[:5]]
-    await assert_refused(app, db, keys, "port", "Port must be from 1 to 65535")
+    await assert_refused(app, db, {**SERVER, "port": "70000"}, "port", "Port must be from 1 to 65535")
 
 
 async def test_port_zero(app, db) -> None:
-    keys = [*"mail.example.com", "tab", "tab", "tab", "tab", "0"]
-    await assert_refused(app, db, keys, "port", "Port must be from 1 to 65535 (not 0)")
+    await assert_refused(app, db, {**SERVER, "port": "0"}, "port", "Port must be from 1 to 65535 (not 0)")
 
 
 async def test_time_out_out_of_range(app, db) -> None:
-    keys = [*"mail.example.com", *["tab"] * 6, *"301"]
-    await assert_refused(app, db, keys, "timeout_seconds", "Time Out (Seconds) must be from 1 to 300")
+    values = {**SERVER, "timeout_seconds": "301"}
+    await assert_refused(app, db, values, "timeout_seconds", "Time Out (Seconds) must be from 1 to 300")
 
 
 async def test_empty_time_out(app, db) -> None:
-    keys = [*"mail.example.com", *["tab"] * 6, "backspace"]
-    await assert_refused(app, db, keys, "timeout_seconds", "Time Out (Seconds) is required")
+    values = {**SERVER, "timeout_seconds": ""}
+    await assert_refused(app, db, values, "timeout_seconds", "Time Out (Seconds) is required")
 
 
 async def test_bad_bcc(app, db) -> None:
-    keys = [*"mail.example.com", *["tab"] * 7, *"audit-at-corp"]
-    await assert_refused(app, db, keys, "bcc", "BCC is not a valid email address")
+    values = {**SERVER, "bcc": "audit-at-corp"}
+    await assert_refused(app, db, values, "bcc", "BCC is not a valid email address")
 
 
 async def test_username_with_authenticate_n(app, db) -> None:
-    keys = [*"mail.example.com", "tab", "n", "tab", *"bob"]
-    await assert_refused(app, db, keys, "username", "Username must be empty when Authenticate is N")
+    values = {**SERVER, "authenticate": "N", "username": "bob"}
+    await assert_refused(app, db, values, "username", "Username must be empty when Authenticate is N")
 
 
 async def test_password_without_username(app, db) -> None:
-    keys = [*"mail.example.com", "tab", "tab", "tab", *"secret"]
-    await assert_refused(app, db, keys, "username", "Username is required when a password is given")
+    values = {**SERVER, "password": "secret"}
+    await assert_refused(app, db, values, "username", "Username is required when a password is given")
 
 
 async def test_several_errors_name_the_first_and_count_the_rest(app, db) -> None:
-    keys = [*["tab"] * 6, "backspace", "tab", *"x"]
-    await assert_refused(app, db, keys, "mail_server", "Mail Server is required")
+    values = {"timeout_seconds": "", "bcc": "x"}
+    await assert_refused(app, db, values, "mail_server", "Mail Server is required")
     assert app.last_message.endswith("(1 of 3: F1/^G lists all)")
 
 
 async def test_authenticate_y_without_username_says_users_bring_their_own(app, db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await create(pilot, "SHARED")
-        await type_text(pilot, "mail.example.com")
+        await fill(pilot, screen, mail_server="mail.example.com")
         await pilot.press("f10")
         assert screen.message.text == (
             "SMTP definition SHARED saved; no shared login, so each user needs their own"
@@ -320,7 +322,7 @@ async def test_keyring_failure_keeps_everything_typed(app, db) -> None:
     keyring.set_keyring(BrokenKeyring())
     async with app.run_test(size=SIZE) as pilot:
         screen = await create(pilot)
-        await type_text(pilot, "mail.example.com")
+        await fill(pilot, screen, mail_server="mail.example.com")
         await pilot.press("tab", "tab", *"bob", "tab", *"pw")
         typed = screen.form_values()
         await pilot.press("f10")
@@ -337,7 +339,7 @@ async def test_no_keyring_backend_keeps_the_key_in_a_key_file(app, db) -> None:
         screen = await create(pilot)
         info = str(screen.query_one("#store-info").content)
         assert info.startswith("Passwords: encrypted in the database, key in key file ~/")
-        await type_text(pilot, "mail.example.com")
+        await fill(pilot, screen, mail_server="mail.example.com")
         await pilot.press("tab", "tab", *"bob", "tab", *"pw", "f10")
         assert screen.message.text == "SMTP definition OFFICE saved"
     assert stored_password(db, "smtp:OFFICE") == "pw"
@@ -346,7 +348,7 @@ async def test_no_keyring_backend_keeps_the_key_in_a_key_file(app, db) -> None:
 async def test_escape_with_unsaved_changes_asks_first(app, db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await create(pilot)
-        await type_text(pilot, "mail.example.com")
+        await fill(pilot, screen, mail_server="mail.example.com")
         await pilot.press("escape")
         assert isinstance(app.screen, ConfirmScreen)
         assert "Unsaved changes to SMTP definition OFFICE will be lost" in str(
@@ -412,7 +414,7 @@ async def test_enter_accept_and_yes_buttons_work_with_the_mouse(app, db) -> None
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.click("#yes")
         assert app.screen is screen and app.focused.id == "mail_server"
-        await type_text(pilot, "mail.example.com")
+        await fill(pilot, screen, mail_server="mail.example.com")
         await pilot.click("#accept")
         assert screen.message.text.startswith("SMTP definition CLICKED saved")
     assert [row["name"] for row in smtp_rows(db)] == ["CLICKED"]
@@ -425,7 +427,7 @@ async def test_enter_accept_and_yes_buttons_work_with_the_mouse(app, db) -> None
 async def test_numbers_keep_what_was_typed_and_refuse_it_by_name(app, db, field: str, typed: str, message: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await create(pilot)
-        await type_text(pilot, "mail.example.com")
+        await fill(pilot, screen, mail_server="mail.example.com")
         screen.field(field).focus()
         await pilot.press(*typed)
         assert screen.field(field).value == typed  # nothing dropped

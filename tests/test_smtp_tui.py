@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import definition
 from smtp_servers import make_certificates, silent_server, smtp_server
+from support import definition
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings
@@ -54,7 +54,7 @@ async def test_f6_tests_the_login_and_shows_the_conversation(app, certs) -> None
         async with app.run_test(size=SIZE) as pilot:
             await open_office(pilot)
             form = app.screen
-            await pilot.press("f6")
+            await pilot.press("f6", "enter")  # no user: the definition's own login
             session = await finished(pilot)
             assert session.outcome.ok
             assert str(session.query_one("#session-result").content).startswith(
@@ -76,7 +76,7 @@ async def test_f6_uses_the_password_typed_on_screen(app, certs) -> None:
         save(app, port, password="old-and-wrong")
         async with app.run_test(size=SIZE) as pilot:
             await open_office(pilot)
-            await pilot.press("tab", "tab", "tab", *"bob-pw", "ctrl+t")
+            await pilot.press("tab", "tab", "tab", *"bob-pw", "ctrl+t", "enter")
             session = await finished(pilot)
             assert session.outcome.ok, session.outcome
     assert mailbox.logins == [("bob", "bob-pw")]
@@ -88,7 +88,7 @@ async def test_escape_cancels_a_hanging_test_at_once(app) -> None:
         async with app.run_test(size=SIZE) as pilot:
             await open_office(pilot)
             form = app.screen
-            await pilot.press("f6")
+            await pilot.press("f6", "enter")
             await pilot.pause(0.3)
             session = app.screen
             assert isinstance(session, SmtpSessionScreen) and session.running
@@ -107,12 +107,12 @@ async def test_plaintext_login_asks_first(app) -> None:
         save(app, port, use_tls=False)
         async with app.run_test(size=SIZE) as pilot:
             await open_office(pilot)
-            await pilot.press("f6")
+            await pilot.press("f6", "enter")
             assert isinstance(app.screen, ConfirmScreen)
             assert "unencrypted" in str(app.screen.query_one("#question").content)
             await pilot.press("n")
             assert not isinstance(app.screen, SmtpSessionScreen)
-            await pilot.press("f6", "y")
+            await pilot.press("f6", "enter", "y")
             session = await finished(pilot)
             assert session.outcome.ok
     assert mailbox.logins == [("bob", "bob-pw")]
@@ -148,3 +148,36 @@ async def test_f6_needs_an_open_definition(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("1", "1", "1", "f6")
         assert app.screen.message.text == "Open an SMTP definition with Enter first"
+
+
+async def test_f6_logs_in_as_a_user_when_given_one(app, certs) -> None:
+    """A server that only accepts the user's own login: the definition's
+    shared login fails, the same test as ALICE passes."""
+    from fincon_tui.ui.screens.entry_dialog import EntryDialog
+
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        mailbox.accounts = {"alice": "alice-pw"}
+        save(app, port)
+        app.users.save(
+            UserEmailSettings("ALICE", "OFFICE", "alice", "Alice Smith", "alice@corp.example"),
+            PasswordChange.set("alice-pw"),
+            None,
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            await open_office(pilot)
+            form = app.screen
+            await pilot.press("f6")
+            assert isinstance(app.screen, EntryDialog)
+            await pilot.press(*"ghost", "enter")
+            assert str(app.screen.query_one("#entry-error").content) == "User GHOST has no email settings"
+            await pilot.press("escape")
+            assert app.screen is form and mailbox.logins == []  # Esc: nothing tested
+            await pilot.press("f6", "enter")
+            shared = await finished(pilot)
+            assert not shared.outcome.ok and shared.outcome.step == "AUTH"
+            await pilot.press("escape", "f6", *"alice", "enter")
+            as_alice = await finished(pilot)
+            assert as_alice.outcome.ok, as_alice.outcome
+            assert "as ALICE" in str(as_alice.query_one("#dialog-title").content)
+    assert mailbox.logins == [("bob", "bob-pw"), ("alice", "alice-pw")]
+    assert mailbox.messages == []

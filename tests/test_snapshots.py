@@ -55,3 +55,19 @@ def test_screen(snap_compare, app, keys: list[str]) -> None:
 @pytest.mark.parametrize("keys", SEEDED_SCREENS.values(), ids=SEEDED_SCREENS.keys())
 def test_seeded_screen(snap_compare, seeded, keys: list[str]) -> None:
     assert snap_compare(seeded, press=keys, terminal_size=(80, 24))
+
+
+#: The "Work with" lists over the seeded definitions and the users ALICE, BOB, CAROL.
+LIST_SCREENS = {
+    "work_with_definitions": ["1", "1", "3", "2", "down", "down", "5"],
+    "work_with_users": ["1", "1", "4"],
+    "copy_dialog": ["1", "1", "3", "3", "enter"],
+    "rename_dialog": ["1", "1", "4", "down", "down", "7", "enter"],
+    "display_from_list": ["1", "1", "3", "down", "5", "enter"],
+    "list_help": ["1", "1", "3", "f1"],
+}
+
+
+@pytest.mark.parametrize("keys", LIST_SCREENS.values(), ids=LIST_SCREENS.keys())
+def test_list_screen(snap_compare, people, keys: list[str]) -> None:
+    assert snap_compare(people, press=keys, terminal_size=(80, 24))

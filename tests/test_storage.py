@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import definition
+from support import definition
 
 from fincon_tui._exceptions import (
     RecordChanged,
@@ -205,7 +205,7 @@ def test_a_new_database_is_private_or_shared_with_the_folders_group(tmp_path: Pa
 
 
 def test_names_are_unique_and_found_ignoring_case_in_any_script(db) -> None:
-    from conftest import definition
+    from support import definition
 
     from fincon_tui._exceptions import RecordExists
 

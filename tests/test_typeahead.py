@@ -29,9 +29,10 @@ def key_event(key: str) -> events.Key:
 
 
 async def send_burst(app, keys: list[str | events.Paste]) -> None:
-    """Hand every key (or paste) to the app at once, the way the terminal driver does."""
+    """Hand every key (or paste) to the app at once, the way the terminal driver does
+    (its thread posts each one to the app's message queue)."""
     for key in keys:
-        app._driver.send_message(key if isinstance(key, events.Paste) else key_event(key))
+        app.post_message(key if isinstance(key, events.Paste) else key_event(key))
     for _ in range(400):
         await asyncio.sleep(0.05)
         queue = app.typeahead

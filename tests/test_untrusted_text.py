@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import definition
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import definition
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings
@@ -91,7 +91,7 @@ def test_cli_text_output_never_carries_control_characters(db_path, escape: str) 
         done = subprocess.run([str(BIN), "--db", str(db_path), *args], capture_output=True, text=True,
                               env=env, timeout=30, stdin=subprocess.DEVNULL)
         assert done.returncode == 0, done.stderr
-        assert not any(ord(c) < 0x20 and c != "\n" or 0x7F <= ord(c) <= 0x9F or c == "\u202e" for c in done.stdout)
+        assert not any((ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) <= 0x9F or c == "\u202e" for c in done.stdout)
         assert visible(f"smtp{escape}.example") in done.stdout
     shown = subprocess.run([str(BIN), "--db", str(db_path), "smtp", "show", "EVIL", "--json"],
                            capture_output=True, text=True, env=env, timeout=30, stdin=subprocess.DEVNULL)
@@ -103,7 +103,8 @@ def test_cli_text_output_never_carries_control_characters(db_path, escape: str) 
 @settings(max_examples=300)
 def test_visible_leaves_nothing_a_terminal_would_act_on(text: str) -> None:
     shown = visible(text)
-    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c" for c in shown)
+    bidi = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in bidi for c in shown)
     if text.isprintable():
         assert shown == text
 

@@ -7,10 +7,10 @@ import json
 import sqlite3
 
 import keyring
-from conftest import keyring_entries, stored_password
 from keyring.backends import fail
 from keyring_backends import FileKeyring
 from sqlite_utils import Database
+from support import keyring_entries, stored_password
 
 from fincon_tui.domain.password_binding import smtp_owner
 from fincon_tui.keystore.vault import PasswordVault

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import stored_password
+from support import fill, stored_password
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings
@@ -23,7 +23,8 @@ async def open_users(pilot) -> UserEmailSettingsScreen:
 
 async def new_user(pilot, code: str = "alice") -> UserEmailSettingsScreen:
     screen = await open_users(pilot)
-    await pilot.press(*code, "enter")
+    await fill(pilot, screen, user_code=code)
+    await pilot.press("enter")
     assert isinstance(pilot.app.screen, ConfirmScreen)
     assert str(pilot.app.screen.query_one("#question").content) == CREATE_QUESTION
     await pilot.press("y")
@@ -37,7 +38,8 @@ def login_line(screen) -> str:
 async def test_create_user_settings_with_own_login(seeded, db) -> None:
     app = seeded
     async with app.run_test(size=SIZE) as pilot:
-        screen = await new_user(pilot)
+        screen = await open_users(pilot)
+        await pilot.press(*"alice", "enter", "y")
         assert screen.field("user_code").value == "ALICE"
         assert app.focused.id == "smtp_name"
         await pilot.press(*"office", "enter")
@@ -70,7 +72,8 @@ async def test_login_line_for_each_kind_of_definition(seeded) -> None:
 async def test_unknown_definition_is_refused(seeded, db) -> None:
     async with seeded.run_test(size=SIZE) as pilot:
         screen = await new_user(pilot)
-        await pilot.press(*"nowhere", "tab", "tab", "tab", *"Al", "tab", *"al@x.example", "f10")
+        await fill(pilot, screen, smtp_name="nowhere", sender_name="Al", sender_email="al@x.example")
+        await pilot.press("f10")
         assert screen.message.text == "SMTP Definition nowhere does not exist (F4/^P lists them)"
         assert seeded.focused.id == "smtp_name"
     assert list(db["user_email_settings"].rows) == []
@@ -181,7 +184,8 @@ async def test_user_code_rules_on_enter(seeded) -> None:
 async def test_a_user_who_cannot_send_yet_is_saved_with_a_warning_why(seeded, db) -> None:
     async with seeded.run_test(size=SIZE) as pilot:
         screen = await new_user(pilot, "jsmith")
-        await pilot.press(*"own", "enter", "enter", "enter", *"J Smith", "enter", *"j@corp.example", "f10")
+        await fill(pilot, screen, smtp_name="own", sender_name="J Smith", sender_email="j@corp.example")
+        await pilot.press("f10")
         assert screen.message.text == (
             "User email settings JSMITH saved; this user cannot send yet: User JSMITH has no SMTP login, "
             "and SMTP definition OWN has no shared one"

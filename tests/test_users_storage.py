@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import definition, stored_password
+from support import definition, stored_password
 
 from fincon_tui._exceptions import RecordChanged, RecordInUse
 from fincon_tui.domain.password_binding import PasswordChange

@@ -7,7 +7,7 @@ import asyncio
 import sqlite3
 import time
 
-from conftest import definition, smtp_rows
+from support import definition, smtp_rows
 from textual import events
 
 from fincon_tui.domain.password_binding import PasswordChange
@@ -19,7 +19,7 @@ SIZE = (80, 24)
 def send(app, key: str) -> None:
     """A key as the terminal sends it (Pilot.press waits for the CPU to go
     idle, up to a second a key, which a screen that shows a wait never is)."""
-    app._driver.send_message(events.Key(key, key if len(key) == 1 else None))
+    app.post_message(events.Key(key, key if len(key) == 1 else None))
 
 
 async def wait_until(condition, seconds: float = 5.0) -> float:
@@ -44,9 +44,9 @@ async def test_a_save_behind_another_admins_lock_waits_visibly_and_esc_gives_up(
         assert screen.message.text.endswith("s) – F12/Esc to stop waiting")
         # Help answers at once while the save waits...
         send(app, "f1")
-        assert await wait_until(lambda: isinstance(app.screen, HelpScreen)) < 0.5  # 100 ms on an idle machine; the suite runs 4 at once on 2 cores
+        assert await wait_until(lambda: isinstance(app.screen, HelpScreen)) < 0.5  # 100 ms idle; 4 tests share 2 cores
         send(app, "escape")
-        assert await wait_until(lambda: app.screen is screen) < 0.5  # 100 ms on an idle machine; the suite runs 4 at once on 2 cores
+        assert await wait_until(lambda: app.screen is screen) < 0.5  # 100 ms idle; 4 tests share 2 cores
         assert screen.waiting is not None  # ...and the save still waits
         send(app, "escape")  # stop waiting
         assert await wait_until(lambda: screen.waiting is None) < 1
@@ -82,6 +82,6 @@ async def test_quit_answers_during_a_wait(app, db, db_path) -> None:
         send(app, "f10")
         await wait_until(lambda: "waiting" in app.screen.message.text)
         send(app, "ctrl+q")
-        assert await wait_until(lambda: len(app.screen.query("#question"))) < 0.5  # 100 ms on an idle machine; the suite runs 4 at once on 2 cores
+        assert await wait_until(lambda: len(app.screen.query("#question"))) < 0.5  # 100 ms idle; 4 tests share 2 cores
         assert "Unsaved changes will be lost" in str(app.screen.query_one("#question").content)
     other.rollback()

@@ -24,15 +24,15 @@ class PasswordChange:
         return f"PasswordChange({self.action!r})"
 
     @classmethod
-    def keep(cls) -> "PasswordChange":
+    def keep(cls) -> PasswordChange:
         return cls("keep")
 
     @classmethod
-    def set(cls, value: str) -> "PasswordChange":
+    def set(cls, value: str) -> PasswordChange:
         return cls("set", value) if value else cls("clear")
 
     @classmethod
-    def clear(cls) -> "PasswordChange":
+    def clear(cls) -> PasswordChange:
         return cls("clear")
 
     def leaves_password(self, had_one: bool) -> bool:
@@ -71,7 +71,7 @@ class PasswordBinding:
     server: str
 
     @classmethod
-    def of(cls, owner: PasswordOwner, login: str, server: str) -> "PasswordBinding":
+    def of(cls, owner: PasswordOwner, login: str, server: str) -> PasswordBinding:
         return cls(owner, login, server.lower())
 
     def associated_data(self, database_id: str) -> bytes:
@@ -85,7 +85,7 @@ class PasswordBinding:
     def describe(self) -> str:
         return f"{self.login} at {self.server}"
 
-    def what_changed(self, now: "PasswordBinding") -> str:
+    def what_changed(self, now: PasswordBinding) -> str:
         """'mail server smtp.a.example -> smtp.b.example' for messages."""
         parts = []
         if now.server != self.server:

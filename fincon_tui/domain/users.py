@@ -68,7 +68,7 @@ class UserEmailSettings:
             "job_title": self.job_title,
             "telephone": self.telephone,
         }
-        values.update(zip(USER_DEFINED_KEYS, self.user_defined))
+        values.update(zip(USER_DEFINED_KEYS, self.user_defined, strict=True))
         return values
 
 

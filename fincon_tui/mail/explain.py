@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import socket
 import ssl
+from collections.abc import Iterator
 
 import aiosmtplib
 
@@ -37,7 +38,7 @@ def one_line(text: str) -> str:
     return " ".join(part.strip() for part in str(text).splitlines()) or str(text)
 
 
-def _causes(error: BaseException):
+def _causes(error: BaseException | None) -> Iterator[BaseException]:
     seen: set[int] = set()
     while error is not None and id(error) not in seen and len(seen) < 8:
         seen.add(id(error))
@@ -86,7 +87,8 @@ def _tls_failed(error: ssl.SSLError, where: str, step: str) -> Outcome:
 
 
 def _timed_out(step: str, error: BaseException, definition: SmtpDefinition, mode: str) -> Outcome:
-    host, where, timeout = definition.mail_server, f"{definition.mail_server}:{definition.port}", definition.timeout_seconds
+    host, timeout = definition.mail_server, definition.timeout_seconds
+    where = f"{host}:{definition.port}"
     if step == "resolve":
         return Outcome(False, step, f"could not resolve {host} within {seconds(timeout)}",
                        "the name server (DNS) does not answer; check this computer's network and DNS settings")

@@ -198,7 +198,8 @@ def _too_slow(session: Session, limit: float) -> Outcome:
 async def _run(session: Session, work: Callable[[], Awaitable[Outcome]]) -> Outcome:
     loop = asyncio.get_running_loop()
     limit = deadline_seconds(session.definition)
-    scope = asyncio.timeout_at(loop.time() + limit)
+    deadline = loop.time() + limit
+    scope = asyncio.timeout_at(deadline)
     redact = session.transcript.redact
     try:
         async with scope:
@@ -217,7 +218,7 @@ async def _run(session: Session, work: Callable[[], Awaitable[Outcome]]) -> Outc
         session.transcript.note(f"failed at {outcome.step}: {outcome.message}")
         return outcome
     try:
-        await session.close(scope.when() - loop.time())
+        await session.close(deadline - loop.time())
     except asyncio.CancelledError:
         session.abort()
         raise

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fincon_tui.domain.visible import visible
@@ -61,7 +61,7 @@ class Transcript:
         import os
 
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in name)
         data = ("\n".join(self.lines) + "\n").encode("utf-8")
         for attempt in range(1, 1000):

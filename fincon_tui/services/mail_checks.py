@@ -1,67 +1,143 @@
-"""What a login test or test email needs: the login, its password, the sender."""
+"""The two mail-test use cases, shared by the TUI (F6, F7) and the CLI
+(`smtp test`, `smtp send-test`): work out the login, its secret and the
+sender once (`MailChecks.login_test`, `MailChecks.test_email`), then run
+the session.  The front ends keep only the plaintext consent and the output.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from fincon_tui._exceptions import CannotTest, LoginMissing, SecretStoreError
+from fincon_tui._exceptions import CannotTest, FieldError, LoginMissing, SecretStoreError, UnknownUser
+from fincon_tui.domain.fields import email_address
 from fincon_tui.domain.login import Login, effective_login
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.domain.users import UserEmailSettings
-from fincon_tui.mail.session import Sender
-from fincon_tui.services.sealed_passwords import Passwords
+
+if TYPE_CHECKING:
+    from fincon_tui.mail.message import Sender
+    from fincon_tui.mail.outcome import Outcome
+    from fincon_tui.mail.transcript import Transcript
+    from fincon_tui.services.smtp_settings import SmtpSettings
+    from fincon_tui.services.user_settings import UserSettings
+
 
 
 @dataclass(frozen=True)
-class Plan:
-    """Everything a session needs, worked out before connecting."""
+class Prepared:
+    """A login test or test email, worked out before connecting."""
 
     definition: SmtpDefinition
     login: Login | None
     password: str | None = None
     sender: Sender | None = None
+    recipient: str = ""
+    user: UserEmailSettings | None = None
+    #: What the front end should tell before it runs (e.g. a user linked elsewhere).
+    notes: tuple[str, ...] = field(default=())
 
     @property
     def credentials_in_clear(self) -> bool:
         """A login over a connection without TLS: the password would cross unencrypted."""
         return self.login is not None and not self.definition.use_tls
 
-    def __repr__(self) -> str:  # never show the password
-        return f"Plan({self.definition.name!r}, login={self.login!r})"
+    @property
+    def title(self) -> str:
+        from fincon_tui.mail.session import security
 
+        d = self.definition
+        who = f" as {self.user.user_code}" if self.user else ""
+        if self.sender is None:
+            return f"Login test: {d.name}{who} ({d.mail_server}:{d.port}, {security(d)})"
+        return f"Test email: {d.name} to {self.recipient}{who}"
 
-def plan(
-    definition: SmtpDefinition,
-    passwords: Passwords,
-    user: UserEmailSettings | None = None,
-    *,
-    definition_password: str | None = None,
-    want_sender: bool = False,
-) -> Plan:
-    """The effective login for `user` (or the definition's own), its password
-    from the database (or `definition_password`, typed on screen), and for a
-    test email the sender: the user's name and address, else the login."""
-    try:
-        login = effective_login(
-            definition, user.user_code if user else "", user.smtp_username if user else ""
+    def run(
+        self, transcript: Transcript, on_step: Callable[[str], None] = lambda step: None
+    ) -> Coroutine[Any, Any, Outcome]:
+        """The session itself: a login test, or the test email."""
+        from fincon_tui.mail.session import check_login, send_test_email
+
+        if self.sender is None:
+            return check_login(self.definition, self.login, self.password, transcript, on_step)
+        return send_test_email(
+            self.definition, self.login, self.password, self.sender, self.recipient, transcript, on_step
         )
-    except LoginMissing as error:
-        raise CannotTest(str(error)) from None
-    password = None
-    if login is not None:
-        if login.source == "definition" and definition_password is not None:
-            password = definition_password
-        else:
-            try:
-                password = passwords.get(login.password_owner)
-            except SecretStoreError as error:
-                raise CannotTest(f"cannot use the stored password: {error}") from None
-    sender = None
-    if want_sender:
+
+    def __repr__(self) -> str:  # never show the password
+        return f"Prepared({self.definition.name!r}, login={self.login!r})"
+
+
+class MailChecks:
+    """Prepare login tests and test emails over the stored records (call in
+    the database thread: it reads users and unseals passwords)."""
+
+    def __init__(self, smtp: SmtpSettings, users: UserSettings) -> None:
+        self.smtp = smtp
+        self.users = users
+
+    def find_user(self, code: str) -> UserEmailSettings:
+        found = self.users.get(code)
+        if found is None:
+            raise UnknownUser(code.strip().upper())
+        return found.record
+
+    def login_test(
+        self, definition: SmtpDefinition, *, user_code: str = "", typed_password: str | None = None
+    ) -> Prepared:
+        """Log in as `user_code` would (their own login, else the shared one);
+        `typed_password` replaces the definition's stored password."""
+        user = self.find_user(user_code) if user_code else None
+        login, password = self._login(definition, user, typed_password)
+        return Prepared(definition, login, password, user=user, notes=_linked_elsewhere(definition, user))
+
+    def test_email(
+        self,
+        definition: SmtpDefinition,
+        recipient: str,
+        *,
+        user_code: str = "",
+        typed_password: str | None = None,
+    ) -> Prepared:
+        """A test email to `recipient`, as `user_code` (their login and
+        sender) or with the definition's login as sender."""
+        try:
+            recipient = email_address(recipient, required=True)
+        except FieldError as error:
+            raise CannotTest(error.message, "to") from None
+        from fincon_tui.mail.message import Sender
+
+        user = self.find_user(user_code) if user_code else None
+        login, password = self._login(definition, user, typed_password)
         if user is not None:
             sender = Sender(user.sender_name, user.sender_email)
         elif login is not None and "@" in login.username:
             sender = Sender("fincon-tui test", login.username)
         else:
-            raise CannotTest("give a user code: the test email needs a sender address")
-    return Plan(definition, login, password, sender)
+            raise CannotTest("give a user code: the test email needs a sender address", "user")
+        return Prepared(definition, login, password, sender, recipient, user, _linked_elsewhere(definition, user))
+
+    def _login(
+        self, definition: SmtpDefinition, user: UserEmailSettings | None, typed: str | None
+    ) -> tuple[Login | None, str | None]:
+        try:
+            login = effective_login(
+                definition, user.user_code if user else "", user.smtp_username if user else ""
+            )
+        except LoginMissing as error:
+            raise CannotTest(str(error)) from None
+        if login is None:
+            return None, None
+        if login.source == "definition" and typed is not None:
+            return login, typed
+        try:
+            return login, self.smtp.passwords.get(login.password_owner)
+        except SecretStoreError as error:
+            raise CannotTest(f"cannot use the stored password: {error}") from None
+
+
+def _linked_elsewhere(definition: SmtpDefinition, user: UserEmailSettings | None) -> tuple[str, ...]:
+    if user is None or user.smtp_name.lower() == definition.name.lower():
+        return ()
+    return (f"user {user.user_code} is linked to {user.smtp_name}, testing through {definition.name} as asked",)

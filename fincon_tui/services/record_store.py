@@ -59,6 +59,10 @@ class RecordService(Generic[R]):
     def kind(self) -> str:
         return self.repo.kind
 
+    def validate_key(self, raw: str) -> str:
+        """The key as typed, checked and cleaned (FieldError if refused)."""
+        raise NotImplementedError
+
     def get(self, key: str) -> Stored[R] | None:
         return self.repo.get(key)
 
@@ -95,6 +99,10 @@ class RecordService(Generic[R]):
 
     def rebind_dependents(self, before: Stored[R], saved: Stored[R]) -> int:
         """Re-bind the passwords of records that send through this one."""
+        return 0
+
+    def rename_dependents(self, before: Stored[R], after: Stored[R]) -> int:
+        """Point the records that refer to this one at its new key; how many."""
         return 0
 
     def save(self, record: R, password: PasswordChange, expected: int | Stored[R] | None) -> Saved[R]:

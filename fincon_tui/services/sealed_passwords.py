@@ -163,6 +163,19 @@ class Passwords:
         rows.put(self.db, self.seal(after, secret))
         return True
 
+    def move(self, old: PasswordOwner, new: PasswordOwner) -> bool:
+        """Re-seal the password of a renamed record for its new key; the
+        login and server it is bound to stay as they were (so a password
+        that a change outside fincon-tui made unusable stays unusable)."""
+        sealed = rows.get(self.db, old)
+        if sealed is None:
+            return False
+        secret = self.unseal(sealed)
+        rows.remove(self.db, old)
+        moved = PasswordBinding(new, sealed.binding.login, sealed.binding.server)
+        rows.put(self.db, self.seal(moved, secret))
+        return True
+
 
 def legacy_accounts(legacy: rows.LegacyPassword) -> list[str]:
     """Keyring usernames an older version kept this password under."""

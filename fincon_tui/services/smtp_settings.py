@@ -3,6 +3,7 @@ deletion while users are linked to them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import RecordInUse
@@ -12,9 +13,10 @@ from fincon_tui.domain.password_binding import (
     smtp_owner,
     user_owner,
 )
-from fincon_tui.domain.smtp import SmtpDefinition, parse_definition
+from fincon_tui.domain.smtp import SmtpDefinition, parse_definition, validate_name
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.record_store import RecordService
+from fincon_tui.storage import audit
 from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.user_repo import UserRepository
 from fincon_tui.storage.versioned_table import Stored
@@ -30,6 +32,9 @@ class SmtpSettings(RecordService[SmtpDefinition]):
     def __init__(self, db: Database, vault: PasswordVault) -> None:
         super().__init__(db, vault, SmtpRepository(db), smtp_owner)
         self.users = UserRepository(db)
+
+    def validate_key(self, raw: str) -> str:
+        return validate_name(raw)
 
     def check_can_delete(self, key: str) -> None:
         codes, count = self.users.linked_to(key, NAMED_USERS)
@@ -59,6 +64,19 @@ class SmtpSettings(RecordService[SmtpDefinition]):
                 PasswordBinding.of(owner, username, old), PasswordBinding.of(owner, username, new)
             )
         return rebound
+
+    def rename_dependents(self, before: Stored[SmtpDefinition], after: Stored[SmtpDefinition]) -> int:
+        """Linked users now name the new key: each in a new version (a form
+        open on one refuses to save over it) with an audit entry."""
+        linked = self.users.linked_records(before.key)
+        for stored in linked:
+            saved = self.users.update(replace(stored.record, smtp_name=after.key), stored)
+            audit.record(
+                self.db, self.users.kind, stored.key, "update",
+                audit.differences(self.users.to_columns(stored.record), self.users.to_columns(saved.record)),
+                password_changed=False,
+            )
+        return len(linked)
 
     def users_without_login(self, name: str) -> int:
         """Linked users who have no login of their own."""

@@ -10,6 +10,7 @@ never hold a password, only whether one is stored; imports never set one.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -79,16 +80,17 @@ class Outcome:
 
     kind: str
     key: str
-    action: str  # created, changed, unchanged, deleted or refused
-    detail: str = ""
+    action: str  # created, changed, unchanged, deleted, renamed or refused
+    detail: str = ""  # for renamed: 'to NEW...'
 
     @property
     def changed(self) -> bool:
-        return self.action in ("created", "changed", "deleted")
+        return self.action in ("created", "changed", "deleted", "renamed")
 
     def text(self, dry_run: bool = False) -> str:
         action = f"would be {self.action}" if dry_run and self.changed else self.action
-        return f"{self.kind} {self.key} {action}" + (f": {self.detail}" if self.detail else "")
+        joint = " " if self.action == "renamed" else ": "
+        return f"{self.kind} {self.key} {action}" + (f"{joint}{self.detail}" if self.detail else "")
 
 
 class Transfer:
@@ -208,11 +210,11 @@ class Transfer:
             if not isinstance(data.get(kind.section, []), list):
                 raise FileRefused(f"{kind.section} must be a list of records")
         for kind in KINDS:
-            seen: set[object] = set()
+            seen: builtins.set[object] = set()
             for number, row in enumerate(data.get(kind.section, []), 1):
                 yield self._import_row(kind, row, number, seen)
 
-    def _import_row(self, kind: Kind, row: object, number: int, seen: set[object]) -> Outcome:
+    def _import_row(self, kind: Kind, row: object, number: int, seen: builtins.set[object]) -> Outcome:
         service = self.service(kind)
         where = f"({kind.section} row {number})"
         if not isinstance(row, dict):

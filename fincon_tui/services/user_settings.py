@@ -9,7 +9,11 @@ from fincon_tui.domain.password_binding import (
     PasswordChange,
     user_owner,
 )
-from fincon_tui.domain.users import UserEmailSettings, parse_user_settings
+from fincon_tui.domain.users import (
+    UserEmailSettings,
+    parse_user_settings,
+    validate_user_code,
+)
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.record_store import RecordService
 from fincon_tui.storage.smtp_repo import SmtpRepository
@@ -23,6 +27,9 @@ class UserSettings(RecordService[UserEmailSettings]):
     def __init__(self, db: Database, vault: PasswordVault) -> None:
         super().__init__(db, vault, UserRepository(db), user_owner)
         self.definitions = SmtpRepository(db)
+
+    def validate_key(self, raw: str) -> str:
+        return validate_user_code(raw)
 
     def check(self, user: UserEmailSettings, has_password: bool) -> None:
         definition = self.definitions.get(user.smtp_name)

@@ -10,7 +10,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fincon_tui.storage.translate import translated
 from fincon_tui.storage.versioned_table import utc_now
@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 TABLE = "audit_log"
 PASSWORD_CHANGED = "password changed"
+#: A created record's entry names the record it was copied from under this field.
+COPIED_FROM = "copied_from"
+#: Key columns: only a rename changes one (an update keeps the stored spelling).
+KEY_COLUMNS = ("name", "user_code")
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,14 @@ class AuditEntry:
     at: str
     who: str
     action: str
-    changes: dict[str, list]
+    changes: dict[str, Any]  # field: [old, new], or password: PASSWORD_CHANGED
+
+    @property
+    def verb(self) -> str:
+        """The action as shown: an update that changed the key is a rename."""
+        if self.action == "update" and any(key in self.changes for key in KEY_COLUMNS):
+            return "rename"
+        return self.action
 
     def describe(self) -> str:
         """'port: 587 -> 2525; password changed'."""
@@ -43,6 +54,8 @@ class AuditEntry:
             change = self.changes[field]
             if change == PASSWORD_CHANGED:
                 lines.append(f"{labels.get('password', 'Password')} changed" if labels else PASSWORD_CHANGED)
+            elif field == COPIED_FROM:
+                lines.append(f"copy of {change[1]}")
             else:
                 old, new = change
                 name = labels.get(field, field) if labels else field
@@ -81,7 +94,7 @@ def differences(old: dict | None, new: dict | None) -> dict[str, list]:
 def record(db: Database, kind: str, key: str, action: str, changes: dict, password_changed: bool) -> None:
     if password_changed:
         changes = {**changes, "password": PASSWORD_CHANGED}
-    db[TABLE].insert(
+    db.table(TABLE).insert(
         {
             "at": utc_now(),
             "who": who(),
@@ -90,6 +103,18 @@ def record(db: Database, kind: str, key: str, action: str, changes: dict, passwo
             "action": action,
             "changes": json.dumps(changes),
         }
+    )
+
+
+@translated
+def move_history(db: Database, kind: str, old: str, new: str) -> None:
+    """A renamed record takes its entries along (those since the old key
+    was last deleted, which belong to an earlier record of that name)."""
+    same = "kind = ? AND record_key = ? COLLATE NOCASE"
+    db.execute(
+        f"""UPDATE {TABLE} SET record_key = ? WHERE {same} AND id > coalesce(
+                (SELECT max(id) FROM {TABLE} WHERE {same} AND action = 'delete'), 0)""",
+        [new, kind, old, kind, old],
     )
 
 

@@ -24,7 +24,7 @@ class Waiting:
     `report(seconds)` is called while waiting, setting `abandoned` gives up
     (nothing is written) and `limit` bounds the wait."""
 
-    report: Callable[[float], None] = lambda seconds: None
+    report: Callable[[float], object] = lambda seconds: None
     abandoned: threading.Event = field(default_factory=threading.Event)
     limit: float = 10.0
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fincon_tui.domain.users import USER_DEFINED_KEYS, UserEmailSettings
-from fincon_tui.storage.versioned_table import Repository
+from fincon_tui.storage.versioned_table import Repository, Stored, fold
 
 
 class UserRepository(Repository[UserEmailSettings]):
@@ -24,7 +24,7 @@ class UserRepository(Repository[UserEmailSettings]):
             "sender_email": user.sender_email,
             "job_title": user.job_title or None,
             "telephone": user.telephone or None,
-            **{key: value or None for key, value in zip(USER_DEFINED_KEYS, user.user_defined)},
+            **{key: value or None for key, value in zip(USER_DEFINED_KEYS, user.user_defined, strict=True)},
         }
 
     def from_columns(self, row: dict) -> UserEmailSettings:
@@ -49,6 +49,25 @@ class UserRepository(Repository[UserEmailSettings]):
             )
         ]
         return codes, self.db[self.table].count_where(where, args)
+
+    def linked_records(self, smtp_name: str) -> list[Stored[UserEmailSettings]]:
+        """Every user linked to a definition, in user code order."""
+        rows = self.db[self.table].rows_where("smtp_name = ?", [smtp_name], order_by="user_code")
+        return [self._stored(row) for row in rows]
+
+    def counts(self, smtp_names: list[str]) -> dict[object, int]:
+        """How many users are linked to each of these definitions (by folded name)."""
+        if not smtp_names:
+            return {}
+        marks = ", ".join("?" for _ in smtp_names)
+        rows = self.db.execute(
+            f"SELECT smtp_name, count(*) FROM {self.table} WHERE smtp_name IN ({marks}) GROUP BY smtp_name",
+            smtp_names,
+        )
+        counted: dict[object, int] = {}
+        for name, count in rows:
+            counted[fold(name)] = counted.get(fold(name), 0) + count
+        return counted
 
     def without_login(self, smtp_name: str) -> int:
         """Users linked to a definition who have no SMTP username of their own."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from fincon_tui._exceptions import RecordChanged, RecordExists
@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 R = TypeVar("R")
+#: What SQLite hands a Python function, and takes back.
+SqliteValue = str | bytes | int | float | None
 
 
 @dataclass(frozen=True)
@@ -32,14 +34,14 @@ class Stored(Generic[R]):
         return self.record.key  # type: ignore[attr-defined]
 
 
-def fold(text: object) -> object:
+def fold(text: SqliteValue) -> SqliteValue:
     """Unicode case folding (NFC first), for the comparisons that SQLite's
     NOCASE makes for ASCII only: 'ZÜRICH' and 'Zürich' are one SMTP Name."""
     return unicodedata.normalize("NFC", text).casefold() if isinstance(text, str) else text
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Repository(Generic[R]):
@@ -94,7 +96,7 @@ class Repository(Generic[R]):
         now = utc_now()
         row = {**self.to_columns(record), "created_at": now, "updated_at": now, "version": 1,
                "row_id": secrets.token_hex(8)}
-        self.db[self.table].insert(row)
+        self.db.table(self.table).insert(row)
         return self._stored(row)
 
     def current(self, key: str, expected: int | Stored[R]) -> Stored[R]:
@@ -103,6 +105,10 @@ class Repository(Generic[R]):
         RecordChanged if another session saved, deleted or re-created it."""
         current = self.get(key)
         version = expected if isinstance(expected, int) else expected.version
+        if current is None and not isinstance(expected, int) and expected.row_id:
+            moved = self.by_row_id(expected.row_id)
+            if moved is not None:
+                raise RecordChanged(key, moved, renamed=True)
         if current is None or current.version != version:
             raise RecordChanged(key, current)
         if not isinstance(expected, int) and (current.row_id, current.created_at) != (
@@ -121,12 +127,39 @@ class Repository(Generic[R]):
             "version": current.version + 1,
             "row_id": current.row_id,
         }
-        self.db[self.table].update(current.key, row)
+        self.db.table(self.table).update(current.key, row)
+        return self._stored(row)
+
+    def by_row_id(self, row_id: str) -> Stored[R] | None:
+        found = self.where("row_id = ?", [row_id], "row_id", 1)
+        return found[0] if found else None
+
+    def where(self, where: str, args: list, order_by: str, limit: int) -> list[Stored[R]]:
+        """Records matching an SQL condition (empty: all), in `order_by` order."""
+        rows = self.db[self.table].rows_where(where or None, args, order_by=order_by, limit=limit)
+        return [self._stored(row) for row in rows]
+
+    def rename(self, current: Stored[R], new_key: str) -> Stored[R]:
+        """Give `current` (from current()) the key `new_key`: the same row
+        (created_at, row_id) in a new version.  RecordExists if another
+        record has that key; the caller moves what refers to the old key."""
+        taken = self.get(new_key)
+        if taken is not None and fold(taken.key) != fold(current.key):
+            raise RecordExists(f"{self.kind} {taken.key} already exists")
+        record = replace(current.record, **{self.key_column: new_key})  # type: ignore[type-var]
+        row = {
+            **self.to_columns(record),
+            "created_at": current.created_at,
+            "updated_at": utc_now(),
+            "version": current.version + 1,
+            "row_id": current.row_id,
+        }
+        self.db.table(self.table).update(current.key, row)
         return self._stored(row)
 
     def delete(self, current: Stored[R]) -> None:
         """Remove `current` (from current())."""
-        self.db[self.table].delete(current.key)
+        self.db.table(self.table).delete(current.key)
 
     def search(self, text: str, limit: int) -> list[Stored[R]]:
         """Records whose search columns contain `text` (any case), in key order."""

@@ -6,8 +6,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.app import App
-from textual.screen import Screen
 
 from fincon_tui.paths import stylesheets
 from fincon_tui.ui.bindings import DEFAULT_KEYS, bind
@@ -18,6 +16,7 @@ from fincon_tui.ui.menus import MAIN
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.menu import MenuScreen
+from fincon_tui.ui.textual_internals import SparingApp
 from fincon_tui.ui.theme import GREEN_SCREEN, GREEN_SCREEN_16, terminal_colours
 from fincon_tui.ui.typeahead import KeyQueue
 
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
 HANG_UP_GRACE = 1.5
 
 
-class FinconApp(App[None]):
+class FinconApp(SparingApp):
     """fincon-tui.  Takes an open database and a password vault."""
 
     TITLE = "Fincon Accounting"
@@ -70,11 +69,13 @@ class FinconApp(App[None]):
     def _use_database(self, db: Database) -> tuple[str, str]:
         """Services over `db`; returns what to tell the admin about passwords
         an older version left in keyrings, and how (runs in the database thread)."""
+        from fincon_tui.services.mail_checks import MailChecks
         from fincon_tui.services.smtp_settings import SmtpSettings
         from fincon_tui.services.user_settings import UserSettings
 
         self.smtp = SmtpSettings(db, self.vault)
         self.users = UserSettings(db, self.vault)
+        self.mail_checks = MailChecks(self.smtp, self.users)
         return self._recover_passwords()
 
     def _start_collector(self) -> None:
@@ -140,9 +141,9 @@ class FinconApp(App[None]):
         # The libraries load here, in this thread: loading them in the database
         # thread while the first screen is still being written slowed that
         # screen by about 12 ms (they compete for the interpreter lock).
-        import fincon_tui.services.data_keys  # noqa: F401
-        import fincon_tui.services.smtp_settings  # noqa: F401
-        import fincon_tui.services.user_settings  # noqa: F401
+        import fincon_tui.services.data_keys
+        import fincon_tui.services.smtp_settings
+        import fincon_tui.services.user_settings
         import fincon_tui.storage.database  # noqa: F401
         from fincon_tui._exceptions import StorageError
 
@@ -154,18 +155,6 @@ class FinconApp(App[None]):
             self.exit(return_code=2)
             return
         self._databases_ready(note)
-
-    @property
-    def _background_screens(self) -> list[Screen]:
-        """Screens that show through the top one: none under an opaque screen.
-
-        Textual counts the screen below as visible even then, and each
-        time it is marked dirty it repaints the whole top screen: every
-        keystroke in a form was a full repaint.
-        """
-        if self.screen.styles.background.a == 1:
-            return []
-        return super()._background_screens
 
     def get_css_variables(self) -> dict[str, str]:
         """The theme's colours and the layout numbers the forms share with Python."""
@@ -264,26 +253,10 @@ class FinconApp(App[None]):
         )
 
 
-def screen_classes() -> list[type]:
-    """Every screen and window class, for checking a keymap against them
-    (tests/test_keys_and_help.py checks that none is missing)."""
-    from fincon_tui.ui.screens.email_request import SendTestScreen
-    from fincon_tui.ui.screens.help import HelpScreen
-    from fincon_tui.ui.screens.history import HistoryScreen
-    from fincon_tui.ui.screens.lookup import LookupScreen
-    from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
-    from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
-    from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
-
-    return [
-        MenuScreen, ConfirmScreen, SmtpSettingsScreen, UserEmailSettingsScreen,
-        LookupScreen, SmtpSessionScreen, SendTestScreen, HelpScreen, HistoryScreen,
-    ]
-
 
 def keymap_problems(keymap: dict[str, str]) -> list[str]:
     """Why config.toml's [keys] cannot be used: unknown ids, bad key names,
     or a key that would do two things on one screen."""
-    from fincon_tui.ui.keymap_config import check_keymap, clashes
+    from fincon_tui.ui.keymap_config import check_keymap, clashes, screen_classes
 
     return check_keymap(keymap) or clashes(keymap, FinconApp, screen_classes())

@@ -29,6 +29,12 @@ DEFAULT_KEYS: dict[str, str] = {
     "send_test": "f7,ctrl+o",
     "page_down": "pagedown",
     "page_up": "pageup",
+    # the Work with lists
+    "create": "f11,ctrl+n",
+    "list.page_down": "pagedown",
+    "list.page_up": "pageup",
+    "list.down": "down",
+    "list.up": "up",
     # windows
     "save_log": "f2,ctrl+l",
     "yes": "y",

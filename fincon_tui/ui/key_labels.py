@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 LEGEND_GAP = 2
 
 _NAMED = {
-    "escape": "Esc", "enter": "Enter", "delete": "Del", "tab": "Tab", "end": "End", "up": "Up",
+    "escape": "Esc", "enter": "Enter", "delete": "Del", "tab": "Tab", "end": "End", "up": "Up", "down": "Down",
     "pagedown": "PgDn", "pageup": "PgUp",
 }
 

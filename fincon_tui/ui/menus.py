@@ -19,12 +19,26 @@ def _user_email_settings() -> Screen:
     return UserEmailSettingsScreen()
 
 
+def _work_with_definitions() -> Screen:
+    from fincon_tui.ui.screens.work_lists import WorkWithDefinitionsScreen
+
+    return WorkWithDefinitionsScreen()
+
+
+def _work_with_users() -> Screen:
+    from fincon_tui.ui.screens.work_lists import WorkWithUsersScreen
+
+    return WorkWithUsersScreen()
+
+
 MAIL_SETTINGS = Menu(
     path="System / Mail Settings",
     heading="Mail Settings",
     entries=(
         MenuEntry("SMTP Settings", _smtp_settings),
         MenuEntry("User Email Settings", _user_email_settings),
+        MenuEntry("Work with SMTP Definitions", _work_with_definitions),
+        MenuEntry("Work with User Email Settings", _work_with_users),
     ),
 )
 

@@ -98,7 +98,8 @@ def terminal_colours(environ: Mapping[str, str] | None = None) -> int:
     from rich.console import Console
 
     env = dict(os.environ if environ is None else environ)
-    console = Console(
-        file=io.StringIO(), force_terminal=True, color_system=env.get("TEXTUAL_COLOR_SYSTEM", "auto"), _environ=env
-    )
+    system = env.get("TEXTUAL_COLOR_SYSTEM", "auto")
+    if system not in ("auto", "standard", "256", "truecolor", "windows"):
+        system = "auto"
+    console = Console(file=io.StringIO(), force_terminal=True, color_system=system, _environ=env)  # type: ignore[arg-type]
     return 256 if console.color_system in ("256", "truecolor") else 16

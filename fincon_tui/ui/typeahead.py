@@ -19,6 +19,7 @@ from textual import events
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.dom import DOMNode
     from textual.message_pump import MessagePump
 
 #: Settling stops after this many rounds (a key that starts endless work).
@@ -81,7 +82,7 @@ class KeyQueue:
         stack, and the focused widget with its ancestors (messages a key
         causes bubble up that chain)."""
         pumps: list[MessagePump] = [self.app, *self.app.screen_stack]
-        node = self.app.focused
+        node: DOMNode | None = self.app.focused
         while node is not None and node not in pumps:
             pumps.append(node)
             node = node.parent
@@ -121,6 +122,6 @@ class KeyQueue:
                 await self._round()
             except TimeoutError:
                 continue
-            quiet = all(pump._message_queue.empty() for pump in self._pumps())
+            quiet = all(pump.message_queue_size == 0 for pump in self._pumps())
             if quiet and self._state() == before:
                 return

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.reactive import Reactive
-from textual.screen import Screen
-from textual.widget import Widget
 
+from fincon_tui.ui.app_services import AppServices, services_of
+from fincon_tui.ui.textual_internals import SparingScreen
 from fincon_tui.ui.widgets.chrome import KeyLegend, MessageLine, TitleBar
 
+if TYPE_CHECKING:
+    from fincon_tui.ui.help_text import HelpText
 
-class FinconScreen(Screen[None]):
+
+class FinconScreen(SparingScreen[None]):
     """A screen with a menu path title, a message line and the F-key legend."""
 
     PATH = ""
-    #: Textual repaints the whole screen when the focus moves; the widgets
-    #: losing and gaining focus repaint themselves, so that is all an SSH
-    #: link needs to carry.
-    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    #: What F1 shows above the screen's keys.
+    HELP_TEXT: ClassVar[HelpText] = ()
 
     def compose(self) -> ComposeResult:
         yield TitleBar(self.PATH)
@@ -29,6 +31,11 @@ class FinconScreen(Screen[None]):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    @property
+    def services(self) -> AppServices:
+        """The app's services, database thread and key labels."""
+        return services_of(self)
 
     @property
     def message(self) -> MessageLine:

@@ -24,7 +24,7 @@ class ConfirmScreen(DialogScreen[bool]):
         bind("no", "answer(False)", "No"),
         bind("switch", "switch", "Switch button", show=False),
     ]
-    HELP = ("Answer the question: {yes} for Yes, {no} for No, or Enter for the highlighted button "
+    HELP_TEXT = ("Answer the question: {yes} for Yes, {no} for No, or Enter for the highlighted button "
             "({switch} moves between the buttons).",)
 
     def __init__(self, question: str, *, title: str = "Confirm", default: bool = True, warning: bool = False):

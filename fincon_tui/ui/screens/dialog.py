@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.app import ComposeResult
 from textual.containers import VerticalGroup
-from textual.screen import ModalScreen
 from textual.widgets import Label
 
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain
+from fincon_tui.ui.textual_internals import SparingModalScreen
 from fincon_tui.ui.widgets.chrome import KeyLegend
 
 if TYPE_CHECKING:
@@ -32,13 +32,13 @@ Result = TypeVar("Result")
 CANCEL = bind("cancel", "cancel", "Cancel")
 
 
-class DialogScreen(ModalScreen[Result]):
+class DialogScreen(SparingModalScreen[Result]):
     """A window: title, body, keys."""
 
     #: What the window is called in help and in key-clash messages.
     NAME: ClassVar[str] = "Window"
     #: What F1 shows above the window's keys.
-    HELP: ClassVar[HelpText] = ()
+    HELP_TEXT: ClassVar[HelpText] = ()
     #: Keys that are not bindings but that the legend names: (keys, text).
     FIXED_KEYS: ClassVar[tuple[tuple[tuple[str, ...], str], ...]] = ()
 

@@ -38,7 +38,7 @@ class HelpScreen(DialogScreen[None]):
         label = self.app.key_label  # type: ignore[attr-defined]
         self.parts = [
             with_keys(part, label) if isinstance(part, str) else (with_keys(part[0], label), with_keys(part[1], label))
-            for part in getattr(for_screen, "HELP", ())
+            for part in getattr(for_screen, "HELP_TEXT", ())
         ]
         #: The errors of the last Accept, when there were several (a 5250 message subfile).
         self.problems: list[tuple[str, str]] = getattr(for_screen, "problems", list)()

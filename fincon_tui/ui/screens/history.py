@@ -31,7 +31,7 @@ class HistoryScreen(DialogScreen[None]):
     NAME = "History"
     FIXED_KEYS = ((("up", "down", "pageup", "pagedown"), "Scroll"),)
     BINDINGS = [bind("history_close", "cancel", "Close")]
-    HELP = ("Every Accept and Delete of this record, newest first: when, which account, and for each "
+    HELP_TEXT = ("Every Accept and Delete of this record, newest first: when, which account, and for each "
             "field its value before -> after.  A password is never shown, only that it changed.",)
 
     def __init__(self, title: str, entries: list[AuditEntry], labels: Mapping[str, str]) -> None:

@@ -9,9 +9,11 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
+from fincon_tui.ui.textual_internals import LineRefreshOptionList
 
 #: Rows shown at once; the filter narrows the rest.
 SHOWN = 200
@@ -34,7 +36,7 @@ class LookupScreen(DialogScreen[str | None]):
         bind("lookup.page_down", "move(10)", "Page down", show=False),
         bind("lookup.page_up", "move(-10)", "Page up", show=False),
     ]
-    HELP = ("The records that exist, in order.  Type to narrow the list to those that contain what you "
+    HELP_TEXT = ("The records that exist, in order.  Type to narrow the list to those that contain what you "
             "typed; Enter puts the highlighted one into the field.",)
 
     def __init__(self, title: str, heading: str, search: Search) -> None:
@@ -45,7 +47,7 @@ class LookupScreen(DialogScreen[str | None]):
     def compose_body(self) -> ComposeResult:
         yield Input(id="lookup-filter", placeholder="type to filter", compact=True)
         yield Label(self.heading, id="lookup-heading", markup=False)
-        yield OptionList(id="lookup-list", compact=True)
+        yield LineRefreshOptionList(id="lookup-list", compact=True)
         yield Label("", id="lookup-count", classes="dialog-note")
 
     def on_mount(self) -> None:
@@ -60,25 +62,27 @@ class LookupScreen(DialogScreen[str | None]):
         self.refresh_list(event.value)
 
     def refresh_list(self, text: str) -> None:
-        self.app.database.work(self, self._show(text), group="lookup")  # type: ignore[attr-defined]
+        services_of(self).database.work(self, self._show(text), group="lookup")
 
     async def _show(self, text: str) -> None:
         rows = await self.search(text)
-        options = self.query_one("#lookup-list", OptionList)
-        options.clear_options()
-        options.add_options(Option(plain(line), id=key) for key, line in rows[:SHOWN])
-        if rows:
-            options.highlighted = 0
+        options = self.query_one("#lookup-list", LineRefreshOptionList)
+        with options.changes():
+            options.clear_options()
+            options.add_options(Option(plain(line), id=key) for key, line in rows[:SHOWN])
+            if rows:
+                options.highlighted = 0
         more = " or more; type to narrow" if len(rows) > SHOWN else ""
         shown = min(len(rows), SHOWN)
         count = f"{shown}{more}" if more else f"{len(rows)} found"
         self.query_one("#lookup-count", Label).update("nothing matches" if not rows else count)
 
     def action_move(self, step: int) -> None:
-        options = self.query_one("#lookup-list", OptionList)
+        options = self.query_one("#lookup-list", LineRefreshOptionList)
         if options.option_count:
             current = options.highlighted or 0
-            options.highlighted = max(0, min(options.option_count - 1, current + step))
+            with options.changes():
+                options.highlighted = max(0, min(options.option_count - 1, current + step))
 
     @on(Input.Submitted, "#lookup-filter")
     def pick(self) -> None:

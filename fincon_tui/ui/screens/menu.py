@@ -34,7 +34,7 @@ class MenuScreen(FinconScreen):
 
     NAME = "the menus"
 
-    HELP = (
+    HELP_TEXT = (
         "Type an option's number to open it at once, or move with the arrow keys and press Enter. "
         "{exit} and {cancel} go back one level; on the main menu they leave fincon-tui. "
         "{quit} quits from any screen.",

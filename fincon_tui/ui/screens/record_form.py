@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup
+from textual.reactive import reactive
 from textual.widgets import Button, Input, Label, Static
 
 from fincon_tui._exceptions import (
@@ -52,6 +53,21 @@ class Prompt:
     heading: str
 
 
+def changed_message(kind: str, changed: RecordChanged, then: str) -> str:
+    """Someone else saved, deleted, re-created or renamed the record since
+    it was read; `then` says what to do ('press F5 to reload')."""
+    current = changed.current
+    if current is None:
+        return f"{kind} {changed.key} was deleted by another user – {then}"
+    if changed.renamed:
+        return f"{kind} {changed.key} was renamed to {current.key} by another user"
+    if changed.recreated:
+        when = datetime.fromisoformat(current.created_at).astimezone().strftime("%H:%M")
+        return f"{kind} {current.key} was deleted and created again by another user at {when} – {then}"
+    when = datetime.fromisoformat(current.updated_at).astimezone().strftime("%H:%M")
+    return f"{kind} {current.key} was changed by another user at {when} – {then}"
+
+
 class RecordFormScreen(FinconScreen):
     """Subclasses give the labels, the fields, the service and the rules."""
 
@@ -62,6 +78,9 @@ class RecordFormScreen(FinconScreen):
     CREATE_QUESTION: ClassVar[str]
     PROMPTS: ClassVar[dict[str, Prompt]] = {}
     AUTO_FOCUS = ".key"
+    #: Whether a record is open: its details and Accept/Delete usable, the
+    #: key field and its look-up locked.  Set again when reloaded.
+    is_open: reactive[bool] = reactive(False, init=False, always_update=True)
     BINDINGS = [
         bind("accept", "accept", "Accept"),
         bind("prompt", "prompt", "Prompt"),
@@ -77,7 +96,6 @@ class RecordFormScreen(FinconScreen):
     def __init__(self) -> None:
         super().__init__()
         self.loaded: Loaded | None = None
-        self.is_open = False
         self.baseline: dict[str, str] = {}
         #: Set while a save or delete waits for another admin's (Esc gives up).
         self.waiting: Waiting | None = None
@@ -135,12 +153,12 @@ class RecordFormScreen(FinconScreen):
         # the form scrolls to the focused field by itself.
         for button in self.query(Button):
             button.can_focus = False
-        self._set_open(False)
+        self.is_open = False
         self.database.work(self, self._show_store_info())
 
     @property
     def database(self) -> DatabaseThread:
-        return self.app.database  # type: ignore[attr-defined]
+        return self.services.database
 
     async def _show_store_info(self) -> None:
         passwords = self.service.passwords
@@ -170,8 +188,7 @@ class RecordFormScreen(FinconScreen):
     def had_password(self) -> bool:
         return bool(self.loaded and self.loaded.has_password)
 
-    def _set_open(self, is_open: bool) -> None:
-        self.is_open = is_open
+    def watch_is_open(self, is_open: bool) -> None:
         for key in self.detail_keys:
             self.field(key).disabled = not is_open
         self.query_one("#accept", Button).disabled = not is_open
@@ -196,7 +213,7 @@ class RecordFormScreen(FinconScreen):
         which key lists its values."""
         text = describe(error, self.LABELS)
         if error.field in self.PROMPTS and error.field != self.KEY:
-            text += f" ({self.app.key_label('prompt')} lists them)"  # type: ignore[attr-defined]
+            text += f" ({self.key('prompt')} lists them)"
         return text
 
     def _refuse(self, *errors: FieldError) -> None:
@@ -266,7 +283,7 @@ class RecordFormScreen(FinconScreen):
         self.loaded = loaded
         self._fill(values, has_password=bool(loaded and loaded.has_password))
         self.baseline = self.form_values()
-        self._set_open(True)
+        self.is_open = True
         first = self.field(self.detail_keys[0])
         first.focus()
         first.select_all()  # overtype, even when it already had focus (reload)
@@ -287,7 +304,7 @@ class RecordFormScreen(FinconScreen):
 
     def _close(self, keep_key: bool) -> None:
         key = self.field(self.KEY).value if keep_key else ""
-        self._set_open(False)
+        self.is_open = False
         self._forget_errors()
         self._fill({k: "" for k in self.LABELS if k != "password"}, has_password=False)
         self.loaded = None
@@ -335,7 +352,7 @@ class RecordFormScreen(FinconScreen):
         self._forget_errors()
         kind, key = self.service.kind, record.key
         try:
-            saved = await self._while_waiting("Saving", self.service.save, record, change, expected)
+            saved = await self._while_waiting("Saving", self.write, record, change, expected)
         except RecordExists:
             self.message.error(
                 f"{kind} {key} was created by another user meanwhile: press {self.key('cancel')} and open it")
@@ -354,8 +371,20 @@ class RecordFormScreen(FinconScreen):
             self.message.error(f"Not saved, the database refused: {error}")
             return
         message = await self.database.run(self.saved_message, saved)
+        self.finish(message)
+
+    def write(self, record: Any, change: PasswordChange, expected: Stored | None) -> Saved:
+        """Accept's write (in the database thread)."""
+        return self.service.save(record, change, expected)
+
+    def finish(self, message: str) -> None:
+        """The open record was saved or deleted: back to the key field, saying so."""
         self._close(keep_key=False)
         self.message.show(message, "ok")
+
+    def leave_record(self) -> None:
+        """Cancel on an open record: back to its key."""
+        self._close(keep_key=True)
 
     async def _while_waiting(self, doing: str, call, *args):
         """`call(*args)` in the database thread; while it waits for another
@@ -384,7 +413,8 @@ class RecordFormScreen(FinconScreen):
             self.message.error(f"Open a {kind} with Enter first, then delete it")
             return
         if self.loaded is None:
-            self.message.error(f"{kind} {self.field(self.KEY).value} is not saved yet: {self.key('cancel')} discards it")
+            key = self.field(self.KEY).value
+            self.message.error(f"{kind} {key} is not saved yet: {self.key('cancel')} discards it")
             return
         self.database.work(self, self._ask_delete(self.loaded))
 
@@ -425,20 +455,10 @@ class RecordFormScreen(FinconScreen):
         except StorageError as error:
             self.message.error(f"Not deleted, the database refused: {error}")
             return
-        self._close(keep_key=False)
-        self.message.show(f"{kind} {key} deleted", "ok")
+        self.finish(f"{kind} {key} deleted")
 
     def _changed_message(self, changed: RecordChanged) -> str:
-        """Someone else saved, deleted or re-created the record since it was loaded."""
-        kind, reload = self.service.kind, f"press {self.key('reload')} to reload"
-        if changed.current is None:
-            return f"{kind} {changed.key} was deleted by another user – {reload}"
-        current = changed.current
-        if changed.recreated:
-            when = datetime.fromisoformat(current.created_at).astimezone().strftime("%H:%M")
-            return f"{kind} {current.key} was deleted and created again by another user at {when} – {reload}"
-        when = datetime.fromisoformat(current.updated_at).astimezone().strftime("%H:%M")
-        return f"{kind} {current.key} was changed by another user at {when} – {reload}"
+        return changed_message(self.service.kind, changed, f"press {self.key('reload')} to reload")
 
     def action_reload(self) -> None:
         """F5/Ctrl+R: load the record again as stored now (asks before dropping changes)."""
@@ -476,13 +496,12 @@ class RecordFormScreen(FinconScreen):
 
     def action_prompt(self) -> None:
         """F4/Ctrl+P: a look-up list for the field under the cursor."""
-        focused = self.focused
-        prompt = self.PROMPTS.get(focused.id if focused else "")
-        if focused is None or prompt is None:
+        field_id = self.focused.id if self.focused is not None else None
+        prompt = self.PROMPTS.get(field_id or "")
+        if field_id is None or prompt is None:
             fields = " and ".join(self.LABELS[key] for key in self.PROMPTS)
             self.message.error(f"{self.key('prompt')} lists values for {fields} only")
             return
-        field_id = focused.id
         service = prompt.service(self.app)
 
         def rows(text: str) -> list[tuple[str, str]]:
@@ -514,7 +533,7 @@ class RecordFormScreen(FinconScreen):
 
     def key(self, binding_id: str) -> str:
         """The keys of a binding as mapped now, for a message ('F5/^R')."""
-        return self.app.key_label(binding_id)  # type: ignore[attr-defined]
+        return self.services.key_label(binding_id)
 
     def _leave_or_ask(self, then: Callable[[], object]) -> None:
         if not self.has_unsaved_changes():
@@ -546,6 +565,6 @@ class RecordFormScreen(FinconScreen):
             self.waiting.abandoned.set()
             return
         if self.is_open:
-            self._leave_or_ask(lambda: self._close(keep_key=True))
+            self._leave_or_ask(self.leave_record)
         else:
             self.dismiss()

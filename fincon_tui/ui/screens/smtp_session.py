@@ -26,7 +26,7 @@ class SmtpSessionScreen(DialogScreen[Outcome | None]):
 
     NAME = "SMTP session"
     BINDINGS = [CANCEL, bind("save_log", "save_log", "Save log")]
-    HELP = (
+    HELP_TEXT = (
         "The login test or test email runs while you watch: the step it is at, and the SMTP "
         "conversation as it happens (passwords shown as ***).  Every step waits at most the "
         "definition's Time Out.",

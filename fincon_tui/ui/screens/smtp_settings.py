@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 
-from fincon_tui._exceptions import FieldError, FormInvalid
+from fincon_tui._exceptions import FormInvalid
 from fincon_tui.domain import smtp
-from fincon_tui.domain.fields import EMAIL_MAX, HOST_MAX, email_address
+from fincon_tui.domain.fields import EMAIL_MAX, HOST_MAX
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.users import USER_CODE_MAX
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
@@ -22,6 +23,7 @@ from fincon_tui.ui.widgets.inputs import (
 )
 
 if TYPE_CHECKING:
+    from fincon_tui.services.mail_checks import MailChecks, Prepared
     from fincon_tui.services.record_store import Saved
     from fincon_tui.services.smtp_settings import SmtpSettings
 
@@ -52,7 +54,7 @@ class SmtpSettingsScreen(RecordFormScreen):
     NEW_DEFAULTS = smtp.NEW_DEFAULTS
     CREATE_QUESTION = CREATE_QUESTION
     PROMPTS = {"name": DEFINITION_PROMPT}
-    HELP = (
+    HELP_TEXT = (
         "An SMTP setting definition tells Fincon which mail server sends its email.  Type the SMTP Name "
         "and press Enter: a new name asks whether to create it, an existing one opens for editing.  Fill "
         "in the fields, then {accept} (Accept).",
@@ -67,23 +69,25 @@ class SmtpSettingsScreen(RecordFormScreen):
                                "The password is stored encrypted, for this mail server and username only.  "
                                "A stored one shows as ********: leave it to keep it, erase it to remove "
                                "it, type to replace it."),
-        ("Port", "The port for outgoing email, {0}-{1} (587 STARTTLS, 465 TLS from the first byte, 25 plain)."
-                 .format(*smtp.PORT_RANGE)),
+        ("Port", f"The port for outgoing email, {smtp.PORT_RANGE[0]}-{smtp.PORT_RANGE[1]} (587 STARTTLS, "
+                 "465 TLS from the first byte, 25 plain)."),
         ("Use TLS", "Y if your provider requires TLS or SSL: TLS from the first byte on port 465, STARTTLS on "
                     "any other port.  N sends everything, a login too, unencrypted."),
-        ("Time Out (Seconds)", "How long to wait for the server before giving up, {0}-{1}."
-                               .format(*smtp.TIMEOUT_RANGE)),
+        ("Time Out (Seconds)", "How long to wait for the server before giving up, "
+                               f"{smtp.TIMEOUT_RANGE[0]}-{smtp.TIMEOUT_RANGE[1]}."),
         ("BCC", "Optional: one address that receives a blind copy of every email sent through this "
                 "definition."),
-        "{test_login} tests the connection and login with what is on screen (no message is sent); "
-        "{send_test} sends a test email.  Both show the SMTP conversation as it happens: {cancel} "
-        "cancels, and once it has ended {save_log} saves it to a file.",
+        "{test_login} tests the connection and logs in with what is on screen (no message is sent); "
+        "{send_test} sends a test email.  Both ask for an optional user code: with one, the test logs in "
+        "as that user would (their own login, else the shared one), which tests a definition where each "
+        "user brings their own.  Both show the SMTP conversation as it happens: {cancel} cancels, and "
+        "once it has ended {save_log} saves it to a file.",
     )
     BINDINGS = [bind("test_login", "test_login", "Test"), bind("send_test", "send_test", "Send")]
 
     @property
     def service(self) -> SmtpSettings:
-        return self.app.smtp  # type: ignore[attr-defined]
+        return self.services.smtp
 
     def compose_fields(self) -> ComposeResult:
         label = smtp.LABELS
@@ -138,15 +142,23 @@ class SmtpSettingsScreen(RecordFormScreen):
         typed = {"set": change.value, "clear": "", "keep": None}[change.action]
         return definition, typed
 
-    def _start(self, plan, title: str, run) -> None:
+    @property
+    def checks(self) -> MailChecks:
+        return self.app.mail_checks  # type: ignore[attr-defined]
+
+    def _start(self, prepared: Prepared) -> None:
+        """Run a prepared test in the session screen, after asking first when
+        the login would cross the network unencrypted."""
         from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
 
         def go(consent: bool | None = True) -> None:
             if consent:
-                session = SmtpSessionScreen(title, run, plan.definition.name)
+                session = SmtpSessionScreen(prepared.title, prepared.run, prepared.definition.name)
                 self.app.push_screen(session, self._session_done)
+            else:
+                self.test_ended("Not tested: the login would cross the network unencrypted", "warning")
 
-        if plan.credentials_in_clear:
+        if prepared.credentials_in_clear:
             self.app.push_screen(
                 ConfirmScreen(
                     "Use TLS is N: the username and password would cross the network "
@@ -162,43 +174,64 @@ class SmtpSettingsScreen(RecordFormScreen):
 
     def _session_done(self, outcome) -> None:
         if outcome is None:
-            self.message.show("Cancelled: the connection was closed", "warning")
+            self.test_ended("Cancelled: the connection was closed", "warning")
         elif outcome.ok:
-            self.message.show(outcome.message, "ok")
+            self.test_ended(outcome.message, "ok")
         else:
-            self.message.error(f"Failed at {outcome.step}: {outcome.message}")
+            self.test_ended(f"Failed at {outcome.step}: {outcome.message}", "error")
+
+    def test_ended(self, text: str, level: str) -> None:
+        """A login test or test email ended (or did not start): say how."""
+        if level == "error":
+            self.message.error(text)
+        elif text:
+            self.message.show(text, level)
 
     def action_test_login(self) -> None:
-        """F6/Ctrl+T: connect, secure and log in with what is on screen; sends nothing."""
+        """F6/Ctrl+T: connect, secure and log in with what is on screen,
+        optionally as a user; sends nothing."""
+        from fincon_tui._exceptions import CannotTest
+        from fincon_tui.ui.screens.entry_dialog import Entry, EntryDialog
+
         current = self._on_screen_definition()
         if current is None:
             return
         definition, typed = current
-        self.database.work(self, self._test_login(definition, typed))
+        prepared: list[Prepared | CannotTest] = []
 
-    async def _test_login(self, definition: smtp.SmtpDefinition, typed: str | None) -> None:
-        from fincon_tui._exceptions import CannotTest
-        from fincon_tui.mail.session import check_login, security
-        from fincon_tui.services.mail_checks import plan
+        async def check(values: dict[str, str]) -> tuple[str, str] | None:
+            """Prepared in the database thread; an unknown user keeps the window open."""
+            try:
+                prepared.append(await self.database.run(
+                    lambda: self.checks.login_test(definition, user_code=values["user"], typed_password=typed)
+                ))
+            except CannotTest as error:
+                if error.field:
+                    return error.field, str(error)
+                prepared.append(error)
+            return None
 
-        try:  # the stored password comes from the database and the key store
-            prepared = await self.database.run(
-                lambda: plan(definition, self.service.passwords, definition_password=typed)
-            )
-        except CannotTest as error:
-            self.message.error(f"Cannot test: {error}")
-            return
-        title = f"Login test: {definition.name} ({definition.mail_server}:{definition.port}, {security(definition)})"
-        self._start(
-            prepared,
-            title,
-            lambda transcript, on_step: check_login(
-                definition, prepared.login, prepared.password, transcript, on_step
+        def chosen(answer: dict[str, str] | None) -> None:
+            if answer is None or not prepared:
+                self.test_ended("", "info")
+            elif isinstance(prepared[-1], CannotTest):
+                self.test_ended(f"Cannot test: {prepared[-1]}", "error")
+            else:
+                self._start(prepared[-1])
+
+        self.app.push_screen(
+            EntryDialog(
+                f"Login test: {definition.name}",
+                [Entry("user", "As user", USER_CODE_MAX, hint="optional")],
+                check,
+                note="Empty: the definition's own login. A user code: log in as that user would.",
             ),
+            chosen,
         )
 
     def action_send_test(self) -> None:
         """F7/Ctrl+O: send a short test email, optionally as a user."""
+        from fincon_tui._exceptions import CannotTest
         from fincon_tui.ui.screens.email_request import SendTestScreen
 
         current = self._on_screen_definition()
@@ -206,43 +239,22 @@ class SmtpSettingsScreen(RecordFormScreen):
             return
         definition, typed = current
 
-        def check(to: str, user_code: str) -> tuple[str, str] | None:
+        async def prepare(to: str, user_code: str) -> Prepared | CannotTest:
+            """The request's field at fault keeps the dialog open (raised);
+            anything else closes it and is told on the message line."""
             try:
-                email_address(to, required=True)
-            except FieldError as error:
-                return "to", f"Recipient {error.message}"
-            if user_code and self.app.users.get(user_code) is None:  # type: ignore[attr-defined]
-                return "user", f"User {user_code.upper()} has no email settings"
-            return None
+                return await self.database.run(
+                    lambda: self.checks.test_email(definition, to, user_code=user_code, typed_password=typed)
+                )
+            except CannotTest as error:
+                if error.field:
+                    raise
+                return error
 
-        def chosen(answer: tuple[str, str] | None) -> None:
-            if answer is not None:
-                self.database.work(self, self._send(definition, typed, *answer))
+        def chosen(answer: Prepared | CannotTest | None) -> None:
+            if isinstance(answer, CannotTest):
+                self.test_ended(f"Cannot send: {answer}", "error")
+            elif answer is not None:
+                self._start(answer)
 
-        self.app.push_screen(SendTestScreen(definition.name, check), chosen)
-
-    async def _send(self, definition: smtp.SmtpDefinition, typed: str | None, to: str, user_code: str) -> None:
-        from fincon_tui._exceptions import CannotTest
-        from fincon_tui.mail.session import send_test_email
-        from fincon_tui.services.mail_checks import plan
-
-        recipient = email_address(to, required=True)
-
-        def prepare():
-            user = self.app.users.get(user_code).record if user_code else None  # type: ignore[attr-defined]
-            return user, plan(definition, self.service.passwords, user, definition_password=typed, want_sender=True)
-
-        try:
-            user, prepared = await self.database.run(prepare)
-        except CannotTest as error:
-            self.message.error(f"Cannot send: {error}")
-            return
-        who = f" as {user.user_code}" if user else ""
-        self._start(
-            prepared,
-            f"Test email: {definition.name} to {recipient}{who}",
-            lambda transcript, on_step: send_test_email(
-                definition, prepared.login, prepared.password, prepared.sender, recipient,
-                transcript, on_step,
-            ),
-        )
+        self.app.push_screen(SendTestScreen(definition.name, prepare), chosen)

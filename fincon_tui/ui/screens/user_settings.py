@@ -50,7 +50,7 @@ class UserEmailSettingsScreen(RecordFormScreen):
     NEW_DEFAULTS = users.NEW_DEFAULTS
     CREATE_QUESTION = CREATE_QUESTION
     PROMPTS = {"user_code": USER_PROMPT, "smtp_name": DEFINITION_PROMPT}
-    HELP = (
+    HELP_TEXT = (
         "User email settings link a Fincon user to an SMTP definition and say who the user's emails "
         "come from.  Type the User code and press Enter.",
         ("User", f"The user code: 1-{users.USER_CODE_MAX} letters, digits, '.', '_' or '-'.  "
@@ -65,14 +65,14 @@ class UserEmailSettingsScreen(RecordFormScreen):
 
     @property
     def service(self) -> UserSettings:
-        return self.app.users  # type: ignore[attr-defined]
+        return self.services.users
 
     def compose_fields(self) -> ComposeResult:
         label = users.LABELS
         yield self.key_row(users.USER_CODE_MAX)
         yield field_row(
             label["smtp_name"], FieldInput(id="smtp_name", max_length=NAME_MAX, classes="detail"),
-            hint=f"{self.app.key_label('prompt', short=True)}=List",  # type: ignore[attr-defined]
+            hint=f"{self.services.key_label('prompt', short=True)}=List",
         )
         yield field_row(
             label["smtp_username"], FieldInput(id="smtp_username", max_length=USERNAME_MAX, classes="detail"),
@@ -97,7 +97,7 @@ class UserEmailSettingsScreen(RecordFormScreen):
         return users.validate_user_code(raw)
 
     def parse(self, values: dict[str, str], password: PasswordChange) -> users.UserEmailSettings:
-        stored = self.app.smtp.get(values["smtp_name"]) if values["smtp_name"].strip() else None  # type: ignore[attr-defined]
+        stored = self.services.smtp.get(values["smtp_name"]) if values["smtp_name"].strip() else None
         definition = stored.record if stored else None
         return users.parse_user_settings(
             values, password, definition, had_password=self.had_password
@@ -106,7 +106,7 @@ class UserEmailSettingsScreen(RecordFormScreen):
     def saved_message(self, saved: Saved) -> str:
         """Saved; and if this user cannot send yet, why (in the database thread)."""
         message = super().saved_message(saved)
-        definition = self.app.smtp.get(saved.record.smtp_name)  # type: ignore[attr-defined]
+        definition = self.services.smtp.get(saved.record.smtp_name)
         try:
             if definition is not None:
                 effective_login(definition.record, saved.record.user_code, saved.record.smtp_username)
@@ -133,7 +133,7 @@ class UserEmailSettingsScreen(RecordFormScreen):
         name, code, username = values
         if not name:
             return "Login used: (choose an SMTP Definition)"
-        stored = self.app.smtp.get(name)  # type: ignore[attr-defined]
+        stored = self.services.smtp.get(name)
         if stored is None:
             return f"Login used: unknown, SMTP definition {name} does not exist"
         try:

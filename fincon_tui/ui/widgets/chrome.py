@@ -6,10 +6,10 @@ from textual.app import ComposeResult
 from textual.containers import HorizontalGroup
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
-from textual.widgets._footer import FooterKey
 
 from fincon_tui.ui.key_labels import LegendEntry, active_keys, legend_lines
 from fincon_tui.ui.plain import plain_lines
+from fincon_tui.ui.textual_internals import FooterKey, footer_ready
 
 PRODUCT = "FINCON ACCOUNTING"
 
@@ -78,11 +78,12 @@ class KeyLegend(Footer):
         if not self.screen.is_modal or self.screen not in stack:
             return 0
         below = stack[: stack.index(self.screen)]
-        legends = below[-1].query(KeyLegend) if below else []
-        return max((legend.rows for legend in legends), default=0)
+        if not below:
+            return 0
+        return max((legend.rows for legend in below[-1].query(KeyLegend)), default=0)
 
     def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
+        if not footer_ready(self):
             return
         lines, function_keys_only = legend_lines(self.entries(), self.app.size.width)
         lines += [[] for _ in range(self._rows_below() - len(lines))]
@@ -97,12 +98,12 @@ class KeyLegend(Footer):
 
     def bindings_changed(self, screen: Screen) -> None:
         shown = tuple(self.entries())
-        if self._bindings_ready and shown == self._shown:
+        if footer_ready(self) and shown == self._shown:
             return
         self._shown = shown
         super().bindings_changed(screen)
 
     def on_resize(self) -> None:
         """Wrapping and the Ctrl keys depend on the width: re-decide."""
-        if self._bindings_ready:
+        if footer_ready(self):
             self.call_after_refresh(self.recompose)

@@ -15,20 +15,22 @@ from fincon_tui.ui.widgets.form import field_width
 class FieldInput(Input):
     """A one-line entry field.  Focus selects the content so typing replaces it;
     a refused key posts Refused so the screen can say why on the message line.
-    Its width follows the longest value it takes (`field_width`)."""
+    Its width follows the longest value it takes (`field_width`) unless
+    `fit` is False."""
 
     class Refused(Message):
-        def __init__(self, field: "FieldInput", hint: str) -> None:
+        def __init__(self, field: FieldInput, hint: str) -> None:
             super().__init__()
             self.field = field
             self.hint = hint
 
-    def __init__(self, *, id: str, max_length: int, hint: str = "", **kwargs) -> None:
+    def __init__(self, *, id: str, max_length: int, hint: str = "", fit: bool = True, **kwargs) -> None:
         super().__init__(
             id=id, max_length=max_length, compact=True, select_on_focus=True, **kwargs
         )
         self.hint = hint or f"at most {max_length} characters"
-        self.styles.width = field_width(max_length)
+        if fit:  # else styles/ gives the width
+            self.styles.width = field_width(max_length)
 
     def on_mount(self) -> None:
         self.cursor_blink = getattr(self.app, "cursor_blink", True)
@@ -67,8 +69,8 @@ class NumberInput(FieldInput):
     def __init__(self, *, id: str, low: int, high: int, **kwargs) -> None:
         super().__init__(id=id, max_length=len(str(high)), hint=f"digits only, {low}-{high}", **kwargs)
 
-    def _watch_value(self, value: str) -> None:
-        super()._watch_value(value)
+    def watch_value(self, value: str) -> None:
+        """After Input's own watcher (Textual calls the private one first)."""
         if value and not (value.isascii() and value.isdigit()):
             self.restricted()
 
@@ -86,13 +88,13 @@ class YesNoInput(FieldInput):
         else:
             self.restricted()
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         if event.is_printable and event.character:
             event.stop()
             event.prevent_default()
             self._accept(event.character)
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
         event.stop()
         event.prevent_default()
         text = event.text.strip()
@@ -130,13 +132,13 @@ class PasswordInput(FieldInput):
         self.value = text
         self.cursor_position = len(text)
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         if self.masked and (event.is_printable or event.key in _ERASE_KEYS):
             event.stop()
             event.prevent_default()
             self._unmask(event.character if event.is_printable and event.character else "")
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
         if self.masked and event.text:
             event.stop()
             event.prevent_default()

@@ -1,0 +1,53 @@
+"""One screenful of a keyed table at a time, in key order (ignoring case):
+each page is one query from a key, so a long list never loads whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from fincon_tui.storage.versioned_table import Repository, Stored
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Page(Generic[R]):
+    """The records of one page, and whether any come before and after it."""
+
+    rows: list[Stored[R]]
+    before: bool
+    after: bool
+
+
+def _keys(repo: Repository[R], where: str, args: list, size: int, descending: bool = False) -> list[Stored[R]]:
+    order = f"{repo.key_column} COLLATE NOCASE{' DESC' if descending else ''}"
+    return repo.where(where, args, order, size)
+
+
+def _exists(repo: Repository[R], where: str, args: list) -> bool:
+    return repo.db[repo.table].count_where(where, args) > 0
+
+
+def page_from(repo: Repository[R], start: str, size: int, *, past: bool = False) -> Page[R]:
+    """The first `size` records whose key is `start` or after it (`past`:
+    after it); `start` past the last key gives the last page (Position to "ZZZ")."""
+    column = repo.key_column
+    rows = _keys(repo, f"{column} {'>' if past else '>='} ? COLLATE NOCASE", [start], size + 1)
+    if not rows and start:
+        return page_before(repo, None, size)
+    before = bool(rows) and _exists(repo, f"{column} < ? COLLATE NOCASE", [rows[0].key])
+    return Page(rows[:size], before, len(rows) > size)
+
+
+def page_before(repo: Repository[R], first: str | None, size: int) -> Page[R]:
+    """The `size` records before the key `first` (None: the end); the first
+    page when fewer are left."""
+    column = repo.key_column
+    where, args = (f"{column} < ? COLLATE NOCASE", [first]) if first is not None else ("", [])
+    rows = _keys(repo, where, args, size + 1, descending=True)
+    if len(rows) <= size:
+        return page_from(repo, "", size)
+    rows = list(reversed(rows[:size]))
+    return Page(rows, True, _exists(repo, f"{column} > ? COLLATE NOCASE", [rows[-1].key]))

@@ -1,0 +1,284 @@
+"""Work with SMTP Definitions and Work with User Email Settings: the rows,
+and what each option does (through the forms and the Yes/No and entry dialogs)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING, ClassVar
+
+from fincon_tui._exceptions import (
+    FieldError,
+    LockWaitAbandoned,
+    RecordChanged,
+    RecordExists,
+    RecordInUse,
+    SecretStoreError,
+    StorageError,
+    describe,
+)
+from fincon_tui.domain import smtp, users
+from fincon_tui.ui.screens.confirm import ConfirmScreen
+from fincon_tui.ui.screens.entry_dialog import Entry, EntryDialog
+from fincon_tui.ui.screens.listed_form import (
+    Done,
+    ListedForm,
+    SmtpForm,
+    Start,
+    UserForm,
+)
+from fincon_tui.ui.screens.record_form import changed_message
+from fincon_tui.ui.screens.work_with import WorkWithScreen, fit
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from fincon_tui.services.smtp_settings import SmtpSettings
+    from fincon_tui.services.user_settings import UserSettings
+    from fincon_tui.services.work_lists import DefinitionRow, ListPage, UserRow
+
+_HELP_OPTIONS = (
+    "Type an option number in front of one or more records and press Enter: the options are carried "
+    "out top to bottom, each in its own form or window, and the list is read again when all are done.  "
+    "Options typed on other pages count too.  Exit in a form stops the options still to come; Cancel "
+    "goes on with the next.",
+    ("2=Change", "The record's form, to change and Accept it."),
+    ("3=Copy", "Asks for the new key and whether to copy the stored password, then opens the form "
+               "filled from the record; Accept creates the copy."),
+    ("4=Delete", "Asks first; the stored password goes too."),
+    ("5=Display", "The form, read only."),
+    ("7=Rename", "Asks for the new key; the password, the history and (for a definition) the linked "
+                 "users go with it.  A record another admin changed since the list was read is not "
+                 "renamed: refresh the list first."),
+)
+
+_HELP_KEYS = (
+    "Position to: type the first characters of a key and press Enter: the list starts there.  "
+    '"More..." at the foot means more records follow, "Bottom" that this is the last page.  '
+    "{list.up} and {list.down} move between the option fields, {list.page_down} and {list.page_up} "
+    "turn the page.",
+)
+
+
+class RecordListScreen(WorkWithScreen):
+    """The options every list has, carried out for one row."""
+
+    FORM: ClassVar[type[ListedForm]]
+    LABELS: ClassVar[dict[str, str]]
+    KEY: ClassVar[str]
+    HANDLERS = {"2": "option_change", "3": "option_copy", "4": "option_delete", "5": "option_display",
+                "7": "option_rename", "8": "option_test_login"}
+
+    def form(self, start: Start) -> ListedForm:
+        return self.FORM(start, f"{self.TITLE} / ")
+
+    def open_form(self, mode: str, row) -> None:
+        self.app.push_screen(self.form(Start(mode, row.key)), self.next_option)  # type: ignore[arg-type]
+
+    def option_change(self, row) -> None:
+        self.open_form("change", row)
+
+    def option_display(self, row) -> None:
+        self.open_form("display", row)
+
+    def option_test_login(self, row) -> None:
+        self.open_form("test", row)
+
+    def _refresh_hint(self) -> str:
+        return f"press {self.services.key_label('reload')} to refresh the list"
+
+    # -- 3=Copy --------------------------------------------------------------------------
+
+    def option_copy(self, row) -> None:
+        self.database.work(self, self._copy(row))
+
+    async def _copy(self, row) -> None:
+        kind, service, label = self.KIND_NAME, self.service, self.LABELS[self.KEY]
+        loaded = await self.database.run(service.load, row.key)
+        if loaded is None:
+            self.next_option(Done(f"Not copied: {kind} {row.key} no longer exists", "error"))
+            return
+        entries = [Entry("key", f"New {label}", self.KEY_MAX)]
+        note = f"The form opens on the new {label}, filled from {loaded.stored.key}."
+        if loaded.has_password and not loaded.password_problem:
+            entries.append(Entry("password", "Copy the password", value="N", hint="Y=Yes, N=No", yes_no=True))
+        elif loaded.has_password:
+            note += f"\nIts password cannot be copied: {loaded.password_problem}"
+
+        async def check(values: dict[str, str]) -> tuple[str, str] | None:
+            try:
+                key = service.validate_key(values["key"])
+            except FieldError as error:
+                return "key", describe(error, self.LABELS)
+            existing = await self.database.run(service.get, key)
+            if existing is not None:
+                return "key", f"{kind} {existing.key} already exists"
+            return None
+
+        def answered(values: dict[str, str] | None) -> None:
+            if values is None:
+                self.next_option(None)
+                return
+            start = Start("copy", service.validate_key(values["key"]), loaded, values.get("password") == "Y")
+            self.app.push_screen(self.form(start), self.next_option)
+
+        self.app.push_screen(EntryDialog(f"Copy {kind} {loaded.stored.key}", entries, check, note), answered)
+
+    # -- 4=Delete ------------------------------------------------------------------------
+
+    def option_delete(self, row) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.database.work(self, self._delete(row))
+            else:
+                self.next_option(None)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Delete {self.KIND_NAME} {row.key}? Its stored password is removed too.",
+                title=f"Delete {self.KIND_NAME}",
+                default=False,
+            ),
+            answered,
+        )
+
+    async def _delete(self, row) -> None:
+        kind = self.KIND_NAME
+        try:
+            await self.write("Deleting", self.service.delete, row.key, row.stored)
+        except RecordInUse as error:
+            done = Done(f"Not deleted: {error}", "error")
+        except RecordChanged as changed:
+            done = Done("Not deleted: " + changed_message(kind, changed, self._refresh_hint()), "error")
+        except LockWaitAbandoned as error:
+            done = Done(f"Not deleted: {error}", "warning")
+        except (StorageError, sqlite3.Error) as error:
+            done = Done(f"Not deleted, the database refused: {error}", "error")
+        else:
+            done = Done(f"{kind} {row.key} deleted")
+        self.next_option(done)
+
+    # -- 7=Rename ------------------------------------------------------------------------
+
+    def option_rename(self, row) -> None:
+        from fincon_tui.services.key_changes import rename
+
+        kind, service, label = self.KIND_NAME, self.service, self.LABELS[self.KEY]
+        outcome: list[Done] = []
+
+        async def check(values: dict[str, str]) -> tuple[str, str] | None:
+            try:
+                renamed = await self.write("Renaming", rename, service, row.key, row.stored, values["key"],
+                                           report=dialog.show_status)
+            except FieldError as error:
+                return "key", describe(error, self.LABELS)
+            except RecordExists as error:
+                return "key", str(error)
+            except RecordChanged as changed:
+                outcome.append(Done("Not renamed: " + changed_message(kind, changed, self._refresh_hint()), "error"))
+            except LockWaitAbandoned as error:
+                outcome.append(Done(f"Not renamed: {error}", "warning"))
+            except (SecretStoreError, StorageError, sqlite3.Error) as error:
+                outcome.append(Done(f"Not renamed: {error}", "error"))
+            else:
+                outcome.append(Done(renamed.describe(kind)))
+            return None
+
+        dialog = EntryDialog(
+            f"Rename {kind} {row.key}",
+            [Entry("key", f"New {label}", self.KEY_MAX, value=row.key)],
+            check,
+            note=self.RENAME_NOTE,
+        )
+        self.app.push_screen(dialog, lambda _: self.next_option(outcome[0] if outcome else None))
+
+    RENAME_NOTE: ClassVar[str] = ""
+    KIND_NAME: ClassVar[str] = ""
+    TITLE: ClassVar[str] = ""
+
+
+class WorkWithDefinitionsScreen(RecordListScreen):
+    PATH = "Mail Settings / Work with SMTP Definitions"
+    KIND = "SMTP definition"
+    KIND_NAME = "SMTP definition"
+    KEY = "name"
+    KEY_LABEL = "SMTP Name"
+    KEY_MAX = smtp.NAME_MAX
+    LABELS = smtp.LABELS
+    FORM = SmtpForm
+    TITLE = "Work with SMTP Definitions"
+    OPTIONS = {"2": "Change", "3": "Copy", "4": "Delete", "5": "Display", "7": "Rename", "8": "Test login"}
+    RENAME_NOTE = "Its password, the users linked to it and its history go with it."
+    #: Columns: option 3, name 20, server:port 27, TLS 8, login 8, users 5 (78 in all).
+    HEADING = f"Opt {'SMTP Name':<20} {'Server:Port':<27} {'TLS':<8} {'Login':<8} {'Users':>5}"
+    HELP_TEXT = (
+        "Every SMTP definition with its server and port, how the connection is secured (TLS from "
+        "the first byte, STARTTLS, none), whose login it uses (shared, per user, or none) and how "
+        "many users are linked to it.",
+        *_HELP_OPTIONS,
+        ("8=Test login", "Asks for an optional user code, then connects and logs in with the stored "
+                         "definition, as that user when one is given (sends nothing)."),
+        *_HELP_KEYS,
+    )
+
+    @property
+    def service(self) -> SmtpSettings:
+        return self.services.smtp
+
+    def read_page(self, key: str, size: int, direction: str) -> ListPage:
+        from fincon_tui.services.work_lists import definitions
+
+        return definitions(self.service, key, size, direction)  # type: ignore[arg-type]
+
+    def line(self, row: DefinitionRow) -> str:
+        return (f"{fit(row.key, 20)} {fit(row.server_port, 27)} {row.tls:<8} {row.login:<8} "
+                f"{row.users:>5}")
+
+    def create_screen(self) -> Screen:
+        from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
+
+        return SmtpSettingsScreen()
+
+
+class WorkWithUsersScreen(RecordListScreen):
+    PATH = "Mail Settings / Work with User Email Settings"
+    KIND = "user email setting"
+    KIND_NAME = "User email settings"
+    KEY = "user_code"
+    KEY_LABEL = "User"
+    KEY_MAX = users.USER_CODE_MAX
+    LABELS = users.LABELS
+    FORM = UserForm
+    TITLE = "Work with User Email Settings"
+    OPTIONS = {"2": "Change", "3": "Copy", "4": "Delete", "5": "Display", "7": "Rename"}
+    RENAME_NOTE = "The user's own password and history go with it."
+    #: Columns: option 3, user 12, definition 14, sender 24, login used 21 (78 in all).
+    HEADING = f"Opt {'User':<12} {'SMTP Def.':<14} {'Sender Address':<24} {'Login Used':<21}"
+    HELP_TEXT = (
+        "Every user's email settings: the SMTP definition they send through, their sender "
+        "address and the login they send with (their own, the definition's shared one, none, "
+        "or MISSING when they cannot send).",
+        *_HELP_OPTIONS,
+        *_HELP_KEYS,
+    )
+
+    @property
+    def service(self) -> UserSettings:
+        return self.services.users
+
+    def read_page(self, key: str, size: int, direction: str) -> ListPage:
+        from fincon_tui.services.work_lists import users as user_rows
+
+        return user_rows(self.service, key, size, direction)  # type: ignore[arg-type]
+
+    def attention(self, row: UserRow) -> bool:
+        return not row.can_send
+
+    def line(self, row: UserRow) -> str:
+        record = row.stored.record
+        return (f"{fit(row.key, 12)} {fit(record.smtp_name, 14)} {fit(record.sender_email, 24)} "
+                f"{fit(row.login_used, 21)}")
+
+    def create_screen(self) -> Screen:
+        from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
+
+        return UserEmailSettingsScreen()

@@ -1,0 +1,150 @@
+"""Every place fincon-tui leans on a private part of Textual (pinned exactly
+in pyproject.toml).
+
+A Textual upgrade starts here.  Each item says what it relies on, why it
+exists and what was measured; tests/test_textual_internals.py has a test per
+item that fails when the Textual behaviour it relies on changes (then
+measure again, and adapt or drop the item).  Everywhere else fincon_tui uses
+Textual's public API only: ruff's SLF001 refuses `obj._private`, and a test
+refuses a subclass that overrides a private Textual name outside this module.
+
+The measurements are bytes written to a real 80x24 pty (xterm-256color),
+what an SSH link carries; a full screen is about 6 KB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from textual.app import App
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.geometry import Region
+from textual.reactive import Reactive
+from textual.screen import ModalScreen, Screen
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Footer, OptionList
+from textual.widgets._footer import FooterKey as FooterKey  # 7. below
+
+ResultT = TypeVar("ResultT")
+
+#: The private names overridden below, by class: the test that keeps
+#: private overrides out of the rest of fincon_tui reads this.
+OVERRIDES = {
+    "SparingApp": {"_background_screens"},
+    "SparingScreen": {"_compositor_refresh", "_default_focused"},
+}
+
+
+class SparingApp(App[None]):
+    """1. `App._background_screens`: what shows through the top screen.
+
+    Textual counts the screen below the top one as visible even when the
+    top screen is opaque, and each time that hidden screen is marked dirty
+    it repaints the whole top screen: every keystroke in a form was a full
+    repaint (about 6 KB).  Under an opaque screen, none show through.
+    """
+
+    @property
+    def _background_screens(self) -> list[Screen[object]]:
+        if self.screen.styles.background.a == 1:
+            return []
+        return super()._background_screens
+
+
+class SparingScreen(Screen[ResultT]):
+    """The repaints a screen asks for, cut to what changed on it."""
+
+    #: 2. `Screen.focused`, redeclared without `repaint`.  Textual repaints
+    #: the whole screen when the focus moves; the widgets losing and gaining
+    #: focus repaint themselves, and that is all the link needs to carry.
+    #: Enter in a form cost a full screen; it costs under 400 bytes now.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
+    def _compositor_refresh(self) -> None:
+        """3. A screen that shows through a modal one (a form under the Yes/No
+        dialog or an F4 list) hands its changed regions to the top screen,
+        and Textual then sets its `_repaint_required`: its next idle moment
+        (any message it handles, and the typeahead sends every screen one
+        per key) repaints all of it, which hands the whole screen to the top
+        screen again, and so on for every key.  An arrow key in the dialog
+        cost 12 KB, a character typed into the F4 filter 12.5 KB.  The
+        changed regions have already reached the top screen, so the flag is
+        put back as it was before."""
+        asked = self._repaint_required
+        super()._compositor_refresh()
+        self._repaint_required = asked
+
+
+class SparingModalScreen(ModalScreen[ResultT], SparingScreen[ResultT]):
+    """A modal screen (Textual's: the screen below shows through, dimmed)
+    with the repaints of SparingScreen."""
+
+
+def merged_bindings(node_class: type[DOMNode]) -> dict[str, list[Binding]]:
+    """6. `DOMNode._merge_bindings()`: a class's bindings as Textual merges
+    them from its bases (key by key, a subclass's binding replacing its
+    base's on the same key; `inherit_bindings=False` starting afresh).  The
+    start-up check for keys that would do two things on one screen must see
+    exactly what Textual will bind."""
+    return dict(node_class._merge_bindings().key_to_bindings)  # noqa: SLF001
+
+
+#: 7. `textual.widgets._footer.FooterKey`: one key of the legend, clickable
+#: (a click sends its key).  Textual does not export it; KeyLegend lays the
+#: keys out on lines of its own (Footer's single row cut them off) and so
+#: makes them itself.
+
+
+def footer_ready(footer: Footer) -> bool:
+    """4. `Footer._bindings_ready`: whether the footer has been told its
+    screen's bindings yet (before that, it composes nothing).  KeyLegend
+    rebuilds only when the keys it shows change, and must still build the
+    first time and after a resize."""
+    return footer._bindings_ready  # noqa: SLF001
+
+
+class LineRefreshOptionList(OptionList):
+    """5. An OptionList that repaints only the rows that changed.
+
+    OptionList repaints every visible row when its options are replaced or
+    the highlight moves (its methods call `refresh()`): 10 rows of the F4
+    list, about 1.3 KB per key, however little changed.  Inside `changes()`
+    those whole-widget repaints are held back, and afterwards only the rows
+    whose rendering differs are repainted: a filter key or an arrow key now
+    costs the rows it changed.  This relies on OptionList asking for its
+    repaints through `refresh()` and drawing each row in `render_line()`.
+    """
+
+    _holding = False
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> LineRefreshOptionList:
+        if self._holding and not regions and not recompose:
+            repaint = False
+        super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+        return self
+
+    def _rows(self) -> list[Strip]:
+        return [self.render_line(y) for y in range(self.scrollable_content_region.height)]
+
+    @contextmanager
+    def changes(self) -> Iterator[None]:
+        """Change options or the highlight inside; only changed rows repaint."""
+        if not self.is_mounted or self._holding:
+            yield
+            return
+        before = self._rows()
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+        after = self._rows()
+        width = self.scrollable_content_region.width
+        changed = [Region(0, y, width, 1) for y, row in enumerate(after) if y >= len(before) or before[y] != row]
+        if changed:
+            self.refresh(*changed)

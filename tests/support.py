@@ -1,0 +1,106 @@
+"""Helpers shared by the tests: records to start from, what the database
+and keyring hold, what the screen shows, and filling a form fast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from keyring_backends import FileKeyring
+
+
+def definition(**overrides):
+    """An SMTP definition for tests: OFFICE with a shared login unless overridden."""
+    from fincon_tui.domain.smtp import SmtpDefinition
+
+    values = dict(
+        name="OFFICE",
+        mail_server="smtp.example.com",
+        authenticate=True,
+        username="bob",
+        port=587,
+        use_tls=True,
+        timeout_seconds=30,
+        bcc="",
+    )
+    return SmtpDefinition(**{**values, **overrides})
+
+
+def user(code: str, smtp_name: str, username: str = ""):
+    """User email settings for tests, sending as code@corp.example."""
+    from fincon_tui.domain.users import UserEmailSettings
+
+    return UserEmailSettings(code, smtp_name, username, code.title(), f"{code.lower()}@corp.example")
+
+
+def stored_password(db, account: str) -> str | None:
+    """The password the database holds for 'smtp:NAME' or 'user:CODE',
+    decrypted with this account's key."""
+    from fincon_tui.domain.password_binding import PasswordOwner
+    from fincon_tui.keystore.vault import PasswordVault
+    from fincon_tui.services.sealed_passwords import Passwords
+
+    if isinstance(db, Path):
+        from fincon_tui.storage.database import open_database
+
+        db = open_database(db)
+    kind, _, key = account.partition(":")
+    return Passwords(db, PasswordVault()).get(PasswordOwner(kind, key))  # type: ignore[arg-type]
+
+
+def keyring_entries() -> dict[str, str]:
+    """Everything the test keyring holds under service fincon-tui."""
+    return {
+        name.split("\x00", 1)[1]: value
+        for name, value in FileKeyring()._load().items()  # noqa: SLF001 (the test backend's own file)
+        if name.startswith("fincon-tui\x00")
+    }
+
+
+def smtp_rows(db) -> list[dict]:
+    """The smtp_settings table as stored."""
+    return list(db["smtp_settings"].rows)
+
+
+def screen_lines(app) -> list[str]:
+    """The screen as the terminal shows it now, one string per row."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, record=True,
+                      color_system=None, legacy_windows=False)
+    # What the compositor would send for a full repaint: Textual has no public text export.
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)  # noqa: SLF001
+    console.print(update)
+    lines = console.export_text(styles=False).splitlines()
+    return [line.ljust(width) for line in lines[:height]]
+
+
+def screen_text(app) -> str:
+    """The rows joined, runs of blanks squeezed: wrapped sentences read as one."""
+    return " ".join(" ".join(screen_lines(app)).split())
+
+
+def help_body(help_screen) -> str:
+    """Everything the help window says, its rows as 'term text' lines."""
+    lines = []
+    for part in help_screen.query("#help-body > *"):
+        texts = [str(widget.content) for widget in [part, *part.query("Label, Static")] if hasattr(widget, "content")]
+        lines.append(" ".join(text.strip() for text in texts if text.strip()))
+    return "\n".join(lines)
+
+
+def legend(app) -> list[str]:
+    """The key legend at the foot of the current screen, as shown."""
+    return [f"{key.key_display}{key.description}" for key in app.screen.query("FooterKey")]
+
+
+async def fill(pilot, screen, **values: str) -> None:
+    """Put `values` into the open form's fields at once, as typed text.
+
+    For tests of a rule: they press only the key under test.  Each workflow
+    keeps one key-by-key walkthrough (typing costs about 80 ms a key)."""
+    for key, value in values.items():
+        screen.field(key).value = value
+    await pilot.pause()

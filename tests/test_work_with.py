@@ -1,0 +1,361 @@
+"""The "Work with" lists at 80x24, driven by keys: rows, paging, Position
+to, options on several rows, and every option's form or dialog."""
+
+from __future__ import annotations
+
+import pytest
+from support import definition, help_body, legend, stored_password
+
+from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.ui.screens.confirm import ConfirmScreen
+from fincon_tui.ui.screens.entry_dialog import EntryDialog
+from fincon_tui.ui.screens.help import HelpScreen
+from fincon_tui.ui.screens.listed_form import SmtpForm, UserForm
+from fincon_tui.ui.screens.menu import MenuScreen
+from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
+from fincon_tui.ui.screens.work_lists import (
+    WorkWithDefinitionsScreen,
+    WorkWithUsersScreen,
+)
+
+SIZE = (80, 24)
+DEFINITIONS = ["1", "1", "3"]
+USERS = ["1", "1", "4"]
+
+
+def lines(screen) -> list[str]:
+    """The list's rows as shown: option, then the line."""
+    shown = []
+    for row in screen.query(".work-row"):
+        if row.display:
+            option = row.query_one("OptionInput").value
+            shown.append(f"{option or '_'} {row.query_one('.line').content}".rstrip())
+    return shown
+
+
+def more(screen) -> str:
+    return str(screen.query_one("#work-more").content)
+
+
+@pytest.fixture
+def many(app):
+    """40 definitions D00-D39 and nothing else."""
+    for n in range(40):
+        app.smtp.save(definition(name=f"D{n:02}", username=""), PasswordChange.keep(), None)
+    return app
+
+
+async def test_both_lists_are_menu_entries_beside_the_forms(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1")
+        labels = [entry.label for entry in app.screen.menu.entries]
+        assert labels == ["SMTP Settings", "User Email Settings", "Work with SMTP Definitions",
+                          "Work with User Email Settings"]
+        await pilot.press("3")
+        assert isinstance(app.screen, WorkWithDefinitionsScreen)
+        await pilot.press("f3", "4")
+        assert isinstance(app.screen, WorkWithUsersScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, MenuScreen)
+
+
+async def test_rows_show_what_an_admin_needs_at_a_glance(people) -> None:
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS)
+        screen = people.screen
+        assert lines(screen) == [
+            "_ OFFICE               smtp.example.com:587        STARTTLS shared       1",
+            "_ OWN                  smtp.example.com:587        STARTTLS per user     2",
+            "_ RELAY                smtp.example.com:25         STARTTLS none         0",
+        ]
+        assert more(screen) == "Bottom"
+        assert str(screen.query_one("#work-options").content) == (
+            "2=Change  3=Copy  4=Delete  5=Display  7=Rename  8=Test login")
+        await pilot.press("f3", "4")
+        assert lines(people.screen) == [
+            "_ ALICE        OWN            alice@corp.example       own: alice",
+            "_ BOB          OWN            bob@corp.example         MISSING: own login",
+            "_ CAROL        OFFICE         carol@corp.example       shared: shared@corp.…",
+        ]
+        assert "8=" not in str(people.screen.query_one("#work-options").content)
+
+
+async def test_paging_at_80x24_with_more_and_bottom(many) -> None:
+    async with many.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS)
+        screen = many.screen
+        assert len(lines(screen)) == 14 and lines(screen)[0].startswith("_ D00 ")
+        assert more(screen) == "More..."
+        await pilot.press("pageup")
+        assert screen.message.text == "Top of the list"
+        await pilot.press("down", "down", "pagedown")
+        assert lines(screen)[0].startswith("_ D14 ") and more(screen) == "More..."
+        assert screen.focused.index == 2  # the cursor stays on its row
+        await pilot.press("pagedown")
+        assert [line[:6] for line in lines(screen)] == [f"_ D{n} " for n in range(28, 40)]
+        assert more(screen) == "Bottom"
+        await pilot.press("pagedown")
+        assert screen.message.text == "Bottom of the list"
+        await pilot.press("pageup")
+        assert lines(screen)[0].startswith("_ D14 ")
+        await pilot.press("pageup")
+        assert lines(screen)[0].startswith("_ D00 ")
+
+
+async def test_position_to_starts_the_list_at_a_key(many) -> None:
+    async with many.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS, "up", *"d2", "enter")
+        screen = many.screen
+        assert lines(screen)[0].startswith("_ D20 ") and screen.query_one("#position").value == ""
+        assert screen.focused.index == 0
+        await pilot.press("pageup")
+        assert lines(screen)[0].startswith("_ D06 ")  # the page before D20
+        await pilot.press("up", *"zzz", "enter")
+        assert lines(screen)[-1].startswith("_ D39 ") and more(screen) == "Bottom"
+
+
+async def test_options_on_several_rows_run_top_to_bottom_each_in_its_form(people) -> None:
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS)
+        screen = people.screen
+        # 5 on RELAY (third row), 2 on OFFICE (first row): typed bottom first
+        await pilot.press("down", "down", "5", "up", "up", "2")
+        assert lines(screen)[0].startswith("2 OFFICE") and lines(screen)[2].startswith("5 RELAY")
+        await pilot.press("enter")
+        form = people.screen
+        assert isinstance(form, SmtpForm) and form.start.mode == "change" and form.PATH.endswith("/ Change")
+        assert form.field("name").value == "OFFICE" and not form.field("port").disabled
+        await pilot.press("tab", "tab", "tab", "tab", "ctrl+u", *"2525", "f10")
+        display = people.screen
+        assert isinstance(display, SmtpForm) and display.start.mode == "display"
+        assert display.field("name").value == "RELAY" and display.field("port").disabled
+        assert [entry.split("=")[1] for entry in legend(people)] == [
+            "Reload", "History", "Exit", "Cancel", "Test", "Send", "Quit"]  # no Accept, Delete, Prompt
+        await pilot.press("f10", "f8", "f4")
+        assert people.screen is display  # no save, no delete question, no look-up
+        await pilot.press("f12")
+        assert people.screen is screen
+        assert screen.message.text == "SMTP definition OFFICE saved"
+        assert lines(screen)[0].startswith("_ OFFICE               smtp.example.com:2525")
+        assert lines(screen)[2].startswith("_ RELAY")  # processed options are cleared
+
+
+async def test_options_typed_on_another_page_count_too(many) -> None:
+    async with many.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS, "down", "5", "pagedown", "5", "pageup")
+        assert lines(many.screen)[1].startswith("5 D01")  # kept while paging
+        await pilot.press("enter")
+        assert many.screen.field("name").value == "D01"
+        await pilot.press("f12")
+        assert many.screen.field("name").value == "D15"
+        await pilot.press("f12")
+        assert isinstance(many.screen, WorkWithDefinitionsScreen)
+
+
+async def test_a_wrong_option_is_refused_and_nothing_runs(people) -> None:
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS, "2", "down", "6", "enter")
+        screen = people.screen
+        assert screen.message.text.startswith("Option 6 on OWN is not valid here: 2=Change, 3=Copy")
+        assert screen.focused.index == 1 and isinstance(people.screen, WorkWithDefinitionsScreen)
+        await pilot.press("x")
+        assert screen.message.text == "Option: type an option: 2, 3, 4, 5, 7, 8"
+        await pilot.press(*USERS[2:])  # "4" types the option, it opens nothing
+        assert isinstance(people.screen, WorkWithDefinitionsScreen)
+
+
+async def test_exit_from_a_form_stops_the_remaining_options(people) -> None:
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS, "5", "down", "5", "down", "5", "enter", "f3")
+        screen = people.screen
+        assert isinstance(screen, WorkWithDefinitionsScreen)
+        assert screen.message.text == "Stopped: 2 more options still typed"
+        assert [line[0] for line in lines(screen)] == ["_", "5", "5"]
+
+
+async def test_delete_asks_and_refuses_a_definition_in_use(people) -> None:
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS, "4", "down", "down", "4", "enter")
+        assert isinstance(people.screen, ConfirmScreen)
+        assert "Delete SMTP definition OFFICE?" in str(people.screen.query_one("#question").content)
+        await pilot.press("y")
+        await pilot.press("y")  # RELAY
+        screen = people.screen
+        assert screen.message.text.startswith("Not deleted: SMTP definition OFFICE is used by 1 user (CAROL)")
+        assert screen.message.text.endswith("; SMTP definition RELAY deleted")
+        assert [line.split()[1] for line in lines(screen)] == ["OFFICE", "OWN"]
+
+
+async def test_copy_with_the_password_rebinds_it_to_the_copy(people, db) -> None:
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS, "3", "enter")
+        dialog = people.screen
+        assert isinstance(dialog, EntryDialog) and dialog.dialog_title == "Copy SMTP definition OFFICE"
+        await pilot.press(*"own", "enter", "y", "enter")
+        assert str(dialog.query_one("#entry-error").content) == "SMTP definition OWN already exists"
+        await pilot.press(*"branch", "enter", "enter")
+        form = people.screen
+        assert isinstance(form, SmtpForm) and form.start.mode == "copy"
+        assert form.field("name").value == "branch" and form.field("name").disabled
+        assert form.field("username").value == "shared@corp.example"
+        assert form.password_field.value == form.password_field.MASK
+        assert form.message.text == ("Copy of OFFICE as branch: change the details, then Accept; "
+                                     "the password is copied too")
+        await pilot.press("ctrl+u", *"smtp.branch.example", "f10")
+        assert people.screen.message.text == "SMTP definition branch saved"
+    assert stored_password(db, "smtp:branch") == "shared"
+    assert stored_password(db, "smtp:OFFICE") == "shared"
+    sealed = db.execute("SELECT bound_login, bound_server FROM secrets WHERE owner_key = 'branch'").fetchone()
+    assert sealed == ("shared@corp.example", "smtp.branch.example")
+    [entry] = people.smtp.history("branch")
+    assert entry.describe().startswith("copy of OFFICE; name: (none) -> branch")
+
+
+async def test_copy_without_the_password_copies_none(people, db) -> None:
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*USERS, "3", "enter", *"dave", "enter", "n", "enter")
+        form = people.screen
+        assert isinstance(form, UserForm) and form.field("user_code").value == "DAVE"
+        assert form.field("smtp_username").value == "alice" and form.password_field.value == ""
+        await pilot.press("tab", "ctrl+u", *"dave", "f10")
+        assert people.screen.message.text == "User email settings DAVE saved"
+    assert stored_password(db, "user:DAVE") is None and stored_password(db, "user:ALICE") == "alice-pw"
+    assert people.users.get("DAVE").record.smtp_username == "dave"
+
+
+async def test_rename_carries_password_users_and_history(people, db) -> None:
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS, "7", "enter")
+        dialog = people.screen
+        assert isinstance(dialog, EntryDialog) and dialog.query_one("#key").value == "OFFICE"
+        await pilot.press(*"relay", "enter")
+        assert str(dialog.query_one("#entry-error").content) == "SMTP definition RELAY already exists"
+        await pilot.press(*"MAIN", "enter")
+        screen = people.screen
+        assert screen.message.text == (
+            "SMTP definition OFFICE renamed to MAIN; its password and 1 linked user go with it")
+        assert [line.split()[1] for line in lines(screen)] == ["MAIN", "OWN", "RELAY"]
+    assert stored_password(db, "smtp:MAIN") == "shared"
+    assert db.execute("SELECT count(*) FROM secrets WHERE owner_key = 'OFFICE'").fetchone() == (0,)
+    assert people.users.get("CAROL").record.smtp_name == "MAIN"
+    history = people.smtp.history("MAIN")
+    assert [(e.verb, e.describe()) for e in history[:1]] == [("rename", "name: OFFICE -> MAIN")]
+    assert [e.action for e in history] == ["update", "create"] and people.smtp.history("OFFICE") == []
+    assert people.users.history("CAROL")[0].describe() == "smtp_name: OFFICE -> MAIN"
+
+
+async def test_rename_under_a_stale_screen_is_refused(people, db) -> None:
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS)
+        # another admin changes OFFICE after the list was read
+        stored = people.smtp.get("OFFICE")
+        people.smtp.save(definition(name="OFFICE", username="shared@corp.example", port=2525),
+                         PasswordChange.keep(), stored)
+        await pilot.press("7", "enter", *"MAIN", "enter")
+        screen = people.screen
+        assert isinstance(screen, WorkWithDefinitionsScreen)
+        assert screen.message.text.startswith("Not renamed: SMTP definition OFFICE was changed by another user at ")
+        assert screen.message.text.endswith(" – press F5/^R to refresh the list")
+        assert lines(screen)[0].startswith("_ OFFICE               smtp.example.com:2525")  # read again
+        await pilot.press("7", "enter", *"MAIN", "enter")  # now it is the version shown
+        assert screen.message.text.startswith("SMTP definition OFFICE renamed to MAIN")
+    assert people.smtp.get("OFFICE") is None and stored_password(db, "smtp:MAIN") == "shared"
+
+
+async def test_a_form_saving_over_a_record_renamed_meanwhile_names_the_new_key(people) -> None:
+    from fincon_tui.services.key_changes import rename
+
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1", *"office", "enter")
+        rename(people.smtp, "OFFICE", people.smtp.get("OFFICE"), "MAIN")
+        await pilot.press(*"smtp.other.example", "f10")
+        assert people.screen.message.text == "SMTP definition OFFICE was renamed to MAIN by another user"
+
+
+async def test_rename_a_user_with_their_password(people, db) -> None:
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*USERS, "7", "enter", "ctrl+u", *"alice.smith", "enter")
+        assert people.screen.message.text == (
+            "User email settings ALICE renamed to ALICE.SMITH; its password goes with it")
+    assert stored_password(db, "user:ALICE.SMITH") == "alice-pw" and people.users.get("ALICE") is None
+
+
+async def test_test_login_from_the_list_asks_for_a_user(people, tmp_path, monkeypatch) -> None:
+    """8=Test login on OWN, whose users bring their own login, against a
+    server that only accepts alice's."""
+    from smtp_servers import make_certificates, smtp_server
+
+    from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
+
+    certs = make_certificates(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certs.ca_file))
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        mailbox.accounts = {"alice": "alice-pw"}
+        own = people.smtp.get("OWN")
+        people.smtp.save(definition(name="OWN", username="", mail_server="localhost", port=port, timeout_seconds=5),
+                         PasswordChange.keep(), own)
+        async with people.run_test(size=SIZE) as pilot:
+            await pilot.press(*DEFINITIONS, "down", "8", "enter")
+            assert isinstance(people.screen, EntryDialog)
+            assert people.screen_stack[-2].PATH == "Work with SMTP Definitions / Test login"
+            await pilot.press("enter")  # no user: OWN has no shared login
+            screen = people.screen
+            assert isinstance(screen, WorkWithDefinitionsScreen)
+            assert screen.message.text == (
+                "Cannot test: No user was given and no SMTP login, and SMTP definition OWN has no shared one")
+            assert screen.focused.index == 1  # the cursor is back on OWN
+            await pilot.press("8", "enter", *"alice", "enter")
+            session = people.screen
+            assert isinstance(session, SmtpSessionScreen)
+            while session.outcome is None:
+                await pilot.pause(0.05)
+            assert session.outcome.ok, session.outcome
+            await pilot.press("escape")
+            assert people.screen is screen
+            assert screen.message.text.startswith("connection and login OK")
+    assert mailbox.logins == [("alice", "alice-pw")]
+
+
+async def test_create_opens_the_empty_form(people) -> None:
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS, "f11")
+        assert type(people.screen) is SmtpSettingsScreen
+        await pilot.press(*"NEW", "enter", "y", *"mail.example.com", "f10", "f3")
+        assert [line.split()[1] for line in lines(people.screen)] == ["NEW", "OFFICE", "OWN", "RELAY"]
+        await pilot.press("ctrl+n")
+        assert type(people.screen) is SmtpSettingsScreen
+
+
+async def test_help_lists_the_options_and_keys(people) -> None:
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS, "f1")
+        assert isinstance(people.screen, HelpScreen)
+        body = help_body(people.screen)
+        for text in ("8=Test login", "Position to", "F5/^R", "Refresh", "F11/^N", "Create", "PgDn",
+                     "Next page"):
+            assert text in body, text
+
+
+async def test_data_is_never_markup(app) -> None:
+    app.smtp.save(definition(name="[b]x[/b] [@click=app.quit]q", username=""), PasswordChange.keep(), None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS)
+        assert lines(app.screen)[0].startswith("_ [b]x[/b] [@click=ap…")
+        assert app.is_running
+
+
+async def test_a_taller_terminal_shows_more_rows(many) -> None:
+    async with many.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS, "pagedown")
+        assert len(lines(many.screen)) == 14 and lines(many.screen)[0].startswith("_ D14 ")
+        await pilot.resize_terminal(80, 30)
+        await pilot.pause()
+        await pilot.press("f5")
+        assert len(lines(many.screen)) == 20 and lines(many.screen)[0].startswith("_ D14 ")
+
+
+async def test_position_to_ignores_case_on_the_users_list(people) -> None:
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*USERS, "up", *"ca", "enter")
+        assert [line.split()[1] for line in lines(people.screen)] == ["CAROL"]
+        assert more(people.screen) == "Bottom"
