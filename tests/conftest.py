@@ -39,6 +39,11 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FINCON_TUI_DB", raising=False)
     monkeypatch.setenv(KEYRING_ENV, str(tmp_path / "keyring.json"))
     monkeypatch.setenv("PYTHONPATH", str(TESTS))
+    # 256 colours unless a test asks for 16: the app picks its theme by these.
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("COLORTERM", raising=False)
+    monkeypatch.delenv("TEXTUAL_COLOR_SYSTEM", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
     keyring.set_keyring(FileKeyring())
 
 

@@ -127,7 +127,7 @@ async def test_device_code_sign_in_in_the_tui_then_the_login_test(app, db, vault
                 break
             await pilot.pause(0.05)
         assert session.outcome.ok, session.outcome
-        log = "\n".join(session.query_one("#session-log").lines)
+        log = "\n".join(session.shown)
         assert "C: AUTH XOAUTH2 ***" in log and "access token received" in log
     assert mailbox.logins == [(ANN, "XOAUTH2")] and mailbox.tls_at_auth == [True]
     assert refresh_token(db, vault) in idp.live_refresh_tokens()
@@ -193,7 +193,7 @@ def test_a_revoked_refresh_token_is_named_with_its_hint(db, db_path, vault, idp,
     report = json.loads(result.stdout)
     assert result.returncode == 1 and report["step"] == "token"
     assert "revoked" in report["message"] and "AADSTS50173" in report["message"]
-    assert report["hint"].startswith("sign in again with F2")
+    assert report["hint"].startswith("sign in again (Sign in on the SMTP Settings form")
     assert smtp[1].logins == []  # nothing was sent to the mail server
 
 

@@ -296,7 +296,7 @@ async def test_password_without_username(app, db) -> None:
 async def test_several_errors_name_the_first_and_count_the_rest(app, db) -> None:
     values = {"timeout_seconds": "", "bcc": "x"}
     await assert_refused(app, db, values, "mail_server", "Mail Server is required")
-    assert app.last_message.endswith("(and 2 more problems)")
+    assert app.last_message.endswith("(1 of 3: F1/^G lists all)")
 
 
 async def test_authenticate_y_without_username_says_users_bring_their_own(app, db) -> None:

@@ -4,7 +4,7 @@ to, options on several rows, and every option's form or dialog."""
 from __future__ import annotations
 
 import pytest
-from support import definition, legend, stored_password
+from support import definition, help_body, legend, stored_password
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
@@ -130,7 +130,7 @@ async def test_options_on_several_rows_run_top_to_bottom_each_in_its_form(people
         assert isinstance(display, SmtpForm) and display.start.mode == "display"
         assert display.field("name").value == "RELAY" and display.field("port").disabled
         assert [entry.split("=")[1] for entry in legend(people)] == [
-            "Exit", "Cancel", "Test", "Send", "Quit"]  # no Accept, Delete, Prompt
+            "Reload", "History", "Exit", "Cancel", "Test", "Send", "Quit"]  # no Accept, Delete, Prompt
         await pilot.press("f10", "f8", "f4")
         assert people.screen is display  # no save, no delete question, no look-up
         await pilot.press("f12")
@@ -330,7 +330,7 @@ async def test_help_lists_the_options_and_keys(people) -> None:
     async with people.run_test(size=SIZE) as pilot:
         await pilot.press(*DEFINITIONS, "f1")
         assert isinstance(people.screen, HelpScreen)
-        body = str(people.screen.query_one("#help-body Static").content)
+        body = help_body(people.screen)
         for text in ("8=Test login", "Position to", "F5/^R", "Refresh", "F11/^N", "Create", "PgDn",
                      "Next page"):
             assert text in body, text

@@ -91,7 +91,7 @@ def token_source(passwords: Passwords, definition: SmtpDefinition, login: Login,
                            f"supported yet: give SMTP definition {definition.name} app-only access (a client "
                            "secret) or a service account, or leave the user's SMTP Username empty")
         if token is None:
-            raise NotReady(f"{mailbox} is not signed in yet: open the definition and press F2 "
+            raise NotReady(f"{mailbox} is not signed in yet: open the definition and use Sign in "
                            f"(or run `fincon-tui smtp sign-in {definition.name}`)")
         return token
 
