@@ -85,8 +85,10 @@ def test_rename_refuses_a_taken_key_a_bad_key_and_a_stale_version(db, db_path, v
     with pytest.raises(FieldError) as bad:
         rename(smtp, "OFFICE", stored, " ")
     assert bad.value.field == "name"
-    other = SmtpSettings(open_database(db_path), vault)  # another admin's connection
-    other.save(definition(name="OFFICE", username="shared@corp.example", port=2525), PasswordChange.keep(), stored)
+    other_db = open_database(db_path)  # another admin's connection
+    SmtpSettings(other_db, vault).save(
+        definition(name="OFFICE", username="shared@corp.example", port=2525), PasswordChange.keep(), stored)
+    other_db.close()
     with pytest.raises(RecordChanged) as stale:
         rename(smtp, "OFFICE", stored, "MAIN")
     assert stale.value.current.record.port == 2525
