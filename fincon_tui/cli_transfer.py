@@ -31,6 +31,9 @@ SMTP_FIELDS = (
     ("--use-tls", "use_tls", "Y|N", "Use TLS (new: Y)"),
     ("--timeout", "timeout_seconds", "SECONDS", "Time Out (Seconds), 1-300 (new: 30)"),
     ("--bcc", "bcc", "ADDR", "BCC: one address every mail is copied to"),
+    ("--login-method", "login_method", "P|M|G", "Login Method: P=Password, M=Microsoft 365, G=Google (new: P)"),
+    ("--tenant", "tenant", "ID", "Tenant ID (M): the Entra tenant's ID or domain"),
+    ("--client-id", "client_id", "ID", "Client ID (M, G): the app registration's or OAuth client's ID"),
 )
 #: The same for `user set`; domain/users.py has the rules.
 USER_FIELDS = (
@@ -79,6 +82,15 @@ def add_set_command(commands, what: str, key: str, fields: tuple) -> None:
     password.add_argument("--clear-password", action="store_true", help="remove the stored password")
     command.add_argument("--password", nargs="?", action=_NoPassword, help=argparse.SUPPRESS)
     command.set_defaults(fields=[dest for _, dest, _, _ in fields])
+    if fields is SMTP_FIELDS:
+        secret = command.add_mutually_exclusive_group()
+        secret.add_argument("--client-secret-stdin", action="store_true",
+                            help="read the Client Secret (M app-only, G installed app) from stdin, one line")
+        secret.add_argument("--service-account-file", metavar="PATH",
+                            help="store the Google service-account key in this JSON file as Client Secret")
+        secret.add_argument("--clear-client-secret", action="store_true", help="remove the stored Client Secret")
+        command.add_argument("--client-secret-expires", metavar="YYYY-MM-DD",
+                             help="when the client secret expires (Entra shows it): smtp test warns 14 days ahead")
     _detailed(command)
 
 
@@ -145,7 +157,46 @@ def run_write(args: argparse.Namespace, db: Database, vault: PasswordVault, kind
         except KeyboardInterrupt:
             say("fincon-tui: cancelled", err=True)
             return 130
-    return _report(transfer.set(kind, values, password), args)
+    try:
+        secret = _secret_change(args)
+    except ValueError as error:
+        return fail(str(error))
+    return _report(transfer.set(kind, values, password, secret), args)
+
+
+def _secret_change(args: argparse.Namespace):
+    """What `smtp set` does to the Client Secret (ValueError naming the option)."""
+    from datetime import date
+
+    from fincon_tui.domain.password_binding import PasswordChange
+
+    expires = None
+    if getattr(args, "client_secret_expires", None):
+        try:
+            expires = date.fromisoformat(args.client_secret_expires).isoformat() + "T00:00:00+00:00"
+        except ValueError:
+            raise ValueError(
+                f"--client-secret-expires takes a date as YYYY-MM-DD (not {args.client_secret_expires})"
+            ) from None
+    if getattr(args, "clear_client_secret", False):
+        return PasswordChange.clear()
+    if getattr(args, "service_account_file", None):
+        from fincon_tui._exceptions import FieldError
+        from fincon_tui.services.smtp_settings import read_key_file
+
+        try:
+            return PasswordChange.set(read_key_file(args.service_account_file))
+        except FieldError as error:
+            raise ValueError(f"--service-account-file {error.message}") from None
+    if getattr(args, "client_secret_stdin", False):
+        line = sys.stdin.buffer.readline() if sys.stdin is not None else b""
+        value = line.decode("utf-8", "replace").strip()
+        if not value:
+            raise ValueError("no client secret on stdin")
+        return PasswordChange.set(value, expires)
+    if expires:
+        raise ValueError("--client-secret-expires goes with --client-secret-stdin")
+    return PasswordChange.keep()
 
 
 def _report(outcome: Outcome, args: argparse.Namespace) -> int:

@@ -52,7 +52,7 @@ def row(db, name: str) -> dict:
 
 def test_the_options_are_the_forms_fields() -> None:
     assert [dest for _, dest, _, _ in cli_transfer.SMTP_FIELDS] == [
-        key for key in smtp.LABELS if key not in ("name", "password")]
+        key for key in smtp.LABELS if key not in ("name", "password", "client_secret")]
     assert [dest for _, dest, _, _ in cli_transfer.USER_FIELDS] == [
         key for key in users.LABELS if key not in ("user_code", "password")]
 

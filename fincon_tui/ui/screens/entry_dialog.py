@@ -12,12 +12,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalGroup
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from fincon_tui._exceptions import FinconError
 from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.plain import plain, plain_lines
+from fincon_tui.ui.textual_internals import SparingModalScreen
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput, YesNoInput
 
@@ -38,7 +38,7 @@ class Entry:
 Check = Callable[[dict[str, str]], Awaitable[tuple[str, str] | None]]
 
 
-class EntryDialog(ModalScreen[dict[str, str] | None]):
+class EntryDialog(SparingModalScreen[dict[str, str] | None]):
     """Dismisses with the values (field id -> text) once `check` passes, or None."""
 
     BINDINGS = [
