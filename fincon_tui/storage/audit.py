@@ -47,6 +47,8 @@ class AuditEntry:
                 parts.append(PASSWORD_CHANGED)
             elif field == COPIED_FROM:
                 parts.append(f"copy of {change[1]}")
+            elif isinstance(change, str):  # a secret: what happened to it, never its value
+                parts.append(f"{field}: {change}")
             else:
                 old, new = change
                 parts.append(f"{field}: {_show(old)} -> {_show(new)}")
