@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -25,17 +24,6 @@ from fincon_tui.storage import audit
 
 BIN = Path(sys.executable).parent / "fincon-tui"
 COLUMNS = ("name", "mail_server", "authenticate", "username", "port", "use_tls", "timeout_seconds", "bcc", "version")
-
-
-@pytest.fixture
-def fincon(db_path):
-    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [str(BIN), "--db", str(db_path), *args], capture_output=True, text=True, timeout=60,
-            env=os.environ.copy(), input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
-        )
-
-    return run
 
 
 @pytest.fixture
