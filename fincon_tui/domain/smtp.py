@@ -115,9 +115,10 @@ def parse_definition(
 
     authenticate = form.clean.get("authenticate")
     username = form.clean.get("username")
-    if authenticate is False and (username or has_password):
-        field = "username" if username else "password"
-        form.refuse(field, "must be empty when Authenticate is N (no login is used)")
+    if authenticate is False:
+        for field, present in (("username", username), ("password", has_password)):
+            if present:
+                form.refuse(field, "must be empty when Authenticate is N (no login is used)")
     elif has_password and username == "":
         form.refuse("username", "is required when a password is given")
     clean = form.done()
