@@ -11,6 +11,7 @@ nothing of fincon-tui, so every layer may raise and catch these.
     │   ├── LoginMissing        a user's definition needs a login, none is set
     │   ├── CannotTest          a login test / test email lacks something
     │   │   └── UnknownUser     the user code given has no email settings
+    │   ├── NotReady            an OAuth login lacks a sign-in or a secret
     │   ├── FileRefused         an import file that cannot be applied at all
     │   └── ConfigError         config.toml cannot be used
     ├── StorageError            the database could not be opened, read or written
@@ -28,7 +29,8 @@ nothing of fincon-tui, so every layer may raise and catch these.
     │   ├── PasswordUnusable    a stored password must be entered again
     │   ├── NothingToCopy       a copy's source has no password to copy now
     │   └── SealBroken          a sealed value does not open (key or binding differ)
-    └── StepFailed              a mail step failed; `outcome` explains it
+    ├── StepFailed              a mail step failed; `outcome` explains it
+    └── TokenFailure            no OAuth access token (`kind` names why, `hint` what to do)
 
 `sqlite3` errors never leave the storage layer raw: `storage.translate`
 turns them into StorageError.
@@ -100,9 +102,11 @@ class CannotTest(InputError):
     """The test cannot start; the message says what is missing.  `field`
     names the request's field at fault ('to', 'user'), if any."""
 
-    def __init__(self, message: str, field: str = "") -> None:
+    def __init__(self, message: str, field: str = "", *, of_value: bool = False) -> None:
         super().__init__(message)
         self.field = field
+        #: The message is about the field's value ('is not a valid ...'): name the field first.
+        self.of_value = of_value
 
 
 class UnknownUser(CannotTest):
@@ -111,6 +115,10 @@ class UnknownUser(CannotTest):
     def __init__(self, code: str) -> None:
         super().__init__(f"User {code} has no email settings", "user")
         self.code = code
+
+
+class NotReady(InputError):
+    """The OAuth login lacks something (a sign-in, a secret); the message says what."""
 
 
 class FileRefused(InputError):
@@ -215,3 +223,14 @@ class StepFailed(FinconError):
     def __init__(self, outcome: Outcome) -> None:
         super().__init__(outcome.message)
         self.outcome = outcome
+
+
+class TokenFailure(FinconError):
+    """Getting an OAuth access token failed; `kind` names the failure for
+    scripts, `hint` says what the admin can do."""
+
+    def __init__(self, kind: str, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.hint = hint

@@ -50,7 +50,9 @@ def print_list(rows: list[dict], as_json: bool, heading: str, key: str, line) ->
         return
     say(f"  {heading}")
     for row in rows:
-        say(f"{'!' if row['needs_attention'] else ' '} {line(row)}")
+        say(f"{'!' if row['needs_attention'] or row.get('warning') else ' '} {line(row)}")
     for row in rows:
         if row["needs_attention"]:
             say(f"! {row[key]} needs attention: {row['needs_attention']}")
+        if row.get("warning"):
+            say(f"! {row[key]}: {row['warning']}")

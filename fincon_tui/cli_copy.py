@@ -12,8 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from fincon_tui.cli_common import fail, say
-from fincon_tui.cli_transfer import _detailed, _NoPassword, _report, read_password
+from fincon_tui.cli_transfer import NoPassword, detailed, report, stdin_password
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -41,36 +40,29 @@ def add_commands(commands, what: str, key: str, fields: tuple) -> None:
         "--password-stdin", action="store_true",
         help="give the copy its own password: read from stdin (one line), or asked for without echo",
     )
-    copy.add_argument("--password", nargs="?", action=_NoPassword, help=argparse.SUPPRESS)
+    copy.add_argument("--password", nargs="?", action=NoPassword, help=argparse.SUPPRESS)
     copy.set_defaults(fields=[dest for _, dest, _, _ in fields])
-    _detailed(copy)
+    detailed(copy)
     rename = commands.add_parser(
         "rename",
         help=f"give {what} a new {key}: its password, history and (for a definition) linked users go with it",
     )
     rename.add_argument("key", metavar=key, help="the record to rename")
     rename.add_argument("new_key", metavar=f"NEW_{key}", help="its new key (a change of letter case is one)")
-    _detailed(rename)
+    detailed(rename)
 
 
 def run(args: argparse.Namespace, db: Database, vault: PasswordVault, kind_name: str) -> int:
     from fincon_tui.domain.password_binding import PasswordChange
-    from fincon_tui.domain.visible import visible
     from fincon_tui.services.key_changes import copy_text, rename_text
     from fincon_tui.services.transfer import SMTP, USERS, Transfer
 
     kind = SMTP if kind_name == "smtp" else USERS
     transfer = Transfer(db, vault)
     if getattr(args, f"{kind_name}_command") == "rename":
-        return _report(rename_text(transfer, kind, args.key, args.new_key), args)
+        return report(rename_text(transfer, kind, args.key, args.new_key), args)
     values = {dest: getattr(args, dest) for dest in args.fields if getattr(args, dest) is not None}
-    password = PasswordChange.keep()
-    if args.password_stdin:
-        try:
-            password = PasswordChange.set(read_password(f"Password for {visible(args.key)}: "))
-        except ValueError as error:
-            return fail(str(error))
-        except KeyboardInterrupt:
-            say("fincon-tui: cancelled", err=True)
-            return 130
-    return _report(copy_text(transfer, kind, args.source, args.key, values, password, args.with_password), args)
+    password = stdin_password(args, PasswordChange.keep())
+    if isinstance(password, int):
+        return password
+    return report(copy_text(transfer, kind, args.source, args.key, values, password, args.with_password), args)

@@ -38,6 +38,8 @@ def add_commands(subparsers) -> None:
     send.add_argument("name")
     send.add_argument("--to", required=True, metavar="ADDR", help="recipient address")
     send.add_argument("--user", metavar="CODE", help="send as this user, with their login and sender")
+    send.add_argument("--from", dest="sender", metavar="ADDR",
+                      help="the From address (default: the user's sender address, else the login if an address)")
     for command in (test, send):
         command.add_argument("-v", "--verbose", action="store_true", help="print the SMTP conversation")
         command.add_argument(
@@ -45,6 +47,10 @@ def add_commands(subparsers) -> None:
             action="store_true",
             help="go ahead when Use TLS is N although the password crosses the network unencrypted",
         )
+    sign_in = commands.add_parser(
+        "sign-in", help="sign the mailbox of an OAuth definition in (Microsoft 365: device code; "
+        "Google: paste the address the browser ends on) and store its refresh token")
+    sign_in.add_argument("name")
     cli_transfer.add_set_command(commands, "a definition", "NAME", cli_transfer.SMTP_FIELDS)
     cli_transfer.add_delete_command(commands, "a definition that no user is linked to", "NAME")
     cli_copy.add_commands(commands, "a definition", "NAME", cli_transfer.SMTP_FIELDS)
@@ -52,6 +58,7 @@ def add_commands(subparsers) -> None:
 
 def _row(stored, smtp: SmtpSettings) -> dict:
     from fincon_tui._exceptions import describe
+    from fincon_tui.domain.providers import m365_password_flag
     from fincon_tui.domain.smtp import LABELS
     from fincon_tui.mail.session import security
 
@@ -66,9 +73,13 @@ def _row(stored, smtp: SmtpSettings) -> dict:
         "security": security(definition),
         "timeout_seconds": definition.timeout_seconds,
         "bcc": definition.bcc,
+        "login_method": definition.login_method,
+        "tenant": definition.tenant,
+        "client_id": definition.client_id,
         "updated_at": stored.updated_at,
         "version": stored.version,
         "needs_attention": describe(broken, LABELS) if (broken := smtp.attention(stored)) else None,
+        "warning": m365_password_flag(definition.mail_server, definition.authenticate, definition.login_method),
     }
 
 
@@ -94,11 +105,18 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
     stored = smtp.get(args.name)
     if stored is None:
         return fail(f"SMTP definition {args.name} does not exist")
+    if args.smtp_command == "sign-in":
+        return _sign_in(smtp, stored.key)
     if args.smtp_command == "show":
         row = _row(stored, smtp)
         owner = smtp_owner(stored.key)
         row["password_stored"] = smtp.passwords.has(owner)
         row["password_problem"] = smtp.passwords.problem(owner) if row["password_stored"] else None
+        from fincon_tui.domain.login_methods import way
+        from fincon_tui.services.oauth_logins import expiries
+
+        row["login_way"] = way(stored.record.login_method, set(smtp.passwords.expiries(owner)))
+        row["expires"] = expiries(smtp.passwords, stored.record)
         if args.json:
             print(json.dumps(row, indent=2))
         else:
@@ -118,15 +136,25 @@ def _session(args, checks: MailChecks, definition) -> int:
     sending = args.smtp_command == "send-test"
     try:
         if sending:
-            prepared = checks.test_email(definition, args.to, user_code=args.user or "")
+            prepared = checks.test_email(
+                definition, args.to, user_code=args.user or "", sender_address=args.sender or ""
+            )
         else:
             prepared = checks.login_test(definition, user_code=args.user or "")
     except UnknownUser as error:
         return fail(f"User email settings {error.code} do not exist")
     except CannotTest as error:
-        return fail(f"--to {error}" if error.field == "to" else str(error))
+        return fail(f"--{error.field} {error}" if error.of_value else str(error))
     for note in prepared.notes:
         say(f"fincon-tui: note: {note}", err=True)
+    from fincon_tui.domain.providers import m365_password_flag
+    from fincon_tui.services.oauth_logins import expires_soon
+
+    d = definition
+    warnings = [w for w in [m365_password_flag(d.mail_server, d.authenticate, d.login_method)] if w]
+    expiring = expires_soon(checks.smtp.passwords, d)
+    for warning in warnings + expiring:
+        say(f"fincon-tui: warning: {warning}", err=True)
     if prepared.credentials_in_clear:
         warning = (
             f"SMTP definition {definition.name} has Use TLS = N: the password would cross "
@@ -142,7 +170,52 @@ def _session(args, checks: MailChecks, definition) -> int:
         say("fincon-tui: cancelled", err=True)
         return 130
     if getattr(args, "json", False):
-        print(json.dumps({**asdict(outcome), "transcript": transcript.lines}, indent=2))
+        print(json.dumps({**asdict(outcome), "warnings": warnings, "expiring": expiring,
+                          "transcript": transcript.lines}, indent=2))
     else:
         say(("OK: " if outcome.ok else f"FAILED at {outcome.step}: ") + outcome.text(), err=not outcome.ok)
-    return 0 if outcome.ok else FAILED
+    # A secret or sign-in about to expire fails the run, so a cron job warns in time.
+    return 0 if outcome.ok and not expiring else FAILED
+
+
+def _sign_in(smtp: SmtpSettings, name: str) -> int:
+    """`smtp sign-in NAME`: what F2 does, on the terminal."""
+    import sys
+
+    from fincon_tui._exceptions import NotReady, RecordChanged
+    from fincon_tui.domain.login_methods import MICROSOFT
+    from fincon_tui.oauth.errors import TokenFailure
+    from fincon_tui.services.oauth_logins import save_sign_in, sign_in_check
+
+    try:
+        definition, version, secret = sign_in_check(smtp, name)
+    except NotReady as error:
+        return fail(str(error))
+    try:
+        if definition.login_method == MICROSOFT:
+            from fincon_tui.oauth.microsoft import DeviceCode
+
+            code = DeviceCode(definition.tenant, definition.client_id, definition.timeout_seconds)
+            say(f"On any device, open {code.url} and enter the code {code.code}, then sign in as "
+                f"{definition.username}. Waiting (Ctrl+C to stop)...", err=True)
+            tokens = code.wait()
+        else:
+            from fincon_tui.oauth.google import InstalledApp
+
+            flow = InstalledApp(definition.client_id, secret, definition.timeout_seconds)
+            say(f"On your own computer, open this address and sign in as {definition.username}:\n\n"
+                f"{flow.url}\n\nThe browser then fails to open a 127.0.0.1 address: paste that address here "
+                "and press Enter.", err=True)
+            tokens = flow.finish(sys.stdin.readline() if sys.stdin is not None else "")
+    except TokenFailure as error:
+        return fail(f"not signed in: {error.message}" + (f"; {error.hint}" if error.hint else ""))
+    except OSError as error:
+        return fail(f"not signed in: the sign-in service cannot be reached ({error})")
+    except KeyboardInterrupt:
+        say("fincon-tui: cancelled", err=True)
+        return 130
+    try:
+        say(save_sign_in(smtp, name, version, tokens))
+    except RecordChanged:
+        return fail(f"signed in, but SMTP definition {name} was changed meanwhile: sign in again")
+    return 0

@@ -19,6 +19,7 @@ from fincon_tui.cli_common import CHANGED, FAILED, fail, say
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+    from fincon_tui.domain.password_binding import PasswordChange
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.transfer import Outcome
 
@@ -31,6 +32,9 @@ SMTP_FIELDS = (
     ("--use-tls", "use_tls", "Y|N", "Use TLS (new: Y)"),
     ("--timeout", "timeout_seconds", "SECONDS", "Time Out (Seconds), 1-300 (new: 30)"),
     ("--bcc", "bcc", "ADDR", "BCC: one address every mail is copied to"),
+    ("--login-method", "login_method", "P|M|G", "Login Method: P=Password, M=Microsoft 365, G=Google (new: P)"),
+    ("--tenant", "tenant", "ID", "Tenant ID (M): the Entra tenant's ID or domain"),
+    ("--client-id", "client_id", "ID", "Client ID (M, G): the app registration's or OAuth client's ID"),
 )
 #: The same for `user set`; domain/users.py has the rules.
 USER_FIELDS = (
@@ -44,7 +48,7 @@ USER_FIELDS = (
 )
 
 
-class _NoPassword(argparse.Action):
+class NoPassword(argparse.Action):
     """`--password VALUE` is refused without repeating VALUE."""
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:
@@ -54,7 +58,7 @@ class _NoPassword(argparse.Action):
         )
 
 
-def _detailed(command: argparse.ArgumentParser) -> None:
+def detailed(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--detailed-exitcode",
         action="store_true",
@@ -77,15 +81,24 @@ def add_set_command(commands, what: str, key: str, fields: tuple) -> None:
         help="read the password from stdin (one line), or ask for it without echo when stdin is a terminal",
     )
     password.add_argument("--clear-password", action="store_true", help="remove the stored password")
-    command.add_argument("--password", nargs="?", action=_NoPassword, help=argparse.SUPPRESS)
+    command.add_argument("--password", nargs="?", action=NoPassword, help=argparse.SUPPRESS)
     command.set_defaults(fields=[dest for _, dest, _, _ in fields])
-    _detailed(command)
+    if fields is SMTP_FIELDS:
+        secret = command.add_mutually_exclusive_group()
+        secret.add_argument("--client-secret-stdin", action="store_true",
+                            help="read the Client Secret (M app-only, G installed app) from stdin, one line")
+        secret.add_argument("--service-account-file", metavar="PATH",
+                            help="store the Google service-account key in this JSON file as Client Secret")
+        secret.add_argument("--clear-client-secret", action="store_true", help="remove the stored Client Secret")
+        command.add_argument("--client-secret-expires", metavar="YYYY-MM-DD",
+                             help="when the client secret expires (Entra shows it): smtp test warns 14 days ahead")
+    detailed(command)
 
 
 def add_delete_command(commands, what: str, key: str) -> None:
     command = commands.add_parser("delete", help=f"delete {what} and its stored password")
     command.add_argument("key", metavar=key)
-    _detailed(command)
+    detailed(command)
 
 
 def add_commands(subparsers) -> None:
@@ -96,7 +109,7 @@ def add_commands(subparsers) -> None:
     load = subparsers.add_parser("import", help="create or change the definitions and users of an export file")
     load.add_argument("file", metavar="FILE", help="JSON or TOML (by extension, else by content); - for stdin")
     load.add_argument("--dry-run", action="store_true", help="say what would change, write nothing")
-    _detailed(load)
+    detailed(load)
 
 
 def _status(changed: bool, args: argparse.Namespace) -> int:
@@ -124,31 +137,80 @@ def read_password(prompt: str) -> str:
     return value
 
 
+def stdin_password(args: argparse.Namespace, otherwise: PasswordChange) -> PasswordChange | int:
+    """The password of `--password-stdin` (read from stdin, or typed without
+    echo), `otherwise` without that option, or the exit status to return."""
+    from fincon_tui.domain.password_binding import PasswordChange
+    from fincon_tui.domain.visible import visible
+
+    if not args.password_stdin:
+        return otherwise
+    try:
+        return PasswordChange.set(read_password(f"Password for {visible(args.key)}: "))
+    except ValueError as error:
+        return fail(str(error))
+    except KeyboardInterrupt:
+        say("fincon-tui: cancelled", err=True)
+        return 130
+
+
 def run_write(args: argparse.Namespace, db: Database, vault: PasswordVault, kind_name: str) -> int:
     """`smtp set|delete` and `user set|delete`."""
     from fincon_tui.domain.password_binding import PasswordChange
-    from fincon_tui.domain.visible import visible
     from fincon_tui.services.transfer import SMTP, USERS, Transfer
 
     kind = SMTP if kind_name == "smtp" else USERS
     transfer = Transfer(db, vault)
     if getattr(args, f"{kind_name}_command") == "delete":
-        return _report(transfer.delete(kind, args.key), args)
+        return report(transfer.delete(kind, args.key), args)
     values = {dest: getattr(args, dest) for dest in args.fields if getattr(args, dest) is not None}
     values[kind.key_field] = args.key
-    password = PasswordChange.clear() if args.clear_password else PasswordChange.keep()
-    if args.password_stdin:
+    password = stdin_password(args, PasswordChange.clear() if args.clear_password else PasswordChange.keep())
+    if isinstance(password, int):
+        return password
+    try:
+        secret = _secret_change(args)
+    except ValueError as error:
+        return fail(str(error))
+    return report(transfer.set(kind, values, password, secret), args)
+
+
+def _secret_change(args: argparse.Namespace):
+    """What `smtp set` does to the Client Secret (ValueError naming the option)."""
+    from datetime import date
+
+    from fincon_tui.domain.password_binding import PasswordChange
+
+    expires = None
+    if getattr(args, "client_secret_expires", None):
         try:
-            password = PasswordChange.set(read_password(f"Password for {visible(args.key)}: "))
-        except ValueError as error:
-            return fail(str(error))
-        except KeyboardInterrupt:
-            say("fincon-tui: cancelled", err=True)
-            return 130
-    return _report(transfer.set(kind, values, password), args)
+            expires = date.fromisoformat(args.client_secret_expires).isoformat() + "T00:00:00+00:00"
+        except ValueError:
+            raise ValueError(
+                f"--client-secret-expires takes a date as YYYY-MM-DD (not {args.client_secret_expires})"
+            ) from None
+    if getattr(args, "clear_client_secret", False):
+        return PasswordChange.clear()
+    if getattr(args, "service_account_file", None):
+        from fincon_tui._exceptions import FieldError
+        from fincon_tui.services.smtp_settings import read_key_file
+
+        try:
+            return PasswordChange.set(read_key_file(args.service_account_file))
+        except FieldError as error:
+            raise ValueError(f"--service-account-file {error.message}") from None
+    if getattr(args, "client_secret_stdin", False):
+        line = sys.stdin.buffer.readline() if sys.stdin is not None else b""
+        value = line.decode("utf-8", "replace").strip()
+        if not value:
+            raise ValueError("no client secret on stdin")
+        return PasswordChange.set(value, expires)
+    if expires:
+        raise ValueError("--client-secret-expires goes with --client-secret-stdin")
+    return PasswordChange.keep()
 
 
-def _report(outcome: Outcome, args: argparse.Namespace) -> int:
+def report(outcome: Outcome, args: argparse.Namespace) -> int:
     if outcome.action == "refused":
         return fail(outcome.text())
     say(outcome.text())

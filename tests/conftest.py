@@ -135,3 +135,21 @@ def pilot_waits_for_the_database(monkeypatch: pytest.MonkeyPatch) -> None:
             return result
 
         monkeypatch.setattr(Pilot, name, wrapped)
+
+
+@pytest.fixture
+def fincon(db_path: Path):
+    """Runs the installed `fincon-tui --db <the test database> ARGS...` as a
+    process; `stdin` is its input (none: stdin is /dev/null)."""
+    import subprocess
+    import sys
+
+    command = Path(sys.executable).parent / "fincon-tui"
+
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(command), "--db", str(db_path), *args], capture_output=True, text=True, timeout=60,
+            env=os.environ.copy(), input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
+        )
+
+    return run

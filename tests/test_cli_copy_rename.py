@@ -3,8 +3,6 @@ command, a real database, the passwords sealed in it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,17 +14,6 @@ from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 
 BIN = Path(sys.executable).parent / "fincon-tui"
-
-
-@pytest.fixture
-def fincon(db_path):
-    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [str(BIN), "--db", str(db_path), *args], capture_output=True, text=True, timeout=60,
-            env=os.environ.copy(), input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
-        )
-
-    return run
 
 
 @pytest.fixture

@@ -155,3 +155,18 @@ def test_login_test_as_a_user_against_a_server_that_only_takes_the_users_login(c
     assert as_alice.returncode == 0 and as_alice.stdout.startswith("OK: "), as_alice.stderr
     assert mailbox.logins == [("bob", "bob-pw"), ("alice", "alice-pw")]
     assert "alice-pw" not in as_alice.stdout + as_alice.stderr + shared.stdout + shared.stderr
+
+
+def test_send_test_from_an_address_the_login_is_not(cli, db, vault, certs) -> None:
+    """A relay's login is often no address (bob here, apikey at SendGrid): --from gives the sender."""
+    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+        save(db, vault, port)  # login bob
+        missing = cli("send-test", "OFFICE", "--to", "carol@client.example")
+        wrong = cli("send-test", "OFFICE", "--to", "carol@client.example", "--from", "relay at corp")
+        sent = cli("send-test", "OFFICE", "--to", "carol@client.example", "--from", "relay@corp.example")
+    assert missing.returncode == 2 and "give a From address" in missing.stderr
+    assert wrong.returncode == 2 and wrong.stderr.startswith("fincon-tui: --from is not a valid email address")
+    assert sent.returncode == 0, sent.stderr
+    [(mail_from, rcpt_tos, content)] = mailbox.messages
+    assert mail_from == "relay@corp.example" and rcpt_tos == ["carol@client.example"]
+    assert b"From: fincon-tui test <relay@corp.example>" in content

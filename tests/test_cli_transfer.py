@@ -59,7 +59,8 @@ def test_export_import_export_gives_the_same_file(tmp_path, db, db_path, vault) 
     assert [r["name"] for r in exported["smtp_definitions"]] == ["OFFICE", "RELAY", "Zürich"]
     assert exported["format"] == 1 and exported["smtp_definitions"][0] == {
         "name": "OFFICE", "mail_server": "smtp.example.com", "authenticate": "Y", "username": "shared@corp.example",
-        "port": 587, "use_tls": "Y", "timeout_seconds": 30, "bcc": "audit@corp.example", "password_stored": True,
+        "port": 587, "use_tls": "Y", "timeout_seconds": 30, "bcc": "audit@corp.example",
+        "login_method": "P", "tenant": "", "client_id": "", "password_stored": True,
     }
     assert [(r["user_code"], r["password_stored"]) for r in exported["users"]] == [("ALICE", True), ("B.OB", False)]
     for form, text in (("json", as_json.stdout), ("toml", as_toml.stdout)):

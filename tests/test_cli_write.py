@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -28,17 +27,6 @@ COLUMNS = ("name", "mail_server", "authenticate", "username", "port", "use_tls",
 
 
 @pytest.fixture
-def fincon(db_path):
-    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [str(BIN), "--db", str(db_path), *args], capture_output=True, text=True, timeout=60,
-            env=os.environ.copy(), input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
-        )
-
-    return run
-
-
-@pytest.fixture
 def certs(tmp_path, monkeypatch):
     made = make_certificates(tmp_path)
     monkeypatch.setenv("SSL_CERT_FILE", str(made.ca_file))
@@ -52,7 +40,7 @@ def row(db, name: str) -> dict:
 
 def test_the_options_are_the_forms_fields() -> None:
     assert [dest for _, dest, _, _ in cli_transfer.SMTP_FIELDS] == [
-        key for key in smtp.LABELS if key not in ("name", "password")]
+        key for key in smtp.LABELS if key not in ("name", "password", "client_secret")]
     assert [dest for _, dest, _, _ in cli_transfer.USER_FIELDS] == [
         key for key in users.LABELS if key not in ("user_code", "password")]
 

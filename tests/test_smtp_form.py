@@ -89,6 +89,9 @@ async def test_the_seed_article_step_by_step(app, db) -> None:
         "timeout_seconds": 45,
         "bcc": "audit@corp.example",
         "version": 1,
+        "login_method": "P",
+        "tenant": None,
+        "client_id": None,
     }
     assert stored_password(db, "smtp:Office 365") == "Tr0ub4dor&3"
 
@@ -100,7 +103,7 @@ async def test_create_defaults_and_tab_order(app) -> None:
         assert (values["authenticate"], values["port"], values["use_tls"]) == ("Y", "587", "Y")
         assert values["timeout_seconds"] == "30"
         order = []
-        for _ in range(9):
+        for _ in range(13):
             order.append(app.focused.id)
             await pilot.press("tab")
         assert order == [
@@ -112,6 +115,10 @@ async def test_create_defaults_and_tab_order(app) -> None:
             "use_tls",
             "timeout_seconds",
             "bcc",
+            "login_method",
+            "tenant",
+            "client_id",
+            "client_secret",
             "mail_server",
         ]
         # Authenticate=N does not change the order: Username stays reachable.

@@ -130,11 +130,15 @@ async def test_f7_sends_as_a_user_with_bcc(app, certs) -> None:
             await open_office(pilot)
             await pilot.press("f7")
             assert isinstance(app.screen, SendTestScreen)
-            await pilot.press(*"nobody", "enter", "enter")
+            assert app.screen.query_one("#from").value == "shared@corp.example"  # the login
+            await pilot.press(*"nobody", "enter", "enter", "enter")
             assert str(app.screen.query_one("#send-error").content).startswith("Recipient is not a valid")
             await pilot.press("ctrl+u", *"carol@client.example", "enter", *"ghost", "enter")
             assert str(app.screen.query_one("#send-error").content) == "User GHOST has no email settings"
             await pilot.press("ctrl+u", *"alice", "enter")
+            assert app.screen.query_one("#from").value == "alice@corp.example"  # the user's sender
+            assert app.focused.id == "from"
+            await pilot.press("enter")
             session = await finished(pilot)
             assert session.outcome.ok, session.outcome
     assert mailbox.logins == [("alice", "alice-pw")]

@@ -63,6 +63,9 @@ def test_row_layout_is_the_documented_contract(db) -> None:
         "updated_at": "TEXT",
         "version": "INTEGER",
         "row_id": "TEXT",
+        "login_method": "TEXT",
+        "tenant": "TEXT",
+        "client_id": "TEXT",
     }
     assert db["smtp_settings"].pks == ["name"]
     row = next(db["smtp_settings"].rows)
@@ -131,6 +134,7 @@ def test_migrations_create_the_schema_on_an_empty_file(db_path: Path) -> None:
         "m006_rules_for_other_tools",
         "m007_row_identity",
         "m008_application_id",
+        "m009_oauth_logins",
     ]
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
@@ -150,7 +154,8 @@ def test_a_first_version_database_is_upgraded_in_place(db_path: Path) -> None:
 
     old = Database(db_path)
     migrations.apply(old, stop_before="m002_user_email_settings")
-    old["smtp_settings"].insert({**SmtpRepository(old).to_columns(OFFICE), "created_at": "2026-11-20T10:00:00+00:00",
+    first = {k: v for k, v in SmtpRepository(old).to_columns(OFFICE).items() if k in old["smtp_settings"].columns_dict}
+    old["smtp_settings"].insert({**first, "created_at": "2026-11-20T10:00:00+00:00",
                                  "updated_at": "2026-11-20T10:00:00+00:00", "version": 1})
     old.close()
     upgraded = open_database(db_path)

@@ -60,21 +60,25 @@ class Terminal:
     def send(self, keys: str) -> None:
         self.child.send(keys)
 
-    def cost(self, keys: str) -> int:
-        """Bytes written for `keys`: from sending them until the output has
-        been still for 0.3 s."""
-        self.pump()
-        before = self.bytes_read
-        self.send(keys)
+    def settle(self, wrote: bool = True) -> None:
+        """Read until the output has been still for 0.3 s (with `wrote`, after
+        something has come)."""
         deadline = time.monotonic() + 10
-        still_since = None
+        still_since = None if wrote else time.monotonic()
         while time.monotonic() < deadline:
             seen = self.bytes_read
             self.pump()
             if self.bytes_read != seen:
                 still_since = time.monotonic()
             elif still_since is not None and time.monotonic() - still_since > 0.3:
-                break
+                return
+
+    def cost(self, keys: str) -> int:
+        """Bytes written for `keys`, once what came before has been written."""
+        self.settle(wrote=False)
+        before = self.bytes_read
+        self.send(keys)
+        self.settle()
         return self.bytes_read - before
 
     def close(self, confirm: bool = False) -> int:

@@ -85,3 +85,34 @@ async def test_quit_answers_during_a_wait(app, db, db_path) -> None:
         assert await wait_until(lambda: len(app.screen.query("#question"))) < 0.5  # 100 ms idle; 4 tests share 2 cores
         assert "Unsaved changes will be lost" in str(app.screen.query_one("#question").content)
     other.rollback()
+
+
+async def test_a_rename_or_delete_from_a_list_behind_another_admins_lock_can_be_given_up(people, db, db_path) -> None:
+    from fincon_tui.ui.screens.entry_dialog import EntryDialog
+    from fincon_tui.ui.screens.work_lists import WorkWithDefinitionsScreen
+
+    other = sqlite3.connect(db_path, timeout=0)
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "3", "down", "down", "7", "enter", *"NEW")
+        dialog = people.screen
+        assert isinstance(dialog, EntryDialog)
+        other.execute("BEGIN IMMEDIATE")  # another admin's save, in progress
+        send(people, "enter")
+        status = dialog.query_one("#entry-error")
+        await wait_until(lambda: "waiting for another admin's save" in str(status.content))
+        assert str(status.content).startswith("Renaming… waiting for another admin's save (")
+        send(people, "escape")  # stop waiting: the window closes, nothing renamed
+        await wait_until(lambda: isinstance(people.screen, WorkWithDefinitionsScreen) and not people.database.busy)
+        screen = people.screen
+        screen.query_one("#opt-2").value = "4"
+        send(people, "enter")
+        await wait_until(lambda: people.screen is not screen)
+        send(people, "y")
+        await wait_until(lambda: "waiting for another admin's save" in screen.message.text)
+        assert screen.message.text.startswith("Deleting… waiting for another admin's save (")
+        send(people, "escape")
+        await wait_until(lambda: screen.message.text.startswith("Not deleted"))
+        assert screen.message.text == "Not deleted: stopped waiting for another admin's save: nothing was written"
+        assert isinstance(people.screen, WorkWithDefinitionsScreen)
+        other.rollback()
+    assert sorted(row["name"] for row in smtp_rows(db)) == ["OFFICE", "OWN", "RELAY"]

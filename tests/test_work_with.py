@@ -359,3 +359,37 @@ async def test_position_to_ignores_case_on_the_users_list(people) -> None:
         await pilot.press(*USERS, "up", *"ca", "enter")
         assert [line.split()[1] for line in lines(people.screen)] == ["CAROL"]
         assert more(people.screen) == "Bottom"
+
+
+async def test_options_follow_the_list_order_of_user_codes(people) -> None:
+    """User codes are ordered as stored: 'A_B' after 'AAB' ('_' sorts after
+    capitals), and the options run in the order the rows show."""
+    from support import user
+
+    people.users.save(user("A_B", "OWN"), PasswordChange.keep(), None)
+    people.users.save(user("AAB", "OWN"), PasswordChange.keep(), None)
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*USERS)
+        assert [line.split()[1] for line in lines(people.screen)][:3] == ["AAB", "ALICE", "A_B"]
+        await pilot.press("down", "down", "5", "up", "up", "5", "enter")
+        assert people.screen.field("user_code").value == "AAB"
+        await pilot.press("f12")
+        assert people.screen.field("user_code").value == "A_B"
+
+
+async def test_every_option_of_the_users_list_leads_to_its_form(people) -> None:
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*USERS, "2", "down", "5", "down", "4", "enter")
+        change = people.screen
+        assert isinstance(change, UserForm) and change.start.mode == "change"
+        assert change.field("user_code").value == "ALICE" and not change.field("sender_name").disabled
+        await pilot.press("f12")
+        display = people.screen
+        assert isinstance(display, UserForm) and display.start.mode == "display"
+        assert display.field("user_code").value == "BOB" and display.field("sender_name").disabled
+        await pilot.press("f12")
+        assert isinstance(people.screen, ConfirmScreen)
+        assert "Delete User email settings CAROL?" in str(people.screen.query_one("#question").content)
+        await pilot.press("y")
+        assert people.screen.message.text == "User email settings CAROL deleted"
+        assert [line.split()[1] for line in lines(people.screen)] == ["ALICE", "BOB"]

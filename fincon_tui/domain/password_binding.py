@@ -19,6 +19,8 @@ class PasswordChange:
 
     action: Literal["keep", "set", "clear"]
     value: str = ""
+    #: When a secret that is set stops working (ISO-8601 UTC), when known.
+    expires_at: str | None = None
 
     def __repr__(self) -> str:  # never show the secret
         return f"PasswordChange({self.action!r})"
@@ -28,8 +30,8 @@ class PasswordChange:
         return cls("keep")
 
     @classmethod
-    def set(cls, value: str) -> PasswordChange:
-        return cls("set", value) if value else cls("clear")
+    def set(cls, value: str, expires_at: str | None = None) -> PasswordChange:
+        return cls("set", value, expires_at) if value else cls("clear")
 
     @classmethod
     def clear(cls) -> PasswordChange:
@@ -74,13 +76,16 @@ class PasswordBinding:
     def of(cls, owner: PasswordOwner, login: str, server: str) -> PasswordBinding:
         return cls(owner, login, server.lower())
 
-    def associated_data(self, database_id: str) -> bytes:
-        """The bytes the encryption authenticates along with the password."""
-        return json.dumps(
-            ["fincon-tui password v1", database_id, self.owner.kind, self.owner.key, self.login, self.server],
-            ensure_ascii=True,
-            separators=(",", ":"),
-        ).encode()
+    def associated_data(self, database_id: str, name: str = "password") -> bytes:
+        """The bytes the encryption authenticates along with the secret
+        `name` (a password, client secret, refresh token, service-account key)."""
+        where = [database_id, self.owner.kind, self.owner.key]
+        parts = (
+            ["fincon-tui password v1", *where, self.login, self.server]
+            if name == "password"
+            else ["fincon-tui secret v1", *where, name, self.login, self.server]
+        )
+        return json.dumps(parts, ensure_ascii=True, separators=(",", ":")).encode()
 
     def describe(self) -> str:
         return f"{self.login} at {self.server}"

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fincon_tui._exceptions import FieldError
-from fincon_tui.domain import fields
+from fincon_tui.domain import fields, login_methods
+from fincon_tui.domain.login_methods import GOOGLE, MICROSOFT, PASSWORD
 from fincon_tui.domain.password_binding import PasswordChange
 
 NAME_MAX = 40
@@ -26,6 +27,11 @@ LABELS: dict[str, str] = {
     "use_tls": "Use TLS",
     "timeout_seconds": "Time Out (Seconds)",
     "bcc": "BCC",
+    # OAuth 2.0 last, so the seed's workflow types into the same fields as before.
+    "login_method": "Login Method",
+    "tenant": "Tenant ID",
+    "client_id": "Client ID",
+    "client_secret": "Client Secret",
 }
 
 #: What a new definition starts with once the user agrees to create it.
@@ -37,6 +43,9 @@ NEW_DEFAULTS: dict[str, str] = {
     "use_tls": "Y",
     "timeout_seconds": "30",
     "bcc": "",
+    "login_method": PASSWORD,
+    "tenant": "",
+    "client_id": "",
 }
 
 
@@ -52,10 +61,17 @@ class SmtpDefinition:
     use_tls: bool
     timeout_seconds: int
     bcc: str
+    login_method: str = PASSWORD
+    tenant: str = ""
+    client_id: str = ""
 
     @property
     def key(self) -> str:
         return self.name
+
+    @property
+    def uses_oauth(self) -> bool:
+        return self.authenticate and self.login_method != PASSWORD
 
     @property
     def users_bring_login(self) -> bool:
@@ -73,6 +89,9 @@ class SmtpDefinition:
             "use_tls": "Y" if self.use_tls else "N",
             "timeout_seconds": str(self.timeout_seconds),
             "bcc": self.bcc,
+            "login_method": self.login_method,
+            "tenant": self.tenant,
+            "client_id": self.client_id,
         }
 
 
@@ -92,14 +111,29 @@ def check_password(raw: str) -> str:
     return raw
 
 
+def check_secret(raw: str) -> str:
+    """A client secret or a service-account key: printable, line ends allowed in a key."""
+    if len(raw) > login_methods.SECRET_MAX:
+        raise FieldError(f"is too long (at most {login_methods.SECRET_MAX} characters)")
+    fields.check_printable(raw.replace("\n", "").replace("\r", ""))
+    return raw
+
+
 def parse_definition(
-    values: Mapping[str, str], password: PasswordChange, *, had_password: bool = False
+    values: Mapping[str, str],
+    password: PasswordChange,
+    *,
+    had_password: bool = False,
+    secret: PasswordChange | None = None,
+    had_secret: bool = False,
 ) -> SmtpDefinition:
     """Validate the form's text values into a definition.
 
     `password` is what Accept does to the stored password and `had_password`
-    whether one is stored now.  Raises FormInvalid listing every wrong field.
+    whether one is stored now; `secret` and `had_secret` the same for the
+    Client Secret.  Raises FormInvalid listing every wrong field.
     """
+    secret = secret or PasswordChange.keep()
     form = fields.FormChecker(values, LABELS)
     has_password = password.leaves_password(had_password)
     if password.action == "set":
@@ -112,14 +146,46 @@ def parse_definition(
     form.check("use_tls", fields.yes_no)
     form.check("timeout_seconds", fields.whole_number, *TIMEOUT_RANGE)
     form.check("bcc", fields.email_address)
+    form.check("login_method", login_methods.login_method, value=values.get("login_method") or PASSWORD)
+    form.check("tenant", login_methods.tenant)
+    form.check("client_id", login_methods.client_id)
+    if secret.action == "set":
+        form.check("client_secret", check_secret, value=secret.value, store=False)
 
     authenticate = form.clean.get("authenticate")
     username = form.clean.get("username")
+    method = form.clean.get("login_method")
+    has_secret = secret.leaves_password(had_secret)
     if authenticate is False:
         for field, present in (("username", username), ("password", has_password)):
             if present:
                 form.refuse(field, "must be empty when Authenticate is N (no login is used)")
     elif has_password and username == "":
         form.refuse("username", "is required when a password is given")
+    if method is not None and method != PASSWORD and has_password:
+        form.refuse("password", f"must be empty with Login Method {method} (OAuth 2.0 uses no password)")
+    if method == PASSWORD or authenticate is False:
+        for key in ("tenant", "client_id"):
+            if form.clean.get(key):
+                form.refuse(key, "is used only with Login Method M or G")
+        if secret.action == "set":
+            form.refuse("client_secret", "is used only with Login Method M or G")
+    elif method == MICROSOFT:
+        for key in ("tenant", "client_id"):
+            if form.clean.get(key) == "":
+                form.refuse(key, "is required with Login Method M (from the app's Entra registration)")
+        if secret.action == "set" and login_methods.is_service_account_key(secret.value):
+            form.refuse("client_secret", "is a Google key: Microsoft 365 takes the secret's Value")
+    elif method == GOOGLE:
+        if form.clean.get("tenant"):
+            form.refuse("tenant", "is used only with Login Method M (Google has none)")
+        if secret.action == "set" and login_methods.is_service_account_key(secret.value):
+            form.check("client_secret", login_methods.check_service_account_key, value=secret.value, store=False)
+        elif form.clean.get("client_id") == "" and not (had_secret and secret.action == "keep"):
+            form.refuse("client_id", "is required with Login Method G, or give a service-account key "
+                        "as Client Secret")
+        elif not has_secret:
+            form.refuse("client_secret", "is required with Login Method G (the OAuth client's secret, "
+                        "or the service-account key file)")
     clean = form.done()
     return SmtpDefinition(**clean)  # type: ignore[arg-type]

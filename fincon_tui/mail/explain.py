@@ -14,9 +14,10 @@ from collections.abc import Iterator
 
 import aiosmtplib
 
-from fincon_tui._exceptions import StepFailed
+from fincon_tui._exceptions import StepFailed, TokenFailure
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.mail.outcome import Outcome, seconds
+from fincon_tui.mail.provider_replies import known_reply
 
 #: OpenSSL reasons for bytes that are not TLS where a TLS record was due.
 _PLAINTEXT_REASONS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG",
@@ -114,6 +115,15 @@ def explain(step: str, error: BaseException, definition: SmtpDefinition, mode: s
     where = f"{host}:{port}"
     if isinstance(error, StepFailed):
         return error.outcome
+    if isinstance(error, TokenFailure):
+        return Outcome(False, "token", f"no access token: {error.message}", error.hint)
+    if isinstance(error, aiosmtplib.SMTPResponseException) and (known := known_reply(error.message, host)):
+        meaning, hint = known
+        if isinstance(error, aiosmtplib.SMTPAuthenticationError):
+            return Outcome(False, "AUTH", f"authentication rejected: {error.code} {one_line(error.message)}",
+                           f"{meaning}: {hint}")
+        where_ = {aiosmtplib.SMTPSenderRefused: "MAIL FROM", aiosmtplib.SMTPDataError: "DATA"}.get(type(error), step)
+        return Outcome(False, where_, f"{meaning}: {error.code} {one_line(error.message)}", hint)
     for cause in _causes(error):
         if isinstance(cause, ssl.SSLCertVerificationError):
             return certificate_problem(cause, host)

@@ -29,9 +29,10 @@ import socket
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import Protocol
 
 import aiosmtplib
-from aiosmtplib.auth import auth_login_encode, auth_plain_encode
+from aiosmtplib.auth import auth_login_encode, auth_plain_encode, auth_xoauth2_encode
 
 from fincon_tui._exceptions import StepFailed
 from fincon_tui.domain.login import Login
@@ -50,6 +51,18 @@ __all__ = ["DEADLINE_FACTOR", "IMPLICIT_TLS_ENV", "Outcome", "Sender", "Session"
 IMPLICIT_TLS_ENV = "FINCON_TUI_IMPLICIT_TLS_PORTS"
 #: The whole session may take this many times the Time Out.
 DEADLINE_FACTOR = 2
+
+
+class TokenSource(Protocol):
+    """Gets an OAuth 2.0 access token for an XOAUTH2 login."""
+
+    describe: str
+
+    async def access_token(self) -> str: ...
+
+
+#: A password, a source of access tokens, or nothing (no login).
+Credential = str | TokenSource | None
 
 
 def implicit_tls_ports() -> frozenset[int]:
@@ -94,12 +107,36 @@ class Session:
         self.step = step
         self.on_step(step)
 
-    async def open(self, login: Login | None, password: str | None) -> str:
-        """Resolve, connect, EHLO, secure, log in.  Returns what was checked."""
+    async def _token(self, login: Login, source: TokenSource) -> str:
+        """An access token, got before any connection; never for a connection without TLS."""
+        d = self.definition
+        if self.mode == "none":
+            raise StepFailed(Outcome(
+                False, "token", f"Use TLS is N: an OAuth 2.0 login is never sent to {d.mail_server} "
+                "unencrypted, so nothing was sent", "set Use TLS = Y"))
+        self.enter_step("token")
+        self.transcript.note(f"getting an access token ({source.describe})")
+        try:
+            token = await source.access_token()
+        except OSError as error:  # requests: the token endpoint cannot be reached or is not trusted
+            from fincon_tui._exceptions import TokenFailure
+
+            raise TokenFailure("token_endpoint_unreachable", f"the token endpoint cannot be used ({error})",
+                               "check the network, and SSL_CERT_FILE if a proxy re-signs TLS") from error
+        self.transcript.hide(token, auth_xoauth2_encode(login.username, token).decode())
+        self.transcript.note("access token received")
+        return token
+
+    async def open(self, login: Login | None, password: Credential) -> str:
+        """(Get an access token,) resolve, connect, EHLO, secure, log in.
+        Returns what was checked."""
         d, mode = self.definition, self.mode
-        if login is not None and password:
-            self.transcript.hide(password, auth_plain_encode(login.username, password).decode(),
-                                 auth_login_encode(login.username, password)[1].decode())
+        token, secret = None, password if isinstance(password, str) else None
+        if login is not None and password is not None and not isinstance(password, str):
+            token = await self._token(login, password)
+        elif login is not None and secret:
+            self.transcript.hide(secret, auth_plain_encode(login.username, secret).decode(),
+                                 auth_login_encode(login.username, secret)[1].decode())
         self.enter_step("resolve")
         addresses = await resolve(d.mail_server, d.port, d.timeout_seconds, self.lookup)
         self.enter_step("connect")
@@ -149,6 +186,16 @@ class Session:
                 Outcome(False, "AUTH", f"{d.mail_server} offers no authentication (AUTH)",
                         "set Authenticate = N if the server takes mail without a login")
             )
+        if token is not None:
+            if mode == "none" or not self.smtp.get_transport_info("sslcontext"):
+                raise StepFailed(Outcome(False, "AUTH", "the connection is not encrypted: no token was sent"))
+            if "xoauth2" not in self.smtp.server_auth_methods:
+                raise StepFailed(Outcome(
+                    False, "AUTH", f"{d.mail_server} does not offer XOAUTH2 (offers "
+                    f"{', '.join(self.smtp.server_auth_methods) or 'nothing'})",
+                    "OAuth 2.0 logins need a server that takes them, such as smtp.office365.com or smtp.gmail.com"))
+            await self.smtp.auth_xoauth2(login.username, token)
+            return f"connected to {d.mail_server}:{d.port} ({checked}) and logged in with OAuth 2.0 as {login.username}"
         # One mechanism, the strongest plain one offered: retrying others after
         # a refusal only repeats the same password to the same server.
         methods = self.smtp.supported_auth_methods
@@ -159,7 +206,7 @@ class Session:
                         "authentication, which fincon-tui does not use", "ask for AUTH PLAIN or LOGIN over TLS")
             )
         authenticate = self.smtp.auth_plain if method == "plain" else self.smtp.auth_login
-        await authenticate(login.username, password or "")
+        await authenticate(login.username, secret or "")
         return f"connected to {d.mail_server}:{d.port} ({checked}) and logged in as {login.username}"
 
     async def close(self, time_left: float) -> None:
@@ -228,7 +275,7 @@ async def _run(session: Session, work: Callable[[], Awaitable[Outcome]]) -> Outc
 async def check_login(
     definition: SmtpDefinition,
     login: Login | None,
-    password: str | None,
+    password: Credential,
     transcript: Transcript,
     on_step: Callable[[str], None] = lambda step: None,
     lookup: Lookup = socket.getaddrinfo,
@@ -247,7 +294,7 @@ async def check_login(
 async def send_test_email(
     definition: SmtpDefinition,
     login: Login | None,
-    password: str | None,
+    password: Credential,
     sender: Sender,
     recipient: str,
     transcript: Transcript,

@@ -100,7 +100,7 @@ def rotate(passwords: Passwords) -> Rotated:
         resealed = []
         for sealed in rows.all_sealed(db):
             secret = passwords.unseal(sealed)
-            resealed.append(passwords.seal(sealed.binding, secret, new))
+            resealed.append(passwords.seal(sealed.binding, secret, new, name=sealed.name, expires_at=sealed.expires_at))
         passwords.vault.add(old.source, passwords.database_id, new.key)
         for sealed in resealed:
             rows.put(db, sealed)

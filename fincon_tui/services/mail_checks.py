@@ -19,11 +19,10 @@ from fincon_tui.domain.users import UserEmailSettings
 if TYPE_CHECKING:
     from fincon_tui.mail.message import Sender
     from fincon_tui.mail.outcome import Outcome
+    from fincon_tui.mail.session import Credential
     from fincon_tui.mail.transcript import Transcript
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
-
-
 
 @dataclass(frozen=True)
 class Prepared:
@@ -31,7 +30,8 @@ class Prepared:
 
     definition: SmtpDefinition
     login: Login | None
-    password: str | None = None
+    #: The password, or the source of access tokens for an OAuth 2.0 login.
+    password: Credential = None
     sender: Sender | None = None
     recipient: str = ""
     user: UserEmailSettings | None = None
@@ -68,7 +68,6 @@ class Prepared:
     def __repr__(self) -> str:  # never show the password
         return f"Prepared({self.definition.name!r}, login={self.login!r})"
 
-
 class MailChecks:
     """Prepare login tests and test emails over the stored records (call in
     the database thread: it reads users and unseals passwords)."""
@@ -76,6 +75,14 @@ class MailChecks:
     def __init__(self, smtp: SmtpSettings, users: UserSettings) -> None:
         self.smtp = smtp
         self.users = users
+
+    @staticmethod
+    def default_from(definition: SmtpDefinition, user: UserEmailSettings | None = None) -> str:
+        """What the From of a test email starts as: the user's sender address,
+        else the definition's login when it is an address."""
+        if user is not None:
+            return user.sender_email
+        return definition.username if "@" in definition.username else ""
 
     def find_user(self, code: str) -> UserEmailSettings:
         found = self.users.get(code)
@@ -98,29 +105,42 @@ class MailChecks:
         recipient: str,
         *,
         user_code: str = "",
+        user: UserEmailSettings | None = None,
+        sender_address: str = "",
         typed_password: str | None = None,
     ) -> Prepared:
-        """A test email to `recipient`, as `user_code` (their login and
-        sender) or with the definition's login as sender."""
+        """A test email to `recipient`, as `user_code` (or the `user` already
+        looked up: their login and sender) or with the definition's login;
+        from `sender_address` when given, else the user's sender address,
+        else the login when it is an address."""
         try:
             recipient = email_address(recipient, required=True)
         except FieldError as error:
-            raise CannotTest(error.message, "to") from None
+            raise CannotTest(error.message, "to", of_value=True) from None
+        try:
+            given = email_address(sender_address)
+        except FieldError as error:
+            raise CannotTest(error.message, "from", of_value=True) from None
         from fincon_tui.mail.message import Sender
 
-        user = self.find_user(user_code) if user_code else None
+        if user is None and user_code:
+            user = self.find_user(user_code)
         login, password = self._login(definition, user, typed_password)
-        if user is not None:
+        name = user.sender_name if user is not None else "fincon-tui test"
+        if given:
+            sender = Sender(name, given)
+        elif user is not None:
             sender = Sender(user.sender_name, user.sender_email)
         elif login is not None and "@" in login.username:
-            sender = Sender("fincon-tui test", login.username)
+            sender = Sender(name, login.username)
         else:
-            raise CannotTest("give a user code: the test email needs a sender address", "user")
+            raise CannotTest("give a From address (or a user code): the test email needs a sender address",
+                             "from")
         return Prepared(definition, login, password, sender, recipient, user, _linked_elsewhere(definition, user))
 
     def _login(
         self, definition: SmtpDefinition, user: UserEmailSettings | None, typed: str | None
-    ) -> tuple[Login | None, str | None]:
+    ) -> tuple[Login | None, Credential]:
         try:
             login = effective_login(
                 definition, user.user_code if user else "", user.smtp_username if user else ""
@@ -129,6 +149,8 @@ class MailChecks:
             raise CannotTest(str(error)) from None
         if login is None:
             return None, None
+        if definition.uses_oauth:
+            return login, self._token_source(definition, login)
         if login.source == "definition" and typed is not None:
             return login, typed
         try:
@@ -136,6 +158,19 @@ class MailChecks:
         except SecretStoreError as error:
             raise CannotTest(f"cannot use the stored password: {error}") from None
 
+    def _token_source(self, definition: SmtpDefinition, login: Login):
+        from fincon_tui._exceptions import NotReady
+        from fincon_tui.services.oauth_logins import token_source
+
+        if not definition.use_tls:
+            raise CannotTest(f"Login Method {definition.login_method} needs Use TLS = Y: an access token "
+                             "is never sent unencrypted")
+        try:
+            return token_source(self.smtp.passwords, definition, login, definition.timeout_seconds)
+        except NotReady as error:
+            raise CannotTest(str(error)) from None
+        except SecretStoreError as error:
+            raise CannotTest(f"cannot use the stored secrets: {error}") from None
 
 def _linked_elsewhere(definition: SmtpDefinition, user: UserEmailSettings | None) -> tuple[str, ...]:
     if user is None or user.smtp_name.lower() == definition.name.lower():

@@ -33,6 +33,8 @@ class Loaded(Generic[R]):
     has_password: bool
     password_problem: str | None = None
     attention: FieldError | None = None
+    #: The names of every secret stored for the record ('password', 'refresh_token', ...).
+    secrets: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,8 @@ class RecordService(Generic[R]):
         owner = self.owner(stored.key)
         has = self.passwords.has(owner)
         problem = self.passwords.problem(owner) if has else None
-        return Loaded(stored, has, problem, self.attention(stored, has))
+        names = frozenset(self.passwords.expiries(owner))
+        return Loaded(stored, has, problem, self.attention(stored, has), names)
 
     def search(self, text: str, limit: int = 200) -> list[Stored[R]]:
         return self.repo.search(text, limit)
@@ -105,7 +108,18 @@ class RecordService(Generic[R]):
         """Point the records that refer to this one at its new key; how many."""
         return 0
 
-    def save(self, record: R, password: PasswordChange, expected: int | Stored[R] | None) -> Saved[R]:
+    def apply_secrets(
+        self, secrets: dict[str, PasswordChange], before: Stored[R] | None, saved: Stored[R],
+        bound_before: PasswordBinding | None, bound_after: PasswordBinding,
+    ) -> dict[str, str]:
+        """Carry out what Accept does to the secrets besides the password;
+        returns what the audit trail says of each changed one."""
+        return {}
+
+    def save(
+        self, record: R, password: PasswordChange, expected: int | Stored[R] | None,
+        secrets: dict[str, PasswordChange] | None = None,
+    ) -> Saved[R]:
         """Write the row and its password in one transaction, or neither.
 
         `expected` is None for a new record, else the record as loaded (or
@@ -122,17 +136,21 @@ class RecordService(Generic[R]):
                 saved = self.repo.update(record, before)
             bound_after = self.binding(saved.record)
             rebound = int(self.passwords.apply(password, bound_before, bound_after))
-            if before is not None:
+            told = self.apply_secrets(secrets or {}, before, saved, bound_before, bound_after)
+            if before is not None and bound_before is not None:
+                for other in secret_rows.of_owner(self.db, bound_before.owner):
+                    if other.name != "password":  # client secrets and tokens follow the record too
+                        self.passwords.rebind(bound_before, bound_after, other.name)
                 rebound += self.rebind_dependents(before, saved)
             audit.record(
                 self.db,
                 self.kind,
                 saved.key,
                 "create" if before is None else "update",
-                audit.differences(
+                {**audit.differences(
                     self.repo.to_columns(before.record) if before else None,
                     self.repo.to_columns(saved.record),
-                ),
+                ), **told},
                 password_changed=password.action != "keep",
             )
         return Saved(saved.record, saved.created_at, saved.updated_at, saved.version, saved.row_id,

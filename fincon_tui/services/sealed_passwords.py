@@ -1,4 +1,4 @@
-"""Passwords kept in the database, sealed with the data key.
+"""Passwords (and OAuth 2.0 secrets) kept in the database, sealed with the data key.
 
 Each password is sealed (AES-GCM) for its binding: its record, the login
 it goes with and the mail server it is sent to.  It is written, re-bound
@@ -46,23 +46,24 @@ class Passwords:
 
     # -- reading --------------------------------------------------------------------
 
-    def has(self, owner: PasswordOwner) -> bool:
-        """Whether a password is stored for `owner` (no key needed to tell)."""
-        return rows.exists(self.db, owner)
+    def has(self, owner: PasswordOwner, name: str = "password") -> bool:
+        """Whether a password (or secret `name`) is stored for `owner` (no key needed to tell)."""
+        return rows.exists(self.db, owner, name)
 
-    def get(self, owner: PasswordOwner) -> str | None:
-        """The password, if one is stored; PasswordUnusable or KeyMissing
-        say why a stored one cannot be used."""
-        sealed = rows.get(self.db, owner)
+    def get(self, owner: PasswordOwner, name: str = "password") -> str | None:
+        """The password (or secret `name`), if one is stored; PasswordUnusable
+        or KeyMissing say why a stored one cannot be used."""
+        sealed = rows.get(self.db, owner, name)
         if sealed is None:
-            legacy = rows.legacy(self.db, owner)
+            legacy = rows.legacy(self.db, owner) if name == "password" else None
             return self._from_old_keyring(legacy) if legacy else None
         now = rows.bound_now(self.db, owner)
         if now is None:
             return None
         if (now.login, now.server) != (sealed.binding.login, sealed.binding.server):
+            what = "password" if name == "password" else name.replace("_", " ")
             raise PasswordUnusable(
-                f"the password of {now.owner.describe()} was saved for {sealed.binding.describe()}, "
+                f"the {what} of {now.owner.describe()} was saved for {sealed.binding.describe()}, "
                 f"but the record now says {sealed.binding.what_changed(now)} (changed outside "
                 "fincon-tui): enter the password again"
             )
@@ -86,11 +87,14 @@ class Passwords:
         """The password in `sealed`, opened for the binding it was sealed for."""
         key = self.key_for(sealed.key_id)
         try:
-            return cipher.unseal(key.key, sealed.sealed, sealed.binding.associated_data(self.database_id))
+            return cipher.unseal(
+                key.key, sealed.sealed, sealed.binding.associated_data(self.database_id, sealed.name)
+            )
         except SealBroken:
+            what = "password" if sealed.name == "password" else sealed.name.replace("_", " ")
             raise PasswordUnusable(
-                f"the password of {sealed.binding.owner.describe()} does not decrypt: it was altered "
-                "or damaged outside fincon-tui: enter the password again"
+                f"the {what} of {sealed.binding.owner.describe()} does not decrypt: it was altered "
+                f"or damaged outside fincon-tui: enter the {what} again"
             ) from None
 
     def _from_old_keyring(self, legacy: rows.LegacyPassword) -> str:
@@ -133,48 +137,62 @@ class Passwords:
         self.remember(found)
         return found
 
-    def seal(self, binding: PasswordBinding, secret: str, key: FoundKey | None = None) -> rows.SealedPassword:
+    def seal(
+        self, binding: PasswordBinding, secret: str, key: FoundKey | None = None, *,
+        name: str = "password", expires_at: str | None = None,
+    ) -> rows.SealedPassword:
         key = key or self.current_key()
-        sealed = cipher.seal(key.key, secret, binding.associated_data(self.database_id))
-        return rows.SealedPassword(binding, key.id, sealed)
+        sealed = cipher.seal(key.key, secret, binding.associated_data(self.database_id, name))
+        return rows.SealedPassword(binding, key.id, sealed, name, expires_at)
 
-    def apply(self, change: PasswordChange, before: PasswordBinding | None, after: PasswordBinding) -> bool:
-        """Carry out what Accept does to the password; True if a kept
-        password was re-bound to a new login or mail server."""
+    def put(self, binding: PasswordBinding, name: str, secret: str, expires_at: str | None = None) -> None:
+        """Seal and store the secret `name` (inside the caller's transaction)."""
+        rows.put(self.db, self.seal(binding, secret, name=name, expires_at=expires_at))
+
+    def apply(
+        self, change: PasswordChange, before: PasswordBinding | None, after: PasswordBinding,
+        name: str = "password",
+    ) -> bool:
+        """Carry out what Accept does to the password (or secret `name`); True
+        if the kept secrets were re-bound to a new login or mail server."""
         if change.action == "set":
-            rows.put(self.db, self.seal(after, change.value))
+            rows.put(self.db, self.seal(after, change.value, name=name, expires_at=change.expires_at))
         elif change.action == "clear":
-            rows.remove(self.db, after.owner)
+            rows.remove(self.db, after.owner, name)
         elif before is not None:
-            return self.rebind(before, after)
+            return self.rebind(before, after, name)
         return False
 
-    def rebind(self, before: PasswordBinding, after: PasswordBinding) -> bool:
-        """Re-seal a kept password for the record's new binding.  Only a
-        password that matched the row as it was is carried over: one that a
+    def rebind(self, before: PasswordBinding, after: PasswordBinding, name: str = "password") -> bool:
+        """Re-seal a kept secret for the record's new binding.  Only a
+        secret that matched the row as it was is carried over: one that a
         change outside fincon-tui made unusable stays unusable."""
-        sealed = rows.get(self.db, before.owner)
+        sealed = rows.get(self.db, before.owner, name)
         if sealed is None or sealed.binding == after:
             return False
         if sealed.binding != before:
             return False
         secret = self.unseal(sealed)
-        rows.remove(self.db, before.owner)
-        rows.put(self.db, self.seal(after, secret))
+        rows.remove(self.db, before.owner, name)
+        rows.put(self.db, self.seal(after, secret, name=name, expires_at=sealed.expires_at))
         return True
 
+    def expiries(self, owner: PasswordOwner) -> dict[str, str | None]:
+        """Each stored secret's name and expiry (None when not known)."""
+        return {sealed.name: sealed.expires_at for sealed in rows.of_owner(self.db, owner)}
+
     def move(self, old: PasswordOwner, new: PasswordOwner) -> bool:
-        """Re-seal the password of a renamed record for its new key; the
-        login and server it is bound to stay as they were (so a password
-        that a change outside fincon-tui made unusable stays unusable)."""
-        sealed = rows.get(self.db, old)
-        if sealed is None:
-            return False
-        secret = self.unseal(sealed)
-        rows.remove(self.db, old)
-        moved = PasswordBinding(new, sealed.binding.login, sealed.binding.server)
-        rows.put(self.db, self.seal(moved, secret))
-        return True
+        """Re-seal the secrets of a renamed record (its password, client
+        secret, refresh token) for its new key; the login and server they
+        are bound to stay as they were (so a secret that a change outside
+        fincon-tui made unusable stays unusable).  True if it had any."""
+        found = rows.of_owner(self.db, old)
+        for sealed in found:
+            secret = self.unseal(sealed)
+            rows.remove(self.db, old, sealed.name)
+            moved = PasswordBinding(new, sealed.binding.login, sealed.binding.server)
+            rows.put(self.db, self.seal(moved, secret, name=sealed.name, expires_at=sealed.expires_at))
+        return bool(found)
 
 
 def legacy_accounts(legacy: rows.LegacyPassword) -> list[str]:

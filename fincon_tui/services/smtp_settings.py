@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import RecordInUse
+from fincon_tui.domain.login_methods import secret_name
 from fincon_tui.domain.password_binding import (
     PasswordBinding,
     PasswordChange,
@@ -16,7 +17,7 @@ from fincon_tui.domain.password_binding import (
 from fincon_tui.domain.smtp import SmtpDefinition, parse_definition, validate_name
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.record_store import RecordService
-from fincon_tui.storage import audit
+from fincon_tui.storage import audit, secret_rows
 from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.user_repo import UserRepository
 from fincon_tui.storage.versioned_table import Stored
@@ -47,7 +48,10 @@ class SmtpSettings(RecordService[SmtpDefinition]):
             )
 
     def check(self, definition: SmtpDefinition, has_password: bool) -> None:
-        parse_definition(definition.form_values(), PasswordChange.keep(), had_password=has_password)
+        owner = smtp_owner(definition.name)
+        had_secret = any(self.passwords.has(owner, name) for name in ("client_secret", "service_account"))
+        parse_definition(definition.form_values(), PasswordChange.keep(), had_password=has_password,
+                         had_secret=had_secret)
 
     def binding(self, definition: SmtpDefinition) -> PasswordBinding:
         return PasswordBinding.of(smtp_owner(definition.name), definition.username, definition.mail_server)
@@ -65,6 +69,35 @@ class SmtpSettings(RecordService[SmtpDefinition]):
             )
         return rebound
 
+    def apply_secrets(
+        self, secrets: dict[str, PasswordChange], before: Stored[SmtpDefinition] | None,
+        saved: Stored[SmtpDefinition], bound_before: PasswordBinding | None, bound_after: PasswordBinding,
+    ) -> dict[str, str]:
+        """The Client Secret (stored as a client secret or a service-account
+        key), and the refresh token, which a change of login drops."""
+        record, owner, told = saved.record, bound_after.owner, {}
+        oauth = ("client_secret", "service_account", "refresh_token")
+        if not record.uses_oauth:
+            for name in oauth:
+                if self.passwords.has(owner, name):
+                    secret_rows.remove(self.db, owner, name)
+                    told[name] = "removed"
+            return told
+        change = secrets.get("client_secret", PasswordChange.keep())
+        if change.action != "keep":
+            for name in ("client_secret", "service_account"):
+                secret_rows.remove(self.db, owner, name)
+            told["client_secret"] = "secret changed" if change.action == "set" else "removed"
+        if change.action == "set":
+            name = secret_name(record.login_method, change.value)
+            self.passwords.put(bound_after, name, change.value, change.expires_at)
+        signed_in_as = (record.login_method, record.tenant, record.client_id, record.username.lower())
+        if before is not None and self.passwords.has(owner, "refresh_token"):
+            was = before.record
+            if (was.login_method, was.tenant, was.client_id, was.username.lower()) != signed_in_as:
+                secret_rows.remove(self.db, owner, "refresh_token")
+                told["refresh_token"] = "removed: sign in again"
+        return told
     def rename_dependents(self, before: Stored[SmtpDefinition], after: Stored[SmtpDefinition]) -> int:
         """Linked users now name the new key: each in a new version (a form
         open on one refuses to save over it) with an audit entry."""
@@ -81,3 +114,23 @@ class SmtpSettings(RecordService[SmtpDefinition]):
     def users_without_login(self, name: str) -> int:
         """Linked users who have no login of their own."""
         return self.users.without_login(name)
+
+
+def key_file_named(method: str, typed: str) -> bool:
+    """Whether a typed Client Secret names a Google key file rather than holding a secret."""
+    return method.upper() == "G" and typed.startswith(("/", "~", "./", "../"))
+
+
+def read_key_file(path: str) -> str:
+    """The service-account key in the file at `path` (FieldError if unreadable)."""
+    from pathlib import Path
+
+    from fincon_tui._exceptions import FieldError
+
+    try:
+        with Path(path).expanduser().open(encoding="utf-8") as file:
+            text = file.read(65_536)
+    except (OSError, UnicodeDecodeError) as error:
+        raise FieldError(f"names a key file that cannot be read ({getattr(error, 'strerror', None) or error})",
+                         "client_secret") from None
+    return text.strip()

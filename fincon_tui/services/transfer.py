@@ -59,11 +59,11 @@ class Kind:
     parse: Callable
 
 
-def _parse_smtp(values, password, had_password, definition_of):
-    return smtp.parse_definition(values, password, had_password=had_password)
+def _parse_smtp(values, password, had_password, definition_of, secret=None, had_secret=False):
+    return smtp.parse_definition(values, password, had_password=had_password, secret=secret, had_secret=had_secret)
 
 
-def _parse_user(values, password, had_password, definition_of):
+def _parse_user(values, password, had_password, definition_of, secret=None, had_secret=False):
     name = values["smtp_name"]
     definition = definition_of(name) if name.strip() else None
     return users.parse_user_settings(values, password, definition, had_password=had_password)
@@ -113,9 +113,13 @@ class Transfer:
         stored = self.smtp.get(name)
         return stored.record if stored else None
 
-    def set(self, kind: Kind, values: Mapping[str, str], password: PasswordChange) -> Outcome:
+    def set(
+        self, kind: Kind, values: Mapping[str, str], password: PasswordChange,
+        secret: PasswordChange | None = None,
+    ) -> Outcome:
         """Create the record (fields not given take the form's defaults) or
-        change the fields given; skipped when nothing would change."""
+        change the fields given; skipped when nothing would change.  `secret`
+        is what to do to a definition's Client Secret."""
         service = self.service(kind)
         typed = values.get(kind.key_field, "")
         stored = service.get(typed) if typed.strip() else None
@@ -123,23 +127,31 @@ class Transfer:
         merged = {**(stored.record.form_values() if stored else kind.defaults), **values, kind.key_field: key}
         had = stored is not None and service.passwords.has(service.owner(key))
         change = self._password_change(service, key, had, password)
+        names = ("client_secret", "service_account")
+        had_secret = stored is not None and any(service.passwords.has(service.owner(key), n) for n in names)
+        secret = secret or PasswordChange.keep()
+        if secret.action == "clear" and not had_secret:
+            secret = PasswordChange.keep()
         try:
-            record = kind.parse(merged, change, had, self.definition)
+            record = kind.parse(merged, change, had, self.definition, secret, had_secret)
         except FormInvalid as invalid:
             return Outcome(service.kind, key, "refused", str(invalid))
-        if stored is not None and record == stored.record and change.action == "keep":
+        if stored is not None and record == stored.record and change.action == "keep" and secret.action == "keep":
             return Outcome(service.kind, key, "unchanged")
         action = "created" if stored is None else "changed"
         if stored is not None:
             detail = _changes(service, stored.record, record, change)
         else:
             detail = "with a password" if change.action == "set" else ""
+        if secret.action != "keep":
+            told = "client secret removed" if secret.action == "clear" else "client secret changed"
+            detail = f"{detail}; {told}" if detail else told
         if self.dry_run:
             if kind is SMTP:
                 self._planned[fold(record.key)] = record
             return Outcome(service.kind, record.key, action, detail)
         try:
-            saved = service.save(record, change, stored)
+            saved = service.save(record, change, stored, {"client_secret": secret} if kind is SMTP else None)
         except RecordExists:
             return Outcome(service.kind, key, "refused", "it was created by another user meanwhile: run it again")
         except (SecretStoreError, StorageError) as error:
@@ -245,8 +257,11 @@ def _text(field: str, value: object, kind: Kind) -> str:
     """A file's value as the text a form field would hold."""
     if field == "password":
         raise FieldError("is never imported (export files hold none): set it with --password-stdin", field)
+    if field == "client_secret":
+        raise FieldError("is never imported (export files hold none): set it with --client-secret-stdin", field)
     if field not in kind.labels:
-        raise FieldError(f"is not a field of {kind.section} ({', '.join(k for k in kind.labels if k != 'password')})",
+        fields = ", ".join(k for k in kind.labels if k not in ("password", "client_secret"))
+        raise FieldError(f"is not a field of {kind.section} ({fields})",
                          field)
     if isinstance(value, bool):
         return "Y" if value else "N"

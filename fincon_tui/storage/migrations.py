@@ -158,15 +158,7 @@ def m005_encrypted_passwords(db: Database) -> None:
         )
         """
     )
-    for table, kind, key in (("smtp_settings", "smtp", "name"), ("user_email_settings", "user", "user_code")):
-        db.execute(
-            f"""
-            CREATE TRIGGER {table}_secrets_go_with_row AFTER DELETE ON {table} BEGIN
-                DELETE FROM secrets WHERE owner_kind = '{kind}' AND owner_key = OLD.{key};
-                DELETE FROM legacy_passwords WHERE owner_kind = '{kind}' AND owner_key = OLD.{key};
-            END
-            """
-        )
+    _secrets_go_with_rows(db)
     # Every row with a login may have a password in some admin's keyring.
     db.execute(
         "INSERT INTO legacy_passwords (owner_kind, owner_key) "
@@ -198,6 +190,18 @@ def m005_encrypted_passwords(db: Database) -> None:
         )
     db.execute("DROP TABLE password_journal")
     _who_saved_legacy_passwords(db)
+
+
+def _secrets_go_with_rows(db: Database) -> None:
+    for table, kind, key in (("smtp_settings", "smtp", "name"), ("user_email_settings", "user", "user_code")):
+        db.execute(
+            f"""
+            CREATE TRIGGER {table}_secrets_go_with_row AFTER DELETE ON {table} BEGIN
+                DELETE FROM secrets WHERE owner_kind = '{kind}' AND owner_key = OLD.{key};
+                DELETE FROM legacy_passwords WHERE owner_kind = '{kind}' AND owner_key = OLD.{key};
+            END
+            """
+        )
 
 
 def _who_saved_legacy_passwords(db: Database) -> None:
@@ -255,3 +259,56 @@ APPLICATION_ID = 0x46434E54
 @migrations()
 def m008_application_id(db: Database) -> None:
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+#: What `secrets.name` may be: a password, or what an OAuth 2.0 login keeps.
+SECRET_NAMES = ("password", "client_secret", "refresh_token", "service_account")
+
+
+@migrations()
+def m009_oauth_logins(db: Database) -> None:
+    """OAuth 2.0 (XOAUTH2) logins for Microsoft 365 and Google.
+
+    A login method per definition and per user's own login ('P' password,
+    'M' Microsoft 365, 'G' Google), the app registration's tenant and
+    client id, and `secrets` holding client secrets, refresh tokens and
+    service-account keys next to passwords, each with its expiry when
+    known.  SQLite cannot relax a CHECK, so `secrets` is rebuilt (rows,
+    sealed bytes and the delete triggers unchanged)."""
+    for column in (
+        "login_method TEXT NOT NULL DEFAULT 'P' CHECK (login_method IN ('P', 'M', 'G'))",
+        "tenant TEXT CHECK (tenant IS NULL OR length(tenant) BETWEEN 1 AND 100)",
+        "client_id TEXT CHECK (client_id IS NULL OR length(client_id) BETWEEN 1 AND 200)",
+    ):
+        db.execute(f"ALTER TABLE smtp_settings ADD COLUMN {column}")
+    db.execute(
+        "ALTER TABLE user_email_settings ADD COLUMN login_method TEXT NOT NULL DEFAULT 'P' "
+        "CHECK (login_method IN ('P', 'M', 'G'))"
+    )
+    names = ", ".join(f"'{name}'" for name in SECRET_NAMES)
+    db.execute(
+        f"""
+        CREATE TABLE secrets_new (
+            owner_kind TEXT NOT NULL CHECK (owner_kind IN ('smtp', 'user')),
+            owner_key TEXT NOT NULL COLLATE NOCASE,
+            name TEXT NOT NULL DEFAULT 'password' CHECK (name IN ({names})),
+            key_id TEXT NOT NULL CHECK (length(key_id) = 16),
+            sealed BLOB NOT NULL CHECK (typeof(sealed) = 'blob' AND length(sealed) > 28),
+            bound_login TEXT NOT NULL,
+            bound_server TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            expires_at TEXT,
+            PRIMARY KEY (owner_kind, owner_key, name)
+        )
+        """
+    )
+    db.execute(
+        "INSERT INTO secrets_new (owner_kind, owner_key, name, key_id, sealed, bound_login, bound_server, "
+        "updated_at) SELECT owner_kind, owner_key, name, key_id, sealed, bound_login, bound_server, "
+        "updated_at FROM secrets"
+    )
+    for table in ("smtp_settings", "user_email_settings"):  # they name `secrets`, which goes for a moment
+        db.execute(f"DROP TRIGGER {table}_secrets_go_with_row")
+    db.execute("DROP TABLE secrets")
+    db.execute("ALTER TABLE secrets_new RENAME TO secrets")
+    _secrets_go_with_rows(db)

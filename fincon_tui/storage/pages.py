@@ -1,5 +1,7 @@
-"""One screenful of a keyed table at a time, in key order (ignoring case):
-each page is one query from a key, so a long list never loads whole."""
+"""One screenful of a keyed table at a time, in key order: each page is
+one query from a key along the primary key's index, so a long list never
+loads whole.  The order is the key column's collation: SMTP Names ignoring
+(ASCII) case, user codes as stored (upper case)."""
 
 from __future__ import annotations
 
@@ -22,22 +24,21 @@ class Page(Generic[R]):
 
 
 def _keys(repo: Repository[R], where: str, args: list, size: int, descending: bool = False) -> list[Stored[R]]:
-    order = f"{repo.key_column} COLLATE NOCASE{' DESC' if descending else ''}"
-    return repo.where(where, args, order, size)
+    return repo.where(where, args, f"{repo.key_column}{' DESC' if descending else ''}", size)
 
 
 def _exists(repo: Repository[R], where: str, args: list) -> bool:
-    return repo.db[repo.table].count_where(where, args) > 0
+    return bool(repo.where(where, args, repo.key_column, 1))
 
 
 def page_from(repo: Repository[R], start: str, size: int, *, past: bool = False) -> Page[R]:
     """The first `size` records whose key is `start` or after it (`past`:
     after it); `start` past the last key gives the last page (Position to "ZZZ")."""
-    column = repo.key_column
-    rows = _keys(repo, f"{column} {'>' if past else '>='} ? COLLATE NOCASE", [start], size + 1)
+    column, start = repo.key_column, repo.normalize_key(start)
+    rows = _keys(repo, f"{column} {'>' if past else '>='} ?", [start], size + 1)
     if not rows and start:
         return page_before(repo, None, size)
-    before = bool(rows) and _exists(repo, f"{column} < ? COLLATE NOCASE", [rows[0].key])
+    before = bool(rows) and _exists(repo, f"{column} < ?", [rows[0].key])
     return Page(rows[:size], before, len(rows) > size)
 
 
@@ -45,9 +46,9 @@ def page_before(repo: Repository[R], first: str | None, size: int) -> Page[R]:
     """The `size` records before the key `first` (None: the end); the first
     page when fewer are left."""
     column = repo.key_column
-    where, args = (f"{column} < ? COLLATE NOCASE", [first]) if first is not None else ("", [])
+    where, args = (f"{column} < ?", [repo.normalize_key(first)]) if first is not None else ("", [])
     rows = _keys(repo, where, args, size + 1, descending=True)
     if len(rows) <= size:
         return page_from(repo, "", size)
     rows = list(reversed(rows[:size]))
-    return Page(rows, True, _exists(repo, f"{column} > ? COLLATE NOCASE", [rows[-1].key]))
+    return Page(rows, True, _exists(repo, f"{column} > ?", [rows[-1].key]))

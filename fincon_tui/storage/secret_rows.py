@@ -1,5 +1,6 @@
 """Rows of `secrets`, `database_info` and `legacy_passwords`: sealed
-passwords stored with their records (the sealing is the secrets layer's)."""
+passwords, client secrets, refresh tokens and service-account keys stored
+with their records (the sealing is the keystore's)."""
 
 from __future__ import annotations
 
@@ -19,14 +20,19 @@ TABLE = "secrets"
 
 @dataclass(frozen=True)
 class SealedPassword:
-    """A password as stored: sealed with key `key_id` for `binding`."""
+    """A secret as stored: sealed with key `key_id` for `binding`; `name`
+    says what it is ('password', 'client_secret', 'refresh_token',
+    'service_account') and `expires_at` (ISO-8601 UTC) when it stops
+    working, when known."""
 
     binding: PasswordBinding
     key_id: str
     sealed: bytes
+    name: str = "password"
+    expires_at: str | None = None
 
     def __repr__(self) -> str:
-        return f"SealedPassword({self.binding.owner!r}, key_id={self.key_id!r})"
+        return f"SealedPassword({self.binding.owner!r}, {self.name!r}, key_id={self.key_id!r})"
 
 
 @dataclass(frozen=True)
@@ -63,24 +69,37 @@ def set_key_id(db: Database, value: str) -> None:
 
 
 def _sealed(row: tuple) -> SealedPassword:
-    kind, key, key_id_, sealed, login, server = row
-    return SealedPassword(PasswordBinding(PasswordOwner(kind, key), login, server), key_id_, bytes(sealed))
+    kind, key, key_id_, sealed, login, server, name, expires_at = row
+    return SealedPassword(
+        PasswordBinding(PasswordOwner(kind, key), login, server), key_id_, bytes(sealed), name, expires_at
+    )
 
 
-_COLUMNS = "owner_kind, owner_key, key_id, sealed, bound_login, bound_server"
+_COLUMNS = "owner_kind, owner_key, key_id, sealed, bound_login, bound_server, name, expires_at"
 
 
 @translated
-def get(db: Database, owner: PasswordOwner) -> SealedPassword | None:
+def get(db: Database, owner: PasswordOwner, name: str = "password") -> SealedPassword | None:
     row = db.execute(
-        f"SELECT {_COLUMNS} FROM {TABLE} WHERE owner_kind = ? AND owner_key = ? AND name = 'password'",
-        [owner.kind, owner.key],
+        f"SELECT {_COLUMNS} FROM {TABLE} WHERE owner_kind = ? AND owner_key = ? AND name = ?",
+        [owner.kind, owner.key, name],
     ).fetchone()
     return _sealed(row) if row else None
 
 
 @translated
-def exists(db: Database, owner: PasswordOwner) -> bool:
+def of_owner(db: Database, owner: PasswordOwner) -> list[SealedPassword]:
+    """Every secret stored for `owner`."""
+    return [_sealed(row) for row in db.execute(
+        f"SELECT {_COLUMNS} FROM {TABLE} WHERE owner_kind = ? AND owner_key = ? ORDER BY name",
+        [owner.kind, owner.key],
+    )]
+
+
+@translated
+def exists(db: Database, owner: PasswordOwner, name: str = "password") -> bool:
+    if name != "password":
+        return get(db, owner, name) is not None
     return get(db, owner) is not None or legacy(db, owner) is not None
 
 
@@ -90,21 +109,28 @@ def all_sealed(db: Database) -> list[SealedPassword]:
 
 
 def put(db: Database, password: SealedPassword) -> None:
-    """Store (or replace) a sealed password; the caller owns the transaction."""
+    """Store (or replace) a sealed secret; the caller owns the transaction."""
     owner = password.binding.owner
     db.execute(
         f"""INSERT OR REPLACE INTO {TABLE}
-            (owner_kind, owner_key, name, key_id, sealed, bound_login, bound_server, updated_at)
-            VALUES (?, ?, 'password', ?, ?, ?, ?, ?)""",
-        [owner.kind, owner.key, password.key_id, password.sealed, password.binding.login,
-         password.binding.server, utc_now()],
+            (owner_kind, owner_key, name, key_id, sealed, bound_login, bound_server, updated_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [owner.kind, owner.key, password.name, password.key_id, password.sealed, password.binding.login,
+         password.binding.server, utc_now(), password.expires_at],
     )
-    drop_legacy(db, owner)
+    if password.name == "password":
+        drop_legacy(db, owner)
 
 
-def remove(db: Database, owner: PasswordOwner) -> None:
-    db.execute(f"DELETE FROM {TABLE} WHERE owner_kind = ? AND owner_key = ?", [owner.kind, owner.key])
-    drop_legacy(db, owner)
+def remove(db: Database, owner: PasswordOwner, name: str | None = None) -> None:
+    """Remove the secret `name` of `owner`, or with None every one it has."""
+    if name is None:
+        db.execute(f"DELETE FROM {TABLE} WHERE owner_kind = ? AND owner_key = ?", [owner.kind, owner.key])
+    else:
+        db.execute(f"DELETE FROM {TABLE} WHERE owner_kind = ? AND owner_key = ? AND name = ?",
+                   [owner.kind, owner.key, name])
+    if name in (None, "password"):
+        drop_legacy(db, owner)
 
 
 @translated
@@ -130,6 +156,33 @@ def drop_legacy(db: Database, owner: PasswordOwner) -> None:
     db.execute(
         "DELETE FROM legacy_passwords WHERE owner_kind = ? AND owner_key = ?", [owner.kind, owner.key]
     )
+
+
+def replace_on_own_connection(path: str, sealed: SealedPassword) -> bool:
+    """Replace a stored secret through a connection of this thread's own (a
+    refresh token rotated in a token thread), only while the row still has
+    it for the same binding; True if replaced.  One short transaction."""
+    import sqlite3
+
+    owner, binding = sealed.binding.owner, sealed.binding
+    connection = sqlite3.connect(path, timeout=10, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        changed = connection.execute(
+            f"UPDATE {TABLE} SET key_id = ?, sealed = ?, expires_at = ?, updated_at = ? "
+            "WHERE owner_kind = ? AND owner_key = ? AND name = ? AND bound_login = ? AND bound_server = ?",
+            [sealed.key_id, sealed.sealed, sealed.expires_at, utc_now(), owner.kind, owner.key, sealed.name,
+             binding.login, binding.server],
+        ).rowcount
+        connection.execute("COMMIT")
+        return changed == 1
+    finally:
+        connection.close()
+
+
+def file_of(db: Database) -> str:
+    """The file the database lives in."""
+    return next(row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main")
 
 
 @translated

@@ -22,6 +22,9 @@ class SmtpRepository(Repository[SmtpDefinition]):
             "use_tls": "Y" if definition.use_tls else "N",
             "timeout_seconds": definition.timeout_seconds,
             "bcc": definition.bcc or None,
+            "login_method": definition.login_method,
+            "tenant": definition.tenant or None,
+            "client_id": definition.client_id or None,
         }
 
     def from_columns(self, row: dict) -> SmtpDefinition:
@@ -34,4 +37,7 @@ class SmtpRepository(Repository[SmtpDefinition]):
             use_tls=row["use_tls"] == "Y",
             timeout_seconds=row["timeout_seconds"],
             bcc=row["bcc"] or "",
+            login_method=row.get("login_method") or "P",
+            tenant=row.get("tenant") or "",
+            client_id=row.get("client_id") or "",
         )

@@ -119,16 +119,7 @@ class Repository(Generic[R]):
 
     def update(self, record: R, current: Stored[R]) -> Stored[R]:
         """Replace `current` (from current()) with `record`; the stored key spelling stays."""
-        row = {
-            **self.to_columns(record),
-            self.key_column: current.key,
-            "created_at": current.created_at,
-            "updated_at": utc_now(),
-            "version": current.version + 1,
-            "row_id": current.row_id,
-        }
-        self.db.table(self.table).update(current.key, row)
-        return self._stored(row)
+        return self._next_version(current, {**self.to_columns(record), self.key_column: current.key})
 
     def by_row_id(self, row_id: str) -> Stored[R] | None:
         found = self.where("row_id = ?", [row_id], "row_id", 1)
@@ -147,8 +138,12 @@ class Repository(Generic[R]):
         if taken is not None and fold(taken.key) != fold(current.key):
             raise RecordExists(f"{self.kind} {taken.key} already exists")
         record = replace(current.record, **{self.key_column: new_key})  # type: ignore[type-var]
+        return self._next_version(current, self.to_columns(record))
+
+    def _next_version(self, current: Stored[R], columns: dict) -> Stored[R]:
+        """Write `columns` over `current` as its next version, the same row."""
         row = {
-            **self.to_columns(record),
+            **columns,
             "created_at": current.created_at,
             "updated_at": utc_now(),
             "version": current.version + 1,

@@ -27,6 +27,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "history": "f9,ctrl+y",
     "test_login": "f6,ctrl+t",
     "send_test": "f7,ctrl+o",
+    "sign_in": "f2,ctrl+n",
     "page_down": "pagedown",
     "page_up": "pageup",
     # the Work with lists

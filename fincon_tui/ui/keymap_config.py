@@ -84,8 +84,8 @@ def screen_classes() -> list[type]:
     found: list[type] = []
     todo: list[type] = [Screen]
     while todo:
-        subclasses: list[type] = todo.pop(0).__subclasses__()
-        for sub in subclasses:
+        sub: type
+        for sub in todo.pop(0).__subclasses__():
             if sub not in found:
                 todo.append(sub)
                 if sub.__module__.startswith("fincon_tui."):

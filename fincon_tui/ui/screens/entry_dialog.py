@@ -12,6 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
+from fincon_tui._exceptions import FinconError
 from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain_lines
@@ -101,6 +102,8 @@ class EntryDialog(DialogScreen[dict[str, str] | None]):
     async def _check(self, values: dict[str, str]) -> None:
         try:
             problem = await self.check(values)
+        except FinconError as error:  # the database or key store refused: say so, stay open
+            problem = (self.entries[0].id, str(error))
         finally:
             self.checking = False
         if problem is None:

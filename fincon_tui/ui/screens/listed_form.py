@@ -123,9 +123,12 @@ class ListedForm(RecordFormScreen):
             return self.start.copy_password
         return super().had_password
 
-    def write(self, record: Any, change: PasswordChange, expected: Stored | None) -> Saved:
+    def write(
+        self, record: Any, change: PasswordChange, expected: Stored | None,
+        secrets: dict[str, PasswordChange] | None = None,
+    ) -> Saved:
         if self.start.mode != "copy":
-            return super().write(record, change, expected)
+            return super().write(record, change, expected, secrets)
         from fincon_tui.services.key_changes import copy
 
         source = self.start.source

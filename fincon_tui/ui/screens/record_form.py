@@ -77,6 +77,8 @@ class RecordFormScreen(FinconScreen):
     NEW_DEFAULTS: ClassVar[dict[str, str]]
     CREATE_QUESTION: ClassVar[str]
     PROMPTS: ClassVar[dict[str, Prompt]] = {}
+    #: Masked fields besides the password, each stored as a secret of its own.
+    SECRETS: ClassVar[tuple[str, ...]] = ()
     AUTO_FOCUS = ".key"
     #: Whether a record is open: its details and Accept/Delete usable, the
     #: key field and its look-up locked.  Set again when reloaded.
@@ -115,8 +117,11 @@ class RecordFormScreen(FinconScreen):
     def validate_key(self, raw: str) -> str:
         raise NotImplementedError
 
-    def parse(self, values: dict[str, str], password: PasswordChange) -> Any:
-        """Validate into a record; raise FormInvalid."""
+    def parse(
+        self, values: dict[str, str], password: PasswordChange, secrets: dict[str, PasswordChange] | None = None
+    ) -> Any:
+        """Validate into a record; raise FormInvalid.  `secrets` holds what
+        Accept does to each of SECRETS (runs in the database thread)."""
         raise NotImplementedError
 
     def saved_message(self, saved: Saved) -> str:
@@ -182,7 +187,17 @@ class RecordFormScreen(FinconScreen):
         return self.query_one("#password", PasswordInput)
 
     def form_values(self) -> dict[str, str]:
-        return {key: self.field(key).value for key in self.LABELS if key != "password"}
+        return {key: self.field(key).value for key in self.LABELS if key not in ("password", *self.SECRETS)}
+
+    def stored_secret(self, key: str) -> bool:
+        """Whether the open record has the secret of field `key` stored."""
+        return False
+
+    def secret_changes(self) -> dict[str, PasswordChange]:
+        """What Accept does to each of SECRETS."""
+        return {
+            key: self.query_one(f"#{key}", PasswordInput).change(self.stored_secret(key)) for key in self.SECRETS
+        }
 
     @property
     def had_password(self) -> bool:
@@ -201,12 +216,16 @@ class RecordFormScreen(FinconScreen):
         for key, value in values.items():
             self.field(key).value = visible(value)
         self.password_field.show_stored(has_password)
+        for key in self.SECRETS:
+            self.query_one(f"#{key}", PasswordInput).show_stored(self.stored_secret(key))
 
     def has_unsaved_changes(self) -> bool:
         if not self.is_open:
             return False
         password = self.password_field.change(self.had_password)
-        return self.form_values() != self.baseline or password.action != "keep"
+        secrets = self.secret_changes().values()
+        return (self.form_values() != self.baseline or password.action != "keep"
+                or any(change.action != "keep" for change in secrets))
 
     def explain(self, error: FieldError) -> str:
         """The message for a refused field; a field with a look-up list says
@@ -306,8 +325,8 @@ class RecordFormScreen(FinconScreen):
         key = self.field(self.KEY).value if keep_key else ""
         self.is_open = False
         self._forget_errors()
-        self._fill({k: "" for k in self.LABELS if k != "password"}, has_password=False)
         self.loaded = None
+        self._fill({k: "" for k in self.form_values()}, has_password=False)
         self.baseline = {}
         self.field(self.KEY).value = key
         self.field(self.KEY).focus()
@@ -341,18 +360,21 @@ class RecordFormScreen(FinconScreen):
             return
         change = self.password_field.change(self.had_password)
         expected = self.loaded.stored if self.loaded else None
-        self.database.work(self, self._save(self.form_values(), change, expected))
+        self.database.work(self, self._save(self.form_values(), change, expected, self.secret_changes()))
 
-    async def _save(self, values: dict[str, str], change: PasswordChange, expected: Stored | None) -> None:
+    async def _save(
+        self, values: dict[str, str], change: PasswordChange, expected: Stored | None,
+        secrets: dict[str, PasswordChange],
+    ) -> None:
         try:
-            record = await self.database.run(self.parse, values, change)
+            record = await self.database.run(self.parse, values, change, secrets)
         except FormInvalid as invalid:
             self._refuse(*invalid.errors)
             return
         self._forget_errors()
         kind, key = self.service.kind, record.key
         try:
-            saved = await self._while_waiting("Saving", self.write, record, change, expected)
+            saved = await self._while_waiting("Saving", self.write, record, change, expected, secrets)
         except RecordExists:
             self.message.error(
                 f"{kind} {key} was created by another user meanwhile: press {self.key('cancel')} and open it")
@@ -373,9 +395,12 @@ class RecordFormScreen(FinconScreen):
         message = await self.database.run(self.saved_message, saved)
         self.finish(message)
 
-    def write(self, record: Any, change: PasswordChange, expected: Stored | None) -> Saved:
+    def write(
+        self, record: Any, change: PasswordChange, expected: Stored | None,
+        secrets: dict[str, PasswordChange] | None = None,
+    ) -> Saved:
         """Accept's write (in the database thread)."""
-        return self.service.save(record, change, expected)
+        return self.service.save(record, change, expected, secrets)
 
     def finish(self, message: str) -> None:
         """The open record was saved or deleted: back to the key field, saying so."""

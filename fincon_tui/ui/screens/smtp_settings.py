@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import on
 from textual.app import ComposeResult
+from textual.widgets import Input, Static
 
-from fincon_tui._exceptions import FormInvalid
-from fincon_tui.domain import smtp
+from fincon_tui._exceptions import FieldError, FormInvalid
+from fincon_tui.domain import login_methods, smtp
 from fincon_tui.domain.fields import EMAIL_MAX, HOST_MAX
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import USER_CODE_MAX
@@ -16,6 +18,7 @@ from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import (
+    ChoiceInput,
     FieldInput,
     NumberInput,
     PasswordInput,
@@ -54,6 +57,7 @@ class SmtpSettingsScreen(RecordFormScreen):
     NEW_DEFAULTS = smtp.NEW_DEFAULTS
     CREATE_QUESTION = CREATE_QUESTION
     PROMPTS = {"name": DEFINITION_PROMPT}
+    SECRETS = ("client_secret",)
     HELP_TEXT = (
         "An SMTP setting definition tells Fincon which mail server sends its email.  Type the SMTP Name "
         "and press Enter: a new name asks whether to create it, an existing one opens for editing.  Fill "
@@ -77,13 +81,28 @@ class SmtpSettingsScreen(RecordFormScreen):
                                f"{smtp.TIMEOUT_RANGE[0]}-{smtp.TIMEOUT_RANGE[1]}."),
         ("BCC", "Optional: one address that receives a blind copy of every email sent through this "
                 "definition."),
+        ("Login Method", "How the login is made: P with the password above; M Microsoft 365 or G Google "
+                         "with OAuth 2.0 (XOAUTH2, Use TLS Y).  Username is then the mailbox."),
+        ("Tenant ID", "M: the Entra tenant's ID or domain."),
+        ("Client ID", "M: the app registration's Application (client) ID; G: the OAuth client's ID."),
+        ("Client Secret", "M: the secret's Value for app-only (SMTP.SendAsApp); leave empty to sign the "
+                          "mailbox in with {sign_in} instead (device code: open the address on any device, "
+                          "type the code).  G: the OAuth client's secret, then {sign_in} signs in (paste back "
+                          "the address the browser ends on: Google's device flow refuses the mail scope), or "
+                          "the path of a service-account key file (domain-wide delegation; the key is stored, "
+                          "the file not needed)."),
         "{test_login} tests the connection and logs in with what is on screen (no message is sent); "
         "{send_test} sends a test email.  Both ask for an optional user code: with one, the test logs in "
         "as that user would (their own login, else the shared one), which tests a definition where each "
         "user brings their own.  Both show the SMTP conversation as it happens: {cancel} cancels, and "
-        "once it has ended {save_log} saves it to a file.",
+        "once it has ended {save_log} saves it to a file.  {sign_in} signs an OAuth mailbox in.  {prompt} on "
+        "Mail Server lists well-known providers; typing one fills Port and Use TLS where untouched.",
     )
-    BINDINGS = [bind("test_login", "test_login", "Test"), bind("send_test", "send_test", "Send")]
+    BINDINGS = [
+        bind("test_login", "test_login", "Test"),
+        bind("send_test", "send_test", "Send"),
+        bind("sign_in", "sign_in", "Sign in", show=False),
+    ]
 
     @property
     def service(self) -> SmtpSettings:
@@ -108,12 +127,123 @@ class SmtpSettingsScreen(RecordFormScreen):
             hint=f"{low_time}-{high_time}",
         )
         yield field_row(label["bcc"], FieldInput(id="bcc", max_length=EMAIL_MAX, classes="detail"), hint="optional")
+        yield field_row(
+            label["login_method"],
+            ChoiceInput(id="login_method", choices="".join(login_methods.METHODS),
+                        hint=f"type {login_methods.ALLOWED}", classes="detail"),
+            hint=login_methods.ALLOWED,
+        )
+        yield field_row(
+            label["tenant"],
+            FieldInput(id="tenant", max_length=login_methods.TENANT_MAX, classes="detail wide"), hint="M",
+        )
+        yield field_row(
+            label["client_id"], FieldInput(id="client_id", max_length=login_methods.CLIENT_ID_MAX,
+                                           classes="detail wide"), hint="M, G",
+        )
+        yield field_row(
+            label["client_secret"],
+            PasswordInput(id="client_secret", max_length=login_methods.SECRET_MAX, classes="detail wide"),
+            hint="M app, G",
+        )
+        yield Static("", id="provider-note", markup=False)
 
     def validate_key(self, raw: str) -> str:
         return smtp.validate_name(raw)
 
-    def parse(self, values: dict[str, str], password: PasswordChange) -> smtp.SmtpDefinition:
-        return smtp.parse_definition(values, password, had_password=self.had_password)
+    # -- provider hints ----------------------------------------------------------
+
+    def on_opened(self) -> None:
+        self._show_provider_note()
+
+    @on(Input.Changed, "#mail_server, #authenticate, #login_method")
+    def _provider_fields_changed(self, event: Input.Changed) -> None:
+        self._show_provider_note()
+        typed = event.input.has_focus and event.value != self.baseline.get("mail_server")
+        if event.input.id == "mail_server" and self.is_open and typed:
+            self._fill_from_provider(event.value)
+
+    def _show_provider_note(self) -> None:
+        from fincon_tui.domain.providers import m365_password_flag
+
+        note = self.query_one("#provider-note", Static)
+        flag = None
+        if self.is_open:
+            values = self.form_values()
+            flag = m365_password_flag(values["mail_server"], values["authenticate"] == "Y", values["login_method"])
+        note.update(f"! {flag}" if flag else "")
+        note.display = bool(flag)
+        # 80x24 holds the warning or the key-store line, not both.
+        self.query_one("#store-info", Static).display = not flag
+
+    def _fill_from_provider(self, host: str) -> None:
+        """A known Mail Server: Port and Use TLS take the provider's values
+        where they are untouched (as opened: a new definition's defaults, or
+        the stored values); the message line says what it did."""
+        from fincon_tui.domain.providers import find
+
+        provider = find(host)
+        if provider is None:
+            return
+        wanted = {"port": str(provider.port), "use_tls": "Y" if provider.use_tls else "N"}
+        filled, kept = [], []
+        for key, value in wanted.items():
+            field = self.field(key)
+            if field.value == value:
+                continue
+            if field.value in (self.baseline.get(key), self.NEW_DEFAULTS[key]):
+                field.value = value
+                filled.append(f"{self.LABELS[key]} {value}")
+            else:
+                kept.append(f"{self.LABELS[key]} {field.value} (typed; {provider.name} uses {value})")
+        did = f"filled {' and '.join(filled)}" if filled else "Port and Use TLS fit"
+        if kept:
+            did += f"; kept {', '.join(kept)}"
+        self.message.show(f"{host} is {provider.name}: {did}. Logins: {provider.logins}")
+
+    def action_prompt(self) -> None:
+        """F4 on Mail Server lists the well-known providers; elsewhere as usual."""
+        focused = self.focused
+        if focused is None or focused.id != "mail_server":
+            super().action_prompt()
+            return
+        from fincon_tui.domain.providers import PROVIDERS
+        from fincon_tui.ui.screens.lookup import LookupScreen
+
+        async def search(text: str) -> list[tuple[str, str]]:
+            wanted = text.strip().lower()
+            return [(p.host, f"{p.name:<26.26} {p.host:<30.30} {p.port:>5}  {'Y' if p.use_tls else 'N'}")
+                    for p in PROVIDERS if wanted in f"{p.name} {p.host}".lower()]
+
+        def picked(host: str | None) -> None:
+            if host is None:
+                return
+            field = self.field("mail_server")
+            field.value = host.replace("*", "us-east-1")  # a per-region host: the admin edits the region
+            field.focus()  # its change fills Port and Use TLS
+
+        heading = f"{'Provider':<26} {'Mail Server':<30} {'Port':>5}  TLS"
+        self.app.push_screen(LookupScreen("Mail providers", heading, search), picked)
+
+    def stored_secret(self, key: str) -> bool:
+        stored = self.loaded.secrets if self.loaded else frozenset()
+        return bool(stored & {"client_secret", "service_account"})
+
+    def parse(
+        self, values: dict[str, str], password: PasswordChange, secrets: dict[str, PasswordChange] | None = None
+    ) -> smtp.SmtpDefinition:
+        """(In the database thread: a Google key named by its path is read here.)"""
+        from fincon_tui.services.smtp_settings import key_file_named, read_key_file
+
+        secrets = secrets if secrets is not None else {}
+        secret = secrets.get("client_secret", PasswordChange.keep())
+        if secret.action == "set" and key_file_named(values.get("login_method", ""), secret.value):
+            try:
+                secret = secrets["client_secret"] = PasswordChange.set(read_key_file(secret.value))
+            except FieldError as error:
+                raise FormInvalid([error], self.LABELS) from None
+        return smtp.parse_definition(values, password, had_password=self.had_password, secret=secret,
+                                     had_secret=self.stored_secret("client_secret"))
 
     def saved_message(self, saved: Saved) -> str:
         message = super().saved_message(saved)
@@ -135,12 +265,49 @@ class SmtpSettingsScreen(RecordFormScreen):
             return None
         change = self.password_field.change(self.had_password)
         try:
-            definition = self.parse(self.form_values(), change)
+            definition = self.parse(self.form_values(), change, self.secret_changes())
         except FormInvalid as invalid:
             self._refuse(*invalid.errors)
             return None
         typed = {"set": change.value, "clear": "", "keep": None}[change.action]
         return definition, typed
+
+    def action_sign_in(self) -> None:
+        """F2/Ctrl+N: sign the definition's mailbox in (Login Method M without
+        a client secret: device code; G with a client secret: installed app)."""
+        if not self.is_open or self.loaded is None:
+            self.message.error("Open a saved SMTP definition first, then sign in")
+            return
+        if self.has_unsaved_changes():
+            self.message.error(f"Accept the changes first ({self.services.key_label('accept')}), then sign in")
+            return
+        self.database.work(self, self._sign_in(self.loaded.stored.key))
+
+    async def _sign_in(self, key: str) -> None:
+        from fincon_tui._exceptions import NotReady
+        from fincon_tui.services.oauth_logins import sign_in_check
+        from fincon_tui.ui.screens.sign_in import SignInScreen
+
+        try:
+            definition, version, secret = await self.database.run(sign_in_check, self.service, key)
+        except NotReady as error:
+            self.message.error(f"Cannot sign in: {error}")
+            return
+
+        def signed_in(message: str | None) -> None:
+            if message is None:
+                self.message.show("Not signed in: cancelled", "warning")
+                return
+
+            async def reload() -> None:
+                loaded = await self.database.run(self.service.load, key)
+                if loaded is not None:
+                    self._open(loaded.stored.record.form_values(), loaded)
+                self.message.show(message, "ok")
+
+            self.database.work(self, reload())
+
+        self.app.push_screen(SignInScreen(key, definition, version, secret), signed_in)
 
     @property
     def checks(self) -> MailChecks:
@@ -239,12 +406,16 @@ class SmtpSettingsScreen(RecordFormScreen):
             return
         definition, typed = current
 
-        async def prepare(to: str, user_code: str) -> Prepared | CannotTest:
+        async def find_user(code: str):
+            return await self.database.run(self.checks.find_user, code)
+
+        async def prepare(to: str, user_code: str, user, sender: str) -> Prepared | CannotTest:
             """The request's field at fault keeps the dialog open (raised);
             anything else closes it and is told on the message line."""
             try:
                 return await self.database.run(
-                    lambda: self.checks.test_email(definition, to, user_code=user_code, typed_password=typed)
+                    lambda: self.checks.test_email(definition, to, user_code=user_code, user=user,
+                                                   sender_address=sender, typed_password=typed)
                 )
             except CannotTest as error:
                 if error.field:
@@ -257,4 +428,5 @@ class SmtpSettingsScreen(RecordFormScreen):
             elif answer is not None:
                 self._start(answer)
 
-        self.app.push_screen(SendTestScreen(definition.name, prepare), chosen)
+        default_from = self.checks.default_from(definition)
+        self.app.push_screen(SendTestScreen(definition.name, default_from, find_user, prepare), chosen)

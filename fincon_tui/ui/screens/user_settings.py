@@ -96,7 +96,9 @@ class UserEmailSettingsScreen(RecordFormScreen):
     def validate_key(self, raw: str) -> str:
         return users.validate_user_code(raw)
 
-    def parse(self, values: dict[str, str], password: PasswordChange) -> users.UserEmailSettings:
+    def parse(
+        self, values: dict[str, str], password: PasswordChange, secrets: dict[str, PasswordChange] | None = None
+    ) -> users.UserEmailSettings:
         stored = self.services.smtp.get(values["smtp_name"]) if values["smtp_name"].strip() else None
         definition = stored.record if stored else None
         return users.parse_user_settings(

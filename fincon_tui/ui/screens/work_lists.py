@@ -93,7 +93,11 @@ class RecordListScreen(WorkWithScreen):
 
     async def _copy(self, row) -> None:
         kind, service, label = self.KIND_NAME, self.service, self.LABELS[self.KEY]
-        loaded = await self.database.run(service.load, row.key)
+        try:
+            loaded = await self.database.run(service.load, row.key)
+        except StorageError as error:
+            self.next_option(Done(f"Not copied: could not read {kind} {row.key}: {error}", "error"))
+            return
         if loaded is None:
             self.next_option(Done(f"Not copied: {kind} {row.key} no longer exists", "error"))
             return
@@ -269,6 +273,10 @@ class WorkWithUsersScreen(RecordListScreen):
         from fincon_tui.services.work_lists import users as user_rows
 
         return user_rows(self.service, key, size, direction)  # type: ignore[arg-type]
+
+    def order(self, key: str) -> bytes:
+        """User codes are stored upper case and ordered as stored."""
+        return key.encode("utf-8", "surrogatepass")
 
     def attention(self, row: UserRow) -> bool:
         return not row.can_send

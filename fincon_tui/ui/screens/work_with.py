@@ -19,6 +19,7 @@ from rich.cells import cell_len, set_cell_size
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
@@ -50,7 +51,7 @@ def fit(text: str, width: int) -> str:
 
 
 def nocase(key: str) -> bytes:
-    """The list's order, as SQLite's NOCASE sorts: ASCII letters folded."""
+    """SQLite's NOCASE order: ASCII letters folded, then UTF-8 bytes."""
     return "".join(c.lower() if "A" <= c <= "Z" else c for c in key).encode("utf-8", "surrogatepass")
 
 
@@ -128,6 +129,10 @@ class WorkWithScreen(FinconScreen):
     def line(self, row: Any) -> str:
         raise NotImplementedError
 
+    def order(self, key: str) -> bytes:
+        """A sort key in the list's order (the key column's collation)."""
+        return nocase(key)
+
     def attention(self, row: Any) -> bool:
         """Whether the row is shown as needing attention."""
         return False
@@ -203,6 +208,10 @@ class WorkWithScreen(FinconScreen):
             self.focus_row(focus_row)
 
     def show_page(self, page: ListPage) -> None:
+        try:
+            more = self.query_one("#work-more", Label)
+        except NoMatches:
+            return  # the app is closing: the screen's widgets are gone
         self.page = page
         for row in page.rows:  # options typed earlier now act on the row as read now
             if row.key in self.typed:
@@ -213,8 +222,7 @@ class WorkWithScreen(FinconScreen):
                 widget.show(self.line(row), self.typed.get(row.key, (None, ""))[1], self.attention(row))
             else:
                 widget.display = False
-        more = "More..." if page.after else "Bottom"
-        self.query_one("#work-more", Label).update(more)
+        more.update("More..." if page.after else "Bottom")
         if not page.rows:
             self.message.show(
                 f"No {self.KIND}s yet: {self.services.key_label('create')} creates one", "info"
@@ -298,7 +306,7 @@ class WorkWithScreen(FinconScreen):
         event.stop()
         if self.processing:
             return
-        typed = sorted(self.typed.items(), key=lambda item: nocase(item[0]))
+        typed = sorted(self.typed.items(), key=lambda item: self.order(item[0]))
         for key, (_, option) in typed:
             if option not in self.OPTIONS:
                 self.message.error(

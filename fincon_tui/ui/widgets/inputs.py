@@ -80,14 +80,15 @@ class NumberInput(FieldInput):
             self.restricted()
 
 
-class YesNoInput(FieldInput):
-    """A single Y/N character: y and n become upper case, other keys are refused."""
+class ChoiceInput(FieldInput):
+    """A single character from `choices`: letters become upper case, other keys are refused."""
 
-    def __init__(self, *, id: str, **kwargs) -> None:
-        super().__init__(id=id, max_length=1, hint="type Y or N", **kwargs)
+    def __init__(self, *, id: str, choices: str, hint: str, **kwargs) -> None:
+        super().__init__(id=id, max_length=1, hint=hint, **kwargs)
+        self.choices = choices
 
     def _accept(self, character: str) -> None:
-        if character.upper() in ("Y", "N"):
+        if character.upper() in self.choices:
             self.value = character.upper()
             self.cursor_position = 1
         else:
@@ -105,6 +106,13 @@ class YesNoInput(FieldInput):
         text = event.text.strip()
         if text:
             self._accept(text[0] if len(text) == 1 else "?")
+
+
+class YesNoInput(ChoiceInput):
+    """A single Y/N character."""
+
+    def __init__(self, *, id: str, **kwargs) -> None:
+        super().__init__(id=id, choices="YN", hint="type Y or N", **kwargs)
 
 
 _ERASE_KEYS = {"backspace", "delete", "ctrl+d", "ctrl+u", "ctrl+k", "ctrl+w", "ctrl+x"}

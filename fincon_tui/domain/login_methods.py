@@ -1,0 +1,86 @@
+"""How a definition (or a user's own login) logs in: a password, or
+OAuth 2.0 (XOAUTH2) with Microsoft 365 or Google.
+
+Each OAuth method has two ways, told apart by the secret stored:
+
+* M, Microsoft 365: with a client secret, app-only (client credentials);
+  without one, signed in as the mailbox with a device code (a refresh token).
+* G, Google: with a service-account key, domain-wide delegation acting as
+  the login's mailbox; with a client secret, the installed-app sign-in
+  (a refresh token).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from fincon_tui._exceptions import FieldError
+from fincon_tui.domain.fields import text
+
+PASSWORD, MICROSOFT, GOOGLE = "P", "M", "G"
+METHODS: dict[str, str] = {PASSWORD: "Password", MICROSOFT: "Microsoft 365", GOOGLE: "Google"}
+#: The allowed-values text beside the one-character field.
+ALLOWED = "P=Password, M=Microsoft 365, G=Google"
+
+TENANT_MAX = 100
+CLIENT_ID_MAX = 200
+SECRET_MAX = 16_384  # a service-account key is a few KB of JSON
+
+#: A tenant: its GUID, a domain (contoso.onmicrosoft.com), or organizations.
+_TENANT = re.compile(r"^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[A-Za-z0-9.-]{1,100})$")
+
+
+def login_method(raw: str) -> str:
+    value = raw.strip().upper()
+    if value not in METHODS:
+        raise FieldError(f"must be {ALLOWED}")
+    return value
+
+
+def tenant(raw: str) -> str:
+    value = text(raw, max_length=TENANT_MAX)
+    if value and not _TENANT.match(value):
+        raise FieldError("must be the tenant's ID (a GUID) or domain, e.g. contoso.onmicrosoft.com")
+    return value
+
+
+def client_id(raw: str) -> str:
+    value = text(raw, max_length=CLIENT_ID_MAX)
+    if any(c.isspace() for c in value):
+        raise FieldError("must not contain spaces")
+    return value
+
+
+def is_service_account_key(secret: str) -> bool:
+    """Whether a secret is a Google service-account key (JSON) rather than a client secret."""
+    return secret.lstrip().startswith("{")
+
+
+def check_service_account_key(secret: str) -> dict:
+    """The key JSON, checked for what signing in needs; FieldError says what is wrong."""
+    try:
+        info = json.loads(secret)
+    except ValueError:
+        raise FieldError("is not a service-account key: not valid JSON") from None
+    if not isinstance(info, dict) or info.get("type") != "service_account":
+        raise FieldError('is not a service-account key ("type" is not "service_account")')
+    missing = [key for key in ("client_email", "private_key", "token_uri") if not info.get(key)]
+    if missing:
+        raise FieldError(f"is a service-account key without {', '.join(missing)}")
+    return info
+
+
+def secret_name(method: str, secret: str) -> str:
+    """Under which name a typed Client Secret is stored."""
+    return "service_account" if method == GOOGLE and is_service_account_key(secret) else "client_secret"
+
+
+def way(method: str, stored: frozenset[str] | set[str]) -> str:
+    """How an OAuth login goes, from the secrets stored: 'app-only',
+    'device code', 'service account', 'installed app' (or 'password')."""
+    if method == MICROSOFT:
+        return "app-only" if "client_secret" in stored else "device code"
+    if method == GOOGLE:
+        return "service account" if "service_account" in stored else "installed app"
+    return "password"

@@ -1,0 +1,296 @@
+"""OAuth 2.0 logins (XOAUTH2) end to end, against the local stand-ins for
+Microsoft's and Google's endpoints (tests/oauth_server.py) and an SMTP
+server that takes only their tokens: msal and google-auth are pointed at
+them through their documented settings, never patched."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import definition
+from oauth_server import (
+    TENANT,
+    Client,
+    approve_when_asked,
+    authorize_in_browser,
+    oauth_server,
+    service_account_key,
+    xoauth2_smtp_server,
+)
+from smtp_servers import make_certificates
+
+from fincon_tui.domain.password_binding import PasswordChange, smtp_owner
+from fincon_tui.services.mail_checks import CannotTest, MailChecks
+from fincon_tui.services.oauth_logins import save_sign_in, sign_in_check
+from fincon_tui.services.smtp_settings import SmtpSettings
+from fincon_tui.services.user_settings import UserSettings
+from fincon_tui.ui.screens.sign_in import SignInScreen
+from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
+
+BIN = Path(sys.executable).parent / "fincon-tui"
+SIZE = (80, 24)
+ANN = "ann@contoso.example"
+
+
+@pytest.fixture
+def certs(tmp_path, monkeypatch):
+    made = make_certificates(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(made.ca_file))
+    return made
+
+
+@pytest.fixture
+def idp(certs, monkeypatch):
+    """The authorization server, with a public client 'mailer' (device code),
+    a confidential 'daemon' (client credentials) and Google's 'gclient'."""
+    from fincon_tui.oauth.google import REDIRECT_URI
+
+    with oauth_server(certs.server_context("127.0.0.1")) as store:
+        store.ca = str(certs.ca_file)
+        store.clients["mailer"] = Client("mailer")
+        store.clients["daemon"] = Client("daemon", secret="daemon-secret")
+        store.clients["gclient"] = Client("gclient", secret="g-secret", redirect_uris=(REDIRECT_URI,))
+        monkeypatch.setenv("FINCON_TUI_MICROSOFT_AUTHORITY", store.base)
+        monkeypatch.setenv("FINCON_TUI_GOOGLE_TOKEN_URI", f"{store.base}/token")
+        monkeypatch.setenv("FINCON_TUI_GOOGLE_AUTH_URI", f"{store.base}/o/oauth2/auth")
+        yield store
+
+
+@pytest.fixture
+def smtp(idp, certs):
+    with xoauth2_smtp_server(idp, certs.server_context()) as server:
+        yield server
+
+
+def microsoft(port: int, **overrides):
+    values = dict(name="M365", mail_server="localhost", port=port, username=ANN, timeout_seconds=10,
+                  login_method="M", tenant=TENANT, client_id="mailer")
+    return definition(**{**values, **overrides})
+
+
+def cli(db_path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN), "--db", str(db_path), "smtp", *args], capture_output=True, text=True,
+                          timeout=60, env=os.environ.copy(), input=stdin,
+                          stdin=None if stdin is not None else subprocess.DEVNULL)
+
+
+def sign_in(db, vault, idp, name: str = "M365", user: str = ANN) -> None:
+    """What F2 does, through the same use cases, with the admin approving."""
+    from fincon_tui.oauth.microsoft import DeviceCode
+
+    service = SmtpSettings(db, vault)
+    found, version, _ = sign_in_check(service, name)
+    code = DeviceCode(found.tenant, found.client_id, 10)
+    approve_when_asked(idp, user)
+    save_sign_in(service, name, version, code.wait())
+
+
+def refresh_token(db, vault, name: str = "M365") -> str | None:
+    return SmtpSettings(db, vault).passwords.get(smtp_owner(name), "refresh_token")
+
+
+async def test_device_code_sign_in_in_the_tui_then_the_login_test(app, db, vault, idp, smtp) -> None:
+    port, mailbox = smtp
+    app.smtp.save(microsoft(port), PasswordChange.keep(), None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1", *"m365", "enter")
+        form = app.screen
+        await pilot.press("f2")
+        dialog = app.screen
+        assert isinstance(dialog, SignInScreen)
+        for _ in range(200):  # the code appears once the service has answered
+            if dialog.device is not None:
+                break
+            await pilot.pause(0.05)
+        steps = str(dialog.query_one("#sign-in-steps").content)
+        assert f"{idp.base}/devicelogin" in steps and dialog.device.code in steps
+        assert "Waiting for the sign-in" in str(dialog.query_one("#sign-in-status").content)
+        approve_when_asked(idp, ANN)  # the admin, on their phone
+        for _ in range(300):
+            if app.screen is form:
+                break
+            await pilot.pause(0.05)
+        assert app.screen is form
+        await pilot.pause(0.2)
+        assert form.message.text.startswith(f"Signed in as {ANN}")
+        await pilot.press("f6", "enter")  # no user code: the definition's own login
+        session = app.screen
+        assert isinstance(session, SmtpSessionScreen)
+        for _ in range(300):
+            if session.outcome is not None:
+                break
+            await pilot.pause(0.05)
+        assert session.outcome.ok, session.outcome
+        log = "\n".join(session.shown)
+        assert "C: AUTH XOAUTH2 ***" in log and "access token received" in log
+    assert mailbox.logins == [(ANN, "XOAUTH2")] and mailbox.tls_at_auth == [True]
+    assert refresh_token(db, vault) in idp.live_refresh_tokens()
+    history = app.smtp.history("M365")
+    assert history[0].changes == {"refresh_token": f"signed in as {ANN}"}
+
+
+async def test_escape_abandons_the_device_code_wait(app, idp, smtp) -> None:
+    app.smtp.save(microsoft(smtp[0]), PasswordChange.keep(), None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "1", *"m365", "enter")
+        form = app.screen
+        await pilot.press("f2")
+        for _ in range(200):
+            if app.screen.device is not None:
+                break
+            await pilot.pause(0.05)
+        start = time.monotonic()
+        await pilot.press("escape")
+        assert app.screen is form and time.monotonic() - start < 2
+        assert form.message.text == "Not signed in: cancelled"
+        assert app.smtp.passwords.has(smtp_owner("M365"), "refresh_token") is False
+
+
+def test_a_rotated_refresh_token_is_saved_and_used_after_a_restart(db, db_path, vault, idp, smtp) -> None:
+    port, mailbox = smtp
+    SmtpSettings(db, vault).save(microsoft(port), PasswordChange.keep(), None)
+    sign_in(db, vault, idp)
+    first = refresh_token(db, vault)
+    one = cli(db_path, "test", "M365")  # a process of its own: it refreshes, the server rotates
+    assert one.returncode == 0, one.stderr
+    second = refresh_token(db, vault)
+    assert second != first and first not in idp.live_refresh_tokens()
+    two = cli(db_path, "test", "M365", "--json")  # a later run: works only with the rotated one
+    assert two.returncode == 0, two.stderr
+    assert refresh_token(db, vault) not in (first, second)
+    assert mailbox.logins == [(ANN, "XOAUTH2")] * 2
+    assert idp.grant_counts["refresh_token"] == 2
+    assert first not in (one.stdout + one.stderr + two.stdout + two.stderr)
+
+
+def test_app_only_with_client_credentials(db, db_path, vault, idp, smtp) -> None:
+    port, mailbox = smtp
+    settings = SmtpSettings(db, vault)
+    settings.save(microsoft(port, client_id="daemon"), PasswordChange.keep(), None,
+                  {"client_secret": PasswordChange.set("daemon-secret")})
+    result = cli(db_path, "test", "M365")
+    assert result.returncode == 0, result.stderr
+    assert "logged in with OAuth 2.0 as ann@contoso.example" in result.stdout
+    assert idp.grant_counts == {"client_credentials": 1}
+    assert mailbox.logins == [(ANN, "XOAUTH2")]
+    assert "daemon-secret" not in result.stderr
+    stored = db.execute("SELECT name FROM secrets").fetchall()
+    assert stored == [("client_secret",)]
+    assert b"daemon-secret" not in Path(db_path).read_bytes()
+
+
+def test_a_revoked_refresh_token_is_named_with_its_hint(db, db_path, vault, idp, smtp) -> None:
+    SmtpSettings(db, vault).save(microsoft(smtp[0]), PasswordChange.keep(), None)
+    sign_in(db, vault, idp)
+    idp.revoke_refresh_tokens(ANN)
+    result = cli(db_path, "test", "M365", "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 1 and report["step"] == "token"
+    assert "revoked" in report["message"] and "AADSTS50173" in report["message"]
+    assert report["hint"].startswith("sign in again (Sign in on the SMTP Settings form")
+    assert smtp[1].logins == []  # nothing was sent to the mail server
+
+
+def test_an_expired_client_secret_is_named_with_its_hint(db, db_path, vault, idp, smtp) -> None:
+    idp.clients["daemon"].secret_expired = True
+    SmtpSettings(db, vault).save(microsoft(smtp[0], client_id="daemon"), PasswordChange.keep(), None,
+                                 {"client_secret": PasswordChange.set("daemon-secret")})
+    result = cli(db_path, "test", "M365")
+    assert result.returncode == 1
+    assert result.stderr.startswith("FAILED at token: no access token: the client secret has expired")
+    assert "Create a new client secret in Entra" in result.stderr
+
+
+def test_a_tenant_with_smtp_auth_off_is_named_with_what_to_do(db, db_path, vault, idp, smtp) -> None:
+    idp.smtp_auth_disabled.add(ANN)
+    SmtpSettings(db, vault).save(microsoft(smtp[0], client_id="daemon"), PasswordChange.keep(), None,
+                                 {"client_secret": PasswordChange.set("daemon-secret")})
+    result = cli(db_path, "test", "M365")
+    assert result.returncode == 1
+    assert "FAILED at AUTH: authentication rejected: 535 5.7.139" in result.stderr
+    assert "SMTP AUTH turned off" in result.stderr and "SmtpClientAuthenticationDisabled" in result.stderr
+
+
+def test_xoauth2_is_never_sent_without_tls(db, vault, idp, certs) -> None:
+    # A server that offers AUTH XOAUTH2 but no STARTTLS: the token never goes.
+    with xoauth2_smtp_server(idp, certs.server_context(), offer_starttls=False) as (port, mailbox):
+        settings = SmtpSettings(db, vault)
+        settings.save(microsoft(port, client_id="daemon"), PasswordChange.keep(), None,
+                      {"client_secret": PasswordChange.set("daemon-secret")})
+        checks = MailChecks(settings, UserSettings(db, vault))
+        import asyncio
+
+        from fincon_tui.mail.transcript import Transcript
+
+        outcome = asyncio.run(checks.login_test(microsoft(port, client_id="daemon")).run(Transcript()))
+        assert not outcome.ok and outcome.step == "STARTTLS"
+        assert "AUTH" not in mailbox.commands and mailbox.logins == []
+        with pytest.raises(CannotTest, match="needs Use TLS = Y"):
+            checks.login_test(microsoft(port, client_id="daemon", use_tls=False))
+
+
+def test_google_service_account_and_installed_app(db, db_path, vault, idp, smtp, tmp_path) -> None:
+    from fincon_tui.oauth.google import InstalledApp
+
+    port, mailbox = smtp
+    key = tmp_path / "key.json"
+    key.write_text(service_account_key(idp))
+    google = dict(name="GOOGLE", login_method="G", tenant="", client_id="")
+    assert cli(db_path, "set", "GOOGLE", "--mail-server", "localhost", "--port", str(port), "--username", ANN,
+               "--login-method", "G", "--service-account-file", str(key)).returncode == 0
+    result = cli(db_path, "test", "GOOGLE")
+    assert result.returncode == 0, result.stderr
+    assert idp.grant_counts["urn:ietf:params:oauth:grant-type:jwt-bearer"] == 1
+    # The installed app: the admin signs in in their own browser and pastes the address back.
+    settings = SmtpSettings(db, vault)
+    settings.save(microsoft(port, **{**google, "name": "GMAIL", "client_id": "gclient"}), PasswordChange.keep(),
+                  None, {"client_secret": PasswordChange.set("g-secret")})
+    found, version, secret = sign_in_check(settings, "GMAIL")
+    flow = InstalledApp(found.client_id, secret, 10)
+    save_sign_in(settings, "GMAIL", version, flow.finish(authorize_in_browser(idp, flow.url)))
+    result = cli(db_path, "test", "GMAIL")
+    assert result.returncode == 0, result.stderr
+    assert mailbox.logins == [(ANN, "XOAUTH2")] * 2
+
+
+def test_smtp_show_reports_expiries_and_test_warns_two_weeks_ahead(db, db_path, vault, idp, smtp) -> None:
+    assert cli(db_path, "set", "M365", "--mail-server", "localhost", "--port", str(smtp[0]), "--username", ANN,
+               "--login-method", "M", "--tenant", TENANT, "--client-id", "daemon", "--client-secret-stdin",
+               "--client-secret-expires", "2026-01-01", stdin="daemon-secret\n").returncode == 0
+    shown = json.loads(cli(db_path, "show", "M365", "--json").stdout)
+    assert shown["login_method"] == "M" and shown["login_way"] == "app-only"
+    assert shown["expires"] == {"client_secret": "2026-01-01T00:00:00+00:00"}
+    result = cli(db_path, "test", "M365", "--json")
+    report = json.loads(result.stdout)
+    assert report["ok"] and result.returncode == 1  # logged in, but the secret has expired on paper
+    assert report["expiring"] == ["the client secret expired on 2026-01-01"]
+
+
+def test_password_logins_to_microsoft_are_flagged(db, db_path, vault) -> None:
+    flag = "Microsoft turns password SMTP logins off by default at the end of December 2026 – switch Login method to M"
+    SmtpSettings(db, vault).save(definition(name="OLD", mail_server="smtp.office365.com", timeout_seconds=1),
+                                 PasswordChange.set("x"), None)
+    SmtpSettings(db, vault).save(definition(name="NEW", mail_server="smtp.office365.com", login_method="M",
+                                            tenant=TENANT, client_id="mailer"), PasswordChange.keep(), None)
+    listed = cli(db_path, "list")
+    assert f"! OLD: {flag}" in listed.stdout and "! NEW" not in listed.stdout
+    assert json.loads(cli(db_path, "list", "--json").stdout)[1]["warning"] == flag
+    tested = cli(db_path, "test", "OLD")  # no network here: it fails, but warns first
+    assert f"fincon-tui: warning: {flag}" in tested.stderr
+
+
+def test_sign_in_from_the_command_line(db, db_path, vault, idp, smtp) -> None:
+    SmtpSettings(db, vault).save(microsoft(smtp[0]), PasswordChange.keep(), None)
+    approve_when_asked(idp, ANN)
+    result = cli(db_path, "sign-in", "M365")
+    assert result.returncode == 0, result.stderr
+    assert f"{idp.base}/devicelogin" in result.stderr and f"Signed in as {ANN}" in result.stdout
+    assert cli(db_path, "test", "M365").returncode == 0
+    refused = cli(db_path, "sign-in", "NOPE")
+    assert refused.returncode == 2
