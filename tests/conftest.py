@@ -69,10 +69,17 @@ def vault():
 
 
 @pytest.fixture
-def app(db, vault):
+def colours() -> int | None:
+    """The terminal's colours for the app fixture: None as TERM says (256
+    here); a test parametrizes `colours` with 16 for the ANSI theme."""
+    return None
+
+
+@pytest.fixture
+def app(db, vault, colours):
     from fincon_tui.ui.app import FinconApp
 
-    return FinconApp(db, vault, cursor_blink=False)
+    return FinconApp(db, vault, cursor_blink=False, colours=colours)
 
 
 @pytest.fixture

@@ -78,8 +78,10 @@ def screen_lines(app) -> list[str]:
 
 
 def screen_text(app) -> str:
-    """The rows joined, runs of blanks squeezed: wrapped sentences read as one."""
-    return " ".join(" ".join(screen_lines(app)).split())
+    """The rows joined, frames and scroll bars left out and runs of blanks
+    squeezed: wrapped sentences read as one."""
+    text = " ".join(screen_lines(app))
+    return " ".join("".join(" " if "\u2500" <= char <= "\u259f" else char for char in text).split())
 
 
 def help_body(help_screen) -> str:

@@ -178,6 +178,21 @@ async def test_the_legend_is_never_cut(app, size: tuple[int, int]) -> None:
         assert ctrl_aliases == (size[0] >= 80)  # where they fit without another line
 
 
+async def test_the_legend_follows_the_terminal_width(app) -> None:
+    async with app.run_test(size=(160, 24)) as pilot:
+        await pilot.press("1", "1", "1")
+        await pilot.pause()
+        assert "F10/^S=Accept" in legend(app)
+        await pilot.resize_terminal(60, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert "F10=Accept" in legend(app) and "F10/^S=Accept" not in legend(app)
+        await pilot.resize_terminal(160, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert "F10/^S=Accept" in legend(app)
+
+
 async def test_a_window_shows_its_own_keys_in_the_legend(seeded) -> None:
     async with seeded.run_test(size=SIZE) as pilot:
         await pilot.press("1", "1", "1", *"NEW", "enter")

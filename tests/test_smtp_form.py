@@ -242,6 +242,7 @@ async def assert_refused(app, db, values: dict[str, str], field: str, message: s
         await pilot.press("f10")
         assert screen.message.text.startswith(message), screen.message.text
         assert app.focused.id == field
+        assert app.focused.selected_text == app.focused.value  # typing overtypes it
         assert screen.form_values() == typed
         assert not screen.field("mail_server").disabled
         app.last_message = screen.message.text

@@ -189,7 +189,8 @@ class FinconApp(SparingApp):
         if not isinstance(screen, FinconScreen):
             return
         active = screen.active_bindings.get(key)
-        if key in ("enter", "tab", "shift+tab") or (active is not None and active.binding.id != "help"):
+        acts = active is not None and active.binding.id in DEFAULT_KEYS and active.binding.id != "help"
+        if acts or key in ("enter", "tab", "shift+tab"):
             screen.message.clear()
 
     def _answers_during_a_wait(self, event: events.Key | events.Paste) -> bool:

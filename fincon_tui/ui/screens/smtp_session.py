@@ -48,7 +48,8 @@ class SmtpSessionScreen(DialogScreen[Outcome | None]):
 
     def compose_body(self) -> ComposeResult:
         yield Label("", id="session-step", markup=False)
-        yield RichLog(id="session-log", wrap=True, markup=False, auto_scroll=True)
+        # min_width=1: RichLog renders at 78 columns at least, and the window is narrower.
+        yield RichLog(id="session-log", wrap=True, markup=False, auto_scroll=True, min_width=1)
         yield Static("", id="session-result", markup=False)
         yield Static("", id="session-note", classes="dialog-note", markup=False)
 

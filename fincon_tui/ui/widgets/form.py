@@ -69,11 +69,15 @@ class FormPages(VerticalScroll, can_focus=False):
         if (direction > 0 and self.scroll_y >= self.max_scroll_y) or (direction < 0 and self.scroll_y <= 0):
             return False
         top = max(0, min(self.max_scroll_y, self.scroll_y + direction * page))
+        # Down: the first field that was below the page (else the first on
+        # the last page); up: the first on the page.
+        below = self.scroll_y + page if direction > 0 else top
         self.scroll_to(y=top, animate=False, immediate=True)
-        for field in self.query(Input):
-            row = field.parent
-            if isinstance(row, Widget) and row.virtual_region.y >= top and field.focusable:
-                field.focus(scroll_visible=False)
-                break
+        rows = [(field, field.parent.virtual_region.y) for field in self.query(Input)
+                if field.focusable and isinstance(field.parent, Widget)]
+        target = next((field for field, y in rows if y >= below), None)
+        target = target or next((field for field, y in rows if y >= top), None)
+        if target is not None:
+            target.focus(scroll_visible=False)
         self._mark()
         return True

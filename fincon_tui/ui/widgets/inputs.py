@@ -51,6 +51,11 @@ class FieldInput(Input):
         width = max(blank, self.scrollable_content_region.width - sum(s.cell_length for s in segments))
         return Strip([*segments, Segment("_" * width, base)])
 
+    def on_blur(self) -> None:
+        """A field the cursor left shows its value from the start (a long
+        host name by its first characters, not its last)."""
+        self.cursor_position = 0
+
     def restricted(self) -> None:
         self.post_message(self.Refused(self, self.hint))
 
