@@ -124,6 +124,9 @@ def test_more_screen(snap_compare, people, keys: list[str], size: tuple[int, int
     long = "relay-with-a-long-name.eu-west-1.mail.example.com"
     people.smtp.save(definition(name="OFFICE", mail_server=long, username="shared@corp.example", port=2525),
                      PasswordChange.keep(), 1)
+    # History shows when and by whom: fixed here, so the picture does not depend on the clock or the account.
+    people.smtp.db.execute("UPDATE audit_log SET at = '2026-03-02T09:15:00+00:00', who = 'anna'")
+    people.smtp.db.conn.commit()
     assert snap_compare(people, press=keys, terminal_size=size)
 
 
