@@ -78,16 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         check_database_file(path)
     except StorageError as error:
         return fail(str(error))
-    from fincon_tui.ui.app import FinconApp
+    from fincon_tui.ui.app import FinconApp, keymap_problems
 
     if config.keys:
-        from fincon_tui.ui.keymap_config import (
-            binding_classes,
-            binding_ids,
-            check_keymap,
-        )
-
-        problems = check_keymap(config.keys, binding_ids(binding_classes()))
+        problems = keymap_problems(config.keys)
         if problems:
             return fail("\n".join(f"{config.path}: {problem}" for problem in problems))
 

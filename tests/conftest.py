@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import hypothesis.internal.conjecture.utils  # noqa: F401  (see below)
@@ -35,11 +36,18 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("TZ", "UTC")  # times on screen (History) read the same on every machine
+    time.tzset()
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.delenv("FINCON_TUI_DB", raising=False)
     monkeypatch.setenv(KEYRING_ENV, str(tmp_path / "keyring.json"))
     monkeypatch.setenv("PYTHONPATH", str(TESTS))
+    # 256 colours unless a test asks for 16: the app picks its theme by these.
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("COLORTERM", raising=False)
+    monkeypatch.delenv("TEXTUAL_COLOR_SYSTEM", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
     keyring.set_keyring(FileKeyring())
 
 
@@ -65,10 +73,17 @@ def vault():
 
 
 @pytest.fixture
-def app(db, vault):
+def colours() -> int | None:
+    """The terminal's colours for the app fixture: None as TERM says (256
+    here); a test parametrizes `colours` with 16 for the ANSI theme."""
+    return None
+
+
+@pytest.fixture
+def app(db, vault, colours):
     from fincon_tui.ui.app import FinconApp
 
-    return FinconApp(db, vault, cursor_blink=False)
+    return FinconApp(db, vault, cursor_blink=False, colours=colours)
 
 
 @pytest.fixture

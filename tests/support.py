@@ -61,6 +61,38 @@ def smtp_rows(db) -> list[dict]:
     return list(db["smtp_settings"].rows)
 
 
+def screen_lines(app) -> list[str]:
+    """The screen as the terminal shows it now, one string per row."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, record=True,
+                      color_system=None, legacy_windows=False)
+    # What the compositor would send for a full repaint: Textual has no public text export.
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)  # noqa: SLF001
+    console.print(update)
+    lines = console.export_text(styles=False).splitlines()
+    return [line.ljust(width) for line in lines[:height]]
+
+
+def screen_text(app) -> str:
+    """The rows joined, frames and scroll bars left out and runs of blanks
+    squeezed: wrapped sentences read as one."""
+    text = " ".join(screen_lines(app))
+    return " ".join("".join(" " if "\u2500" <= char <= "\u259f" else char for char in text).split())
+
+
+def help_body(help_screen) -> str:
+    """Everything the help window says, its rows as 'term text' lines."""
+    lines = []
+    for part in help_screen.query("#help-body > *"):
+        texts = [str(widget.content) for widget in [part, *part.query("Label, Static")] if hasattr(widget, "content")]
+        lines.append(" ".join(text.strip() for text in texts if text.strip()))
+    return "\n".join(lines)
+
+
 def legend(app) -> list[str]:
     """The key legend at the foot of the current screen, as shown."""
     return [f"{key.key_display}{key.description}" for key in app.screen.query("FooterKey")]

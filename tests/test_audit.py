@@ -52,10 +52,11 @@ async def test_f9_shows_the_history_of_the_open_record(app, db) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("1", "1", "1", *"office", "enter", "f9")
         assert isinstance(app.screen, HistoryScreen)
-        lines = [str(option.prompt) for option in app.screen.query_one("#history-list").options]
-        assert len(lines) == 2
-        assert "update" in lines[0] and "port: 587 -> 2525" in lines[0]
-        assert "create" in lines[1]
+        heads = [str(label.content) for label in app.screen.query(".history-head")]
+        changes = [str(text.content) for text in app.screen.query(".history-changes")]
+        assert len(heads) == 2
+        assert "update" in heads[0] and changes[0] == "Port: 587 -> 2525"  # the form's label
+        assert "create" in heads[1] and "Time Out (Seconds): (none) -> 30" in changes[1].splitlines()
         await pilot.press("escape")
         await pilot.press("ctrl+y")
         assert isinstance(app.screen, HistoryScreen)

@@ -127,7 +127,7 @@ REPORT = [
     "SMTP definition SECRET refused: Password is never imported (export files hold none): "
     "set it with --password-stdin",
     "User email settings ALICE {created}",
-    "User email settings BOB refused: SMTP Definition BAD does not exist (F4 lists them)",
+    "User email settings BOB refused: SMTP Definition BAD does not exist",
 ]
 
 

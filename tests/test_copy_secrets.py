@@ -119,13 +119,12 @@ async def test_list_option_3_asks_once_for_every_secret(app, db) -> None:
         dialog = app.screen
         assert isinstance(dialog, EntryDialog)
         assert [entry.label for entry in dialog.entries] == ["New SMTP Name", "Copy the secret"]
-        assert "Y copies its client secret, sealed again for the copy." in dialog.note
         await pilot.press(*"branch", "enter", "y", "enter")
         form = app.screen
         assert isinstance(form, SmtpForm)
         secret = form.query_one("#client_secret")
         assert secret.value == secret.MASK and form.password_field.value == ""
-        assert form.message.text.endswith("then Accept; its client secret is copied too")
+        assert form.message.text.endswith("then Accept; the stored secret is copied too")
         form.field("username").value = "branch@contoso.example"
         await pilot.press("f10")
         await wait_for(pilot, lambda: "saved" in app.screen.message.text)
@@ -143,7 +142,7 @@ async def test_list_copy_of_a_signed_in_user_says_the_copy_signs_in_again(app, d
         await pilot.press(*USERS, "3", "enter")
         dialog = app.screen
         assert [entry.label for entry in dialog.entries] == ["New User"]  # nothing that a copy could take
-        assert "Its signed-in mailbox is never copied: sign the copy in again." in dialog.note
+        assert "A sign-in is never copied: sign in again on the copy." in dialog.note
         await pilot.press(*"bea", "enter")
         form = app.screen
         assert isinstance(form, UserForm)

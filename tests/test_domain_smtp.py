@@ -83,6 +83,13 @@ def test_authenticate_n_refuses_a_password_typed_or_kept() -> None:
     parse_definition(form(authenticate="N"), PasswordChange.clear(), had_password=True)
 
 
+def test_authenticate_n_refuses_username_and_password_at_once() -> None:
+    """Both, so that one Accept names everything to clear (not one per Accept)."""
+    assert [field for field, _ in errors_of(form(authenticate="N", username="bob"), KEEP, had=True)] == [
+        "username", "password"
+    ]
+
+
 def test_password_without_username_is_refused() -> None:
     assert errors_of(form(), PasswordChange.set("secret")) == [
         ("username", "is required when a password is given")

@@ -71,7 +71,7 @@ def test_valid_settings_take_the_definitions_spelling() -> None:
 
 def test_unknown_definition_and_required_fields() -> None:
     assert errors_of(form(smtp_name="nowhere", sender_name="", sender_email="x"), smtp=None) == [
-        ("smtp_name", "nowhere does not exist (F4 lists them)"),
+        ("smtp_name", "nowhere does not exist"),
         ("sender_name", "is required"),
         ("sender_email", "is not a valid email address: An email address must have an @-sign."),
     ]

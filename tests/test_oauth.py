@@ -75,7 +75,7 @@ async def test_device_code_sign_in_in_the_tui_then_the_login_test(app, db, vault
                 break
             await pilot.pause(0.05)
         assert session.outcome.ok, session.outcome
-        log = "\n".join(session.query_one("#session-log").lines)
+        log = "\n".join(session.shown)
         assert "C: AUTH XOAUTH2 ***" in log and "access token received" in log
     assert mailbox.logins == [(ANN, "XOAUTH2")] and mailbox.tls_at_auth == [True]
     assert refresh_token(db, vault) in idp.live_refresh_tokens()

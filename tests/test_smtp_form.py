@@ -242,6 +242,7 @@ async def assert_refused(app, db, values: dict[str, str], field: str, message: s
         await pilot.press("f10")
         assert screen.message.text.startswith(message), screen.message.text
         assert app.focused.id == field
+        assert app.focused.selected_text == app.focused.value  # typing overtypes it
         assert screen.form_values() == typed
         assert not screen.field("mail_server").disabled
         app.last_message = screen.message.text
@@ -296,7 +297,7 @@ async def test_password_without_username(app, db) -> None:
 async def test_several_errors_name_the_first_and_count_the_rest(app, db) -> None:
     values = {"timeout_seconds": "", "bcc": "x"}
     await assert_refused(app, db, values, "mail_server", "Mail Server is required")
-    assert app.last_message.endswith("(and 2 more problems)")
+    assert app.last_message.endswith("(1 of 3: F1/^G lists all)")
 
 
 async def test_authenticate_y_without_username_says_users_bring_their_own(app, db) -> None:

@@ -45,7 +45,7 @@ async def finished(pilot, limit: float = 15) -> SmtpSessionScreen:
 
 
 def log_text(session: SmtpSessionScreen) -> str:
-    return "\n".join(session.query_one("#session-log").lines)
+    return "\n".join(session.shown)
 
 
 async def test_f6_tests_the_login_and_shows_the_conversation(app, certs) -> None:
@@ -182,6 +182,6 @@ async def test_f6_logs_in_as_a_user_when_given_one(app, certs) -> None:
             await pilot.press("escape", "f6", *"alice", "enter")
             as_alice = await finished(pilot)
             assert as_alice.outcome.ok, as_alice.outcome
-            assert "as ALICE" in str(as_alice.query_one("#session-title").content)
+            assert "as ALICE" in str(as_alice.query_one("#dialog-title").content)
     assert mailbox.logins == [("bob", "bob-pw"), ("alice", "alice-pw")]
     assert mailbox.messages == []

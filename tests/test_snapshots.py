@@ -1,4 +1,5 @@
-"""Every screen at 80x24, as an SSH terminal shows it.
+"""Every screen at 80x24, as an SSH terminal shows it, in 256 colours and
+(for the screens whose look depends on it) in 16 colours.
 
 Update with `make test PYTEST_ARGS="--snapshot-update"` only after looking
 at each changed SVG (snapshot_report.html shows the differences).
@@ -7,6 +8,10 @@ at each changed SVG (snapshot_report.html shows the differences).
 from __future__ import annotations
 
 import pytest
+from rich.terminal_theme import TerminalTheme
+from support import definition
+
+from fincon_tui.domain.password_binding import PasswordChange
 
 SEED_DETAILS = [
     *"smtp.office365.com", "enter",
@@ -71,3 +76,75 @@ LIST_SCREENS = {
 @pytest.mark.parametrize("keys", LIST_SCREENS.values(), ids=LIST_SCREENS.keys())
 def test_list_screen(snap_compare, people, keys: list[str]) -> None:
     assert snap_compare(people, press=keys, terminal_size=(80, 24))
+
+
+#: The Linux console's palette (TERM=linux): 16-colour snapshots are drawn in it.
+VGA = TerminalTheme(
+    (0, 0, 0), (170, 170, 170),
+    [(0, 0, 0), (170, 0, 0), (0, 170, 0), (170, 85, 0), (0, 0, 170), (170, 0, 170), (0, 170, 170), (170, 170, 170)],
+    [(85, 85, 85), (255, 85, 85), (85, 255, 85), (255, 255, 85), (85, 85, 255), (255, 85, 255), (85, 255, 255),
+     (255, 255, 255)],
+)
+
+#: In the 16 ANSI colours, over the seeded definitions and users.
+SCREENS_16 = {
+    "smtp_form_empty": ["1", "1", "1"],
+    "smtp_create_modal": ["1", "1", "1", *"NEW", "enter"],
+    "smtp_existing_loaded": ["1", "1", "1", *"office", "enter"],
+    "authenticate_n_errors": ["1", "1", "1", *"office", "enter", "tab", "n", "f10"],
+    "user_form": ["1", "1", "2", *"alice", "enter"],
+    "lookup_list": ["1", "1", "2", *"alice", "enter", "f4", "down"],
+    "work_with_definitions": ["1", "1", "3", "2", "down", "down", "5"],
+    "help": ["1", "1", "1", "f1"],
+}
+
+
+@pytest.mark.parametrize("colours", [16])
+@pytest.mark.parametrize("keys", SCREENS_16.values(), ids=SCREENS_16.keys())
+def test_screen_in_16_colours(snap_compare, people, keys: list[str], monkeypatch) -> None:
+    import rich.console
+
+    monkeypatch.setattr(rich.console, "SVG_EXPORT_THEME", VGA)
+    assert snap_compare(people, press=keys, terminal_size=(80, 24))
+
+
+#: Screens whose look the 5250 conventions set: message subfile, pages, windows.
+MORE_SCREENS = {
+    "authenticate_n_errors": (["1", "1", "1", *"office", "enter", "tab", "n", "f10"], (80, 24)),
+    "user_form_second_page": (["1", "1", "2", *"alice", "enter", "pagedown"], (80, 24)),
+    "form_at_120x40": (["1", "1", "1", *"office", "enter"], (120, 40)),
+    "history_wrapped": (["1", "1", "1", *"office", "enter", "f9"], (80, 24)),
+    "test_email_window": (["1", "1", "1", *"office", "enter", "f7"], (80, 24)),
+    "user_form_at_60x20": (["1", "1", "2", *"alice", "enter"], (60, 20)),
+}
+
+
+@pytest.mark.parametrize(("keys", "size"), MORE_SCREENS.values(), ids=MORE_SCREENS.keys())
+def test_more_screen(snap_compare, people, keys: list[str], size: tuple[int, int]) -> None:
+    long = "relay-with-a-long-name.eu-west-1.mail.example.com"
+    people.smtp.save(definition(name="OFFICE", mail_server=long, username="shared@corp.example", port=2525),
+                     PasswordChange.keep(), 1)
+    # History shows when and by whom: fixed here, so the picture does not depend on the clock or the account.
+    people.smtp.db.execute("UPDATE audit_log SET at = '2026-03-02T09:15:00+00:00', who = 'anna'")
+    people.smtp.db.conn.commit()
+    assert snap_compare(people, press=keys, terminal_size=size)
+
+
+@pytest.mark.parametrize("colours", [256, 16])
+def test_plaintext_warning(snap_compare, app, colours, monkeypatch) -> None:
+    import rich.console
+
+    monkeypatch.setattr(rich.console, "SVG_EXPORT_THEME", VGA)
+    app.smtp.save(definition(name="PLAIN", use_tls=False), PasswordChange.set("pw"), None)
+    assert snap_compare(app, press=["1", "1", "1", *"plain", "enter", "f6", "enter"], terminal_size=(80, 24))
+
+
+def test_no_color(snap_compare, db, vault, monkeypatch) -> None:
+    """NO_COLOR: Textual draws the theme in grey; fields and buttons keep their shape."""
+    from fincon_tui.ui.app import FinconApp
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = FinconApp(db, vault, cursor_blink=False)
+    monkeypatch.delenv("NO_COLOR")  # the app has read it; the SVG export must not strip colours too
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    assert snap_compare(app, press=["1", "1", "1", *"office", "enter"], terminal_size=(80, 24))

@@ -13,6 +13,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.geometry import Region
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
@@ -22,11 +23,13 @@ from textual.widgets.option_list import Option
 import fincon_tui.ui
 from fincon_tui.ui import textual_internals
 from fincon_tui.ui.textual_internals import (
+    FooterKey,
     LineRefreshOptionList,
     SparingApp,
     SparingModalScreen,
     SparingScreen,
     footer_ready,
+    merged_bindings,
 )
 from fincon_tui.ui.widgets.chrome import KeyLegend
 
@@ -231,6 +234,39 @@ async def test_option_list_asks_for_whole_repaints_and_only_changed_rows_are_rep
             options.clear_options()
             options.add_options([Option("row 0", id="0"), Option("other", id="x")])
         assert [region.y for region in options.calls[-1][0]] == [1, 2, 3, 4]  # "row 0" stays
+
+
+# 6. DOMNode._merge_bindings -----------------------------------------------------------
+
+
+class Base(Screen[None]):
+    BINDINGS = [Binding("f1", "one", "One", id="one"), Binding("f2", "two", "Two", id="two")]
+
+
+class Derived(Base):
+    BINDINGS = [Binding("f2", "other", "Other", id="other"), Binding("f3", "three", "Three", id="three")]
+
+
+class Afresh(Base, inherit_bindings=False):
+    BINDINGS = [Binding("f3", "three", "Three", id="three")]
+
+
+def test_merged_bindings_are_textuals_key_by_key_merge() -> None:
+    merged = merged_bindings(Derived)
+    assert [b.id for key in ("f1", "f2", "f3") for b in merged[key]] == ["one", "other", "three"]
+    assert list(merged) == ["tab", "shift+tab", "ctrl+c", "super+c", "f1", "f2", "f3"]  # bases first
+    assert "f1" not in merged_bindings(Afresh) and "tab" not in merged_bindings(Afresh)
+
+
+# 7. FooterKey ---------------------------------------------------------------------------
+
+
+def test_footer_key_is_still_textuals_private_footer_key() -> None:
+    from textual.widgets import _footer
+
+    assert FooterKey is _footer.FooterKey
+    key = FooterKey("f10", "F10=", "Accept", "")
+    assert (key.key, key.key_display, key.description) == ("f10", "F10=", "Accept")
 
 
 # Nothing else overrides Textual's private names -------------------------------------

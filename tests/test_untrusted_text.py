@@ -46,8 +46,8 @@ async def test_markup_in_names_shows_literally_and_runs_nothing(app, name: str) 
         assert app.is_running
         await pilot.press("f9")
         assert isinstance(app.screen, HistoryScreen)
-        lines = option_texts(app.screen)
-        assert len(lines) == 2 and "corp[/]mailer" in lines[1]
+        changes = [str(text.content) for text in app.screen.query(".history-changes")]
+        assert len(changes) == 2 and "Username: (none) -> corp[/]mailer" in changes[1]
 
 
 async def test_markup_in_a_sender_name_shows_in_the_user_list(app) -> None:

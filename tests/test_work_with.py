@@ -4,7 +4,7 @@ to, options on several rows, and every option's form or dialog."""
 from __future__ import annotations
 
 import pytest
-from support import definition, legend, stored_password
+from support import definition, help_body, legend, stored_password
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
@@ -130,7 +130,7 @@ async def test_options_on_several_rows_run_top_to_bottom_each_in_its_form(people
         assert isinstance(display, SmtpForm) and display.start.mode == "display"
         assert display.field("name").value == "RELAY" and display.field("port").disabled
         assert [entry.split("=")[1] for entry in legend(people)] == [
-            "Exit", "Cancel", "Test", "Send", "Quit"]  # no Accept, Delete, Prompt
+            "Reload", "History", "Exit", "Cancel", "Test", "Send", "Quit"]  # no Accept, Delete, Prompt
         await pilot.press("f10", "f8", "f4")
         assert people.screen is display  # no save, no delete question, no look-up
         await pilot.press("f12")
@@ -200,7 +200,7 @@ async def test_copy_with_the_password_rebinds_it_to_the_copy(people, db) -> None
         assert form.field("username").value == "shared@corp.example"
         assert form.password_field.value == form.password_field.MASK
         assert form.message.text == ("Copy of OFFICE as branch: change the details, then Accept; "
-                                     "its password is copied too")
+                                     "the stored password is copied too")
         await pilot.press("ctrl+u", *"smtp.branch.example", "f10")
         assert people.screen.message.text == "SMTP definition branch saved with its password"
     assert stored_password(db, "smtp:branch") == "shared"
@@ -330,7 +330,7 @@ async def test_help_lists_the_options_and_keys(people) -> None:
     async with people.run_test(size=SIZE) as pilot:
         await pilot.press(*DEFINITIONS, "f1")
         assert isinstance(people.screen, HelpScreen)
-        body = str(people.screen.query_one("#help-body Static").content)
+        body = help_body(people.screen)
         for text in ("8=Test login", "Position to", "F5/^R", "Refresh", "F11/^N", "Create", "PgDn",
                      "Next page"):
             assert text in body, text
@@ -393,3 +393,22 @@ async def test_every_option_of_the_users_list_leads_to_its_form(people) -> None:
         await pilot.press("y")
         assert people.screen.message.text == "User email settings CAROL deleted"
         assert [line.split()[1] for line in lines(people.screen)] == ["ALICE", "BOB"]
+
+
+async def test_copy_of_an_oauth_definition_offers_its_client_secret(app, db) -> None:
+    oauth = definition(name="M365", username="ann@contoso.example", login_method="M",
+                       tenant="contoso.onmicrosoft.com", client_id="daemon")
+    app.smtp.save(oauth, PasswordChange.keep(), None, {"client_secret": PasswordChange.set("daemon-secret")})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS, "3", "enter")
+        dialog = app.screen
+        assert [str(row.query_one(".label").content).split(" .")[0] for row in dialog.query(".field-row")] == [
+            "New SMTP Name", "Copy the secret"]
+        await pilot.press(*"BRANCH", "enter", "y", "enter")
+        form = app.screen
+        assert form.query_one("#client_secret").value == form.password_field.MASK
+        assert form.password_field.value == ""
+        assert form.message.text.endswith("; the stored secret is copied too")
+        await pilot.press("f10")
+        assert app.screen.message.text == "SMTP definition BRANCH saved with its client secret"
+    assert app.smtp.passwords.get(app.smtp.owner("BRANCH"), "client_secret") == "daemon-secret"

@@ -46,6 +46,10 @@ class FormChecker:
         return self.clean
 
 
+#: The longest host name (RFC 1035) and email address (RFC 5321 path) a field takes.
+HOST_MAX = 253
+EMAIL_MAX = 254
+
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
@@ -115,8 +119,8 @@ def host(raw: str) -> str:
     if ":" in value:
         raise FieldError("is not a valid IPv6 address")
     name = value.rstrip(".").lower()
-    if len(name) > 253:
-        raise FieldError("is too long for a host name (at most 253 characters)")
+    if len(name) > HOST_MAX:
+        raise FieldError(f"is too long for a host name (at most {HOST_MAX} characters)")
     labels = name.split(".")
     if all(label.isdigit() for label in labels):
         raise FieldError("is not a valid IPv4 address")

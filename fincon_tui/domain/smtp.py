@@ -156,9 +156,10 @@ def parse_definition(
     username = form.clean.get("username")
     method = form.clean.get("login_method")
     has_secret = secret.leaves_password(had_secret)
-    if authenticate is False and (username or has_password):
-        field = "username" if username else "password"
-        form.refuse(field, "must be empty when Authenticate is N (no login is used)")
+    if authenticate is False:
+        for field, present in (("username", username), ("password", has_password)):
+            if present:
+                form.refuse(field, "must be empty when Authenticate is N (no login is used)")
     elif has_password and username == "":
         form.refuse("username", "is required when a password is given")
     if method is not None and method != PASSWORD and has_password:

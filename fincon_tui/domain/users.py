@@ -21,9 +21,10 @@ from fincon_tui.domain.smtp import (
 
 USER_CODE_MAX = 20
 TEXT_MAX = 60
+TELEPHONE_MAX = 30
 USER_DEFINED_COUNT = 6
-_USER_CODE = re.compile(r"^[A-Z0-9._-]{1,20}$")
-_TELEPHONE = re.compile(r"^[0-9+()./ -]{3,30}$")
+_USER_CODE = re.compile(rf"^[A-Z0-9._-]{{1,{USER_CODE_MAX}}}$")
+_TELEPHONE = re.compile(rf"^[0-9+()./ -]{{3,{TELEPHONE_MAX}}}$")
 
 USER_DEFINED_KEYS = tuple(f"user_defined_{n}" for n in range(1, USER_DEFINED_COUNT + 1))
 
@@ -91,7 +92,7 @@ def validate_user_code(raw: str) -> str:
 
 
 def _telephone(raw: str) -> str:
-    value = fields.text(raw, max_length=30)
+    value = fields.text(raw, max_length=TELEPHONE_MAX)
     if value and not _TELEPHONE.match(value):
         raise FieldError("takes digits, spaces and + ( ) - . / only")
     return value
@@ -112,7 +113,7 @@ def parse_user_settings(
     form.check("smtp_name", fields.text, max_length=NAME_MAX, required=True)
     if form.clean.get("smtp_name"):
         if definition is None:
-            form.refuse("smtp_name", f"{form.clean['smtp_name']} does not exist (F4 lists them)")
+            form.refuse("smtp_name", f"{form.clean['smtp_name']} does not exist")
         else:
             form.clean["smtp_name"] = definition.name
     form.check("smtp_username", fields.text, max_length=USERNAME_MAX)

@@ -1,7 +1,8 @@
 """Copy and rename: a record under a new key.
 
-A copy is a new record filled from another; its password is the source's
-only when the admin asks for it, sealed again for the copy.  A rename
+A copy is a new record filled from another; its password (and an OAuth
+client secret) is the source's only when the admin asks for it, sealed
+again for the copy.  A rename
 moves the record's key together with its password, the users linked to
 it and its history, in one transaction and only if the record is still
 the one the admin saw.  The TUI's options and the CLI's `copy` and
@@ -56,8 +57,9 @@ class Renamed:
         return text
 
 
-#: The secrets a copy takes along when the admin says so.  Never a refresh
-#: token: a signed-in mailbox belongs to the record that was signed in.
+#: The secrets a copy may take along when the admin says so (of them, what
+#: `copyable_secrets` allows for the record).  Never a refresh token: a
+#: signed-in mailbox belongs to the record that was signed in.
 COPIED = ("password", "client_secret", "service_account")
 _NAMES = {"password": "password", "client_secret": "client secret", "service_account": "service-account key"}
 
@@ -99,15 +101,15 @@ def copy(service: RecordService[R], source_key: str, record: R, password: Passwo
         owner = service.owner(source_name)
         taken: list[str] = []
         if copy_secrets and source is not None:
-            if password.action == "keep" and (value := service.passwords.get(owner)) is not None:
+            wanted = service.copyable_secrets(record)
+            if "password" in wanted and password.action == "keep" and (value := service.passwords.get(owner)):
                 password = PasswordChange.set(value)
                 taken.append("password")
-            if not typed_secret:
-                expiries = service.passwords.expiries(owner)
-                for name in ("client_secret", "service_account"):
-                    if name in expiries and (value := service.passwords.get(owner, name)) is not None:
-                        secrets["client_secret"] = PasswordChange.set(value, expiries[name])
-                        taken.append(name)
+            expiries = service.passwords.expiries(owner) if not typed_secret else {}
+            for name in ("client_secret", "service_account"):
+                if name in wanted and name in expiries and (value := service.passwords.get(owner, name)):
+                    secrets["client_secret"] = PasswordChange.set(value, expiries[name])
+                    taken.append(name)
         if copy_secrets and not taken and password.action == "keep" and not typed_secret:
             raise NothingToCopy(
                 f"{service.kind} {source_name} has no stored password or client secret to copy now (changed "
@@ -117,11 +119,10 @@ def copy(service: RecordService[R], source_key: str, record: R, password: Passwo
         binding = service.binding(saved.record)
         service.passwords.apply(password, None, binding)
         told = service.apply_secrets(secrets, None, saved, None, binding)
-        taken = [name for name in taken if name == "password" or "client_secret" in told]
         if set(taken) - {"password"}:
             told["client_secret"] = f"copied from {source_name}"
-        changes = {audit.COPIED_FROM: [None, source_name], **told,
-                   **audit.differences(None, service.repo.to_columns(saved.record))}
+        changes = {audit.COPIED_FROM: [None, source_name],
+                   **audit.differences(None, service.repo.to_columns(saved.record)), **told}
         audit.record(service.db, service.kind, saved.key, "create", changes,
                      password_changed=password.action == "set")
         left = source is not None and service.passwords.has(owner, "refresh_token")
@@ -180,9 +181,9 @@ def copy_text(transfer: Transfer, kind: Kind, source_key: str, new_key: str, val
     except FieldError as error:
         return Outcome(service.kind, new_key, "refused", describe(error, kind.labels))
     source_owner = service.owner(source.key)
-    stored = set(service.passwords.expiries(source_owner)) | (
-        {"password"} if service.passwords.has(source_owner) else set())
-    if with_password and not copyable(stored):
+    stored = set(service.copyable_secrets(source.record)) & (set(service.passwords.expiries(source_owner)) | (
+        {"password"} if service.passwords.has(source_owner) else set()))
+    if with_password and not stored:
         return Outcome(service.kind, key, "refused", f"{source.key} has no stored password or client secret to copy")
     merged = {**source.record.form_values(), **values, kind.key_field: key}
     had_secret = with_password and bool(stored & {"client_secret", "service_account"})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -41,18 +42,27 @@ class AuditEntry:
 
     def describe(self) -> str:
         """'port: 587 -> 2525; password changed'."""
-        parts = []
-        for field, change in self.changes.items():
+        return "; ".join(self.describe_changes())
+
+    def describe_changes(self, labels: Mapping[str, str] | None = None) -> list[str]:
+        """One line per changed field, named by `labels` (a form's) and in
+        their order when given: 'Port: 587 -> 2525', 'Password changed'."""
+        order = list(labels or ())
+        fields = sorted(self.changes, key=lambda field: order.index(field) if field in order else len(order))
+        lines = []
+        for field in fields:
+            change = self.changes[field]
             if change == PASSWORD_CHANGED:
-                parts.append(PASSWORD_CHANGED)
+                lines.append(f"{labels.get('password', 'Password')} changed" if labels else PASSWORD_CHANGED)
             elif field == COPIED_FROM:
-                parts.append(f"copy of {change[1]}")
-            elif isinstance(change, str):  # a secret: what happened to it ('signed in as ann@...')
-                parts.append(f"{field}: {change}")
+                lines.append(f"copy of {change[1]}")
+            elif isinstance(change, str):  # a secret: what happened to it, never its value
+                lines.append(f"{labels.get(field, field) if labels else field}: {change}")
             else:
                 old, new = change
-                parts.append(f"{field}: {_show(old)} -> {_show(new)}")
-        return "; ".join(parts)
+                name = labels.get(field, field) if labels else field
+                lines.append(f"{name}: {_show(old)} -> {_show(new)}")
+        return lines
 
 
 def _show(value: object) -> str:

@@ -6,29 +6,22 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.binding import Binding
 
 from fincon_tui.paths import stylesheets
+from fincon_tui.ui.bindings import DEFAULT_KEYS, bind
 from fincon_tui.ui.db_thread import DatabaseThread
 from fincon_tui.ui.idle_gc import QUIET_FOR, IdleCollector
-from fincon_tui.ui.key_labels import (
-    group_of,
-    is_function_key,
-    keys_label,
-    legend_groups,
-    legend_width,
-)
+from fincon_tui.ui.key_labels import LegendEntry
 from fincon_tui.ui.menus import MAIN
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.menu import MenuScreen
 from fincon_tui.ui.textual_internals import SparingApp
-from fincon_tui.ui.theme import GREEN_SCREEN
+from fincon_tui.ui.theme import GREEN_SCREEN, GREEN_SCREEN_16, terminal_colours
 from fincon_tui.ui.typeahead import KeyQueue
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
-    from textual.screen import Screen
 
     from fincon_tui.keystore.vault import PasswordVault
 
@@ -43,10 +36,7 @@ class FinconApp(SparingApp):
     TITLE = "Fincon Accounting"
     CSS_PATH = stylesheets()
     ENABLE_COMMAND_PALETTE = False
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
-        Binding("f1,ctrl+g", "help", "Help", id="help", show=False),
-    ]
+    BINDINGS = [bind("quit", "quit", "Quit"), bind("help", "help", "Help", show=False)]
 
     def __init__(
         self,
@@ -55,9 +45,12 @@ class FinconApp(SparingApp):
         *,
         cursor_blink: bool = True,
         keymap: dict[str, str] | None = None,
+        colours: int | None = None,
     ):
         """`db` is an open database, or a function that opens it: then the
-        main menu paints first and keys wait until the database is open."""
+        main menu paints first and keys wait until the database is open.
+        `colours` (16 or 256) is what the terminal shows; by default as
+        TERM and COLORTERM say."""
         super().__init__()
         self.keymap = keymap or {}
         self.set_keymap(self.keymap)
@@ -69,8 +62,9 @@ class FinconApp(SparingApp):
         self.database = DatabaseThread()
         self._open_db = db if callable(db) else None
         self._early_note = ("", "") if self._open_db else self._use_database(db)  # type: ignore[arg-type]
-        self.register_theme(GREEN_SCREEN)
-        self.theme = GREEN_SCREEN.name
+        theme = GREEN_SCREEN if (colours or terminal_colours()) > 16 else GREEN_SCREEN_16
+        self.register_theme(theme)
+        self.theme = theme.name
 
     def _use_database(self, db: Database) -> tuple[str, str]:
         """Services over `db`; returns what to tell the admin about passwords
@@ -162,6 +156,12 @@ class FinconApp(SparingApp):
             return
         self._databases_ready(note)
 
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's colours and the layout numbers the forms share with Python."""
+        from fincon_tui.ui.widgets.form import css_variables
+
+        return {**super().get_css_variables(), **css_variables()}
+
     def get_default_screen(self) -> MenuScreen:
         return MenuScreen(MAIN)
 
@@ -177,7 +177,21 @@ class FinconApp(SparingApp):
             self.collector.key_pressed()
             self.typeahead.hold(event)
             return
+        if isinstance(event, events.Key):
+            self._clear_old_message(event.key)
         await super().on_event(event)
+
+    def _clear_old_message(self, key: str) -> None:
+        """A key that acts on a screen (Enter, Tab, an action key other than
+        help) clears what the message line said before it; the action then
+        says its own.  Typing and F1 leave it, to be read while mending."""
+        screen = self.screen
+        if not isinstance(screen, FinconScreen):
+            return
+        active = screen.active_bindings.get(key)
+        acts = active is not None and active.binding.id in DEFAULT_KEYS and active.binding.id != "help"
+        if acts or key in ("enter", "tab", "shift+tab"):
+            screen.message.clear()
 
     def _answers_during_a_wait(self, event: events.Key | events.Paste) -> bool:
         """While database work runs, F1, Esc and Ctrl+Q (as mapped) act at once."""
@@ -196,37 +210,24 @@ class FinconApp(SparingApp):
         self.collector.stop()
         self.database.close()
 
-    def get_key_display(self, binding: Binding) -> str:
-        """Legend text 'F10/^S=': every key bound to the same action on the
-        screen that owns `binding` (a lower screen's footer still shows under
-        a modal).  When the full legend is wider than the screen, F-keys only."""
-        for screen in reversed(self.screen_stack):
-            active = [entry.binding for entry in screen.active_bindings.values()]
-            if binding in active:  # equal, not identical: a keymap makes new objects
-                groups = legend_groups(active)
-                keys = groups.get(group_of(binding), [binding.key])
-                if legend_width(groups, active) > self.size.width:
-                    keys = [key for key in keys if is_function_key(key)] or keys[:1]
-                return keys_label(keys) + "="
-        return keys_label([binding.key]) + "="
-
-    def key_label(self, binding_id: str, screen: Screen | None = None) -> str:
-        """How the keys of a binding are written ('F12/Esc'), as mapped now,
-        on `screen` (by default the one in front)."""
-        active_bindings = (screen or self.screen).active_bindings
-        keys = [key for key, active in active_bindings.items() if active.binding.id == binding_id]
-        return keys_label(keys) if keys else binding_id
+    def key_label(self, binding_id: str, *, short: bool = False) -> str:
+        """How the keys of a binding are written ('F12/Esc'), as mapped;
+        `short` keeps the F-keys only, as a narrow legend does ('F12')."""
+        keys = self.keymap.get(binding_id, DEFAULT_KEYS[binding_id]).split(",")
+        return LegendEntry(tuple(keys), "", keys[0]).label(function_keys_only=short)
 
     def help_keys(self) -> str:
         """How the help key is written in the title bar, after any remapping."""
-        default = next(b.key for b in self.BINDINGS if isinstance(b, Binding) and b.id == "help")
-        return keys_label(self.keymap.get("help", default).split(",")) + "=Help"
+        return self.key_label("help") + "=Help"
 
     def action_help(self) -> None:
-        """F1/Ctrl+G: help for the screen in front (not for help itself)."""
+        """F1/Ctrl+G: help for the screen or window in front; on the help
+        window itself, close it."""
         from fincon_tui.ui.screens.help import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
             self.push_screen(HelpScreen(self.screen))
 
     async def action_quit(self) -> None:
@@ -252,3 +253,11 @@ class FinconApp(SparingApp):
             answered,
         )
 
+
+
+def keymap_problems(keymap: dict[str, str]) -> list[str]:
+    """Why config.toml's [keys] cannot be used: unknown ids, bad key names,
+    or a key that would do two things on one screen."""
+    from fincon_tui.ui.keymap_config import check_keymap, clashes, screen_classes
+
+    return check_keymap(keymap) or clashes(keymap, FinconApp, screen_classes())

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
-    from textual.screen import Screen
 
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
@@ -22,9 +21,9 @@ class AppServices(Protocol):
     users: UserSettings
     database: DatabaseThread
 
-    def key_label(self, binding_id: str, screen: Screen | None = None) -> str:
-        """How the keys of a binding are written ('F12/Esc'), as mapped now,
-        on `screen` (by default the one in front)."""
+    def key_label(self, binding_id: str, *, short: bool = False) -> str:
+        """How the keys of a binding are written ('F12/Esc'), as mapped;
+        `short` keeps the F-keys only ('F12')."""
         ...
 
 

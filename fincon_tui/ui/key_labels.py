@@ -1,17 +1,24 @@
-"""Key names as a green-screen legend writes them: F10, ^S, Esc."""
+"""Key names as a green-screen legend writes them (F10, ^S, Esc), and the
+legend laid out on as few lines as the terminal's width allows."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from fincon_tui.ui.bindings import DEFAULT_KEYS
 
 if TYPE_CHECKING:
     from textual.binding import Binding
+    from textual.screen import Screen
 
 #: Columns between two legend entries.
 LEGEND_GAP = 2
 
-_NAMED = {"escape": "Esc", "enter": "Enter", "delete": "Del", "tab": "Tab", "up": "Up", "down": "Down",
-          "pageup": "PgUp", "pagedown": "PgDn"}
+_NAMED = {
+    "escape": "Esc", "enter": "Enter", "delete": "Del", "tab": "Tab", "end": "End", "up": "Up", "down": "Down",
+    "pagedown": "PgDn", "pageup": "PgUp",
+}
 
 
 def key_label(key: str) -> str:
@@ -28,7 +35,7 @@ def is_function_key(key: str) -> bool:
     return key[:1] == "f" and key[1:].isdigit()
 
 
-def keys_label(keys: list[str]) -> str:
+def keys_label(keys: list[str] | tuple[str, ...]) -> str:
     """Several keys for one action, F-keys first: 'F10/^S'."""
     ordered = sorted(keys, key=lambda key: not is_function_key(key))
     return "/".join(dict.fromkeys(key_label(key) for key in ordered))
@@ -39,18 +46,83 @@ def group_of(binding: Binding) -> str:
     return binding.id or binding.action
 
 
-def legend_groups(bindings: list[Binding]) -> dict[str, list[str]]:
-    """Keys per legend entry, in binding order."""
-    groups: dict[str, list[str]] = {}
-    for binding in bindings:
-        groups.setdefault(group_of(binding), []).append(binding.key)
-    return groups
+def declared_order(node_class: type) -> dict[str, int]:
+    """Binding id (or action) -> its place in the class's BINDINGS, bases
+    first: the order a legend and the help list them in, whatever order
+    Textual's active bindings come in (a field's own keys come first there)."""
+    order: dict[str, int] = {}
+    for cls in reversed(node_class.__mro__):
+        for binding in cls.__dict__.get("BINDINGS", []):
+            if hasattr(binding, "action"):
+                order.setdefault(group_of(binding), len(order))
+    return order
 
 
-def legend_width(groups: dict[str, list[str]], bindings: list[Binding]) -> int:
-    """Columns the full legend ('F10/^S=Accept  F3=Exit ...') needs."""
-    shown = {group_of(b): b.description for b in bindings if b.show}
-    return sum(
-        len(keys_label(groups[group])) + 1 + len(description) + LEGEND_GAP
-        for group, description in shown.items()
-    )
+@dataclass(frozen=True)
+class LegendEntry:
+    """One 'F10/^S=Accept' of the legend; `press` is the key a click sends."""
+
+    keys: tuple[str, ...]
+    description: str
+    press: str
+    enabled: bool = True
+
+    def label(self, function_keys_only: bool) -> str:
+        keys = self.keys
+        if function_keys_only:
+            keys = tuple(key for key in keys if is_function_key(key)) or keys[:1]
+        return keys_label(keys)
+
+    def width(self, function_keys_only: bool) -> int:
+        return len(self.label(function_keys_only)) + 1 + len(self.description)
+
+
+def active_keys(screen: Screen, *, shown_only: bool) -> list[LegendEntry]:
+    """The keys `screen` answers to now, as mapped, one entry per binding id
+    in the order the classes declare them (those the legend hides after
+    those it shows): the screen's own, then the keys it names without binding
+    them (FIXED_KEYS: Enter), then the app's.
+    A screen may word an entry by the moment (`key_description`)."""
+    describe = getattr(screen, "key_description", None)
+    groups: dict[str, LegendEntry] = {}
+    owners: dict[str, tuple[bool, bool]] = {}  # (the app's, hidden from the legend)
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if (shown_only and not binding.show) or binding.id not in DEFAULT_KEYS:
+            continue  # Textual's own keys (Tab, scrolling, editing) are not the app's
+        name = group_of(binding)
+        entry = groups.get(name)
+        if entry is None:
+            description = describe(binding) if describe else binding.description
+            groups[name] = LegendEntry((key,), description, key, active.enabled)
+            owners[name] = (active.node is screen.app, not binding.show)
+        else:
+            groups[name] = LegendEntry((*entry.keys, key), entry.description, entry.press, entry.enabled)
+    order = {**declared_order(type(screen.app)), **declared_order(type(screen))}
+    ranked = sorted(groups, key=lambda name: (owners[name], order.get(name, len(order))))
+    own = [groups[name] for name in ranked if not owners[name][0]]
+    fixed = [LegendEntry(keys, text, keys[0]) for keys, text in getattr(screen, "FIXED_KEYS", ())]
+    return [*own, *fixed, *(groups[name] for name in ranked if owners[name][0])]
+
+
+def wrap_legend(entries: list[LegendEntry], width: int, function_keys_only: bool) -> list[list[LegendEntry]]:
+    """Entries on lines of at most `width` columns, in order."""
+    lines: list[list[LegendEntry]] = [[]]
+    used = 0
+    for entry in entries:
+        needed = entry.width(function_keys_only)
+        if lines[-1] and used + LEGEND_GAP + needed > width:
+            lines.append([])
+            used = 0
+        used += (LEGEND_GAP if lines[-1] else 0) + needed
+        lines[-1].append(entry)
+    return lines
+
+
+def legend_lines(entries: list[LegendEntry], width: int) -> tuple[list[list[LegendEntry]], bool]:
+    """The legend's lines and whether they show F-keys only: every key
+    (F10/^S, for terminals that swallow F-keys) unless that takes more
+    lines than F-keys alone."""
+    full = wrap_legend(entries, width, function_keys_only=False)
+    short = wrap_legend(entries, width, function_keys_only=True)
+    return (short, True) if len(short) < len(full) else (full, False)

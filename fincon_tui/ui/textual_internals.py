@@ -19,12 +19,15 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from textual.app import App
+from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.geometry import Region
 from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Footer, OptionList
+from textual.widgets._footer import FooterKey as FooterKey  # 7. below
 
 ResultT = TypeVar("ResultT")
 
@@ -79,6 +82,21 @@ class SparingScreen(Screen[ResultT]):
 class SparingModalScreen(ModalScreen[ResultT], SparingScreen[ResultT]):
     """A modal screen (Textual's: the screen below shows through, dimmed)
     with the repaints of SparingScreen."""
+
+
+def merged_bindings(node_class: type[DOMNode]) -> dict[str, list[Binding]]:
+    """6. `DOMNode._merge_bindings()`: a class's bindings as Textual merges
+    them from its bases (key by key, a subclass's binding replacing its
+    base's on the same key; `inherit_bindings=False` starting afresh).  The
+    start-up check for keys that would do two things on one screen must see
+    exactly what Textual will bind."""
+    return dict(node_class._merge_bindings().key_to_bindings)  # noqa: SLF001
+
+
+#: 7. `textual.widgets._footer.FooterKey`: one key of the legend, clickable
+#: (a click sends its key).  Textual does not export it; KeyLegend lays the
+#: keys out on lines of its own (Footer's single row cut them off) and so
+#: makes them itself.
 
 
 def footer_ready(footer: Footer) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
@@ -9,11 +11,16 @@ from fincon_tui.ui.app_services import AppServices, services_of
 from fincon_tui.ui.textual_internals import SparingScreen
 from fincon_tui.ui.widgets.chrome import KeyLegend, MessageLine, TitleBar
 
+if TYPE_CHECKING:
+    from fincon_tui.ui.help_text import HelpText
+
 
 class FinconScreen(SparingScreen[None]):
     """A screen with a menu path title, a message line and the F-key legend."""
 
     PATH = ""
+    #: What F1 shows above the screen's keys.
+    HELP_TEXT: ClassVar[HelpText] = ()
 
     def compose(self) -> ComposeResult:
         yield TitleBar(self.PATH)

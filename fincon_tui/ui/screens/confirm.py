@@ -1,41 +1,43 @@
-"""A Yes/No question in a modal window, answered with Y, N, Esc or Enter."""
+"""A Yes/No question in a window, answered with Y, N, Esc or Enter."""
 
 from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import HorizontalGroup, VerticalGroup
-from textual.widgets import Button, Label, Static
+from textual.containers import HorizontalGroup
+from textual.widgets import Button, Static
 
-from fincon_tui.ui.plain import plain, plain_lines
-from fincon_tui.ui.textual_internals import SparingModalScreen
+from fincon_tui.ui.bindings import bind
+from fincon_tui.ui.plain import plain_lines
+from fincon_tui.ui.screens.dialog import DialogScreen
 
 
-class ConfirmScreen(SparingModalScreen[bool]):
+class ConfirmScreen(DialogScreen[bool]):
     """Dismisses with True for Yes, False for No.  Enter presses the focused
-    button, which is Yes or No as `default` says."""
+    button, which is Yes or No as `default` says.  A `warning` (a password
+    about to cross the network in clear) stands out in its own colour."""
 
+    NAME = "Question"
+    FIXED_KEYS = ((("enter",), "Selected button"),)
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="yes"),
-        Binding("n,escape", "answer(False)", "No", id="no"),
-        Binding("left,right", "switch", "Switch button", show=False, id="switch"),
+        bind("yes", "answer(True)", "Yes"),
+        bind("no", "answer(False)", "No"),
+        bind("switch", "switch", "Switch button", show=False),
     ]
+    HELP_TEXT = ("Answer the question: {yes} for Yes, {no} for No, or Enter for the highlighted button "
+            "({switch} moves between the buttons).",)
 
-    def __init__(self, question: str, *, title: str = "Confirm", default: bool = True):
-        super().__init__()
+    def __init__(self, question: str, *, title: str = "Confirm", default: bool = True, warning: bool = False):
+        super().__init__(title)
         self.question = question
-        self.dialog_title = title
         self.default = default
+        self.set_class(warning, "-warning")
 
-    def compose(self) -> ComposeResult:
-        with VerticalGroup(id="dialog"):
-            yield Label(plain(self.dialog_title), id="dialog-title")
-            yield Static(plain_lines(self.question), id="question")
-            with HorizontalGroup(id="buttons"):
-                yield Button("Yes", id="yes", compact=True)
-                yield Button("No", id="no", compact=True)
-            yield Label("Y=Yes  N=No  Enter=selected button", id="dialog-keys")
+    def compose_body(self) -> ComposeResult:
+        yield Static(plain_lines(self.question), id="question")
+        with HorizontalGroup(id="buttons"):
+            yield Button("Yes", id="yes", compact=True)
+            yield Button("No", id="no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#yes" if self.default else "#no").focus()

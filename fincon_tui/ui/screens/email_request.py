@@ -1,4 +1,4 @@
-"""F7: ask where the test email goes and, optionally, as which user."""
+"""F7: ask where the test email goes, optionally as which user, and from whom."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import VerticalGroup
 from textual.widgets import Input, Label
 
-from fincon_tui.ui.plain import plain
-from fincon_tui.ui.textual_internals import SparingModalScreen
+from fincon_tui.domain.fields import EMAIL_MAX
+from fincon_tui.domain.users import USER_CODE_MAX
+from fincon_tui.ui.bindings import bind
+from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput
 
@@ -26,21 +26,27 @@ FindUser = Callable[[str], Awaitable[Any]]
 LABELS = {"to": "Recipient", "from": "From"}
 
 
-class SendTestScreen(SparingModalScreen[Any]):
+class SendTestScreen(DialogScreen[Any]):
     """Dismisses with what `prepare` returned, or None when cancelled.
 
     From starts as the definition's login when that is an address; a user
     typed in As user is looked up once (Enter) and, while From is as it
     started, brings their sender address into it."""
 
-    BINDINGS = [
-        Binding("escape,f12", "cancel", "Cancel", id="cancel"),
-        Binding("f10,ctrl+s", "send", "Send", id="accept"),
-    ]
+    TEXT_FIELDS = True  # a character key would be typed, not act
+    NAME = "Test email"
+    FIXED_KEYS = ((("enter",), "Next field/Send"),)
+    BINDINGS = [bind("accept", "send", "Send"), CANCEL]
+    HELP_TEXT = (
+        ("Recipient", "The address the test email goes to."),
+        ("As user", "Optional: a user code.  The email is then sent as that user would send it: with their "
+                    "own login when they have one, and their sender's name and address as From."),
+        ("From", "The sender address: the login when it is an address, else the user's sender address. "
+                 "A relay whose login is not an address needs one typed here."),
+    )
 
     def __init__(self, definition_name: str, default_from: str, find_user: FindUser, prepare: Prepare) -> None:
-        super().__init__()
-        self.definition_name = definition_name
+        super().__init__(f"Send a test email through {definition_name}")
         self.default_from = default_from
         self.find_user = find_user
         self.prepare = prepare
@@ -48,14 +54,11 @@ class SendTestScreen(SparingModalScreen[Any]):
         self.user_code = ""
         self.offered_from = default_from
 
-    def compose(self) -> ComposeResult:
-        with VerticalGroup(id="send-dialog"):
-            yield Label(plain(f"Send a test email through {self.definition_name}"), id="send-title")
-            yield field_row("Recipient", FieldInput(id="to", max_length=254, classes="wide"))
-            yield field_row("As user", FieldInput(id="user", max_length=20), hint="optional")
-            yield field_row("From", FieldInput(id="from", max_length=254, classes="wide"))
-            yield Label("", id="send-error", markup=False)
-            yield Label("Enter=Next/Send  Esc=Cancel", id="send-keys")
+    def compose_body(self) -> ComposeResult:
+        yield field_row("Recipient", FieldInput(id="to", max_length=EMAIL_MAX))
+        yield field_row("As user", FieldInput(id="user", max_length=USER_CODE_MAX), hint="optional")
+        yield field_row("From", FieldInput(id="from", max_length=EMAIL_MAX))
+        yield Label("", id="send-error", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#from", Input).value = self.default_from
@@ -110,8 +113,5 @@ class SendTestScreen(SparingModalScreen[Any]):
     def _refuse(self, error) -> None:
         text = f"{LABELS[error.field]} {error}" if error.of_value else str(error)
         self.query_one("#send-error", Label).update(text)
-        self.query_one(f"#{error.field}", Input).focus()
+        self.query_one(f"#{error.field}", FieldInput).refuse_here()
         self.app.bell()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -1,7 +1,7 @@
 """A small window with a few entry fields: the new key of a copy or a
 rename, the user a login test logs in as.  Enter moves to the next field
 and on the last one submits; the check runs in the database thread and a
-problem keeps the window open with the field named and focused."""
+problem keeps the window open with the field named and its content selected."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import VerticalGroup
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
 from fincon_tui._exceptions import FinconError
 from fincon_tui.ui.app_services import services_of
-from fincon_tui.ui.plain import plain, plain_lines
-from fincon_tui.ui.textual_internals import SparingModalScreen
+from fincon_tui.ui.bindings import bind
+from fincon_tui.ui.plain import plain_lines
+from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput, YesNoInput
 
@@ -38,41 +37,35 @@ class Entry:
 Check = Callable[[dict[str, str]], Awaitable[tuple[str, str] | None]]
 
 
-class EntryDialog(SparingModalScreen[dict[str, str] | None]):
+class EntryDialog(DialogScreen[dict[str, str] | None]):
     """Dismisses with the values (field id -> text) once `check` passes, or None."""
 
-    BINDINGS = [
-        Binding("escape,f12", "cancel", "Cancel", id="cancel"),
-        Binding("f10,ctrl+s", "submit", "OK", id="accept"),
-    ]
+    TEXT_FIELDS = True  # a character key would be typed, not act
+    NAME = "Entry"
+    FIXED_KEYS = ((("enter",), "Next field/OK"),)
+    BINDINGS = [bind("accept", "submit", "OK"), CANCEL]
+    HELP_TEXT = ("Fill in the fields and press Enter on the last one (or {accept}); the window stays "
+            "open, with the field named, until the values can be used.",)
 
     def __init__(self, title: str, entries: list[Entry], check: Check, note: str = "") -> None:
-        super().__init__()
-        self.dialog_title = title
+        super().__init__(title)
         self.entries = entries
         self.check = check
         self.note = note
         self.checking = False
 
-    def compose(self) -> ComposeResult:
-        with VerticalGroup(id="entry-dialog"):
-            yield Label(plain(self.dialog_title), id="entry-title")
-            if self.note:
-                yield Static(plain_lines(self.note), id="entry-note")
-            for entry in self.entries:
-                field = (YesNoInput(id=entry.id) if entry.yes_no
-                         else FieldInput(id=entry.id, max_length=entry.max_length, classes="wide"))
-                field.value = entry.value
-                yield field_row(entry.label, field, hint=entry.hint)
-            yield Static("", id="entry-error", markup=False)
-            yield Label("", id="entry-keys", markup=False)
+    def compose_body(self) -> ComposeResult:
+        if self.note:
+            yield Static(plain_lines(self.note), id="entry-note")
+        for entry in self.entries:
+            field = (YesNoInput(id=entry.id) if entry.yes_no
+                     else FieldInput(id=entry.id, max_length=entry.max_length))
+            field.value = entry.value
+            yield field_row(entry.label, field, hint=entry.hint)
+        yield Static("", id="entry-error", markup=False)
 
     def on_mount(self) -> None:
         self.fields[0].focus()
-        label = services_of(self).key_label
-        self.query_one("#entry-keys", Label).update(
-            f"Enter=Next/OK  {label('accept')}=OK  {label('cancel')}=Cancel"
-        )
 
     @property
     def fields(self) -> list[FieldInput]:
@@ -118,9 +111,4 @@ class EntryDialog(SparingModalScreen[dict[str, str] | None]):
             return
         field_id, text = problem
         self.show_problem(text)
-        field = self.query_one(f"#{field_id}", FieldInput)
-        field.focus()
-        field.select_all()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.query_one(f"#{field_id}", FieldInput).refuse_here()

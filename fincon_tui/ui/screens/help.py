@@ -1,44 +1,68 @@
-"""F1 = Help: what the current screen's fields mean and every key it takes."""
+"""F1 = Help: what the screen or window in front is for, its fields, its
+keys as mapped, and (where there are entry fields) the editing keys."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import VerticalGroup, VerticalScroll
+from textual.containers import HorizontalGroup, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Label, Static
+from textual.widgets import Input, Label, Static
 
-from fincon_tui.ui.key_labels import group_of, keys_label, legend_groups
-from fincon_tui.ui.textual_internals import SparingModalScreen
+from fincon_tui.ui.bindings import bind
+from fincon_tui.ui.help_text import editing_keys, screen_keys, with_keys
+from fincon_tui.ui.plain import plain
+from fincon_tui.ui.screens.dialog import DialogScreen
+from fincon_tui.ui.widgets.form import dot_leader
 
-
-def keys_text(screen: Screen) -> str:
-    """'  F10/^S   Accept' lines for every binding the screen answers to."""
-    bindings = [entry.binding for entry in screen.active_bindings.values()]
-    groups = legend_groups(bindings)
-    described = {group_of(b): b.description for b in bindings if b.description}
-    lines = [f"  {keys_label(groups[group]):<14} {text}" for group, text in described.items()]
-    return "Keys\n" + "\n".join(lines)
+#: Columns of the term (field name, key) column.
+TERM_WIDTH = 20
 
 
-class HelpScreen(SparingModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,f12", "close", "Close help", id="help_close")]
+def _row(term: str, text: str) -> HorizontalGroup:
+    shown = dot_leader(term, TERM_WIDTH) if len(term) < TERM_WIDTH - 2 else term
+    return HorizontalGroup(
+        Label(plain(shown), classes="help-term"), Static(plain(text), classes="help-text"), classes="help-row"
+    )
+
+
+class HelpScreen(DialogScreen[None]):
+    """Help for `for_screen`; the help key (F1) closes it again."""
+
+    NAME = "Help"
+    FIXED_KEYS = ((("pageup", "pagedown"), "Scroll"),)
+    BINDINGS = [bind("help_close", "cancel", "Close")]
 
     def __init__(self, for_screen: Screen) -> None:
-        super().__init__()
-        self.title_text = f"Help: {getattr(for_screen, 'PATH', '') or 'fincon-tui'}"
-        help_text = getattr(for_screen, "HELP", "").strip()
-        self.body = f"{help_text}\n\n{keys_text(for_screen)}" if help_text else keys_text(for_screen)
+        name = getattr(for_screen, "help_title", "") or getattr(for_screen, "PATH", "") or "fincon-tui"
+        super().__init__(f"Help: {name}")
+        label = self.app.key_label  # type: ignore[attr-defined]
+        self.parts = [
+            with_keys(part, label) if isinstance(part, str) else (with_keys(part[0], label), with_keys(part[1], label))
+            for part in getattr(for_screen, "HELP_TEXT", ())
+        ]
+        #: The errors of the last Accept, when there were several (a 5250 message subfile).
+        self.problems: list[tuple[str, str]] = getattr(for_screen, "problems", list)()
+        self.keys = screen_keys(for_screen)
+        self.editing = editing_keys(for_screen) if list(for_screen.query(Input)) else []
 
-    def compose(self) -> ComposeResult:
-        with VerticalGroup(id="help-dialog"):
-            yield Label(self.title_text, id="help-title", markup=False)
-            with VerticalScroll(id="help-body"):
-                yield Static(self.body, markup=False)
-            yield Label("Esc/F1=Close  Up/Down/PgUp/PgDn=Scroll", id="help-keys")
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            if self.problems:
+                yield Label("Messages", classes="help-heading")
+                for term, text in self.problems:
+                    yield _row(term, text)
+            for part in self.parts:
+                if isinstance(part, str):
+                    yield Static(plain(part), classes="help-paragraph")
+                else:
+                    yield _row(*part)
+            yield Label("Keys", classes="help-heading")
+            for keys, text in self.keys:
+                yield _row(keys, text)
+            if self.editing:
+                yield Label("Editing a field", classes="help-heading")
+                for keys, text in self.editing:
+                    yield _row(keys, text)
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
-
-    def action_close(self) -> None:
-        self.dismiss(None)

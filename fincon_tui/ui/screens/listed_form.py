@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from fincon_tui._exceptions import StorageError
-from fincon_tui.services.key_changes import Copied, copy, copyable
+from fincon_tui.services.key_changes import Copied, copy
 from fincon_tui.ui.screens.record_form import RecordFormScreen
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
 from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
@@ -98,18 +98,15 @@ class ListedForm(RecordFormScreen):
         source = self.start.source
         assert source is not None
         self._open({**source.stored.record.form_values(), self.KEY: self.start.key}, None)
-        self.password_field.show_stored(self.had_password)
-        copied = copyable(self._copied_names()) if self.start.copy_password else []
-        along = f"; its {' and '.join(copied)} {'is' if len(copied) == 1 else 'are'} copied too" if copied else ""
+        self.password_field.show_stored(self.had_password)  # the secret fields show theirs (stored_secret)
+        both = self.had_password and self.stored_secret("client_secret")
+        what = "password and client secret are" if both else "password is" if self.had_password else "secret is"
+        password = f"; the stored {what} copied too" if self.start.copy_password else ""
         if "refresh_token" in source.secrets:
-            along += "; sign the copy in afterwards"
-        self.message.show(f"Copy of {source.stored.key} as {self.start.key}: change the details, then Accept{along}")
-
-    def _copied_names(self) -> set[str]:
-        """The source's stored secrets, by name (its password whichever way it is kept)."""
-        source = self.start.source
-        assert source is not None
-        return set(source.secrets) | ({"password"} if source.has_password else set())
+            password += "; sign the copy in afterwards"
+        self.message.show(
+            f"Copy of {source.stored.key} as {self.start.key}: change the details, then Accept{password}"
+        )
 
     def on_opened(self) -> None:
         """Display only: every field and button stays disabled."""
@@ -124,17 +121,21 @@ class ListedForm(RecordFormScreen):
             return False
         return super().check_action(action, parameters)
 
+    def _copies(self, *names: str) -> bool:
+        source = self.start.source
+        return self.start.copy_password and source is not None and bool(source.secrets & set(names))
+
     @property
     def had_password(self) -> bool:
         """A copy counts the password it takes along as its own."""
         if self.start.mode == "copy":
-            return self.start.copy_password and "password" in self._copied_names()
+            return self._copies("password")
         return super().had_password
 
     def stored_secret(self, key: str) -> bool:
-        """A copy counts the client secret it takes along as its own, too."""
+        """And the client secret (or service-account key) too."""
         if self.start.mode == "copy":
-            return self.start.copy_password and bool(self._copied_names() & {"client_secret", "service_account"})
+            return self._copies("client_secret", "service_account")
         return super().stored_secret(key)
 
     def saved_message(self, saved: Saved) -> str:

@@ -6,14 +6,14 @@ from collections.abc import Awaitable, Callable
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import VerticalGroup
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from fincon_tui.ui.app_services import services_of
+from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain
-from fincon_tui.ui.textual_internals import LineRefreshOptionList, SparingModalScreen
+from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
+from fincon_tui.ui.textual_internals import LineRefreshOptionList
 
 #: Rows shown at once; the filter narrows the rest.
 SHOWN = 200
@@ -21,33 +21,34 @@ SHOWN = 200
 Search = Callable[[str], Awaitable[list[tuple[str, str]]]]
 
 
-class LookupScreen(SparingModalScreen[str | None]):
+class LookupScreen(DialogScreen[str | None]):
     """Type to filter, Up/Down to move, Enter to pick, Esc to close.
     `search(text)` returns (key, line) pairs in display order; it runs in
     the database thread, and a newer keystroke's search replaces an older one."""
 
+    TEXT_FIELDS = True  # a character key would be typed, not act
+    NAME = "List"
+    FIXED_KEYS = ((("enter",), "Select"),)
     BINDINGS = [
-        Binding("escape,f12", "close", "Close", id="cancel"),
-        Binding("down", "move(1)", "Down", show=False, id="lookup.down"),
-        Binding("up", "move(-1)", "Up", show=False, id="lookup.up"),
-        Binding("pagedown", "move(10)", "Page down", show=False, id="lookup.page_down"),
-        Binding("pageup", "move(-10)", "Page up", show=False, id="lookup.page_up"),
+        CANCEL,
+        bind("lookup.down", "move(1)", "Down", show=False),
+        bind("lookup.up", "move(-1)", "Up", show=False),
+        bind("lookup.page_down", "move(10)", "Page down", show=False),
+        bind("lookup.page_up", "move(-10)", "Page up", show=False),
     ]
+    HELP_TEXT = ("The records that exist, in order.  Type to narrow the list to those that contain what you "
+            "typed; Enter puts the highlighted one into the field.",)
 
     def __init__(self, title: str, heading: str, search: Search) -> None:
-        super().__init__()
-        self.lookup_title = title
+        super().__init__(title)
         self.heading = heading
         self.search = search
 
-    def compose(self) -> ComposeResult:
-        with VerticalGroup(id="lookup-dialog"):
-            yield Label(plain(self.lookup_title), id="lookup-title")
-            yield Input(id="lookup-filter", placeholder="type to filter", compact=True)
-            yield Label(self.heading, id="lookup-heading", markup=False)
-            yield LineRefreshOptionList(id="lookup-list", compact=True)
-            yield Label("", id="lookup-count")
-            yield Label("Enter=Select  Esc=Close", id="lookup-keys")
+    def compose_body(self) -> ComposeResult:
+        yield Input(id="lookup-filter", placeholder="type to filter", compact=True)
+        yield Label(self.heading, id="lookup-heading", markup=False)
+        yield LineRefreshOptionList(id="lookup-list", compact=True)
+        yield Label("", id="lookup-count", classes="dialog-note")
 
     def on_mount(self) -> None:
         self.query_one("#lookup-list", OptionList).can_focus = False  # typing always filters
@@ -95,5 +96,3 @@ class LookupScreen(SparingModalScreen[str | None]):
     def clicked(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
-    def action_close(self) -> None:
-        self.dismiss(None)

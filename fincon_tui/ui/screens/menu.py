@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalGroup
 from textual.screen import Screen
 from textual.widgets import Label, OptionList
 
+from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.screens.base import FinconScreen
 
 
@@ -32,16 +32,14 @@ class Menu:
 class MenuScreen(FinconScreen):
     """Lists a menu's entries; F3/F12/Esc go back one level (the main menu exits)."""
 
-    HELP = """
-Type an option's number to open it at once, or move with the arrow keys
-and press Enter. F3, F12 or Esc go back one level; on the main menu they
-leave fincon-tui. Ctrl+Q quits from any screen.
-"""
+    NAME = "the menus"
 
-    BINDINGS = [
-        Binding("f3", "exit", "Exit", id="exit"),
-        Binding("f12,escape", "cancel", "Cancel", id="cancel"),
-    ]
+    HELP_TEXT = (
+        "Type an option's number to open it at once, or move with the arrow keys and press Enter. "
+        "{exit} and {cancel} go back one level; on the main menu they leave fincon-tui. "
+        "{quit} quits from any screen.",
+    )
+    BINDINGS = [bind("exit", "exit", "Exit"), bind("cancel", "cancel", "Cancel")]
 
     def __init__(self, menu: Menu) -> None:
         self.PATH = menu.path

@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import HorizontalGroup, VerticalScroll
+from textual.containers import HorizontalGroup
 from textual.reactive import reactive
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, Label, Static
 
 from fincon_tui._exceptions import (
     FieldError,
@@ -30,11 +29,12 @@ from fincon_tui._exceptions import (
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.visible import visible
 from fincon_tui.storage.transactions import Waiting
+from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.lookup import SHOWN, LookupScreen
-from fincon_tui.ui.widgets.form import field_row
+from fincon_tui.ui.widgets.form import FormPages, field_row
 from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput
 
 if TYPE_CHECKING:
@@ -71,6 +71,7 @@ def changed_message(kind: str, changed: RecordChanged, then: str) -> str:
 class RecordFormScreen(FinconScreen):
     """Subclasses give the labels, the fields, the service and the rules."""
 
+    TEXT_FIELDS = True  # a character key would be typed, not act
     KEY: ClassVar[str]
     LABELS: ClassVar[dict[str, str]]
     NEW_DEFAULTS: ClassVar[dict[str, str]]
@@ -83,13 +84,15 @@ class RecordFormScreen(FinconScreen):
     #: key field and its look-up locked.  Set again when reloaded.
     is_open: reactive[bool] = reactive(False, init=False, always_update=True)
     BINDINGS = [
-        Binding("f10,ctrl+s", "accept", "Accept", id="accept"),
-        Binding("f4,ctrl+p", "prompt", "Prompt", id="prompt"),
-        Binding("f8,ctrl+d", "delete", "Delete", id="delete"),
-        Binding("f3", "exit", "Exit", id="exit"),
-        Binding("f12,escape", "cancel", "Cancel", id="cancel"),
-        Binding("f5,ctrl+r", "reload", "Reload", id="reload", show=False),
-        Binding("f9,ctrl+y", "history", "History", id="history", show=False),
+        bind("accept", "accept", "Accept"),
+        bind("prompt", "prompt", "Prompt"),
+        bind("delete", "delete", "Delete"),
+        bind("reload", "reload", "Reload"),
+        bind("history", "history", "History"),
+        bind("exit", "exit", "Exit"),
+        bind("cancel", "cancel", "Cancel"),
+        bind("page_down", "page(1)", "Next page of the form", show=False),
+        bind("page_up", "page(-1)", "Previous page of the form", show=False),
     ]
 
     def __init__(self) -> None:
@@ -98,6 +101,8 @@ class RecordFormScreen(FinconScreen):
         self.baseline: dict[str, str] = {}
         #: Set while a save or delete waits for another admin's (Esc gives up).
         self.waiting: Waiting | None = None
+        #: What the last Accept refused, in screen order (F1 lists them all).
+        self.errors: list[FieldError] = []
 
     # -- what subclasses provide ----------------------------------------------
 
@@ -140,7 +145,8 @@ class RecordFormScreen(FinconScreen):
         )
 
     def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="form"):
+        with FormPages(id="form"):
+            yield Label("", id="page-marker")
             yield from self.compose_fields()
             with HorizontalGroup(id="actions"):
                 yield Button("Accept", id="accept", compact=True)
@@ -150,7 +156,6 @@ class RecordFormScreen(FinconScreen):
     def on_mount(self) -> None:
         # Tab visits the fields only: keyboard users press Enter/F10/F8, and
         # the form scrolls to the focused field by itself.
-        self.query_one("#form").can_focus = False
         for button in self.query(Button):
             button.can_focus = False
         self.is_open = False
@@ -222,12 +227,40 @@ class RecordFormScreen(FinconScreen):
         return (self.form_values() != self.baseline or password.action != "keep"
                 or any(change.action != "keep" for change in secrets))
 
-    def _refuse(self, error: FieldError, more: int = 0) -> None:
+    def explain(self, error: FieldError) -> str:
+        """The message for a refused field; a field with a look-up list says
+        which key lists its values."""
         text = describe(error, self.LABELS)
-        if more:
-            text += f" (and {more} more {'problem' if more == 1 else 'problems'})"
+        if error.field in self.PROMPTS and error.field != self.KEY:
+            text += f" ({self.key('prompt')} lists them)"
+        return text
+
+    def _refuse(self, *errors: FieldError) -> None:
+        """Name the first refused field on the message line, count the rest
+        (F1 lists them all, like a 5250 message subfile), show every field
+        in error in reverse image and put the cursor on the first."""
+        self.errors = list(errors)
+        for field in self.query(FieldInput):
+            field.set_class(any(error.field == field.id for error in errors), "-in-error")
+        text = self.explain(errors[0])
+        if len(errors) > 1:
+            text = f"{text} (1 of {len(errors)}: {self.key('help')} lists all)"
         self.message.error(text)
-        self.field(error.field).focus()
+        self.field(errors[0].field).refuse_here()
+
+    def problems(self) -> list[tuple[str, str]]:
+        """The errors of the last refused Accept, for the help window."""
+        return [(self.LABELS.get(error.field, error.field), self.explain(error)) for error in self.errors]
+
+    def _forget_errors(self) -> None:
+        self.errors = []
+        for field in self.query(".-in-error"):
+            field.remove_class("-in-error")
+
+    @on(Input.Changed)
+    def _mended(self, event: Input.Changed) -> None:
+        """A field in error that is changed loses its reverse image."""
+        event.input.remove_class("-in-error")
 
     # -- the key field ----------------------------------------------------------
 
@@ -265,6 +298,7 @@ class RecordFormScreen(FinconScreen):
         self.app.push_screen(ConfirmScreen(self.CREATE_QUESTION, title=self.PATH.split(" / ")[-1]), answered)
 
     def _open(self, values: dict[str, str], loaded: Loaded | None) -> None:
+        self._forget_errors()
         self.loaded = loaded
         self._fill(values, has_password=bool(loaded and loaded.has_password))
         self.baseline = self.form_values()
@@ -279,7 +313,7 @@ class RecordFormScreen(FinconScreen):
                 f"Needs attention: {describe(loaded.attention, self.LABELS)} – correct it, then Accept",
                 "warning",
             )
-            self.field(loaded.attention.field).focus()
+            self.field(loaded.attention.field).refuse_here()
         elif loaded.password_problem:
             self.message.show(f"Password: {loaded.password_problem}", "warning")
         else:
@@ -290,6 +324,7 @@ class RecordFormScreen(FinconScreen):
     def _close(self, keep_key: bool) -> None:
         key = self.field(self.KEY).value if keep_key else ""
         self.is_open = False
+        self._forget_errors()
         self.loaded = None
         self._fill({k: "" for k in self.form_values()}, has_password=False)
         self.baseline = {}
@@ -316,7 +351,7 @@ class RecordFormScreen(FinconScreen):
         """F10/Ctrl+S or the Accept button: validate, then save row and password."""
         if not self.is_open:
             self.message.error(f"Type the {self.LABELS[self.KEY]} and press Enter first")
-            self.field(self.KEY).focus()
+            self.field(self.KEY).refuse_here()
             return
         if self.waiting is not None:
             return  # a save is already under way
@@ -334,20 +369,22 @@ class RecordFormScreen(FinconScreen):
         try:
             record = await self.database.run(self.parse, values, change, secrets)
         except FormInvalid as invalid:
-            self._refuse(invalid.first, len(invalid.errors) - 1)
+            self._refuse(*invalid.errors)
             return
+        self._forget_errors()
         kind, key = self.service.kind, record.key
         try:
             saved = await self._while_waiting("Saving", self.write, record, change, expected, secrets)
         except RecordExists:
-            self.message.error(f"{kind} {key} was created by another user meanwhile: press Esc and open it")
+            self.message.error(
+                f"{kind} {key} was created by another user meanwhile: press {self.key('cancel')} and open it")
             return
         except RecordChanged as changed:
             self.message.error(self._changed_message(changed))
             return
         except SecretStoreError as error:
             self.message.error(f"Not saved: {error}")
-            self.password_field.focus()
+            self.password_field.refuse_here()
             return
         except LockWaitAbandoned as error:
             self.message.show(f"Not saved: {error}", "warning")
@@ -387,33 +424,43 @@ class RecordFormScreen(FinconScreen):
 
     def _show_wait(self, doing: str, seconds: float) -> None:
         if self.waiting is not None:
-            stop = self.services.key_label("cancel")
             self.message.show(
-                f"{doing}… waiting for another admin's save ({seconds:.0f} s) – {stop} to stop waiting", "warning"
+                f"{doing}… waiting for another admin's save ({seconds:.0f} s) – {self.key('cancel')} to stop waiting",
+                "warning",
             )
 
     @on(Button.Pressed, "#delete")
     def action_delete(self) -> None:
-        """F8/Ctrl+D or the Delete button: remove the open record after a Yes."""
+        """F8/Ctrl+D or the Delete button: remove the open record after a Yes;
+        a record that others depend on is refused before anything is asked."""
         kind = self.service.kind
         if not self.is_open:
             self.message.error(f"Open a {kind} with Enter first, then delete it")
             return
         if self.loaded is None:
-            self.message.error(f"{kind} {self.field(self.KEY).value} is not saved yet: Esc discards it")
+            key = self.field(self.KEY).value
+            self.message.error(f"{kind} {key} is not saved yet: {self.key('cancel')} discards it")
             return
-        stored = self.loaded.stored
+        self.database.work(self, self._ask_delete(self.loaded))
+
+    async def _ask_delete(self, loaded: Loaded) -> None:
+        stored, kind = loaded.stored, self.service.kind
+        try:
+            await self.database.run(self.service.check_can_delete, stored.key)
+        except RecordInUse as error:
+            self.message.error(f"Not deleted: {error}")
+            return
+        except StorageError as error:
+            self.message.error(f"Not deleted, the database refused: {error}")
+            return
+        password = " Its stored password is removed too." if loaded.has_password else ""
 
         def answered(delete: bool | None) -> None:
             if delete:
                 self.database.work(self, self._delete(stored))
 
         self.app.push_screen(
-            ConfirmScreen(
-                f"Delete {kind} {stored.key}? Its stored password is removed too.",
-                title=f"Delete {kind}",
-                default=False,
-            ),
+            ConfirmScreen(f"Delete {kind} {stored.key}?{password}", title=f"Delete {kind}", default=False),
             answered,
         )
 
@@ -436,7 +483,7 @@ class RecordFormScreen(FinconScreen):
         self.finish(f"{kind} {key} deleted")
 
     def _changed_message(self, changed: RecordChanged) -> str:
-        return changed_message(self.service.kind, changed, f"press {self.services.key_label('reload')} to reload")
+        return changed_message(self.service.kind, changed, f"press {self.key('reload')} to reload")
 
     def action_reload(self) -> None:
         """F5/Ctrl+R: load the record again as stored now (asks before dropping changes)."""
@@ -462,11 +509,13 @@ class RecordFormScreen(FinconScreen):
 
         key = self.field(self.KEY).value.strip()
         if not self.is_open or not key:
-            self.message.error(f"Open a {self.service.kind} with Enter first, then F9 shows its history")
+            self.message.error(
+                f"Open a {self.service.kind} with Enter first, then {self.key('history')} shows its history")
             return
+
         async def show() -> None:
             entries = await self.database.run(self.service.history, key)
-            self.app.push_screen(HistoryScreen(f"History of {self.service.kind} {key}", entries))
+            self.app.push_screen(HistoryScreen(f"History of {self.service.kind} {key}", entries, self.LABELS))
 
         self.database.work(self, show())
 
@@ -476,7 +525,7 @@ class RecordFormScreen(FinconScreen):
         prompt = self.PROMPTS.get(field_id or "")
         if field_id is None or prompt is None:
             fields = " and ".join(self.LABELS[key] for key in self.PROMPTS)
-            self.message.error(f"F4 lists values for {fields} only")
+            self.message.error(f"{self.key('prompt')} lists values for {fields} only")
             return
         service = prompt.service(self.app)
 
@@ -500,6 +549,16 @@ class RecordFormScreen(FinconScreen):
                 self.focus_next()
 
         self.app.push_screen(LookupScreen(prompt.title, prompt.heading, search), picked)
+
+    def action_page(self, direction: int) -> None:
+        """Page Down / Page Up: the next or previous page of a form taller
+        than the screen, the cursor on its first field."""
+        if not self.is_open or not self.query_one(FormPages).turn(direction):
+            self.app.bell()
+
+    def key(self, binding_id: str) -> str:
+        """The keys of a binding as mapped now, for a message ('F5/^R')."""
+        return self.services.key_label(binding_id)
 
     def _leave_or_ask(self, then: Callable[[], object]) -> None:
         if not self.has_unsaved_changes():

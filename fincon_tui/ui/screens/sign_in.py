@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalGroup
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.plain import plain
+from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -35,14 +34,23 @@ if TYPE_CHECKING:
     from fincon_tui.services.sign_ins import SignIn
 
 
-class SignInScreen(ModalScreen[str | None]):
+class SignInScreen(DialogScreen[str | None]):
     """Dismisses with what to tell on the message line, or None when cancelled."""
 
-    BINDINGS = [Binding("escape,f12", "cancel", "Cancel", id="cancel")]
+    NAME = "Sign in"
+    BINDINGS = [CANCEL]
+    HELP_TEXT = (
+        "Microsoft 365: open the address shown on any device (a phone will do), type the code and sign in "
+        "as the mailbox; this window waits and stores the sign-in when it is accepted.",
+        "Google: open the address shown in a browser on your own computer and sign in; the browser then "
+        "fails to open a 127.0.0.1 address, which is expected: paste that address here and press Enter.  "
+        "(Google's device flow refuses the mail scope, so a code cannot be used.)",
+        ("{cancel}", "Stop waiting and close the window; nothing is stored."),
+    )
 
     def __init__(self, sign_in: SignIn, save: Callable[[Tokens], str]) -> None:
         """`save` stores the tokens (in the database thread) and says so."""
-        super().__init__()
+        super().__init__(f"Sign in to {'Microsoft 365' if sign_in.microsoft else 'Google'} as {sign_in.mailbox}")
         self.sign_in = sign_in
         self.save = save
         self.started = time.monotonic()
@@ -51,20 +59,23 @@ class SignInScreen(ModalScreen[str | None]):
         self.expires_in = 0
         self.status = "contacting the sign-in service…"
         self.done = False
+        self.failed = False
 
     @property
     def microsoft(self) -> bool:
         return self.sign_in.microsoft
 
-    def compose(self) -> ComposeResult:
-        who = "Microsoft 365" if self.microsoft else "Google"
-        with VerticalGroup(id="sign-in-dialog"):
-            yield Label(plain(f"Sign in to {who} as {self.sign_in.mailbox}"), id="sign-in-title")
-            yield Static("", id="sign-in-steps", markup=False)
-            if not self.microsoft:
-                yield Input(id="sign-in-paste", placeholder="paste the address here, then Enter", compact=True)
-            yield Label("", id="sign-in-status", markup=False)
-            yield Label(f"{services_of(self).key_label('cancel', self)}=Cancel", id="sign-in-keys", markup=False)
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="sign-in-steps", markup=False)
+        if not self.microsoft:
+            yield Input(id="sign-in-paste", placeholder="paste the address here, then Enter", compact=True)
+        yield Label("", id="sign-in-status", markup=False)
+
+    def key_description(self, binding: Binding) -> str:
+        """The legend says Cancel while waiting, Close once it failed."""
+        if binding.id == "cancel" and self.failed:
+            return "Close"
+        return binding.description
 
     def on_mount(self) -> None:
         self.ticker = self.set_interval(1, self._show_status)
@@ -86,7 +97,8 @@ class SignInScreen(ModalScreen[str | None]):
         status = self.query_one("#sign-in-status", Label)
         status.update(text)
         status.set_class(True, "-error")
-        self.query_one("#sign-in-keys", Label).update(f"{services_of(self).key_label('cancel', self)}=Close")
+        self.failed = True
+        self.refresh_bindings()
 
     async def _device_code(self) -> None:
         from fincon_tui.oauth.errors import TokenFailure
@@ -150,7 +162,7 @@ class SignInScreen(ModalScreen[str | None]):
         try:
             message = await services.database.run(self.save, tokens)
         except RecordChanged:
-            reload = services.key_label("reload", self.app.screen_stack[-2])  # the form's key, under this window
+            reload = services.key_label("reload")
             self._fail(f"Signed in, but not stored: {self.sign_in.kind} {self.sign_in.key} (or its definition's "
                        f"app registration) was changed meanwhile: press {reload} and sign in again")
             return

@@ -6,54 +6,72 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalGroup
-from textual.widgets import Label, Log, Static
+from textual.widgets import Label, RichLog, Static
 
 from fincon_tui.domain.visible import visible
 from fincon_tui.mail.session import Outcome
 from fincon_tui.mail.transcript import Transcript
+from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain, plain_lines
-from fincon_tui.ui.textual_internals import SparingModalScreen
+from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
 
 Run = Callable[[Transcript, Callable[[str], None]], Awaitable[Outcome]]
 
 
-class SmtpSessionScreen(SparingModalScreen[Outcome | None]):
+class SmtpSessionScreen(DialogScreen[Outcome | None]):
     """Dismisses with the Outcome, or None when cancelled."""
 
-    BINDINGS = [
-        Binding("escape,f12", "cancel", "Cancel/Close", id="cancel"),
-        Binding("f2,ctrl+l", "save_log", "Save log", id="save_log"),
-    ]
+    NAME = "SMTP session"
+    BINDINGS = [CANCEL, bind("save_log", "save_log", "Save log")]
+    HELP_TEXT = (
+        "The login test or test email runs while you watch: the step it is at, and the SMTP "
+        "conversation as it happens (passwords shown as ***).  Every step waits at most the "
+        "definition's Time Out.",
+        ("{cancel}", "While it runs: stop at once and close the connection.  After: close the window."),
+        ("{save_log}", "After it ends: save the conversation to a new file in the log folder."),
+    )
 
     def __init__(self, title: str, run: Run, log_name: str) -> None:
-        super().__init__()
-        self.session_title = title
+        super().__init__(title)
         self.run_session = run
         self.log_name = log_name
         self.transcript = Transcript(self._log_line)
         self.outcome: Outcome | None = None
         self.step = "starting"
         self.started = time.monotonic()
+        self.finished = False
+        #: The transcript lines as shown (long ones wrap in the window).
+        self.shown: list[str] = []
 
-    def compose(self) -> ComposeResult:
-        with VerticalGroup(id="session-dialog"):
-            yield Label(plain(self.session_title), id="session-title")
-            yield Label("", id="session-step", markup=False)
-            yield Log(id="session-log", auto_scroll=True)
-            yield Static("", id="session-result", markup=False)
-            yield Label("Esc=Cancel", id="session-keys")
+    def compose_body(self) -> ComposeResult:
+        yield Label("", id="session-step", markup=False)
+        # min_width=1: RichLog renders at 78 columns at least, and the window is narrower.
+        yield RichLog(id="session-log", wrap=True, markup=False, auto_scroll=True, min_width=1)
+        yield Static("", id="session-result", markup=False)
+        yield Static("", id="session-note", classes="dialog-note", markup=False)
+
+    def key_description(self, binding: Binding) -> str:
+        """The legend says Cancel while the session runs, Close after."""
+        if binding.id == "cancel":
+            return "Cancel" if self.running else "Close"
+        return binding.description
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F2 (save the log) only once the session has ended: shown dimmed until then."""
+        return None if action == "save_log" and self.running else True
 
     def on_mount(self) -> None:
-        self.query_one(Log).can_focus = False
+        self.query_one(RichLog).can_focus = False
         self.ticker = self.set_interval(0.5, self._show_step)
         self._show_step()
         self.worker = self.run_worker(self._run(), exclusive=True)
 
     def _log_line(self, line: str) -> None:
-        self.query_one(Log).write_line(visible(line))
+        self.shown.append(visible(line))
+        self.query_one(RichLog).write(Text(self.shown[-1]))
 
     def _set_step(self, step: str) -> None:
         self.step = step
@@ -69,6 +87,7 @@ class SmtpSessionScreen(SparingModalScreen[Outcome | None]):
 
     def _finish(self, outcome: Outcome | None) -> None:
         self.outcome = outcome
+        self.finished = True
         self.ticker.stop()
         result = self.query_one("#session-result", Static)
         if outcome is None:
@@ -82,11 +101,11 @@ class SmtpSessionScreen(SparingModalScreen[Outcome | None]):
             result.update(plain_lines(("OK: " if outcome.ok else "FAILED: ") + outcome.text()))
             result.set_class(not outcome.ok, "-error")
             result.set_class(outcome.ok, "-ok")
-        self.query_one("#session-keys", Label).update("Esc=Close  F2/^L=Save log")
+        self.refresh_bindings()
 
     @property
     def running(self) -> bool:
-        return self.outcome is None and self.worker.is_running
+        return not self.finished
 
     def action_cancel(self) -> None:
         if self.running:
@@ -97,10 +116,7 @@ class SmtpSessionScreen(SparingModalScreen[Outcome | None]):
             self.dismiss(self.outcome)
 
     def action_save_log(self) -> None:
-        if self.running:
-            self.app.bell()
-            return
         from platformdirs import user_log_path
 
         path = self.transcript.save(user_log_path("fincon-tui", appauthor=False), self.log_name)
-        self.query_one("#session-keys", Label).update(f"Log saved to {path}  Esc=Close")
+        self.query_one("#session-note", Static).update(plain(f"Log saved to {path}"))

@@ -6,12 +6,14 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from fincon_tui._exceptions import FieldError, FormInvalid
 from fincon_tui.domain import login_methods, smtp
+from fincon_tui.domain.fields import EMAIL_MAX, HOST_MAX
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.users import USER_CODE_MAX
+from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
 from fincon_tui.ui.screens.sign_in import SignsIn
@@ -58,63 +60,50 @@ class SmtpSettingsScreen(SignsIn, RecordFormScreen):
     CREATE_QUESTION = CREATE_QUESTION
     PROMPTS = {"name": DEFINITION_PROMPT}
     SECRETS = ("client_secret",)
-    HELP = """
-An SMTP setting definition tells Fincon which mail server sends its
-email. Type the SMTP Name and press Enter: a new name asks whether to
-create it, an existing one opens for editing. Fill in the fields, then
-Accept.
-
-SMTP Name . . . .   A descriptive name for the SMTP server definition
-                    (1-40 characters, unique ignoring case).
-Mail Server . . .   The address of the SMTP mail server to connect to: a
-                    host name or IP address, without smtp:// and without
-                    a port.
-Authenticate  . .   Y if the server requires a username and password, N
-                    if not.
-Username, Password  Give them here if all users share the same login and
-                    send from the same mailbox. Leave them empty (with
-                    Authenticate Y) when each user has their own,
-                    entered in User Email Settings; a user's own login
-                    replaces these. The password is stored encrypted,
-                    for this mail server and username only. A stored
-                    one shows as ********: leave it to keep it, erase
-                    it to remove it, type to replace it.
-Port  . . . . . .   The port for outgoing email, 1-65535 (587 STARTTLS,
-                    465 TLS from the first byte, 25 plain).
-Use TLS . . . . .   Y if your provider requires TLS or SSL: TLS from the
-                    first byte on port 465, STARTTLS on any other port.
-                    N sends everything, a login too, unencrypted.
-Time Out (Seconds)  How long to wait for the server before giving up,
-                    1-300.
-BCC . . . . . . .   Optional: one address that receives a blind copy of
-                    every email sent through this definition.
-Login Method  . .   How the login is made: P with the password above; M
-                    Microsoft 365 or G Google with OAuth 2.0 (XOAUTH2,
-                    Use TLS Y). Username is then the mailbox.
-Tenant ID . . . .   M: the Entra tenant's ID or domain.
-Client ID . . . .   M: the app registration's Application (client) ID;
-                    G: the OAuth client's ID.
-Client Secret . .   M: the secret's Value for app-only (SMTP.SendAsApp);
-                    leave empty to sign the mailbox in with F2 instead
-                    (device code: open the address on any device, type
-                    the code). G: the OAuth client's secret, then F2
-                    signs in (paste back the address the browser ends
-                    on: Google's device flow refuses the mail scope), or
-                    the path of a service-account key file (domain-wide
-                    delegation; the key is stored, the file not needed).
-
-The login test connects and logs in with what is on screen (no message
-is sent); the test email sends one. Both ask for an optional user code:
-with one, the test logs in as that user would (their own login, else the
-shared one), which tests a definition where each user brings their own.
-Both show the SMTP conversation and can be cancelled at any time. Sign in
-(F2) signs an OAuth mailbox in. Prompt on Mail Server lists well-known
-providers; typing one fills Port and Use TLS where untouched.
-"""
+    HELP_TEXT = (
+        "An SMTP setting definition tells Fincon which mail server sends its email.  Type the SMTP Name "
+        "and press Enter: a new name asks whether to create it, an existing one opens for editing.  Fill "
+        "in the fields, then {accept} (Accept).",
+        ("SMTP Name", f"A descriptive name for the SMTP server definition (1-{smtp.NAME_MAX} characters, "
+                      "unique ignoring case).  {prompt} lists the existing ones."),
+        ("Mail Server", "The address of the SMTP mail server to connect to: a host name or IP address, "
+                        "without smtp:// and without a port."),
+        ("Authenticate", "Y if the server requires a username and password, N if not."),
+        ("Username, Password", "Give them here if all users share the same login and send from the same "
+                               "mailbox.  Leave them empty (with Authenticate Y) when each user has their "
+                               "own, entered in User Email Settings; a user's own login replaces these.  "
+                               "The password is stored encrypted, for this mail server and username only.  "
+                               "A stored one shows as ********: leave it to keep it, erase it to remove "
+                               "it, type to replace it."),
+        ("Port", f"The port for outgoing email, {smtp.PORT_RANGE[0]}-{smtp.PORT_RANGE[1]} (587 STARTTLS, "
+                 "465 TLS from the first byte, 25 plain)."),
+        ("Use TLS", "Y if your provider requires TLS or SSL: TLS from the first byte on port 465, STARTTLS on "
+                    "any other port.  N sends everything, a login too, unencrypted."),
+        ("Time Out (Seconds)", "How long to wait for the server before giving up, "
+                               f"{smtp.TIMEOUT_RANGE[0]}-{smtp.TIMEOUT_RANGE[1]}."),
+        ("BCC", "Optional: one address that receives a blind copy of every email sent through this "
+                "definition."),
+        ("Login Method", "How the login is made: P with the password above; M Microsoft 365 or G Google "
+                         "with OAuth 2.0 (XOAUTH2, Use TLS Y).  Username is then the mailbox."),
+        ("Tenant ID", "M: the Entra tenant's ID or domain."),
+        ("Client ID", "M: the app registration's Application (client) ID; G: the OAuth client's ID."),
+        ("Client Secret", "M: the secret's Value for app-only (SMTP.SendAsApp); leave empty to sign the "
+                          "mailbox in with {sign_in} instead (device code: open the address on any device, "
+                          "type the code).  G: the OAuth client's secret, then {sign_in} signs in (paste back "
+                          "the address the browser ends on: Google's device flow refuses the mail scope), or "
+                          "the path of a service-account key file (domain-wide delegation; the key is stored, "
+                          "the file not needed)."),
+        "{test_login} tests the connection and logs in with what is on screen (no message is sent); "
+        "{send_test} sends a test email.  Both ask for an optional user code: with one, the test logs in "
+        "as that user would (their own login, else the shared one), which tests a definition where each "
+        "user brings their own.  Both show the SMTP conversation as it happens: {cancel} cancels, and "
+        "once it has ended {save_log} saves it to a file.  {sign_in} signs an OAuth mailbox in.  {prompt} on "
+        "Mail Server lists well-known providers; typing one fills Port and Use TLS where untouched.",
+    )
     BINDINGS = [
-        Binding("f6,ctrl+t", "test_login", "Test", id="test_login"),
-        Binding("f7,ctrl+o", "send_test", "Send", id="send_test"),
-        Binding("f2,ctrl+n", "sign_in", "Sign in", id="sign_in", show=False),
+        bind("test_login", "test_login", "Test"),
+        bind("send_test", "send_test", "Send"),
+        bind("sign_in", "sign_in", "Sign in", show=False),
     ]
 
     @property
@@ -124,34 +113,22 @@ providers; typing one fills Port and Use TLS where untouched.
     def compose_fields(self) -> ComposeResult:
         label = smtp.LABELS
         yield self.key_row(smtp.NAME_MAX)
+        yield field_row(label["mail_server"], FieldInput(id="mail_server", max_length=HOST_MAX, classes="detail"))
+        yield field_row(label["authenticate"], YesNoInput(id="authenticate", classes="detail"), hint=YN)
+        yield field_row(label["username"], FieldInput(id="username", max_length=smtp.USERNAME_MAX, classes="detail"))
+        yield field_row(label["password"], PasswordInput(id="password", max_length=smtp.PASSWORD_MAX, classes="detail"))
+        low_port, high_port = smtp.PORT_RANGE
+        low_time, high_time = smtp.TIMEOUT_RANGE
         yield field_row(
-            label["mail_server"], FieldInput(id="mail_server", max_length=253, classes="detail wide")
-        )
-        yield field_row(
-            label["authenticate"], YesNoInput(id="authenticate", classes="detail"), hint=YN
-        )
-        yield field_row(
-            label["username"],
-            FieldInput(id="username", max_length=smtp.USERNAME_MAX, classes="detail wide"),
-        )
-        yield field_row(
-            label["password"],
-            PasswordInput(id="password", max_length=smtp.PASSWORD_MAX, classes="detail wide"),
-        )
-        yield field_row(
-            label["port"],
-            NumberInput(id="port", max_length=5, low=1, high=65535, classes="detail"),
-            hint="1-65535",
+            label["port"], NumberInput(id="port", low=low_port, high=high_port, classes="detail"),
+            hint=f"{low_port}-{high_port}",
         )
         yield field_row(label["use_tls"], YesNoInput(id="use_tls", classes="detail"), hint=YN)
         yield field_row(
-            label["timeout_seconds"],
-            NumberInput(id="timeout_seconds", max_length=3, low=1, high=300, classes="detail"),
-            hint="1-300",
+            label["timeout_seconds"], NumberInput(id="timeout_seconds", low=low_time, high=high_time, classes="detail"),
+            hint=f"{low_time}-{high_time}",
         )
-        yield field_row(
-            label["bcc"], FieldInput(id="bcc", max_length=254, classes="detail wide"), hint="optional"
-        )
+        yield field_row(label["bcc"], FieldInput(id="bcc", max_length=EMAIL_MAX, classes="detail"), hint="optional")
         yield field_row(
             label["login_method"],
             ChoiceInput(id="login_method", choices="".join(login_methods.METHODS),
@@ -292,7 +269,7 @@ providers; typing one fills Port and Use TLS where untouched.
         try:
             definition = self.parse(self.form_values(), change, self.secret_changes())
         except FormInvalid as invalid:
-            self._refuse(invalid.first, len(invalid.errors) - 1)
+            self._refuse(*invalid.errors)
             return None
         typed = {"set": change.value, "clear": "", "keep": None}[change.action]
         return definition, typed
@@ -326,6 +303,7 @@ providers; typing one fills Port and Use TLS where untouched.
                     "unencrypted – try anyway?",
                     title="Unencrypted login",
                     default=False,
+                    warning=True,
                 ),
                 go,
             )
@@ -382,7 +360,7 @@ providers; typing one fills Port and Use TLS where untouched.
         self.app.push_screen(
             EntryDialog(
                 f"Login test: {definition.name}",
-                [Entry("user", "As user", 20, hint="optional")],
+                [Entry("user", "As user", USER_CODE_MAX, hint="optional")],
                 check,
                 note="Empty: the definition's own login. A user code: log in as that user would.",
             ),

@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from fincon_tui._exceptions import LoginMissing, NotReady, SecretStoreError
 from fincon_tui.domain import login_methods, users
+from fincon_tui.domain.fields import EMAIL_MAX
 from fincon_tui.domain.login import effective_login
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import NAME_MAX, PASSWORD_MAX, USERNAME_MAX
+from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
 from fincon_tui.ui.screens.sign_in import SignsIn
@@ -55,34 +56,25 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
     NEW_DEFAULTS = users.NEW_DEFAULTS
     CREATE_QUESTION = CREATE_QUESTION
     PROMPTS = {"user_code": USER_PROMPT, "smtp_name": DEFINITION_PROMPT}
-    HELP = """
-User email settings link a Fincon user to an SMTP definition and say who
-the user's emails come from. Type the User code and press Enter.
+    HELP_TEXT = (
+        "User email settings link a Fincon user to an SMTP definition and say who the user's emails "
+        "come from.  Type the User code and press Enter.",
+        ("User", f"The user code: 1-{users.USER_CODE_MAX} letters, digits, '.', '_' or '-'.  "
+                 "{prompt} lists the users that have settings."),
+        ("SMTP Definition", "The SMTP setting definition this user sends through ({prompt} lists them)."),
+        ("SMTP Username, SMTP Password", "The user's own login.  When set it replaces the definition's "
+                                         "shared login; when empty the definition's is used.  The line "
+                                         "'Login used' shows which one applies."),
+        ("Login Method", "How the user's own login logs in.  Empty: as the definition does (its app-only "
+                         "access or service account then acts as this user's mailbox).  P: with the password "
+                         "above.  M (Microsoft 365) or G (Google): the user's own mailbox signs in once with "
+                         "{sign_in}, through the definition's app registration, so the definition must use "
+                         "the same method; no password then."),
+        ("Sender's Name, Sender's Email Address", "Who the user's emails are from (both required)."),
+        ("Job Title, Telephone Number, User Defined 1-6", "Optional text for the document text of emails."),
+    )
 
-User  . . . . . .   The user code: 1-20 letters, digits, '.', '_' or
-                    '-'.
-SMTP Definition .   The SMTP setting definition this user sends through
-                    (F4 lists them).
-SMTP Username and Password
-                    The user's own login. When set it replaces the
-                    definition's shared login; when empty the
-                    definition's is used. The line 'Login used' shows
-                    which one applies.
-Login Method  . .   How the user's own login logs in. Empty: as the
-                    definition does (its app-only access or service
-                    account then act as this user's mailbox). P: with
-                    the password above. M (Microsoft 365) or G (Google):
-                    the user's own mailbox signs in once with Sign in
-                    (see Keys below), through the definition's app
-                    registration, so the definition must use the same
-                    method; no password then.
-Sender's Name and Email Address
-                    Who the user's emails are from (both required).
-Job Title, Telephone Number, User Defined 1-6
-                    Optional text for the document text of emails.
-"""
-
-    BINDINGS = [Binding("f2,ctrl+n", "sign_in", "Sign in", id="sign_in", show=False)]
+    BINDINGS = [bind("sign_in", "sign_in", "Sign in", show=False)]
 
     @property
     def service(self) -> UserSettings:
@@ -92,18 +84,15 @@ Job Title, Telephone Number, User Defined 1-6
         label = users.LABELS
         yield self.key_row(users.USER_CODE_MAX)
         yield field_row(
-            label["smtp_name"],
-            FieldInput(id="smtp_name", max_length=NAME_MAX, classes="detail wide"),
-            hint="F4=List",
+            label["smtp_name"], FieldInput(id="smtp_name", max_length=NAME_MAX, classes="detail"),
+            hint=f"{self.services.key_label('prompt', short=True)}=List",
         )
         yield field_row(
-            label["smtp_username"],
-            FieldInput(id="smtp_username", max_length=USERNAME_MAX, classes="detail wide"),
+            label["smtp_username"], FieldInput(id="smtp_username", max_length=USERNAME_MAX, classes="detail"),
             hint="optional",
         )
         yield field_row(
-            label["password"],
-            PasswordInput(id="password", max_length=PASSWORD_MAX, classes="detail wide"),
+            label["password"], PasswordInput(id="password", max_length=PASSWORD_MAX, classes="detail"),
             hint="optional",
         )
         yield field_row(
@@ -116,15 +105,13 @@ Job Title, Telephone Number, User Defined 1-6
         yield Static("", id="login-used", markup=False)
         for key, max_length in (
             ("sender_name", users.TEXT_MAX),
-            ("sender_email", 254),
+            ("sender_email", EMAIL_MAX),
             ("job_title", users.TEXT_MAX),
-            ("telephone", 30),
+            ("telephone", users.TELEPHONE_MAX),
             *((key, users.TEXT_MAX) for key in users.USER_DEFINED_KEYS),
         ):
             hint = "required" if key in ("sender_name", "sender_email") else ""
-            yield field_row(
-                label[key], FieldInput(id=key, max_length=max_length, classes="detail wide"), hint=hint
-            )
+            yield field_row(label[key], FieldInput(id=key, max_length=max_length, classes="detail"), hint=hint)
 
     def validate_key(self, raw: str) -> str:
         return users.validate_user_code(raw)

@@ -37,25 +37,26 @@ if TYPE_CHECKING:
     from fincon_tui.services.work_lists import DefinitionRow, ListPage, UserRow
 
 _HELP_OPTIONS = (
-    "\nType an option number in front of one or more records and press Enter: the options are carried "
-    "out top to bottom, each in its own form or window, and the list is read again when all are done. "
-    "Options typed on other pages count too. Exit in a form stops the options still to come; Cancel "
-    "goes on with the next.\n\n"
-    "2=Change: the record's form, to change and Accept it.\n"
-    "3=Copy: asks for the new key and whether to copy the stored password or client secret, then opens "
-    "the form filled from the record; Accept creates the copy. A signed-in mailbox is never copied: "
-    "sign the copy in again.\n"
-    "4=Delete: asks first; the stored password goes too.\n"
-    "5=Display: the form, read only.\n"
-    "7=Rename: asks for the new key; the password, the history and (for a definition) the linked users "
-    "go with it. A record another admin changed since the list was read is not renamed: refresh the "
-    "list first.\n"
+    "Type an option number in front of one or more records and press Enter: the options are carried "
+    "out top to bottom, each in its own form or window, and the list is read again when all are done.  "
+    "Options typed on other pages count too.  Exit in a form stops the options still to come; Cancel "
+    "goes on with the next.",
+    ("2=Change", "The record's form, to change and Accept it."),
+    ("3=Copy", "Asks for the new key and whether to copy the stored password or client secret, then "
+               "opens the form filled from the record; Accept creates the copy.  A signed-in mailbox is "
+               "never copied: sign the copy in again."),
+    ("4=Delete", "Asks first; the stored password goes too."),
+    ("5=Display", "The form, read only."),
+    ("7=Rename", "Asks for the new key; the password, the history and (for a definition) the linked "
+                 "users go with it.  A record another admin changed since the list was read is not "
+                 "renamed: refresh the list first."),
 )
 
 _HELP_KEYS = (
-    "\nPosition to: type the first characters of a key and press Enter: the list starts there. "
-    '"More..." at the foot means more records follow, "Bottom" that this is the last page. Up and '
-    "Down move between the option fields.\n"
+    "Position to: type the first characters of a key and press Enter: the list starts there.  "
+    '"More..." at the foot means more records follow, "Bottom" that this is the last page.  '
+    "{list.up} and {list.down} move between the option fields, {list.page_down} and {list.page_up} "
+    "turn the page.",
 )
 
 
@@ -84,7 +85,7 @@ class RecordListScreen(WorkWithScreen):
         self.open_form("test", row)
 
     def _refresh_hint(self) -> str:
-        return f"press {self.services.key_label('reload', self)} to refresh the list"
+        return f"press {self.services.key_label('reload')} to refresh the list"
 
     # -- 3=Copy --------------------------------------------------------------------------
 
@@ -101,20 +102,17 @@ class RecordListScreen(WorkWithScreen):
         if loaded is None:
             self.next_option(Done(f"Not copied: {kind} {row.key} no longer exists", "error"))
             return
-        from fincon_tui.services.key_changes import copyable
-
         entries = [Entry("key", f"New {label}", self.KEY_MAX)]
         note = f"The form opens on the new {label}, filled from {loaded.stored.key}."
-        names = copyable(loaded.secrets | ({"password"} if loaded.has_password else set()))
-        if loaded.password_problem and "password" in names:
-            names.remove("password")
+        copyable = loaded.secrets & set(service.copyable_secrets(loaded.stored.record))
+        if loaded.password_problem:
+            copyable -= {"password"}
             note += f"\nIts password cannot be copied: {loaded.password_problem}"
-        if names:
-            what = "password" if names == ["password"] else "secret"
+        if copyable:
+            what = "password" if copyable == {"password"} else "secrets" if "password" in copyable else "secret"
             entries.append(Entry("password", f"Copy the {what}", value="N", hint="Y=Yes, N=No", yes_no=True))
-            note += f"\nY copies its {' and '.join(names)}, sealed again for the copy."
         if "refresh_token" in loaded.secrets:
-            note += "\nIts signed-in mailbox is never copied: sign the copy in again."
+            note += "\nA sign-in is never copied: sign in again on the copy."
 
         async def check(values: dict[str, str]) -> tuple[str, str] | None:
             try:
@@ -222,14 +220,14 @@ class WorkWithDefinitionsScreen(RecordListScreen):
     RENAME_NOTE = "Its password, the users linked to it and its history go with it."
     #: Columns: option 3, name 20, server:port 27, TLS 8, login 8, users 5 (78 in all).
     HEADING = f"Opt {'SMTP Name':<20} {'Server:Port':<27} {'TLS':<8} {'Login':<8} {'Users':>5}"
-    HELP = (
+    HELP_TEXT = (
         "Every SMTP definition with its server and port, how the connection is secured (TLS from "
         "the first byte, STARTTLS, none), whose login it uses (shared, per user, or none) and how "
-        "many users are linked to it.\n"
-        + _HELP_OPTIONS
-        + "8=Test login: asks for an optional user code, then connects and logs in with the stored "
-        "definition, as that user when one is given (sends nothing).\n"
-        + _HELP_KEYS
+        "many users are linked to it.",
+        *_HELP_OPTIONS,
+        ("8=Test login", "Asks for an optional user code, then connects and logs in with the stored "
+                         "definition, as that user when one is given (sends nothing)."),
+        *_HELP_KEYS,
     )
 
     @property
@@ -265,12 +263,12 @@ class WorkWithUsersScreen(RecordListScreen):
     RENAME_NOTE = "The user's own password and history go with it."
     #: Columns: option 3, user 12, definition 14, sender 24, login used 21 (78 in all).
     HEADING = f"Opt {'User':<12} {'SMTP Def.':<14} {'Sender Address':<24} {'Login Used':<21}"
-    HELP = (
+    HELP_TEXT = (
         "Every user's email settings: the SMTP definition they send through, their sender "
         "address and the login they send with (their own, the definition's shared one, none, "
-        "or MISSING when they cannot send).\n"
-        + _HELP_OPTIONS
-        + _HELP_KEYS
+        "or MISSING when they cannot send).",
+        *_HELP_OPTIONS,
+        *_HELP_KEYS,
     )
 
     @property

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.cells import cell_len, set_cell_size
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import HorizontalGroup, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
@@ -26,6 +25,7 @@ from textual.widgets import Input, Label, Static
 
 from fincon_tui.domain.visible import visible
 from fincon_tui.storage.transactions import Waiting
+from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.listed_form import STOP, Done
@@ -59,7 +59,7 @@ class OptionInput(FieldInput):
     """The option column of one row: one digit."""
 
     def __init__(self, index: int, hint: str) -> None:
-        super().__init__(id=f"opt-{index}", max_length=1, hint=hint, restrict=r"[0-9]*", classes="option")
+        super().__init__(id=f"opt-{index}", max_length=1, hint=hint, restrict=r"[0-9]*", classes="option", fit=False)
         self.index = index
 
 
@@ -93,15 +93,14 @@ class WorkWithScreen(FinconScreen):
     AUTO_FOCUS = "#position"
 
     BINDINGS = [
-        Binding("f3", "exit", "Exit", id="exit"),
-        Binding("f5,ctrl+r", "refresh", "Refresh", id="reload"),
-        Binding("f11,ctrl+n", "create", "Create", id="create"),
-        Binding("f12,escape", "cancel", "Cancel", id="cancel"),
-        # Priority: the entry fields would otherwise take these keys (to scroll).
-        Binding("pagedown", "page('after')", "Next page", id="list.page_down", show=False, priority=True),
-        Binding("pageup", "page('before')", "Previous page", id="list.page_up", show=False, priority=True),
-        Binding("down", "move(1)", "Next field", id="list.down", show=False, priority=True),
-        Binding("up", "move(-1)", "Previous field", id="list.up", show=False, priority=True),
+        bind("exit", "exit", "Exit"),
+        bind("reload", "refresh", "Refresh"),
+        bind("create", "create", "Create"),
+        bind("cancel", "cancel", "Cancel"),
+        bind("list.page_down", "page('after')", "Next page", show=False),
+        bind("list.page_up", "page('before')", "Previous page", show=False),
+        bind("list.down", "move(1)", "Next field", show=False),
+        bind("list.up", "move(-1)", "Previous field", show=False),
     ]
 
     def __init__(self) -> None:
@@ -150,7 +149,7 @@ class WorkWithScreen(FinconScreen):
         with Vertical(id="work-with"):
             yield field_row(
                 "Position to",
-                FieldInput(id="position", max_length=self.KEY_MAX),
+                FieldInput(id="position", max_length=self.KEY_MAX, fit=False),
                 hint=f"start of the {self.KEY_LABEL}",
             )
             yield Label("Type options, press Enter.", id="work-instructions")
@@ -226,7 +225,7 @@ class WorkWithScreen(FinconScreen):
         more.update("More..." if page.after else "Bottom")
         if not page.rows:
             self.message.show(
-                f"No {self.KIND}s yet: {self.services.key_label('create', self)} creates one", "info"
+                f"No {self.KIND}s yet: {self.services.key_label('create')} creates one", "info"
             )
         focused = self.focused
         if isinstance(focused, OptionInput) and focused not in self.options:

@@ -1,12 +1,29 @@
-"""Form rows in green-screen style: dot-leader label, field, allowed values."""
+"""Form rows in green-screen style (dot-leader label, field, allowed values)
+and 5250-style pages for a form taller than the screen."""
 
 from __future__ import annotations
 
-from textual.containers import HorizontalGroup
+from textual.containers import HorizontalGroup, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Label
+from textual.widgets import Input, Label
 
+#: Columns of a form's label column; styles/app.tcss reads it as $label-width.
 LABEL_WIDTH = 26
+#: Columns of the widest entry field ($wide-field); longer values scroll in it.
+WIDE_FIELD = 42
+#: Columns of a form or menu; wider terminals centre it ($page-width).
+PAGE_WIDTH = 80
+
+
+def css_variables() -> dict[str, str]:
+    """The layout numbers that Python and styles/app.tcss share."""
+    return {"label-width": str(LABEL_WIDTH), "wide-field": str(WIDE_FIELD), "page-width": str(PAGE_WIDTH)}
+
+
+def field_width(max_length: int) -> int:
+    """Columns of a field that takes `max_length` characters: the text, the
+    cursor after it and a space each side, up to WIDE_FIELD."""
+    return min(max_length + 3, WIDE_FIELD)
 
 
 def dot_leader(label: str, width: int = LABEL_WIDTH) -> str:
@@ -25,3 +42,42 @@ def field_row(label: str, *widgets: Widget, hint: str = "") -> HorizontalGroup:
     if hint:
         parts.append(Label(hint, classes="hint", markup=False))
     return HorizontalGroup(*parts, classes="field-row")
+
+
+class FormPages(VerticalScroll, can_focus=False):
+    """A form in 5250 pages: when it is taller than the screen, the marker
+    at its foot (a child Label #page-marker) says `More...` while more
+    follows and `Bottom` on the last page.  There are no scroll bars; the
+    form scrolls to the field with the cursor, or a page at a time."""
+
+    def on_mount(self) -> None:
+        self.watch(self, "scroll_y", self._mark, init=False)
+        self.call_after_refresh(self._mark)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._mark)
+
+    def _mark(self, *_: object) -> None:
+        marker = self.query_one("#page-marker", Label)
+        marker.display = self.max_scroll_y > 0
+        marker.update("Bottom" if self.scroll_y >= self.max_scroll_y else "More...")
+
+    def turn(self, direction: int) -> bool:
+        """Show the next (1) or previous (-1) page and put the cursor on its
+        first field; False when there is no such page."""
+        page = self.scrollable_content_region.height
+        if (direction > 0 and self.scroll_y >= self.max_scroll_y) or (direction < 0 and self.scroll_y <= 0):
+            return False
+        top = max(0, min(self.max_scroll_y, self.scroll_y + direction * page))
+        # Down: the first field that was below the page (else the first on
+        # the last page); up: the first on the page.
+        below = self.scroll_y + page if direction > 0 else top
+        self.scroll_to(y=top, animate=False, immediate=True)
+        rows = [(field, field.parent.virtual_region.y) for field in self.query(Input)
+                if field.focusable and isinstance(field.parent, Widget)]
+        target = next((field for field, y in rows if y >= below), None)
+        target = target or next((field for field, y in rows if y >= top), None)
+        if target is not None:
+            target.focus(scroll_visible=False)
+        self._mark()
+        return True

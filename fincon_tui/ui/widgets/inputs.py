@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from textual import events
-from textual.binding import Binding
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import Input
 
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.ui.widgets.form import field_width
 
 
 class FieldInput(Input):
     """A one-line entry field.  Focus selects the content so typing replaces it;
     a refused key posts Refused so the screen can say why on the message line.
-    Ctrl+D is the screen's Delete fallback here, not delete-right (Del does that)."""
-
-    BINDINGS = [Binding("ctrl+d", "screen.delete", "Delete", show=False, id="delete")]
+    Its width follows the longest value it takes (`field_width`) unless
+    `fit` is False."""
 
     class Refused(Message):
         def __init__(self, field: FieldInput, hint: str) -> None:
@@ -23,17 +24,46 @@ class FieldInput(Input):
             self.field = field
             self.hint = hint
 
-    def __init__(self, *, id: str, max_length: int, hint: str = "", **kwargs) -> None:
+    def __init__(self, *, id: str, max_length: int, hint: str = "", fit: bool = True, **kwargs) -> None:
         super().__init__(
             id=id, max_length=max_length, compact=True, select_on_focus=True, **kwargs
         )
         self.hint = hint or f"at most {max_length} characters"
+        if fit:  # else styles/ gives the width
+            self.styles.width = field_width(max_length)
 
     def on_mount(self) -> None:
         self.cursor_blink = getattr(self.app, "cursor_blink", True)
 
+    def render_line(self, y: int) -> Strip:
+        """In 16 colours and with NO_COLOR a field has no background of its
+        own: the blank end of an open field shows as underscores, as a 5250
+        emulator draws an entry field (an underline attribute would not show
+        on blanks, and the Linux console shows underline as a colour)."""
+        strip = super().render_line(y)
+        if self.disabled or not (self.app.native_ansi_color or self.app.no_color):
+            return strip
+        segments = list(strip)
+        base = self.rich_style
+        blank = 0
+        while segments and not segments[-1].text.strip(" ") and segments[-1].style == base:
+            blank += segments.pop().cell_length
+        width = max(blank, self.scrollable_content_region.width - sum(s.cell_length for s in segments))
+        return Strip([*segments, Segment("_" * width, base)])
+
+    def on_blur(self) -> None:
+        """A field the cursor left shows its value from the start (a long
+        host name by its first characters, not its last)."""
+        self.cursor_position = 0
+
     def restricted(self) -> None:
         self.post_message(self.Refused(self, self.hint))
+
+    def refuse_here(self) -> None:
+        """After an error: the cursor here with the content selected, so
+        that typing replaces it (as a 5250 operator overtypes)."""
+        self.focus()
+        self.select_all()
 
 
 class NumberInput(FieldInput):
@@ -41,8 +71,8 @@ class NumberInput(FieldInput):
     typed (nothing typed is silently dropped or changed) and the message
     line says so at once; Accept then refuses the field."""
 
-    def __init__(self, *, id: str, max_length: int, low: int, high: int, **kwargs) -> None:
-        super().__init__(id=id, max_length=max_length, hint=f"digits only, {low}-{high}", **kwargs)
+    def __init__(self, *, id: str, low: int, high: int, **kwargs) -> None:
+        super().__init__(id=id, max_length=len(str(high)), hint=f"digits only, {low}-{high}", **kwargs)
 
     def watch_value(self, value: str) -> None:
         """After Input's own watcher (Textual calls the private one first)."""

@@ -1,0 +1,93 @@
+"""The message line as a 5250 operator expects it: after an error the field
+is ready to overtype, old messages go with the next key that acts, and one
+Accept names every refused field (the rest behind F1, like a message subfile)."""
+
+from __future__ import annotations
+
+from support import definition, fill, help_body, smtp_rows, user
+
+from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.ui.screens.confirm import ConfirmScreen
+from fincon_tui.ui.screens.help import HelpScreen
+
+SIZE = (80, 24)
+
+
+async def open_office(pilot):
+    await pilot.press("1", "1", "1", *"office", "enter")
+    return pilot.app.screen
+
+
+async def test_typing_after_an_error_replaces_the_field(app, db) -> None:
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_office(pilot)
+        await fill(pilot, screen, mail_server="Nope:25")
+        await pilot.press("f10")
+        assert screen.message.text.startswith("Mail Server must not include a port")
+        await pilot.press(*"relay.example.com", "f10")
+        assert db["smtp_settings"].get("OFFICE")["mail_server"] == "relay.example.com"  # not Noperelay…
+
+
+async def test_an_old_message_goes_with_the_next_key_that_acts(app) -> None:
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_office(pilot)
+        assert screen.message.text.startswith("SMTP definition OFFICE: change the details")
+        await pilot.press("tab", "tab", "tab", "tab", "end", ".")  # Port: a character it cannot take
+        assert screen.message.text == "Port: digits only, 1-65535"
+        await pilot.press("backspace")
+        assert screen.message.text == "Port: digits only, 1-65535"  # typing keeps it to read
+        await pilot.press("f1", "escape")
+        assert screen.message.text == "Port: digits only, 1-65535"  # so does help
+        await pilot.press("enter")
+        assert screen.message.text == ""  # the next field: the message is old now
+
+
+async def test_authenticate_n_names_both_login_fields_in_one_accept(app, db) -> None:
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.set("secret"), None)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_office(pilot)
+        await fill(pilot, screen, authenticate="N")
+        await pilot.press("f10")
+        assert screen.message.text == (
+            "Username must be empty when Authenticate is N (no login is used) (1 of 2: F1/^G lists all)"
+        )
+        assert app.focused.id == "username" and app.focused.selected_text == "bob"
+        in_error = [field.id for field in screen.query(".-in-error")]
+        assert in_error == ["username", "password"]
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        body = help_body(app.screen)
+        assert body.startswith("Messages\nUsername")
+        assert "\nPassword  . . . . . Password must be empty when Authenticate is N" in body
+        await pilot.press("escape", "backspace", "tab", "backspace")
+        assert list(screen.query(".-in-error")) == []  # mended fields lose the reverse image
+        await pilot.press("f10")
+        assert screen.message.text == "SMTP definition OFFICE saved"
+    row = db["smtp_settings"].get("OFFICE")
+    assert row["authenticate"] == "N" and row["username"] is None
+
+
+async def test_delete_is_refused_before_asking_when_users_are_linked(seeded) -> None:
+    seeded.users.save(user("BOB", "OFFICE"), PasswordChange.keep(), None)
+    async with seeded.run_test(size=SIZE) as pilot:
+        screen = await open_office(pilot)
+        await pilot.press("f8")
+        assert not isinstance(seeded.screen, ConfirmScreen)
+        assert screen.message.text.startswith("Not deleted: SMTP definition OFFICE is used by 1 user (BOB)")
+
+
+async def test_the_delete_question_names_a_password_only_when_there_is_one(seeded) -> None:
+    async with seeded.run_test(size=SIZE) as pilot:
+        await open_office(pilot)
+        await pilot.press("f8")
+        await pilot.pause()
+        question = str(seeded.screen.query_one("#question").content)
+        assert question == "Delete SMTP definition OFFICE? Its stored password is removed too."
+        await pilot.press("n", "escape", "ctrl+u", *"relay", "enter", "f8")
+        await pilot.pause()
+        question = str(seeded.screen.query_one("#question").content)
+        assert question == "Delete SMTP definition RELAY?"
+        await pilot.press("y")
+    assert [row["name"] for row in smtp_rows(seeded.smtp.db)] == ["OFFICE", "OWN"]
