@@ -56,8 +56,8 @@ def microsoft(port: int, **overrides):
 
 
 def cli(db_path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    """`fincon-tui --db DB ARGS...` as a process (`smtp` unless ARGS start with `user`)."""
-    args = args if args[0] == "user" else ("smtp", *args)
+    """`fincon-tui --db DB ARGS...` as a process (`smtp ARGS...` unless ARGS name another command)."""
+    args = args if args[0] in ("user", "export", "import") else ("smtp", *args)
     return subprocess.run([str(BIN), "--db", str(db_path), *args], capture_output=True, text=True,
                           timeout=60, env=os.environ.copy(), input=stdin,
                           stdin=None if stdin is not None else subprocess.DEVNULL)

@@ -302,3 +302,27 @@ async def test_the_login_method_field_takes_p_m_g_or_nothing_and_keys_come_from_
         assert any(row.startswith("F11") for row in rows) and "Sign in" in rows  # the key as mapped
         assert any("signs in once with F11" in row for row in rows)
     assert app.users.get("ANN").record.login_method == ""  # nothing saved
+
+
+def test_user_set_export_and_import_carry_the_login_method(db, db_path, vault, tmp_path) -> None:
+    smtp_settings, users = services(db, vault)
+    smtp_settings.save(microsoft(587, username=""), KEEP, None)
+    users.save(ann(), KEEP, None)
+    changed = cli(db_path, "user", "set", "ANN", "--login-method", "m")
+    assert (changed.returncode, changed.stdout) == (0, "User email settings ANN changed: login_method: (none) -> M\n")
+    assert cli(db_path, "user", "set", "ANN", "--login-method", "m").stdout == "User email settings ANN unchanged\n"
+    exported = cli(db_path, "export")
+    data = json.loads(exported.stdout)
+    assert data["users"][0]["login_method"] == "M"
+    (tmp_path / "setup.json").write_text(exported.stdout)
+    other = tmp_path / "other.db"
+    assert cli(other, "import", str(tmp_path / "setup.json")).stdout.splitlines()[-1] == "2 created"
+    assert cli(other, "export").stdout == exported.stdout
+    data["users"][0]["login_method"] = "X"
+    (tmp_path / "bad.json").write_text(json.dumps(data))
+    refused = cli(db_path, "import", str(tmp_path / "bad.json"))
+    assert refused.returncode == 1
+    assert "User email settings ANN refused: Login Method must be P=Password, M=Microsoft 365, G=Google" \
+        in refused.stdout
+    assert cli(db_path, "user", "set", "ANN", "--login-method", "").stdout == (
+        "User email settings ANN changed: login_method: M -> (none)\n")
