@@ -326,3 +326,18 @@ def test_user_set_export_and_import_carry_the_login_method(db, db_path, vault, t
         in refused.stdout
     assert cli(db_path, "user", "set", "ANN", "--login-method", "").stdout == (
         "User email settings ANN changed: login_method: M -> (none)\n")
+
+
+async def test_accept_says_when_the_users_mailbox_still_has_to_sign_in(app) -> None:
+    app.smtp.save(microsoft(587, username=""), KEEP, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "1", "2", *"ann", "enter", "y")
+        form = app.screen
+        for key, value in dict(smtp_name="M365", smtp_username=ANN, sender_name="Ann", sender_email=ANN).items():
+            form.field(key).value = value
+        form.field("login_method").value = "M"
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: "saved" in form.message.text)
+        assert form.message.text == (f"User email settings ANN saved; {ANN} is not signed in yet: open ANN "
+                                     "again and press F2/^N")
+    assert app.users.get("ANN").record.login_method == "M"
