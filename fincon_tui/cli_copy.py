@@ -34,7 +34,7 @@ def add_commands(commands, what: str, key: str, fields: tuple) -> None:
     password = copy.add_mutually_exclusive_group()
     password.add_argument(
         "--with-password", action="store_true",
-        help="copy the stored password too (encrypted again for the copy)",
+        help="copy the stored password (and an OAuth client secret, never a sign-in) too, encrypted again for the copy",
     )
     password.add_argument(
         "--password-stdin", action="store_true",

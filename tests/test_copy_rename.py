@@ -85,8 +85,10 @@ def test_rename_refuses_a_taken_key_a_bad_key_and_a_stale_version(db, db_path, v
     with pytest.raises(FieldError) as bad:
         rename(smtp, "OFFICE", stored, " ")
     assert bad.value.field == "name"
-    other = SmtpSettings(open_database(db_path), vault)  # another admin's connection
-    other.save(definition(name="OFFICE", username="shared@corp.example", port=2525), PasswordChange.keep(), stored)
+    other_db = open_database(db_path)  # another admin's connection
+    SmtpSettings(other_db, vault).save(
+        definition(name="OFFICE", username="shared@corp.example", port=2525), PasswordChange.keep(), stored)
+    other_db.close()
     with pytest.raises(RecordChanged) as stale:
         rename(smtp, "OFFICE", stored, "MAIN")
     assert stale.value.current.record.port == 2525
@@ -185,3 +187,39 @@ def test_list_rows_say_tls_login_and_linked_users(db, smtp, users) -> None:
         ("ALICE", "own: alice", True), ("BOB", "shared: shared@corp.example", True),
         ("CAROL", "MISSING: own login", False),
     ]
+
+
+def oauth(name: str = "M365", **overrides):
+    values = dict(name=name, username="ann@contoso.example", login_method="M",
+                  tenant="contoso.onmicrosoft.com", client_id="daemon")
+    return definition(**{**values, **overrides})
+
+
+def test_an_oauth_copy_takes_the_client_secret_never_the_sign_in(db, vault) -> None:
+    smtp = SmtpSettings(db, vault)
+    smtp.save(oauth(), PasswordChange.keep(), None, {"client_secret": PasswordChange.set("daemon-secret")})
+    stored = smtp.get("M365")
+    smtp.passwords.put(smtp.binding(stored.record), "refresh_token", "ann-refresh")
+    db.conn.commit()
+    copy(smtp, "M365", oauth("BRANCH"), PasswordChange.keep(), True)
+    branch = smtp.passwords
+    assert branch.get(smtp.owner("BRANCH"), "client_secret") == "daemon-secret"
+    assert branch.get(smtp.owner("BRANCH"), "refresh_token") is None
+    copy(smtp, "M365", oauth("TYPED"), PasswordChange.keep(), True, {"client_secret": PasswordChange.set("other")})
+    copy(smtp, "M365", oauth("NONE"), PasswordChange.keep(), False)
+    assert branch.get(smtp.owner("TYPED"), "client_secret") == "other"
+    assert not any(branch.has(smtp.owner("NONE"), name) for name in ("client_secret", "refresh_token"))
+    [entry] = smtp.history("BRANCH")
+    assert entry.describe().endswith("client_secret: copied from M365")  # as F9 shows it
+    assert smtp.history("M365")[0].describe().endswith("client_secret: secret changed")
+
+
+def test_a_rename_moves_every_secret_of_the_record(db, vault) -> None:
+    smtp = SmtpSettings(db, vault)
+    smtp.save(oauth(), PasswordChange.keep(), None, {"client_secret": PasswordChange.set("daemon-secret")})
+    smtp.passwords.put(smtp.binding(smtp.get("M365").record), "refresh_token", "ann-refresh")
+    db.conn.commit()
+    rename(smtp, "M365", smtp.get("M365"), "MAIL")
+    names = sorted((r["owner_key"], r["name"]) for r in db["secrets"].rows)
+    assert names == [("MAIL", "client_secret"), ("MAIL", "refresh_token")]
+    assert smtp.passwords.get(smtp.owner("MAIL"), "refresh_token") == "ann-refresh"

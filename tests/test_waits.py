@@ -115,4 +115,5 @@ async def test_a_rename_or_delete_from_a_list_behind_another_admins_lock_can_be_
         assert screen.message.text == "Not deleted: stopped waiting for another admin's save: nothing was written"
         assert isinstance(people.screen, WorkWithDefinitionsScreen)
         other.rollback()
+    other.close()
     assert sorted(row["name"] for row in smtp_rows(db)) == ["OFFICE", "OWN", "RELAY"]

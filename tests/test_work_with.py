@@ -200,7 +200,7 @@ async def test_copy_with_the_password_rebinds_it_to_the_copy(people, db) -> None
         assert form.field("username").value == "shared@corp.example"
         assert form.password_field.value == form.password_field.MASK
         assert form.message.text == ("Copy of OFFICE as branch: change the details, then Accept; "
-                                     "the password is copied too")
+                                     "the stored password is copied too")
         await pilot.press("ctrl+u", *"smtp.branch.example", "f10")
         assert people.screen.message.text == "SMTP definition branch saved"
     assert stored_password(db, "smtp:branch") == "shared"
@@ -393,3 +393,22 @@ async def test_every_option_of_the_users_list_leads_to_its_form(people) -> None:
         await pilot.press("y")
         assert people.screen.message.text == "User email settings CAROL deleted"
         assert [line.split()[1] for line in lines(people.screen)] == ["ALICE", "BOB"]
+
+
+async def test_copy_of_an_oauth_definition_offers_its_client_secret(app, db) -> None:
+    oauth = definition(name="M365", username="ann@contoso.example", login_method="M",
+                       tenant="contoso.onmicrosoft.com", client_id="daemon")
+    app.smtp.save(oauth, PasswordChange.keep(), None, {"client_secret": PasswordChange.set("daemon-secret")})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS, "3", "enter")
+        dialog = app.screen
+        assert [str(row.query_one(".label").content).split(" .")[0] for row in dialog.query(".field-row")] == [
+            "New SMTP Name", "Copy the secret"]
+        await pilot.press(*"BRANCH", "enter", "y", "enter")
+        form = app.screen
+        assert form.query_one("#client_secret").value == form.password_field.MASK
+        assert form.password_field.value == ""
+        assert form.message.text.endswith("; the stored secret is copied too")
+        await pilot.press("f10")
+        assert app.screen.message.text == "SMTP definition BRANCH saved"
+    assert app.smtp.passwords.get(app.smtp.owner("BRANCH"), "client_secret") == "daemon-secret"

@@ -1,7 +1,8 @@
 """Copy and rename: a record under a new key.
 
-A copy is a new record filled from another; its password is the source's
-only when the admin asks for it, sealed again for the copy.  A rename
+A copy is a new record filled from another; its password (and an OAuth
+client secret) is the source's only when the admin asks for it, sealed
+again for the copy.  A rename
 moves the record's key together with its password, the users linked to
 it and its history, in one transaction and only if the record is still
 the one the admin saw.  The TUI's options and the CLI's `copy` and
@@ -56,29 +57,50 @@ class Renamed:
         return text
 
 
+#: The form field each secret is typed in (the Client Secret field holds either).
+_FIELD_OF = {"password": "password", "client_secret": "client_secret", "service_account": "client_secret"}
+
+
 def copy(service: RecordService[R], source_key: str, record: R, password: PasswordChange,
-         copy_password: bool) -> Saved[R]:
+         copy_secrets: bool, secrets: dict[str, PasswordChange] | None = None) -> Saved[R]:
     """Create `record`, a copy of `source_key` as the admin filled it in.
-    A kept password with `copy_password` is the source's as stored now,
-    sealed for the copy; a typed one is the copy's own.  RecordExists if
-    the key was taken meanwhile, NothingToCopy if the source's password is gone."""
+
+    With `copy_secrets`, each secret the copy may take (`copyable_secrets`:
+    the password, an OAuth client secret) whose field the admin left alone
+    is the source's as stored now, sealed again for the copy's own record,
+    login and server; a typed one is the copy's own.  RecordExists if the
+    key was taken meanwhile, NothingToCopy if the source has none now."""
+    secrets = secrets or {}
+    typed = {"password": password, **secrets}
     with write_transaction(service.db):
         source = service.repo.get(source_key)
         source_name = source.key if source else source_key
-        if copy_password and password.action == "keep":
-            secret = service.passwords.get(service.owner(source_name)) if source else None
-            if secret is None:
+        copied: dict[str, str] = {}
+        if copy_secrets:
+            owner = service.owner(source_name)
+            for name in service.copyable_secrets(record):
+                kept = typed.get(_FIELD_OF[name], PasswordChange.keep()).action == "keep"
+                value = service.passwords.get(owner, name) if source and kept else None
+                if value is not None:
+                    copied[name] = value
+            if not copied and all(typed.get(field, PasswordChange.keep()).action == "keep"
+                                  for field in set(_FIELD_OF.values())):
                 raise NothingToCopy(
                     f"{service.kind} {source_name} has no stored password to copy now (changed or "
                     "deleted by another user meanwhile): type the password, or erase it"
                 )
-            password = PasswordChange.set(secret)
         saved = service.repo.insert(record)
-        service.passwords.apply(password, None, service.binding(saved.record))
+        bound = service.binding(saved.record)
+        service.passwords.apply(password, None, bound)
+        told = service.apply_secrets(secrets, None, saved, None, bound)
+        for name, value in copied.items():
+            service.passwords.put(bound, name, value)
+            if name != "password":
+                told[name] = f"copied from {source_name}"
         changes = {audit.COPIED_FROM: [None, source_name],
-                   **audit.differences(None, service.repo.to_columns(saved.record))}
+                   **audit.differences(None, service.repo.to_columns(saved.record)), **told}
         audit.record(service.db, service.kind, saved.key, "create", changes,
-                     password_changed=password.action == "set")
+                     password_changed=password.action == "set" or "password" in copied)
     return Saved(saved.record, saved.created_at, saved.updated_at, saved.version, saved.row_id)
 
 
@@ -133,7 +155,9 @@ def copy_text(transfer: Transfer, kind: Kind, source_key: str, new_key: str, val
     except FieldError as error:
         return Outcome(service.kind, new_key, "refused", describe(error, kind.labels))
     source_owner = service.owner(source.key)
-    if with_password and not service.passwords.has(source_owner):
+    if with_password and not any(
+        service.passwords.has(source_owner, name) for name in service.copyable_secrets(source.record)
+    ):
         return Outcome(service.kind, key, "refused", f"{source.key} has no stored password to copy")
     merged = {**source.record.form_values(), **values, kind.key_field: key}
     try:
@@ -167,12 +191,17 @@ def _is_copy(service: RecordService, existing: Stored, record, source_owner, pas
     }:
         return False
     try:
-        stored = service.passwords.get(service.owner(existing.key))
-        wanted = (password.value if password.action == "set"
-                  else service.passwords.get(source_owner) if with_password else None)
+        for name in service.copyable_secrets(record):
+            stored = service.passwords.get(service.owner(existing.key), name)
+            if name == "password" and password.action == "set":
+                wanted: str | None = password.value
+            else:
+                wanted = service.passwords.get(source_owner, name) if with_password else None
+            if stored != wanted:
+                return False
     except SecretStoreError:
         return False
-    return stored == wanted
+    return True
 
 
 def rename_text(transfer: Transfer, kind: Kind, old_key: str, new_key: str) -> Outcome:

@@ -104,6 +104,11 @@ class RecordService(Generic[R]):
         """Re-bind the passwords of records that send through this one."""
         return 0
 
+    def copyable_secrets(self, record: R) -> tuple[str, ...]:
+        """The stored secrets a copy of `record` may take along when asked
+        (never a sign-in's refresh token: the copy signs in for itself)."""
+        return ("password",)
+
     def rename_dependents(self, before: Stored[R], after: Stored[R]) -> int:
         """Point the records that refer to this one at its new key; how many."""
         return 0

@@ -98,6 +98,12 @@ class SmtpSettings(RecordService[SmtpDefinition]):
                 secret_rows.remove(self.db, owner, "refresh_token")
                 told["refresh_token"] = "removed: sign in again"
         return told
+    def copyable_secrets(self, record: SmtpDefinition) -> tuple[str, ...]:
+        """The password, and for an OAuth login its client secret or
+        service-account key; a refresh token never (two definitions sharing
+        one would each invalidate the other's when the provider rotates it)."""
+        return ("password", "client_secret", "service_account") if record.uses_oauth else ("password",)
+
     def rename_dependents(self, before: Stored[SmtpDefinition], after: Stored[SmtpDefinition]) -> int:
         """Linked users now name the new key: each in a new version (a form
         open on one refuses to save over it) with an audit entry."""

@@ -56,6 +56,8 @@ class AuditEntry:
                 lines.append(f"{labels.get('password', 'Password')} changed" if labels else PASSWORD_CHANGED)
             elif field == COPIED_FROM:
                 lines.append(f"copy of {change[1]}")
+            elif isinstance(change, str):  # a secret: what happened to it, never its value
+                lines.append(f"{labels.get(field, field) if labels else field}: {change}")
             else:
                 old, new = change
                 name = labels.get(field, field) if labels else field

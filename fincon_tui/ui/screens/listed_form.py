@@ -97,8 +97,10 @@ class ListedForm(RecordFormScreen):
         source = self.start.source
         assert source is not None
         self._open({**source.stored.record.form_values(), self.KEY: self.start.key}, None)
-        self.password_field.show_stored(self.start.copy_password)
-        password = "; the password is copied too" if self.start.copy_password else ""
+        self.password_field.show_stored(self.had_password)  # the secret fields show theirs (stored_secret)
+        both = self.had_password and self.stored_secret("client_secret")
+        what = "password and client secret are" if both else "password is" if self.had_password else "secret is"
+        password = f"; the stored {what} copied too" if self.start.copy_password else ""
         self.message.show(
             f"Copy of {source.stored.key} as {self.start.key}: change the details, then Accept{password}"
         )
@@ -116,12 +118,22 @@ class ListedForm(RecordFormScreen):
             return False
         return super().check_action(action, parameters)
 
+    def _copies(self, *names: str) -> bool:
+        source = self.start.source
+        return self.start.copy_password and source is not None and bool(source.secrets & set(names))
+
     @property
     def had_password(self) -> bool:
         """A copy counts the password it takes along as its own."""
         if self.start.mode == "copy":
-            return self.start.copy_password
+            return self._copies("password")
         return super().had_password
+
+    def stored_secret(self, key: str) -> bool:
+        """And the client secret (or service-account key) too."""
+        if self.start.mode == "copy":
+            return self._copies("client_secret", "service_account")
+        return super().stored_secret(key)
 
     def write(
         self, record: Any, change: PasswordChange, expected: Stored | None,
@@ -133,7 +145,7 @@ class ListedForm(RecordFormScreen):
 
         source = self.start.source
         assert source is not None
-        return copy(self.service, source.stored.key, record, change, self.start.copy_password)
+        return copy(self.service, source.stored.key, record, change, self.start.copy_password, secrets)
 
     def _back(self, result: Done | None) -> None:
         """Back to the list with what happened."""

@@ -103,10 +103,15 @@ class RecordListScreen(WorkWithScreen):
             return
         entries = [Entry("key", f"New {label}", self.KEY_MAX)]
         note = f"The form opens on the new {label}, filled from {loaded.stored.key}."
-        if loaded.has_password and not loaded.password_problem:
-            entries.append(Entry("password", "Copy the password", value="N", hint="Y=Yes, N=No", yes_no=True))
-        elif loaded.has_password:
+        copyable = loaded.secrets & set(service.copyable_secrets(loaded.stored.record))
+        if loaded.password_problem:
+            copyable -= {"password"}
             note += f"\nIts password cannot be copied: {loaded.password_problem}"
+        if copyable:
+            what = "password" if copyable == {"password"} else "secrets" if "password" in copyable else "secret"
+            entries.append(Entry("password", f"Copy the {what}", value="N", hint="Y=Yes, N=No", yes_no=True))
+        if "refresh_token" in loaded.secrets:
+            note += "\nA sign-in is never copied: sign in again on the copy."
 
         async def check(values: dict[str, str]) -> tuple[str, str] | None:
             try:
