@@ -15,7 +15,8 @@ from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import USER_CODE_MAX
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.screens.confirm import ConfirmScreen
-from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
+from fincon_tui.ui.screens.record_fields import Prompt
+from fincon_tui.ui.screens.record_form import RecordFormScreen
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import (
     ChoiceInput,

@@ -16,7 +16,8 @@ from fincon_tui.domain.login import effective_login
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import NAME_MAX, PASSWORD_MAX, USERNAME_MAX
 from fincon_tui.ui.plain import plain
-from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
+from fincon_tui.ui.screens.record_fields import Prompt
+from fincon_tui.ui.screens.record_form import RecordFormScreen
 from fincon_tui.ui.screens.smtp_settings import DEFINITION_PROMPT
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput
