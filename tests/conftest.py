@@ -157,3 +157,29 @@ def fincon(db_path: Path):
         )
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def pilot_settles_in_5_ms_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pilot.press waits after every key until the app is idle, judged in
+    20 ms sleeps (textual._wait), twice a key: about 40 ms a key of pure
+    sleep, most of a form test's time.  Judged in 5 ms steps with the same
+    idle ratio, test_smtp_form took 47 s instead of 75 s.  Clicks, and the
+    end of each press call, keep Textual's steps (a click needs the window
+    it aims at laid out).
+    test_textual_internals fails if Textual drops these names."""
+    import textual._wait as wait
+    from textual.pilot import Pilot
+
+    original = Pilot.press
+
+    async def press(self: Pilot, *keys: str) -> None:
+        steps = wait.SLEEP_GRANULARITY, wait.SLEEP_IDLE
+        wait.SLEEP_GRANULARITY, wait.SLEEP_IDLE = 0.005, 0.005 / 20
+        try:
+            await original(self, *keys)
+        finally:
+            wait.SLEEP_GRANULARITY, wait.SLEEP_IDLE = steps
+        await wait.wait_for_idle(0)  # once a call, in Textual's steps: what follows may be a click
+
+    monkeypatch.setattr(Pilot, "press", press)

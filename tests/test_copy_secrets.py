@@ -151,5 +151,6 @@ async def test_list_copy_of_a_signed_in_user_says_the_copy_signs_in_again(app, d
         await pilot.press("f10")
         await wait_for(pilot, lambda: "saved" in app.screen.message.text)
         assert app.screen.message.text == ("User email settings BEA saved; ANN's signed-in mailbox is never "
-                                           "copied: sign the copy in")
+                                           "copied; bea@contoso.example is not signed in yet: open BEA again and "
+                                           "press F2/^N")
     assert app.users.passwords.expiries(user_owner("BEA")) == {}

@@ -119,14 +119,29 @@ MORE_SCREENS = {
 }
 
 
+@pytest.fixture
+def utc():
+    """Times shown in UTC (History shows the local time of each change)."""
+    import os
+    import time
+
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
 @pytest.mark.parametrize(("keys", "size"), MORE_SCREENS.values(), ids=MORE_SCREENS.keys())
-def test_more_screen(snap_compare, people, keys: list[str], size: tuple[int, int]) -> None:
+def test_more_screen(snap_compare, people, keys: list[str], size: tuple[int, int], utc) -> None:
     long = "relay-with-a-long-name.eu-west-1.mail.example.com"
     people.smtp.save(definition(name="OFFICE", mail_server=long, username="shared@corp.example", port=2525),
                      PasswordChange.keep(), 1)
-    # History shows when and by whom: fixed here, so the picture does not depend on the clock or the account.
-    people.smtp.db.execute("UPDATE audit_log SET at = '2026-03-02T09:15:00+00:00', who = 'anna'")
-    people.smtp.db.conn.commit()
+    people.smtp.db.execute("UPDATE audit_log SET at = '2026-11-24T14:02:00+00:00', who = 'anna'")  # as shown in History
     assert snap_compare(people, press=keys, terminal_size=size)
 
 

@@ -287,3 +287,15 @@ def test_no_private_textual_name_is_overridden_outside_textual_internals() -> No
                 if attr.startswith("_") and not attr.startswith("__") and any(attr in b.__dict__ for b in textual):
                     found.setdefault(name, set()).add(attr)
     assert found == textual_internals.OVERRIDES
+
+
+def test_pilot_idle_steps_that_the_tests_shorten_still_exist() -> None:
+    """conftest.pilot_settles_in_5_ms_steps sets these two module globals;
+    wait_for_idle must still read them at call time."""
+    import inspect
+
+    import textual._wait as wait
+
+    assert isinstance(wait.SLEEP_GRANULARITY, float) and isinstance(wait.SLEEP_IDLE, float)
+    source = inspect.getsource(wait.wait_for_idle)
+    assert "sleep(SLEEP_GRANULARITY)" in source and "< SLEEP_IDLE" in source

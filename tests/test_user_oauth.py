@@ -328,7 +328,7 @@ def test_user_set_export_and_import_carry_the_login_method(db, db_path, vault, t
         "User email settings ANN changed: login_method: M -> (none)\n")
 
 
-async def test_accept_says_when_the_users_mailbox_still_has_to_sign_in(app) -> None:
+async def test_accept_says_when_a_mailbox_still_has_to_sign_in(app) -> None:
     app.smtp.save(microsoft(587, username=""), KEEP, None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("1", "1", "2", *"ann", "enter", "y")
@@ -340,4 +340,12 @@ async def test_accept_says_when_the_users_mailbox_still_has_to_sign_in(app) -> N
         await wait_for(pilot, lambda: "saved" in form.message.text)
         assert form.message.text == (f"User email settings ANN saved; {ANN} is not signed in yet: open ANN "
                                      "again and press F2/^N")
+        # The same on SMTP Settings, for a definition's shared mailbox.
+        await pilot.press("escape", "1", *"m365", "enter")
+        definition = app.screen
+        definition.field("username").value = OFFICE
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: "saved" in definition.message.text)
+        assert definition.message.text == (f"SMTP definition M365 saved; {OFFICE} is not signed in yet: open M365 "
+                                           "again and press F2/^N")
     assert app.users.get("ANN").record.login_method == "M"

@@ -73,17 +73,12 @@ class Copied(Saved[R]):
     secrets: tuple[str, ...] = ()
     signed_in_left: bool = False
 
-    def describe_secrets(self) -> str:
-        """'with its password', and what to do about a sign-in left behind."""
+    def along(self) -> str:
+        """' with its password', and that a sign-in stayed behind."""
         text = f" with its {' and '.join(_NAMES[name] for name in self.secrets)}" if self.secrets else ""
         if self.signed_in_left:
-            text += f"; {self.source}'s signed-in mailbox is never copied: sign the copy in"
+            text += f"; {self.source}'s signed-in mailbox is never copied"
         return text
-
-
-def copyable(names: frozenset[str] | set[str]) -> list[str]:
-    """Which of a record's stored secrets (by name) a copy can take along, as words."""
-    return [_NAMES[name] for name in COPIED if name in names]
 
 
 def copy(service: RecordService[R], source_key: str, record: R, password: PasswordChange,
@@ -206,11 +201,11 @@ def copy_text(transfer: Transfer, kind: Kind, source_key: str, new_key: str, val
         saved = copy(service, source.key, record, password, with_password)
     except (RecordExists, SecretStoreError, StorageError, sqlite3.Error) as error:
         return Outcome(service.kind, key, "refused", _why(error))
-    detail = f"copy of {source.key}{saved.describe_secrets()}"
+    detail = f"copy of {source.key}{saved.along()}"
     if password.action == "set":
         detail = detail.replace(f"copy of {source.key}", f"copy of {source.key} with a password", 1)
     if saved.signed_in_left:
-        detail += f" (`fincon-tui {kind.command} sign-in {saved.key}`)"
+        detail += f": sign the copy in (`fincon-tui {kind.command} sign-in {saved.key}`)"
     return Outcome(service.kind, saved.key, "created", detail)
 
 

@@ -44,6 +44,10 @@ class Saved(Stored[R]):
     rebound: int = 0
     rebound_to: str = ""
 
+    def along(self) -> str:
+        """What else the save did, for its message ('' here; see Copied)."""
+        return ""
+
 
 class RecordService(Generic[R]):
     """One kind of record: its repository and how its password is bound."""

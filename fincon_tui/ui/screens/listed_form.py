@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from fincon_tui._exceptions import StorageError
-from fincon_tui.services.key_changes import Copied, copy
 from fincon_tui.ui.screens.record_form import RecordFormScreen
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
 from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
@@ -138,16 +137,14 @@ class ListedForm(RecordFormScreen):
             return self._copies("client_secret", "service_account")
         return super().stored_secret(key)
 
-    def saved_message(self, saved: Saved) -> str:
-        message = super().saved_message(saved)
-        return message + saved.describe_secrets() if isinstance(saved, Copied) else message
-
     def write(
         self, record: Any, change: PasswordChange, expected: Stored | None,
         secrets: dict[str, PasswordChange] | None = None,
     ) -> Saved:
         if self.start.mode != "copy":
             return super().write(record, change, expected, secrets)
+        from fincon_tui.services.key_changes import copy
+
         source = self.start.source
         assert source is not None
         return copy(self.service, source.stored.key, record, change, self.start.copy_password, secrets)

@@ -187,6 +187,20 @@ class SignsIn:
         """What signing the record `key` in needs (in the database thread; NotReady if it cannot)."""
         raise NotImplementedError
 
+    def sign_in_reminder(self: Any, key: str) -> str:
+        """'; ann@… is not signed in yet: …' when the saved record `key`
+        signs a mailbox in and has no sign-in (in the database thread)."""
+        from fincon_tui._exceptions import NotReady, SecretStoreError
+
+        try:
+            sign_in = self.find_sign_in(key)
+        except (NotReady, SecretStoreError):
+            return ""
+        if self.service.passwords.has(self.service.owner(key), "refresh_token"):
+            return ""
+        return (f"; {sign_in.mailbox} is not signed in yet: open {key} again and press "
+                f"{self.services.key_label('sign_in')}")
+
     def action_sign_in(self: Any) -> None:
         if not self.is_open or self.loaded is None:
             self.message.error(f"Open a saved {self.service.kind} first, then sign in")

@@ -15,7 +15,8 @@ from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import USER_CODE_MAX
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.screens.confirm import ConfirmScreen
-from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
+from fincon_tui.ui.screens.record_fields import Prompt
+from fincon_tui.ui.screens.record_form import RecordFormScreen
 from fincon_tui.ui.screens.sign_in import SignsIn
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import (
@@ -248,7 +249,7 @@ class SmtpSettingsScreen(SignsIn, RecordFormScreen):
                                      had_secret=self.stored_secret("client_secret"))
 
     def saved_message(self, saved: Saved) -> str:
-        message = super().saved_message(saved)
+        message = super().saved_message(saved) + self.sign_in_reminder(saved.key)
         if not saved.record.users_bring_login:
             return message
         lacking = self.service.users_without_login(saved.key)

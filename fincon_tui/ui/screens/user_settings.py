@@ -13,11 +13,12 @@ from fincon_tui._exceptions import LoginMissing, NotReady, SecretStoreError
 from fincon_tui.domain import login_methods, users
 from fincon_tui.domain.fields import EMAIL_MAX
 from fincon_tui.domain.login import effective_login
-from fincon_tui.domain.password_binding import PasswordChange, user_owner
+from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import NAME_MAX, PASSWORD_MAX, USERNAME_MAX
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain
-from fincon_tui.ui.screens.record_form import Prompt, RecordFormScreen
+from fincon_tui.ui.screens.record_fields import Prompt
+from fincon_tui.ui.screens.record_form import RecordFormScreen
 from fincon_tui.ui.screens.sign_in import SignsIn
 from fincon_tui.ui.screens.smtp_settings import DEFINITION_PROMPT
 from fincon_tui.ui.widgets.form import field_row
@@ -133,26 +134,15 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
 
     def saved_message(self, saved: Saved) -> str:
         """Saved; and if this user cannot send yet, why (in the database thread)."""
-        from fincon_tui.domain.login_methods import SIGN_IN_WAYS
-        from fincon_tui.services.oauth_logins import login_way
-
         message = super().saved_message(saved)
         definition = self.services.smtp.get(saved.record.smtp_name)
         user = saved.record
-        if definition is None:
-            return message
         try:
-            login = effective_login(definition.record, user.user_code, user.smtp_username, user.login_method)
-            signs_in = login is not None and login.source == "user" and login.uses_oauth and \
-                login_way(self.service.passwords, definition.record, login) in SIGN_IN_WAYS
+            if definition is not None:
+                effective_login(definition.record, user.user_code, user.smtp_username, user.login_method)
         except LoginMissing as missing:
             return f"{message}; this user cannot send yet: {missing}"
-        except (NotReady, SecretStoreError):
-            return message
-        if signs_in and not self.service.passwords.has(user_owner(saved.key), "refresh_token"):
-            return (f"{message}; {user.smtp_username} is not signed in yet: open {saved.key} again and "
-                    f"press {self.services.key_label('sign_in')}")
-        return message
+        return message + self.sign_in_reminder(saved.key)
 
     @on(Input.Changed, "#smtp_name, #smtp_username, #login_method")
     def show_login_used(self) -> None:
