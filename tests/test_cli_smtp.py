@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from smtp_servers import make_certificates, smtp_server
+from smtp_servers import smtp_server
 from support import definition
 
 from fincon_tui.domain.password_binding import PasswordChange
@@ -18,13 +18,6 @@ from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 
 BIN = Path(sys.executable).parent / "fincon-tui"
-
-
-@pytest.fixture
-def certs(tmp_path, monkeypatch):
-    made = make_certificates(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(made.ca_file))
-    return made
 
 
 @pytest.fixture

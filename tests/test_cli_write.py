@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from smtp_servers import make_certificates, smtp_server
+from smtp_servers import smtp_server
 from support import definition, smtp_rows, stored_password
 
 from fincon_tui import cli_transfer
@@ -24,13 +24,6 @@ from fincon_tui.storage import audit
 
 BIN = Path(sys.executable).parent / "fincon-tui"
 COLUMNS = ("name", "mail_server", "authenticate", "username", "port", "use_tls", "timeout_seconds", "bcc", "version")
-
-
-@pytest.fixture
-def certs(tmp_path, monkeypatch):
-    made = make_certificates(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(made.ca_file))
-    return made
 
 
 def row(db, name: str) -> dict:

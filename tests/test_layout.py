@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from smtp_servers import make_certificates, smtp_server
+from smtp_servers import smtp_server
 from support import definition, screen_lines, screen_text
 
 from fincon_tui.domain.password_binding import PasswordChange
@@ -67,13 +67,6 @@ async def test_the_test_email_window_cuts_nothing(seeded) -> None:
         await pilot.press("1", "1", "1", *"office", "enter", "f7")
         await pilot.pause()
         assert any("As user" in line and "optional" in line for line in screen_lines(seeded))
-
-
-@pytest.fixture
-def certs(tmp_path, monkeypatch):
-    made = make_certificates(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(made.ca_file))
-    return made
 
 
 async def test_session_lines_wrap_and_the_saved_log_shows_its_whole_path(app, certs) -> None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import time
 from email import message_from_bytes, policy
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 
-import pytest
-from smtp_servers import free_port, make_certificates, silent_server, smtp_server
+from smtp_servers import free_port, silent_server, smtp_server
 from support import definition
 
 from fincon_tui.domain.login import effective_login
@@ -19,14 +17,6 @@ from fincon_tui.mail.session import (
     send_test_email,
 )
 from fincon_tui.mail.transcript import Transcript
-
-
-@pytest.fixture
-def certs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A test CA that the client trusts through SSL_CERT_FILE."""
-    made = make_certificates(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(made.ca_file))
-    return made
 
 
 def smtp_def(port: int, **overrides):

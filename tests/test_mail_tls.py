@@ -20,13 +20,6 @@ from fincon_tui.mail.session import IMPLICIT_TLS_ENV, check_login
 from fincon_tui.mail.transcript import Transcript
 
 
-@pytest.fixture
-def certs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    made = make_certificates(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(made.ca_file))
-    return made
-
-
 async def login_test(port: int, transcript: Transcript | None = None):
     smtp = definition(mail_server="localhost", port=port, timeout_seconds=2, username="bob")
     return await check_login(smtp, effective_login(smtp, "", ""), "bob-pw", transcript or Transcript())

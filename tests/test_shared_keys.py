@@ -8,9 +8,8 @@ import json
 import os
 import stat
 
-import pytest
 from admins import admin
-from smtp_servers import make_certificates, smtp_server
+from smtp_servers import smtp_server
 
 SAVE_OFFICE = """
 from fincon_tui.domain.password_binding import PasswordChange
@@ -20,13 +19,6 @@ SmtpSettings(db, vault).save(SmtpDefinition(
     name="OFFICE", mail_server="localhost", authenticate=True, username="bob", port={port},
     use_tls=True, timeout_seconds=5, bcc=""), PasswordChange.{change}, {version})
 """
-
-
-@pytest.fixture
-def certs(tmp_path, monkeypatch):
-    made = make_certificates(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(made.ca_file))
-    return made
 
 
 def test_two_admins_share_passwords_through_one_key_file(tmp_path, db_path, certs) -> None:

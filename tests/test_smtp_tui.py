@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
-from smtp_servers import make_certificates, silent_server, smtp_server
+from smtp_servers import silent_server, smtp_server
 from support import definition
 
 from fincon_tui.domain.password_binding import PasswordChange
@@ -16,13 +15,6 @@ from fincon_tui.ui.screens.email_request import SendTestScreen
 from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
 
 SIZE = (80, 24)
-
-
-@pytest.fixture
-def certs(tmp_path, monkeypatch):
-    made = make_certificates(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(made.ca_file))
-    return made
 
 
 def save(app, port: int, password: str = "bob-pw", **overrides) -> None:
