@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
+    from fincon_tui.services.mail_checks import MailChecks
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
     from fincon_tui.ui.db_thread import DatabaseThread
@@ -20,6 +21,7 @@ class AppServices(Protocol):
     smtp: SmtpSettings
     users: UserSettings
     database: DatabaseThread
+    mail_checks: MailChecks
 
     def key_label(self, binding_id: str, *, short: bool = False) -> str:
         """How the keys of a binding are written ('F12/Esc'), as mapped;

@@ -12,9 +12,8 @@ from fincon_tui._exceptions import FieldError, FormInvalid
 from fincon_tui.domain import login_methods, smtp
 from fincon_tui.domain.fields import EMAIL_MAX, HOST_MAX
 from fincon_tui.domain.password_binding import PasswordChange
-from fincon_tui.domain.users import USER_CODE_MAX
 from fincon_tui.ui.bindings import bind
-from fincon_tui.ui.screens.confirm import ConfirmScreen
+from fincon_tui.ui.screens.mail_tests import RunsMailTests
 from fincon_tui.ui.screens.record_fields import Prompt
 from fincon_tui.ui.screens.record_form import RecordFormScreen
 from fincon_tui.ui.screens.sign_in import SignsIn
@@ -28,7 +27,6 @@ from fincon_tui.ui.widgets.inputs import (
 )
 
 if TYPE_CHECKING:
-    from fincon_tui.services.mail_checks import MailChecks, Prepared
     from fincon_tui.services.record_store import Saved
     from fincon_tui.services.sign_ins import SignIn
     from fincon_tui.services.smtp_settings import SmtpSettings
@@ -51,7 +49,7 @@ DEFINITION_PROMPT = Prompt(
 )
 
 
-class SmtpSettingsScreen(SignsIn, RecordFormScreen):
+class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
     """Type an SMTP Name, press Enter, fill in the details, Accept."""
 
     PATH = "System / Mail Settings / SMTP Settings"
@@ -280,125 +278,3 @@ class SmtpSettingsScreen(SignsIn, RecordFormScreen):
         from fincon_tui.services.sign_ins import definition_sign_in
 
         return definition_sign_in(self.service, key)
-
-    @property
-    def checks(self) -> MailChecks:
-        return self.app.mail_checks  # type: ignore[attr-defined]
-
-    def _start(self, prepared: Prepared) -> None:
-        """Run a prepared test in the session screen, after asking first when
-        the login would cross the network unencrypted."""
-        from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
-
-        def go(consent: bool | None = True) -> None:
-            if consent:
-                session = SmtpSessionScreen(prepared.title, prepared.run, prepared.definition.name)
-                self.app.push_screen(session, self._session_done)
-            else:
-                self.test_ended("Not tested: the login would cross the network unencrypted", "warning")
-
-        if prepared.credentials_in_clear:
-            self.app.push_screen(
-                ConfirmScreen(
-                    "Use TLS is N: the username and password would cross the network "
-                    "unencrypted – try anyway?",
-                    title="Unencrypted login",
-                    default=False,
-                    warning=True,
-                ),
-                go,
-            )
-        else:
-            go()
-
-    def _session_done(self, outcome) -> None:
-        if outcome is None:
-            self.test_ended("Cancelled: the connection was closed", "warning")
-        elif outcome.ok:
-            self.test_ended(outcome.message, "ok")
-        else:
-            self.test_ended(f"Failed at {outcome.step}: {outcome.message}", "error")
-
-    def test_ended(self, text: str, level: str) -> None:
-        """A login test or test email ended (or did not start): say how."""
-        if level == "error":
-            self.message.error(text)
-        elif text:
-            self.message.show(text, level)
-
-    def action_test_login(self) -> None:
-        """F6/Ctrl+T: connect, secure and log in with what is on screen,
-        optionally as a user; sends nothing."""
-        from fincon_tui._exceptions import CannotTest
-        from fincon_tui.ui.screens.entry_dialog import Entry, EntryDialog
-
-        current = self._on_screen_definition()
-        if current is None:
-            return
-        definition, typed = current
-        prepared: list[Prepared | CannotTest] = []
-
-        async def check(values: dict[str, str]) -> tuple[str, str] | None:
-            """Prepared in the database thread; an unknown user keeps the window open."""
-            try:
-                prepared.append(await self.database.run(
-                    lambda: self.checks.login_test(definition, user_code=values["user"], typed_password=typed)
-                ))
-            except CannotTest as error:
-                if error.field:
-                    return error.field, str(error)
-                prepared.append(error)
-            return None
-
-        def chosen(answer: dict[str, str] | None) -> None:
-            if answer is None or not prepared:
-                self.test_ended("", "info")
-            elif isinstance(prepared[-1], CannotTest):
-                self.test_ended(f"Cannot test: {prepared[-1]}", "error")
-            else:
-                self._start(prepared[-1])
-
-        self.app.push_screen(
-            EntryDialog(
-                f"Login test: {definition.name}",
-                [Entry("user", "As user", USER_CODE_MAX, hint="optional")],
-                check,
-                note="Empty: the definition's own login. A user code: log in as that user would.",
-            ),
-            chosen,
-        )
-
-    def action_send_test(self) -> None:
-        """F7/Ctrl+O: send a short test email, optionally as a user."""
-        from fincon_tui._exceptions import CannotTest
-        from fincon_tui.ui.screens.email_request import SendTestScreen
-
-        current = self._on_screen_definition()
-        if current is None:
-            return
-        definition, typed = current
-
-        async def find_user(code: str):
-            return await self.database.run(self.checks.find_user, code)
-
-        async def prepare(to: str, user_code: str, user, sender: str) -> Prepared | CannotTest:
-            """The request's field at fault keeps the dialog open (raised);
-            anything else closes it and is told on the message line."""
-            try:
-                return await self.database.run(
-                    lambda: self.checks.test_email(definition, to, user_code=user_code, user=user,
-                                                   sender_address=sender, typed_password=typed)
-                )
-            except CannotTest as error:
-                if error.field:
-                    raise
-                return error
-
-        def chosen(answer: Prepared | CannotTest | None) -> None:
-            if isinstance(answer, CannotTest):
-                self.test_ended(f"Cannot send: {answer}", "error")
-            elif answer is not None:
-                self._start(answer)
-
-        default_from = self.checks.default_from(definition)
-        self.app.push_screen(SendTestScreen(definition.name, default_from, find_user, prepare), chosen)
