@@ -112,12 +112,22 @@ def people(seeded):
 
 
 @pytest.fixture(autouse=True)
-def pilot_waits_for_the_database(monkeypatch: pytest.MonkeyPatch) -> None:
+def pilot_waits_for_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pilot.press and Pilot.click return once the keys are applied and the
     database work they started is done (the app runs it in a thread), unless
-    a save waits for another admin's: then the test goes on, to press Esc or F1."""
-    import asyncio
+    a save waits for another admin's: then the test goes on, to press Esc or F1.
 
+    Pilot.press waits after every key until the app is idle, judged in 20 ms
+    sleeps (textual._wait), twice a key: about 40 ms a key of pure sleep,
+    most of a form test's time.  Within a press call it is judged in 5 ms
+    steps with the same idle ratio (test_smtp_form: 47 s instead of 75 s).
+    Clicks, and the end of each press call, keep Textual's steps (a click
+    needs the window it aims at laid out).  test_textual_internals fails if
+    Textual drops these names."""
+    import asyncio
+    import contextlib
+
+    import textual._wait as wait
     from textual.pilot import Pilot
 
     async def settled(pilot: Pilot) -> None:
@@ -130,15 +140,30 @@ def pilot_waits_for_the_database(monkeypatch: pytest.MonkeyPatch) -> None:
                 return
             await asyncio.sleep(0.01)
 
-    for name in ("press", "click"):
-        original = getattr(Pilot, name)
+    @contextlib.contextmanager
+    def short_steps():
+        steps = wait.SLEEP_GRANULARITY, wait.SLEEP_IDLE
+        wait.SLEEP_GRANULARITY, wait.SLEEP_IDLE = 0.005, 0.005 / 20
+        try:
+            yield
+        finally:
+            wait.SLEEP_GRANULARITY, wait.SLEEP_IDLE = steps
 
-        async def wrapped(self: Pilot, *args, _original=original, **kwargs):
-            result = await _original(self, *args, **kwargs)
+    original_press, original_click = Pilot.press, Pilot.click
+
+    async def press(self: Pilot, *keys: str) -> None:
+        with short_steps():
+            await original_press(self, *keys)
             await settled(self)
-            return result
+        await wait.wait_for_idle(0)  # once a call, in Textual's steps: what follows may be a click
 
-        monkeypatch.setattr(Pilot, name, wrapped)
+    async def click(self: Pilot, *args, **kwargs):
+        result = await original_click(self, *args, **kwargs)
+        await settled(self)
+        return result
+
+    monkeypatch.setattr(Pilot, "press", press)
+    monkeypatch.setattr(Pilot, "click", click)
 
 
 @pytest.fixture
@@ -157,29 +182,3 @@ def fincon(db_path: Path):
         )
 
     return run
-
-
-@pytest.fixture(autouse=True)
-def pilot_settles_in_5_ms_steps(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pilot.press waits after every key until the app is idle, judged in
-    20 ms sleeps (textual._wait), twice a key: about 40 ms a key of pure
-    sleep, most of a form test's time.  Judged in 5 ms steps with the same
-    idle ratio, test_smtp_form took 47 s instead of 75 s.  Clicks, and the
-    end of each press call, keep Textual's steps (a click needs the window
-    it aims at laid out).
-    test_textual_internals fails if Textual drops these names."""
-    import textual._wait as wait
-    from textual.pilot import Pilot
-
-    original = Pilot.press
-
-    async def press(self: Pilot, *keys: str) -> None:
-        steps = wait.SLEEP_GRANULARITY, wait.SLEEP_IDLE
-        wait.SLEEP_GRANULARITY, wait.SLEEP_IDLE = 0.005, 0.005 / 20
-        try:
-            await original(self, *keys)
-        finally:
-            wait.SLEEP_GRANULARITY, wait.SLEEP_IDLE = steps
-        await wait.wait_for_idle(0)  # once a call, in Textual's steps: what follows may be a click
-
-    monkeypatch.setattr(Pilot, "press", press)

@@ -290,7 +290,7 @@ def test_no_private_textual_name_is_overridden_outside_textual_internals() -> No
 
 
 def test_pilot_idle_steps_that_the_tests_shorten_still_exist() -> None:
-    """conftest.pilot_settles_in_5_ms_steps sets these two module globals;
+    """conftest.pilot_waits_for_the_app sets these two module globals;
     wait_for_idle must still read them at call time."""
     import inspect
 
