@@ -108,7 +108,9 @@ def test_whole_number_never_accepts_garbage(raw: str) -> None:
         number = fields.whole_number(raw, 1, 300)
     except FieldError:
         return
-    assert 1 <= number <= 300 and raw.strip() == str(int(raw.strip()))
+    digits = raw.strip()
+    # Leading zeros are digits too ("025" is 25); anything else is refused.
+    assert 1 <= number <= 300 and digits.isascii() and digits.isdigit() and int(digits) == number
 
 
 @pytest.mark.parametrize("raw", ["", "  "])
