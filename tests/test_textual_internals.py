@@ -5,6 +5,7 @@ private state on purpose (ruff's SLF001 is off for this file only)."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import inspect
 import pkgutil
@@ -299,3 +300,31 @@ def test_pilot_idle_steps_that_the_tests_shorten_still_exist() -> None:
     assert isinstance(wait.SLEEP_GRANULARITY, float) and isinstance(wait.SLEEP_IDLE, float)
     source = inspect.getsource(wait.wait_for_idle)
     assert "sleep(SLEEP_GRANULARITY)" in source and "< SLEEP_IDLE" in source
+
+
+# 8. App._end_batch -----------------------------------------------------------------
+
+
+async def put_off_behind_a_dialog(app: App[None]) -> bool:
+    """Change a widget on a screen under a dialog while a batch is open (the
+    screen idles then, and puts its layout off); whether the change is still
+    put off a while after the batch has ended."""
+    async with app.run_test() as pilot:
+        lower = Inputs()
+        await app.push_screen(lower)
+        await app.push_screen(Dialog())
+        await pilot.pause()
+        with app.batch_update():
+            lower.query_one("#behind", Static).update("changed behind the dialog, in a batch")
+            await asyncio.sleep(0.1)
+            assert lower._layout_required, "the screen no longer puts its layout off in a batch"
+        await asyncio.sleep(0.3)
+        return lower._layout_required
+
+
+async def test_textual_still_leaves_a_screen_under_a_dialog_waiting_after_a_batch() -> None:
+    assert await put_off_behind_a_dialog(App()), "Textual prompts every screen now: drop SparingApp._end_batch"
+
+
+async def test_the_screen_under_a_dialog_catches_up_when_the_batch_ends() -> None:
+    assert not await put_off_behind_a_dialog(SparingApp())
