@@ -16,7 +16,7 @@ from keyring_backends import FileKeyring
 from support import definition
 
 TESTS = Path(__file__).resolve().parent
-pytest_plugins = ["oauth_fixtures"]  # certs (a trustme CA the client trusts), and the OAuth servers: idp, smtp
+pytest_plugins = ["oauth_fixtures", "suite_speed"]
 # hypothesis's pytest plugin imports these lazily, and pytest rewrites them
 # with ast.parse.  Done in the middle of a test while the app's database and
 # keyring threads run, that failed under CPython 3.11 with "AST constructor

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.css.stylesheet import Stylesheet
 from textual.geometry import Region
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
@@ -328,3 +329,24 @@ async def test_textual_still_leaves_a_screen_under_a_dialog_waiting_after_a_batc
 
 async def test_the_screen_under_a_dialog_catches_up_when_the_batch_ends() -> None:
     assert not await put_off_behind_a_dialog(SparingApp())
+
+
+# The test harness's shared CSS parse (tests/suite_speed.py) -----------------------
+
+
+def test_stylesheets_still_parse_each_source_through_parse_rules_with_its_variables() -> None:
+    """suite_speed keys the process-wide cache on what `_parse_rules` is
+    given and on `_variables`: if Textual parses elsewhere or by other
+    inputs, the cache would hand out rules parsed for another theme."""
+    import suite_speed
+
+    assert Stylesheet._parse_rules is suite_speed._shared_parse_rules
+    parameters = list(inspect.signature(suite_speed._parse_rules).parameters)
+    assert parameters == ["self", "css", "read_from", "is_default_rules", "tie_breaker", "scope"]
+    sheet = Stylesheet(variables={"primary": "red"})
+    sheet.add_source("Static { color: $primary; }", read_from=("test", "Static"))
+    assert sheet._variables == {"primary": "red"}
+    red = sheet.rules[0].styles.color
+    blue_sheet = Stylesheet(variables={"primary": "blue"})
+    blue_sheet.add_source("Static { color: $primary; }", read_from=("test", "Static"))
+    assert blue_sheet.rules[0].styles.color != red
