@@ -106,3 +106,18 @@ async def fill(pilot, screen, **values: str) -> None:
     for key, value in values.items():
         screen.field(key).value = value
     await pilot.pause()
+
+
+async def open_form(pilot, entry: int):
+    """Mail Settings entry `entry` (1 SMTP Settings, 2 User Email Settings, 3
+    and 4 the Work with lists) opened as its menu opens it, straight over the
+    main menu, once the app can act on keys.  test_menus and the seed
+    walkthroughs go through the menus key by key; elsewhere this saves
+    starting the two menus in between (about 0.15 s of CPU a test)."""
+    from fincon_tui.ui.menus import MAIL_SETTINGS
+
+    app = pilot.app
+    await app.typeahead.ready.wait()
+    await app.push_screen(MAIL_SETTINGS.entries[entry - 1].open())
+    await pilot.pause()
+    return app.screen

@@ -6,7 +6,7 @@ import getpass
 import json
 
 import pytest
-from support import definition
+from support import definition, open_form
 
 from fincon_tui._exceptions import StorageError
 from fincon_tui.domain.password_binding import PasswordChange
@@ -50,7 +50,8 @@ async def test_f9_shows_the_history_of_the_open_record(app, db) -> None:
     app.smtp.save(definition(), PasswordChange.keep(), None)
     app.smtp.save(definition(port=2525), PasswordChange.keep(), 1)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("1", "1", "1", *"office", "enter", "f9")
+        await open_form(pilot, 1)
+        await pilot.press(*"office", "enter", "f9")
         assert isinstance(app.screen, HistoryScreen)
         heads = [str(label.content) for label in app.screen.query(".history-head")]
         changes = [str(text.content) for text in app.screen.query(".history-changes")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from support import definition
+from support import definition, open_form
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.storage.database import open_database
@@ -15,8 +15,10 @@ async def test_second_accept_is_refused_and_keeps_what_was_typed(app, db_path, v
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     other = FinconApp(open_database(db_path), vault, cursor_blink=False)
     async with app.run_test(size=SIZE) as first, other.run_test(size=SIZE) as second:
-        await first.press("1", "1", "1", *"office", "enter")
-        await second.press("1", "1", "1", *"office", "enter")
+        await open_form(first, 1)
+        await first.press(*"office", "enter")
+        await open_form(second, 1)
+        await second.press(*"office", "enter")
         # first admin changes the port and accepts
         await first.press("tab", "tab", "tab", "tab", *"2525", "f10")
         assert app.screen.message.text == "SMTP definition OFFICE saved"
@@ -40,8 +42,10 @@ async def test_delete_of_a_record_changed_meanwhile_is_refused(app, db_path, vau
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     other = FinconApp(open_database(db_path), vault, cursor_blink=False)
     async with app.run_test(size=SIZE) as first, other.run_test(size=SIZE) as second:
-        await first.press("1", "1", "1", *"office", "enter")
-        await second.press("1", "1", "1", *"office", "enter", "f8", "y")
+        await open_form(first, 1)
+        await first.press(*"office", "enter")
+        await open_form(second, 1)
+        await second.press(*"office", "enter", "f8", "y")
         assert other.screen.message.text == "SMTP definition OFFICE deleted"
         await first.press("tab", "tab", "tab", "tab", *"2525", "f10")
         assert app.screen.message.text == (
@@ -55,8 +59,10 @@ async def test_a_record_deleted_and_created_again_is_not_overwritten_by_a_stale_
     app.smtp.save(definition(name="OFFICE", mail_server="smtp.a.example"), PasswordChange.set("a-pw"), None)
     other = FinconApp(open_database(db_path), vault, cursor_blink=False)
     async with app.run_test(size=SIZE) as first, other.run_test(size=SIZE) as second:
-        await first.press("1", "1", "1", *"office", "enter")  # admin A holds version 1
-        await second.press("1", "1", "1", *"office", "enter", "f8", "y")  # B deletes...
+        await open_form(first, 1)
+        await first.press(*"office", "enter")  # admin A holds version 1
+        await open_form(second, 1)
+        await second.press(*"office", "enter", "f8", "y")  # B deletes...
         await second.press(*"OFFICE", "enter", "y", *"smtp.b.example", "tab", "tab", *"b-user", "f10")
         assert other.screen.message.text == "SMTP definition OFFICE saved"  # ...and creates it again
         await first.press("tab", "tab", "tab", "tab", *"2525", "f10")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import definition
+from support import definition, open_form
 
 from fincon_tui._exceptions import FileReplaced
 from fincon_tui.domain.password_binding import PasswordChange
@@ -97,7 +97,8 @@ async def test_a_file_replaced_under_the_app_is_not_saved_into(db, db_path, tmp_
         db.conn.backup(copy)
     app = FinconApp(db, PasswordVault(), cursor_blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("1", "1", "1", *"office", "enter")
+        await open_form(pilot, 1)
+        await pilot.press(*"office", "enter")
         os.replace(backup, db_path)  # a restore from backup while the form is open
         await pilot.press("tab", "tab", "tab", "tab", *"2525", "f10")
         message = app.screen.message.text

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from smtp_servers import silent_server
-from support import definition, legend
+from support import definition, legend, open_form
 from textual.widgets import Input
 
 import fincon_tui
@@ -132,7 +132,8 @@ def test_readme_key_example_is_valid(tmp_path: Path) -> None:
 async def test_remapped_accept_key_works_and_shows(db, vault) -> None:
     app = FinconApp(db, vault, cursor_blink=False, keymap={"accept": "f11,ctrl+s"})
     async with app.run_test(size=(160, 30)) as pilot:
-        await pilot.press("1", "1", "1", *"NEW", "enter", "y", *"mail.example.com", "f10")
+        await open_form(pilot, 1)
+        await pilot.press(*"NEW", "enter", "y", *"mail.example.com", "f10")
         assert list(db["smtp_settings"].rows) == []  # F10 no longer accepts
         await pilot.press("f11")
         assert app.screen.message.text.startswith("SMTP definition NEW saved")
@@ -144,7 +145,8 @@ async def test_remapping_delete_keeps_it_in_the_legend_and_working_in_fields(db,
     app = FinconApp(db, vault, cursor_blink=False, keymap={"delete": keys})
     app.smtp.save(definition(), PasswordChange.keep(), None)
     async with app.run_test(size=(160, 30)) as pilot:
-        await pilot.press("1", "1", "1", *"office", "enter")
+        await open_form(pilot, 1)
+        await pilot.press(*"office", "enter")
         assert isinstance(app.focused, Input)
         assert f"F8/^{keys[-1].upper()}=Delete" in legend(app)
         await pilot.press(keys.split(",")[1])  # in a field: the record's Delete, not the editing key
@@ -157,7 +159,7 @@ async def test_remapping_delete_keeps_it_in_the_legend_and_working_in_fields(db,
 
 async def test_the_legend_shows_reload_and_history(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "1")
+        await open_form(pilot, 1)
         shown = legend(app)
         assert "F5/^R=Reload" in shown and "F9/^Y=History" in shown
 
@@ -165,7 +167,7 @@ async def test_the_legend_shows_reload_and_history(app) -> None:
 @pytest.mark.parametrize("size", [(160, 24), (80, 24), (60, 20), (40, 20)])
 async def test_the_legend_is_never_cut(app, size: tuple[int, int]) -> None:
     async with app.run_test(size=size) as pilot:
-        await pilot.press("1", "1", "1")
+        await open_form(pilot, 1)
         await pilot.pause()
         keys = list(app.screen.query("FooterKey"))
         assert len(keys) == 10
@@ -180,7 +182,7 @@ async def test_the_legend_is_never_cut(app, size: tuple[int, int]) -> None:
 
 async def test_the_legend_follows_the_terminal_width(app) -> None:
     async with app.run_test(size=(160, 24)) as pilot:
-        await pilot.press("1", "1", "1")
+        await open_form(pilot, 1)
         await pilot.pause()
         assert "F10/^S=Accept" in legend(app)
         await pilot.resize_terminal(60, 24)
@@ -195,7 +197,8 @@ async def test_the_legend_follows_the_terminal_width(app) -> None:
 
 async def test_a_window_shows_its_own_keys_in_the_legend(seeded) -> None:
     async with seeded.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "1", *"NEW", "enter")
+        await open_form(pilot, 1)
+        await pilot.press(*"NEW", "enter")
         assert legend(seeded) == ["Y=Yes", "N/Esc=No", "Enter=Selected button"]
         await pilot.press("n", "f4")
         assert legend(seeded) == ["F12/Esc=Cancel", "Enter=Select"]
@@ -208,7 +211,8 @@ async def test_a_window_shows_its_own_keys_in_the_legend(seeded) -> None:
 async def test_yes_remapped_to_j_is_what_the_question_says_and_takes(db, vault) -> None:
     app = FinconApp(db, vault, cursor_blink=False, keymap={"yes": "j"})
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "1", *"NEW", "enter")
+        await open_form(pilot, 1)
+        await pilot.press(*"NEW", "enter")
         assert legend(app)[0] == "J=Yes"
         await pilot.press("y")
         assert isinstance(app.screen, ConfirmScreen)  # y is no longer Yes
@@ -230,7 +234,8 @@ async def test_f1_works_in_every_window(seeded) -> None:
         seeded.smtp.save(definition(name="QUIET", mail_server="127.0.0.1", authenticate=False, username="",
                                     use_tls=False, port=port, timeout_seconds=60), PasswordChange.keep(), 1)
         async with seeded.run_test(size=SIZE) as pilot:
-            await pilot.press("1", "1", "1", "f4")
+            await open_form(pilot, 1)
+            await pilot.press("f4")
             assert "List: SMTP definitions" in (await open_help(pilot)).dialog_title
             await pilot.press("f1")  # F1 closes help again
             assert isinstance(seeded.screen, LookupScreen)
@@ -256,7 +261,7 @@ async def test_f1_works_in_every_window(seeded) -> None:
 
 async def test_help_lists_the_screens_own_keys_first_then_a_short_editing_group(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "1")
+        await open_form(pilot, 1)
         shown = [entry.split("=")[0] for entry in legend(app)]
         help_screen = await open_help(pilot)
         keys = [keys for keys, _ in help_screen.keys]
@@ -274,7 +279,7 @@ async def test_help_lists_the_screens_own_keys_first_then_a_short_editing_group(
 async def test_help_keys_follow_the_keymap_and_skip_taken_editing_keys(db, vault) -> None:
     app = FinconApp(db, vault, cursor_blink=False, keymap={"delete": "f8,ctrl+k", "send_test": "f7,ctrl+e"})
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "1")
+        await open_form(pilot, 1)
         help_screen = await open_help(pilot)
         assert ("F8/^K", "Delete") in help_screen.keys
         assert all("^K" not in keys for keys, _ in help_screen.editing)

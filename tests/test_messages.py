@@ -4,7 +4,7 @@ Accept names every refused field (the rest behind F1, like a message subfile).""
 
 from __future__ import annotations
 
-from support import definition, fill, help_body, smtp_rows, user
+from support import definition, fill, help_body, open_form, smtp_rows, user
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
@@ -14,7 +14,8 @@ SIZE = (80, 24)
 
 
 async def open_office(pilot):
-    await pilot.press("1", "1", "1", *"office", "enter")
+    await open_form(pilot, 1)
+    await pilot.press(*"office", "enter")
     return pilot.app.screen
 
 

@@ -7,7 +7,7 @@ import keyring
 import pytest
 from keyring.backends import fail
 from keyring_backends import BrokenKeyring
-from support import definition, fill, smtp_rows, stored_password
+from support import definition, fill, open_form, smtp_rows, stored_password
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
@@ -21,9 +21,13 @@ def save_office(app) -> None:
     app.smtp.save(definition(name="Office"), PasswordChange.set("old-password"), None)
 
 
-async def open_smtp_settings(pilot) -> SmtpSettingsScreen:
-    """System / Mail Settings / SMTP Settings, by menu digits."""
-    await pilot.press("1", "1", "1")
+async def open_smtp_settings(pilot, *, by_menu_digits: bool = False) -> SmtpSettingsScreen:
+    """System / Mail Settings / SMTP Settings, opened as the menu opens it
+    (by its digits, key by key, with `by_menu_digits`)."""
+    if by_menu_digits:
+        await pilot.press("1", "1", "1")
+    else:
+        await open_form(pilot, 1)
     screen = pilot.app.screen
     assert isinstance(screen, SmtpSettingsScreen)
     return screen
@@ -33,9 +37,9 @@ async def type_text(pilot, text: str) -> None:
     await pilot.press(*text)
 
 
-async def create(pilot, name: str = "OFFICE") -> SmtpSettingsScreen:
+async def create(pilot, name: str = "OFFICE", *, by_menu_digits: bool = False) -> SmtpSettingsScreen:
     """A new definition `name`, its details open (the name filled, not typed)."""
-    screen = await open_smtp_settings(pilot)
+    screen = await open_smtp_settings(pilot, by_menu_digits=by_menu_digits)
     await fill(pilot, screen, name=name)
     await pilot.press("enter", "y")
     return screen
@@ -44,7 +48,7 @@ async def create(pilot, name: str = "OFFICE") -> SmtpSettingsScreen:
 async def test_the_seed_article_step_by_step(app, db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         # Navigate to System / Mail Settings / SMTP Settings.
-        screen = await open_smtp_settings(pilot)
+        screen = await open_smtp_settings(pilot, by_menu_digits=True)
         assert app.focused.id == "name"
         assert all(screen.field(key).disabled for key in ("mail_server", "bcc"))
         # 1. Enter a descriptive name in SMTP Name, press Enter.
@@ -355,7 +359,7 @@ async def test_no_keyring_backend_keeps_the_key_in_a_key_file(app, db) -> None:
 
 async def test_escape_with_unsaved_changes_asks_first(app, db) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        screen = await create(pilot)
+        screen = await create(pilot, by_menu_digits=True)
         await fill(pilot, screen, mail_server="mail.example.com")
         await pilot.press("escape")
         assert isinstance(app.screen, ConfirmScreen)
@@ -374,14 +378,14 @@ async def test_escape_with_unsaved_changes_asks_first(app, db) -> None:
 
 async def test_f3_leaves_the_screen_without_asking_when_nothing_changed(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await create(pilot)
+        await create(pilot, by_menu_digits=True)
         await pilot.press("f3")
         assert app.screen.PATH == "System / Mail Settings"
 
 
 async def test_f3_with_changes_asks_then_leaves(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await create(pilot)
+        await create(pilot, by_menu_digits=True)
         await type_text(pilot, "x")
         await pilot.press("f3")
         assert isinstance(app.screen, ConfirmScreen)

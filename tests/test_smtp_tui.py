@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from smtp_servers import silent_server, smtp_server
-from support import definition
+from support import definition, open_form
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings
@@ -24,7 +24,8 @@ def save(app, port: int, password: str = "bob-pw", **overrides) -> None:
 
 
 async def open_office(pilot) -> None:
-    await pilot.press("1", "1", "1", *"office", "enter")
+    await open_form(pilot, 1)
+    await pilot.press(*"office", "enter")
 
 
 async def finished(pilot, limit: float = 15) -> SmtpSessionScreen:
@@ -142,7 +143,8 @@ async def test_f7_sends_as_a_user_with_bcc(app, certs) -> None:
 
 async def test_f6_needs_an_open_definition(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "1", "f6")
+        await open_form(pilot, 1)
+        await pilot.press("f6")
         assert app.screen.message.text == "Open an SMTP definition with Enter first"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from support import fill, stored_password
+from support import fill, open_form, stored_password
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings
@@ -14,8 +14,13 @@ from fincon_tui.ui.screens.user_settings import CREATE_QUESTION, UserEmailSettin
 SIZE = (80, 24)
 
 
-async def open_users(pilot) -> UserEmailSettingsScreen:
-    await pilot.press("1", "1", "2")
+async def open_users(pilot, *, by_menu_digits: bool = False) -> UserEmailSettingsScreen:
+    """System / Mail Settings / User Email Settings, opened as the menu opens
+    it (by its digits, key by key, with `by_menu_digits`)."""
+    if by_menu_digits:
+        await pilot.press("1", "1", "2")
+    else:
+        await open_form(pilot, 2)
     screen = pilot.app.screen
     assert isinstance(screen, UserEmailSettingsScreen)
     return screen
@@ -38,7 +43,7 @@ def login_line(screen) -> str:
 async def test_create_user_settings_with_own_login(seeded, db) -> None:
     app = seeded
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_users(pilot)
+        screen = await open_users(pilot, by_menu_digits=True)
         await pilot.press(*"alice", "enter", "y")
         assert screen.field("user_code").value == "ALICE"
         assert app.focused.id == "smtp_name"
@@ -107,7 +112,8 @@ async def test_ctrl_p_is_the_f4_fallback_and_esc_closes(seeded) -> None:
 
 async def test_f4_on_a_key_field_loads_the_picked_record(seeded) -> None:
     async with seeded.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "1", "f4", "down", "enter")
+        await open_form(pilot, 1)
+        await pilot.press("f4", "down", "enter")
         screen = seeded.screen
         assert isinstance(screen, SmtpSettingsScreen)
         assert screen.field("name").value == "OWN" and seeded.focused.id == "mail_server"
@@ -141,7 +147,8 @@ async def test_delete_user_after_confirmation(seeded, db) -> None:
 async def test_linked_definition_delete_is_refused_with_names(seeded) -> None:
     seeded.users.save(UserEmailSettings("BOB", "OFFICE", "", "Bob", "bob@corp.example"), PasswordChange.keep(), None)
     async with seeded.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "1", *"office", "enter", "f8")
+        await open_form(pilot, 1)
+        await pilot.press(*"office", "enter", "f8")
         screen = seeded.screen  # refused before asking: no question to answer
         assert screen.message.text == (
             "Not deleted: SMTP definition OFFICE is used by 1 user (BOB): "
@@ -153,7 +160,8 @@ async def test_linked_definition_delete_is_refused_with_names(seeded) -> None:
 
 async def test_unlinked_definition_is_deleted_from_the_form(seeded) -> None:
     async with seeded.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "1", *"office", "enter", "f8", "y")
+        await open_form(pilot, 1)
+        await pilot.press(*"office", "enter", "f8", "y")
         assert seeded.screen.message.text == "SMTP definition OFFICE deleted"
     assert seeded.smtp.load("OFFICE") is None and stored_password(seeded.smtp.db, "smtp:OFFICE") is None
 
@@ -169,7 +177,8 @@ async def test_saving_a_definition_without_login_counts_users_lacking_one(seeded
     seeded.users.save(UserEmailSettings("AMY", "OWN", "", "Amy", "amy@corp.example"), PasswordChange.keep(), None)
     seeded.users.save(UserEmailSettings("BOB", "OWN", "bob", "Bob", "bob@corp.example"), PasswordChange.keep(), None)
     async with seeded.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "1", *"own", "enter", "tab", "tab", "tab", "tab", *"2525", "f10")
+        await open_form(pilot, 1)
+        await pilot.press(*"own", "enter", "tab", "tab", "tab", "tab", *"2525", "f10")
         assert seeded.screen.message.text == (
             "SMTP definition OWN saved; no shared login: 1 linked user lacks a login of their own"
         )
@@ -196,7 +205,8 @@ async def test_a_user_who_cannot_send_yet_is_saved_with_a_warning_why(seeded, db
 
 async def test_accept_with_nothing_changed_writes_nothing(seeded, db) -> None:
     async with seeded.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "1", *"office", "enter", "f10")
+        await open_form(pilot, 1)
+        await pilot.press(*"office", "enter", "f10")
         assert seeded.screen.message.text == "SMTP definition OFFICE: nothing changed, nothing saved"
     assert next(db["smtp_settings"].rows)["version"] == 1
     assert db["audit_log"].count == 3  # the three seeded creates only

@@ -7,7 +7,7 @@ import asyncio
 import sqlite3
 import time
 
-from support import definition, smtp_rows
+from support import definition, open_form, smtp_rows
 from textual import events
 
 from fincon_tui.domain.password_binding import PasswordChange
@@ -35,7 +35,8 @@ async def test_a_save_behind_another_admins_lock_waits_visibly_and_esc_gives_up(
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     other = sqlite3.connect(db_path, timeout=0)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "1", *"office", "enter", "tab", "tab", "tab", "tab", *"2525")
+        await open_form(pilot, 1)
+        await pilot.press(*"office", "enter", "tab", "tab", "tab", "tab", *"2525")
         screen = app.screen
         other.execute("BEGIN IMMEDIATE")  # another admin's save, in progress
         send(app, "f10")
@@ -62,7 +63,8 @@ async def test_a_save_that_gets_the_lock_later_goes_through(app, db, db_path) ->
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     other = sqlite3.connect(db_path, timeout=0)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "1", *"office", "enter", "tab", "tab", "tab", "tab", *"2525")
+        await open_form(pilot, 1)
+        await pilot.press(*"office", "enter", "tab", "tab", "tab", "tab", *"2525")
         other.execute("BEGIN IMMEDIATE")
         send(app, "f10")
         await wait_until(lambda: "waiting" in app.screen.message.text)
@@ -77,7 +79,8 @@ async def test_quit_answers_during_a_wait(app, db, db_path) -> None:
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     other = sqlite3.connect(db_path, timeout=0)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "1", *"office", "enter", *"x")
+        await open_form(pilot, 1)
+        await pilot.press(*"office", "enter", *"x")
         other.execute("BEGIN IMMEDIATE")
         send(app, "f10")
         await wait_until(lambda: "waiting" in app.screen.message.text)
@@ -93,7 +96,8 @@ async def test_a_rename_or_delete_from_a_list_behind_another_admins_lock_can_be_
 
     other = sqlite3.connect(db_path, timeout=0)
     async with people.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "3", "down", "down", "7", "enter", *"NEW")
+        await open_form(pilot, 3)
+        await pilot.press("down", "down", "7", "enter", *"NEW")
         dialog = people.screen
         assert isinstance(dialog, EntryDialog)
         other.execute("BEGIN IMMEDIATE")  # another admin's save, in progress

@@ -4,7 +4,7 @@ to, options on several rows, and every option's form or dialog."""
 from __future__ import annotations
 
 import pytest
-from support import definition, help_body, legend, stored_password
+from support import definition, help_body, legend, open_form, stored_password
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
@@ -266,7 +266,8 @@ async def test_a_form_saving_over_a_record_renamed_meanwhile_names_the_new_key(p
     from fincon_tui.services.key_changes import rename
 
     async with people.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "1", *"office", "enter")
+        await open_form(pilot, 1)
+        await pilot.press(*"office", "enter")
         rename(people.smtp, "OFFICE", people.smtp.get("OFFICE"), "MAIN")
         await pilot.press(*"smtp.other.example", "f10")
         assert people.screen.message.text == "SMTP definition OFFICE was renamed to MAIN by another user"
