@@ -50,8 +50,8 @@ async def test_f9_shows_the_history_of_the_open_record(app, db) -> None:
     app.smtp.save(definition(), PasswordChange.keep(), None)
     app.smtp.save(definition(port=2525), PasswordChange.keep(), 1)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_form(pilot, 1)
-        await pilot.press(*"office", "enter", "f9")
+        await open_form(pilot, 1, key="office")
+        await pilot.press("enter", "f9")
         assert isinstance(app.screen, HistoryScreen)
         heads = [str(label.content) for label in app.screen.query(".history-head")]
         changes = [str(text.content) for text in app.screen.query(".history-changes")]

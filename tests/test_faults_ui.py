@@ -34,8 +34,8 @@ async def test_a_missing_key_is_named_and_the_rest_of_the_form_still_saves(app, 
     keyring.set_keyring(fail.Keyring())  # another admin, headless, without the key
     other = FinconApp(db, PasswordVault(), cursor_blink=False)
     async with other.run_test(size=SIZE) as pilot:
-        await open_form(pilot, 1)
-        await pilot.press(*"office", "enter")
+        await open_form(pilot, 1, key="office")
+        await pilot.press("enter")
         screen = other.screen
         text = screen.message.text
         assert text.startswith(f"Password: The passwords of this database were saved with key {key_id}; ")
@@ -50,8 +50,8 @@ async def test_a_missing_key_is_named_and_the_rest_of_the_form_still_saves(app, 
 
 async def test_pasted_control_characters_are_refused_naming_the_field(app, db) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await open_form(pilot, 1)
-        await pilot.press(*"OFFICE", "enter", "y")
+        await open_form(pilot, 1, key="OFFICE")
+        await pilot.press("enter", "y")
         await paste(pilot, "smtp.\x1b[31mexample\x07.com")
         await pilot.press("f10")
         screen = app.screen
@@ -63,8 +63,8 @@ async def test_pasted_control_characters_are_refused_naming_the_field(app, db) -
 
 async def test_a_paste_longer_than_the_field_is_refused_whole(app, db) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await open_form(pilot, 1)
-        await pilot.press(*"OFFICE", "enter", "y", *"smtp.example.com")
+        await open_form(pilot, 1, key="OFFICE")
+        await pilot.press("enter", "y", *"smtp.example.com")
         await paste(pilot, "x" * 5000)
         assert app.screen.message.text == "Mail Server: at most 253 characters"
         assert app.focused.value == "smtp.example.com"
@@ -86,8 +86,8 @@ async def test_a_multi_line_paste_takes_its_first_line(app, db) -> None:
 )
 async def test_pasted_hosts_are_cleaned_before_they_are_stored(app, db, pasted, stored) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await open_form(pilot, 1)
-        await pilot.press(*"OFFICE", "enter", "y")
+        await open_form(pilot, 1, key="OFFICE")
+        await pilot.press("enter", "y")
         await paste(pilot, pasted)
         await pilot.press("tab", "n", "f10")
         assert app.screen.message.text == "SMTP definition OFFICE saved", app.screen.message.text
@@ -97,8 +97,8 @@ async def test_pasted_hosts_are_cleaned_before_they_are_stored(app, db, pasted, 
 @pytest.mark.parametrize("garbage", ["smtp☃.example", "smtp..example", "-smtp.example", "exa mple.com"])
 async def test_garbage_host_names_are_refused(app, db, garbage) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await open_form(pilot, 1)
-        await pilot.press(*"OFFICE", "enter", "y")
+        await open_form(pilot, 1, key="OFFICE")
+        await pilot.press("enter", "y")
         await paste(pilot, garbage)
         await pilot.press("tab", "n", "f10")
         assert app.screen.message.text.startswith("Mail Server ")
@@ -108,8 +108,8 @@ async def test_garbage_host_names_are_refused(app, db, garbage) -> None:
 
 async def test_resizing_to_40x12_and_back_under_the_create_modal_loses_nothing(app, db) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await open_form(pilot, 1)
-        await pilot.press(*"OFFICE", "enter")
+        await open_form(pilot, 1, key="OFFICE")
+        await pilot.press("enter")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.resize_terminal(40, 12)
         await pilot.pause()
@@ -126,8 +126,8 @@ async def test_resizing_to_40x12_and_back_under_the_create_modal_loses_nothing(a
 
 async def test_resizing_under_the_unsaved_changes_question_keeps_what_was_typed(app, db) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await open_form(pilot, 1)
-        await pilot.press(*"OFFICE", "enter", "y", *"smtp.example.com", "escape")
+        await open_form(pilot, 1, key="OFFICE")
+        await pilot.press("enter", "y", *"smtp.example.com", "escape")
         assert isinstance(app.screen, ConfirmScreen)
         for size in [(40, 12), (20, 6), SIZE]:
             await pilot.resize_terminal(*size)
@@ -163,8 +163,8 @@ async def test_a_lost_database_info_row_is_reported_and_the_rest_works(db) -> No
     db.execute("DELETE FROM database_info")  # another tool
     app = FinconApp(db, PasswordVault(), cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
-        await open_form(pilot, 1)
-        await pilot.press(*"relay", "enter")
+        await open_form(pilot, 1, key="relay")
+        await pilot.press("enter")
         assert app.screen.is_open
         assert "database_info has lost its row" in str(app.screen.query_one("#store-info").content)
         await pilot.press("escape", *"office", "enter")

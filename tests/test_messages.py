@@ -14,8 +14,8 @@ SIZE = (80, 24)
 
 
 async def open_office(pilot):
-    await open_form(pilot, 1)
-    await pilot.press(*"office", "enter")
+    await open_form(pilot, 1, key="office")
+    await pilot.press("enter")
     return pilot.app.screen
 
 
