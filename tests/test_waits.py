@@ -22,8 +22,8 @@ def send(app, key: str) -> None:
     app.post_message(events.Key(key, key if len(key) == 1 else None))
 
 
-async def wait_until(condition, seconds: float = 5.0) -> float:
-    """Seconds until `condition()` holds (fails after `seconds`)."""
+async def wait_until(condition, seconds: float = 20.0) -> float:
+    """Seconds until `condition()` holds (fails after `seconds`: generous, for a loaded machine)."""
     start = time.monotonic()
     while not condition():
         assert time.monotonic() - start < seconds, "never happened"
