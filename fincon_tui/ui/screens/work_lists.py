@@ -27,7 +27,8 @@ from fincon_tui.ui.screens.listed_form import (
     UserForm,
 )
 from fincon_tui.ui.screens.record_form import changed_message
-from fincon_tui.ui.screens.work_with import WorkWithScreen, fit
+from fincon_tui.ui.screens.work_with import WorkWithScreen
+from fincon_tui.ui.widgets.list_rows import fit
 
 if TYPE_CHECKING:
     from textual.screen import Screen

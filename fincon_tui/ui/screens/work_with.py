@@ -10,27 +10,22 @@ list is read again afterwards.  Pages are read in the database thread.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import HorizontalGroup, Vertical
+from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label
 
-from fincon_tui.domain.visible import visible
 from fincon_tui.storage.transactions import Waiting
 from fincon_tui.ui.bindings import bind
-from fincon_tui.ui.plain import plain
-from fincon_tui.ui.screens.base import FinconScreen
-from fincon_tui.ui.screens.listed_form import STOP, Done
+from fincon_tui.ui.screens.typed_options import TypedOptions
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput
+from fincon_tui.ui.widgets.list_rows import ListRow, OptionInput
 
 if TYPE_CHECKING:
     from fincon_tui.services.record_store import RecordService
@@ -42,54 +37,18 @@ if TYPE_CHECKING:
 FIXED_LINES = 10
 
 
-def fit(text: str, width: int) -> str:
-    """Untrusted text in exactly `width` terminal cells, cut with '…'."""
-    shown = visible(text)
-    if cell_len(shown) > width:
-        return set_cell_size(shown, width - 1) + "…"
-    return set_cell_size(shown, width)
-
-
 def nocase(key: str) -> bytes:
     """SQLite's NOCASE order: ASCII letters folded, then UTF-8 bytes."""
     return "".join(c.lower() if "A" <= c <= "Z" else c for c in key).encode("utf-8", "surrogatepass")
 
 
-class OptionInput(FieldInput):
-    """The option column of one row: one digit."""
-
-    def __init__(self, index: int, hint: str) -> None:
-        super().__init__(id=f"opt-{index}", max_length=1, hint=hint, restrict=r"[0-9]*", classes="option", fit=False)
-        self.index = index
-
-
-class ListRow(HorizontalGroup):
-    """One row of the list: its option field and its line."""
-
-    def __init__(self, index: int, hint: str) -> None:
-        self.option = OptionInput(index, hint)
-        self.line = Static("", classes="line", markup=False)
-        super().__init__(self.option, self.line, classes="work-row")
-
-    def show(self, text: str, option: str, attention: bool) -> None:
-        self.display = True
-        with self.option.prevent(Input.Changed):
-            self.option.value = option
-        self.line.update(plain(text))
-        self.line.set_class(attention, "-attention")
-
-
-class WorkWithScreen(FinconScreen):
+class WorkWithScreen(TypedOptions):
     """Subclasses give the service, the columns, the options and the form."""
 
     KIND: ClassVar[str]
     KEY_LABEL: ClassVar[str]
     KEY_MAX: ClassVar[int]
     HEADING: ClassVar[str]
-    #: Option number -> name, in the order the options line lists them.
-    OPTIONS: ClassVar[dict[str, str]]
-    #: Option number -> method that carries it out for a row.
-    HANDLERS: ClassVar[dict[str, str]]
     AUTO_FOCUS = "#position"
 
     BINDINGS = [
@@ -105,15 +64,7 @@ class WorkWithScreen(FinconScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.page: ListPage | None = None
         self.page_size = self._fitting_rows()
-        #: Options typed, by record key: (row as read, option).
-        self.typed: dict[str, tuple[Any, str]] = {}
-        self.queue: deque[tuple[Any, str]] = deque()
-        self.results: list[Done] = []
-        self.processing = False
-        #: The option row the cursor was on when Enter was pressed: it goes back there.
-        self.cursor_row: int | None = None
         self.waiting: Waiting | None = None
 
     # -- what subclasses provide ----------------------------------------------------
@@ -200,7 +151,7 @@ class WorkWithScreen(FinconScreen):
 
         try:
             page = await self.database.run(self.read_page, key, self.page_size, direction)
-        except (StorageError, sqlite3.Error) as error:
+        except StorageError as error:
             self.message.error(f"Could not read the list: {error}")
             return
         self.show_page(page)
@@ -298,81 +249,6 @@ class WorkWithScreen(FinconScreen):
             self.waiting.abandoned.set()
         else:
             self.dismiss()
-
-    # -- Enter: the typed options, top to bottom -------------------------------------------
-
-    @on(Input.Submitted)
-    def enter(self, event: Input.Submitted) -> None:
-        event.stop()
-        if self.processing:
-            return
-        typed = sorted(self.typed.items(), key=lambda item: self.order(item[0]))
-        for key, (_, option) in typed:
-            if option not in self.OPTIONS:
-                self.message.error(
-                    f"Option {option} on {key} is not valid here: "
-                    + ", ".join(f"{n}={name}" for n, name in self.OPTIONS.items())
-                )
-                self._focus_typed(key)
-                return
-        if not typed:
-            self.cursor_row = self.focused.index if isinstance(self.focused, OptionInput) else None
-            self._after_options()
-            return
-        self.message.clear()
-        self.processing = True
-        self.cursor_row = self.focused.index if isinstance(self.focused, OptionInput) else None
-        self.results = []
-        self.queue = deque((row, option) for _, (row, option) in typed)
-        self.next_option(None)
-
-    def _focus_typed(self, key: str) -> None:
-        rows = self.page.rows if self.page else []
-        for index, row in enumerate(rows):
-            if row.key == key:
-                self.options[index].focus()
-                return
-
-    def next_option(self, result: Done | None) -> None:
-        """Carry out the next option; called back as each one ends."""
-        if result is STOP:
-            self.processing = False
-            left = len(self.queue)
-            self.queue.clear()
-            self._report(f"Stopped: {left} more option{'s' if left != 1 else ''} still typed" if left else "")
-            return
-        if result is not None and result.text:
-            self.results.append(result)
-        if not self.queue:
-            self.processing = False
-            self._report("")
-            return
-        row, option = self.queue.popleft()
-        self.typed.pop(row.key, None)
-        handler: Callable[[Any], None] = getattr(self, self.HANDLERS[option])
-        handler(row)
-
-    def _report(self, extra: str) -> None:
-        """All done: say what happened and read the list again."""
-        texts = [done.text for done in self.results] + ([extra] if extra else [])
-        levels = {done.level for done in self.results} | ({"warning"} if extra else set())
-        level = next((lvl for lvl in ("error", "warning", "ok") if lvl in levels), "info")
-        self._after_options()
-        if texts:
-            if level == "error":
-                self.message.error("; ".join(texts))
-            else:
-                self.message.show("; ".join(texts), level)
-
-    def _after_options(self) -> None:
-        """Read the list again, from Position to when one was typed."""
-        position = self.query_one("#position", FieldInput)
-        if position.value.strip():
-            key, position.value = position.value.strip(), ""
-            self.load(key, "from", focus_row=0)
-        else:
-            self.message.clear()
-            self.load(self._first_key(), "from", focus_row=self.cursor_row)
 
     # -- writes from the list (delete, rename) ------------------------------------------------
 
