@@ -121,3 +121,33 @@ async def test_a_rename_or_delete_from_a_list_behind_another_admins_lock_can_be_
         other.rollback()
     other.close()
     assert sorted(row["name"] for row in smtp_rows(db)) == ["OFFICE", "OWN", "RELAY"]
+
+
+async def test_database_work_that_ends_after_its_window_was_closed_is_dropped(app) -> None:
+    """Esc closes a window while its database work still runs; when that work
+    ends and reaches for the window's widgets, nothing breaks (before, a
+    window closed but not yet removed let the error end the app)."""
+    from fincon_tui.ui.screens.entry_dialog import Entry, EntryDialog
+
+    async def never_checked(values: dict[str, str]) -> None:
+        return None
+
+    async with app.run_test(size=SIZE) as pilot:
+        await app.typeahead.ready.wait()
+        dialog = EntryDialog("Rename", [Entry("key", "New name", 10)], never_checked)
+        await app.push_screen(dialog)
+        release = asyncio.Event()
+
+        async def job() -> None:
+            await app.database.run(lambda: None)
+            await release.wait()
+            dialog.query_one("#not-there")  # the window's widgets, gone: NoMatches
+
+        app.database.work(dialog, job())
+        dialog.dismiss(None)
+        release.set()
+        dialog.show_status("still waiting")  # a wait reporting into the closed window
+        await pilot.pause()
+        await pilot.pause()
+        assert app.is_running and app.return_value is None
+        assert not isinstance(app.screen, EntryDialog)

@@ -81,9 +81,10 @@ class DatabaseThread:
             try:
                 await job
             except Exception:
-                if node.is_attached:
+                if _still_shown(node):
                     raise
-                # The screen closed meanwhile (Esc during a look-up): its result has no place to go.
+                # The screen closed meanwhile (Esc during a look-up, or during a
+                # wait for another admin's save): its result has no place to go.
 
         worker = node.run_worker(tracked(), group=group or "db")
         watcher = asyncio.get_running_loop().create_task(self._leave_after(worker, job))
@@ -141,3 +142,14 @@ def _settle(future: asyncio.Future, ok: bool, value) -> None:
         future.set_result(value)
     else:
         future.set_exception(value)
+
+
+def _still_shown(node: DOMNode) -> bool:
+    """Whether `node`'s screen is still on the stack: a dismissed screen is
+    taken off at once but stays attached, its widgets going, until removed."""
+    if not node.is_attached:
+        return False
+    try:
+        return node.screen in node.app.screen_stack
+    except Exception:  # no screen or app any more: closing
+        return False
