@@ -12,6 +12,8 @@ from support import definition
 from fincon_tui import _exceptions
 from fincon_tui._exceptions import DatabaseDamaged, FinconError, StorageError
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.services import work_lists
+from fincon_tui.services.key_changes import rename
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.storage import audit, secret_rows
 from fincon_tui.storage.smtp_repo import SmtpRepository
@@ -81,9 +83,14 @@ def test_reads_and_writes_on_a_dead_connection_raise_storage_errors(db, vault) -
     service = SmtpSettings(db, vault)
     service.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     repo = SmtpRepository(db)
+    loaded = service.load("OFFICE")
+    assert loaded is not None
     db.conn.close()
-    calls = [
+    calls = [  # the screens catch StorageError only: each of their calls is here
         lambda: repo.get("OFFICE"),
+        lambda: work_lists.definitions(service, "", 5),
+        lambda: service.delete("OFFICE", loaded.stored),
+        lambda: rename(service, "OFFICE", loaded.stored, "NEW"),
         lambda: repo.search("O", 5),
         lambda: service.load("OFFICE"),
         lambda: audit.history(db, "smtp", "OFFICE"),

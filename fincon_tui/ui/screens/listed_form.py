@@ -9,7 +9,6 @@ list's remaining options.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -78,7 +77,7 @@ class ListedForm(RecordFormScreen):
         kind, key = self.service.kind, self.start.key
         try:
             loaded = await self.database.run(self.service.load, key)
-        except (StorageError, sqlite3.Error) as error:
+        except StorageError as error:
             self._back(Done(f"Could not read {kind} {key}: {error}", "error"))
             return
         if loaded is None:

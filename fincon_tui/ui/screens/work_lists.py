@@ -3,7 +3,6 @@ and what each option does (through the forms and the Yes/No and entry dialogs)."
 
 from __future__ import annotations
 
-import sqlite3
 from typing import TYPE_CHECKING, ClassVar
 
 from fincon_tui._exceptions import (
@@ -162,7 +161,7 @@ class RecordListScreen(WorkWithScreen):
             done = Done("Not deleted: " + changed_message(kind, changed, self._refresh_hint()), "error")
         except LockWaitAbandoned as error:
             done = Done(f"Not deleted: {error}", "warning")
-        except (StorageError, sqlite3.Error) as error:
+        except StorageError as error:
             done = Done(f"Not deleted, the database refused: {error}", "error")
         else:
             done = Done(f"{kind} {row.key} deleted")
@@ -188,7 +187,7 @@ class RecordListScreen(WorkWithScreen):
                 outcome.append(Done("Not renamed: " + changed_message(kind, changed, self._refresh_hint()), "error"))
             except LockWaitAbandoned as error:
                 outcome.append(Done(f"Not renamed: {error}", "warning"))
-            except (SecretStoreError, StorageError, sqlite3.Error) as error:
+            except (SecretStoreError, StorageError) as error:
                 outcome.append(Done(f"Not renamed: {error}", "error"))
             else:
                 outcome.append(Done(renamed.describe(kind)))
