@@ -91,9 +91,12 @@ class KeyLegend(Footer):
         for line in lines:
             with HorizontalGroup(classes="legend-line"):
                 for entry in line:
+                    # "-compact" from the start: FooterKey's watcher adds it
+                    # after mounting, a style pass per key (a tenth of the
+                    # CPU a form takes to open).
                     yield FooterKey(
                         entry.press, entry.label(function_keys_only) + "=", entry.description, "",
-                        disabled=not entry.enabled,
+                        disabled=not entry.enabled, classes="-compact",
                     )
 
     def bindings_changed(self, screen: Screen) -> None:
