@@ -153,3 +153,19 @@ async def test_database_work_that_ends_after_its_window_was_closed_is_dropped(ap
         await pilot.pause()
         assert app.is_running and app.return_value is None
         assert not isinstance(app.screen, EntryDialog)
+
+
+
+async def test_a_list_page_read_after_the_lists_widgets_went_is_dropped(people) -> None:
+    """A 'Work with' page read that ends after the list's widgets have gone
+    (the app quitting: the screen stays on the stack while its widgets are
+    removed) shows nothing and focuses nothing.  Before, it reached for the
+    gone Position to field and the app ended with NoMatches (seen once in CI)."""
+    async with people.run_test(size=SIZE) as pilot:
+        screen = await open_form(pilot, 3)
+        await pilot.pause()
+        await screen.query_one("#work-with").remove()  # as the app's shutdown removes them
+        screen.load("", "from", focus_row=0)
+        await wait_until(lambda: people.database.idle.is_set())
+        await pilot.pause()
+        assert people.is_running  # a worker's error ends the app, and run_test raises it

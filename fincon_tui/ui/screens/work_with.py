@@ -154,15 +154,16 @@ class WorkWithScreen(TypedOptions):
         except StorageError as error:
             self.message.error(f"Could not read the list: {error}")
             return
-        self.show_page(page)
-        if focus_row is not None:
+        if self.show_page(page) and focus_row is not None:
             self.focus_row(focus_row)
 
-    def show_page(self, page: ListPage) -> None:
+    def show_page(self, page: ListPage) -> bool:
+        """Show `page`; False if the screen's widgets are gone (the app quit
+        while the page was read: the screen is still on the stack then)."""
         try:
             more = self.query_one("#work-more", Label)
         except NoMatches:
-            return  # the app is closing: the screen's widgets are gone
+            return False
         self.page = page
         for row in page.rows:  # options typed earlier now act on the row as read now
             if row.key in self.typed:
@@ -181,6 +182,7 @@ class WorkWithScreen(TypedOptions):
         focused = self.focused
         if isinstance(focused, OptionInput) and focused not in self.options:
             self.focus_row(len(page.rows) - 1)
+        return True
 
     def focus_row(self, index: int) -> None:
         shown = self.options
