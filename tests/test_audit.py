@@ -51,7 +51,7 @@ async def test_f9_shows_the_history_of_the_open_record(app, db) -> None:
     app.smtp.save(definition(port=2525), PasswordChange.keep(), 1)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_form(pilot, 1, key="office")
-        await pilot.press("enter", "f9")
+        await pilot.press("f9")
         assert isinstance(app.screen, HistoryScreen)
         heads = [str(label.content) for label in app.screen.query(".history-head")]
         changes = [str(text.content) for text in app.screen.query(".history-changes")]

@@ -64,7 +64,6 @@ async def test_empty_fields_and_buttons_show_without_a_background(db, vault, mon
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="office")
-        await pilot.press("enter")
         bcc = app.screen.query_one("#bcc")
         assert bcc.value == ""
         assert set(bcc.render_line(0).text.strip()) == {"_"}  # the whole field, as a 5250 emulator draws it
@@ -79,30 +78,26 @@ async def test_fields_have_their_background_in_256_colours(app) -> None:
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="office")
-        await pilot.press("enter")
         bcc = app.screen.query_one("#bcc")
         assert "_" not in bcc.render_line(0).text
         assert bcc.rich_style.bgcolor != app.screen.rich_style.bgcolor
 
 
 @pytest.mark.parametrize("colours", [256, 16])
-async def test_the_locked_key_of_the_open_record_reads_well(db, vault, colours) -> None:
-    app = FinconApp(db, vault, cursor_blink=False, colours=colours)
+async def test_the_locked_key_of_the_open_record_reads_well(app) -> None:  # colours: the app fixture's
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="office")
-        await pilot.press("enter")
         name = app.screen.query_one("#name")
         assert name.disabled and contrast(name.rich_style) >= 7
 
 
 @pytest.mark.parametrize("colours", [256, 16])
-async def test_the_plaintext_warning_has_a_colour_of_its_own(db, vault, colours) -> None:
-    app = FinconApp(db, vault, cursor_blink=False, colours=colours)
+async def test_the_plaintext_warning_has_a_colour_of_its_own(app) -> None:  # colours: the app fixture's
     app.smtp.save(definition(name="PLAIN", use_tls=False), PasswordChange.set("pw"), None)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="plain")
-        await pilot.press("enter", "f6", "enter")
+        await pilot.press("f6", "enter")
         warning = app.screen
         assert isinstance(warning, ConfirmScreen) and "unencrypted" in str(warning.query_one("#question").content)
         alarming = warning.query_one("#question").rich_style

@@ -16,9 +16,7 @@ async def test_second_accept_is_refused_and_keeps_what_was_typed(app, db_path, v
     other = FinconApp(open_database(db_path), vault, cursor_blink=False)
     async with app.run_test(size=SIZE) as first, other.run_test(size=SIZE) as second:
         await open_form(first, 1, key="office")
-        await first.press("enter")
         await open_form(second, 1, key="office")
-        await second.press("enter")
         # first admin changes the port and accepts
         await first.press("tab", "tab", "tab", "tab", *"2525", "f10")
         assert app.screen.message.text == "SMTP definition OFFICE saved"
@@ -43,9 +41,8 @@ async def test_delete_of_a_record_changed_meanwhile_is_refused(app, db_path, vau
     other = FinconApp(open_database(db_path), vault, cursor_blink=False)
     async with app.run_test(size=SIZE) as first, other.run_test(size=SIZE) as second:
         await open_form(first, 1, key="office")
-        await first.press("enter")
         await open_form(second, 1, key="office")
-        await second.press("enter", "f8", "y")
+        await second.press("f8", "y")
         assert other.screen.message.text == "SMTP definition OFFICE deleted"
         await first.press("tab", "tab", "tab", "tab", *"2525", "f10")
         assert app.screen.message.text == (
@@ -59,10 +56,9 @@ async def test_a_record_deleted_and_created_again_is_not_overwritten_by_a_stale_
     app.smtp.save(definition(name="OFFICE", mail_server="smtp.a.example"), PasswordChange.set("a-pw"), None)
     other = FinconApp(open_database(db_path), vault, cursor_blink=False)
     async with app.run_test(size=SIZE) as first, other.run_test(size=SIZE) as second:
-        await open_form(first, 1, key="office")
-        await first.press("enter")  # admin A holds version 1
+        await open_form(first, 1, key="office")  # admin A holds version 1
         await open_form(second, 1, key="office")
-        await second.press("enter", "f8", "y")  # B deletes...
+        await second.press("f8", "y")  # B deletes...
         await second.press(*"OFFICE", "enter", "y", *"smtp.b.example", "tab", "tab", *"b-user", "f10")
         assert other.screen.message.text == "SMTP definition OFFICE saved"  # ...and creates it again
         await first.press("tab", "tab", "tab", "tab", *"2525", "f10")

@@ -161,7 +161,6 @@ async def test_a_row_needing_attention_opens_at_the_field_and_can_be_mended(db_p
     app = FinconApp(db, PasswordVault(), cursor_blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_form(pilot, 1, key="bad")
-        await pilot.press("enter")
         screen = app.screen
         assert screen.message.text.startswith("Needs attention: Mail Server takes the host name only")
         assert app.focused.id == "mail_server"

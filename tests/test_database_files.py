@@ -102,7 +102,6 @@ async def test_a_file_replaced_under_the_app_is_not_saved_into(db, db_path, tmp_
     app = FinconApp(db, PasswordVault(), cursor_blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_form(pilot, 1, key="office")
-        await pilot.press("enter")
         os.replace(backup, db_path)  # a restore from backup while the form is open
         await pilot.press("tab", "tab", "tab", "tab", *"2525", "f10")
         message = app.screen.message.text

@@ -35,7 +35,6 @@ async def test_a_missing_key_is_named_and_the_rest_of_the_form_still_saves(app, 
     other = FinconApp(db, PasswordVault(), cursor_blink=False)
     async with other.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="office")
-        await pilot.press("enter")
         screen = other.screen
         text = screen.message.text
         assert text.startswith(f"Password: The passwords of this database were saved with key {key_id}; ")
@@ -51,7 +50,7 @@ async def test_a_missing_key_is_named_and_the_rest_of_the_form_still_saves(app, 
 async def test_pasted_control_characters_are_refused_naming_the_field(app, db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="OFFICE")
-        await pilot.press("enter", "y")
+        await pilot.press("y")
         await paste(pilot, "smtp.\x1b[31mexample\x07.com")
         await pilot.press("f10")
         screen = app.screen
@@ -64,7 +63,7 @@ async def test_pasted_control_characters_are_refused_naming_the_field(app, db) -
 async def test_a_paste_longer_than_the_field_is_refused_whole(app, db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="OFFICE")
-        await pilot.press("enter", "y", *"smtp.example.com")
+        await pilot.press("y", *"smtp.example.com")
         await paste(pilot, "x" * 5000)
         assert app.screen.message.text == "Mail Server: at most 253 characters"
         assert app.focused.value == "smtp.example.com"
@@ -87,7 +86,7 @@ async def test_a_multi_line_paste_takes_its_first_line(app, db) -> None:
 async def test_pasted_hosts_are_cleaned_before_they_are_stored(app, db, pasted, stored) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="OFFICE")
-        await pilot.press("enter", "y")
+        await pilot.press("y")
         await paste(pilot, pasted)
         await pilot.press("tab", "n", "f10")
         assert app.screen.message.text == "SMTP definition OFFICE saved", app.screen.message.text
@@ -98,7 +97,7 @@ async def test_pasted_hosts_are_cleaned_before_they_are_stored(app, db, pasted, 
 async def test_garbage_host_names_are_refused(app, db, garbage) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="OFFICE")
-        await pilot.press("enter", "y")
+        await pilot.press("y")
         await paste(pilot, garbage)
         await pilot.press("tab", "n", "f10")
         assert app.screen.message.text.startswith("Mail Server ")
@@ -109,7 +108,6 @@ async def test_garbage_host_names_are_refused(app, db, garbage) -> None:
 async def test_resizing_to_40x12_and_back_under_the_create_modal_loses_nothing(app, db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="OFFICE")
-        await pilot.press("enter")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.resize_terminal(40, 12)
         await pilot.pause()
@@ -127,7 +125,7 @@ async def test_resizing_to_40x12_and_back_under_the_create_modal_loses_nothing(a
 async def test_resizing_under_the_unsaved_changes_question_keeps_what_was_typed(app, db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="OFFICE")
-        await pilot.press("enter", "y", *"smtp.example.com", "escape")
+        await pilot.press("y", *"smtp.example.com", "escape")
         assert isinstance(app.screen, ConfirmScreen)
         for size in [(40, 12), (20, 6), SIZE]:
             await pilot.resize_terminal(*size)
@@ -164,7 +162,6 @@ async def test_a_lost_database_info_row_is_reported_and_the_rest_works(db) -> No
     app = FinconApp(db, PasswordVault(), cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="relay")
-        await pilot.press("enter")
         assert app.screen.is_open
         assert "database_info has lost its row" in str(app.screen.query_one("#store-info").content)
         await pilot.press("escape", *"office", "enter")

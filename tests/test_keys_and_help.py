@@ -133,7 +133,7 @@ async def test_remapped_accept_key_works_and_shows(db, vault) -> None:
     app = FinconApp(db, vault, cursor_blink=False, keymap={"accept": "f11,ctrl+s"})
     async with app.run_test(size=(160, 30)) as pilot:
         await open_form(pilot, 1, key="NEW")
-        await pilot.press("enter", "y", *"mail.example.com", "f10")
+        await pilot.press("y", *"mail.example.com", "f10")
         assert list(db["smtp_settings"].rows) == []  # F10 no longer accepts
         await pilot.press("f11")
         assert app.screen.message.text.startswith("SMTP definition NEW saved")
@@ -146,7 +146,6 @@ async def test_remapping_delete_keeps_it_in_the_legend_and_working_in_fields(db,
     app.smtp.save(definition(), PasswordChange.keep(), None)
     async with app.run_test(size=(160, 30)) as pilot:
         await open_form(pilot, 1, key="office")
-        await pilot.press("enter")
         assert isinstance(app.focused, Input)
         assert f"F8/^{keys[-1].upper()}=Delete" in legend(app)
         await pilot.press(keys.split(",")[1])  # in a field: the record's Delete, not the editing key
@@ -198,7 +197,6 @@ async def test_the_legend_follows_the_terminal_width(app) -> None:
 async def test_a_window_shows_its_own_keys_in_the_legend(seeded) -> None:
     async with seeded.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="NEW")
-        await pilot.press("enter")
         assert legend(seeded) == ["Y=Yes", "N/Esc=No", "Enter=Selected button"]
         await pilot.press("n", "f4")
         assert legend(seeded) == ["F12/Esc=Cancel", "Enter=Select"]
@@ -212,7 +210,6 @@ async def test_yes_remapped_to_j_is_what_the_question_says_and_takes(db, vault) 
     app = FinconApp(db, vault, cursor_blink=False, keymap={"yes": "j"})
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="NEW")
-        await pilot.press("enter")
         assert legend(app)[0] == "J=Yes"
         await pilot.press("y")
         assert isinstance(app.screen, ConfirmScreen)  # y is no longer Yes

@@ -23,7 +23,7 @@ def form_lines(app) -> list[str]:
 async def test_the_user_form_at_80x24_cuts_nothing_and_pages(seeded) -> None:
     async with seeded.run_test(size=SIZE) as pilot:
         await open_form(pilot, 2, key="alice")
-        await pilot.press("enter", "y", *"RELAY", "enter")
+        await pilot.press("y", *"RELAY", "enter")
         screen = seeded.screen
         lines = form_lines(seeded)
         assert sum(line.rstrip().endswith("optional") for line in lines) == 2
@@ -50,7 +50,6 @@ async def test_the_user_form_at_80x24_cuts_nothing_and_pages(seeded) -> None:
 async def test_the_smtp_form_fits_one_page_at_80x24(seeded) -> None:
     async with seeded.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="office")
-        await pilot.press("enter")
         text = screen_text(seeded)
         assert "More..." not in text and "Bottom" not in text
         assert "BCC" in text and "optional" in text and "Passwords:" in text
@@ -67,7 +66,7 @@ async def test_a_wide_terminal_has_the_page_in_the_middle(seeded, path) -> None:
 async def test_the_test_email_window_cuts_nothing(seeded) -> None:
     async with seeded.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="office")
-        await pilot.press("enter", "f7")
+        await pilot.press("f7")
         await pilot.pause()
         assert any("As user" in line and "optional" in line for line in screen_lines(seeded))
 
@@ -78,7 +77,7 @@ async def test_session_lines_wrap_and_the_saved_log_shows_its_whole_path(app, ce
                       PasswordChange.set("bob-pw"), None)
         async with app.run_test(size=SIZE) as pilot:
             await open_form(pilot, 1, key="office")
-            await pilot.press("enter", "f6", "enter")
+            await pilot.press("f6", "enter")
             session = app.screen
             assert isinstance(session, SmtpSessionScreen)
             deadline = time.monotonic() + 15

@@ -15,7 +15,6 @@ SIZE = (80, 24)
 
 async def open_office(pilot):
     await open_form(pilot, 1, key="office")
-    await pilot.press("enter")
     return pilot.app.screen
 
 

@@ -49,7 +49,6 @@ async def test_device_code_sign_in_in_the_tui_then_the_login_test(app, db, vault
     app.smtp.save(microsoft(port), PasswordChange.keep(), None)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="m365")
-        await pilot.press("enter")
         form = app.screen
         await pilot.press("f2")
         dialog = app.screen
@@ -89,7 +88,6 @@ async def test_escape_abandons_the_device_code_wait(app, idp, smtp) -> None:
     app.smtp.save(microsoft(smtp[0]), PasswordChange.keep(), None)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="m365")
-        await pilot.press("enter")
         form = app.screen
         await pilot.press("f2")
         for _ in range(200):

@@ -25,7 +25,6 @@ async def test_a_known_server_fills_port_and_tls_where_untouched(app) -> None:
                              authenticate=False, username=""), PasswordChange.keep(), None)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="relay")
-        await pilot.press("enter")
         form = app.screen
         await pilot.press(*"smtp.sendgrid.net")
         assert (form.field("port").value, form.field("use_tls").value) == ("587", "Y")
@@ -36,7 +35,7 @@ async def test_a_known_server_fills_port_and_tls_where_untouched(app) -> None:
 async def test_a_typed_port_is_kept(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="MAIL")
-        await pilot.press("enter", "y")
+        await pilot.press("y")
         form = app.screen
         await pilot.press("tab", "tab", "tab", "tab", *"2525", "shift+tab", "shift+tab", "shift+tab", "shift+tab")
         assert app.focused.id == "mail_server"
@@ -48,7 +47,7 @@ async def test_a_typed_port_is_kept(app) -> None:
 async def test_f4_on_mail_server_lists_the_providers(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="MAIL")
-        await pilot.press("enter", "y", "f4")
+        await pilot.press("y", "f4")
         assert isinstance(app.screen, LookupScreen)
         await pilot.press(*"goog", "enter")
         form = app.screen
@@ -59,7 +58,6 @@ async def test_the_form_flags_a_password_login_to_microsoft_365(app) -> None:
     app.smtp.save(definition(name="OLD", mail_server="smtp.office365.com"), PasswordChange.set("x"), None)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="old")
-        await pilot.press("enter")
         note = app.screen.query_one("#provider-note")
         assert note.display and str(note.content) == f"! {M365_PASSWORD_FLAG}"
         await pilot.press("tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "m")  # Login Method

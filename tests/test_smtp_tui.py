@@ -25,7 +25,6 @@ def save(app, port: int, password: str = "bob-pw", **overrides) -> None:
 
 async def open_office(pilot) -> None:
     await open_form(pilot, 1, key="office")
-    await pilot.press("enter")
 
 
 async def finished(pilot, limit: float = 15) -> SmtpSessionScreen:

@@ -148,7 +148,7 @@ async def test_linked_definition_delete_is_refused_with_names(seeded) -> None:
     seeded.users.save(UserEmailSettings("BOB", "OFFICE", "", "Bob", "bob@corp.example"), PasswordChange.keep(), None)
     async with seeded.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="office")
-        await pilot.press("enter", "f8")
+        await pilot.press("f8")
         screen = seeded.screen  # refused before asking: no question to answer
         assert screen.message.text == (
             "Not deleted: SMTP definition OFFICE is used by 1 user (BOB): "
@@ -161,7 +161,7 @@ async def test_linked_definition_delete_is_refused_with_names(seeded) -> None:
 async def test_unlinked_definition_is_deleted_from_the_form(seeded) -> None:
     async with seeded.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="office")
-        await pilot.press("enter", "f8", "y")
+        await pilot.press("f8", "y")
         assert seeded.screen.message.text == "SMTP definition OFFICE deleted"
     assert seeded.smtp.load("OFFICE") is None and stored_password(seeded.smtp.db, "smtp:OFFICE") is None
 
@@ -178,7 +178,7 @@ async def test_saving_a_definition_without_login_counts_users_lacking_one(seeded
     seeded.users.save(UserEmailSettings("BOB", "OWN", "bob", "Bob", "bob@corp.example"), PasswordChange.keep(), None)
     async with seeded.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="own")
-        await pilot.press("enter", "tab", "tab", "tab", "tab", *"2525", "f10")
+        await pilot.press("tab", "tab", "tab", "tab", *"2525", "f10")
         assert seeded.screen.message.text == (
             "SMTP definition OWN saved; no shared login: 1 linked user lacks a login of their own"
         )
@@ -206,7 +206,7 @@ async def test_a_user_who_cannot_send_yet_is_saved_with_a_warning_why(seeded, db
 async def test_accept_with_nothing_changed_writes_nothing(seeded, db) -> None:
     async with seeded.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="office")
-        await pilot.press("enter", "f10")
+        await pilot.press("f10")
         assert seeded.screen.message.text == "SMTP definition OFFICE: nothing changed, nothing saved"
     assert next(db["smtp_settings"].rows)["version"] == 1
     assert db["audit_log"].count == 3  # the three seeded creates only

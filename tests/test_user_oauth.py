@@ -281,7 +281,6 @@ async def test_the_login_method_field_takes_p_m_g_or_nothing_and_keys_come_from_
     app.users.save(ann(), KEEP, None)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 2, key="ann")
-        await pilot.press("enter")
         form = app.screen
         await wait_for(pilot, lambda: "F11=Sign in" in login_line(form))
         form.field("login_method").focus()

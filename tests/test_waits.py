@@ -36,7 +36,7 @@ async def test_a_save_behind_another_admins_lock_waits_visibly_and_esc_gives_up(
     other = sqlite3.connect(db_path, timeout=0)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="office")
-        await pilot.press("enter", "tab", "tab", "tab", "tab", *"2525")
+        await pilot.press("tab", "tab", "tab", "tab", *"2525")
         screen = app.screen
         other.execute("BEGIN IMMEDIATE")  # another admin's save, in progress
         send(app, "f10")
@@ -66,7 +66,7 @@ async def test_a_save_that_gets_the_lock_later_goes_through(app, db, db_path) ->
     other = sqlite3.connect(db_path, timeout=0)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="office")
-        await pilot.press("enter", "tab", "tab", "tab", "tab", *"2525")
+        await pilot.press("tab", "tab", "tab", "tab", *"2525")
         other.execute("BEGIN IMMEDIATE")
         send(app, "f10")
         await wait_until(lambda: "waiting" in app.screen.message.text)
@@ -82,7 +82,7 @@ async def test_quit_answers_during_a_wait(app, db, db_path) -> None:
     other = sqlite3.connect(db_path, timeout=0)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="office")
-        await pilot.press("enter", *"x")
+        await pilot.press(*"x")
         other.execute("BEGIN IMMEDIATE")
         send(app, "f10")
         await wait_until(lambda: "waiting" in app.screen.message.text)

@@ -267,7 +267,6 @@ async def test_a_form_saving_over_a_record_renamed_meanwhile_names_the_new_key(p
 
     async with people.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="office")
-        await pilot.press("enter")
         rename(people.smtp, "OFFICE", people.smtp.get("OFFICE"), "MAIN")
         await pilot.press(*"smtp.other.example", "f10")
         assert people.screen.message.text == "SMTP definition OFFICE was renamed to MAIN by another user"
