@@ -169,3 +169,33 @@ async def test_a_list_page_read_after_the_lists_widgets_went_is_dropped(people) 
         await wait_until(lambda: people.database.idle.is_set())
         await pilot.pause()
         assert people.is_running  # a worker's error ends the app, and run_test raises it
+
+
+async def test_a_wait_reported_after_its_write_ended_is_not_shown() -> None:
+    """Reports of a write's wait come from the database thread; one that
+    arrives after the write has ended (given up with Esc, its window closing)
+    is dropped, on a form, a list and an entry window alike."""
+    import threading
+    from types import SimpleNamespace
+
+    from fincon_tui.storage.transactions import WAITING
+    from fincon_tui.ui.db_thread import DatabaseThread
+
+    database, owner, shown = DatabaseThread(), SimpleNamespace(waiting=None), []
+
+    def write():
+        waiting = WAITING.get()
+        waiting.report(1.0)  # while the write waits
+        return waiting
+
+    try:
+        waiting = await database.run_write(owner, write, report=shown.append)
+        await asyncio.sleep(0.05)
+        assert shown == [1.0] and owner.waiting is None and database.waiting is None
+        late = threading.Thread(target=waiting.report, args=(2.0,))  # late, from the thread
+        late.start()
+        late.join()
+        await asyncio.sleep(0.05)
+        assert shown == [1.0]
+    finally:
+        database.close()

@@ -16,7 +16,7 @@ import queue
 import threading
 from collections.abc import Callable, Coroutine
 from functools import partial
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -25,6 +25,13 @@ if TYPE_CHECKING:
     from fincon_tui.storage.transactions import Waiting
 
 T = TypeVar("T")
+
+
+class WritesThatWait(Protocol):
+    """A screen whose writes may wait for another admin's save: while one
+    does, `waiting` is set, and its Esc gives the wait up."""
+
+    waiting: Waiting | None
 
 
 class DatabaseThread:
@@ -55,6 +62,28 @@ class DatabaseThread:
             if waiting is not None:  # nobody follows the wait any more: give it up
                 waiting.abandoned.set()
             raise
+
+    async def run_write(self, owner: WritesThatWait, call: Callable[..., T], *args,
+                        report: Callable[[float], None]) -> T:
+        """`call(*args)`, a write that may wait for another admin's save.
+        While it waits, `owner.waiting` and `self.waiting` are set (Esc gives
+        the wait up, and keys pass), and `report(seconds)` runs on the event
+        loop, never once the write has ended (a report late from the thread
+        is dropped: its screen may be closing)."""
+        from fincon_tui.storage.transactions import Waiting
+
+        loop = asyncio.get_running_loop()
+
+        def reported(seconds: float) -> None:
+            if owner.waiting is waiting:
+                report(seconds)
+
+        waiting = Waiting(report=lambda seconds: loop.call_soon_threadsafe(reported, seconds))
+        owner.waiting = self.waiting = waiting
+        try:
+            return await self.run(call, *args, waiting=waiting)
+        finally:
+            owner.waiting = self.waiting = None
 
     def _serve(self) -> None:
         while (job := self._jobs.get()) is not None:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.css.query import NoMatches
 from textual.widgets import Input, Static
 
 from fincon_tui._exceptions import FinconError
@@ -91,11 +90,7 @@ class EntryDialog(DialogScreen[dict[str, str] | None]):
         self.show_status(text)
 
     def show_status(self, text: str) -> None:
-        try:
-            status = self.query_one("#entry-error", Static)
-        except NoMatches:  # closed meanwhile (Esc gave up a wait that still reports)
-            return
-        status.update(plain_lines(text))
+        self.query_one("#entry-error", Static).update(plain_lines(text))
 
     def action_submit(self) -> None:
         if self.checking:

@@ -4,7 +4,6 @@ The fields and opening a record are in record_fields.py."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,6 @@ from fincon_tui._exceptions import (
     StorageError,
 )
 from fincon_tui.domain.password_binding import PasswordChange
-from fincon_tui.storage.transactions import Waiting
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.lookup import SHOWN, LookupScreen
@@ -135,20 +133,13 @@ class RecordFormScreen(RecordFields):
     async def _while_waiting(self, doing: str, call, *args):
         """`call(*args)` in the database thread; while it waits for another
         admin's save the message line says so, and Esc stops the wait."""
-        loop = asyncio.get_running_loop()
-        self.waiting = Waiting(report=lambda seconds: loop.call_soon_threadsafe(self._show_wait, doing, seconds))
-        self.database.waiting = self.waiting
-        try:
-            return await self.database.run(call, *args, waiting=self.waiting)
-        finally:
-            self.waiting = self.database.waiting = None
-
-    def _show_wait(self, doing: str, seconds: float) -> None:
-        if self.waiting is not None:
+        def show_wait(seconds: float) -> None:
             self.message.show(
                 f"{doing}… waiting for another admin's save ({seconds:.0f} s) – {self.key('cancel')} to stop waiting",
                 "warning",
             )
+
+        return await self.database.run_write(self, call, *args, report=show_wait)
 
     @on(Button.Pressed, "#delete")
     def action_delete(self) -> None:

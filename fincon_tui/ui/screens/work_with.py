@@ -9,7 +9,6 @@ list is read again afterwards.  Pages are read in the database thread.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -257,19 +256,10 @@ class WorkWithScreen(TypedOptions):
     async def write(self, doing: str, call: Callable, *args: Any, report: Callable[[str], None] | None = None) -> Any:
         """`call(*args)` in the database thread; a wait for another admin's
         save is reported (on the message line, or to `report`) and can be stopped."""
-        loop = asyncio.get_running_loop()
         stop = self.services.key_label("cancel")
 
         def waited(seconds: float) -> None:
             text = f"{doing}… waiting for another admin's save ({seconds:.0f} s) – {stop} to stop waiting"
             (report or (lambda shown: self.message.show(shown, "warning")))(text)
 
-        def report_wait(seconds: float) -> None:
-            loop.call_soon_threadsafe(waited, seconds)
-
-        self.waiting = Waiting(report=report_wait)
-        self.database.waiting = self.waiting
-        try:
-            return await self.database.run(call, *args, waiting=self.waiting)
-        finally:
-            self.waiting = self.database.waiting = None
+        return await self.database.run_write(self, call, *args, report=waited)
