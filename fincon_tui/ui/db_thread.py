@@ -64,19 +64,20 @@ class DatabaseThread:
             raise
 
     async def run_write(self, owner: WritesThatWait, call: Callable[..., T], *args,
-                        report: Callable[[float], None]) -> T:
+                        doing: str, stop: str, report: Callable[[str], None]) -> T:
         """`call(*args)`, a write that may wait for another admin's save.
         While it waits, `owner.waiting` and `self.waiting` are set (Esc gives
-        the wait up, and keys pass), and `report(seconds)` runs on the event
-        loop, never once the write has ended (a report late from the thread
-        is dropped: its screen may be closing)."""
+        the wait up, and keys pass), and `report` is told so, `doing` and the
+        key that stops it (`stop`) named, on the event loop, never once the
+        write has ended (a report late from the thread is dropped: its
+        screen may be closing)."""
         from fincon_tui.storage.transactions import Waiting
 
         loop = asyncio.get_running_loop()
 
         def reported(seconds: float) -> None:
             if owner.waiting is waiting:
-                report(seconds)
+                report(f"{doing}… waiting for another admin's save ({seconds:.0f} s) – {stop} to stop waiting")
 
         waiting = Waiting(report=lambda seconds: loop.call_soon_threadsafe(reported, seconds))
         owner.waiting = self.waiting = waiting

@@ -133,13 +133,10 @@ class RecordFormScreen(RecordFields):
     async def _while_waiting(self, doing: str, call, *args):
         """`call(*args)` in the database thread; while it waits for another
         admin's save the message line says so, and Esc stops the wait."""
-        def show_wait(seconds: float) -> None:
-            self.message.show(
-                f"{doing}… waiting for another admin's save ({seconds:.0f} s) – {self.key('cancel')} to stop waiting",
-                "warning",
-            )
-
-        return await self.database.run_write(self, call, *args, report=show_wait)
+        return await self.database.run_write(
+            self, call, *args, doing=doing, stop=self.key("cancel"),
+            report=lambda text: self.message.show(text, "warning"),
+        )
 
     @on(Button.Pressed, "#delete")
     def action_delete(self) -> None:

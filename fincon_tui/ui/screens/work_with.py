@@ -256,10 +256,7 @@ class WorkWithScreen(TypedOptions):
     async def write(self, doing: str, call: Callable, *args: Any, report: Callable[[str], None] | None = None) -> Any:
         """`call(*args)` in the database thread; a wait for another admin's
         save is reported (on the message line, or to `report`) and can be stopped."""
-        stop = self.services.key_label("cancel")
-
-        def waited(seconds: float) -> None:
-            text = f"{doing}… waiting for another admin's save ({seconds:.0f} s) – {stop} to stop waiting"
-            (report or (lambda shown: self.message.show(shown, "warning")))(text)
-
-        return await self.database.run_write(self, call, *args, report=waited)
+        return await self.database.run_write(
+            self, call, *args, doing=doing, stop=self.services.key_label("cancel"),
+            report=report or (lambda text: self.message.show(text, "warning")),
+        )
