@@ -24,10 +24,7 @@ def save_office(app) -> None:
 async def open_smtp_settings(pilot, *, by_menu_digits: bool = False) -> SmtpSettingsScreen:
     """System / Mail Settings / SMTP Settings, opened as the menu opens it
     (by its digits, key by key, with `by_menu_digits`)."""
-    if by_menu_digits:
-        await pilot.press("1", "1", "1")
-    else:
-        await open_form(pilot, 1)
+    await open_form(pilot, 1, by_menu_digits=by_menu_digits)
     screen = pilot.app.screen
     assert isinstance(screen, SmtpSettingsScreen)
     return screen

@@ -193,7 +193,7 @@ async def test_hostile_text_in_every_displayed_field_of_the_lists_and_forms(text
         app.users.save(UserEmailSettings("U1", name, "", text.strip()[:60] or "s", "s@corp.example"),
                        PasswordChange.keep(), None)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("1", "1", "1")  # by the menus: the test goes back through them
+            await open_form(pilot, 1, by_menu_digits=True)  # the test goes back through the menus
             await pilot.press("f4")
             assert option_texts(app.screen)[0].startswith(name[:10].rstrip())
             await pilot.press("enter")

@@ -17,10 +17,7 @@ SIZE = (80, 24)
 async def open_users(pilot, *, by_menu_digits: bool = False) -> UserEmailSettingsScreen:
     """System / Mail Settings / User Email Settings, opened as the menu opens
     it (by its digits, key by key, with `by_menu_digits`)."""
-    if by_menu_digits:
-        await pilot.press("1", "1", "2")
-    else:
-        await open_form(pilot, 2)
+    await open_form(pilot, 2, by_menu_digits=by_menu_digits)
     screen = pilot.app.screen
     assert isinstance(screen, UserEmailSettingsScreen)
     return screen

@@ -68,7 +68,7 @@ async def test_a_users_mailbox_signs_in_on_the_user_form_then_the_login_test_run
     app.smtp.save(microsoft(port, username=""), KEEP, None)  # each user brings their own mailbox
     app.users.save(ann(), KEEP, None)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "2")  # by the menus: the test goes back through them
+        await open_form(pilot, 2, by_menu_digits=True)  # the test goes back through the menus
         await pilot.press(*"ann", "enter")
         form = app.screen
         assert isinstance(form, UserEmailSettingsScreen)
@@ -333,7 +333,7 @@ def test_user_set_export_and_import_carry_the_login_method(db, db_path, vault, t
 async def test_accept_says_when_a_mailbox_still_has_to_sign_in(app) -> None:
     app.smtp.save(microsoft(587, username=""), KEEP, None)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "2")  # by the menus: the test goes back through them
+        await open_form(pilot, 2, by_menu_digits=True)  # the test goes back through the menus
         await pilot.press(*"ann", "enter", "y")
         form = app.screen
         for key, value in dict(smtp_name="M365", smtp_username=ANN, sender_name="Ann", sender_email=ANN).items():
