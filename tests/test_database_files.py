@@ -62,6 +62,26 @@ def test_random_bytes_in_the_file_give_one_line_and_status_2(
             assert str(damaged) in result.stderr
 
 
+def test_sqlites_quote_of_a_damaged_schema_is_one_visible_line(filled, tmp_path) -> None:
+    """SQLite quotes the damaged schema text in its error, line breaks and
+    escapes included (seen in CI with random damage): the admin reads one
+    line, the control characters shown, never sent to the terminal."""
+    import sqlite3
+
+    damaged = tmp_path / "damaged.db"
+    shutil.copy(filled, damaged)
+    conn = sqlite3.connect(damaged)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("""UPDATE sqlite_master SET sql = 'CREATE TRIGGER t "' || char(10) || char(27) || '[2J'
+                    WHERE name = 'user_email_settings_rules_update'""")
+    conn.commit()
+    conn.close()
+    result = run("--db", str(damaged), "smtp", "list")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "\x1b" not in result.stderr, result.stderr
+    assert "unrecognized token" in result.stderr and "\\x0a" in result.stderr and "\\x1b" in result.stderr
+
+
 def test_a_damaged_database_is_named_as_damage_at_start(filled, tmp_path) -> None:
     damaged = tmp_path / "damaged.db"
     shutil.copy(filled, damaged)

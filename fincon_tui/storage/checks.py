@@ -49,6 +49,8 @@ def _refuse_other_programs(path: Path) -> None:
     to another program: refused before anything is created or changed."""
     import sqlite3
 
+    from fincon_tui.storage.translate import said
+
     try:
         # immutable: no lock, no -wal or -shm file created beside it
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
@@ -58,7 +60,7 @@ def _refuse_other_programs(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.Error as error:
-        raise StorageError(f"cannot use {path} as a database (damaged?): {error}") from None
+        raise StorageError(f"cannot use {path} as a database (damaged?): {said(error)}") from None
     refuse_if_foreign(path, tables)
 
 

@@ -17,6 +17,7 @@ from fincon_tui.storage.checks import (
     text_or_replacement,
 )
 from fincon_tui.storage.migrations import migrations
+from fincon_tui.storage.translate import said
 
 #: How long a writer waits for another session's transaction (milliseconds).
 BUSY_TIMEOUT_MS = 10_000
@@ -55,13 +56,13 @@ def open_database(path: Path, *, writable: bool = True, adopt: bool = False) -> 
             migrations.apply(db)
     except sqlite3.OperationalError as error:
         if writable or "readonly" not in str(error):
-            raise StorageError(f"cannot use {path} as a database: {error}") from None
+            raise StorageError(f"cannot use {path} as a database: {said(error)}") from None
         raise StorageError(
             f"cannot write in the folder {path.parent}: reading {path.name} needs its -shm file "
             "there (get write access or use --db)"
         ) from None
     except sqlite3.DatabaseError as error:
-        raise StorageError(f"cannot use {path} as a database: {error}") from None
+        raise StorageError(f"cannot use {path} as a database: {said(error)}") from None
     remember_file(db, path)
     return db
 

@@ -21,9 +21,15 @@ T = TypeVar("T")
 _DAMAGED = ("malformed", "not a database", "file is encrypted")
 
 
+def said(error: sqlite3.Error) -> str:
+    """What SQLite reported, as one line of visible text: it may quote the
+    file's own bytes (a damaged schema), line breaks and escapes included."""
+    return visible(str(error))
+
+
 def database_error(error: sqlite3.Error) -> StorageError:
     """The StorageError an admin reads for what SQLite reported."""
-    text = visible(str(error))
+    text = said(error)
     lowered = text.lower()
     if any(word in lowered for word in _DAMAGED):
         return DatabaseDamaged(f"the database is damaged ({text}): restore it from a backup")
