@@ -30,6 +30,7 @@ from fincon_tui.ui.textual_internals import (
     SparingApp,
     SparingModalScreen,
     SparingScreen,
+    SteadyInput,
     footer_ready,
     merged_bindings,
 )
@@ -329,6 +330,60 @@ async def test_textual_still_leaves_a_screen_under_a_dialog_waiting_after_a_batc
 
 async def test_the_screen_under_a_dialog_catches_up_when_the_batch_ends() -> None:
     assert not await put_off_behind_a_dialog(SparingApp())
+
+
+# 9. Input's virtual size without layout --------------------------------------------
+
+
+class Fields(Screen[None]):
+    DEFAULT_CSS = "#field { width: 12; }"
+    input_class: type[Input] = Input
+
+    def compose(self) -> ComposeResult:
+        yield self.input_class(id="field", compact=True)
+        yield Static("below")
+
+
+class SteadyFields(Fields):
+    input_class = SteadyInput
+
+
+async def typed(screen: Fields, text: str) -> tuple[int, str, float]:
+    """`text` typed into a 12-cell field: how often the screen was laid
+    out meanwhile, and the field's value and horizontal scroll after."""
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        await app.push_screen(screen)
+        field = screen.query_one(Input)
+        field.focus()
+        await pilot.pause()
+        layouts = 0
+        refresh_layout = screen._refresh_layout
+
+        def counting(*args: object, **options: object) -> None:
+            nonlocal layouts
+            layouts += 1
+            refresh_layout(*args, **options)  # type: ignore[arg-type]
+
+        screen._refresh_layout = counting  # type: ignore[method-assign]
+        await pilot.press(*text)
+        await pilot.pause()
+        return layouts, field.value, field.scroll_x
+
+
+LONG = "a-host-name-longer-than-the-field"
+
+
+async def test_textual_still_lays_the_screen_out_for_each_character_typed() -> None:
+    layouts, _, _ = await typed(Fields(), "abc")
+    assert layouts >= 3, "Textual no longer lays out per character: drop SteadyInput"
+
+
+async def test_a_steady_input_takes_characters_without_a_layout_and_scrolls_as_inputs_do() -> None:
+    layouts, value, scroll = await typed(SteadyFields(), LONG)
+    assert layouts == 0
+    assert (value, scroll) == (LONG, len(LONG) + 1 - 12)
+    assert (await typed(Fields(), LONG))[1:] == (value, scroll)
 
 
 # The test harness's shared CSS parse (tests/suite_speed.py) -----------------------

@@ -21,12 +21,12 @@ from typing import TypeVar
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Footer, OptionList
+from textual.widgets import Footer, Input, OptionList
 from textual.widgets._footer import FooterKey as FooterKey  # 7. below
 
 ResultT = TypeVar("ResultT")
@@ -36,6 +36,7 @@ ResultT = TypeVar("ResultT")
 OVERRIDES = {
     "SparingApp": {"_background_screens", "_end_batch"},
     "SparingScreen": {"_compositor_refresh", "_default_focused"},
+    "SteadyInput": {"_default_virtual_size"},
 }
 
 
@@ -165,3 +166,18 @@ class LineRefreshOptionList(OptionList):
         changed = [Region(0, y, width, 1) for y, row in enumerate(after) if y >= len(before) or before[y] != row]
         if changed:
             self.refresh(*changed)
+
+
+class SteadyInput(Input):
+    """9. `Widget.virtual_size`, redeclared without `layout`.
+
+    Input sets its virtual size (the width of its text) on every change of
+    its value, and Widget declares that reactive with `layout=True`: each
+    character typed laid out the whole screen again, about half of the CPU a
+    key took in a form.  An Input whose size is not `auto` (every field
+    here has a fixed width) keeps its size whatever it holds, and reads its
+    virtual size for scrolling straight from the reactive; Input itself
+    asks for a layout when its size is `auto`.
+    """
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)

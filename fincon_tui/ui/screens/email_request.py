@@ -15,6 +15,7 @@ from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput
+from fincon_tui.ui.widgets.text_update import update_text
 
 #: Prepares the test email for (recipient, user code, user looked up or None,
 #: From), off the UI thread; it raises CannotTest with a `field` to keep the
@@ -90,7 +91,7 @@ class SendTestScreen(DialogScreen[Any]):
             if from_field.value.strip() == self.offered_from:
                 self.offered_from = self.user.sender_email if self.user is not None else self.default_from
                 from_field.value = self.offered_from
-        self.query_one("#send-error", Label).update("")
+        update_text(self.query_one("#send-error", Label), "")
         if then_send:
             await self._prepare()
         else:
@@ -112,6 +113,6 @@ class SendTestScreen(DialogScreen[Any]):
 
     def _refuse(self, error) -> None:
         text = f"{LABELS[error.field]} {error}" if error.of_value else str(error)
-        self.query_one("#send-error", Label).update(text)
+        update_text(self.query_one("#send-error", Label), text)
         self.query_one(f"#{error.field}", FieldInput).refuse_here()
         self.app.bell()

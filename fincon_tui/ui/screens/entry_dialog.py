@@ -19,6 +19,7 @@ from fincon_tui.ui.plain import plain_lines
 from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput, YesNoInput
+from fincon_tui.ui.widgets.text_update import update_text
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ class EntryDialog(DialogScreen[dict[str, str] | None]):
         self.show_status(text)
 
     def show_status(self, text: str) -> None:
-        self.query_one("#entry-error", Static).update(plain_lines(text))
+        update_text(self.query_one("#entry-error", Static), plain_lines(text))
 
     def action_submit(self) -> None:
         if self.checking:

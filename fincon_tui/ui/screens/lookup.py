@@ -13,7 +13,8 @@ from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
-from fincon_tui.ui.textual_internals import LineRefreshOptionList
+from fincon_tui.ui.textual_internals import LineRefreshOptionList, SteadyInput
+from fincon_tui.ui.widgets.text_update import update_text
 
 #: Rows shown at once; the filter narrows the rest.
 SHOWN = 200
@@ -45,7 +46,7 @@ class LookupScreen(DialogScreen[str | None]):
         self.search = search
 
     def compose_body(self) -> ComposeResult:
-        yield Input(id="lookup-filter", placeholder="type to filter", compact=True)
+        yield SteadyInput(id="lookup-filter", placeholder="type to filter", compact=True)
         yield Label(self.heading, id="lookup-heading", markup=False)
         yield LineRefreshOptionList(id="lookup-list", compact=True)
         yield Label("", id="lookup-count", classes="dialog-note")
@@ -75,7 +76,7 @@ class LookupScreen(DialogScreen[str | None]):
         more = " or more; type to narrow" if len(rows) > SHOWN else ""
         shown = min(len(rows), SHOWN)
         count = f"{shown}{more}" if more else f"{len(rows)} found"
-        self.query_one("#lookup-count", Label).update("nothing matches" if not rows else count)
+        update_text(self.query_one("#lookup-count", Label), "nothing matches" if not rows else count)
 
     def action_move(self, step: int) -> None:
         options = self.query_one("#lookup-list", LineRefreshOptionList)

@@ -23,6 +23,7 @@ from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.widgets.form import FormPages, field_row
 from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput
+from fincon_tui.ui.widgets.text_update import update_text
 
 if TYPE_CHECKING:
     from fincon_tui.services.record_store import Loaded, RecordService, Saved
@@ -131,7 +132,7 @@ class RecordFields(FinconScreen):
             summary = await self.database.run(lambda: passwords.vault.summary(passwords.database_id))
         except StorageError as error:
             summary = f"Passwords: {error}"
-        self.query_one("#store-info", Static).update(plain(summary))
+        update_text(self.query_one("#store-info", Static), plain(summary))
 
     # -- field access -------------------------------------------------------------
 

@@ -24,6 +24,8 @@ from textual.widgets import Input, Label, Static
 from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
+from fincon_tui.ui.textual_internals import SteadyInput
+from fincon_tui.ui.widgets.text_update import update_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -68,7 +70,7 @@ class SignInScreen(DialogScreen[str | None]):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="sign-in-steps", markup=False)
         if not self.microsoft:
-            yield Input(id="sign-in-paste", placeholder="paste the address here, then Enter", compact=True)
+            yield SteadyInput(id="sign-in-paste", placeholder="paste the address here, then Enter", compact=True)
         yield Label("", id="sign-in-status", markup=False)
 
     def key_description(self, binding: Binding) -> str:
@@ -89,13 +91,13 @@ class SignInScreen(DialogScreen[str | None]):
         elapsed = int(time.monotonic() - self.started)
         left = f", the code expires in {max(0, self.expires_in - elapsed) // 60}:" \
                f"{max(0, self.expires_in - elapsed) % 60:02d}" if self.expires_in else ""
-        self.query_one("#sign-in-status", Label).update(f"{self.status} ({elapsed} s{left})")
+        update_text(self.query_one("#sign-in-status", Label), f"{self.status} ({elapsed} s{left})")
 
     def _fail(self, text: str) -> None:
         self.status = text
         self.ticker.stop()
         status = self.query_one("#sign-in-status", Label)
-        status.update(text)
+        update_text(status, text)
         status.set_class(True, "-error")
         self.failed = True
         self.refresh_bindings()
@@ -115,7 +117,7 @@ class SignInScreen(DialogScreen[str | None]):
             self._fail(f"Cannot reach the sign-in service: {error}")
             return
         self.started, self.expires_in = time.monotonic(), device.expires_in
-        self.query_one("#sign-in-steps", Static).update(plain(
+        update_text(self.query_one("#sign-in-steps", Static), plain(
             f"On any device, open\n\n    {device.url}\n\nand enter the code\n\n    {device.code}\n\n"
             f"then sign in as {d.mailbox} and accept."))
         self.status = "Waiting for the sign-in…"
@@ -128,7 +130,7 @@ class SignInScreen(DialogScreen[str | None]):
 
         d = self.sign_in
         installed = self.installed = await in_thread(lambda: InstalledApp(d.client_id, d.client_secret, d.timeout))
-        self.query_one("#sign-in-steps", Static).update(plain(
+        update_text(self.query_one("#sign-in-steps", Static), plain(
             f"On your own computer, open this address in a browser and sign in as {d.mailbox}:\n\n"
             f"{installed.url}\n\nThe browser then fails to open a 127.0.0.1 address: that is expected. "
             "Copy that address from its address bar and paste it below."))

@@ -17,6 +17,7 @@ from fincon_tui.mail.transcript import Transcript
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain, plain_lines
 from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
+from fincon_tui.ui.widgets.text_update import update_text
 
 Run = Callable[[Transcript, Callable[[str], None]], Awaitable[Outcome]]
 
@@ -79,7 +80,7 @@ class SmtpSessionScreen(DialogScreen[Outcome | None]):
 
     def _show_step(self) -> None:
         elapsed = int(time.monotonic() - self.started)
-        self.query_one("#session-step", Label).update(plain(f"Working: {self.step} ({elapsed} s)"))
+        update_text(self.query_one("#session-step", Label), plain(f"Working: {self.step} ({elapsed} s)"))
 
     async def _run(self) -> None:
         outcome = await self.run_session(self.transcript, self._set_step)
@@ -91,14 +92,14 @@ class SmtpSessionScreen(DialogScreen[Outcome | None]):
         self.ticker.stop()
         result = self.query_one("#session-result", Static)
         if outcome is None:
-            self.query_one("#session-step", Label).update(f"Cancelled during {self.step}")
-            result.update("Cancelled: the connection was closed.")
+            update_text(self.query_one("#session-step", Label), f"Cancelled during {self.step}")
+            update_text(result, "Cancelled: the connection was closed.")
             result.set_class(True, "-error")
         else:
-            self.query_one("#session-step", Label).update(
-                "Done" if outcome.ok else f"Failed at {outcome.step}"
+            update_text(
+                self.query_one("#session-step", Label), "Done" if outcome.ok else f"Failed at {outcome.step}"
             )
-            result.update(plain_lines(("OK: " if outcome.ok else "FAILED: ") + outcome.text()))
+            update_text(result, plain_lines(("OK: " if outcome.ok else "FAILED: ") + outcome.text()))
             result.set_class(not outcome.ok, "-error")
             result.set_class(outcome.ok, "-ok")
         self.refresh_bindings()
@@ -119,4 +120,4 @@ class SmtpSessionScreen(DialogScreen[Outcome | None]):
         from platformdirs import user_log_path
 
         path = self.transcript.save(user_log_path("fincon-tui", appauthor=False), self.log_name)
-        self.query_one("#session-note", Static).update(plain(f"Log saved to {path}"))
+        update_text(self.query_one("#session-note", Static), plain(f"Log saved to {path}"))

@@ -25,6 +25,7 @@ from fincon_tui.ui.widgets.inputs import (
     PasswordInput,
     YesNoInput,
 )
+from fincon_tui.ui.widgets.text_update import update_text
 
 if TYPE_CHECKING:
     from fincon_tui.services.record_store import Saved
@@ -172,7 +173,7 @@ class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
         if self.is_open:
             values = self.form_values()
             flag = m365_password_flag(values["mail_server"], values["authenticate"] == "Y", values["login_method"])
-        note.update(f"! {flag}" if flag else "")
+        update_text(note, f"! {flag}" if flag else "")
         note.display = bool(flag)
         # 80x24 holds the warning or the key-store line, not both.
         self.query_one("#store-info", Static).display = not flag

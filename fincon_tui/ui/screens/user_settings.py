@@ -23,6 +23,7 @@ from fincon_tui.ui.screens.sign_in import SignsIn
 from fincon_tui.ui.screens.smtp_settings import DEFINITION_PROMPT
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import ChoiceInput, FieldInput, PasswordInput
+from fincon_tui.ui.widgets.text_update import update_text
 
 if TYPE_CHECKING:
     from fincon_tui.services.record_store import Saved
@@ -158,7 +159,7 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
 
     async def _show_login_used(self, values: tuple | None) -> None:
         text = await self.database.run(self.login_used, values) if values else ""
-        self.query_one("#login-used", Static).update(plain(text))
+        update_text(self.query_one("#login-used", Static), plain(text))
 
     def on_opened(self) -> None:
         self.show_login_used()

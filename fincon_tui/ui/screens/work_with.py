@@ -25,6 +25,7 @@ from fincon_tui.ui.screens.typed_options import TypedOptions
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput
 from fincon_tui.ui.widgets.list_rows import ListRow, OptionInput
+from fincon_tui.ui.widgets.text_update import update_text
 
 if TYPE_CHECKING:
     from fincon_tui.services.record_store import RecordService
@@ -173,7 +174,7 @@ class WorkWithScreen(TypedOptions):
                 widget.show(self.line(row), self.typed.get(row.key, (None, ""))[1], self.attention(row))
             else:
                 widget.display = False
-        more.update("More..." if page.after else "Bottom")
+        update_text(more, "More..." if page.after else "Bottom")
         if not page.rows:
             self.message.show(
                 f"No {self.KIND}s yet: {self.services.key_label('create')} creates one", "info"

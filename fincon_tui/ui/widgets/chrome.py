@@ -10,6 +10,7 @@ from textual.widgets import Footer, Label, Static
 from fincon_tui.ui.key_labels import LegendEntry, active_keys, legend_lines
 from fincon_tui.ui.plain import plain_lines
 from fincon_tui.ui.textual_internals import FooterKey, footer_ready
+from fincon_tui.ui.widgets.text_update import update_text
 
 PRODUCT = "FINCON ACCOUNTING"
 
@@ -40,7 +41,7 @@ class MessageLine(Static):
     def show(self, text: str, kind: str = "info") -> None:
         for name in self.KINDS:
             self.set_class(name == kind, f"-{name}")
-        self.update(plain_lines(text))
+        update_text(self, plain_lines(text))
 
     def error(self, text: str) -> None:
         self.app.bell()

@@ -7,6 +7,8 @@ from textual.containers import HorizontalGroup, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
+from fincon_tui.ui.widgets.text_update import update_text
+
 #: Columns of a form's label column; styles/app.tcss reads it as $label-width.
 LABEL_WIDTH = 26
 #: Columns of the widest entry field ($wide-field); longer values scroll in it.
@@ -60,7 +62,7 @@ class FormPages(VerticalScroll, can_focus=False):
     def _mark(self, *_: object) -> None:
         marker = self.query_one("#page-marker", Label)
         marker.display = self.max_scroll_y > 0
-        marker.update("Bottom" if self.scroll_y >= self.max_scroll_y else "More...")
+        update_text(marker, "Bottom" if self.scroll_y >= self.max_scroll_y else "More...")
 
     def turn(self, direction: int) -> bool:
         """Show the next (1) or previous (-1) page and put the cursor on its

@@ -6,13 +6,13 @@ from rich.segment import Segment
 from textual import events
 from textual.message import Message
 from textual.strip import Strip
-from textual.widgets import Input
 
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.ui.textual_internals import SteadyInput
 from fincon_tui.ui.widgets.form import field_width
 
 
-class FieldInput(Input):
+class FieldInput(SteadyInput):
     """A one-line entry field.  Focus selects the content so typing replaces it;
     a refused key posts Refused so the screen can say why on the message line.
     Its width follows the longest value it takes (`field_width`) unless

@@ -9,6 +9,7 @@ from textual.widgets import Input, Static
 from fincon_tui.domain.visible import visible
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.widgets.inputs import FieldInput
+from fincon_tui.ui.widgets.text_update import update_text
 
 
 def fit(text: str, width: int) -> str:
@@ -39,5 +40,5 @@ class ListRow(HorizontalGroup):
         self.display = True
         with self.option.prevent(Input.Changed):
             self.option.value = option
-        self.line.update(plain(text))
+        update_text(self.line, plain(text))
         self.line.set_class(attention, "-attention")
