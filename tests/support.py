@@ -95,7 +95,9 @@ def help_body(help_screen) -> str:
 
 def legend(app) -> list[str]:
     """The key legend at the foot of the current screen, as shown."""
-    return [f"{key.key_display}{key.description}" for key in app.screen.query("FooterKey")]
+    from fincon_tui.ui.widgets.key_legend import KeyLegend
+
+    return app.screen.query_one(KeyLegend).labels()
 
 
 async def fill(pilot, screen, **values: str) -> None:

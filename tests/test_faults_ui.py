@@ -145,11 +145,11 @@ async def test_screens_underneath_follow_a_resize_when_they_come_back(app) -> No
         await pilot.press("escape")
         await pilot.pause()
         menu = app.screen
-        assert menu.size == (40, 12) and menu.query_one("Footer").region.bottom == 12
+        assert menu.size == (40, 12) and menu.query_one("KeyLegend").region.bottom == 12
         await pilot.resize_terminal(*SIZE)
         await pilot.press("1")
         await pilot.pause()
-        assert app.screen.size == SIZE and app.screen.query_one("Footer").region.bottom == 24
+        assert app.screen.size == SIZE and app.screen.query_one("KeyLegend").region.bottom == 24
 
 
 async def test_a_lost_database_info_row_is_reported_and_the_rest_works(db) -> None:

@@ -77,7 +77,7 @@ async def test_every_menu_entry_leads_to_a_working_screen(app) -> None:
         assert "System / Mail Settings / SMTP Settings" in seen
 
 
-async def test_footer_legend_is_green_screen_style(app) -> None:
+async def test_the_key_legend_is_green_screen_style(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("1", "1", "2")
         assert legend(app) == [
@@ -113,4 +113,4 @@ async def test_a_wide_terminal_shows_both_keys_on_one_line(app) -> None:
     async with app.run_test(size=(160, 30)) as pilot:
         await pilot.press("1", "1", "1")
         assert "F6/^T=Test" in legend(app) and "F7/^O=Send" in legend(app)
-        assert len({key.region.y for key in app.screen.query("FooterKey")}) == 1
+        assert app.screen.query_one("KeyLegend").region.height == 1

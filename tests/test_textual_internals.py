@@ -19,22 +19,19 @@ from textual.css.stylesheet import Stylesheet
 from textual.geometry import Region
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.widgets.option_list import Option
 
 import fincon_tui.ui
 from fincon_tui.ui import textual_internals
 from fincon_tui.ui.textual_internals import (
-    FooterKey,
     LineRefreshOptionList,
     SparingApp,
     SparingModalScreen,
     SparingScreen,
     SteadyInput,
-    footer_ready,
     merged_bindings,
 )
-from fincon_tui.ui.widgets.chrome import KeyLegend
 
 
 def test_textual_is_the_pinned_version() -> None:
@@ -152,49 +149,7 @@ async def test_a_sparing_screen_behind_a_dialog_hands_on_only_what_changed() -> 
     assert not await repaint_asked_after_a_change_behind(SparingInputs(), SparingDialog())
 
 
-# 4. Footer._bindings_ready ---------------------------------------------------------
-
-
-class WithFooter(Screen[None]):
-    legend: type[Footer] = Footer
-
-    def compose(self) -> ComposeResult:
-        yield Input(id="one")
-        yield Input(id="two")
-        yield self.legend()
-
-
-class WithLegend(WithFooter):
-    legend = KeyLegend
-
-
-async def keys_after_focus_moves(screen: WithFooter) -> tuple[list[Widget], list[Widget], bool, bool]:
-    app: App[None] = App()
-    async with app.run_test() as pilot:
-        footer = screen.legend()
-        ready_before = footer_ready(footer)
-        await app.push_screen(screen)
-        await pilot.pause()
-        legend = screen.query_one(Footer)
-        before = list(legend.children)
-        screen.query_one("#two").focus()
-        await pilot.pause()
-        await pilot.pause()
-        return before, list(legend.children), ready_before, footer_ready(legend)
-
-
-async def test_textual_footer_is_ready_once_told_the_bindings_and_rebuilds_when_the_focus_moves() -> None:
-    before, after, ready_before, ready_after = await keys_after_focus_moves(WithFooter())
-    assert (ready_before, ready_after) == (False, True)
-    assert before and not set(before) & set(after), "Footer no longer rebuilds on focus: KeyLegend may go"
-
-
-async def test_the_key_legend_keeps_its_keys_when_the_focus_moves() -> None:
-    before, after, _, _ = await keys_after_focus_moves(WithLegend())
-    assert before and before == after
-
-
-# 5. OptionList rows ---------------------------------------------------------------
+# 4. OptionList rows ---------------------------------------------------------------
 
 
 class Recording(LineRefreshOptionList):
@@ -239,7 +194,7 @@ async def test_option_list_asks_for_whole_repaints_and_only_changed_rows_are_rep
         assert [region.y for region in options.calls[-1][0]] == [1, 2, 3, 4]  # "row 0" stays
 
 
-# 6. DOMNode._merge_bindings -----------------------------------------------------------
+# 5. DOMNode._merge_bindings -----------------------------------------------------------
 
 
 class Base(Screen[None]):
@@ -259,17 +214,6 @@ def test_merged_bindings_are_textuals_key_by_key_merge() -> None:
     assert [b.id for key in ("f1", "f2", "f3") for b in merged[key]] == ["one", "other", "three"]
     assert list(merged) == ["tab", "shift+tab", "ctrl+c", "super+c", "f1", "f2", "f3"]  # bases first
     assert "f1" not in merged_bindings(Afresh) and "tab" not in merged_bindings(Afresh)
-
-
-# 7. FooterKey ---------------------------------------------------------------------------
-
-
-def test_footer_key_is_still_textuals_private_footer_key() -> None:
-    from textual.widgets import _footer
-
-    assert FooterKey is _footer.FooterKey
-    key = FooterKey("f10", "F10=", "Accept", "")
-    assert (key.key, key.key_display, key.description) == ("f10", "F10=", "Accept")
 
 
 # Nothing else overrides Textual's private names -------------------------------------
@@ -304,7 +248,7 @@ def test_pilot_idle_steps_that_the_tests_shorten_still_exist() -> None:
     assert "sleep(SLEEP_GRANULARITY)" in source and "< SLEEP_IDLE" in source
 
 
-# 8. App._end_batch -----------------------------------------------------------------
+# 6. App._end_batch -----------------------------------------------------------------
 
 
 async def put_off_behind_a_dialog(app: App[None]) -> bool:
@@ -332,7 +276,7 @@ async def test_the_screen_under_a_dialog_catches_up_when_the_batch_ends() -> Non
     assert not await put_off_behind_a_dialog(SparingApp())
 
 
-# 9. Input's virtual size without layout --------------------------------------------
+# 7. Input's virtual size without layout --------------------------------------------
 
 
 class Fields(Screen[None]):

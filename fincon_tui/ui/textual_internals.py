@@ -26,8 +26,7 @@ from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Footer, Input, OptionList
-from textual.widgets._footer import FooterKey as FooterKey  # 7. below
+from textual.widgets import Input, OptionList
 
 ResultT = TypeVar("ResultT")
 
@@ -56,7 +55,7 @@ class SparingApp(App[None]):
         return super()._background_screens
 
     def _end_batch(self) -> None:
-        """8. `App._end_batch`: the screens under a window catch up after a batch.
+        """6. `App._end_batch`: the screens under a window catch up after a batch.
 
         A screen puts off its layout and repaints while the app is inside
         `batch_update()` (a recompose, a mount), and when the batch ends
@@ -103,7 +102,7 @@ class SparingModalScreen(ModalScreen[ResultT], SparingScreen[ResultT]):
 
 
 def merged_bindings(node_class: type[DOMNode]) -> dict[str, list[Binding]]:
-    """6. `DOMNode._merge_bindings()`: a class's bindings as Textual merges
+    """5. `DOMNode._merge_bindings()`: a class's bindings as Textual merges
     them from its bases (key by key, a subclass's binding replacing its
     base's on the same key; `inherit_bindings=False` starting afresh).  The
     start-up check for keys that would do two things on one screen must see
@@ -111,22 +110,8 @@ def merged_bindings(node_class: type[DOMNode]) -> dict[str, list[Binding]]:
     return dict(node_class._merge_bindings().key_to_bindings)  # noqa: SLF001
 
 
-#: 7. `textual.widgets._footer.FooterKey`: one key of the legend, clickable
-#: (a click sends its key).  Textual does not export it; KeyLegend lays the
-#: keys out on lines of its own (Footer's single row cut them off) and so
-#: makes them itself.
-
-
-def footer_ready(footer: Footer) -> bool:
-    """4. `Footer._bindings_ready`: whether the footer has been told its
-    screen's bindings yet (before that, it composes nothing).  KeyLegend
-    rebuilds only when the keys it shows change, and must still build the
-    first time and after a resize."""
-    return footer._bindings_ready  # noqa: SLF001
-
-
 class LineRefreshOptionList(OptionList):
-    """5. An OptionList that repaints only the rows that changed.
+    """4. An OptionList that repaints only the rows that changed.
 
     OptionList repaints every visible row when its options are replaced or
     the highlight moves (its methods call `refresh()`): 10 rows of the F4
@@ -169,7 +154,7 @@ class LineRefreshOptionList(OptionList):
 
 
 class SteadyInput(Input):
-    """9. `Widget.virtual_size`, redeclared without `layout`.
+    """7. `Widget.virtual_size`, redeclared without `layout`.
 
     Input sets its virtual size (the width of its text) on every change of
     its value, and Widget declares that reactive with `layout=True`: each

@@ -9,7 +9,8 @@ from textual.containers import Vertical
 
 from fincon_tui.ui.app_services import AppServices, services_of
 from fincon_tui.ui.textual_internals import SparingScreen
-from fincon_tui.ui.widgets.chrome import KeyLegend, MessageLine, TitleBar
+from fincon_tui.ui.widgets.chrome import MessageLine, TitleBar
+from fincon_tui.ui.widgets.key_legend import KeyLegend
 
 if TYPE_CHECKING:
     from fincon_tui.ui.help_text import HelpText
@@ -27,7 +28,7 @@ class FinconScreen(SparingScreen[None]):
         with Vertical(id="body"):
             yield from self.compose_body()
         yield MessageLine()
-        yield KeyLegend(show_command_palette=False)
+        yield KeyLegend()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -18,7 +18,7 @@ from textual.widgets import Label
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.textual_internals import SparingModalScreen
-from fincon_tui.ui.widgets.chrome import KeyLegend
+from fincon_tui.ui.widgets.key_legend import KeyLegend
 
 if TYPE_CHECKING:
     from fincon_tui.ui.help_text import HelpText
@@ -50,7 +50,7 @@ class DialogScreen(SparingModalScreen[Result]):
         with VerticalGroup(id="dialog"):
             yield Label(plain(self.dialog_title), id="dialog-title")
             yield from self.compose_body()
-        yield KeyLegend(show_command_palette=False)
+        yield KeyLegend()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
