@@ -330,6 +330,49 @@ async def test_a_steady_input_takes_characters_without_a_layout_and_scrolls_as_i
     assert (await typed(Fields(), LONG))[1:] == (value, scroll)
 
 
+# 8. No second styling of a new screen -------------------------------------------------
+
+
+async def restyled_when_pushed(screen: Screen[None]) -> bool:
+    """Whether pushing `screen` styled all of it again after its widgets mounted."""
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        calls: list[bool] = []
+        update_node_styles = screen.update_node_styles
+
+        def recording(animate: bool = True) -> None:
+            calls.append(True)
+            update_node_styles(animate)
+
+        screen.update_node_styles = recording  # type: ignore[method-assign]
+        await app.push_screen(screen)
+        await pilot.pause()
+        return bool(calls)
+
+
+async def test_textual_still_styles_a_pushed_screen_twice() -> None:
+    assert await restyled_when_pushed(Inputs()), "Textual no longer restyles: drop SparingScreen._on_screen_resume"
+
+
+async def test_a_sparing_screen_is_styled_once_and_a_restyle_would_change_nothing(app) -> None:
+    """The SMTP form, its details open, has every style a second styling
+    would give it."""
+    from support import open_form
+
+    assert not await restyled_when_pushed(SparingInputs())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot, 1, key="NEW")
+        await pilot.press("y")
+        screen = app.screen
+
+        def styles() -> list[tuple[str, str]]:
+            return [(repr(node), node.styles.css) for node in screen.walk_children(with_self=True)]
+
+        once = styles()
+        app.update_styles(screen)
+        assert styles() == once
+
+
 # The test harness's shared CSS parse (tests/suite_speed.py) -----------------------
 
 
