@@ -355,22 +355,40 @@ async def test_textual_still_styles_a_pushed_screen_twice() -> None:
 
 
 async def test_a_sparing_screen_is_styled_once_and_a_restyle_would_change_nothing(app) -> None:
-    """The SMTP form, its details open, has every style a second styling
-    would give it."""
+    """Every kind of screen, as it opens: a second styling would give none
+    of its widgets another style (a state set after mounting without a
+    restyle, such as `can_focus`, would show here)."""
     from support import open_form
 
     assert not await restyled_when_pushed(SparingInputs())
+    seen: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_form(pilot, 1, key="NEW")
+
+        async def check() -> None:
+            await pilot.pause()
+            screen = app.screen
+            seen.append(type(screen).__name__)
+            once = [(repr(node), node.styles.css) for node in screen.walk_children(with_self=True)]
+            app.update_styles(screen)
+            assert [(repr(node), node.styles.css) for node in screen.walk_children(with_self=True)] == once
+
+        await check()  # the main menu
+        await open_form(pilot, 1)
+        await check()  # the form with no record
+        await pilot.press("f4")
+        await check()  # the look-up list
+        await pilot.press("escape", *"NEW", "enter")
+        await check()  # the create question
         await pilot.press("y")
-        screen = app.screen
-
-        def styles() -> list[tuple[str, str]]:
-            return [(repr(node), node.styles.css) for node in screen.walk_children(with_self=True)]
-
-        once = styles()
-        app.update_styles(screen)
-        assert styles() == once
+        await check()  # the record open
+        await pilot.press("escape", "y", "f3")
+        await open_form(pilot, 2)
+        await check()
+        await pilot.press("f3")
+        await open_form(pilot, 3)
+        await check()
+    assert seen == ["MenuScreen", "SmtpSettingsScreen", "LookupScreen", "ConfirmScreen", "SmtpSettingsScreen",
+                    "UserEmailSettingsScreen", "WorkWithDefinitionsScreen"]
 
 
 # The test harness's shared CSS parse (tests/suite_speed.py) -----------------------

@@ -14,6 +14,7 @@ from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
 from fincon_tui.ui.textual_internals import LineRefreshOptionList, SteadyInput
+from fincon_tui.ui.widgets.form import unfocusable
 from fincon_tui.ui.widgets.text_update import update_text
 
 #: Rows shown at once; the filter narrows the rest.
@@ -48,11 +49,10 @@ class LookupScreen(DialogScreen[str | None]):
     def compose_body(self) -> ComposeResult:
         yield SteadyInput(id="lookup-filter", placeholder="type to filter", compact=True)
         yield Label(self.heading, id="lookup-heading", markup=False)
-        yield LineRefreshOptionList(id="lookup-list", compact=True)
+        yield unfocusable(LineRefreshOptionList(id="lookup-list", compact=True))  # typing always filters
         yield Label("", id="lookup-count", classes="dialog-note")
 
     def on_mount(self) -> None:
-        self.query_one("#lookup-list", OptionList).can_focus = False  # typing always filters
         filter_input = self.query_one("#lookup-filter", Input)
         filter_input.cursor_blink = getattr(self.app, "cursor_blink", True)
         filter_input.focus()

@@ -21,7 +21,7 @@ from fincon_tui.storage.transactions import Waiting
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
-from fincon_tui.ui.widgets.form import FormPages, field_row
+from fincon_tui.ui.widgets.form import FormPages, field_row, unfocusable
 from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput
 from fincon_tui.ui.widgets.text_update import update_text
 
@@ -102,7 +102,7 @@ class RecordFields(FinconScreen):
         return field_row(
             self.LABELS[self.KEY],
             FieldInput(id=self.KEY, max_length=max_length, classes="key"),
-            Button("Enter", id="lookup", compact=True),
+            unfocusable(Button("Enter", id="lookup", compact=True)),
         )
 
     def compose_body(self) -> ComposeResult:
@@ -110,15 +110,13 @@ class RecordFields(FinconScreen):
             yield Label("", id="page-marker")
             yield from self.compose_fields()
             with HorizontalGroup(id="actions"):
-                yield Button("Accept", id="accept", compact=True)
-                yield Button("Delete", id="delete", compact=True)
+                # Tab visits the fields only: keyboard users press Enter/F10/F8,
+                # and the form scrolls to the focused field by itself.
+                yield unfocusable(Button("Accept", id="accept", compact=True, disabled=True))
+                yield unfocusable(Button("Delete", id="delete", compact=True, disabled=True))
             yield Static("", id="store-info", markup=False)
 
     def on_mount(self) -> None:
-        # Tab visits the fields only: keyboard users press Enter/F10/F8, and
-        # the form scrolls to the focused field by itself.
-        for button in self.query(Button):
-            button.can_focus = False
         self.is_open = False
         self.database.work(self, self._show_store_info())
 

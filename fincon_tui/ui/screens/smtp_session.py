@@ -17,6 +17,7 @@ from fincon_tui.mail.transcript import Transcript
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain, plain_lines
 from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
+from fincon_tui.ui.widgets.form import unfocusable
 from fincon_tui.ui.widgets.text_update import update_text
 
 Run = Callable[[Transcript, Callable[[str], None]], Awaitable[Outcome]]
@@ -50,7 +51,7 @@ class SmtpSessionScreen(DialogScreen[Outcome | None]):
     def compose_body(self) -> ComposeResult:
         yield Label("", id="session-step", markup=False)
         # min_width=1: RichLog renders at 78 columns at least, and the window is narrower.
-        yield RichLog(id="session-log", wrap=True, markup=False, auto_scroll=True, min_width=1)
+        yield unfocusable(RichLog(id="session-log", wrap=True, markup=False, auto_scroll=True, min_width=1))
         yield Static("", id="session-result", markup=False)
         yield Static("", id="session-note", classes="dialog-note", markup=False)
 
@@ -65,7 +66,6 @@ class SmtpSessionScreen(DialogScreen[Outcome | None]):
         return None if action == "save_log" and self.running else True
 
     def on_mount(self) -> None:
-        self.query_one(RichLog).can_focus = False
         self.ticker = self.set_interval(0.5, self._show_step)
         self._show_step()
         self.worker = self.run_worker(self._run(), exclusive=True)

@@ -113,39 +113,39 @@ class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
     def compose_fields(self) -> ComposeResult:
         label = smtp.LABELS
         yield self.key_row(smtp.NAME_MAX)
-        yield field_row(label["mail_server"], FieldInput(id="mail_server", max_length=HOST_MAX, classes="detail"))
-        yield field_row(label["authenticate"], YesNoInput(id="authenticate", classes="detail"), hint=YN)
-        yield field_row(label["username"], FieldInput(id="username", max_length=smtp.USERNAME_MAX, classes="detail"))
-        yield field_row(label["password"], PasswordInput(id="password", max_length=smtp.PASSWORD_MAX, classes="detail"))
+        yield field_row(label["mail_server"], FieldInput(id="mail_server", max_length=HOST_MAX, detail=True))
+        yield field_row(label["authenticate"], YesNoInput(id="authenticate", detail=True), hint=YN)
+        yield field_row(label["username"], FieldInput(id="username", max_length=smtp.USERNAME_MAX, detail=True))
+        yield field_row(label["password"], PasswordInput(id="password", max_length=smtp.PASSWORD_MAX, detail=True))
         low_port, high_port = smtp.PORT_RANGE
         low_time, high_time = smtp.TIMEOUT_RANGE
         yield field_row(
-            label["port"], NumberInput(id="port", low=low_port, high=high_port, classes="detail"),
+            label["port"], NumberInput(id="port", low=low_port, high=high_port, detail=True),
             hint=f"{low_port}-{high_port}",
         )
-        yield field_row(label["use_tls"], YesNoInput(id="use_tls", classes="detail"), hint=YN)
+        yield field_row(label["use_tls"], YesNoInput(id="use_tls", detail=True), hint=YN)
         yield field_row(
-            label["timeout_seconds"], NumberInput(id="timeout_seconds", low=low_time, high=high_time, classes="detail"),
+            label["timeout_seconds"], NumberInput(id="timeout_seconds", low=low_time, high=high_time, detail=True),
             hint=f"{low_time}-{high_time}",
         )
-        yield field_row(label["bcc"], FieldInput(id="bcc", max_length=EMAIL_MAX, classes="detail"), hint="optional")
+        yield field_row(label["bcc"], FieldInput(id="bcc", max_length=EMAIL_MAX, detail=True), hint="optional")
         yield field_row(
             label["login_method"],
             ChoiceInput(id="login_method", choices="".join(login_methods.METHODS),
-                        hint=f"type {login_methods.ALLOWED}", classes="detail"),
+                        hint=f"type {login_methods.ALLOWED}", detail=True),
             hint=login_methods.ALLOWED,
         )
         yield field_row(
             label["tenant"],
-            FieldInput(id="tenant", max_length=login_methods.TENANT_MAX, classes="detail wide"), hint="M",
+            FieldInput(id="tenant", max_length=login_methods.TENANT_MAX, detail=True, classes="wide"), hint="M",
         )
         yield field_row(
             label["client_id"], FieldInput(id="client_id", max_length=login_methods.CLIENT_ID_MAX,
-                                           classes="detail wide"), hint="M, G",
+                                           detail=True, classes="wide"), hint="M, G",
         )
         yield field_row(
             label["client_secret"],
-            PasswordInput(id="client_secret", max_length=login_methods.SECRET_MAX, classes="detail wide"),
+            PasswordInput(id="client_secret", max_length=login_methods.SECRET_MAX, detail=True, classes="wide"),
             hint="M app, G",
         )
         yield Static("", id="provider-note", markup=False)

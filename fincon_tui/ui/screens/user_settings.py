@@ -86,22 +86,22 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
         label = users.LABELS
         yield self.key_row(users.USER_CODE_MAX)
         yield field_row(
-            label["smtp_name"], FieldInput(id="smtp_name", max_length=NAME_MAX, classes="detail"),
+            label["smtp_name"], FieldInput(id="smtp_name", max_length=NAME_MAX, detail=True),
             hint=f"{self.services.key_label('prompt', short=True)}=List",
         )
         yield field_row(
-            label["smtp_username"], FieldInput(id="smtp_username", max_length=USERNAME_MAX, classes="detail"),
+            label["smtp_username"], FieldInput(id="smtp_username", max_length=USERNAME_MAX, detail=True),
             hint="optional",
         )
         yield field_row(
-            label["password"], PasswordInput(id="password", max_length=PASSWORD_MAX, classes="detail"),
+            label["password"], PasswordInput(id="password", max_length=PASSWORD_MAX, detail=True),
             hint="optional",
         )
         yield field_row(
             label["login_method"],
             ChoiceInput(id="login_method", choices="".join(login_methods.METHODS),
                         hint=f"type {login_methods.ALLOWED}, or erase it to log in as the definition does",
-                        classes="detail"),
+                        detail=True),
             hint=login_methods.ALLOWED,
         )
         yield Static("", id="login-used", markup=False)
@@ -113,7 +113,7 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
             *((key, users.TEXT_MAX) for key in users.USER_DEFINED_KEYS),
         ):
             hint = "required" if key in ("sender_name", "sender_email") else ""
-            yield field_row(label[key], FieldInput(id=key, max_length=max_length, classes="detail"), hint=hint)
+            yield field_row(label[key], FieldInput(id=key, max_length=max_length, detail=True), hint=hint)
 
     def validate_key(self, raw: str) -> str:
         return users.validate_user_code(raw)

@@ -3,6 +3,8 @@ and 5250-style pages for a form taller than the screen."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from textual.containers import HorizontalGroup, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Input, Label
@@ -15,6 +17,16 @@ LABEL_WIDTH = 26
 WIDE_FIELD = 42
 #: Columns of a form or menu; wider terminals centre it ($page-width).
 PAGE_WIDTH = 80
+
+
+W = TypeVar("W", bound=Widget)
+
+
+def unfocusable(widget: W) -> W:
+    """`widget`, which Tab and the focus pass by, made so before it mounts:
+    its style (`:can-focus`) is worked out as it mounts and not again."""
+    widget.can_focus = False
+    return widget
 
 
 def css_variables() -> dict[str, str]:
