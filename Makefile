@@ -20,8 +20,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/fincon-tui $(ARGS)
 
+# The suite starts several hundred Python processes (pytest's workers, the
+# CLI, the app in a pty): with bytecode caches they skip compiling fincon_tui
+# and rewriting the test modules again each time (PYTHONDONTWRITEBYTECODE, if
+# the environment sets it, would forbid the caches; __pycache__ is ignored).
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 4 $(PYTEST_ARGS)
+	$(PYTEST) -n 4 $(PYTEST_ARGS)
 
 # Lint, types and the layer contracts of pyproject.toml's [tool.importlinter].
 check: $(STAMP)
@@ -30,7 +36,7 @@ check: $(STAMP)
 	$(BIN)/lint-imports
 
 test-slow: $(STAMP)
-	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
+	$(PYTEST) -m slow $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/startup.py
