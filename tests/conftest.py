@@ -123,9 +123,14 @@ def pilot_waits_for_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
     steps with the same idle ratio (test_smtp_form: 47 s instead of 75 s
     with 5 ms steps; test_snapshots and test_smtp_form, one process: 42 s
     with 5 ms, 34 s with 2 ms, 33 s with 1 ms).
-    Clicks, and the end of each press call, keep Textual's steps (a click
-    needs the window it aims at laid out).  test_textual_internals fails if
-    Textual drops these names."""
+    A press call ends once the screen has been laid out and painted
+    (`wait_for_refresh`, Textual's own "after refresh"): what follows may be
+    a click, which needs the window it aims at laid out, or a look at what
+    the screen shows.  It ended with Textual's 20 ms idle steps before,
+    about 0.1 s a test of pure sleep (test_smtp_form, test_work_with and
+    test_user_form: 8.8 s).  Clicks and Pilot.pause keep Textual's steps
+    (a resize, for one, reaches the screen through several messages).
+    test_textual_internals fails if Textual drops the names these rely on."""
     import asyncio
     import contextlib
 
@@ -151,13 +156,23 @@ def pilot_waits_for_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
         finally:
             wait.SLEEP_GRANULARITY, wait.SLEEP_IDLE = steps
 
+    async def refreshed(pilot: Pilot) -> None:
+        """Once the app is idle, its database work done and its screen laid
+        out and painted (a screen that went away meanwhile: Textual's steps)."""
+        with short_steps():
+            await wait.wait_for_idle(0)
+            await settled(pilot)
+        try:
+            await asyncio.wait_for(pilot.app.screen.wait_for_refresh(), 2)
+        except TimeoutError:
+            await wait.wait_for_idle(0)
+
     original_press, original_click = Pilot.press, Pilot.click
 
     async def press(self: Pilot, *keys: str) -> None:
         with short_steps():
             await original_press(self, *keys)
-            await settled(self)
-        await wait.wait_for_idle(0)  # once a call, in Textual's steps: what follows may be a click
+        await refreshed(self)
 
     async def click(self: Pilot, *args, **kwargs):
         result = await original_click(self, *args, **kwargs)

@@ -131,7 +131,7 @@ async def open_form(pilot, entry: int, key: str | None = None, *, by_menu_digits
     else:
         await app.typeahead.ready.wait()
         await app.push_screen(MAIL_SETTINGS.entries[entry - 1].open())
-        await pilot.pause()
+        await app.screen.wait_for_refresh()  # mounted, laid out and painted
     if key is not None:
         await fill(pilot, app.screen, **{KEY_FIELDS[entry]: key})
         await pilot.press("enter")
