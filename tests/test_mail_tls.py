@@ -102,4 +102,4 @@ async def test_a_silent_tls_handshake_on_465_is_named(monkeypatch) -> None:
     assert (outcome.step, outcome.message) == (
         "TLS", f"the TLS handshake with 127.0.0.1:{port} got no answer within 1 second"
     )
-    assert "587" not in outcome.hint
+    assert not re.search(r"(?<![\d:])587(?!\d)", outcome.hint), outcome.hint  # the server's own port aside
