@@ -140,6 +140,39 @@ async def test_f7_sends_as_a_user_with_bcc(app, certs) -> None:
     assert b"Bcc" not in content
 
 
+async def test_a_send_window_closed_while_its_user_look_up_runs_breaks_nothing(app) -> None:
+    """The look-up of As user is the window's database work: counted while
+    it runs (keys wait for it), and when the window closes meanwhile (the app
+    closes its windows when it ends, on a hang-up for one) its refusal of
+    the user reaches for no widget (seen once under load, as the app ended:
+    NoMatches('#send-error'))."""
+    import asyncio
+    import threading
+
+    from textual import events
+
+    save(app, 2525)
+    held = threading.Event()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_office(pilot)
+        await pilot.press("f7", *"carol@client.example", "enter", *"ghost")
+        window = app.screen
+        assert isinstance(window, SendTestScreen)
+        holding = asyncio.ensure_future(app.database.run(held.wait, 10))
+        app.post_message(events.Key("enter", None))  # as the terminal sends it: the look-up waits behind the hold
+        deadline = time.monotonic() + 10
+        while not app.database.busy and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        assert app.database.busy
+        window.dismiss(None)
+        held.set()
+        await holding
+        while app.database.busy and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        await pilot.pause()
+        assert app.is_running and app.screen is not window and not app.database.busy
+
+
 async def test_f6_needs_an_open_definition(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from textual import on
@@ -11,6 +11,7 @@ from textual.widgets import Input, Label
 
 from fincon_tui.domain.fields import EMAIL_MAX
 from fincon_tui.domain.users import USER_CODE_MAX
+from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
 from fincon_tui.ui.widgets.form import field_row
@@ -74,7 +75,13 @@ class SendTestScreen(DialogScreen[Any]):
 
     @on(Input.Submitted, "#user")
     def user_given(self) -> None:
-        self.run_worker(self._look_up(self._value("user"), then_send=False), exclusive=True)
+        self._work(self._look_up(self._value("user"), then_send=False))
+
+    def _work(self, job: Coroutine[object, object, None]) -> None:
+        """`job` as the database thread's work for this window: counted while
+        it runs, and its result dropped if the window closes meanwhile (its
+        widgets are gone by then)."""
+        services_of(self).database.work(self, job, group="send-test")
 
     async def _look_up(self, code: str, then_send: bool) -> None:
         """The user of As user, looked up once per code; From follows while untouched."""
@@ -99,7 +106,7 @@ class SendTestScreen(DialogScreen[Any]):
 
     @on(Input.Submitted, "#from")
     def action_send(self) -> None:
-        self.run_worker(self._look_up(self._value("user"), then_send=True), exclusive=True)
+        self._work(self._look_up(self._value("user"), then_send=True))
 
     async def _prepare(self) -> None:
         from fincon_tui._exceptions import CannotTest
