@@ -57,7 +57,7 @@ def _row(stored, smtp: SmtpSettings) -> dict:
     from fincon_tui._exceptions import describe
     from fincon_tui.domain.providers import m365_password_flag
     from fincon_tui.domain.smtp import LABELS
-    from fincon_tui.mail.session import security
+    from fincon_tui.mail.security import security
 
     definition = stored.record
     return {

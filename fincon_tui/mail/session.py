@@ -24,7 +24,6 @@ characters escaped and the password masked.
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
 import ssl
 from collections.abc import Awaitable, Callable
@@ -41,14 +40,13 @@ from fincon_tui.mail.explain import explain, one_line
 from fincon_tui.mail.message import Sender, build_test_message
 from fincon_tui.mail.network import Lookup, address_literal, connect, resolve
 from fincon_tui.mail.outcome import Outcome, seconds
+from fincon_tui.mail.security import IMPLICIT_TLS_ENV, implicit_tls_ports, security
 from fincon_tui.mail.smtp_client import LoggingSMTP
 from fincon_tui.mail.transcript import Transcript
 
 __all__ = ["DEADLINE_FACTOR", "IMPLICIT_TLS_ENV", "Outcome", "Sender", "Session", "StepFailed",
            "check_login", "deadline_seconds", "implicit_tls_ports", "security", "send_test_email"]
 
-#: Ports where Use TLS = Y means TLS from the first byte (RFC 8314).
-IMPLICIT_TLS_ENV = "FINCON_TUI_IMPLICIT_TLS_PORTS"
 #: The whole session may take this many times the Time Out.
 DEADLINE_FACTOR = 2
 
@@ -63,19 +61,6 @@ class TokenSource(Protocol):
 
 #: A password, a source of access tokens, or nothing (no login).
 Credential = str | TokenSource | None
-
-
-def implicit_tls_ports() -> frozenset[int]:
-    """465, or the comma-separated ports in $FINCON_TUI_IMPLICIT_TLS_PORTS."""
-    raw = os.environ.get(IMPLICIT_TLS_ENV, "465")
-    return frozenset(int(part) for part in raw.split(",") if part.strip().isdigit())
-
-
-def security(definition: SmtpDefinition) -> str:
-    """How the connection is secured: 'implicit TLS', 'STARTTLS' or 'none'."""
-    if not definition.use_tls:
-        return "none"
-    return "implicit TLS" if definition.port in implicit_tls_ports() else "STARTTLS"
 
 
 def deadline_seconds(definition: SmtpDefinition) -> float:

@@ -45,7 +45,7 @@ class Prepared:
 
     @property
     def title(self) -> str:
-        from fincon_tui.mail.session import security
+        from fincon_tui.mail.security import security
 
         d = self.definition
         who = f" as {self.user.user_code}" if self.user else ""

@@ -73,7 +73,7 @@ def _page(repo, key: str, size: int, direction: Direction) -> pages.Page:
 
 def definitions(smtp: SmtpSettings, key: str, size: int, direction: Direction = "from") -> ListPage:
     """A page of definitions, from `key` on (Position to) unless `direction` says otherwise."""
-    from fincon_tui.mail.session import security
+    from fincon_tui.mail.security import security
 
     page = _page(smtp.repo, key, size, direction)
     counts = smtp.users.counts([stored.key for stored in page.rows])
