@@ -111,13 +111,11 @@ def test_visible_leaves_nothing_a_terminal_would_act_on(text: str) -> None:
         assert shown == text
 
 
-def tui_bytes(db_path: Path, keys: list[str]) -> bytes:
-    """Everything fincon-tui writes to a real pty while `keys` are typed."""
+def tui_bytes(terminal, keys: list[str]) -> bytes:
+    """Everything fincon-tui writes to its pty `terminal` (a
+    test_terminal_e2e.Terminal) while `keys` are typed."""
     import time
 
-    from test_terminal_e2e import Terminal
-
-    terminal = Terminal(["--db", str(db_path)], "xterm-256color")
     raw = bytearray()
     original = terminal.stream.feed
     terminal.stream.feed = lambda data: (raw.extend(data), original(data))  # type: ignore[method-assign]
@@ -144,15 +142,18 @@ def control_sequences(data: bytes) -> dict[str, int]:
 def test_hostile_rows_reach_the_pty_as_text_only(tmp_path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
+    from test_terminal_e2e import Terminal
+
     keys = ["1", "1", "1", "\x1bOS", "\x1b", "E", "V", "I", "L", "\r"]  # F4, Esc, type EVIL, Enter
     runs = {"clean": "", "hostile": "".join(ESCAPES)}
     for label, escape in runs.items():
         write_hostile_rows(tmp_path / f"{label}.db", escape)
-    def sequences(label: str) -> dict[str, int]:
-        return control_sequences(tui_bytes(tmp_path / f"{label}.db", keys))
-
-    with ThreadPoolExecutor(len(runs)) as pool:  # both terminals at once: most of each run is waiting
-        seen = dict(zip(runs, pool.map(sequences, runs), strict=True))
+    # Both terminals at once (most of each run is waiting), started from this
+    # thread: a fork from a second thread risks a deadlock in the child.
+    terminals = [Terminal(["--db", str(tmp_path / f"{label}.db")], "xterm-256color") for label in runs]
+    with ThreadPoolExecutor(len(runs)) as pool:
+        seen = dict(zip(runs, pool.map(lambda terminal: control_sequences(tui_bytes(terminal, keys)), terminals),
+                        strict=True))
     assert seen["hostile"] == seen["clean"]
 
 
