@@ -3,6 +3,7 @@ and keyring hold, what the screen shows, and filling a form fast."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from keyring_backends import FileKeyring
@@ -136,3 +137,25 @@ async def open_form(pilot, entry: int, key: str | None = None, *, by_menu_digits
         await fill(pilot, app.screen, **{KEY_FIELDS[entry]: key})
         await pilot.press("enter")
     return app.screen
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """One refresh a widget asked for."""
+
+    regions: tuple
+    repaint: bool
+    layout: bool
+
+
+def refreshes(widget) -> list[Refresh]:
+    """Every refresh `widget` asks for from now on (each still happens)."""
+    asked: list[Refresh] = []
+    refresh = widget.refresh
+
+    def recording(*regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        asked.append(Refresh(regions, repaint, layout))
+        return refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    widget.refresh = recording
+    return asked

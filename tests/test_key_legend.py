@@ -3,7 +3,7 @@ and that a click on a key sends that key (a dimmed one only rings)."""
 
 from __future__ import annotations
 
-from support import legend, open_form
+from support import legend, open_form, refreshes
 from textual.binding import Binding
 
 from fincon_tui.ui.bindings import bind
@@ -33,18 +33,11 @@ async def test_the_legend_stays_put_while_the_focus_moves(app) -> None:
         await pilot.press("y")
         legend_widget = app.screen.query_one(KeyLegend)
         before = (legend_widget.lines, rows(legend_widget))
-        layouts: list[bool] = []
-        refresh = legend_widget.refresh
-
-        def recording(*regions, layout: bool = False, **options) -> KeyLegend:
-            layouts.append(layout)
-            return refresh(*regions, layout=layout, **options)
-
-        legend_widget.refresh = recording  # type: ignore[method-assign]
+        asked = refreshes(legend_widget)
         await pilot.press("enter", "enter", "tab")
         assert app.focused is not None and app.focused.id not in ("name", "mail_server")
         assert (legend_widget.lines, rows(legend_widget)) == before
-        assert not any(layouts)
+        assert not any(refresh.layout for refresh in asked)
 
 
 async def test_a_click_on_a_key_sends_it(app) -> None:

@@ -13,6 +13,7 @@ import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
+from support import refreshes
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.stylesheet import Stylesheet
@@ -99,18 +100,11 @@ async def focus_moved(screen: Screen[None]) -> bool:
         await app.push_screen(screen)
         screen.query_one("#one").focus()
         await pilot.pause()
-        whole: list[bool] = []
-        refresh = screen.refresh
-
-        def recording(*regions: Region, repaint: bool = True, **options: bool) -> Screen[None]:
-            whole.append(not regions and repaint)
-            return refresh(*regions, repaint=repaint, **options)
-
-        screen.refresh = recording  # type: ignore[method-assign]
+        asked = refreshes(screen)
         screen.query_one("#two").focus()
         await pilot.pause()
         assert screen.focused is screen.query_one("#two")
-        return any(whole)
+        return any(not refresh.regions and refresh.repaint for refresh in asked)
 
 
 async def test_textual_still_repaints_the_whole_screen_when_the_focus_moves() -> None:
@@ -302,18 +296,10 @@ async def typed(screen: Fields, text: str) -> tuple[int, str, float]:
         field = screen.query_one(Input)
         field.focus()
         await pilot.pause()
-        layouts = 0
-        refresh = field.refresh
-
-        def counting(*regions: Region, layout: bool = False, **options: bool) -> Input:
-            nonlocal layouts
-            layouts += layout
-            return refresh(*regions, layout=layout, **options)
-
-        field.refresh = counting  # type: ignore[method-assign]
+        asked = refreshes(field)
         await pilot.press(*text)
         await pilot.pause()
-        return layouts, field.value, field.scroll_x
+        return sum(refresh.layout for refresh in asked), field.value, field.scroll_x
 
 
 LONG = "a-host-name-longer-than-the-field"
