@@ -10,22 +10,15 @@ from __future__ import annotations
 import errno
 import socket
 import ssl
-from collections.abc import Iterator
 
 import aiosmtplib
 
 from fincon_tui._exceptions import StepFailed, TokenFailure
+from fincon_tui._network_errors import causes, certificate_failure, resolve_failure, tls_failure
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.mail.outcome import Outcome, seconds
 from fincon_tui.mail.provider_replies import known_reply
 
-#: OpenSSL reasons for bytes that are not TLS where a TLS record was due.
-_PLAINTEXT_REASONS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG",
-                      "HTTP_REQUEST", "UNKNOWN_PROTOCOL")
-#: X509_V_ERR_* codes, as OpenSSL numbers them.
-_EXPIRED, _NOT_YET_VALID = 10, 9
-_MISMATCH = (62, 64)  # host name mismatch, IP address mismatch
-_UNTRUSTED = (2, 18, 19, 20, 21, 27)  # unknown issuer, self-signed, not trusted
 _TRUST_HINT = "install the issuing CA in the system trust store, or point SSL_CERT_FILE at it"
 _STRIPPED_HINT = (
     "the port is not the problem: the server is broken, or something on the way (a firewall, "
@@ -39,37 +32,29 @@ def one_line(text: str) -> str:
     return " ".join(part.strip() for part in str(text).splitlines()) or str(text)
 
 
-def _causes(error: BaseException | None) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen and len(seen) < 8:
-        seen.add(id(error))
-        yield error
-        error = error.__cause__ or error.__context__
-
-
 def certificate_problem(error: ssl.SSLCertVerificationError, host: str) -> Outcome:
     """Why the server's certificate was not accepted, for STARTTLS and port 465 alike."""
-    reason = error.verify_message or error.reason or str(error)
-    code = error.verify_code
-    if code == _EXPIRED:
+    failure = certificate_failure(error)
+    kind, reason = failure.kind, failure.reason
+    if kind == "certificate expired":
         return Outcome(False, "TLS", f"the server's certificate has expired ({reason})",
                        "the mail server's administrator must renew it; if it should still be "
                        "valid, check this computer's date and time")
-    if code == _NOT_YET_VALID:
+    if kind == "certificate not yet valid":
         return Outcome(False, "TLS", f"the server's certificate is not valid yet ({reason})",
                        "check this computer's date and time")
-    if code in _MISMATCH or "mismatch" in reason.lower():
+    if kind == "certificate for another host":
         return Outcome(False, "TLS", f"the server's certificate is for another host, not {host}",
                        "use the host name the certificate was issued for as Mail Server")
-    if code in _UNTRUSTED:
+    if kind == "certificate untrusted":
         return Outcome(False, "TLS", f"the server's certificate is not trusted ({reason})", _TRUST_HINT)
     return Outcome(False, "TLS", f"the server's certificate was not accepted ({reason})",
                    "tell the mail server's administrator")
 
 
 def _tls_failed(error: ssl.SSLError, where: str, step: str) -> Outcome:
-    reason = error.reason or str(error)
-    plaintext = any(mark in str(reason).upper().replace(" ", "_") for mark in _PLAINTEXT_REASONS)
+    failure = tls_failure(error)
+    reason, plaintext = failure.reason, failure.kind == "plain text"
     if step not in ("STARTTLS", "connect"):
         return Outcome(False, step, f"the TLS connection with {where} failed during {step} (OpenSSL: {reason})")
     if step == "STARTTLS":
@@ -124,13 +109,13 @@ def explain(step: str, error: BaseException, definition: SmtpDefinition, mode: s
                            f"{meaning}: {hint}")
         where_ = {aiosmtplib.SMTPSenderRefused: "MAIL FROM", aiosmtplib.SMTPDataError: "DATA"}.get(type(error), step)
         return Outcome(False, where_, f"{meaning}: {error.code} {one_line(error.message)}", hint)
-    for cause in _causes(error):
+    for cause in causes(error):
         if isinstance(cause, ssl.SSLCertVerificationError):
             return certificate_problem(cause, host)
         if isinstance(cause, ssl.SSLError):
             return _tls_failed(cause, where, step)
     if isinstance(error, socket.gaierror):
-        if error.errno == socket.EAI_AGAIN:
+        if resolve_failure(error).kind == "no DNS answer":
             return Outcome(False, "resolve", f"the name server gave no answer for {host}",
                            "check this computer's network and DNS settings")
         return Outcome(False, "resolve", f"cannot resolve host {host}", "check the Mail Server name")
