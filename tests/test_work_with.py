@@ -4,7 +4,7 @@ to, options on several rows, and every option's form or dialog."""
 from __future__ import annotations
 
 import pytest
-from support import definition, help_body, legend, open_form, stored_password
+from support import definition, help_body, legend, open_form, screen_lines, stored_password
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
@@ -412,3 +412,66 @@ async def test_copy_of_an_oauth_definition_offers_its_client_secret(app, db) -> 
         await pilot.press("f10")
         assert app.screen.message.text == "SMTP definition BRANCH saved with its client secret"
     assert app.smtp.passwords.get(app.smtp.owner("BRANCH"), "client_secret") == "daemon-secret"
+
+
+def painted_options(app) -> dict[str, str]:
+    """The option each row shows on the screen as painted, by key ('' when blank)."""
+    painted = screen_lines(app)
+    heading = next(n for n, text in enumerate(painted) if text.startswith(" Opt "))
+    shown = {}
+    for text in painted[heading + 1:]:
+        if not text[5:25].strip():  # the foot: More... or Bottom, right-aligned
+            break
+        shown[text[5:].split()[0]] = text[1:4].strip()
+    return shown
+
+
+async def test_a_typed_option_is_painted_at_once_every_time(people) -> None:
+    """Issue 22: typed again after a form, after Position to, or after an
+    erased one, an option showed only the cursor (the digit scrolled out of
+    the 1-cell field), yet Enter ran it."""
+    async with people.run_test(size=SIZE) as pilot:
+        screen = await open_form(pilot, 3)
+        await pilot.press("5")
+        assert painted_options(people)["OFFICE"] == "5"
+        await pilot.press("enter", "f12", "5")  # OFFICE in Display, back, 5 again
+        assert people.screen is screen and painted_options(people)["OFFICE"] == "5"
+        await pilot.press("backspace", "up", *"ow", "enter", "5")  # Position to OWN
+        assert painted_options(people)["OWN"] == "5"
+        await pilot.press("backspace", "down", "4", "backspace", "5")
+        assert painted_options(people) == {"OWN": "", "RELAY": "5"}
+        await pilot.press("enter")
+        assert isinstance(people.screen, SmtpForm) and people.screen.start.mode == "display"
+        assert people.screen.field("name").value == "RELAY"  # what Enter runs is what showed
+
+
+def test_a_typed_option_is_painted_on_a_real_terminal(db_path) -> None:
+    """Issue 22 on a pty, as the terminal shows it: 5 typed again after a
+    form, and 4, Backspace, 5; Enter then opens the row that shows the 5."""
+    from test_terminal_e2e import BACKSPACE, Terminal
+
+    from fincon_tui.keystore.vault import PasswordVault
+    from fincon_tui.services.smtp_settings import SmtpSettings
+    from fincon_tui.storage.database import open_database
+
+    service = SmtpSettings(open_database(db_path), PasswordVault())
+    for name in ("ALPHA", "BETA"):
+        service.save(definition(name=name, username=""), PasswordChange.keep(), None)
+    terminal = Terminal(["--db", str(db_path)], "xterm-256color")
+    try:
+        terminal.wait_for("Main Menu")
+        terminal.send("113")
+        terminal.wait_for("Bottom")
+        terminal.send("5\r")
+        terminal.wait_for("Work with SMTP Definitions / Display")
+        terminal.send("\x1b[24~" "5")  # F12, 5 on ALPHA again
+        terminal.wait_for("  5  ALPHA ", timeout=10)
+        terminal.send(BACKSPACE + "4" + BACKSPACE + "5")
+        terminal.wait_for("4  ALPHA ", gone=True, timeout=10)
+        terminal.wait_for("  5  ALPHA ", timeout=10)
+        terminal.send("\r")
+        terminal.wait_for("Work with SMTP Definitions / Display")
+        terminal.wait_for("ALPHA")
+        assert terminal.close() == 0
+    finally:
+        terminal.child.terminate(force=True)
