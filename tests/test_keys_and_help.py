@@ -54,6 +54,7 @@ def test_keymap_problems_are_reported() -> None:
     assert "keys.delete: 'banana' is not a key name" in problems[1]
     assert "keys.delete: 'hyperr' is not a modifier" in problems[2]
     assert "keys.exit: a key name is missing" in problems[3]
+    assert check_keymap({"accept": "f10,ctrl+j"}) == ["keys.accept: ctrl+j is Enter (a newline) on a terminal"]
 
 
 def test_a_key_that_would_do_two_things_is_a_clash() -> None:

@@ -311,3 +311,29 @@ def test_keys_that_keep_the_screen_write_under_1_kb(db_path: Path, open_window, 
     typing, erasing and moving in the F4 list (each over the screen below it)."""
     costs = key_costs_on(db_path, open_window, keys, after)
     assert max(costs.values()) < KEY_BUDGET, sorted(costs.items(), key=lambda item: -item[1])
+
+
+#: Typed at once, before the app has put the terminal in raw mode: the
+#: create question for ABC, or (answered) the new definition filled in.
+ASK_ABC = ("111" "ABC\r", ["The SMTP definition does not exist – do you want to create it?"])
+FILL_ABC = ("111" "ABC\r" "y" "smtp.example.com\r" "y\r" "bob\r",
+            ["New SMTP definition ABC", "smtp.example.com", "bob"])
+
+
+@pytest.mark.parametrize(("typed", "shown"), [ASK_ABC, FILL_ABC], ids=["enter", "keys-after-enter"])
+@pytest.mark.parametrize("delay", [0, *(pytest.param(delay, marks=pytest.mark.slow) for delay in (0.1, 0.2, 0.3))])
+def test_keys_typed_while_the_app_starts_all_land(db_path: Path, typed: str, shown: list[str], delay: float) -> None:
+    """Typed before the app set the terminal to raw mode, the terminal's
+    line discipline turned Enter (CR) into a newline: the Enter must still
+    be Enter, and the keys after it land in order."""
+    terminal = Terminal(["--db", str(db_path)], "xterm-256color")
+    try:
+        time.sleep(delay)  # when the operator types, not a bound on anything
+        terminal.send(typed)
+        for text in shown:
+            terminal.wait_for(text)
+        if typed == ASK_ABC[0]:
+            assert "SMTP Name . . . . . . . .  ABC" in terminal.text()
+        assert terminal.close(confirm=typed != ASK_ABC[0]) == 0
+    finally:
+        terminal.child.terminate(force=True)

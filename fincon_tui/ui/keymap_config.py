@@ -36,6 +36,8 @@ def binding_classes() -> list[type]:
 
 def key_problem(key: str) -> str | None:
     """Why `key` is not a key name Textual knows, or None if it is."""
+    if key.lower() == "ctrl+j":  # the typeahead takes it as Enter
+        return "ctrl+j is Enter (a newline) on a terminal"
     *modifiers, name = key.lower().split("+")
     bad = [m for m in modifiers if m not in MODIFIERS]
     if bad:

@@ -7,6 +7,11 @@ is about to lose focus, and be lost.  The app therefore queues keys (and
 pasted text, which must not overtake them) from the terminal and releases
 the next one only when the previous one has settled: every message it
 caused has been handled and the screen and focus no longer change.
+
+Keys typed while the app starts, before Textual has put the terminal in
+raw mode, pass the terminal's line discipline, which turns Enter (CR) into
+a newline (ICRNL): Textual reads Ctrl+J.  The queue takes Ctrl+J as the
+Enter it is (as a shell does), so an Enter typed ahead at launch is not lost.
 """
 
 from __future__ import annotations
@@ -32,6 +37,13 @@ ROUND_TIMEOUT = 2.0
 Typed = events.Key | events.Paste
 
 
+def as_typed(event: Typed) -> Typed:
+    """The key as the operator pressed it: a newline (Ctrl+J) is Enter."""
+    if isinstance(event, events.Key) and event.key == "ctrl+j":
+        return events.Key("enter", "\r")
+    return event
+
+
 class KeyQueue:
     """Holds keys read from the terminal and feeds them to the app one by one."""
 
@@ -45,7 +57,7 @@ class KeyQueue:
 
     def hold(self, event: Typed) -> None:
         """Queue a key from the terminal; start feeding if idle."""
-        self.pending.append(event)
+        self.pending.append(as_typed(event))
         if self.task is None or self.task.done():
             self.task = asyncio.create_task(self._feed())
 
