@@ -173,17 +173,38 @@ async def test_exit_from_a_form_stops_the_remaining_options(people) -> None:
         assert [line[0] for line in lines(screen)] == ["_", "5", "5"]
 
 
-async def test_delete_asks_and_refuses_a_definition_in_use(people) -> None:
+async def test_delete_refuses_a_definition_in_use_before_asking(people) -> None:
+    """Issue 22: 4 on OWN (2 linked users, no password) asked first whether
+    to delete it and its stored password, and refused only after Yes; F8 in
+    the form refused at once.  Both ask the service's one rule now."""
     async with people.run_test(size=SIZE) as pilot:
-        await pilot.press(*DEFINITIONS, "4", "down", "down", "4", "enter")
-        assert isinstance(people.screen, ConfirmScreen)
-        assert "Delete SMTP definition OFFICE?" in str(people.screen.query_one("#question").content)
+        await pilot.press(*DEFINITIONS, "down", "4", "down", "4", "enter")
+        assert isinstance(people.screen, ConfirmScreen)  # RELAY's: OWN was refused without a question
+        assert str(people.screen.query_one("#question").content) == "Delete SMTP definition RELAY?"
         await pilot.press("y")
-        await pilot.press("y")  # RELAY
         screen = people.screen
-        assert screen.message.text.startswith("Not deleted: SMTP definition OFFICE is used by 1 user (CAROL)")
-        assert screen.message.text.endswith("; SMTP definition RELAY deleted")
+        assert screen.message.text.startswith("Not deleted: SMTP definition OWN is used by 2 users (ALICE, BOB)")
         assert [line.split()[1] for line in lines(screen)] == ["OFFICE", "OWN"]
+
+
+@pytest.mark.parametrize("where", ["list", "form"])
+async def test_the_delete_question_names_each_secret_that_goes(app, where: str) -> None:
+    """The list's 4 said a password goes whether or not there was one; the
+    form named only a password.  Both name what is stored now."""
+    oauth = definition(name="M365", username="ann@contoso.example", login_method="M",
+                       tenant="contoso.onmicrosoft.com", client_id="daemon")
+    app.smtp.save(oauth, PasswordChange.keep(), None, {"client_secret": PasswordChange.set("daemon-secret")})
+    app.smtp.passwords.put(app.smtp.binding(oauth), "refresh_token", "ann-refresh")
+    async with app.run_test(size=SIZE) as pilot:
+        if where == "list":
+            await pilot.press(*DEFINITIONS, "4", "enter")
+        else:
+            await open_form(pilot, 1, key="M365")
+            await pilot.press("f8")
+        assert str(app.screen.query_one("#question").content) == (
+            "Delete SMTP definition M365? Its client secret and sign-in are removed too.")
+        await pilot.press("y")
+    assert app.smtp.get("M365") is None and app.smtp.passwords.expiries(app.smtp.owner("M365")) == {}
 
 
 async def test_copy_with_the_password_rebinds_it_to_the_copy(people, db) -> None:

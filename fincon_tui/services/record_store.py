@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 R = TypeVar("R")
 
+#: How a Delete question names each stored secret that goes with the record.
+SECRET_WORDS = {"password": "stored password", "client_secret": "client secret",
+                "service_account": "service-account key", "refresh_token": "sign-in"}
+
 
 @dataclass(frozen=True)
 class Loaded(Generic[R]):
@@ -187,3 +191,20 @@ class RecordService(Generic[R]):
 
     def check_can_delete(self, key: str) -> None:
         """Raise RecordInUse if others depend on the record."""
+
+    def delete_question(self, key: str, expected: int | Stored[R]) -> str:
+        """The Yes/No question before the record is deleted, naming each
+        secret stored for it (they go with it).  Asked by every Delete (the
+        form's and the lists' 4=Delete): RecordInUse when others depend on
+        it, RecordChanged when it is not the version loaded, before anything
+        is asked.  `delete` checks the same again as it writes."""
+        current = self.repo.current(key, expected)
+        self.check_can_delete(current.key)
+        owner = self.owner(current.key)
+        stored = set(self.passwords.expiries(owner)) | ({"password"} if self.passwords.has(owner) else set())
+        going = [words for name, words in SECRET_WORDS.items() if name in stored]
+        question = f"Delete {self.kind} {current.key}?"
+        if going:
+            listed = " and ".join([", ".join(going[:-1]), going[-1]] if len(going) > 1 else going)
+            question += f" Its {listed} {'is' if len(going) == 1 else 'are'} removed too."
+        return question

@@ -155,23 +155,22 @@ class RecordFormScreen(RecordFields):
     async def _ask_delete(self, loaded: Loaded) -> None:
         stored, kind = loaded.stored, self.service.kind
         try:
-            await self.database.run(self.service.check_can_delete, stored.key)
+            question = await self.database.run(self.service.delete_question, stored.key, stored)
         except RecordInUse as error:
             self.message.error(f"Not deleted: {error}")
+            return
+        except RecordChanged as changed:
+            self.message.error("Not deleted: " + self._changed_message(changed))
             return
         except StorageError as error:
             self.message.error(f"Not deleted, the database refused: {error}")
             return
-        password = " Its stored password is removed too." if loaded.has_password else ""
 
         def answered(delete: bool | None) -> None:
             if delete:
                 self.database.work(self, self._delete(stored))
 
-        self.app.push_screen(
-            ConfirmScreen(f"Delete {kind} {stored.key}?{password}", title=f"Delete {kind}", default=False),
-            answered,
-        )
+        self.app.push_screen(ConfirmScreen(question, title=f"Delete {kind}", default=False), answered)
 
     async def _delete(self, stored: Stored) -> None:
         kind, key = self.service.kind, stored.key

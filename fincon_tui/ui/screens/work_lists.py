@@ -45,7 +45,8 @@ _HELP_OPTIONS = (
     ("3=Copy", "Asks for the new key and whether to copy the stored password or client secret, then "
                "opens the form filled from the record; Accept creates the copy.  A signed-in mailbox is "
                "never copied: sign the copy in again."),
-    ("4=Delete", "Asks first; the stored password goes too."),
+    ("4=Delete", "Asks first, naming the stored password, client secret or sign-in that goes too; a "
+                 "definition that users are linked to is refused at once, naming them."),
     ("5=Display", "The form, read only."),
     ("7=Rename", "Asks for the new key; the password, the history and (for a definition) the linked "
                  "users go with it.  A record another admin changed since the list was read is not "
@@ -136,36 +137,42 @@ class RecordListScreen(WorkWithScreen):
     # -- 4=Delete ------------------------------------------------------------------------
 
     def option_delete(self, row) -> None:
+        self.database.work(self, self._ask_delete(row))
+
+    async def _ask_delete(self, row) -> None:
+        """The form's rule (the service's delete_question): a record others
+        depend on is refused before anything is asked."""
+        try:
+            question = await self.database.run(self.service.delete_question, row.key, row.stored)
+        except StorageError as error:
+            self.next_option(self._not_deleted(error))
+            return
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self.database.work(self, self._delete(row))
             else:
                 self.next_option(None)
 
-        self.app.push_screen(
-            ConfirmScreen(
-                f"Delete {self.KIND_NAME} {row.key}? Its stored password is removed too.",
-                title=f"Delete {self.KIND_NAME}",
-                default=False,
-            ),
-            answered,
-        )
+        self.app.push_screen(ConfirmScreen(question, title=f"Delete {self.KIND_NAME}", default=False), answered)
 
     async def _delete(self, row) -> None:
-        kind = self.KIND_NAME
         try:
             await self.write("Deleting", self.service.delete, row.key, row.stored)
-        except RecordInUse as error:
-            done = Done(f"Not deleted: {error}", "error")
-        except RecordChanged as changed:
-            done = Done("Not deleted: " + changed_message(kind, changed, self._refresh_hint()), "error")
-        except LockWaitAbandoned as error:
-            done = Done(f"Not deleted: {error}", "warning")
         except StorageError as error:
-            done = Done(f"Not deleted, the database refused: {error}", "error")
+            done = self._not_deleted(error)
         else:
-            done = Done(f"{kind} {row.key} deleted")
+            done = Done(f"{self.KIND_NAME} {row.key} deleted")
         self.next_option(done)
+
+    def _not_deleted(self, error: StorageError) -> Done:
+        if isinstance(error, RecordInUse):
+            return Done(f"Not deleted: {error}", "error")
+        if isinstance(error, RecordChanged):
+            return Done("Not deleted: " + changed_message(self.KIND_NAME, error, self._refresh_hint()), "error")
+        if isinstance(error, LockWaitAbandoned):
+            return Done(f"Not deleted: {error}", "warning")
+        return Done(f"Not deleted, the database refused: {error}", "error")
 
     # -- 7=Rename ------------------------------------------------------------------------
 
