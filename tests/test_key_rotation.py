@@ -77,22 +77,81 @@ def test_a_rotation_that_fails_before_commit_changes_nothing(db, db_path, tmp_pa
     check_all_open(db_path, key_file, owned)
 
 
-def kill_rotations(db_path: Path, key_file: Path, owned: dict[str, str], rounds: int) -> set[bool]:
+def rotate_child(db_path: Path, key_file: Path, *how: str) -> subprocess.Popen:
+    """tests/rotate_child.py as its own process (see there for `how`)."""
     env = {**os.environ, "PYTHONPATH": str(TESTS), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    return subprocess.Popen(
+        [sys.executable, str(TESTS / "rotate_child.py"), str(db_path), str(key_file), *how],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+    )
+
+
+def copies_beside(key_file: Path) -> list[str]:
+    """Files other than the key file itself in its folder (a temporary copy, say)."""
+    return sorted(name for name in os.listdir(key_file.parent) if name.startswith(f".{key_file.name}"))
+
+
+def kill_rotations(db_path: Path, key_file: Path, owned: dict[str, str], rounds: int) -> set[bool]:
     first = secret_rows.key_id(open_database(db_path))
     changed = set()
     for _ in range(rounds):
-        child = subprocess.Popen(
-            [sys.executable, str(TESTS / "rotate_child.py"), str(db_path), str(key_file)],
-            stdout=subprocess.PIPE, env=env,
-        )
+        child = rotate_child(db_path, key_file)
         assert child.stdout.readline() == b"rotating\n"
         time.sleep(random.uniform(0.0, 0.3))
         child.send_signal(signal.SIGKILL)
         child.wait()
         check_all_open(db_path, key_file, owned)
         changed.add(secret_rows.key_id(open_database(db_path)) != first)
+    db = open_database(db_path)
+    rotate(Passwords(db, PasswordVault(key_file)))  # the next run leaves no copy of the key behind
+    db.close()
+    assert copies_beside(key_file) == []
     return changed
+
+
+def test_a_rotation_killed_while_it_writes_the_key_file_leaves_no_copy_of_the_key(db, db_path, tmp_path) -> None:
+    keyring.set_keyring(fail.Keyring())
+    key_file = tmp_path / "keys" / "fincon.key"
+    owned = seed(db, key_file)
+    child = rotate_child(db_path, key_file, "hold")
+    assert child.stdout.readline() == b"writing\n"  # its new key file is half done
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    check_all_open(db_path, key_file, owned)
+    rotate(Passwords(db, PasswordVault(key_file)))
+    assert copies_beside(key_file) == []
+    check_all_open(db_path, key_file, owned)
+
+
+def race_rotations(tmp_path: Path, rounds: int) -> None:
+    """Two databases with one key file (as one FINCON_TUI_KEY_FILE gives
+    every --db), rotated by two processes at once, `rounds` times each."""
+    keyring.set_keyring(fail.Keyring())
+    key_file = tmp_path / "fincon.key"
+    owned = {}
+    for name in ("one.db", "two.db"):
+        db = open_database(tmp_path / name)
+        owned[name] = seed(db, key_file)
+        db.close()
+    children = [rotate_child(tmp_path / name, key_file, str(rounds)) for name in owned]
+    for child in children:
+        assert child.stdout.readline() == b"ready\n"
+    for child in children:
+        child.stdin.write(b"go\n")
+        child.stdin.close()
+    assert [child.wait(timeout=600) for child in children] == [0, 0]
+    for name, passwords in owned.items():
+        check_all_open(tmp_path / name, key_file, passwords)
+    assert len({key_id(key) for key in keyfile.read(key_file)}) == 1 + 2 * rounds  # the first key and each new one
+
+
+def test_two_databases_rotating_at_once_through_one_key_file(tmp_path) -> None:
+    race_rotations(tmp_path, rounds=8)
+
+
+@pytest.mark.slow
+def test_two_databases_rotating_at_once_many_times(tmp_path) -> None:
+    race_rotations(tmp_path, rounds=int(os.environ.get("FINCON_RACE_ROUNDS", "200")))
 
 
 def test_sigkill_at_random_moments_during_rotation(db, db_path, tmp_path) -> None:

@@ -239,7 +239,7 @@ def test_a_wrong_key_file_is_named(db, tmp_path) -> None:
     wrong = tmp_path / "wrong.key"
     from fincon_tui.keystore import cipher, keyfile
 
-    keyfile.write(wrong, [cipher.new_key()])
+    keyfile.update(wrong, lambda _: [cipher.new_key()])
     other = SmtpSettings(db, PasswordVault(wrong))
     message = other.load("OFFICE").password_problem
     assert f"saved with key {secret_rows.key_id(db)}" in message and f"{wrong} holds key" in message
@@ -267,7 +267,7 @@ def test_key_files_name_a_bad_line_and_never_show_a_key(tmp_path) -> None:
 
     key = cipher.new_key()
     path = tmp_path / "fincon.key"
-    keyfile.write(path, [key])
+    keyfile.update(path, lambda _: [key])
     assert keyfile.read(path) == [key]
     path.write_text(path.read_text() + "garbage:line\n")
     path.chmod(0o600)

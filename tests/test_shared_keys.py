@@ -3,11 +3,16 @@ real processes, and a real SMTP server that checks the password."""
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import json
 import os
 import stat
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from admins import admin
 from smtp_servers import smtp_server
 
@@ -18,6 +23,14 @@ from fincon_tui.services.smtp_settings import SmtpSettings
 SmtpSettings(db, vault).save(SmtpDefinition(
     name="OFFICE", mail_server="localhost", authenticate=True, username="bob", port={port},
     use_tls=True, timeout_seconds=5, bcc=""), PasswordChange.{change}, {version})
+"""
+SAVE_TWO = """
+from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.smtp import SmtpDefinition
+from fincon_tui.services.smtp_settings import SmtpSettings
+for name in ("OFFICE", "SHOP"):
+    SmtpSettings(db, vault).save(SmtpDefinition(name, "smtp.example.com", True, "bob", 587, True, 30, ""),
+                                 PasswordChange.set(name + "-pw"), None)
 """
 
 
@@ -121,3 +134,59 @@ def test_a_keyring_that_never_answers_does_not_hold_up_the_cli(tmp_path, db_path
     assert shown.returncode == 0, shown.stderr
     problem = json.loads(shown.stdout)["password_problem"]
     assert "the keyring did not answer within 1 s" in problem and "no such key" in problem
+
+
+def test_a_key_file_behind_a_symlink_is_written_through_keeping_owner_group_and_mode(tmp_path, db_path) -> None:
+    shared = tmp_path / "srv"
+    shared.mkdir()
+    real = shared / "fincon.key"
+    anna = admin(tmp_path, "anna", db_path, key_file=tmp_path / "home-anna" / "k", keyring=False)
+    (anna.home / "k").symlink_to(real)
+    anna.python(SAVE_TWO)  # the first key goes to the shared file too
+    assert (anna.home / "k").is_symlink() and real.is_file()
+    owner = (4242, 4343) if os.getuid() == 0 else (os.getuid(), os.getgid())
+    os.chown(real, *owner)
+    real.chmod(0o640)
+    rotated = anna.cli("key", "rotate")
+    assert rotated.returncode == 0, rotated.stderr
+    assert (anna.home / "k").is_symlink() and os.readlink(anna.home / "k") == str(real)
+    kept = real.stat()
+    assert (kept.st_uid, kept.st_gid, stat.S_IMODE(kept.st_mode)) == (*owner, 0o640)
+    ben = admin(tmp_path, "ben", db_path, key_file=real, keyring=False)
+    status = json.loads(ben.cli("key", "status", "--json").stdout)
+    assert (status["passwords_opened"], status["key_id"]) == (2, rotated.stdout.split()[2])
+
+
+@contextlib.contextmanager
+def unwritable(folder: Path) -> Iterator[None]:
+    """No file can be created in `folder` (root, who may write anything,
+    meets an immutable folder); the files in it stay writable."""
+    folder.chmod(0o555)
+    if os.getuid() == 0 and subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
+        folder.chmod(0o755)
+        pytest.skip("root can write any folder that chattr +i cannot make immutable")
+    try:
+        yield
+    finally:
+        if os.getuid() == 0:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        folder.chmod(0o755)
+
+
+def test_a_key_file_in_a_folder_the_admin_cannot_write_is_refused_not_rewritten_in_place(tmp_path, db_path) -> None:
+    """The file can be written, its folder cannot: the file cannot be
+    replaced whole, and it is not rewritten in place (a crash there would
+    lose the keys): refused, with what to do, and nothing changes."""
+    shared = tmp_path / "srv"
+    shared.mkdir()
+    key_file = shared / "fincon.key"
+    anna = admin(tmp_path, "anna", db_path, key_file=key_file, keyring=False)
+    anna.python(SAVE_OFFICE.format(port=587, change='set("anna-pw")', version=None))
+    key_file.chmod(0o660)
+    before = key_file.read_bytes(), json.loads(anna.cli("key", "status", "--json").stdout)
+    with unwritable(shared):
+        refused = anna.cli("key", "rotate")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert f"cannot write key file {key_file}: this account may not create files in {shared}" in refused.stderr
+    assert (key_file.read_bytes(), json.loads(anna.cli("key", "status", "--json").stdout)) == before
+    assert os.listdir(shared) == ["fincon.key"]

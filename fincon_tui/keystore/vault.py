@@ -115,6 +115,9 @@ class PasswordVault:
         self.service = service
         self.timeout = timeout if timeout is not None else _timeout_from_environment()
         self._hung: str = ""
+        #: True while a keyring call is under way: an app quitting meanwhile
+        #: does not wait for it (it may never answer).
+        self.asking = False
 
     # -- the keyring, bounded ----------------------------------------------------
 
@@ -132,7 +135,11 @@ class PasswordVault:
 
         worker = threading.Thread(target=run, name="fincon-keyring", daemon=True)
         worker.start()
-        worker.join(self.timeout)
+        self.asking = True
+        try:
+            worker.join(self.timeout)
+        finally:
+            self.asking = False
         if not result:
             self._hung = f"the keyring did not answer within {self.timeout:g} s ({what}); going on without it"
             raise KeyringTimeout(self._hung)
@@ -202,22 +209,24 @@ class PasswordVault:
         text = self.keyring_get(f"key:{database_id}") or ""
         return keyfile.parse(text, f"keyring entry key:{database_id}")
 
-    def write(self, source: KeySource, database_id: str, keys: list[bytes], group: str | None = None) -> None:
+    def update(self, source: KeySource, database_id: str, change: Callable[[list[bytes]], list[bytes]]) -> None:
+        """Replace the keys in `source` by `change(keys)`, with nobody else's
+        change in between (a key file may be shared by several databases)."""
         from fincon_tui.keystore import keyfile
 
-        if source.kind == "key file" and not keys:
-            Path(source.where).unlink(missing_ok=True)
-        elif source.kind == "key file":
-            keyfile.write(Path(source.where), keys, group)
-        elif keys:
+        if source.kind == "key file":
+            keyfile.update(Path(source.where), change)
+            return
+        # A keyring entry belongs to one database: no other database writes it.
+        keys = change(self.read(source, database_id))
+        if keys:
             self.keyring_set(f"key:{database_id}", keyfile.format_keys(keys))
         else:
             self.keyring_delete(f"key:{database_id}")
 
     def add(self, source: KeySource, database_id: str, key: bytes) -> None:
         """Put `key` first in `source`, keeping the keys already there."""
-        keys = [k for k in self.read(source, database_id) if k != key]
-        self.write(source, database_id, [key, *keys])
+        self.update(source, database_id, lambda keys: [key, *(k for k in keys if k != key)])
 
     # -- finding keys -----------------------------------------------------------------
 

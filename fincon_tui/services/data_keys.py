@@ -112,17 +112,17 @@ def rotate(passwords: Passwords) -> Rotated:
 def to_key_file(passwords: Passwords, path: Path, group: str | None, move: bool) -> FoundKey:
     """Write this database's keys into the key file at `path` (kept keys
     stay); with `move`, then remove them from the keyring and the default
-    key file.  A database without a key gets a new one here."""
+    key file.  A database without a key adopts the newest key in the file,
+    or gets a new one there."""
     from fincon_tui.keystore import keyfile
 
     db = passwords.db
     database_id = passwords.database_id
     target = KeySource("key file", str(path))
-    existing = keyfile.read(path)
     with write_transaction(db):
         if rows.key_id(db) is None:  # a new database: its key is made right here
-            current = FoundKey(existing[0] if existing else cipher.new_key(), target)
-            keyfile.write(path, [current.key, *existing[1:]], group)
+            kept = keyfile.update(path, lambda existing: existing or [cipher.new_key()], group)
+            current = FoundKey(kept[0], target)
             rows.set_key_id(db, current.id)
             return current
         current = passwords.current_key()
@@ -130,12 +130,12 @@ def to_key_file(passwords: Passwords, path: Path, group: str | None, move: bool)
     keys = [current.key]
     for source in others:
         keys += [k for k in passwords.vault.read(source, database_id) if k not in keys]
-    keyfile.write(path, keys + [k for k in existing if k not in keys], group)
+    keyfile.update(path, lambda existing: keys + [k for k in existing if k not in keys], group)
     if move:  # from the keyring and the default key file, never from a configured one
         default = KeySource("key file", str(passwords.vault.default_file(database_id)))
         for source in others:
             if source.kind == "keyring" or source == default:
-                passwords.vault.write(source, database_id, [])
+                passwords.vault.update(source, database_id, lambda held: [k for k in held if k not in keys])
     passwords.remember(None)  # found again where they now are
     return FoundKey(current.key, target)
 
