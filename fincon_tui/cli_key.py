@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault, config: Co
         if args.key_command == "rotate":
             done = keys.rotate(passwords)
             say(
-                f"New key {done.new} in {done.source.describe()}; {done.passwords} password(s) "
+                f"New key {done.new} in {done.source.describe()}; {keys.counted(done.secrets) or 'nothing'} "
                 f"re-encrypted. The old key {done.old} stays there for backups made before now."
             )
             return 0
@@ -53,6 +53,8 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault, config: Co
 
 
 def _status(report, as_json: bool) -> int:
+    from fincon_tui.services.data_keys import counted
+
     if as_json:
         print(json.dumps(report.as_json(), indent=2))
     else:
@@ -61,7 +63,7 @@ def _status(report, as_json: bool) -> int:
             ("Key id", report.key_id or "none yet (made when the first password is saved)"),
             ("Key found in", report.found_in.describe() if report.found_in else report.problem or "-"),
             ("New keys go to", report.new_keys_go_to.describe()),
-            ("Passwords", f"{report.stored} stored, {report.opened} opened with this account's key"),
+            ("Stored", f"{counted(report.stored) or 'nothing'}; {report.opened} opened with this account's key"),
         ]
         lines += [("Unusable", text) for text in report.unusable]
         if report.legacy_left:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -56,7 +57,7 @@ def test_rotate_re_encrypts_everything_and_keeps_the_old_key_for_backups(db, db_
     owned = seed(db, key_file)
     old = secret_rows.key_id(db)
     done = rotate(Passwords(db, PasswordVault(key_file)))
-    assert (done.old, done.passwords) == (old, COUNT) and done.new == secret_rows.key_id(db) != old
+    assert (done.old, done.secrets) == (old, {"password": COUNT}) and done.new == secret_rows.key_id(db) != old
     assert [key_id(k) for k in keyfile.read(key_file)] == [done.new, old]
     check_all_open(db_path, key_file, owned)
 
@@ -182,6 +183,36 @@ def test_key_rotate_command(tmp_path, db_path) -> None:
     )
     before = anna.cli("key", "status", "--json").stdout
     rotated = anna.cli("key", "rotate")
-    assert rotated.returncode == 0 and "1 password(s) re-encrypted" in rotated.stdout
+    assert rotated.returncode == 0 and "; 1 password re-encrypted." in rotated.stdout
     after = anna.cli("key", "status", "--json").stdout
     assert before != after and '"passwords_opened": 1' in after
+
+
+def test_key_rotate_and_status_name_what_they_count(tmp_path, db_path) -> None:
+    anna = admin(tmp_path, "anna", db_path, keyring=False)
+    anna.python(
+        "from fincon_tui.domain.password_binding import PasswordChange, smtp_owner\n"
+        "from fincon_tui.domain.smtp import SmtpDefinition\n"
+        "from fincon_tui.services.smtp_settings import SmtpSettings\n"
+        "from fincon_tui.storage import secret_rows\n"
+        "from fincon_tui.storage.transactions import write_transaction\n"
+        "service = SmtpSettings(db, vault)\n"
+        "for name in ('OFFICE', 'SHOP'):\n"
+        "    service.save(SmtpDefinition(name, 'smtp.example.com', True, 'bob', 587, True, 30, ''),"
+        " PasswordChange.set('pw'), None)\n"
+        "with write_transaction(db):\n"
+        "    binding = secret_rows.bound_now(db, smtp_owner('OFFICE'))\n"
+        "    service.passwords.put(binding, 'client_secret', 'secret')\n"
+        "    service.passwords.put(binding, 'refresh_token', 'token')\n"
+    )
+    rotated = anna.cli("key", "rotate")
+    assert rotated.returncode == 0, rotated.stderr
+    assert "; 2 passwords, 1 client secret and 1 sign-in re-encrypted." in rotated.stdout
+    status = anna.cli("key", "status")
+    assert "Stored          2 passwords, 1 client secret and 1 sign-in; 4 opened with this account's key" in (
+        status.stdout)
+    with sqlite3.connect(db_path) as conn:  # each secret is opened as itself, not as its record's password
+        conn.execute("UPDATE secrets SET sealed = zeroblob(40) WHERE name = 'client_secret'")
+    status = anna.cli("key", "status")
+    assert status.returncode == 1 and "; 3 opened with this account's key" in status.stdout
+    assert "Unusable        the client secret of SMTP definition OFFICE does not decrypt" in status.stdout

@@ -4,6 +4,7 @@ older version kept in admins' keyrings into the database."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,25 @@ from fincon_tui.storage import audit
 from fincon_tui.storage import secret_rows as rows
 from fincon_tui.storage.transactions import write_transaction
 
+#: What a stored secret is called (one, several), in the order counts are told.
+SECRET_NOUNS = {
+    "password": ("password", "passwords"),
+    "client_secret": ("client secret", "client secrets"),
+    "service_account": ("service-account key", "service-account keys"),
+    "refresh_token": ("sign-in", "sign-ins"),
+}
+
+
+def counted(secrets: Mapping[str, int]) -> str:
+    """'1 password', '2 passwords, 1 client secret and 1 sign-in'; '' for none."""
+    parts = []
+    for name in [*SECRET_NOUNS, *sorted(set(secrets) - set(SECRET_NOUNS))]:
+        if count := secrets.get(name, 0):
+            word = name.replace("_", " ")
+            one, several = SECRET_NOUNS.get(name, (word, f"{word}s"))
+            parts.append(f"{count} {one if count == 1 else several}")
+    return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+
 
 @dataclass
 class KeyStatus:
@@ -25,7 +45,7 @@ class KeyStatus:
     found_in: KeySource | None
     new_keys_go_to: KeySource
     problem: str = ""
-    stored: int = 0
+    stored: Counter[str] = field(default_factory=Counter)  # secret name -> how many
     opened: int = 0
     unusable: list[str] = field(default_factory=list)
     legacy_left: dict[str, int] = field(default_factory=dict)
@@ -39,7 +59,7 @@ class KeyStatus:
             "new_keys_go_to": self.new_keys_go_to.where,
             "this_account_has_key": self.found_in is not None,
             "problem": self.problem or None,
-            "passwords_stored": self.stored,
+            "passwords_stored": self.stored.total(),
             "passwords_opened": self.opened,
             "passwords_unusable": self.unusable,
             "passwords_in_older_keyrings": sum(self.legacy_left.values()),
@@ -57,9 +77,9 @@ def status(passwords: Passwords) -> KeyStatus:
         except SecretStoreError as error:
             report.problem = str(error)
     for sealed in rows.all_sealed(db):
-        report.stored += 1
+        report.stored[sealed.name] += 1
         try:
-            passwords.get(sealed.binding.owner)
+            passwords.get(sealed.binding.owner, sealed.name)
         except KeyMissing:
             continue  # said once, in `problem`
         except SecretStoreError as error:
@@ -79,7 +99,7 @@ def legacy_left(passwords: Passwords) -> dict[str, int]:
 class Rotated:
     old: str
     new: str
-    passwords: int
+    secrets: Counter[str]  # secret name -> how many were re-encrypted
     source: KeySource
 
 
@@ -106,7 +126,7 @@ def rotate(passwords: Passwords) -> Rotated:
             rows.put(db, sealed)
         rows.set_key_id(db, new.id)
     passwords.remember(new)
-    return Rotated(old_id, new.id, len(resealed), old.source)
+    return Rotated(old_id, new.id, Counter(sealed.name for sealed in resealed), old.source)
 
 
 def to_key_file(passwords: Passwords, path: Path, group: str | None, move: bool) -> FoundKey:
@@ -183,16 +203,12 @@ def legacy_message(adopted: Adopted) -> str:
     """What the admin is told about passwords from an older version."""
     parts = []
     if adopted.moved:
-        parts.append(f"Moved {_passwords(adopted.moved)} from your keyring into the database (encrypted)")
+        parts.append(f"Moved {counted({'password': adopted.moved})} from your keyring into the database (encrypted)")
     if adopted.left:
         where = ", ".join(f"{who}: {count}" for who, count in sorted(adopted.left.items()))
         left = sum(adopted.left.values())
         parts.append(
-            f"{_passwords(left)} saved by an older fincon-tui {'is' if left == 1 else 'are'} still in "
+            f"{counted({'password': left})} saved by an older fincon-tui {'is' if left == 1 else 'are'} still in "
             f"another admin's keyring ({where}); they move here when that admin starts fincon-tui"
         )
     return "; ".join(parts)
-
-
-def _passwords(count: int) -> str:
-    return "1 password" if count == 1 else f"{count} passwords"
