@@ -22,7 +22,7 @@ def test_create_update_delete_are_recorded_without_passwords(db, vault) -> None:
     smtp = SmtpSettings(db, vault)
     smtp.save(definition(), PasswordChange.set("Secret-Pw-1"), None)
     smtp.save(definition(port=2525), PasswordChange.set("Secret-Pw-2"), 1)
-    smtp.delete("OFFICE", 2)
+    removed = smtp.delete("OFFICE", 2)
     log = entries(db)
     assert [e["action"] for e in log] == ["create", "update", "delete"]
     assert all(e["who"] == getpass.getuser() and e["kind"] == "SMTP definition" for e in log)
@@ -30,7 +30,8 @@ def test_create_update_delete_are_recorded_without_passwords(db, vault) -> None:
     update = json.loads(log[1]["changes"])
     assert update == {"port": [587, 2525], "password": "password changed"}
     assert "Secret-Pw" not in json.dumps(log)
-    history = smtp.history("office")
+    history = smtp.history(removed)  # the deleted record's, by its row_id; no record is called OFFICE now
+    assert smtp.history("office") == []
     assert history[1].describe() == "port: 587 -> 2525; password changed"
 
 
@@ -76,3 +77,72 @@ def test_who_comes_from_the_real_uid_not_the_environment(monkeypatch) -> None:
     if os.getuid() == 0:
         monkeypatch.setenv("SUDO_USER", "anna")
         assert who() == "root (sudo by anna)"
+
+
+async def test_history_follows_the_record_through_renames_not_its_name(app, db) -> None:
+    """Issue 21: OFFICE changed, MAIN created and deleted, OFFICE renamed MAIN
+    and then HQ.  HQ's history is its own, whole; no MAIN inherits any of it."""
+    from fincon_tui.services.key_changes import copy, rename
+
+    smtp = app.smtp
+    smtp.save(definition(), PasswordChange.keep(), None)
+    smtp.save(definition(port=2525), PasswordChange.keep(), 1)
+    smtp.save(definition(name="MAIN"), PasswordChange.keep(), None)
+    deleted = smtp.delete("MAIN", 1)
+    rename(smtp, "OFFICE", smtp.get("OFFICE"), "MAIN")
+    assert [e.verb for e in smtp.history("MAIN")] == ["rename", "update", "create"]
+    rename(smtp, "MAIN", smtp.get("MAIN"), "HQ")
+    assert [(e.verb, e.describe()) for e in smtp.history("HQ")] == [
+        ("rename", "name: MAIN -> HQ"), ("rename", "name: OFFICE -> MAIN"), ("update", "port: 587 -> 2525"),
+        ("create", smtp.history("HQ")[-1].describe())]
+    assert smtp.history("HQ")[-1].changes["name"] == [None, "OFFICE"]
+    assert smtp.history("MAIN") == [] and [e.action for e in smtp.history(deleted)] == ["delete", "create"]
+    smtp.save(definition(name="MAIN"), PasswordChange.keep(), None)
+    assert [e.action for e in smtp.history("MAIN")] == ["create"]
+    copy(smtp, "HQ", definition(name="BRANCH", port=2525), PasswordChange.keep(), False)
+    assert [e.describe_changes()[0] for e in smtp.history("BRANCH")] == ["copy of HQ"]  # starts afresh
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot, 1, key="hq")
+        await pilot.press("f9")
+        assert isinstance(app.screen, HistoryScreen)
+        assert [str(label.content).split()[-1] for label in app.screen.query(".history-head")] == [
+            "rename", "rename", "update", "create"]
+
+
+def test_a_users_history_follows_them_through_renames(db, vault) -> None:
+    from support import user
+
+    from fincon_tui.services.key_changes import rename
+    from fincon_tui.services.user_settings import UserSettings
+
+    SmtpSettings(db, vault).save(definition(username=""), PasswordChange.keep(), None)
+    users = UserSettings(db, vault)
+    users.save(user("ALICE", "OFFICE"), PasswordChange.keep(), None)
+    users.save(user("BOB", "OFFICE"), PasswordChange.keep(), None)
+    users.delete("BOB", 1)
+    rename(users, "ALICE", users.get("ALICE"), "BOB")
+    rename(users, "BOB", users.get("BOB"), "CAROL")
+    assert [e.describe() for e in users.history("CAROL")] == [
+        "user_code: BOB -> CAROL", "user_code: ALICE -> BOB", users.history("CAROL")[-1].describe()]
+    assert users.history("CAROL")[-1].changes["user_code"] == [None, "ALICE"]
+    users.save(user("BOB", "OFFICE"), PasswordChange.keep(), None)
+    assert [e.action for e in users.history("BOB")] == ["create"]
+
+
+def test_rows_other_tools_insert_or_copy_get_a_row_id_of_their_own(db, vault) -> None:
+    """Every row has its own row_id, which its history hangs on: a row a tool
+    inserts without one, or copies with another row's, is given one."""
+    smtp = SmtpSettings(db, vault)
+    smtp.save(definition(), PasswordChange.keep(), None)
+    db.execute("INSERT INTO smtp_settings (name, mail_server, authenticate, port, use_tls, timeout_seconds, "
+               "created_at, updated_at) VALUES ('RAW', 'smtp.example.com', 'N', 25, 'N', 30, 'x', 'x')")
+    db.execute("INSERT INTO smtp_settings SELECT 'COPIED', mail_server, authenticate, username, port, use_tls, "
+               "timeout_seconds, bcc, created_at, updated_at, version, row_id, login_method, tenant, client_id "
+               "FROM smtp_settings WHERE name = 'OFFICE'")
+    db.execute("UPDATE smtp_settings SET row_id = NULL WHERE name = 'RAW'")
+    db.conn.commit()
+    row_ids = [row["row_id"] for row in db["smtp_settings"].rows]
+    assert None not in row_ids and len(set(row_ids)) == 3
+    smtp.save(definition(name="COPIED", port=2525), PasswordChange.keep(), 1)
+    assert [e.action for e in smtp.history("COPIED")] == ["update"]
+    assert [e.action for e in smtp.history("OFFICE")] == ["create"]

@@ -118,7 +118,7 @@ def copy(service: RecordService[R], source_key: str, record: R, password: Passwo
             told["client_secret"] = f"copied from {source_name}"
         changes = {audit.COPIED_FROM: [None, source_name],
                    **audit.differences(None, service.repo.to_columns(saved.record)), **told}
-        audit.record(service.db, service.kind, saved.key, "create", changes,
+        audit.record(service.db, service.kind, saved, "create", changes,
                      password_changed=password.action == "set")
         left = source is not None and service.passwords.has(owner, "refresh_token")
     return Copied(saved.record, saved.created_at, saved.updated_at, saved.version, saved.row_id,
@@ -149,9 +149,8 @@ def rename(service: RecordService[R], key: str, expected: int | Stored[R], new_k
         after = service.repo.rename(before, new_key)
         moved = service.passwords.move(owner, service.owner(after.key))
         users = service.rename_dependents(before, after)
-        audit.move_history(service.db, service.kind, before.key, after.key)
         audit.record(
-            service.db, service.kind, after.key, "update",
+            service.db, service.kind, after, "update",
             audit.differences(service.repo.to_columns(before.record), service.repo.to_columns(after.record)),
             password_changed=False,
         )

@@ -158,7 +158,7 @@ class RecordService(Generic[R]):
             audit.record(
                 self.db,
                 self.kind,
-                saved.key,
+                saved,
                 "create" if before is None else "update",
                 {**audit.differences(
                     self.repo.to_columns(before.record) if before else None,
@@ -179,15 +179,18 @@ class RecordService(Generic[R]):
             audit.record(
                 self.db,
                 self.kind,
-                removed.key,
+                removed,
                 "delete",
                 audit.differences(self.repo.to_columns(removed.record), None),
                 password_changed=False,
             )
         return removed
 
-    def history(self, key: str) -> list[audit.AuditEntry]:
-        return audit.history(self.db, self.kind, key)
+    def history(self, record: Stored[R] | str) -> list[audit.AuditEntry]:
+        """The entries of `record` (as loaded, even if deleted since), or of
+        the record stored under this key now: whatever keys it had."""
+        stored = self.repo.get(record) if isinstance(record, str) else record
+        return audit.history(self.db, self.kind, stored.row_id) if stored else []
 
     def check_can_delete(self, key: str) -> None:
         """Raise RecordInUse if others depend on the record."""

@@ -126,7 +126,7 @@ def save_sign_in(service: RecordService, sign_in: SignIn, tokens: Tokens) -> str
         binding = service.binding(current.record)
         service.passwords.put(binding, "refresh_token", tokens.refresh_token, tokens.refresh_expires_at)
         who = f" as {tokens.account}" if tokens.account else ""
-        audit.record(service.db, service.kind, current.key, "update", {"refresh_token": f"signed in{who}"},
+        audit.record(service.db, service.kind, current, "update", {"refresh_token": f"signed in{who}"},
                      password_changed=False)
     mismatch = ""
     if tokens.account and tokens.account.lower() != sign_in.mailbox.lower():

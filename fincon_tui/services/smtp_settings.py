@@ -109,14 +109,14 @@ class SmtpSettings(RecordService[SmtpDefinition]):
         """Linked users' own sign-ins were made with the definition's app
         registration, which changed: they go (each in the user's history too)."""
         signed_out = []
-        for code, _ in self.users.own_logins(name):
-            owner = user_owner(code)
-            if self.passwords.has(owner, "refresh_token"):
+        for stored in self.users.linked_records(name):
+            owner = user_owner(stored.key)
+            if stored.record.smtp_username and self.passwords.has(owner, "refresh_token"):
                 secret_rows.remove(self.db, owner, "refresh_token")
-                audit.record(self.db, self.users.kind, code, "update",
+                audit.record(self.db, self.users.kind, stored, "update",
                              {"refresh_token": f"removed: SMTP definition {name}'s app registration changed"},
                              password_changed=False)
-                signed_out.append(code)
+                signed_out.append(stored.key)
         return signed_out
 
     def copyable_secrets(self, record: SmtpDefinition) -> tuple[str, ...]:
@@ -132,7 +132,7 @@ class SmtpSettings(RecordService[SmtpDefinition]):
         for stored in linked:
             saved = self.users.update(replace(stored.record, smtp_name=after.key), stored)
             audit.record(
-                self.db, self.users.kind, stored.key, "update",
+                self.db, self.users.kind, saved, "update",
                 audit.differences(self.users.to_columns(stored.record), self.users.to_columns(saved.record)),
                 password_changed=False,
             )

@@ -2,6 +2,8 @@
 
 Written in the same transaction as the change it records.  Passwords are
 never written: a password change is recorded as the words "password changed".
+An entry belongs to its record for good, by the record's row_id: a rename
+moves nothing, and a record deleted and created again starts afresh.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from fincon_tui.storage.versioned_table import utc_now
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+    from fincon_tui.storage.versioned_table import Stored
 
 TABLE = "audit_log"
 PASSWORD_CHANGED = "password changed"
@@ -93,7 +97,9 @@ def differences(old: dict | None, new: dict | None) -> dict[str, list]:
     }
 
 
-def record(db: Database, kind: str, key: str, action: str, changes: dict, password_changed: bool) -> None:
+def record(db: Database, kind: str, stored: Stored, action: str, changes: dict, password_changed: bool) -> None:
+    """An entry for `stored` (the record as saved, or as it was deleted),
+    under its row_id and its key now."""
     if password_changed:
         changes = {**changes, "password": PASSWORD_CHANGED}
     db.table(TABLE).insert(
@@ -101,29 +107,19 @@ def record(db: Database, kind: str, key: str, action: str, changes: dict, passwo
             "at": utc_now(),
             "who": who(),
             "kind": kind,
-            "record_key": key,
+            "record_key": stored.key,
             "action": action,
             "changes": json.dumps(changes),
+            "row_id": stored.row_id,
         }
     )
 
 
 @translated
-def move_history(db: Database, kind: str, old: str, new: str) -> None:
-    """A renamed record takes its entries along (those since the old key
-    was last deleted, which belong to an earlier record of that name)."""
-    same = "kind = ? AND record_key = ? COLLATE NOCASE"
-    db.execute(
-        f"""UPDATE {TABLE} SET record_key = ? WHERE {same} AND id > coalesce(
-                (SELECT max(id) FROM {TABLE} WHERE {same} AND action = 'delete'), 0)""",
-        [new, kind, old, kind, old],
-    )
-
-
-@translated
-def history(db: Database, kind: str, key: str) -> list[AuditEntry]:
-    """A record's entries, newest first."""
-    rows = db[TABLE].rows_where(
-        "kind = ? AND record_key = ? COLLATE NOCASE", [kind, key], order_by="id DESC"
-    )
+def history(db: Database, kind: str, row_id: str | None) -> list[AuditEntry]:
+    """The entries of the record with this row_id, newest first, under
+    whatever keys it had."""
+    if row_id is None:
+        return []
+    rows = db[TABLE].rows_where("kind = ? AND row_id = ?", [kind, row_id], order_by="id DESC")
     return [AuditEntry(r["at"], r["who"], r["action"], json.loads(r["changes"])) for r in rows]

@@ -341,3 +341,32 @@ def m010_user_login_method_as_definition(db: Database) -> None:
     db.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
     for _, _, sql in dependents:
         db.execute(sql)
+
+
+@migrations()
+def m011_audit_by_record(db: Database) -> None:
+    """Each audit entry belongs to its record for good: `audit_log.row_id`
+    is the row_id of the record it was written for, whatever key that has
+    since, and `record_key` the key it had then.  Rows without a row_id, or
+    with another row's (inserted or copied by other tools), get one of
+    their own, now and by trigger from now on; the entries an older version
+    wrote are attached where the trail tells (storage/audit_owners.py)."""
+    from fincon_tui.storage.audit_owners import attach_old_entries
+
+    db.execute("ALTER TABLE audit_log ADD COLUMN row_id TEXT")
+    db.execute("CREATE INDEX audit_log_row ON audit_log (kind, row_id)")
+    for table in ("smtp_settings", "user_email_settings"):
+        needs_one = (f"NEW.row_id IS NULL OR EXISTS (SELECT 1 FROM {table} AS other "
+                     "WHERE other.row_id = NEW.row_id AND other.rowid <> NEW.rowid)")
+        db.execute(
+            f"UPDATE {table} AS t SET row_id = lower(hex(randomblob(8))) WHERE row_id IS NULL OR EXISTS ("
+            f"SELECT 1 FROM {table} AS other WHERE other.row_id = t.row_id AND other.rowid < t.rowid)"
+        )
+        db.execute(f"CREATE INDEX {table}_row_id ON {table} (row_id)")
+        for name, event in (("insert", "INSERT"), ("update", "UPDATE OF row_id")):
+            db.execute(
+                f"CREATE TRIGGER {table}_row_id_{name} AFTER {event} ON {table} WHEN {needs_one} BEGIN "
+                f"UPDATE {table} SET row_id = lower(hex(randomblob(8))) WHERE rowid = NEW.rowid; END"
+            )
+    attach_old_entries(db, {"SMTP definition": ("smtp_settings", "name"),
+                            "User email settings": ("user_email_settings", "user_code")})

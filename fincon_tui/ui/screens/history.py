@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def entry_head(entry: AuditEntry) -> str:
     """'2026-11-27 14:02  anna       update' (fixed width, so the changes align)."""
     when = datetime.fromisoformat(entry.at).astimezone().strftime("%Y-%m-%d %H:%M")
-    return f"{when}  {entry.who:<10.10} {entry.action:<6}"
+    return f"{when}  {entry.who:<10.10} {entry.verb:<6}"
 
 
 class HistoryScreen(DialogScreen[None]):

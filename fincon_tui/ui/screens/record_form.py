@@ -222,7 +222,7 @@ class RecordFormScreen(RecordFields):
             return
 
         async def show() -> None:
-            entries = await self.database.run(self.service.history, key)
+            entries = await self.database.run(self.service.history, self.loaded.stored if self.loaded else key)
             self.app.push_screen(HistoryScreen(f"History of {self.service.kind} {key}", entries, self.LABELS))
 
         self.database.work(self, show())
