@@ -133,7 +133,7 @@ def _locked(real: Path, gid: int | None) -> Iterator[int]:
     at `real`.  A missing file is created empty first, to be locked."""
     while True:
         try:
-            fd = os.open(real, os.O_RDONLY)
+            fd = _open(real)
         except FileNotFoundError:
             _create_empty(real, gid)
             continue
@@ -145,6 +145,15 @@ def _locked(real: Path, gid: int | None) -> Iterator[int]:
                 return
         finally:
             os.close(fd)  # the lock goes with it
+
+
+def _open(real: Path) -> int:
+    """For writing where this account may (an exclusive lock on NFS needs
+    it); a group member who may only read the file locks it read-only."""
+    try:
+        return os.open(real, os.O_RDWR)
+    except PermissionError:
+        return os.open(real, os.O_RDONLY)
 
 
 def _stat(path: Path) -> os.stat_result | None:
