@@ -87,6 +87,8 @@ def whole_number(raw: str, low: int, high: int) -> int:
         raise FieldError(f"is required ({low}-{high})")
     if not value.isascii() or not value.isdigit():
         raise FieldError(f"must be a whole number from {low} to {high}")
+    if len(value.lstrip("0")) > len(str(high)):  # int() refuses more than 4,300 digits
+        raise FieldError(f"must be from {low} to {high} (not a number of {len(value):,} digits)")
     number = int(value)
     if not low <= number <= high:
         raise FieldError(f"must be from {low} to {high} (not {number})")
