@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from fincon_tui import __version__
-from fincon_tui.cli_common import fail
+from fincon_tui.cli_common import BROKEN_PIPE, Parser, fail
 from fincon_tui.paths import DB_ENV
 
 #: The COMMANDs; without one in argv the parser skips building them (14 ms at start-up).
@@ -14,7 +14,7 @@ COMMANDS = ("smtp", "user", "export", "import", "key", "init")
 
 
 def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="fincon-tui",
         description="Fincon Accounting mail settings (System / Mail Settings) "
         "as a keyboard-driven terminal app. Without a COMMAND it starts the "
@@ -54,6 +54,25 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run fincon-tui; output into a pipe closed early (`smtp list | head -1`)
+    ends it quietly with status BROKEN_PIPE, as the docs of Python's signal
+    module advise: stdout then points at /dev/null, so that the flush at exit
+    does not fail again."""
+    import sys
+
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return BROKEN_PIPE
+
+
+def _main(argv: list[str] | None) -> int:
     import sys
 
     words = sys.argv[1:] if argv is None else argv

@@ -1,4 +1,5 @@
-"""What every command shares: how a failure is printed and the exit statuses.
+"""What every command shares: the argument parser, how a failure is
+printed, how a secret is read from stdin, and the exit statuses.
 
     0  success; for a command that writes (`set`, `delete`, `import`):
        done, whether or not anything had to change
@@ -8,6 +9,9 @@
        field the form would refuse, unusable database, config or file)
     3  with --detailed-exitcode only: done, and something was changed
        (an import --dry-run: would be changed)
+  141  stdout was closed before the output was all written (`... | head -1`):
+       the command stops quietly, with the status a shell gives a tool that
+       SIGPIPE ended (128 + 13), as `seq 1 100000 | head -1` does
 
 Changed and unchanged are both 0 by default, so `&&` chains and `set -e`
 scripts work; a configuration-management tool asks for 3 and reports
@@ -18,13 +22,20 @@ scripts work; a configuration-management tool asks for 3 and reports
 
 from __future__ import annotations
 
+import argparse
+import re
 import sys
+from typing import NoReturn
 
 from fincon_tui.domain.visible import visible_lines
 
 FAILED = 1
 CANNOT_RUN = 2
 CHANGED = 3
+BROKEN_PIPE = 141
+#: The most bytes a line read from stdin may hold: more than any secret a
+#: field takes (16,384 characters of at most 4 bytes each).
+LINE_MAX = 65_536
 
 
 def say(text: str = "", *, err: bool = False) -> None:
@@ -56,3 +67,124 @@ def print_list(rows: list[dict], as_json: bool, heading: str, key: str, line) ->
             say(f"! {row[key]} needs attention: {row['needs_attention']}")
         if row.get("warning"):
             say(f"! {row[key]}: {row['warning']}")
+
+
+class BadArguments(Exception):
+    """What argparse refused, on its way from the parser that refused it
+    (a command's) to the root parser, which knows the command line."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+        self.message = message
+
+
+#: An unrecognized word that looks like an option is named in the error; other words never are.
+_OPTION = re.compile(r"--[a-z][a-z0-9-]{0,40}|-[A-Za-z]")
+
+
+class Parser(argparse.ArgumentParser):
+    """The parser of `fincon-tui` and, through add_subparsers, of every
+    command.  An option is matched whole, never by a prefix (`--pass` is not
+    `--password`), and an error never repeats a value from the command line:
+    a secret typed where it does not belong must not be printed back."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(allow_abbrev=False, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        """argparse's errors go up to the root parser's parse_args."""
+        raise BadArguments(self, message)
+
+    def parse_args(self, args=None, namespace=None):
+        words = sys.argv[1:] if args is None else list(args)
+        try:
+            parsed, extra = self.parse_known_args(words, namespace)
+        except BadArguments as bad:
+            _refuse(bad.parser, _without_values(bad.message, words, self.names()))
+        if extra:
+            _refuse(self, _unrecognized(extra))
+        return parsed
+
+    def names(self) -> set[str]:
+        """Every option and command name of this parser and its commands."""
+        names: set[str] = set()
+        for action in self._actions:
+            names.update(action.option_strings)
+            if isinstance(action.choices, dict):  # the commands of add_subparsers
+                for name, command in action.choices.items():
+                    names |= {name, *command.names()}
+        return names
+
+
+def _refuse(parser: argparse.ArgumentParser, message: str) -> NoReturn:
+    parser.print_usage(sys.stderr)
+    say(f"{parser.prog}: error: {message}", err=True)
+    raise SystemExit(CANNOT_RUN)
+
+
+def _unrecognized(extra: list[str]) -> str:
+    """Names the options given (without what follows an `=`); a word after
+    one of them, or any other word, is only counted."""
+    named: list[str] = []
+    for index, word in enumerate(extra):
+        option = word.split("=", 1)[0]
+        after_option = index > 0 and "=" not in extra[index - 1] and extra[index - 1] in named
+        if _OPTION.fullmatch(option) and not after_option:
+            named.append(option)
+    others = len(extra) - len(named)
+    words = f"{others} {'word' if others == 1 else 'words'} not repeated here (a value could be a secret)"
+    if not named:
+        return f"unrecognized arguments: {words}"
+    return f"unrecognized arguments: {' '.join(named)}" + (f", and {words}" if others else "")
+
+
+def _without_values(message: str, words: list[str], names: set[str]) -> str:
+    """argparse's `message` with every word from the command line that is
+    not an option or command name (and every value after an `=`) left out."""
+    values = set()
+    for word in words:
+        if word not in names:  # itself, after an `=`, after a one-letter option (`-vVALUE`)
+            values |= {word, word.partition("=")[2], word[2:] if word[:1] == "-" != word[1:2] else ""}
+    for value in sorted(filter(None, values), key=len, reverse=True):
+        message = message.replace(repr(value), "(a value, not repeated)")
+        message = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", "(a value, not repeated)", message)
+    return message
+
+
+def read_line(what: str) -> str:
+    """The next line of stdin without its line end (LF, CR LF); the rest of
+    stdin stays unread.  ValueError, naming `what`, when it is not UTF-8
+    text or longer than LINE_MAX bytes."""
+    line = sys.stdin.buffer.readline(LINE_MAX + 1) if sys.stdin is not None else b""
+    if len(line.removesuffix(b"\n")) > LINE_MAX:
+        raise ValueError(f"the {what} on stdin is longer than {LINE_MAX:,} bytes")
+    try:
+        return line.decode("utf-8").removesuffix("\n").removesuffix("\r")
+    except UnicodeDecodeError:
+        raise ValueError(f"the {what} on stdin is not UTF-8 text") from None
+
+
+def read_secret(what: str, prompt: str, clear_option: str) -> str:
+    """Every secret a command reads: typed at `prompt` without echo when
+    stdin is a terminal, else read_line's.  Refused (ValueError, naming
+    `what`), never altered: none, not UTF-8, too long, a control character."""
+    from fincon_tui._exceptions import FieldError
+    from fincon_tui.domain.fields import check_printable
+
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        try:
+            value = getpass.getpass(prompt)
+        except EOFError:
+            value = ""
+    else:
+        value = read_line(what)
+    if not value:
+        raise ValueError(f"no {what} given (to remove the stored one, use {clear_option})")
+    try:
+        check_printable(value)
+    except FieldError:
+        raise ValueError(f"the {what} contains a control character (a tab, NUL, CR ...)") from None
+    return value

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from fincon_tui.cli_transfer import NoPassword, detailed, report, stdin_password
+from fincon_tui.cli_transfer import NoSecret, detailed, report, stdin_password
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -40,7 +40,7 @@ def add_commands(commands, what: str, key: str, fields: tuple) -> None:
         "--password-stdin", action="store_true",
         help="give the copy its own password: read from stdin (one line), or asked for without echo",
     )
-    copy.add_argument("--password", nargs="?", action=NoPassword, help=argparse.SUPPRESS)
+    copy.add_argument("--password", nargs="?", action=NoSecret, help=argparse.SUPPRESS)
     copy.set_defaults(fields=[dest for _, dest, _, _ in fields])
     detailed(copy)
     rename = commands.add_parser(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from fincon_tui import cli_copy, cli_sign_in, cli_transfer
 from fincon_tui.cli_common import FAILED, fail, print_list, say
+from fincon_tui.domain.visible import shown
 
 if TYPE_CHECKING:  # the commands import their libraries when they run
     from sqlite_utils import Database
@@ -106,7 +107,7 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
                                lambda sign_in, tokens: save_sign_in(smtp, sign_in, tokens))
     stored = smtp.get(args.name)
     if stored is None:
-        return fail(f"SMTP definition {args.name} does not exist")
+        return fail(f"SMTP definition {shown(args.name)} does not exist")
     if args.smtp_command == "show":
         row = _row(stored, smtp)
         owner = smtp_owner(stored.key)
@@ -146,7 +147,7 @@ def _session(args, checks: MailChecks, definition) -> int:
         else:
             prepared = checks.login_test(definition, user_code=args.user or "")
     except UnknownUser as error:
-        return fail(f"User email settings {error.code} do not exist")
+        return fail(f"User email settings {shown(error.code)} do not exist")
     except CannotTest as error:
         return fail(f"--{error.field} {error}" if error.of_value else str(error))
     for note in prepared.notes:

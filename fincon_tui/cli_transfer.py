@@ -2,9 +2,9 @@
 `export` and `import`.  The work is services/transfer.py's; this module
 reads the options, the password and the file, and prints what happened.
 
-A password is read from stdin (`--password-stdin`) or typed at a prompt
-without echo, never taken from the command line.  Exit statuses: see
-cli_common.
+A password or client secret is read from stdin (`--password-stdin`,
+`--client-secret-stdin`) or typed at a prompt without echo, never taken
+from the command line.  Exit statuses: see cli_common.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from fincon_tui.cli_common import CHANGED, FAILED, fail, say
+from fincon_tui.cli_common import CHANGED, FAILED, fail, read_secret, say
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -50,13 +50,14 @@ USER_FIELDS = (
 )
 
 
-class NoPassword(argparse.Action):
-    """`--password VALUE` is refused without repeating VALUE."""
+class NoSecret(argparse.Action):
+    """`--password VALUE` and `--client-secret VALUE` are refused without repeating VALUE."""
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:
+        what = "client secret" if option_string == "--client-secret" else "password"
         parser.error(
-            "a password is never taken on the command line (ps and shell history show it to others): "
-            "use --password-stdin"
+            f"a {what} is never taken on the command line (ps and shell history show it to others): "
+            f"use {option_string}-stdin"
         )
 
 
@@ -83,17 +84,19 @@ def add_set_command(commands, what: str, key: str, fields: tuple) -> None:
         help="read the password from stdin (one line), or ask for it without echo when stdin is a terminal",
     )
     password.add_argument("--clear-password", action="store_true", help="remove the stored password")
-    command.add_argument("--password", nargs="?", action=NoPassword, help=argparse.SUPPRESS)
+    command.add_argument("--password", nargs="?", action=NoSecret, help=argparse.SUPPRESS)
     command.set_defaults(fields=[dest for _, dest, _, _ in fields])
     if fields is SMTP_FIELDS:
         secret = command.add_mutually_exclusive_group()
         secret.add_argument("--client-secret-stdin", action="store_true",
-                            help="read the Client Secret (M app-only, G installed app) from stdin, one line")
+                            help="read the Client Secret (M app-only, G installed app) from stdin, one line, "
+                            "or ask for it without echo when stdin is a terminal")
         secret.add_argument("--service-account-file", metavar="PATH",
                             help="store the Google service-account key in this JSON file as Client Secret")
         secret.add_argument("--clear-client-secret", action="store_true", help="remove the stored Client Secret")
         command.add_argument("--client-secret-expires", metavar="YYYY-MM-DD",
                              help="when the client secret expires (Entra shows it): smtp test warns 14 days ahead")
+        command.add_argument("--client-secret", nargs="?", action=NoSecret, help=argparse.SUPPRESS)
     detailed(command)
 
 
@@ -118,37 +121,16 @@ def _status(changed: bool, args: argparse.Namespace) -> int:
     return CHANGED if changed and args.detailed_exitcode else 0
 
 
-def read_password(prompt: str) -> str:
-    """One line from stdin without its line end, or typed at `prompt`
-    without echo when stdin is a terminal; ValueError when there is none."""
-    if sys.stdin is not None and sys.stdin.isatty():
-        import getpass
-
-        try:
-            value = getpass.getpass(prompt)
-        except EOFError:
-            value = ""
-    else:
-        line = sys.stdin.buffer.readline() if sys.stdin is not None else b""
-        try:
-            value = line.decode("utf-8").removesuffix("\n").removesuffix("\r")
-        except UnicodeDecodeError:
-            raise ValueError("the password on stdin is not UTF-8 text") from None
-    if not value:
-        raise ValueError("no password given (to remove the stored one, use --clear-password)")
-    return value
-
-
 def stdin_password(args: argparse.Namespace, otherwise: PasswordChange) -> PasswordChange | int:
     """The password of `--password-stdin` (read from stdin, or typed without
     echo), `otherwise` without that option, or the exit status to return."""
     from fincon_tui.domain.password_binding import PasswordChange
-    from fincon_tui.domain.visible import visible
+    from fincon_tui.domain.visible import shown
 
     if not args.password_stdin:
         return otherwise
     try:
-        return PasswordChange.set(read_password(f"Password for {visible(args.key)}: "))
+        return PasswordChange.set(read_secret("password", f"Password for {shown(args.key)}: ", "--clear-password"))
     except ValueError as error:
         return fail(str(error))
     except KeyboardInterrupt:
@@ -174,6 +156,9 @@ def run_write(args: argparse.Namespace, db: Database, vault: PasswordVault, kind
         secret = _secret_change(args)
     except ValueError as error:
         return fail(str(error))
+    except KeyboardInterrupt:
+        say("fincon-tui: cancelled", err=True)
+        return 130
     return report(transfer.set(kind, values, password, secret), args)
 
 
@@ -182,6 +167,7 @@ def _secret_change(args: argparse.Namespace):
     from datetime import date
 
     from fincon_tui.domain.password_binding import PasswordChange
+    from fincon_tui.domain.visible import shown
 
     expires = None
     if getattr(args, "client_secret_expires", None):
@@ -189,7 +175,7 @@ def _secret_change(args: argparse.Namespace):
             expires = date.fromisoformat(args.client_secret_expires).isoformat() + "T00:00:00+00:00"
         except ValueError:
             raise ValueError(
-                f"--client-secret-expires takes a date as YYYY-MM-DD (not {args.client_secret_expires})"
+                f"--client-secret-expires takes a date as YYYY-MM-DD (not {shown(args.client_secret_expires)})"
             ) from None
     if getattr(args, "clear_client_secret", False):
         return PasswordChange.clear()
@@ -202,11 +188,8 @@ def _secret_change(args: argparse.Namespace):
         except FieldError as error:
             raise ValueError(f"--service-account-file {error.message}") from None
     if getattr(args, "client_secret_stdin", False):
-        line = sys.stdin.buffer.readline() if sys.stdin is not None else b""
-        value = line.decode("utf-8", "replace").strip()
-        if not value:
-            raise ValueError("no client secret on stdin")
-        return PasswordChange.set(value, expires)
+        prompt = f"Client Secret for {shown(args.key)}: "
+        return PasswordChange.set(read_secret("client secret", prompt, "--clear-client-secret"), expires)
     if expires:
         raise ValueError("--client-secret-expires goes with --client-secret-stdin")
     return PasswordChange.keep()
@@ -249,9 +232,11 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
 
 
 def load(file: str) -> object:
-    """The data of an export file: JSON or TOML by extension, else by content."""
-    import tomllib
+    """The data of an export file: JSON or TOML by extension, else by content,
+    read strictly (domain/documents.py); ValueError says why it is unusable."""
     from pathlib import Path
+
+    from fincon_tui.domain.documents import parse_json, parse_toml
 
     try:
         raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
@@ -264,9 +249,9 @@ def load(file: str) -> object:
     suffix = Path(file).suffix.lower()
     as_json = suffix == ".json" or (suffix != ".toml" and text.lstrip().startswith("{"))
     try:
-        return json.loads(text) if as_json else tomllib.loads(text)
-    except ValueError as error:  # json.JSONDecodeError, tomllib.TOMLDecodeError
-        raise ValueError(f"{_name(file)} is not valid {'JSON' if as_json else 'TOML'}: {error}") from None
+        return parse_json(text) if as_json else parse_toml(text)
+    except ValueError as error:
+        raise ValueError(f"{_name(file)} {error}: nothing was imported") from None
 
 
 def _name(file: str) -> str:

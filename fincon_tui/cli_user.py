@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from fincon_tui import cli_copy, cli_sign_in, cli_transfer
 from fincon_tui.cli_common import fail, print_list, say
+from fincon_tui.domain.visible import shown
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -98,7 +99,7 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
         return 0
     stored = users.get(args.key)
     if stored is None:
-        return fail(f"User email settings {args.key.strip().upper()} do not exist")
+        return fail(f"User email settings {shown(args.key.strip().upper())} do not exist")
     row = _row(stored, users)
     owner = users.owner(stored.key)
     row["password_stored"] = users.passwords.has(owner)

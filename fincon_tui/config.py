@@ -13,11 +13,12 @@ password key file is (no Textual here).
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fincon_tui._exceptions import ConfigError
+from fincon_tui.domain.documents import parse_toml
+from fincon_tui.domain.visible import shown
 from fincon_tui.paths import APP_NAME
 
 KEY_FILE_ENV = "FINCON_TUI_KEY_FILE"
@@ -44,14 +45,14 @@ def _read(path: Path | None) -> tuple[Path, dict]:
             raise ConfigError(f"{path}: no such file")
         return path, {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = parse_toml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read it ({error})") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    except ValueError as error:  # not valid TOML, or nested too deeply
+        raise ConfigError(f"{path} {error}") from None
     unknown = sorted(set(data) - {"keys", "passwords"})
     if unknown:
-        raise ConfigError(f"{path}: unknown section {unknown[0]!r} (only [keys] and [passwords] are read)")
+        raise ConfigError(f"{path}: unknown section {shown(repr(unknown[0]))} (only [keys] and [passwords] are read)")
     return path, data
 
 

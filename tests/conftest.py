@@ -186,15 +186,17 @@ def pilot_waits_for_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def fincon(db_path: Path):
     """Runs the installed `fincon-tui --db <the test database> ARGS...` as a
-    process; `stdin` is its input (none: stdin is /dev/null)."""
+    process; `stdin` is its input (none: stdin is /dev/null; bytes: the
+    output is bytes too)."""
     import subprocess
     import sys
 
     command = Path(sys.executable).parent / "fincon-tui"
 
-    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    def run(*args: str, stdin: str | bytes | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [str(command), "--db", str(db_path), *args], capture_output=True, text=True, timeout=60,
+            [str(command), "--db", str(db_path), *args], capture_output=True, text=not isinstance(stdin, bytes),
+            timeout=60,
             env=os.environ.copy(), input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
         )
 

@@ -17,10 +17,10 @@ definition's app registration (`own_way`).
 
 from __future__ import annotations
 
-import json
 import re
 
 from fincon_tui._exceptions import FieldError
+from fincon_tui.domain.documents import parse_json
 from fincon_tui.domain.fields import text
 
 PASSWORD, MICROSOFT, GOOGLE = "P", "M", "G"
@@ -74,9 +74,9 @@ def is_service_account_key(secret: str) -> bool:
 def check_service_account_key(secret: str) -> dict:
     """The key JSON, checked for what signing in needs; FieldError says what is wrong."""
     try:
-        info = json.loads(secret)
-    except ValueError:
-        raise FieldError("is not a service-account key: not valid JSON") from None
+        info = parse_json(secret)
+    except ValueError as error:
+        raise FieldError(f"is not a service-account key: it {error}") from None
     if not isinstance(info, dict) or info.get("type") != "service_account":
         raise FieldError('is not a service-account key ("type" is not "service_account")')
     missing = [key for key in ("client_email", "private_key", "token_uri") if not info.get(key)]

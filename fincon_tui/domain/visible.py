@@ -2,7 +2,8 @@
 show on a terminal.
 
 `visible(text)` is pure and does no I/O; every layer uses it before putting
-untrusted text on screen, in a log or in a message.  Markup is the display
+untrusted text on screen, in a log or in a message; `shown(text)` is the
+same for a value a message quotes, shortened when long.  Markup is the display
 layer's concern: it shows these strings as plain text, never parsed.
 """
 
@@ -45,3 +46,16 @@ def visible(text: str) -> str:
 def visible_lines(text: str) -> str:
     """Like visible(), but line breaks stay line breaks (for multi-line text)."""
     return "\n".join(visible(line) for line in text.split("\n"))
+
+
+#: How much of a refused value a message quotes.
+SHOWN_MAX = 80
+
+
+def shown(text: str, limit: int = SHOWN_MAX) -> str:
+    """User text quoted in a message (a refused name, an unknown field):
+    visible(), and cut to `limit` characters with its length when longer,
+    so a 50 MB value cannot flood a terminal or a log."""
+    if len(text) <= limit:
+        return visible(text)
+    return f"{visible(text[:limit])}… ({len(text):,} characters)"

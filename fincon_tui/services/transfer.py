@@ -11,6 +11,7 @@ never hold a password, only whether one is stored; imports never set one.
 from __future__ import annotations
 
 import builtins
+import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -28,6 +29,7 @@ from fincon_tui._exceptions import (
 )
 from fincon_tui.domain import smtp, users
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.visible import shown
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.storage.audit import AuditEntry, differences
@@ -88,9 +90,10 @@ class Outcome:
         return self.action in ("created", "changed", "deleted", "renamed")
 
     def text(self, dry_run: bool = False) -> str:
+        """The line a command prints; a refused key is quoted shortened."""
         action = f"would be {self.action}" if dry_run and self.changed else self.action
         joint = " " if self.action == "renamed" else ": "
-        return f"{self.kind} {self.key} {action}" + (f"{joint}{self.detail}" if self.detail else "")
+        return f"{self.kind} {shown(self.key)} {action}" + (f"{joint}{self.detail}" if self.detail else "")
 
 
 class Transfer:
@@ -215,9 +218,11 @@ class Transfer:
             raise FileRefused("holds no smtp_definitions or users")
         unknown = sorted(set(data) - {"format", *(kind.section for kind in KINDS)})
         if unknown:
-            raise FileRefused(f"has an unknown section {unknown[0]!r} (sections: smtp_definitions, users)")
-        if data.get("format", FORMAT) != FORMAT:
-            raise FileRefused(f"is format {data['format']!r}; this fincon-tui reads format {FORMAT}")
+            raise FileRefused(f'has an unknown section "{shown(unknown[0])}" (sections: smtp_definitions, users)')
+        number = data.get("format", FORMAT)
+        if type(number) is not int or number != FORMAT:  # true == 1 and 1.0 == 1 in Python, not here
+            said = shown(json.dumps(number)) if isinstance(number, (str, int, float)) else f"a {type(number).__name__}"
+            raise FileRefused(f"is format {said}; this fincon-tui reads format {FORMAT}")
         for kind in KINDS:
             if not isinstance(data.get(kind.section, []), list):
                 raise FileRefused(f"{kind.section} must be a list of records")
@@ -234,8 +239,9 @@ class Transfer:
         try:
             values = {field: _text(field, value, kind) for field, value in row.items() if field not in INFORMATIVE}
         except FieldError as error:
-            return Outcome(service.kind, str(row.get(kind.key_field) or where), "refused",
-                           describe(error, kind.labels))
+            named = row.get(kind.key_field)
+            key = str(named) if isinstance(named, (str, int, float)) and str(named).strip() else where
+            return Outcome(service.kind, key, "refused", describe(error, kind.labels))
         key = service.repo.normalize_key(values.get(kind.key_field, ""))
         if key and fold(key) in seen:
             return Outcome(service.kind, key, "refused", "appears twice in the file")
@@ -261,8 +267,7 @@ def _text(field: str, value: object, kind: Kind) -> str:
         raise FieldError("is never imported (export files hold none): set it with --client-secret-stdin", field)
     if field not in kind.labels:
         fields = ", ".join(k for k in kind.labels if k not in ("password", "client_secret"))
-        raise FieldError(f"is not a field of {kind.section} ({fields})",
-                         field)
+        raise FieldError(f'"{shown(field)}" is not a field of {kind.section} ({fields})')
     if isinstance(value, bool):
         return "Y" if value else "N"
     if isinstance(value, (str, int, float)):
