@@ -82,3 +82,32 @@ class HangingKeyring(FileKeyring):
         return None
 
     set_password = delete_password = get_password  # type: ignore[assignment]
+
+
+HOLD_ENV = "FINCON_TEST_KEYRING_HOLD"
+
+
+class HeldKeyring(FileKeyring):
+    """Reads hang until the test lets them go, in whichever process: a read
+    creates `<$FINCON_TEST_KEYRING_HOLD>.asked`, then waits on the FIFO that
+    variable names until the test opens it for writing (see `held_reads`)."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        hold = Path(os.environ[HOLD_ENV])
+        hold.with_suffix(".asked").touch()
+        with open(hold) as fifo:  # blocks until the test opens the other end
+            fifo.read()
+        return super().get_password(service, username)
+
+
+@contextlib.contextmanager
+def held_reads(folder: Path) -> Iterator[dict[str, str]]:
+    """The environment that makes HeldKeyring hold reads (the FIFO in
+    `folder`); a read still held is let go on leaving."""
+    hold = folder / "keyring-hold"
+    os.mkfifo(hold)
+    try:
+        yield {"PYTHON_KEYRING_BACKEND": "keyring_backends.HeldKeyring", HOLD_ENV: str(hold)}
+    finally:
+        with contextlib.suppress(OSError):  # ENXIO: nobody waits any more
+            os.close(os.open(hold, os.O_WRONLY | os.O_NONBLOCK))

@@ -122,6 +122,10 @@ def test_screen_in_16_colours(snap_compare, people, keys: list[str], monkeypatch
     assert snapped(snap_compare, people, keys)
 
 
+#: A copy, a refused delete and a rename, typed on a list in one go.
+LIST_OPTIONS = ["1", "1", "3", "3", "down", "4", "down", "7", "enter", *"branch", "enter", "y", "enter", "f10",
+                "ctrl+u", *"MAIN", "enter"]
+
 #: Screens whose look the 5250 conventions set: message subfile, pages, windows.
 MORE_SCREENS = {
     "authenticate_n_errors": (["1", "1", "1", *"office", "enter", "tab", "n", "f10"], (80, 24)),
@@ -130,6 +134,9 @@ MORE_SCREENS = {
     "history_wrapped": (["1", "1", "1", *"office", "enter", "f9"], (80, 24)),
     "test_email_window": (["1", "1", "1", *"office", "enter", "f7"], (80, 24)),
     "user_form_at_60x20": (["1", "1", "2", *"alice", "enter"], (60, 20)),
+    # 3, 4 and 7 on the three definitions: the worst outcome, counted; F1 lists all three
+    "list_outcomes": (LIST_OPTIONS, (80, 24)),
+    "list_outcomes_in_help": ([*LIST_OPTIONS, "f1"], (80, 24)),
 }
 
 

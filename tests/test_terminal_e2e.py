@@ -4,7 +4,9 @@ read by a terminal emulator (pyte), at 80x24: the seed article end to end."""
 from __future__ import annotations
 
 import os
+import re
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -26,15 +28,20 @@ CTRL_Q = "\x11"
 
 
 class Terminal:
-    """A pty running fincon-tui, with what a user would see on it."""
+    """A pty running fincon-tui (or `command`), with what a user would see on
+    it and every byte written to it (`output`)."""
 
-    def __init__(self, args: list[str], term: str, **extra_env: str) -> None:
+    def __init__(self, args: list[str], term: str, command: str = str(BIN), **extra_env: str) -> None:
         env = {**os.environ, "TERM": term, "COLUMNS": "80", "LINES": "24", **extra_env}
         env.pop("COLORTERM", None)
-        self.child = pexpect.spawn(str(BIN), args, env=env, dimensions=(24, 80), timeout=30)
+        self.child = pexpect.spawn(command, args, env=env, dimensions=(24, 80), timeout=30)
         self.screen = pyte.Screen(80, 24)
         self.stream = pyte.ByteStream(self.screen)
         self.bytes_read = 0
+        self.output = bytearray()
+        self.ended = False
+        #: The tty's modes once the app has ended (termios.tcgetattr).
+        self.modes: list = []
 
     def text(self) -> str:
         return "\n".join(self.screen.display)
@@ -44,9 +51,36 @@ class Terminal:
             while True:
                 data = self.child.read_nonblocking(65536, timeout=0.05)
                 self.bytes_read += len(data)
+                self.output += data
                 self.stream.feed(data)
         except pexpect.TIMEOUT:
             pass
+        except pexpect.EOF:
+            self.ended = True
+
+    def wait_exit(self, timeout: float = 30) -> int | None:
+        """Until the app has ended, reading all it writes; its exit status."""
+        deadline = time.monotonic() + timeout
+        while not self.ended and time.monotonic() < deadline:
+            self.pump()
+        assert self.ended, f"fincon-tui did not end; the screen shows:\n{self.text()}"
+        self.modes = termios.tcgetattr(self.child.child_fd)  # the pty's: Linux answers for its other side
+        self.child.close()
+        return self.child.exitstatus
+
+    def given_back(self) -> None:
+        """The terminal is as the app found it: the tty cooked (echo, line
+        editing, signals, CR read as Enter), and the last word on each mode the
+        app turns on is 'off' (alternate screen, mouse, bracketed paste, focus
+        reports) or 'on' (the cursor)."""
+        iflag, _, _, lflag, *_ = self.modes
+        assert lflag & termios.ECHO and lflag & termios.ICANON and lflag & termios.ISIG, "the tty is left raw"
+        assert iflag & termios.ICRNL, "the tty is left raw"
+        last = {mode: state for mode, state in re.findall(rb"\x1b\[\?(\d+)([hl])", bytes(self.output))}
+        left_on = [mode.decode() for mode in (b"1049", b"1000", b"1003", b"1006", b"1015", b"2004", b"1004")
+                   if last.get(mode) == b"h"]
+        assert not left_on, f"modes left on: {left_on}"
+        assert last.get(b"25") == b"h", "the cursor is left hidden"
 
     def wait_for(self, text: str, timeout: float = 20, gone: bool = False) -> None:
         """Until `text` is on the screen (with `gone`, until it is not)."""
@@ -337,3 +371,31 @@ def test_keys_typed_while_the_app_starts_all_land(db_path: Path, typed: str, sho
         assert terminal.close(confirm=typed != ASK_ABC[0]) == 0
     finally:
         terminal.child.terminate(force=True)
+
+
+@pytest.mark.parametrize("typed_ahead", [False, True], ids=["while-it-waits", "typed-with-enter"])
+def test_quitting_leaves_a_keyring_that_never_answers_behind(db_path: Path, tmp_path: Path, typed_ahead: bool) -> None:
+    """The definition's key is asked of a keyring that never answers (until
+    this test lets it go, after the app has ended): Ctrl+Q, pressed while it
+    waits or typed right after the Enter that opens the definition, still
+    ends the app, and gives the terminal back, without waiting for it."""
+    from keyring_backends import held_reads
+
+    from fincon_tui.keystore.vault import PasswordVault
+    from fincon_tui.services.smtp_settings import SmtpSettings
+    from fincon_tui.storage.database import open_database
+
+    SmtpSettings(open_database(db_path), PasswordVault()).save(definition(), PasswordChange.set("pw"), None)
+    with held_reads(tmp_path) as held:
+        terminal = Terminal(["--db", str(db_path)], "xterm-256color", FINCON_TUI_KEYRING_TIMEOUT="86400", **held)
+        try:
+            terminal.send("1")
+            terminal.wait_for("1. Mail Settings")  # the database is open: keys wait their turn
+            terminal.send("11" "OFFICE\r" + (CTRL_Q if typed_ahead else ""))
+            while not typed_ahead and not (tmp_path / "keyring-hold.asked").exists():
+                terminal.pump()
+            terminal.send("" if typed_ahead else CTRL_Q)
+            assert terminal.wait_exit() == 0
+            terminal.given_back()
+        finally:
+            terminal.child.terminate(force=True)

@@ -4,7 +4,7 @@ to, options on several rows, and every option's form or dialog."""
 from __future__ import annotations
 
 import pytest
-from support import definition, help_body, legend, open_form, screen_lines, stored_password
+from support import definition, help_body, legend, open_form, screen_lines, screen_text, stored_password
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
@@ -239,7 +239,9 @@ async def test_copy_without_the_password_copies_none(people, db) -> None:
         assert isinstance(form, UserForm) and form.field("user_code").value == "DAVE"
         assert form.field("smtp_username").value == "alice" and form.password_field.value == ""
         await pilot.press("tab", "ctrl+u", *"dave", "f10")
-        assert people.screen.message.text == "User email settings DAVE saved"
+        assert people.screen.message.text == (  # a login without its password cannot send
+            "User email settings DAVE saved; this user cannot send yet: User DAVE's own login dave has no password: "
+            "enter it on User Email Settings DAVE, or run `fincon-tui user set DAVE --password-stdin`")
     assert stored_password(db, "user:DAVE") is None and stored_password(db, "user:ALICE") == "alice-pw"
     assert people.users.get("DAVE").record.smtp_username == "dave"
 
@@ -496,3 +498,29 @@ def test_a_typed_option_is_painted_on_a_real_terminal(db_path) -> None:
         assert terminal.close() == 0
     finally:
         terminal.child.terminate(force=True)
+
+
+async def test_every_outcome_of_several_options_can_be_read(people) -> None:
+    """Issue 22: the outcomes were joined on the 2-line message line and cut
+    ('… renamed to'), and F1 listed none.  As in a form with several errors,
+    the line shows the first (the worst first) and counts them; F1 lists
+    every one above the help, as a 5250 message subfile."""
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS, "3", "down", "4", "down", "7", "enter")
+        await pilot.press(*"branch", "enter", "enter", "f10")  # 3: copy OFFICE as branch, Accept
+        await pilot.press("ctrl+u", *"MAIN-RELAY-FOR-THE-HEAD-OFFICE", "enter")  # 7 (4 refused at once)
+        screen = people.screen
+        assert isinstance(screen, WorkWithDefinitionsScreen)
+        refused = ("Not deleted: SMTP definition OWN is used by 2 users (ALICE, BOB): "
+                   "link them to another definition first")
+        assert screen.message.text == f"{refused} (1 of 3: F1/^G lists all)"
+        assert f"{refused} (1 of 3: F1/^G lists all)" in screen_text(people)  # not cut
+        await pilot.press("f1")
+        assert help_body(people.screen).startswith("\n".join([
+            "Messages",
+            f"Delete OWN  . . . . {refused}",
+            "Copy OFFICE . . . . SMTP definition branch saved",
+            "Rename RELAY  . . . SMTP definition RELAY renamed to MAIN-RELAY-FOR-THE-HEAD-OFFICE",
+        ]))
+        await pilot.press("f1", "f5", "f1")
+        assert not help_body(people.screen).startswith("Messages")  # the messages went with the line

@@ -59,7 +59,12 @@ class FinconApp(SparingApp):
         self.typeahead = KeyQueue(self)
         self.collector = IdleCollector()
         self.startup_error = ""
-        self.database = DatabaseThread()
+        # Ctrl+Q typed ahead of a key that starts database work acts once the
+        # work begins, as one typed during it does: the work may wait on a
+        # keyring that never answers.
+        self.database = DatabaseThread(
+            on_busy=lambda: self.typeahead.let_through(lambda key: self._answers_during_a_wait(key, ("quit",)))
+        )
         self._open_db = db if callable(db) else None
         self._early_note = ("", "") if self._open_db else self._use_database(db)  # type: ignore[arg-type]
         theme = GREEN_SCREEN if (colours or terminal_colours()) > 16 else GREEN_SCREEN_16
@@ -193,22 +198,25 @@ class FinconApp(SparingApp):
         if acts or key in ("enter", "tab", "shift+tab"):
             screen.message.clear()
 
-    def _answers_during_a_wait(self, event: events.Key | events.Paste) -> bool:
+    def _answers_during_a_wait(self, event: events.Key | events.Paste,
+                               actions: tuple[str, ...] = ("help", "cancel", "quit", "close")) -> bool:
         """While database work runs, F1, Esc and Ctrl+Q (as mapped) act at once."""
         if not self.database.busy or not isinstance(event, events.Key):
             return False
         return any(
-            key == event.key and active.binding.action in ("help", "cancel", "quit", "close")
+            key == event.key and active.binding.action in actions
             for key, active in self.screen.active_bindings.items()
         )
 
     def on_exit_app(self) -> None:
         self.typeahead.stop()
-        self.database.close()
 
     def on_unmount(self) -> None:
+        """Once the terminal is given back: the database thread stops after
+        the call in progress, unless that call waits on a keyring, which may
+        never answer (then the process ends without it)."""
         self.collector.stop()
-        self.database.close()
+        self.database.close(stuck=lambda: self.vault.asking)
 
     def key_label(self, binding_id: str, *, short: bool = False) -> str:
         """How the keys of a binding are written ('F12/Esc'), as mapped;

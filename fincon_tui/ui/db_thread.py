@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
+import time
 from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from fincon_tui.storage.transactions import Waiting
 
 T = TypeVar("T")
+#: Seconds quitting waits for a database call in progress to finish.
+WAIT_AT_CLOSE = 2.0
 
 
 class WritesThatWait(Protocol):
@@ -37,7 +40,10 @@ class WritesThatWait(Protocol):
 class DatabaseThread:
     """The one thread that talks to the database (and the keyring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_busy: Callable[[], None] = lambda: None) -> None:
+        """`on_busy` is called on the event loop each time work begins
+        after none was in flight."""
+        self.on_busy = on_busy
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         # A daemon thread: a call stuck in a keyring never keeps the process alive.
         self._thread = threading.Thread(target=self._serve, name="fincon-db", daemon=True)
@@ -138,21 +144,28 @@ class DatabaseThread:
     def _enter(self) -> None:
         self.busy += 1
         self.idle.clear()
+        if self.busy == 1:
+            self.on_busy()
 
     def _leave(self) -> None:
         self.busy -= 1
         if not self.busy:
             self.idle.set()
 
-    def close(self, wait: float = 2.0) -> None:
+    def close(self, stuck: Callable[[], bool] = lambda: False) -> None:
         """Give up any wait for the write lock and stop after the call in
-        progress; wait for that call at most `wait` seconds (one stuck in a
-        keyring is left behind: the thread is a daemon)."""
+        progress, letting that call finish (a save ends as a whole) for at
+        most WAIT_AT_CLOSE seconds, unless or until `stuck()` says it waits on
+        something that may never answer (a keyring): then the thread, a
+        daemon, is left behind."""
         if self.waiting is not None:
             self.waiting.abandoned.set()
-        if self._thread.is_alive():
-            self._jobs.put(None)
-            self._thread.join(wait)
+        if not self._thread.is_alive():
+            return
+        self._jobs.put(None)
+        deadline = time.monotonic() + WAIT_AT_CLOSE
+        while self._thread.is_alive() and not stuck() and time.monotonic() < deadline:
+            self._thread.join(0.02)
 
 
 def _with_waiting(waiting: Waiting | None, call: Callable[..., T], *args) -> T:

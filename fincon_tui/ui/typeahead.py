@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -67,6 +68,14 @@ class KeyQueue:
             self.released.discard(event)
             return True
         return False
+
+    def let_through(self, now: Callable[[Typed], bool]) -> None:
+        """Release at once, ahead of the others, the queued keys for which
+        `now(key)` holds."""
+        for event in [event for event in self.pending if now(event)]:
+            self.pending.remove(event)
+            self.released.add(event)
+            self.app.post_message(event)
 
     def stop(self) -> None:
         if self.task is not None:

@@ -40,7 +40,8 @@ class HelpScreen(DialogScreen[None]):
             with_keys(part, label) if isinstance(part, str) else (with_keys(part[0], label), with_keys(part[1], label))
             for part in getattr(for_screen, "HELP_TEXT", ())
         ]
-        #: The errors of the last Accept, when there were several (a 5250 message subfile).
+        #: The messages its message line reports (a 5250 message subfile): a
+        #: form's refused fields, or what each of a list's options came to.
         self.problems: list[tuple[str, str]] = getattr(for_screen, "problems", list)()
         self.keys = screen_keys(for_screen)
         self.editing = editing_keys(for_screen) if list(for_screen.query(Input)) else []

@@ -21,6 +21,7 @@ from fincon_tui.storage.transactions import Waiting
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
+from fincon_tui.ui.widgets.chrome import first_of
 from fincon_tui.ui.widgets.form import FormPages, field_row, unfocusable
 from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput
 from fincon_tui.ui.widgets.text_update import update_text
@@ -201,10 +202,7 @@ class RecordFields(FinconScreen):
         self.errors = list(errors)
         for field in self.query(FieldInput):
             field.set_class(any(error.field == field.id for error in errors), "-in-error")
-        text = self.explain(errors[0])
-        if len(errors) > 1:
-            text = f"{text} (1 of {len(errors)}: {self.key('help')} lists all)"
-        self.message.error(text)
+        self.message.error(first_of([self.explain(error) for error in errors], self.key("help")))
         self.field(errors[0].field).refuse_here()
 
     def problems(self) -> list[tuple[str, str]]:

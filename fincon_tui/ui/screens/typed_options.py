@@ -13,11 +13,19 @@ from textual.widgets import Input
 
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.listed_form import STOP, Done
+from fincon_tui.ui.widgets.chrome import first_of
 from fincon_tui.ui.widgets.inputs import FieldInput
 from fincon_tui.ui.widgets.list_rows import OptionInput
 
 if TYPE_CHECKING:
     from fincon_tui.services.work_lists import ListPage
+
+#: Outcome levels, the worst first: the message line shows the worst outcome.
+LEVELS = ("error", "warning", "ok", "info")
+
+
+def worst_first(level: str) -> int:
+    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
 
 
 class TypedOptions(FinconScreen):
@@ -35,7 +43,12 @@ class TypedOptions(FinconScreen):
         #: Options typed, by record key: (row as read, option).
         self.typed: dict[str, tuple[Any, str]] = {}
         self.queue: deque[tuple[Any, str]] = deque()
-        self.results: list[Done] = []
+        #: What the options carried out so far came back with: (option and row, outcome).
+        self.results: list[tuple[str, Done]] = []
+        #: The option and row being carried out now ('Delete OWN').
+        self.running = ""
+        #: The outcomes the message line reports (worst first), and what it says of them.
+        self.reported: tuple[list[tuple[str, Done]], str] = ([], "")
         self.processing = False
         #: The option row the cursor was on when Enter was pressed: it goes back there.
         self.cursor_row: int | None = None
@@ -92,33 +105,43 @@ class TypedOptions(FinconScreen):
     def next_option(self, result: Done | None) -> None:
         """Carry out the next option; called back as each one ends."""
         if result is STOP:
-            self.processing = False
             left = len(self.queue)
             self.queue.clear()
-            self._report(f"Stopped: {left} more option{'s' if left != 1 else ''} still typed" if left else "")
-            return
-        if result is not None and result.text:
-            self.results.append(result)
+            if left:
+                self.results.append((self.running, Done(
+                    f"Stopped: {left} more option{'s' if left != 1 else ''} still typed", "warning")))
+        elif result is not None and result.text:
+            self.results.append((self.running, result))
         if not self.queue:
             self.processing = False
-            self._report("")
+            self._report()
             return
         row, option = self.queue.popleft()
         self.typed.pop(row.key, None)
+        self.running = f"{self.OPTIONS[option]} {row.key}"
         handler: Callable[[Any], None] = getattr(self, self.HANDLERS[option])
         handler(row)
 
-    def _report(self, extra: str) -> None:
-        """All done: say what happened and read the list again."""
-        texts = [done.text for done in self.results] + ([extra] if extra else [])
-        levels = {done.level for done in self.results} | ({"warning"} if extra else set())
-        level = next((lvl for lvl in ("error", "warning", "ok") if lvl in levels), "info")
+    def _report(self) -> None:
+        """All done: read the list again and say what happened, the worst
+        first; when there are several, the help key lists them all."""
+        outcomes = sorted(self.results, key=lambda outcome: worst_first(outcome[1].level))
         self._after_options()
-        if texts:
-            if level == "error":
-                self.message.error("; ".join(texts))
-            else:
-                self.message.show("; ".join(texts), level)
+        if not outcomes:
+            return
+        text = first_of([done.text for _, done in outcomes], self.services.key_label("help"))
+        level = outcomes[0][1].level
+        if level == "error":
+            self.message.error(text)
+        else:
+            self.message.show(text, level)
+        self.reported = (outcomes, self.message.text)
+
+    def problems(self) -> list[tuple[str, str]]:
+        """For the help window: the outcomes the message line reports (none
+        once it says something else)."""
+        outcomes, said = self.reported
+        return [(term, done.text) for term, done in outcomes] if said and said == self.message.text else []
 
     def _after_options(self) -> None:
         """Read the list again, from Position to when one was typed."""

@@ -28,6 +28,14 @@ class TitleBar(HorizontalGroup):
         yield Label(self.path, id="path", markup=False)
 
 
+def first_of(texts: list[str], help_key: str) -> str:
+    """The message line for several messages: the first, and how many there
+    are; the help key lists them all above the help (a 5250 message subfile)."""
+    if len(texts) < 2:
+        return "".join(texts)
+    return f"{texts[0]} (1 of {len(texts)}: {help_key} lists all)"
+
+
 class MessageLine(Static):
     """The one line for errors and confirmations."""
 

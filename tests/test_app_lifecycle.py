@@ -1,0 +1,51 @@
+"""The app's life in its process: quitting, and coming back after a
+suspend.  (What the terminal is left with: tests/test_terminal_e2e.py.)"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring_backends import HeldKeyring, held_reads
+from support import definition, open_form
+from textual import events
+
+from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.keystore.vault import PasswordVault
+from fincon_tui.services.smtp_settings import SmtpSettings
+from fincon_tui.ui.app import FinconApp
+
+SIZE = (80, 24)
+
+
+async def until(condition, what: str) -> None:
+    """Until `condition()` holds (a generous bound: only a failure waits it out)."""
+    for _ in range(3000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never {what}")
+
+
+async def test_quit_stops_the_database_thread_once_and_leaves_a_stuck_keyring_call(
+    db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    SmtpSettings(db, PasswordVault()).save(definition(), PasswordChange.set("pw"), None)
+    with held_reads(tmp_path) as held:
+        for name, value in held.items():
+            monkeypatch.setenv(name, value)
+        keyring.set_keyring(HeldKeyring())
+        app = FinconApp(db, PasswordVault(timeout=86400), cursor_blink=False)
+        stops: list[object] = []
+        stop = app.database.close
+        monkeypatch.setattr(app.database, "close", lambda *how, **named: (stops.append(how), stop(*how, **named))[1])
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_form(pilot, 1)
+            screen.field("name").value = "OFFICE"
+            app.post_message(events.Key("enter", "\r"))
+            await until((tmp_path / "keyring-hold.asked").exists, "asked the keyring")
+            app.post_message(events.Key("ctrl+q", None))
+            await until(lambda: not app.is_running, "quit")
+        assert len(stops) == 1
