@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from fincon_tui.cli_common import fail, say
+from fincon_tui.cli_common import fail, read_line, say
 
 if TYPE_CHECKING:
     from fincon_tui.oauth.tokens import Tokens
@@ -23,8 +23,6 @@ def add_command(commands, what: str, key: str) -> None:
 
 def run(find: Callable[[], SignIn], save: Callable[[SignIn, Tokens], str]) -> int:
     """Sign in as `find()` says (NotReady: why not), then `save` the tokens."""
-    import sys
-
     from fincon_tui._exceptions import NotReady, RecordChanged, SecretStoreError
     from fincon_tui.oauth.errors import TokenFailure
 
@@ -47,7 +45,11 @@ def run(find: Callable[[], SignIn], save: Callable[[SignIn, Tokens], str]) -> in
             say(f"On your own computer, open this address and sign in as {sign_in.mailbox}:\n\n"
                 f"{flow.url}\n\nThe browser then fails to open a 127.0.0.1 address: paste that address here "
                 "and press Enter.", err=True)
-            tokens = flow.finish(sys.stdin.readline() if sys.stdin is not None else "")
+            try:  # the address holds the sign-in's code: read as every secret is (cli_common.read_line)
+                pasted = read_line("address")
+            except ValueError as error:
+                return fail(f"not signed in: {error}")
+            tokens = flow.finish(pasted)
     except TokenFailure as error:
         return fail(f"not signed in: {error.message}" + (f"; {error.hint}" if error.hint else ""))
     except OSError as error:
