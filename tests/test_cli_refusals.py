@@ -213,3 +213,14 @@ def test_head_of_a_list_in_a_shell_pipeline(db_path: Path, listed) -> None:
         assert result.stderr == ""
         assert "ALICE" in result.stdout.splitlines()[1]
         assert result.stdout.splitlines()[2] in ("status 0", f"status {BROKEN_PIPE}")
+
+
+def test_a_pasted_sign_in_address_is_read_as_a_secret_is(fincon, db, vault) -> None:
+    """The Google sign-in's pasted address holds its code: bytes that are not
+    UTF-8 are refused in words, not taken for a damaged database."""
+    SmtpSettings(db, vault).save(definition(name="G", mail_server="smtp.gmail.com", username="a@corp.example",
+                                            login_method="G", tenant="", client_id="1.apps.googleusercontent.com"),
+                                 PasswordChange.keep(), None, {"client_secret": PasswordChange.set("g-secret")})
+    result = fincon("smtp", "sign-in", "G", stdin=b"http://127.0.0.1/?code=\xff\n")
+    assert result.returncode == 2
+    assert result.stderr.decode().splitlines()[-1].endswith(": the address on stdin is not UTF-8 text")
