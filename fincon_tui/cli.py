@@ -54,10 +54,10 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run fincon-tui; output into a pipe closed early (`smtp list | head -1`)
-    ends it quietly with status BROKEN_PIPE, as the docs of Python's signal
-    module advise: stdout then points at /dev/null, so that the flush at exit
-    does not fail again."""
+    """Run fincon-tui; output into a pipe closed early (`smtp list | head -1`,
+    also `2>&1`) ends it quietly with status BROKEN_PIPE, as the docs of
+    Python's signal module advise: the closed stream then points at /dev/null,
+    so that the flush at exit does not fail again."""
     import sys
 
     try:
@@ -68,7 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         import os
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BrokenPipeError:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
         return BROKEN_PIPE
 
 

@@ -204,6 +204,17 @@ def test_output_into_a_closed_pipe_ends_quietly(db_path: Path, listed, argv, buf
     assert process.returncode == BROKEN_PIPE or ("--help" in argv and process.returncode == 0)
 
 
+def test_an_error_into_a_closed_pipe_ends_quietly(db_path: Path, listed) -> None:
+    """`2>&1 | head -1`: the message on stderr, buffered, cannot be written either."""
+    read, write = os.pipe()
+    os.close(read)
+    env = {**os.environ, "PYTHONUNBUFFERED": ""}
+    with subprocess.Popen([str(BIN), "--db", str(db_path), "smtp", "show", "NOPE"], stdout=write, stderr=write,
+                          stdin=subprocess.DEVNULL, env=env) as process:
+        os.close(write)
+        assert process.wait(timeout=60) == BROKEN_PIPE
+
+
 def test_head_of_a_list_in_a_shell_pipeline(db_path: Path, listed) -> None:
     for _ in range(3):  # whether head is gone before the list is written varies: quiet either way
         result = subprocess.run(
