@@ -72,7 +72,7 @@ class Terminal:
         """The terminal is as the app found it: the tty cooked (echo, line
         editing, signals, CR read as Enter), and the last word on each mode the
         app turns on is 'off' (alternate screen, mouse, bracketed paste, focus
-        reports) or 'on' (the cursor)."""
+        reports) or 'on' (the cursor, line wrapping)."""
         iflag, _, _, lflag, *_ = self.modes
         assert lflag & termios.ECHO and lflag & termios.ICANON and lflag & termios.ISIG, "the tty is left raw"
         assert iflag & termios.ICRNL, "the tty is left raw"
@@ -81,6 +81,7 @@ class Terminal:
                    if last.get(mode) == b"h"]
         assert not left_on, f"modes left on: {left_on}"
         assert last.get(b"25") == b"h", "the cursor is left hidden"
+        assert last.get(b"7") == b"h", "line wrapping is left off"
 
     def wait_for(self, text: str, timeout: float = 20, gone: bool = False) -> None:
         """Until `text` is on the screen (with `gone`, until it is not)."""
@@ -351,7 +352,8 @@ def test_keys_that_keep_the_screen_write_under_1_kb(db_path: Path, open_window, 
 #: create question for ABC, or (answered) the new definition filled in.
 ASK_ABC = ("111" "ABC\r", ["The SMTP definition does not exist – do you want to create it?"])
 FILL_ABC = ("111" "ABC\r" "y" "smtp.example.com\r" "y\r" "bob\r",
-            ["New SMTP definition ABC", "smtp.example.com", "bob"])
+            ["New SMTP definition ABC", "Mail Server . . . . . . .  smtp.example.com",
+             "Username  . . . . . . . .  bob"])
 
 
 @pytest.mark.parametrize(("typed", "shown"), [ASK_ABC, FILL_ABC], ids=["enter", "keys-after-enter"])
@@ -399,3 +401,36 @@ def test_quitting_leaves_a_keyring_that_never_answers_behind(db_path: Path, tmp_
             terminal.given_back()
         finally:
             terminal.child.terminate(force=True)
+
+
+@pytest.mark.parametrize(("signum", "saving"), [
+    ("SIGTERM", False), ("SIGHUP", False), ("SIGHUP", True), pytest.param("SIGTERM", True, marks=pytest.mark.slow),
+], ids=["sigterm-unsaved", "sighup-unsaved", "sighup-lock-wait", "sigterm-lock-wait"])
+def test_a_signal_ends_the_app_as_ctrl_q_and_writes_nothing_half_done(db_path: Path, signum: str,
+                                                                      saving: bool) -> None:
+    """A shutdown or a session manager sends SIGTERM, a dropped SSH
+    connection SIGHUP: with unsaved edits, or while Accept waits for another
+    admin's save, the app ends as on Ctrl+Q, without asking (the edits are
+    not saved), the terminal given back, the database whole."""
+    import signal
+    import sqlite3
+
+    terminal = Terminal(["--db", str(db_path)], "xterm-256color")
+    other = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        terminal.send("111" "OFFICE\r" "y" "smtp.example.com\r" "n\r")
+        terminal.wait_for("Mail Server . . . . . . .  smtp.example.com")  # not the tty's echo of it
+        if saving:
+            other.execute("BEGIN IMMEDIATE")  # another admin's save, in progress
+            terminal.send(F10)
+            terminal.wait_for("waiting for another admin's save")
+        terminal.child.kill(getattr(signal, signum))
+        assert terminal.wait_exit() == 0
+        terminal.given_back()
+    finally:
+        terminal.child.terminate(force=True)
+        if other.in_transaction:
+            other.execute("ROLLBACK")
+    assert "Traceback" not in terminal.output.decode(errors="replace")
+    assert other.execute("SELECT count(*) FROM smtp_settings").fetchone() == (0,)
+    assert other.execute("PRAGMA integrity_check").fetchone() == ("ok",)

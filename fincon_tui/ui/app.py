@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from fincon_tui.keystore.vault import PasswordVault
 
 
-#: Seconds a hang-up waits for a clean exit before the process just ends.
-HANG_UP_GRACE = 1.5
+#: Seconds a hang-up or SIGTERM waits for a clean exit before the process just ends.
+SIGNAL_GRACE = 1.5
 
 
 class FinconApp(SparingApp):
@@ -106,38 +106,43 @@ class FinconApp(SparingApp):
         if text:
             self.call_after_refresh(lambda: self.screen.message.show(text, level))  # type: ignore[attr-defined]
 
+    def on_load(self) -> None:
+        self._exit_on_signals()
+
     def on_mount(self) -> None:
-        self._exit_on_hangup()
         self.call_after_refresh(self._start_collector)
         if self._open_db is not None:
             self.call_after_refresh(lambda: self.database.work(self, self._open_database()))
         else:
             self._databases_ready(self._early_note)
 
-    def _exit_on_hangup(self) -> None:
-        """A closed SSH session (SIGHUP) ends the app cleanly instead of killing it."""
+    def _exit_on_signals(self) -> None:
+        """A closed SSH session (SIGHUP) and a shutdown or session manager
+        (SIGTERM) end the app as Ctrl+Q does, the terminal given back, instead
+        of killing it; unsaved changes are not saved (nobody can be asked)."""
         import asyncio
         import signal
 
-        try:
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
-        except (NotImplementedError, AttributeError, RuntimeError, ValueError):
-            pass  # no SIGHUP on this platform, or not the main thread
+        for signum in ("SIGHUP", "SIGTERM"):
+            try:
+                asyncio.get_running_loop().add_signal_handler(getattr(signal, signum), self._end_on_signal)
+            except (NotImplementedError, AttributeError, RuntimeError, ValueError):
+                pass  # not on this platform, or not the main thread
 
-    def _hang_up(self) -> None:
-        """The terminal is gone: exit, and if writing to it blocks the exit
-        (Textual's writer thread waits on a full queue for a terminal nobody
-        reads), end the process after a short grace.  Saves are transactions:
-        a cut-off one leaves nothing half-written."""
+    def _end_on_signal(self) -> None:
+        """Exit, and if writing to the terminal blocks the exit (after a
+        hang-up, Textual's writer thread waits on a full queue for a terminal
+        nobody reads), end the process after a short grace.  Saves are
+        transactions: a cut-off one leaves nothing half-written."""
         import os
         import threading
         import time
 
         def end_soon() -> None:
-            time.sleep(HANG_UP_GRACE)
+            time.sleep(SIGNAL_GRACE)
             os._exit(0)
 
-        threading.Thread(target=end_soon, name="fincon-hangup", daemon=True).start()
+        threading.Thread(target=end_soon, name="fincon-signal", daemon=True).start()
         self.exit()
 
     async def _open_database(self) -> None:
