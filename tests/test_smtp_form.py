@@ -8,6 +8,7 @@ import pytest
 from keyring.backends import fail
 from keyring_backends import BrokenKeyring
 from support import definition, fill, open_form, smtp_rows, stored_password
+from textual import events
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
@@ -223,14 +224,31 @@ async def test_yes_no_fields_take_one_letter_and_refuse_others(app) -> None:
         assert screen.field("authenticate").value == "Y"
 
 
-async def test_port_says_at_once_that_letters_are_wrong(app) -> None:
+@pytest.mark.parametrize("field", ["port", "timeout_seconds"])
+async def test_a_number_field_refuses_a_letter_as_it_is_typed_or_pasted(app, field: str) -> None:
+    """As a 5250 numeric field: the key itself is refused, with the bell and
+    the field's hint, and the digits typed so far stay as they were."""
+    hint = "digits only, " + ("1-300" if field == "timeout_seconds" else "1-65535")
     async with app.run_test(size=SIZE) as pilot:
         screen = await create(pilot)
-        for _ in range(4):
-            await pilot.press("tab")
-        await pilot.press("a")
-        assert screen.field("port").value == "a"  # kept as typed, for Accept to refuse by name
-        assert screen.message.text == "Port: digits only, 1-65535"
+        rang: list[bool] = []
+        app.bell = lambda: rang.append(True)  # type: ignore[method-assign]
+        screen.field(field).focus()
+        await pilot.press("ctrl+u", "1", "N")
+        assert screen.field(field).value == "1" and rang == [True]
+        assert screen.message.text.endswith(hint)
+        screen.message.clear()
+        await pilot.press("2")
+        assert screen.field(field).value == "12" and screen.message.text == ""
+        app.post_message(events.Paste("5x"))
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.field(field).value == "12" and rang == [True, True]
+        assert screen.message.text.endswith(hint)
+        app.post_message(events.Paste("5"))
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.field(field).value == "125"
 
 
 async def assert_refused(app, db, values: dict[str, str], field: str, message: str) -> None:
@@ -430,17 +448,16 @@ async def test_enter_accept_and_yes_buttons_work_with_the_mouse(app, db) -> None
 
 
 @pytest.mark.parametrize(("field", "typed", "message"), [
-    ("timeout_seconds", "1.5", "Time Out (Seconds) must be a whole number from 1 to 300"),
-    ("port", "-1", "Port must be a whole number from 1 to 65535"),
+    ("timeout_seconds", "0", "Time Out (Seconds) must be from 1 to 300 (not 0)"),
+    ("port", "65536", "Port must be from 1 to 65535 (not 65536)"),
 ])
-async def test_numbers_keep_what_was_typed_and_refuse_it_by_name(app, db, field: str, typed: str, message: str) -> None:
+async def test_numbers_out_of_range_are_refused_by_name(app, db, field: str, typed: str, message: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await create(pilot)
         await fill(pilot, screen, mail_server="mail.example.com")
         screen.field(field).focus()
-        await pilot.press(*typed)
-        assert screen.field(field).value == typed  # nothing dropped
-        assert screen.message.text.endswith("digits only, " + ("1-300" if field == "timeout_seconds" else "1-65535"))
+        await pilot.press("ctrl+u", *typed)
+        assert screen.field(field).value == typed  # digits: all taken
         await pilot.press("f10")
         assert screen.message.text == message and app.focused.id == field
     assert smtp_rows(db) == []

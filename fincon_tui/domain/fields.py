@@ -80,12 +80,18 @@ def yes_no(raw: str) -> bool:
     return value == "Y"
 
 
+#: What a whole-number field takes, as a regular expression over all it
+#: holds: digits only.  A form's number field refuses any other key with it,
+#: as a 5250 numeric field does; `whole_number` checks the same.
+DIGITS = r"[0-9]*"
+
+
 def whole_number(raw: str, low: int, high: int) -> int:
     """A whole number between low and high inclusive, digits only."""
     value = raw.strip()
     if not value:
         raise FieldError(f"is required ({low}-{high})")
-    if not value.isascii() or not value.isdigit():
+    if not re.fullmatch(DIGITS, value):
         raise FieldError(f"must be a whole number from {low} to {high}")
     if len(value.lstrip("0")) > len(str(high)):  # int() refuses more than 4,300 digits
         raise FieldError(f"must be from {low} to {high} (not a number of {len(value):,} digits)")

@@ -7,6 +7,7 @@ from textual import events
 from textual.message import Message
 from textual.strip import Strip
 
+from fincon_tui.domain.fields import DIGITS
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.textual_internals import SteadyInput
 from fincon_tui.ui.widgets.form import field_width
@@ -74,17 +75,14 @@ class FieldInput(SteadyInput):
 
 
 class NumberInput(FieldInput):
-    """A whole number.  A character that is not a digit stays where it was
-    typed (nothing typed is silently dropped or changed) and the message
-    line says so at once; Accept then refuses the field."""
+    """A whole number (fields.whole_number).  As a 5250 numeric field, it
+    refuses a key or a paste that is not digits (fields.DIGITS) as it comes:
+    the bell rings and the message line gives the hint; Accept checks the range."""
 
     def __init__(self, *, id: str, low: int, high: int, **kwargs) -> None:
-        super().__init__(id=id, max_length=len(str(high)), hint=f"digits only, {low}-{high}", **kwargs)
-
-    def watch_value(self, value: str) -> None:
-        """After Input's own watcher (Textual calls the private one first)."""
-        if value and not (value.isascii() and value.isdigit()):
-            self.restricted()
+        super().__init__(
+            id=id, max_length=len(str(high)), hint=f"digits only, {low}-{high}", restrict=DIGITS, **kwargs
+        )
 
 
 class ChoiceInput(FieldInput):
