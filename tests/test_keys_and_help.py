@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from oauth_fixtures import microsoft
 from smtp_servers import silent_server
 from support import definition, legend, open_form
+from test_user_oauth import ann, login_line, wait_for
 from textual.widgets import Input
 
 import fincon_tui
@@ -171,16 +173,30 @@ async def test_the_legend_is_never_cut(app, size: tuple[int, int]) -> None:
         await open_form(pilot, 1)
         await pilot.pause()
         shown = legend(app)
-        assert len(shown) == 10
+        assert len(shown) == 11
         widget = app.screen.query_one(KeyLegend)
         rows = [widget.render_line(y).text for y in range(widget.region.height)]
         assert widget.region.bottom == size[1]
-        assert len(rows) == (1 if size[0] == 160 else 2 if size[0] >= 60 else 3)
+        assert len(rows) == (1 if size[0] == 160 else 2 if size[0] >= 60 else 4)
         for label in shown:  # each key whole, on one line
             assert sum(label in row for row in rows) == 1, (label, rows)
         assert all(len(row.rstrip()) <= size[0] for row in rows)
         ctrl_aliases = "F10/^S=Accept" in shown
         assert ctrl_aliases == (size[0] >= 80)  # where they fit without another line
+
+
+async def test_sign_in_is_in_the_legend_of_both_forms_whose_messages_name_it(app) -> None:
+    app.smtp.save(microsoft(587, username=""), PasswordChange.keep(), None)
+    app.users.save(ann(), PasswordChange.keep(), None)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, 2, key="ann")
+        await wait_for(pilot, lambda: "signed in" in login_line(form))
+        assert login_line(form).endswith("not signed in yet (F2/^N=Sign in)")
+        assert "F2/^N=Sign in" in legend(app)
+        await pilot.press("escape", "escape")
+        await open_form(pilot, 1, key="m365")
+        assert "F2/^N=Sign in" in legend(app)
+        assert app.screen.query_one(KeyLegend).region.height == 2  # still two lines at 80x24
 
 
 async def test_the_legend_follows_the_terminal_width(app) -> None:

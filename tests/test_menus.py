@@ -88,6 +88,7 @@ async def test_the_key_legend_is_green_screen_style(app) -> None:
             "F9/^Y=History",
             "F3=Exit",
             "F12/Esc=Cancel",
+            "F2/^N=Sign in",
             "^Q=Quit",
         ]
 
@@ -105,6 +106,7 @@ async def test_legend_keeps_only_f_keys_when_the_ctrl_keys_would_take_another_li
             "F12=Cancel",
             "F6=Test",
             "F7=Send",
+            "F2=Sign in",
             "^Q=Quit",
         ]
 

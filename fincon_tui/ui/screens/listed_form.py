@@ -114,8 +114,8 @@ class ListedForm(RecordFormScreen):
                 widget.disabled = True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Display only: no Accept, Delete or Prompt (nor their keys in the legend)."""
-        if self.read_only and action in ("accept", "delete", "prompt"):
+        """Display only: no Accept, Delete, Prompt or Sign in (nor their keys in the legend)."""
+        if self.read_only and action in ("accept", "delete", "prompt", "sign_in"):
             return False
         return super().check_action(action, parameters)
 

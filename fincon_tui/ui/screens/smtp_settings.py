@@ -103,7 +103,7 @@ class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
     BINDINGS = [
         bind("test_login", "test_login", "Test"),
         bind("send_test", "send_test", "Send"),
-        bind("sign_in", "sign_in", "Sign in", show=False),
+        bind("sign_in", "sign_in", "Sign in"),
     ]
 
     @property

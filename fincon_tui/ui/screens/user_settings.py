@@ -76,7 +76,7 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
         ("Job Title, Telephone Number, User Defined 1-6", "Optional text for the document text of emails."),
     )
 
-    BINDINGS = [bind("sign_in", "sign_in", "Sign in", show=False)]
+    BINDINGS = [bind("sign_in", "sign_in", "Sign in")]
 
     @property
     def service(self) -> UserSettings:
