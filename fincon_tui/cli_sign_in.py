@@ -24,6 +24,7 @@ def add_command(commands, what: str, key: str) -> None:
 def run(find: Callable[[], SignIn], save: Callable[[SignIn, Tokens], str]) -> int:
     """Sign in as `find()` says (NotReady: why not), then `save` the tokens."""
     from fincon_tui._exceptions import NotReady, RecordChanged, SecretStoreError
+    from fincon_tui.domain.visible import visible
     from fincon_tui.oauth.errors import TokenFailure
 
     try:
@@ -35,25 +36,24 @@ def run(find: Callable[[], SignIn], save: Callable[[SignIn, Tokens], str]) -> in
             from fincon_tui.oauth.microsoft import DeviceCode
 
             code = DeviceCode(sign_in.tenant, sign_in.client_id, sign_in.timeout)
-            say(f"On any device, open {code.url} and enter the code {code.code}, then sign in as "
-                f"{sign_in.mailbox}. Waiting (Ctrl+C to stop)...", err=True)
+            # The server's address and code are escaped; the app's own line breaks stay (the address on its own).
+            say(f"On any device, open\n\n{visible(code.url)}\n\nand enter the code {visible(code.code)}, then sign "
+                f"in as {visible(sign_in.mailbox)}. Waiting (Ctrl+C to stop)...", err=True)
             tokens = code.wait()
         else:
             from fincon_tui.oauth.google import InstalledApp
 
             flow = InstalledApp(sign_in.client_id, sign_in.client_secret, sign_in.timeout)
-            say(f"On your own computer, open this address and sign in as {sign_in.mailbox}:\n\n"
-                f"{flow.url}\n\nThe browser then fails to open a 127.0.0.1 address: paste that address here "
+            say(f"On your own computer, open this address and sign in as {visible(sign_in.mailbox)}:\n\n"
+                f"{visible(flow.url)}\n\nThe browser then fails to open a 127.0.0.1 address: paste that address here "
                 "and press Enter.", err=True)
             try:  # the address holds the sign-in's code: read as every secret is (cli_common.read_line)
                 pasted = read_line("address")
             except ValueError as error:
                 return fail(f"not signed in: {error}")
             tokens = flow.finish(pasted)
-    except TokenFailure as error:
-        return fail(f"not signed in: {error.message}" + (f"; {error.hint}" if error.hint else ""))
-    except OSError as error:
-        return fail(f"not signed in: the sign-in service cannot be reached ({error})")
+    except TokenFailure as error:  # the network's failures too, in words (oauth/network.py)
+        return fail(f"sign-in failed: {error.message}" + (f"; {error.hint}" if error.hint else ""))
     except KeyboardInterrupt:
         say("fincon-tui: cancelled", err=True)
         return 130

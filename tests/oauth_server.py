@@ -324,6 +324,20 @@ class _Code:
 
 
 class ServiceAccountGrant(JWTBearerGrant):
+    def process_assertion_claims(self, assertion):
+        """Refusals in Google's words: a key it does not hold (deleted,
+        disabled, another's) and an account it does not know."""
+        from joserfc.errors import BadSignatureError  # what Authlib verifies the JWT with
+
+        try:
+            return super().process_assertion_claims(assertion)
+        except InvalidGrantError as error:
+            if isinstance(error.__cause__, BadSignatureError):
+                raise InvalidGrantError(description="Invalid JWT Signature.") from None
+            if error.description == "The client does not exist on this server.":
+                raise InvalidGrantError(description="Invalid grant: account not found") from None
+            raise
+
     def resolve_issuer_client(self, issuer):
         return self.server.store.clients.get(issuer)
 
@@ -425,8 +439,8 @@ def oauth_server(context: ssl.SSLContext) -> Iterator[Store]:
         httpd.server_close()
 
 
-def service_account_key(store: Store, email: str = "mailer@project.iam.gserviceaccount.com") -> str:
-    """A new service account registered with the server; returns its key JSON."""
+def _key_pair() -> tuple[str, object]:
+    """A new RSA key: the private key's PEM and the public key as the server holds it."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -435,7 +449,18 @@ def service_account_key(store: Store, email: str = "mailer@project.iam.gservicea
                                 serialization.NoEncryption()).decode()
     public = private.public_key().public_bytes(serialization.Encoding.PEM,
                                                serialization.PublicFormat.SubjectPublicKeyInfo)
-    store.clients[email] = Client(email, secret="unused", public_key=JsonWebKey.import_key(public))
+    return pem, JsonWebKey.import_key(public)
+
+
+def delete_service_account_key(store: Store, email: str = "mailer@project.iam.gserviceaccount.com") -> None:
+    """The admin deletes the account's key in Google Cloud: the account stays, with another key."""
+    store.clients[email].public_key = _key_pair()[1]
+
+
+def service_account_key(store: Store, email: str = "mailer@project.iam.gserviceaccount.com") -> str:
+    """A new service account registered with the server; returns its key JSON."""
+    pem, public = _key_pair()
+    store.clients[email] = Client(email, secret="unused", public_key=public)
     return json.dumps({"type": "service_account", "project_id": "project", "private_key_id": "k1",
                        "private_key": pem, "client_email": email, "client_id": "1234567890",
                        "token_uri": f"{store.base}/token"}, indent=2)
@@ -525,5 +550,5 @@ def approve_when_asked(store: Store, user: str, *, timeout: float = 20, approved
     return thread
 
 
-__all__ = ["TENANT", "Client", "Store", "approve_when_asked", "authorize_in_browser", "oauth_server",
-           "service_account_key", "urlencode", "xoauth2_smtp_server"]
+__all__ = ["TENANT", "Client", "Store", "approve_when_asked", "authorize_in_browser", "delete_service_account_key",
+           "oauth_server", "service_account_key", "urlencode", "xoauth2_smtp_server"]

@@ -14,6 +14,7 @@ import json
 import os
 
 from fincon_tui.oauth.errors import TokenFailure, classify
+from fincon_tui.oauth.network import reaching, unreachable
 from fincon_tui.oauth.threads import ca_bundle, http_session
 from fincon_tui.oauth.tokens import Tokens
 
@@ -42,7 +43,9 @@ def _request(timeout: float):
     return partial(request, timeout=timeout)
 
 
-def _refresh(credentials, timeout: float) -> None:
+def _refresh(credentials, timeout: float, url: str, grant: str = "refresh_token", account: str = "",
+             key_id: str = "") -> None:
+    """`credentials.refresh` at the token endpoint `url`; `grant`, `account` and `key_id` as classify takes them."""
     from google.auth.exceptions import RefreshError, TransportError
 
     try:
@@ -50,10 +53,10 @@ def _refresh(credentials, timeout: float) -> None:
     except RefreshError as error:
         data = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], dict) else {}
         raise classify(data.get("error", "invalid_grant" if "invalid_grant" in str(error) else ""),
-                       data.get("error_description", str(error.args[0]) if error.args else "")) from None
-    except TransportError as error:
-        raise TokenFailure("token_endpoint_unreachable", f"the token endpoint did not answer ({error})",
-                           "check the network") from None
+                       data.get("error_description", str(error.args[0]) if error.args else ""),
+                       grant=grant, account=account, key_id=key_id) from None
+    except TransportError as error:  # google-auth's wrapping of requests' error
+        raise unreachable(error, url, timeout) from None
 
 
 def service_account(key_json: str, mailbox: str, timeout: float) -> Tokens:
@@ -62,7 +65,8 @@ def service_account(key_json: str, mailbox: str, timeout: float) -> Tokens:
 
     info = json.loads(key_json)
     credentials = accounts.Credentials.from_service_account_info(info, scopes=SCOPES, subject=mailbox)
-    _refresh(credentials, timeout)
+    _refresh(credentials, timeout, info.get("token_uri") or token_uri(), "service_account",
+             str(info.get("client_email", "")), str(info.get("private_key_id", "")))
     return Tokens(str(credentials.token))
 
 
@@ -72,7 +76,7 @@ def refresh(client_id: str, client_secret: str, refresh_token: str, timeout: flo
 
     credentials = Credentials(None, refresh_token=refresh_token, client_id=client_id,
                               client_secret=client_secret, token_uri=token_uri(), scopes=SCOPES)
-    _refresh(credentials, timeout)
+    _refresh(credentials, timeout, token_uri())
     rotated = credentials.refresh_token if credentials.refresh_token != refresh_token else None
     return Tokens(str(credentials.token), rotated)  # Google's refresh tokens last until revoked or unused 6 months
 
@@ -98,7 +102,7 @@ class InstalledApp:
 
         query = parse_qs(urlsplit(pasted.strip()).query)
         if "error" in query:
-            raise classify(query["error"][0], query.get("error_description", [""])[0])
+            raise classify(query["error"][0], query.get("error_description", [""])[0], grant="authorization_code")
         if "code" not in query:
             raise TokenFailure("bad_paste", "the pasted address holds no code",
                                "paste the whole address the browser shows after the sign-in")
@@ -106,11 +110,14 @@ class InstalledApp:
             raise TokenFailure("bad_paste", "the pasted address is from another sign-in",
                                "sign in again and paste the address of this one")
         try:
-            # oauthlib insists on https; the loopback address is http by design (as google-auth-oauthlib does).
-            self.flow.fetch_token(code=query["code"][0], timeout=self.timeout, verify=ca_bundle())
+            with reaching(token_uri(), self.timeout):
+                # oauthlib insists on https; the loopback address is http by design (as google-auth-oauthlib does).
+                self.flow.fetch_token(code=query["code"][0], timeout=self.timeout, verify=ca_bundle())
+        except TokenFailure:
+            raise
         except Exception as error:  # oauthlib raises its own error per OAuth error name
             name = getattr(error, "error", "") or ""
-            raise classify(name, getattr(error, "description", "") or str(error)) from None
+            raise classify(name, getattr(error, "description", "") or str(error), grant="authorization_code") from None
         credentials = self.flow.credentials
         if not credentials.refresh_token:
             raise TokenFailure("no_refresh_token", "Google gave no refresh token",

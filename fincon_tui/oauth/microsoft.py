@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 from fincon_tui.oauth.errors import TokenFailure, classify
+from fincon_tui.oauth.network import reaching
 from fincon_tui.oauth.threads import http_session
 from fincon_tui.oauth.tokens import Tokens, from_response
 
@@ -37,11 +38,11 @@ def _kwargs(tenant: str, timeout: float) -> dict:
     )
 
 
-def _result(response: dict | None) -> Tokens:
+def _result(response: dict | None, grant: str) -> Tokens:
     if not response or "access_token" not in response:
         response = response or {}
         raise classify(response.get("error", ""), response.get("error_description", ""),
-                       response.get("error_codes"))
+                       response.get("error_codes"), grant=grant)
     return from_response(response)
 
 
@@ -56,17 +57,19 @@ def app_only(tenant: str, client_id: str, client_secret: str, timeout: float) ->
     """An access token for the app itself (client credentials)."""
     import msal
 
-    app = _app(msal.ConfidentialClientApplication, client_id=client_id, client_credential=client_secret,
-               **_kwargs(tenant, timeout))
-    return _result(app.acquire_token_for_client(scopes=APP_SCOPES))
+    with reaching(authority(tenant), timeout):
+        app = _app(msal.ConfidentialClientApplication, client_id=client_id, client_credential=client_secret,
+                   **_kwargs(tenant, timeout))
+        return _result(app.acquire_token_for_client(scopes=APP_SCOPES), "client_credentials")
 
 
 def refresh(tenant: str, client_id: str, refresh_token: str, timeout: float) -> Tokens:
     """A new access token (and usually a rotated refresh token) for a signed-in mailbox."""
     import msal
 
-    app = _app(msal.PublicClientApplication, client_id=client_id, **_kwargs(tenant, timeout))
-    return _result(app.acquire_token_by_refresh_token(refresh_token, scopes=DELEGATED_SCOPES))
+    with reaching(authority(tenant), timeout):
+        app = _app(msal.PublicClientApplication, client_id=client_id, **_kwargs(tenant, timeout))
+        return _result(app.acquire_token_by_refresh_token(refresh_token, scopes=DELEGATED_SCOPES), "refresh_token")
 
 
 class DeviceCode:
@@ -77,21 +80,24 @@ class DeviceCode:
     def __init__(self, tenant: str, client_id: str, timeout: float) -> None:
         import msal
 
-        self.app = _app(msal.PublicClientApplication, client_id=client_id, **_kwargs(tenant, timeout))
-        self.flow = self.app.initiate_device_flow(scopes=DELEGATED_SCOPES)
+        self.authority, self.timeout = authority(tenant), timeout
+        with reaching(self.authority, timeout):
+            self.app = _app(msal.PublicClientApplication, client_id=client_id, **_kwargs(tenant, timeout))
+            self.flow = self.app.initiate_device_flow(scopes=DELEGATED_SCOPES)
         if "user_code" not in self.flow:
             raise classify(self.flow.get("error", ""), self.flow.get("error_description", ""),
-                           self.flow.get("error_codes"))
+                           self.flow.get("error_codes"), grant="device_code")
         self.url: str = self.flow["verification_uri"]
         self.code: str = self.flow["user_code"]
         self.expires_in: int = int(self.flow.get("expires_in", 900))
         self.stopped = False
 
     def wait(self) -> Tokens:
-        response = self.app.acquire_token_by_device_flow(self.flow)
+        with reaching(self.authority, self.timeout):
+            response = self.app.acquire_token_by_device_flow(self.flow)
         if self.stopped:
             raise TokenFailure("cancelled", "the sign-in was cancelled")
-        return _result(response)
+        return _result(response, "device_code")
 
     def stop(self) -> None:
         """MSAL's documented way to end the polling: expires_at = 0."""

@@ -11,7 +11,7 @@ login: the next login needs the new one.  Signing in: services/sign_ins.py.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -29,19 +29,18 @@ if TYPE_CHECKING:
 
 #: `smtp test --json` fails when a secret or refresh token expires within this many days.
 WARN_DAYS = 14
-#: Token failures that only signing the mailbox in again mends.
-SIGN_IN_AGAIN = ("refresh_token_expired", "refresh_token_revoked", "mfa_required")
 
 
 @dataclass
 class TokenSource:
     """Gets an access token for one login; `store` keeps a rotated refresh
-    token; `sign_in_again` is the hint when only a new sign-in helps."""
+    token; `mend` turns the words of a failure's hint (oauth.errors:
+    SIGN_IN_HINT, NEW_KEY_HINT) into where this login is mended."""
 
     fetch: Callable[[], Tokens]
     store: Callable[[Tokens], None]
     describe: str
-    sign_in_again: str = ""
+    mend: dict[str, str] = field(default_factory=dict)
 
     async def access_token(self) -> str:
         from fincon_tui.oauth.threads import in_thread
@@ -49,8 +48,10 @@ class TokenSource:
         try:
             tokens = await in_thread(self.fetch, then=self.store)
         except TokenFailure as failure:
-            if failure.kind in SIGN_IN_AGAIN and self.sign_in_again:
-                hint = failure.hint.replace("sign the mailbox in again", self.sign_in_again)
+            hint = failure.hint
+            for words, where in self.mend.items():
+                hint = hint.replace(words, where)
+            if hint != failure.hint:
                 raise TokenFailure(failure.kind, failure.message, hint) from None
             raise
         return tokens.access_token
@@ -99,13 +100,14 @@ def token_source(passwords: Passwords, definition: SmtpDefinition, login: Login,
     database thread).  The definition holds the app registration; a user's
     own login is their mailbox, signed in on its own where it signs in."""
     from fincon_tui.oauth import google, microsoft
+    from fincon_tui.oauth.errors import NEW_KEY_HINT, SIGN_IN_HINT
 
     shared = smtp_owner(definition.name)
     how = login_way(passwords, definition, login)
     mailbox, owner = login.username, login.password_owner
     keep_rotated = _rotation_keeper(passwords, PasswordBinding.of(owner, mailbox, definition.mail_server))
     describe = f"{login.method}/{how} for {mailbox}"
-    again = f"sign {mailbox} in again ({sign_in_where(owner)})"
+    again = {SIGN_IN_HINT: f"sign {mailbox} in again ({sign_in_where(owner)})"}
 
     def nothing(tokens: Tokens) -> None:
         return None
@@ -127,7 +129,10 @@ def token_source(passwords: Passwords, definition: SmtpDefinition, login: Login,
     if login.method == GOOGLE:
         if how == "service account":
             key = passwords.get(shared, "service_account") or ""
-            return TokenSource(lambda: google.service_account(key, mailbox, timeout), nothing, describe)
+            name = definition.name
+            new_key = {NEW_KEY_HINT: f"give the new key's file as Client Secret on SMTP Settings {name} (or run "
+                                     f"`fincon-tui smtp set {name} --service-account-file FILE`)"}
+            return TokenSource(lambda: google.service_account(key, mailbox, timeout), nothing, describe, new_key)
         secret = google_client_secret(passwords, definition)
         refresh_token = signed_in()
         return TokenSource(

@@ -16,3 +16,10 @@ def plain(text: str) -> Content:
 def plain_lines(text: str) -> Content:
     """Several lines of data (a message, a question, a result)."""
     return Content(visible_lines(text))
+
+
+def laid_out(template: str, **data: str) -> Content:
+    """The app's own text as written, line breaks and all, with text from
+    outside (an address, a code, a stored name) put in for its {names}, each
+    made visible: it cannot break a line or steer the terminal."""
+    return Content(template.format_map({name: visible(value) for name, value in data.items()}))

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
 from fincon_tui.ui.app_services import services_of
-from fincon_tui.ui.plain import plain
+from fincon_tui.ui.plain import laid_out, plain
 from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
 from fincon_tui.ui.textual_internals import SteadyInput
 from fincon_tui.ui.widgets.text_update import update_text
@@ -30,14 +30,20 @@ from fincon_tui.ui.widgets.text_update import update_text
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from fincon_tui._exceptions import TokenFailure
     from fincon_tui.oauth.google import InstalledApp
     from fincon_tui.oauth.microsoft import DeviceCode
     from fincon_tui.oauth.tokens import Tokens
     from fincon_tui.services.sign_ins import SignIn
 
 
-class SignInScreen(DialogScreen[str | None]):
-    """Dismisses with what to tell on the message line, or None when cancelled."""
+#: What the form's message line tells once the window has closed: (text, kind).
+Told = tuple[str, str]
+
+
+class SignInScreen(DialogScreen[Told | None]):
+    """Dismisses with what to tell on the message line (signed in, or why
+    not), or None when cancelled while waiting."""
 
     NAME = "Sign in"
     BINDINGS = [CANCEL]
@@ -61,7 +67,8 @@ class SignInScreen(DialogScreen[str | None]):
         self.expires_in = 0
         self.status = "contacting the sign-in service…"
         self.done = False
-        self.failed = False
+        #: What the form tells once a failed sign-in's window closes.
+        self.failure: str | None = None
 
     @property
     def microsoft(self) -> bool:
@@ -71,7 +78,11 @@ class SignInScreen(DialogScreen[str | None]):
         yield Static("", id="sign-in-steps", markup=False)
         if not self.microsoft:
             yield SteadyInput(id="sign-in-paste", placeholder="paste the address here, then Enter", compact=True)
-        yield Label("", id="sign-in-status", markup=False)
+        yield Static("", id="sign-in-status", markup=False)
+
+    @property
+    def failed(self) -> bool:
+        return self.failure is not None
 
     def key_description(self, binding: Binding) -> str:
         """The legend says Cancel while waiting, Close once it failed."""
@@ -91,16 +102,21 @@ class SignInScreen(DialogScreen[str | None]):
         elapsed = int(time.monotonic() - self.started)
         left = f", the code expires in {max(0, self.expires_in - elapsed) // 60}:" \
                f"{max(0, self.expires_in - elapsed) % 60:02d}" if self.expires_in else ""
-        update_text(self.query_one("#sign-in-status", Label), f"{self.status} ({elapsed} s{left})")
+        update_text(self.query_one("#sign-in-status", Static), plain(f"{self.status} ({elapsed} s{left})"))
 
-    def _fail(self, text: str) -> None:
+    def _fail(self, text: str, told: str = "") -> None:
+        """Show why the sign-in failed; the form tells `told` (else `text`) once the window closes."""
         self.status = text
         self.ticker.stop()
-        status = self.query_one("#sign-in-status", Label)
-        update_text(status, text)
+        status = self.query_one("#sign-in-status", Static)
+        update_text(status, plain(text))
         status.set_class(True, "-error")
-        self.failed = True
+        self.failure = told or text
         self.refresh_bindings()
+
+    def _token_failed(self, error: TokenFailure) -> None:
+        self._fail(f"Sign-in failed: {error.message}" + (f"; {error.hint}" if error.hint else ""),
+                   f"Sign-in failed: {error.message}")
 
     async def _device_code(self) -> None:
         from fincon_tui.oauth.errors import TokenFailure
@@ -111,15 +127,12 @@ class SignInScreen(DialogScreen[str | None]):
         try:
             device = self.device = await in_thread(lambda: DeviceCode(d.tenant, d.client_id, d.timeout))
         except TokenFailure as error:
-            self._fail(f"Cannot sign in: {error.message}. {error.hint}")
-            return
-        except OSError as error:
-            self._fail(f"Cannot reach the sign-in service: {error}")
+            self._token_failed(error)
             return
         self.started, self.expires_in = time.monotonic(), device.expires_in
-        update_text(self.query_one("#sign-in-steps", Static), plain(
-            f"On any device, open\n\n    {device.url}\n\nand enter the code\n\n    {device.code}\n\n"
-            f"then sign in as {d.mailbox} and accept."))
+        update_text(self.query_one("#sign-in-steps", Static), laid_out(
+            "On any device, open\n\n{url}\n\nand enter the code\n\n{code}\n\nthen sign in as {mailbox} and accept.",
+            url=device.url, code=device.code, mailbox=d.mailbox))
         self.status = "Waiting for the sign-in…"
         self._show_status()
         await self._finish(device.wait)
@@ -130,10 +143,10 @@ class SignInScreen(DialogScreen[str | None]):
 
         d = self.sign_in
         installed = self.installed = await in_thread(lambda: InstalledApp(d.client_id, d.client_secret, d.timeout))
-        update_text(self.query_one("#sign-in-steps", Static), plain(
-            f"On your own computer, open this address in a browser and sign in as {d.mailbox}:\n\n"
-            f"{installed.url}\n\nThe browser then fails to open a 127.0.0.1 address: that is expected. "
-            "Copy that address from its address bar and paste it below."))
+        update_text(self.query_one("#sign-in-steps", Static), laid_out(
+            "On your own computer, open this address in a browser and sign in as {mailbox}:\n\n{url}\n\n"
+            "The browser then fails to open a 127.0.0.1 address: that is expected.  Copy that address from its "
+            "address bar and paste it below.", url=installed.url, mailbox=d.mailbox))
         self.status = "Waiting for the pasted address…"
         self._show_status()
         self.query_one("#sign-in-paste", Input).focus()
@@ -155,29 +168,28 @@ class SignInScreen(DialogScreen[str | None]):
             tokens = await in_thread(get_tokens)
         except TokenFailure as error:
             if error.kind != "cancelled":
-                self._fail(f"Not signed in: {error.message}. {error.hint}")
-            return
-        except OSError as error:
-            self._fail(f"Not signed in: the sign-in service cannot be reached ({error})")
+                self._token_failed(error)
             return
         services = services_of(self)
         try:
             message = await services.database.run(self.save, tokens)
         except RecordChanged:
-            reload = services.key_label("reload")
-            self._fail(f"Signed in, but not stored: {self.sign_in.kind} {self.sign_in.key} (or its definition's "
-                       f"app registration) was changed meanwhile: press {reload} and sign in again")
+            changed = (f"Signed in, but not stored: {self.sign_in.kind} {self.sign_in.key} (or its definition's "
+                       "app registration) was changed meanwhile")
+            # The window has no Reload: the form, where the admin goes next, names its key.
+            self._fail(f"{changed}: close this window, reload and sign in again",
+                       f"{changed}: press {services.key_label('reload')} and sign in again")
             return
         except StorageError as error:
             self._fail(f"Signed in, but not stored: {error}")
             return
         self.done = True
-        self.dismiss(message)
+        self.dismiss((message, "ok"))
 
     def action_cancel(self) -> None:
         if self.device is not None and not self.done:
             self.device.stop()
-        self.dismiss(None)
+        self.dismiss(None if self.failure is None else (self.failure, "error"))
 
 
 class SignsIn:
@@ -222,9 +234,13 @@ class SignsIn:
             self.message.error(f"Cannot sign in: {error}")
             return
 
-        def signed_in(message: str | None) -> None:
-            if message is None:
+        def signed_in(told: Told | None) -> None:
+            if told is None:
                 self.message.show("Not signed in: cancelled", "warning")
+                return
+            message, kind = told
+            if kind == "error":
+                self.message.error(message)
                 return
 
             async def reload() -> None:
