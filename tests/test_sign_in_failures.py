@@ -183,4 +183,3 @@ def test_a_refused_service_account_key_is_named_with_where_to_store_a_new_one(
                                  "deleted or disabled (invalid_grant: Invalid grant: account not found)")
     assert report["hint"].endswith(f"or create a new one with domain-wide delegation and {new_key}")
     assert smtp[1].logins == []
-
