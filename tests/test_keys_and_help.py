@@ -283,7 +283,7 @@ async def test_help_lists_the_screens_own_keys_first_then_a_short_editing_group(
         help_screen = await open_help(pilot)
         keys = [keys for keys, _ in help_screen.keys]
         assert keys[: len(shown) - 1] == shown[:-1]  # the legend's order (^Q=Quit is the app's, last)
-        assert keys[-2:] == ["^Q", "F1/^G"]
+        assert keys[-3:] == ["^Q", "F1/^G", "^Z"]
         assert ("PgDn", "Next page of the form") in help_screen.keys
         assert len(help_screen.editing) <= 10
         assert ("^W", "Erase the word before the cursor") in help_screen.editing

@@ -434,3 +434,43 @@ def test_a_signal_ends_the_app_as_ctrl_q_and_writes_nothing_half_done(db_path: P
     assert "Traceback" not in terminal.output.decode(errors="replace")
     assert other.execute("SELECT count(*) FROM smtp_settings").fetchone() == (0,)
     assert other.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def modes_before(output: bytes, end: int) -> dict[bytes, bytes]:
+    """The last word ('h' on, 'l' off) on each DEC private mode in `output[:end]`."""
+    return {mode: state for mode, state in re.findall(rb"\x1b\[\?(\d+)([hl])", output[:end])}
+
+
+@pytest.mark.parametrize("how", ["ctrl-z", "kill-tstp"])
+def test_suspend_gives_the_shell_the_terminal_and_fg_repaints_all(db_path: Path, tmp_path: Path, how: str) -> None:
+    """In a shell with job control: Ctrl+Z (or SIGTSTP from elsewhere)
+    stops fincon-tui with the terminal given back before the shell says so,
+    and `fg` brings the whole screen back, what was typed still there."""
+    import signal
+
+    shell = Terminal(["--norc", "--noprofile", "-i"], "xterm-256color", command="/bin/bash", PS1="shell$ ",
+                     HISTFILE=str(tmp_path / "history"))
+    try:
+        shell.wait_for("shell$")
+        shell.send(f"{BIN} --db {db_path}\r")
+        shell.send("111" "OFFICE")
+        shell.wait_for("SMTP Name . . . . . . . .  OFFICE")
+        shell.settle()
+        if how == "ctrl-z":
+            shell.send("\x1a")
+        else:
+            [app] = Path(f"/proc/{shell.child.pid}/task/{shell.child.pid}/children").read_text().split()
+            os.kill(int(app), signal.SIGTSTP)
+        shell.wait_for("Stopped")
+        stopped = bytes(shell.output).rindex(b"Stopped")
+        modes = modes_before(bytes(shell.output), stopped)
+        left_on = [mode for mode in (b"1049", b"1000", b"1003", b"1006", b"2004") if modes.get(mode) == b"h"]
+        assert not left_on and modes.get(b"25") == b"h", modes
+        shell.screen.reset()  # pyte has no alternate screen: start from a blank one, as a terminal's
+        shell.send("fg\r")
+        for text in ("FINCON ACCOUNTING", "SMTP Name . . . . . . . .  OFFICE", "F3=Exit", "^Q=Quit"):
+            shell.wait_for(text)
+        shell.send(CTRL_Q)
+        shell.wait_for("shell$")
+    finally:
+        shell.child.terminate(force=True)

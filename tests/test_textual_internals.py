@@ -12,11 +12,14 @@ import pkgutil
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
+from types import SimpleNamespace
 
 from support import refreshes
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.stylesheet import Stylesheet
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Region
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
@@ -27,10 +30,12 @@ import fincon_tui.ui
 from fincon_tui.ui import textual_internals
 from fincon_tui.ui.textual_internals import (
     LineRefreshOptionList,
+    ResumingApp,
     SparingApp,
     SparingModalScreen,
     SparingScreen,
     SteadyInput,
+    SuspendingDriver,
     merged_bindings,
 )
 
@@ -216,7 +221,7 @@ def test_merged_bindings_are_textuals_key_by_key_merge() -> None:
 def test_no_private_textual_name_is_overridden_outside_textual_internals() -> None:
     """`_on_key` and friends have public twins (`on_key`); a private override
     belongs in textual_internals.py with its note and its test."""
-    generated = set(type("Probe", (Widget,), {}).__dict__)  # what Textual's metaclass adds
+    generated = set(type("Probe", (Widget,), {}).__dict__) | {"_abc_impl"}  # what the metaclasses add
     found: dict[str, set[str]] = {}
     for info in pkgutil.walk_packages(fincon_tui.ui.__path__, "fincon_tui.ui."):
         module = importlib.import_module(info.name)
@@ -378,6 +383,51 @@ async def test_a_sparing_screen_is_styled_once_and_a_restyle_would_change_nothin
                     "UserEmailSettingsScreen", "WorkWithDefinitionsScreen"]
 
 
+# 9. Suspend and fg ------------------------------------------------------------------
+
+
+def test_textual_still_leaves_what_it_queued_unwritten_and_close_writes_it() -> None:
+    """The driver's flush does not wait for its writer thread, so the
+    process could stop with the terminal not given back; stopping the thread
+    (LinuxDriver.close, as SuspendingDriver does) writes everything first."""
+    import io
+    import threading
+
+    from textual.drivers._writer_thread import WriterThread
+
+    class SlowTerminal(io.StringIO):
+        def write(self, text: str) -> int:
+            let_go.wait()
+            written.append(text)
+            return len(text)
+
+    written: list[str] = []
+    let_go = threading.Event()
+    writer = WriterThread(SlowTerminal())
+    writer.start()
+    writer.write("\x1b[?1049l")
+    writer.flush()
+    assert written == [], "Textual's flush waits for the writes now: drop SuspendingDriver"
+    closing = threading.Thread(target=LinuxDriver.close, args=(SimpleNamespace(_writer_thread=writer),))
+    closing.start()
+    let_go.set()
+    closing.join()
+    assert written == ["\x1b[?1049l"] and not writer.is_alive()
+
+
+async def test_textual_still_repaints_nothing_on_resume_and_a_resuming_app_repaints_all() -> None:
+    for app_class, repaints in ((App, False), (ResumingApp, True)):
+        app = app_class()
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            asked = refreshes(app.screen)
+            app.post_message(Driver.SignalResume())
+            await pilot.pause()
+            assert any(refresh.repaint and not refresh.regions for refresh in asked) is repaints, (
+                "Textual repaints after fg now: drop ResumingApp.repaint_after_resume" if not repaints else asked)
+    assert ResumingApp().get_driver_class() is SuspendingDriver
+
+
 # The test harness's shared CSS parse (tests/suite_speed.py) -----------------------
 
 
@@ -397,3 +447,28 @@ def test_stylesheets_still_parse_each_source_through_parse_rules_with_its_variab
     blue_sheet = Stylesheet(variables={"primary": "blue"})
     blue_sheet.add_source("Static { color: $primary; }", read_from=("test", "Static"))
     assert blue_sheet.rules[0].styles.color != red
+
+
+# 10. A password drawn in PASSWORD_GLYPH ----------------------------------------------
+
+
+class Masked(Screen[None]):
+    def compose(self) -> ComposeResult:
+        yield SteadyInput(id="field", value="abc", password=True, compact=True)
+        yield SteadyInput(id="plain", value="abc", compact=True)
+
+
+async def test_a_field_shows_its_value_through_input_value_and_a_password_in_our_glyph() -> None:
+    """If Input stops drawing from `_value`, the help could name a mask the
+    password field no longer shows."""
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        await app.push_screen(Masked())
+        await pilot.pause()
+        password, plain = app.screen.query(Input)
+        assert password.render_line(0).text.startswith(SteadyInput.PASSWORD_GLYPH * 3 + " ")
+        assert plain.render_line(0).text.startswith("abc ")
+        password.PASSWORD_GLYPH = "#"  # type: ignore[misc]
+        password.refresh()
+        await pilot.pause()
+        assert password.render_line(0).text.startswith("### ")

@@ -16,7 +16,7 @@ from fincon_tui.ui.menus import MAIN
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.menu import MenuScreen
-from fincon_tui.ui.textual_internals import SparingApp
+from fincon_tui.ui.textual_internals import ResumingApp
 from fincon_tui.ui.theme import GREEN_SCREEN, GREEN_SCREEN_16, terminal_colours
 from fincon_tui.ui.typeahead import KeyQueue
 
@@ -30,13 +30,17 @@ if TYPE_CHECKING:
 SIGNAL_GRACE = 1.5
 
 
-class FinconApp(SparingApp):
+class FinconApp(ResumingApp):
     """fincon-tui.  Takes an open database and a password vault."""
 
     TITLE = "Fincon Accounting"
     CSS_PATH = stylesheets()
     ENABLE_COMMAND_PALETTE = False
-    BINDINGS = [bind("quit", "quit", "Quit"), bind("help", "help", "Help", show=False)]
+    BINDINGS = [
+        bind("quit", "quit", "Quit"),
+        bind("help", "help", "Help", show=False),
+        bind("suspend", "suspend_process", "Suspend to the shell (fg brings it back)", show=False),
+    ]
 
     def __init__(
         self,
@@ -204,8 +208,9 @@ class FinconApp(SparingApp):
             screen.message.clear()
 
     def _answers_during_a_wait(self, event: events.Key | events.Paste,
-                               actions: tuple[str, ...] = ("help", "cancel", "quit", "close")) -> bool:
-        """While database work runs, F1, Esc and Ctrl+Q (as mapped) act at once."""
+                               actions: tuple[str, ...] = ("help", "cancel", "quit", "close",
+                                                           "suspend_process")) -> bool:
+        """While database work runs, F1, Esc, Ctrl+Q and Ctrl+Z (as mapped) act at once."""
         if not self.database.busy or not isinstance(event, events.Key):
             return False
         return any(

@@ -17,6 +17,7 @@ DEFAULT_KEYS: dict[str, str] = {
     # every screen
     "help": "f1,ctrl+g",
     "quit": "ctrl+q",
+    "suspend": "ctrl+z",
     "exit": "f3",
     "cancel": "f12,escape",
     # the maintenance forms

@@ -18,10 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from textual import events
+from rich.text import Text
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Region, Size
 from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
@@ -36,7 +39,7 @@ ResultT = TypeVar("ResultT")
 OVERRIDES = {
     "SparingApp": {"_background_screens", "_end_batch"},
     "SparingScreen": {"_compositor_refresh", "_default_focused", "_on_screen_resume"},
-    "SteadyInput": {"_default_virtual_size"},
+    "SteadyInput": {"_default_virtual_size", "_value"},
 }
 
 
@@ -71,6 +74,38 @@ class SparingApp(App[None]):
         if not self._batch_count:
             for screen in self._background_screens:
                 screen.check_idle()
+
+
+class SuspendingDriver(LinuxDriver):
+    """Textual's Linux driver, whose writer thread has written everything
+    before the process stops (see ResumingApp)."""
+
+    def suspend_application_mode(self) -> None:
+        super().suspend_application_mode()
+        self.close()  # stops the writer thread once it has written its queue; `fg` starts a new one
+
+
+class ResumingApp(SparingApp):
+    """9. Suspending (Ctrl+Z, or SIGTSTP from elsewhere) and `fg`.
+
+    On SIGTSTP Textual's driver queues what gives the terminal back (leave
+    the alternate screen, mouse reports off, cursor on) for its writer thread
+    and stops the process at once, so part of it could be written only after
+    `fg`, racing the new writer thread's set-up.  On `fg` (SIGCONT) it sets
+    the terminal up again, on a blank alternate screen, and repaints nothing
+    (the size is unchanged, so its Resize is dropped): the screen stayed
+    blank but for the focused field's blinking cursor.  Here the driver
+    stops its writer thread, which writes all it holds, before the process
+    stops, and the app repaints the whole screen once the driver is back.
+    """
+
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        return SuspendingDriver if driver is LinuxDriver else driver
+
+    @on(Driver.SignalResume)
+    def repaint_after_resume(self) -> None:
+        self.refresh(layout=True)
 
 
 class SparingScreen(Screen[ResultT]):
@@ -183,3 +218,15 @@ class SteadyInput(Input):
     """
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+    #: 10. What a password field draws for each character it holds.  Input
+    #: writes "•" into `Input._value` itself; drawn from this constant, the
+    #: help's words for a stored password's mask cannot differ from the field.
+    PASSWORD_GLYPH = "•"
+
+    @property
+    def _value(self) -> Text:
+        """10. `Input._value`, the text a field shows: a password's in PASSWORD_GLYPH."""
+        if self.password:
+            return Text(self.PASSWORD_GLYPH * len(self.value), no_wrap=True, overflow="ignore", end="")
+        return super()._value
