@@ -8,7 +8,7 @@ nothing of fincon-tui, so every layer may raise and catch these.
     ├── InputError              what was typed or given cannot be used
     │   ├── FieldError          one field's value (`field` is the form key)
     │   ├── FormInvalid         one or more fields of a form (`errors`)
-    │   ├── LoginMissing        a user's definition needs a login, none is set
+    │   ├── LoginMissing        a login is needed: none is set, or its secret is not
     │   ├── CannotTest          a login test / test email lacks something
     │   │   └── UnknownUser     the user code given has no email settings
     │   ├── NotReady            an OAuth login lacks a sign-in or a secret
@@ -95,7 +95,16 @@ class FormInvalid(InputError):
 
 
 class LoginMissing(InputError):
-    """The definition needs a login and neither the user nor it has one."""
+    """A login is needed and is not complete: neither the user nor the
+    definition has one, or the one used lacks the secret it logs in with.
+    `short` names what is missing in a few words (a list's column);
+    `reason` says it without naming the login, which is `login` (if any)."""
+
+    def __init__(self, message: str, short: str = "own login", reason: str = "", login: Any = None) -> None:
+        super().__init__(message)
+        self.short = short
+        self.reason = reason or message
+        self.login = login
 
 
 class CannotTest(InputError):

@@ -81,6 +81,21 @@ def _row(stored, smtp: SmtpSettings) -> dict:
     }
 
 
+def _rows(found: list, smtp: SmtpSettings) -> list[dict]:
+    """The rows of `found`, each with the Login column of the Work with list
+    (`login`) and why it is MISSING, which the table flags and explains."""
+    from fincon_tui.services.work_lists import definition_rows
+
+    rows = []
+    for stored, listed in zip(found, definition_rows(smtp.passwords, found), strict=True):
+        row = _row(stored, smtp)
+        row["login"], row["login_missing"] = listed.login, listed.missing or None
+        if listed.missing:
+            row["warning"] = "; ".join(filter(None, [row["warning"], f"cannot log in: {listed.missing}"]))
+        rows.append(row)
+    return rows
+
+
 def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
     from fincon_tui.domain.password_binding import smtp_owner
     from fincon_tui.services.mail_checks import MailChecks
@@ -94,7 +109,7 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
     smtp = SmtpSettings(db, vault)
     if args.smtp_command == "list":
         print_list(
-            [_row(stored, smtp) for stored in smtp.search("", limit=1_000_000_000)], args.json,
+            _rows(smtp.search("", limit=1_000_000_000), smtp), args.json,
             f"{'NAME':<22} {'MAIL SERVER':<32} {'PORT':>5} {'TLS':<12} USERNAME", "name",
             lambda row: f"{row['name']:<22} {row['mail_server']:<32} {row['port']:>5} {row['security']:<12} "
             f"{row['username'] or '(per user)' if row['authenticate'] == 'Y' else '-'}",
@@ -109,7 +124,7 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
     if stored is None:
         return fail(f"SMTP definition {shown(args.name)} does not exist")
     if args.smtp_command == "show":
-        row = _row(stored, smtp)
+        [row] = _rows([stored], smtp)
         owner = smtp_owner(stored.key)
         row["password_stored"] = smtp.passwords.has(owner)
         row["password_problem"] = smtp.passwords.problem(owner) if row["password_stored"] else None

@@ -43,33 +43,50 @@ def _row(stored, users: UserSettings) -> dict:
     }
 
 
+def _rows(found: list, users: UserSettings) -> list[dict]:
+    """The rows of `found`, each with the Login Used column of the Work with
+    list (`login`); why a user cannot send is flagged and explained in the table."""
+    from fincon_tui.services.work_lists import user_rows
+
+    rows = []
+    for stored, listed in zip(found, user_rows(users, found), strict=True):
+        row = _row(stored, users)
+        row["login"] = listed.login_used
+        if listed.missing:
+            row["warning"] = f"cannot send: {listed.missing}"
+        rows.append(row)
+    return rows
+
+
 def _login(user, users: UserSettings) -> dict:
     """Which login the user sends with, as the form's 'Login used:' line
-    says; how it gets its token; and when the user's own sign-in expires."""
-    from fincon_tui._exceptions import LoginMissing, NotReady, SecretStoreError
+    says (MISSING: and why, when it cannot log in); how it gets its token;
+    and when the user's own sign-in expires."""
+    from fincon_tui._exceptions import LoginMissing, NotReady
     from fincon_tui.domain.login import effective_login
+    from fincon_tui.domain.password_binding import smtp_owner, user_owner
     from fincon_tui.services.oauth_logins import login_way, user_expiries
 
     found: dict = {"login_used": None, "login_way": None, "expires": {}}
     definition = users.definitions.get(user.smtp_name)
     if definition is None:
-        found["login_used"] = f"unknown: SMTP definition {user.smtp_name} does not exist"
+        found["login_used"] = f"MISSING: SMTP definition {user.smtp_name} does not exist"
         return found
+    record = definition.record
+    secrets = users.passwords.names([smtp_owner(record.name), user_owner(user.user_code)])
     try:
-        login = effective_login(definition.record, user.user_code, user.smtp_username, user.login_method)
+        login = effective_login(record, user.user_code, user.smtp_username, user.login_method, secrets=secrets)
     except LoginMissing as error:
-        found["login_used"] = f"none: {error}"
-        return found
+        found["login_used"], login = f"MISSING: {error}", error.login
+    else:
+        found["login_used"] = (login.describe() if login
+                               else f"none: SMTP definition {definition.key} does not authenticate")
     if login is None:
-        found["login_used"] = f"none: SMTP definition {definition.key} does not authenticate"
         return found
-    found["login_used"] = login.describe()
     try:
-        found["login_way"] = login_way(users.passwords, definition.record, login)
-    except NotReady as error:
-        found["login_used"] = f"none: {error}"
-    except SecretStoreError:
-        pass
+        found["login_way"] = login_way(users.passwords, record, login)
+    except NotReady:
+        pass  # its Login Method cannot go with the definition, as login_used says
     if login.source == "user":
         found["expires"] = user_expiries(users.passwords, login.password_owner)
     return found
@@ -91,7 +108,7 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
                                lambda sign_in, tokens: save_sign_in(users, sign_in, tokens))
     if args.user_command == "list":
         print_list(
-            [_row(stored, users) for stored in users.search("", limit=1_000_000_000)], args.json,
+            _rows(users.search("", limit=1_000_000_000), users), args.json,
             f"{'USER':<20} {'SMTP DEFINITION':<22} {'OWN LOGIN':<24} SENDER", "user_code",
             lambda row: f"{row['user_code']:<20} {row['smtp_name']:<22} {row['smtp_username'] or '-':<24} "
             f"{row['sender_name']} <{row['sender_email']}>",
@@ -100,7 +117,7 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
     stored = users.get(args.key)
     if stored is None:
         return fail(f"User email settings {shown(args.key.strip().upper())} do not exist")
-    row = _row(stored, users)
+    [row] = _rows([stored], users)
     owner = users.owner(stored.key)
     row["password_stored"] = users.passwords.has(owner)
     row["password_problem"] = users.passwords.problem(owner) if row["password_stored"] else None

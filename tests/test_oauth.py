@@ -229,7 +229,7 @@ def test_password_logins_to_microsoft_are_flagged(db, db_path, vault) -> None:
     SmtpSettings(db, vault).save(definition(name="NEW", mail_server="smtp.office365.com", login_method="M",
                                             tenant=TENANT, client_id="mailer"), PasswordChange.keep(), None)
     listed = cli(db_path, "list")
-    assert f"! OLD: {flag}" in listed.stdout and "! NEW" not in listed.stdout
+    assert f"! OLD: {flag}" in listed.stdout and f"! NEW: {flag}" not in listed.stdout
     assert json.loads(cli(db_path, "list", "--json").stdout)[1]["warning"] == flag
     tested = cli(db_path, "test", "OLD")  # no network here: it fails, but warns first
     assert f"fincon-tui: warning: {flag}" in tested.stderr

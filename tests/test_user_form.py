@@ -47,8 +47,9 @@ async def test_create_user_settings_with_own_login(seeded, db) -> None:
         await pilot.press(*"office", "enter")
         assert login_line(screen) == "Login used: shared@corp.example (from SMTP definition OFFICE)"
         await pilot.press(*"alice@corp.example", "enter")
-        assert login_line(screen) == "Login used: alice@corp.example (from user settings)"
+        assert login_line(screen) == "Login used: alice@corp.example (from user settings) – MISSING: no password"
         await pilot.press(*"alice-pw", "enter")
+        assert login_line(screen) == "Login used: alice@corp.example (from user settings)"
         assert app.focused.id == "login_method"  # empty: as the definition does
         await pilot.press("enter", *"Alice Smith", "enter", *"alice@corp.example", "enter")
         await pilot.press(*"Accountant", "enter", *"+27 21 555 0100", "enter", *"CC-7")
@@ -66,7 +67,8 @@ async def test_login_line_for_each_kind_of_definition(seeded) -> None:
         screen = await new_user(pilot)
         assert login_line(screen) == "Login used: (choose an SMTP Definition)"
         await pilot.press(*"own")
-        assert login_line(screen) == "Login used: none: the definition needs one"
+        assert login_line(screen) == ("Login used: MISSING: SMTP definition OWN has no shared login, and the user "
+                                      "has none of their own")
         await pilot.press("ctrl+u", *"relay")
         assert login_line(screen) == "Login used: none, SMTP definition RELAY does not authenticate"
         await pilot.press("ctrl+u", *"nope")

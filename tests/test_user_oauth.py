@@ -73,8 +73,8 @@ async def test_a_users_mailbox_signs_in_on_the_user_form_then_the_login_test_run
         form = app.screen
         assert isinstance(form, UserEmailSettingsScreen)
         await wait_for(pilot, lambda: "signed in" in login_line(form))
-        assert login_line(form) == (f"Login used: {ANN}, Microsoft 365 (from user settings) – not signed in yet "
-                                    "(F2/^N=Sign in)")
+        assert login_line(form) == (f"Login used: {ANN}, Microsoft 365 (from user settings) – MISSING: not signed "
+                                    "in yet (F2/^N=Sign in)")
         await pilot.press("f2")
         dialog = app.screen
         assert isinstance(dialog, SignInScreen)
@@ -290,7 +290,7 @@ async def test_the_login_method_field_takes_p_m_g_or_nothing_and_keys_come_from_
         assert form.field("login_method").value == ""
         await pilot.press("p")
         await wait_for(pilot, lambda: "Password" in login_line(form))
-        assert login_line(form) == f"Login used: {ANN}, Password (from user settings)"
+        assert login_line(form) == f"Login used: {ANN}, Password (from user settings) – MISSING: no password"
         await pilot.press("backspace", "m")
         await wait_for(pilot, lambda: "after Accept" in login_line(form))
         assert login_line(form).endswith("not signed in yet (F11=Sign in after Accept)")

@@ -14,8 +14,10 @@ nothing is left that the program must wait for when it exits (mail.network).
 
 Use TLS = Y means TLS from the first byte on an implicit-TLS port (465) and
 STARTTLS on any other port; when STARTTLS is not offered the attempt stops
-before any credential is sent.  Certificates are verified for the Mail Server
-name against the system trust store (SSL_CERT_FILE can point elsewhere).
+before any credential is sent, and a login without its password stops
+before connecting (an empty password would count as a failed login).
+Certificates are verified for the Mail Server name against the system
+trust store (SSL_CERT_FILE can point elsewhere).
 Failures come back as an Outcome that names the step and gives a hint a
 person can act on (mail.explain); server text in it is shown with control
 characters escaped and the password masked.
@@ -116,6 +118,10 @@ class Session:
         """(Get an access token,) resolve, connect, EHLO, secure, log in.
         Returns what was checked."""
         d, mode = self.definition, self.mode
+        if login is not None and not password:  # an empty password is a failed login, and those lock mailboxes
+            what, whose = "secret" if login.uses_oauth else "password", login.password_owner.describe()
+            raise StepFailed(Outcome(False, "AUTH", f"no {what} for {login.username} ({whose}), so nothing was sent",
+                                     f"enter the {what} of {whose}, then try again"))
         token, secret = None, password if isinstance(password, str) else None
         if login is not None and password is not None and not isinstance(password, str):
             token = await self._token(login, password)

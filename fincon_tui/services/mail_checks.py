@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from fincon_tui._exceptions import CannotTest, FieldError, LoginMissing, SecretStoreError, UnknownUser
 from fincon_tui.domain.fields import email_address
 from fincon_tui.domain.login import Login, effective_login
+from fincon_tui.domain.password_binding import smtp_owner, user_owner
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.domain.users import UserEmailSettings
 
@@ -141,9 +142,15 @@ class MailChecks:
     def _login(
         self, definition: SmtpDefinition, user: UserEmailSettings | None, typed: str | None
     ) -> tuple[Login | None, Credential]:
+        """The login and its secret; CannotTest when the login is missing or
+        lacks its secret (`typed` stands for the definition's password)."""
+        shared = smtp_owner(definition.name)
+        secrets = self.smtp.passwords.names([shared, *([user_owner(user.user_code)] if user else [])])
+        if typed is not None:
+            secrets[shared] = (secrets[shared] - {"password"}) | ({"password"} if typed else set())
         try:
             login = effective_login(definition, *(
-                (user.user_code, user.smtp_username, user.login_method) if user else ()))
+                (user.user_code, user.smtp_username, user.login_method) if user else ()), secrets=secrets)
         except LoginMissing as error:
             raise CannotTest(str(error)) from None
         if login is None:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import NotReady, TokenFailure
-from fincon_tui.domain.login import Login, own_method_problem
+from fincon_tui.domain.login import Login, own_method_problem, sign_in_where
 from fincon_tui.domain.login_methods import GOOGLE, MICROSOFT, SIGN_IN_WAYS, own_way, way
 from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner, smtp_owner
 from fincon_tui.domain.smtp import SmtpDefinition
@@ -58,12 +58,6 @@ class TokenSource:
 
     def __repr__(self) -> str:
         return f"TokenSource({self.describe!r})"
-
-
-def sign_in_where(owner: PasswordOwner) -> str:
-    """Where the mailbox of `owner` is signed in (again), in the TUI and the CLI."""
-    screen, command = ("SMTP Settings", "smtp") if owner.kind == "smtp" else ("User Email Settings", "user")
-    return f"Sign in on {screen} {owner.key}, or run `fincon-tui {command} sign-in {owner.key}`"
 
 
 def _rotation_keeper(passwords: Passwords, binding: PasswordBinding) -> Callable[[Tokens], None]:

@@ -10,6 +10,7 @@ refused, never sent.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import (
@@ -49,6 +50,10 @@ class Passwords:
     def has(self, owner: PasswordOwner, name: str = "password") -> bool:
         """Whether a password (or secret `name`) is stored for `owner` (no key needed to tell)."""
         return rows.exists(self.db, owner, name)
+
+    def names(self, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, frozenset[str]]:
+        """Which secrets are stored for each of `owners`, in one query, none opened."""
+        return rows.names(self.db, owners)
 
     def get(self, owner: PasswordOwner, name: str = "password") -> str | None:
         """The password (or secret `name`), if one is stored; PasswordUnusable

@@ -1,8 +1,11 @@
-"""The rows of the "Work with" lists: what an admin needs at a glance.
+"""The rows of the "Work with" lists (and of `smtp list`, `user list`):
+what an admin needs at a glance.
 
-Definitions: name, server:port, TLS mode, whose login (shared, per user or
-none) and how many users are linked.  Users: their definition, sender
-address and the login they send with.  Read a page at a time (storage/pages.py).
+Definitions: name, server:port, TLS mode, whose login (shared, per user,
+none, or MISSING when the shared one lacks its secret) and how many users
+are linked.  Users: their definition, sender address and the login they
+send with.  Read a page at a time (storage/pages.py); which secrets are
+stored is asked once a page, and none is opened.
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from fincon_tui._exceptions import LoginMissing
-from fincon_tui.domain.login import effective_login, own_method_problem
+from fincon_tui.domain.login import SecretNames, effective_login
+from fincon_tui.domain.password_binding import smtp_owner, user_owner
 from fincon_tui.storage import pages
 from fincon_tui.storage.versioned_table import fold
 
 if TYPE_CHECKING:
     from fincon_tui.domain.smtp import SmtpDefinition
     from fincon_tui.domain.users import UserEmailSettings
+    from fincon_tui.services.sealed_passwords import Passwords
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
     from fincon_tui.storage.versioned_table import Stored
@@ -30,8 +35,10 @@ TLS_MODES = {"implicit TLS": "TLS", "STARTTLS": "STARTTLS", "none": "none"}
 class DefinitionRow:
     stored: Stored[SmtpDefinition]
     tls: str
-    login: str  # shared, per user or none
+    login: str  # shared, per user, none or MISSING
     users: int
+    #: Why the shared login cannot log in ('' unless MISSING).
+    missing: str = ""
 
     @property
     def key(self) -> str:
@@ -48,6 +55,8 @@ class UserRow:
     stored: Stored[UserEmailSettings]
     login_used: str
     can_send: bool
+    #: Why the user cannot send ('' when they can).
+    missing: str = ""
 
     @property
     def key(self) -> str:
@@ -73,44 +82,69 @@ def _page(repo, key: str, size: int, direction: Direction) -> pages.Page:
 
 def definitions(smtp: SmtpSettings, key: str, size: int, direction: Direction = "from") -> ListPage:
     """A page of definitions, from `key` on (Position to) unless `direction` says otherwise."""
-    from fincon_tui.mail.security import security
-
     page = _page(smtp.repo, key, size, direction)
     counts = smtp.users.counts([stored.key for stored in page.rows])
-    rows = []
-    for stored in page.rows:
-        record = stored.record
-        login = "none" if not record.authenticate else "shared" if record.username else "per user"
-        rows.append(DefinitionRow(stored, TLS_MODES[security(record)], login, counts.get(fold(stored.key), 0)))
+    rows = definition_rows(smtp.passwords, page.rows, counts)
     return ListPage(rows, page.before, page.after)
+
+
+def definition_rows(passwords: Passwords, found: list[Stored[SmtpDefinition]],
+                    counts: dict | None = None) -> list[DefinitionRow]:
+    """The rows of `found` (`counts`: linked users by folded name)."""
+    from fincon_tui.mail.security import security
+
+    secrets = passwords.names(smtp_owner(stored.record.name) for stored in found)
+    rows = []
+    for stored in found:
+        record = stored.record
+        login, missing = definition_login(record, secrets)
+        count = (counts or {}).get(fold(stored.key), 0)
+        rows.append(DefinitionRow(stored, TLS_MODES[security(record)], login, count, missing))
+    return rows
+
+
+def definition_login(definition: SmtpDefinition, secrets: SecretNames) -> tuple[str, str]:
+    """The Login column ('none', 'shared', 'per user': each user brings
+    their own, or 'MISSING') and, when MISSING, why."""
+    try:
+        return ("none" if effective_login(definition, secrets=secrets) is None else "shared"), ""
+    except LoginMissing as missing:
+        return ("per user", "") if definition.users_bring_login else ("MISSING", str(missing))
 
 
 def users(settings: UserSettings, key: str, size: int, direction: Direction = "from") -> ListPage:
     """A page of users, as `definitions` reads definitions."""
     page = _page(settings.repo, key, size, direction)
-    found: dict[object, SmtpDefinition | None] = {}
-    rows = []
-    for stored in page.rows:
+    return ListPage(user_rows(settings, page.rows), page.before, page.after)
+
+
+def user_rows(settings: UserSettings, found: list[Stored[UserEmailSettings]]) -> list[UserRow]:
+    """The rows of `found`: each definition read once, the secrets asked once."""
+    linked: dict[object, SmtpDefinition | None] = {}
+    for stored in found:
         name = fold(stored.record.smtp_name)
-        if name not in found:
+        if name not in linked:
             definition = settings.definitions.get(stored.record.smtp_name)
-            found[name] = definition.record if definition else None
-        rows.append(UserRow(stored, *login_used(stored.record, found[name])))
-    return ListPage(rows, page.before, page.after)
+            linked[name] = definition.record if definition else None
+    owners = [user_owner(stored.record.user_code) for stored in found]
+    owners += [smtp_owner(definition.name) for definition in linked.values() if definition]
+    secrets = settings.passwords.names(owners)
+    return [UserRow(stored, *login_used(stored.record, linked[fold(stored.record.smtp_name)], secrets))
+            for stored in found]
 
 
-def login_used(user: UserEmailSettings, definition: SmtpDefinition | None) -> tuple[str, bool]:
+def login_used(
+    user: UserEmailSettings, definition: SmtpDefinition | None, secrets: SecretNames
+) -> tuple[str, bool, str]:
     """The login column, whose login first so that a long one is cut at its
     end ('own: alice', 'shared: shared@corp.example', 'none', 'MISSING: …'),
-    and whether the user can send."""
+    whether the user can send, and if not why."""
     if definition is None:
-        return "MISSING: no definition", False
+        return "MISSING: no definition", False, f"SMTP definition {user.smtp_name} does not exist"
     try:
-        login = effective_login(definition, user.user_code, user.smtp_username, user.login_method)
-    except LoginMissing:
-        return "MISSING: own login", False
+        login = effective_login(definition, user.user_code, user.smtp_username, user.login_method, secrets=secrets)
+    except LoginMissing as missing:
+        return f"MISSING: {missing.short}", False, str(missing)
     if login is None:
-        return "none", True
-    if login.source == "user" and own_method_problem(definition, login.own_method):
-        return f"MISSING: Login Method {login.own_method}", False
-    return f"{'own' if login.source == 'user' else 'shared'}: {login.username}", True
+        return "none", True, ""
+    return f"{'own' if login.source == 'user' else 'shared'}: {login.username}", True, ""

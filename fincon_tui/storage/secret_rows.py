@@ -4,6 +4,8 @@ with their records (the sealing is the keystore's)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -101,6 +103,28 @@ def exists(db: Database, owner: PasswordOwner, name: str = "password") -> bool:
     if name != "password":
         return get(db, owner, name) is not None
     return get(db, owner) is not None or legacy(db, owner) is not None
+
+
+@translated
+def names(db: Database, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, frozenset[str]]:
+    """The names of the secrets stored for each of `owners` ('password' also
+    for one an older version left in a keyring), in one query that reads
+    no sealed value: a list of 20,000 rows asks once, and needs no key."""
+    wanted = list(dict.fromkeys(owners))
+    found: dict[PasswordOwner, set[str]] = {owner: set() for owner in wanted}
+    rows = db.execute(
+        f"""WITH wanted(kind, key) AS (
+                SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
+            SELECT wanted.kind, wanted.key, s.name FROM wanted
+                JOIN {TABLE} s ON s.owner_kind = wanted.kind AND s.owner_key = wanted.key
+            UNION ALL
+            SELECT wanted.kind, wanted.key, 'password' FROM wanted
+                JOIN legacy_passwords l ON l.owner_kind = wanted.kind AND l.owner_key = wanted.key""",
+        [json.dumps([[owner.kind, owner.key] for owner in wanted])],
+    )
+    for kind, key, name in rows:
+        found[PasswordOwner(kind, key)].add(name)
+    return {owner: frozenset(held) for owner, held in found.items()}
 
 
 @translated

@@ -9,11 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
-from fincon_tui._exceptions import LoginMissing, NotReady, SecretStoreError
+from fincon_tui._exceptions import LoginMissing
 from fincon_tui.domain import login_methods, users
 from fincon_tui.domain.fields import EMAIL_MAX
 from fincon_tui.domain.login import effective_login
-from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_owner
 from fincon_tui.domain.smtp import NAME_MAX, PASSWORD_MAX, USERNAME_MAX
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain
@@ -136,13 +136,16 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
     def saved_message(self, saved: Saved) -> str:
         """Saved; and if this user cannot send yet, why (in the database thread)."""
         message = super().saved_message(saved)
-        definition = self.services.smtp.get(saved.record.smtp_name)
+        found = self.services.smtp.get(saved.record.smtp_name)
         user = saved.record
-        try:
-            if definition is not None:
-                effective_login(definition.record, user.user_code, user.smtp_username, user.login_method)
-        except LoginMissing as missing:
-            return f"{message}; this user cannot send yet: {missing}"
+        if found is not None:
+            definition = found.record
+            secrets = self.service.passwords.names([smtp_owner(definition.name), user_owner(user.user_code)])
+            try:
+                effective_login(definition, user.user_code, user.smtp_username, user.login_method, secrets=secrets)
+            except LoginMissing as missing:
+                if missing.short != "sign-in" or missing.login.source != "user":  # that one: sign_in_reminder
+                    return f"{message}; this user cannot send yet: {missing}"
         return message + self.sign_in_reminder(saved.key)
 
     @on(Input.Changed, "#smtp_name, #smtp_username, #login_method")
@@ -154,8 +157,21 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
             # Whether the open record is signed in counts only for the login as stored.
             as_stored = self.loaded is not None and all(stored.get(key) == typed[key] for key in LOGIN_FIELDS)
             signed_in = as_stored and "refresh_token" in self.loaded.secrets  # type: ignore[union-attr]
-            values = (*(typed[key] for key in LOGIN_FIELDS), signed_in, as_stored, self.services.key_label("sign_in"))
+            self._shown_password = self._gives_password()
+            values = (*(typed[key] for key in LOGIN_FIELDS), self._shown_password, signed_in, as_stored,
+                      self.services.key_label("sign_in"))
         self.database.work(self, self._show_login_used(values), group="login-used")
+
+    _shown_password: bool | None = None
+
+    def _gives_password(self) -> bool:
+        return self.password_field.change(self.had_password).leaves_password(self.had_password)
+
+    @on(Input.Changed, "#password")
+    def _password_changed(self) -> None:
+        """The line follows whether the user's own login has a password, not each key typed."""
+        if self.is_open and self._gives_password() != self._shown_password:
+            self.show_login_used()
 
     async def _show_login_used(self, values: tuple | None) -> None:
         text = await self.database.run(self.login_used, values) if values else ""
@@ -166,31 +182,35 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
 
     def login_used(self, values: tuple) -> str:
         """'Login used: ...' for the typed SMTP Definition, user code,
-        username and Login Method, and whether a mailbox that signs in is
-        signed in (in the database thread: it looks the definition up)."""
-        from fincon_tui.domain.login_methods import SIGN_IN_WAYS
-        from fincon_tui.services.oauth_logins import login_way
+        username and Login Method, whether a password is given and whether a
+        mailbox that signs in is signed in: MISSING and what, when it cannot
+        log in (in the database thread: it looks the definition up)."""
+        from fincon_tui.domain.login_methods import SIGN_IN_WAYS, own_way
 
-        name, code, username, method, signed_in, as_stored, sign_in_key = values
+        name, code, username, method, has_password, signed_in, as_stored, sign_in_key = values
         if not name:
             return "Login used: (choose an SMTP Definition)"
         stored = self.services.smtp.get(name)
         if stored is None:
             return f"Login used: unknown, SMTP definition {name} does not exist"
+        definition = stored.record
+        secrets = self.services.smtp.passwords.names([smtp_owner(definition.name)])
+        # The user's own, as on screen: the password field; a sign-in counts for the login as stored.
+        secrets[user_owner(code)] = frozenset({"password"} if has_password else ()) | (
+            {"refresh_token"} if signed_in else set())
         try:
-            login = effective_login(stored.record, code, username, method)
-        except LoginMissing:
-            return "Login used: none: the definition needs one"
+            login = effective_login(definition, code, username, method, secrets=secrets)
+        except LoginMissing as missing:
+            if missing.login is None:
+                return f"Login used: MISSING: {missing.reason}"
+            text = f"Login used: {missing.login.describe()} – MISSING: {missing.reason}"
+            if missing.short == "sign-in" and missing.login.source == "user":
+                text += f" ({sign_in_key}=Sign in{'' if as_stored else ' after Accept'})"
+            return text
         if login is None:
             return f"Login used: none, SMTP definition {stored.key} does not authenticate"
         text = f"Login used: {login.describe()}"
-        try:
-            how = login_way(self.services.smtp.passwords, stored.record, login) if login.uses_oauth else ""
-        except NotReady as error:
-            return f"Login used: none: {error}"
-        except SecretStoreError:
-            return text
-        if how in SIGN_IN_WAYS and login.source == "user":
-            later = "" if as_stored else " after Accept"
-            text += " – signed in" if signed_in else f" – not signed in yet ({sign_in_key}=Sign in{later})"
+        if login.source == "user" and own_way(login.own_method, definition.login_method,
+                                              secrets[smtp_owner(definition.name)]) in SIGN_IN_WAYS:
+            text += " – signed in"
         return text

@@ -229,8 +229,9 @@ class WorkWithDefinitionsScreen(RecordListScreen):
     HEADING = f"Opt {'SMTP Name':<20} {'Server:Port':<27} {'TLS':<8} {'Login':<8} {'Users':>5}"
     HELP_TEXT = (
         "Every SMTP definition with its server and port, how the connection is secured (TLS from "
-        "the first byte, STARTTLS, none), whose login it uses (shared, per user, or none) and how "
-        "many users are linked to it.",
+        "the first byte, STARTTLS, none), whose login it uses (shared, per user, none, or MISSING "
+        "when the shared login lacks its password, client secret or sign-in) and how many users "
+        "are linked to it.",
         *_HELP_OPTIONS,
         ("8=Test login", "Asks for an optional user code, then connects and logs in with the stored "
                          "definition, as that user when one is given (sends nothing)."),
@@ -245,6 +246,9 @@ class WorkWithDefinitionsScreen(RecordListScreen):
         from fincon_tui.services.work_lists import definitions
 
         return definitions(self.service, key, size, direction)  # type: ignore[arg-type]
+
+    def attention(self, row: DefinitionRow) -> bool:
+        return bool(row.missing)
 
     def line(self, row: DefinitionRow) -> str:
         return (f"{fit(row.key, 20)} {fit(row.server_port, 27)} {row.tls:<8} {row.login:<8} "
@@ -273,7 +277,7 @@ class WorkWithUsersScreen(RecordListScreen):
     HELP_TEXT = (
         "Every user's email settings: the SMTP definition they send through, their sender "
         "address and the login they send with (their own, the definition's shared one, none, "
-        "or MISSING when they cannot send).",
+        "or MISSING when they cannot send: no login, or one without its password or sign-in).",
         *_HELP_OPTIONS,
         *_HELP_KEYS,
     )
