@@ -94,6 +94,22 @@ def help_body(help_screen) -> str:
     return "\n".join(lines)
 
 
+async def help_lines(pilot) -> list[str]:
+    """Every line of the help window in front, as shown while it is scrolled
+    through a page at a time (its scroll bar left out)."""
+    app = pilot.app
+    body = app.screen.query_one("#help-body")
+    shown: dict[int, str] = {}
+    while True:
+        region = body.region
+        for row, line in enumerate(screen_lines(app)[region.y:region.bottom]):
+            text = "".join(" " if "\u2580" <= char <= "\u259f" else char for char in line[region.x:region.right])
+            shown[round(body.scroll_y) + row] = text.rstrip()
+        if body.scroll_y >= body.max_scroll_y:
+            return [shown[row] for row in sorted(shown)]
+        await pilot.press("pagedown")
+
+
 def legend(app) -> list[str]:
     """The key legend at the foot of the current screen, as shown."""
     from fincon_tui.ui.widgets.key_legend import KeyLegend

@@ -3,6 +3,7 @@ keys as mapped, and (where there are entry fields) the editing keys."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup, VerticalScroll
 from textual.screen import Screen
@@ -12,17 +13,26 @@ from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.help_text import editing_keys, screen_keys, with_keys
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.dialog import DialogScreen
-from fincon_tui.ui.widgets.form import dot_leader
-
-#: Columns of the term (field name, key) column.
-TERM_WIDTH = 20
+from fincon_tui.ui.widgets.form import HELP_TERM_WIDTH, dot_leader
 
 
-def _row(term: str, text: str) -> HorizontalGroup:
-    shown = dot_leader(term, TERM_WIDTH) if len(term) < TERM_WIDTH - 2 else term
-    return HorizontalGroup(
-        Label(plain(shown), classes="help-term"), Static(plain(text), classes="help-text"), classes="help-row"
+def _row(term: str, text: str, *, last: bool = False) -> HorizontalGroup:
+    """A term (field name, keys) and its explanation.  A term that does not
+    fit its column with a space to spare goes on a line of its own, the text
+    under it in the text column: no term runs into its text at any width."""
+    fits = cell_len(term) <= HELP_TERM_WIDTH - 2
+    row = HorizontalGroup(
+        Label(plain(dot_leader(term, HELP_TERM_WIDTH) if fits else term), classes="help-term"),
+        Static(plain(text), classes="help-text"),
+        classes="help-row",
     )
+    row.set_class(not fits, "-long")
+    row.set_class(last, "-last")  # a blank line before what follows
+    return row
+
+
+def _rows(rows: list[tuple[str, str]]) -> list[HorizontalGroup]:
+    return [_row(term, text, last=number == len(rows) - 1) for number, (term, text) in enumerate(rows)]
 
 
 class HelpScreen(DialogScreen[None]):
@@ -50,20 +60,21 @@ class HelpScreen(DialogScreen[None]):
         with VerticalScroll(id="help-body"):
             if self.problems:
                 yield Label("Messages", classes="help-heading")
-                for term, text in self.problems:
-                    yield _row(term, text)
-            for part in self.parts:
-                if isinstance(part, str):
+                yield from _rows(self.problems)
+            rows: list[tuple[str, str]] = []
+            for part in [*self.parts, ""]:
+                if isinstance(part, tuple):
+                    rows.append(part)
+                    continue
+                yield from _rows(rows)
+                rows = []
+                if part:
                     yield Static(plain(part), classes="help-paragraph")
-                else:
-                    yield _row(*part)
             yield Label("Keys", classes="help-heading")
-            for keys, text in self.keys:
-                yield _row(keys, text)
+            yield from _rows(self.keys)
             if self.editing:
                 yield Label("Editing a field", classes="help-heading")
-                for keys, text in self.editing:
-                    yield _row(keys, text)
+                yield from _rows(self.editing)
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()

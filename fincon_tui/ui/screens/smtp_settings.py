@@ -73,8 +73,8 @@ class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
                                "mailbox.  Leave them empty (with Authenticate Y) when each user has their "
                                "own, entered in User Email Settings; a user's own login replaces these.  "
                                "The password is stored encrypted, for this mail server and username only.  "
-                               "A stored one shows as ********: leave it to keep it, erase it to remove "
-                               "it, type to replace it."),
+                               f"A stored one shows as {PasswordInput.SHOWN_MASK}: leave it to keep it, "
+                               "erase it to remove it, type to replace it."),
         ("Port", f"The port for outgoing email, {smtp.PORT_RANGE[0]}-{smtp.PORT_RANGE[1]} (587 STARTTLS, "
                  "465 TLS from the first byte, 25 plain)."),
         ("Use TLS", "Y if your provider requires TLS or SSL: TLS from the first byte on port 465, STARTTLS on "

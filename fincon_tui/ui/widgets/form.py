@@ -17,6 +17,8 @@ LABEL_WIDTH = 26
 WIDE_FIELD = 42
 #: Columns of a form or menu; wider terminals centre it ($page-width).
 PAGE_WIDTH = 80
+#: Columns of the help window's term column (a field's name, keys; $help-term-width).
+HELP_TERM_WIDTH = 20
 
 
 W = TypeVar("W", bound=Widget)
@@ -31,7 +33,8 @@ def unfocusable(widget: W) -> W:
 
 def css_variables() -> dict[str, str]:
     """The layout numbers that Python and styles/app.tcss share."""
-    return {"label-width": str(LABEL_WIDTH), "wide-field": str(WIDE_FIELD), "page-width": str(PAGE_WIDTH)}
+    return {"label-width": str(LABEL_WIDTH), "wide-field": str(WIDE_FIELD), "page-width": str(PAGE_WIDTH),
+            "help-term-width": str(HELP_TERM_WIDTH)}
 
 
 def field_width(max_length: int) -> int:

@@ -128,6 +128,8 @@ class PasswordInput(FieldInput):
     for "unchanged"; the first key that edits it replaces the whole mask."""
 
     MASK = "********"
+    #: What the field shows for a stored password (the help names it with this).
+    SHOWN_MASK = SteadyInput.PASSWORD_GLYPH * len(MASK)
     ALLOW_SELECT = False  # no mouse selection to copy either
 
     def action_copy(self) -> None:
