@@ -128,6 +128,24 @@ READ_ONLY = {
 }
 
 
+def _opening_waits(path: Path):
+    """A command waiting for another fincon-tui that is creating or
+    upgrading the database says so once, on stderr."""
+    import sys
+
+    from fincon_tui.storage.transactions import Waiting
+
+    said: list[float] = []
+
+    def report(seconds: float) -> None:
+        if not said:
+            said.append(seconds)
+            print(f"fincon-tui: another fincon-tui is creating or upgrading {path}: waiting for it...",
+                  file=sys.stderr, flush=True)
+
+    return Waiting(report=report)
+
+
 def _command(args: argparse.Namespace, path: Path, vault, config) -> int:
     """Run a COMMAND; database damage or refusal is one line and status 2."""
     import sqlite3
@@ -139,7 +157,7 @@ def _command(args: argparse.Namespace, path: Path, vault, config) -> int:
     sub = getattr(args, f"{args.command}_command", None)
     writable = (args.command, sub) not in READ_ONLY and not getattr(args, "dry_run", False)
     try:
-        db = open_database(path, writable=writable, adopt=args.command == "init")
+        db = open_database(path, writable=writable, adopt=args.command == "init", waiting=_opening_waits(path))
         if args.command == "init":
             print(f"{path} holds fincon-tui's tables and is up to date")
             return 0

@@ -10,30 +10,37 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from fincon_tui._exceptions import DatabaseDamaged, SchemaTooNew, StorageError
+from fincon_tui._exceptions import DatabaseDamaged, NoDatabase, SchemaTooNew, StorageError
 from fincon_tui.storage.checks import (
     check_database_file,
     refuse_if_foreign,
     text_or_replacement,
 )
 from fincon_tui.storage.migrations import migrations
+from fincon_tui.storage.transactions import WAITING, Waiting, until_unlocked, write_transaction
 from fincon_tui.storage.translate import said
 
 #: How long a writer waits for another session's transaction (milliseconds).
 BUSY_TIMEOUT_MS = 10_000
+#: How long a start waits for another that is creating or upgrading the schema.
+UPGRADE_WAIT_SECONDS = 60.0
 
 
-def open_database(path: Path, *, writable: bool = True, adopt: bool = False) -> Database:
+def open_database(
+    path: Path, *, writable: bool = True, adopt: bool = False, waiting: Waiting | None = None
+) -> Database:
     """Open the database at `path`; raises StorageError with a one-line reason.
 
     `writable` creates a missing or empty file and brings the schema up to
     date; read-only use (`smtp list`, `key status` ...) changes nothing and
-    refuses a database that would need either.  A non-empty SQLite file of
-    another program is refused unless `adopt` (`fincon-tui init`).
+    refuses a database that would need either (NoDatabase).  A non-empty SQLite file of
+    another program is refused unless `adopt` (`fincon-tui init`).  When
+    another process is creating or upgrading the schema, the open waits
+    for it, reported through `waiting` (else the thread's, see WAITING).
     """
     check_database_file(path, writable=writable, adopt=adopt)
     if not writable and not path.exists():
-        raise StorageError(f"there is no database at {path} (fincon-tui creates it when it starts; or use --db)")
+        raise NoDatabase(f"there is no database at {path} yet", empty=True)
     if writable:
         _create_private(path)
     try:
@@ -46,14 +53,9 @@ def open_database(path: Path, *, writable: bool = True, adopt: bool = False) -> 
         _refuse_other_programs(db, path, adopt)
         _refuse_newer_schema(db)
         if not writable:
-            if migrations.pending(db):
-                raise StorageError(
-                    f"{path} was written by an older fincon-tui: start fincon-tui once to upgrade it"
-                )
+            _refuse_pending(db, path)
         else:
-            if db.journal_mode != "wal":
-                db.enable_wal()
-            migrations.apply(db)
+            _bring_up_to_date(db, waiting or WAITING.get() or Waiting())
     except sqlite3.OperationalError as error:
         if writable or "readonly" not in str(error):
             raise StorageError(f"cannot use {path} as a database: {said(error)}") from None
@@ -65,6 +67,44 @@ def open_database(path: Path, *, writable: bool = True, adopt: bool = False) -> 
         raise StorageError(f"cannot use {path} as a database: {said(error)}") from None
     remember_file(db, path)
     return db
+
+
+def empty_database() -> Database:
+    """A new database as a first start creates it, in memory: what an
+    `import --dry-run` checks against when there is none at the path yet."""
+    db = Database(memory=True)
+    db.execute("PRAGMA foreign_keys = ON")
+    migrations.apply(db)
+    return db
+
+
+def _refuse_pending(db: Database, path: Path) -> None:
+    """A read-only open needs the schema as this version writes it."""
+    if not migrations.pending(db):
+        return
+    if not migrations.applied(db):
+        raise NoDatabase(f"{path} holds no fincon-tui database yet", empty=True)
+    raise NoDatabase(f"{path} was written by an older fincon-tui", empty=False)
+
+
+def _bring_up_to_date(db: Database, waiting: Waiting) -> None:
+    """WAL mode, and the schema's pending steps in one write transaction:
+    of fincon-tuis starting at once on a new or older database, one
+    migrates and the others wait for it (reported like a wait for a save),
+    then find nothing left to do."""
+    schema_lock = Waiting(report=waiting.report, abandoned=waiting.abandoned, limit=UPGRADE_WAIT_SECONDS,
+                          holder="another fincon-tui creating or upgrading the database")
+    if db.journal_mode != "wal":
+        until_unlocked(db, schema_lock, db.enable_wal)
+    if not migrations.pending(db):
+        return
+    token = WAITING.set(schema_lock)
+    try:
+        with write_transaction(db):
+            _refuse_newer_schema(db)  # a newer version may have been first
+            migrations.apply(db)
+    finally:
+        WAITING.reset(token)
 
 
 def _check_intact(db: Database, path: Path) -> None:

@@ -22,11 +22,13 @@ if TYPE_CHECKING:
 class Waiting:
     """How a front end follows a write that waits for another admin's save:
     `report(seconds)` is called while waiting, setting `abandoned` gives up
-    (nothing is written) and `limit` bounds the wait."""
+    (nothing is written) and `limit` bounds the wait.  `holder` names who
+    is waited for, in the messages."""
 
     report: Callable[[float], object] = lambda seconds: None
     abandoned: threading.Event = field(default_factory=threading.Event)
     limit: float = 10.0
+    holder: str = "another admin's save"
 
 
 #: The Waiting of the write running in this thread, if a front end follows it.
@@ -56,6 +58,14 @@ def write_transaction(db: Database) -> Iterator[Database]:
 
 
 def _begin(db: Database, waiting: Waiting) -> None:
+    until_unlocked(db, waiting, lambda: db.execute("BEGIN IMMEDIATE"))
+
+
+def until_unlocked(db: Database, waiting: Waiting, take: Callable[[], object]) -> None:
+    """`take()`, which takes a lock on the database, tried again while
+    another connection holds it: bounded, reported and abandonable (see
+    Waiting).  Some locks SQLite refuses at once instead of waiting for
+    (changing the journal mode): those are tried again after a pause."""
     from fincon_tui._exceptions import LockWaitAbandoned, StorageError
 
     started, reported = time.monotonic(), -1
@@ -63,18 +73,21 @@ def _begin(db: Database, waiting: Waiting) -> None:
     db.execute(f"PRAGMA busy_timeout = {int(POLL_SECONDS * 1000)}")
     try:
         while True:
+            tried = time.monotonic()
             try:
-                db.execute("BEGIN IMMEDIATE")
+                take()
                 return
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error) and "busy" not in str(error):
                     raise
+            if time.monotonic() - tried < POLL_SECONDS / 2:  # refused at once: pause
+                waiting.abandoned.wait(POLL_SECONDS / 10)
             waited = time.monotonic() - started
             if waiting.abandoned.is_set():
-                raise LockWaitAbandoned("stopped waiting for another admin's save: nothing was written")
+                raise LockWaitAbandoned(f"stopped waiting for {waiting.holder}: nothing was written")
             if waited >= waiting.limit:
                 raise StorageError(
-                    f"another admin's save held the database for {waiting.limit:g} s: "
+                    f"{waiting.holder} held the database for {waiting.limit:g} s: "
                     "nothing was written; try again"
                 )
             if int(waited) != reported:  # once a second is enough for a person

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from fincon_tui.keystore.vault import PasswordVault
+    from fincon_tui.storage.transactions import Waiting
 
 
 #: Seconds a hang-up or SIGTERM waits for a clean exit before the process just ends.
@@ -161,14 +162,41 @@ class FinconApp(ResumingApp):
         import fincon_tui.storage.database  # noqa: F401
         from fincon_tui._exceptions import StorageError
 
+        said: list[FinconScreen] = []  # where the message line said that the open waits
+        waiting = self._opening_waits(said)
         try:
-            db = await self.database.run(self._open_db)  # type: ignore[arg-type]
+            db = await self.database.run(self._open_db, waiting=waiting)  # type: ignore[arg-type]
             note = await self.database.run(self._use_database, db)
         except StorageError as error:
             self.startup_error = str(error)
             self.exit(return_code=2)
             return
+        finally:
+            self.database.waiting = None
+        for screen in set(said):
+            screen.message.clear()
         self._databases_ready(note)
+
+    def _opening_waits(self, said: list[FinconScreen]) -> Waiting:
+        """How the open follows another fincon-tui that is creating or
+        upgrading the database: while it waits, the message line says so
+        (keys that help and quit still act; quitting gives the wait up)."""
+        import asyncio
+
+        from fincon_tui.storage.transactions import Waiting
+
+        loop = asyncio.get_running_loop()
+
+        def say(seconds: float) -> None:
+            if self.database.waiting is waiting and isinstance(self.screen, FinconScreen):
+                said.append(self.screen)
+                self.screen.message.show(
+                    f"Opening the database… another fincon-tui is creating or upgrading it: waiting "
+                    f"({seconds:.0f} s) – {self.key_label('quit')} to quit", "warning")
+
+        waiting = Waiting(report=lambda seconds: loop.call_soon_threadsafe(say, seconds))
+        self.database.waiting = waiting  # keys pass meanwhile, and closing gives the wait up
+        return waiting
 
     def get_css_variables(self) -> dict[str, str]:
         """The theme's colours and the layout numbers the forms share with Python."""
