@@ -16,6 +16,7 @@ nothing of fincon-tui, so every layer may raise and catch these.
     │   └── ConfigError         config.toml cannot be used
     ├── StorageError            the database could not be opened, read or written
     │   ├── DatabaseDamaged     the file is corrupt or not SQLite
+    │   ├── NoDatabase          a read found none yet, or an older one (`init` makes it)
     │   ├── LockWaitAbandoned   the admin stopped waiting for another's save
     │   ├── FileReplaced        the file at the path is not the one opened
     │   ├── SchemaTooNew        written by a newer fincon-tui
@@ -147,6 +148,16 @@ class StorageError(FinconError):
 
 class DatabaseDamaged(StorageError):
     """The database file is corrupt."""
+
+
+class NoDatabase(StorageError):
+    """A read-only open found no fincon-tui database at the path yet
+    (`empty`: no file, or one without tables), or one an older version
+    wrote; `fincon-tui init` creates or upgrades it."""
+
+    def __init__(self, message: str, *, empty: bool) -> None:
+        super().__init__(message)
+        self.empty = empty
 
 
 class LockWaitAbandoned(StorageError):
