@@ -146,18 +146,32 @@ def _opening_waits(path: Path):
     return Waiting(report=report)
 
 
+def _init_command(args: argparse.Namespace, path: Path) -> str:
+    """The command that creates or upgrades the database at `path`, to copy
+    into a shell: `fincon-tui --db 'new db.db' init` (without --db, as given)."""
+    import shlex
+
+    return f"fincon-tui --db {shlex.quote(str(path))} init" if args.db else "fincon-tui init"
+
+
 def _command(args: argparse.Namespace, path: Path, vault, config) -> int:
     """Run a COMMAND; database damage or refusal is one line and status 2."""
     import sqlite3
 
     from fincon_tui import cli_key, cli_smtp, cli_transfer, cli_user
-    from fincon_tui._exceptions import StorageError
-    from fincon_tui.storage.database import open_database
+    from fincon_tui._exceptions import NoDatabase, SecretStoreError, StorageError
+    from fincon_tui.storage.database import empty_database, open_database
 
     sub = getattr(args, f"{args.command}_command", None)
-    writable = (args.command, sub) not in READ_ONLY and not getattr(args, "dry_run", False)
+    dry_run = getattr(args, "dry_run", False)
+    writable = (args.command, sub) not in READ_ONLY and not dry_run
     try:
-        db = open_database(path, writable=writable, adopt=args.command == "init", waiting=_opening_waits(path))
+        try:
+            db = open_database(path, writable=writable, adopt=args.command == "init", waiting=_opening_waits(path))
+        except NoDatabase as error:
+            if not (dry_run and error.empty):
+                return fail(f"{error}: {'create' if error.empty else 'upgrade'} it with `{_init_command(args, path)}`")
+            return cli_transfer.run(args, empty_database(), vault, missing=path)
         if args.command == "init":
             print(f"{path} holds fincon-tui's tables and is up to date")
             return 0
@@ -168,7 +182,7 @@ def _command(args: argparse.Namespace, path: Path, vault, config) -> int:
         if args.command in ("export", "import"):
             return cli_transfer.run(args, db, vault)
         return cli_smtp.run(args, db, vault)
-    except StorageError as error:
+    except (StorageError, SecretStoreError) as error:  # a key missing: could not run, as everywhere
         return fail(str(error))
     except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
         return fail(f"cannot use {path} as a database (damaged?): {error}")

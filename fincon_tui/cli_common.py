@@ -3,10 +3,12 @@ printed, how a secret is read from stdin, and the exit statuses.
 
     0  success; for a command that writes (`set`, `delete`, `import`):
        done, whether or not anything had to change
-    1  the check or test failed (a login test, a key that is missing), or
-       an import refused some of its records (the others were applied)
+    1  the check or test failed (a login test; `key status` finding the key
+       missing), or an import refused some of its records (the others
+       were applied)
     2  the command could not run, nothing was written (bad arguments, a
-       field the form would refuse, unusable database, config or file)
+       field the form would refuse, unusable database, config or file, a
+       missing login, or the key missing for a command that needs it)
     3  with --detailed-exitcode only: done, and something was changed
        (an import --dry-run: would be changed)
   141  stdout was closed before the output was all written (`... | head -1`):
@@ -69,6 +71,33 @@ def print_list(rows: list[dict], as_json: bool, heading: str, key: str, line) ->
             say(f"! {row[key]}: {row['warning']}")
 
 
+def print_record(row: dict, as_json: bool) -> None:
+    """A `show` command's output: JSON, or a line for each field with its
+    value as the form shows it (as_text)."""
+    import json
+
+    if as_json:
+        print(json.dumps(row, indent=2))
+        return
+    for key, value in row.items():
+        say(f"{key:<16} {as_text(value)}".rstrip())
+
+
+def as_text(value: object) -> str:
+    """A value of a command's JSON as its text says it: Y or N as the forms
+    show yes and no, an empty field blank, none (null, no entries) as —,
+    entries as `name: value; name: value` on one line."""
+    if value is None or value == {} or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, dict):
+        return "; ".join(f"{name}: {as_text(item)}" for name, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(as_text(item) for item in value)
+    return str(value)
+
+
 class BadArguments(Exception):
     """What argparse refused, on its way from the parser that refused it
     (a command's) to the root parser, which knows the command line."""
@@ -79,6 +108,8 @@ class BadArguments(Exception):
         self.message = message
 
 
+#: The longest line of a command in the synopsis that --help ends with.
+SYNOPSIS_WIDTH = 76
 #: An unrecognized word that looks like an option is named in the error; other words never are.
 _OPTION = re.compile(r"--[a-z][a-z0-9-]{0,40}|-[A-Za-z]")
 
@@ -105,6 +136,30 @@ class Parser(argparse.ArgumentParser):
         if extra:
             _refuse(self, _unrecognized(extra))
         return parsed
+
+    def format_help(self) -> str:
+        """argparse's help, then the synopsis of the commands below this
+        parser, made from the parser itself so that none is left out."""
+        lines = [f"  {line}" for line in self.synopsis()]
+        if len(lines) < 2:
+            return super().format_help()
+        return f"{super().format_help()}\ncommands (each takes --help):\n" + "\n".join(lines) + "\n"
+
+    def synopsis(self) -> list[str]:
+        """A line for each command below this parser (itself if it has none):
+        `fincon-tui smtp show NAME [--json]`; `... NAME [options]` when its
+        options would not fit on the line."""
+        commands = [command for action in self._actions if isinstance(action.choices, dict)
+                    for command in action.choices.values()]
+        if commands:
+            return [line for command in commands for line in command.synopsis()]
+        named = [action.metavar if isinstance(action.metavar, str) else action.dest
+                 for action in self._actions if not action.option_strings]
+        options = [action for action in self._actions if action.option_strings and action.dest != "help"]
+        formatter = argparse.HelpFormatter(prog="", width=1_000)
+        formatter.add_usage(None, options, self._mutually_exclusive_groups, prefix="")
+        line = " ".join([self.prog, *named, formatter.format_help().strip()]).strip()
+        return [line if len(line) <= SYNOPSIS_WIDTH else " ".join([self.prog, *named, "[options]"])]
 
     def names(self) -> set[str]:
         """Every option and command name of this parser and its commands."""

@@ -25,7 +25,7 @@ def add_commands(commands, what: str, key: str, fields: tuple) -> None:
     copy = commands.add_parser(
         "copy",
         help=f"create {what} as a copy of another: the fields given replace the copied ones; "
-        "the stored password is copied only with --with-password",
+        "its stored password or client secret is copied only with --with-password",
     )
     copy.add_argument("source", metavar=key, help="the record to copy")
     copy.add_argument("key", metavar=f"NEW_{key}", help="the copy's key (must not exist yet)")
@@ -34,7 +34,8 @@ def add_commands(commands, what: str, key: str, fields: tuple) -> None:
     password = copy.add_mutually_exclusive_group()
     password.add_argument(
         "--with-password", action="store_true",
-        help="copy the stored password (and an OAuth client secret, never a sign-in) too, encrypted again for the copy",
+        help="copy the stored password (and an OAuth client secret or service-account key, never a sign-in) too, "
+        "encrypted again for the copy",
     )
     password.add_argument(
         "--password-stdin", action="store_true",
@@ -45,7 +46,8 @@ def add_commands(commands, what: str, key: str, fields: tuple) -> None:
     detailed(copy)
     rename = commands.add_parser(
         "rename",
-        help=f"give {what} a new {key}: its password, history and (for a definition) linked users go with it",
+        help=f"give {what} a new {key}: its stored secrets (password, client secret, sign-in ...), history and "
+        "(for a definition) linked users go with it",
     )
     rename.add_argument("key", metavar=key, help="the record to rename")
     rename.add_argument("new_key", metavar=f"NEW_{key}", help="its new key (a change of letter case is one)")

@@ -1,7 +1,7 @@
 """`fincon-tui smtp ...`: the definitions from a shell, for scripting over SSH.
 
 Exit status: 0 success, 1 the test failed, 2 the command could not run
-(unknown definition, bad arguments, missing login); `set` and `delete`
+(unknown definition, bad arguments, missing login or key); `set` and `delete`
 (cli_transfer.py), `copy` and `rename` (cli_copy.py) as cli_common says.
 """
 
@@ -12,8 +12,8 @@ import json
 from typing import TYPE_CHECKING
 
 from fincon_tui import cli_copy, cli_sign_in, cli_transfer
-from fincon_tui.cli_common import FAILED, fail, print_list, say
-from fincon_tui.domain.visible import shown
+from fincon_tui.cli_common import FAILED, fail, print_list, print_record, say
+from fincon_tui.domain.visible import shown_key
 
 if TYPE_CHECKING:  # the commands import their libraries when they run
     from sqlite_utils import Database
@@ -29,14 +29,14 @@ def add_commands(subparsers) -> None:
     listing = commands.add_parser("list", help="list the definitions")
     listing.add_argument("--json", action="store_true", help="print JSON")
     show = commands.add_parser("show", help="show one definition")
-    show.add_argument("name")
+    show.add_argument("name", metavar="NAME")
     show.add_argument("--json", action="store_true", help="print JSON")
     test = commands.add_parser("test", help="connect, secure and log in, then QUIT (sends nothing)")
-    test.add_argument("name")
+    test.add_argument("name", metavar="NAME")
     test.add_argument("--json", action="store_true", help="print JSON, with the SMTP transcript")
     test.add_argument("--user", metavar="CODE", help="log in as this user would (their own login, else the shared one)")
     send = commands.add_parser("send-test", help="send a short test email through a definition")
-    send.add_argument("name")
+    send.add_argument("name", metavar="NAME")
     send.add_argument("--to", required=True, metavar="ADDR", help="recipient address")
     send.add_argument("--user", metavar="CODE", help="send as this user, with their login and sender")
     send.add_argument("--from", dest="sender", metavar="ADDR",
@@ -122,7 +122,7 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
                                lambda sign_in, tokens: save_sign_in(smtp, sign_in, tokens))
     stored = smtp.get(args.name)
     if stored is None:
-        return fail(f"SMTP definition {shown(args.name)} does not exist")
+        return fail(f"SMTP definition {shown_key(args.name)} does not exist")
     if args.smtp_command == "show":
         [row] = _rows([stored], smtp)
         owner = smtp_owner(stored.key)
@@ -137,11 +137,7 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
         linked = [code for code, _ in smtp.users.own_logins(stored.key)]
         signed_in = {code: user_expiries(smtp.passwords, user_owner(code)) for code in linked}
         row["users_expires"] = {code: found for code, found in signed_in.items() if found}
-        if args.json:
-            print(json.dumps(row, indent=2))
-        else:
-            for key, value in row.items():
-                say(f"{key:<16} {value}")
+        print_record(row, args.json)
         return 0
     return _session(args, MailChecks(smtp, UserSettings(db, vault)), stored.record)
 
@@ -162,7 +158,7 @@ def _session(args, checks: MailChecks, definition) -> int:
         else:
             prepared = checks.login_test(definition, user_code=args.user or "")
     except UnknownUser as error:
-        return fail(f"User email settings {shown(error.code)} do not exist")
+        return fail(f"User email settings {shown_key(error.code)} do not exist")
     except CannotTest as error:
         return fail(f"--{error.field} {error}" if error.of_value else str(error))
     for note in prepared.notes:

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from fincon_tui.cli_common import CHANGED, FAILED, fail, read_secret, say
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlite_utils import Database
 
     from fincon_tui.domain.password_binding import PasswordChange
@@ -113,7 +115,8 @@ def add_commands(subparsers) -> None:
     form.add_argument("--toml", action="store_true", help="TOML")
     load = subparsers.add_parser("import", help="create or change the definitions and users of an export file")
     load.add_argument("file", metavar="FILE", help="JSON or TOML (by extension, else by content); - for stdin")
-    load.add_argument("--dry-run", action="store_true", help="say what would change, write nothing")
+    load.add_argument("--dry-run", action="store_true",
+                      help="say what would change, write nothing (no database yet: as against an empty one)")
     detailed(load)
 
 
@@ -202,10 +205,11 @@ def report(outcome: Outcome, args: argparse.Namespace) -> int:
     return _status(outcome.changed, args)
 
 
-def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
-    """`export` and `import`."""
+def run(args: argparse.Namespace, db: Database, vault: PasswordVault, missing: Path | None = None) -> int:
+    """`export` and `import`; `db` is an empty one in memory for an
+    `import --dry-run` on a database that is `missing` (not created yet)."""
     from fincon_tui._exceptions import FileRefused
-    from fincon_tui.services.transfer import Transfer
+    from fincon_tui.services.transfer import CHANGES, Transfer, summary
 
     transfer = Transfer(db, vault, dry_run=getattr(args, "dry_run", False))
     if args.command == "export":
@@ -224,11 +228,11 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
     except KeyboardInterrupt:
         say("fincon-tui: cancelled: only the records reported above were imported", err=True)
         return 130
-    summary = ", ".join(f"{n} {action}" for action, n in counts.items()) or "nothing in the file"
-    say(summary + ("; dry run: nothing was written" if args.dry_run else ""))
+    against = f" against an empty database (there is none at {missing} yet)" if missing else ""
+    say(summary(counts, args.dry_run) + (f"; dry run{against}: nothing was written" if args.dry_run else ""))
     if counts.get("refused"):
         return FAILED
-    return _status(any(action in counts for action in ("created", "changed")), args)
+    return _status(any(action in counts for action in CHANGES), args)
 
 
 def load(file: str) -> object:

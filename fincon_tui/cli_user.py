@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import TYPE_CHECKING
 
 from fincon_tui import cli_copy, cli_sign_in, cli_transfer
-from fincon_tui.cli_common import fail, print_list, say
-from fincon_tui.domain.visible import shown
+from fincon_tui.cli_common import fail, print_list, print_record
+from fincon_tui.domain.visible import shown_key
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -116,15 +115,11 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
         return 0
     stored = users.get(args.key)
     if stored is None:
-        return fail(f"User email settings {shown(args.key.strip().upper())} do not exist")
+        return fail(f"User email settings {shown_key(args.key.strip().upper())} do not exist")
     [row] = _rows([stored], users)
     owner = users.owner(stored.key)
     row["password_stored"] = users.passwords.has(owner)
     row["password_problem"] = users.passwords.problem(owner) if row["password_stored"] else None
     row.update(_login(stored.record, users))
-    if args.json:
-        print(json.dumps(row, indent=2))
-    else:
-        for key, value in row.items():
-            say(f"{key:<16} {value}")
+    print_record(row, args.json)
     return 0

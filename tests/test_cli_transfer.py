@@ -143,7 +143,7 @@ def test_bad_rows_are_refused_alone_and_a_dry_run_writes_nothing(tmp_path, db, d
     assert dry.returncode == 1 and after_dry == before
     assert dry.stdout.splitlines() == [
         line.format(changed="would be changed", created="would be created") for line in REPORT
-    ] + ["1 changed, 2 created, 4 refused; dry run: nothing was written"]
+    ] + ["1 would be changed, 2 would be created, 4 refused; dry run: nothing was written"]
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
         line.format(changed="changed", created="created") for line in REPORT] + ["1 changed, 2 created, 4 refused"]
@@ -158,8 +158,9 @@ def test_bad_rows_are_refused_alone_and_a_dry_run_writes_nothing(tmp_path, db, d
 def test_reading_commands_create_no_database(tmp_path) -> None:
     missing = tmp_path / "missing.db"
     (tmp_path / "empty.json").write_text("{}")
-    for command in (["export"], ["user", "list"], ["user", "show", "ALICE"], ["import", "--dry-run",
-                                                                              str(tmp_path / "empty.json")]):
+    for command in (["export"], ["user", "list"], ["user", "show", "ALICE"]):
         result = fincon(missing, *command)
         assert result.returncode == 2 and "there is no database at" in result.stderr, command
+    dry = fincon(missing, "import", "--dry-run", str(tmp_path / "empty.json"))  # as against an empty one
+    assert dry.returncode == 0 and "dry run against an empty database" in dry.stdout, dry.stderr
     assert not missing.exists()

@@ -59,3 +59,10 @@ def shown(text: str, limit: int = SHOWN_MAX) -> str:
     if len(text) <= limit:
         return visible(text)
     return f"{visible(text[:limit])}… ({len(text):,} characters)"
+
+
+def shown_key(key: str) -> str:
+    """A record's key (an SMTP Name, a user code) in a message: shown(), or
+    in quotes when it is blank, so that `SMTP definition "" refused` never
+    reads as `SMTP definition  refused`."""
+    return shown(key) if key.strip() else f'"{visible(key)}"'

@@ -4,7 +4,7 @@ older version kept in admins' keyrings into the database."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,12 +28,32 @@ SECRET_NOUNS = {
 def counted(secrets: Mapping[str, int]) -> str:
     """'1 password', '2 passwords, 1 client secret and 1 sign-in'; '' for none."""
     parts = []
-    for name in [*SECRET_NOUNS, *sorted(set(secrets) - set(SECRET_NOUNS))]:
+    for name in _ordered(secrets):
         if count := secrets.get(name, 0):
-            word = name.replace("_", " ")
-            one, several = SECRET_NOUNS.get(name, (word, f"{word}s"))
+            one, several = _nouns(name)
             parts.append(f"{count} {one if count == 1 else several}")
+    return listed(parts)
+
+
+def named(secrets: Iterable[str]) -> str:
+    """'password', 'client secret and sign-in': which secrets a record has
+    (what goes with it, what a copy takes); '' for none."""
+    return listed([_nouns(name)[0] for name in _ordered(secrets)])
+
+
+def listed(parts: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
     return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+
+
+def _ordered(names: Iterable[str]) -> list[str]:
+    given = set(names)
+    return [name for name in SECRET_NOUNS if name in given] + sorted(given - set(SECRET_NOUNS))
+
+
+def _nouns(name: str) -> tuple[str, str]:
+    word = name.replace("_", " ")
+    return SECRET_NOUNS.get(name, (word, f"{word}s"))
 
 
 @dataclass

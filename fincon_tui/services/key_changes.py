@@ -25,6 +25,7 @@ from fincon_tui._exceptions import (
     describe,
 )
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.services.data_keys import named
 from fincon_tui.services.record_store import RecordService, Saved
 from fincon_tui.storage import audit, secret_rows
 from fincon_tui.storage.transactions import write_transaction
@@ -38,22 +39,24 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class Renamed:
-    """A renamed record, its key before, and what went with it."""
+    """A renamed record, its key before, and what went with it: its
+    secrets (by name: password, client_secret ...) and linked users."""
 
     stored: Stored
     old_key: str
-    password: bool
+    secrets: frozenset[str]
     users: int
 
     def describe(self, kind: str) -> str:
         """'SMTP definition OFFICE renamed to MAIN; its password and 2 linked users go with it'."""
         along = [part for part in (
-            "its password" if self.password else "",
+            f"its {named(self.secrets)}" if self.secrets else "",
             f"{self.users} linked {'user' if self.users == 1 else 'users'}" if self.users else "",
         ) if part]
         text = f"{kind} {self.old_key} renamed to {self.stored.key}"
         if along:
-            text += f"; {' and '.join(along)} {'goes' if along == ['its password'] else 'go'} with it"
+            one = len(self.secrets) + self.users == 1
+            text += f"; {' and '.join(along)} {'goes' if one else 'go'} with it"
         return text
 
 
@@ -61,7 +64,6 @@ class Renamed:
 #: `copyable_secrets` allows for the record).  Never a refresh token: a
 #: signed-in mailbox belongs to the record that was signed in.
 COPIED = ("password", "client_secret", "service_account")
-_NAMES = {"password": "password", "client_secret": "client secret", "service_account": "service-account key"}
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class Copied(Saved[R]):
 
     def along(self) -> str:
         """' with its password', and that a sign-in stayed behind."""
-        text = f" with its {' and '.join(_NAMES[name] for name in self.secrets)}" if self.secrets else ""
+        text = f" with its {named(self.secrets)}" if self.secrets else ""
         if self.signed_in_left:
             text += f"; {self.source}'s signed-in mailbox is never copied"
         return text
@@ -147,14 +149,15 @@ def rename(service: RecordService[R], key: str, expected: int | Stored[R], new_k
                 f"it moves into the database when {who} starts fincon-tui; or enter it again, then rename"
             )
         after = service.repo.rename(before, new_key)
-        moved = service.passwords.move(owner, service.owner(after.key))
+        secrets = frozenset(service.stored_secrets(before.key))
+        service.passwords.move(owner, service.owner(after.key))
         users = service.rename_dependents(before, after)
         audit.record(
             service.db, service.kind, after, "update",
             audit.differences(service.repo.to_columns(before.record), service.repo.to_columns(after.record)),
             password_changed=False,
         )
-    return Renamed(after, before.key, moved, users)
+    return Renamed(after, before.key, secrets, users)
 
 
 # -- the CLI's `copy` and `rename`: text values, idempotent ----------------------
@@ -175,8 +178,7 @@ def copy_text(transfer: Transfer, kind: Kind, source_key: str, new_key: str, val
     except FieldError as error:
         return Outcome(service.kind, new_key, "refused", describe(error, kind.labels))
     source_owner = service.owner(source.key)
-    stored = set(service.copyable_secrets(source.record)) & (set(service.passwords.expiries(source_owner)) | (
-        {"password"} if service.passwords.has(source_owner) else set()))
+    stored = set(service.copyable_secrets(source.record)) & service.stored_secrets(source.key)
     if with_password and not stored:
         return Outcome(service.kind, key, "refused", f"{source.key} has no stored password or client secret to copy")
     merged = {**source.record.form_values(), **values, kind.key_field: key}

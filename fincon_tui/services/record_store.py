@@ -13,6 +13,7 @@ from fincon_tui.domain.password_binding import (
     PasswordOwner,
 )
 from fincon_tui.keystore.vault import PasswordVault
+from fincon_tui.services.data_keys import SECRET_NOUNS, listed
 from fincon_tui.services.sealed_passwords import Passwords
 from fincon_tui.storage import audit, secret_rows
 from fincon_tui.storage.transactions import write_transaction
@@ -24,8 +25,7 @@ if TYPE_CHECKING:
 R = TypeVar("R")
 
 #: How a Delete question names each stored secret that goes with the record.
-SECRET_WORDS = {"password": "stored password", "client_secret": "client secret",
-                "service_account": "service-account key", "refresh_token": "sign-in"}
+SECRET_WORDS = {**{name: one for name, (one, _) in SECRET_NOUNS.items()}, "password": "stored password"}
 
 
 @dataclass(frozen=True)
@@ -203,11 +203,16 @@ class RecordService(Generic[R]):
         is asked.  `delete` checks the same again as it writes."""
         current = self.repo.current(key, expected)
         self.check_can_delete(current.key)
-        owner = self.owner(current.key)
-        stored = set(self.passwords.expiries(owner)) | ({"password"} if self.passwords.has(owner) else set())
+        stored = self.stored_secrets(current.key)
         going = [words for name, words in SECRET_WORDS.items() if name in stored]
         question = f"Delete {self.kind} {current.key}?"
         if going:
-            listed = " and ".join([", ".join(going[:-1]), going[-1]] if len(going) > 1 else going)
-            question += f" Its {listed} {'is' if len(going) == 1 else 'are'} removed too."
+            question += f" Its {listed(going)} {'is' if len(going) == 1 else 'are'} removed too."
         return question
+
+    def stored_secrets(self, key: str) -> set[str]:
+        """Which secrets are stored for the record `key` (password,
+        client_secret, service_account, refresh_token): data_keys.named
+        words them."""
+        owner = self.owner(key)
+        return set(self.passwords.expiries(owner)) | ({"password"} if self.passwords.has(owner) else set())

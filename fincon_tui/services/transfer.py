@@ -29,7 +29,7 @@ from fincon_tui._exceptions import (
 )
 from fincon_tui.domain import smtp, users
 from fincon_tui.domain.password_binding import PasswordChange
-from fincon_tui.domain.visible import shown
+from fincon_tui.domain.visible import shown, shown_key
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.storage.audit import AuditEntry, differences
@@ -76,6 +76,10 @@ USERS = Kind("users", "user", "user_code", users.LABELS, users.NEW_DEFAULTS, _pa
 KINDS = (SMTP, USERS)  # definitions first: users link to them
 
 
+#: The actions of an Outcome that change something.
+CHANGES = ("created", "changed", "deleted", "renamed")
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a write did (in a dry run: would do) to one record, and why."""
@@ -87,13 +91,24 @@ class Outcome:
 
     @property
     def changed(self) -> bool:
-        return self.action in ("created", "changed", "deleted", "renamed")
+        return self.action in CHANGES
 
     def text(self, dry_run: bool = False) -> str:
         """The line a command prints; a refused key is quoted shortened."""
-        action = f"would be {self.action}" if dry_run and self.changed else self.action
         joint = " " if self.action == "renamed" else ": "
-        return f"{self.kind} {shown(self.key)} {action}" + (f"{joint}{self.detail}" if self.detail else "")
+        said = f"{self.kind} {shown_key(self.key)} {action_said(self.action, dry_run)}"
+        return said + (f"{joint}{self.detail}" if self.detail else "")
+
+
+def action_said(action: str, dry_run: bool) -> str:
+    """An outcome's action as a line or a summary says it: 'created', or
+    in a dry run 'would be created' (what is unchanged or refused is so either way)."""
+    return f"would be {action}" if dry_run and action in ("created", "changed", "deleted", "renamed") else action
+
+
+def summary(counts: Mapping[str, int], dry_run: bool) -> str:
+    """'2 created, 1 refused' after an import's lines; in a dry run '2 would be created ...'."""
+    return ", ".join(f"{n} {action_said(action, dry_run)}" for action, n in counts.items()) or "nothing in the file"
 
 
 class Transfer:
