@@ -136,3 +136,73 @@ def test_a_service_refuses_to_write_into_a_replaced_file(db, db_path) -> None:
     db_path.rename(db_path.with_suffix(".moved"))
     with pytest.raises(FileReplaced):
         service.save(definition(name="OFFICE"), PasswordChange.keep(), None)
+
+
+@pytest.fixture
+def fifo(tmp_path: Path) -> Path:
+    os.mkfifo(tmp_path / "pipe")
+    return tmp_path / "pipe"
+
+
+@pytest.mark.parametrize(
+    ("where", "what"),
+    [("/dev/null", "a character device"), ("folder", "a folder"), ("fifo", "a named pipe (FIFO)")],
+)
+def test_a_path_that_is_no_regular_file_is_named_for_what_it_is(request, tmp_path, where, what) -> None:
+    """--db /dev/null was 'written by an older fincon-tui'; a FIFO was opened
+    and read, waiting for a writer that never comes."""
+    path = request.getfixturevalue("fifo") if where == "fifo" else tmp_path if where == "folder" else Path(where)
+    for command in (["smtp", "list"], ["smtp", "delete", "X"], ["init"], []):  # [] is the app's start
+        result = run("--db", str(path), *command)
+        assert (result.returncode, result.stderr) == (2, f"fincon-tui: {path} is {what}, not a database file\n")
+    assert not any(Path(f"{path}{end}").exists() for end in ("-wal", "-shm", "-journal"))
+
+
+def test_an_unreadable_database_is_named_without_a_traceback(tmp_path: Path) -> None:
+    from test_cli import run_unprivileged
+
+    path = tmp_path / "fincon.db"
+    open_database(path).close()
+    path.chmod(0)
+    for command in (["smtp", "list"], ["smtp", "delete", "X"]):
+        result = run_unprivileged("--db", str(path), *command)
+        assert (result.returncode, result.stderr) == (
+            2, f"fincon-tui: {path} is not readable for you (get read access or use --db)\n")
+
+
+@pytest.fixture
+def immutable(tmp_path: Path):
+    """Makes paths immutable (chattr +i: even root cannot write them or
+    create files in them, as on a read-only mount); undone at the end."""
+    made: list[Path] = []
+
+    def make(path: Path) -> None:
+        if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+            pytest.skip("chattr +i does not work here (file system, or no CAP_LINUX_IMMUTABLE)")
+        made.append(path)
+
+    yield make
+    for path in made:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+@pytest.mark.parametrize(
+    ("file_too", "message"),
+    [(False, "cannot write in the folder {folder}: reading fincon.db needs its -shm file there"),
+     (True, "{path} is read-only for you, and so is its folder: reading it needs its -shm file there")],
+    ids=["folder", "folder-and-file"])
+def test_reads_on_a_read_only_folder_say_so_as_saves_do(tmp_path, immutable, file_too, message) -> None:
+    """SQLite said 'unable to open database file' where it could not make the
+    -shm file (a read-only mount: here chattr +i, which binds root too)."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    path = folder / "fincon.db"
+    open_database(path).close()
+    if file_too:
+        immutable(path)
+    immutable(folder)
+    read, write = run("--db", str(path), "smtp", "list"), run("--db", str(path), "smtp", "delete", "X")
+    assert (read.returncode, read.stderr) == (
+        2, f"fincon-tui: {message.format(folder=folder, path=path)} (get write access or use --db)\n")
+    assert write.returncode == 2 and write.stderr.startswith(
+        f"fincon-tui: {path} is read-only for you" if file_too else f"fincon-tui: cannot write in the folder {folder}")

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from fincon_tui._exceptions import DatabaseDamaged, NoDatabase, SchemaTooNew, StorageError
 from fincon_tui.storage.checks import (
+    cannot_write,
     check_database_file,
     refuse_if_foreign,
     text_or_replacement,
@@ -57,12 +58,8 @@ def open_database(
         else:
             _bring_up_to_date(db, waiting or WAITING.get() or Waiting())
     except sqlite3.OperationalError as error:
-        if writable or "readonly" not in str(error):
-            raise StorageError(f"cannot use {path} as a database: {said(error)}") from None
-        raise StorageError(
-            f"cannot write in the folder {path.parent}: reading {path.name} needs its -shm file "
-            "there (get write access or use --db)"
-        ) from None
+        why = cannot_write(path, reading=not writable) if _refused_file(error) else None
+        raise StorageError(why or f"cannot use {path} as a database: {said(error)}") from None
     except sqlite3.DatabaseError as error:
         raise StorageError(f"cannot use {path} as a database: {said(error)}") from None
     remember_file(db, path)
@@ -105,6 +102,12 @@ def _bring_up_to_date(db: Database, waiting: Waiting) -> None:
             migrations.apply(db)
     finally:
         WAITING.reset(token)
+
+
+def _refused_file(error: sqlite3.OperationalError) -> bool:
+    """SQLite could not open or write the file or one beside it (the -shm
+    file of a read, in a folder this account cannot write)."""
+    return any(words in str(error) for words in ("readonly", "unable to open"))
 
 
 def _check_intact(db: Database, path: Path) -> None:
