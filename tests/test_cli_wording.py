@@ -115,17 +115,17 @@ def test_show_prints_values_as_the_forms_do(fincon, db, vault) -> None:
     smtp.save(definition(name="OFFICE", username="office@corp.example"), PasswordChange.set("pw"), None)
     smtp.save(microsoft(587), KEEP, None, {"client_secret": PasswordChange.set("s", "2027-03-01T00:00:00+00:00")})
     users.save(user("ALICE", "OFFICE"), KEEP, None)
+    said = {}
     for argv in (("smtp", "show", "OFFICE"), ("smtp", "show", "M365"), ("user", "show", "ALICE")):
         shown = fincon(*argv)
         assert shown.returncode == 0, shown.stderr
         assert not PYTHON_VALUES.search(shown.stdout), shown.stdout
         assert all(line == line.rstrip() for line in shown.stdout.splitlines())
-    lines = dict(line.split(None, 1) if " " in line else (line, "") for line in
-                 fincon("smtp", "show", "OFFICE").stdout.splitlines())
+        said[argv[2]] = dict(line.split(None, 1) if " " in line else (line, "") for line in shown.stdout.splitlines())
+    lines, m365 = said["OFFICE"], said["M365"]
     assert (lines["authenticate"], lines["use_tls"], lines["password_stored"]) == ("Y", "Y", "Y")
     assert lines["needs_attention"] == lines["password_problem"] == lines["expires"] == "—"
     assert lines["bcc"] == ""
-    m365 = dict(line.split(None, 1) for line in fincon("smtp", "show", "M365").stdout.splitlines() if " " in line)
     assert m365["password_stored"] == "N"
     assert m365["expires"] == "client_secret: 2027-03-01T00:00:00+00:00"
     as_json = json.loads(fincon("smtp", "show", "OFFICE", "--json").stdout)
