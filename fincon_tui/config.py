@@ -19,6 +19,7 @@ from pathlib import Path
 from fincon_tui._exceptions import ConfigError
 from fincon_tui.domain.documents import parse_toml
 from fincon_tui.domain.visible import shown
+from fincon_tui.folders import private_folder
 from fincon_tui.paths import APP_NAME
 
 KEY_FILE_ENV = "FINCON_TUI_KEY_FILE"
@@ -95,7 +96,7 @@ def remember_key_file(path: Path, key_file: Path) -> bool:
     data = _read(path)[1] if path.exists() else {}
     if "passwords" in data:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     existing = path.read_text(encoding="utf-8") if path.exists() else ""
     separator = "\n" if existing and not existing.endswith("\n") else ""
     path.write_text(f'{existing}{separator}\n[passwords]\nkey_file = {json.dumps(str(key_file))}\n', encoding="utf-8")

@@ -5,20 +5,22 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePath
 
+from fincon_tui.folders import private_folder
+
 APP_NAME = "fincon-tui"
 DB_ENV = "FINCON_TUI_DB"
 _PACKAGE = Path(__file__).resolve().parent
 
 
 def database_path(cli_value: str | None) -> Path:
-    """--db, else $FINCON_TUI_DB, else fincon.db in the user data dir."""
+    """--db, else $FINCON_TUI_DB, else fincon.db in the user data dir (made 0700)."""
     if cli_value:
         return Path(cli_value).expanduser()
     if os.environ.get(DB_ENV):
         return Path(os.environ[DB_ENV]).expanduser()
     from platformdirs import user_data_path
 
-    return user_data_path(APP_NAME, appauthor=False, ensure_exists=True) / "fincon.db"
+    return private_folder(user_data_path(APP_NAME, appauthor=False)) / "fincon.db"
 
 
 def styles_dir() -> Path:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from fincon_tui._exceptions import KeyFileError
+from fincon_tui.folders import private_folder
 from fincon_tui.keystore.cipher import KEY_BYTES, key_id
 
 HEADER = "# fincon-tui key file: keep it secret. One key per line, newest first.\n"
@@ -91,8 +92,7 @@ def update(path: Path, change: Callable[[list[bytes]], list[bytes]], group: str 
     if not real.exists() and not change([]):
         return []  # nothing to remove
     try:
-        if not real.parent.exists():
-            real.parent.mkdir(mode=0o700, parents=True)
+        private_folder(real.parent)
         with _locked(real, gid) as fd:
             held = os.fstat(fd)
             check_mode(real, held.st_mode)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fincon_tui.domain.visible import visible
+from fincon_tui.folders import private_folder
 
 #: Secrets shorter than this are not masked inside server text (they would
 #: mask ordinary words); AUTH arguments are always shown as *** regardless.
@@ -55,12 +56,13 @@ class Transcript:
         self._add(f"-- {text}")
 
     def save(self, folder: Path, name: str) -> Path:
-        """Write the transcript to a new file in `folder` (made 0700) and
-        return its path.  The file is 0600 and never replaces another: two
-        saved in the same second get -2, -3 ... in their names."""
+        """Write the transcript to a new file in `folder` (made 0700, its
+        missing parents too) and return its path.  The file is 0600 and
+        never replaces another: two saved in the same second get -2, -3 ...
+        in their names."""
         import os
 
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folder(folder)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in name)
         data = ("\n".join(self.lines) + "\n").encode("utf-8")
