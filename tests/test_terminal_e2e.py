@@ -25,17 +25,21 @@ RIGHT, LEFT, DOWN, BACKSPACE = "\x1b[C", "\x1b[D", "\x1b[B", "\x7f"
 #: 80x24 screen is about 6 KB).
 KEY_BUDGET = 1024
 CTRL_Q = "\x11"
+PASTE, PASTED = "\x1b[200~", "\x1b[201~"
+SLOW = pytest.mark.slow
 
 
 class Terminal:
     """A pty running fincon-tui (or `command`), with what a user would see on
     it and every byte written to it (`output`)."""
 
-    def __init__(self, args: list[str], term: str, command: str = str(BIN), **extra_env: str) -> None:
-        env = {**os.environ, "TERM": term, "COLUMNS": "80", "LINES": "24", **extra_env}
+    def __init__(self, args: list[str], term: str, command: str = str(BIN), size: tuple[int, int] = (80, 24),
+                 **extra_env: str) -> None:
+        columns, lines = size
+        env = {**os.environ, "TERM": term, "COLUMNS": str(columns), "LINES": str(lines), **extra_env}
         env.pop("COLORTERM", None)
-        self.child = pexpect.spawn(command, args, env=env, dimensions=(24, 80), timeout=30)
-        self.screen = pyte.Screen(80, 24)
+        self.child = pexpect.spawn(command, args, env=env, dimensions=(lines, columns), timeout=30)
+        self.screen = pyte.Screen(columns, lines)
         self.stream = pyte.ByteStream(self.screen)
         self.bytes_read = 0
         self.output = bytearray()
@@ -208,24 +212,6 @@ def test_a_database_from_a_newer_version_ends_with_one_line_and_status_2(db_path
     assert db_path.read_bytes() == before
 
 
-def test_a_hang_up_ends_the_app_cleanly(db_path: Path) -> None:
-    import signal
-
-    terminal = Terminal(["--db", str(db_path)], "xterm-256color")
-    try:
-        terminal.wait_for("F3=Exit")
-        terminal.send("111")
-        terminal.wait_for("SMTP Name")
-        terminal.child.kill(signal.SIGHUP)
-        terminal.child.expect(pexpect.EOF, timeout=20)
-        terminal.child.close()
-        output = terminal.child.before.decode(errors="replace")
-    finally:
-        terminal.child.terminate(force=True)
-    assert terminal.child.signalstatus is None and terminal.child.exitstatus == 0
-    assert "Traceback" not in output
-
-
 @pytest.mark.parametrize("attempt", range(3))
 @pytest.mark.parametrize("how", ["closed", "unread"])
 def test_a_closed_terminal_after_look_up_work_ends_the_app_within_2_s(db_path: Path, how: str, attempt: int) -> None:
@@ -356,12 +342,16 @@ FILL_ABC = ("111" "ABC\r" "y" "smtp.example.com\r" "y\r" "bob\r",
              "Username  . . . . . . . .  bob"])
 
 
-@pytest.mark.parametrize(("typed", "shown"), [ASK_ABC, FILL_ABC], ids=["enter", "keys-after-enter"])
-@pytest.mark.parametrize("delay", [0, *(pytest.param(delay, marks=pytest.mark.slow) for delay in (0.1, 0.2, 0.3))])
+@pytest.mark.parametrize(("typed", "shown", "delay"), [
+    (*FILL_ABC, 0),  # the create window came and "y" answered it
+    *(pytest.param(*FILL_ABC, delay, marks=SLOW) for delay in (0.1, 0.2, 0.3)),
+    *(pytest.param(*ASK_ABC, delay, marks=SLOW) for delay in (0, 0.1, 0.2, 0.3)),
+])
 def test_keys_typed_while_the_app_starts_all_land(db_path: Path, typed: str, shown: list[str], delay: float) -> None:
     """Typed before the app set the terminal to raw mode, the terminal's
     line discipline turned Enter (CR) into a newline: the Enter must still
-    be Enter, and the keys after it land in order."""
+    be Enter, and the keys after it land in order (the slow variants: sent
+    later, and the Enter alone)."""
     terminal = Terminal(["--db", str(db_path)], "xterm-256color")
     try:
         time.sleep(delay)  # when the operator types, not a bound on anything
@@ -375,7 +365,8 @@ def test_keys_typed_while_the_app_starts_all_land(db_path: Path, typed: str, sho
         terminal.child.terminate(force=True)
 
 
-@pytest.mark.parametrize("typed_ahead", [False, True], ids=["while-it-waits", "typed-with-enter"])
+@pytest.mark.parametrize("typed_ahead", [pytest.param(False, id="while-it-waits", marks=SLOW),
+                                         pytest.param(True, id="typed-with-enter")])
 def test_quitting_leaves_a_keyring_that_never_answers_behind(db_path: Path, tmp_path: Path, typed_ahead: bool) -> None:
     """The definition's key is asked of a keyring that never answers (until
     this test lets it go, after the app has ended): Ctrl+Q, pressed while it
@@ -404,7 +395,7 @@ def test_quitting_leaves_a_keyring_that_never_answers_behind(db_path: Path, tmp_
 
 
 @pytest.mark.parametrize(("signum", "saving"), [
-    ("SIGTERM", False), ("SIGHUP", False), ("SIGHUP", True), pytest.param("SIGTERM", True, marks=pytest.mark.slow),
+    ("SIGTERM", False), ("SIGHUP", False), ("SIGHUP", True), pytest.param("SIGTERM", True, marks=SLOW),
 ], ids=["sigterm-unsaved", "sighup-unsaved", "sighup-lock-wait", "sigterm-lock-wait"])
 def test_a_signal_ends_the_app_as_ctrl_q_and_writes_nothing_half_done(db_path: Path, signum: str,
                                                                       saving: bool) -> None:
@@ -441,7 +432,7 @@ def modes_before(output: bytes, end: int) -> dict[bytes, bytes]:
     return {mode: state for mode, state in re.findall(rb"\x1b\[\?(\d+)([hl])", output[:end])}
 
 
-@pytest.mark.parametrize("how", ["ctrl-z", "kill-tstp"])
+@pytest.mark.parametrize("how", ["ctrl-z", pytest.param("kill-tstp", marks=SLOW)])
 def test_suspend_gives_the_shell_the_terminal_and_fg_repaints_all(db_path: Path, tmp_path: Path, how: str) -> None:
     """In a shell with job control: Ctrl+Z (or SIGTSTP from elsewhere)
     stops fincon-tui with the terminal given back before the shell says so,
@@ -474,3 +465,98 @@ def test_suspend_gives_the_shell_the_terminal_and_fg_repaints_all(db_path: Path,
         shell.wait_for("shell$")
     finally:
         shell.child.terminate(force=True)
+
+
+@pytest.mark.parametrize("mouse", [True, pytest.param(False, marks=SLOW)], ids=["mouse", "no-mouse"])
+def test_the_mouse_and_pastes_through_the_terminal(db_path: Path, mouse: bool) -> None:
+    """With the mouse, a click picks a menu entry; with --no-mouse the
+    terminal is never asked to report the mouse (text can be selected).
+    Bracketed pastes, as a terminal sends them: text with newlines gives its
+    first line; 2,000 characters into a 253-character field are refused
+    whole, naming the field, and what it held stays.  The terminal is given
+    back at the end."""
+    terminal = Terminal(["--db", str(db_path), *([] if mouse else ["--no-mouse"])], "xterm-256color")
+    try:
+        terminal.send("11")
+        terminal.wait_for("1. SMTP Settings")  # the database is open
+        asked = b"\x1b[?1000h" in terminal.output or b"\x1b[?1003h" in terminal.output
+        assert asked is mouse
+        if mouse:
+            row = next(y for y, line in enumerate(terminal.screen.display) if "1. SMTP Settings" in line)
+            x = terminal.screen.display[row].index("1. SMTP Settings") + 2
+            terminal.send(f"\x1b[<0;{x};{row + 1}M\x1b[<0;{x};{row + 1}m")
+        else:
+            terminal.send("1")
+        terminal.wait_for("SMTP Name")
+        terminal.send(PASTE + "OFFICE\nrm -rf /\n" + PASTED)
+        terminal.wait_for("SMTP Name . . . . . . . .  OFFICE ")
+        assert "rm -rf" not in terminal.text()
+        terminal.send("\r" "y" "smtp." + PASTE + "x" * 2000 + PASTED)
+        terminal.wait_for("Mail Server: at most 253 characters")
+        assert "Mail Server . . . . . . .  smtp. " in terminal.text()
+        terminal.send(CTRL_Q)
+        terminal.wait_for("Unsaved changes will be lost – quit fincon-tui?")
+        terminal.send("y")
+        assert terminal.wait_exit() == 0
+        terminal.given_back()
+    finally:
+        terminal.child.terminate(force=True)
+
+
+@SLOW
+def test_detaching_and_reattaching_tmux_during_a_login_test(db_path: Path, tmp_path: Path) -> None:
+    """The SSH session ends and the admin reattaches, from a terminal of
+    another size, while F6 still waits for the server: the test goes on and
+    its result shows in the reattached terminal."""
+    import subprocess
+    import threading
+
+    from smtp_servers import scripted_server
+
+    from fincon_tui.keystore.vault import PasswordVault
+    from fincon_tui.services.smtp_settings import SmtpSettings
+    from fincon_tui.storage.database import open_database
+
+    connected, answer = threading.Event(), threading.Event()
+
+    def held(connection) -> None:
+        """Says nothing until the test lets it answer."""
+        connected.set()
+        answer.wait()
+        lines = connection.makefile("rb")
+        connection.sendall(b"220 held.test ESMTP\r\n")
+        while line := lines.readline():
+            connection.sendall(b"221 bye\r\n" if line.upper().startswith(b"QUIT") else b"250 held.test\r\n")
+
+    socket = str(tmp_path / "tmux")
+    tmux = ["tmux", "-S", socket, "-f", "/dev/null"]
+    with scripted_server(held) as port:
+        SmtpSettings(open_database(db_path), PasswordVault()).save(
+            definition(mail_server="localhost", port=port, use_tls=False, authenticate=False, username=""),
+            PasswordChange.keep(), None)
+        env = {**os.environ, "TERM": "xterm-256color"}
+        subprocess.run([*tmux, "new-session", "-d", "-s", "admin", "-x", "80", "-y", "24",
+                        f"{BIN} --db {db_path}"], env=env, check=True)
+        try:
+            first = Terminal(["-S", socket, "attach", "-t", "admin"], "xterm-256color", command="tmux")
+            first.wait_for("F3=Exit")
+            first.send("111" "OFFICE\r")
+            first.wait_for("Mail Server . . . . . . .  localhost")
+            first.send("\x1b[17~")  # F6
+            first.wait_for("Login test: OFFICE")
+            first.send("\r")  # no user: the definition's own login
+            assert connected.wait(30), "the login test never connected"
+            subprocess.run([*tmux, "detach-client", "-s", "admin"], check=True)
+            first.wait_exit()
+            again = Terminal(["-S", socket, "attach", "-t", "admin"], "xterm-256color", command="tmux",
+                             size=(100, 30))
+            again.wait_for("Login test: OFFICE")  # repainted at the new size
+            answer.set()
+            again.wait_for("OK: connection")
+            again.send("\x1b")
+            again.wait_for("F3=Exit")
+            again.send(CTRL_Q)
+            again.wait_exit()  # the app ended, and with it the tmux session
+        finally:
+            answer.set()
+            subprocess.run([*tmux, "kill-server"], capture_output=True)
