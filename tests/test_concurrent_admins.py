@@ -23,8 +23,8 @@ async def test_second_accept_is_refused_and_keeps_what_was_typed(app, db_path, v
         # second admin changes the server and accepts: refused, typing kept
         await second.press(*"smtp.other.example", "f10")
         message = other.screen.message.text
-        assert message.startswith("SMTP definition OFFICE was changed by another user at ")
-        assert message.endswith(" – press F5/^R to reload")
+        assert message.startswith("Not saved: press F5/^R to reload – SMTP definition OFFICE was changed by another "
+                                  "user at ")
         assert other.screen.field("mail_server").value == "smtp.other.example"
         # F5 reloads (after confirming that the typing goes), showing the first admin's port
         await second.press("f5", "y")
@@ -46,10 +46,11 @@ async def test_delete_of_a_record_changed_meanwhile_is_refused(app, db_path, vau
         assert other.screen.message.text == "SMTP definition OFFICE deleted"
         await first.press("tab", "tab", "tab", "tab", *"2525", "f10")
         assert app.screen.message.text == (
-            "SMTP definition OFFICE was deleted by another user – press F5/^R to reload"
+            "Not saved: press F5/^R to reload – SMTP definition OFFICE was deleted by another user"
         )
-        await first.press("f8", "y")
-        assert app.screen.message.text.startswith("Not deleted: SMTP definition OFFICE was deleted")
+        await first.press("f8")  # refused before it asks
+        assert app.screen.message.text.startswith(
+            "Not deleted: press F5/^R to reload – SMTP definition OFFICE was deleted")
 
 
 async def test_a_record_deleted_and_created_again_is_not_overwritten_by_a_stale_screen(app, db_path, vault) -> None:
@@ -63,8 +64,10 @@ async def test_a_record_deleted_and_created_again_is_not_overwritten_by_a_stale_
         assert other.screen.message.text == "SMTP definition OFFICE saved"  # ...and creates it again
         await first.press("tab", "tab", "tab", "tab", *"2525", "f10")
         message = app.screen.message.text
-        assert message.startswith("SMTP definition OFFICE was deleted and created again by another user at ")
-        await first.press("f8", "y")
-        assert app.screen.message.text.startswith("Not deleted: SMTP definition OFFICE was deleted and created")
+        assert message.startswith("Not saved: press F5/^R to reload – SMTP definition OFFICE was deleted and "
+                                  "created again by another user at ")
+        await first.press("f8")  # refused before it asks
+        assert app.screen.message.text.startswith(
+            "Not deleted: press F5/^R to reload – SMTP definition OFFICE was deleted and created")
     row = next(app.smtp.db["smtp_settings"].rows)
     assert (row["mail_server"], row["username"], row["port"], row["version"]) == ("smtp.b.example", "b-user", 587, 1)

@@ -214,4 +214,5 @@ def test_key_rotate_and_status_name_what_they_count(tmp_path, db_path) -> None:
     assert status.returncode == 1
     assert "Stored          2 passwords, 1 client secret and 1 sign-in; 3 opened with this account's key" in (
         status.stdout)
-    assert "Unusable        the client secret of SMTP definition OFFICE does not decrypt" in status.stdout
+    assert ("Unusable        enter the client secret again: the client secret of SMTP definition OFFICE "
+            "does not decrypt") in status.stdout

@@ -40,7 +40,7 @@ def trust_another_ca(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ("another host", "the server's certificate is for another host, not localhost",
          "use the host name the certificate was issued for as Mail Server"),
         ("expired", "the server's certificate has expired (certificate has expired)",
-         "the mail server's administrator must renew it; if it should still be valid, "
+         "the mail server's administrator must renew the certificate; if it should still be valid, "
          "check this computer's date and time"),
     ],
 )

@@ -4,11 +4,14 @@ Accept names every refused field (the rest behind F1, like a message subfile).""
 
 from __future__ import annotations
 
-from support import definition, fill, help_body, open_form, smtp_rows, user
+import pytest
+from support import definition, fill, help_body, open_form, screen_lines, smtp_rows, user
 
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.ui.app import FinconApp
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.help import HelpScreen
+from fincon_tui.ui.widgets.chrome import first_of
 
 SIZE = (80, 24)
 
@@ -91,3 +94,58 @@ async def test_the_delete_question_names_a_password_only_when_there_is_one(seede
         assert question == "Delete SMTP definition RELAY?"
         await pilot.press("y")
     assert [row["name"] for row in smtp_rows(seeded.smtp.db)] == ["OFFICE", "OWN"]
+
+
+async def stale_binding_message(app, size, help_key: str = "f1") -> list[str]:
+    """F6 on OFFICE after its mail server was changed behind the form's
+    back, at `size`: the message line's rows as painted."""
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.set("pw"), None)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_office(pilot)
+        app.smtp.db.execute("UPDATE smtp_settings SET mail_server = 'evil.example' WHERE name = 'OFFICE'")
+        await pilot.press("f6", "enter")
+        message = screen.message
+        assert message.text == (
+            "Cannot test: cannot use the stored password: enter the password again: the password of SMTP "
+            "definition OFFICE was saved for bob at smtp.example.com, but the record now says mail server "
+            "smtp.example.com -> evil.example (changed outside fincon-tui)")
+        rows = screen_lines(app)[message.region.y:message.region.bottom]
+        await pilot.press(help_key)
+        assert help_body(app.screen).startswith(f"Messages\nError . . . . . . . {message.text}\n")
+        await pilot.press(help_key, "tab")  # the next key that acts: the message goes, and with it F1's copy
+        await pilot.press(help_key)
+        assert not help_body(app.screen).startswith("Messages")
+    return [row.strip() for row in rows]
+
+
+@pytest.mark.parametrize("size", [SIZE, (60, 20)])
+async def test_a_message_too_long_for_its_line_says_what_to_do_first_and_f1_shows_it_whole(app, size) -> None:
+    """Issue 22: the line stopped at '… but the record now says', with
+    neither the change nor what to do in sight, and F1 showed only the help."""
+    rows = await stale_binding_message(app, size)
+    assert len(rows) == 2 and "enter the password again" in " ".join(rows)
+    assert rows[-1].endswith("… F1/^G shows all")
+
+
+async def test_a_cut_message_names_the_help_key_as_mapped(db, vault) -> None:
+    app = FinconApp(db, vault, cursor_blink=False, keymap={"help": "f11"})
+    rows = await stale_binding_message(app, SIZE, help_key="f11")
+    assert rows[-1].endswith("… F11 shows all")
+
+
+async def test_a_cut_message_keeps_its_count_and_is_fitted_again_after_a_resize(app) -> None:
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_office(pilot)
+        words = " ".join(["word"] * 20)
+        screen.message.error(first_of([f"do this first: {words}", "and another"], "F1/^G"))
+        await pilot.pause()
+        assert str(screen.message.visual) == f"do this first: {words} (1 of 2: F1/^G lists all)"  # it fits
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        shown = str(screen.message.visual)
+        assert shown.startswith("do this first: word") and shown.endswith("word… (1 of 2: F1/^G lists all)")
+        assert screen.message.region.height == 2
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
+        assert str(screen.message.visual) == f"do this first: {words} (1 of 2: F1/^G lists all)"

@@ -98,6 +98,6 @@ def test_a_headless_admin_counts_what_waits_in_keyrings(db_path) -> None:
     adopted = adopt_legacy(passwords)
     assert adopted.moved == 0 and sum(adopted.left.values()) == 5
     assert passwords.has(smtp_owner("BENS"))
-    assert "was saved by an older fincon-tui in ben's keyring: it moves into the database when ben" in (
+    assert "let ben start fincon-tui once: the password of SMTP definition BENS was saved by an older " in (
         passwords.problem(smtp_owner("BENS")))
     keyring.set_keyring(FileKeyring())

@@ -38,7 +38,7 @@ def certificate_problem(error: ssl.SSLCertVerificationError, host: str) -> Outco
     kind, reason = failure.kind, failure.reason
     if kind == "certificate expired":
         return Outcome(False, "TLS", f"the server's certificate has expired ({reason})",
-                       "the mail server's administrator must renew it; if it should still be "
+                       "the mail server's administrator must renew the certificate; if it should still be "
                        "valid, check this computer's date and time")
     if kind == "certificate not yet valid":
         return Outcome(False, "TLS", f"the server's certificate is not valid yet ({reason})",
@@ -124,10 +124,10 @@ def explain(step: str, error: BaseException, definition: SmtpDefinition, mode: s
                        "check the username and password")
     if isinstance(error, aiosmtplib.SMTPSenderRefused):
         return Outcome(False, "MAIL FROM", f"sender {error.sender} refused: {error.code} "
-                       f"{one_line(error.message)}", "the login may not be allowed to send as this address")
+                       f"{one_line(error.message)}", "the login may not be allowed to send as the sender address")
     if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
         refused = "; ".join(f"{r.recipient}: {r.code} {one_line(r.message)}" for r in error.recipients)
-        return Outcome(False, "RCPT TO", f"recipient refused ({refused})", "check the address")
+        return Outcome(False, "RCPT TO", f"recipient refused ({refused})", "check the recipient address")
     if isinstance(error, aiosmtplib.SMTPConnectResponseError):
         return Outcome(False, "connect", f"{where} refused the session: {error.code} {one_line(error.message)}")
     if isinstance(error, TimeoutError) or (

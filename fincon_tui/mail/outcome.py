@@ -29,6 +29,11 @@ class Outcome:
             return self.message
         return f"{self.message}. {self.hint[0].upper()}{self.hint[1:]}."
 
+    def action_first(self) -> str:
+        """For a line that may show only its start (the TUI's message line):
+        what to do, then what happened."""
+        return f"{self.hint} – {self.message}" if self.hint else self.message
+
 
 def seconds(amount: float) -> str:
     """'1 second', '2 seconds', '1.5 seconds'."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 #: Enhanced status code -> (what it means, what to do).
 KNOWN: dict[str, tuple[str, str]] = {
     "5.7.139": ("Microsoft 365 has SMTP AUTH turned off for this tenant or mailbox",
-                "an Exchange admin must allow it: for the mailbox in Microsoft 365 admin center > Users > "
+                "an Exchange admin must allow SMTP AUTH: for the mailbox in Microsoft 365 admin center > Users > "
                 "Mail > Manage email apps > Authenticated SMTP, or for the tenant with "
                 "Set-TransportConfig -SmtpClientAuthenticationDisabled $false"),
     "5.7.30": ("Microsoft 365 refuses password logins (Basic authentication) for this tenant",

@@ -145,8 +145,9 @@ def rename(service: RecordService[R], key: str, expected: int | Stored[R], new_k
         if legacy is not None:
             who = legacy.saved_by or "another admin"
             raise StorageError(
-                f"the password of {owner.describe()} is still in an older fincon-tui's keyring ({who}'s): "
-                f"it moves into the database when {who} starts fincon-tui; or enter it again, then rename"
+                f"enter the password again, or let {who} start fincon-tui once, then rename: the password "
+                f"of {owner.describe()} is still in an older fincon-tui's keyring ({who}'s), and moves into "
+                f"the database when {who} starts fincon-tui"
             )
         after = service.repo.rename(before, new_key)
         secrets = frozenset(service.stored_secrets(before.key))

@@ -68,9 +68,9 @@ class Passwords:
         if (now.login, now.server) != (sealed.binding.login, sealed.binding.server):
             what = "password" if name == "password" else name.replace("_", " ")
             raise PasswordUnusable(
-                f"the {what} of {now.owner.describe()} was saved for {sealed.binding.describe()}, "
-                f"but the record now says {sealed.binding.what_changed(now)} (changed outside "
-                "fincon-tui): enter the password again"
+                f"enter the {what} again: the {what} of {now.owner.describe()} was saved for "
+                f"{sealed.binding.describe()}, but the record now says {sealed.binding.what_changed(now)} "
+                "(changed outside fincon-tui)"
             )
         return self.unseal(sealed)
 
@@ -98,8 +98,8 @@ class Passwords:
         except SealBroken:
             what = "password" if sealed.name == "password" else sealed.name.replace("_", " ")
             raise PasswordUnusable(
-                f"the {what} of {sealed.binding.owner.describe()} does not decrypt: it was altered "
-                f"or damaged outside fincon-tui: enter the {what} again"
+                f"enter the {what} again: the {what} of {sealed.binding.owner.describe()} does not "
+                "decrypt (altered or damaged outside fincon-tui)"
             ) from None
 
     def _from_old_keyring(self, legacy: rows.LegacyPassword) -> str:
@@ -112,9 +112,9 @@ class Passwords:
                     return value
         who = legacy.saved_by or "another admin"
         raise PasswordUnusable(
-            f"the password of {legacy.owner.describe()} was saved by an older fincon-tui in "
-            f"{who}'s keyring: it moves into the database when {who} next starts fincon-tui "
-            "(or enter it again here)"
+            f"enter the password again, or let {who} start fincon-tui once: the password of "
+            f"{legacy.owner.describe()} was saved by an older fincon-tui in {who}'s keyring, and "
+            f"moves into the database when {who} next starts fincon-tui"
         )
 
     # -- writing, inside the caller's write transaction -----------------------------

@@ -13,6 +13,7 @@ from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.help_text import editing_keys, screen_keys, with_keys
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.dialog import DialogScreen
+from fincon_tui.ui.widgets.chrome import MessageLine
 from fincon_tui.ui.widgets.form import HELP_TERM_WIDTH, dot_leader
 
 
@@ -52,7 +53,9 @@ class HelpScreen(DialogScreen[None]):
         ]
         #: The messages its message line reports (a 5250 message subfile): a
         #: form's refused fields, or what each of a list's options came to.
-        self.problems: list[tuple[str, str]] = getattr(for_screen, "problems", list)()
+        #: Else the message on its line, when the line could show only part of it.
+        self.problems: list[tuple[str, str]] = getattr(for_screen, "problems", list)() or next(
+            (line.listed() for line in for_screen.query(MessageLine)), [])
         self.keys = screen_keys(for_screen)
         self.editing = editing_keys(for_screen) if list(for_screen.query(Input)) else []
 

@@ -63,7 +63,7 @@ class RunsMailTests(_Form):
         elif outcome.ok:
             self.test_ended(outcome.message, "ok")
         else:
-            self.test_ended(f"Failed at {outcome.step}: {outcome.message}", "error")
+            self.test_ended(f"Failed at {outcome.step}: {outcome.action_first()}", "error")
 
     def test_ended(self, text: str, level: str) -> None:
         """A login test or test email ended (or did not start): say how."""

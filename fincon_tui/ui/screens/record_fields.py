@@ -206,8 +206,13 @@ class RecordFields(FinconScreen):
         self.field(errors[0].field).refuse_here()
 
     def problems(self) -> list[tuple[str, str]]:
-        """The errors of the last refused Accept, for the help window."""
-        return [(self.LABELS.get(error.field, error.field), self.explain(error)) for error in self.errors]
+        """The errors of the last refused Accept, for the help window, while
+        the message line still reports them."""
+        texts = [self.explain(error) for error in self.errors]
+        if not texts or self.message.text != first_of(texts, self.key("help")):
+            return []
+        labels = [self.LABELS.get(error.field, error.field) for error in self.errors]
+        return list(zip(labels, texts, strict=True))
 
     def _forget_errors(self) -> None:
         self.errors = []

@@ -34,17 +34,18 @@ if TYPE_CHECKING:
 
 def changed_message(kind: str, changed: RecordChanged, then: str) -> str:
     """Someone else saved, deleted, re-created or renamed the record since
-    it was read; `then` says what to do ('press F5 to reload')."""
+    it was read; `then` says what to do ('press F5 to reload'), first: a
+    long name may push the end off the message line."""
     current = changed.current
     if current is None:
-        return f"{kind} {changed.key} was deleted by another user – {then}"
+        return f"{then} – {kind} {changed.key} was deleted by another user"
     if changed.renamed:
         return f"{kind} {changed.key} was renamed to {current.key} by another user"
     if changed.recreated:
         when = datetime.fromisoformat(current.created_at).astimezone().strftime("%H:%M")
-        return f"{kind} {current.key} was deleted and created again by another user at {when} – {then}"
+        return f"{then} – {kind} {current.key} was deleted and created again by another user at {when}"
     when = datetime.fromisoformat(current.updated_at).astimezone().strftime("%H:%M")
-    return f"{kind} {current.key} was changed by another user at {when} – {then}"
+    return f"{then} – {kind} {current.key} was changed by another user at {when}"
 
 
 class RecordFormScreen(RecordFields):
@@ -99,7 +100,7 @@ class RecordFormScreen(RecordFields):
                 f"{kind} {key} was created by another user meanwhile: press {self.key('cancel')} and open it")
             return
         except RecordChanged as changed:
-            self.message.error(self._changed_message(changed))
+            self.message.error("Not saved: " + self._changed_message(changed))
             return
         except SecretStoreError as error:
             self.message.error(f"Not saved: {error}")
