@@ -152,7 +152,8 @@ def test_a_path_that_is_no_regular_file_is_named_for_what_it_is(request, tmp_pat
     """--db /dev/null was 'written by an older fincon-tui'; a FIFO was opened
     and read, waiting for a writer that never comes."""
     path = request.getfixturevalue("fifo") if where == "fifo" else tmp_path if where == "folder" else Path(where)
-    for command in (["smtp", "list"], ["smtp", "delete", "X"], ["init"], []):  # [] is the app's start
+    # One check serves them all: each way in for the device, one for the others ([] is the app's start).
+    for command in (["smtp", "list"], ["init"], []) if where == "/dev/null" else (["smtp", "delete", "X"],):
         result = run("--db", str(path), *command)
         assert (result.returncode, result.stderr) == (2, f"fincon-tui: {path} is {what}, not a database file\n")
     assert not any(Path(f"{path}{end}").exists() for end in ("-wal", "-shm", "-journal"))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from smtp_servers import smtp_server
-from support import definition, open_form, screen_lines, screen_text
+from smtp_servers import free_port, smtp_server
+from support import definition, fill, open_form, screen_lines, screen_text
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
@@ -96,3 +96,107 @@ async def test_session_lines_wrap_and_the_saved_log_shows_its_whole_path(app, ce
             [saved] = (pilot.app.screen.query_one("#session-note").content,)
             path = str(saved).removeprefix("Log saved to ")
             assert path.endswith(".log") and path in "".join(screen_text(app).split())  # wrapped, not cut
+
+
+async def fresh_form_lines(db_path, vault, size: tuple[int, int], form) -> list[str]:
+    """What the SMTP form shows when started afresh at `size` with what
+    `form` has: its record, field values, focused field and message."""
+    from fincon_tui.storage.database import open_database
+    from fincon_tui.ui.app import FinconApp
+
+    fresh = FinconApp(open_database(db_path), vault, cursor_blink=False)
+    async with fresh.run_test(size=size) as pilot:
+        screen = await open_form(pilot, 1, key=form.loaded.stored.key)
+        await fill(pilot, screen, **{key: value for key, value in form.form_values().items() if key != form.KEY})
+        screen.query_one(f"#{form.focused.id}").focus()
+        screen.message.show(form.message.text, form.message.kind)
+        await pilot.press("end")  # the cursor where typing leaves it
+        return screen_lines(fresh)
+
+
+async def stale_password_message(pilot) -> None:
+    """A 2-line message: F6 on a definition whose mail server was changed
+    behind the form's back; Tab then clears it."""
+    pilot.app.smtp.db.execute("UPDATE smtp_settings SET mail_server = 'evil.example' WHERE name = 'OFFICE'")
+    await pilot.press("f6", "enter")
+    assert pilot.app.screen.message.region.height == 2
+    await pilot.press("tab")
+
+
+async def login_test_window_closed(pilot) -> None:
+    """F6's window closed on its 2-line outcome (nothing listens on the port)."""
+    await pilot.press("f6", "enter")
+    session = pilot.app.screen
+    assert isinstance(session, SmtpSessionScreen)
+    while session.running:
+        await pilot.pause(0.02)
+    await pilot.press("escape")
+    assert pilot.app.screen.message.text.startswith("Failed at connect: check the Port")
+    assert pilot.app.screen.message.region.height == 2
+
+
+async def typing_through_resizes(pilot) -> None:
+    """Thirty resizes, a character typed after each, ending at 80x24."""
+    await pilot.press("end")
+    for size in [(60, 20), (100, 30), (70, 22)] * 10:
+        await pilot.resize_terminal(*size)
+        await pilot.press("x")
+    await pilot.resize_terminal(*SIZE)
+    await pilot.pause()
+    assert pilot.app.screen.field("mail_server").value == "127.0.0.1" + "x" * 30
+
+
+@pytest.mark.parametrize("events", [
+    stale_password_message,
+    login_test_window_closed,
+    pytest.param(lambda pilot: pilot.resize_terminal(60, 20), id="a-resize-to-60x20"),
+    pytest.param(typing_through_resizes, marks=pytest.mark.slow),  # 30 resizes: about 5 s
+])
+async def test_the_form_after_events_is_laid_out_as_a_fresh_one(app, db_path, vault, events) -> None:
+    """Issue 22: after a 2-line message, a window or a smaller terminal,
+    'More...' came and stayed (the marker's own row kept the form too tall),
+    the key-file line stayed hidden and Page Down scrolled SMTP Name away."""
+    app.smtp.save(definition(name="OFFICE", mail_server="127.0.0.1", port=free_port(), timeout_seconds=5),
+                  PasswordChange.set("pw"), None)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, 1, key="office")
+        await events(pilot)
+        await pilot.resize_terminal(*SIZE)
+        await pilot.press("pagedown")  # the form fits: there is no next page
+        shown = screen_lines(app)
+        expected = await fresh_form_lines(db_path, vault, SIZE, form)
+    assert shown == expected
+    assert "More..." not in "".join(shown)
+
+
+def test_a_real_terminal_resized_to_60x20_and_back_shows_the_form_as_started(db_path) -> None:
+    """The same on a real pty: the terminal's rows after the resizes are
+    those of a form started at 80x24."""
+    from test_terminal_e2e import Terminal
+
+    from fincon_tui.keystore.vault import PasswordVault
+    from fincon_tui.services.smtp_settings import SmtpSettings
+    from fincon_tui.storage.database import open_database
+
+    db = open_database(db_path)
+    SmtpSettings(db, PasswordVault()).save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    db.close()
+
+    # COLUMNS and LINES empty: the size is the pty's, asked again on SIGWINCH.
+    resized, fresh = (Terminal(["--db", str(db_path)], "xterm-256color", COLUMNS="", LINES="") for _ in "ab")
+    try:
+        for terminal in (resized, fresh):  # both start at once
+            terminal.wait_for("Main Menu")
+            terminal.send("111" "OFFICE\r")
+        for terminal in (resized, fresh):
+            terminal.wait_for("SMTP definition OFFICE: change the details, then Accept")
+        for columns, rows in ((60, 20), SIZE):
+            resized.screen.resize(rows, columns)
+            resized.child.setwinsize(rows, columns)
+            resized.wait_for("F10/^S=Accept  F4/^P=Prompt" if columns == 80 else "F10=Accept  F4=Prompt")
+        resized.settle()
+        fresh.settle(wrote=False)
+        assert resized.screen.display == fresh.screen.display
+    finally:
+        for terminal in (resized, fresh):
+            terminal.child.terminate(force=True)

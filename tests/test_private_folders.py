@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -30,12 +28,11 @@ def umask_022():
     os.umask(before)
 
 
-def test_the_default_databases_folder(tmp_path: Path) -> None:
+def test_the_default_databases_folder(tmp_path: Path, umask_022) -> None:
+    from fincon_tui.paths import database_path
+
     home = tmp_path / "home"
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "fincon-tui"), "init"], capture_output=True, text=True, timeout=60,
-        stdin=subprocess.DEVNULL, preexec_fn=lambda: os.umask(0o022))
-    assert result.returncode == 0, result.stderr
+    assert database_path(None) == home / "data" / "fincon-tui" / "fincon.db"  # as every command and the app ask
     assert modes(home, home / "data" / "fincon-tui") == {"data/fincon-tui": "0o700", "data": "0o700"}
 
 

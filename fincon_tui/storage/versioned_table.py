@@ -27,7 +27,7 @@ class Stored(Generic[R]):
     created_at: str
     updated_at: str
     version: int
-    row_id: str | None = None  # None for a row another tool inserted
+    row_id: str | None = None  # every row has one since m011 (a trigger gives it to rows other tools insert)
 
     @property
     def key(self) -> str:

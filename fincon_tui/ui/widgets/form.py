@@ -75,8 +75,13 @@ class FormPages(VerticalScroll, can_focus=False):
         self.call_after_refresh(self._mark)
 
     def _mark(self, *_: object) -> None:
+        """Show the marker while the form is taller than its room.  The
+        marker's own row counts in the form's height: it is left out, or a
+        marker shown once (a 2-line message, a smaller terminal) kept itself
+        in place when the room came back."""
         marker = self.query_one("#page-marker", Label)
-        marker.display = self.max_scroll_y > 0
+        own_row = marker.outer_size.height if marker.display else 0
+        marker.display = self.max_scroll_y - own_row > 0
         update_text(marker, "Bottom" if self.scroll_y >= self.max_scroll_y else "More...")
 
     def turn(self, direction: int) -> bool:
