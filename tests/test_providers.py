@@ -3,6 +3,7 @@ on Mail Server lists the providers, Microsoft 365 password logins are flagged.""
 
 from __future__ import annotations
 
+import pytest
 from conftest import definition
 from support import open_form
 
@@ -52,6 +53,23 @@ async def test_f4_on_mail_server_lists_the_providers(app) -> None:
         await pilot.press(*"goog", "enter")
         form = app.screen
         assert form.field("mail_server").value == "smtp.gmail.com"
+
+
+@pytest.mark.parametrize(("typed", "host"), [("micro", "smtp.office365.com"),
+                                              ("amazon", "email-smtp.us-east-1.amazonaws.com")])
+async def test_a_provider_picked_over_a_mail_server_is_replaced_whole_by_the_next_key(
+    app, typed: str, host: str
+) -> None:
+    """The selection of smtp.example.com (16 characters) stayed on the
+    picked host: typing x gave 'xom' and 'xst-1.amazonaws.com'."""
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, 1, key="OFFICE")
+        await pilot.press("f4", *typed, "enter")
+        field = form.field("mail_server")
+        assert (field.value, field.selection, app.focused) == (host, (0, len(host)), field)
+        await pilot.press("x")
+        assert field.value == "x"
 
 
 async def test_the_form_flags_a_password_login_to_microsoft_365(app) -> None:

@@ -64,9 +64,15 @@ async def test_markup_in_a_sender_name_shows_in_the_user_list(app) -> None:
         assert "Sales [/] Support" in line
 
 
-def write_hostile_rows(db_path: Path, escape: str) -> None:
-    """Another tool wrote the documented table directly, before the rules
-    became triggers (m006): such rows stay, and must still show safely."""
+STAMP = "2026-11-20T10:00:00+00:00"
+
+
+def write_hostile_rows(db_path: Path, escape: str, names: tuple[str, ...] = ("EVIL",),
+                       users: tuple[tuple[str, str, str], ...] = ()) -> None:
+    """Another tool wrote the documented tables directly, before the rules
+    became triggers (m006): such rows stay, and must still show safely.
+    A definition for each of `names`; each of `users` (code, definition,
+    sender address)."""
     from sqlite_utils import Database
 
     from fincon_tui.storage.migrations import migrations
@@ -74,12 +80,18 @@ def write_hostile_rows(db_path: Path, escape: str) -> None:
     if not db_path.exists():
         migrations.apply(Database(db_path), stop_before="m006_rules_for_other_tools")
     with sqlite3.connect(db_path) as conn:
-        conn.execute(
-            "INSERT INTO smtp_settings (name, mail_server, authenticate, username, port, use_tls, "
-            "timeout_seconds, bcc, created_at, updated_at, version) VALUES "
-            "(?, ?, 'Y', ?, 587, 'Y', 30, NULL, '2026-11-20T10:00:00+00:00', '2026-11-20T10:00:00+00:00', 1)",
-            ["EVIL", f"smtp{escape}.example", f"user{escape}"],
-        )
+        for name in names:
+            conn.execute(
+                "INSERT INTO smtp_settings (name, mail_server, authenticate, username, port, use_tls, "
+                "timeout_seconds, bcc, created_at, updated_at, version) VALUES "
+                "(?, ?, 'Y', ?, 587, 'Y', 30, NULL, ?, ?, 1)",
+                [name, f"smtp{escape}.example", f"user{escape}", STAMP, STAMP],
+            )
+        for code, smtp_name, sender in users:
+            conn.execute(
+                "INSERT INTO user_email_settings (user_code, smtp_name, sender_name, sender_email, created_at, "
+                "updated_at, version) VALUES (?, ?, 'Legacy', ?, ?, ?, 1)", [code, smtp_name, sender, STAMP, STAMP],
+            )
     from fincon_tui.storage.database import open_database
 
     open_database(db_path).close()  # upgraded, as the next start of fincon-tui would
@@ -111,14 +123,20 @@ def test_visible_leaves_nothing_a_terminal_would_act_on(text: str) -> None:
         assert shown == text
 
 
-def tui_bytes(terminal, keys: list[str]) -> bytes:
+def recorded(terminal) -> bytearray:
     """Everything fincon-tui writes to its pty `terminal` (a
-    test_terminal_e2e.Terminal) while `keys` are typed."""
-    import time
-
+    test_terminal_e2e.Terminal) from now on, as it is read."""
     raw = bytearray()
     original = terminal.stream.feed
     terminal.stream.feed = lambda data: (raw.extend(data), original(data))  # type: ignore[method-assign]
+    return raw
+
+
+def tui_bytes(terminal, keys: list[str]) -> bytes:
+    """What fincon-tui writes to `terminal` while `keys` are typed."""
+    import time
+
+    raw = recorded(terminal)
     try:
         terminal.wait_for("Main Menu")
         for key in keys:

@@ -97,7 +97,20 @@ async def test_f4_on_smtp_definition_picks_into_the_field(seeded) -> None:
         await pilot.press("enter")
         assert seeded.screen is screen
         assert screen.field("smtp_name").value == "RELAY"
-        assert seeded.focused.id == "smtp_username"
+        assert seeded.focused.id == "smtp_name"  # as after every pick (Mail Server's too): Enter moves on
+
+
+async def test_a_longer_definition_picked_is_replaced_whole_by_the_next_key(people) -> None:
+    """ALICE is on OWN; OFFICE picked over it is all selected, not the
+    first three characters that OWN's selection covered ('xICE')."""
+    async with people.run_test(size=SIZE) as pilot:
+        screen = await open_form(pilot, 2, key="ALICE")
+        assert people.focused.id == "smtp_name"
+        await pilot.press("f4", "enter")  # OFFICE, the first row
+        field = screen.field("smtp_name")
+        assert (field.value, field.selection, people.focused) == ("OFFICE", (0, 6), field)
+        await pilot.press("x")
+        assert field.value == "x"
 
 
 async def test_ctrl_p_is_the_f4_fallback_and_esc_closes(seeded) -> None:

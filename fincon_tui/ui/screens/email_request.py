@@ -63,11 +63,11 @@ class SendTestScreen(DialogScreen[Any]):
         yield Label("", id="send-error", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#from", Input).value = self.default_from
+        self.query_one("#from", FieldInput).put(self.default_from)
         self.query_one("#to", Input).focus()
 
     def _value(self, field: str) -> str:
-        return self.query_one(f"#{field}", Input).value.strip()
+        return self.query_one(f"#{field}", FieldInput).entered.strip()
 
     @on(Input.Submitted, "#to")
     def next_field(self) -> None:
@@ -94,10 +94,10 @@ class SendTestScreen(DialogScreen[Any]):
                 self._refuse(error)
                 return
             self.user_code = code.upper()
-            from_field = self.query_one("#from", Input)
-            if from_field.value.strip() == self.offered_from:
+            from_field = self.query_one("#from", FieldInput)
+            if from_field.entered.strip() == self.offered_from:
                 self.offered_from = self.user.sender_email if self.user is not None else self.default_from
-                from_field.value = self.offered_from
+                from_field.put(self.offered_from)
         update_text(self.query_one("#send-error", Label), "")
         if then_send:
             await self._prepare()

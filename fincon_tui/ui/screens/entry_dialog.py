@@ -61,7 +61,7 @@ class EntryDialog(DialogScreen[dict[str, str] | None]):
         for entry in self.entries:
             field = (YesNoInput(id=entry.id) if entry.yes_no
                      else FieldInput(id=entry.id, max_length=entry.max_length))
-            field.value = entry.value
+            field.put(entry.value)  # a stored key to rename shows as visible text
             yield field_row(entry.label, field, hint=entry.hint)
         yield Static("", id="entry-error", markup=False)
 
@@ -96,7 +96,7 @@ class EntryDialog(DialogScreen[dict[str, str] | None]):
     def action_submit(self) -> None:
         if self.checking:
             return
-        values = {entry.id: field.value.strip() for entry, field in zip(self.entries, self.fields, strict=True)}
+        values = {entry.id: field.entered.strip() for entry, field in zip(self.entries, self.fields, strict=True)}
         self.checking = True
         services_of(self).database.work(self, self._check(values))
 

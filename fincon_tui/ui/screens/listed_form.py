@@ -67,7 +67,7 @@ class ListedForm(RecordFormScreen):
         self.call_later(self._begin)
 
     def _begin(self) -> None:
-        self.field(self.KEY).value = self.start.key
+        self.field(self.KEY).put(self.start.key)
         if self.start.mode == "copy":
             self._open_copy()
         else:

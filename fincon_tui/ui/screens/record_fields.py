@@ -16,7 +16,6 @@ from textual.widgets import Button, Input, Label, Static
 
 from fincon_tui._exceptions import FieldError, StorageError, describe
 from fincon_tui.domain.password_binding import PasswordChange
-from fincon_tui.domain.visible import visible
 from fincon_tui.storage.transactions import Waiting
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.base import FinconScreen
@@ -147,7 +146,9 @@ class RecordFields(FinconScreen):
         return self.query_one("#password", PasswordInput)
 
     def form_values(self) -> dict[str, str]:
-        return {key: self.field(key).value for key in self.LABELS if key not in ("password", *self.SECRETS)}
+        """The fields' values as Accept takes them: a stored value the field
+        shows in its visible form counts as stored (FieldInput.entered)."""
+        return {key: self.field(key).entered for key in self.LABELS if key not in ("password", *self.SECRETS)}
 
     def stored_secret(self, key: str) -> bool:
         """Whether the open record has the secret of field `key` stored."""
@@ -174,7 +175,7 @@ class RecordFields(FinconScreen):
 
     def _fill(self, values: dict[str, str], has_password: bool) -> None:
         for key, value in values.items():
-            self.field(key).value = visible(value)
+            self.field(key).put(value)
         self.password_field.show_stored(has_password)
         for key in self.SECRETS:
             self.query_one(f"#{key}", PasswordInput).show_stored(self.stored_secret(key))
@@ -189,9 +190,12 @@ class RecordFields(FinconScreen):
 
     def explain(self, error: FieldError) -> str:
         """The message for a refused field; a field with a look-up list says
-        which key lists its values."""
+        which key lists its values, and a stored key (locked while its
+        record is open; one stored before the rules) what changes it."""
         text = describe(error, self.LABELS)
-        if error.field in self.PROMPTS and error.field != self.KEY:
+        if error.field == self.KEY and self.loaded is not None:
+            text += f" – only 7=Rename in the Work with list changes a stored {self.LABELS[self.KEY]}"
+        elif error.field in self.PROMPTS and error.field != self.KEY:
             text += f" ({self.key('prompt')} lists them)"
         return text
 
@@ -229,13 +233,17 @@ class RecordFields(FinconScreen):
     @on(Input.Submitted, ".key")
     @on(Button.Pressed, "#lookup")
     def lookup(self) -> None:
-        """Enter on the key field: open the record, or offer to create it."""
+        """Enter on the key field: open the record, or offer to create it.
+        A key the field was given (an F4 pick, the record just left) opens
+        as stored, even one stored before the rules that no longer passes them."""
         key_field = self.field(self.KEY)
-        try:
-            key = self.validate_key(key_field.value)
-        except FieldError as error:
-            self._refuse(error.for_field(self.KEY))
-            return
+        key = key_field.stored
+        if not key:
+            try:
+                key = self.validate_key(key_field.value)
+            except FieldError as error:
+                self._refuse(error.for_field(self.KEY))
+                return
         self.database.work(self, self._look_up(key))
 
     async def _look_up(self, key: str) -> None:
@@ -270,12 +278,13 @@ class RecordFields(FinconScreen):
         first.select_all()  # overtype, even when it already had focus (reload)
         if loaded is None:
             return
-        if loaded.attention is not None:
-            self.message.show(
-                f"Needs attention: {describe(loaded.attention, self.LABELS)} – correct it, then Accept",
-                "warning",
-            )
-            self.field(loaded.attention.field).refuse_here()
+        attention = loaded.attention
+        if attention is not None:
+            in_key = attention.field == self.KEY  # locked: the cursor stays on the first detail
+            then = "" if in_key else " – correct it, then Accept"
+            self.message.show(f"Needs attention: {self.explain(attention)}{then}", "warning")
+            if not in_key:
+                self.field(attention.field).refuse_here()
         elif loaded.password_problem:
             self.message.show(f"Password: {loaded.password_problem}", "warning")
         else:
@@ -284,13 +293,13 @@ class RecordFields(FinconScreen):
             )
 
     def _close(self, keep_key: bool) -> None:
-        key = self.field(self.KEY).value if keep_key else ""
+        key = self.field(self.KEY).entered if keep_key else ""
         self.is_open = False
         self._forget_errors()
         self.loaded = None
         self._fill({k: "" for k in self.form_values()}, has_password=False)
         self.baseline = {}
-        self.field(self.KEY).value = key
+        self.field(self.KEY).put(key)
         self.field(self.KEY).focus()
         self.message.clear()
 

@@ -216,7 +216,7 @@ class RecordFormScreen(RecordFields):
         """F9/Ctrl+Y: the audit trail of the open record."""
         from fincon_tui.ui.screens.history import HistoryScreen
 
-        key = self.field(self.KEY).value.strip()
+        key = self.field(self.KEY).entered.strip()
         if not self.is_open or not key:
             self.message.error(
                 f"Open a {self.service.kind} with Enter first, then {self.key('history')} shows its history")
@@ -249,13 +249,13 @@ class RecordFormScreen(RecordFields):
                 return []
 
         def picked(key: str | None) -> None:
+            """The key picked goes into the field, which keeps the cursor (as
+            every F4 pick: FieldInput.put); on the key field Enter follows."""
             if key is None:
                 return
-            self.field(field_id).value = key
+            self.field(field_id).put(key, focus=True)
             if field_id == self.KEY:
                 self.lookup()
-            else:
-                self.focus_next()
 
         self.app.push_screen(LookupScreen(prompt.title, prompt.heading, search), picked)
 

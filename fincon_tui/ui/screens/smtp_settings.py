@@ -220,9 +220,8 @@ class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
         def picked(host: str | None) -> None:
             if host is None:
                 return
-            field = self.field("mail_server")
-            field.value = host.replace("*", "us-east-1")  # a per-region host: the admin edits the region
-            field.focus()  # its change fills Port and Use TLS
+            # A per-region host: the admin edits the region.  Its change fills Port and Use TLS.
+            self.field("mail_server").put(host.replace("*", "us-east-1"), focus=True)
 
         heading = f"{'Provider':<26} {'Mail Server':<30} {'Port':>5}  TLS"
         self.app.push_screen(LookupScreen("Mail providers", heading, search), picked)

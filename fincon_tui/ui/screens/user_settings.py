@@ -152,7 +152,7 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
     def show_login_used(self) -> None:
         values = None
         if self.is_open:
-            typed = {key: self.field(key).value.strip() for key in LOGIN_FIELDS}
+            typed = {key: self.field(key).entered.strip() for key in LOGIN_FIELDS}
             stored = self.loaded.stored.record.form_values() if self.loaded else {}
             # Whether the open record is signed in counts only for the login as stored.
             as_stored = self.loaded is not None and all(stored.get(key) == typed[key] for key in LOGIN_FIELDS)

@@ -9,6 +9,7 @@ from textual.strip import Strip
 
 from fincon_tui.domain.fields import DIGITS
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.visible import visible
 from fincon_tui.ui.textual_internals import SteadyInput
 from fincon_tui.ui.widgets.form import field_width
 
@@ -37,8 +38,39 @@ class FieldInput(SteadyInput):
             id=id, max_length=max_length, compact=True, select_on_focus=True, **kwargs
         )
         self.hint = hint or f"at most {max_length} characters"
+        self._put: str | None = None
         if fit:  # else styles/ gives the width
             self.styles.width = field_width(max_length)
+
+    def put(self, text: str, *, focus: bool = False) -> None:
+        """Text the program puts in: a stored value, a record's key, an F4
+        pick.  The field shows it as visible text (`visible`: a key stored
+        before the rules holds ESC, which would reach the terminal as is),
+        and `entered` gives it back as it is while the field still shows it.
+        With the cursor here (`focus` puts it here) all of it is selected,
+        as when the cursor enters a field: the next key replaces it, an
+        arrow key edits it (a selection left from the old value would
+        replace part of the new one)."""
+        self._put = text
+        self.value = visible(text)
+        if focus:
+            self.focus()
+        if focus or self.has_focus:
+            self.select_all()
+
+    @property
+    def stored(self) -> str | None:
+        """The text put in (`put`) while the field shows it unchanged, else None."""
+        if self._put is not None and self.value == visible(self._put):
+            return self._put
+        return None
+
+    @property
+    def entered(self) -> str:
+        """What the field stands for: the text put in, as it is, while the
+        field shows it unchanged; else what it holds (typed)."""
+        stored = self.stored
+        return self.value if stored is None else stored
 
     def on_mount(self) -> None:
         self.cursor_blink = getattr(self.app, "cursor_blink", True)
