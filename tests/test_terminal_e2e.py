@@ -432,11 +432,12 @@ def modes_before(output: bytes, end: int) -> dict[bytes, bytes]:
     return {mode: state for mode, state in re.findall(rb"\x1b\[\?(\d+)([hl])", output[:end])}
 
 
-@pytest.mark.parametrize("how", ["ctrl-z", pytest.param("kill-tstp", marks=SLOW)])
+@pytest.mark.parametrize("how", ["ctrl-z", pytest.param("kill-tstp-bg", marks=SLOW)])
 def test_suspend_gives_the_shell_the_terminal_and_fg_repaints_all(db_path: Path, tmp_path: Path, how: str) -> None:
-    """In a shell with job control: Ctrl+Z (or SIGTSTP from elsewhere)
-    stops fincon-tui with the terminal given back before the shell says so,
-    and `fg` brings the whole screen back, what was typed still there."""
+    """In a shell with job control: Ctrl+Z (or SIGTSTP from elsewhere, then
+    `bg`) stops fincon-tui with the terminal given back before the shell says
+    so, and `fg` brings the whole screen back, what was typed still there; a
+    SIGCONT that follows no suspend leaves Ctrl+Q ending it."""
     import signal
 
     shell = Terminal(["--norc", "--noprofile", "-i"], "xterm-256color", command="/bin/bash", PS1="shell$ ",
@@ -447,20 +448,25 @@ def test_suspend_gives_the_shell_the_terminal_and_fg_repaints_all(db_path: Path,
         shell.send("111" "OFFICE")
         shell.wait_for("SMTP Name . . . . . . . .  OFFICE")
         shell.settle()
+        children = Path(f"/proc/{shell.child.pid}/task/{shell.child.pid}/children")
+        [app] = [int(pid) for pid in children.read_text().split()]
         if how == "ctrl-z":
             shell.send("\x1a")
         else:
-            [app] = Path(f"/proc/{shell.child.pid}/task/{shell.child.pid}/children").read_text().split()
-            os.kill(int(app), signal.SIGTSTP)
+            os.kill(app, signal.SIGTSTP)
         shell.wait_for("Stopped")
         stopped = bytes(shell.output).rindex(b"Stopped")
         modes = modes_before(bytes(shell.output), stopped)
         left_on = [mode for mode in (b"1049", b"1000", b"1003", b"1006", b"2004") if modes.get(mode) == b"h"]
         assert not left_on and modes.get(b"25") == b"h", modes
+        if how == "kill-tstp-bg":
+            shell.send("bg\r")  # in the background it cannot take the terminal: it waits for fg
+            shell.wait_for("fincon-tui --db")
         shell.screen.reset()  # pyte has no alternate screen: start from a blank one, as a terminal's
         shell.send("fg\r")
         for text in ("FINCON ACCOUNTING", "SMTP Name . . . . . . . .  OFFICE", "F3=Exit", "^Q=Quit"):
             shell.wait_for(text)
+        os.kill(app, signal.SIGCONT)  # one that follows no suspend changes nothing
         shell.send(CTRL_Q)
         shell.wait_for("shell$")
     finally:

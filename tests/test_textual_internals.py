@@ -415,6 +415,21 @@ def test_textual_still_leaves_what_it_queued_unwritten_and_close_writes_it() -> 
     assert written == ["\x1b[?1049l"] and not writer.is_alive()
 
 
+async def test_the_driver_keeps_its_writer_thread_where_resuming_looks() -> None:
+    """SuspendingDriver restarts only while `_writer_thread` is stopped (or
+    not there yet); each start makes a new one (the pty tests start it)."""
+    import signal
+
+    handlers = signal.getsignal(signal.SIGTSTP), signal.getsignal(signal.SIGCONT)
+    try:
+        driver = SuspendingDriver(App())
+    finally:
+        signal.signal(signal.SIGTSTP, handlers[0])
+        signal.signal(signal.SIGCONT, handlers[1])
+    assert driver._writer_thread is None
+    assert "self._writer_thread = WriterThread(" in inspect.getsource(LinuxDriver.start_application_mode)
+
+
 async def test_textual_still_repaints_nothing_on_resume_and_a_resuming_app_repaints_all() -> None:
     for app_class, repaints in ((App, False), (ResumingApp, True)):
         app = app_class()

@@ -78,11 +78,17 @@ class SparingApp(App[None]):
 
 class SuspendingDriver(LinuxDriver):
     """Textual's Linux driver, whose writer thread has written everything
-    before the process stops (see ResumingApp)."""
+    before the process stops, and which comes back only when it has let the
+    terminal go (see ResumingApp)."""
 
     def suspend_application_mode(self) -> None:
         super().suspend_application_mode()
         self.close()  # stops the writer thread once it has written its queue; `fg` starts a new one
+
+    def resume_application_mode(self) -> None:
+        writer = self._writer_thread  # a live one: the terminal is ours already
+        if writer is None or not writer.is_alive():
+            super().resume_application_mode()
 
 
 class ResumingApp(SparingApp):
@@ -97,6 +103,11 @@ class ResumingApp(SparingApp):
     blank but for the focused field's blinking cursor.  Here the driver
     stops its writer thread, which writes all it holds, before the process
     stops, and the app repaints the whole screen once the driver is back.
+    Textual also restarts on every SIGCONT, so one that follows no suspend
+    (`kill -CONT`) started a second input thread, which nothing ended: the
+    process outlived Ctrl+Q.  The driver restarts only while its writer
+    thread is stopped (after a suspend, or a start in the background, after
+    `bg`, that gave up on the terminal and waits for `fg`).
     """
 
     def get_driver_class(self) -> type[Driver]:
