@@ -146,8 +146,7 @@ class RecordFields(FinconScreen):
         return self.query_one("#password", PasswordInput)
 
     def form_values(self) -> dict[str, str]:
-        """The fields' values as Accept takes them: a stored value the field
-        shows in its visible form counts as stored (FieldInput.entered)."""
+        """The values as Accept takes them (a stored one as stored: FieldInput.entered)."""
         return {key: self.field(key).entered for key in self.LABELS if key not in ("password", *self.SECRETS)}
 
     def stored_secret(self, key: str) -> bool:
@@ -189,9 +188,8 @@ class RecordFields(FinconScreen):
                 or any(change.action != "keep" for change in secrets))
 
     def explain(self, error: FieldError) -> str:
-        """The message for a refused field; a field with a look-up list says
-        which key lists its values, and a stored key (locked while its
-        record is open; one stored before the rules) what changes it."""
+        """The message for a refused field; a field with a look-up list says which
+        key lists its values, a stored key (locked while open) what changes it."""
         text = describe(error, self.LABELS)
         if error.field == self.KEY and self.loaded is not None:
             text += f" – only 7=Rename in the Work with list changes a stored {self.LABELS[self.KEY]}"
@@ -233,9 +231,8 @@ class RecordFields(FinconScreen):
     @on(Input.Submitted, ".key")
     @on(Button.Pressed, "#lookup")
     def lookup(self) -> None:
-        """Enter on the key field: open the record, or offer to create it.
-        A key the field was given (an F4 pick, the record just left) opens
-        as stored, even one stored before the rules that no longer passes them."""
+        """Enter on the key field: open the record, or offer to create it.  A key
+        put in (an F4 pick, the record left) opens as stored, even one the rules refuse."""
         key_field = self.field(self.KEY)
         key = key_field.stored
         if not key:
