@@ -73,7 +73,7 @@ def owners(
     thresholds = _move_thresholds(entries, key_column)
     # The records alive after the entry being looked at: folded key -> (row_id, key).
     alive = {_folded(key): (row_id, key) for key, row_id in stored.items()}
-    renames_after: list[tuple[int, str, str]] = []  # (id, old, new), newest first
+    renames_after: list[tuple[int, str, str]] = []  # (id, old, new) as NOCASE compares them, newest first
     found: dict[int, tuple[str, str]] = {}
     for entry in reversed(entries):
         rename = _keys(entry, key_column) if entry.action == "update" else None
@@ -91,7 +91,7 @@ def owners(
             row_id = was[0] if was else new_id()
             found[entry.id] = (row_id, new)
             alive[_folded(old)] = (row_id, old)
-            renames_after.append((entry.id, old, new))
+            renames_after.append((entry.id, _nocase(old), _nocase(new)))
         else:
             owner = _sole_owner(entry, alive, renames_after, thresholds)
             if owner is not None:
@@ -104,26 +104,18 @@ def _sole_owner(
     thresholds: dict[int, int],
 ) -> tuple[str, str] | None:
     """The one record alive at `entry` whose key then, moved as the old
-    version moved entries, is the key `entry` holds now; None if not one.
-    Only its own key and the old keys of later renames can move there."""
-    fits = set()
-    for key in {entry.record_key, *(old for _, old, _ in renames_after)}:
-        record = alive.get(_folded(key))
-        if record is not None and _nocase(_moved(record[1], entry.id, renames_after, thresholds)) == _nocase(
-            entry.record_key
-        ):
-            fits.add(record)
+    version moved entries, is the key `entry` holds now; None if not one."""
+    written = {_nocase(entry.record_key)}  # the keys it may have been written as, going back
+    for rename_id, old, new in renames_after:  # newest first
+        # Each took the entries of its old key written since that key was
+        # last deleted (SQLite's NOCASE: ASCII letters only).
+        if entry.id > thresholds[rename_id] and old != new:
+            had_new = new in written
+            written.discard(old)
+            if had_new:
+                written.add(old)
+    fits = {record for key in written if (record := alive.get(_folded(key))) and _nocase(record[1]) == key}
     return fits.pop() if len(fits) == 1 else None
-
-
-def _moved(key: str, entry_id: int, renames_after: list[tuple[int, str, str]], thresholds: dict[int, int]) -> str:
-    """The record_key an entry written as `key` had after the renames that
-    followed it: each took the entries of its old key written since that
-    key was last deleted (SQLite's NOCASE: ASCII letters only)."""
-    for rename_id, old, new in reversed(renames_after):
-        if _nocase(key) == _nocase(old) and entry_id > thresholds[rename_id]:
-            key = new
-    return key
 
 
 def _move_thresholds(entries: list[Entry], key_column: str) -> dict[int, int]:
