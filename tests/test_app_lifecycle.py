@@ -49,3 +49,18 @@ async def test_quit_stops_the_database_thread_once_and_leaves_a_stuck_keyring_ca
             app.post_message(events.Key("ctrl+q", None))
             await until(lambda: not app.is_running, "quit")
         assert len(stops) == 1
+
+
+async def test_suspend_remapped_is_what_help_shows_and_what_suspends(db, vault) -> None:
+    from fincon_tui.ui.app import keymap_problems
+    from fincon_tui.ui.screens.help import HelpScreen
+
+    assert keymap_problems({"suspend": "ctrl+b"}) == []
+    app = FinconApp(db, vault, cursor_blink=False, keymap={"suspend": "ctrl+b"})
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.screen.active_bindings["ctrl+b"].binding.action == "suspend_process"
+        assert "ctrl+z" not in app.screen.active_bindings
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        assert ("^B", "Suspend to the shell (fg brings it back)") in app.screen.keys
+        assert not [keys for keys, _ in app.screen.keys if "^Z" in keys]
