@@ -69,19 +69,23 @@ class FormPages(VerticalScroll, can_focus=False):
 
     def on_mount(self) -> None:
         self.watch(self, "scroll_y", self._mark, init=False)
+        # The form's height changes without its own size changing too (its
+        # rows fit themselves to a new width in a later layout).
+        self.watch(self, "virtual_size", self.on_resize, init=False)
         self.call_after_refresh(self._mark)
 
-    def on_resize(self) -> None:
+    def on_resize(self, *_: object) -> None:
         self.call_after_refresh(self._mark)
 
     def _mark(self, *_: object) -> None:
         """Show the marker while the form is taller than its room.  The
         marker's own row counts in the form's height: it is left out, or a
         marker shown once (a 2-line message, a smaller terminal) kept itself
-        in place when the room came back."""
+        in place when the room came back.  Its row is read from the same
+        layout as the height (it is on screen there or not), whatever its
+        `display` says since: two calls before a layout agree."""
         marker = self.query_one("#page-marker", Label)
-        own_row = marker.outer_size.height if marker.display else 0
-        marker.display = self.max_scroll_y - own_row > 0
+        marker.display = self.max_scroll_y - marker.region.height > 0
         update_text(marker, "Bottom" if self.scroll_y >= self.max_scroll_y else "More...")
 
     def turn(self, direction: int) -> bool:
