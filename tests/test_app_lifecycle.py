@@ -1,5 +1,5 @@
 """The app's life in its process: quitting, and coming back after a
-suspend.  (What the terminal is left with: tests/test_terminal_e2e.py.)"""
+suspend.  (What the terminal is left with: tests/test_terminal_lifecycle.py.)"""
 
 from __future__ import annotations
 
