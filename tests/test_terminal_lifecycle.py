@@ -27,9 +27,9 @@ FILL_ABC = ("111" "ABC\r" "y" "smtp.example.com\r" "y\r" "bob\r",
 
 
 @pytest.mark.parametrize(("typed", "shown", "delay"), [
-    (*FILL_ABC, 0),  # the create window came and "y" answered it
-    *(pytest.param(*FILL_ABC, delay, marks=SLOW) for delay in (0.1, 0.2, 0.3)),
-    *(pytest.param(*ASK_ABC, delay, marks=SLOW) for delay in (0, 0.1, 0.2, 0.3)),
+    pytest.param(*FILL_ABC, 0, id="keys-after-enter-0s"),  # the create window came and "y" answered it
+    *(pytest.param(*FILL_ABC, delay, id=f"keys-after-enter-{delay}s", marks=SLOW) for delay in (0.1, 0.2, 0.3)),
+    *(pytest.param(*ASK_ABC, delay, id=f"enter-{delay}s", marks=SLOW) for delay in (0, 0.1, 0.2, 0.3)),
 ])
 def test_keys_typed_while_the_app_starts_all_land(db_path: Path, typed: str, shown: list[str], delay: float) -> None:
     """Typed before the app set the terminal to raw mode, the terminal's
