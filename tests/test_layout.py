@@ -98,6 +98,17 @@ async def test_session_lines_wrap_and_the_saved_log_shows_its_whole_path(app, ce
             assert path.endswith(".log") and path in "".join(screen_text(app).split())  # wrapped, not cut
 
 
+async def settled_lines(pilot) -> list[str]:
+    """The screen's lines once a pause changes nothing more (the page
+    marker follows a layout a refresh later)."""
+    lines = screen_lines(pilot.app)
+    while True:
+        await pilot.pause()
+        lines, before = screen_lines(pilot.app), lines
+        if lines == before:
+            return lines
+
+
 async def fresh_form_lines(db_path, vault, size: tuple[int, int], form) -> list[str]:
     """What the SMTP form shows when started afresh at `size` with what
     `form` has: its record, field values, focused field and message."""
@@ -111,7 +122,7 @@ async def fresh_form_lines(db_path, vault, size: tuple[int, int], form) -> list[
         screen.query_one(f"#{form.focused.id}").focus()
         screen.message.show(form.message.text, form.message.kind)
         await pilot.press("end")  # the cursor where typing leaves it
-        return screen_lines(fresh)
+        return await settled_lines(pilot)
 
 
 async def stale_password_message(pilot) -> None:
@@ -163,7 +174,7 @@ async def test_the_form_after_events_is_laid_out_as_a_fresh_one(app, db_path, va
         await events(pilot)
         await pilot.resize_terminal(*SIZE)
         await pilot.press("pagedown")  # the form fits: there is no next page
-        shown = screen_lines(app)
+        shown = await settled_lines(pilot)
         expected = await fresh_form_lines(db_path, vault, SIZE, form)
     assert shown == expected
     assert "More..." not in "".join(shown)
@@ -200,3 +211,50 @@ def test_a_real_terminal_resized_to_60x20_and_back_shows_the_form_as_started(db_
     finally:
         for terminal in (resized, fresh):
             terminal.child.terminate(force=True)
+
+
+@pytest.mark.parametrize("size", [SIZE, (60, 20)], ids=["80x24", "60x20"])
+@pytest.mark.parametrize(("typed", "error"), [
+    (["enter", "enter"], "give a From address (or a user code): the test email needs a sender address"),
+    ([*"NOBODY", "enter"], "User NOBODY has no email settings"),
+    (["shift+tab", "end", *["backspace"] * 8, "enter", "enter", "enter"],  # to ann@corp
+     "Recipient is not a valid email address: The part after the @-sign is not valid. It should have a period."),
+], ids=["no-sender", "unknown-user", "bad-recipient"])
+async def test_every_error_of_the_test_email_window_shows_whole(app, size, typed, error) -> None:
+    """Issue 22: '… the test email needs a sender addres': the window's error
+    line was one row as wide as its text, cut at the frame."""
+    app.smtp.save(definition(name="RELAY", authenticate=False, username=""), PasswordChange.keep(), None)
+    async with app.run_test(size=size) as pilot:
+        await open_form(pilot, 1, key="relay")
+        await pilot.press("f7", *"ann@corp.example", "enter")
+        await pilot.press(*typed)
+        assert str(app.screen.query_one("#send-error").content) == error
+        assert error in screen_text(app)
+
+
+@pytest.mark.parametrize("size", [SIZE, (60, 20)], ids=["80x24", "60x20"])
+async def test_a_long_session_result_shows_whole(app, size) -> None:
+    """The F6/F7 window's result (Microsoft 365's longest hint after its
+    reply) was cut at the frame: the log kept its 10 rows whatever the room."""
+    from fincon_tui.mail.outcome import Outcome
+    from fincon_tui.mail.provider_replies import KNOWN
+
+    meaning, hint = KNOWN["5.7.139"]
+    reply = ("5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit "
+             "https://aka.ms/smtp_auth_disabled for more information. [DM6PR03CA0047.namprd03.prod.outlook.com]")
+    outcome = Outcome(False, "AUTH", f"authentication rejected: 535 {reply}", f"{meaning}: {hint}")
+
+    async def run(transcript, step) -> Outcome:
+        for number in range(12):  # more than the log has rows
+            transcript.note(f"line {number}")
+        return outcome
+
+    async with app.run_test(size=size) as pilot:
+        await app.typeahead.ready.wait()
+        session = SmtpSessionScreen("Login test: OFFICE", run, "OFFICE")
+        await app.push_screen(session)
+        while session.running:
+            await pilot.pause(0.02)
+        await pilot.pause()
+        assert f"FAILED: {outcome.text()}" in screen_text(app)
+        assert session.query_one("#session-log").region.height >= (7 if size == SIZE else 1)

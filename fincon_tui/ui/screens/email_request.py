@@ -13,6 +13,7 @@ from fincon_tui.domain.fields import EMAIL_MAX
 from fincon_tui.domain.users import USER_CODE_MAX
 from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.bindings import bind
+from fincon_tui.ui.plain import plain_lines
 from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput
@@ -120,6 +121,6 @@ class SendTestScreen(DialogScreen[Any]):
 
     def _refuse(self, error) -> None:
         text = f"{LABELS[error.field]} {error}" if error.of_value else str(error)
-        update_text(self.query_one("#send-error", Label), text)
+        update_text(self.query_one("#send-error", Label), plain_lines(text))
         self.query_one(f"#{error.field}", FieldInput).refuse_here()
         self.app.bell()

@@ -53,7 +53,9 @@ class SmtpSessionScreen(DialogScreen[Outcome | None]):
         # min_width=1: RichLog renders at 78 columns at least, and the window is narrower.
         yield unfocusable(RichLog(id="session-log", wrap=True, markup=False, auto_scroll=True, min_width=1))
         yield Static("", id="session-result", markup=False)
-        yield Static("", id="session-note", classes="dialog-note", markup=False)
+        note = Static("", id="session-note", classes="dialog-note", markup=False)
+        note.display = False  # takes no rows from the result until a log is saved
+        yield note
 
     def key_description(self, binding: Binding) -> str:
         """The legend says Cancel while the session runs, Close after."""
@@ -103,6 +105,24 @@ class SmtpSessionScreen(DialogScreen[Outcome | None]):
             result.set_class(not outcome.ok, "-error")
             result.set_class(outcome.ok, "-ok")
         self.refresh_bindings()
+        self._fit_log()
+
+    def on_resize(self) -> None:
+        self._fit_log()
+
+    def _fit_log(self) -> None:
+        """The log gives the result and the note the rows they need: the
+        window never runs past the screen (10 rows of log and a long result
+        did at 80x24)."""
+        self.query_one(RichLog).styles.height = None  # as styles/ says
+
+        def shrink() -> None:
+            dialog, log = self.query_one("#dialog"), self.query_one(RichLog)
+            over = dialog.virtual_size.height - dialog.size.height
+            if over > 0:
+                log.styles.height = max(1, log.size.height - over)
+
+        self.call_after_refresh(shrink)
 
     @property
     def running(self) -> bool:
@@ -120,4 +140,7 @@ class SmtpSessionScreen(DialogScreen[Outcome | None]):
         from platformdirs import user_log_path
 
         path = self.transcript.save(user_log_path("fincon-tui", appauthor=False), self.log_name)
-        update_text(self.query_one("#session-note", Static), plain(f"Log saved to {path}"))
+        note = self.query_one("#session-note", Static)
+        update_text(note, plain(f"Log saved to {path}"))
+        note.display = True
+        self._fit_log()
