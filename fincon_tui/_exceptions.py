@@ -22,7 +22,8 @@ nothing of fincon-tui, so every layer may raise and catch these.
     │   ├── SchemaTooNew        written by a newer fincon-tui
     │   ├── RecordExists        a create found the key taken meanwhile
     │   ├── RecordChanged       lost update: stored version is not the loaded one
-    │   └── RecordInUse         others depend on the record
+    │   ├── RecordInUse         others depend on the record
+    │   └── RuleRefused         the schema's rules refused a value (`field` names it)
     ├── SecretStoreError        the key store could not be read or written
     │   ├── KeyringTimeout      the keyring backend did not answer in time
     │   ├── KeyFileError        a key file is unsafe or unreadable
@@ -194,6 +195,15 @@ class RecordChanged(StorageError):
 
 class RecordInUse(StorageError):
     """A record others depend on cannot be deleted."""
+
+
+class RuleRefused(StorageError):
+    """A trigger of storage/constraints.py refused a value; `field` is its
+    form key, and the message names it by its label."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 # ---------------------------------------------------------------- key store

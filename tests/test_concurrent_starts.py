@@ -135,4 +135,4 @@ async def test_the_app_shows_that_it_waits_and_keeps_answering(db_path: Path, up
         upgrading.execute("ROLLBACK")
         await wait_until(app.typeahead.ready.is_set)
         assert menu.message.text == "" and app.startup_error == ""
-    assert [m.name for m in migrations.applied(Database(db_path))][-1] == "m011_audit_by_record"
+    assert [m.name for m in migrations.applied(Database(db_path))][-1] == "m012_rules_check_what_changes"

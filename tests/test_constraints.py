@@ -170,3 +170,45 @@ async def test_a_row_needing_attention_opens_at_the_field_and_can_be_mended(db_p
         assert screen.message.text == "SMTP definition BAD saved"
     row = db["smtp_settings"].get("BAD")
     assert (row["mail_server"], row["bcc"]) == ("smtp.example.com", None)
+
+
+def test_an_update_is_checked_on_the_values_it_changes(db_path) -> None:
+    """A rename by another tool (or by fincon-tui) carries a row's other
+    legacy values over as stored; a value it changes is checked."""
+    old_database_with_bad_rows(db_path)
+    open_database(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE smtp_settings SET name = 'RENAMED' WHERE name = 'BAD'")
+    with pytest.raises(sqlite3.IntegrityError, match="a host name or IP address"):
+        conn.execute("UPDATE smtp_settings SET mail_server = 'a..b' WHERE name = 'RENAMED'")
+    with pytest.raises(sqlite3.IntegrityError, match="1-40 printable characters"):
+        conn.execute("UPDATE smtp_settings SET name = 'E\x1b]0;x\x07' WHERE name = 'RENAMED'")
+    conn.execute("UPDATE smtp_settings SET mail_server = 'smtp.example.com' WHERE name = 'RENAMED'")
+    assert conn.execute("SELECT mail_server, bcc FROM smtp_settings").fetchall() == [
+        ("smtp.example.com", "Archive <evil@example.com>")]
+    conn.close()
+
+
+def test_a_refusal_of_the_rules_names_the_field_in_the_apps_words(db_path) -> None:
+    from dataclasses import replace
+
+    from fincon_tui._exceptions import RecordInUse, RuleRefused
+    from fincon_tui.storage.smtp_repo import SmtpRepository
+    from fincon_tui.storage.transactions import write_transaction
+
+    db = open_database(db_path)
+    repo = SmtpRepository(db)
+    repo.insert(smtp.SmtpDefinition("OFFICE", "smtp.example.com", True, "bob", 587, True, 30, ""))
+    db.execute("INSERT INTO user_email_settings (user_code, smtp_name, sender_name, sender_email, created_at, "
+               "updated_at, version) VALUES ('BOB', 'OFFICE', 'Bob', 'bob@corp.example', ?, ?, 1)", [NOW, NOW])
+    stored = repo.get("OFFICE")
+    for change, message in ((dict(mail_server="a..b"), "Mail Server refused by the database's rules "
+                             "(a host name or IP address, nothing else)"),
+                            (dict(bcc="nobody"), "BCC refused by the database's rules (empty or one email address)")):
+        with pytest.raises(RuleRefused) as refused, write_transaction(db):
+            repo.update(replace(stored.record, **change), stored)
+        assert (str(refused.value), refused.value.field) == (message, next(iter(change)))
+    with pytest.raises(RecordInUse, match=r"^users are linked to it: link them to another definition first$"), \
+            write_transaction(db):
+        repo.delete(stored)
+    db.close()

@@ -82,6 +82,57 @@ async def test_the_rename_window_shows_the_key_escaped_and_renames_the_stored_re
     assert app.users.get("LEGACY").record.smtp_name == "MENDED"
 
 
+#: A definition whose name and mail server both break the rules, a user linked to it.
+TWICE_LEGACY = dict(escape="\x1b[2J", names=(TITLE,), users=(("LEGACY", TITLE, "legacy@corp.example"),))
+
+
+def test_a_legacy_definition_with_more_legacy_values_is_renamed_then_mended_by_the_cli(db_path: Path) -> None:
+    """The rename carries the other legacy values over (the triggers check
+    what an update changes); `set` then mends them.  Before m012 the rename
+    was refused for the mail server it does not change, `set` for the name."""
+    import os
+    import subprocess
+
+    from test_cli_smtp import BIN
+
+    write_hostile_rows(db_path, **TWICE_LEGACY)
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(BIN), "--db", str(db_path), "smtp", *args], capture_output=True, text=True,
+                              timeout=60, env=os.environ.copy(), stdin=subprocess.DEVNULL)
+
+    renamed = cli("rename", TITLE, "MENDED")
+    assert renamed.returncode == 0, renamed.stderr
+    assert renamed.stdout.strip() == (f"SMTP definition {visible(TITLE)} renamed to MENDED; "
+                                      "1 linked user goes with it")
+    mended = cli("set", "MENDED", "--mail-server", "smtp.example.com", "--username", "bob")
+    assert mended.returncode == 0, mended.stderr
+    listed = cli("list")
+    assert "needs attention" not in listed.stdout and "MENDED" in listed.stdout
+
+
+async def test_7_rename_carries_the_other_legacy_values_over(db_path: Path) -> None:
+    from fincon_tui.keystore.vault import PasswordVault
+    from fincon_tui.storage.database import open_database
+    from fincon_tui.ui.app import FinconApp
+
+    write_hostile_rows(db_path, **TWICE_LEGACY)
+    db = open_database(db_path)
+    app = FinconApp(db, PasswordVault(), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        lists = await open_form(pilot, 3)
+        await pilot.press("7", "enter")
+        window = app.screen
+        assert isinstance(window, EntryDialog)
+        await pilot.press("ctrl+u", *"MENDED", "enter")
+        assert app.screen is lists, str(window.query_one("#entry-error").content)
+        assert lists.message.text.startswith(f"SMTP definition {TITLE} renamed to MENDED"), lists.message.text
+    stored = app.smtp.get("MENDED")
+    assert stored is not None and stored.record.mail_server == "smtp\x1b[2J.example"
+    assert app.users.get("LEGACY").record.smtp_name == "MENDED"
+    db.close()
+
+
 async def test_the_user_form_shows_its_legacy_definition_escaped_and_finds_it(legacy_app) -> None:
     app = legacy_app
     async with app.run_test(size=SIZE) as pilot:

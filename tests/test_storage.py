@@ -137,6 +137,7 @@ def test_migrations_create_the_schema_on_an_empty_file(db_path: Path) -> None:
         "m009_oauth_logins",
         "m010_user_login_method_as_definition",
         "m011_audit_by_record",
+        "m012_rules_check_what_changes",
     ]
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000

@@ -23,6 +23,7 @@ from fincon_tui._exceptions import (
     RecordChanged,
     RecordExists,
     RecordInUse,
+    RuleRefused,
     SecretStoreError,
     StorageError,
     describe,
@@ -305,6 +306,6 @@ def _why(error: Exception) -> str:
     """A save's or delete's refusal, as a message."""
     if isinstance(error, RecordChanged):
         return "it was changed or deleted by another user meanwhile: nothing was written; run it again"
-    if isinstance(error, SecretStoreError):
+    if isinstance(error, (SecretStoreError, RuleRefused)):
         return str(error)
     return f"the database refused: {error}"

@@ -84,9 +84,14 @@ class Rule:
     condition: str  # over NEW.<column>
     message: str
 
-    def raise_when_broken(self) -> str:
+    def raise_when_broken(self, changed_only: bool = False) -> str:
+        """`changed_only` (an update): a value the update keeps as stored is not
+        checked again, so a rename carries a row's other legacy values over."""
         text = _literal(f"{self.table}.{self.field}: {self.message}")
-        return f"WHEN NOT coalesce({self.condition}, 0) THEN RAISE(ABORT, {text})"
+        broken = f"NOT coalesce({self.condition}, 0)"
+        if changed_only:
+            broken += f" AND NEW.{self.field} IS NOT OLD.{self.field} COLLATE BINARY"
+        return f"WHEN {broken} THEN RAISE(ABORT, {text})"
 
 
 def _new(name: str) -> str:
@@ -123,18 +128,25 @@ RULES: list[Rule] = [
 ]
 
 
+def _rules_trigger(table: str, name: str, changed_only: bool = False) -> str:
+    rules = [rule for rule in RULES if rule.table == table]
+    whens = "\n            ".join(rule.raise_when_broken(changed_only) for rule in rules)
+    event = "INSERT" if name == "insert" else f"UPDATE OF {', '.join(rule.field for rule in rules)}"
+    return (f"CREATE TRIGGER {table}_rules_{name} BEFORE {event} ON {table} BEGIN\n"
+            f"        SELECT CASE\n            {whens}\n        END;\n    END")
+
+
+def update_triggers() -> dict[str, str]:
+    """Each table's update trigger as m012 makes it: only the values an
+    update changes are checked."""
+    return {f"{table}_rules_update": _rules_trigger(table, "update", changed_only=True) for table in (SMTP, USERS)}
+
+
 def triggers() -> list[str]:
-    """CREATE TRIGGER statements enforcing RULES on inserts and updates, and
-    refusing to delete a definition that users are linked to."""
-    statements = []
-    for table in (SMTP, USERS):
-        whens = "\n            ".join(rule.raise_when_broken() for rule in RULES if rule.table == table)
-        columns = ", ".join(rule.field for rule in RULES if rule.table == table)
-        for name, event in (("insert", "INSERT"), ("update", f"UPDATE OF {columns}")):
-            statements.append(
-                f"CREATE TRIGGER {table}_rules_{name} BEFORE {event} ON {table} BEGIN\n"
-                f"        SELECT CASE\n            {whens}\n        END;\n    END"
-            )
+    """CREATE TRIGGER statements enforcing RULES on inserts and updates (as
+    m006 made them; m012 replaces the update ones), and refusing to delete a
+    definition that users are linked to."""
+    statements = [_rules_trigger(table, name) for table in (SMTP, USERS) for name in ("insert", "update")]
     statements.append(
         "CREATE TRIGGER smtp_settings_in_use BEFORE DELETE ON smtp_settings "
         "WHEN EXISTS (SELECT 1 FROM user_email_settings WHERE smtp_name = OLD.name) BEGIN "

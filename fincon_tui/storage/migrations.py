@@ -370,3 +370,16 @@ def m011_audit_by_record(db: Database) -> None:
             )
     attach_old_entries(db, {"SMTP definition": ("smtp_settings", "name"),
                             "User email settings": ("user_email_settings", "user_code")})
+
+
+@migrations()
+def m012_rules_check_what_changes(db: Database) -> None:
+    """An update is checked on the values it changes only: a legacy row
+    (stored before m006) whose name and another value break the rules can
+    be renamed, its other values carried over as stored, then mended; m006's
+    update triggers checked every value and refused the rename."""
+    from fincon_tui.storage.constraints import update_triggers
+
+    for name, statement in update_triggers().items():
+        db.execute(f"DROP TRIGGER {name}")
+        db.execute(statement)

@@ -8,17 +8,20 @@ catch StorageError alone and never see sqlite3's classes.
 from __future__ import annotations
 
 import functools
+import re
 import sqlite3
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from fincon_tui._exceptions import DatabaseDamaged, StorageError
+from fincon_tui._exceptions import DatabaseDamaged, RecordInUse, RuleRefused, StorageError
 from fincon_tui.domain.visible import visible
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 _DAMAGED = ("malformed", "not a database", "file is encrypted")
+#: What a trigger of storage/constraints.py raises: 'table.field: what it takes'.
+_RULE = re.compile(r"(smtp_settings|user_email_settings)(?:\.(\w+))?: (.+)")
 
 
 def said(error: sqlite3.Error) -> str:
@@ -30,6 +33,8 @@ def said(error: sqlite3.Error) -> str:
 def database_error(error: sqlite3.Error) -> StorageError:
     """The StorageError an admin reads for what SQLite reported."""
     text = said(error)
+    if isinstance(error, sqlite3.IntegrityError) and (rule := _RULE.fullmatch(text)):
+        return _refused(*rule.groups())
     lowered = text.lower()
     if any(word in lowered for word in _DAMAGED):
         return DatabaseDamaged(f"the database is damaged ({text}): restore it from a backup")
@@ -40,6 +45,17 @@ def database_error(error: sqlite3.Error) -> StorageError:
     if "disk" in lowered or "full" in lowered:
         return StorageError(f"the database could not be written ({text}): check the disk")
     return StorageError(f"database error: {text}")
+
+
+def _refused(table: str, field: str | None, message: str) -> StorageError:
+    """A trigger's refusal in the app's words, naming the field by its label."""
+    if field is None:  # smtp_settings_in_use, the one trigger of a whole row
+        return RecordInUse("users are linked to it: link them to another definition first")
+    from fincon_tui.domain import smtp, users
+
+    labels = smtp.LABELS if table == "smtp_settings" else users.LABELS
+    return RuleRefused(f"{labels.get(field, field)} refused by the database's rules "
+                       f"({message.replace('NULL or ', 'empty or ')})", field)
 
 
 def translated(call: Callable[P, T]) -> Callable[P, T]:
