@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from rich.terminal_theme import TerminalTheme
-from support import definition, open_form
+from support import definition, open_form, screen_text
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.app import FinconApp
@@ -110,3 +110,39 @@ async def test_the_plaintext_warning_has_a_colour_of_its_own(app) -> None:  # co
         ordinary = question.query_one("#question").rich_style
         assert alarming.color != ordinary.color and alarming.bold
         assert title.bgcolor == alarming.color  # its title in reverse
+
+
+@pytest.mark.parametrize(("colours", "no_color"), [(256, False), (16, False), (256, True)])
+async def test_display_mode_has_no_buttons_drawn_in_their_background(db, vault, monkeypatch, colours, no_color) -> None:
+    """Issue 22: 5=Display drew Accept and Delete (and the key's Enter),
+    which it never enables, dim green on green (contrast 1.7 in 256
+    colours).  They are not shown there; 2=Change keeps them."""
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = FinconApp(db, vault, cursor_blink=False, colours=colours)
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, 3)
+        await pilot.press("5", "enter")
+        assert app.screen.read_only
+        assert not {"Accept", "Delete", "Enter"} & set(screen_text(app).split())
+        await pilot.press("escape", "2", "enter")
+        assert not app.screen.read_only
+        assert {"Accept", "Delete"} <= set(screen_text(app).split())
+
+
+@pytest.mark.parametrize("colours", [16])
+async def test_closed_buttons_show_as_closed_in_16_colours(app) -> None:  # colours: the app fixture's
+    """Textual frames a disabled button in 16 colours: Accept and Delete of
+    the empty form were 3 rows tall in their 1-row row, the frame's top edge
+    showing instead of their names, and the locked Enter of an open record
+    made the key row 4 rows tall (the form then needed a page more)."""
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, 1)
+        for button in form.query("#accept, #delete"):
+            assert button.disabled and button.region.height == 1 and button.rich_style.underline
+        assert {"Accept", "Delete"} <= set(screen_text(app).split())
+        await pilot.press(*"office", "enter")
+        assert form.query_one("#lookup").region.height == 1 and "Enter" in screen_text(app).split()
+        assert "More..." not in screen_text(app)
