@@ -7,6 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Label, RichLog, Static
@@ -107,7 +108,7 @@ class SmtpSessionScreen(DialogScreen[Outcome | None]):
         self.refresh_bindings()
         self._fit_log()
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._fit_log()
 
     def _fit_log(self) -> None:
