@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from support import definition, smtp_rows
 
-from fincon_tui.cli_common import BROKEN_PIPE, LINE_MAX
+from fincon_tui.cli.common import BROKEN_PIPE, LINE_MAX
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.services.smtp_settings import SmtpSettings

@@ -199,7 +199,7 @@ def test_a_missing_key_exits_as_the_readme_says(fincon, db, vault, tmp_path: Pat
 
 def leaf_commands() -> list[str]:
     """Every command of the parser, as typed: 'smtp list', 'key status', 'init'."""
-    from fincon_tui.cli import build_parser
+    from fincon_tui.cli.entry import build_parser
 
     def walk(parser, words: list[str]):
         found = [action for action in parser._actions if isinstance(action.choices, dict)]  # noqa: SLF001

@@ -13,8 +13,8 @@ import pytest
 from smtp_servers import smtp_server
 from support import definition, smtp_rows, stored_password
 
-from fincon_tui import cli_transfer
 from fincon_tui._exceptions import FormInvalid
+from fincon_tui.cli import transfer as cli_transfer
 from fincon_tui.domain import smtp, users
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings

@@ -26,7 +26,7 @@ from fincon_tui.storage.migrations import migrations
 STARTER = r"""
 import contextlib, io, json, sys
 import fincon_tui.storage.constraints, fincon_tui.storage.database
-from fincon_tui.cli import main
+from fincon_tui.cli.entry import main
 print("ready", flush=True)
 for line in sys.stdin:
     out, err = io.StringIO(), io.StringIO()

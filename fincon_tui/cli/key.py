@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fincon_tui.cli_common import FAILED, fail, say
+from fincon_tui.cli.common import FAILED, fail, say
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

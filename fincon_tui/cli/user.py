@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from fincon_tui import cli_copy, cli_sign_in, cli_transfer
-from fincon_tui.cli_common import fail, print_list, print_record
+from fincon_tui.cli import copy_rename, sign_in, transfer
+from fincon_tui.cli.common import fail, print_list, print_record
 from fincon_tui.domain.visible import shown_key
 
 if TYPE_CHECKING:
@@ -24,10 +24,10 @@ def add_commands(subparsers) -> None:
     show = commands.add_parser("show", help="show one user's settings and the login they send with")
     show.add_argument("key", metavar="CODE")
     show.add_argument("--json", action="store_true", help="print JSON")
-    cli_transfer.add_set_command(commands, "a user's email settings", "CODE", cli_transfer.USER_FIELDS)
-    cli_transfer.add_delete_command(commands, "a user's email settings", "CODE")
-    cli_copy.add_commands(commands, "a user's email settings", "CODE", cli_transfer.USER_FIELDS)
-    cli_sign_in.add_command(commands, "a user's own login (Login Method M or G)", "CODE")
+    transfer.add_set_command(commands, "a user's email settings", "CODE", transfer.USER_FIELDS)
+    transfer.add_delete_command(commands, "a user's email settings", "CODE")
+    copy_rename.add_commands(commands, "a user's email settings", "CODE", transfer.USER_FIELDS)
+    sign_in.add_command(commands, "a user's own login (Login Method M or G)", "CODE")
 
 
 def _row(stored, users: UserSettings) -> dict:
@@ -95,16 +95,16 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
     from fincon_tui.services.user_settings import UserSettings
 
     if args.user_command in ("set", "delete"):
-        return cli_transfer.run_write(args, db, vault, "user")
+        return transfer.run_write(args, db, vault, "user")
     if args.user_command in ("copy", "rename"):
-        return cli_copy.run(args, db, vault, "user")
+        return copy_rename.run(args, db, vault, "user")
     users = UserSettings(db, vault)
     if args.user_command == "sign-in":
         from fincon_tui.services.sign_ins import save_sign_in, user_sign_in
         from fincon_tui.services.smtp_settings import SmtpSettings
 
-        return cli_sign_in.run(lambda: user_sign_in(users, SmtpSettings(db, vault), args.key),
-                               lambda sign_in, tokens: save_sign_in(users, sign_in, tokens))
+        return sign_in.run(lambda: user_sign_in(users, SmtpSettings(db, vault), args.key),
+                           lambda sign_in, tokens: save_sign_in(users, sign_in, tokens))
     if args.user_command == "list":
         print_list(
             _rows(users.search("", limit=1_000_000_000), users), args.json,

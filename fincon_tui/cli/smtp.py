@@ -2,7 +2,7 @@
 
 Exit status: 0 success, 1 the test failed, 2 the command could not run
 (unknown definition, bad arguments, missing login or key); `set` and `delete`
-(cli_transfer.py), `copy` and `rename` (cli_copy.py) as cli_common says.
+(transfer.py), `copy` and `rename` (copy_rename.py) as common.py says.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from fincon_tui import cli_copy, cli_sign_in, cli_transfer
-from fincon_tui.cli_common import FAILED, fail, print_list, print_record, say
+from fincon_tui.cli import copy_rename, sign_in, transfer
+from fincon_tui.cli.common import FAILED, fail, print_list, print_record, say
 from fincon_tui.domain.visible import shown_key
 
 if TYPE_CHECKING:  # the commands import their libraries when they run
@@ -48,10 +48,10 @@ def add_commands(subparsers) -> None:
             action="store_true",
             help="go ahead when Use TLS is N although the password crosses the network unencrypted",
         )
-    cli_sign_in.add_command(commands, "an OAuth definition", "NAME")
-    cli_transfer.add_set_command(commands, "a definition", "NAME", cli_transfer.SMTP_FIELDS)
-    cli_transfer.add_delete_command(commands, "a definition that no user is linked to", "NAME")
-    cli_copy.add_commands(commands, "a definition", "NAME", cli_transfer.SMTP_FIELDS)
+    sign_in.add_command(commands, "an OAuth definition", "NAME")
+    transfer.add_set_command(commands, "a definition", "NAME", transfer.SMTP_FIELDS)
+    transfer.add_delete_command(commands, "a definition that no user is linked to", "NAME")
+    copy_rename.add_commands(commands, "a definition", "NAME", transfer.SMTP_FIELDS)
 
 
 def _row(stored, smtp: SmtpSettings) -> dict:
@@ -103,9 +103,9 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
     from fincon_tui.services.user_settings import UserSettings
 
     if args.smtp_command in ("set", "delete"):
-        return cli_transfer.run_write(args, db, vault, "smtp")
+        return transfer.run_write(args, db, vault, "smtp")
     if args.smtp_command in ("copy", "rename"):
-        return cli_copy.run(args, db, vault, "smtp")
+        return copy_rename.run(args, db, vault, "smtp")
     smtp = SmtpSettings(db, vault)
     if args.smtp_command == "list":
         print_list(
@@ -118,8 +118,8 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
     if args.smtp_command == "sign-in":
         from fincon_tui.services.sign_ins import definition_sign_in, save_sign_in
 
-        return cli_sign_in.run(lambda: definition_sign_in(smtp, args.key),
-                               lambda sign_in, tokens: save_sign_in(smtp, sign_in, tokens))
+        return sign_in.run(lambda: definition_sign_in(smtp, args.key),
+                           lambda sign_in, tokens: save_sign_in(smtp, sign_in, tokens))
     stored = smtp.get(args.name)
     if stored is None:
         return fail(f"SMTP definition {shown_key(args.name)} does not exist")

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from fincon_tui import __version__
-from fincon_tui.cli_common import BROKEN_PIPE, Parser, fail
+from fincon_tui.cli.common import BROKEN_PIPE, Parser, fail
 from fincon_tui.paths import DB_ENV
 
 #: The COMMANDs; without one in argv the parser skips building them (14 ms at start-up).
@@ -40,13 +40,13 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     if not with_commands:
         parser.set_defaults(command=None)
         return parser
-    from fincon_tui import cli_key, cli_smtp, cli_transfer, cli_user
+    from fincon_tui.cli import key, smtp, transfer, user
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    cli_smtp.add_commands(commands)
-    cli_user.add_commands(commands)
-    cli_transfer.add_commands(commands)
-    cli_key.add_commands(commands)
+    smtp.add_commands(commands)
+    user.add_commands(commands)
+    transfer.add_commands(commands)
+    key.add_commands(commands)
     commands.add_parser(
         "init", help="create the database, or add fincon-tui's tables to an existing SQLite file, and upgrade it"
     )
@@ -158,8 +158,8 @@ def _command(args: argparse.Namespace, path: Path, vault, config) -> int:
     """Run a COMMAND; database damage or refusal is one line and status 2."""
     import sqlite3
 
-    from fincon_tui import cli_key, cli_smtp, cli_transfer, cli_user
     from fincon_tui._exceptions import NoDatabase, SecretStoreError, StorageError
+    from fincon_tui.cli import key, smtp, transfer, user
     from fincon_tui.storage.database import empty_database, open_database
 
     sub = getattr(args, f"{args.command}_command", None)
@@ -171,17 +171,17 @@ def _command(args: argparse.Namespace, path: Path, vault, config) -> int:
         except NoDatabase as error:
             if not (dry_run and error.empty):
                 return fail(f"{error}: {'create' if error.empty else 'upgrade'} it with `{_init_command(args, path)}`")
-            return cli_transfer.run(args, empty_database(), vault, missing=path)
+            return transfer.run(args, empty_database(), vault, missing=path)
         if args.command == "init":
             print(f"{path} holds fincon-tui's tables and is up to date")
             return 0
         if args.command == "key":
-            return cli_key.run(args, db, vault, config)
+            return key.run(args, db, vault, config)
         if args.command == "user":
-            return cli_user.run(args, db, vault)
+            return user.run(args, db, vault)
         if args.command in ("export", "import"):
-            return cli_transfer.run(args, db, vault)
-        return cli_smtp.run(args, db, vault)
+            return transfer.run(args, db, vault)
+        return smtp.run(args, db, vault)
     except (StorageError, SecretStoreError) as error:  # a key missing: could not run, as everywhere
         return fail(str(error))
     except (sqlite3.DatabaseError, UnicodeDecodeError) as error:

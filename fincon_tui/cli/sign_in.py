@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from fincon_tui.cli_common import fail, read_line, say
+from fincon_tui.cli.common import fail, read_line, say
 
 if TYPE_CHECKING:
     from fincon_tui.oauth.tokens import Tokens
@@ -47,7 +47,7 @@ def run(find: Callable[[], SignIn], save: Callable[[SignIn, Tokens], str]) -> in
             say(f"On your own computer, open this address and sign in as {visible(sign_in.mailbox)}:\n\n"
                 f"{visible(flow.url)}\n\nThe browser then fails to open a 127.0.0.1 address: paste that address here "
                 "and press Enter.", err=True)
-            try:  # the address holds the sign-in's code: read as every secret is (cli_common.read_line)
+            try:  # the address holds the sign-in's code: read as every secret is (common.read_line)
                 pasted = read_line("address")
             except ValueError as error:
                 return fail(f"not signed in: {error}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from fincon_tui.cli_transfer import NoSecret, detailed, report, stdin_password
+from fincon_tui.cli.transfer import NoSecret, detailed, report, stdin_password
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

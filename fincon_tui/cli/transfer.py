@@ -4,7 +4,7 @@ reads the options, the password and the file, and prints what happened.
 
 A password or client secret is read from stdin (`--password-stdin`,
 `--client-secret-stdin`) or typed at a prompt without echo, never taken
-from the command line.  Exit statuses: see cli_common.
+from the command line.  Exit statuses: see common.py.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from fincon_tui.cli_common import CHANGED, FAILED, fail, read_secret, say
+from fincon_tui.cli.common import CHANGED, FAILED, fail, read_secret, say
 
 if TYPE_CHECKING:
     from pathlib import Path
