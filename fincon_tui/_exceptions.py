@@ -41,11 +41,7 @@ turns them into StorageError.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from fincon_tui.mail.outcome import Outcome
-    from fincon_tui.storage.versioned_table import Stored
+from typing import Any, Protocol
 
 #: Where the messages about keys send the admin.
 HOW_TO = "see README, 'Password storage'"
@@ -177,6 +173,20 @@ class RecordExists(StorageError):
     """A create found that the key was taken meanwhile."""
 
 
+class Current(Protocol):
+    """What RecordChanged tells of the record as stored now: the storage
+    layer's Stored is one (declared here, as this module imports nothing)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def created_at(self) -> str: ...
+
+    @property
+    def updated_at(self) -> str: ...
+
+
 class RecordChanged(StorageError):
     """The stored record is not the version the user loaded.
 
@@ -184,7 +194,7 @@ class RecordChanged(StorageError):
     created again meanwhile; `renamed` when it now has another key (current.key)."""
 
     def __init__(
-        self, key: str, current: Stored[Any] | None = None, recreated: bool = False, renamed: bool = False
+        self, key: str, current: Current | None = None, recreated: bool = False, renamed: bool = False
     ) -> None:
         super().__init__(f"{key} was changed or deleted by another user")
         self.key = key
@@ -247,10 +257,17 @@ class SealBroken(SecretStoreError):
 # ---------------------------------------------------------------- mail
 
 
+class Explained(Protocol):
+    """What StepFailed carries: the mail layer's Outcome (mail/outcome.py) is one."""
+
+    @property
+    def message(self) -> str: ...
+
+
 class StepFailed(FinconError):
     """A step failed with an explanation already worked out."""
 
-    def __init__(self, outcome: Outcome) -> None:
+    def __init__(self, outcome: Explained) -> None:
         super().__init__(outcome.message)
         self.outcome = outcome
 

@@ -1,4 +1,5 @@
-"""The headless layers never import Textual (checked in a clean interpreter)."""
+"""The headless layers never import Textual (checked in a clean interpreter),
+and no modules import each other in a circle."""
 
 from __future__ import annotations
 
@@ -44,3 +45,14 @@ def test_domain_does_no_io() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_no_modules_import_each_other_in_a_circle_even_for_annotations() -> None:
+    """import-linter leaves out the imports under TYPE_CHECKING; a circle
+    through one of them still ties a layer to one above it (_exceptions
+    named storage's Stored and mail's Outcome)."""
+    grimp = pytest.importorskip("grimp")
+    graph = grimp.build_graph("fincon_tui", exclude_type_checking_imports=False)
+    packages = sorted(module for module in graph.modules if graph.find_children(module))
+    circles = {package: breakers for package in packages if (breakers := graph.nominate_cycle_breakers(package))}
+    assert circles == {}

@@ -98,7 +98,7 @@ def explain(step: str, error: BaseException, definition: SmtpDefinition, mode: s
     `mode` is how the connection is secured: 'implicit TLS', 'STARTTLS' or 'none'."""
     host, port = definition.mail_server, definition.port
     where = f"{host}:{port}"
-    if isinstance(error, StepFailed):
+    if isinstance(error, StepFailed) and isinstance(error.outcome, Outcome):
         return error.outcome
     if isinstance(error, TokenFailure):
         return Outcome(False, "token", f"no access token: {error.message}", error.hint)
