@@ -303,6 +303,22 @@ async def test_rename_a_user_with_their_password(people, db) -> None:
     assert stored_password(db, "user:ALICE.SMITH") == "alice-pw" and people.users.get("ALICE") is None
 
 
+@pytest.mark.parametrize(("menu", "row", "note"), [
+    (DEFINITIONS, 0, "Its password, 1 linked user and its history go with it."),  # OFFICE
+    (DEFINITIONS, 1, "2 linked users and its history go with it."),  # OWN
+    (DEFINITIONS, 2, "Its history goes with it."),  # RELAY: no password, no users
+    (USERS, 0, "Its password and its history go with it."),  # ALICE
+    (USERS, 1, "Its history goes with it."),  # BOB: no password stored
+], ids=["OFFICE", "OWN", "RELAY", "ALICE", "BOB"])
+async def test_the_rename_window_says_what_is_stored(people, menu, row: int, note: str) -> None:
+    """From what is stored (RecordService.stored_secrets, linked users), as the CLI's rename says it."""
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*menu, *["down"] * row, "7", "enter")
+        dialog = people.screen
+        assert isinstance(dialog, EntryDialog)
+        assert dialog.note == note and str(dialog.query_one("#entry-note").content) == note
+
+
 async def test_test_login_from_the_list_asks_for_a_user(people, tmp_path, monkeypatch) -> None:
     """8=Test login on OWN, whose users bring their own login, against a
     server that only accepts alice's."""

@@ -12,6 +12,7 @@ the one the admin saw.  The TUI's options and the CLI's `copy` and
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
@@ -25,7 +26,7 @@ from fincon_tui._exceptions import (
     describe,
 )
 from fincon_tui.domain.password_binding import PasswordChange
-from fincon_tui.services.data_keys import named
+from fincon_tui.services.data_keys import listed, named
 from fincon_tui.services.record_store import RecordService, Saved
 from fincon_tui.storage import audit, secret_rows
 from fincon_tui.storage.transactions import write_transaction
@@ -49,15 +50,29 @@ class Renamed:
 
     def describe(self, kind: str) -> str:
         """'SMTP definition OFFICE renamed to MAIN; its password and 2 linked users go with it'."""
-        along = [part for part in (
-            f"its {named(self.secrets)}" if self.secrets else "",
-            f"{self.users} linked {'user' if self.users == 1 else 'users'}" if self.users else "",
-        ) if part]
         text = f"{kind} {self.old_key} renamed to {self.stored.key}"
-        if along:
-            one = len(self.secrets) + self.users == 1
-            text += f"; {' and '.join(along)} {'goes' if one else 'go'} with it"
+        if self.secrets or self.users:
+            text += f"; {going_along(self.secrets, self.users)}"
         return text
+
+
+def going_along(secrets: Iterable[str], users: int, *, history: bool = False) -> str:
+    """'its password and 2 linked users go with it': what a rename takes
+    along, from what is stored (`history`: its history too, last)."""
+    secrets = list(secrets)
+    parts = [f"its {named(secrets)}" if secrets else "",
+             f"{users} linked {'user' if users == 1 else 'users'}" if users else "",
+             "its history" if history else ""]
+    along = [part for part in parts if part]
+    one = len(secrets) + users + history == 1
+    return f"{listed(along)} {'goes' if one else 'go'} with it"
+
+
+def rename_note(service: RecordService, key: str) -> str:
+    """The Rename window's note, from what is stored for the record `key`
+    now: 'Its password, 2 linked users and its history go with it.'"""
+    text = going_along(service.stored_secrets(key), service.linked_count(key), history=True)
+    return f"{text[0].upper()}{text[1:]}."
 
 
 #: The secrets a copy may take along when the admin says so (of them, what

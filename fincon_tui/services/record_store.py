@@ -121,6 +121,10 @@ class RecordService(Generic[R]):
         """Point the records that refer to this one at its new key; how many."""
         return 0
 
+    def linked_count(self, key: str) -> int:
+        """How many records refer to the record `key` (rename_dependents moves them)."""
+        return 0
+
     def apply_secrets(
         self, secrets: dict[str, PasswordChange], before: Stored[R] | None, saved: Stored[R],
         bound_before: PasswordBinding | None, bound_after: PasswordBinding,

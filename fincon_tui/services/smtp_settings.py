@@ -138,6 +138,9 @@ class SmtpSettings(RecordService[SmtpDefinition]):
             )
         return len(linked)
 
+    def linked_count(self, key: str) -> int:
+        return self.users.linked_to(key, 0)[1]
+
     def users_without_login(self, name: str) -> int:
         """Linked users who have no login of their own."""
         return self.users.without_login(name)

@@ -177,9 +177,18 @@ class RecordListScreen(WorkWithScreen):
     # -- 7=Rename ------------------------------------------------------------------------
 
     def option_rename(self, row) -> None:
-        from fincon_tui.services.key_changes import rename
+        self.database.work(self, self._rename(row))
+
+    async def _rename(self, row) -> None:
+        """The window says what goes with the record, as stored now."""
+        from fincon_tui.services.key_changes import rename, rename_note
 
         kind, service, label = self.KIND_NAME, self.service, self.LABELS[self.KEY]
+        try:
+            note = await self.database.run(rename_note, service, row.key)
+        except StorageError as error:
+            self.next_option(Done(f"Not renamed: could not read {kind} {row.key}: {error}", "error"))
+            return
         outcome: list[Done] = []
 
         async def check(values: dict[str, str]) -> tuple[str, str] | None:
@@ -204,11 +213,10 @@ class RecordListScreen(WorkWithScreen):
             f"Rename {kind} {row.key}",
             [Entry("key", f"New {label}", self.KEY_MAX, value=row.key)],
             check,
-            note=self.RENAME_NOTE,
+            note=note,
         )
         self.app.push_screen(dialog, lambda _: self.next_option(outcome[0] if outcome else None))
 
-    RENAME_NOTE: ClassVar[str] = ""
     KIND_NAME: ClassVar[str] = ""
     TITLE: ClassVar[str] = ""
 
@@ -224,7 +232,6 @@ class WorkWithDefinitionsScreen(RecordListScreen):
     FORM = SmtpForm
     TITLE = "Work with SMTP Definitions"
     OPTIONS = {"2": "Change", "3": "Copy", "4": "Delete", "5": "Display", "7": "Rename", "8": "Test login"}
-    RENAME_NOTE = "Its password, the users linked to it and its history go with it."
     #: Columns: option 3, name 20, server:port 27, TLS 8, login 8, users 5 (78 in all).
     HEADING = f"Opt {'SMTP Name':<20} {'Server:Port':<27} {'TLS':<8} {'Login':<8} {'Users':>5}"
     HELP_TEXT = (
@@ -271,7 +278,6 @@ class WorkWithUsersScreen(RecordListScreen):
     FORM = UserForm
     TITLE = "Work with User Email Settings"
     OPTIONS = {"2": "Change", "3": "Copy", "4": "Delete", "5": "Display", "7": "Rename"}
-    RENAME_NOTE = "The user's own password and history go with it."
     #: Columns: option 3, user 12, definition 14, sender 24, login used 21 (78 in all).
     HEADING = f"Opt {'User':<12} {'SMTP Def.':<14} {'Sender Address':<24} {'Login Used':<21}"
     HELP_TEXT = (
