@@ -183,7 +183,7 @@ async def test_the_form_after_events_is_laid_out_as_a_fresh_one(app, db_path, va
 def test_a_real_terminal_resized_to_60x20_and_back_shows_the_form_as_started(db_path) -> None:
     """The same on a real pty: the terminal's rows after the resizes are
     those of a form started at 80x24."""
-    from test_terminal_e2e import Terminal
+    from pty_terminal import Terminal
 
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.smtp_settings import SmtpSettings
