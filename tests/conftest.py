@@ -115,7 +115,8 @@ def people(seeded):
 def pilot_waits_for_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pilot.press and Pilot.click return once the keys are applied and the
     database work they started is done (the app runs it in a thread), unless
-    a save waits for another admin's: then the test goes on, to press Esc or F1.
+    a save waits for another admin's, or work waits for the keyring: then the
+    test goes on, to press Esc or F1.
 
     Pilot.press waits after every key until the app is idle, judged in 20 ms
     sleeps (textual._wait), twice a key: about 40 ms a key of pure sleep,
@@ -143,7 +144,8 @@ def pilot_waits_for_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
             database = getattr(app, "database", None)
             task = getattr(getattr(app, "typeahead", None), "task", None)
             typing = task is not None and not task.done()
-            if not typing and (database is None or not database.busy or database.waiting is not None):
+            if not typing and (database is None or not database.busy or database.waiting is not None
+                               or database.keyring_wait is not None):
                 return
             await asyncio.sleep(0.01)
 

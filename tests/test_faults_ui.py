@@ -47,6 +47,41 @@ async def test_a_missing_key_is_named_and_the_rest_of_the_form_still_saves(app, 
     assert stored_password(db, "smtp:OFFICE") == "keep-me"
 
 
+async def test_a_keyring_that_does_not_answer_is_waited_for_in_view_and_esc_stops_the_wait(app, db) -> None:
+    """Opening a record opens its password, whose key is in a keyring that
+    hangs: the message line says so while it waits, Esc stops the wait (and
+    does nothing else), and the record opens saying why its password is not
+    there, that first."""
+    from keyring_backends import HangingKeyring
+    from test_app_lifecycle import until
+
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.set("keep-me"), None)  # its key in the keyring
+    keyring.set_keyring(HangingKeyring())
+    other = FinconApp(db, PasswordVault(timeout=86400), cursor_blink=False)
+    async with other.run_test(size=SIZE) as pilot:
+        screen = await open_form(pilot, 1, key="office")
+        await until(lambda: screen.message.text.startswith("Waiting for the keyring ("), "the wait shown")
+        assert screen.message.text.endswith(" s) – F12/Esc to stop waiting") and not screen.is_open
+        await pilot.press("escape")
+        await until(lambda: screen.is_open, "the record opened")
+        assert other.screen is screen
+        assert screen.message.text.startswith(
+            f"Password: you stopped waiting for the keyring: key {secret_rows.key_id(db)}, which the passwords "
+            "of this database were saved with, may be there; no other place holds it")
+
+
+async def test_a_keyring_that_times_out_is_named_first(app, db) -> None:
+    from keyring_backends import HangingKeyring
+
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.set("keep-me"), None)
+    keyring.set_keyring(HangingKeyring())
+    other = FinconApp(db, PasswordVault(timeout=0.2), cursor_blink=False)
+    async with other.run_test(size=SIZE) as pilot:
+        screen = await open_form(pilot, 1, key="office")
+        assert screen.is_open and screen.message.text.startswith(
+            f"Password: the keyring did not answer within 0.2 s: key {secret_rows.key_id(db)}, which ")
+
+
 async def test_pasted_control_characters_are_refused_naming_the_field(app, db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="OFFICE")

@@ -11,7 +11,8 @@ Looked for, in this order, by the key id the database records:
 
 A new key goes to the first of these that applies.  Every keyring call
 has a time limit, so a backend waiting for an unlock prompt nobody sees
-cannot hang the app.  Key files and hashing load when a key is needed,
+cannot hang the app, and a front end can show the wait and stop it
+(following.py).  Key files and hashing load when a key is needed,
 not at start-up.
 """
 
@@ -31,6 +32,7 @@ from fincon_tui._exceptions import (
     KeyringTimeout,
     SecretStoreError,
 )
+from fincon_tui.keystore.following import KEYRING_WAIT, followed
 
 SERVICE = "fincon-tui"
 #: Seconds a keyring call may take before the backend counts as not answering
@@ -115,6 +117,8 @@ class PasswordVault:
         self.service = service
         self.timeout = timeout if timeout is not None else _timeout_from_environment()
         self._hung: str = ""
+        #: Why the keyring is left out: it did not answer, or the admin stopped waiting.
+        self._hung_cause: str = ""
         #: True while a keyring call is under way: an app quitting meanwhile
         #: does not wait for it (it may never answer).
         self.asking = False
@@ -122,7 +126,8 @@ class PasswordVault:
     # -- the keyring, bounded ----------------------------------------------------
 
     def _bounded(self, call: Callable[[], T], what: str) -> T:
-        """Run a keyring call in a thread and wait at most `timeout` for it."""
+        """Run a keyring call in a thread and wait at most `timeout` for it,
+        the wait followed (KEYRING_WAIT) when someone follows it."""
         if self._hung:
             raise KeyringTimeout(self._hung)
         result: list = []
@@ -137,11 +142,13 @@ class PasswordVault:
         worker.start()
         self.asking = True
         try:
-            worker.join(self.timeout)
+            stopped = followed(worker, self.timeout, KEYRING_WAIT.get())
         finally:
             self.asking = False
         if not result:
-            self._hung = f"the keyring did not answer within {self.timeout:g} s ({what}); going on without it"
+            self._hung_cause = ("you stopped waiting for the keyring" if stopped
+                                else f"the keyring did not answer within {self.timeout:g} s")
+            self._hung = f"{self._hung_cause} ({what}); going on without it"
             raise KeyringTimeout(self._hung)
         ok, value = result[0]
         if not ok:
@@ -242,6 +249,8 @@ class PasswordVault:
             except KeyFileError as error:
                 unsafe = unsafe or error
                 continue
+            except KeyringTimeout:
+                continue  # the first cause, below
             except SecretStoreError as error:
                 problems.append(str(error))
                 continue
@@ -252,7 +261,11 @@ class PasswordVault:
                 problems.append(f"{source.describe()} holds key {key_id(keys[0])}")
         if unsafe is not None:
             raise unsafe  # the file to mend, rather than a missing key
-        raise KeyMissing(wanted, f" ({'; '.join(problems)})" if problems else "")
+        detail = f" ({'; '.join(problems)})" if problems else ""
+        if self._hung_cause:  # the key may well be in the keyring: say that first
+            raise KeyringTimeout(f"{self._hung_cause}: key {wanted}, which the passwords of this database were "
+                                 f"saved with, may be there; no other place holds it{detail} ({HOW_TO})")
+        raise KeyMissing(wanted, detail)
 
     def any_key(self, database_id: str) -> FoundKey | None:
         """The newest key in the first source that holds one: a database that
@@ -275,3 +288,4 @@ class PasswordVault:
         except SecretStoreError as error:
             return f"Passwords: {error} ({HOW_TO})"
         return f"Passwords: encrypted in the database, key in {where}"
+

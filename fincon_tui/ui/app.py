@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 #: Seconds a hang-up or SIGTERM waits for a clean exit before the process just ends.
 SIGNAL_GRACE = 1.5
+#: How the message line starts while work waits for the keyring.
+KEYRING_WAITING = "Waiting for the keyring"
 
 
 class FinconApp(ResumingApp):
@@ -68,7 +70,8 @@ class FinconApp(ResumingApp):
         # work begins, as one typed during it does: the work may wait on a
         # keyring that never answers.
         self.database = DatabaseThread(
-            on_busy=lambda: self.typeahead.let_through(lambda key: self._answers_during_a_wait(key, ("quit",)))
+            on_busy=lambda: self.typeahead.let_through(lambda key: self._answers_during_a_wait(key, ("quit",))),
+            on_keyring_wait=self._keyring_waits,
         )
         self._open_db = db if callable(db) else None
         self._early_note = ("", "") if self._open_db else self._use_database(db)  # type: ignore[arg-type]
@@ -220,8 +223,23 @@ class FinconApp(ResumingApp):
             self.typeahead.hold(event)
             return
         if isinstance(event, events.Key):
+            if (wait := self.database.keyring_wait) and self._answers_during_a_wait(event, ("cancel",)):
+                wait.abandoned.set()  # Esc stops waiting for the keyring, and does nothing else
+                return
             self._clear_old_message(event.key)
         await super().on_event(event)
+
+    def _keyring_waits(self, seconds: float | None) -> None:
+        """Work waits for a keyring slow to answer: the message line says so
+        until it ends (the work then says its own)."""
+        screen = self.screen
+        if not isinstance(screen, FinconScreen):
+            return
+        if seconds is not None:
+            screen.message.show(f"{KEYRING_WAITING} ({seconds:.0f} s) – {self.key_label('cancel')} to stop waiting",
+                                "warning")
+        elif screen.message.text.startswith(KEYRING_WAITING):
+            screen.message.clear()
 
     def _clear_old_message(self, key: str) -> None:
         """A key that acts on a screen (Enter, Tab, an action key other than

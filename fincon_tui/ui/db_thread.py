@@ -31,8 +31,8 @@ WAIT_AT_CLOSE = 2.0
 
 
 class WritesThatWait(Protocol):
-    """A screen whose writes may wait for another admin's save: while one
-    does, `waiting` is set, and its Esc gives the wait up."""
+    """A screen whose work may wait for another admin's save or for the
+    keyring: while it does, `waiting` is set, and its Esc gives the wait up."""
 
     waiting: Waiting | None
 
@@ -40,10 +40,16 @@ class WritesThatWait(Protocol):
 class DatabaseThread:
     """The one thread that talks to the database (and the keyring)."""
 
-    def __init__(self, on_busy: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, on_busy: Callable[[], None] = lambda: None,
+                 on_keyring_wait: Callable[[float | None], None] = lambda seconds: None) -> None:
         """`on_busy` is called on the event loop each time work begins
-        after none was in flight."""
+        after none was in flight; `on_keyring_wait(seconds)` about once a
+        second while work that nobody else follows waits for the keyring
+        (`keyring_wait` is then set: setting its `abandoned` stops the
+        wait), and with None once that work has ended."""
         self.on_busy = on_busy
+        self.on_keyring_wait = on_keyring_wait
+        self.keyring_wait: Waiting | None = None
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         # A daemon thread: a call stuck in a keyring never keeps the process alive.
         self._thread = threading.Thread(target=self._serve, name="fincon-db", daemon=True)
@@ -56,39 +62,60 @@ class DatabaseThread:
         #: Set while a write waits for another admin's save (keys then pass).
         self.waiting: Waiting | None = None
 
-    async def run(self, call: Callable[..., T], *args, waiting: Waiting | None = None) -> T:
+    async def run(self, call: Callable[..., T], *args, waiting: Waiting | None = None,
+                  keyring: Waiting | None = None) -> T:
         """`call(*args)` in the database thread; with `waiting`, a write in
-        it reports and can abandon its wait for the lock."""
+        it reports and can abandon its wait for the lock; a keyring call in
+        it that is slow to answer reports to `keyring`, else to `on_keyring_wait`."""
+        from fincon_tui.storage.transactions import Waiting
+
         loop = asyncio.get_running_loop()
         future = loop.create_future()
-        self._jobs.put((loop, future, partial(_with_waiting, waiting, call, *args)))
+        if keyring is None:
+
+            def reported(seconds: float) -> None:
+                if not future.done():
+                    self.keyring_wait = keyring
+                    self.on_keyring_wait(seconds)
+
+            keyring = Waiting(report=lambda seconds: loop.call_soon_threadsafe(reported, seconds), holder="the keyring")
+        self._jobs.put((loop, future, partial(_with_waiting, waiting, keyring, call, *args)))
         try:
             return await future
         except asyncio.CancelledError:
-            if waiting is not None:  # nobody follows the wait any more: give it up
-                waiting.abandoned.set()
+            for wait in (waiting, keyring):  # nobody follows the wait any more: give it up
+                if wait is not None:
+                    wait.abandoned.set()
             raise
+        finally:
+            if self.keyring_wait is keyring:
+                self.keyring_wait = None
+                self.on_keyring_wait(None)
 
     async def run_write(self, owner: WritesThatWait, call: Callable[..., T], *args,
                         doing: str, stop: str, report: Callable[[str], None]) -> T:
-        """`call(*args)`, a write that may wait for another admin's save.
-        While it waits, `owner.waiting` and `self.waiting` are set (Esc gives
-        the wait up, and keys pass), and `report` is told so, `doing` and the
-        key that stops it (`stop`) named, on the event loop, never once the
-        write has ended (a report late from the thread is dropped: its
-        screen may be closing)."""
+        """`call(*args)`, a write that may wait for another admin's save, or
+        any call that may wait for the keyring (opening a record opens its
+        password).  While it runs, `owner.waiting` and `self.waiting` are set
+        (Esc gives either wait up, and keys pass), and while it waits
+        `report` is told so, `doing`, what it waits for and the key that
+        stops it (`stop`) named, on the event loop, never once the call has
+        ended (a report late from the thread is dropped: its screen may be
+        closing)."""
         from fincon_tui.storage.transactions import Waiting
 
         loop = asyncio.get_running_loop()
 
-        def reported(seconds: float) -> None:
+        def reported(seconds: float, holder: str) -> None:
             if owner.waiting is waiting:
-                report(f"{doing}… waiting for another admin's save ({seconds:.0f} s) – {stop} to stop waiting")
+                report(f"{doing}… waiting for {holder} ({seconds:.0f} s) – {stop} to stop waiting")
 
-        waiting = Waiting(report=lambda seconds: loop.call_soon_threadsafe(reported, seconds))
+        waiting = Waiting(report=lambda seconds: loop.call_soon_threadsafe(reported, seconds, waiting.holder))
+        keyring = Waiting(report=lambda seconds: loop.call_soon_threadsafe(reported, seconds, keyring.holder),
+                          abandoned=waiting.abandoned, holder="the keyring")  # Esc stops either wait
         owner.waiting = self.waiting = waiting
         try:
-            return await self.run(call, *args, waiting=waiting)
+            return await self.run(call, *args, waiting=waiting, keyring=keyring)
         finally:
             owner.waiting = self.waiting = None
 
@@ -168,14 +195,16 @@ class DatabaseThread:
             self._thread.join(0.02)
 
 
-def _with_waiting(waiting: Waiting | None, call: Callable[..., T], *args) -> T:
+def _with_waiting(waiting: Waiting | None, keyring: Waiting, call: Callable[..., T], *args) -> T:
+    from fincon_tui.keystore.following import KEYRING_WAIT
     from fincon_tui.storage.transactions import WAITING
 
-    token = WAITING.set(waiting)
+    token, keyring_token = WAITING.set(waiting), KEYRING_WAIT.set(keyring)
     try:
         return call(*args)
     finally:
         WAITING.reset(token)
+        KEYRING_WAIT.reset(keyring_token)
 
 
 def _settle(future: asyncio.Future, ok: bool, value) -> None:
