@@ -183,3 +183,19 @@ def test_a_refused_service_account_key_is_named_with_where_to_store_a_new_one(
                                  "deleted or disabled (invalid_grant: Invalid grant: account not found)")
     assert report["hint"].endswith(f"or create a new one with domain-wide delegation and {new_key}")
     assert smtp[1].logins == []
+
+
+def test_a_token_endpoint_that_answers_in_plain_text_gets_no_ca_hint(db, db_path, vault, idp, smtp, monkeypatch) -> None:
+    """Plain text where HTTPS was due (WRONG_VERSION_NUMBER): no certificate
+    was shown, so SSL_CERT_FILE cannot help; the network hint can."""
+    from fincon_tui.services.smtp_settings import SmtpSettings
+
+    no_proxy(monkeypatch)
+    monkeypatch.setenv(AUTHORITY_ENV, f"https://127.0.0.1:{smtp[0]}")  # the mail server: it greets in plain text
+    SmtpSettings(db, vault).save(microsoft(smtp[0]), KEEP, None)
+    result = cli(db_path, "sign-in", "M365")
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        f"fincon-tui: sign-in failed: 127.0.0.1:{smtp[0]} answered in plain text, not TLS (OpenSSL: ")
+    assert "WRONG_VERSION_NUMBER" in result.stderr and "SSL_CERT_FILE" not in result.stderr
+    assert result.stderr.endswith(f"; {NETWORK_HINT}\n")

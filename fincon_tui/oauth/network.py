@@ -86,6 +86,8 @@ def _words(failure: NetworkFailure, host: str, timeout: float) -> tuple[str, boo
         "unreachable": (f"cannot connect to {host}: {reason}", False),
         "timed out": (f"no answer from {host} within {timeout:g} seconds", False),
         "closed": (f"{host} closed the connection ({reason})", False),
+        # No TLS at all where it was due: no certificate to trust, so no CA hint.
+        "plain text": (f"{host} answered in plain text, not TLS (OpenSSL: {reason})", False),
         "certificate untrusted": (f"the TLS certificate of {host} is not trusted ({reason})", True),
         "certificate expired": (f"the TLS certificate of {host} has expired ({reason})", True),
         "certificate not yet valid": (f"the TLS certificate of {host} is not valid yet ({reason})", True),
