@@ -133,12 +133,15 @@ def test_a_refusal_quotes_a_huge_value_shortened_with_its_length(fincon, db, vau
     section = fincon("import", "-", stdin=json.dumps({"format": 1, "S" * 1_000_000: []}))
     port = fincon("smtp", "set", "OFFICE", "--port", "9" * 100_000)
     missing = fincon("smtp", "show", "M" * 100_000)
+    named = fincon("smtp", "set", "N" * 100_000, "--mail-server", "smtp.example.com")
     assert result.returncode == 1 and len(result.stdout) < 1000, result.stdout[:300]
     assert result.stdout.count("… (1,000,000 characters)") == 2
     assert section.returncode == 2 and len(section.stderr) < 300 and "(1,000,000 characters)" in section.stderr
     assert port.returncode == 2 and len(port.stderr) < 300, port.stderr[:300]
     assert "Port must be from 1 to 65535 (not a number of 100,000 digits)" in port.stderr
     assert missing.returncode == 2 and len(missing.stderr) < 300 and "(100,000 characters)" in missing.stderr
+    assert named.stderr.endswith("… (100,000 characters) refused: SMTP Name is too long "
+                                 "(100,000 characters, at most 40)\n")  # one way to write a length
     assert smtp_rows(db) == []
 
 

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from fincon_tui._exceptions import FieldError, FormInvalid
+from fincon_tui.domain.visible import characters
 
 
 class FormChecker:
@@ -68,7 +69,7 @@ def text(raw: str, *, max_length: int, required: bool = False) -> str:
     if required and not value:
         raise FieldError("is required")
     if len(value) > max_length:
-        raise FieldError(f"is too long ({len(value)} characters, at most {max_length})")
+        raise FieldError(f"is too long ({characters(len(value))}, at most {max_length})")
     return value
 
 

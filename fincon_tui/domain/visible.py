@@ -52,13 +52,18 @@ def visible_lines(text: str) -> str:
 SHOWN_MAX = 80
 
 
+def characters(count: int) -> str:
+    """A length as every message writes it: '1 character', '100,000 characters'."""
+    return f"{count:,} character{'' if count == 1 else 's'}"
+
+
 def shown(text: str, limit: int = SHOWN_MAX) -> str:
     """User text quoted in a message (a refused name, an unknown field):
     visible(), and cut to `limit` characters with its length when longer,
     so a 50 MB value cannot flood a terminal or a log."""
     if len(text) <= limit:
         return visible(text)
-    return f"{visible(text[:limit])}… ({len(text):,} characters)"
+    return f"{visible(text[:limit])}… ({characters(len(text))})"
 
 
 def shown_key(key: str) -> str:
