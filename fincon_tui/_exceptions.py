@@ -236,7 +236,7 @@ class KeyMissing(SecretStoreError):
 
     def __init__(self, key_id: str, detail: str = "") -> None:
         super().__init__(
-            f"The passwords of this database were saved with key {key_id}; "
+            f"the passwords of this database were saved with key {key_id}; "
             f"this account has no such key{detail} ({HOW_TO})"
         )
         self.key_id = key_id

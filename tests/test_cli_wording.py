@@ -239,6 +239,6 @@ def test_a_sign_in_without_the_key_is_one_line_and_status_2(fincon, db, vault, i
     approve_when_asked(idp, "ann@contoso.example")
     result = fincon("smtp", "sign-in", "M365")
     assert result.returncode == 2
-    assert result.stderr.splitlines()[-1].startswith("fincon-tui: The passwords of this database were saved with key")
+    assert result.stderr.splitlines()[-1].startswith("fincon-tui: the passwords of this database were saved with key")
     assert "Traceback" not in result.stderr
     assert not smtp.passwords.has(smtp.owner("M365"), "refresh_token")
