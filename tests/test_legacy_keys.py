@@ -6,11 +6,15 @@ Accept and Rename act on the stored record, not on the escaped text."""
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
+import subprocess
 from pathlib import Path
 
 import pytest
 from support import fill, open_form
+from test_cli_smtp import BIN
 from test_untrusted_text import write_hostile_rows
 
 from fincon_tui.domain.visible import visible
@@ -86,20 +90,19 @@ async def test_the_rename_window_shows_the_key_escaped_and_renames_the_stored_re
 TWICE_LEGACY = dict(escape="\x1b[2J", names=(TITLE,), users=(("LEGACY", TITLE, "legacy@corp.example"),))
 
 
+def smtp_cli(db_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN), "--db", str(db_path), "smtp", *args], capture_output=True, text=True,
+                          timeout=60, env=os.environ.copy(), stdin=subprocess.DEVNULL)
+
+
 def test_a_legacy_definition_with_more_legacy_values_is_renamed_then_mended_by_the_cli(db_path: Path) -> None:
     """The rename carries the other legacy values over (the triggers check
     what an update changes); `set` then mends them.  Before m012 the rename
     was refused for the mail server it does not change, `set` for the name."""
-    import os
-    import subprocess
-
-    from test_cli_smtp import BIN
-
     write_hostile_rows(db_path, **TWICE_LEGACY)
 
     def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(BIN), "--db", str(db_path), "smtp", *args], capture_output=True, text=True,
-                              timeout=60, env=os.environ.copy(), stdin=subprocess.DEVNULL)
+        return smtp_cli(db_path, *args)
 
     renamed = cli("rename", TITLE, "MENDED")
     assert renamed.returncode == 0, renamed.stderr
@@ -109,6 +112,20 @@ def test_a_legacy_definition_with_more_legacy_values_is_renamed_then_mended_by_t
     assert mended.returncode == 0, mended.stderr
     listed = cli("list")
     assert "needs attention" not in listed.stdout and "MENDED" in listed.stdout
+
+
+def test_the_command_suggested_for_a_legacy_key_works_pasted_into_bash(db_path: Path) -> None:
+    """The key as bash reads it back ($'…'), not its escaped text, which
+    names no definition; and a rename first, as nothing is saved under it."""
+    write_hostile_rows(db_path, **TWICE_LEGACY)
+    listed = smtp_cli(db_path, "list")
+    [command] = re.findall(r"run `(fincon-tui smtp rename [^`]*)`", listed.stdout)
+    assert command == "fincon-tui smtp rename $'E\\x1b]0;PWNED\\x07X' NEW-NAME"
+    assert "then enter it on SMTP Settings" in listed.stdout
+    pasted = command.replace("fincon-tui", f"{shlex.quote(str(BIN))} --db {shlex.quote(str(db_path))}", 1)
+    done = subprocess.run(["bash", "-c", pasted], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"SMTP definition {visible(TITLE)} renamed to NEW-NAME")
 
 
 async def test_7_rename_carries_the_other_legacy_values_over(db_path: Path) -> None:

@@ -4,15 +4,15 @@ mail test asks."""
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from fincon_tui._exceptions import LoginMissing
+from fincon_tui._exceptions import FieldError, LoginMissing
 from fincon_tui.domain.login_methods import METHODS, PASSWORD, SIGN_IN_WAYS, own_way, way
 from fincon_tui.domain.password_binding import PasswordOwner, smtp_owner, user_owner
 from fincon_tui.domain.smtp import SmtpDefinition
+from fincon_tui.domain.visible import shell_word
 
 #: The names of the secrets stored for each owner ('password', 'client_secret',
 #: 'service_account', 'refresh_token'), as the rows tell it: none is opened.
@@ -124,7 +124,24 @@ def sign_in_where(owner: PasswordOwner) -> str:
 
 
 def _where(owner: PasswordOwner, do: str, command: str, *options: str) -> str:
-    """'Do on SMTP Settings X, or run `fincon-tui smtp COMMAND X OPTIONS`'."""
+    """'Do on SMTP Settings X, or run `fincon-tui smtp COMMAND X OPTIONS`';
+    for a key stored before the rules, which nothing saves under, 'rename
+    it first (…), then do on SMTP Settings'.  The key as a shell reads it."""
     screen, kind = ("SMTP Settings", "smtp") if owner.kind == "smtp" else ("User Email Settings", "user")
-    run = shlex.join(["fincon-tui", kind, command, owner.key, *options])
+    if _refused_key(owner):
+        rename = " ".join(["fincon-tui", kind, "rename", shell_word(owner.key), "NEW-NAME"])
+        return f"rename it first (7=Rename in the Work with list, or run `{rename}`), then {do[0].lower()}{do[1:]} " \
+               f"on {screen}"
+    run = " ".join(["fincon-tui", kind, command, shell_word(owner.key), *options])
     return f"{do} on {screen} {owner.key}, or run `{run}`"
+
+
+def _refused_key(owner: PasswordOwner) -> bool:
+    """Whether the key of `owner` is one its form refuses (stored before the rules)."""
+    from fincon_tui.domain import smtp, users
+
+    try:
+        (smtp.validate_name if owner.kind == "smtp" else users.validate_user_code)(owner.key)
+    except FieldError:
+        return True
+    return False

@@ -66,6 +66,19 @@ def shown(text: str, limit: int = SHOWN_MAX) -> str:
     return f"{visible(text[:limit])}… ({characters(len(text))})"
 
 
+def shell_word(text: str) -> str:
+    """`text` as one word a shell reads back as it is, for a command a
+    message suggests: shlex.quote(), or for text with hidden characters
+    bash's $'…' with them escaped (`$'E\\x1b]0;X'`), so the command shows as
+    visible text and, pasted, still names the stored key."""
+    import shlex
+
+    if not any(is_hidden(char) for char in text):
+        return shlex.quote(text)
+    return "$'" + "".join(_escape(char) if is_hidden(char) else "\\" + char if char in "\\'" else char
+                          for char in text) + "'"
+
+
 def shown_key(key: str) -> str:
     """A record's key (an SMTP Name, a user code) in a message: shown(), or
     in quotes when it is blank, so that `SMTP definition "" refused` never

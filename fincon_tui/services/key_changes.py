@@ -26,6 +26,7 @@ from fincon_tui._exceptions import (
     describe,
 )
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.visible import shell_word
 from fincon_tui.services.data_keys import listed, named
 from fincon_tui.services.record_store import RecordService, Saved
 from fincon_tui.storage import audit, secret_rows
@@ -222,7 +223,7 @@ def copy_text(transfer: Transfer, kind: Kind, source_key: str, new_key: str, val
     if password.action == "set":
         detail = detail.replace(f"copy of {source.key}", f"copy of {source.key} with a password", 1)
     if saved.signed_in_left:
-        detail += f": sign the copy in (`fincon-tui {kind.command} sign-in {saved.key}`)"
+        detail += f": sign the copy in (`fincon-tui {kind.command} sign-in {shell_word(saved.key)}`)"
     return Outcome(service.kind, saved.key, "created", detail)
 
 

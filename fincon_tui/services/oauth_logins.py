@@ -20,6 +20,7 @@ from fincon_tui.domain.login import Login, own_method_problem, sign_in_where
 from fincon_tui.domain.login_methods import GOOGLE, MICROSOFT, SIGN_IN_WAYS, own_way, way
 from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner, smtp_owner
 from fincon_tui.domain.smtp import SmtpDefinition
+from fincon_tui.domain.visible import shell_word
 from fincon_tui.keystore import cipher
 from fincon_tui.storage import secret_rows
 
@@ -125,7 +126,7 @@ def token_source(passwords: Passwords, definition: SmtpDefinition, login: Login,
             key = passwords.get(shared, "service_account") or ""
             name = definition.name
             new_key = {NEW_KEY_HINT: f"give the new key's file as Client Secret on SMTP Settings {name} (or run "
-                                     f"`fincon-tui smtp set {name} --service-account-file FILE`)"}
+                                     f"`fincon-tui smtp set {shell_word(name)} --service-account-file FILE`)"}
             return TokenSource(lambda: google.service_account(key, mailbox, timeout), nothing, describe, new_key)
         secret = google_client_secret(passwords, definition)
         refresh_token = signed_in()

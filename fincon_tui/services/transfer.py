@@ -30,7 +30,7 @@ from fincon_tui._exceptions import (
 )
 from fincon_tui.domain import smtp, users
 from fincon_tui.domain.password_binding import PasswordChange
-from fincon_tui.domain.visible import shown, shown_key
+from fincon_tui.domain.visible import shell_word, shown, shown_key
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.storage.audit import AuditEntry, differences
@@ -268,9 +268,7 @@ class Transfer:
         if row.get("password_stored") is True and outcome.action != "refused" and not service.passwords.has(
             service.owner(outcome.key)
         ):
-            import shlex
-
-            note = f"no password here yet: fincon-tui {kind.command} set {shlex.quote(outcome.key)} --password-stdin"
+            note = f"no password here yet: fincon-tui {kind.command} set {shell_word(outcome.key)} --password-stdin"
             outcome = replace(outcome, detail="; ".join(filter(None, (outcome.detail, note))))
         return outcome
 
