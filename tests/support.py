@@ -3,10 +3,41 @@ and keyring hold, what the screen shows, and filling a form fast."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from keyring_backends import FileKeyring
+
+T = TypeVar("T")
+
+#: How long a test waits for something to happen before it fails.  Only a
+#: test whose event never comes waits it out, so it is generous (a machine
+#: loaded ten times over still makes it); it is never a measure of speed,
+#: which lives in bench/.
+PATIENCE = 60.0
+
+
+async def until(condition: Callable[[], object], what: str, seconds: float = PATIENCE) -> None:
+    """Until `condition()` holds, looked at every 10 ms; fails saying that
+    `what` never happened once `seconds` have passed."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"still waiting after {seconds:g} s for: {what}")
+        await asyncio.sleep(0.01)
+
+
+async def finishes(work: Awaitable[T], what: str, seconds: float = PATIENCE) -> T:
+    """What `work` returns; fails saying that `what` never happened if it
+    has not returned after `seconds` (it is cancelled then)."""
+    try:
+        return await asyncio.wait_for(work, seconds)
+    except TimeoutError:
+        raise AssertionError(f"still waiting after {seconds:g} s for: {what}") from None
 
 
 def definition(**overrides):

@@ -27,10 +27,12 @@ class Waiting:
 
     report: Callable[[float], object] = lambda seconds: None
     abandoned: threading.Event = field(default_factory=threading.Event)
-    limit: float = 10.0
+    limit: float = field(default_factory=lambda: WAIT_LIMIT_SECONDS)
     holder: str = "another admin's save"
 
 
+#: How long a write waits for another session's lock before it gives up.
+WAIT_LIMIT_SECONDS = 10.0
 #: The Waiting of the write running in this thread, if a front end follows it.
 WAITING: contextvars.ContextVar[Waiting | None] = contextvars.ContextVar("WAITING", default=None)
 #: How long one attempt at the write lock blocks before the wait is reported.
