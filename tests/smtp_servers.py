@@ -218,8 +218,9 @@ def dns_blackhole(folder: Path) -> Iterator[list[str]]:
             except OSError:
                 continue
         resolv = folder / "resolv.conf"
-        # One 15 s try: a program that waits for the resolver stands out.
-        resolv.write_text(f"nameserver {address}\noptions timeout:15 attempts:1\n")
+        # The longest tries glibc allows (30 s, then longer each time): a
+        # program that waits for the resolver waits minutes.
+        resolv.write_text(f"nameserver {address}\noptions timeout:30 attempts:5\n")
         nsswitch = folder / "nsswitch.conf"
         nsswitch.write_text("hosts: files dns\n")
         script = (
