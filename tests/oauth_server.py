@@ -42,6 +42,7 @@ from authlib.oauth2.rfc8628 import (
     DeviceCredentialDict,
 )
 from smtp_servers import Mailbox, RecordingController, RecordingSMTP, free_port
+from support import PATIENCE
 
 TENANT = "contoso.onmicrosoft.com"
 SIGNING_KEY = b"test-id-token-key-" + b"0" * 14
@@ -528,11 +529,12 @@ def authorize_in_browser(store: Store, url: str) -> str:
     returns the address the browser ends on, to paste back."""
     import requests
 
-    answer = requests.get(url, allow_redirects=False, verify=store.ca, timeout=10)
+    answer = requests.get(url, allow_redirects=False, verify=store.ca, timeout=PATIENCE)
     return answer.headers["Location"]
 
 
-def approve_when_asked(store: Store, user: str, *, timeout: float = 20, approved: bool = True) -> threading.Thread:
+def approve_when_asked(store: Store, user: str, *, timeout: float = PATIENCE,
+                       approved: bool = True) -> threading.Thread:
     """A thread playing the admin: waits for a device code to be shown, then
     signs in on 'another device' with it."""
 

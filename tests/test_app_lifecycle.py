@@ -3,13 +3,12 @@ suspend.  (What the terminal is left with: tests/test_terminal_lifecycle.py.)"""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import keyring
 import pytest
 from keyring_backends import HeldKeyring, held_reads
-from support import definition, open_form
+from support import definition, open_form, until
 from textual import events
 
 from fincon_tui.domain.password_binding import PasswordChange
@@ -18,15 +17,6 @@ from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.ui.app import FinconApp
 
 SIZE = (80, 24)
-
-
-async def until(condition, what: str) -> None:
-    """Until `condition()` holds (a generous bound: only a failure waits it out)."""
-    for _ in range(3000):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"never {what}")
 
 
 async def test_quit_stops_the_database_thread_once_and_leaves_a_stuck_keyring_call(
@@ -45,9 +35,9 @@ async def test_quit_stops_the_database_thread_once_and_leaves_a_stuck_keyring_ca
             screen = await open_form(pilot, 1)
             screen.field("name").value = "OFFICE"
             app.post_message(events.Key("enter", "\r"))
-            await until((tmp_path / "keyring-hold.asked").exists, "asked the keyring")
+            await until((tmp_path / "keyring-hold.asked").exists, "Enter asks the keyring")
             app.post_message(events.Key("ctrl+q", None))
-            await until(lambda: not app.is_running, "quit")
+            await until(lambda: not app.is_running, "Ctrl+Q ends the app while the keyring call hangs")
         assert len(stops) == 1
 
 

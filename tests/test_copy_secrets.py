@@ -5,12 +5,11 @@ Checked by logging the copies in against the local OAuth and SMTP servers."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from oauth_fixtures import ANN, cli, device_code_sign_in, microsoft
 from oauth_server import service_account_key
-from support import user
+from support import until, user
 
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_owner
 from fincon_tui.services.key_changes import copy
@@ -105,13 +104,6 @@ def test_a_client_secret_gone_meanwhile_writes_nothing(db, vault) -> None:
     assert settings.get("BRANCH") is None
 
 
-async def wait_for(pilot, ready, limit: float = 10) -> None:
-    deadline = time.monotonic() + limit
-    while not ready() and time.monotonic() < deadline:
-        await pilot.pause(0.05)
-    assert ready()
-
-
 async def test_list_option_3_asks_once_for_every_secret(app, db) -> None:
     app_only(app.smtp, 587)
     async with app.run_test(size=SIZE) as pilot:
@@ -127,7 +119,7 @@ async def test_list_option_3_asks_once_for_every_secret(app, db) -> None:
         assert form.message.text.endswith("then Accept; the stored secret is copied too")
         form.field("username").value = "branch@contoso.example"
         await pilot.press("f10")
-        await wait_for(pilot, lambda: "saved" in app.screen.message.text)
+        await until(lambda: "saved" in app.screen.message.text, "the copy is saved")
         assert app.screen.message.text == "SMTP definition branch saved with its client secret"
     assert app.smtp.passwords.get(smtp_owner("branch"), "client_secret") == "daemon-secret"
     assert sealed_row(db, "branch", "client_secret")[:2] == ("branch@contoso.example", "localhost")
@@ -149,7 +141,7 @@ async def test_list_copy_of_a_signed_in_user_says_the_copy_signs_in_again(app, d
         assert form.message.text.endswith("then Accept; sign the copy in afterwards")
         form.field("smtp_username").value = "bea@contoso.example"
         await pilot.press("f10")
-        await wait_for(pilot, lambda: "saved" in app.screen.message.text)
+        await until(lambda: "saved" in app.screen.message.text, "the copy is saved")
         assert app.screen.message.text == ("User email settings BEA saved; ANN's signed-in mailbox is never "
                                            "copied; bea@contoso.example is not signed in yet: open BEA again and "
                                            "press F2/^N")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from oauth_fixtures import microsoft
 from smtp_servers import silent_server
-from support import definition, legend, open_form
-from test_user_oauth import ann, login_line, wait_for
+from support import definition, legend, open_form, until
+from test_user_oauth import ann, login_line
 from textual.widgets import Input
 
 import fincon_tui
@@ -190,7 +190,7 @@ async def test_sign_in_is_in_the_legend_of_both_forms_whose_messages_name_it(app
     app.users.save(ann(), PasswordChange.keep(), None)
     async with app.run_test(size=SIZE) as pilot:
         form = await open_form(pilot, 2, key="ann")
-        await wait_for(pilot, lambda: "signed in" in login_line(form))
+        await until(lambda: "signed in" in login_line(form), "the login line says whether ANN is signed in")
         assert login_line(form).endswith("not signed in yet (F2/^N=Sign in)")
         assert "F2/^N=Sign in" in legend(app)
         await pilot.press("escape", "escape")

@@ -7,7 +7,6 @@ them through their documented settings, never patched.  Fixtures `certs`,
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from oauth_server import (
     service_account_key,
     xoauth2_smtp_server,
 )
-from support import open_form
+from support import open_form, until
 
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner
 from fincon_tui.services.mail_checks import CannotTest, MailChecks
@@ -53,28 +52,17 @@ async def test_device_code_sign_in_in_the_tui_then_the_login_test(app, db, vault
         await pilot.press("f2")
         dialog = app.screen
         assert isinstance(dialog, SignInScreen)
-        for _ in range(200):  # the code appears once the service has answered
-            if dialog.device is not None:
-                break
-            await pilot.pause(0.05)
+        await until(lambda: dialog.device is not None, "the device code, once the service has answered")
         steps = str(dialog.query_one("#sign-in-steps").content)
         assert f"{idp.base}/devicelogin" in steps and dialog.device.code in steps
         assert "Waiting for the sign-in" in str(dialog.query_one("#sign-in-status").content)
         approve_when_asked(idp, ANN)  # the admin, on their phone
-        for _ in range(300):
-            if app.screen is form:
-                break
-            await pilot.pause(0.05)
-        assert app.screen is form
-        await pilot.pause(0.2)
-        assert form.message.text.startswith(f"Signed in as {ANN}")
+        await until(lambda: app.screen is form and form.message.text.startswith(f"Signed in as {ANN}"),
+                    "the sign-in ends once approved")
         await pilot.press("f6", "enter")  # no user code: the definition's own login
         session = app.screen
         assert isinstance(session, SmtpSessionScreen)
-        for _ in range(300):
-            if session.outcome is not None:
-                break
-            await pilot.pause(0.05)
+        await until(lambda: session.outcome is not None, "the login test ends")
         assert session.outcome.ok, session.outcome
         log = "\n".join(session.shown)
         assert "C: AUTH XOAUTH2 ***" in log and "access token received" in log
@@ -90,13 +78,9 @@ async def test_escape_abandons_the_device_code_wait(app, idp, smtp) -> None:
         await open_form(pilot, 1, key="m365")
         form = app.screen
         await pilot.press("f2")
-        for _ in range(200):
-            if app.screen.device is not None:
-                break
-            await pilot.pause(0.05)
-        start = time.monotonic()
-        await pilot.press("escape")
-        assert app.screen is form and time.monotonic() - start < 2
+        await until(lambda: app.screen.device is not None, "the device code, once the service has answered")
+        await pilot.press("escape")  # nobody approves: the service would keep the window waiting
+        await until(lambda: app.screen is form, "Esc closes the sign-in window while the service still waits")
         assert form.message.text == "Not signed in: cancelled"
         assert app.smtp.passwords.has(smtp_owner("M365"), "refresh_token") is False
 

@@ -16,8 +16,7 @@ import pytest
 from oauth_fixtures import ANN, cli, microsoft
 from oauth_server import authorize_in_browser, delete_service_account_key, service_account_key
 from smtp_servers import free_port, make_certificates
-from support import legend, open_form, screen_lines, screen_text
-from test_user_oauth import wait_for
+from support import legend, open_form, screen_lines, screen_text, until
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.oauth.microsoft import AUTHORITY_ENV
@@ -54,7 +53,8 @@ async def test_the_device_code_window_shows_the_address_and_the_code_each_on_a_l
     app.smtp.save(microsoft(smtp[0]), KEEP, None)
     async with app.run_test(size=SIZE) as pilot:
         dialog = await open_sign_in(pilot)
-        await wait_for(pilot, lambda: dialog.device is not None and "Waiting" in str(dialog.status))
+        await until(lambda: dialog.device is not None and "Waiting" in str(dialog.status),
+                    "the sign-in window shows a device code")
         await pilot.pause()
         lines = str(dialog.query_one("#sign-in-steps").content).split("\n")
         assert lines == ["On any device, open", "", dialog.device.url, "", "and enter the code", "",
@@ -70,7 +70,8 @@ async def test_the_google_window_shows_the_whole_address_apart_and_the_pasted_ad
     async with app.run_test(size=SIZE) as pilot:
         dialog = await open_sign_in(pilot, "gmail")
         form = app.screen_stack[-2]
-        await wait_for(pilot, lambda: dialog.installed is not None and "pasted" in str(dialog.status))
+        await until(lambda: dialog.installed is not None and "pasted" in str(dialog.status),
+                    "the sign-in window shows the address to open")
         await pilot.pause()
         url = dialog.installed.url
         assert len(url) > 200  # several rows of the window
@@ -83,7 +84,7 @@ async def test_the_google_window_shows_the_whole_address_apart_and_the_pasted_ad
         assert "\\x0a" not in screen_text(app)
         dialog.query_one("#sign-in-paste").value = authorize_in_browser(idp, url)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen is form and form.message.text.startswith("Signed in"))
+        await until(lambda: app.screen is form and form.message.text.startswith("Signed in"), "the sign-in ends")
 
 
 async def test_a_sign_in_that_cannot_connect_says_so_whole_and_the_form_says_it_failed(
@@ -96,7 +97,7 @@ async def test_a_sign_in_that_cannot_connect_says_so_whole_and_the_form_says_it_
     async with app.run_test(size=SIZE) as pilot:
         dialog = await open_sign_in(pilot)
         form = app.screen_stack[-2]
-        await wait_for(pilot, lambda: dialog.failed)
+        await until(lambda: dialog.failed, "the sign-in fails")
         await pilot.pause()
         failed = f"Sign-in failed: cannot connect to 127.0.0.1:{closed}: connection refused"
         assert str(dialog.query_one("#sign-in-status").content) == f"{failed}; {NETWORK_HINT}"

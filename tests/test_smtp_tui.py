@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from smtp_servers import silent_server, smtp_server
-from support import definition, open_form
+from support import PATIENCE, definition, open_form, until
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings
@@ -27,12 +26,11 @@ async def open_office(pilot) -> None:
     await open_form(pilot, 1, key="office")
 
 
-async def finished(pilot, limit: float = 15) -> SmtpSessionScreen:
+async def finished(pilot) -> SmtpSessionScreen:
+    """The session window on `pilot`'s screen, once its session has ended."""
     session = pilot.app.screen
     assert isinstance(session, SmtpSessionScreen)
-    deadline = time.monotonic() + limit
-    while session.outcome is None and time.monotonic() < deadline:
-        await pilot.pause(0.05)
+    await until(lambda: session.outcome is not None, "the SMTP session ends")
     return session
 
 
@@ -81,13 +79,13 @@ async def test_escape_cancels_a_hanging_test_at_once(app) -> None:
             await open_office(pilot)
             form = app.screen
             await pilot.press("f6", "enter")
-            await pilot.pause(0.3)
             session = app.screen
-            assert isinstance(session, SmtpSessionScreen) and session.running
-            start = time.monotonic()
+            assert isinstance(session, SmtpSessionScreen)
+            await until(lambda: "connecting to" in "\n".join(session.shown), "the login test connects")
+            # The server never answers, and the Time Out is 60 s: only Esc ends the session here.
+            assert session.running
             await pilot.press("escape")
-            assert time.monotonic() - start < 2
-            assert not session.running
+            await until(lambda: not session.running, "Esc ends a session the server never answers")
             assert str(session.query_one("#session-result").content).startswith("Cancelled")
             await pilot.press("escape")
             assert app.screen is form
@@ -158,17 +156,13 @@ async def test_a_send_window_closed_while_its_user_look_up_runs_breaks_nothing(a
         await pilot.press("f7", *"carol@client.example", "enter", *"ghost")
         window = app.screen
         assert isinstance(window, SendTestScreen)
-        holding = asyncio.ensure_future(app.database.run(held.wait, 10))
+        holding = asyncio.ensure_future(app.database.run(held.wait, PATIENCE))
         app.post_message(events.Key("enter", None))  # as the terminal sends it: the look-up waits behind the hold
-        deadline = time.monotonic() + 10
-        while not app.database.busy and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-        assert app.database.busy
+        await until(lambda: app.database.busy, "Enter starts the look-up of As user")
         window.dismiss(None)
         held.set()
         await holding
-        while app.database.busy and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
+        await until(lambda: not app.database.busy, "the look-up ends")
         await pilot.pause()
         assert app.is_running and app.screen is not window and not app.database.busy
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from support import until
 from textual import events
 
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
@@ -33,12 +34,11 @@ async def send_burst(app, keys: list[str | events.Paste]) -> None:
     (its thread posts each one to the app's message queue)."""
     for key in keys:
         app.post_message(key if isinstance(key, events.Paste) else key_event(key))
-    for _ in range(400):
-        await asyncio.sleep(0.05)
-        queue = app.typeahead
-        if not queue.pending and (queue.task is None or queue.task.done()):
-            return
-    raise AssertionError("typeahead never drained")
+    queue, received = app.typeahead, asyncio.Event()
+    app.call_later(received.set)  # queued behind the keys: once it runs, each key has reached the queue
+    await received.wait()
+    await until(lambda: not queue.pending and (queue.task is None or queue.task.done()),
+                "the app acts on every key sent")
 
 
 async def test_the_whole_seed_workflow_as_one_burst(app, db) -> None:

@@ -7,14 +7,13 @@ server that takes only its tokens (fixtures: tests/oauth_fixtures.py)."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from oauth_fixtures import ANN, cli, device_code_sign_in, microsoft
 from oauth_server import approve_when_asked, authorize_in_browser, service_account_key
-from support import open_form
+from support import open_form, until
 
 from fincon_tui._exceptions import NotReady, RecordChanged
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_owner
@@ -50,13 +49,6 @@ def sign_ann_in(db, vault, idp) -> None:
                         lambda found, tokens: save_sign_in(users, found, tokens))
 
 
-async def wait_for(pilot, ready, limit: float = 15) -> None:
-    deadline = time.monotonic() + limit
-    while not ready() and time.monotonic() < deadline:
-        await pilot.pause(0.05)
-    assert ready()
-
-
 def login_line(screen) -> str:
     return str(screen.query_one("#login-used").content)
 
@@ -72,24 +64,24 @@ async def test_a_users_mailbox_signs_in_on_the_user_form_then_the_login_test_run
         await pilot.press(*"ann", "enter")
         form = app.screen
         assert isinstance(form, UserEmailSettingsScreen)
-        await wait_for(pilot, lambda: "signed in" in login_line(form))
+        await until(lambda: "signed in" in login_line(form), "the login line says whether ANN is signed in")
         assert login_line(form) == (f"Login used: {ANN}, Microsoft 365 (from user settings) – MISSING: not signed "
                                     "in yet (F2/^N=Sign in)")
         await pilot.press("f2")
         dialog = app.screen
         assert isinstance(dialog, SignInScreen)
-        await wait_for(pilot, lambda: dialog.device is not None)
+        await until(lambda: dialog.device is not None, "the sign-in window shows a device code")
         assert dialog.dialog_title == f"Sign in to Microsoft 365 as {ANN}"
         assert dialog.device.code in str(dialog.query_one("#sign-in-steps").content)
         approve_when_asked(idp, ANN)  # Ann, on her phone
-        await wait_for(pilot, lambda: app.screen is form and form.message.text.startswith("Signed in"))
+        await until(lambda: app.screen is form and form.message.text.startswith("Signed in"), "the sign-in ends")
         assert form.message.text == f"Signed in as {ANN}; the refresh token is stored with User email settings ANN"
-        await wait_for(pilot, lambda: login_line(form).endswith("– signed in"))
+        await until(lambda: login_line(form).endswith("– signed in"), "the login line says signed in")
         # The login test of the definition, as Ann: her own mailbox, her own token.
         await pilot.press("escape", "escape", "1", *"m365", "enter", "f6", *"ann", "enter")
         session = app.screen
         assert isinstance(session, SmtpSessionScreen)
-        await wait_for(pilot, lambda: session.outcome is not None)
+        await until(lambda: session.outcome is not None, "the login test ends")
         assert session.outcome.ok, session.outcome
         assert "C: AUTH XOAUTH2 ***" in "\n".join(session.shown)
     assert mailbox.logins == [(ANN, "XOAUTH2")] and mailbox.tls_at_auth == [True]
@@ -282,17 +274,17 @@ async def test_the_login_method_field_takes_p_m_g_or_nothing_and_keys_come_from_
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 2, key="ann")
         form = app.screen
-        await wait_for(pilot, lambda: "F11=Sign in" in login_line(form))
+        await until(lambda: "F11=Sign in" in login_line(form), "the login line offers F11=Sign in")
         form.field("login_method").focus()
         await pilot.press("x")
         assert form.message.text == ("Login Method: type P=Password, M=Microsoft 365, G=Google, or erase it to "
                                      "log in as the definition does")
         assert form.field("login_method").value == ""
         await pilot.press("p")
-        await wait_for(pilot, lambda: "Password" in login_line(form))
+        await until(lambda: "Password" in login_line(form), "the login line follows Login Method P")
         assert login_line(form) == f"Login used: {ANN}, Password (from user settings) – MISSING: no password"
         await pilot.press("backspace", "m")
-        await wait_for(pilot, lambda: "after Accept" in login_line(form))
+        await until(lambda: "after Accept" in login_line(form), "the login line follows Login Method M")
         assert login_line(form).endswith("not signed in yet (F11=Sign in after Accept)")
         form.field("smtp_name").value = "PW"
         await pilot.press("f10")
@@ -340,7 +332,7 @@ async def test_accept_says_when_a_mailbox_still_has_to_sign_in(app) -> None:
             form.field(key).value = value
         form.field("login_method").value = "M"
         await pilot.press("f10")
-        await wait_for(pilot, lambda: "saved" in form.message.text)
+        await until(lambda: "saved" in form.message.text, "the user settings are saved")
         assert form.message.text == (f"User email settings ANN saved; {ANN} is not signed in yet: open ANN "
                                      "again and press F2/^N")
         # The same on SMTP Settings, for a definition's shared mailbox.
@@ -348,7 +340,7 @@ async def test_accept_says_when_a_mailbox_still_has_to_sign_in(app) -> None:
         definition = app.screen
         definition.field("username").value = OFFICE
         await pilot.press("f10")
-        await wait_for(pilot, lambda: "saved" in definition.message.text)
+        await until(lambda: "saved" in definition.message.text, "the definition is saved")
         assert definition.message.text == (f"SMTP definition M365 saved; {OFFICE} is not signed in yet: open M365 "
                                            "again and press F2/^N")
     assert app.users.get("ANN").record.login_method == "M"

@@ -4,7 +4,7 @@ to, options on several rows, and every option's form or dialog."""
 from __future__ import annotations
 
 import pytest
-from support import definition, help_body, legend, open_form, screen_lines, screen_text, stored_password
+from support import definition, help_body, legend, open_form, screen_lines, screen_text, stored_password, until
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.confirm import ConfirmScreen
@@ -346,8 +346,7 @@ async def test_test_login_from_the_list_asks_for_a_user(people, tmp_path, monkey
             await pilot.press("8", "enter", *"alice", "enter")
             session = people.screen
             assert isinstance(session, SmtpSessionScreen)
-            while session.outcome is None:
-                await pilot.pause(0.05)
+            await until(lambda: session.outcome is not None, "the login test as ALICE ends")
             assert session.outcome.ok, session.outcome
             await pilot.press("escape")
             assert people.screen is screen
