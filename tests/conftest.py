@@ -11,9 +11,10 @@ from pathlib import Path
 import hypothesis.internal.conjecture.utils  # noqa: F401  (see below)
 import keyring
 import pytest
+from hypothesis import settings
 from keyring_backends import ENV as KEYRING_ENV
 from keyring_backends import FileKeyring
-from support import definition
+from support import definition, until
 
 TESTS = Path(__file__).resolve().parent
 pytest_plugins = ["oauth_fixtures", "suite_speed"]
@@ -22,6 +23,11 @@ pytest_plugins = ["oauth_fixtures", "suite_speed"]
 # keyring threads run, that failed under CPython 3.11 with "AST constructor
 # recursion depth mismatch" (its AST state is shared between threads,
 # gh-106905).  Imported here, before any thread starts.
+
+# No time limit on an example (hypothesis's default is 200 ms): a full
+# garbage collection of a test process, on a loaded machine, takes longer.
+settings.register_profile("fincon", deadline=None)
+settings.load_profile("fincon")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -138,16 +144,15 @@ def pilot_waits_for_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
     import textual._wait as wait
     from textual.pilot import Pilot
 
+    def idle(app) -> bool:
+        database = getattr(app, "database", None)
+        task = getattr(getattr(app, "typeahead", None), "task", None)
+        typing = task is not None and not task.done()
+        return not typing and (database is None or not database.busy or database.waiting is not None
+                               or database.keyring_wait is not None)
+
     async def settled(pilot: Pilot) -> None:
-        app = pilot.app
-        for _ in range(500):
-            database = getattr(app, "database", None)
-            task = getattr(getattr(app, "typeahead", None), "task", None)
-            typing = task is not None and not task.done()
-            if not typing and (database is None or not database.busy or database.waiting is not None
-                               or database.keyring_wait is not None):
-                return
-            await asyncio.sleep(0.01)
+        await until(lambda: idle(pilot.app), "the keys pressed, and the database work they started, to end")
 
     @contextlib.contextmanager
     def short_steps():
@@ -164,9 +169,14 @@ def pilot_waits_for_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
         with short_steps():
             await wait.wait_for_idle(0)
             await settled(pilot)
-        try:
-            await asyncio.wait_for(pilot.app.screen.wait_for_refresh(), 2)
-        except TimeoutError:
+        app, screen = pilot.app, pilot.app.screen
+        refresh = asyncio.ensure_future(screen.wait_for_refresh())
+        try:  # a screen that goes meanwhile is never refreshed
+            await until(lambda: refresh.done() or not app.is_running or app.screen is not screen
+                        or not screen.is_running, "the screen to be laid out and painted")
+        finally:
+            refresh.cancel()
+        if not refresh.done() or refresh.cancelled():
             await wait.wait_for_idle(0)
 
     original_press, original_click = Pilot.press, Pilot.click
