@@ -92,17 +92,25 @@ def copies_beside(key_file: Path) -> list[str]:
     return sorted(name for name in os.listdir(key_file.parent) if name.startswith(f".{key_file.name}"))
 
 
+def current_key_id(db_path: Path) -> str | None:
+    db = open_database(db_path)
+    try:
+        return secret_rows.key_id(db)
+    finally:
+        db.close()
+
+
 def kill_rotations(db_path: Path, key_file: Path, owned: dict[str, str], rounds: int) -> set[bool]:
-    first = secret_rows.key_id(open_database(db_path))
+    first = current_key_id(db_path)
     changed = set()
     for _ in range(rounds):
         child = rotate_child(db_path, key_file)
         assert child.stdout.readline() == b"rotating\n"
-        time.sleep(random.uniform(0.0, 0.3))
+        time.sleep(random.uniform(0.0, 0.3))  # the moment of the kill, at random: not a wait for anything
         child.send_signal(signal.SIGKILL)
         child.wait()
         check_all_open(db_path, key_file, owned)
-        changed.add(secret_rows.key_id(open_database(db_path)) != first)
+        changed.add(current_key_id(db_path) != first)
     db = open_database(db_path)
     rotate(Passwords(db, PasswordVault(key_file)))  # the next run leaves no copy of the key behind
     db.close()
