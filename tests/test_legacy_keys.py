@@ -128,6 +128,16 @@ def test_the_command_suggested_for_a_legacy_key_works_pasted_into_bash(db_path: 
     assert done.stdout.startswith(f"SMTP definition {visible(TITLE)} renamed to NEW-NAME")
 
 
+def test_the_cli_lists_keep_their_columns_for_escaped_keys(db_path: Path) -> None:
+    """Each column as wide as its text shows (the escapes count), not as its stored text."""
+    write_hostile_rows(db_path, **TWICE_LEGACY)
+    smtp = smtp_cli(db_path, "list").stdout.splitlines()
+    assert smtp[1].index("smtp\\x1b[2J.example") == smtp[0].index("MAIL SERVER"), smtp
+    users = subprocess.run([str(BIN), "--db", str(db_path), "user", "list"], capture_output=True, text=True,
+                           timeout=60, stdin=subprocess.DEVNULL).stdout.splitlines()
+    assert users[1].index(" - ") + 1 == users[0].index("OWN LOGIN"), users
+
+
 async def test_7_rename_carries_the_other_legacy_values_over(db_path: Path) -> None:
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.storage.database import open_database

@@ -29,7 +29,7 @@ import re
 import sys
 from typing import NoReturn
 
-from fincon_tui.domain.visible import visible_lines
+from fincon_tui.domain.visible import visible, visible_lines
 
 FAILED = 1
 CANNOT_RUN = 2
@@ -69,6 +69,12 @@ def print_list(rows: list[dict], as_json: bool, heading: str, key: str, line) ->
             say(f"! {row[key]} needs attention: {row['needs_attention']}")
         if row.get("warning"):
             say(f"! {row[key]}: {row['warning']}")
+
+
+def cell(value: object, width: int) -> str:
+    """A value in a table's column: as shown (visible), padded to `width`,
+    so a control character's escape counts in the width."""
+    return visible(str(value)).ljust(width)
 
 
 def print_record(row: dict, as_json: bool) -> None:

@@ -61,7 +61,8 @@ def _status(report, as_json: bool) -> int:
         lines = [
             ("Database id", report.database_id),
             ("Key id", report.key_id or "none yet (made when the first password is saved)"),
-            ("Key found in", report.found_in.describe() if report.found_in else report.problem or "-"),
+            ("Key found in", report.found_in.describe() if report.found_in else "nowhere (see below)" if report.problem
+             else "-"),
             ("New keys go to", report.new_keys_go_to.describe()),
             ("Stored", f"{counted(report.stored) or 'nothing'}; {report.opened} opened with this account's key"),
         ]
@@ -71,6 +72,8 @@ def _status(report, as_json: bool) -> int:
             lines.append(("Older keyrings", f"{sum(report.legacy_left.values())} ({where})"))
         for label, value in lines:
             say(f"{label:<15} {value}")
+        if report.problem and not report.found_in:  # a sentence of its own, not a value
+            say(f"\n{report.problem[0].upper()}{report.problem[1:]}")
     return FAILED if report.problem or report.unusable else 0
 
 

@@ -12,7 +12,7 @@ import json
 from typing import TYPE_CHECKING
 
 from fincon_tui.cli import copy_rename, sign_in, transfer
-from fincon_tui.cli.common import FAILED, fail, print_list, print_record, say
+from fincon_tui.cli.common import FAILED, cell, fail, print_list, print_record, say
 from fincon_tui.domain.visible import shown_key
 
 if TYPE_CHECKING:  # the commands import their libraries when they run
@@ -111,7 +111,8 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
         print_list(
             _rows(smtp.search("", limit=1_000_000_000), smtp), args.json,
             f"{'NAME':<22} {'MAIL SERVER':<32} {'PORT':>5} {'TLS':<12} USERNAME", "name",
-            lambda row: f"{row['name']:<22} {row['mail_server']:<32} {row['port']:>5} {row['security']:<12} "
+            lambda row: f"{cell(row['name'], 22)} {cell(row['mail_server'], 32)} {row['port']:>5} "
+            f"{row['security']:<12} "
             f"{row['username'] or '(per user)' if row['authenticate'] == 'Y' else '-'}",
         )
         return 0

@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from fincon_tui.cli import copy_rename, sign_in, transfer
-from fincon_tui.cli.common import fail, print_list, print_record
+from fincon_tui.cli.common import cell, fail, print_list, print_record
 from fincon_tui.domain.visible import shown_key
 
 if TYPE_CHECKING:
@@ -109,7 +109,8 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
         print_list(
             _rows(users.search("", limit=1_000_000_000), users), args.json,
             f"{'USER':<20} {'SMTP DEFINITION':<22} {'OWN LOGIN':<24} SENDER", "user_code",
-            lambda row: f"{row['user_code']:<20} {row['smtp_name']:<22} {row['smtp_username'] or '-':<24} "
+            lambda row: f"{cell(row['user_code'], 20)} {cell(row['smtp_name'], 22)} "
+            f"{cell(row['smtp_username'] or '-', 24)} "
             f"{row['sender_name']} <{row['sender_email']}>",
         )
         return 0
