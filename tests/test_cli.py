@@ -152,3 +152,31 @@ def test_reading_commands_change_no_database(shared_folder, file_mode, folder_mo
         assert result.returncode == status, result.stderr
         assert message in result.stderr and "Traceback" not in result.stderr
         assert (path.read_bytes() if path.exists() else None) == before
+
+
+#: Words for the arguments each command needs (by its last word), to run it where there is no database.
+NEEDED = {"show": ["X"], "test": ["X"], "send-test": ["X", "--to", "ann@example.com"], "sign-in": ["X"], "set": ["X"],
+          "delete": ["X"], "copy": ["X", "Y"], "rename": ["X", "Y"], "import": ["none.json"],
+          "create-file": ["k.key"], "move-to-file": ["k.key"]}
+
+
+def test_exactly_the_commands_that_only_read_create_no_database(tmp_path: Path, monkeypatch, capsys) -> None:
+    """Each command of the parser, in this process, where there is no
+    database: those that only read leave none behind, every other one
+    creates it (import --dry-run: test_cli_transfer)."""
+    from test_cli_wording import leaf_commands
+
+    from fincon_tui.cli.entry import main
+
+    monkeypatch.chdir(tmp_path)
+    created = set()
+    for command in leaf_commands():
+        path = tmp_path / f"{command.replace(' ', '-')}.db"
+        words = command.split()
+        main(["--db", str(path), *words, *NEEDED.get(words[-1], [])])
+        if path.exists():
+            created.add(command)
+    assert set(leaf_commands()) - created == {
+        "smtp list", "smtp show", "smtp test", "smtp send-test", "user list", "user show", "key status", "export"
+    }
+    assert "Traceback" not in capsys.readouterr().err

@@ -22,7 +22,7 @@ def modules_of(package: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "module", [m for p in HEADLESS for m in modules_of(p)] + ["fincon_tui.cli.smtp"]
+    "module", [m for p in HEADLESS for m in modules_of(p)] + ["fincon_tui.cli.table"]
 )
 def test_module_does_not_import_textual(module: str) -> None:
     code = (

@@ -10,23 +10,18 @@ and new key is there, is unchanged.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
+from fincon_tui.cli.command import Context
 from fincon_tui.cli.transfer import NoSecret, detailed, report, stdin_password
 
-if TYPE_CHECKING:
-    from sqlite_utils import Database
 
-    from fincon_tui.keystore.vault import PasswordVault
+def copy_help(what: str) -> str:
+    return (f"create {what} as a copy of another: the fields given replace the copied ones; "
+            "its stored password or client secret is copied only with --with-password")
 
 
-def add_commands(commands, what: str, key: str, fields: tuple) -> None:
-    """`copy SOURCE NEW [--field VALUE ...]` and `rename OLD NEW` for one kind of record."""
-    copy = commands.add_parser(
-        "copy",
-        help=f"create {what} as a copy of another: the fields given replace the copied ones; "
-        "its stored password or client secret is copied only with --with-password",
-    )
+def copy_arguments(copy: argparse.ArgumentParser, key: str, fields: tuple) -> None:
+    """`copy SOURCE NEW [--field VALUE ...]` for one kind of record."""
     copy.add_argument("source", metavar=key, help="the record to copy")
     copy.add_argument("key", metavar=f"NEW_{key}", help="the copy's key (must not exist yet)")
     for option, dest, metavar, text in fields:
@@ -44,23 +39,28 @@ def add_commands(commands, what: str, key: str, fields: tuple) -> None:
     copy.add_argument("--password", nargs="?", action=NoSecret, help=argparse.SUPPRESS)
     copy.set_defaults(fields=[dest for _, dest, _, _ in fields])
     detailed(copy)
-    rename = commands.add_parser(
-        "rename",
-        help=f"give {what} a new {key}: its stored secrets (password, client secret, sign-in ...), history and "
-        "(for a definition) linked users go with it",
-    )
+
+
+def rename_help(what: str, key: str) -> str:
+    return (f"give {what} a new {key}: its stored secrets (password, client secret, sign-in ...), history and "
+            "(for a definition) linked users go with it")
+
+
+def rename_arguments(rename: argparse.ArgumentParser, key: str) -> None:
+    """`rename OLD NEW` for one kind of record."""
     rename.add_argument("key", metavar=key, help="the record to rename")
     rename.add_argument("new_key", metavar=f"NEW_{key}", help="its new key (a change of letter case is one)")
     detailed(rename)
 
 
-def run(args: argparse.Namespace, db: Database, vault: PasswordVault, kind_name: str) -> int:
+def run(ctx: Context, kind_name: str) -> int:
     from fincon_tui.domain.password_binding import PasswordChange
     from fincon_tui.services.key_changes import copy_text, rename_text
     from fincon_tui.services.transfer import SMTP, USERS, Transfer
 
+    args = ctx.args
     kind = SMTP if kind_name == "smtp" else USERS
-    transfer = Transfer(db, vault)
+    transfer = Transfer(ctx.db, ctx.vault)
     if getattr(args, f"{kind_name}_command") == "rename":
         return report(rename_text(transfer, kind, args.key, args.new_key), args)
     values = {dest: getattr(args, dest) for dest in args.fields if getattr(args, dest) is not None}

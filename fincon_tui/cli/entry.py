@@ -1,16 +1,20 @@
-"""The `fincon-tui` command."""
+"""main(): the full-screen app, or a COMMAND of the table (table.py) on
+the database, opened read-only for a command that does not write."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
+import sys
 from pathlib import Path
 
 from fincon_tui import __version__
+from fincon_tui._exceptions import ConfigError, NoDatabase, SecretStoreError, StorageError
 from fincon_tui.cli.common import BROKEN_PIPE, Parser, fail
-from fincon_tui.paths import DB_ENV
+from fincon_tui.paths import DB_ENV, database_path
 
-#: The COMMANDs; without one in argv the parser skips building them (14 ms at start-up).
-COMMANDS = ("smtp", "user", "export", "import", "key", "init")
+HELP = ("-h", "--help")
 
 
 def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
@@ -40,17 +44,24 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     if not with_commands:
         parser.set_defaults(command=None)
         return parser
-    from fincon_tui.cli import key, smtp, transfer, user
+    from fincon_tui.cli.command import add_commands
+    from fincon_tui.cli.table import TABLE
 
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    smtp.add_commands(commands)
-    user.add_commands(commands)
-    transfer.add_commands(commands)
-    key.add_commands(commands)
-    commands.add_parser(
-        "init", help="create the database, or add fincon-tui's tables to an existing SQLite file, and upgrade it"
-    )
+    add_commands(parser, TABLE)
     return parser
+
+
+def _names_a_command(words: list[str]) -> bool:
+    """Whether the parser needs its commands (14 ms to build): a COMMAND or
+    --help is among `words`.  Without a word that could be one (`--version`),
+    the commands' modules are not even loaded."""
+    if any(word in HELP for word in words):
+        return True
+    if all(word.startswith("-") for word in words):
+        return False
+    from fincon_tui.cli.table import NAMES
+
+    return any(word in NAMES for word in words)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,16 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     also `2>&1`) ends it quietly with status BROKEN_PIPE, as the docs of
     Python's signal module advise: the closed stream then points at /dev/null,
     so that the flush at exit does not fail again."""
-    import sys
-
     try:
         try:
             return _main(argv)
         finally:
             sys.stdout.flush()
     except BrokenPipeError:
-        import os
-
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -77,15 +84,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    import sys
-
     words = sys.argv[1:] if argv is None else argv
-    full = any(word in COMMANDS or word in ("-h", "--help") for word in words)
-    args = build_parser(with_commands=full).parse_args(words)
-    from fincon_tui._exceptions import ConfigError, StorageError
+    args = build_parser(with_commands=_names_a_command(words)).parse_args(words)
+    # The config file, the key store, the database and the app: loaded when used, for a quick --version.
     from fincon_tui.config import load_config
     from fincon_tui.keystore.vault import PasswordVault
-    from fincon_tui.paths import database_path
     from fincon_tui.storage.checks import check_database_file
 
     path = database_path(args.db)
@@ -120,19 +123,9 @@ def _main(argv: list[str] | None) -> int:
     return app.return_code or 0
 
 
-#: Commands that only read: they never create, migrate or change a database
-#: (nor does `import --dry-run`).
-READ_ONLY = {
-    ("smtp", "list"), ("smtp", "show"), ("smtp", "test"), ("smtp", "send-test"), ("key", "status"),
-    ("user", "list"), ("user", "show"), ("export", None),
-}
-
-
 def _opening_waits(path: Path):
     """A command waiting for another fincon-tui that is creating or
     upgrading the database says so once, on stderr."""
-    import sys
-
     from fincon_tui.storage.transactions import Waiting
 
     said: list[float] = []
@@ -149,41 +142,28 @@ def _opening_waits(path: Path):
 def _init_command(args: argparse.Namespace, path: Path) -> str:
     """The command that creates or upgrades the database at `path`, to copy
     into a shell: `fincon-tui --db 'new db.db' init` (without --db, as given)."""
-    import shlex
-
     return f"fincon-tui --db {shlex.quote(str(path))} init" if args.db else "fincon-tui init"
 
 
 def _command(args: argparse.Namespace, path: Path, vault, config) -> int:
-    """Run a COMMAND; database damage or refusal is one line and status 2."""
+    """Run the COMMAND chosen; database damage or refusal is one line and status 2."""
     import sqlite3
 
-    from fincon_tui._exceptions import NoDatabase, SecretStoreError, StorageError
-    from fincon_tui.cli import key, smtp, transfer, user
+    from fincon_tui.cli.command import Context
     from fincon_tui.storage.database import empty_database, open_database
 
-    sub = getattr(args, f"{args.command}_command", None)
+    command = args.chosen
     dry_run = getattr(args, "dry_run", False)
-    writable = (args.command, sub) not in READ_ONLY and not dry_run
     try:
         try:
-            db = open_database(path, writable=writable, adopt=args.command == "init", waiting=_opening_waits(path))
+            db = open_database(path, writable=command.writes and not dry_run, adopt=args.command == "init",
+                               waiting=_opening_waits(path))
         except NoDatabase as error:
             if not (dry_run and error.empty):
                 return fail(f"{error}: {'create' if error.empty else 'upgrade'} it with `{_init_command(args, path)}`")
-            return transfer.run(args, empty_database(), vault, missing=path)
-        if args.command == "init":
-            print(f"{path} holds fincon-tui's tables and is up to date")
-            return 0
-        if args.command == "key":
-            return key.run(args, db, vault, config)
-        if args.command == "user":
-            return user.run(args, db, vault)
-        if args.command in ("export", "import"):
-            return transfer.run(args, db, vault)
-        return smtp.run(args, db, vault)
+            return command.run(Context(args, empty_database(), vault, config, path, missing=True))
+        return command.run(Context(args, db, vault, config, path))
     except (StorageError, SecretStoreError) as error:  # a key missing: could not run, as everywhere
         return fail(str(error))
     except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
         return fail(f"cannot use {path} as a database (damaged?): {error}")
-

@@ -7,36 +7,26 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fincon_tui.cli.command import Context
 from fincon_tui.cli.common import FAILED, fail, say
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from fincon_tui.config import Config
     from fincon_tui.keystore.vault import PasswordVault
 
 
-def add_commands(subparsers) -> None:
-    key = subparsers.add_parser("key", help="the key that encrypts the stored passwords")
-    commands = key.add_subparsers(dest="key_command", required=True, metavar="COMMAND")
-    status = commands.add_parser("status", help="where the key is, its id, and how many passwords it opens")
-    status.add_argument("--json", action="store_true", help="print JSON")
-    commands.add_parser("rotate", help="make a new key and re-encrypt every stored password with it")
-    for name, text in (
-        ("create-file", "write this database's key into a key file that several admins can share"),
-        ("move-to-file", "the same, then remove the key from your keyring and default key file"),
-    ):
-        command = commands.add_parser(name, help=text)
-        command.add_argument("path", metavar="PATH", help="the key file")
-        command.add_argument("--group", metavar="GROUP", help="make a new file 0640 for this group")
+def file_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("path", metavar="PATH", help="the key file")
+    command.add_argument("--group", metavar="GROUP", help="make a new file 0640 for this group")
 
 
-def run(args: argparse.Namespace, db: Database, vault: PasswordVault, config: Config) -> int:
+def run(ctx: Context) -> int:
     from fincon_tui._exceptions import SecretStoreError
     from fincon_tui.services import data_keys as keys
     from fincon_tui.services.sealed_passwords import Passwords
 
-    passwords = Passwords(db, vault)
+    args = ctx.args
+    passwords = Passwords(ctx.db, ctx.vault)
     try:
         if args.key_command == "status":
             return _status(keys.status(passwords), args.json)
@@ -47,7 +37,7 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault, config: Co
                 f"re-encrypted. The old key {done.old} stays there for backups made before now."
             )
             return 0
-        return _to_file(args, passwords, vault, config)
+        return _to_file(args, passwords, ctx.vault, ctx.config)
     except SecretStoreError as error:
         return fail(str(error))
 

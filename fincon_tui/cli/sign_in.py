@@ -4,6 +4,7 @@ address the browser ends on, pasted back)."""
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -14,10 +15,12 @@ if TYPE_CHECKING:
     from fincon_tui.services.sign_ins import SignIn
 
 
-def add_command(commands, what: str, key: str) -> None:
-    command = commands.add_parser(
-        "sign-in", help=f"sign the mailbox of {what} in (Microsoft 365: device code; Google: paste the address "
-        "the browser ends on) and store its refresh token")
+def sign_in_help(what: str) -> str:
+    return (f"sign the mailbox of {what} in (Microsoft 365: device code; Google: paste the address "
+            "the browser ends on) and store its refresh token")
+
+
+def arguments(command: argparse.ArgumentParser, key: str) -> None:
     command.add_argument("key", metavar=key)
 
 

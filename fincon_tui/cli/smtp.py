@@ -12,46 +12,44 @@ import json
 from typing import TYPE_CHECKING
 
 from fincon_tui.cli import copy_rename, sign_in, transfer
+from fincon_tui.cli.command import Context, json_option
 from fincon_tui.cli.common import FAILED, cell, fail, print_list, print_record, say
 from fincon_tui.domain.visible import shown_key
 
 if TYPE_CHECKING:  # the commands import their libraries when they run
-    from sqlite_utils import Database
-
-    from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.mail_checks import MailChecks
     from fincon_tui.services.smtp_settings import SmtpSettings
 
 
-def add_commands(subparsers) -> None:
-    smtp = subparsers.add_parser("smtp", help="list, show, test, set, delete, copy and rename SMTP definitions")
-    commands = smtp.add_subparsers(dest="smtp_command", required=True, metavar="COMMAND")
-    listing = commands.add_parser("list", help="list the definitions")
-    listing.add_argument("--json", action="store_true", help="print JSON")
-    show = commands.add_parser("show", help="show one definition")
-    show.add_argument("name", metavar="NAME")
-    show.add_argument("--json", action="store_true", help="print JSON")
-    test = commands.add_parser("test", help="connect, secure and log in, then QUIT (sends nothing)")
-    test.add_argument("name", metavar="NAME")
-    test.add_argument("--json", action="store_true", help="print JSON, with the SMTP transcript")
-    test.add_argument("--user", metavar="CODE", help="log in as this user would (their own login, else the shared one)")
-    send = commands.add_parser("send-test", help="send a short test email through a definition")
-    send.add_argument("name", metavar="NAME")
-    send.add_argument("--to", required=True, metavar="ADDR", help="recipient address")
-    send.add_argument("--user", metavar="CODE", help="send as this user, with their login and sender")
-    send.add_argument("--from", dest="sender", metavar="ADDR",
-                      help="the From address (default: the user's sender address, else the login if an address)")
-    for command in (test, send):
-        command.add_argument("-v", "--verbose", action="store_true", help="print the SMTP conversation")
-        command.add_argument(
-            "--allow-plaintext",
-            action="store_true",
-            help="go ahead when Use TLS is N although the password crosses the network unencrypted",
-        )
-    sign_in.add_command(commands, "an OAuth definition", "NAME")
-    transfer.add_set_command(commands, "a definition", "NAME", transfer.SMTP_FIELDS)
-    transfer.add_delete_command(commands, "a definition that no user is linked to", "NAME")
-    copy_rename.add_commands(commands, "a definition", "NAME", transfer.SMTP_FIELDS)
+def show_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME")
+    json_option(parser)
+
+
+def test_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME")
+    json_option(parser, "print JSON, with the SMTP transcript")
+    parser.add_argument("--user", metavar="CODE",
+                        help="log in as this user would (their own login, else the shared one)")
+    _session_options(parser)
+
+
+def send_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME")
+    parser.add_argument("--to", required=True, metavar="ADDR", help="recipient address")
+    parser.add_argument("--user", metavar="CODE", help="send as this user, with their login and sender")
+    parser.add_argument("--from", dest="sender", metavar="ADDR",
+                        help="the From address (default: the user's sender address, else the login if an address)")
+    _session_options(parser)
+
+
+def _session_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-v", "--verbose", action="store_true", help="print the SMTP conversation")
+    parser.add_argument(
+        "--allow-plaintext",
+        action="store_true",
+        help="go ahead when Use TLS is N although the password crosses the network unencrypted",
+    )
 
 
 def _row(stored, smtp: SmtpSettings) -> dict:
@@ -96,16 +94,17 @@ def _rows(found: list, smtp: SmtpSettings) -> list[dict]:
     return rows
 
 
-def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
+def run(ctx: Context) -> int:
     from fincon_tui.domain.password_binding import smtp_owner
     from fincon_tui.services.mail_checks import MailChecks
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
 
+    args, db, vault = ctx.args, ctx.db, ctx.vault
     if args.smtp_command in ("set", "delete"):
-        return transfer.run_write(args, db, vault, "smtp")
+        return transfer.run_write(ctx, "smtp")
     if args.smtp_command in ("copy", "rename"):
-        return copy_rename.run(args, db, vault, "smtp")
+        return copy_rename.run(ctx, "smtp")
     smtp = SmtpSettings(db, vault)
     if args.smtp_command == "list":
         print_list(

@@ -14,15 +14,11 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from fincon_tui.cli.command import Context
 from fincon_tui.cli.common import CHANGED, FAILED, fail, read_secret, say
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    from sqlite_utils import Database
-
     from fincon_tui.domain.password_binding import PasswordChange
-    from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.transfer import Outcome
 
 #: (option, form field, metavar, help) of `smtp set`; domain/smtp.py has the rules.
@@ -71,11 +67,12 @@ def detailed(command: argparse.ArgumentParser) -> None:
     )
 
 
-def add_set_command(commands, what: str, key: str, fields: tuple) -> None:
+def set_help(what: str) -> str:
+    return f"create or change {what}: fields not given keep their value, or the form's default when new"
+
+
+def set_arguments(command: argparse.ArgumentParser, key: str, fields: tuple) -> None:
     """`set KEY [--field VALUE ...]` for one kind of record."""
-    command = commands.add_parser(
-        "set", help=f"create or change {what}: fields not given keep their value, or the form's default when new"
-    )
     command.add_argument("key", metavar=key)
     for option, dest, metavar, text in fields:
         command.add_argument(option, dest=dest, metavar=metavar, help=text)
@@ -102,18 +99,22 @@ def add_set_command(commands, what: str, key: str, fields: tuple) -> None:
     detailed(command)
 
 
-def add_delete_command(commands, what: str, key: str) -> None:
-    command = commands.add_parser("delete", help=f"delete {what} and its stored password")
+def delete_help(what: str) -> str:
+    return f"delete {what} and its stored password"
+
+
+def delete_arguments(command: argparse.ArgumentParser, key: str) -> None:
     command.add_argument("key", metavar=key)
     detailed(command)
 
 
-def add_commands(subparsers) -> None:
-    export = subparsers.add_parser("export", help="print every definition and user, without passwords")
+def export_arguments(export: argparse.ArgumentParser) -> None:
     form = export.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="JSON (the default)")
     form.add_argument("--toml", action="store_true", help="TOML")
-    load = subparsers.add_parser("import", help="create or change the definitions and users of an export file")
+
+
+def import_arguments(load: argparse.ArgumentParser) -> None:
     load.add_argument("file", metavar="FILE", help="JSON or TOML (by extension, else by content); - for stdin")
     load.add_argument("--dry-run", action="store_true",
                       help="say what would change, write nothing (no database yet: as against an empty one)")
@@ -141,13 +142,14 @@ def stdin_password(args: argparse.Namespace, otherwise: PasswordChange) -> Passw
         return 130
 
 
-def run_write(args: argparse.Namespace, db: Database, vault: PasswordVault, kind_name: str) -> int:
+def run_write(ctx: Context, kind_name: str) -> int:
     """`smtp set|delete` and `user set|delete`."""
     from fincon_tui.domain.password_binding import PasswordChange
     from fincon_tui.services.transfer import SMTP, USERS, Transfer
 
+    args = ctx.args
     kind = SMTP if kind_name == "smtp" else USERS
-    transfer = Transfer(db, vault)
+    transfer = Transfer(ctx.db, ctx.vault)
     if getattr(args, f"{kind_name}_command") == "delete":
         return report(transfer.delete(kind, args.key), args)
     values = {dest: getattr(args, dest) for dest in args.fields if getattr(args, dest) is not None}
@@ -205,17 +207,22 @@ def report(outcome: Outcome, args: argparse.Namespace) -> int:
     return _status(outcome.changed, args)
 
 
-def run(args: argparse.Namespace, db: Database, vault: PasswordVault, missing: Path | None = None) -> int:
-    """`export` and `import`; `db` is an empty one in memory for an
-    `import --dry-run` on a database that is `missing` (not created yet)."""
+def export(ctx: Context) -> int:
+    from fincon_tui.services.transfer import Transfer
+
+    data = Transfer(ctx.db, ctx.vault).export()
+    sys.stdout.write(to_toml(data) if ctx.args.toml else json.dumps(data, indent=2, ensure_ascii=True) + "\n")
+    return 0
+
+
+def import_(ctx: Context) -> int:
+    """`import`; on a database not created yet (ctx.missing) only with
+    --dry-run, against an empty one in memory."""
     from fincon_tui._exceptions import FileRefused
     from fincon_tui.services.transfer import CHANGES, Transfer, summary
 
-    transfer = Transfer(db, vault, dry_run=getattr(args, "dry_run", False))
-    if args.command == "export":
-        data = transfer.export()
-        sys.stdout.write(to_toml(data) if args.toml else json.dumps(data, indent=2, ensure_ascii=True) + "\n")
-        return 0
+    args = ctx.args
+    transfer = Transfer(ctx.db, ctx.vault, dry_run=args.dry_run)
     counts: dict[str, int] = {}
     try:
         for outcome in transfer.import_data(load(args.file)):
@@ -228,7 +235,7 @@ def run(args: argparse.Namespace, db: Database, vault: PasswordVault, missing: P
     except KeyboardInterrupt:
         say("fincon-tui: cancelled: only the records reported above were imported", err=True)
         return 130
-    against = f" against an empty database (there is none at {missing} yet)" if missing else ""
+    against = f" against an empty database (there is none at {ctx.path} yet)" if ctx.missing else ""
     say(summary(counts, args.dry_run) + (f"; dry run{against}: nothing was written" if args.dry_run else ""))
     if counts.get("refused"):
         return FAILED

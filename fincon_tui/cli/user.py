@@ -6,28 +6,17 @@ import argparse
 from typing import TYPE_CHECKING
 
 from fincon_tui.cli import copy_rename, sign_in, transfer
+from fincon_tui.cli.command import Context, json_option
 from fincon_tui.cli.common import cell, fail, print_list, print_record
 from fincon_tui.domain.visible import shown_key
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
-    from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.user_settings import UserSettings
 
 
-def add_commands(subparsers) -> None:
-    user = subparsers.add_parser("user", help="list, show, set, delete, copy and rename user email settings")
-    commands = user.add_subparsers(dest="user_command", required=True, metavar="COMMAND")
-    listing = commands.add_parser("list", help="list the users")
-    listing.add_argument("--json", action="store_true", help="print JSON")
-    show = commands.add_parser("show", help="show one user's settings and the login they send with")
-    show.add_argument("key", metavar="CODE")
-    show.add_argument("--json", action="store_true", help="print JSON")
-    transfer.add_set_command(commands, "a user's email settings", "CODE", transfer.USER_FIELDS)
-    transfer.add_delete_command(commands, "a user's email settings", "CODE")
-    copy_rename.add_commands(commands, "a user's email settings", "CODE", transfer.USER_FIELDS)
-    sign_in.add_command(commands, "a user's own login (Login Method M or G)", "CODE")
+def show_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("key", metavar="CODE")
+    json_option(parser)
 
 
 def _row(stored, users: UserSettings) -> dict:
@@ -91,13 +80,14 @@ def _login(user, users: UserSettings) -> dict:
     return found
 
 
-def run(args: argparse.Namespace, db: Database, vault: PasswordVault) -> int:
+def run(ctx: Context) -> int:
     from fincon_tui.services.user_settings import UserSettings
 
+    args, db, vault = ctx.args, ctx.db, ctx.vault
     if args.user_command in ("set", "delete"):
-        return transfer.run_write(args, db, vault, "user")
+        return transfer.run_write(ctx, "user")
     if args.user_command in ("copy", "rename"):
-        return copy_rename.run(args, db, vault, "user")
+        return copy_rename.run(ctx, "user")
     users = UserSettings(db, vault)
     if args.user_command == "sign-in":
         from fincon_tui.services.sign_ins import save_sign_in, user_sign_in
