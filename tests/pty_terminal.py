@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pexpect
 import pyte
+from support import PATIENCE
 
 BIN = Path(sys.executable).parent / "fincon-tui"
 CTRL_Q = "\x11"
@@ -33,7 +34,7 @@ class Terminal:
         columns, lines = size
         env = {**os.environ, "TERM": term, "COLUMNS": str(columns), "LINES": str(lines), **extra_env}
         env.pop("COLORTERM", None)
-        self.child = pexpect.spawn(command, args, env=env, dimensions=(lines, columns), timeout=30)
+        self.child = pexpect.spawn(command, args, env=env, dimensions=(lines, columns), timeout=PATIENCE)
         self.screen = pyte.Screen(columns, lines)
         self.stream = pyte.ByteStream(self.screen)
         self.bytes_read = 0
@@ -57,7 +58,7 @@ class Terminal:
         except pexpect.EOF:
             self.ended = True
 
-    def wait_exit(self, timeout: float = 30) -> int | None:
+    def wait_exit(self, timeout: float = PATIENCE) -> int | None:
         """Until the app has ended, reading all it writes; its exit status."""
         deadline = time.monotonic() + timeout
         while not self.ended and time.monotonic() < deadline:
@@ -82,7 +83,7 @@ class Terminal:
         assert last.get(b"25") == b"h", "the cursor is left hidden"
         assert last.get(b"7") == b"h", "line wrapping is left off"
 
-    def wait_for(self, text: str, timeout: float = 20, gone: bool = False) -> None:
+    def wait_for(self, text: str, timeout: float = PATIENCE, gone: bool = False) -> None:
         """Until `text` is on the screen (with `gone`, until it is not)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -128,6 +129,6 @@ class Terminal:
         if confirm:
             self.wait_for("Unsaved changes will be lost – quit fincon-tui?")
             self.send("y")
-        self.child.expect(pexpect.EOF, timeout=20)
+        self.child.expect(pexpect.EOF, timeout=PATIENCE)
         self.child.close()
         return self.child.exitstatus

@@ -19,14 +19,21 @@ PROCESSES = 20
 
 def save_many(db_path: str, worker: int, saves: int) -> list[str]:
     """One admin's process: create `saves` definitions, then update each once
-    with a password (the first save of all makes the key; every other finds it)."""
+    with a password (the first save of all makes the key; every other finds it).
+    A save waits for the others' locks, and a keyring read for the others'
+    reads, as long as a test waits for anything: on a loaded machine twenty
+    processes take turns slowly, and a save given up is not what is tested."""
+    from support import PATIENCE
+
     from fincon_tui.domain.password_binding import PasswordChange
     from fincon_tui.domain.smtp import SmtpDefinition
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.smtp_settings import SmtpSettings
+    from fincon_tui.storage import transactions
     from fincon_tui.storage.database import open_database
 
-    service = SmtpSettings(open_database(Path(db_path)), PasswordVault())
+    transactions.WAIT_LIMIT_SECONDS = PATIENCE  # this process's own
+    service = SmtpSettings(open_database(Path(db_path)), PasswordVault(timeout=PATIENCE))
     failures = []
     for n in range(saves):
         name = f"W{worker:02d}-{n:04d}"

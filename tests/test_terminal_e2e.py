@@ -85,7 +85,7 @@ def test_a_database_from_a_newer_version_ends_with_one_line_and_status_2(db_path
     before = db_path.read_bytes()
     terminal = Terminal(["--db", str(db_path)], "xterm-256color")
     try:
-        terminal.child.expect(pexpect.EOF, timeout=30)
+        terminal.child.expect(pexpect.EOF, timeout=PATIENCE)
         terminal.child.close()
         output = terminal.child.before.decode(errors="replace")
     finally:
