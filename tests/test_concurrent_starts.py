@@ -115,7 +115,7 @@ def test_a_command_says_that_it_waits_then_finds_the_upgrade_done(db_path: Path,
 
 
 async def test_the_app_shows_that_it_waits_and_keeps_answering(db_path: Path, upgrading, vault) -> None:
-    from test_waits import wait_until
+    from support import until
 
     from fincon_tui.storage.database import open_database
     from fincon_tui.ui.app import FinconApp
@@ -124,7 +124,7 @@ async def test_the_app_shows_that_it_waits_and_keeps_answering(db_path: Path, up
     app = FinconApp(lambda: open_database(db_path), vault, cursor_blink=False)
     async with app.run_test(size=(100, 24)) as pilot:
         menu = app.screen
-        await wait_until(lambda: "waiting" in menu.message.text)
+        await until(lambda: "waiting" in menu.message.text, "the menu says the open waits")
         assert menu.message.text.startswith(
             "Opening the database… another fincon-tui is creating or upgrading it: waiting (")
         assert menu.message.text.endswith(f" s) – {app.key_label('quit')} to quit")
@@ -133,6 +133,6 @@ async def test_the_app_shows_that_it_waits_and_keeps_answering(db_path: Path, up
         await pilot.press("escape")
         assert app.screen is menu and not app.typeahead.ready.is_set()
         upgrading.execute("ROLLBACK")
-        await wait_until(app.typeahead.ready.is_set)
+        await until(app.typeahead.ready.is_set, "the database opens once the upgrade is rolled back")
         assert menu.message.text == "" and app.startup_error == ""
     assert [m.name for m in migrations.applied(Database(db_path))][-1] == "m012_rules_check_what_changes"

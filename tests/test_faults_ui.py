@@ -53,7 +53,7 @@ async def test_a_keyring_that_does_not_answer_is_waited_for_in_view_and_esc_stop
     does nothing else), and the record opens saying why its password is not
     there, that first."""
     from keyring_backends import HangingKeyring
-    from test_app_lifecycle import until
+    from support import until
 
     app.smtp.save(definition(name="OFFICE"), PasswordChange.set("keep-me"), None)  # its key in the keyring
     keyring.set_keyring(HangingKeyring())
