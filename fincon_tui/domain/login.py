@@ -11,7 +11,7 @@ from typing import Literal
 from fincon_tui._exceptions import FieldError, LoginMissing
 from fincon_tui.domain.login_methods import METHODS, PASSWORD, SIGN_IN_WAYS, own_way, way
 from fincon_tui.domain.password_binding import PasswordOwner, smtp_owner, user_owner
-from fincon_tui.domain.smtp import SmtpDefinition
+from fincon_tui.domain.smtp import SmtpDefinition, own_method_problem
 from fincon_tui.domain.visible import shell_word
 
 #: The names of the secrets stored for each owner ('password', 'client_secret',
@@ -44,16 +44,6 @@ class Login:
         )
         how = f", {METHODS.get(self.method, self.method)}" if self.method != PASSWORD or self.own_method else ""
         return f"{self.username}{how} ({where})"
-
-
-def own_method_problem(definition: SmtpDefinition, own_method: str) -> str | None:
-    """Why a user's own Login Method cannot go with `definition`, or None.
-    A user's own M or G signs in with the definition's app registration
-    (Tenant ID, Client ID, client secret), so the definition must use it too."""
-    if own_method in ("", PASSWORD) or own_method == definition.login_method:
-        return None
-    return (f"{own_method} needs SMTP definition {definition.name} to use Login Method {own_method} too "
-            "(its app registration signs the user in)")
 
 
 def effective_login(

@@ -95,6 +95,16 @@ class SmtpDefinition:
         }
 
 
+def own_method_problem(definition: SmtpDefinition, own_method: str) -> str | None:
+    """Why a user's own Login Method cannot go with `definition`, or None.
+    A user's own M or G signs in with the definition's app registration
+    (Tenant ID, Client ID, client secret), so the definition must use it too."""
+    if own_method in ("", PASSWORD) or own_method == definition.login_method:
+        return None
+    return (f"{own_method} needs SMTP definition {definition.name} to use Login Method {own_method} too "
+            "(its app registration signs the user in)")
+
+
 def validate_name(raw: str) -> str:
     """The SMTP Name key: required, trimmed, at most 40 characters."""
     try:

@@ -9,7 +9,6 @@ from typing import cast
 
 from fincon_tui._exceptions import FieldError
 from fincon_tui.domain import fields
-from fincon_tui.domain.login import own_method_problem
 from fincon_tui.domain.login_methods import METHODS, PASSWORD, own_login_method
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import (
@@ -17,6 +16,7 @@ from fincon_tui.domain.smtp import (
     USERNAME_MAX,
     SmtpDefinition,
     check_password,
+    own_method_problem,
 )
 
 USER_CODE_MAX = 20

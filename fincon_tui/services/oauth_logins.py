@@ -16,10 +16,10 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import NotReady, TokenFailure
-from fincon_tui.domain.login import Login, own_method_problem, sign_in_where
+from fincon_tui.domain.login import Login, sign_in_where
 from fincon_tui.domain.login_methods import GOOGLE, MICROSOFT, SIGN_IN_WAYS, own_way, way
 from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner, smtp_owner
-from fincon_tui.domain.smtp import SmtpDefinition
+from fincon_tui.domain.smtp import SmtpDefinition, own_method_problem
 from fincon_tui.domain.visible import shell_word
 from fincon_tui.keystore import cipher
 from fincon_tui.storage import secret_rows
