@@ -78,7 +78,7 @@ def test_an_admin_without_the_key_is_told_which_key_and_can_still_work(tmp_path,
     anna.python(SAVE_OFFICE.format(port=587, change='set("anna-pw")', version=None))
     key_id = json.loads(anna.cli("key", "status", "--json").stdout)["key_id"]
     status = carl.cli("key", "status")
-    assert status.returncode == 1 and "Key found in    nowhere (see below)\n" in status.stdout  # a value, not a sentence
+    assert status.returncode == 1 and "Key found in    nowhere (see below)\n" in status.stdout  # not a sentence
     assert f"\nThe passwords of this database were saved with key {key_id}; this account has no such key" \
         in status.stdout
     shown = carl.cli("smtp", "show", "OFFICE", "--json")

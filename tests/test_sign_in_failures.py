@@ -186,7 +186,9 @@ def test_a_refused_service_account_key_is_named_with_where_to_store_a_new_one(
     assert smtp[1].logins == []
 
 
-def test_a_token_endpoint_that_answers_in_plain_text_gets_no_ca_hint(db, db_path, vault, idp, smtp, monkeypatch) -> None:
+def test_a_token_endpoint_that_answers_in_plain_text_gets_no_ca_hint(
+    db, db_path, vault, idp, smtp, monkeypatch
+) -> None:
     """Plain text where HTTPS was due (WRONG_VERSION_NUMBER): no certificate
     was shown, so SSL_CERT_FILE cannot help; the network hint can."""
     from fincon_tui.services.smtp_settings import SmtpSettings
