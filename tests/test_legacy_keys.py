@@ -138,6 +138,35 @@ def test_the_cli_lists_keep_their_columns_for_escaped_keys(db_path: Path) -> Non
     assert users[1].index(" - ") + 1 == users[0].index("OWN LOGIN"), users
 
 
+@pytest.fixture
+def twice_legacy_app(db_path: Path):
+    from fincon_tui.keystore.vault import PasswordVault
+    from fincon_tui.storage.database import open_database
+    from fincon_tui.ui.app import FinconApp
+
+    write_hostile_rows(db_path, **TWICE_LEGACY)
+    db = open_database(db_path)
+    yield FinconApp(db, PasswordVault(), cursor_blink=False)
+    db.close()
+
+
+@pytest.mark.parametrize("way", ["F4 on SMTP Settings", "2=Change in the list"])
+async def test_a_legacy_definition_says_what_needs_attention_however_it_is_opened(twice_legacy_app, way) -> None:
+    """One rule on load (RecordFields._open), whichever way the form was opened."""
+    app = twice_legacy_app
+    async with app.run_test(size=SIZE) as pilot:
+        if way.startswith("F4"):
+            form = await open_form(pilot, 1)
+            await pilot.press("f4", "enter")
+        else:
+            await open_form(pilot, 3)
+            await pilot.press("2", "enter")
+            form = app.screen
+        assert form.is_open and form.loaded.stored.key == TITLE
+        assert form.message.text == ("Needs attention: SMTP Name contains a control character; retype it – only "
+                                     "7=Rename in the Work with list changes a stored SMTP Name")
+
+
 async def test_7_rename_carries_the_other_legacy_values_over(db_path: Path) -> None:
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.storage.database import open_database
