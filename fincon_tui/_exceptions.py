@@ -13,6 +13,7 @@ nothing of fincon-tui, so every layer may raise and catch these.
     │   │   └── UnknownUser     the user code given has no email settings
     │   ├── NotReady            an OAuth login lacks a sign-in or a secret
     │   ├── FileRefused         an import file that cannot be applied at all
+    │   ├── ArgumentsRefused    argparse refused the command line (`parser` is the one that did)
     │   └── ConfigError         config.toml cannot be used
     ├── StorageError            the database could not be opened, read or written
     │   ├── DatabaseDamaged     the file is corrupt or not SQLite
@@ -130,6 +131,16 @@ class NotReady(InputError):
 
 class FileRefused(InputError):
     """An import file that cannot be applied at all; nothing was written."""
+
+
+class ArgumentsRefused(InputError):
+    """What argparse refused, on its way from the parser that refused it (a
+    command's) to the root parser, which knows the command line and words it."""
+
+    def __init__(self, parser: Any, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+        self.message = message
 
 
 class ConfigError(InputError):

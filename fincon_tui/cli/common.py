@@ -29,6 +29,7 @@ import re
 import sys
 from typing import NoReturn
 
+from fincon_tui._exceptions import ArgumentsRefused, FieldError
 from fincon_tui.domain.visible import visible, visible_lines
 
 FAILED = 1
@@ -104,16 +105,6 @@ def as_text(value: object) -> str:
     return str(value)
 
 
-class BadArguments(Exception):
-    """What argparse refused, on its way from the parser that refused it
-    (a command's) to the root parser, which knows the command line."""
-
-    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
-        super().__init__(message)
-        self.parser = parser
-        self.message = message
-
-
 #: The longest line of a command in the synopsis that --help ends with.
 SYNOPSIS_WIDTH = 76
 #: An unrecognized word that looks like an option is named in the error; other words never are.
@@ -131,13 +122,13 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """argparse's errors go up to the root parser's parse_args."""
-        raise BadArguments(self, message)
+        raise ArgumentsRefused(self, message)
 
     def parse_args(self, args=None, namespace=None):
         words = sys.argv[1:] if args is None else list(args)
         try:
             parsed, extra = self.parse_known_args(words, namespace)
-        except BadArguments as bad:
+        except ArgumentsRefused as bad:
             _refuse(bad.parser, _without_values(bad.message, words, self.names()))
         if extra:
             _refuse(self, _unrecognized(extra))
@@ -230,7 +221,6 @@ def read_secret(what: str, prompt: str, clear_option: str) -> str:
     """Every secret a command reads: typed at `prompt` without echo when
     stdin is a terminal, else read_line's.  Refused (ValueError, naming
     `what`), never altered: none, not UTF-8, too long, a control character."""
-    from fincon_tui._exceptions import FieldError
     from fincon_tui.domain.fields import check_printable
 
     if sys.stdin is not None and sys.stdin.isatty():

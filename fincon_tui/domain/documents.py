@@ -9,6 +9,7 @@ a sentence that starts with its name: "b.json" + " is not valid JSON: ...".
 
 from __future__ import annotations
 
+from fincon_tui._exceptions import InputError
 from fincon_tui.domain.visible import shown
 
 
@@ -20,7 +21,7 @@ def parse_json(text: str) -> object:
         return json.loads(text, object_pairs_hook=_once_each)
     except RecursionError:
         raise ValueError("is nested too deeply to read") from None
-    except _Twice as twice:
+    except InputError as twice:  # _once_each's
         raise ValueError(str(twice)) from None
     except ValueError as error:  # json.JSONDecodeError, or a number of more than 4,300 digits
         raise ValueError(f"is not valid JSON: {error}") from None
@@ -38,14 +39,10 @@ def parse_toml(text: str) -> dict:
         raise ValueError(f"is not valid TOML: {error}") from None
 
 
-class _Twice(ValueError):
-    pass
-
-
 def _once_each(pairs: list[tuple[str, object]]) -> dict:
     members: dict = {}
     for name, value in pairs:
         if name in members:
-            raise _Twice(f'has member "{shown(name)}" twice in one object')
+            raise InputError(f'has member "{shown(name)}" twice in one object')
         members[name] = value
     return members
