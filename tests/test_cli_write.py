@@ -14,7 +14,8 @@ from smtp_servers import smtp_server
 from support import definition, smtp_rows, stored_password
 
 from fincon_tui._exceptions import FormInvalid
-from fincon_tui.cli import transfer as cli_transfer
+from fincon_tui.cli import smtp as cli_smtp
+from fincon_tui.cli import user as cli_user
 from fincon_tui.domain import smtp, users
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings
@@ -32,9 +33,9 @@ def row(db, name: str) -> dict:
 
 
 def test_the_options_are_the_forms_fields() -> None:
-    assert [dest for _, dest, _, _ in cli_transfer.SMTP_FIELDS] == [
+    assert [dest for _, dest, _, _ in cli_smtp.FIELDS] == [
         key for key in smtp.LABELS if key not in ("name", "password", "client_secret")]
-    assert [dest for _, dest, _, _ in cli_transfer.USER_FIELDS] == [
+    assert [dest for _, dest, _, _ in cli_user.FIELDS] == [
         key for key in users.LABELS if key not in ("user_code", "password")]
 
 

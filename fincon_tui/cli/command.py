@@ -1,19 +1,21 @@
-"""What a command of the table (table.py) is, what it runs with, and the
-parser made from the table.  NamedTuples, not dataclasses: the module
-dataclasses loads inspect (9 ms), which --help would load for nothing."""
+"""What a command of the table (table.py) is, what it runs with, the kind
+of record the shared commands of `smtp` and `user` work on, and the parser
+made from the table.  NamedTuples, not dataclasses: the module dataclasses
+loads inspect (9 ms), which --help would load for nothing."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from fincon_tui.config import Config
     from fincon_tui.keystore.vault import PasswordVault
+    from fincon_tui.services.sign_ins import SignIn
 
 
 class Context(NamedTuple):
@@ -49,6 +51,36 @@ class Group(NamedTuple):
     name: str
     help: str
     commands: tuple[Command, ...]
+
+
+class Kind(NamedTuple):
+    """A kind of record as the commands that `smtp` and `user` share
+    (records.py, transfer.py, copy_rename.py) need it declared; `service`
+    is its record service (SmtpSettings, UserSettings), which the functions
+    below are given."""
+
+    #: The group's word, services.transfer's Kind.command.
+    name: str
+    #: How help names one record ('a definition'), and the key's metavar ('NAME').
+    what: str
+    key: str
+    #: (option, form field, metavar, help) of set and copy; domain/smtp.py and domain/users.py have the rules.
+    fields: tuple[tuple[str, str, str, str], ...]
+    #: set takes the options of an OAuth client secret.
+    client_secret: bool
+    service: Callable[[Database, PasswordVault], Any]
+    #: The message for a key given that no record has.
+    missing: Callable[[str], str]
+    #: list's table: its heading, the rows' key, and a row's line.
+    heading: str
+    key_column: str
+    line: Callable[[dict], str]
+    #: The rows of list and show for some stored records: (stored records, service).
+    rows: Callable[[list, Any], list[dict]]
+    #: What show adds to a row: (row, stored record, service).
+    details: Callable[[dict, Any, Any], None]
+    #: What sign-in signs in: (service, context).
+    sign_in: Callable[[Any, Context], SignIn]
 
 
 def add_commands(

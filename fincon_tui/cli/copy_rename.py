@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import argparse
 
-from fincon_tui.cli.command import Context
-from fincon_tui.cli.transfer import NoSecret, detailed, report, stdin_password
+from fincon_tui.cli.command import Context, Kind
+from fincon_tui.cli.transfer import NoSecret, detailed, given, report, stdin_password, transfer_kind
 
 
-def copy_help(what: str) -> str:
-    return (f"create {what} as a copy of another: the fields given replace the copied ones; "
+def copy_help(kind: Kind) -> str:
+    return (f"create {kind.what} as a copy of another: the fields given replace the copied ones; "
             "its stored password or client secret is copied only with --with-password")
 
 
-def copy_arguments(copy: argparse.ArgumentParser, key: str, fields: tuple) -> None:
+def copy_arguments(kind: Kind, copy: argparse.ArgumentParser) -> None:
     """`copy SOURCE NEW [--field VALUE ...]` for one kind of record."""
-    copy.add_argument("source", metavar=key, help="the record to copy")
-    copy.add_argument("key", metavar=f"NEW_{key}", help="the copy's key (must not exist yet)")
-    for option, dest, metavar, text in fields:
+    copy.add_argument("source", metavar=kind.key, help="the record to copy")
+    copy.add_argument("key", metavar=f"NEW_{kind.key}", help="the copy's key (must not exist yet)")
+    for option, dest, metavar, text in kind.fields:
         copy.add_argument(option, dest=dest, metavar=metavar, help=text)
     password = copy.add_mutually_exclusive_group()
     password.add_argument(
@@ -37,34 +37,38 @@ def copy_arguments(copy: argparse.ArgumentParser, key: str, fields: tuple) -> No
         help="give the copy its own password: read from stdin (one line), or asked for without echo",
     )
     copy.add_argument("--password", nargs="?", action=NoSecret, help=argparse.SUPPRESS)
-    copy.set_defaults(fields=[dest for _, dest, _, _ in fields])
     detailed(copy)
 
 
-def rename_help(what: str, key: str) -> str:
-    return (f"give {what} a new {key}: its stored secrets (password, client secret, sign-in ...), history and "
-            "(for a definition) linked users go with it")
+def rename_help(kind: Kind) -> str:
+    return (f"give {kind.what} a new {kind.key}: its stored secrets (password, client secret, sign-in ...), history "
+            "and (for a definition) linked users go with it")
 
 
-def rename_arguments(rename: argparse.ArgumentParser, key: str) -> None:
+def rename_arguments(kind: Kind, rename: argparse.ArgumentParser) -> None:
     """`rename OLD NEW` for one kind of record."""
-    rename.add_argument("key", metavar=key, help="the record to rename")
-    rename.add_argument("new_key", metavar=f"NEW_{key}", help="its new key (a change of letter case is one)")
+    rename.add_argument("key", metavar=kind.key, help="the record to rename")
+    rename.add_argument("new_key", metavar=f"NEW_{kind.key}", help="its new key (a change of letter case is one)")
     detailed(rename)
 
 
-def run(ctx: Context, kind_name: str) -> int:
+def copy(kind: Kind, ctx: Context) -> int:
     from fincon_tui.domain.password_binding import PasswordChange
-    from fincon_tui.services.key_changes import copy_text, rename_text
-    from fincon_tui.services.transfer import SMTP, USERS, Transfer
+    from fincon_tui.services.key_changes import copy_text
+    from fincon_tui.services.transfer import Transfer
 
     args = ctx.args
-    kind = SMTP if kind_name == "smtp" else USERS
-    transfer = Transfer(ctx.db, ctx.vault)
-    if getattr(args, f"{kind_name}_command") == "rename":
-        return report(rename_text(transfer, kind, args.key, args.new_key), args)
-    values = {dest: getattr(args, dest) for dest in args.fields if getattr(args, dest) is not None}
     password = stdin_password(args, PasswordChange.keep())
     if isinstance(password, int):
         return password
-    return report(copy_text(transfer, kind, args.source, args.key, values, password, args.with_password), args)
+    copied = copy_text(Transfer(ctx.db, ctx.vault), transfer_kind(kind), args.source, args.key, given(kind, args),
+                       password, args.with_password)
+    return report(copied, args)
+
+
+def rename(kind: Kind, ctx: Context) -> int:
+    from fincon_tui.services.key_changes import rename_text
+    from fincon_tui.services.transfer import Transfer
+
+    renamed = rename_text(Transfer(ctx.db, ctx.vault), transfer_kind(kind), ctx.args.key, ctx.args.new_key)
+    return report(renamed, ctx.args)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fincon_tui._exceptions import SecretStoreError
 from fincon_tui.cli.command import Context
 from fincon_tui.cli.common import FAILED, fail, say
 
@@ -21,7 +22,6 @@ def file_arguments(command: argparse.ArgumentParser) -> None:
 
 
 def run(ctx: Context) -> int:
-    from fincon_tui._exceptions import SecretStoreError
     from fincon_tui.services import data_keys as keys
     from fincon_tui.services.sealed_passwords import Passwords
 

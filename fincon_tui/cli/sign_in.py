@@ -8,7 +8,10 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from fincon_tui._exceptions import NotReady, RecordChanged, SecretStoreError, TokenFailure
+from fincon_tui.cli.command import Kind
 from fincon_tui.cli.common import fail, read_line, say
+from fincon_tui.domain.visible import visible
 
 if TYPE_CHECKING:
     from fincon_tui.oauth.tokens import Tokens
@@ -20,23 +23,19 @@ def sign_in_help(what: str) -> str:
             "the browser ends on) and store its refresh token")
 
 
-def arguments(command: argparse.ArgumentParser, key: str) -> None:
-    command.add_argument("key", metavar=key)
+def arguments(kind: Kind, command: argparse.ArgumentParser) -> None:
+    command.add_argument("key", metavar=kind.key)
 
 
 def run(find: Callable[[], SignIn], save: Callable[[SignIn, Tokens], str]) -> int:
     """Sign in as `find()` says (NotReady: why not), then `save` the tokens."""
-    from fincon_tui._exceptions import NotReady, RecordChanged, SecretStoreError
-    from fincon_tui.domain.visible import visible
-    from fincon_tui.oauth.errors import TokenFailure
-
     try:
         sign_in = find()
     except (NotReady, SecretStoreError) as error:
         return fail(str(error))
     try:
         if sign_in.microsoft:
-            from fincon_tui.oauth.microsoft import DeviceCode
+            from fincon_tui.oauth.microsoft import DeviceCode  # MSAL and google-auth: loaded for their sign-ins only
 
             code = DeviceCode(sign_in.tenant, sign_in.client_id, sign_in.timeout)
             # The server's address and code are escaped; the app's own line breaks stay (the address on its own).

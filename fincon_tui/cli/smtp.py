@@ -1,8 +1,11 @@
 """`fincon-tui smtp ...`: the definitions from a shell, for scripting over SSH.
+This module declares the kind of record (KIND) for the commands `smtp` and
+`user` share (records.py, transfer.py, copy_rename.py), and has `test` and
+`send-test`.
 
 Exit status: 0 success, 1 the test failed, 2 the command could not run
-(unknown definition, bad arguments, missing login or key); `set` and `delete`
-(transfer.py), `copy` and `rename` (copy_rename.py) as common.py says.
+(unknown definition, bad arguments, missing login or key); `set`, `delete`,
+`copy` and `rename` as common.py says.
 """
 
 from __future__ import annotations
@@ -11,49 +14,50 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from fincon_tui.cli import copy_rename, sign_in, transfer
-from fincon_tui.cli.command import Context, json_option
-from fincon_tui.cli.common import FAILED, cell, fail, print_list, print_record, say
+from fincon_tui._exceptions import CannotTest, UnknownUser, describe
+from fincon_tui.cli.command import Context, Kind, json_option
+from fincon_tui.cli.common import FAILED, cell, fail, say
 from fincon_tui.domain.visible import shown_key
 
-if TYPE_CHECKING:  # the commands import their libraries when they run
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.mail_checks import MailChecks
+    from fincon_tui.services.sign_ins import SignIn
     from fincon_tui.services.smtp_settings import SmtpSettings
 
-
-def show_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("name", metavar="NAME")
-    json_option(parser)
-
-
-def test_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("name", metavar="NAME")
-    json_option(parser, "print JSON, with the SMTP transcript")
-    parser.add_argument("--user", metavar="CODE",
-                        help="log in as this user would (their own login, else the shared one)")
-    _session_options(parser)
-
-
-def send_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("name", metavar="NAME")
-    parser.add_argument("--to", required=True, metavar="ADDR", help="recipient address")
-    parser.add_argument("--user", metavar="CODE", help="send as this user, with their login and sender")
-    parser.add_argument("--from", dest="sender", metavar="ADDR",
-                        help="the From address (default: the user's sender address, else the login if an address)")
-    _session_options(parser)
+#: The options of `smtp set` and `smtp copy`.
+FIELDS = (
+    ("--mail-server", "mail_server", "HOST", "Mail Server: host name or IP address"),
+    ("--authenticate", "authenticate", "Y|N", "Authenticate: the server requires a login (new: Y)"),
+    ("--username", "username", "LOGIN", "Username: the shared login; empty when each user brings their own"),
+    ("--port", "port", "N", "Port, 1-65535 (new: 587)"),
+    ("--use-tls", "use_tls", "Y|N", "Use TLS (new: Y)"),
+    ("--timeout", "timeout_seconds", "SECONDS", "Time Out (Seconds), 1-300 (new: 30)"),
+    ("--bcc", "bcc", "ADDR", "BCC: one address every mail is copied to"),
+    ("--login-method", "login_method", "P|M|G", "Login Method: P=Password, M=Microsoft 365, G=Google (new: P)"),
+    ("--tenant", "tenant", "ID", "Tenant ID (M): the Entra tenant's ID or domain"),
+    ("--client-id", "client_id", "ID", "Client ID (M, G): the app registration's or OAuth client's ID"),
+)
 
 
-def _session_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-v", "--verbose", action="store_true", help="print the SMTP conversation")
-    parser.add_argument(
-        "--allow-plaintext",
-        action="store_true",
-        help="go ahead when Use TLS is N although the password crosses the network unencrypted",
-    )
+def _service(db: Database, vault: PasswordVault) -> SmtpSettings:
+    from fincon_tui.services.smtp_settings import SmtpSettings
+
+    return SmtpSettings(db, vault)
+
+
+def _missing(name: str) -> str:
+    return f"SMTP definition {shown_key(name)} does not exist"
+
+
+def _line(row: dict) -> str:
+    return (f"{cell(row['name'], 22)} {cell(row['mail_server'], 32)} {row['port']:>5} {row['security']:<12} "
+            f"{row['username'] or '(per user)' if row['authenticate'] == 'Y' else '-'}")
 
 
 def _row(stored, smtp: SmtpSettings) -> dict:
-    from fincon_tui._exceptions import describe
     from fincon_tui.domain.providers import m365_password_flag
     from fincon_tui.domain.smtp import LABELS
     from fincon_tui.mail.security import security
@@ -94,62 +98,85 @@ def _rows(found: list, smtp: SmtpSettings) -> list[dict]:
     return rows
 
 
-def run(ctx: Context) -> int:
-    from fincon_tui.domain.password_binding import smtp_owner
+def _details(row: dict, stored, smtp: SmtpSettings) -> None:
+    """How the definition logs in, when its secrets expire, and its users' own sign-ins."""
+    from fincon_tui.domain.login_methods import way
+    from fincon_tui.domain.password_binding import user_owner
+    from fincon_tui.services.oauth_logins import expiries, user_expiries
+
+    row["login_way"] = way(stored.record.login_method, set(smtp.passwords.expiries(smtp.owner(stored.key))))
+    row["expires"] = expiries(smtp.passwords, stored.record)
+    linked = [code for code, _ in smtp.users.own_logins(stored.key)]
+    signed_in = {code: user_expiries(smtp.passwords, user_owner(code)) for code in linked}
+    row["users_expires"] = {code: found for code, found in signed_in.items() if found}
+
+
+def _sign_in(smtp: SmtpSettings, ctx: Context) -> SignIn:
+    from fincon_tui.services.sign_ins import definition_sign_in
+
+    return definition_sign_in(smtp, ctx.args.key)
+
+
+KIND = Kind(
+    name="smtp", what="a definition", key="NAME", fields=FIELDS, client_secret=True, service=_service,
+    missing=_missing, heading=f"{'NAME':<22} {'MAIL SERVER':<32} {'PORT':>5} {'TLS':<12} USERNAME", key_column="name",
+    line=_line, rows=_rows, details=_details, sign_in=_sign_in,
+)
+
+
+def test_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME")
+    json_option(parser, "print JSON, with the SMTP transcript")
+    parser.add_argument("--user", metavar="CODE",
+                        help="log in as this user would (their own login, else the shared one)")
+    _session_options(parser)
+
+
+def send_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME")
+    parser.add_argument("--to", required=True, metavar="ADDR", help="recipient address")
+    parser.add_argument("--user", metavar="CODE", help="send as this user, with their login and sender")
+    parser.add_argument("--from", dest="sender", metavar="ADDR",
+                        help="the From address (default: the user's sender address, else the login if an address)")
+    _session_options(parser)
+
+
+def _session_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-v", "--verbose", action="store_true", help="print the SMTP conversation")
+    parser.add_argument(
+        "--allow-plaintext",
+        action="store_true",
+        help="go ahead when Use TLS is N although the password crosses the network unencrypted",
+    )
+
+
+def login_test(ctx: Context) -> int:
+    """`smtp test`: connect, secure and log in, then QUIT."""
+    return _test(ctx, sending=False)
+
+
+def send_test(ctx: Context) -> int:
+    """`smtp send-test`: a short test email."""
+    return _test(ctx, sending=True)
+
+
+def _test(ctx: Context, sending: bool) -> int:
     from fincon_tui.services.mail_checks import MailChecks
-    from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
 
-    args, db, vault = ctx.args, ctx.db, ctx.vault
-    if args.smtp_command in ("set", "delete"):
-        return transfer.run_write(ctx, "smtp")
-    if args.smtp_command in ("copy", "rename"):
-        return copy_rename.run(ctx, "smtp")
-    smtp = SmtpSettings(db, vault)
-    if args.smtp_command == "list":
-        print_list(
-            _rows(smtp.search("", limit=1_000_000_000), smtp), args.json,
-            f"{'NAME':<22} {'MAIL SERVER':<32} {'PORT':>5} {'TLS':<12} USERNAME", "name",
-            lambda row: f"{cell(row['name'], 22)} {cell(row['mail_server'], 32)} {row['port']:>5} "
-            f"{row['security']:<12} "
-            f"{row['username'] or '(per user)' if row['authenticate'] == 'Y' else '-'}",
-        )
-        return 0
-    if args.smtp_command == "sign-in":
-        from fincon_tui.services.sign_ins import definition_sign_in, save_sign_in
-
-        return sign_in.run(lambda: definition_sign_in(smtp, args.key),
-                           lambda sign_in, tokens: save_sign_in(smtp, sign_in, tokens))
-    stored = smtp.get(args.name)
+    smtp = _service(ctx.db, ctx.vault)
+    stored = smtp.get(ctx.args.name)
     if stored is None:
-        return fail(f"SMTP definition {shown_key(args.name)} does not exist")
-    if args.smtp_command == "show":
-        [row] = _rows([stored], smtp)
-        owner = smtp_owner(stored.key)
-        row["password_stored"] = smtp.passwords.has(owner)
-        row["password_problem"] = smtp.passwords.problem(owner) if row["password_stored"] else None
-        from fincon_tui.domain.login_methods import way
-        from fincon_tui.domain.password_binding import user_owner
-        from fincon_tui.services.oauth_logins import expiries, user_expiries
-
-        row["login_way"] = way(stored.record.login_method, set(smtp.passwords.expiries(owner)))
-        row["expires"] = expiries(smtp.passwords, stored.record)
-        linked = [code for code, _ in smtp.users.own_logins(stored.key)]
-        signed_in = {code: user_expiries(smtp.passwords, user_owner(code)) for code in linked}
-        row["users_expires"] = {code: found for code, found in signed_in.items() if found}
-        print_record(row, args.json)
-        return 0
-    return _session(args, MailChecks(smtp, UserSettings(db, vault)), stored.record)
+        return fail(_missing(ctx.args.name))
+    return _session(ctx.args, MailChecks(smtp, UserSettings(ctx.db, ctx.vault)), stored.record, sending)
 
 
-def _session(args, checks: MailChecks, definition) -> int:
+def _session(args, checks: MailChecks, definition, sending: bool) -> int:
     import asyncio
     from dataclasses import asdict
 
-    from fincon_tui._exceptions import CannotTest, UnknownUser
     from fincon_tui.mail.transcript import Transcript
 
-    sending = args.smtp_command == "send-test"
     try:
         if sending:
             prepared = checks.test_email(

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from fincon_tui.cli import copy_rename, key, sign_in, smtp, transfer, user
+from fincon_tui.cli import copy_rename, key, records, sign_in, smtp, transfer, user
 from fincon_tui.cli.command import Command, Context, Group, json_option
 
-DEFINITION, USER = "a definition", "a user's email settings"
+SMTP, USER = smtp.KIND, user.KIND
 
 
 def init(ctx: Context) -> int:
@@ -21,37 +21,39 @@ def init(ctx: Context) -> int:
 
 TABLE: tuple[Command | Group, ...] = (
     Group("smtp", "list, show, test, set, delete, copy and rename SMTP definitions", (
-        Command("list", "list the definitions", smtp.run, writes=False, arguments=json_option),
-        Command("show", "show one definition", smtp.run, writes=False, arguments=smtp.show_arguments),
-        Command("test", "connect, secure and log in, then QUIT (sends nothing)", smtp.run, writes=False,
+        Command("list", "list the definitions", partial(records.list_records, SMTP), writes=False,
+                arguments=json_option),
+        Command("show", "show one definition", partial(records.show, SMTP), writes=False,
+                arguments=partial(records.show_arguments, SMTP)),
+        Command("test", "connect, secure and log in, then QUIT (sends nothing)", smtp.login_test, writes=False,
                 arguments=smtp.test_arguments),
-        Command("send-test", "send a short test email through a definition", smtp.run, writes=False,
+        Command("send-test", "send a short test email through a definition", smtp.send_test, writes=False,
                 arguments=smtp.send_arguments),
-        Command("sign-in", sign_in.sign_in_help("an OAuth definition"), smtp.run, writes=True,
-                arguments=partial(sign_in.arguments, key="NAME")),
-        Command("set", transfer.set_help(DEFINITION), smtp.run, writes=True,
-                arguments=partial(transfer.set_arguments, key="NAME", fields=transfer.SMTP_FIELDS)),
-        Command("delete", transfer.delete_help("a definition that no user is linked to"), smtp.run, writes=True,
-                arguments=partial(transfer.delete_arguments, key="NAME")),
-        Command("copy", copy_rename.copy_help(DEFINITION), smtp.run, writes=True,
-                arguments=partial(copy_rename.copy_arguments, key="NAME", fields=transfer.SMTP_FIELDS)),
-        Command("rename", copy_rename.rename_help(DEFINITION, "NAME"), smtp.run, writes=True,
-                arguments=partial(copy_rename.rename_arguments, key="NAME")),
+        Command("sign-in", sign_in.sign_in_help("an OAuth definition"), partial(records.sign_in, SMTP), writes=True,
+                arguments=partial(sign_in.arguments, SMTP)),
+        Command("set", transfer.set_help(SMTP), partial(transfer.set_record, SMTP), writes=True,
+                arguments=partial(transfer.set_arguments, SMTP)),
+        Command("delete", transfer.delete_help("a definition that no user is linked to"),
+                partial(transfer.delete, SMTP), writes=True, arguments=partial(transfer.delete_arguments, SMTP)),
+        Command("copy", copy_rename.copy_help(SMTP), partial(copy_rename.copy, SMTP), writes=True,
+                arguments=partial(copy_rename.copy_arguments, SMTP)),
+        Command("rename", copy_rename.rename_help(SMTP), partial(copy_rename.rename, SMTP), writes=True,
+                arguments=partial(copy_rename.rename_arguments, SMTP)),
     )),
     Group("user", "list, show, set, delete, copy and rename user email settings", (
-        Command("list", "list the users", user.run, writes=False, arguments=json_option),
-        Command("show", "show one user's settings and the login they send with", user.run, writes=False,
-                arguments=user.show_arguments),
-        Command("set", transfer.set_help(USER), user.run, writes=True,
-                arguments=partial(transfer.set_arguments, key="CODE", fields=transfer.USER_FIELDS)),
-        Command("delete", transfer.delete_help(USER), user.run, writes=True,
-                arguments=partial(transfer.delete_arguments, key="CODE")),
-        Command("copy", copy_rename.copy_help(USER), user.run, writes=True,
-                arguments=partial(copy_rename.copy_arguments, key="CODE", fields=transfer.USER_FIELDS)),
-        Command("rename", copy_rename.rename_help(USER, "CODE"), user.run, writes=True,
-                arguments=partial(copy_rename.rename_arguments, key="CODE")),
-        Command("sign-in", sign_in.sign_in_help("a user's own login (Login Method M or G)"), user.run, writes=True,
-                arguments=partial(sign_in.arguments, key="CODE")),
+        Command("list", "list the users", partial(records.list_records, USER), writes=False, arguments=json_option),
+        Command("show", "show one user's settings and the login they send with", partial(records.show, USER),
+                writes=False, arguments=partial(records.show_arguments, USER)),
+        Command("set", transfer.set_help(USER), partial(transfer.set_record, USER), writes=True,
+                arguments=partial(transfer.set_arguments, USER)),
+        Command("delete", transfer.delete_help(USER.what), partial(transfer.delete, USER), writes=True,
+                arguments=partial(transfer.delete_arguments, USER)),
+        Command("copy", copy_rename.copy_help(USER), partial(copy_rename.copy, USER), writes=True,
+                arguments=partial(copy_rename.copy_arguments, USER)),
+        Command("rename", copy_rename.rename_help(USER), partial(copy_rename.rename, USER), writes=True,
+                arguments=partial(copy_rename.rename_arguments, USER)),
+        Command("sign-in", sign_in.sign_in_help("a user's own login (Login Method M or G)"),
+                partial(records.sign_in, USER), writes=True, arguments=partial(sign_in.arguments, USER)),
     )),
     Command("export", "print every definition and user, without passwords", transfer.export, writes=False,
             arguments=transfer.export_arguments),

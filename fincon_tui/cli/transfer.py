@@ -1,6 +1,7 @@
-"""Writing records from a shell: `smtp set|delete`, `user set|delete`,
-`export` and `import`.  The work is services/transfer.py's; this module
-reads the options, the password and the file, and prints what happened.
+"""Writing records from a shell: `smtp set|delete`, `user set|delete` (one
+implementation for both kinds, which smtp.py and user.py declare), `export`
+and `import`.  The work is services/transfer.py's; this module reads the
+options, the password and the file, and prints what happened.
 
 A password or client secret is read from stdin (`--password-stdin`,
 `--client-secret-stdin`) or typed at a prompt without echo, never taken
@@ -12,40 +13,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fincon_tui.cli.command import Context
+from fincon_tui._exceptions import FieldError, FileRefused
+from fincon_tui.cli.command import Context, Kind
 from fincon_tui.cli.common import CHANGED, FAILED, fail, read_secret, say
+from fincon_tui.domain.visible import shown
 
 if TYPE_CHECKING:
     from fincon_tui.domain.password_binding import PasswordChange
+    from fincon_tui.services.transfer import Kind as TextKind
     from fincon_tui.services.transfer import Outcome
-
-#: (option, form field, metavar, help) of `smtp set`; domain/smtp.py has the rules.
-SMTP_FIELDS = (
-    ("--mail-server", "mail_server", "HOST", "Mail Server: host name or IP address"),
-    ("--authenticate", "authenticate", "Y|N", "Authenticate: the server requires a login (new: Y)"),
-    ("--username", "username", "LOGIN", "Username: the shared login; empty when each user brings their own"),
-    ("--port", "port", "N", "Port, 1-65535 (new: 587)"),
-    ("--use-tls", "use_tls", "Y|N", "Use TLS (new: Y)"),
-    ("--timeout", "timeout_seconds", "SECONDS", "Time Out (Seconds), 1-300 (new: 30)"),
-    ("--bcc", "bcc", "ADDR", "BCC: one address every mail is copied to"),
-    ("--login-method", "login_method", "P|M|G", "Login Method: P=Password, M=Microsoft 365, G=Google (new: P)"),
-    ("--tenant", "tenant", "ID", "Tenant ID (M): the Entra tenant's ID or domain"),
-    ("--client-id", "client_id", "ID", "Client ID (M, G): the app registration's or OAuth client's ID"),
-)
-#: The same for `user set`; domain/users.py has the rules.
-USER_FIELDS = (
-    ("--smtp-definition", "smtp_name", "NAME", "SMTP Definition the user sends through"),
-    ("--smtp-username", "smtp_username", "LOGIN", "SMTP Username: the user's own login (empty: the definition's)"),
-    ("--login-method", "login_method", "P|M|G",
-     "Login Method of the user's own login: P=Password, M=Microsoft 365, G=Google; empty: as the definition"),
-    ("--sender-name", "sender_name", "TEXT", "Sender's Name"),
-    ("--sender-email", "sender_email", "ADDR", "Sender's Email Address"),
-    ("--job-title", "job_title", "TEXT", "Sender's Job Title"),
-    ("--telephone", "telephone", "NUMBER", "Sender's Telephone Number"),
-    *((f"--user-defined-{n}", f"user_defined_{n}", "TEXT", f"User Defined {n}") for n in range(1, 7)),
-)
 
 
 class NoSecret(argparse.Action):
@@ -67,14 +47,14 @@ def detailed(command: argparse.ArgumentParser) -> None:
     )
 
 
-def set_help(what: str) -> str:
-    return f"create or change {what}: fields not given keep their value, or the form's default when new"
+def set_help(kind: Kind) -> str:
+    return f"create or change {kind.what}: fields not given keep their value, or the form's default when new"
 
 
-def set_arguments(command: argparse.ArgumentParser, key: str, fields: tuple) -> None:
+def set_arguments(kind: Kind, command: argparse.ArgumentParser) -> None:
     """`set KEY [--field VALUE ...]` for one kind of record."""
-    command.add_argument("key", metavar=key)
-    for option, dest, metavar, text in fields:
+    command.add_argument("key", metavar=kind.key)
+    for option, dest, metavar, text in kind.fields:
         command.add_argument(option, dest=dest, metavar=metavar, help=text)
     password = command.add_mutually_exclusive_group()
     password.add_argument(
@@ -84,8 +64,7 @@ def set_arguments(command: argparse.ArgumentParser, key: str, fields: tuple) -> 
     )
     password.add_argument("--clear-password", action="store_true", help="remove the stored password")
     command.add_argument("--password", nargs="?", action=NoSecret, help=argparse.SUPPRESS)
-    command.set_defaults(fields=[dest for _, dest, _, _ in fields])
-    if fields is SMTP_FIELDS:
+    if kind.client_secret:
         secret = command.add_mutually_exclusive_group()
         secret.add_argument("--client-secret-stdin", action="store_true",
                             help="read the Client Secret (M app-only, G installed app) from stdin, one line, "
@@ -103,8 +82,8 @@ def delete_help(what: str) -> str:
     return f"delete {what} and its stored password"
 
 
-def delete_arguments(command: argparse.ArgumentParser, key: str) -> None:
-    command.add_argument("key", metavar=key)
+def delete_arguments(kind: Kind, command: argparse.ArgumentParser) -> None:
+    command.add_argument("key", metavar=kind.key)
     detailed(command)
 
 
@@ -129,7 +108,6 @@ def stdin_password(args: argparse.Namespace, otherwise: PasswordChange) -> Passw
     """The password of `--password-stdin` (read from stdin, or typed without
     echo), `otherwise` without that option, or the exit status to return."""
     from fincon_tui.domain.password_binding import PasswordChange
-    from fincon_tui.domain.visible import shown
 
     if not args.password_stdin:
         return otherwise
@@ -142,18 +120,32 @@ def stdin_password(args: argparse.Namespace, otherwise: PasswordChange) -> Passw
         return 130
 
 
-def run_write(ctx: Context, kind_name: str) -> int:
-    """`smtp set|delete` and `user set|delete`."""
-    from fincon_tui.domain.password_binding import PasswordChange
-    from fincon_tui.services.transfer import SMTP, USERS, Transfer
+def transfer_kind(kind: Kind) -> TextKind:
+    """services/transfer.py's declaration of the same kind of record."""
+    from fincon_tui.services.transfer import KINDS
 
-    args = ctx.args
-    kind = SMTP if kind_name == "smtp" else USERS
+    return next(found for found in KINDS if found.command == kind.name)
+
+
+def given(kind: Kind, args: argparse.Namespace) -> dict[str, str]:
+    """The fields given on the command line, by form key."""
+    return {dest: getattr(args, dest) for _, dest, _, _ in kind.fields if getattr(args, dest) is not None}
+
+
+def delete(kind: Kind, ctx: Context) -> int:
+    from fincon_tui.services.transfer import Transfer
+
+    return report(Transfer(ctx.db, ctx.vault).delete(transfer_kind(kind), ctx.args.key), ctx.args)
+
+
+def set_record(kind: Kind, ctx: Context) -> int:
+    from fincon_tui.domain.password_binding import PasswordChange
+    from fincon_tui.services.transfer import Transfer
+
+    args, as_text = ctx.args, transfer_kind(kind)
     transfer = Transfer(ctx.db, ctx.vault)
-    if getattr(args, f"{kind_name}_command") == "delete":
-        return report(transfer.delete(kind, args.key), args)
-    values = {dest: getattr(args, dest) for dest in args.fields if getattr(args, dest) is not None}
-    values[kind.key_field] = args.key
+    values = given(kind, args)
+    values[as_text.key_field] = args.key
     password = stdin_password(args, PasswordChange.clear() if args.clear_password else PasswordChange.keep())
     if isinstance(password, int):
         return password
@@ -164,15 +156,12 @@ def run_write(ctx: Context, kind_name: str) -> int:
     except KeyboardInterrupt:
         say("fincon-tui: cancelled", err=True)
         return 130
-    return report(transfer.set(kind, values, password, secret), args)
+    return report(transfer.set(as_text, values, password, secret), args)
 
 
 def _secret_change(args: argparse.Namespace):
     """What `smtp set` does to the Client Secret (ValueError naming the option)."""
-    from datetime import date
-
     from fincon_tui.domain.password_binding import PasswordChange
-    from fincon_tui.domain.visible import shown
 
     expires = None
     if getattr(args, "client_secret_expires", None):
@@ -185,7 +174,6 @@ def _secret_change(args: argparse.Namespace):
     if getattr(args, "clear_client_secret", False):
         return PasswordChange.clear()
     if getattr(args, "service_account_file", None):
-        from fincon_tui._exceptions import FieldError
         from fincon_tui.services.smtp_settings import read_key_file
 
         try:
@@ -218,7 +206,6 @@ def export(ctx: Context) -> int:
 def import_(ctx: Context) -> int:
     """`import`; on a database not created yet (ctx.missing) only with
     --dry-run, against an empty one in memory."""
-    from fincon_tui._exceptions import FileRefused
     from fincon_tui.services.transfer import CHANGES, Transfer, summary
 
     args = ctx.args
@@ -245,8 +232,6 @@ def import_(ctx: Context) -> int:
 def load(file: str) -> object:
     """The data of an export file: JSON or TOML by extension, else by content,
     read strictly (domain/documents.py); ValueError says why it is unusable."""
-    from pathlib import Path
-
     from fincon_tui.domain.documents import parse_json, parse_toml
 
     try:

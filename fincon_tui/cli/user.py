@@ -1,26 +1,52 @@
-"""`fincon-tui user ...`: user email settings from a shell, like `smtp ...`."""
+"""`fincon-tui user ...`: user email settings from a shell, like `smtp ...`;
+this module declares the kind of record (KIND) for the commands they share."""
 
 from __future__ import annotations
 
-import argparse
 from typing import TYPE_CHECKING
 
-from fincon_tui.cli import copy_rename, sign_in, transfer
-from fincon_tui.cli.command import Context, json_option
-from fincon_tui.cli.common import cell, fail, print_list, print_record
+from fincon_tui._exceptions import LoginMissing, NotReady, describe
+from fincon_tui.cli.command import Context, Kind
+from fincon_tui.cli.common import cell
 from fincon_tui.domain.visible import shown_key
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from fincon_tui.keystore.vault import PasswordVault
+    from fincon_tui.services.sign_ins import SignIn
     from fincon_tui.services.user_settings import UserSettings
 
+#: The options of `user set` and `user copy`.
+FIELDS = (
+    ("--smtp-definition", "smtp_name", "NAME", "SMTP Definition the user sends through"),
+    ("--smtp-username", "smtp_username", "LOGIN", "SMTP Username: the user's own login (empty: the definition's)"),
+    ("--login-method", "login_method", "P|M|G",
+     "Login Method of the user's own login: P=Password, M=Microsoft 365, G=Google; empty: as the definition"),
+    ("--sender-name", "sender_name", "TEXT", "Sender's Name"),
+    ("--sender-email", "sender_email", "ADDR", "Sender's Email Address"),
+    ("--job-title", "job_title", "TEXT", "Sender's Job Title"),
+    ("--telephone", "telephone", "NUMBER", "Sender's Telephone Number"),
+    *((f"--user-defined-{n}", f"user_defined_{n}", "TEXT", f"User Defined {n}") for n in range(1, 7)),
+)
 
-def show_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("key", metavar="CODE")
-    json_option(parser)
+
+def _service(db: Database, vault: PasswordVault) -> UserSettings:
+    from fincon_tui.services.user_settings import UserSettings
+
+    return UserSettings(db, vault)
+
+
+def _missing(code: str) -> str:
+    return f"User email settings {shown_key(code.strip().upper())} do not exist"
+
+
+def _line(row: dict) -> str:
+    return (f"{cell(row['user_code'], 20)} {cell(row['smtp_name'], 22)} {cell(row['smtp_username'] or '-', 24)} "
+            f"{row['sender_name']} <{row['sender_email']}>")
 
 
 def _row(stored, users: UserSettings) -> dict:
-    from fincon_tui._exceptions import describe
     from fincon_tui.domain.users import LABELS
 
     return {
@@ -50,7 +76,6 @@ def _login(user, users: UserSettings) -> dict:
     """Which login the user sends with, as the form's 'Login used:' line
     says (MISSING: and why, when it cannot log in); how it gets its token;
     and when the user's own sign-in expires."""
-    from fincon_tui._exceptions import LoginMissing, NotReady
     from fincon_tui.domain.login import effective_login
     from fincon_tui.domain.password_binding import smtp_owner, user_owner
     from fincon_tui.services.oauth_logins import login_way, user_expiries
@@ -80,37 +105,19 @@ def _login(user, users: UserSettings) -> dict:
     return found
 
 
-def run(ctx: Context) -> int:
-    from fincon_tui.services.user_settings import UserSettings
-
-    args, db, vault = ctx.args, ctx.db, ctx.vault
-    if args.user_command in ("set", "delete"):
-        return transfer.run_write(ctx, "user")
-    if args.user_command in ("copy", "rename"):
-        return copy_rename.run(ctx, "user")
-    users = UserSettings(db, vault)
-    if args.user_command == "sign-in":
-        from fincon_tui.services.sign_ins import save_sign_in, user_sign_in
-        from fincon_tui.services.smtp_settings import SmtpSettings
-
-        return sign_in.run(lambda: user_sign_in(users, SmtpSettings(db, vault), args.key),
-                           lambda sign_in, tokens: save_sign_in(users, sign_in, tokens))
-    if args.user_command == "list":
-        print_list(
-            _rows(users.search("", limit=1_000_000_000), users), args.json,
-            f"{'USER':<20} {'SMTP DEFINITION':<22} {'OWN LOGIN':<24} SENDER", "user_code",
-            lambda row: f"{cell(row['user_code'], 20)} {cell(row['smtp_name'], 22)} "
-            f"{cell(row['smtp_username'] or '-', 24)} "
-            f"{row['sender_name']} <{row['sender_email']}>",
-        )
-        return 0
-    stored = users.get(args.key)
-    if stored is None:
-        return fail(f"User email settings {shown_key(args.key.strip().upper())} do not exist")
-    [row] = _rows([stored], users)
-    owner = users.owner(stored.key)
-    row["password_stored"] = users.passwords.has(owner)
-    row["password_problem"] = users.passwords.problem(owner) if row["password_stored"] else None
+def _details(row: dict, stored, users: UserSettings) -> None:
     row.update(_login(stored.record, users))
-    print_record(row, args.json)
-    return 0
+
+
+def _sign_in(users: UserSettings, ctx: Context) -> SignIn:
+    from fincon_tui.services.sign_ins import user_sign_in
+    from fincon_tui.services.smtp_settings import SmtpSettings
+
+    return user_sign_in(users, SmtpSettings(ctx.db, ctx.vault), ctx.args.key)
+
+
+KIND = Kind(
+    name="user", what="a user's email settings", key="CODE", fields=FIELDS, client_secret=False, service=_service,
+    missing=_missing, heading=f"{'USER':<20} {'SMTP DEFINITION':<22} {'OWN LOGIN':<24} SENDER", key_column="user_code",
+    line=_line, rows=_rows, details=_details, sign_in=_sign_in,
+)
