@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     words = sys.argv[1:] if argv is None else argv
     args = build_parser(with_commands=_names_a_command(words)).parse_args(words)
-    # The config file, the key store, the database and the app: loaded when used, for a quick --version.
+    # Loaded after parsing, which --version and --help end in: the config file, the key store, the database, the app.
     from fincon_tui.config import load_config
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.storage.checks import check_database_file
