@@ -175,7 +175,9 @@ def _session(args, checks: MailChecks, definition, sending: bool) -> int:
     import asyncio
     from dataclasses import asdict
 
+    from fincon_tui.domain.providers import m365_password_flag
     from fincon_tui.mail.transcript import Transcript
+    from fincon_tui.services.oauth_logins import expires_soon
 
     try:
         if sending:
@@ -190,9 +192,6 @@ def _session(args, checks: MailChecks, definition, sending: bool) -> int:
         return fail(f"--{error.field} {error}" if error.of_value else str(error))
     for note in prepared.notes:
         say(f"fincon-tui: note: {note}", err=True)
-    from fincon_tui.domain.providers import m365_password_flag
-    from fincon_tui.services.oauth_logins import expires_soon
-
     d = definition
     warnings = [w for w in [m365_password_flag(d.mail_server, d.authenticate, d.login_method)] if w]
     expiring = expires_soon(checks.smtp.passwords, d, prepared.login) if prepared.login else []
