@@ -11,7 +11,6 @@ from pathlib import Path
 
 from fincon_tui import __version__
 from fincon_tui._exceptions import ConfigError, NoDatabase, SecretStoreError, StorageError
-from fincon_tui.cli.command import Context, add_commands
 from fincon_tui.cli.common import BROKEN_PIPE, Parser, fail
 from fincon_tui.paths import DB_ENV, database_path
 
@@ -45,7 +44,9 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     if not with_commands:
         parser.set_defaults(command=None)
         return parser
-    from fincon_tui.cli.table import TABLE  # the commands' modules: for a COMMAND or --help only
+    # The commands' modules: for a COMMAND or --help only.
+    from fincon_tui.cli.command import add_commands
+    from fincon_tui.cli.table import TABLE
 
     add_commands(parser, TABLE)
     return parser
@@ -149,6 +150,7 @@ def _command(args: argparse.Namespace, path: Path, vault, config) -> int:
     """Run the COMMAND chosen; database damage or refusal is one line and status 2."""
     import sqlite3
 
+    from fincon_tui.cli.command import Context
     from fincon_tui.storage.database import empty_database, open_database
 
     command = args.chosen
