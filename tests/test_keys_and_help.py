@@ -167,7 +167,7 @@ async def test_the_legend_shows_reload_and_history(app) -> None:
         assert "F5/^R=Reload" in shown and "F9/^Y=History" in shown
 
 
-@pytest.mark.parametrize("size", [(160, 24), (80, 24), (60, 20), (40, 20)])
+@pytest.mark.parametrize("size", [(160, 24), (80, 24), (60, 20)])  # smaller: too small (test_every_screen)
 async def test_the_legend_is_never_cut(app, size: tuple[int, int]) -> None:
     async with app.run_test(size=size) as pilot:
         await open_form(pilot, 1)
@@ -177,7 +177,7 @@ async def test_the_legend_is_never_cut(app, size: tuple[int, int]) -> None:
         widget = app.screen.query_one(KeyLegend)
         rows = [widget.render_line(y).text for y in range(widget.region.height)]
         assert widget.region.bottom == size[1]
-        assert len(rows) == (1 if size[0] == 160 else 2 if size[0] >= 60 else 4)
+        assert len(rows) == (1 if size[0] == 160 else 2)
         for label in shown:  # each key whole, on one line
             assert sum(label in row for row in rows) == 1, (label, rows)
         assert all(len(row.rstrip()) <= size[0] for row in rows)

@@ -137,6 +137,12 @@ MORE_SCREENS = {
     # 3, 4 and 7 on the three definitions: the worst outcome, counted; F1 lists all three
     "list_outcomes": (LIST_OPTIONS, (80, 24)),
     "list_outcomes_in_help": ([*LIST_OPTIONS, "f1"], (80, 24)),
+    # the smallest terminal shown whole: fields narrow, hints wrap, a list's columns in two views
+    "smtp_form_at_60x20": (["1", "1", "1", *"office", "enter"], (60, 20)),
+    "providers_at_60x20": (["1", "1", "1", *"office", "enter", "f4"], (60, 20)),
+    "work_with_at_60x20": (["1", "1", "3"], (60, 20)),
+    "work_with_second_view_at_60x20": (["1", "1", "3", "f2"], (60, 20)),
+    "too_small_at_40x12": (["1", "1", "3"], (40, 12)),
 }
 
 

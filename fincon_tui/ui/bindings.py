@@ -33,6 +33,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "page_up": "pageup",
     # the Work with lists
     "create": "f11,ctrl+n",
+    "list.view": "f2,ctrl+l",
     "list.page_down": "pagedown",
     "list.page_up": "pageup",
     "list.down": "down",

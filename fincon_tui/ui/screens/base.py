@@ -11,13 +11,15 @@ from fincon_tui.ui.app_services import AppServices, services_of
 from fincon_tui.ui.textual_internals import SparingScreen
 from fincon_tui.ui.widgets.chrome import MessageLine, TitleBar
 from fincon_tui.ui.widgets.key_legend import KeyLegend
+from fincon_tui.ui.widgets.too_small import SizeGuard, TooSmall
 
 if TYPE_CHECKING:
     from fincon_tui.ui.help_text import HelpText
 
 
-class FinconScreen(SparingScreen[None]):
-    """A screen with a menu path title, a message line and the F-key legend."""
+class FinconScreen(SizeGuard[None], SparingScreen[None]):
+    """A screen with a menu path title, a message line and the F-key legend
+    (or, on too small a terminal, a note that says so)."""
 
     PATH = ""
     #: What F1 shows above the screen's keys.
@@ -29,6 +31,7 @@ class FinconScreen(SparingScreen[None]):
             yield from self.compose_body()
         yield MessageLine()
         yield KeyLegend()
+        yield TooSmall()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

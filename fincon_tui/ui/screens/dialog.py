@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.app import ComposeResult
-from textual.containers import VerticalGroup
+from textual.containers import VerticalScroll
 from textual.widgets import Label
 
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.textual_internals import SparingModalScreen
 from fincon_tui.ui.widgets.key_legend import KeyLegend
+from fincon_tui.ui.widgets.too_small import SizeGuard, TooSmall
 
 if TYPE_CHECKING:
     from fincon_tui.ui.help_text import HelpText
@@ -32,8 +33,20 @@ Result = TypeVar("Result")
 CANCEL = bind("cancel", "cancel", "Cancel")
 
 
-class DialogScreen(SparingModalScreen[Result]):
-    """A window: title, body, keys."""
+class DialogFrame(VerticalScroll, can_focus=False):
+    """A window's frame.  On a terminal too short for all of the window it
+    scrolls, with a scroll bar that says so, and takes the cursor in turn
+    (Tab) so that the arrow and page keys scroll it: nothing is cut off."""
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._taller_than_room)
+
+    def _taller_than_room(self) -> None:
+        self.can_focus = self.max_scroll_y > 0
+
+
+class DialogScreen(SizeGuard[Result], SparingModalScreen[Result]):
+    """A window: title, body, keys (or, on too small a terminal, a note that says so)."""
 
     #: What the window is called in help and in key-clash messages.
     NAME: ClassVar[str] = "Window"
@@ -47,10 +60,11 @@ class DialogScreen(SparingModalScreen[Result]):
         self.dialog_title = title
 
     def compose(self) -> ComposeResult:
-        with VerticalGroup(id="dialog"):
+        with DialogFrame(id="dialog"):
             yield Label(plain(self.dialog_title), id="dialog-title")
             yield from self.compose_body()
         yield KeyLegend()
+        yield TooSmall()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

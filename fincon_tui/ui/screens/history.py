@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup, VerticalScroll
 from textual.widgets import Label, Static
@@ -22,6 +23,10 @@ def entry_head(entry: AuditEntry) -> str:
     """'2026-11-27 14:02  anna       update' (fixed width, so the changes align)."""
     when = datetime.fromisoformat(entry.at).astimezone().strftime("%Y-%m-%d %H:%M")
     return f"{when}  {entry.who:<10.10} {entry.verb:<6}"
+
+
+#: Rows of the list, where the terminal has them.
+LIST_ROWS = 16
 
 
 class HistoryScreen(DialogScreen[None]):
@@ -53,3 +58,8 @@ class HistoryScreen(DialogScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#history-list").focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The list gives up rows on a short terminal, so the count under it
+        still shows: the window's frame, title, count and legend take 8."""
+        self.query_one("#history-list").styles.max_height = max(3, min(LIST_ROWS, self.app.size.height - 8))

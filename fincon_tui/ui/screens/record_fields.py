@@ -23,6 +23,7 @@ from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.widgets.chrome import first_of
 from fincon_tui.ui.widgets.form import FormPages, field_row, unfocusable
 from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput
+from fincon_tui.ui.widgets.list_rows import Column
 from fincon_tui.ui.widgets.text_update import update_text
 
 if TYPE_CHECKING:
@@ -32,12 +33,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Prompt:
-    """An F4 look-up list for one field: which records, shown how."""
+    """An F4 look-up list for one field: which records, in which columns."""
 
     title: str
     service: Callable[[Any], RecordService]
-    line: Callable[[Any], str]
-    heading: str
+    columns: tuple[Column, ...]
+    cells: Callable[[Any], tuple[str, ...]]
 
 
 class RecordFields(FinconScreen):

@@ -238,10 +238,10 @@ class RecordFormScreen(RecordFields):
             return
         service = prompt.service(self.app)
 
-        def rows(text: str) -> list[tuple[str, str]]:
-            return [(stored.key, prompt.line(stored.record)) for stored in service.search(text, SHOWN + 1)]
+        def rows(text: str) -> list[tuple[str, tuple[str, ...]]]:
+            return [(stored.key, prompt.cells(stored.record)) for stored in service.search(text, SHOWN + 1)]
 
-        async def search(text: str) -> list[tuple[str, str]]:
+        async def search(text: str) -> list[tuple[str, tuple[str, ...]]]:
             try:
                 return await self.database.run(rows, text)
             except StorageError as error:
@@ -257,7 +257,7 @@ class RecordFormScreen(RecordFields):
             if field_id == self.KEY:
                 self.lookup()
 
-        self.app.push_screen(LookupScreen(prompt.title, prompt.heading, search), picked)
+        self.app.push_screen(LookupScreen(prompt.title, prompt.columns, search), picked)
 
     def action_page(self, direction: int) -> None:
         """Page Down / Page Up: the next or previous page of a form taller

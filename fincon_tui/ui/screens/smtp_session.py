@@ -66,7 +66,9 @@ class SmtpSessionScreen(DialogScreen[Outcome | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """F2 (save the log) only once the session has ended: shown dimmed until then."""
-        return None if action == "save_log" and self.running else True
+        if action == "save_log" and self.running:
+            return None
+        return super().check_action(action, parameters)
 
     def on_mount(self) -> None:
         self.ticker = self.set_interval(0.5, self._show_step)

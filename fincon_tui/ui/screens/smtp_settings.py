@@ -25,6 +25,7 @@ from fincon_tui.ui.widgets.inputs import (
     PasswordInput,
     YesNoInput,
 )
+from fincon_tui.ui.widgets.list_rows import Column
 from fincon_tui.ui.widgets.text_update import update_text
 
 if TYPE_CHECKING:
@@ -36,17 +37,17 @@ CREATE_QUESTION = "The SMTP definition does not exist – do you want to create 
 YN = "Y=Yes, N=No"
 
 
-def definition_line(definition: smtp.SmtpDefinition) -> str:
+def definition_cells(definition: smtp.SmtpDefinition) -> tuple[str, ...]:
     """One row of the SMTP definition look-up list."""
-    tls = "Y" if definition.use_tls else "N"
-    return f"{definition.name:<22.22} {definition.mail_server:<30.30} {definition.port:>5}   {tls}"
+    return definition.name, definition.mail_server, str(definition.port), "Y" if definition.use_tls else "N"
 
 
 DEFINITION_PROMPT = Prompt(
     title="SMTP definitions",
     service=lambda app: app.smtp,
-    line=definition_line,
-    heading=f"{'SMTP Name':<22} {'Mail Server':<30} {'Port':>5}  TLS",
+    columns=(Column("SMTP Name", smtp.NAME_MAX), Column("Mail Server", 36), Column("Port", 5, right=True),
+             Column("TLS", 3)),
+    cells=definition_cells,
 )
 
 
@@ -212,9 +213,9 @@ class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
         from fincon_tui.domain.providers import PROVIDERS
         from fincon_tui.ui.screens.lookup import LookupScreen
 
-        async def search(text: str) -> list[tuple[str, str]]:
+        async def search(text: str) -> list[tuple[str, tuple[str, ...]]]:
             wanted = text.strip().lower()
-            return [(p.host, f"{p.name:<26.26} {p.host:<30.30} {p.port:>5}  {'Y' if p.use_tls else 'N'}")
+            return [(p.host, (p.name, p.host, str(p.port), "Y" if p.use_tls else "N"))
                     for p in PROVIDERS if wanted in f"{p.name} {p.host}".lower()]
 
         def picked(host: str | None) -> None:
@@ -223,8 +224,8 @@ class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
             # A per-region host: the admin edits the region.  Its change fills Port and Use TLS.
             self.field("mail_server").put(host.replace("*", "us-east-1"), focus=True)
 
-        heading = f"{'Provider':<26} {'Mail Server':<30} {'Port':>5}  TLS"
-        self.app.push_screen(LookupScreen("Mail providers", heading, search), picked)
+        columns = (Column("Provider", 26), Column("Mail Server", 36), Column("Port", 5, right=True), Column("TLS", 3))
+        self.app.push_screen(LookupScreen("Mail providers", columns, search), picked)
 
     def stored_secret(self, key: str) -> bool:
         stored = self.loaded.secrets if self.loaded else frozenset()

@@ -23,6 +23,7 @@ from fincon_tui.ui.screens.sign_in import SignsIn
 from fincon_tui.ui.screens.smtp_settings import DEFINITION_PROMPT
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import ChoiceInput, FieldInput, PasswordInput
+from fincon_tui.ui.widgets.list_rows import Column
 from fincon_tui.ui.widgets.text_update import update_text
 
 if TYPE_CHECKING:
@@ -36,16 +37,11 @@ LOGIN_FIELDS = ("smtp_name", "user_code", "smtp_username", "login_method")
 CREATE_QUESTION = "The user email settings do not exist – do you want to create them?"
 
 
-def user_line(user: users.UserEmailSettings) -> str:
-    """One row of the user look-up list."""
-    return f"{user.user_code:<20} {user.sender_name:<30.30} {user.smtp_name:<22.22}"
-
-
 USER_PROMPT = Prompt(
     title="User email settings",
     service=lambda app: app.users,
-    line=user_line,
-    heading=f"{'User':<20} {'Sender':<30} {'SMTP Definition':<22}",
+    columns=(Column("User", users.USER_CODE_MAX), Column("Sender", 30), Column("SMTP Definition", NAME_MAX)),
+    cells=lambda user: (user.user_code, user.sender_name, user.smtp_name),
 )
 
 

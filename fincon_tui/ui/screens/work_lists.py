@@ -27,7 +27,7 @@ from fincon_tui.ui.screens.listed_form import (
 )
 from fincon_tui.ui.screens.record_form import changed_message
 from fincon_tui.ui.screens.work_with import WorkWithScreen
-from fincon_tui.ui.widgets.list_rows import fit
+from fincon_tui.ui.widgets.list_rows import Column
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -57,7 +57,8 @@ _HELP_KEYS = (
     "Position to: type the first characters of a key and press Enter: the list starts there.  "
     '"More..." at the foot means more records follow, "Bottom" that this is the last page.  '
     "{list.up} and {list.down} move between the option fields, {list.page_down} and {list.page_up} "
-    "turn the page.",
+    "turn the page.  Each column is as wide as its longest value on the page; where the width cannot "
+    "hold them all, {list.view} shows the columns left out (a second view, named in the legend).",
 )
 
 
@@ -232,8 +233,8 @@ class WorkWithDefinitionsScreen(RecordListScreen):
     FORM = SmtpForm
     TITLE = "Work with SMTP Definitions"
     OPTIONS = {"2": "Change", "3": "Copy", "4": "Delete", "5": "Display", "7": "Rename", "8": "Test login"}
-    #: Columns: option 3, name 20, server:port 27, TLS 8, login 8, users 5 (78 in all).
-    HEADING = f"Opt {'SMTP Name':<20} {'Server:Port':<27} {'TLS':<8} {'Login':<8} {'Users':>5}"
+    COLUMNS = (Column("SMTP Name", 24), Column("Server:Port", 36), Column("TLS", 8), Column("Login", 8),
+               Column("Users", 5, right=True))
     HELP_TEXT = (
         "Every SMTP definition with its server and port, how the connection is secured (TLS from "
         "the first byte, STARTTLS, none), whose login it uses (shared, per user, none, or MISSING "
@@ -257,9 +258,8 @@ class WorkWithDefinitionsScreen(RecordListScreen):
     def attention(self, row: DefinitionRow) -> bool:
         return bool(row.missing)
 
-    def line(self, row: DefinitionRow) -> str:
-        return (f"{fit(row.key, 20)} {fit(row.server_port, 27)} {row.tls:<8} {row.login:<8} "
-                f"{row.users:>5}")
+    def cells(self, row: DefinitionRow) -> tuple[str, ...]:
+        return row.key, row.server_port, row.tls, row.login, str(row.users)
 
     def create_screen(self) -> Screen:
         from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
@@ -278,8 +278,8 @@ class WorkWithUsersScreen(RecordListScreen):
     FORM = UserForm
     TITLE = "Work with User Email Settings"
     OPTIONS = {"2": "Change", "3": "Copy", "4": "Delete", "5": "Display", "7": "Rename"}
-    #: Columns: option 3, user 12, definition 14, sender 24, login used 21 (78 in all).
-    HEADING = f"Opt {'User':<12} {'SMTP Def.':<14} {'Sender Address':<24} {'Login Used':<21}"
+    COLUMNS = (Column("User", users.USER_CODE_MAX), Column("SMTP Def.", 24), Column("Sender Address", 32),
+               Column("Login Used", 40))
     HELP_TEXT = (
         "Every user's email settings: the SMTP definition they send through, their sender "
         "address and the login they send with (their own, the definition's shared one, none, "
@@ -304,10 +304,9 @@ class WorkWithUsersScreen(RecordListScreen):
     def attention(self, row: UserRow) -> bool:
         return not row.can_send
 
-    def line(self, row: UserRow) -> str:
+    def cells(self, row: UserRow) -> tuple[str, ...]:
         record = row.stored.record
-        return (f"{fit(row.key, 12)} {fit(record.smtp_name, 14)} {fit(record.sender_email, 24)} "
-                f"{fit(row.login_used, 21)}")
+        return row.key, record.smtp_name, record.sender_email, row.login_used
 
     def create_screen(self) -> Screen:
         from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
@@ -22,18 +23,20 @@ from textual.widgets import Input, Label
 from fincon_tui.storage.transactions import Waiting
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.screens.typed_options import TypedOptions
-from fincon_tui.ui.widgets.form import field_row
+from fincon_tui.ui.widgets.form import PAGE_WIDTH, field_row
 from fincon_tui.ui.widgets.inputs import FieldInput
-from fincon_tui.ui.widgets.list_rows import ListRow, OptionInput
+from fincon_tui.ui.widgets.list_rows import OPTION_CELLS, ListRow, ListRows, ListViews, OptionInput, options_line
 from fincon_tui.ui.widgets.text_update import update_text
 
 if TYPE_CHECKING:
     from fincon_tui.services.record_store import RecordService
     from fincon_tui.services.work_lists import ListPage
     from fincon_tui.ui.db_thread import DatabaseThread
+    from fincon_tui.ui.widgets.list_rows import Column
 
-#: Screen lines that are not list rows: title, position, blank, instructions,
-#: options, heading, More/Bottom, two message lines, legend.
+#: Screen lines that are not list rows at 80x24: title, position, blank,
+#: instructions, options, heading, More/Bottom, two message lines, legend.
+#: The first page is read for that many; the rows' room, once laid out, decides.
 FIXED_LINES = 10
 
 
@@ -48,13 +51,15 @@ class WorkWithScreen(TypedOptions):
     KIND: ClassVar[str]
     KEY_LABEL: ClassVar[str]
     KEY_MAX: ClassVar[int]
-    HEADING: ClassVar[str]
+    #: The columns, the key first: each row's `cells`, under these headings.
+    COLUMNS: ClassVar[tuple[Column, ...]]
     AUTO_FOCUS = "#position"
 
     BINDINGS = [
         bind("exit", "exit", "Exit"),
         bind("reload", "refresh", "Refresh"),
         bind("create", "create", "Create"),
+        bind("list.view", "view", "View"),
         bind("cancel", "cancel", "Cancel"),
         bind("list.page_down", "page('after')", "Next page", show=False),
         bind("list.page_up", "page('before')", "Previous page", show=False),
@@ -64,8 +69,11 @@ class WorkWithScreen(TypedOptions):
 
     def __init__(self) -> None:
         super().__init__()
-        self.page_size = self._fitting_rows()
+        # Until the first layout: the rows at 80x24's count, as wide as the page less its padding.
+        self.page_size = max(1, self.app.size.height - FIXED_LINES)
+        self.first_width = min(PAGE_WIDTH, self.app.size.width) - 2
         self.waiting: Waiting | None = None
+        self.views = ListViews(self.COLUMNS, self.first_width - OPTION_CELLS)
 
     # -- what subclasses provide ----------------------------------------------------
 
@@ -77,7 +85,8 @@ class WorkWithScreen(TypedOptions):
         """A page of rows (in the database thread)."""
         raise NotImplementedError
 
-    def line(self, row: Any) -> str:
+    def cells(self, row: Any) -> tuple[str, ...]:
+        """The row's value in each of COLUMNS."""
         raise NotImplementedError
 
     def order(self, key: str) -> bytes:
@@ -93,9 +102,6 @@ class WorkWithScreen(TypedOptions):
 
     # -- layout -----------------------------------------------------------------------
 
-    def _fitting_rows(self) -> int:
-        return max(1, self.app.size.height - FIXED_LINES)
-
     def compose_body(self) -> ComposeResult:
         with Vertical(id="work-with"):
             yield field_row(
@@ -104,9 +110,9 @@ class WorkWithScreen(TypedOptions):
                 hint=f"start of the {self.KEY_LABEL}",
             )
             yield Label("Type options, press Enter.", id="work-instructions")
-            yield Label("  ".join(f"{n}={name}" for n, name in self.OPTIONS.items()), id="work-options")
-            yield Label(self.HEADING, id="work-heading", markup=False)
-            with Vertical(id="work-rows"):
+            yield Label(options_line(self.OPTIONS, self.first_width), id="work-options")
+            yield Label(self.views.heading(), id="work-heading", markup=False)
+            with ListRows(self._fitted, id="work-rows"):
                 yield from self._rows(self.page_size)
             yield Label("", id="work-more")
 
@@ -126,15 +132,47 @@ class WorkWithScreen(TypedOptions):
     def on_mount(self) -> None:
         self.load("", "from", focus_row=0)
 
-    async def on_resize(self) -> None:
-        size = self._fitting_rows()
-        if size == self.page_size:
+    async def _fitted(self, rows: int, width: int) -> None:
+        """The rows' room changed (the terminal, the legend's lines): as
+        many rows as it holds, read again; as many views as the width needs."""
+        update_text(self.query_one("#work-options", Label), options_line(self.OPTIONS, width + OPTION_CELLS))
+        if self.views.fit(room=width):
+            self._show_view()
+        if max(1, rows) == self.page_size:
             return
-        self.page_size = size
-        rows = self.query_one("#work-rows")
-        await rows.remove_children()
-        await rows.mount_all(self._rows(size))
-        self.load(self._first_key(), "from")
+        self.page_size = max(1, rows)
+        focused = self.focused  # the cursor stays on its row, or goes where a read still due puts it
+        row = focused.index if isinstance(focused, OptionInput) else self.focus_wanted
+        area = self.query_one("#work-rows")
+        await area.remove_children()
+        await area.mount_all(self._rows(self.page_size))
+        self.load(self._first_key(), "from", focus_row=row)
+
+    # -- views ----------------------------------------------------------------------------
+
+    def _show_view(self) -> None:
+        """The heading, the rows and the legend's view key as the views are now."""
+        update_text(self.query_one("#work-heading", Label), self.views.heading())
+        self.refresh_bindings()
+        if self.page is not None:
+            self.show_page(self.page)
+
+    def action_view(self) -> None:
+        """The next view: the columns the width left out (a 5250 list's F11)."""
+        self.views.turn()
+        self._show_view()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The view key is there while the columns need more than one view."""
+        if action == "view" and len(self.views.views) < 2:
+            return False
+        return super().check_action(action, parameters)
+
+    def key_description(self, binding: Binding) -> str:
+        """The view key names the view it shows: 'View 2'."""
+        if binding.id == "list.view":
+            return f"View {self.views.following + 1}"
+        return binding.description
 
     # -- reading and showing a page ---------------------------------------------------
 
@@ -144,9 +182,14 @@ class WorkWithScreen(TypedOptions):
         return self.page.rows[0].key if self.page and self.page.rows and self.page.before else ""
 
     def load(self, key: str, direction: str, focus_row: int | None = None) -> None:
-        self.database.work(self, self._load(key, direction, focus_row), group="work-page")
+        """Read a page; the cursor goes to row `focus_row` once it shows (also
+        if a newer read, the rows refitted, takes this one's place)."""
+        self.focus_wanted = focus_row
+        self.database.work(self, self._load(key, direction), group="work-page")
 
-    async def _load(self, key: str, direction: str, focus_row: int | None) -> None:
+    focus_wanted: int | None = None
+
+    async def _load(self, key: str, direction: str) -> None:
         from fincon_tui._exceptions import StorageError
 
         try:
@@ -154,8 +197,9 @@ class WorkWithScreen(TypedOptions):
         except StorageError as error:
             self.message.error(f"Could not read the list: {error}")
             return
-        if self.show_page(page) and focus_row is not None:
-            self.focus_row(focus_row)
+        if self.show_page(page) and self.focus_wanted is not None:
+            self.focus_row(self.focus_wanted)
+            self.focus_wanted = None
 
     def show_page(self, page: ListPage) -> bool:
         """Show `page`; False if the screen's widgets are gone (the app quit
@@ -168,10 +212,16 @@ class WorkWithScreen(TypedOptions):
         for row in page.rows:  # options typed earlier now act on the row as read now
             if row.key in self.typed:
                 self.typed[row.key] = (row, self.typed[row.key][1])
+        shown = page.rows[: len(self.query(ListRow))]
+        cells = [self.cells(row) for row in shown]
+        if self.views.fit(rows=cells):  # the columns as wide as this page needs
+            self._show_view()
+            return True
         for index, widget in enumerate(self.query(ListRow)):
-            if index < len(page.rows):
-                row = page.rows[index]
-                widget.show(self.line(row), self.typed.get(row.key, (None, ""))[1], self.attention(row))
+            if index < len(shown):
+                row = shown[index]
+                typed = self.typed.get(row.key, (None, ""))[1]
+                widget.show(self.views.line(cells[index]), typed, self.attention(row))
             else:
                 widget.display = False
         update_text(more, "More..." if page.after else "Bottom")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from rich.cells import cell_len
+from textual import events
 from textual.containers import HorizontalGroup, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Input, Label
@@ -53,12 +55,51 @@ def dot_leader(label: str, width: int = LABEL_WIDTH) -> str:
     return text.ljust(width)
 
 
-def field_row(label: str, *widgets: Widget, hint: str = "") -> HorizontalGroup:
+#: The fewest columns a field narrows to where the width is short.
+FIELD_MIN = 8
+
+
+class FieldRow(HorizontalGroup):
+    """One line of a form: label, field (or fields) and hint.  Where the
+    width is short (60 columns), the fields narrow, a longer value scrolling
+    in its field, until the hint has at least half the room left, and the
+    hint wraps onto the lines it needs: nothing is cut."""
+
+    def __init__(self, label: str, *widgets: Widget, hint: str = "") -> None:
+        parts: list[Widget] = [Label(dot_leader(label), classes="label"), *widgets]
+        self.hint = Label(hint, classes="hint", markup=False) if hint else None
+        super().__init__(*parts, *([self.hint] if self.hint else []), classes="field-row")
+        self.widgets = widgets
+        self._natural: list[int] = []
+        self._width = 0
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._width:
+            self._width = event.size.width
+            self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        if not self._natural:  # as first laid out, at the widths styles/ and field_width give
+            self._natural = [widget.outer_size.width for widget in self.widgets]
+        room = width - LABEL_WIDTH
+        hint = cell_len(str(self.hint.content)) + 1 if self.hint else 0  # its padding
+        widths = list(self._natural)
+        excess = sum(widths) + min(hint, room // 2) - room
+        for index in sorted(range(len(widths)), key=lambda i: -widths[i]):
+            if excess > 0 and isinstance(self.widgets[index], Input):
+                cut = min(excess, max(0, widths[index] - FIELD_MIN))
+                widths[index] -= cut
+                excess -= cut
+        for widget, shown in zip(self.widgets, widths, strict=True):
+            widget.styles.width = shown
+        if self.hint is not None:
+            left = room - sum(widths)
+            self.hint.styles.width = left if hint > left else None
+
+
+def field_row(label: str, *widgets: Widget, hint: str = "") -> FieldRow:
     """One line of a form."""
-    parts: list[Widget] = [Label(dot_leader(label), classes="label"), *widgets]
-    if hint:
-        parts.append(Label(hint, classes="hint", markup=False))
-    return HorizontalGroup(*parts, classes="field-row")
+    return FieldRow(label, *widgets, hint=hint)
 
 
 class FormPages(VerticalScroll, can_focus=False):

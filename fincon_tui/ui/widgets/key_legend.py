@@ -76,7 +76,11 @@ class KeyLegend(Widget):
         self.rebuild()
 
     def rebuild(self) -> None:
-        """Work the lines out again; repaint (and lay out) only on a change."""
+        """Work the lines out again; repaint (and lay out) only on a change.
+        Not while hidden (a terminal too small for the screen): its keys do
+        nothing then, and a legend laid out hidden kept that height shown."""
+        if not self.display:
+            return
         lines, function_keys_only = legend_lines(active_keys(self.screen, shown_only=True), self.app.size.width)
         lines += [[] for _ in range(self._rows_below() - len(lines))]
         if (lines, function_keys_only) == (self.lines, self.function_keys_only):
