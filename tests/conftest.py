@@ -14,7 +14,7 @@ import pytest
 from hypothesis import settings
 from keyring_backends import ENV as KEYRING_ENV
 from keyring_backends import FileKeyring
-from support import definition, until
+from support import PATIENCE, definition, until
 
 TESTS = Path(__file__).resolve().parent
 pytest_plugins = ["oauth_fixtures", "suite_speed"]
@@ -171,9 +171,12 @@ def pilot_waits_for_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
             await settled(pilot)
         app, screen = pilot.app, pilot.app.screen
         refresh = asyncio.ensure_future(screen.wait_for_refresh())
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + PATIENCE
         try:  # a screen that goes meanwhile is never refreshed
-            await until(lambda: refresh.done() or not app.is_running or app.screen is not screen
-                        or not screen.is_running, "the screen to be laid out and painted")
+            while not refresh.done() and app.is_running and app.screen is screen and screen.is_running:
+                assert loop.time() < deadline, f"still waiting after {PATIENCE:g} s for the screen's repaint"
+                await asyncio.wait([refresh], timeout=0.01)  # returns as soon as it is done
         finally:
             refresh.cancel()
         if not refresh.done() or refresh.cancelled():
