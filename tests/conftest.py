@@ -17,7 +17,7 @@ from keyring_backends import FileKeyring
 from support import PATIENCE, definition, until
 
 TESTS = Path(__file__).resolve().parent
-pytest_plugins = ["oauth_fixtures", "suite_speed"]
+pytest_plugins = ["oauth_fixtures", "postgres_server", "suite_speed"]
 # hypothesis's pytest plugin imports these lazily, and pytest rewrites them
 # with ast.parse.  Done in the middle of a test while the app's database and
 # keyring threads run, that failed under CPython 3.11 with "AST constructor
