@@ -32,6 +32,7 @@ from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
 from fincon_tui.ui.widgets.key_legend import KeyLegend
 
 ROOT = Path(__file__).resolve().parent.parent
+KEYS_PAGE = ROOT / "docs" / "keys-and-terminals.md"
 BIN = Path(sys.executable).parent / "fincon-tui"
 SIZE = (80, 24)
 
@@ -43,9 +44,9 @@ def test_every_binding_has_an_id_and_its_keys_from_the_one_table() -> None:
             assert binding.key == DEFAULT_KEYS[binding.id], binding
 
 
-def test_readme_lists_every_binding_id_with_its_keys() -> None:
-    readme = (ROOT / "README.md").read_text()
-    rows = re.findall(r"^\| `([a-z_.]+)` \| `([a-z0-9+,]+)` \|", readme, re.MULTILINE)
+def test_the_docs_list_every_binding_id_with_its_keys() -> None:
+    page = KEYS_PAGE.read_text()
+    rows = re.findall(r"^\| `([a-z_.]+)` \| `([a-z0-9+,]+)` \|", page, re.MULTILINE)
     assert dict(rows) == DEFAULT_KEYS and len(rows) == len(DEFAULT_KEYS)
 
 
@@ -118,17 +119,17 @@ def test_bad_config_stops_start_up_with_a_clear_message(tmp_path: Path) -> None:
 
 
 def test_a_clash_stops_start_up_naming_both(tmp_path: Path) -> None:
-    result = start(tmp_path, '[keys]\naccept = "f9,ctrl+s"\n')  # README's example until now
+    result = start(tmp_path, '[keys]\naccept = "f9,ctrl+s"\n')  # the docs' example until now
     assert result.returncode == 2
     assert f"{tmp_path / 'config.toml'}: keys: F9 is both accept (Accept) and history (History)" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "x.db").exists()
 
 
-def test_readme_key_example_is_valid(tmp_path: Path) -> None:
+def test_the_docs_key_example_is_valid(tmp_path: Path) -> None:
     import tomllib
 
-    readme = (ROOT / "README.md").read_text()
-    example = readme[readme.index("```toml\n[keys]") + 8:].split("```")[0]
+    page = KEYS_PAGE.read_text()
+    example = page[page.index("```toml\n[keys]") + 8:].split("```")[0]
     keys = {key: value.replace(" ", "") for key, value in tomllib.loads(example)["keys"].items()}
     assert keymap_problems(keys) == []
 

@@ -1,4 +1,4 @@
-"""Keys stored before the rules (README: rows another tool wrote before
+"""Keys stored before the rules (docs/storage.md: rows another tool wrote before
 m006 stay): a name holding ESC ] ... BEL is shown whole, as visible text,
 by every screen that shows a key, and never reaches the terminal as
 control; what the field shows stands for the stored key, so Enter,

@@ -1,7 +1,7 @@
 """The schema, as an ordered set of sqlite-utils migrations.
 
 Never edit an applied migration: add a new one.  The table and column
-names are a contract that other tools read (see README, "Storage").
+names are a contract that other tools read (docs/storage.md).
 """
 
 from __future__ import annotations

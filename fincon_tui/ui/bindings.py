@@ -2,7 +2,8 @@
 
 Screens declare their bindings with `bind()`, so the keys a binding has
 unless config.toml remaps it, the key names shown in messages and help
-(`FinconApp.key_label`), the ids config.toml accepts and README's list all
+(`FinconApp.key_label`), the ids config.toml accepts and the table of
+docs/keys-and-terminals.md all
 come from here.  Bindings are priority bindings: a key mapped to an action
 wins over the same key's text-editing use in a field (Ctrl+D deletes the
 record, not the character under the cursor).

@@ -1,0 +1,119 @@
+"""The documentation (issue 23): README.md is a guide of at most 250 lines,
+every relative link in it and in docs/ leads to a file and a heading that
+exist, and the CLI reference names every command of the command table, each
+marked read-only or writes as the table declares it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from fincon_tui._exceptions import HOW_TO
+from fincon_tui.cli.entry import build_parser
+from fincon_tui.cli.table import TABLE
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+CLI_REFERENCE = ROOT / "docs" / "cli.md"
+README_LINES = 250
+
+FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+CODE_SPAN = re.compile(r"(`+).+?\1", re.DOTALL)
+LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def prose(text: str) -> str:
+    """`text` without code blocks and code spans, where a [..](..) is no link."""
+    return CODE_SPAN.sub("", FENCE.sub("", text))
+
+
+def slug(heading: str) -> str:
+    """GitHub's anchor for a heading: its text (a link's text, not its
+    address) lower-cased, punctuation but - and _ dropped, spaces as -."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)
+    return re.sub(r"[^\w\- ]", "", text.lower()).replace(" ", "-")
+
+
+def anchors(page: Path) -> set[str]:
+    """Every heading's anchor; a repeated one also as -1, -2 ... as GitHub numbers them."""
+    found: set[str] = set()
+    seen: dict[str, int] = {}
+    for heading in HEADING.findall(FENCE.sub("", page.read_text())):
+        base = slug(heading)
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        found.add(f"{base}-{count}" if count else base)
+    return found
+
+
+def broken_links(page: Path) -> list[str]:
+    problems = []
+    for target in LINK.findall(prose(page.read_text())):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target):  # https:, mailto: ...
+            continue
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path).resolve() if path else page
+        if not linked.exists():
+            problems.append(f"{page.name}: {target}: no file {path}")
+        elif anchor and (linked.suffix != ".md" or anchor not in anchors(linked)):
+            problems.append(f"{page.name}: {target}: no heading #{anchor} in {linked.name}")
+    return problems
+
+
+def test_the_readme_is_a_guide_of_at_most_250_lines() -> None:
+    lines = len((ROOT / "README.md").read_text().splitlines())
+    assert lines <= README_LINES, f"README.md has {lines} lines: the reference goes to docs/"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_every_relative_link_resolves(page: Path) -> None:
+    assert broken_links(page) == []
+
+
+def test_the_readme_has_the_section_that_messages_name() -> None:
+    """A missing key's message says where to read on: "see README, 'Password storage'"."""
+    for section in re.findall(r"README, '([^']+)'", HOW_TO):
+        assert slug(section) in anchors(ROOT / "README.md"), section
+
+
+def test_the_link_check_can_fail(tmp_path: Path) -> None:
+    (tmp_path / "there.md").write_text("# Title\n\n## Keys and `config.toml`\n\n## Keys and `config.toml`\n")
+    page = tmp_path / "page.md"
+    page.write_text("[a](there.md#keys-and-configtoml) [b](there.md#keys-and-configtoml-1) [c](#own)\n"
+                    "## Own\n`[not a link](nowhere.md)` [web](https://example.com/x)\n"
+                    "[d](missing.md) [e](there.md#nowhere) [f](#keys)\n")
+    assert broken_links(page) == [
+        "page.md: missing.md: no file missing.md",
+        "page.md: there.md#nowhere: no heading #nowhere in there.md",
+        "page.md: #keys: no heading #keys in page.md",
+    ]
+
+
+def commands() -> dict[str, bool]:
+    """Every command of the command table, as typed ('smtp list', 'init'),
+    and whether it writes; the order --help lists them in."""
+    found: dict[str, bool] = {}
+    for entry in TABLE:
+        for command in getattr(entry, "commands", None) or [entry]:
+            words = f"{entry.name} {command.name}" if command is not entry else entry.name
+            found[words] = command.writes
+    return found
+
+
+def test_help_lists_the_commands_of_the_table() -> None:
+    listed = [re.match(r"fincon-tui ((?:[a-z][a-z-]*(?: |$))+)", line) for line in build_parser().synopsis()]
+    assert [match.group(1).strip() for match in listed if match] == list(commands())
+
+
+def test_the_cli_reference_has_every_command_once_marked_as_the_table_says() -> None:
+    text = CLI_REFERENCE.read_text()
+    rows = re.findall(r"^\| `([a-z][a-z -]*)` \| .+ \| (read-only|writes)\b", text, re.MULTILINE)
+    declared = commands()
+    assert [name for name, _ in rows] == list(declared), "the table of commands in docs/cli.md"
+    assert {name: access == "writes" for name, access in rows} == declared
+    synopses = "\n".join(block for block in re.findall(r"^```sh\n(.*?)^```", text, re.MULTILINE | re.DOTALL))
+    for name in declared:
+        assert re.search(rf"^fincon-tui {name}( |$)", synopses, re.MULTILINE), f"no synopsis of {name}"
