@@ -1,11 +1,14 @@
 """The documentation (issue 23): README.md is a guide of at most 250 lines,
 every relative link in it and in docs/ leads to a file and a heading that
 exist, and the CLI reference names every command of the command table, each
-marked read-only or writes as the table declares it."""
+marked read-only or writes as the table declares it, every option of the
+parser and every environment variable the code reads."""
 
 from __future__ import annotations
 
+import argparse
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -117,3 +120,46 @@ def test_the_cli_reference_has_every_command_once_marked_as_the_table_says() -> 
     synopses = "\n".join(block for block in re.findall(r"^```sh\n(.*?)^```", text, re.MULTILINE | re.DOTALL))
     for name in declared:
         assert re.search(rf"^fincon-tui {name}( |$)", synopses, re.MULTILINE), f"no synopsis of {name}"
+
+
+def parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """`parser` and every command's parser below it."""
+    yield parser
+    for action in parser._actions:  # noqa: SLF001 (argparse has no public list)
+        if isinstance(action.choices, dict):  # the commands of add_subparsers
+            for below in action.choices.values():
+                yield from parsers(below)
+
+
+def undocumented_options(reference: str) -> list[str]:
+    """The options of the parser (each of their spellings; not --help, nor
+    one hidden from --help) that `reference` does not name; a numbered
+    series (--user-defined-1 ... -6) counts as named by any of its numbers."""
+    numbered = re.sub(r"(?<=[a-z])-\d+\b", "-N", reference)
+    missing = []
+    for parser in parsers(build_parser()):
+        for action in parser._actions:  # noqa: SLF001
+            if action.help == argparse.SUPPRESS or action.dest == "help":
+                continue
+            for option in action.option_strings:
+                named = re.sub(r"(?<=[a-z])-\d+$", "-N", option)
+                if not re.search(rf"(?<![\w-]){re.escape(named)}(?![\w-])", numbered):
+                    missing.append(f"{parser.prog} {option}")
+    return sorted(set(missing))
+
+
+def test_the_cli_reference_names_every_option() -> None:
+    assert undocumented_options(CLI_REFERENCE.read_text()) == []
+
+
+def test_the_option_check_can_fail() -> None:
+    text = CLI_REFERENCE.read_text().replace("--sender-email", "--sender-mail").replace("--verbose", "")
+    assert undocumented_options(text) == ["fincon-tui smtp send-test --verbose", "fincon-tui smtp test --verbose",
+                                          "fincon-tui user copy --sender-email", "fincon-tui user set --sender-email"]
+
+
+def test_the_cli_reference_names_every_environment_variable_the_code_reads() -> None:
+    code = "".join(path.read_text() for path in (ROOT / "fincon_tui").rglob("*.py"))
+    environment = CLI_REFERENCE.read_text().split("\n## Environment\n", 1)[1].split("\n## ", 1)[0]
+    read = set(re.findall(r"\bFINCON_TUI_[A-Z_]+\b", code))
+    assert read and {name for name in read if f"`{name}`" not in environment} == set(), "docs/cli.md, Environment"
