@@ -14,6 +14,7 @@ import pytest
 from hypothesis import settings
 from keyring_backends import ENV as KEYRING_ENV
 from keyring_backends import FileKeyring
+from processes import end_all
 from support import PATIENCE, definition, until
 
 TESTS = Path(__file__).resolve().parent
@@ -55,6 +56,13 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TEXTUAL_COLOR_SYSTEM", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     keyring.set_keyring(FileKeyring())
+
+
+@pytest.fixture(autouse=True)
+def no_process_outlives_its_test():
+    """Whatever the outcome, what the test started ends (tests/processes.py)."""
+    yield
+    end_all()
 
 
 @pytest.fixture

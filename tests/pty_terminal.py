@@ -1,6 +1,9 @@
 """A real pseudo-terminal (pexpect) running the installed fincon-tui, or a
 shell or tmux that runs it, its screen read by a terminal emulator (pyte):
-what a user would see, every byte written, and the tty's modes at the end."""
+what a user would see, every byte written, and the tty's modes at the end.
+
+Every process a Terminal starts, and all that runs on its tty (a shell's
+jobs, stopped or not), ends with the test (tests/processes.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +12,12 @@ import re
 import sys
 import termios
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
 import pyte
+from processes import started
 from support import PATIENCE
 
 BIN = Path(sys.executable).parent / "fincon-tui"
@@ -35,6 +40,7 @@ class Terminal:
         env = {**os.environ, "TERM": term, "COLUMNS": str(columns), "LINES": str(lines), **extra_env}
         env.pop("COLORTERM", None)
         self.child = pexpect.spawn(command, args, env=env, dimensions=(lines, columns), timeout=PATIENCE)
+        started(self.child.pid)  # pexpect's child leads a session of its own (setsid)
         self.screen = pyte.Screen(columns, lines)
         self.stream = pyte.ByteStream(self.screen)
         self.bytes_read = 0
@@ -91,6 +97,16 @@ class Terminal:
             if (text in self.text()) != gone:
                 return
         raise AssertionError(f"{text!r} never {'went' if gone else 'appeared'}; the screen shows:\n{self.text()}")
+
+    def wait_until(self, condition: Callable[[], bool], what: str) -> None:
+        """Reading all the app writes, until `condition()` holds; fails
+        saying that `what` never happened after PATIENCE."""
+        deadline = time.monotonic() + PATIENCE
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"still waiting after {PATIENCE:g} s for: {what}; the screen shows:\n"
+                                     f"{self.text()}")
+            self.pump()
 
     def send(self, keys: str) -> None:
         self.child.send(keys)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from processes import popen
 from support import definition, smtp_rows
 
 from fincon_tui.cli.common import BROKEN_PIPE, LINE_MAX
@@ -198,8 +199,8 @@ def test_output_into_a_closed_pipe_ends_quietly(db_path: Path, listed, argv, buf
     read, write = os.pipe()
     os.close(read)
     env = {**os.environ, "PYTHONUNBUFFERED": "" if buffered else "1"}
-    with subprocess.Popen([str(BIN), "--db", str(db_path), *argv], stdout=write, stderr=subprocess.PIPE,
-                          stdin=subprocess.DEVNULL, env=env) as process:
+    with popen([str(BIN), "--db", str(db_path), *argv], stdout=write, stderr=subprocess.PIPE,
+               stdin=subprocess.DEVNULL, env=env) as process:
         os.close(write)
         _, stderr = process.communicate(timeout=60)
     assert stderr.decode() == ""
@@ -212,8 +213,8 @@ def test_an_error_into_a_closed_pipe_ends_quietly(db_path: Path, listed) -> None
     read, write = os.pipe()
     os.close(read)
     env = {**os.environ, "PYTHONUNBUFFERED": ""}
-    with subprocess.Popen([str(BIN), "--db", str(db_path), "smtp", "show", "NOPE"], stdout=write, stderr=write,
-                          stdin=subprocess.DEVNULL, env=env) as process:
+    with popen([str(BIN), "--db", str(db_path), "smtp", "show", "NOPE"], stdout=write, stderr=write,
+               stdin=subprocess.DEVNULL, env=env) as process:
         os.close(write)
         assert process.wait(timeout=60) == BROKEN_PIPE
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from processes import started
 from smtp_servers import smtp_server
-from support import definition, smtp_rows, stored_password
+from support import PATIENCE, definition, smtp_rows, stored_password
 
 from fincon_tui._exceptions import FormInvalid
 from fincon_tui.cli import smtp as cli_smtp
@@ -104,8 +105,9 @@ def test_a_typed_password_is_asked_for_without_echo(db_path, db) -> None:
     child = pexpect.spawn(
         str(BIN), ["--db", str(db_path), "smtp", "set", "OFFICE", "--mail-server", "smtp.example.com",
                    "--username", "bob", "--password-stdin"],
-        env=os.environ.copy(), timeout=30,
+        env=os.environ.copy(), timeout=PATIENCE,
     )
+    started(child.pid)
     child.expect_exact("Password for OFFICE: ")
     child.sendline("typed-pw")
     child.expect(pexpect.EOF)

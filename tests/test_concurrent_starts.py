@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from processes import popen
 from sqlite_utils import Database
 
 from fincon_tui.storage.migrations import migrations
@@ -52,7 +53,7 @@ def start_together(tmp_path: Path, processes: int, rounds: int) -> None:
     """Each round, the processes open one new (or, every third round,
     older) database at the same moment; each must end well."""
     starters = [
-        subprocess.Popen([sys.executable, "-c", STARTER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        popen([sys.executable, "-c", STARTER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         for _ in range(processes)
     ]
     try:
@@ -103,7 +104,7 @@ def upgrading(db_path: Path):
 
 
 def test_a_command_says_that_it_waits_then_finds_the_upgrade_done(db_path: Path, upgrading) -> None:
-    command = subprocess.Popen(
+    command = popen(
         [str(Path(sys.executable).parent / "fincon-tui"), "--db", str(db_path), "init"],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     said = command.stderr.readline()  # type: ignore[union-attr]

@@ -16,6 +16,7 @@ import keyring
 import pytest
 from admins import admin
 from keyring.backends import fail
+from processes import popen
 from support import definition
 
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner
@@ -81,7 +82,7 @@ def test_a_rotation_that_fails_before_commit_changes_nothing(db, db_path, tmp_pa
 def rotate_child(db_path: Path, key_file: Path, *how: str) -> subprocess.Popen:
     """tests/rotate_child.py as its own process (see there for `how`)."""
     env = {**os.environ, "PYTHONPATH": str(TESTS), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    return subprocess.Popen(
+    return popen(
         [sys.executable, str(TESTS / "rotate_child.py"), str(db_path), str(key_file), *how],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
     )
