@@ -36,8 +36,8 @@ class TooSmall(Widget, can_focus=True):
         width, height = self.app.size
         return Content(
             f"The terminal is too small: {width}x{height}; fincon-tui needs at least {MIN_WIDTH}x{MIN_HEIGHT}.  "
-            "Enlarge the window: the screen comes back as it was, nothing typed is lost.  "
-            f"{services_of(self).key_label('quit')} quits."
+            "Enlarge the window: the screen comes back as it was, with the values typed before.  "
+            f"Until then keys do nothing; {services_of(self).key_label('quit')} quits."
         )
 
     def on_key(self, event: events.Key) -> None:
