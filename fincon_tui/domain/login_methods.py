@@ -18,10 +18,12 @@ definition's app registration (`own_way`).
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 
 from fincon_tui._exceptions import FieldError
 from fincon_tui.domain.documents import parse_json
 from fincon_tui.domain.fields import text
+from fincon_tui.domain.secret_kinds import SecretKind
 
 PASSWORD, MICROSOFT, GOOGLE = "P", "M", "G"
 METHODS: dict[str, str] = {PASSWORD: "Password", MICROSOFT: "Microsoft 365", GOOGLE: "Google"}
@@ -85,22 +87,24 @@ def check_service_account_key(secret: str) -> dict:
     return info
 
 
-def secret_name(method: str, secret: str) -> str:
+def secret_name(method: str, secret: str) -> SecretKind:
     """Under which name a typed Client Secret is stored."""
-    return "service_account" if method == GOOGLE and is_service_account_key(secret) else "client_secret"
+    if method == GOOGLE and is_service_account_key(secret):
+        return SecretKind.SERVICE_ACCOUNT_KEY
+    return SecretKind.CLIENT_SECRET
 
 
-def way(method: str, stored: frozenset[str] | set[str]) -> str:
+def way(method: str, stored: Set[SecretKind]) -> str:
     """How an OAuth login goes, from the secrets stored: 'app-only',
     'device code', 'service account', 'installed app' (or 'password')."""
     if method == MICROSOFT:
-        return "app-only" if "client_secret" in stored else "device code"
+        return "app-only" if SecretKind.CLIENT_SECRET in stored else "device code"
     if method == GOOGLE:
-        return "service account" if "service_account" in stored else "installed app"
+        return "service account" if SecretKind.SERVICE_ACCOUNT_KEY in stored else "installed app"
     return "password"
 
 
-def own_way(own_method: str, definition_method: str, stored: frozenset[str] | set[str]) -> str:
+def own_way(own_method: str, definition_method: str, stored: Set[SecretKind]) -> str:
     """How a user's own login goes: with an empty own method as the
     definition's does (from the definition's `stored` secrets); with M or G
     the user's own mailbox signs in ('device code', 'installed app')."""
