@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from fincon_tui._exceptions import LoginMissing
-from fincon_tui.domain import login_methods, users
+from fincon_tui.domain import login_methods, user_fields, users
 from fincon_tui.domain.fields import EMAIL_MAX
 from fincon_tui.domain.login import effective_login
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_owner
@@ -107,7 +107,7 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
             ("sender_email", EMAIL_MAX),
             ("job_title", users.TEXT_MAX),
             ("telephone", users.TELEPHONE_MAX),
-            *((key, users.TEXT_MAX) for key in users.USER_DEFINED_KEYS),
+            *((key, users.TEXT_MAX) for key in user_fields.USER_DEFINED_KEYS),
         ):
             hint = "required" if key in ("sender_name", "sender_email") else ""
             yield field_row(label[key], FieldInput(id=key, max_length=max_length, detail=True), hint=hint)
