@@ -504,10 +504,10 @@ def test_a_typed_option_is_painted_on_a_real_terminal(db_path) -> None:
         terminal.send("5\r")
         terminal.wait_for("Work with SMTP Definitions / Display")
         terminal.send("\x1b[24~" "5")  # F12, 5 on ALPHA again
-        terminal.wait_for("  5  ALPHA ", timeout=10)
+        terminal.wait_for("  5  ALPHA ")
         terminal.send(BACKSPACE + "4" + BACKSPACE + "5")
-        terminal.wait_for("4  ALPHA ", gone=True, timeout=10)
-        terminal.wait_for("  5  ALPHA ", timeout=10)
+        terminal.wait_for("4  ALPHA ", gone=True)
+        terminal.wait_for("  5  ALPHA ")
         terminal.send("\r")
         terminal.wait_for("Work with SMTP Definitions / Display")
         terminal.wait_for("ALPHA")
