@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fincon_tui._exceptions import ConfigError
 from fincon_tui.domain.documents import parse_toml
@@ -38,7 +39,7 @@ def default_config_path() -> Path:
     return user_config_path(APP_NAME, appauthor=False) / "config.toml"
 
 
-def _read(path: Path | None) -> tuple[Path, dict]:
+def _read(path: Path | None) -> tuple[Path, dict[str, Any]]:
     explicit = path is not None
     path = path or default_config_path()
     if not path.exists():

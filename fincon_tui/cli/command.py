@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from fincon_tui.config import Config
-    from fincon_tui.domain.declaration import Field
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.sign_ins import SignIn
 
@@ -65,7 +64,7 @@ class Kind(NamedTuple):
     #: How help names one record ('a definition'), and the key's metavar ('NAME').
     what: str
     key: str
-    #: (option, form field, metavar, help) of set and copy: `options` of the declared fields.
+    #: (option, form field, metavar, help) of set and copy; domain/smtp.py and domain/users.py have the rules.
     fields: tuple[tuple[str, str, str, str], ...]
     #: set takes the options of an OAuth client secret.
     client_secret: bool
@@ -75,11 +74,11 @@ class Kind(NamedTuple):
     #: list's table: its heading, the rows' key, and a row's line.
     heading: str
     key_column: str
-    line: Callable[[dict], str]
+    line: Callable[[dict[str, Any]], str]
     #: The rows of list and show for some stored records: (stored records, service).
-    rows: Callable[[list, Any], list[dict]]
+    rows: Callable[[list[Any], Any], list[dict[str, Any]]]
     #: What show adds to a row: (row, stored record, service).
-    details: Callable[[dict, Any, Any], None]
+    details: Callable[[dict[str, Any], Any, Any], None]
     #: What sign-in signs in: (service, context).
     sign_in: Callable[[Any, Context], SignIn]
 
@@ -96,11 +95,6 @@ def add_commands(
         else:
             command.arguments(below)
             below.set_defaults(chosen=command)
-
-
-def options(declared: Sequence[Field]) -> tuple[tuple[str, str, str, str], ...]:
-    """Kind.fields: the CLI option each field declares (domain/declaration.py)."""
-    return tuple((f.option.flag, f.name, f.option.metavar, f.option.help) for f in declared if f.option is not None)
 
 
 def json_option(parser: argparse.ArgumentParser, text: str = "print JSON") -> None:

@@ -27,7 +27,8 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from typing import NoReturn
+from collections.abc import Callable, Iterable
+from typing import Any, NoReturn
 
 from fincon_tui._exceptions import ArgumentsRefused, FieldError
 from fincon_tui.domain.visible import visible, visible_lines
@@ -54,7 +55,9 @@ def fail(message: str) -> int:
     return CANNOT_RUN
 
 
-def print_list(rows: list[dict], as_json: bool, heading: str, key: str, line) -> None:
+def print_list(
+    rows: list[dict[str, Any]], as_json: bool, heading: str, key: str, line: Callable[[dict[str, Any]], str]
+) -> None:
     """A `list` command's output: JSON, or a table whose rows that need
     attention are flagged `!` and explained below it."""
     import json
@@ -78,7 +81,7 @@ def cell(value: object, width: int) -> str:
     return visible(str(value)).ljust(width)
 
 
-def print_record(row: dict, as_json: bool) -> None:
+def print_record(row: dict[str, Any], as_json: bool) -> None:
     """A `show` command's output: JSON, or a line for each field with its
     value as the form shows it (as_text)."""
     import json
@@ -117,14 +120,14 @@ class Parser(argparse.ArgumentParser):
     `--password`), and an error never repeats a value from the command line:
     a secret typed where it does not belong must not be printed back."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(allow_abbrev=False, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         """argparse's errors go up to the root parser's parse_args."""
         raise ArgumentsRefused(self, message)
 
-    def parse_args(self, args=None, namespace=None):
+    def parse_args(self, args: Iterable[str] | None = None, namespace: Any = None) -> Any:
         words = sys.argv[1:] if args is None else list(args)
         try:
             parsed, extra = self.parse_known_args(words, namespace)

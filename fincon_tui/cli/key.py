@@ -14,6 +14,8 @@ from fincon_tui.cli.common import FAILED, fail, say
 if TYPE_CHECKING:
     from fincon_tui.config import Config
     from fincon_tui.keystore.vault import PasswordVault
+    from fincon_tui.services.data_keys import KeyStatus
+    from fincon_tui.services.sealed_passwords import Passwords
 
 
 def file_arguments(command: argparse.ArgumentParser) -> None:
@@ -42,7 +44,7 @@ def run(ctx: Context) -> int:
         return fail(str(error))
 
 
-def _status(report, as_json: bool) -> int:
+def _status(report: KeyStatus, as_json: bool) -> int:
     from fincon_tui.services.data_keys import counted
 
     if as_json:
@@ -67,7 +69,7 @@ def _status(report, as_json: bool) -> int:
     return FAILED if report.problem or report.unusable else 0
 
 
-def _to_file(args, passwords, vault: PasswordVault, config: Config) -> int:
+def _to_file(args: argparse.Namespace, passwords: Passwords, vault: PasswordVault, config: Config) -> int:
     from fincon_tui.config import remember_key_file
     from fincon_tui.services import data_keys as keys
 

@@ -130,13 +130,14 @@ class PasswordVault:
         the wait followed (KEYRING_WAIT) when someone follows it."""
         if self._hung:
             raise KeyringTimeout(self._hung)
-        result: list = []
+        values: list[T] = []
+        errors: list[BaseException] = []
 
         def run() -> None:
             try:
-                result.append((True, call()))
+                values.append(call())
             except BaseException as error:  # handed to the caller below
-                result.append((False, error))
+                errors.append(error)
 
         worker = threading.Thread(target=run, name="fincon-keyring", daemon=True)
         worker.start()
@@ -145,16 +146,15 @@ class PasswordVault:
             stopped = followed(worker, self.timeout, KEYRING_WAIT.get())
         finally:
             self.asking = False
-        if not result:
+        if not values and not errors:
             self._hung_cause = ("you stopped waiting for the keyring" if stopped
                                 else f"the keyring did not answer within {self.timeout:g} s")
             self._hung = f"{self._hung_cause} ({what}); going on without it"
             raise KeyringTimeout(self._hung)
-        ok, value = result[0]
-        if not ok:
-            detail = str(value).splitlines()[0] if str(value) else type(value).__name__
+        if errors:
+            detail = str(errors[0]).splitlines()[0] if str(errors[0]) else type(errors[0]).__name__
             raise SecretStoreError(f"the keyring could not {what}: {detail}")
-        return value
+        return values[0]
 
     def backend(self) -> BackendInfo:
         import keyring

@@ -20,17 +20,19 @@ from typing import Any
 
 #: Same signature as socket.getaddrinfo; a blocking call is fine.
 Lookup = Callable[..., list[tuple[Any, ...]]]
+#: What getaddrinfo returns: (family, type, proto, canonname, sockaddr) each.
+Addresses = list[tuple[Any, ...]]
 
 
-async def resolve(host: str, port: int, timeout: float, lookup: Lookup = socket.getaddrinfo) -> list:
+async def resolve(host: str, port: int, timeout: float, lookup: Lookup = socket.getaddrinfo) -> Addresses:
     """The TCP addresses of `host`, as getaddrinfo returns them.
 
     Raises TimeoutError after `timeout` seconds (the lookup thread is
     abandoned, not joined), or the resolver's own error (socket.gaierror)."""
     loop = asyncio.get_running_loop()
-    answer: asyncio.Future[list] = loop.create_future()
+    answer: asyncio.Future[Addresses] = loop.create_future()
 
-    def settle(addresses: list | None, error: BaseException | None) -> None:
+    def settle(addresses: Addresses | None, error: BaseException | None) -> None:
         if answer.done():  # the caller gave up already
             return
         if error is not None:
@@ -39,7 +41,8 @@ async def resolve(host: str, port: int, timeout: float, lookup: Lookup = socket.
             answer.set_result(addresses or [])
 
     def look_up() -> None:
-        addresses, error = None, None
+        addresses: Addresses | None = None
+        error: BaseException | None = None
         try:
             addresses = lookup(host, port, type=socket.SOCK_STREAM)
         except Exception as exc:  # handed to the waiting coroutine
@@ -53,7 +56,7 @@ async def resolve(host: str, port: int, timeout: float, lookup: Lookup = socket.
     return await asyncio.wait_for(answer, timeout)
 
 
-async def connect(addresses: list, timeout: float) -> socket.socket:
+async def connect(addresses: Addresses, timeout: float) -> socket.socket:
     """A non-blocking TCP socket connected to the first of `addresses` that
     answers, all within `timeout` seconds.  Each address gets an equal share
     of the time left, so one that drops packets leaves time for the next.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any, Literal
 
 import aiosmtplib
 from aiosmtplib.typing import Default
@@ -16,6 +17,8 @@ _STEPS = {b"EHLO": "EHLO", b"HELO": "HELO", b"AUTH": "AUTH", b"MAIL": "MAIL FROM
 _LINE_ENDS = re.compile(rb"\r\n|\r|\n")
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 _HEADER_NAME = re.compile(rb"(?m)^([!-9;-~]+):")
+#: aiosmtplib's timeout argument: seconds, None (none), or its token for the client's own.
+Timeout = float | Literal[Default.token] | None
 
 
 class LoggingSMTP(aiosmtplib.SMTP):
@@ -23,13 +26,13 @@ class LoggingSMTP(aiosmtplib.SMTP):
     with AUTH arguments and the replies to its challenges shown as ***,
     and reports the step each command starts."""
 
-    def __init__(self, transcript: Transcript, on_step: Callable[[str], None], **kwargs) -> None:
+    def __init__(self, transcript: Transcript, on_step: Callable[[str], None], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.transcript = transcript
         self.on_step = on_step
         self._in_auth = False
 
-    async def execute_command(self, *args: bytes, timeout=Default.token):
+    async def execute_command(self, *args: bytes, timeout: Timeout = Default.token) -> aiosmtplib.SMTPResponse:
         verb = args[0].upper() if args else b""
         if self._in_auth:
             shown = "***"
@@ -46,7 +49,7 @@ class LoggingSMTP(aiosmtplib.SMTP):
         self._in_auth = response.code == 334
         return response
 
-    async def data(self, message: str | bytes, /, *, timeout=Default.token) -> aiosmtplib.SMTPResponse:
+    async def data(self, message: str | bytes, /, *, timeout: Timeout = Default.token) -> aiosmtplib.SMTPResponse:
         """DATA, the message and its reply, each in the transcript (the
         library sends them in one call that a transcript cannot see)."""
         timeout = self.timeout if timeout is Default.token else timeout

@@ -10,6 +10,7 @@ a sign-in, or a service account's signed request.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fincon_tui._exceptions import TokenFailure
@@ -104,7 +105,7 @@ def _service_account(description: str, account: str, key_id: str) -> _Known:
                   f"check its key in {_KEYS_PAGE} and its domain-wide delegation")
 
 
-def classify(error: str, description: str = "", codes: list | None = None, *, grant: str = "refresh_token",
+def classify(error: str, description: str = "", codes: Sequence[object] | None = None, *, grant: str = "refresh_token",
              account: str = "", key_id: str = "") -> TokenFailure:
     """A token endpoint's error (name, description, AADSTS codes) as a
     TokenFailure; `grant` is the grant that was refused ('refresh_token',

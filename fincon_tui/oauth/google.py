@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from fincon_tui.oauth.errors import TokenFailure, classify
 from fincon_tui.oauth.network import reaching, unreachable
 from fincon_tui.oauth.threads import ca_bundle, http_session
 from fincon_tui.oauth.tokens import Tokens
+
+if TYPE_CHECKING:
+    from google.auth.credentials import Credentials
 
 SCOPES = ["https://mail.google.com/"]
 TOKEN_URI_ENV = "FINCON_TUI_GOOGLE_TOKEN_URI"
@@ -34,7 +39,7 @@ def auth_uri() -> str:
     return os.environ.get(AUTH_URI_ENV, "https://accounts.google.com/o/oauth2/auth")
 
 
-def _request(timeout: float):
+def _request(timeout: float) -> Callable[..., Any]:
     from functools import partial
 
     from google.auth.transport.requests import Request
@@ -43,7 +48,7 @@ def _request(timeout: float):
     return partial(request, timeout=timeout)
 
 
-def _refresh(credentials, timeout: float, url: str, grant: str = "refresh_token", account: str = "",
+def _refresh(credentials: Credentials, timeout: float, url: str, grant: str = "refresh_token", account: str = "",
              key_id: str = "") -> None:
     """`credentials.refresh` at the token endpoint `url`; `grant`, `account` and `key_id` as classify takes them."""
     from google.auth.exceptions import RefreshError, TransportError

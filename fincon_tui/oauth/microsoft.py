@@ -10,6 +10,8 @@ $FINCON_TUI_MICROSOFT_AUTHORITY (a national cloud, or a test server).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 from fincon_tui.oauth.errors import TokenFailure, classify
 from fincon_tui.oauth.network import reaching
@@ -28,7 +30,7 @@ def authority(tenant: str) -> str:
     return f"{os.environ.get(AUTHORITY_ENV, DEFAULT_AUTHORITY).rstrip('/')}/{tenant}"
 
 
-def _kwargs(tenant: str, timeout: float) -> dict:
+def _kwargs(tenant: str, timeout: float) -> dict[str, Any]:
     known = os.environ.get(AUTHORITY_ENV) is None
     return dict(
         authority=authority(tenant),
@@ -38,7 +40,7 @@ def _kwargs(tenant: str, timeout: float) -> dict:
     )
 
 
-def _result(response: dict | None, grant: str) -> Tokens:
+def _result(response: dict[str, Any] | None, grant: str) -> Tokens:
     if not response or "access_token" not in response:
         response = response or {}
         raise classify(response.get("error", ""), response.get("error_description", ""),
@@ -46,7 +48,7 @@ def _result(response: dict | None, grant: str) -> Tokens:
     return from_response(response)
 
 
-def _app(make, **kwargs):
+def _app(make: Callable[..., Any], **kwargs: Any) -> Any:
     try:
         return make(**kwargs)
     except ValueError as error:  # msal's word for an authority it cannot use

@@ -8,10 +8,14 @@ result, so a refresh token rotated meanwhile is not lost."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import requests
 
 T = TypeVar("T")
 
@@ -23,26 +27,29 @@ def ca_bundle() -> str | bool:
     return os.environ.get("SSL_CERT_FILE") or os.environ.get("REQUESTS_CA_BUNDLE") or True
 
 
-def http_session(timeout: float | None = None):
+def http_session(timeout: float | None = None) -> requests.Session:
     """A requests session that verifies with ca_bundle() (requests would let
     $REQUESTS_CA_BUNDLE override a session's own setting) and, given a
     `timeout`, waits at most that long for each answer.  Proxies still come
     from the environment."""
-    import functools
-
     import requests
 
     class Session(requests.Session):
-        def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        def merge_environment_settings(
+            self, url: str, proxies: dict[str, str] | None, stream: bool | None, verify: Any, cert: Any
+        ) -> dict[str, Any]:
             settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
             if verify is None:
                 settings["verify"] = self.verify
             return settings
 
+        def request(self, method: str, url: Any, *args: Any, **kwargs: Any) -> requests.Response:
+            if timeout is not None:
+                kwargs.setdefault("timeout", timeout)
+            return super().request(method, url, *args, **kwargs)
+
     session = Session()
     session.verify = ca_bundle()
-    if timeout is not None:
-        session.request = functools.partial(session.request, timeout=timeout)  # type: ignore[method-assign]
     return session
 
 
@@ -52,24 +59,22 @@ async def in_thread(call: Callable[[], T], then: Callable[[T], None] | None = No
     loop = asyncio.get_running_loop()
     answer: asyncio.Future[T] = loop.create_future()
 
-    def settle(result, error) -> None:
-        if answer.done():
-            return
-        if error is not None:
-            answer.set_exception(error)
-        else:
-            answer.set_result(result)
+    def settle(outcome: Callable[[], None]) -> None:
+        if not answer.done():
+            outcome()
 
     def work() -> None:
-        result, error = None, None
+        outcome: Callable[[], None]
         try:
             result = call()
             if then is not None:
                 then(result)
         except BaseException as exc:  # handed to the waiting coroutine
-            error = exc
+            outcome = functools.partial(answer.set_exception, exc)
+        else:
+            outcome = functools.partial(answer.set_result, result)
         try:
-            loop.call_soon_threadsafe(settle, result, error)
+            loop.call_soon_threadsafe(settle, outcome)
         except RuntimeError:  # the loop is closed: nobody waits any more
             pass
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 #: How long a refresh token lasts when the endpoint does not say: Microsoft's
 #: default inactivity lifetime is 90 days; each use starts it again.
@@ -27,7 +28,7 @@ class Tokens:
         return f"Tokens(refresh={'yes' if self.refresh_token else 'no'}, account={self.account!r})"
 
 
-def from_response(response: dict) -> Tokens:
+def from_response(response: dict[str, Any]) -> Tokens:
     """Tokens from a token endpoint's JSON answer (msal's result dict too)."""
     refresh = response.get("refresh_token")
     lifetime = response.get("refresh_token_expires_in") or REFRESH_TOKEN_DAYS * 86400

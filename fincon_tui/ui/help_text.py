@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fincon_tui.ui.bindings import DEFAULT_KEYS
 from fincon_tui.ui.key_labels import active_keys, keys_label
@@ -41,13 +41,13 @@ def with_keys(text: str, label: Callable[[str], str]) -> str:
     return _KEY.sub(lambda match: label(match.group(1)), text)
 
 
-def screen_keys(screen: Screen) -> list[tuple[str, str]]:
+def screen_keys(screen: Screen[Any]) -> list[tuple[str, str]]:
     """(keys, what they do) for every binding `screen` answers to, shown in
     the legend or not, in the legend's order."""
     return [(keys_label(entry.keys), entry.description) for entry in active_keys(screen, shown_only=False)]
 
 
-def editing_keys(screen: Screen) -> list[tuple[str, str]]:
+def editing_keys(screen: Screen[Any]) -> list[tuple[str, str]]:
     """The EDITING rows, without keys that the screen maps to an action."""
     taken = {key for key, active in screen.active_bindings.items() if active.binding.id in DEFAULT_KEYS}
     rows = []

@@ -4,7 +4,7 @@ legend laid out on as few lines as the terminal's width allows."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fincon_tui.ui.bindings import DEFAULT_KEYS
 
@@ -77,7 +77,7 @@ class LegendEntry:
         return len(self.label(function_keys_only)) + 1 + len(self.description)
 
 
-def active_keys(screen: Screen, *, shown_only: bool) -> list[LegendEntry]:
+def active_keys(screen: Screen[Any], *, shown_only: bool) -> list[LegendEntry]:
     """The keys `screen` answers to now, as mapped, one entry per binding id
     in the order the classes declare them (those the legend hides after
     those it shows): the screen's own, then the keys it names without binding

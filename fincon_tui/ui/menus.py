@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.screen import Screen
 
 from fincon_tui.ui.screens.menu import Menu, MenuEntry, MenuScreen
 
 
-def _smtp_settings() -> Screen:
+def _smtp_settings() -> Screen[Any]:
     from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
 
     return SmtpSettingsScreen()
 
 
-def _user_email_settings() -> Screen:
+def _user_email_settings() -> Screen[Any]:
     from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
 
     return UserEmailSettingsScreen()
 
 
-def _work_with_definitions() -> Screen:
+def _work_with_definitions() -> Screen[Any]:
     from fincon_tui.ui.screens.work_lists import WorkWithDefinitionsScreen
 
     return WorkWithDefinitionsScreen()
 
 
-def _work_with_users() -> Screen:
+def _work_with_users() -> Screen[Any]:
     from fincon_tui.ui.screens.work_lists import WorkWithUsersScreen
 
     return WorkWithUsersScreen()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Mapping
+from typing import Literal
 
 from textual.theme import Theme
 
@@ -86,14 +87,18 @@ GREEN_SCREEN_16 = Theme(
 )
 
 
+ColorSystem = Literal["auto", "standard", "256", "truecolor", "windows"]
+#: The values of TEXTUAL_COLOR_SYSTEM that Rich knows; others mean "auto".
+_COLOR_SYSTEMS: tuple[ColorSystem, ...] = ("auto", "standard", "256", "truecolor", "windows")
+
+
 def terminal_colours(environ: Mapping[str, str] | None = None) -> int:
     """16 or 256: the colours the terminal shows, as Rich (and so Textual)
     reads them from TERM, COLORTERM and TEXTUAL_COLOR_SYSTEM."""
     from rich.console import Console
 
     env = dict(os.environ if environ is None else environ)
-    system = env.get("TEXTUAL_COLOR_SYSTEM", "auto")
-    if system not in ("auto", "standard", "256", "truecolor", "windows"):
-        system = "auto"
-    console = Console(file=io.StringIO(), force_terminal=True, color_system=system, _environ=env)  # type: ignore[arg-type]
+    chosen = env.get("TEXTUAL_COLOR_SYSTEM", "auto")
+    system: ColorSystem = next((known for known in _COLOR_SYSTEMS if known == chosen), "auto")
+    console = Console(file=io.StringIO(), force_terminal=True, color_system=system, _environ=env)
     return 256 if console.color_system in ("256", "truecolor") else 16

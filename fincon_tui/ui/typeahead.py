@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 
@@ -48,11 +48,11 @@ def as_typed(event: Typed) -> Typed:
 class KeyQueue:
     """Holds keys read from the terminal and feeds them to the app one by one."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App[Any]) -> None:
         self.app = app
         self.pending: deque[Typed] = deque()
         self.released: set[Typed] = set()
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[None] | None = None
         #: Set once the app can act on keys (its database is open).
         self.ready = asyncio.Event()
 
@@ -91,7 +91,7 @@ class KeyQueue:
                 return
             await self._settle()
 
-    def _state(self) -> tuple:
+    def _state(self) -> tuple[int | None, ...]:
         try:
             screen = self.app.screen
         except Exception:  # no screen while starting or closing

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.segment import Segment
 from textual import events
 from textual.message import Message
@@ -29,7 +31,7 @@ class FieldInput(SteadyInput):
             self.hint = hint
 
     def __init__(
-        self, *, id: str, max_length: int, hint: str = "", fit: bool = True, detail: bool = False, **kwargs
+        self, *, id: str, max_length: int, hint: str = "", fit: bool = True, detail: bool = False, **kwargs: Any
     ) -> None:
         if detail:  # a record's detail field: closed until a record opens
             kwargs["classes"] = f"{kwargs.get('classes', '')} detail".strip()
@@ -111,7 +113,7 @@ class NumberInput(FieldInput):
     refuses a key or a paste that is not digits (fields.DIGITS) as it comes:
     the bell rings and the message line gives the hint; Accept checks the range."""
 
-    def __init__(self, *, id: str, low: int, high: int, **kwargs) -> None:
+    def __init__(self, *, id: str, low: int, high: int, **kwargs: Any) -> None:
         super().__init__(
             id=id, max_length=len(str(high)), hint=f"digits only, {low}-{high}", restrict=DIGITS, **kwargs
         )
@@ -120,7 +122,7 @@ class NumberInput(FieldInput):
 class ChoiceInput(FieldInput):
     """A single character from `choices`: letters become upper case, other keys are refused."""
 
-    def __init__(self, *, id: str, choices: str, hint: str, **kwargs) -> None:
+    def __init__(self, *, id: str, choices: str, hint: str, **kwargs: Any) -> None:
         super().__init__(id=id, max_length=1, hint=hint, **kwargs)
         self.choices = choices
 
@@ -148,7 +150,7 @@ class ChoiceInput(FieldInput):
 class YesNoInput(ChoiceInput):
     """A single Y/N character."""
 
-    def __init__(self, *, id: str, **kwargs) -> None:
+    def __init__(self, *, id: str, **kwargs: Any) -> None:
         super().__init__(id=id, choices="YN", hint="type Y or N", **kwargs)
 
 
@@ -171,7 +173,7 @@ class PasswordInput(FieldInput):
     def action_cut(self) -> None:
         """Nor does cut: it does nothing here."""
 
-    def __init__(self, *, id: str, max_length: int, **kwargs) -> None:
+    def __init__(self, *, id: str, max_length: int, **kwargs: Any) -> None:
         super().__init__(id=id, max_length=max_length, password=True, **kwargs)
         self.masked = False
 

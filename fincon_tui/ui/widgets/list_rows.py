@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rich.cells import cell_len, chop_cells, set_cell_size
 from textual import events
@@ -163,7 +164,7 @@ class ListRows(Vertical):
     it has.  `fitted(rows, width)` is called as its size changes, with the
     width its lines have."""
 
-    def __init__(self, fitted: Callable[[int, int], Awaitable[None]], **kwargs) -> None:
+    def __init__(self, fitted: Callable[[int, int], Awaitable[None]], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.fitted = fitted
 
