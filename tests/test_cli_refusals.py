@@ -17,6 +17,7 @@ from support import definition, smtp_rows
 
 from fincon_tui.cli.common import BROKEN_PIPE, LINE_MAX
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
@@ -50,7 +51,7 @@ def test_every_secret_on_stdin_is_refused_alike_never_altered(fincon, microsoft,
     assert (secret.returncode, secret.stdout, secret.stderr.decode()) == (
         2, b"", f"fincon-tui: {said.format(what='client secret', clear='--clear-client-secret')}\n")
     assert not microsoft.passwords.has(smtp_owner("OFFICE"))
-    assert not microsoft.passwords.has(smtp_owner("MS"), "client_secret")
+    assert not microsoft.passwords.has(smtp_owner("MS"), SecretKind.CLIENT_SECRET)
 
 
 def test_a_secret_on_stdin_loses_only_its_line_end(fincon, microsoft) -> None:
@@ -59,7 +60,7 @@ def test_a_secret_on_stdin_loses_only_its_line_end(fincon, microsoft) -> None:
     secret = fincon("smtp", "set", "MS", "--client-secret-stdin", stdin=b" s\xc3\xa9cret\n")
     assert (password.returncode, secret.returncode) == (0, 0), password.stderr + secret.stderr
     assert microsoft.passwords.get(smtp_owner("OFFICE")) == " pw "
-    assert microsoft.passwords.get(smtp_owner("MS"), "client_secret") == " s\u00e9cret"
+    assert microsoft.passwords.get(smtp_owner("MS"), SecretKind.CLIENT_SECRET) == " s\u00e9cret"
 
 
 @pytest.mark.parametrize("argv", [
@@ -175,7 +176,7 @@ def test_a_service_account_key_naming_a_member_twice_is_refused(fincon, db, vaul
     result = fincon("smtp", "set", "G", "--service-account-file", str(key))
     assert result.returncode == 2
     assert 'is not a service-account key: it has member "type" twice in one object' in result.stderr
-    assert not SmtpSettings(db, vault).passwords.has(smtp_owner("G"), "service_account")
+    assert not SmtpSettings(db, vault).passwords.has(smtp_owner("G"), SecretKind.SERVICE_ACCOUNT_KEY)
 
 
 @pytest.fixture

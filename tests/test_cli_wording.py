@@ -17,6 +17,7 @@ from oauth_fixtures import microsoft
 from support import definition, user
 
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.storage.transactions import write_transaction
@@ -139,7 +140,7 @@ def test_rename_names_the_secrets_that_go_with_it(fincon, db, vault) -> None:
               {"client_secret": PasswordChange.set("secret")})
     users.save(user("ANN", "M365", "ann@contoso.example"), KEEP, None)
     with write_transaction(db):
-        smtp.passwords.put(smtp.binding(smtp.get("M365").record), "refresh_token", "rt")
+        smtp.passwords.put(smtp.binding(smtp.get("M365").record), SecretKind.REFRESH_TOKEN, "rt")
     signed_in = fincon("smtp", "rename", "M365", "MAIL")
     app_only = fincon("smtp", "rename", "APP", "DAEMON")
     bare = fincon("user", "rename", "ANN", "ANNE")
@@ -239,4 +240,4 @@ def test_a_sign_in_without_the_key_is_one_line_and_status_2(fincon, db, vault, i
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1].startswith("fincon-tui: the passwords of this database were saved with key")
     assert "Traceback" not in result.stderr
-    assert not smtp.passwords.has(smtp.owner("M365"), "refresh_token")
+    assert not smtp.passwords.has(smtp.owner("M365"), SecretKind.REFRESH_TOKEN)

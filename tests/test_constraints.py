@@ -37,7 +37,7 @@ DOMAIN = {
     "sender_name": text_of(users.TEXT_MAX, required=True),
     "sender_email": lambda raw: fields.email_address(raw, required=True),
     "job_title": text_of(users.TEXT_MAX),
-    "telephone": lambda raw: users._telephone(raw) or None,  # noqa: SLF001
+    "telephone": lambda raw: users.DECLARED.check_one("telephone", raw) or None,
     **{f"user_defined_{n}": text_of(users.TEXT_MAX) for n in range(1, 7)},
 }
 

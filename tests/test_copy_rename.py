@@ -17,6 +17,7 @@ from fincon_tui._exceptions import (
     StorageError,
 )
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services import work_lists
 from fincon_tui.services.key_changes import copy, rename
@@ -199,16 +200,17 @@ def test_an_oauth_copy_takes_the_client_secret_never_the_sign_in(db, vault) -> N
     smtp = SmtpSettings(db, vault)
     smtp.save(oauth(), PasswordChange.keep(), None, {"client_secret": PasswordChange.set("daemon-secret")})
     stored = smtp.get("M365")
-    smtp.passwords.put(smtp.binding(stored.record), "refresh_token", "ann-refresh")
+    smtp.passwords.put(smtp.binding(stored.record), SecretKind.REFRESH_TOKEN, "ann-refresh")
     db.conn.commit()
     copy(smtp, "M365", oauth("BRANCH"), PasswordChange.keep(), True)
     branch = smtp.passwords
-    assert branch.get(smtp.owner("BRANCH"), "client_secret") == "daemon-secret"
-    assert branch.get(smtp.owner("BRANCH"), "refresh_token") is None
+    assert branch.get(smtp.owner("BRANCH"), SecretKind.CLIENT_SECRET) == "daemon-secret"
+    assert branch.get(smtp.owner("BRANCH"), SecretKind.REFRESH_TOKEN) is None
     copy(smtp, "M365", oauth("TYPED"), PasswordChange.keep(), True, {"client_secret": PasswordChange.set("other")})
     copy(smtp, "M365", oauth("NONE"), PasswordChange.keep(), False)
-    assert branch.get(smtp.owner("TYPED"), "client_secret") == "other"
-    assert not any(branch.has(smtp.owner("NONE"), name) for name in ("client_secret", "refresh_token"))
+    assert branch.get(smtp.owner("TYPED"), SecretKind.CLIENT_SECRET) == "other"
+    assert not any(branch.has(smtp.owner("NONE"), kind)
+                   for kind in (SecretKind.CLIENT_SECRET, SecretKind.REFRESH_TOKEN))
     [entry] = smtp.history("BRANCH")
     assert entry.describe().endswith("client_secret: copied from M365")  # as F9 shows it
     assert smtp.history("M365")[0].describe().endswith("client_secret: secret changed")
@@ -217,9 +219,9 @@ def test_an_oauth_copy_takes_the_client_secret_never_the_sign_in(db, vault) -> N
 def test_a_rename_moves_every_secret_of_the_record(db, vault) -> None:
     smtp = SmtpSettings(db, vault)
     smtp.save(oauth(), PasswordChange.keep(), None, {"client_secret": PasswordChange.set("daemon-secret")})
-    smtp.passwords.put(smtp.binding(smtp.get("M365").record), "refresh_token", "ann-refresh")
+    smtp.passwords.put(smtp.binding(smtp.get("M365").record), SecretKind.REFRESH_TOKEN, "ann-refresh")
     db.conn.commit()
     rename(smtp, "M365", smtp.get("M365"), "MAIL")
     names = sorted((r["owner_key"], r["name"]) for r in db["secrets"].rows)
     assert names == [("MAIL", "client_secret"), ("MAIL", "refresh_token")]
-    assert smtp.passwords.get(smtp.owner("MAIL"), "refresh_token") == "ann-refresh"
+    assert smtp.passwords.get(smtp.owner("MAIL"), SecretKind.REFRESH_TOKEN) == "ann-refresh"

@@ -12,6 +12,7 @@ from oauth_server import service_account_key
 from support import until, user
 
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_owner
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.services.key_changes import copy
 from fincon_tui.services.sign_ins import definition_sign_in, save_sign_in
 from fincon_tui.services.smtp_settings import SmtpSettings
@@ -44,7 +45,7 @@ def test_copy_with_password_carries_the_client_secret_and_the_copy_logs_in(db, d
     assert copied.stdout == "SMTP definition BRANCH created: copy of APP with its client secret\n"
     assert sealed_row(db, "BRANCH", "client_secret") == ("branch@contoso.example", "localhost",
                                                         "2027-03-01T00:00:00+00:00")
-    assert settings.passwords.get(smtp_owner("BRANCH"), "client_secret") == "daemon-secret"
+    assert settings.passwords.get(smtp_owner("BRANCH"), SecretKind.CLIENT_SECRET) == "daemon-secret"
     assert settings.history("BRANCH")[0].changes["client_secret"] == "copied from APP"
     assert cli(db_path, "test", "BRANCH").returncode == 0  # app-only, with the copied secret
     assert mailbox.logins == [("branch@contoso.example", "XOAUTH2")]
@@ -52,7 +53,7 @@ def test_copy_with_password_carries_the_client_secret_and_the_copy_logs_in(db, d
     assert (again.returncode, again.stdout) == (0, "SMTP definition BRANCH unchanged: already a copy of APP\n")
     # Without --with-password the copy has no secret: it would sign a mailbox in instead.
     assert cli(db_path, "copy", "APP", "BARE").returncode == 0
-    assert not settings.passwords.has(smtp_owner("BARE"), "client_secret")
+    assert not settings.passwords.has(smtp_owner("BARE"), SecretKind.CLIENT_SECRET)
     bare = cli(db_path, "test", "BARE")
     assert bare.returncode == 2 and "is not signed in yet" in bare.stderr
     assert b"daemon-secret" not in Path(db_path).read_bytes()
@@ -121,7 +122,7 @@ async def test_list_option_3_asks_once_for_every_secret(app, db) -> None:
         await pilot.press("f10")
         await until(lambda: "saved" in app.screen.message.text, "the copy is saved")
         assert app.screen.message.text == "SMTP definition branch saved with its client secret"
-    assert app.smtp.passwords.get(smtp_owner("branch"), "client_secret") == "daemon-secret"
+    assert app.smtp.passwords.get(smtp_owner("branch"), SecretKind.CLIENT_SECRET) == "daemon-secret"
     assert sealed_row(db, "branch", "client_secret")[:2] == ("branch@contoso.example", "localhost")
 
 
@@ -129,7 +130,7 @@ async def test_list_copy_of_a_signed_in_user_says_the_copy_signs_in_again(app, d
     app.smtp.save(microsoft(587, username=""), KEEP, None)
     app.users.save(user("ANN", "M365", ANN), KEEP, None)
     with write_transaction(db):
-        app.users.passwords.put(app.users.binding(app.users.get("ANN").record), "refresh_token", "rt")
+        app.users.passwords.put(app.users.binding(app.users.get("ANN").record), SecretKind.REFRESH_TOKEN, "rt")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*USERS, "3", "enter")
         dialog = app.screen

@@ -2,12 +2,14 @@
 every relative link in it and in docs/ leads to a file and a heading that
 exist, and the CLI reference names every command of the command table, each
 marked read-only or writes as the table declares it, every option of the
-parser and every environment variable the code reads."""
+parser and every environment variable the code reads; every example command
+line is one the parser takes."""
 
 from __future__ import annotations
 
 import argparse
 import re
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -163,3 +165,47 @@ def test_the_cli_reference_names_every_environment_variable_the_code_reads() -> 
     environment = CLI_REFERENCE.read_text().split("\n## Environment\n", 1)[1].split("\n## ", 1)[0]
     read = set(re.findall(r"\bFINCON_TUI_[A-Z_]+\b", code))
     assert read and {name for name in read if f"`{name}`" not in environment} == set(), "docs/cli.md, Environment"
+
+
+def examples(text: str) -> list[list[str]]:
+    """The words after `fincon-tui` of each example command line in `text`
+    (in a code block or a code span; up to a pipe, redirection or comment),
+    not a synopsis (`[--json]`, `...`)."""
+    found = []
+    code = [line for block in re.findall(r"^```\w*\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+            for line in block.splitlines()]
+    code += re.findall(r"(?<!`)`([^`\n]+)`(?!`)", FENCE.sub("", text))
+    for line in code:
+        words = shlex.split(line, comments=True) if "fincon-tui" in line else []
+        if "fincon-tui" not in words or any("[" in word or "..." in word for word in words):
+            continue
+        words = words[words.index("fincon-tui") + 1:]
+        if words:  # not the name alone: "the installed `fincon-tui`"
+            found.append(list(next((words[:at] for at, word in enumerate(words)
+                                    if word in ("|", "||", "&&", ";", ">", "<", "2>")), words)))
+    return found
+
+
+def refused(words: list[str]) -> str | None:
+    """How the parser refuses `fincon-tui WORDS` (its message goes to stderr),
+    or None when it takes them."""
+    try:
+        build_parser().parse_args(words)
+    except SystemExit as stop:  # --help and --version exit 0
+        return f"fincon-tui {shlex.join(words)}: exit {stop.code}" if stop.code else None
+    return None
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_every_example_command_line_is_one_the_parser_takes(page: Path) -> None:
+    lines = examples(page.read_text())
+    assert [problem for words in lines if (problem := refused(words))] == []
+
+
+def test_the_examples_are_found_and_can_fail() -> None:
+    text = ("```sh\nfincon-tui smtp list --json | head  # all\nfincon-tui smtp show NAME [--json]\n```\n"
+            "Run `printf '%s\\n' \"$PW\" | fincon-tui smtp set OFFICE --pasword-stdin`, or `fincon-tui --db x init`.")
+    found = examples(text)
+    assert found == [["smtp", "list", "--json"], ["smtp", "set", "OFFICE", "--pasword-stdin"], ["--db", "x", "init"]]
+    assert [refused(words) for words in found] == [None, "fincon-tui smtp set OFFICE --pasword-stdin: exit 2", None]
+    assert len(examples((ROOT / "README.md").read_text())) >= 8

@@ -10,6 +10,7 @@ from support import definition
 from fincon_tui._exceptions import FieldError, FormInvalid, LoginMissing
 from fincon_tui.domain.login import Login, effective_login
 from fincon_tui.domain.password_binding import PasswordChange, PasswordOwner
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.domain.users import (
     LABELS,
     NEW_DEFAULTS,
@@ -199,12 +200,12 @@ def test_effective_login_takes_the_users_method_or_the_definitions(smtp, own: st
 @pytest.mark.parametrize(
     ("own", "method", "stored", "expected"),
     [
-        ("", "M", {"client_secret"}, "app-only"),  # app-only acts as the user's mailbox
+        ("", "M", {SecretKind.CLIENT_SECRET}, "app-only"),  # app-only acts as the user's mailbox
         ("", "M", set(), "device code"),
-        ("M", "M", {"client_secret"}, "device code"),  # the user's own mailbox signs in
-        ("", "G", {"service_account"}, "service account"),
-        ("G", "G", {"service_account"}, "installed app"),
-        ("", "G", {"client_secret"}, "installed app"),
+        ("M", "M", {SecretKind.CLIENT_SECRET}, "device code"),  # the user's own mailbox signs in
+        ("", "G", {SecretKind.SERVICE_ACCOUNT_KEY}, "service account"),
+        ("G", "G", {SecretKind.SERVICE_ACCOUNT_KEY}, "installed app"),
+        ("", "G", {SecretKind.CLIENT_SECRET}, "installed app"),
         ("P", "M", set(), "password"),
         ("", "P", set(), "password"),
     ],

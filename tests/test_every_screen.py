@@ -6,11 +6,10 @@ terminal is too small, and comes back as it was."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
 
 import pytest
-from support import definition, legend, open_form, screen_lines, screen_text
+from support import definition, legend, open_form, screen_lines, screen_text, until
 from textual.containers import ScrollableContainer
 from textual.screen import Screen
 from textual.widget import Widget
@@ -22,6 +21,7 @@ from fincon_tui.ui.screens.dialog import DialogScreen
 from fincon_tui.ui.screens.help import HelpScreen
 from fincon_tui.ui.screens.menu import MenuScreen
 from fincon_tui.ui.screens.sign_in import SignInScreen
+from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
 from fincon_tui.ui.screens.work_with import WorkWithScreen
 from fincon_tui.ui.widgets.form import FormPages
 from fincon_tui.ui.widgets.key_legend import KeyLegend
@@ -156,8 +156,7 @@ async def settled(pilot) -> None:
     """The resize handled, what it reads (a list's page) read, and painted."""
     app = pilot.app
     await pilot.pause()
-    while app.database.busy:
-        await asyncio.sleep(0.01)
+    await until(lambda: not app.database.busy, "the resize's database work to end")
     await app.screen.wait_for_refresh()
 
 
@@ -235,7 +234,8 @@ async def test_every_screen_and_window_shows_all_it_means_to(everyone, monkeypat
         await at_every_size(pilot, visited)
         await pilot.press("escape", "escape")
         await open_record(pilot, "local", "f6", "enter")
-        await pilot.pause(0.3)  # the connection is refused at once
+        await until(lambda: isinstance(app.screen, SmtpSessionScreen) and not app.screen.running,
+                    "the login test to end (the connection is refused)")
         await with_help(pilot, visited)  # the SMTP session window
         await pilot.press("escape", "escape")
         await open_record(pilot, "gmail", "f2")

@@ -3,11 +3,9 @@ wide terminal's form in the middle."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from smtp_servers import free_port, smtp_server
-from support import definition, fill, open_form, screen_lines, screen_text
+from support import definition, fill, open_form, screen_lines, screen_text, until
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
@@ -80,10 +78,8 @@ async def test_session_lines_wrap_and_the_saved_log_shows_its_whole_path(app, ce
             await pilot.press("f6", "enter")
             session = app.screen
             assert isinstance(session, SmtpSessionScreen)
-            deadline = time.monotonic() + 15
-            while session.running and time.monotonic() < deadline:
-                await pilot.pause(0.05)
-            await pilot.pause(0.1)
+            await until(lambda: not session.running, "the login test to end")
+            await pilot.pause()
             assert not session.outcome.ok
             text = screen_text(app)
             long = [line for line in session.shown if len(line) > 74]
@@ -139,8 +135,7 @@ async def login_test_window_closed(pilot) -> None:
     await pilot.press("f6", "enter")
     session = pilot.app.screen
     assert isinstance(session, SmtpSessionScreen)
-    while session.running:
-        await pilot.pause(0.02)
+    await until(lambda: not session.running, "the login test to end")
     await pilot.press("escape")
     assert pilot.app.screen.message.text.startswith("Failed at connect: check the Port")
     assert pilot.app.screen.message.region.height == 2
@@ -253,8 +248,7 @@ async def test_a_long_session_result_shows_whole(app, size) -> None:
         await app.typeahead.ready.wait()
         session = SmtpSessionScreen("Login test: OFFICE", run, "OFFICE")
         await app.push_screen(session)
-        while session.running:
-            await pilot.pause(0.02)
+        await until(lambda: not session.running, "the session to end")
         await pilot.pause()
         assert f"FAILED: {outcome.text()}" in screen_text(app)
         assert session.query_one("#session-log").region.height >= (7 if size == SIZE else 1)

@@ -15,6 +15,7 @@ from test_work_with import lines
 
 from fincon_tui.domain.login import effective_login
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.mail.message import Sender
 from fincon_tui.mail.session import check_login, send_test_email
@@ -191,8 +192,8 @@ def test_oauth_logins_without_their_secrets_are_missing(db, vault) -> None:
         "WRONG": "MISSING: Login Method M",
     }
     with write_transaction(db):  # as a sign-in stores them
-        users.passwords.put(users.binding(users.get("OWNM").record), "refresh_token", "bea-token")
-        smtp.passwords.put(smtp.binding(smtp.get("M_DEVICE").record), "refresh_token", "office-token")
+        users.passwords.put(users.binding(users.get("OWNM").record), SecretKind.REFRESH_TOKEN, "bea-token")
+        smtp.passwords.put(smtp.binding(smtp.get("M_DEVICE").record), SecretKind.REFRESH_TOKEN, "office-token")
     definitions, people = shown()
     assert definitions["M_DEVICE"] == "shared"
     assert (people["OWNM"], people["SHARED"]) == ("own: bea@contoso.example", "shared: office@contoso.example")

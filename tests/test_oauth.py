@@ -22,6 +22,7 @@ from oauth_server import (
 from support import open_form, until
 
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.services.mail_checks import CannotTest, MailChecks
 from fincon_tui.services.sign_ins import definition_sign_in, save_sign_in
 from fincon_tui.services.smtp_settings import SmtpSettings
@@ -40,7 +41,7 @@ def sign_in(db, vault, idp, name: str = "M365", user: str = ANN) -> None:
 
 
 def refresh_token(db, vault, name: str = "M365") -> str | None:
-    return SmtpSettings(db, vault).passwords.get(smtp_owner(name), "refresh_token")
+    return SmtpSettings(db, vault).passwords.get(smtp_owner(name), SecretKind.REFRESH_TOKEN)
 
 
 async def test_device_code_sign_in_in_the_tui_then_the_login_test(app, db, vault, idp, smtp) -> None:
@@ -82,7 +83,7 @@ async def test_escape_abandons_the_device_code_wait(app, idp, smtp) -> None:
         await pilot.press("escape")  # nobody approves: the service would keep the window waiting
         await until(lambda: app.screen is form, "Esc closes the sign-in window while the service still waits")
         assert form.message.text == "Not signed in: cancelled"
-        assert app.smtp.passwords.has(smtp_owner("M365"), "refresh_token") is False
+        assert app.smtp.passwords.has(smtp_owner("M365"), SecretKind.REFRESH_TOKEN) is False
 
 
 def test_a_rotated_refresh_token_is_saved_and_used_after_a_restart(db, db_path, vault, idp, smtp) -> None:

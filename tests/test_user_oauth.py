@@ -17,6 +17,7 @@ from support import open_form, until
 
 from fincon_tui._exceptions import NotReady, RecordChanged
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_owner
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.services.sign_ins import definition_sign_in, save_sign_in, user_sign_in
 from fincon_tui.services.smtp_settings import SmtpSettings
@@ -40,7 +41,7 @@ def services(db, vault) -> tuple[SmtpSettings, UserSettings]:
 
 
 def token_of(db, vault, owner) -> str | None:
-    return SmtpSettings(db, vault).passwords.get(owner, "refresh_token")
+    return SmtpSettings(db, vault).passwords.get(owner, SecretKind.REFRESH_TOKEN)
 
 
 def sign_ann_in(db, vault, idp) -> None:
@@ -217,7 +218,7 @@ def test_a_user_signs_in_to_google_with_the_definitions_oauth_client(db, db_path
 
 def _put_token(users: UserSettings, code: str, token: str = "rt") -> None:
     with write_transaction(users.db):
-        users.passwords.put(users.binding(users.get(code).record), "refresh_token", token)
+        users.passwords.put(users.binding(users.get(code).record), SecretKind.REFRESH_TOKEN, token)
 
 
 def test_a_users_sign_in_goes_with_the_login_it_was_made_for(db, vault) -> None:
@@ -228,23 +229,23 @@ def test_a_users_sign_in_goes_with_the_login_it_was_made_for(db, vault) -> None:
     # Another mail server: the token is sealed again for it, and still opens.
     before = smtp_settings.get("M365")
     smtp_settings.save(microsoft(587, username="", mail_server="smtp.office365.com"), KEEP, before)
-    assert users.passwords.get(user_owner("ANN"), "refresh_token") == "rt"
+    assert users.passwords.get(user_owner("ANN"), SecretKind.REFRESH_TOKEN) == "rt"
     # Renamed: it goes along.
     from fincon_tui.services.key_changes import rename
 
     rename(users, "ANN", users.get("ANN"), "ANNA")
-    assert users.passwords.get(user_owner("ANNA"), "refresh_token") == "rt"
+    assert users.passwords.get(user_owner("ANNA"), SecretKind.REFRESH_TOKEN) == "rt"
     # Another mailbox: it goes, and the history says so.
     stored = users.get("ANNA")
     users.save(UserEmailSettings("ANNA", "M365", "anna@contoso.example", "Ann", ANN), KEEP, stored)
-    assert not users.passwords.has(user_owner("ANNA"), "refresh_token")
+    assert not users.passwords.has(user_owner("ANNA"), SecretKind.REFRESH_TOKEN)
     assert users.history("ANNA")[0].changes["refresh_token"] == "removed: sign in again"
     # The definition's app registration changes: every user signed in with it signs in again.
     _put_token(users, "ANNA")
     before = smtp_settings.get("M365")
     smtp_settings.save(microsoft(587, username="", mail_server="smtp.office365.com", client_id="other"), KEEP,
                        before)
-    assert not users.passwords.has(user_owner("ANNA"), "refresh_token")
+    assert not users.passwords.has(user_owner("ANNA"), SecretKind.REFRESH_TOKEN)
     assert smtp_settings.history("M365")[0].changes["user_refresh_tokens"] == "removed for ANNA: sign them in again"
     assert users.history("ANNA")[0].describe() == (
         "refresh_token: removed: SMTP definition M365's app registration changed")
@@ -260,7 +261,7 @@ def test_a_sign_in_is_not_stored_when_the_app_registration_changed_meanwhile(db,
     smtp_settings.save(microsoft(587, username="", client_id="other"), KEEP, smtp_settings.get("M365"))
     with pytest.raises(RecordChanged):
         save_sign_in(users, found, Tokens("at", "rt", None, ANN))
-    assert not users.passwords.has(user_owner("ANN"), "refresh_token")
+    assert not users.passwords.has(user_owner("ANN"), SecretKind.REFRESH_TOKEN)
 
 
 async def test_the_login_method_field_takes_p_m_g_or_nothing_and_keys_come_from_the_keymap(db, vault) -> None:

@@ -7,6 +7,7 @@ import pytest
 from support import definition, help_body, legend, open_form, screen_lines, screen_text, stored_password, until
 
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.entry_dialog import EntryDialog
 from fincon_tui.ui.screens.help import HelpScreen
@@ -194,7 +195,7 @@ async def test_the_delete_question_names_each_secret_that_goes(app, where: str) 
     oauth = definition(name="M365", username="ann@contoso.example", login_method="M",
                        tenant="contoso.onmicrosoft.com", client_id="daemon")
     app.smtp.save(oauth, PasswordChange.keep(), None, {"client_secret": PasswordChange.set("daemon-secret")})
-    app.smtp.passwords.put(app.smtp.binding(oauth), "refresh_token", "ann-refresh")
+    app.smtp.passwords.put(app.smtp.binding(oauth), SecretKind.REFRESH_TOKEN, "ann-refresh")
     async with app.run_test(size=SIZE) as pilot:
         if where == "list":
             await pilot.press(*DEFINITIONS, "4", "enter")
@@ -449,7 +450,7 @@ async def test_copy_of_an_oauth_definition_offers_its_client_secret(app, db) -> 
         assert form.message.text.endswith("; the stored secret is copied too")
         await pilot.press("f10")
         assert app.screen.message.text == "SMTP definition BRANCH saved with its client secret"
-    assert app.smtp.passwords.get(app.smtp.owner("BRANCH"), "client_secret") == "daemon-secret"
+    assert app.smtp.passwords.get(app.smtp.owner("BRANCH"), SecretKind.CLIENT_SECRET) == "daemon-secret"
 
 
 def painted_options(app) -> dict[str, str]:
@@ -503,10 +504,10 @@ def test_a_typed_option_is_painted_on_a_real_terminal(db_path) -> None:
         terminal.send("5\r")
         terminal.wait_for("Work with SMTP Definitions / Display")
         terminal.send("\x1b[24~" "5")  # F12, 5 on ALPHA again
-        terminal.wait_for("  5  ALPHA ", timeout=10)
+        terminal.wait_for("  5  ALPHA ")
         terminal.send(BACKSPACE + "4" + BACKSPACE + "5")
-        terminal.wait_for("4  ALPHA ", gone=True, timeout=10)
-        terminal.wait_for("  5  ALPHA ", timeout=10)
+        terminal.wait_for("4  ALPHA ", gone=True)
+        terminal.wait_for("  5  ALPHA ")
         terminal.send("\r")
         terminal.wait_for("Work with SMTP Definitions / Display")
         terminal.wait_for("ALPHA")

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from fincon_tui.config import Config
+    from fincon_tui.domain.declaration import Field
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.sign_ins import SignIn
 
@@ -64,7 +65,7 @@ class Kind(NamedTuple):
     #: How help names one record ('a definition'), and the key's metavar ('NAME').
     what: str
     key: str
-    #: (option, form field, metavar, help) of set and copy; domain/smtp.py and domain/users.py have the rules.
+    #: (option, form field, metavar, help) of set and copy: `options` of the declared fields.
     fields: tuple[tuple[str, str, str, str], ...]
     #: set takes the options of an OAuth client secret.
     client_secret: bool
@@ -95,6 +96,11 @@ def add_commands(
         else:
             command.arguments(below)
             below.set_defaults(chosen=command)
+
+
+def options(declared: Sequence[Field]) -> tuple[tuple[str, str, str, str], ...]:
+    """Kind.fields: the CLI option each field declares (domain/declaration.py)."""
+    return tuple((f.option.flag, f.name, f.option.metavar, f.option.help) for f in declared if f.option is not None)
 
 
 def json_option(parser: argparse.ArgumentParser, text: str = "print JSON") -> None:

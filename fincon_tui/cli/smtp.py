@@ -15,8 +15,9 @@ import json
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import CannotTest, UnknownUser, describe
-from fincon_tui.cli.command import Context, Kind, json_option
+from fincon_tui.cli.command import Context, Kind, json_option, options
 from fincon_tui.cli.common import FAILED, cell, fail, say
+from fincon_tui.domain import smtp_fields
 from fincon_tui.domain.visible import shown_key
 
 if TYPE_CHECKING:
@@ -27,19 +28,8 @@ if TYPE_CHECKING:
     from fincon_tui.services.sign_ins import SignIn
     from fincon_tui.services.smtp_settings import SmtpSettings
 
-#: The options of `smtp set` and `smtp copy`.
-FIELDS = (
-    ("--mail-server", "mail_server", "HOST", "Mail Server: host name or IP address"),
-    ("--authenticate", "authenticate", "Y|N", "Authenticate: the server requires a login (new: Y)"),
-    ("--username", "username", "LOGIN", "Username: the shared login; empty when each user brings their own"),
-    ("--port", "port", "N", "Port, 1-65535 (new: 587)"),
-    ("--use-tls", "use_tls", "Y|N", "Use TLS (new: Y)"),
-    ("--timeout", "timeout_seconds", "SECONDS", "Time Out (Seconds), 1-300 (new: 30)"),
-    ("--bcc", "bcc", "ADDR", "BCC: one address every mail is copied to"),
-    ("--login-method", "login_method", "P|M|G", "Login Method: P=Password, M=Microsoft 365, G=Google (new: P)"),
-    ("--tenant", "tenant", "ID", "Tenant ID (M): the Entra tenant's ID or domain"),
-    ("--client-id", "client_id", "ID", "Client ID (M, G): the app registration's or OAuth client's ID"),
-)
+#: The options of `smtp set` and `smtp copy`, as the fields declare them.
+FIELDS = options(smtp_fields.FIELDS)
 
 
 def _service(db: Database, vault: PasswordVault) -> SmtpSettings:

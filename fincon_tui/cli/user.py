@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import LoginMissing, NotReady, describe
-from fincon_tui.cli.command import Context, Kind
+from fincon_tui.cli.command import Context, Kind, options
 from fincon_tui.cli.common import cell
+from fincon_tui.domain import user_fields
 from fincon_tui.domain.visible import shown_key
 
 if TYPE_CHECKING:
@@ -17,18 +18,8 @@ if TYPE_CHECKING:
     from fincon_tui.services.sign_ins import SignIn
     from fincon_tui.services.user_settings import UserSettings
 
-#: The options of `user set` and `user copy`.
-FIELDS = (
-    ("--smtp-definition", "smtp_name", "NAME", "SMTP Definition the user sends through"),
-    ("--smtp-username", "smtp_username", "LOGIN", "SMTP Username: the user's own login (empty: the definition's)"),
-    ("--login-method", "login_method", "P|M|G",
-     "Login Method of the user's own login: P=Password, M=Microsoft 365, G=Google; empty: as the definition"),
-    ("--sender-name", "sender_name", "TEXT", "Sender's Name"),
-    ("--sender-email", "sender_email", "ADDR", "Sender's Email Address"),
-    ("--job-title", "job_title", "TEXT", "Sender's Job Title"),
-    ("--telephone", "telephone", "NUMBER", "Sender's Telephone Number"),
-    *((f"--user-defined-{n}", f"user_defined_{n}", "TEXT", f"User Defined {n}") for n in range(1, 7)),
-)
+#: The options of `user set` and `user copy`, as the fields declare them.
+FIELDS = options(user_fields.FIELDS)
 
 
 def _service(db: Database, vault: PasswordVault) -> UserSettings:

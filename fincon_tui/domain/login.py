@@ -11,12 +11,12 @@ from typing import Literal
 from fincon_tui._exceptions import FieldError, LoginMissing
 from fincon_tui.domain.login_methods import METHODS, PASSWORD, SIGN_IN_WAYS, own_way, way
 from fincon_tui.domain.password_binding import PasswordOwner, smtp_owner, user_owner
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.domain.smtp import SmtpDefinition, own_method_problem
 from fincon_tui.domain.visible import shell_word
 
-#: The names of the secrets stored for each owner ('password', 'client_secret',
-#: 'service_account', 'refresh_token'), as the rows tell it: none is opened.
-SecretNames = Mapping[PasswordOwner, frozenset[str]]
+#: The kinds of secret stored for each owner, as the rows tell it: none is opened.
+SecretNames = Mapping[PasswordOwner, frozenset[SecretKind]]
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def check_complete(definition: SmtpDefinition, login: Login, secrets: SecretName
                            f"Login Method {problem}", login)
     own, held = secrets.get(owner, frozenset()), secrets.get(shared, frozenset())
     if login.method == PASSWORD:
-        if "password" not in own:
+        if SecretKind.PASSWORD not in own:
             whose = (f"the login {login.username} of SMTP definition {definition.name}" if owner.kind == "smtp"
                      else f"User {owner.key}'s own login {login.username}")
             raise LoginMissing(f"{whose} has no password: {_where(owner, 'enter it', 'set', '--password-stdin')}",
@@ -96,14 +96,14 @@ def check_complete(definition: SmtpDefinition, login: Login, secrets: SecretName
         return
     how = own_way(login.own_method, definition.login_method, held) if login.source == "user" else way(
         definition.login_method, held)
-    if how == "installed app" and "client_secret" not in held:
+    if how == "installed app" and SecretKind.CLIENT_SECRET not in held:
         reason = f"SMTP definition {definition.name} holds no OAuth client secret"
-        if "service_account" in held:  # a user's own G: the key would act as the mailbox instead
+        if SecretKind.SERVICE_ACCOUNT_KEY in held:  # a user's own G: the key would act as the mailbox instead
             fix = f"only a service-account key, which acts as User {owner.key}'s mailbox with an empty Login Method"
             raise LoginMissing(f"{reason} ({fix})", "client secret", reason, login)
         where = _where(shared, "enter one as Client Secret", "set", "--client-secret-stdin")
         raise LoginMissing(f"{reason} nor a service-account key: {where}", "client secret", reason, login)
-    if how in SIGN_IN_WAYS and "refresh_token" not in own:
+    if how in SIGN_IN_WAYS and SecretKind.REFRESH_TOKEN not in own:
         raise LoginMissing(f"{login.username} is not signed in yet: {sign_in_where(owner)}", "sign-in",
                            "not signed in yet", login)
 

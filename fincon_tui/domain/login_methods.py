@@ -17,11 +17,11 @@ definition's app registration (`own_way`).
 
 from __future__ import annotations
 
-import re
+from collections.abc import Set
 
 from fincon_tui._exceptions import FieldError
-from fincon_tui.domain.documents import parse_json
-from fincon_tui.domain.fields import text
+from fincon_tui.domain.declaration import Text
+from fincon_tui.domain.secret_kinds import SecretKind
 
 PASSWORD, MICROSOFT, GOOGLE = "P", "M", "G"
 METHODS: dict[str, str] = {PASSWORD: "Password", MICROSOFT: "Microsoft 365", GOOGLE: "Google"}
@@ -33,37 +33,15 @@ CLIENT_ID_MAX = 200
 SECRET_MAX = 16_384  # a service-account key is a few KB of JSON
 
 #: A tenant: its GUID, a domain (contoso.onmicrosoft.com), or organizations.
-_TENANT = re.compile(r"^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[A-Za-z0-9.-]{1,100})$")
+TENANT = Text(TENANT_MAX, chars="A-Za-z0-9.-",
+              refusal="must be the tenant's ID (a GUID) or domain, e.g. contoso.onmicrosoft.com",
+              said=f"1-{TENANT_MAX} letters, digits, '.' or '-' (a GUID or a domain)")
+#: An app registration's or OAuth client's ID.
+CLIENT_ID = Text(CLIENT_ID_MAX, spaces=False)
 
 
 #: The ways in which a mailbox signs in once and a refresh token is kept.
 SIGN_IN_WAYS = ("device code", "installed app")
-
-
-def login_method(raw: str) -> str:
-    value = raw.strip().upper()
-    if value not in METHODS:
-        raise FieldError(f"must be {ALLOWED}")
-    return value
-
-
-def own_login_method(raw: str) -> str:
-    """A user's own Login Method: P, M, G, or empty for the definition's."""
-    return login_method(raw) if raw.strip() else ""
-
-
-def tenant(raw: str) -> str:
-    value = text(raw, max_length=TENANT_MAX)
-    if value and not _TENANT.match(value):
-        raise FieldError("must be the tenant's ID (a GUID) or domain, e.g. contoso.onmicrosoft.com")
-    return value
-
-
-def client_id(raw: str) -> str:
-    value = text(raw, max_length=CLIENT_ID_MAX)
-    if any(c.isspace() for c in value):
-        raise FieldError("must not contain spaces")
-    return value
 
 
 def is_service_account_key(secret: str) -> bool:
@@ -74,6 +52,8 @@ def is_service_account_key(secret: str) -> bool:
 def check_service_account_key(secret: str) -> dict:
     """The key JSON, checked for what signing in needs; FieldError says what is wrong."""
     try:
+        from fincon_tui.domain.documents import parse_json  # json loads with a key, not for --help
+
         info = parse_json(secret)
     except ValueError as error:
         raise FieldError(f"is not a service-account key: it {error}") from None
@@ -85,22 +65,24 @@ def check_service_account_key(secret: str) -> dict:
     return info
 
 
-def secret_name(method: str, secret: str) -> str:
+def secret_name(method: str, secret: str) -> SecretKind:
     """Under which name a typed Client Secret is stored."""
-    return "service_account" if method == GOOGLE and is_service_account_key(secret) else "client_secret"
+    if method == GOOGLE and is_service_account_key(secret):
+        return SecretKind.SERVICE_ACCOUNT_KEY
+    return SecretKind.CLIENT_SECRET
 
 
-def way(method: str, stored: frozenset[str] | set[str]) -> str:
+def way(method: str, stored: Set[SecretKind]) -> str:
     """How an OAuth login goes, from the secrets stored: 'app-only',
     'device code', 'service account', 'installed app' (or 'password')."""
     if method == MICROSOFT:
-        return "app-only" if "client_secret" in stored else "device code"
+        return "app-only" if SecretKind.CLIENT_SECRET in stored else "device code"
     if method == GOOGLE:
-        return "service account" if "service_account" in stored else "installed app"
+        return "service account" if SecretKind.SERVICE_ACCOUNT_KEY in stored else "installed app"
     return "password"
 
 
-def own_way(own_method: str, definition_method: str, stored: frozenset[str] | set[str]) -> str:
+def own_way(own_method: str, definition_method: str, stored: Set[SecretKind]) -> str:
     """How a user's own login goes: with an empty own method as the
     definition's does (from the definition's `stored` secrets); with M or G
     the user's own mailbox signs in ('device code', 'installed app')."""

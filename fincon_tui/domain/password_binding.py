@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
+from fincon_tui.domain.secret_kinds import SecretKind
+
 OwnerKind = Literal["smtp", "user"]
 
 #: How each kind of owner is named in messages.
@@ -76,13 +78,13 @@ class PasswordBinding:
     def of(cls, owner: PasswordOwner, login: str, server: str) -> PasswordBinding:
         return cls(owner, login, server.lower())
 
-    def associated_data(self, database_id: str, name: str = "password") -> bytes:
+    def associated_data(self, database_id: str, name: SecretKind = SecretKind.PASSWORD) -> bytes:
         """The bytes the encryption authenticates along with the secret
         `name` (a password, client secret, refresh token, service-account key)."""
         where = [database_id, self.owner.kind, self.owner.key]
         parts = (
             ["fincon-tui password v1", *where, self.login, self.server]
-            if name == "password"
+            if name is SecretKind.PASSWORD
             else ["fincon-tui secret v1", *where, name, self.login, self.server]
         )
         return json.dumps(parts, ensure_ascii=True, separators=(",", ":")).encode()

@@ -7,46 +7,15 @@ from dataclasses import dataclass
 
 from fincon_tui._exceptions import FieldError
 from fincon_tui.domain import fields, login_methods
+from fincon_tui.domain.declaration import Declaration
 from fincon_tui.domain.login_methods import GOOGLE, MICROSOFT, PASSWORD
 from fincon_tui.domain.password_binding import PasswordChange
-
-NAME_MAX = 40
-USERNAME_MAX = 254
-PASSWORD_MAX = 256
-PORT_RANGE = (1, 65535)
-TIMEOUT_RANGE = (1, 300)
-
-#: Form keys in screen (and Tab) order, with the seed article's labels.
-LABELS: dict[str, str] = {
-    "name": "SMTP Name",
-    "mail_server": "Mail Server",
-    "authenticate": "Authenticate",
-    "username": "Username",
-    "password": "Password",
-    "port": "Port",
-    "use_tls": "Use TLS",
-    "timeout_seconds": "Time Out (Seconds)",
-    "bcc": "BCC",
-    # OAuth 2.0 last, so the seed's workflow types into the same fields as before.
-    "login_method": "Login Method",
-    "tenant": "Tenant ID",
-    "client_id": "Client ID",
-    "client_secret": "Client Secret",
-}
-
-#: What a new definition starts with once the user agrees to create it.
-NEW_DEFAULTS: dict[str, str] = {
-    "mail_server": "",
-    "authenticate": "Y",
-    "username": "",
-    "port": "587",
-    "use_tls": "Y",
-    "timeout_seconds": "30",
-    "bcc": "",
-    "login_method": PASSWORD,
-    "tenant": "",
-    "client_id": "",
-}
+from fincon_tui.domain.smtp_fields import FIELDS
+from fincon_tui.domain.smtp_fields import NAME_MAX as NAME_MAX  # the limits, as before the fields moved
+from fincon_tui.domain.smtp_fields import PASSWORD_MAX as PASSWORD_MAX
+from fincon_tui.domain.smtp_fields import PORT_RANGE as PORT_RANGE
+from fincon_tui.domain.smtp_fields import TIMEOUT_RANGE as TIMEOUT_RANGE
+from fincon_tui.domain.smtp_fields import USERNAME_MAX as USERNAME_MAX
 
 
 @dataclass(frozen=True)
@@ -80,19 +49,13 @@ class SmtpDefinition:
 
     def form_values(self) -> dict[str, str]:
         """The definition as the text a form shows (password excluded)."""
-        return {
-            "name": self.name,
-            "mail_server": self.mail_server,
-            "authenticate": "Y" if self.authenticate else "N",
-            "username": self.username,
-            "port": str(self.port),
-            "use_tls": "Y" if self.use_tls else "N",
-            "timeout_seconds": str(self.timeout_seconds),
-            "bcc": self.bcc,
-            "login_method": self.login_method,
-            "tenant": self.tenant,
-            "client_id": self.client_id,
-        }
+        return DECLARED.form_values(self)
+
+
+DECLARED: Declaration[SmtpDefinition] = Declaration(SmtpDefinition, "SMTP definition", "smtp_settings", FIELDS)
+LABELS: dict[str, str] = DECLARED.labels
+#: What a new definition starts with once the user agrees to create it.
+NEW_DEFAULTS: dict[str, str] = DECLARED.defaults
 
 
 def own_method_problem(definition: SmtpDefinition, own_method: str) -> str | None:
@@ -107,10 +70,7 @@ def own_method_problem(definition: SmtpDefinition, own_method: str) -> str | Non
 
 def validate_name(raw: str) -> str:
     """The SMTP Name key: required, trimmed, at most 40 characters."""
-    try:
-        return fields.text(raw, max_length=NAME_MAX, required=True)
-    except FieldError as error:
-        raise error.for_field("name") from None
+    return str(DECLARED.check_one("name", raw))
 
 
 def check_password(raw: str) -> str:
@@ -148,17 +108,7 @@ def parse_definition(
     has_password = password.leaves_password(had_password)
     if password.action == "set":
         form.check("password", check_password, value=password.value, store=False)
-    form.check("name", validate_name)
-    form.check("mail_server", fields.host)
-    form.check("authenticate", fields.yes_no)
-    form.check("username", fields.text, max_length=USERNAME_MAX)
-    form.check("port", fields.whole_number, *PORT_RANGE)
-    form.check("use_tls", fields.yes_no)
-    form.check("timeout_seconds", fields.whole_number, *TIMEOUT_RANGE)
-    form.check("bcc", fields.email_address)
-    form.check("login_method", login_methods.login_method, value=values.get("login_method") or PASSWORD)
-    form.check("tenant", login_methods.tenant)
-    form.check("client_id", login_methods.client_id)
+    DECLARED.check(form)
     if secret.action == "set":
         form.check("client_secret", check_secret, value=secret.value, store=False)
 
@@ -197,5 +147,4 @@ def parse_definition(
         elif not has_secret:
             form.refuse("client_secret", "is required with Login Method G (the OAuth client's secret, "
                         "or the service-account key file)")
-    clean = form.done()
-    return SmtpDefinition(**clean)  # type: ignore[arg-type]
+    return DECLARED.build(form.done())

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fincon_tui._exceptions import KeyMissing, SecretStoreError
+from fincon_tui.domain.secret_kinds import TOLD_ORDER, SecretKind
 from fincon_tui.keystore import cipher
 from fincon_tui.keystore.vault import FoundKey, KeySource
 from fincon_tui.services.sealed_passwords import Passwords, legacy_accounts
@@ -16,44 +17,27 @@ from fincon_tui.storage import audit
 from fincon_tui.storage import secret_rows as rows
 from fincon_tui.storage.transactions import write_transaction
 
-#: What a stored secret is called (one, several), in the order counts are told.
-SECRET_NOUNS = {
-    "password": ("password", "passwords"),
-    "client_secret": ("client secret", "client secrets"),
-    "service_account": ("service-account key", "service-account keys"),
-    "refresh_token": ("sign-in", "sign-ins"),
-}
 
-
-def counted(secrets: Mapping[str, int]) -> str:
+def counted(secrets: Mapping[SecretKind, int]) -> str:
     """'1 password', '2 passwords, 1 client secret and 1 sign-in'; '' for none."""
     parts = []
-    for name in _ordered(secrets):
-        if count := secrets.get(name, 0):
-            one, several = _nouns(name)
+    for kind in TOLD_ORDER:
+        if count := secrets.get(kind, 0):
+            one, several = kind.nouns
             parts.append(f"{count} {one if count == 1 else several}")
     return listed(parts)
 
 
-def named(secrets: Iterable[str]) -> str:
+def named(secrets: Iterable[SecretKind]) -> str:
     """'password', 'client secret and sign-in': which secrets a record has
     (what goes with it, what a copy takes); '' for none."""
-    return listed([_nouns(name)[0] for name in _ordered(secrets)])
+    given = set(secrets)
+    return listed([kind.nouns[0] for kind in TOLD_ORDER if kind in given])
 
 
 def listed(parts: list[str]) -> str:
     """'a', 'a and b', 'a, b and c'."""
     return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
-
-
-def _ordered(names: Iterable[str]) -> list[str]:
-    given = set(names)
-    return [name for name in SECRET_NOUNS if name in given] + sorted(given - set(SECRET_NOUNS))
-
-
-def _nouns(name: str) -> tuple[str, str]:
-    word = name.replace("_", " ")
-    return SECRET_NOUNS.get(name, (word, f"{word}s"))
 
 
 @dataclass
@@ -65,7 +49,7 @@ class KeyStatus:
     found_in: KeySource | None
     new_keys_go_to: KeySource
     problem: str = ""
-    stored: Counter[str] = field(default_factory=Counter)  # secret name -> how many
+    stored: Counter[SecretKind] = field(default_factory=Counter)  # how many of each kind
     opened: int = 0
     unusable: list[str] = field(default_factory=list)
     legacy_left: dict[str, int] = field(default_factory=dict)
@@ -119,7 +103,7 @@ def legacy_left(passwords: Passwords) -> dict[str, int]:
 class Rotated:
     old: str
     new: str
-    secrets: Counter[str]  # secret name -> how many were re-encrypted
+    secrets: Counter[SecretKind]  # how many of each kind were re-encrypted
     source: KeySource
 
 
@@ -223,12 +207,14 @@ def legacy_message(adopted: Adopted) -> str:
     """What the admin is told about passwords from an older version."""
     parts = []
     if adopted.moved:
-        parts.append(f"Moved {counted({'password': adopted.moved})} from your keyring into the database (encrypted)")
+        moved = counted({SecretKind.PASSWORD: adopted.moved})
+        parts.append(f"Moved {moved} from your keyring into the database (encrypted)")
     if adopted.left:
         where = ", ".join(f"{who}: {count}" for who, count in sorted(adopted.left.items()))
         left = sum(adopted.left.values())
         parts.append(
-            f"{counted({'password': left})} saved by an older fincon-tui {'is' if left == 1 else 'are'} still in "
+            f"{counted({SecretKind.PASSWORD: left})} saved by an older fincon-tui {'is' if left == 1 else 'are'} still "
+            "in "
             f"another admin's keyring ({where}); they move here when that admin starts fincon-tui"
         )
     return "; ".join(parts)

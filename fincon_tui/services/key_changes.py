@@ -26,6 +26,7 @@ from fincon_tui._exceptions import (
     describe,
 )
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.secret_kinds import APP_SECRETS, SecretKind
 from fincon_tui.domain.visible import shell_word
 from fincon_tui.services.data_keys import listed, named
 from fincon_tui.services.record_store import RecordService, Saved
@@ -46,7 +47,7 @@ class Renamed:
 
     stored: Stored
     old_key: str
-    secrets: frozenset[str]
+    secrets: frozenset[SecretKind]
     users: int
 
     def describe(self, kind: str) -> str:
@@ -57,7 +58,7 @@ class Renamed:
         return text
 
 
-def going_along(secrets: Iterable[str], users: int, *, history: bool = False) -> str:
+def going_along(secrets: Iterable[SecretKind], users: int, *, history: bool = False) -> str:
     """'its password and 2 linked users go with it': what a rename takes
     along, from what is stored (`history`: its history too, last)."""
     secrets = list(secrets)
@@ -79,7 +80,7 @@ def rename_note(service: RecordService, key: str) -> str:
 #: The secrets a copy may take along when the admin says so (of them, what
 #: `copyable_secrets` allows for the record).  Never a refresh token: a
 #: signed-in mailbox belongs to the record that was signed in.
-COPIED = ("password", "client_secret", "service_account")
+COPIED = (SecretKind.PASSWORD, SecretKind.CLIENT_SECRET, SecretKind.SERVICE_ACCOUNT_KEY)
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class Copied(Saved[R]):
     source's signed-in mailbox stayed behind."""
 
     source: str = ""
-    secrets: tuple[str, ...] = ()
+    secrets: tuple[SecretKind, ...] = ()
     signed_in_left: bool = False
 
     def along(self) -> str:
@@ -107,21 +108,21 @@ def copy(service: RecordService[R], source_key: str, record: R, password: Passwo
     copy; a typed one is the copy's own.  RecordExists if the key was taken
     meanwhile, NothingToCopy if the source's secrets are gone."""
     secrets = dict(secrets or {})
-    typed_secret = secrets.get("client_secret", PasswordChange.keep()).action != "keep"
+    typed_secret = secrets.get(SecretKind.CLIENT_SECRET, PasswordChange.keep()).action != "keep"
     with write_transaction(service.db):
         source = service.repo.get(source_key)
         source_name = source.key if source else source_key
         owner = service.owner(source_name)
-        taken: list[str] = []
+        taken: list[SecretKind] = []
         if copy_secrets and source is not None:
             wanted = service.copyable_secrets(record)
-            if "password" in wanted and password.action == "keep" and (value := service.passwords.get(owner)):
+            if SecretKind.PASSWORD in wanted and password.action == "keep" and (value := service.passwords.get(owner)):
                 password = PasswordChange.set(value)
-                taken.append("password")
+                taken.append(SecretKind.PASSWORD)
             expiries = service.passwords.expiries(owner) if not typed_secret else {}
-            for name in ("client_secret", "service_account"):
+            for name in APP_SECRETS:
                 if name in wanted and name in expiries and (value := service.passwords.get(owner, name)):
-                    secrets["client_secret"] = PasswordChange.set(value, expiries[name])
+                    secrets[SecretKind.CLIENT_SECRET] = PasswordChange.set(value, expiries[name])
                     taken.append(name)
         if copy_secrets and not taken and password.action == "keep" and not typed_secret:
             raise NothingToCopy(
@@ -132,13 +133,13 @@ def copy(service: RecordService[R], source_key: str, record: R, password: Passwo
         binding = service.binding(saved.record)
         service.passwords.apply(password, None, binding)
         told = service.apply_secrets(secrets, None, saved, None, binding)
-        if set(taken) - {"password"}:
-            told["client_secret"] = f"copied from {source_name}"
+        if set(taken) - {SecretKind.PASSWORD}:
+            told[SecretKind.CLIENT_SECRET] = f"copied from {source_name}"
         changes = {audit.COPIED_FROM: [None, source_name],
                    **audit.differences(None, service.repo.to_columns(saved.record)), **told}
         audit.record(service.db, service.kind, saved, "create", changes,
                      password_changed=password.action == "set")
-        left = source is not None and service.passwords.has(owner, "refresh_token")
+        left = source is not None and service.passwords.has(owner, SecretKind.REFRESH_TOKEN)
     return Copied(saved.record, saved.created_at, saved.updated_at, saved.version, saved.row_id,
                   source=source_name, secrets=tuple(taken), signed_in_left=left)
 
@@ -199,9 +200,9 @@ def copy_text(transfer: Transfer, kind: Kind, source_key: str, new_key: str, val
     if with_password and not stored:
         return Outcome(service.kind, key, "refused", f"{source.key} has no stored password or client secret to copy")
     merged = {**source.record.form_values(), **values, kind.key_field: key}
-    had_secret = with_password and bool(stored & {"client_secret", "service_account"})
+    had_secret = with_password and bool(stored & set(APP_SECRETS))
     try:
-        record = kind.parse(merged, password, with_password and "password" in stored, transfer.definition,
+        record = kind.parse(merged, password, with_password and SecretKind.PASSWORD in stored, transfer.definition,
                             None, had_secret)
     except FormInvalid as invalid:
         return Outcome(service.kind, key, "refused", str(invalid))
@@ -237,7 +238,7 @@ def _is_copy(service: RecordService, existing: Stored, record, source_owner, pas
     owner = service.owner(existing.key)
     try:
         for name in COPIED:
-            wanted = (password.value if name == "password" and password.action == "set"
+            wanted = (password.value if name == SecretKind.PASSWORD and password.action == "set"
                       else service.passwords.get(source_owner, name) if with_password else None)
             if service.passwords.get(owner, name) != wanted:
                 return False

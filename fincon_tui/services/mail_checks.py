@@ -14,6 +14,7 @@ from fincon_tui._exceptions import CannotTest, FieldError, LoginMissing, SecretS
 from fincon_tui.domain.fields import email_address
 from fincon_tui.domain.login import Login, effective_login
 from fincon_tui.domain.password_binding import smtp_owner, user_owner
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.domain.users import UserEmailSettings
 
@@ -147,7 +148,7 @@ class MailChecks:
         shared = smtp_owner(definition.name)
         secrets = self.smtp.passwords.names([shared, *([user_owner(user.user_code)] if user else [])])
         if typed is not None:
-            secrets[shared] = (secrets[shared] - {"password"}) | ({"password"} if typed else set())
+            secrets[shared] = (secrets[shared] - {SecretKind.PASSWORD}) | ({SecretKind.PASSWORD} if typed else set())
         try:
             login = effective_login(definition, *(
                 (user.user_code, user.smtp_username, user.login_method) if user else ()), secrets=secrets)

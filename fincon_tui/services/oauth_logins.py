@@ -19,6 +19,7 @@ from fincon_tui._exceptions import NotReady, TokenFailure
 from fincon_tui.domain.login import Login, sign_in_where
 from fincon_tui.domain.login_methods import GOOGLE, MICROSOFT, SIGN_IN_WAYS, own_way, way
 from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner, smtp_owner
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.domain.smtp import SmtpDefinition, own_method_problem
 from fincon_tui.domain.visible import shell_word
 from fincon_tui.keystore import cipher
@@ -69,9 +70,10 @@ def _rotation_keeper(passwords: Passwords, binding: PasswordBinding) -> Callable
     def store(tokens: Tokens) -> None:
         if not tokens.refresh_token:
             return
-        sealed = cipher.seal(key.key, tokens.refresh_token, binding.associated_data(database_id, "refresh_token"))
+        kind = SecretKind.REFRESH_TOKEN
+        sealed = cipher.seal(key.key, tokens.refresh_token, binding.associated_data(database_id, kind))
         secret_rows.replace_on_own_connection(
-            path, secret_rows.SealedPassword(binding, key.id, sealed, "refresh_token", tokens.refresh_expires_at)
+            path, secret_rows.SealedPassword(binding, key.id, sealed, kind, tokens.refresh_expires_at)
         )
 
     return store
@@ -108,14 +110,14 @@ def token_source(passwords: Passwords, definition: SmtpDefinition, login: Login,
         return None
 
     def signed_in() -> str:
-        token = passwords.get(owner, "refresh_token")
+        token = passwords.get(owner, SecretKind.REFRESH_TOKEN)
         if token is None:
             raise NotReady(f"{mailbox} is not signed in yet: {sign_in_where(owner)}")
         return token
 
     if login.method == MICROSOFT:
         if how == "app-only":
-            secret = passwords.get(shared, "client_secret") or ""
+            secret = passwords.get(shared, SecretKind.CLIENT_SECRET) or ""
             return TokenSource(lambda: microsoft.app_only(definition.tenant, definition.client_id, secret, timeout),
                                nothing, describe)
         refresh_token = signed_in()
@@ -123,7 +125,7 @@ def token_source(passwords: Passwords, definition: SmtpDefinition, login: Login,
                            keep_rotated, describe, again)
     if login.method == GOOGLE:
         if how == "service account":
-            key = passwords.get(shared, "service_account") or ""
+            key = passwords.get(shared, SecretKind.SERVICE_ACCOUNT_KEY) or ""
             name = definition.name
             new_key = {NEW_KEY_HINT: f"give the new key's file as Client Secret on SMTP Settings {name} (or run "
                                      f"`fincon-tui smtp set {shell_word(name)} --service-account-file FILE`)"}
@@ -139,7 +141,7 @@ def token_source(passwords: Passwords, definition: SmtpDefinition, login: Login,
 def google_client_secret(passwords: Passwords, definition: SmtpDefinition) -> str:
     """The OAuth client secret a Google sign-in needs (NotReady when the
     definition holds only a service-account key)."""
-    secret = passwords.get(smtp_owner(definition.name), "client_secret")
+    secret = passwords.get(smtp_owner(definition.name), SecretKind.CLIENT_SECRET)
     if secret is None:
         raise NotReady(f"SMTP definition {definition.name} holds no OAuth client secret (only a service-account "
                        "key, which acts as a user's mailbox when the user's Login Method is empty)")
@@ -152,12 +154,12 @@ def google_client_secret(passwords: Passwords, definition: SmtpDefinition) -> st
 def expiries(passwords: Passwords, definition: SmtpDefinition) -> dict[str, str | None]:
     """The expiry of each OAuth secret stored for the definition (None: not known)."""
     return {name: when for name, when in passwords.expiries(smtp_owner(definition.name)).items()
-            if name != "password"}
+            if name != SecretKind.PASSWORD}
 
 
 def user_expiries(passwords: Passwords, owner: PasswordOwner) -> dict[str, str | None]:
     """The expiry of a user's own refresh token, if one is stored."""
-    return {name: when for name, when in passwords.expiries(owner).items() if name == "refresh_token"}
+    return {name: when for name, when in passwords.expiries(owner).items() if name == SecretKind.REFRESH_TOKEN}
 
 
 def expires_soon(passwords: Passwords, definition: SmtpDefinition, login: Login | None = None) -> list[str]:
@@ -171,13 +173,14 @@ def expires_soon(passwords: Passwords, definition: SmtpDefinition, login: Login 
         how = login_way(passwords, definition, login)
     except NotReady:
         return []
-    app = {"app-only": "client_secret", "installed app": "client_secret", "service account": "service_account"}
+    app = {"app-only": SecretKind.CLIENT_SECRET, "installed app": SecretKind.CLIENT_SECRET,
+           "service account": SecretKind.SERVICE_ACCOUNT_KEY}
     found = {name: when for name, when in expiries(passwords, definition).items() if name == app.get(how)}
     if how in SIGN_IN_WAYS:
         owner = login.password_owner
         whose = f" of user {owner.key}" if owner.kind == "user" else ""
-        found.update({f"refresh_token{whose}": when for name, when in passwords.expiries(owner).items()
-                      if name == "refresh_token"})
+        found.update({f"{SecretKind.REFRESH_TOKEN}{whose}": when for name, when in passwords.expiries(owner).items()
+                      if name == SecretKind.REFRESH_TOKEN})
     return expiring(found)
 
 

@@ -12,8 +12,9 @@ from fincon_tui.domain.password_binding import (
     PasswordChange,
     PasswordOwner,
 )
+from fincon_tui.domain.secret_kinds import TOLD_ORDER, SecretKind
 from fincon_tui.keystore.vault import PasswordVault
-from fincon_tui.services.data_keys import SECRET_NOUNS, listed
+from fincon_tui.services.data_keys import listed
 from fincon_tui.services.sealed_passwords import Passwords
 from fincon_tui.storage import audit, secret_rows
 from fincon_tui.storage.transactions import write_transaction
@@ -23,9 +24,6 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 R = TypeVar("R")
-
-#: How a Delete question names each stored secret that goes with the record.
-SECRET_WORDS = {**{name: one for name, (one, _) in SECRET_NOUNS.items()}, "password": "stored password"}
 
 
 @dataclass(frozen=True)
@@ -37,8 +35,8 @@ class Loaded(Generic[R]):
     has_password: bool
     password_problem: str | None = None
     attention: FieldError | None = None
-    #: The names of every secret stored for the record ('password', 'refresh_token', ...).
-    secrets: frozenset[str] = frozenset()
+    #: The kinds of secret stored for the record.
+    secrets: frozenset[SecretKind] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -115,7 +113,7 @@ class RecordService(Generic[R]):
     def copyable_secrets(self, record: R) -> tuple[str, ...]:
         """The stored secrets a copy of `record` may take along when asked
         (never a sign-in's refresh token: the copy signs in for itself)."""
-        return ("password",)
+        return (SecretKind.PASSWORD,)
 
     def rename_dependents(self, before: Stored[R], after: Stored[R]) -> int:
         """Point the records that refer to this one at its new key; how many."""
@@ -156,7 +154,7 @@ class RecordService(Generic[R]):
             told = self.apply_secrets(secrets or {}, before, saved, bound_before, bound_after)
             if before is not None and bound_before is not None:
                 for other in secret_rows.of_owner(self.db, bound_before.owner):
-                    if other.name != "password":  # client secrets and tokens follow the record too
+                    if other.name != SecretKind.PASSWORD:  # client secrets and tokens follow the record too
                         self.passwords.rebind(bound_before, bound_after, other.name)
                 rebound += self.rebind_dependents(before, saved)
             audit.record(
@@ -208,15 +206,13 @@ class RecordService(Generic[R]):
         current = self.repo.current(key, expected)
         self.check_can_delete(current.key)
         stored = self.stored_secrets(current.key)
-        going = [words for name, words in SECRET_WORDS.items() if name in stored]
+        going = [kind.delete_word for kind in TOLD_ORDER if kind in stored]
         question = f"Delete {self.kind} {current.key}?"
         if going:
             question += f" Its {listed(going)} {'is' if len(going) == 1 else 'are'} removed too."
         return question
 
-    def stored_secrets(self, key: str) -> set[str]:
-        """Which secrets are stored for the record `key` (password,
-        client_secret, service_account, refresh_token): data_keys.named
-        words them."""
+    def stored_secrets(self, key: str) -> set[SecretKind]:
+        """Which secrets are stored for the record `key`: data_keys.named words them."""
         owner = self.owner(key)
-        return set(self.passwords.expiries(owner)) | ({"password"} if self.passwords.has(owner) else set())
+        return set(self.passwords.expiries(owner)) | ({SecretKind.PASSWORD} if self.passwords.has(owner) else set())

@@ -24,13 +24,13 @@ from fincon_tui.domain.password_binding import (
     PasswordChange,
     PasswordOwner,
 )
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.keystore import cipher
 from fincon_tui.keystore.vault import FoundKey, PasswordVault
 from fincon_tui.storage import secret_rows as rows
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
-
 
 
 class Passwords:
@@ -47,26 +47,26 @@ class Passwords:
 
     # -- reading --------------------------------------------------------------------
 
-    def has(self, owner: PasswordOwner, name: str = "password") -> bool:
+    def has(self, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWORD) -> bool:
         """Whether a password (or secret `name`) is stored for `owner` (no key needed to tell)."""
         return rows.exists(self.db, owner, name)
 
-    def names(self, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, frozenset[str]]:
+    def names(self, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, frozenset[SecretKind]]:
         """Which secrets are stored for each of `owners`, in one query, none opened."""
         return rows.names(self.db, owners)
 
-    def get(self, owner: PasswordOwner, name: str = "password") -> str | None:
+    def get(self, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWORD) -> str | None:
         """The password (or secret `name`), if one is stored; PasswordUnusable
         or KeyMissing say why a stored one cannot be used."""
         sealed = rows.get(self.db, owner, name)
         if sealed is None:
-            legacy = rows.legacy(self.db, owner) if name == "password" else None
+            legacy = rows.legacy(self.db, owner) if name is SecretKind.PASSWORD else None
             return self._from_old_keyring(legacy) if legacy else None
         now = rows.bound_now(self.db, owner)
         if now is None:
             return None
         if (now.login, now.server) != (sealed.binding.login, sealed.binding.server):
-            what = "password" if name == "password" else name.replace("_", " ")
+            what = name.word
             raise PasswordUnusable(
                 f"enter the {what} again: the {what} of {now.owner.describe()} was saved for "
                 f"{sealed.binding.describe()}, but the record now says {sealed.binding.what_changed(now)} "
@@ -96,7 +96,7 @@ class Passwords:
                 key.key, sealed.sealed, sealed.binding.associated_data(self.database_id, sealed.name)
             )
         except SealBroken:
-            what = "password" if sealed.name == "password" else sealed.name.replace("_", " ")
+            what = sealed.name.word
             raise PasswordUnusable(
                 f"enter the {what} again: the {what} of {sealed.binding.owner.describe()} does not "
                 "decrypt (altered or damaged outside fincon-tui)"
@@ -144,19 +144,19 @@ class Passwords:
 
     def seal(
         self, binding: PasswordBinding, secret: str, key: FoundKey | None = None, *,
-        name: str = "password", expires_at: str | None = None,
+        name: SecretKind = SecretKind.PASSWORD, expires_at: str | None = None,
     ) -> rows.SealedPassword:
         key = key or self.current_key()
         sealed = cipher.seal(key.key, secret, binding.associated_data(self.database_id, name))
         return rows.SealedPassword(binding, key.id, sealed, name, expires_at)
 
-    def put(self, binding: PasswordBinding, name: str, secret: str, expires_at: str | None = None) -> None:
+    def put(self, binding: PasswordBinding, name: SecretKind, secret: str, expires_at: str | None = None) -> None:
         """Seal and store the secret `name` (inside the caller's transaction)."""
         rows.put(self.db, self.seal(binding, secret, name=name, expires_at=expires_at))
 
     def apply(
         self, change: PasswordChange, before: PasswordBinding | None, after: PasswordBinding,
-        name: str = "password",
+        name: SecretKind = SecretKind.PASSWORD,
     ) -> bool:
         """Carry out what Accept does to the password (or secret `name`); True
         if the kept secrets were re-bound to a new login or mail server."""
@@ -168,7 +168,7 @@ class Passwords:
             return self.rebind(before, after, name)
         return False
 
-    def rebind(self, before: PasswordBinding, after: PasswordBinding, name: str = "password") -> bool:
+    def rebind(self, before: PasswordBinding, after: PasswordBinding, name: SecretKind = SecretKind.PASSWORD) -> bool:
         """Re-seal a kept secret for the record's new binding.  Only a
         secret that matched the row as it was is carried over: one that a
         change outside fincon-tui made unusable stays unusable."""
@@ -182,7 +182,7 @@ class Passwords:
         rows.put(self.db, self.seal(after, secret, name=name, expires_at=sealed.expires_at))
         return True
 
-    def expiries(self, owner: PasswordOwner) -> dict[str, str | None]:
+    def expiries(self, owner: PasswordOwner) -> dict[SecretKind, str | None]:
         """Each stored secret's name and expiry (None when not known)."""
         return {sealed.name: sealed.expires_at for sealed in rows.of_owner(self.db, owner)}
 

@@ -19,6 +19,7 @@ from fincon_tui._exceptions import NotReady, RecordChanged
 from fincon_tui.domain.login import effective_login
 from fincon_tui.domain.login_methods import MICROSOFT, SIGN_IN_WAYS, way
 from fincon_tui.domain.password_binding import smtp_owner
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.services.oauth_logins import google_client_secret, login_way
 from fincon_tui.storage import audit
 from fincon_tui.storage.transactions import write_transaction
@@ -124,9 +125,9 @@ def save_sign_in(service: RecordService, sign_in: SignIn, tokens: Tokens) -> str
             if definition is None or _app(definition.record) != (sign_in.method, sign_in.tenant, sign_in.client_id):
                 raise RecordChanged(sign_in.key, current)
         binding = service.binding(current.record)
-        service.passwords.put(binding, "refresh_token", tokens.refresh_token, tokens.refresh_expires_at)
+        service.passwords.put(binding, SecretKind.REFRESH_TOKEN, tokens.refresh_token, tokens.refresh_expires_at)
         who = f" as {tokens.account}" if tokens.account else ""
-        audit.record(service.db, service.kind, current, "update", {"refresh_token": f"signed in{who}"},
+        audit.record(service.db, service.kind, current, "update", {SecretKind.REFRESH_TOKEN: f"signed in{who}"},
                      password_changed=False)
     mismatch = ""
     if tokens.account and tokens.account.lower() != sign_in.mailbox.lower():

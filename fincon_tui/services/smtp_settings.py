@@ -14,6 +14,7 @@ from fincon_tui.domain.password_binding import (
     smtp_owner,
     user_owner,
 )
+from fincon_tui.domain.secret_kinds import APP_SECRETS, SecretKind
 from fincon_tui.domain.smtp import SmtpDefinition, parse_definition, validate_name
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.record_store import RecordService
@@ -49,7 +50,7 @@ class SmtpSettings(RecordService[SmtpDefinition]):
 
     def check(self, definition: SmtpDefinition, has_password: bool) -> None:
         owner = smtp_owner(definition.name)
-        had_secret = any(self.passwords.has(owner, name) for name in ("client_secret", "service_account"))
+        had_secret = any(self.passwords.has(owner, name) for name in APP_SECRETS)
         parse_definition(definition.form_values(), PasswordChange.keep(), had_password=has_password,
                          had_secret=had_secret)
 
@@ -67,7 +68,7 @@ class SmtpSettings(RecordService[SmtpDefinition]):
             owner = user_owner(code)
             was, now = PasswordBinding.of(owner, username, old), PasswordBinding.of(owner, username, new)
             rebound += self.passwords.rebind(was, now)
-            self.passwords.rebind(was, now, "refresh_token")
+            self.passwords.rebind(was, now, SecretKind.REFRESH_TOKEN)
         return rebound
 
     def apply_secrets(
@@ -82,27 +83,27 @@ class SmtpSettings(RecordService[SmtpDefinition]):
             signed_out = self._sign_users_out(saved.key)
             if signed_out:
                 told["user_refresh_tokens"] = f"removed for {', '.join(signed_out)}: sign them in again"
-        oauth = ("client_secret", "service_account", "refresh_token")
+        oauth = (SecretKind.CLIENT_SECRET, SecretKind.SERVICE_ACCOUNT_KEY, SecretKind.REFRESH_TOKEN)
         if not record.uses_oauth:
             for name in oauth:
                 if self.passwords.has(owner, name):
                     secret_rows.remove(self.db, owner, name)
                     told[name] = "removed"
             return told
-        change = secrets.get("client_secret", PasswordChange.keep())
+        change = secrets.get(SecretKind.CLIENT_SECRET, PasswordChange.keep())
         if change.action != "keep":
-            for name in ("client_secret", "service_account"):
+            for name in APP_SECRETS:
                 secret_rows.remove(self.db, owner, name)
-            told["client_secret"] = "secret changed" if change.action == "set" else "removed"
+            told[SecretKind.CLIENT_SECRET] = "secret changed" if change.action == "set" else "removed"
         if change.action == "set":
             name = secret_name(record.login_method, change.value)
             self.passwords.put(bound_after, name, change.value, change.expires_at)
         signed_in_as = (record.login_method, record.tenant, record.client_id, record.username.lower())
-        if before is not None and self.passwords.has(owner, "refresh_token"):
+        if before is not None and self.passwords.has(owner, SecretKind.REFRESH_TOKEN):
             was = before.record
             if (was.login_method, was.tenant, was.client_id, was.username.lower()) != signed_in_as:
-                secret_rows.remove(self.db, owner, "refresh_token")
-                told["refresh_token"] = "removed: sign in again"
+                secret_rows.remove(self.db, owner, SecretKind.REFRESH_TOKEN)
+                told[SecretKind.REFRESH_TOKEN] = "removed: sign in again"
         return told
 
     def _sign_users_out(self, name: str) -> list[str]:
@@ -111,10 +112,10 @@ class SmtpSettings(RecordService[SmtpDefinition]):
         signed_out = []
         for stored in self.users.linked_records(name):
             owner = user_owner(stored.key)
-            if stored.record.smtp_username and self.passwords.has(owner, "refresh_token"):
-                secret_rows.remove(self.db, owner, "refresh_token")
+            if stored.record.smtp_username and self.passwords.has(owner, SecretKind.REFRESH_TOKEN):
+                secret_rows.remove(self.db, owner, SecretKind.REFRESH_TOKEN)
                 audit.record(self.db, self.users.kind, stored, "update",
-                             {"refresh_token": f"removed: SMTP definition {name}'s app registration changed"},
+                             {SecretKind.REFRESH_TOKEN: f"removed: SMTP definition {name}'s app registration changed"},
                              password_changed=False)
                 signed_out.append(stored.key)
         return signed_out
@@ -123,7 +124,7 @@ class SmtpSettings(RecordService[SmtpDefinition]):
         """The password, and for an OAuth login its client secret or
         service-account key; a refresh token never (two definitions sharing
         one would each invalidate the other's when the provider rotates it)."""
-        return ("password", "client_secret", "service_account") if record.uses_oauth else ("password",)
+        return (SecretKind.PASSWORD, *APP_SECRETS) if record.uses_oauth else (SecretKind.PASSWORD,)
 
     def rename_dependents(self, before: Stored[SmtpDefinition], after: Stored[SmtpDefinition]) -> int:
         """Linked users now name the new key: each in a new version (a form
@@ -167,5 +168,5 @@ def read_key_file(path: str) -> str:
             text = file.read(65_536)
     except (OSError, UnicodeDecodeError) as error:
         raise FieldError(f"names a key file that cannot be read ({getattr(error, 'strerror', None) or error})",
-                         "client_secret") from None
+                         "client_secret") from None  # the Client Secret field
     return text.strip()

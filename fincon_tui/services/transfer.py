@@ -30,6 +30,7 @@ from fincon_tui._exceptions import (
 )
 from fincon_tui.domain import smtp, users
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.secret_kinds import APP_SECRETS, SecretKind
 from fincon_tui.domain.visible import shell_word, shown, shown_key
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
@@ -146,8 +147,7 @@ class Transfer:
         merged = {**(stored.record.form_values() if stored else kind.defaults), **values, kind.key_field: key}
         had = stored is not None and service.passwords.has(service.owner(key))
         change = self._password_change(service, key, had, password)
-        names = ("client_secret", "service_account")
-        had_secret = stored is not None and any(service.passwords.has(service.owner(key), n) for n in names)
+        had_secret = stored is not None and any(service.passwords.has(service.owner(key), n) for n in APP_SECRETS)
         secret = secret or PasswordChange.keep()
         if secret.action == "clear" and not had_secret:
             secret = PasswordChange.keep()
@@ -170,7 +170,7 @@ class Transfer:
                 self._planned[fold(record.key)] = record
             return Outcome(service.kind, record.key, action, detail)
         try:
-            saved = service.save(record, change, stored, {"client_secret": secret} if kind is SMTP else None)
+            saved = service.save(record, change, stored, {SecretKind.CLIENT_SECRET: secret} if kind is SMTP else None)
         except RecordExists:
             return Outcome(service.kind, key, "refused", "it was created by another user meanwhile: run it again")
         except (SecretStoreError, StorageError) as error:

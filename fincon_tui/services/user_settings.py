@@ -9,6 +9,7 @@ from fincon_tui.domain.password_binding import (
     PasswordChange,
     user_owner,
 )
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.domain.users import (
     UserEmailSettings,
     parse_user_settings,
@@ -52,12 +53,12 @@ class UserSettings(RecordService[UserEmailSettings]):
         """A signed-in mailbox (refresh token) belongs to the user's login
         as it was signed in: another mailbox, definition or Login Method drops it."""
         owner = bound_after.owner
-        if before is None or not self.passwords.has(owner, "refresh_token"):
+        if before is None or not self.passwords.has(owner, SecretKind.REFRESH_TOKEN):
             return {}
         if signed_in_as(before.record) == signed_in_as(saved.record):
             return {}
-        secret_rows.remove(self.db, owner, "refresh_token")
-        return {"refresh_token": "removed: sign in again"}
+        secret_rows.remove(self.db, owner, SecretKind.REFRESH_TOKEN)
+        return {SecretKind.REFRESH_TOKEN: "removed: sign in again"}
 
 
 def signed_in_as(user: UserEmailSettings) -> tuple[object, str, str]:

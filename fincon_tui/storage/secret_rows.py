@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import StorageError
 from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.storage.translate import translated
 from fincon_tui.storage.versioned_table import utc_now
 
@@ -23,14 +24,13 @@ TABLE = "secrets"
 @dataclass(frozen=True)
 class SealedPassword:
     """A secret as stored: sealed with key `key_id` for `binding`; `name`
-    says what it is ('password', 'client_secret', 'refresh_token',
-    'service_account') and `expires_at` (ISO-8601 UTC) when it stops
-    working, when known."""
+    says what it is and `expires_at` (ISO-8601 UTC) when it stops working,
+    when known."""
 
     binding: PasswordBinding
     key_id: str
     sealed: bytes
-    name: str = "password"
+    name: SecretKind = SecretKind.PASSWORD
     expires_at: str | None = None
 
     def __repr__(self) -> str:
@@ -73,7 +73,8 @@ def set_key_id(db: Database, value: str) -> None:
 def _sealed(row: tuple) -> SealedPassword:
     kind, key, key_id_, sealed, login, server, name, expires_at = row
     return SealedPassword(
-        PasswordBinding(PasswordOwner(kind, key), login, server), key_id_, bytes(sealed), name, expires_at
+        PasswordBinding(PasswordOwner(kind, key), login, server), key_id_, bytes(sealed), SecretKind(name),
+        expires_at,
     )
 
 
@@ -81,7 +82,7 @@ _COLUMNS = "owner_kind, owner_key, key_id, sealed, bound_login, bound_server, na
 
 
 @translated
-def get(db: Database, owner: PasswordOwner, name: str = "password") -> SealedPassword | None:
+def get(db: Database, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWORD) -> SealedPassword | None:
     row = db.execute(
         f"SELECT {_COLUMNS} FROM {TABLE} WHERE owner_kind = ? AND owner_key = ? AND name = ?",
         [owner.kind, owner.key, name],
@@ -99,19 +100,19 @@ def of_owner(db: Database, owner: PasswordOwner) -> list[SealedPassword]:
 
 
 @translated
-def exists(db: Database, owner: PasswordOwner, name: str = "password") -> bool:
-    if name != "password":
+def exists(db: Database, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWORD) -> bool:
+    if name is not SecretKind.PASSWORD:
         return get(db, owner, name) is not None
     return get(db, owner) is not None or legacy(db, owner) is not None
 
 
 @translated
-def names(db: Database, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, frozenset[str]]:
+def names(db: Database, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, frozenset[SecretKind]]:
     """The names of the secrets stored for each of `owners` ('password' also
     for one an older version left in a keyring), in one query that reads
     no sealed value: a list of 20,000 rows asks once, and needs no key."""
     wanted = list(dict.fromkeys(owners))
-    found: dict[PasswordOwner, set[str]] = {owner: set() for owner in wanted}
+    found: dict[PasswordOwner, set[SecretKind]] = {owner: set() for owner in wanted}
     rows = db.execute(
         f"""WITH wanted(kind, key) AS (
                 SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
@@ -123,7 +124,7 @@ def names(db: Database, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, 
         [json.dumps([[owner.kind, owner.key] for owner in wanted])],
     )
     for kind, key, name in rows:
-        found[PasswordOwner(kind, key)].add(name)
+        found[PasswordOwner(kind, key)].add(SecretKind(name))
     return {owner: frozenset(held) for owner, held in found.items()}
 
 
@@ -142,18 +143,18 @@ def put(db: Database, password: SealedPassword) -> None:
         [owner.kind, owner.key, password.name, password.key_id, password.sealed, password.binding.login,
          password.binding.server, utc_now(), password.expires_at],
     )
-    if password.name == "password":
+    if password.name is SecretKind.PASSWORD:
         drop_legacy(db, owner)
 
 
-def remove(db: Database, owner: PasswordOwner, name: str | None = None) -> None:
+def remove(db: Database, owner: PasswordOwner, name: SecretKind | None = None) -> None:
     """Remove the secret `name` of `owner`, or with None every one it has."""
     if name is None:
         db.execute(f"DELETE FROM {TABLE} WHERE owner_kind = ? AND owner_key = ?", [owner.kind, owner.key])
     else:
         db.execute(f"DELETE FROM {TABLE} WHERE owner_kind = ? AND owner_key = ? AND name = ?",
                    [owner.kind, owner.key, name])
-    if name in (None, "password"):
+    if name in (None, SecretKind.PASSWORD):
         drop_legacy(db, owner)
 
 

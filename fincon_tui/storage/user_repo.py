@@ -1,8 +1,9 @@
-"""Rows of the `user_email_settings` table, mapped to and from UserEmailSettings."""
+"""Rows of the `user_email_settings` table, mapped to and from
+UserEmailSettings as domain/users.py declares its fields."""
 
 from __future__ import annotations
 
-from fincon_tui.domain.users import USER_DEFINED_KEYS, UserEmailSettings
+from fincon_tui.domain.users import DECLARED, UserEmailSettings
 from fincon_tui.storage.versioned_table import Repository, Stored, fold
 
 
@@ -16,30 +17,10 @@ class UserRepository(Repository[UserEmailSettings]):
         return key.strip().upper()  # user codes are stored upper-case
 
     def to_columns(self, user: UserEmailSettings) -> dict:
-        return {
-            "user_code": user.user_code,
-            "smtp_name": user.smtp_name,
-            "smtp_username": user.smtp_username or None,
-            "login_method": user.login_method or None,
-            "sender_name": user.sender_name,
-            "sender_email": user.sender_email,
-            "job_title": user.job_title or None,
-            "telephone": user.telephone or None,
-            **{key: value or None for key, value in zip(USER_DEFINED_KEYS, user.user_defined, strict=True)},
-        }
+        return DECLARED.to_columns(user)
 
     def from_columns(self, row: dict) -> UserEmailSettings:
-        return UserEmailSettings(
-            user_code=row["user_code"],
-            smtp_name=row["smtp_name"],
-            smtp_username=row["smtp_username"] or "",
-            sender_name=row["sender_name"],
-            sender_email=row["sender_email"],
-            job_title=row["job_title"] or "",
-            telephone=row["telephone"] or "",
-            user_defined=tuple(row[key] or "" for key in USER_DEFINED_KEYS),
-            login_method=row["login_method"] or "",
-        )
+        return DECLARED.from_columns(row)
 
     def linked_to(self, smtp_name: str, limit: int) -> tuple[list[str], int]:
         """User codes linked to a definition (the first `limit`) and how many in all."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from fincon_tui._exceptions import StorageError
+from fincon_tui.domain.secret_kinds import APP_SECRETS, SecretKind
 from fincon_tui.ui.screens.record_form import RecordFormScreen
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
 from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
@@ -100,7 +101,7 @@ class ListedForm(RecordFormScreen):
         both = self.had_password and self.stored_secret("client_secret")
         what = "password and client secret are" if both else "password is" if self.had_password else "secret is"
         password = f"; the stored {what} copied too" if self.start.copy_password else ""
-        if "refresh_token" in source.secrets:
+        if SecretKind.REFRESH_TOKEN in source.secrets:
             password += "; sign the copy in afterwards"
         self.message.show(
             f"Copy of {source.stored.key} as {self.start.key}: change the details, then Accept{password}"
@@ -127,13 +128,13 @@ class ListedForm(RecordFormScreen):
     def had_password(self) -> bool:
         """A copy counts the password it takes along as its own."""
         if self.start.mode == "copy":
-            return self._copies("password")
+            return self._copies(SecretKind.PASSWORD)
         return super().had_password
 
     def stored_secret(self, key: str) -> bool:
         """And the client secret (or service-account key) too."""
         if self.start.mode == "copy":
-            return self._copies("client_secret", "service_account")
+            return self._copies(*APP_SECRETS)
         return super().stored_secret(key)
 
     def write(

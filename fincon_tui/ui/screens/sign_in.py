@@ -21,6 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.plain import laid_out, plain
 from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
@@ -210,7 +211,7 @@ class SignsIn:
             sign_in = self.find_sign_in(key)
         except (NotReady, SecretStoreError):
             return ""
-        if self.service.passwords.has(self.service.owner(key), "refresh_token"):
+        if self.service.passwords.has(self.service.owner(key), SecretKind.REFRESH_TOKEN):
             return ""
         return (f"; {sign_in.mailbox} is not signed in yet: open {key} again and press "
                 f"{self.services.key_label('sign_in')}")

@@ -12,6 +12,7 @@ from fincon_tui._exceptions import FieldError, FormInvalid
 from fincon_tui.domain import login_methods, smtp
 from fincon_tui.domain.fields import EMAIL_MAX, HOST_MAX
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.secret_kinds import APP_SECRETS
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.screens.mail_tests import RunsMailTests
 from fincon_tui.ui.screens.record_fields import Prompt
@@ -229,7 +230,7 @@ class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
 
     def stored_secret(self, key: str) -> bool:
         stored = self.loaded.secrets if self.loaded else frozenset()
-        return bool(stored & {"client_secret", "service_account"})
+        return bool(stored & set(APP_SECRETS))
 
     def parse(
         self, values: dict[str, str], password: PasswordChange, secrets: dict[str, PasswordChange] | None = None

@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from fincon_tui._exceptions import LoginMissing
-from fincon_tui.domain import login_methods, users
+from fincon_tui.domain import login_methods, user_fields, users
 from fincon_tui.domain.fields import EMAIL_MAX
 from fincon_tui.domain.login import effective_login
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_owner
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.domain.smtp import NAME_MAX, PASSWORD_MAX, USERNAME_MAX
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain
@@ -106,7 +107,7 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
             ("sender_email", EMAIL_MAX),
             ("job_title", users.TEXT_MAX),
             ("telephone", users.TELEPHONE_MAX),
-            *((key, users.TEXT_MAX) for key in users.USER_DEFINED_KEYS),
+            *((key, users.TEXT_MAX) for key in user_fields.USER_DEFINED_KEYS),
         ):
             hint = "required" if key in ("sender_name", "sender_email") else ""
             yield field_row(label[key], FieldInput(id=key, max_length=max_length, detail=True), hint=hint)
@@ -152,7 +153,7 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
             stored = self.loaded.stored.record.form_values() if self.loaded else {}
             # Whether the open record is signed in counts only for the login as stored.
             as_stored = self.loaded is not None and all(stored.get(key) == typed[key] for key in LOGIN_FIELDS)
-            signed_in = as_stored and "refresh_token" in self.loaded.secrets  # type: ignore[union-attr]
+            signed_in = as_stored and SecretKind.REFRESH_TOKEN in self.loaded.secrets  # type: ignore[union-attr]
             self._shown_password = self._gives_password()
             values = (*(typed[key] for key in LOGIN_FIELDS), self._shown_password, signed_in, as_stored,
                       self.services.key_label("sign_in"))
@@ -192,8 +193,8 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
         definition = stored.record
         secrets = self.services.smtp.passwords.names([smtp_owner(definition.name)])
         # The user's own, as on screen: the password field; a sign-in counts for the login as stored.
-        secrets[user_owner(code)] = frozenset({"password"} if has_password else ()) | (
-            {"refresh_token"} if signed_in else set())
+        secrets[user_owner(code)] = frozenset({SecretKind.PASSWORD} if has_password else ()) | (
+            {SecretKind.REFRESH_TOKEN} if signed_in else set())
         try:
             login = effective_login(definition, code, username, method, secrets=secrets)
         except LoginMissing as missing:

@@ -16,6 +16,7 @@ from fincon_tui._exceptions import (
     describe,
 )
 from fincon_tui.domain import smtp, users
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.entry_dialog import Entry, EntryDialog
 from fincon_tui.ui.screens.listed_form import (
@@ -108,12 +109,13 @@ class RecordListScreen(WorkWithScreen):
         note = f"The form opens on the new {label}, filled from {loaded.stored.key}."
         copyable = loaded.secrets & set(service.copyable_secrets(loaded.stored.record))
         if loaded.password_problem:
-            copyable -= {"password"}
+            copyable -= {SecretKind.PASSWORD}
             note += f"\nIts password cannot be copied: {loaded.password_problem}"
         if copyable:
-            what = "password" if copyable == {"password"} else "secrets" if "password" in copyable else "secret"
+            only = copyable == {SecretKind.PASSWORD}
+            what = "password" if only else "secrets" if SecretKind.PASSWORD in copyable else "secret"
             entries.append(Entry("password", f"Copy the {what}", value="N", hint="Y=Yes, N=No", yes_no=True))
-        if "refresh_token" in loaded.secrets:
+        if SecretKind.REFRESH_TOKEN in loaded.secrets:
             note += "\nA sign-in is never copied: sign in again on the copy."
 
         async def check(values: dict[str, str]) -> tuple[str, str] | None:
