@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from support import open_form
 
 from fincon_tui._exceptions import FieldError
-from fincon_tui.domain import fields, smtp, users
-from fincon_tui.storage.constraints import RULES
+from fincon_tui.domain import smtp, users
 from fincon_tui.storage.database import open_database
+from fincon_tui.storage.field_rules import all_rules
 
 NOW = "2026-11-20T10:00:00+00:00"
 SMTP_ROW = dict(name="OFFICE", mail_server="smtp.example.com", authenticate="Y", username="bob", port=587,
@@ -24,22 +24,9 @@ USER_ROW = dict(user_code="ALICE", smtp_name="OFFICE", smtp_username=None, sende
                 updated_at=NOW, version=1, **{f"user_defined_{n}": None for n in range(1, 7)})
 
 
-def text_of(max_length: int, required: bool = False):
-    return lambda raw: fields.text(raw, max_length=max_length, required=required) or None
+DECLARED = {"smtp_settings": smtp.DECLARED, "user_email_settings": users.DECLARED}
+RULES = all_rules()
 
-
-DOMAIN = {
-    "name": smtp.validate_name,
-    "mail_server": fields.host,
-    "username": text_of(smtp.USERNAME_MAX),
-    "bcc": lambda raw: fields.email_address(raw) or None,
-    "smtp_username": text_of(smtp.USERNAME_MAX),
-    "sender_name": text_of(users.TEXT_MAX, required=True),
-    "sender_email": lambda raw: fields.email_address(raw, required=True),
-    "job_title": text_of(users.TEXT_MAX),
-    "telephone": lambda raw: users.DECLARED.check_one("telephone", raw) or None,
-    **{f"user_defined_{n}": text_of(users.TEXT_MAX) for n in range(1, 7)},
-}
 
 HOSTILE = ["\x1b]2;x\x07", "a\nb", "tab\there", "rtl\u202eevil", "zero\u200bwidth", "del\x7f", "c1\x9bx"]
 #: field -> (values the domain stores, raw values the domain refuses)
@@ -58,7 +45,18 @@ EXAMPLES: dict[str, tuple[list, list]] = {
     "job_title": ([None, "Accountant"], ["", "x" * 61, *HOSTILE]),
     "telephone": ([None, "+27 21 555 0100"], ["", "12", "call me", *HOSTILE]),
     **{f"user_defined_{n}": ([None, "CC-7"], ["", "x" * 61, *HOSTILE]) for n in range(1, 7)},
+    "authenticate": (["Y"], ["y", "", "YES", *HOSTILE]),  # N: the row has a username (m001 CHECK)
+    "use_tls": (["Y", "N"], ["n", "", "1", *HOSTILE]),
+    "port": ([1, 587, 65535], [0, 65536, "", *HOSTILE]),
+    "timeout_seconds": ([1, 300], [0, 301, 30.5, *HOSTILE]),
+    "login_method": (["P", "M", "G"], ["p", "", "X", "PM", *HOSTILE]),
+    "tenant": ([None, "contoso.onmicrosoft.com", "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"],
+               ["", "a b", "contoso_corp", "x" * 101, *HOSTILE]),
+    "client_id": ([None, "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"], ["", "a b", "x" * 201, *HOSTILE]),
+    "user_code": (["ALICE", "A.B_C-1"], ["alice", "", "A B", "X" * 21, *HOSTILE]),
 }
+#: The users' own Login Method may be NULL; the definition's may not.
+USER_EXAMPLES = {"login_method": ([None, "P", "M", "G"], ["p", "", "X", *HOSTILE])}
 
 
 @pytest.fixture(scope="module")
@@ -86,23 +84,26 @@ def stored(conn, table: str, column: str, value) -> bool:
     return True
 
 
-def domain_stores(field: str, value) -> bool:
+def domain_stores(table: str, field: str, value) -> bool:
     """Whether Accept could store exactly `value` (None for an empty optional field)."""
+    declared = DECLARED[table]
     try:
-        return DOMAIN[field]("" if value is None else value) == value
+        clean = declared.check_one(field, "" if value is None else str(value))
     except FieldError:
         return False
+    return declared.field(field).rule.to_column(clean) == value
 
 
-@pytest.mark.parametrize("rule", RULES, ids=lambda rule: f"{rule.table}.{rule.field}")
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: f"{rule.table}.{rule.column}")
 def test_each_rule_agrees_with_the_domain(conn, rule) -> None:
-    good, bad = EXAMPLES[rule.field]
+    examples = USER_EXAMPLES if rule.table == "user_email_settings" else {}
+    good, bad = examples.get(rule.column) or EXAMPLES[rule.column]
     for value in good:
-        assert rule.field == "smtp_name" or domain_stores(rule.field, value), value
-        assert stored(conn, rule.table, rule.field, value), (rule.field, value)
+        assert rule.link or domain_stores(rule.table, rule.column, value), value
+        assert stored(conn, rule.table, rule.column, value), (rule.column, value)
     for value in bad:
-        assert rule.field == "smtp_name" or not domain_stores(rule.field, value), value
-        assert not stored(conn, rule.table, rule.field, value), (rule.field, value)
+        assert rule.link or not domain_stores(rule.table, rule.column, value), value
+        assert not stored(conn, rule.table, rule.column, value), (rule.column, value)
 
 
 TEXT_FIELDS = [("smtp_settings", "name"), ("smtp_settings", "username"), ("user_email_settings", "sender_name"),
@@ -114,7 +115,7 @@ TEXT_FIELDS = [("smtp_settings", "name"), ("smtp_settings", "username"), ("user_
 def test_random_text_is_stored_exactly_when_the_domain_would_store_it(conn, target, text: str) -> None:
     table, field = target
     value = text or None
-    assert stored(conn, table, field, value) == domain_stores(field, value)
+    assert stored(conn, table, field, value) == domain_stores(table, field, value)
 
 
 def test_a_linked_definition_cannot_be_deleted_by_another_tool(conn) -> None:

@@ -138,6 +138,7 @@ def test_migrations_create_the_schema_on_an_empty_file(db_path: Path) -> None:
         "m010_user_login_method_as_definition",
         "m011_audit_by_record",
         "m012_rules_check_what_changes",
+        "m013_rules_from_declaration",
     ]
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
@@ -260,7 +261,7 @@ def test_m010_lets_a_users_login_method_follow_the_definition(db_path: Path) -> 
     assert {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE sql LIKE '%user_email_settings%'")} \
         == before | {f"user_email_settings_row_id{end}" for end in ("", "_insert", "_update")}  # m011's
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
-    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+    with pytest.raises(sqlite3.IntegrityError, match="NULL or one of P, M, G"):  # m013's rule, then the CHECK
         db.execute("UPDATE user_email_settings SET login_method = 'X'")
     with pytest.raises(sqlite3.IntegrityError, match="one email address"):  # m006's rules still hold
         db.execute("UPDATE user_email_settings SET sender_email = 'nobody'")

@@ -1,12 +1,13 @@
-"""The domain's field rules as SQL, for tools that write the tables directly.
+"""The declared field rules (storage/field_rules.py) as SQLite SQL, for
+tools that write the tables directly.
 
-Each Rule is one condition that a row must meet, with the message SQLite
-raises when it does not.  Migration m006 turns them into BEFORE INSERT /
-UPDATE triggers (CHECK constraints cannot be added to an existing table,
-and a trigger leaves rows already stored untouched: they are reported as
-needing attention and mended in the form).  tests/test_constraints.py
-holds each rule against the domain's own validators, so the two cannot
-drift apart.
+Each ColumnRule renders as one condition that a row must meet, with the
+message SQLite raises when it does not.  The migrations turn them into
+BEFORE INSERT / UPDATE triggers (CHECK constraints cannot be added to an
+existing table, and a trigger leaves rows already stored untouched: they
+are reported as needing attention and mended in the form).
+tests/test_declared_rules.py holds the database against the declarations
+and tests/test_constraints.py each rule against the domain's checks.
 
 SQLite knows no IDNA, no Unicode case and no email grammar: host names
 and addresses are checked for their shape (characters, dots, one @),
@@ -17,7 +18,9 @@ from __future__ import annotations
 
 import sys
 import unicodedata
-from dataclasses import dataclass
+
+from fincon_tui.domain.declaration import Choice, Code, Email, Host, Text, WholeNumber, YesNo
+from fincon_tui.storage.field_rules import ColumnRule, all_rules
 
 
 def _characters(test) -> str:
@@ -77,76 +80,96 @@ def host(column: str) -> str:
     )
 
 
-@dataclass(frozen=True)
-class Rule:
-    table: str
-    field: str  # the form field (and domain validator) it mirrors
-    condition: str  # over NEW.<column>
-    message: str
-
-    def raise_when_broken(self, changed_only: bool = False) -> str:
-        """`changed_only` (an update): a value the update keeps as stored is not
-        checked again, so a rename carries a row's other legacy values over."""
-        text = _literal(f"{self.table}.{self.field}: {self.message}")
-        broken = f"NOT coalesce({self.condition}, 0)"
-        if changed_only:
-            broken += f" AND NEW.{self.field} IS NOT OLD.{self.field} COLLATE BINARY"
-        return f"WHEN {broken} THEN RAISE(ABORT, {text})"
+def _glob_class(chars: str) -> str:
+    return _literal(f"*[^{chars}]*")
 
 
-def _new(name: str) -> str:
-    return f"NEW.{name}"
+def condition(rule: ColumnRule) -> str:
+    """`rule` as an SQLite condition over NEW.<column> (NULL allowed unless required)."""
+    column, kind = f"NEW.{rule.column}", rule.rule
+    if rule.link is not None:
+        held = f"EXISTS (SELECT 1 FROM {rule.link.table} WHERE {rule.link.column} = {column})"
+    elif isinstance(kind, Text) and kind.chars:
+        held = (f"{column} NOT GLOB {_glob_class(kind.chars)} "
+                f"AND length({column}) BETWEEN {kind.low} AND {kind.high} AND {trimmed(column)}")
+    elif isinstance(kind, Text):
+        held = text(column, kind.low, kind.high)
+        if not kind.spaces:
+            held += f" AND {column} NOT GLOB {_literal('*[' + SPACES + ']*')}"
+    elif isinstance(kind, Code):
+        held = f"{column} NOT GLOB {_glob_class(kind.chars)} AND length({column}) BETWEEN 1 AND {kind.high}"
+    elif isinstance(kind, Host):
+        held = host(column)
+    elif isinstance(kind, Email):
+        held = address(column)
+    elif isinstance(kind, YesNo):
+        held = f"{column} IN ('Y', 'N')"
+    elif isinstance(kind, WholeNumber):
+        held = f"typeof({column}) = 'integer' AND {column} BETWEEN {kind.low} AND {kind.high}"
+    elif isinstance(kind, Choice):
+        held = f"{column} IN ({', '.join(_literal(choice) for choice in kind.choices)})"
+    else:
+        raise TypeError(f"no SQLite rendering for {type(kind).__name__}")
+    return held if rule.required else optional(column, held)
+
+
+def raise_when_broken(rule: ColumnRule, changed_only: bool = False) -> str:
+    """`changed_only` (an update): a value the update keeps as stored is not
+    checked again, so a rename carries a row's other legacy values over."""
+    said = _literal(f"{rule.table}.{rule.column}: {rule.message}")
+    broken = f"NOT coalesce({condition(rule)}, 0)"
+    if changed_only:
+        broken += f" AND NEW.{rule.column} IS NOT OLD.{rule.column} COLLATE BINARY"
+    return f"WHEN {broken} THEN RAISE(ABORT, {said})"
 
 
 SMTP = "smtp_settings"
 USERS = "user_email_settings"
 
-RULES: list[Rule] = [
-    Rule(SMTP, "name", text(_new("name"), 1, 40), "1-40 printable characters, no spaces around"),
-    Rule(SMTP, "mail_server", host(_new("mail_server")), "a host name or IP address, nothing else"),
-    Rule(SMTP, "username", optional(_new("username"), text(_new("username"), 1, 254)),
-         "NULL or 1-254 printable characters"),
-    Rule(SMTP, "bcc", optional(_new("bcc"), address(_new("bcc"))), "NULL or one email address"),
-    Rule(USERS, "smtp_name",
-         f"EXISTS (SELECT 1 FROM smtp_settings WHERE name = {_new('smtp_name')})",
-         "no SMTP definition has this name"),
-    Rule(USERS, "smtp_username", optional(_new("smtp_username"), text(_new("smtp_username"), 1, 254)),
-         "NULL or 1-254 printable characters"),
-    Rule(USERS, "sender_name", text(_new("sender_name"), 1, 60), "1-60 printable characters"),
-    Rule(USERS, "sender_email", address(_new("sender_email")), "one email address"),
-    Rule(USERS, "job_title", optional(_new("job_title"), text(_new("job_title"), 1, 60)),
-         "NULL or 1-60 printable characters"),
-    Rule(USERS, "telephone",
-         optional(_new("telephone"), f"{_new('telephone')} NOT GLOB '*[^0-9+()./ -]*' "
-                  f"AND length({_new('telephone')}) BETWEEN 3 AND 30 AND {trimmed(_new('telephone'))}"),
-         "NULL or 3-30 of digits, spaces and + ( ) - . /"),
-    *(
-        Rule(USERS, f"user_defined_{n}", optional(_new(f"user_defined_{n}"), text(_new(f"user_defined_{n}"), 1, 60)),
-             "NULL or 1-60 printable characters")
-        for n in range(1, 7)
-    ),
-]
+#: The fields m006 gave rules (m012 re-made their update triggers): each
+#: step renders the rules of its own time, m013 those of every field.
+M006_FIELDS = ("name", "mail_server", "username", "bcc", "smtp_name", "smtp_username", "sender_name",
+               "sender_email", "job_title", "telephone", *(f"user_defined_{n}" for n in range(1, 7)))
 
 
-def _rules_trigger(table: str, name: str, changed_only: bool = False) -> str:
-    rules = [rule for rule in RULES if rule.table == table]
-    whens = "\n            ".join(rule.raise_when_broken(changed_only) for rule in rules)
-    event = "INSERT" if name == "insert" else f"UPDATE OF {', '.join(rule.field for rule in rules)}"
+def _rules(fields: tuple[str, ...] | None) -> tuple[ColumnRule, ...]:
+    return tuple(rule for rule in all_rules() if fields is None or rule.column in fields)
+
+
+def _rules_trigger(table: str, name: str, rules: tuple[ColumnRule, ...], changed_only: bool = False) -> str:
+    rules = tuple(rule for rule in rules if rule.table == table)
+    whens = "\n            ".join(raise_when_broken(rule, changed_only) for rule in rules)
+    event = "INSERT" if name == "insert" else f"UPDATE OF {', '.join(rule.column for rule in rules)}"
     return (f"CREATE TRIGGER {table}_rules_{name} BEFORE {event} ON {table} BEGIN\n"
             f"        SELECT CASE\n            {whens}\n        END;\n    END")
 
 
-def update_triggers() -> dict[str, str]:
-    """Each table's update trigger as m012 makes it: only the values an
-    update changes are checked."""
-    return {f"{table}_rules_update": _rules_trigger(table, "update", changed_only=True) for table in (SMTP, USERS)}
+def update_triggers(fields: tuple[str, ...] | None = M006_FIELDS) -> dict[str, str]:
+    """Each table's update trigger as m012 makes it (every field's, None):
+    only the values an update changes are checked."""
+    rules = _rules(fields)
+    return {f"{table}_rules_update": _rules_trigger(table, "update", rules, changed_only=True)
+            for table in (SMTP, USERS)}
+
+
+def insert_triggers(fields: tuple[str, ...] | None = None) -> dict[str, str]:
+    """Each table's insert trigger: every value of the row is checked."""
+    rules = _rules(fields)
+    return {f"{table}_rules_insert": _rules_trigger(table, "insert", rules) for table in (SMTP, USERS)}
+
+
+def rule_triggers() -> dict[str, str]:
+    """The rule triggers of every declared field, by name, as the database
+    has them once m013 (or a later step that calls it) has run."""
+    return {**insert_triggers(), **update_triggers(None)}
 
 
 def triggers() -> list[str]:
-    """CREATE TRIGGER statements enforcing RULES on inserts and updates (as
-    m006 made them; m012 replaces the update ones), and refusing to delete a
-    definition that users are linked to."""
-    statements = [_rules_trigger(table, name) for table in (SMTP, USERS) for name in ("insert", "update")]
+    """CREATE TRIGGER statements enforcing m006's rules on inserts and
+    updates (m012 replaces the update ones, m013 both), and refusing to
+    delete a definition that users are linked to."""
+    rules = _rules(M006_FIELDS)
+    statements = [_rules_trigger(table, name, rules) for table in (SMTP, USERS) for name in ("insert", "update")]
     statements.append(
         "CREATE TRIGGER smtp_settings_in_use BEFORE DELETE ON smtp_settings "
         "WHEN EXISTS (SELECT 1 FROM user_email_settings WHERE smtp_name = OLD.name) BEGIN "

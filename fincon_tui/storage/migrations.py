@@ -383,3 +383,23 @@ def m012_rules_check_what_changes(db: Database) -> None:
     for name, statement in update_triggers().items():
         db.execute(f"DROP TRIGGER {name}")
         db.execute(statement)
+
+
+@migrations()
+def m013_rules_from_declaration(db: Database) -> None:
+    """Every declared field's rule as a trigger (storage/constraints.py):
+    m006 gave the text fields theirs; Authenticate, Port, Use TLS, Time Out,
+    the login methods, Tenant ID, Client ID and the user code had m001-m009's
+    column CHECKs alone, which let another tool write a tenant or client ID
+    with spaces.  A later step that adds or changes a declared field calls
+    `refresh_rules` again."""
+    refresh_rules(db)
+
+
+def refresh_rules(db: Database) -> None:
+    """The rule triggers re-made from the declarations as they are now."""
+    from fincon_tui.storage.constraints import rule_triggers
+
+    for name, statement in rule_triggers().items():
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+        db.execute(statement)

@@ -249,12 +249,18 @@ def m012_rules_check_what_changes(conn: Connection) -> None:
     changes; PostgreSQL's are made that way in the first place."""
 
 
+def m013_rules_from_declaration(conn: Connection) -> None:
+    """SQLite's m013 renders every declared field's rule (storage/field_rules.py)
+    as triggers; PostgreSQL's rendering of the same ColumnRules comes with
+    the engine (issue 24), before any database is made with this step."""
+
+
 STEPS = tuple(
     Step(step.__name__, step)
     for step in (
         m001_smtp_settings, m002_user_email_settings, m003_audit_log, m004_password_journal,
         m005_encrypted_passwords, m006_rules_for_other_tools, m007_row_identity, m008_application_id,
         m009_oauth_logins, m010_user_login_method_as_definition, m011_audit_by_record,
-        m012_rules_check_what_changes,
+        m012_rules_check_what_changes, m013_rules_from_declaration,
     )
 )
