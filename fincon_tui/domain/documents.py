@@ -9,6 +9,8 @@ a sentence that starts with its name: "b.json" + " is not valid JSON: ...".
 
 from __future__ import annotations
 
+from typing import Any
+
 from fincon_tui._exceptions import InputError
 from fincon_tui.domain.visible import shown
 
@@ -27,7 +29,7 @@ def parse_json(text: str) -> object:
         raise ValueError(f"is not valid JSON: {error}") from None
 
 
-def parse_toml(text: str) -> dict:
+def parse_toml(text: str) -> dict[str, Any]:
     """A TOML document (tomllib refuses a key defined twice itself)."""
     import tomllib
 
@@ -39,8 +41,8 @@ def parse_toml(text: str) -> dict:
         raise ValueError(f"is not valid TOML: {error}") from None
 
 
-def _once_each(pairs: list[tuple[str, object]]) -> dict:
-    members: dict = {}
+def _once_each(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    members: dict[str, object] = {}
     for name, value in pairs:
         if name in members:
             raise InputError(f'has member "{shown(name)}" twice in one object')

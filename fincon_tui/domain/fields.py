@@ -10,7 +10,8 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from fincon_tui._exceptions import FieldError, FormInvalid
 from fincon_tui.domain.visible import characters
@@ -25,7 +26,7 @@ class FormChecker:
         self.errors: list[FieldError] = []
         self.clean: dict[str, object] = {}
 
-    def check(self, key: str, validator, *args, **kwargs) -> None:
+    def check(self, key: str, validator: Callable[..., object], *args: Any, **kwargs: Any) -> None:
         """Validate values[key] (or `value=` when given) into clean[key]
         (only checked, not kept, with `store=False`)."""
         raw = kwargs.pop("value", self.values.get(key, ""))

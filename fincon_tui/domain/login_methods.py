@@ -18,6 +18,7 @@ definition's app registration (`own_way`).
 from __future__ import annotations
 
 from collections.abc import Set
+from typing import Any
 
 from fincon_tui._exceptions import FieldError
 from fincon_tui.domain.declaration import Text
@@ -49,7 +50,7 @@ def is_service_account_key(secret: str) -> bool:
     return secret.lstrip().startswith("{")
 
 
-def check_service_account_key(secret: str) -> dict:
+def check_service_account_key(secret: str) -> dict[str, Any]:
     """The key JSON, checked for what signing in needs; FieldError says what is wrong."""
     try:
         from fincon_tui.domain.documents import parse_json  # json loads with a key, not for --help

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from fincon_tui.mail.outcome import Outcome
     from fincon_tui.mail.session import Credential
     from fincon_tui.mail.transcript import Transcript
+    from fincon_tui.services.oauth_logins import TokenSource
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
 
@@ -165,7 +166,7 @@ class MailChecks:
         except SecretStoreError as error:
             raise CannotTest(f"cannot use the stored password: {error}") from None
 
-    def _token_source(self, definition: SmtpDefinition, login: Login):
+    def _token_source(self, definition: SmtpDefinition, login: Login) -> TokenSource:
         from fincon_tui._exceptions import NotReady
         from fincon_tui.services.oauth_logins import token_source
 

@@ -134,8 +134,9 @@ def _move_thresholds(entries: list[Entry], key_column: str) -> dict[int, int]:
 def _key(entry: Entry, key_column: str, side: int) -> str:
     """The key a create (side 1) or delete (side 0) names in its changes."""
     change = entry.changes.get(key_column) if isinstance(entry.changes, dict) else None
-    if isinstance(change, list) and len(change) == 2 and isinstance(change[side], str):
-        return change[side]
+    named = change[side] if isinstance(change, list) and len(change) == 2 else None
+    if isinstance(named, str):
+        return named
     return entry.record_key  # not written by fincon-tui: trust the column
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,6 +18,9 @@ from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import FieldInput
 from fincon_tui.ui.widgets.text_update import update_text
+
+if TYPE_CHECKING:
+    from fincon_tui._exceptions import CannotTest
 
 #: Prepares the test email for (recipient, user code, user looked up or None,
 #: From), off the UI thread; it raises CannotTest with a `field` to keep the
@@ -119,7 +122,7 @@ class SendTestScreen(DialogScreen[Any]):
             return
         self.dismiss(prepared)
 
-    def _refuse(self, error) -> None:
+    def _refuse(self, error: CannotTest) -> None:
         text = f"{LABELS[error.field]} {error}" if error.of_value else str(error)
         update_text(self.query_one("#send-error", Label), plain_lines(text))
         self.query_one(f"#{error.field}", FieldInput).refuse_here()

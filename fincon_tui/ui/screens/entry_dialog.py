@@ -75,11 +75,11 @@ class EntryDialog(DialogScreen[dict[str, str] | None]):
     @on(Input.Submitted)
     def next_or_submit(self, event: Input.Submitted) -> None:
         event.stop()
-        fields = self.fields
+        fields: list[Input] = list(self.fields)
         if event.input is fields[-1]:
             self.action_submit()
         else:
-            fields[fields.index(event.input) + 1].focus()  # type: ignore[arg-type]
+            fields[fields.index(event.input) + 1].focus()
 
     @on(FieldInput.Refused)
     def refused(self, event: FieldInput.Refused) -> None:

@@ -3,12 +3,15 @@ keys as mapped, and (where there are entry fields) the editing keys."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
+from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.help_text import editing_keys, screen_keys, with_keys
 from fincon_tui.ui.plain import plain
@@ -43,10 +46,10 @@ class HelpScreen(DialogScreen[None]):
     FIXED_KEYS = ((("pageup", "pagedown"), "Scroll"),)
     BINDINGS = [bind("help_close", "cancel", "Close")]
 
-    def __init__(self, for_screen: Screen) -> None:
+    def __init__(self, for_screen: Screen[Any]) -> None:
         name = getattr(for_screen, "help_title", "") or getattr(for_screen, "PATH", "") or "fincon-tui"
         super().__init__(f"Help: {name}")
-        label = self.app.key_label  # type: ignore[attr-defined]
+        label = services_of(self).key_label
         self.parts = [
             with_keys(part, label) if isinstance(part, str) else (with_keys(part[0], label), with_keys(part[1], label))
             for part in getattr(for_screen, "HELP_TEXT", ())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -18,7 +19,7 @@ from fincon_tui.ui.screens.base import FinconScreen
 @dataclass(frozen=True)
 class MenuEntry:
     label: str
-    open: Callable[[], Screen]
+    open: Callable[[], Screen[Any]]
 
 
 @dataclass(frozen=True)
