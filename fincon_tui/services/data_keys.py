@@ -14,7 +14,6 @@ from fincon_tui.keystore import cipher
 from fincon_tui.keystore.vault import FoundKey, KeySource
 from fincon_tui.services.sealed_passwords import Passwords, legacy_accounts
 from fincon_tui.storage import audit
-from fincon_tui.storage import secret_rows as rows
 from fincon_tui.storage.transactions import write_transaction
 
 
@@ -71,16 +70,15 @@ class KeyStatus:
 
 
 def status(passwords: Passwords) -> KeyStatus:
-    db = passwords.db
     database_id = passwords.database_id
-    key_id = rows.key_id(db)
+    key_id = passwords.key_id()
     report = KeyStatus(database_id, key_id, None, passwords.vault.home(database_id))
     if key_id is not None:
         try:
             report.found_in = passwords.key_for(key_id).source
         except SecretStoreError as error:
             report.problem = str(error)
-    for sealed in rows.all_sealed(db):
+    for sealed in passwords.all_sealed():
         report.stored[sealed.name] += 1
         try:
             passwords.get(sealed.binding.owner, sealed.name)
@@ -96,7 +94,7 @@ def status(passwords: Passwords) -> KeyStatus:
 
 def legacy_left(passwords: Passwords) -> dict[str, int]:
     """Passwords still in older versions' keyrings, by the admin who saved them."""
-    return dict(Counter(legacy.saved_by or "another admin" for legacy in rows.all_legacy(passwords.db)))
+    return dict(Counter(legacy.saved_by or "another admin" for legacy in passwords.legacy()))
 
 
 @dataclass(frozen=True)
@@ -114,23 +112,15 @@ def rotate(passwords: Passwords) -> Rotated:
     so whatever moment the process dies at, the key the database names is
     in the store.  The old key stays there (backups made before the
     rotation need it)."""
-    db = passwords.db
-    with write_transaction(db):
-        old_id = rows.key_id(db)
+    with write_transaction(passwords.db):
+        old_id = passwords.key_id()
         if old_id is None:
             raise SecretStoreError("no password is stored yet: there is no key to rotate")
         old = passwords.key_for(old_id)
         new = FoundKey(cipher.new_key(), old.source)
-        resealed = []
-        for sealed in rows.all_sealed(db):
-            secret = passwords.unseal(sealed)
-            resealed.append(passwords.seal(sealed.binding, secret, new, name=sealed.name, expires_at=sealed.expires_at))
-        passwords.vault.add(old.source, passwords.database_id, new.key)
-        for sealed in resealed:
-            rows.put(db, sealed)
-        rows.set_key_id(db, new.id)
+        resealed = passwords.rekey(new, lambda: passwords.vault.add(old.source, passwords.database_id, new.key))
     passwords.remember(new)
-    return Rotated(old_id, new.id, Counter(sealed.name for sealed in resealed), old.source)
+    return Rotated(old_id, new.id, resealed, old.source)
 
 
 def to_key_file(passwords: Passwords, path: Path, group: str | None, move: bool) -> FoundKey:
@@ -140,14 +130,13 @@ def to_key_file(passwords: Passwords, path: Path, group: str | None, move: bool)
     or gets a new one there."""
     from fincon_tui.keystore import keyfile
 
-    db = passwords.db
     database_id = passwords.database_id
     target = KeySource("key file", str(path))
-    with write_transaction(db):
-        if rows.key_id(db) is None:  # a new database: its key is made right here
+    with write_transaction(passwords.db):
+        if passwords.key_id() is None:  # a new database: its key is made right here
             kept = keyfile.update(path, lambda existing: existing or [cipher.new_key()], group)
             current = FoundKey(kept[0], target)
-            rows.set_key_id(db, current.id)
+            passwords.name_key(current.id)
             return current
         current = passwords.current_key()
     others = [s for s in passwords.vault.sources(database_id) if s != target]
@@ -174,8 +163,8 @@ def adopt_legacy(passwords: Passwords) -> Adopted:
     """Move the passwords this admin's keyring holds for an older version
     into the database, one transaction each, then remove them from the
     keyring.  Those in other admins' keyrings are counted and left."""
-    db, vault = passwords.db, passwords.vault
-    pending = rows.all_legacy(db)
+    vault = passwords.vault
+    pending = passwords.legacy()
     if not pending or not vault.backend().usable:
         return Adopted(0, legacy_left(passwords))
     me, moved = audit.who(), 0
@@ -185,15 +174,8 @@ def adopt_legacy(passwords: Passwords) -> Adopted:
         accounts = legacy_accounts(legacy)
         values = [vault.keyring_get(account) for account in accounts]
         value = next((v for v in values if v is not None), None)
-        with write_transaction(db):
-            if rows.legacy(db, legacy.owner) is None:
-                continue  # another admin moved or replaced it meanwhile
-            binding = rows.bound_now(db, legacy.owner)
-            if binding is None or not binding.login or (value is None and legacy.saved_by == me):
-                rows.drop_legacy(db, legacy.owner)  # nothing to move, anywhere
-            elif value is not None:
-                rows.put(db, passwords.seal(binding, value))
-                moved += 1
+        with write_transaction(passwords.db):
+            moved += passwords.adopt(legacy, value, mine=legacy.saved_by == me)
         if value is not None:
             for account in accounts:
                 try:

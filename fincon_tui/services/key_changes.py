@@ -30,7 +30,7 @@ from fincon_tui.domain.secret_kinds import APP_SECRETS, SecretKind
 from fincon_tui.domain.visible import shell_word
 from fincon_tui.services.data_keys import listed, named
 from fincon_tui.services.record_store import RecordService, Saved
-from fincon_tui.storage import audit, secret_rows
+from fincon_tui.storage import audit
 from fincon_tui.storage.transactions import write_transaction
 from fincon_tui.storage.versioned_table import Stored, fold
 
@@ -130,9 +130,7 @@ def copy(service: RecordService[R], source_key: str, record: R, password: Passwo
                 "or deleted by another user meanwhile): type it, or erase it"
             )
         saved = service.repo.insert(record)
-        binding = service.binding(saved.record)
-        service.passwords.apply(password, None, binding)
-        told = service.apply_secrets(secrets, None, saved, None, binding)
+        told = service.passwords.saved(None, service.holding(saved.record), password, secrets).told
         if set(taken) - {SecretKind.PASSWORD}:
             told[SecretKind.CLIENT_SECRET] = f"copied from {source_name}"
         changes = {audit.COPIED_FROM: [None, source_name],
@@ -158,8 +156,7 @@ def rename(service: RecordService[R], key: str, expected: int | Stored[R], new_k
         service.db.execute("PRAGMA defer_foreign_keys = ON")
         before = service.repo.current(key, expected)
         owner = service.owner(before.key)
-        legacy = secret_rows.legacy(service.db, owner)
-        if legacy is not None:
+        for legacy in service.passwords.legacy(owner):
             who = legacy.saved_by or "another admin"
             raise StorageError(
                 f"enter the password again, or let {who} start fincon-tui once, then rename: the password "

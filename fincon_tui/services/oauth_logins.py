@@ -22,8 +22,6 @@ from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner, s
 from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.domain.smtp import SmtpDefinition, own_method_problem
 from fincon_tui.domain.visible import shell_word
-from fincon_tui.keystore import cipher
-from fincon_tui.storage import secret_rows
 
 if TYPE_CHECKING:
     from fincon_tui.oauth.tokens import Tokens
@@ -65,16 +63,11 @@ class TokenSource:
 def _rotation_keeper(passwords: Passwords, binding: PasswordBinding) -> Callable[[Tokens], None]:
     """Seals (with the key found now, in the database thread) and stores a
     rotated refresh token later, from the token thread."""
-    key, database_id, path = passwords.current_key(), passwords.database_id, secret_rows.file_of(passwords.db)
+    keep = passwords.keeper(binding, SecretKind.REFRESH_TOKEN)
 
     def store(tokens: Tokens) -> None:
-        if not tokens.refresh_token:
-            return
-        kind = SecretKind.REFRESH_TOKEN
-        sealed = cipher.seal(key.key, tokens.refresh_token, binding.associated_data(database_id, kind))
-        secret_rows.replace_on_own_connection(
-            path, secret_rows.SealedPassword(binding, key.id, sealed, kind, tokens.refresh_expires_at)
-        )
+        if tokens.refresh_token:
+            keep(tokens.refresh_token, tokens.refresh_expires_at)
 
     return store
 

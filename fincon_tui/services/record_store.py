@@ -15,8 +15,8 @@ from fincon_tui.domain.password_binding import (
 from fincon_tui.domain.secret_kinds import TOLD_ORDER, SecretKind
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.data_keys import listed
-from fincon_tui.services.sealed_passwords import Passwords
-from fincon_tui.storage import audit, secret_rows
+from fincon_tui.services.sealed_passwords import Holding, Passwords
+from fincon_tui.storage import audit
 from fincon_tui.storage.transactions import write_transaction
 from fincon_tui.storage.versioned_table import Repository, Stored
 
@@ -106,9 +106,14 @@ class RecordService(Generic[R]):
         """Where this record sends its password (read inside the transaction)."""
         raise NotImplementedError
 
-    def rebind_dependents(self, before: Stored[R], saved: Stored[R]) -> int:
-        """Re-bind the passwords of records that send through this one."""
-        return 0
+    def holding(self, record: R) -> Holding:
+        """What the record's secrets hang on (read inside the transaction)."""
+        raise NotImplementedError
+
+    def dependents_follow(self, before: Stored[R], saved: Stored[R]) -> tuple[int, dict[str, str]]:
+        """What a save does to the secrets of records that send through this
+        one: how many passwords were re-sealed, and what the audit trail says."""
+        return 0, {}
 
     def copyable_secrets(self, record: R) -> tuple[str, ...]:
         """The stored secrets a copy of `record` may take along when asked
@@ -123,14 +128,6 @@ class RecordService(Generic[R]):
         """How many records refer to the record `key` (rename_dependents moves them)."""
         return 0
 
-    def apply_secrets(
-        self, secrets: dict[str, PasswordChange], before: Stored[R] | None, saved: Stored[R],
-        bound_before: PasswordBinding | None, bound_after: PasswordBinding,
-    ) -> dict[str, str]:
-        """Carry out what Accept does to the secrets besides the password;
-        returns what the audit trail says of each changed one."""
-        return {}
-
     def save(
         self, record: R, password: PasswordChange, expected: int | Stored[R] | None,
         secrets: dict[str, PasswordChange] | None = None,
@@ -140,23 +137,23 @@ class RecordService(Generic[R]):
         `expected` is None for a new record, else the record as loaded (or
         its version), so a save never overwrites what another admin saved,
         deleted or created again meanwhile.  A kept password
-        follows the record to a new login or mail server."""
+        follows the record to a new login or mail server, and so do its
+        other secrets (the secrets service says which stay)."""
         with write_transaction(self.db):
             if expected is None:
-                before, bound_before = None, None
+                before, held_before = None, None
                 saved = self.repo.insert(record)
             else:
                 before = self.repo.current(record.key, expected)  # type: ignore[attr-defined]
-                bound_before = self.binding(before.record)
+                held_before = self.holding(before.record)
                 saved = self.repo.update(record, before)
-            bound_after = self.binding(saved.record)
-            rebound = int(self.passwords.apply(password, bound_before, bound_after))
-            told = self.apply_secrets(secrets or {}, before, saved, bound_before, bound_after)
-            if before is not None and bound_before is not None:
-                for other in secret_rows.of_owner(self.db, bound_before.owner):
-                    if other.name != SecretKind.PASSWORD:  # client secrets and tokens follow the record too
-                        self.passwords.rebind(bound_before, bound_after, other.name)
-                rebound += self.rebind_dependents(before, saved)
+            held = self.holding(saved.record)
+            done = self.passwords.saved(held_before, held, password, secrets)
+            rebound, told = int(done.rebound), done.told
+            if before is not None:
+                others, dependents_told = self.dependents_follow(before, saved)
+                rebound += others
+                told = {**dependents_told, **told}
             audit.record(
                 self.db,
                 self.kind,
@@ -169,14 +166,14 @@ class RecordService(Generic[R]):
                 password_changed=password.action != "keep",
             )
         return Saved(saved.record, saved.created_at, saved.updated_at, saved.version, saved.row_id,
-                     rebound, bound_after.server if rebound else "")
+                     rebound, held.binding.server if rebound else "")
 
     def delete(self, key: str, expected: int | Stored[R]) -> Stored[R]:
         """Remove the row and its password in one transaction, or neither."""
         with write_transaction(self.db):
             removed = self.repo.current(key, expected)
             self.check_can_delete(removed.key)
-            secret_rows.remove(self.db, self.owner(removed.key))
+            self.passwords.remove(self.owner(removed.key))
             self.repo.delete(removed)
             audit.record(
                 self.db,

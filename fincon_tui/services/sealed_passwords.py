@@ -1,16 +1,21 @@
-"""Passwords (and OAuth 2.0 secrets) kept in the database, sealed with the data key.
+"""The secrets service: passwords and OAuth 2.0 secrets kept in the
+database, sealed with the data key.  It alone seals, opens, re-binds and
+removes them; the record services tell it what a save, a copy, a rename or
+a delete did (`saved`, `move`, `remove`) and never touch the rows.
 
-Each password is sealed (AES-GCM) for its binding: its record, the login
+Each secret is sealed (AES-GCM) for its binding: its record, the login
 it goes with and the mail server it is sent to.  It is written, re-bound
 or removed inside the transaction of its row, so a save, a delete or a
-restore from backup moves a row and its password together.  A row changed
-behind fincon-tui's back no longer matches the binding: its password is
+restore from backup moves a row and its secrets together.  A row changed
+behind fincon-tui's back no longer matches the binding: its secret is
 refused, never sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import (
@@ -19,12 +24,13 @@ from fincon_tui._exceptions import (
     SecretStoreError,
     StorageError,
 )
+from fincon_tui.domain.login_methods import secret_name
 from fincon_tui.domain.password_binding import (
     PasswordBinding,
     PasswordChange,
     PasswordOwner,
 )
-from fincon_tui.domain.secret_kinds import SecretKind
+from fincon_tui.domain.secret_kinds import APP_SECRETS, SecretKind
 from fincon_tui.keystore import cipher
 from fincon_tui.keystore.vault import FoundKey, PasswordVault
 from fincon_tui.storage import secret_rows as rows
@@ -33,8 +39,34 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 
+@dataclass(frozen=True)
+class Holding:
+    """What a record's secrets hang on, as the record says it: where they
+    are sent (`binding`), which kinds it holds now, the sign-in a refresh
+    token was made for, and the Login Method a typed Client Secret is for."""
+
+    binding: PasswordBinding
+    holds: tuple[SecretKind, ...]
+    signed_in_as: tuple[object, ...] = ()
+    login_method: str = ""
+
+
+@dataclass
+class SecretsSaved:
+    """What a save did to the record's secrets: whether its password was
+    re-sealed for a new login or server, and what the audit trail says of
+    each other secret that changed."""
+
+    rebound: bool = False
+    told: dict[str, str] = field(default_factory=dict)
+
+
+#: The order a save tells of the secrets a record no longer holds.
+_DROPPED = (SecretKind.CLIENT_SECRET, SecretKind.SERVICE_ACCOUNT_KEY, SecretKind.REFRESH_TOKEN)
+
+
 class Passwords:
-    """Read, seal, re-bind and remove the passwords of one database."""
+    """The secrets of one database: read, sealed, re-bound and removed here only."""
 
     def __init__(self, db: Database, vault: PasswordVault) -> None:
         self.db = db
@@ -129,7 +161,7 @@ class Passwords:
     def current_key(self) -> FoundKey:
         """The key new passwords are sealed with; the first save creates it
         (or adopts the one in a configured key file) and records its id."""
-        key_id = rows.key_id(self.db)
+        key_id = self.key_id()
         if key_id is not None:
             return self.key_for(key_id)
         database_id = self.database_id
@@ -138,7 +170,7 @@ class Passwords:
             home = self.vault.home(database_id)
             found = FoundKey(cipher.new_key(), home)
             self.vault.add(home, database_id, found.key)
-        rows.set_key_id(self.db, found.id)
+        self.name_key(found.id)
         self.remember(found)
         return found
 
@@ -154,21 +186,62 @@ class Passwords:
         """Seal and store the secret `name` (inside the caller's transaction)."""
         rows.put(self.db, self.seal(binding, secret, name=name, expires_at=expires_at))
 
-    def apply(
-        self, change: PasswordChange, before: PasswordBinding | None, after: PasswordBinding,
-        name: SecretKind = SecretKind.PASSWORD,
-    ) -> bool:
-        """Carry out what Accept does to the password (or secret `name`); True
-        if the kept secrets were re-bound to a new login or mail server."""
-        if change.action == "set":
-            rows.put(self.db, self.seal(after, change.value, name=name, expires_at=change.expires_at))
-        elif change.action == "clear":
-            rows.remove(self.db, after.owner, name)
-        elif before is not None:
-            return self.rebind(before, after, name)
-        return False
+    def saved(
+        self, before: Holding | None, after: Holding, password: PasswordChange,
+        secrets: Mapping[str, PasswordChange] | None = None,
+    ) -> SecretsSaved:
+        """Carry out what saving a record (`before` None: a new one) does to
+        its secrets, inside the save's transaction: the password as changed;
+        the Client Secret as changed (stored as a client secret or a
+        service-account key); the kinds the record no longer holds removed;
+        a sign-in removed when the login it was made for changed; and every
+        secret kept re-sealed for a new login or mail server."""
+        owner, done = after.binding.owner, SecretsSaved()
+        if password.action == "set":
+            self.put(after.binding, SecretKind.PASSWORD, password.value, password.expires_at)
+        elif password.action == "clear":
+            self.remove(owner, SecretKind.PASSWORD)
+        for kind in _DROPPED:
+            if kind not in after.holds and self.has(owner, kind):
+                self.remove(owner, kind)
+                done.told[kind] = "removed"
+        change = (secrets or {}).get(SecretKind.CLIENT_SECRET, PasswordChange.keep())
+        if SecretKind.CLIENT_SECRET in after.holds and change.action != "keep":
+            for kind in APP_SECRETS:
+                self.remove(owner, kind)
+            done.told[SecretKind.CLIENT_SECRET] = "secret changed" if change.action == "set" else "removed"
+            if change.action == "set":
+                kind = secret_name(after.login_method, change.value)
+                self.put(after.binding, kind, change.value, change.expires_at)
+        if (before is not None and before.signed_in_as != after.signed_in_as
+                and self.sign_out(owner)):
+            done.told[SecretKind.REFRESH_TOKEN] = "removed: sign in again"
+        if before is not None:
+            done.rebound = self.follow(before.binding, after.binding)
+        return done
 
-    def rebind(self, before: PasswordBinding, after: PasswordBinding, name: SecretKind = SecretKind.PASSWORD) -> bool:
+    def follow(self, before: PasswordBinding, after: PasswordBinding) -> bool:
+        """Re-seal every kept secret of a record for its new login or mail
+        server; True if its password was."""
+        rebound = False
+        for sealed in rows.of_owner(self.db, before.owner):
+            moved = self._rebind(before, after, sealed.name)
+            rebound = rebound or (moved and sealed.name is SecretKind.PASSWORD)
+        return rebound
+
+    def sign_out(self, owner: PasswordOwner) -> bool:
+        """Remove the sign-in (refresh token) of `owner`; True if it had one."""
+        if not self.has(owner, SecretKind.REFRESH_TOKEN):
+            return False
+        self.remove(owner, SecretKind.REFRESH_TOKEN)
+        return True
+
+    def remove(self, owner: PasswordOwner, name: SecretKind | None = None) -> None:
+        """Remove the secret `name` of `owner`, or with None every one it has
+        (its record is deleted)."""
+        rows.remove(self.db, owner, name)
+
+    def _rebind(self, before: PasswordBinding, after: PasswordBinding, name: SecretKind) -> bool:
         """Re-seal a kept secret for the record's new binding.  Only a
         secret that matched the row as it was is carried over: one that a
         change outside fincon-tui made unusable stays unusable."""
@@ -181,6 +254,66 @@ class Passwords:
         rows.remove(self.db, before.owner, name)
         rows.put(self.db, self.seal(after, secret, name=name, expires_at=sealed.expires_at))
         return True
+
+    def rekey(self, new: FoundKey, keep_key: Callable[[], None]) -> Counter[SecretKind]:
+        """Re-seal every secret with the key `new`, inside the caller's
+        transaction: all are opened and sealed again first, then `keep_key`
+        stores the new key, then the rows are written and name it.  How many
+        of each kind."""
+        resealed = [self.seal(sealed.binding, self.unseal(sealed), new, name=sealed.name,
+                              expires_at=sealed.expires_at) for sealed in rows.all_sealed(self.db)]
+        keep_key()
+        for sealed in resealed:
+            rows.put(self.db, sealed)
+        rows.set_key_id(self.db, new.id)
+        return Counter(sealed.name for sealed in resealed)
+
+    def adopt(self, legacy: rows.LegacyPassword, value: str | None, mine: bool) -> bool:
+        """Seal a password an older version kept in a keyring (`value`, read
+        from this admin's; `mine` if this admin saved it) for its record as
+        it is now, inside the caller's transaction; drop the entry when there
+        is nothing to move anywhere.  True if it moved."""
+        if rows.legacy(self.db, legacy.owner) is None:
+            return False  # another admin moved or replaced it meanwhile
+        binding = rows.bound_now(self.db, legacy.owner)
+        if binding is None or not binding.login or (value is None and mine):
+            rows.drop_legacy(self.db, legacy.owner)  # nothing to move, anywhere
+        elif value is not None:
+            rows.put(self.db, self.seal(binding, value))
+            return True
+        return False
+
+    def keeper(self, binding: PasswordBinding, name: SecretKind) -> Callable[[str, str | None], bool]:
+        """A function that seals (with the key found now, in this thread) and
+        stores a new value of the secret `name` later, from another thread
+        (a refresh token rotated in a token thread), while the row still has
+        it for `binding`; True if it did."""
+        key, database_id, path = self.current_key(), self.database_id, rows.file_of(self.db)
+
+        def keep(secret: str, expires_at: str | None) -> bool:
+            sealed = cipher.seal(key.key, secret, binding.associated_data(database_id, name))
+            return rows.replace_on_own_connection(path, rows.SealedPassword(binding, key.id, sealed, name, expires_at))
+
+        return keep
+
+    def key_id(self) -> str | None:
+        """The id of the key new secrets are sealed with (None before the first)."""
+        return rows.key_id(self.db)
+
+    def name_key(self, key_id: str) -> None:
+        """Seal new secrets with the key `key_id` (inside the caller's transaction)."""
+        rows.set_key_id(self.db, key_id)
+
+    def all_sealed(self) -> list[rows.SealedPassword]:
+        """Every stored secret, none opened."""
+        return rows.all_sealed(self.db)
+
+    def legacy(self, owner: PasswordOwner | None = None) -> list[rows.LegacyPassword]:
+        """The passwords an older version left in admins' keyrings (of `owner`, or every one)."""
+        if owner is None:
+            return rows.all_legacy(self.db)
+        found = rows.legacy(self.db, owner)
+        return [found] if found else []
 
     def expiries(self, owner: PasswordOwner) -> dict[SecretKind, str | None]:
         """Each stored secret's name and expiry (None when not known)."""

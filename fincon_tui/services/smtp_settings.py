@@ -7,18 +7,19 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import RecordInUse
-from fincon_tui.domain.login_methods import secret_name
 from fincon_tui.domain.password_binding import (
     PasswordBinding,
     PasswordChange,
     smtp_owner,
     user_owner,
 )
+from fincon_tui.domain.secret_holders import HOLDERS
 from fincon_tui.domain.secret_kinds import APP_SECRETS, SecretKind
 from fincon_tui.domain.smtp import SmtpDefinition, parse_definition, validate_name
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.record_store import RecordService
-from fincon_tui.storage import audit, secret_rows
+from fincon_tui.services.sealed_passwords import Holding
+from fincon_tui.storage import audit
 from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.user_repo import UserRepository
 from fincon_tui.storage.versioned_table import Stored
@@ -57,63 +58,37 @@ class SmtpSettings(RecordService[SmtpDefinition]):
     def binding(self, definition: SmtpDefinition) -> PasswordBinding:
         return PasswordBinding.of(smtp_owner(definition.name), definition.username, definition.mail_server)
 
-    def rebind_dependents(self, before: Stored[SmtpDefinition], saved: Stored[SmtpDefinition]) -> int:
-        """A new mail server: linked users' own passwords (and signed-in
-        mailboxes) now go there too; how many passwords."""
-        old, new = before.record.mail_server, saved.record.mail_server
-        if old.lower() == new.lower():
-            return 0
-        rebound = 0
-        for code, username in self.users.own_logins(saved.key):
-            owner = user_owner(code)
-            was, now = PasswordBinding.of(owner, username, old), PasswordBinding.of(owner, username, new)
-            rebound += self.passwords.rebind(was, now)
-            self.passwords.rebind(was, now, SecretKind.REFRESH_TOKEN)
-        return rebound
+    def holding(self, definition: SmtpDefinition) -> Holding:
+        """An OAuth login holds an app registration's secrets and a sign-in
+        made for its login; a password login only its password."""
+        return Holding(
+            self.binding(definition), HOLDERS["smtp"].secrets if definition.uses_oauth else (SecretKind.PASSWORD,),
+            (definition.login_method, definition.tenant, definition.client_id, definition.username.lower()),
+            definition.login_method,
+        )
 
-    def apply_secrets(
-        self, secrets: dict[str, PasswordChange], before: Stored[SmtpDefinition] | None,
-        saved: Stored[SmtpDefinition], bound_before: PasswordBinding | None, bound_after: PasswordBinding,
-    ) -> dict[str, str]:
-        """The Client Secret (stored as a client secret or a service-account
-        key), and the refresh tokens (its own, its users'), which a change of
-        login or app registration drops."""
-        record, owner, told = saved.record, bound_after.owner, {}
-        if before is not None and _app(before.record) != _app(record):
-            signed_out = self._sign_users_out(saved.key)
-            if signed_out:
-                told["user_refresh_tokens"] = f"removed for {', '.join(signed_out)}: sign them in again"
-        oauth = (SecretKind.CLIENT_SECRET, SecretKind.SERVICE_ACCOUNT_KEY, SecretKind.REFRESH_TOKEN)
-        if not record.uses_oauth:
-            for name in oauth:
-                if self.passwords.has(owner, name):
-                    secret_rows.remove(self.db, owner, name)
-                    told[name] = "removed"
-            return told
-        change = secrets.get(SecretKind.CLIENT_SECRET, PasswordChange.keep())
-        if change.action != "keep":
-            for name in APP_SECRETS:
-                secret_rows.remove(self.db, owner, name)
-            told[SecretKind.CLIENT_SECRET] = "secret changed" if change.action == "set" else "removed"
-        if change.action == "set":
-            name = secret_name(record.login_method, change.value)
-            self.passwords.put(bound_after, name, change.value, change.expires_at)
-        signed_in_as = (record.login_method, record.tenant, record.client_id, record.username.lower())
-        if before is not None and self.passwords.has(owner, SecretKind.REFRESH_TOKEN):
-            was = before.record
-            if (was.login_method, was.tenant, was.client_id, was.username.lower()) != signed_in_as:
-                secret_rows.remove(self.db, owner, SecretKind.REFRESH_TOKEN)
-                told[SecretKind.REFRESH_TOKEN] = "removed: sign in again"
-        return told
+    def dependents_follow(
+        self, before: Stored[SmtpDefinition], saved: Stored[SmtpDefinition],
+    ) -> tuple[int, dict[str, str]]:
+        """Another app registration: linked users' own sign-ins were made
+        with the old one and go (each in the user's history too).  Another
+        mail server: linked users' own passwords and sign-ins go there too."""
+        told = {}
+        if _app(before.record) != _app(saved.record) and (signed_out := self._sign_users_out(saved.key)):
+            told["user_refresh_tokens"] = f"removed for {', '.join(signed_out)}: sign them in again"
+        old, new = before.record.mail_server, saved.record.mail_server
+        rebound = 0
+        if old.lower() != new.lower():
+            for code, username in self.users.own_logins(saved.key):
+                owner = user_owner(code)
+                rebound += self.passwords.follow(PasswordBinding.of(owner, username, old),
+                                                 PasswordBinding.of(owner, username, new))
+        return rebound, told
 
     def _sign_users_out(self, name: str) -> list[str]:
-        """Linked users' own sign-ins were made with the definition's app
-        registration, which changed: they go (each in the user's history too)."""
         signed_out = []
         for stored in self.users.linked_records(name):
-            owner = user_owner(stored.key)
-            if stored.record.smtp_username and self.passwords.has(owner, SecretKind.REFRESH_TOKEN):
-                secret_rows.remove(self.db, owner, SecretKind.REFRESH_TOKEN)
+            if stored.record.smtp_username and self.passwords.sign_out(user_owner(stored.key)):
                 audit.record(self.db, self.users.kind, stored, "update",
                              {SecretKind.REFRESH_TOKEN: f"removed: SMTP definition {name}'s app registration changed"},
                              password_changed=False)

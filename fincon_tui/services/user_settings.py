@@ -9,7 +9,7 @@ from fincon_tui.domain.password_binding import (
     PasswordChange,
     user_owner,
 )
-from fincon_tui.domain.secret_kinds import SecretKind
+from fincon_tui.domain.secret_holders import HOLDERS
 from fincon_tui.domain.users import (
     UserEmailSettings,
     parse_user_settings,
@@ -17,10 +17,10 @@ from fincon_tui.domain.users import (
 )
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.record_store import RecordService
-from fincon_tui.storage import secret_rows
+from fincon_tui.services.sealed_passwords import Holding
 from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.user_repo import UserRepository
-from fincon_tui.storage.versioned_table import Stored, fold
+from fincon_tui.storage.versioned_table import fold
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -46,19 +46,10 @@ class UserSettings(RecordService[UserEmailSettings]):
         server = definition.record.mail_server if definition else ""
         return PasswordBinding.of(user_owner(user.user_code), user.smtp_username, server)
 
-    def apply_secrets(
-        self, secrets: dict[str, PasswordChange], before: Stored[UserEmailSettings] | None,
-        saved: Stored[UserEmailSettings], bound_before: PasswordBinding | None, bound_after: PasswordBinding,
-    ) -> dict[str, str]:
-        """A signed-in mailbox (refresh token) belongs to the user's login
-        as it was signed in: another mailbox, definition or Login Method drops it."""
-        owner = bound_after.owner
-        if before is None or not self.passwords.has(owner, SecretKind.REFRESH_TOKEN):
-            return {}
-        if signed_in_as(before.record) == signed_in_as(saved.record):
-            return {}
-        secret_rows.remove(self.db, owner, SecretKind.REFRESH_TOKEN)
-        return {SecretKind.REFRESH_TOKEN: "removed: sign in again"}
+    def holding(self, user: UserEmailSettings) -> Holding:
+        """A signed-in mailbox (refresh token) belongs to the user's login as
+        it was signed in: another mailbox, definition or Login Method drops it."""
+        return Holding(self.binding(user), HOLDERS["user"].secrets, signed_in_as(user))
 
 
 def signed_in_as(user: UserEmailSettings) -> tuple[object, str, str]:

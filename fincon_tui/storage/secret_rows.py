@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import StorageError
-from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
+from fincon_tui.domain.password_binding import OwnerKind, PasswordBinding, PasswordOwner
+from fincon_tui.domain.secret_holders import HOLDERS
 from fincon_tui.domain.secret_kinds import SecretKind
+from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.translate import translated
-from fincon_tui.storage.versioned_table import utc_now
+from fincon_tui.storage.user_repo import UserRepository
+from fincon_tui.storage.versioned_table import Repository, utc_now
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -210,19 +213,26 @@ def file_of(db: Database) -> str:
     return next(row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main")
 
 
+#: The repository of each kind of record that holds secrets.
+_TABLES: dict[OwnerKind, type[Repository]] = {"smtp": SmtpRepository, "user": UserRepository}
+
+
+def _binding_query(owner: OwnerKind) -> str:
+    """The query of where a record of kind `owner` sends its secrets,
+    written from the declaration of what binds them (domain.secret_holders)."""
+    holder, own = HOLDERS[owner], _TABLES[owner]
+    query = f"SELECT o.{own.key_column}, o.{holder.login}, "
+    if not holder.server_via:
+        return query + f"o.{holder.server} FROM {own.table} o WHERE o.{own.key_column} = ?"
+    via = _TABLES["smtp"]
+    return query + (f"v.{holder.server} FROM {own.table} o JOIN {via.table} v "
+                    f"ON v.{via.key_column} = o.{holder.server_via} WHERE o.{own.key_column} = ?")
+
+
 @translated
 def bound_now(db: Database, owner: PasswordOwner) -> PasswordBinding | None:
-    """Where the stored record would send its password today."""
-    if owner.kind == "smtp":
-        row = db.execute(
-            "SELECT name, username, mail_server FROM smtp_settings WHERE name = ?", [owner.key]
-        ).fetchone()
-    else:
-        row = db.execute(
-            "SELECT u.user_code, u.smtp_username, s.mail_server FROM user_email_settings u "
-            "JOIN smtp_settings s ON s.name = u.smtp_name WHERE u.user_code = ?",
-            [owner.key],
-        ).fetchone()
+    """Where the stored record would send its secrets today."""
+    row = db.execute(_binding_query(owner.kind), [owner.key]).fetchone()
     if row is None:
         return None
     return PasswordBinding.of(PasswordOwner(owner.kind, row[0]), row[1] or "", row[2])
