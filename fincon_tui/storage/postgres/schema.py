@@ -166,8 +166,8 @@ def m005_encrypted_passwords(conn: Connection) -> None:
 
 def m006_rules_for_other_tools(conn: Connection) -> None:
     """Refusing to delete a definition that users are linked to, in the
-    words of SQLite's trigger (the field rules follow with the declaration's
-    generator for PostgreSQL)."""
+    words of SQLite's trigger (the field rules are m013's, rendered from the
+    declarations)."""
     conn.execute(
         """
         CREATE FUNCTION smtp_settings_in_use() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -250,9 +250,12 @@ def m012_rules_check_what_changes(conn: Connection) -> None:
 
 
 def m013_rules_from_declaration(conn: Connection) -> None:
-    """SQLite's m013 renders every declared field's rule (storage/field_rules.py)
-    as triggers; PostgreSQL's rendering of the same ColumnRules comes with
-    the engine (issue 24), before any database is made with this step."""
+    """Every declared field's rule (storage/field_rules.py) as one trigger
+    per table (postgres/rules.py), as SQLite's m013 makes its triggers; a
+    later step that adds or changes a declared field calls refresh_rules again."""
+    from fincon_tui.storage.postgres.rules import refresh_rules
+
+    refresh_rules(conn)
 
 
 STEPS = tuple(
