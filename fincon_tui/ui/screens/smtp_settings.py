@@ -9,8 +9,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from fincon_tui._exceptions import FieldError, FormInvalid
-from fincon_tui.domain import login_methods, smtp
-from fincon_tui.domain.fields import EMAIL_MAX, HOST_MAX
+from fincon_tui.domain import smtp
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.secret_kinds import APP_SECRETS
 from fincon_tui.ui.bindings import bind
@@ -18,14 +17,7 @@ from fincon_tui.ui.screens.mail_tests import RunsMailTests
 from fincon_tui.ui.screens.record_fields import Prompt
 from fincon_tui.ui.screens.record_form import RecordFormScreen
 from fincon_tui.ui.screens.sign_in import SignsIn
-from fincon_tui.ui.widgets.form import field_row
-from fincon_tui.ui.widgets.inputs import (
-    ChoiceInput,
-    FieldInput,
-    NumberInput,
-    PasswordInput,
-    YesNoInput,
-)
+from fincon_tui.ui.widgets.declared_fields import detail_rows, help_rows
 from fincon_tui.ui.widgets.list_rows import Column
 from fincon_tui.ui.widgets.text_update import update_text
 
@@ -66,35 +58,7 @@ class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
         "An SMTP setting definition tells Fincon which mail server sends its email.  Type the SMTP Name "
         "and press Enter: a new name asks whether to create it, an existing one opens for editing.  Fill "
         "in the fields, then {accept} (Accept).",
-        ("SMTP Name", f"A descriptive name for the SMTP server definition (1-{smtp.NAME_MAX} characters, "
-                      "unique ignoring case).  {prompt} lists the existing ones."),
-        ("Mail Server", "The address of the SMTP mail server to connect to: a host name or IP address, "
-                        "without smtp:// and without a port."),
-        ("Authenticate", "Y if the server requires a username and password, N if not."),
-        ("Username, Password", "Give them here if all users share the same login and send from the same "
-                               "mailbox.  Leave them empty (with Authenticate Y) when each user has their "
-                               "own, entered in User Email Settings; a user's own login replaces these.  "
-                               "The password is stored encrypted, for this mail server and username only.  "
-                               f"A stored one shows as {PasswordInput.SHOWN_MASK}: leave it to keep it, "
-                               "erase it to remove it, type to replace it."),
-        ("Port", f"The port for outgoing email, {smtp.PORT_RANGE[0]}-{smtp.PORT_RANGE[1]} (587 STARTTLS, "
-                 "465 TLS from the first byte, 25 plain)."),
-        ("Use TLS", "Y if your provider requires TLS or SSL: TLS from the first byte on port 465, STARTTLS on "
-                    "any other port.  N sends everything, a login too, unencrypted."),
-        ("Time Out (Seconds)", "How long to wait for the server before giving up, "
-                               f"{smtp.TIMEOUT_RANGE[0]}-{smtp.TIMEOUT_RANGE[1]}."),
-        ("BCC", "Optional: one address that receives a blind copy of every email sent through this "
-                "definition."),
-        ("Login Method", "How the login is made: P with the password above; M Microsoft 365 or G Google "
-                         "with OAuth 2.0 (XOAUTH2, Use TLS Y).  Username is then the mailbox."),
-        ("Tenant ID", "M: the Entra tenant's ID or domain."),
-        ("Client ID", "M: the app registration's Application (client) ID; G: the OAuth client's ID."),
-        ("Client Secret", "M: the secret's Value for app-only (SMTP.SendAsApp); leave empty to sign the "
-                          "mailbox in with {sign_in} instead (device code: open the address on any device, "
-                          "type the code).  G: the OAuth client's secret, then {sign_in} signs in (paste back "
-                          "the address the browser ends on: Google's device flow refuses the mail scope), or "
-                          "the path of a service-account key file (domain-wide delegation; the key is stored, "
-                          "the file not needed)."),
+        *help_rows(smtp.DECLARED),
         "{test_login} tests the connection and logs in with what is on screen (no message is sent); "
         "{send_test} sends a test email.  Both ask for an optional user code: with one, the test logs in "
         "as that user would (their own login, else the shared one), which tests a definition where each "
@@ -113,43 +77,8 @@ class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
         return self.services.smtp
 
     def compose_fields(self) -> ComposeResult:
-        label = smtp.LABELS
         yield self.key_row(smtp.NAME_MAX)
-        yield field_row(label["mail_server"], FieldInput(id="mail_server", max_length=HOST_MAX, detail=True))
-        yield field_row(label["authenticate"], YesNoInput(id="authenticate", detail=True), hint=YN)
-        yield field_row(label["username"], FieldInput(id="username", max_length=smtp.USERNAME_MAX, detail=True))
-        yield field_row(label["password"], PasswordInput(id="password", max_length=smtp.PASSWORD_MAX, detail=True))
-        low_port, high_port = smtp.PORT_RANGE
-        low_time, high_time = smtp.TIMEOUT_RANGE
-        yield field_row(
-            label["port"], NumberInput(id="port", low=low_port, high=high_port, detail=True),
-            hint=f"{low_port}-{high_port}",
-        )
-        yield field_row(label["use_tls"], YesNoInput(id="use_tls", detail=True), hint=YN)
-        yield field_row(
-            label["timeout_seconds"], NumberInput(id="timeout_seconds", low=low_time, high=high_time, detail=True),
-            hint=f"{low_time}-{high_time}",
-        )
-        yield field_row(label["bcc"], FieldInput(id="bcc", max_length=EMAIL_MAX, detail=True), hint="optional")
-        yield field_row(
-            label["login_method"],
-            ChoiceInput(id="login_method", choices="".join(login_methods.METHODS),
-                        hint=f"type {login_methods.ALLOWED}", detail=True),
-            hint=login_methods.ALLOWED,
-        )
-        yield field_row(
-            label["tenant"],
-            FieldInput(id="tenant", max_length=login_methods.TENANT_MAX, detail=True, classes="wide"), hint="M",
-        )
-        yield field_row(
-            label["client_id"], FieldInput(id="client_id", max_length=login_methods.CLIENT_ID_MAX,
-                                           detail=True, classes="wide"), hint="M, G",
-        )
-        yield field_row(
-            label["client_secret"],
-            PasswordInput(id="client_secret", max_length=login_methods.SECRET_MAX, detail=True, classes="wide"),
-            hint="M app, G",
-        )
+        yield from detail_rows(smtp.DECLARED, self.services.key_label("prompt", short=True))
         yield Static("", id="provider-note", markup=False)
 
     def validate_key(self, raw: str) -> str:

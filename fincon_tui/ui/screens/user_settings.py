@@ -10,20 +10,18 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
 from fincon_tui._exceptions import LoginMissing
-from fincon_tui.domain import login_methods, user_fields, users
-from fincon_tui.domain.fields import EMAIL_MAX
+from fincon_tui.domain import users
 from fincon_tui.domain.login import effective_login
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_owner
 from fincon_tui.domain.secret_kinds import SecretKind
-from fincon_tui.domain.smtp import NAME_MAX, PASSWORD_MAX, USERNAME_MAX
+from fincon_tui.domain.smtp import NAME_MAX
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.record_fields import Prompt
 from fincon_tui.ui.screens.record_form import RecordFormScreen
 from fincon_tui.ui.screens.sign_in import SignsIn
 from fincon_tui.ui.screens.smtp_settings import DEFINITION_PROMPT
-from fincon_tui.ui.widgets.form import field_row
-from fincon_tui.ui.widgets.inputs import ChoiceInput, FieldInput, PasswordInput
+from fincon_tui.ui.widgets.declared_fields import detail_rows, help_rows
 from fincon_tui.ui.widgets.list_rows import Column
 from fincon_tui.ui.widgets.text_update import update_text
 
@@ -58,19 +56,7 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
     HELP_TEXT = (
         "User email settings link a Fincon user to an SMTP definition and say who the user's emails "
         "come from.  Type the User code and press Enter.",
-        ("User", f"The user code: 1-{users.USER_CODE_MAX} letters, digits, '.', '_' or '-'.  "
-                 "{prompt} lists the users that have settings."),
-        ("SMTP Definition", "The SMTP setting definition this user sends through ({prompt} lists them)."),
-        ("SMTP Username, SMTP Password", "The user's own login.  When set it replaces the definition's "
-                                         "shared login; when empty the definition's is used.  The line "
-                                         "'Login used' shows which one applies."),
-        ("Login Method", "How the user's own login logs in.  Empty: as the definition does (its app-only "
-                         "access or service account then acts as this user's mailbox).  P: with the password "
-                         "above.  M (Microsoft 365) or G (Google): the user's own mailbox signs in once with "
-                         "{sign_in}, through the definition's app registration, so the definition must use "
-                         "the same method; no password then."),
-        ("Sender's Name, Sender's Email Address", "Who the user's emails are from (both required)."),
-        ("Job Title, Telephone Number, User Defined 1-6", "Optional text for the document text of emails."),
+        *help_rows(users.DECLARED),
     )
 
     BINDINGS = [bind("sign_in", "sign_in", "Sign in")]
@@ -80,37 +66,9 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
         return self.services.users
 
     def compose_fields(self) -> ComposeResult:
-        label = users.LABELS
         yield self.key_row(users.USER_CODE_MAX)
-        yield field_row(
-            label["smtp_name"], FieldInput(id="smtp_name", max_length=NAME_MAX, detail=True),
-            hint=f"{self.services.key_label('prompt', short=True)}=List",
-        )
-        yield field_row(
-            label["smtp_username"], FieldInput(id="smtp_username", max_length=USERNAME_MAX, detail=True),
-            hint="optional",
-        )
-        yield field_row(
-            label["password"], PasswordInput(id="password", max_length=PASSWORD_MAX, detail=True),
-            hint="optional",
-        )
-        yield field_row(
-            label["login_method"],
-            ChoiceInput(id="login_method", choices="".join(login_methods.METHODS),
-                        hint=f"type {login_methods.ALLOWED}, or erase it to log in as the definition does",
-                        detail=True),
-            hint=login_methods.ALLOWED,
-        )
-        yield Static("", id="login-used", markup=False)
-        for key, max_length in (
-            ("sender_name", users.TEXT_MAX),
-            ("sender_email", EMAIL_MAX),
-            ("job_title", users.TEXT_MAX),
-            ("telephone", users.TELEPHONE_MAX),
-            *((key, users.TEXT_MAX) for key in user_fields.USER_DEFINED_KEYS),
-        ):
-            hint = "required" if key in ("sender_name", "sender_email") else ""
-            yield field_row(label[key], FieldInput(id=key, max_length=max_length, detail=True), hint=hint)
+        prompt = self.services.key_label("prompt", short=True)
+        yield from detail_rows(users.DECLARED, prompt, {"login_method": Static("", id="login-used", markup=False)})
 
     def validate_key(self, raw: str) -> str:
         return users.validate_user_code(raw)
