@@ -49,23 +49,17 @@ def _line(row: dict) -> str:
 
 def _row(stored, smtp: SmtpSettings) -> dict:
     from fincon_tui.domain.providers import m365_password_flag
-    from fincon_tui.domain.smtp import LABELS
+    from fincon_tui.domain.smtp import DECLARED, LABELS
     from fincon_tui.mail.security import security
 
     definition = stored.record
+    row: dict[str, object] = {}
+    for key, value in DECLARED.shown(definition).items():
+        row[key] = value
+        if key == "use_tls":  # the list's Security column, beside it
+            row["security"] = security(definition)
     return {
-        "name": definition.name,
-        "mail_server": definition.mail_server,
-        "authenticate": "Y" if definition.authenticate else "N",
-        "username": definition.username,
-        "port": definition.port,
-        "use_tls": "Y" if definition.use_tls else "N",
-        "security": security(definition),
-        "timeout_seconds": definition.timeout_seconds,
-        "bcc": definition.bcc,
-        "login_method": definition.login_method,
-        "tenant": definition.tenant,
-        "client_id": definition.client_id,
+        **row,
         "updated_at": stored.updated_at,
         "version": stored.version,
         "needs_attention": describe(broken, LABELS) if (broken := smtp.attention(stored)) else None,

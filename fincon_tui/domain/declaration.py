@@ -319,6 +319,12 @@ class Declaration(Generic[R]):
         """The record as the text a form shows (secrets excluded)."""
         return {name: rule.as_text(get(record)) for name, rule, get in self._getters}
 
+    def shown(self, record: R) -> dict[str, object]:
+        """The record's values for a report (the CLI's show and --json): as
+        the form shows them, numbers as numbers."""
+        return {name: get(record) if isinstance(rule, WholeNumber) else rule.as_text(get(record))
+                for name, rule, get in self._getters}
+
     def build(self, clean: Mapping[str, object]) -> R:
         """The record of checked values by field name."""
         plain = {name: clean[name] for name in self._plain if name in clean}
