@@ -125,7 +125,7 @@ def seeded_path(tmp_path_factory):
 
 def set_all(path, kind: str) -> None:
     declared, base = BASES[kind]
-    options = [f"{f.option.flag}={base[f.name]}" for f in declared.options]
+    options = [f"{f.option.flag}={base.get(f.name, '')}" for f in declared.options]
     code, said = run_cli(path, kind, "set", base[declared.key], *options)
     assert code == 0, said
 
