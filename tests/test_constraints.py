@@ -13,7 +13,7 @@ from support import open_form
 
 from fincon_tui._exceptions import FieldError
 from fincon_tui.domain import smtp, users
-from fincon_tui.domain.declaration import Text
+from fincon_tui.domain.value_rules import Text
 from fincon_tui.storage.database import open_database
 from fincon_tui.storage.field_rules import all_rules
 

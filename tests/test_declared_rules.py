@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from fincon_tui._exceptions import FieldError, FormInvalid
 from fincon_tui.cli import main
 from fincon_tui.domain import smtp, user_fields, users
-from fincon_tui.domain.declaration import Email, Host, WholeNumber
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.value_rules import Email, Host, WholeNumber
 from fincon_tui.domain.visible import visible
 from fincon_tui.storage.constraints import rule_triggers
 from fincon_tui.storage.field_rules import DECLARATIONS, all_rules

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from test_declared_rules import rule_and_value, set_all
 
-from fincon_tui.domain.declaration import WholeNumber
+from fincon_tui.domain.value_rules import WholeNumber
 from fincon_tui.storage.field_rules import ColumnRule
 from fincon_tui.storage.versioned_table import fold
 

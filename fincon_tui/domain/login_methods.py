@@ -21,8 +21,8 @@ from collections.abc import Set
 from typing import Any
 
 from fincon_tui._exceptions import FieldError
-from fincon_tui.domain.declaration import Text
 from fincon_tui.domain.secret_kinds import SecretKind
+from fincon_tui.domain.value_rules import Text
 
 PASSWORD, MICROSOFT, GOOGLE = "P", "M", "G"
 METHODS: dict[str, str] = {PASSWORD: "Password", MICROSOFT: "Microsoft 365", GOOGLE: "Google"}

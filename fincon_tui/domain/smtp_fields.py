@@ -4,8 +4,9 @@ import: the CLI builds its options from it before anything is run."""
 
 from __future__ import annotations
 
-from fincon_tui.domain.declaration import Choice, Email, Field, Host, Option, Text, WholeNumber, YesNo
+from fincon_tui.domain.declaration import Field, Option
 from fincon_tui.domain.login_methods import ALLOWED, CLIENT_ID, METHODS, PASSWORD, SECRET_MAX, TENANT
+from fincon_tui.domain.value_rules import Choice, Email, Host, Text, WholeNumber, YesNo
 
 NAME_MAX = 40
 USERNAME_MAX = 254

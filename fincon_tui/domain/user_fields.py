@@ -4,9 +4,10 @@ import, as domain/smtp_fields.py."""
 
 from __future__ import annotations
 
-from fincon_tui.domain.declaration import Choice, Code, Email, Field, Link, Option, Text
+from fincon_tui.domain.declaration import Field, Link, Option
 from fincon_tui.domain.login_methods import ALLOWED, METHODS
 from fincon_tui.domain.smtp_fields import NAME_MAX, PASSWORD_MAX, USERNAME_MAX
+from fincon_tui.domain.value_rules import Choice, Code, Email, Text
 
 USER_CODE_MAX = 20
 TEXT_MAX = 60

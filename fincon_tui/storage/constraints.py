@@ -19,7 +19,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 
-from fincon_tui.domain.declaration import Choice, Code, Email, Host, Text, WholeNumber, YesNo
+from fincon_tui.domain.value_rules import Choice, Code, Email, Host, Text, WholeNumber, YesNo
 from fincon_tui.storage.field_rules import ColumnRule, all_rules
 
 

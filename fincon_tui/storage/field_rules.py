@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from fincon_tui.domain import smtp, users
-from fincon_tui.domain.declaration import Declaration, Link, Rule
+from fincon_tui.domain.declaration import Declaration, Link
+from fincon_tui.domain.value_rules import Rule
 
 #: The record kinds whose tables carry field rules, parents first.
 DECLARATIONS: tuple[Declaration[Any], ...] = (smtp.DECLARED, users.DECLARED)

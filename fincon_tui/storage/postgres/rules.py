@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fincon_tui.domain.declaration import Choice, Code, Email, Host, Text, WholeNumber, YesNo
+from fincon_tui.domain.value_rules import Choice, Code, Email, Host, Text, WholeNumber, YesNo
 from fincon_tui.storage.constraints import SPACES, UNSAFE
 from fincon_tui.storage.field_rules import ColumnRule, all_rules
 

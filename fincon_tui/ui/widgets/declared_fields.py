@@ -9,7 +9,8 @@ from typing import Any
 
 from textual.widget import Widget
 
-from fincon_tui.domain.declaration import Choice, Declaration, Field, WholeNumber, YesNo
+from fincon_tui.domain.declaration import Declaration, Field
+from fincon_tui.domain.value_rules import Choice, WholeNumber, YesNo
 from fincon_tui.ui.widgets.form import field_row
 from fincon_tui.ui.widgets.inputs import ChoiceInput, FieldInput, NumberInput, PasswordInput, YesNoInput
 
