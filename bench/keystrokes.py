@@ -28,11 +28,11 @@ async def key_times(db_path: Path) -> list[float]:
     from textual import events
 
     from fincon_tui.keystore.vault import PasswordVault
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
     from fincon_tui.ui.app import FinconApp
 
     keyring.set_keyring(null.Keyring())  # never the real keyring; no password stored
-    app = FinconApp(open_database(db_path), PasswordVault(), cursor_blink=False)
+    app = FinconApp(open_store(db_path), PasswordVault(), cursor_blink=False)
     times: list[float] = []
     queue = app.typeahead
     held: dict[int, float] = {}

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def seed(path: Path, count: int) -> None:
     from fincon_tui.storage.database import open_database
-    from fincon_tui.storage.versioned_table import utc_now
+    from fincon_tui.storage.records import utc_now
 
     db = open_database(path)
     now = utc_now()
@@ -52,7 +52,7 @@ async def measure(path: Path, runs: int) -> dict[str, list[float]]:
     from textual.widgets import OptionList
 
     from fincon_tui.keystore.vault import PasswordVault
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
     from fincon_tui.ui.app import FinconApp
     from fincon_tui.ui.screens.lookup import LookupScreen
 
@@ -62,7 +62,7 @@ async def measure(path: Path, runs: int) -> dict[str, list[float]]:
         return any(options.option_count > 0 for options in screen.query("#lookup-list").results(OptionList))
 
     keyring.set_keyring(null.Keyring())  # never touch the real keyring
-    app = FinconApp(open_database(path), PasswordVault(), cursor_blink=False)
+    app = FinconApp(open_store(path), PasswordVault(), cursor_blink=False)
     times: dict[str, list[float]] = {"open F4 list": [], "filter keystroke": []}
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("1", "1", "1")

@@ -32,14 +32,14 @@ def run(saves: int, use_key_file: bool) -> tuple[float, list[float], list[float]
     from fincon_tui.domain.smtp import SmtpDefinition
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.smtp_settings import SmtpSettings
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ[ENV] = f"{tmp}/keyring.json"
         keyring.set_keyring(FileKeyring())
         takes_file = "key_file" in inspect.signature(PasswordVault).parameters
         vault = PasswordVault(Path(tmp) / "fincon.key") if use_key_file and takes_file else PasswordVault()
-        service = SmtpSettings(open_database(Path(tmp) / "bench.db"), vault)
+        service = SmtpSettings(open_store(Path(tmp) / "bench.db"), vault)
         definition = SmtpDefinition("OFFICE", "smtp.example.com", True, "bob", 587, True, 30, "")
         start = time.perf_counter()
         service.save(definition, PasswordChange.set("first"), None)

@@ -71,12 +71,22 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(db_path: Path):
-    from fincon_tui.storage.database import open_database
+def store(db_path: Path):
+    """An open store: what services, the CLI and the UI are given.  Tests
+    of behaviour go through it alone, so that another engine can run them
+    by changing this fixture (SQLite in tmp_path today)."""
+    from fincon_tui.storage.store import open_store
 
-    database = open_database(db_path)
-    yield database
-    database.close()
+    opened = open_store(db_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def db(store):
+    """The SQLite connection under `store`, for the tests that must see
+    the engine's own rows (rules, migrations, hostile rows)."""
+    return store.db
 
 
 @pytest.fixture
@@ -94,10 +104,10 @@ def colours() -> int | None:
 
 
 @pytest.fixture
-def app(db, vault, colours):
+def app(store, vault, colours):
     from fincon_tui.ui.app import FinconApp
 
-    return FinconApp(db, vault, cursor_blink=False, colours=colours)
+    return FinconApp(store, vault, cursor_blink=False, colours=colours)
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ class TestServer:
         import psycopg
 
         from fincon_tui.storage.postgres.migrate import bring_up_to_date
-        from fincon_tui.storage.transactions import Waiting
+        from fincon_tui.storage.waiting import Waiting
 
         self.admin.execute("SELECT pg_advisory_lock(%s)", [TEMPLATE_LOCK])
         try:

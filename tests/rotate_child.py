@@ -18,10 +18,10 @@ from pathlib import Path
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.data_keys import rotate
 from fincon_tui.services.sealed_passwords import Passwords
-from fincon_tui.storage.database import open_database
+from fincon_tui.storage.store import open_store
 
-db = open_database(Path(sys.argv[1]))
-passwords = Passwords(db, PasswordVault(Path(sys.argv[2])))
+store = open_store(Path(sys.argv[1]))
+passwords = Passwords(store, PasswordVault(Path(sys.argv[2])))
 how = sys.argv[3] if len(sys.argv) > 3 else "forever"
 if how == "hold":
     def hold(fd: int) -> None:

@@ -64,19 +64,19 @@ def user(code: str, smtp_name: str, username: str = ""):
     return UserEmailSettings(code, smtp_name, username, code.title(), f"{code.lower()}@corp.example")
 
 
-def stored_password(db, account: str) -> str | None:
-    """The password the database holds for 'smtp:NAME' or 'user:CODE',
-    decrypted with this account's key."""
+def stored_password(store, account: str) -> str | None:
+    """The password the store (or the database at a path) holds for
+    'smtp:NAME' or 'user:CODE', decrypted with this account's key."""
     from fincon_tui.domain.password_binding import PasswordOwner
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.sealed_passwords import Passwords
 
-    if isinstance(db, Path):
-        from fincon_tui.storage.database import open_database
+    if isinstance(store, Path):
+        from fincon_tui.storage.store import open_store
 
-        db = open_database(db)
+        store = open_store(store)
     kind, _, key = account.partition(":")
-    return Passwords(db, PasswordVault()).get(PasswordOwner(kind, key))  # type: ignore[arg-type]
+    return Passwords(store, PasswordVault()).get(PasswordOwner(kind, key))  # type: ignore[arg-type]
 
 
 def keyring_entries() -> dict[str, str]:
@@ -86,6 +86,12 @@ def keyring_entries() -> dict[str, str]:
         for name, value in FileKeyring()._load().items()  # noqa: SLF001 (the test backend's own file)
         if name.startswith("fincon-tui\x00")
     }
+
+
+def audit_entries(store) -> list:
+    """The audit entries of every record the store holds, record by record."""
+    return [entry for records in (store.smtp, store.users) for stored in records.search("", 10_000)
+            for entry in store.audit.history(records.kind, stored.row_id)]
 
 
 def smtp_rows(db) -> list[dict]:

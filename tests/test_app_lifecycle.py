@@ -20,14 +20,14 @@ SIZE = (80, 24)
 
 
 async def test_quit_stops_the_database_thread_once_and_leaves_a_stuck_keyring_call(
-    db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    SmtpSettings(db, PasswordVault()).save(definition(), PasswordChange.set("pw"), None)
+    SmtpSettings(store, PasswordVault()).save(definition(), PasswordChange.set("pw"), None)
     with held_reads(tmp_path) as held:
         for name, value in held.items():
             monkeypatch.setenv(name, value)
         keyring.set_keyring(HeldKeyring())
-        app = FinconApp(db, PasswordVault(timeout=86400), cursor_blink=False)
+        app = FinconApp(store, PasswordVault(timeout=86400), cursor_blink=False)
         stops: list[object] = []
         stop = app.database.close
         monkeypatch.setattr(app.database, "close", lambda *how, **named: (stops.append(how), stop(*how, **named))[1])
@@ -41,12 +41,12 @@ async def test_quit_stops_the_database_thread_once_and_leaves_a_stuck_keyring_ca
         assert len(stops) == 1
 
 
-async def test_suspend_remapped_is_what_help_shows_and_what_suspends(db, vault) -> None:
+async def test_suspend_remapped_is_what_help_shows_and_what_suspends(store, vault) -> None:
     from fincon_tui.ui.app import keymap_problems
     from fincon_tui.ui.screens.help import HelpScreen
 
     assert keymap_problems({"suspend": "ctrl+b"}) == []
-    app = FinconApp(db, vault, cursor_blink=False, keymap={"suspend": "ctrl+b"})
+    app = FinconApp(store, vault, cursor_blink=False, keymap={"suspend": "ctrl+b"})
     async with app.run_test(size=SIZE) as pilot:
         assert app.screen.active_bindings["ctrl+b"].binding.action == "suspend_process"
         assert "ctrl+z" not in app.screen.active_bindings

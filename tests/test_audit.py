@@ -18,8 +18,8 @@ def entries(db) -> list[dict]:
     return list(db["audit_log"].rows_where(order_by="id"))
 
 
-def test_create_update_delete_are_recorded_without_passwords(db, vault) -> None:
-    smtp = SmtpSettings(db, vault)
+def test_create_update_delete_are_recorded_without_passwords(store, db, vault) -> None:
+    smtp = SmtpSettings(store, vault)
     smtp.save(definition(), PasswordChange.set("Secret-Pw-1"), None)
     smtp.save(definition(port=2525), PasswordChange.set("Secret-Pw-2"), 1)
     removed = smtp.delete("OFFICE", 2)
@@ -35,8 +35,8 @@ def test_create_update_delete_are_recorded_without_passwords(db, vault) -> None:
     assert history[1].describe() == "port: 587 -> 2525; password changed"
 
 
-def test_a_failed_save_leaves_no_audit_entry(db, vault) -> None:
-    smtp = SmtpSettings(db, vault)
+def test_a_failed_save_leaves_no_audit_entry(store, db, vault) -> None:
+    smtp = SmtpSettings(store, vault)
     smtp.save(definition(), PasswordChange.keep(), None)
     db.execute(
         "CREATE TRIGGER refuse BEFORE UPDATE ON smtp_settings "
@@ -109,14 +109,14 @@ async def test_history_follows_the_record_through_renames_not_its_name(app, db) 
             "rename", "rename", "update", "create"]
 
 
-def test_a_users_history_follows_them_through_renames(db, vault) -> None:
+def test_a_users_history_follows_them_through_renames(store, vault) -> None:
     from support import user
 
     from fincon_tui.services.key_changes import rename
     from fincon_tui.services.user_settings import UserSettings
 
-    SmtpSettings(db, vault).save(definition(username=""), PasswordChange.keep(), None)
-    users = UserSettings(db, vault)
+    SmtpSettings(store, vault).save(definition(username=""), PasswordChange.keep(), None)
+    users = UserSettings(store, vault)
     users.save(user("ALICE", "OFFICE"), PasswordChange.keep(), None)
     users.save(user("BOB", "OFFICE"), PasswordChange.keep(), None)
     users.delete("BOB", 1)
@@ -129,10 +129,10 @@ def test_a_users_history_follows_them_through_renames(db, vault) -> None:
     assert [e.action for e in users.history("BOB")] == ["create"]
 
 
-def test_rows_other_tools_insert_or_copy_get_a_row_id_of_their_own(db, vault) -> None:
+def test_rows_other_tools_insert_or_copy_get_a_row_id_of_their_own(store, db, vault) -> None:
     """Every row has its own row_id, which its history hangs on: a row a tool
     inserts without one, or copies with another row's, is given one."""
-    smtp = SmtpSettings(db, vault)
+    smtp = SmtpSettings(store, vault)
     smtp.save(definition(), PasswordChange.keep(), None)
     db.execute("INSERT INTO smtp_settings (name, mail_server, authenticate, port, use_tls, timeout_seconds, "
                "created_at, updated_at) VALUES ('RAW', 'smtp.example.com', 'N', 25, 'N', 30, 'x', 'x')")

@@ -16,8 +16,8 @@ from support import definition
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.storage.audit_owners import Entry, owners
-from fincon_tui.storage.database import open_database
 from fincon_tui.storage.migrations import m003_audit_log, migrations
+from fincon_tui.storage.store import open_store
 
 KIND = "SMTP definition"
 NOW = "2026-11-20T10:00:00+00:00"
@@ -123,8 +123,9 @@ def test_the_issues_trail_is_given_back_to_its_records(db_path, vault) -> None:
     assert [row["record_key"] for row in old["audit_log"].rows] == ["MAIN", "MAIN", "MAIN", "MAIN", "HQ", "HQ"]
     store_alive(old, trail)
     old.close()
-    db = open_database(db_path)
-    smtp = SmtpSettings(db, vault)
+    store = open_store(db_path)
+    db = store.db
+    smtp = SmtpSettings(store, vault)
     assert [(e.verb, e.describe()) for e in smtp.history("HQ")] == [
         ("rename", "name: MAIN -> HQ"), ("rename", "name: OFFICE -> MAIN"), ("update", "port: 587 -> 2525"),
         ("create", "name: (none) -> OFFICE; port: (none) -> 587")]
@@ -148,8 +149,9 @@ def test_an_entry_two_records_could_own_stays_unattached(db_path, vault) -> None
     trail.rename("A", "B")
     store_alive(old, trail)
     old.close()
-    db = open_database(db_path)
-    assert [e.verb for e in SmtpSettings(db, vault).history("B")] == ["rename", "create"]
+    store = open_store(db_path)
+    db = store.db
+    assert [e.verb for e in SmtpSettings(store, vault).history("B")] == ["rename", "create"]
     unattached = [dict(row) for row in db["audit_log"].rows_where("row_id IS NULL", order_by="id")]
     assert [(row["record_key"], json.loads(row["changes"])) for row in unattached] == [
         ("B", {"port": [587, 2525]}), ("B", {"port": [587, 2526]})]

@@ -27,9 +27,9 @@ SECRET = "S3cr3t-Zq9"
 
 
 @pytest.fixture
-def microsoft(db, vault) -> SmtpSettings:
+def microsoft(store, vault) -> SmtpSettings:
     """OFFICE (password login) and MS (Microsoft 365 app-only, without its client secret yet)."""
-    smtp = SmtpSettings(db, vault)
+    smtp = SmtpSettings(store, vault)
     smtp.save(definition(), PasswordChange.keep(), None)
     smtp.save(definition(name="MS", mail_server="smtp.office365.com", login_method="M", tenant="corp.example",
                          client_id="mailer"), PasswordChange.keep(), None)
@@ -166,8 +166,8 @@ def test_a_member_named_twice_or_a_format_that_only_equals_1_is_refused(fincon, 
     assert smtp_rows(db) == []
 
 
-def test_a_service_account_key_naming_a_member_twice_is_refused(fincon, db, vault, tmp_path: Path) -> None:
-    SmtpSettings(db, vault).save(definition(name="G", mail_server="smtp.gmail.com", username="mailer@corp.example",
+def test_a_service_account_key_naming_a_member_twice_is_refused(fincon, store, vault, tmp_path: Path) -> None:
+    SmtpSettings(store, vault).save(definition(name="G", mail_server="smtp.gmail.com", username="mailer@corp.example",
                                             login_method="G", tenant="", client_id=""), PasswordChange.keep(), None)
     key = tmp_path / "key.json"
     key.write_text('{"type": "authorized_user", "client_email": "a@project.iam.gserviceaccount.com", '
@@ -176,15 +176,15 @@ def test_a_service_account_key_naming_a_member_twice_is_refused(fincon, db, vaul
     result = fincon("smtp", "set", "G", "--service-account-file", str(key))
     assert result.returncode == 2
     assert 'is not a service-account key: it has member "type" twice in one object' in result.stderr
-    assert not SmtpSettings(db, vault).passwords.has(smtp_owner("G"), SecretKind.SERVICE_ACCOUNT_KEY)
+    assert not SmtpSettings(store, vault).passwords.has(smtp_owner("G"), SecretKind.SERVICE_ACCOUNT_KEY)
 
 
 @pytest.fixture
-def listed(db, vault) -> None:
-    SmtpSettings(db, vault).save(definition(), PasswordChange.keep(), None)
-    UserSettings(db, vault).save(UserEmailSettings("ALICE", "OFFICE", "", "Alice", "alice@corp.example"),
+def listed(store, vault) -> None:
+    SmtpSettings(store, vault).save(definition(), PasswordChange.keep(), None)
+    UserSettings(store, vault).save(UserEmailSettings("ALICE", "OFFICE", "", "Alice", "alice@corp.example"),
                                  PasswordChange.keep(), None)
-    UserSettings(db, vault).save(UserEmailSettings("BOB", "OFFICE", "", "Bob", "bob@corp.example"),
+    UserSettings(store, vault).save(UserEmailSettings("BOB", "OFFICE", "", "Bob", "bob@corp.example"),
                                  PasswordChange.keep(), None)
 
 
@@ -231,10 +231,10 @@ def test_head_of_a_list_in_a_shell_pipeline(db_path: Path, listed) -> None:
         assert result.stdout.splitlines()[2] in ("status 0", f"status {BROKEN_PIPE}")
 
 
-def test_a_pasted_sign_in_address_is_read_as_a_secret_is(fincon, db, vault) -> None:
+def test_a_pasted_sign_in_address_is_read_as_a_secret_is(fincon, store, vault) -> None:
     """The Google sign-in's pasted address holds its code: bytes that are not
     UTF-8 are refused in words, not taken for a damaged database."""
-    SmtpSettings(db, vault).save(definition(name="G", mail_server="smtp.gmail.com", username="a@corp.example",
+    SmtpSettings(store, vault).save(definition(name="G", mail_server="smtp.gmail.com", username="a@corp.example",
                                             login_method="G", tenant="", client_id="1.apps.googleusercontent.com"),
                                  PasswordChange.keep(), None, {"client_secret": PasswordChange.set("g-secret")})
     result = fincon("smtp", "sign-in", "G", stdin=b"http://127.0.0.1/?code=\xff\n")

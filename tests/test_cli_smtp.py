@@ -31,14 +31,14 @@ def cli(db_path):
     return run
 
 
-def save(db, vault, port: int, password: str = "bob-pw", **overrides) -> None:
+def save(store, vault, port: int, password: str = "bob-pw", **overrides) -> None:
     values = dict(name="OFFICE", mail_server="localhost", port=port, timeout_seconds=5)
     values.update(overrides)
-    SmtpSettings(db, vault).save(definition(**values), PasswordChange.set(password), None)
+    SmtpSettings(store, vault).save(definition(**values), PasswordChange.set(password), None)
 
 
-def test_list_and_show(cli, db, vault) -> None:
-    save(db, vault, 2525, bcc="audit@corp.example")
+def test_list_and_show(cli, store, vault) -> None:
+    save(store, vault, 2525, bcc="audit@corp.example")
     listed = cli("list")
     assert listed.returncode == 0 and "OFFICE" in listed.stdout and "STARTTLS" in listed.stdout
     [row] = json.loads(cli("list", "--json").stdout)
@@ -48,15 +48,15 @@ def test_list_and_show(cli, db, vault) -> None:
     assert "bob-pw" not in cli("show", "OFFICE").stdout
 
 
-def test_unknown_definition_exits_2(cli, db) -> None:
+def test_unknown_definition_exits_2(cli, store) -> None:
     result = cli("test", "NOPE")
     assert result.returncode == 2
     assert result.stderr.strip() == "fincon-tui: SMTP definition NOPE does not exist"
 
 
-def test_login_test_succeeds_with_json(cli, db, vault, certs) -> None:
+def test_login_test_succeeds_with_json(cli, store, vault, certs) -> None:
     with smtp_server(starttls=certs.server_context()) as (port, mailbox):
-        save(db, vault, port)
+        save(store, vault, port)
         result = cli("test", "OFFICE", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -66,19 +66,19 @@ def test_login_test_succeeds_with_json(cli, db, vault, certs) -> None:
     assert mailbox.messages == []
 
 
-def test_login_test_failure_exits_1_with_the_same_message(cli, db, vault, certs) -> None:
+def test_login_test_failure_exits_1_with_the_same_message(cli, store, vault, certs) -> None:
     with smtp_server(starttls=certs.server_context()) as (port, _):
-        save(db, vault, port, password="wrong-pw")
+        save(store, vault, port, password="wrong-pw")
         result = cli("test", "OFFICE")
     assert result.returncode == 1
     assert result.stderr.startswith("FAILED at AUTH: authentication rejected: 535")
     assert "wrong-pw" not in result.stderr
 
 
-def test_send_test_as_a_user(cli, db, vault, certs) -> None:
+def test_send_test_as_a_user(cli, store, vault, certs) -> None:
     with smtp_server(starttls=certs.server_context()) as (port, mailbox):
-        save(db, vault, port, username="shared@corp.example", password="shared-pw")
-        UserSettings(db, vault).save(
+        save(store, vault, port, username="shared@corp.example", password="shared-pw")
+        UserSettings(store, vault).save(
             UserEmailSettings("ALICE", "OFFICE", "alice", "Alice Smith", "alice@corp.example"),
             PasswordChange.set("alice-pw"),
             None,
@@ -92,15 +92,15 @@ def test_send_test_as_a_user(cli, db, vault, certs) -> None:
     assert "C: AUTH PLAIN ***" in result.stderr and "alice-pw" not in result.stderr
 
 
-def test_bad_recipient_is_refused_before_connecting(cli, db, vault) -> None:
-    save(db, vault, 2525)
+def test_bad_recipient_is_refused_before_connecting(cli, store, vault) -> None:
+    save(store, vault, 2525)
     result = cli("send-test", "OFFICE", "--to", "not-an-address")
     assert result.returncode == 2 and result.stderr.startswith("fincon-tui: --to is not a valid email address")
 
 
-def test_plaintext_login_needs_consent(cli, db, vault) -> None:
+def test_plaintext_login_needs_consent(cli, store, vault) -> None:
     with smtp_server() as (port, mailbox):
-        save(db, vault, port, use_tls=False)
+        save(store, vault, port, use_tls=False)
         refused = cli("test", "OFFICE")
         allowed = cli("test", "OFFICE", "--allow-plaintext")
     assert refused.returncode == 2 and "--allow-plaintext" in refused.stderr
@@ -109,17 +109,17 @@ def test_plaintext_login_needs_consent(cli, db, vault) -> None:
     assert mailbox.logins == [("bob", "bob-pw")]  # only the consented attempt logged in
 
 
-def test_users_login_missing_is_explained(cli, db, vault) -> None:
-    SmtpSettings(db, vault).save(definition(name="OWN", username=""), PasswordChange.keep(), None)
+def test_users_login_missing_is_explained(cli, store, vault) -> None:
+    SmtpSettings(store, vault).save(definition(name="OWN", username=""), PasswordChange.keep(), None)
     result = cli("test", "OWN")
     assert result.returncode == 2
     assert "has no shared one" in result.stderr
 
 
-def test_login_test_as_a_user_who_brings_their_own_login(cli, db, vault, certs) -> None:
+def test_login_test_as_a_user_who_brings_their_own_login(cli, store, vault, certs) -> None:
     with smtp_server(starttls=certs.server_context()) as (port, mailbox):
-        save(db, vault, port, name="OWN", username="", password="")
-        UserSettings(db, vault).save(
+        save(store, vault, port, name="OWN", username="", password="")
+        UserSettings(store, vault).save(
             UserEmailSettings("ALICE", "OWN", "alice", "Alice Smith", "alice@corp.example"),
             PasswordChange.set("alice-pw"),
             None,
@@ -133,11 +133,11 @@ def test_login_test_as_a_user_who_brings_their_own_login(cli, db, vault, certs) 
     assert mailbox.messages == []
 
 
-def test_login_test_as_a_user_against_a_server_that_only_takes_the_users_login(cli, db, vault, certs) -> None:
+def test_login_test_as_a_user_against_a_server_that_only_takes_the_users_login(cli, store, vault, certs) -> None:
     with smtp_server(starttls=certs.server_context()) as (port, mailbox):
         mailbox.accounts = {"alice": "alice-pw"}
-        save(db, vault, port)  # OFFICE with the shared login bob
-        UserSettings(db, vault).save(
+        save(store, vault, port)  # OFFICE with the shared login bob
+        UserSettings(store, vault).save(
             UserEmailSettings("ALICE", "OFFICE", "alice", "Alice Smith", "alice@corp.example"),
             PasswordChange.set("alice-pw"),
             None,
@@ -150,10 +150,10 @@ def test_login_test_as_a_user_against_a_server_that_only_takes_the_users_login(c
     assert "alice-pw" not in as_alice.stdout + as_alice.stderr + shared.stdout + shared.stderr
 
 
-def test_send_test_from_an_address_the_login_is_not(cli, db, vault, certs) -> None:
+def test_send_test_from_an_address_the_login_is_not(cli, store, vault, certs) -> None:
     """A relay's login is often no address (bob here, apikey at SendGrid): --from gives the sender."""
     with smtp_server(starttls=certs.server_context()) as (port, mailbox):
-        save(db, vault, port)  # login bob
+        save(store, vault, port)  # login bob
         missing = cli("send-test", "OFFICE", "--to", "carol@client.example")
         wrong = cli("send-test", "OFFICE", "--to", "carol@client.example", "--from", "relay at corp")
         sent = cli("send-test", "OFFICE", "--to", "carol@client.example", "--from", "relay@corp.example")

@@ -10,13 +10,13 @@ import sys
 import tomllib
 from pathlib import Path
 
-from support import definition
+from support import audit_entries, definition
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
-from fincon_tui.storage.database import open_database
+from fincon_tui.storage.store import open_store
 
 BIN = Path(sys.executable).parent / "fincon-tui"
 
@@ -28,9 +28,9 @@ def fincon(db_path: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def seed(db, vault) -> None:
+def seed(store, vault) -> None:
     """Definitions and users with every kind of value an export must carry."""
-    smtp, users = SmtpSettings(db, vault), UserSettings(db, vault)
+    smtp, users = SmtpSettings(store, vault), UserSettings(store, vault)
     smtp.save(definition(name="OFFICE", username="shared@corp.example", bcc="audit@corp.example"),
               PasswordChange.set("shared-pw"), None)
     smtp.save(definition(name="Zürich", username="", port=465), PasswordChange.keep(), None)
@@ -48,8 +48,8 @@ def without_passwords(exported: str) -> str:
     return re.sub(r'(password_stored"?\s*[:=]\s*)true', r"\1false", exported)
 
 
-def test_export_import_export_gives_the_same_file(tmp_path, db, db_path, vault) -> None:
-    seed(db, vault)
+def test_export_import_export_gives_the_same_file(tmp_path, store, db_path, vault) -> None:
+    seed(store, vault)
     as_json, as_toml = fincon(db_path, "export"), fincon(db_path, "export", "--toml")
     assert as_json.returncode == as_toml.returncode == 0, as_json.stderr + as_toml.stderr
     assert json.loads(as_json.stdout) == tomllib.loads(as_toml.stdout)
@@ -77,8 +77,9 @@ def test_export_import_export_gives_the_same_file(tmp_path, db, db_path, vault) 
         ]
         assert again.returncode == 0 and again.stdout.splitlines()[-1] == "5 unchanged"
         assert exported.stdout == without_passwords(text)
-        audit_rows = open_database(target)["audit_log"].count
-        assert audit_rows == 5  # the second import wrote none
+        imported_into = open_store(target)
+        assert len(audit_entries(imported_into)) == 5  # the second import wrote none
+        imported_into.close()
 
 
 SETUP = """\
@@ -131,8 +132,8 @@ REPORT = [
 ]
 
 
-def test_bad_rows_are_refused_alone_and_a_dry_run_writes_nothing(tmp_path, db, db_path, vault) -> None:
-    SmtpSettings(db, vault).save(definition(name="OFFICE"), PasswordChange.keep(), None)
+def test_bad_rows_are_refused_alone_and_a_dry_run_writes_nothing(tmp_path, store, db, db_path, vault) -> None:
+    SmtpSettings(store, vault).save(definition(name="OFFICE"), PasswordChange.keep(), None)
     (tmp_path / "setup.conf").write_text(SETUP)  # no extension: TOML by its content
     (tmp_path / "broken.json").write_text('{"users": [')
     before = list(db.conn.iterdump())
@@ -148,9 +149,9 @@ def test_bad_rows_are_refused_alone_and_a_dry_run_writes_nothing(tmp_path, db, d
     assert done.stdout.splitlines() == [
         line.format(changed="changed", created="created") for line in REPORT] + ["1 changed, 2 created, 4 refused"]
     assert "hunter2" not in dry.stdout + done.stdout
-    assert sorted(r["name"] for r in db["smtp_settings"].rows) == ["NEW", "OFFICE"]
-    assert [(r["user_code"], r["smtp_name"]) for r in db["user_email_settings"].rows] == [("ALICE", "NEW")]
-    assert db["secrets"].count == 0 and db["audit_log"].count == 4
+    assert [stored.key for stored in store.smtp.search("", 10)] == ["NEW", "OFFICE"]
+    assert [(u.key, u.record.smtp_name) for u in store.users.search("", 10)] == [("ALICE", "NEW")]
+    assert store.secrets.all_sealed() == [] and len(audit_entries(store)) == 4
     assert broken.returncode == 2
     assert broken.stderr.startswith(f"fincon-tui: {tmp_path / 'broken.json'} is not valid JSON: ")
 

@@ -20,7 +20,6 @@ from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
-from fincon_tui.storage.transactions import write_transaction
 
 CLI_REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 KEEP = PasswordChange.keep()
@@ -94,8 +93,8 @@ def test_a_dry_run_on_a_missing_database_checks_against_an_empty_one(fincon, db_
     assert not [path for path in tmp_path.iterdir() if path.name.startswith(db_path.name)]  # nor -wal, -shm
 
 
-def test_a_dry_run_summary_says_would(fincon, db, vault, tmp_path: Path) -> None:
-    SmtpSettings(db, vault).save(definition(name="OFFICE", username="office@corp.example"), KEEP, None)
+def test_a_dry_run_summary_says_would(fincon, store, db, vault, tmp_path: Path) -> None:
+    SmtpSettings(store, vault).save(definition(name="OFFICE", username="office@corp.example"), KEEP, None)
     setup = tmp_path / "setup.json"
     setup.write_text(json.dumps({**SETUP, "smtp_definitions": [{"name": "OFFICE", "port": 2525}]}))
     dry = fincon("import", str(setup), "--dry-run")
@@ -111,8 +110,8 @@ def test_a_dry_run_summary_says_would(fincon, db, vault, tmp_path: Path) -> None
 PYTHON_VALUES = re.compile(r"\b(None|True|False)\b|\{\}|\{'")
 
 
-def test_show_prints_values_as_the_forms_do(fincon, db, vault) -> None:
-    smtp, users = SmtpSettings(db, vault), UserSettings(db, vault)
+def test_show_prints_values_as_the_forms_do(fincon, store, vault) -> None:
+    smtp, users = SmtpSettings(store, vault), UserSettings(store, vault)
     smtp.save(definition(name="OFFICE", username="office@corp.example"), PasswordChange.set("pw"), None)
     smtp.save(microsoft(587), KEEP, None, {"client_secret": PasswordChange.set("s", "2027-03-01T00:00:00+00:00")})
     users.save(user("ALICE", "OFFICE"), KEEP, None)
@@ -133,13 +132,13 @@ def test_show_prints_values_as_the_forms_do(fincon, db, vault) -> None:
     assert as_json["password_stored"] is True and as_json["needs_attention"] is None  # JSON keeps its types
 
 
-def test_rename_names_the_secrets_that_go_with_it(fincon, db, vault) -> None:
-    smtp, users = SmtpSettings(db, vault), UserSettings(db, vault)
+def test_rename_names_the_secrets_that_go_with_it(fincon, store, vault) -> None:
+    smtp, users = SmtpSettings(store, vault), UserSettings(store, vault)
     smtp.save(microsoft(587), KEEP, None)  # a delegated login: only a sign-in
     smtp.save(microsoft(587, name="APP", client_id="daemon"), PasswordChange.set("pw"), None,
               {"client_secret": PasswordChange.set("secret")})
     users.save(user("ANN", "M365", "ann@contoso.example"), KEEP, None)
-    with write_transaction(db):
+    with store.transaction():
         smtp.passwords.put(smtp.binding(smtp.get("M365").record), SecretKind.REFRESH_TOKEN, "rt")
     signed_in = fincon("smtp", "rename", "M365", "MAIL")
     app_only = fincon("smtp", "rename", "APP", "DAEMON")
@@ -164,14 +163,14 @@ def test_rename_names_the_secrets_that_go_with_it(fincon, db, vault) -> None:
         (("smtp", "rename", "", "NEW"), 'fincon-tui: SMTP definition "" refused: does not exist'),
     ],
 )
-def test_a_blank_key_is_quoted_with_the_reason(fincon, db, argv, said: str) -> None:
+def test_a_blank_key_is_quoted_with_the_reason(fincon, store, argv, said: str) -> None:
     result = fincon(*argv)
     assert result.returncode == 2
     assert result.stderr.startswith(said), result.stderr
     assert "  " not in result.stderr
 
 
-def test_delete_of_a_blank_key_says_so(fincon, db) -> None:
+def test_delete_of_a_blank_key_says_so(fincon, store) -> None:
     result = fincon("smtp", "delete", "")
     assert (result.returncode, result.stdout) == (0, 'SMTP definition "" unchanged: does not exist\n')
 
@@ -182,12 +181,12 @@ def exit_statuses() -> dict[int, str]:
     return {int(status): meaning for status, meaning in rows}
 
 
-def test_a_missing_key_exits_as_the_cli_reference_says(fincon, db, vault, tmp_path: Path, monkeypatch) -> None:
+def test_a_missing_key_exits_as_the_cli_reference_says(fincon, store, vault, tmp_path: Path, monkeypatch) -> None:
     """`key status` checks the key: missing, the check failed (1).  Every
     other command needs it and cannot run without it (2), as with a missing login."""
     from keyring_backends import ENV
 
-    SmtpSettings(db, vault).save(definition(name="OFFICE"), PasswordChange.set("pw"), None)
+    SmtpSettings(store, vault).save(definition(name="OFFICE"), PasswordChange.set("pw"), None)
     monkeypatch.setenv(ENV, str(tmp_path / "another-keyring.json"))
     status = fincon("key", "status")
     tested = fincon("smtp", "test", "OFFICE")
@@ -224,14 +223,14 @@ def test_every_command_is_in_the_synopsis_of_help(fincon) -> None:
         assert re.search(rf"^  fincon-tui {command}\b", synopsis, re.MULTILINE), command
 
 
-def test_a_sign_in_without_the_key_is_one_line_and_status_2(fincon, db, vault, idp, tmp_path: Path,
+def test_a_sign_in_without_the_key_is_one_line_and_status_2(fincon, store, vault, idp, tmp_path: Path,
                                                             monkeypatch) -> None:
     """The sign-in worked but its refresh token cannot be sealed: this
     account has no key for the database's passwords."""
     from keyring_backends import ENV
     from oauth_server import approve_when_asked
 
-    smtp = SmtpSettings(db, vault)
+    smtp = SmtpSettings(store, vault)
     smtp.save(definition(name="OFFICE"), PasswordChange.set("pw"), None)  # the database's key is made
     smtp.save(microsoft(587), KEEP, None)
     monkeypatch.setenv(ENV, str(tmp_path / "another-keyring.json"))

@@ -40,7 +40,7 @@ def test_the_options_are_the_forms_fields() -> None:
         key for key in users.LABELS if key not in ("user_code", "password")]
 
 
-def test_set_creates_with_the_forms_defaults_then_changes_only_what_is_given(fincon, db, vault) -> None:
+def test_set_creates_with_the_forms_defaults_then_changes_only_what_is_given(fincon, store, db, vault) -> None:
     created = fincon("smtp", "set", "Office", "--mail-server", "Smtp.Example.com", "--username", "bob")
     changed = fincon("smtp", "set", "OFFICE", "--port", "2525", "--bcc", "audit@corp.example", "--detailed-exitcode")
     assert (created.returncode, created.stdout, created.stderr) == (0, "SMTP definition Office created\n", "")
@@ -50,7 +50,7 @@ def test_set_creates_with_the_forms_defaults_then_changes_only_what_is_given(fin
         name="Office", mail_server="smtp.example.com", authenticate="Y", username="bob", port=2525,
         use_tls="Y", timeout_seconds=30, bcc="audit@corp.example", version=2,
     )
-    history = SmtpSettings(db, vault).history("OFFICE")
+    history = SmtpSettings(store, vault).history("OFFICE")
     assert [(entry.action, entry.who) for entry in history] == [("update", audit.who()), ("create", audit.who())]
     assert history[0].changes == {"port": [587, 2525], "bcc": [None, "audit@corp.example"]}
 
@@ -85,7 +85,7 @@ def test_a_password_from_stdin_logs_in_and_is_shown_nowhere(fincon, db, db_path,
         assert b"bob-pw" not in path.read_bytes()
 
 
-def test_the_same_set_twice_changes_nothing_the_second_time(fincon, db) -> None:
+def test_the_same_set_twice_changes_nothing_the_second_time(fincon, store, db) -> None:
     argv = ("smtp", "set", "OFFICE", "--mail-server", "smtp.example.com", "--username", "bob",
             "--password-stdin", "--detailed-exitcode")
     first = fincon(*argv, stdin="bob-pw\n")
@@ -98,10 +98,10 @@ def test_the_same_set_twice_changes_nothing_the_second_time(fincon, db) -> None:
     assert second.stdout == "SMTP definition OFFICE unchanged\n"
     assert after_second == (1, 1)
     assert new_password.stdout == "SMTP definition OFFICE changed: password changed\n"
-    assert stored_password(db, "smtp:OFFICE") == "new-pw"
+    assert stored_password(store, "smtp:OFFICE") == "new-pw"
 
 
-def test_a_typed_password_is_asked_for_without_echo(db_path, db) -> None:
+def test_a_typed_password_is_asked_for_without_echo(db_path, store, db) -> None:
     child = pexpect.spawn(
         str(BIN), ["--db", str(db_path), "smtp", "set", "OFFICE", "--mail-server", "smtp.example.com",
                    "--username", "bob", "--password-stdin"],
@@ -114,12 +114,12 @@ def test_a_typed_password_is_asked_for_without_echo(db_path, db) -> None:
     child.close()
     assert child.exitstatus == 0
     assert "typed-pw" not in child.before.decode() and "created" in child.before.decode()
-    assert stored_password(db, "smtp:OFFICE") == "typed-pw"
+    assert stored_password(store, "smtp:OFFICE") == "typed-pw"
 
 
-def test_delete_is_refused_while_users_are_linked(fincon, db, vault) -> None:
-    SmtpSettings(db, vault).save(definition(name="OFFICE"), PasswordChange.set("bob-pw"), None)
-    UserSettings(db, vault).save(
+def test_delete_is_refused_while_users_are_linked(fincon, store, db, vault) -> None:
+    SmtpSettings(store, vault).save(definition(name="OFFICE"), PasswordChange.set("bob-pw"), None)
+    UserSettings(store, vault).save(
         UserEmailSettings("ALICE", "OFFICE", "", "Alice Smith", "alice@corp.example"), PasswordChange.keep(), None
     )
     refused = fincon("smtp", "delete", "office")
@@ -138,8 +138,8 @@ def test_delete_is_refused_while_users_are_linked(fincon, db, vault) -> None:
     assert [r["action"] for r in db["audit_log"].rows_where(order_by="id")] == ["create", "create", "delete", "delete"]
 
 
-def test_user_set_list_and_show(fincon, db, vault) -> None:
-    SmtpSettings(db, vault).save(definition(name="OWN", username=""), PasswordChange.keep(), None)
+def test_user_set_list_and_show(fincon, store, db, vault) -> None:
+    SmtpSettings(store, vault).save(definition(name="OWN", username=""), PasswordChange.keep(), None)
     created = fincon(
         "user", "set", "alice", "--smtp-definition", "own", "--smtp-username", "alice", "--sender-name",
         "Alice Smith", "--sender-email", "alice@corp.example", "--password-stdin", stdin="alice-pw\n",
@@ -159,5 +159,5 @@ def test_user_set_list_and_show(fincon, db, vault) -> None:
                 "user_defined_5": "", "user_defined_6": "Leeds"}
     assert {key: shown[key] for key in expected} == expected
     assert shown["password_stored"] is True and shown["login_used"] == "alice (from user settings)"
-    assert stored_password(db, "user:ALICE") == "alice-pw"
+    assert stored_password(store, "user:ALICE") == "alice-pw"
     assert [r["record_key"] for r in db["audit_log"].rows if r["kind"] == "User email settings"] == ["ALICE"] * 2

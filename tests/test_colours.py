@@ -48,19 +48,19 @@ def test_the_terminal_says_how_many_colours(environ: dict[str, str], colours: in
     assert terminal_colours(environ) == colours
 
 
-def test_a_16_colour_terminal_gets_the_ansi_theme(db, vault, monkeypatch) -> None:
+def test_a_16_colour_terminal_gets_the_ansi_theme(store, vault, monkeypatch) -> None:
     monkeypatch.setenv("TERM", "linux")
-    app = FinconApp(db, vault)
+    app = FinconApp(store, vault)
     assert app.theme == "fincon-green-16" and app.native_ansi_color
     monkeypatch.setenv("TERM", "xterm-256color")
-    assert FinconApp(db, vault).theme == "fincon-green"
+    assert FinconApp(store, vault).theme == "fincon-green"
 
 
 @pytest.mark.parametrize(("colours", "no_color"), [(16, False), (256, True), (16, True)])
-async def test_empty_fields_and_buttons_show_without_a_background(db, vault, monkeypatch, colours, no_color) -> None:
+async def test_empty_fields_and_buttons_show_without_a_background(store, vault, monkeypatch, colours, no_color) -> None:
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")
-    app = FinconApp(db, vault, cursor_blink=False, colours=colours)
+    app = FinconApp(store, vault, cursor_blink=False, colours=colours)
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="office")
@@ -113,13 +113,15 @@ async def test_the_plaintext_warning_has_a_colour_of_its_own(app) -> None:  # co
 
 
 @pytest.mark.parametrize(("colours", "no_color"), [(256, False), (16, False), (256, True)])
-async def test_display_mode_has_no_buttons_drawn_in_their_background(db, vault, monkeypatch, colours, no_color) -> None:
+async def test_display_mode_has_no_buttons_drawn_in_their_background(
+    store, vault, monkeypatch, colours, no_color
+) -> None:
     """Issue 22: 5=Display drew Accept and Delete (and the key's Enter),
     which it never enables, dim green on green (contrast 1.7 in 256
     colours).  They are not shown there; 2=Change keeps them."""
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")
-    app = FinconApp(db, vault, cursor_blink=False, colours=colours)
+    app = FinconApp(store, vault, cursor_blink=False, colours=colours)
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 3)

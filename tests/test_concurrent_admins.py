@@ -5,7 +5,7 @@ from __future__ import annotations
 from support import definition, open_form
 
 from fincon_tui.domain.password_binding import PasswordChange
-from fincon_tui.storage.database import open_database
+from fincon_tui.storage.store import open_store
 from fincon_tui.ui.app import FinconApp
 
 SIZE = (80, 24)
@@ -13,7 +13,7 @@ SIZE = (80, 24)
 
 async def test_second_accept_is_refused_and_keeps_what_was_typed(app, db_path, vault) -> None:
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
-    other = FinconApp(open_database(db_path), vault, cursor_blink=False)
+    other = FinconApp(open_store(db_path), vault, cursor_blink=False)
     async with app.run_test(size=SIZE) as first, other.run_test(size=SIZE) as second:
         await open_form(first, 1, key="office")
         await open_form(second, 1, key="office")
@@ -32,13 +32,13 @@ async def test_second_accept_is_refused_and_keeps_what_was_typed(app, db_path, v
         assert other.screen.field("mail_server").value == "smtp.example.com"
         await second.press(*"smtp.other.example", "f10")
         assert other.screen.message.text == "SMTP definition OFFICE saved"
-    row = next(app.smtp.db["smtp_settings"].rows)
+    row = next(app.smtp.store.db["smtp_settings"].rows)
     assert (row["port"], row["mail_server"], row["version"]) == (2525, "smtp.other.example", 3)
 
 
 async def test_delete_of_a_record_changed_meanwhile_is_refused(app, db_path, vault) -> None:
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
-    other = FinconApp(open_database(db_path), vault, cursor_blink=False)
+    other = FinconApp(open_store(db_path), vault, cursor_blink=False)
     async with app.run_test(size=SIZE) as first, other.run_test(size=SIZE) as second:
         await open_form(first, 1, key="office")
         await open_form(second, 1, key="office")
@@ -55,7 +55,7 @@ async def test_delete_of_a_record_changed_meanwhile_is_refused(app, db_path, vau
 
 async def test_a_record_deleted_and_created_again_is_not_overwritten_by_a_stale_screen(app, db_path, vault) -> None:
     app.smtp.save(definition(name="OFFICE", mail_server="smtp.a.example"), PasswordChange.set("a-pw"), None)
-    other = FinconApp(open_database(db_path), vault, cursor_blink=False)
+    other = FinconApp(open_store(db_path), vault, cursor_blink=False)
     async with app.run_test(size=SIZE) as first, other.run_test(size=SIZE) as second:
         await open_form(first, 1, key="office")  # admin A holds version 1
         await open_form(second, 1, key="office")
@@ -69,5 +69,5 @@ async def test_a_record_deleted_and_created_again_is_not_overwritten_by_a_stale_
         await first.press("f8")  # refused before it asks
         assert app.screen.message.text.startswith(
             "Not deleted: press F5/^R to reload – SMTP definition OFFICE was deleted and created")
-    row = next(app.smtp.db["smtp_settings"].rows)
+    row = next(app.smtp.store.db["smtp_settings"].rows)
     assert (row["mail_server"], row["username"], row["port"], row["version"]) == ("smtp.b.example", "b-user", 587, 1)

@@ -118,11 +118,11 @@ def test_a_command_says_that_it_waits_then_finds_the_upgrade_done(db_path: Path,
 async def test_the_app_shows_that_it_waits_and_keeps_answering(db_path: Path, upgrading, vault) -> None:
     from support import until
 
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
     from fincon_tui.ui.app import FinconApp
     from fincon_tui.ui.screens.help import HelpScreen
 
-    app = FinconApp(lambda: open_database(db_path), vault, cursor_blink=False)
+    app = FinconApp(lambda: open_store(db_path), vault, cursor_blink=False)
     async with app.run_test(size=(100, 24)) as pilot:
         menu = app.screen
         await until(lambda: "waiting" in menu.message.text, "the menu says the open waits")

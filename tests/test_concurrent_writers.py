@@ -30,10 +30,10 @@ def save_many(db_path: str, worker: int, saves: int) -> list[str]:
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.storage import transactions
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
 
     transactions.WAIT_LIMIT_SECONDS = PATIENCE  # this process's own
-    service = SmtpSettings(open_database(Path(db_path)), PasswordVault(timeout=PATIENCE))
+    service = SmtpSettings(open_store(Path(db_path)), PasswordVault(timeout=PATIENCE))
     failures = []
     for n in range(saves):
         name = f"W{worker:02d}-{n:04d}"
@@ -51,9 +51,9 @@ def save_many(db_path: str, worker: int, saves: int) -> list[str]:
 
 
 def run_writers(db_path: Path, saves: int) -> None:
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
 
-    open_database(db_path).close()  # schema in place before the race starts
+    open_store(db_path).close()  # schema in place before the race starts
     context = multiprocessing.get_context("spawn")
     with context.Pool(PROCESSES) as pool:
         results = pool.starmap(save_many, [(str(db_path), w, saves) for w in range(PROCESSES)])

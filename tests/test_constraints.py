@@ -16,6 +16,7 @@ from fincon_tui.domain import smtp, users
 from fincon_tui.domain.value_rules import Text
 from fincon_tui.storage.database import open_database
 from fincon_tui.storage.field_rules import all_rules
+from fincon_tui.storage.store import open_store
 
 NOW = "2026-11-20T10:00:00+00:00"
 SMTP_ROW = dict(name="OFFICE", mail_server="smtp.example.com", authenticate="Y", username="bob", port=587,
@@ -166,8 +167,8 @@ async def test_a_row_needing_attention_opens_at_the_field_and_can_be_mended(db_p
     from fincon_tui.ui.app import FinconApp
 
     old_database_with_bad_rows(db_path)
-    db = open_database(db_path)
-    app = FinconApp(db, PasswordVault(), cursor_blink=False)
+    store = open_store(db_path)
+    app = FinconApp(store, PasswordVault(), cursor_blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_form(pilot, 1, key="bad")
         screen = app.screen
@@ -177,8 +178,8 @@ async def test_a_row_needing_attention_opens_at_the_field_and_can_be_mended(db_p
         assert screen.message.text.startswith("BCC is not a valid email address")
         await pilot.press("ctrl+u", "f10")
         assert screen.message.text == "SMTP definition BAD saved"
-    row = db["smtp_settings"].get("BAD")
-    assert (row["mail_server"], row["bcc"]) == ("smtp.example.com", None)
+    row = store.smtp.get("BAD").record
+    assert (row.mail_server, row.bcc) == ("smtp.example.com", "")
 
 
 def test_an_update_is_checked_on_the_values_it_changes(db_path) -> None:

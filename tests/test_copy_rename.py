@@ -23,34 +23,34 @@ from fincon_tui.services import work_lists
 from fincon_tui.services.key_changes import copy, rename
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
-from fincon_tui.storage import pages
-from fincon_tui.storage.database import open_database
+from fincon_tui.storage.records import PageQuery
+from fincon_tui.storage.store import open_store
 
 
 @pytest.fixture
-def smtp(db, vault) -> SmtpSettings:
-    service = SmtpSettings(db, vault)
+def smtp(store, vault) -> SmtpSettings:
+    service = SmtpSettings(store, vault)
     service.save(definition(name="OFFICE", username="shared@corp.example"), PasswordChange.set("shared-pw"), None)
     service.save(definition(name="OWN", username=""), PasswordChange.keep(), None)
     return service
 
 
 @pytest.fixture
-def users(db, vault, smtp) -> UserSettings:
-    service = UserSettings(db, vault)
+def users(store, vault, smtp) -> UserSettings:
+    service = UserSettings(store, vault)
     service.save(user("ALICE", "OFFICE", "alice"), PasswordChange.set("alice-pw"), None)
     service.save(user("BOB", "OFFICE"), PasswordChange.keep(), None)
     return service
 
 
-def test_rename_moves_password_users_and_history_in_one_version(db, smtp, users) -> None:
+def test_rename_moves_password_users_and_history_in_one_version(store, db, smtp, users) -> None:
     before = smtp.get("OFFICE")
     renamed = rename(smtp, "office", before, "MAIN")
     assert renamed.describe(smtp.kind) == (
         "SMTP definition OFFICE renamed to MAIN; its password and 2 linked users go with it")
     after = smtp.get("MAIN")
     assert (after.version, after.row_id, after.created_at) == (2, before.row_id, before.created_at)
-    assert stored_password(db, "smtp:MAIN") == "shared-pw" and stored_password(db, "user:ALICE") == "alice-pw"
+    assert stored_password(store, "smtp:MAIN") == "shared-pw" and stored_password(store, "user:ALICE") == "alice-pw"
     owners = sorted((r["owner_kind"], r["owner_key"]) for r in db["secrets"].rows)
     assert owners == [("smtp", "MAIN"), ("user", "ALICE")]
     assert [(u.key, u.record.smtp_name, u.version) for u in users.search("", 10)] == [
@@ -70,45 +70,45 @@ def test_a_later_record_of_the_old_name_keeps_its_own_history(smtp) -> None:
     assert [e.verb for e in smtp.history("THIRD")] == ["rename", "create"]
 
 
-def test_a_change_of_letter_case_is_a_rename(db, smtp, users) -> None:
+def test_a_change_of_letter_case_is_a_rename(store, smtp, users) -> None:
     rename(smtp, "OFFICE", smtp.get("OFFICE"), "Office")
-    assert smtp.get("office").key == "Office" and stored_password(db, "smtp:Office") == "shared-pw"
+    assert smtp.get("office").key == "Office" and stored_password(store, "smtp:Office") == "shared-pw"
     assert users.get("ALICE").record.smtp_name == "Office"
     assert [e.verb for e in smtp.history("Office")] == ["rename", "create"]
     with pytest.raises(FieldError, match="is Office already"):
         rename(smtp, "Office", smtp.get("Office"), "Office")
 
 
-def test_rename_refuses_a_taken_key_a_bad_key_and_a_stale_version(db, db_path, vault, smtp) -> None:
+def test_rename_refuses_a_taken_key_a_bad_key_and_a_stale_version(store, db, db_path, vault, smtp) -> None:
     stored = smtp.get("OFFICE")
     with pytest.raises(RecordExists, match="SMTP definition OWN already exists"):
         rename(smtp, "OFFICE", stored, "own")
     with pytest.raises(FieldError) as bad:
         rename(smtp, "OFFICE", stored, " ")
     assert bad.value.field == "name"
-    other_db = open_database(db_path)  # another admin's connection
+    other_db = open_store(db_path)  # another admin's connection
     SmtpSettings(other_db, vault).save(
         definition(name="OFFICE", username="shared@corp.example", port=2525), PasswordChange.keep(), stored)
     other_db.close()
     with pytest.raises(RecordChanged) as stale:
         rename(smtp, "OFFICE", stored, "MAIN")
     assert stale.value.current.record.port == 2525
-    assert smtp.get("MAIN") is None and stored_password(db, "smtp:OFFICE") == "shared-pw"
+    assert smtp.get("MAIN") is None and stored_password(store, "smtp:OFFICE") == "shared-pw"
     assert db["audit_log"].count == 3  # two creates and the other admin's update; nothing of the refusals
 
 
-def test_a_user_rename_moves_their_own_password(db, users) -> None:
+def test_a_user_rename_moves_their_own_password(store, users) -> None:
     rename(users, "alice", users.get("ALICE"), "alice.smith")
-    assert users.get("ALICE") is None and stored_password(db, "user:ALICE.SMITH") == "alice-pw"
+    assert users.get("ALICE") is None and stored_password(store, "user:ALICE.SMITH") == "alice-pw"
     assert users.history("ALICE.SMITH")[0].describe() == "user_code: ALICE -> ALICE.SMITH"
 
 
-def test_a_password_made_unusable_outside_stays_unusable_after_a_rename(db, smtp) -> None:
+def test_a_password_made_unusable_outside_stays_unusable_after_a_rename(store, db, smtp) -> None:
     db.execute("UPDATE smtp_settings SET username = 'mallory' WHERE name = 'OFFICE'")
     db.conn.commit()
     rename(smtp, "OFFICE", smtp.get("OFFICE"), "MAIN")
     with pytest.raises(PasswordUnusable, match=r"saved for shared@corp\.example at smtp\.example\.com"):
-        stored_password(db, "smtp:MAIN")
+        stored_password(store, "smtp:MAIN")
 
 
 def test_a_password_still_in_an_old_keyring_stops_the_rename(db, smtp) -> None:
@@ -119,16 +119,16 @@ def test_a_password_still_in_an_old_keyring_stops_the_rename(db, smtp) -> None:
     assert smtp.get("OWN") is not None
 
 
-def test_copy_takes_the_password_only_when_asked(db, smtp) -> None:
+def test_copy_takes_the_password_only_when_asked(store, db, smtp) -> None:
     source = smtp.get("OFFICE").record
     copy(smtp, "OFFICE", definition(name="WITH", username="shared@corp.example", mail_server="smtp.b.example"),
          PasswordChange.keep(), True)
     copy(smtp, "OFFICE", definition(name="WITHOUT", username="shared@corp.example"), PasswordChange.keep(), False)
     copy(smtp, "OFFICE", definition(name="TYPED", username="other"), PasswordChange.set("typed-pw"), True)
-    assert stored_password(db, "smtp:WITH") == "shared-pw"
+    assert stored_password(store, "smtp:WITH") == "shared-pw"
     assert db.execute("SELECT bound_server FROM secrets WHERE owner_key = 'WITH'").fetchone() == ("smtp.b.example",)
-    assert stored_password(db, "smtp:WITHOUT") is None and stored_password(db, "smtp:TYPED") == "typed-pw"
-    assert smtp.get("OFFICE").record == source and stored_password(db, "smtp:OFFICE") == "shared-pw"
+    assert stored_password(store, "smtp:WITHOUT") is None and stored_password(store, "smtp:TYPED") == "typed-pw"
+    assert smtp.get("OFFICE").record == source and stored_password(store, "smtp:OFFICE") == "shared-pw"
     [entry] = smtp.history("WITH")
     assert entry.changes["copied_from"] == [None, "OFFICE"] and entry.changes["password"] == "password changed"
     with pytest.raises(RecordExists):
@@ -145,31 +145,31 @@ def test_copy_of_a_password_gone_meanwhile_writes_nothing(db, smtp) -> None:
 @settings(max_examples=25, deadline=None)
 @given(count=st.integers(0, 30), size=st.integers(1, 8), start=st.text("ABCDEFGHXYZ0123456789", max_size=3))
 def test_pages_cover_the_table_in_order_forwards_and_back(tmp_path_factory, count, size, start) -> None:
-    db = open_database(tmp_path_factory.mktemp("pages") / "p.db")
-    smtp = SmtpSettings(db, PasswordVault())
+    store = open_store(tmp_path_factory.mktemp("pages") / "p.db")
+    smtp = SmtpSettings(store, PasswordVault())
     keys = sorted(f"{'AbCdXz'[n % 6]}{n:02}" for n in range(count))
     for key in keys:
         smtp.save(definition(name=key, username=""), PasswordChange.keep(), None)
     ordered = sorted(keys, key=str.lower)
-    page = pages.page_from(smtp.repo, start, size)
+    page = store.smtp.page(PageQuery(start, size))
     after = [k for k in ordered if k.lower() >= start.lower()]
     expected = after[:size] if after else ordered[-size:]
     assert [s.key for s in page.rows] == expected
-    seen, walk = [], pages.page_from(smtp.repo, "", size)
+    seen, walk = [], store.smtp.page(PageQuery("", size))
     while True:  # forwards through everything
         seen += [s.key for s in walk.rows]
         if not walk.after:
             break
-        walk = pages.page_from(smtp.repo, walk.rows[-1].key, size, past=True)
+        walk = store.smtp.page(PageQuery(walk.rows[-1].key, size, "after"))
     assert seen == ordered
     back = []
     while walk.rows:  # and back again
         back = [s.key for s in walk.rows] + back
         if not walk.before:
             break
-        walk = pages.page_before(smtp.repo, walk.rows[0].key, size)
+        walk = store.smtp.page(PageQuery(walk.rows[0].key, size, "before"))
     assert back[: len(ordered)] == ordered[: len(back)] and set(back) == set(ordered)
-    db.close()
+    store.close()
 
 
 def test_list_rows_say_tls_login_and_linked_users(db, smtp, users) -> None:
@@ -196,8 +196,8 @@ def oauth(name: str = "M365", **overrides):
     return definition(**{**values, **overrides})
 
 
-def test_an_oauth_copy_takes_the_client_secret_never_the_sign_in(db, vault) -> None:
-    smtp = SmtpSettings(db, vault)
+def test_an_oauth_copy_takes_the_client_secret_never_the_sign_in(store, db, vault) -> None:
+    smtp = SmtpSettings(store, vault)
     smtp.save(oauth(), PasswordChange.keep(), None, {"client_secret": PasswordChange.set("daemon-secret")})
     stored = smtp.get("M365")
     smtp.passwords.put(smtp.binding(stored.record), SecretKind.REFRESH_TOKEN, "ann-refresh")
@@ -216,8 +216,8 @@ def test_an_oauth_copy_takes_the_client_secret_never_the_sign_in(db, vault) -> N
     assert smtp.history("M365")[0].describe().endswith("client_secret: secret changed")
 
 
-def test_a_rename_moves_every_secret_of_the_record(db, vault) -> None:
-    smtp = SmtpSettings(db, vault)
+def test_a_rename_moves_every_secret_of_the_record(store, db, vault) -> None:
+    smtp = SmtpSettings(store, vault)
     smtp.save(oauth(), PasswordChange.keep(), None, {"client_secret": PasswordChange.set("daemon-secret")})
     smtp.passwords.put(smtp.binding(smtp.get("M365").record), SecretKind.REFRESH_TOKEN, "ann-refresh")
     db.conn.commit()

@@ -16,7 +16,6 @@ from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.services.key_changes import copy
 from fincon_tui.services.sign_ins import definition_sign_in, save_sign_in
 from fincon_tui.services.smtp_settings import SmtpSettings
-from fincon_tui.storage.transactions import write_transaction
 from fincon_tui.ui.screens.entry_dialog import EntryDialog
 from fincon_tui.ui.screens.listed_form import SmtpForm, UserForm
 
@@ -36,9 +35,11 @@ def sealed_row(db, owner: str, name: str) -> tuple:
                       [owner, name]).fetchone()
 
 
-def test_copy_with_password_carries_the_client_secret_and_the_copy_logs_in(db, db_path, vault, idp, smtp) -> None:
+def test_copy_with_password_carries_the_client_secret_and_the_copy_logs_in(
+    store, db, db_path, vault, idp, smtp
+) -> None:
     port, mailbox = smtp
-    settings = SmtpSettings(db, vault)
+    settings = SmtpSettings(store, vault)
     app_only(settings, port)
     copied = cli(db_path, "copy", "APP", "BRANCH", "--username", "branch@contoso.example", "--with-password")
     assert copied.returncode == 0, copied.stderr
@@ -59,7 +60,7 @@ def test_copy_with_password_carries_the_client_secret_and_the_copy_logs_in(db, d
     assert b"daemon-secret" not in Path(db_path).read_bytes()
 
 
-def test_a_service_account_key_is_copied_sealed_for_the_copy(db, db_path, vault, idp, smtp, tmp_path) -> None:
+def test_a_service_account_key_is_copied_sealed_for_the_copy(store, db_path, vault, idp, smtp, tmp_path) -> None:
     port, mailbox = smtp
     key = tmp_path / "key.json"
     key.write_text(service_account_key(idp))
@@ -74,8 +75,8 @@ def test_a_service_account_key_is_copied_sealed_for_the_copy(db, db_path, vault,
     assert b"PRIVATE KEY" not in Path(db_path).read_bytes()
 
 
-def test_a_signed_in_mailbox_is_never_copied(db, db_path, vault, idp, smtp) -> None:
-    settings = SmtpSettings(db, vault)
+def test_a_signed_in_mailbox_is_never_copied(store, db_path, vault, idp, smtp) -> None:
+    settings = SmtpSettings(store, vault)
     settings.save(microsoft(smtp[0]), KEEP, None)
     device_code_sign_in(idp, lambda: definition_sign_in(settings, "M365"),
                         lambda found, tokens: save_sign_in(settings, found, tokens))
@@ -90,16 +91,16 @@ def test_a_signed_in_mailbox_is_never_copied(db, db_path, vault, idp, smtp) -> N
     assert cli(db_path, "test", "M365").returncode == 0  # the source's sign-in is untouched
 
 
-def test_a_client_secret_gone_meanwhile_writes_nothing(db, vault) -> None:
+def test_a_client_secret_gone_meanwhile_writes_nothing(store, vault) -> None:
     import pytest
 
     from fincon_tui._exceptions import NothingToCopy
 
-    settings = SmtpSettings(db, vault)
+    settings = SmtpSettings(store, vault)
     app_only(settings, 587)
     record = microsoft(587, name="BRANCH", client_id="daemon")
-    with write_transaction(db):
-        db.execute("DELETE FROM secrets WHERE owner_key = 'APP'")
+    with store.transaction():
+        store.secrets.remove(smtp_owner("APP"))
     with pytest.raises(NothingToCopy, match="has no stored password or client secret to copy now"):
         copy(settings, "APP", record, KEEP, True, {"client_secret": KEEP})
     assert settings.get("BRANCH") is None
@@ -126,10 +127,10 @@ async def test_list_option_3_asks_once_for_every_secret(app, db) -> None:
     assert sealed_row(db, "branch", "client_secret")[:2] == ("branch@contoso.example", "localhost")
 
 
-async def test_list_copy_of_a_signed_in_user_says_the_copy_signs_in_again(app, db, vault) -> None:
+async def test_list_copy_of_a_signed_in_user_says_the_copy_signs_in_again(app, store, vault) -> None:
     app.smtp.save(microsoft(587, username=""), KEEP, None)
     app.users.save(user("ANN", "M365", ANN), KEEP, None)
-    with write_transaction(db):
+    with store.transaction():
         app.users.passwords.put(app.users.binding(app.users.get("ANN").record), SecretKind.REFRESH_TOKEN, "rt")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*USERS, "3", "enter")

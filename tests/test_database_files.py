@@ -20,6 +20,7 @@ from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.storage.database import open_database
+from fincon_tui.storage.store import open_store
 
 BIN = Path(sys.executable).parent / "fincon-tui"
 
@@ -33,12 +34,12 @@ def run(*args: str) -> subprocess.CompletedProcess:
 def filled(tmp_path_factory) -> Path:
     """A database with enough rows to span many pages."""
     path = tmp_path_factory.mktemp("filled") / "fincon.db"
-    db = open_database(path)
-    service = SmtpSettings(db, PasswordVault())
+    store = open_store(path)
+    service = SmtpSettings(store, PasswordVault())
     for n in range(150):
         service.save(definition(name=f"DEF{n:03}", mail_server=f"smtp{n}.example.com"), PasswordChange.keep(), None)
-    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
+    store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
     return path
 
 
@@ -112,14 +113,14 @@ def test_another_programs_database_is_refused_untouched(tmp_path) -> None:
     assert run("--db", str(accounting), "smtp", "list").returncode == 0
 
 
-async def test_a_file_replaced_under_the_app_is_not_saved_into(db, db_path, tmp_path) -> None:
+async def test_a_file_replaced_under_the_app_is_not_saved_into(store, db, db_path, tmp_path) -> None:
     from fincon_tui.ui.app import FinconApp
 
-    SmtpSettings(db, PasswordVault()).save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    SmtpSettings(store, PasswordVault()).save(definition(name="OFFICE"), PasswordChange.keep(), None)
     backup = tmp_path / "backup.db"
     with sqlite3.connect(backup) as copy:
         db.conn.backup(copy)
-    app = FinconApp(db, PasswordVault(), cursor_blink=False)
+    app = FinconApp(store, PasswordVault(), cursor_blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_form(pilot, 1, key="office")
         os.replace(backup, db_path)  # a restore from backup while the form is open
@@ -131,8 +132,8 @@ async def test_a_file_replaced_under_the_app_is_not_saved_into(db, db_path, tmp_
         assert conn.execute("SELECT port FROM smtp_settings").fetchone() == (587,)
 
 
-def test_a_service_refuses_to_write_into_a_replaced_file(db, db_path) -> None:
-    service = SmtpSettings(db, PasswordVault())
+def test_a_service_refuses_to_write_into_a_replaced_file(store, db_path) -> None:
+    service = SmtpSettings(store, PasswordVault())
     db_path.rename(db_path.with_suffix(".moved"))
     with pytest.raises(FileReplaced):
         service.save(definition(name="OFFICE"), PasswordChange.keep(), None)

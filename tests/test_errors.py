@@ -15,9 +15,6 @@ from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.services import work_lists
 from fincon_tui.services.key_changes import rename
 from fincon_tui.services.smtp_settings import SmtpSettings
-from fincon_tui.storage import audit, secret_rows
-from fincon_tui.storage.smtp_repo import SmtpRepository
-from fincon_tui.storage.transactions import write_transaction
 from fincon_tui.storage.translate import database_error
 
 CLASSES = [
@@ -79,23 +76,24 @@ def test_sqlite_errors_read_as_storage_errors(raised, kind, words) -> None:
     assert type(error) is kind and words in str(error) and "\x1b" not in str(error)
 
 
-def test_reads_and_writes_on_a_dead_connection_raise_storage_errors(db, vault) -> None:
-    service = SmtpSettings(db, vault)
+def test_reads_and_writes_on_a_dead_connection_raise_storage_errors(store, db, vault) -> None:
+    service = SmtpSettings(store, vault)
     service.save(definition(name="OFFICE"), PasswordChange.keep(), None)
-    repo = SmtpRepository(db)
     loaded = service.load("OFFICE")
     assert loaded is not None
     db.conn.close()
     calls = [  # the screens catch StorageError only: each of their calls is here
-        lambda: repo.get("OFFICE"),
+        lambda: store.smtp.get("OFFICE"),
         lambda: work_lists.definitions(service, "", 5),
         lambda: service.delete("OFFICE", loaded.stored),
         lambda: rename(service, "OFFICE", loaded.stored, "NEW"),
-        lambda: repo.search("O", 5),
+        lambda: store.smtp.search("O", 5),
         lambda: service.load("OFFICE"),
-        lambda: audit.history(db, "smtp", "OFFICE"),
-        lambda: secret_rows.all_sealed(db),
-        lambda: write_transaction(db).__enter__(),
+        lambda: store.audit.history(store.smtp.kind, loaded.stored.row_id),
+        lambda: store.secrets.all_sealed(),
+        lambda: store.info.key_id(),
+        lambda: store.transaction().__enter__(),
+        lambda: store.read().__enter__(),
     ]
     for call in calls:
         with pytest.raises(StorageError):

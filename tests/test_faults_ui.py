@@ -28,11 +28,11 @@ async def paste(pilot, text: str) -> None:
     await pilot.pause()
 
 
-async def test_a_missing_key_is_named_and_the_rest_of_the_form_still_saves(app, db) -> None:
+async def test_a_missing_key_is_named_and_the_rest_of_the_form_still_saves(app, store, db) -> None:
     app.smtp.save(definition(name="OFFICE"), PasswordChange.set("keep-me"), None)
     key_id = secret_rows.key_id(db)
     keyring.set_keyring(fail.Keyring())  # another admin, headless, without the key
-    other = FinconApp(db, PasswordVault(), cursor_blink=False)
+    other = FinconApp(store, PasswordVault(), cursor_blink=False)
     async with other.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="office")
         screen = other.screen
@@ -44,10 +44,10 @@ async def test_a_missing_key_is_named_and_the_rest_of_the_form_still_saves(app, 
         assert screen.message.text == "SMTP definition OFFICE saved"
     assert smtp_rows(db)[0]["port"] == 2525
     keyring.set_keyring(FileKeyring())
-    assert stored_password(db, "smtp:OFFICE") == "keep-me"
+    assert stored_password(store, "smtp:OFFICE") == "keep-me"
 
 
-async def test_a_keyring_that_does_not_answer_is_waited_for_in_view_and_esc_stops_the_wait(app, db) -> None:
+async def test_a_keyring_that_does_not_answer_is_waited_for_in_view_and_esc_stops_the_wait(app, store, db) -> None:
     """Opening a record opens its password, whose key is in a keyring that
     hangs: the message line says so while it waits, Esc stops the wait (and
     does nothing else), and the record opens saying why its password is not
@@ -57,7 +57,7 @@ async def test_a_keyring_that_does_not_answer_is_waited_for_in_view_and_esc_stop
 
     app.smtp.save(definition(name="OFFICE"), PasswordChange.set("keep-me"), None)  # its key in the keyring
     keyring.set_keyring(HangingKeyring())
-    other = FinconApp(db, PasswordVault(timeout=86400), cursor_blink=False)
+    other = FinconApp(store, PasswordVault(timeout=86400), cursor_blink=False)
     async with other.run_test(size=SIZE) as pilot:
         screen = await open_form(pilot, 1)
         screen.field("name").value = "office"
@@ -72,12 +72,12 @@ async def test_a_keyring_that_does_not_answer_is_waited_for_in_view_and_esc_stop
             "of this database were saved with, may be there; no other place holds it")
 
 
-async def test_a_keyring_that_times_out_is_named_first(app, db) -> None:
+async def test_a_keyring_that_times_out_is_named_first(app, store, db) -> None:
     from keyring_backends import HangingKeyring
 
     app.smtp.save(definition(name="OFFICE"), PasswordChange.set("keep-me"), None)
     keyring.set_keyring(HangingKeyring())
-    other = FinconApp(db, PasswordVault(timeout=0.2), cursor_blink=False)
+    other = FinconApp(store, PasswordVault(timeout=0.2), cursor_blink=False)
     async with other.run_test(size=SIZE) as pilot:
         screen = await open_form(pilot, 1, key="office")
         assert screen.is_open and screen.message.text.startswith(
@@ -190,14 +190,14 @@ async def test_screens_underneath_follow_a_resize_when_they_come_back(app) -> No
         assert app.screen.size == SIZE and app.screen.query_one("KeyLegend").region.bottom == 24
 
 
-async def test_a_lost_database_info_row_is_reported_and_the_rest_works(db) -> None:
+async def test_a_lost_database_info_row_is_reported_and_the_rest_works(store, db) -> None:
     from fincon_tui.ui.app import FinconApp
 
-    service_app = FinconApp(db, PasswordVault(), cursor_blink=False)
+    service_app = FinconApp(store, PasswordVault(), cursor_blink=False)
     service_app.smtp.save(definition(name="OFFICE"), PasswordChange.set("pw"), None)
     service_app.smtp.save(definition(name="RELAY", authenticate=False, username=""), PasswordChange.keep(), None)
     db.execute("DELETE FROM database_info")  # another tool
-    app = FinconApp(db, PasswordVault(), cursor_blink=False)
+    app = FinconApp(store, PasswordVault(), cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="relay")
         assert app.screen.is_open

@@ -26,15 +26,14 @@ from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.data_keys import rotate
 from fincon_tui.services.sealed_passwords import Passwords
 from fincon_tui.services.smtp_settings import SmtpSettings
-from fincon_tui.storage import secret_rows
-from fincon_tui.storage.database import open_database
+from fincon_tui.storage.store import open_store
 
 TESTS = Path(__file__).resolve().parent
 COUNT = 40
 
 
-def seed(db, key_file: Path) -> dict[str, str]:
-    service = SmtpSettings(db, PasswordVault(key_file))
+def seed(store, key_file: Path) -> dict[str, str]:
+    service = SmtpSettings(store, PasswordVault(key_file))
     owned = {}
     for n in range(COUNT):
         name = f"DEF{n:03}"
@@ -44,38 +43,38 @@ def seed(db, key_file: Path) -> dict[str, str]:
 
 
 def check_all_open(db_path: Path, key_file: Path, owned: dict[str, str]) -> None:
-    db = open_database(db_path)
-    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    passwords = Passwords(db, PasswordVault(key_file))
+    store = open_store(db_path)
+    assert store.db.execute("PRAGMA integrity_check").fetchone() == ("ok",)  # the file itself, after a kill
+    passwords = Passwords(store, PasswordVault(key_file))
     assert {name: passwords.get(smtp_owner(name)) for name in owned} == owned
-    assert {row["key_id"] for row in db["secrets"].rows} == {secret_rows.key_id(db)}
-    db.close()
+    assert {sealed.key_id for sealed in store.secrets.all_sealed()} == {store.info.key_id()}
+    store.close()
 
 
-def test_rotate_re_encrypts_everything_and_keeps_the_old_key_for_backups(db, db_path, tmp_path) -> None:
+def test_rotate_re_encrypts_everything_and_keeps_the_old_key_for_backups(store, db, db_path, tmp_path) -> None:
     keyring.set_keyring(fail.Keyring())
     key_file = tmp_path / "fincon.key"
-    owned = seed(db, key_file)
-    old = secret_rows.key_id(db)
-    done = rotate(Passwords(db, PasswordVault(key_file)))
-    assert (done.old, done.secrets) == (old, {"password": COUNT}) and done.new == secret_rows.key_id(db) != old
+    owned = seed(store, key_file)
+    old = store.info.key_id()
+    done = rotate(Passwords(store, PasswordVault(key_file)))
+    assert (done.old, done.secrets) == (old, {"password": COUNT}) and done.new == store.info.key_id() != old
     assert [key_id(k) for k in keyfile.read(key_file)] == [done.new, old]
     check_all_open(db_path, key_file, owned)
 
 
-def test_a_rotation_that_fails_before_commit_changes_nothing(db, db_path, tmp_path) -> None:
+def test_a_rotation_that_fails_before_commit_changes_nothing(store, db, db_path, tmp_path) -> None:
     keyring.set_keyring(fail.Keyring())
     key_file = tmp_path / "fincon.key"
-    owned = seed(db, key_file)
-    old = secret_rows.key_id(db)
+    owned = seed(store, key_file)
+    old = store.info.key_id()
     db.execute(
         "CREATE TRIGGER refuse_rotation BEFORE UPDATE ON database_info "
         "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
     )
     with pytest.raises(Exception, match="disk full"):
-        rotate(Passwords(db, PasswordVault(key_file)))
+        rotate(Passwords(store, PasswordVault(key_file)))
     db.execute("DROP TRIGGER refuse_rotation")
-    assert secret_rows.key_id(db) == old
+    assert store.info.key_id() == old
     check_all_open(db_path, key_file, owned)
 
 
@@ -94,11 +93,11 @@ def copies_beside(key_file: Path) -> list[str]:
 
 
 def current_key_id(db_path: Path) -> str | None:
-    db = open_database(db_path)
+    store = open_store(db_path)
     try:
-        return secret_rows.key_id(db)
+        return store.info.key_id()
     finally:
-        db.close()
+        store.close()
 
 
 def kill_rotations(db_path: Path, key_file: Path, owned: dict[str, str], rounds: int) -> set[bool]:
@@ -112,23 +111,23 @@ def kill_rotations(db_path: Path, key_file: Path, owned: dict[str, str], rounds:
         child.wait()
         check_all_open(db_path, key_file, owned)
         changed.add(current_key_id(db_path) != first)
-    db = open_database(db_path)
-    rotate(Passwords(db, PasswordVault(key_file)))  # the next run leaves no copy of the key behind
-    db.close()
+    store = open_store(db_path)
+    rotate(Passwords(store, PasswordVault(key_file)))  # the next run leaves no copy of the key behind
+    store.close()
     assert copies_beside(key_file) == []
     return changed
 
 
-def test_a_rotation_killed_while_it_writes_the_key_file_leaves_no_copy_of_the_key(db, db_path, tmp_path) -> None:
+def test_a_rotation_killed_while_it_writes_the_key_file_leaves_no_copy_of_the_key(store, db, db_path, tmp_path) -> None:
     keyring.set_keyring(fail.Keyring())
     key_file = tmp_path / "keys" / "fincon.key"
-    owned = seed(db, key_file)
+    owned = seed(store, key_file)
     child = rotate_child(db_path, key_file, "hold")
     assert child.stdout.readline() == b"writing\n"  # its new key file is half done
     child.send_signal(signal.SIGKILL)
     child.wait()
     check_all_open(db_path, key_file, owned)
-    rotate(Passwords(db, PasswordVault(key_file)))
+    rotate(Passwords(store, PasswordVault(key_file)))
     assert copies_beside(key_file) == []
     check_all_open(db_path, key_file, owned)
 
@@ -140,9 +139,9 @@ def race_rotations(tmp_path: Path, rounds: int) -> None:
     key_file = tmp_path / "fincon.key"
     owned = {}
     for name in ("one.db", "two.db"):
-        db = open_database(tmp_path / name)
-        owned[name] = seed(db, key_file)
-        db.close()
+        store = open_store(tmp_path / name)
+        owned[name] = seed(store, key_file)
+        store.close()
     children = [rotate_child(tmp_path / name, key_file, str(rounds)) for name in owned]
     for child in children:
         assert child.stdout.readline() == b"ready\n"
@@ -164,20 +163,20 @@ def test_two_databases_rotating_at_once_many_times(tmp_path) -> None:
     race_rotations(tmp_path, rounds=int(os.environ.get("FINCON_RACE_ROUNDS", "200")))
 
 
-def test_sigkill_at_random_moments_during_rotation(db, db_path, tmp_path) -> None:
+def test_sigkill_at_random_moments_during_rotation(store, db_path, tmp_path) -> None:
     keyring.set_keyring(fail.Keyring())
     key_file = tmp_path / "fincon.key"
-    owned = seed(db, key_file)
-    db.close()
+    owned = seed(store, key_file)
+    store.close()
     assert True in kill_rotations(db_path, key_file, owned, rounds=4)
 
 
 @pytest.mark.slow
-def test_many_kills_during_rotation(db, db_path, tmp_path) -> None:
+def test_many_kills_during_rotation(store, db_path, tmp_path) -> None:
     keyring.set_keyring(fail.Keyring())
     key_file = tmp_path / "fincon.key"
-    owned = seed(db, key_file)
-    db.close()
+    owned = seed(store, key_file)
+    store.close()
     kill_rotations(db_path, key_file, owned, rounds=int(os.environ.get("FINCON_CRASH_ROUNDS", "60")))
 
 
@@ -187,7 +186,7 @@ def test_key_rotate_command(tmp_path, db_path) -> None:
         "from fincon_tui.domain.password_binding import PasswordChange\n"
         "from fincon_tui.domain.smtp import SmtpDefinition\n"
         "from fincon_tui.services.smtp_settings import SmtpSettings\n"
-        "SmtpSettings(db, vault).save(SmtpDefinition('OFFICE', 'smtp.example.com', True, 'bob', 587, True, 30, ''),"
+        "SmtpSettings(store, vault).save(SmtpDefinition('OFFICE', 'smtp.example.com', True, 'bob', 587, True, 30, ''),"
         " PasswordChange.set('pw'), None)\n"
     )
     before = anna.cli("key", "status", "--json").stdout
@@ -203,14 +202,12 @@ def test_key_rotate_and_status_name_what_they_count(tmp_path, db_path) -> None:
         "from fincon_tui.domain.password_binding import PasswordChange, smtp_owner\n"
         "from fincon_tui.domain.smtp import SmtpDefinition\n"
         "from fincon_tui.services.smtp_settings import SmtpSettings\n"
-        "from fincon_tui.storage import secret_rows\n"
-        "from fincon_tui.storage.transactions import write_transaction\n"
-        "service = SmtpSettings(db, vault)\n"
+        "service = SmtpSettings(store, vault)\n"
         "for name in ('OFFICE', 'SHOP'):\n"
         "    service.save(SmtpDefinition(name, 'smtp.example.com', True, 'bob', 587, True, 30, ''),"
         " PasswordChange.set('pw'), None)\n"
-        "with write_transaction(db):\n"
-        "    binding = secret_rows.bound_now(db, smtp_owner('OFFICE'))\n"
+        "with store.transaction():\n"
+        "    binding = store.secrets.bound_now(smtp_owner('OFFICE'))\n"
         "    service.passwords.put(binding, 'client_secret', 'secret')\n"
         "    service.passwords.put(binding, 'refresh_token', 'token')\n"
     )

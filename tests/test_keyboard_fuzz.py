@@ -22,7 +22,7 @@ from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_
 from fincon_tui.domain.smtp import parse_definition
 from fincon_tui.domain.users import UserEmailSettings, parse_user_settings
 from fincon_tui.keystore.vault import PasswordVault
-from fincon_tui.storage.database import open_database
+from fincon_tui.storage.store import open_store
 from fincon_tui.ui.app import FinconApp
 
 #: Where an example starts: the main menu, or one of the two forms.
@@ -80,7 +80,7 @@ def assert_every_row_valid(app: FinconApp) -> None:
 
 async def drive(start: tuple[str, ...], keys: list[str]) -> None:
     folder = Path(tempfile.mkdtemp(prefix="fincon-fuzz-"))
-    db = open_database(folder / "fincon.db")
+    db = open_store(folder / "fincon.db")
     app = FinconApp(db, PasswordVault(), cursor_blink=False)
     seed(app)
     async with app.run_test(size=(80, 24)) as pilot:

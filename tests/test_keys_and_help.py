@@ -134,8 +134,8 @@ def test_the_docs_key_example_is_valid(tmp_path: Path) -> None:
     assert keymap_problems(keys) == []
 
 
-async def test_remapped_accept_key_works_and_shows(db, vault) -> None:
-    app = FinconApp(db, vault, cursor_blink=False, keymap={"accept": "f11,ctrl+s"})
+async def test_remapped_accept_key_works_and_shows(store, db, vault) -> None:
+    app = FinconApp(store, vault, cursor_blink=False, keymap={"accept": "f11,ctrl+s"})
     async with app.run_test(size=(160, 30)) as pilot:
         await open_form(pilot, 1, key="NEW")
         await pilot.press("y", *"mail.example.com", "f10")
@@ -146,8 +146,8 @@ async def test_remapped_accept_key_works_and_shows(db, vault) -> None:
 
 
 @pytest.mark.parametrize("keys", ["f8,ctrl+d", "f8,ctrl+k"])
-async def test_remapping_delete_keeps_it_in_the_legend_and_working_in_fields(db, vault, keys: str) -> None:
-    app = FinconApp(db, vault, cursor_blink=False, keymap={"delete": keys})
+async def test_remapping_delete_keeps_it_in_the_legend_and_working_in_fields(store, vault, keys: str) -> None:
+    app = FinconApp(store, vault, cursor_blink=False, keymap={"delete": keys})
     app.smtp.save(definition(), PasswordChange.keep(), None)
     async with app.run_test(size=(160, 30)) as pilot:
         await open_form(pilot, 1, key="office")
@@ -227,8 +227,8 @@ async def test_a_window_shows_its_own_keys_in_the_legend(seeded) -> None:
         assert legend(seeded) == ["F10/^S=Send", "F12/Esc=Cancel", "Enter=Next field/Send"]
 
 
-async def test_yes_remapped_to_j_is_what_the_question_says_and_takes(db, vault) -> None:
-    app = FinconApp(db, vault, cursor_blink=False, keymap={"yes": "j"})
+async def test_yes_remapped_to_j_is_what_the_question_says_and_takes(store, vault) -> None:
+    app = FinconApp(store, vault, cursor_blink=False, keymap={"yes": "j"})
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="NEW")
         assert legend(app)[0] == "J=Yes"
@@ -294,8 +294,8 @@ async def test_help_lists_the_screens_own_keys_first_then_a_short_editing_group(
         assert not any("\n" in part for part in body)  # reflowed by the window, never by hand
 
 
-async def test_help_keys_follow_the_keymap_and_skip_taken_editing_keys(db, vault) -> None:
-    app = FinconApp(db, vault, cursor_blink=False, keymap={"delete": "f8,ctrl+k", "send_test": "f7,ctrl+e"})
+async def test_help_keys_follow_the_keymap_and_skip_taken_editing_keys(store, vault) -> None:
+    app = FinconApp(store, vault, cursor_blink=False, keymap={"delete": "f8,ctrl+k", "send_test": "f7,ctrl+e"})
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1)
         help_screen = await open_help(pilot)

@@ -108,10 +108,10 @@ async def settled_lines(pilot) -> list[str]:
 async def fresh_form_lines(db_path, vault, size: tuple[int, int], form) -> list[str]:
     """What the SMTP form shows when started afresh at `size` with what
     `form` has: its record, field values, focused field and message."""
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
     from fincon_tui.ui.app import FinconApp
 
-    fresh = FinconApp(open_database(db_path), vault, cursor_blink=False)
+    fresh = FinconApp(open_store(db_path), vault, cursor_blink=False)
     async with fresh.run_test(size=size) as pilot:
         screen = await open_form(pilot, 1, key=form.loaded.stored.key)
         await fill(pilot, screen, **{key: value for key, value in form.form_values().items() if key != form.KEY})
@@ -124,7 +124,7 @@ async def fresh_form_lines(db_path, vault, size: tuple[int, int], form) -> list[
 async def stale_password_message(pilot) -> None:
     """A 2-line message: F6 on a definition whose mail server was changed
     behind the form's back; Tab then clears it."""
-    pilot.app.smtp.db.execute("UPDATE smtp_settings SET mail_server = 'evil.example' WHERE name = 'OFFICE'")
+    pilot.app.smtp.store.db.execute("UPDATE smtp_settings SET mail_server = 'evil.example' WHERE name = 'OFFICE'")
     await pilot.press("f6", "enter")
     assert pilot.app.screen.message.region.height == 2
     await pilot.press("tab")
@@ -182,11 +182,11 @@ def test_a_real_terminal_resized_to_60x20_and_back_shows_the_form_as_started(db_
 
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.smtp_settings import SmtpSettings
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
 
-    db = open_database(db_path)
-    SmtpSettings(db, PasswordVault()).save(definition(name="OFFICE"), PasswordChange.keep(), None)
-    db.close()
+    store = open_store(db_path)
+    SmtpSettings(store, PasswordVault()).save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    store.close()
 
     # COLUMNS and LINES empty: the size is the pty's, asked again on SIGWINCH.
     resized, fresh = (Terminal(["--db", str(db_path)], "xterm-256color", COLUMNS="", LINES="") for _ in "ab")

@@ -38,17 +38,17 @@ def plant(db_path: Path) -> None:
 @pytest.fixture
 def legacy_app(db_path: Path):
     from fincon_tui.keystore.vault import PasswordVault
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
     from fincon_tui.ui.app import FinconApp
 
     plant(db_path)
-    db = open_database(db_path)
+    db = open_store(db_path)
     yield FinconApp(db, PasswordVault(), cursor_blink=False)
     db.close()
 
 
 def row(app, name: str) -> dict:
-    return app.smtp.db.execute("SELECT name, port, version FROM smtp_settings WHERE name = ?", [name]).fetchone()
+    return app.smtp.store.db.execute("SELECT name, port, version FROM smtp_settings WHERE name = ?", [name]).fetchone()
 
 
 async def test_a_legacy_key_picked_by_f4_shows_whole_and_enter_and_accept_act_on_it(legacy_app) -> None:
@@ -141,11 +141,11 @@ def test_the_cli_lists_keep_their_columns_for_escaped_keys(db_path: Path) -> Non
 @pytest.fixture
 def twice_legacy_app(db_path: Path):
     from fincon_tui.keystore.vault import PasswordVault
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
     from fincon_tui.ui.app import FinconApp
 
     write_hostile_rows(db_path, **TWICE_LEGACY)
-    db = open_database(db_path)
+    db = open_store(db_path)
     yield FinconApp(db, PasswordVault(), cursor_blink=False)
     db.close()
 
@@ -169,11 +169,11 @@ async def test_a_legacy_definition_says_what_needs_attention_however_it_is_opene
 
 async def test_7_rename_carries_the_other_legacy_values_over(db_path: Path) -> None:
     from fincon_tui.keystore.vault import PasswordVault
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
     from fincon_tui.ui.app import FinconApp
 
     write_hostile_rows(db_path, **TWICE_LEGACY)
-    db = open_database(db_path)
+    db = open_store(db_path)
     app = FinconApp(db, PasswordVault(), cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
         lists = await open_form(pilot, 3)

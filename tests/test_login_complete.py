@@ -23,7 +23,6 @@ from fincon_tui.mail.transcript import Transcript
 from fincon_tui.services import work_lists
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
-from fincon_tui.storage.transactions import write_transaction
 
 SIZE = (80, 24)
 KEEP = PasswordChange.keep()
@@ -93,9 +92,9 @@ async def test_login_used_on_the_user_form_says_missing_until_a_password_is_type
         assert login_line(form) == "Login used: bob (from SMTP definition NOPW) – MISSING: no password"
 
 
-def test_smtp_test_and_send_test_send_nothing_for_a_login_without_its_password(fincon, db, vault, certs) -> None:
+def test_smtp_test_and_send_test_send_nothing_for_a_login_without_its_password(fincon, store, vault, certs) -> None:
     with smtp_server(starttls=certs.server_context()) as (port, mailbox):
-        smtp, users = SmtpSettings(db, vault), UserSettings(db, vault)
+        smtp, users = SmtpSettings(store, vault), UserSettings(store, vault)
         mailbox.accounts["fay"] = "fay-pw"
         unfinished(smtp, users, port)
         smtp.save(definition(name="PLAIN", mail_server="localhost", port=port, use_tls=False), KEEP, None)
@@ -115,8 +114,8 @@ def test_smtp_test_and_send_test_send_nothing_for_a_login_without_its_password(f
     assert as_fay.returncode == 0, as_fay.stderr
 
 
-def test_show_and_list_say_missing(fincon, db, vault) -> None:
-    unfinished(SmtpSettings(db, vault), UserSettings(db, vault))
+def test_show_and_list_say_missing(fincon, store, vault) -> None:
+    unfinished(SmtpSettings(store, vault), UserSettings(store, vault))
     shown = json.loads(fincon("smtp", "show", "NOPW", "--json").stdout)
     assert (shown["login"], shown["login_missing"]) == ("MISSING", NO_PASSWORD)
     listed = {row["name"]: row for row in json.loads(fincon("smtp", "list", "--json").stdout)}
@@ -151,9 +150,9 @@ async def test_the_session_refuses_a_password_login_without_a_password(certs, pa
     assert not any(line.startswith("C:") for line in transcript.lines)
 
 
-def test_oauth_logins_without_their_secrets_are_missing(db, vault) -> None:
+def test_oauth_logins_without_their_secrets_are_missing(store, vault) -> None:
     """Each Login Method's secrets, for a definition's shared login and a user's own."""
-    smtp, users = SmtpSettings(db, vault), UserSettings(db, vault)
+    smtp, users = SmtpSettings(store, vault), UserSettings(store, vault)
     oauth = dict(mail_server="smtp.office365.com", tenant="contoso.onmicrosoft.com", client_id="mailer")
     secret = {"client_secret": PasswordChange.set("app-secret")}
     smtp.save(definition(name="M_APP", username="", login_method="M", **oauth), KEEP, None, secret)
@@ -191,7 +190,7 @@ def test_oauth_logins_without_their_secrets_are_missing(db, vault) -> None:
         "SHARED": "MISSING: sign-in",
         "WRONG": "MISSING: Login Method M",
     }
-    with write_transaction(db):  # as a sign-in stores them
+    with store.transaction():  # as a sign-in stores them
         users.passwords.put(users.binding(users.get("OWNM").record), SecretKind.REFRESH_TOKEN, "bea-token")
         smtp.passwords.put(smtp.binding(smtp.get("M_DEVICE").record), SecretKind.REFRESH_TOKEN, "office-token")
     definitions, people = shown()
@@ -199,10 +198,10 @@ def test_oauth_logins_without_their_secrets_are_missing(db, vault) -> None:
     assert (people["OWNM"], people["SHARED"]) == ("own: bea@contoso.example", "shared: office@contoso.example")
 
 
-def test_a_page_asks_for_its_secrets_once_and_opens_none(db, vault) -> None:
+def test_a_page_asks_for_its_secrets_once_and_opens_none(store, db, vault) -> None:
     """20,000 rows must not cost a query each, and telling a secret is there
     must not decrypt it (nor need the key)."""
-    smtp, users = SmtpSettings(db, vault), UserSettings(db, vault)
+    smtp, users = SmtpSettings(store, vault), UserSettings(store, vault)
     smtp.save(definition(name="OWN", username=""), KEEP, None)
     for n in range(30):
         users.save(user(f"U{n:02}", "OWN", f"u{n}"), PasswordChange.set("pw") if n % 2 else KEEP, None)

@@ -27,11 +27,11 @@ def listed(db_path):
     from test_untrusted_text import write_hostile_rows
 
     from fincon_tui.keystore.vault import PasswordVault
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
     from fincon_tui.ui.app import FinconApp
 
     write_hostile_rows(db_path, "", names=(ESCAPED,))
-    db = open_database(db_path)
+    db = open_store(db_path)
     app = FinconApp(db, PasswordVault(), cursor_blink=False)
     app.smtp.save(definition(name=LONG, mail_server="r3.example.com"), KEEP, None)
     app.users.save(user("ALICE", LONG), KEEP, None)

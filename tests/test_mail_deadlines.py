@@ -94,12 +94,12 @@ def blackhole(tmp_path: Path):
         yield prefix
 
 
-def test_the_cli_returns_when_the_name_server_never_answers(blackhole, db, vault, db_path) -> None:
+def test_the_cli_returns_when_the_name_server_never_answers(blackhole, store, db, vault, db_path) -> None:
     """Before: asyncio.run waited at exit for the getaddrinfo thread.  The
     name server here keeps the resolver waiting longer than a test waits
     for a process to end (see dns_blackhole): a CLI that waits for it does
     not end in time."""
-    settings = SmtpSettings(db, vault)
+    settings = SmtpSettings(store, vault)
     settings.save(definition(name="OFFICE", mail_server="mail.blackhole.test", timeout_seconds=2),
                   PasswordChange.set("bob-pw"), None)
     try:

@@ -93,7 +93,7 @@ async def test_the_delete_question_names_a_password_only_when_there_is_one(seede
         question = str(seeded.screen.query_one("#question").content)
         assert question == "Delete SMTP definition RELAY?"
         await pilot.press("y")
-    assert [row["name"] for row in smtp_rows(seeded.smtp.db)] == ["OFFICE", "OWN"]
+    assert [row["name"] for row in smtp_rows(seeded.smtp.store.db)] == ["OFFICE", "OWN"]
 
 
 async def stale_binding_message(app, size, help_key: str = "f1") -> list[str]:
@@ -102,7 +102,7 @@ async def stale_binding_message(app, size, help_key: str = "f1") -> list[str]:
     app.smtp.save(definition(name="OFFICE"), PasswordChange.set("pw"), None)
     async with app.run_test(size=size) as pilot:
         screen = await open_office(pilot)
-        app.smtp.db.execute("UPDATE smtp_settings SET mail_server = 'evil.example' WHERE name = 'OFFICE'")
+        app.smtp.store.db.execute("UPDATE smtp_settings SET mail_server = 'evil.example' WHERE name = 'OFFICE'")
         await pilot.press("f6", "enter")
         message = screen.message
         assert message.text == (
@@ -127,8 +127,8 @@ async def test_a_message_too_long_for_its_line_says_what_to_do_first_and_f1_show
     assert rows[-1].endswith("… F1/^G shows all")
 
 
-async def test_a_cut_message_names_the_help_key_as_mapped(db, vault) -> None:
-    app = FinconApp(db, vault, cursor_blink=False, keymap={"help": "f11"})
+async def test_a_cut_message_names_the_help_key_as_mapped(store, vault) -> None:
+    app = FinconApp(store, vault, cursor_blink=False, keymap={"help": "f11"})
     rows = await stale_binding_message(app, SIZE, help_key="f11")
     assert rows[-1].endswith("… F11 shows all")
 

@@ -33,18 +33,18 @@ from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
 SIZE = (80, 24)
 
 
-def sign_in(db, vault, idp, name: str = "M365", user: str = ANN) -> None:
+def sign_in(store, vault, idp, name: str = "M365", user: str = ANN) -> None:
     """What F2 does, through the same use cases, with the admin approving."""
-    service = SmtpSettings(db, vault)
+    service = SmtpSettings(store, vault)
     device_code_sign_in(idp, lambda: definition_sign_in(service, name),
                         lambda found, tokens: save_sign_in(service, found, tokens), user)
 
 
-def refresh_token(db, vault, name: str = "M365") -> str | None:
-    return SmtpSettings(db, vault).passwords.get(smtp_owner(name), SecretKind.REFRESH_TOKEN)
+def refresh_token(store, vault, name: str = "M365") -> str | None:
+    return SmtpSettings(store, vault).passwords.get(smtp_owner(name), SecretKind.REFRESH_TOKEN)
 
 
-async def test_device_code_sign_in_in_the_tui_then_the_login_test(app, db, vault, idp, smtp) -> None:
+async def test_device_code_sign_in_in_the_tui_then_the_login_test(app, store, vault, idp, smtp) -> None:
     port, mailbox = smtp
     app.smtp.save(microsoft(port), PasswordChange.keep(), None)
     async with app.run_test(size=SIZE) as pilot:
@@ -68,7 +68,7 @@ async def test_device_code_sign_in_in_the_tui_then_the_login_test(app, db, vault
         log = "\n".join(session.shown)
         assert "C: AUTH XOAUTH2 ***" in log and "access token received" in log
     assert mailbox.logins == [(ANN, "XOAUTH2")] and mailbox.tls_at_auth == [True]
-    assert refresh_token(db, vault) in idp.live_refresh_tokens()
+    assert refresh_token(store, vault) in idp.live_refresh_tokens()
     history = app.smtp.history("M365")
     assert history[0].changes == {"refresh_token": f"signed in as {ANN}"}
 
@@ -86,26 +86,26 @@ async def test_escape_abandons_the_device_code_wait(app, idp, smtp) -> None:
         assert app.smtp.passwords.has(smtp_owner("M365"), SecretKind.REFRESH_TOKEN) is False
 
 
-def test_a_rotated_refresh_token_is_saved_and_used_after_a_restart(db, db_path, vault, idp, smtp) -> None:
+def test_a_rotated_refresh_token_is_saved_and_used_after_a_restart(store, db_path, vault, idp, smtp) -> None:
     port, mailbox = smtp
-    SmtpSettings(db, vault).save(microsoft(port), PasswordChange.keep(), None)
-    sign_in(db, vault, idp)
-    first = refresh_token(db, vault)
+    SmtpSettings(store, vault).save(microsoft(port), PasswordChange.keep(), None)
+    sign_in(store, vault, idp)
+    first = refresh_token(store, vault)
     one = cli(db_path, "test", "M365")  # a process of its own: it refreshes, the server rotates
     assert one.returncode == 0, one.stderr
-    second = refresh_token(db, vault)
+    second = refresh_token(store, vault)
     assert second != first and first not in idp.live_refresh_tokens()
     two = cli(db_path, "test", "M365", "--json")  # a later run: works only with the rotated one
     assert two.returncode == 0, two.stderr
-    assert refresh_token(db, vault) not in (first, second)
+    assert refresh_token(store, vault) not in (first, second)
     assert mailbox.logins == [(ANN, "XOAUTH2")] * 2
     assert idp.grant_counts["refresh_token"] == 2
     assert first not in (one.stdout + one.stderr + two.stdout + two.stderr)
 
 
-def test_app_only_with_client_credentials(db, db_path, vault, idp, smtp) -> None:
+def test_app_only_with_client_credentials(store, db_path, vault, idp, smtp) -> None:
     port, mailbox = smtp
-    settings = SmtpSettings(db, vault)
+    settings = SmtpSettings(store, vault)
     settings.save(microsoft(port, client_id="daemon"), PasswordChange.keep(), None,
                   {"client_secret": PasswordChange.set("daemon-secret")})
     result = cli(db_path, "test", "M365")
@@ -114,14 +114,13 @@ def test_app_only_with_client_credentials(db, db_path, vault, idp, smtp) -> None
     assert idp.grant_counts == {"client_credentials": 1}
     assert mailbox.logins == [(ANN, "XOAUTH2")]
     assert "daemon-secret" not in result.stderr
-    stored = db.execute("SELECT name FROM secrets").fetchall()
-    assert stored == [("client_secret",)]
+    assert [sealed.name for sealed in store.secrets.all_sealed()] == ["client_secret"]
     assert b"daemon-secret" not in Path(db_path).read_bytes()
 
 
-def test_a_revoked_refresh_token_is_named_with_its_hint(db, db_path, vault, idp, smtp) -> None:
-    SmtpSettings(db, vault).save(microsoft(smtp[0]), PasswordChange.keep(), None)
-    sign_in(db, vault, idp)
+def test_a_revoked_refresh_token_is_named_with_its_hint(store, db_path, vault, idp, smtp) -> None:
+    SmtpSettings(store, vault).save(microsoft(smtp[0]), PasswordChange.keep(), None)
+    sign_in(store, vault, idp)
     idp.revoke_refresh_tokens(ANN)
     result = cli(db_path, "test", "M365", "--json")
     report = json.loads(result.stdout)
@@ -132,9 +131,9 @@ def test_a_revoked_refresh_token_is_named_with_its_hint(db, db_path, vault, idp,
     assert smtp[1].logins == []  # nothing was sent to the mail server
 
 
-def test_an_expired_client_secret_is_named_with_its_hint(db, db_path, vault, idp, smtp) -> None:
+def test_an_expired_client_secret_is_named_with_its_hint(store, db_path, vault, idp, smtp) -> None:
     idp.clients["daemon"].secret_expired = True
-    SmtpSettings(db, vault).save(microsoft(smtp[0], client_id="daemon"), PasswordChange.keep(), None,
+    SmtpSettings(store, vault).save(microsoft(smtp[0], client_id="daemon"), PasswordChange.keep(), None,
                                  {"client_secret": PasswordChange.set("daemon-secret")})
     result = cli(db_path, "test", "M365")
     assert result.returncode == 1
@@ -142,9 +141,9 @@ def test_an_expired_client_secret_is_named_with_its_hint(db, db_path, vault, idp
     assert "Create a new client secret in Entra" in result.stderr
 
 
-def test_a_tenant_with_smtp_auth_off_is_named_with_what_to_do(db, db_path, vault, idp, smtp) -> None:
+def test_a_tenant_with_smtp_auth_off_is_named_with_what_to_do(store, db_path, vault, idp, smtp) -> None:
     idp.smtp_auth_disabled.add(ANN)
-    SmtpSettings(db, vault).save(microsoft(smtp[0], client_id="daemon"), PasswordChange.keep(), None,
+    SmtpSettings(store, vault).save(microsoft(smtp[0], client_id="daemon"), PasswordChange.keep(), None,
                                  {"client_secret": PasswordChange.set("daemon-secret")})
     result = cli(db_path, "test", "M365")
     assert result.returncode == 1
@@ -152,13 +151,13 @@ def test_a_tenant_with_smtp_auth_off_is_named_with_what_to_do(db, db_path, vault
     assert "SMTP AUTH turned off" in result.stderr and "SmtpClientAuthenticationDisabled" in result.stderr
 
 
-def test_xoauth2_is_never_sent_without_tls(db, vault, idp, certs) -> None:
+def test_xoauth2_is_never_sent_without_tls(store, vault, idp, certs) -> None:
     # A server that offers AUTH XOAUTH2 but no STARTTLS: the token never goes.
     with xoauth2_smtp_server(idp, certs.server_context(), offer_starttls=False) as (port, mailbox):
-        settings = SmtpSettings(db, vault)
+        settings = SmtpSettings(store, vault)
         settings.save(microsoft(port, client_id="daemon"), PasswordChange.keep(), None,
                       {"client_secret": PasswordChange.set("daemon-secret")})
-        checks = MailChecks(settings, UserSettings(db, vault))
+        checks = MailChecks(settings, UserSettings(store, vault))
         import asyncio
 
         from fincon_tui.mail.transcript import Transcript
@@ -170,7 +169,7 @@ def test_xoauth2_is_never_sent_without_tls(db, vault, idp, certs) -> None:
             checks.login_test(microsoft(port, client_id="daemon", use_tls=False))
 
 
-def test_google_service_account_and_installed_app(db, db_path, vault, idp, smtp, tmp_path) -> None:
+def test_google_service_account_and_installed_app(store, db_path, vault, idp, smtp, tmp_path) -> None:
     from fincon_tui.oauth.google import InstalledApp
 
     port, mailbox = smtp
@@ -183,7 +182,7 @@ def test_google_service_account_and_installed_app(db, db_path, vault, idp, smtp,
     assert result.returncode == 0, result.stderr
     assert idp.grant_counts["urn:ietf:params:oauth:grant-type:jwt-bearer"] == 1
     # The installed app: the admin signs in in their own browser and pastes the address back.
-    settings = SmtpSettings(db, vault)
+    settings = SmtpSettings(store, vault)
     settings.save(microsoft(port, **{**google, "name": "GMAIL", "client_id": "gclient"}), PasswordChange.keep(),
                   None, {"client_secret": PasswordChange.set("g-secret")})
     found = definition_sign_in(settings, "GMAIL")
@@ -207,11 +206,11 @@ def test_smtp_show_reports_expiries_and_test_warns_two_weeks_ahead(db, db_path, 
     assert report["expiring"] == ["the client secret expired on 2026-01-01"]
 
 
-def test_password_logins_to_microsoft_are_flagged(db, db_path, vault) -> None:
+def test_password_logins_to_microsoft_are_flagged(store, db_path, vault) -> None:
     flag = "Microsoft turns password SMTP logins off by default at the end of December 2026 – switch Login method to M"
-    SmtpSettings(db, vault).save(definition(name="OLD", mail_server="smtp.office365.com", timeout_seconds=1),
+    SmtpSettings(store, vault).save(definition(name="OLD", mail_server="smtp.office365.com", timeout_seconds=1),
                                  PasswordChange.set("x"), None)
-    SmtpSettings(db, vault).save(definition(name="NEW", mail_server="smtp.office365.com", login_method="M",
+    SmtpSettings(store, vault).save(definition(name="NEW", mail_server="smtp.office365.com", login_method="M",
                                             tenant=TENANT, client_id="mailer"), PasswordChange.keep(), None)
     listed = cli(db_path, "list")
     assert f"! OLD: {flag}" in listed.stdout and f"! NEW: {flag}" not in listed.stdout
@@ -220,8 +219,8 @@ def test_password_logins_to_microsoft_are_flagged(db, db_path, vault) -> None:
     assert f"fincon-tui: warning: {flag}" in tested.stderr
 
 
-def test_sign_in_from_the_command_line(db, db_path, vault, idp, smtp) -> None:
-    SmtpSettings(db, vault).save(microsoft(smtp[0]), PasswordChange.keep(), None)
+def test_sign_in_from_the_command_line(store, db_path, vault, idp, smtp) -> None:
+    SmtpSettings(store, vault).save(microsoft(smtp[0]), PasswordChange.keep(), None)
     approve_when_asked(idp, ANN)
     result = cli(db_path, "sign-in", "M365")
     assert result.returncode == 0, result.stderr

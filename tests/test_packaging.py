@@ -18,10 +18,10 @@ assert Path(fincon_tui.__file__).is_relative_to(site), fincon_tui.__file__
 sheets = paths.stylesheets()
 assert sheets and all(s.is_relative_to(site) for s in sheets), sheets
 from fincon_tui.keystore.vault import PasswordVault
-from fincon_tui.storage.database import open_database
+from fincon_tui.storage.store import open_store
 from fincon_tui.ui.app import FinconApp
 async def main():
-    app = FinconApp(open_database(Path(sys.argv[2])), PasswordVault(), cursor_blink=False)
+    app = FinconApp(open_store(Path(sys.argv[2])), PasswordVault(), cursor_blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
         bar = app.screen.query_one("#title-bar")
         print(bar.styles.height, bar.styles.background.hex)

@@ -45,9 +45,9 @@ def default_key_file(tmp_path, db):
     return tmp_path / "home" / "config" / "fincon-tui" / "keys" / f"{secret_rows.database_id(db)}.key"
 
 
-def test_save_seals_the_password_in_the_database(db, vault) -> None:
-    SmtpSettings(db, vault).save(OFFICE, PasswordChange.set("s3cret!"), None)
-    assert stored_password(db, "smtp:OFFICE") == "s3cret!"
+def test_save_seals_the_password_in_the_database(store, db, vault) -> None:
+    SmtpSettings(store, vault).save(OFFICE, PasswordChange.set("s3cret!"), None)
+    assert stored_password(store, "smtp:OFFICE") == "s3cret!"
     assert "password" not in {c.name for c in db["smtp_settings"].columns}
     [row] = db["secrets"].rows
     assert (row["owner_kind"], row["owner_key"], row["bound_login"], row["bound_server"]) == (
@@ -55,8 +55,8 @@ def test_save_seals_the_password_in_the_database(db, vault) -> None:
     assert b"s3cret!" not in row["sealed"] and row["key_id"] == secret_rows.key_id(db)
 
 
-def test_database_file_never_holds_the_password_or_the_key(db, vault, db_path) -> None:
-    SmtpSettings(db, vault).save(OFFICE, PasswordChange.set("Unguessable-Pw-42"), None)
+def test_database_file_never_holds_the_password_or_the_key(store, db, vault, db_path) -> None:
+    SmtpSettings(store, vault).save(OFFICE, PasswordChange.set("Unguessable-Pw-42"), None)
     [key_entry] = [v for k, v in keyring_entries().items() if k.startswith("key:")]
     key_text = key_entry.split(":", 1)[1].strip().encode()
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -65,20 +65,20 @@ def test_database_file_never_holds_the_password_or_the_key(db, vault, db_path) -
         assert b"Unguessable-Pw-42" not in data and key_text not in data
 
 
-def test_keep_and_clear(db, vault) -> None:
-    service = SmtpSettings(db, vault)
+def test_keep_and_clear(store, db, vault) -> None:
+    service = SmtpSettings(store, vault)
     service.save(OFFICE, PasswordChange.set("one"), None)
     loaded = service.load("office")
     assert loaded.has_password is True and loaded.password_problem is None
     service.save(OFFICE, PasswordChange.keep(), loaded.stored.version)
-    assert stored_password(db, "smtp:OFFICE") == "one"
+    assert stored_password(store, "smtp:OFFICE") == "one"
     service.save(OFFICE, PasswordChange.clear(), 2)
-    assert stored_password(db, "smtp:OFFICE") is None
+    assert stored_password(store, "smtp:OFFICE") is None
     assert service.load("OFFICE").has_password is False and list(db["secrets"].rows) == []
 
 
-def test_a_failed_save_leaves_row_and_password_as_they_were(db, vault) -> None:
-    service = SmtpSettings(db, vault)
+def test_a_failed_save_leaves_row_and_password_as_they_were(store, db, vault) -> None:
+    service = SmtpSettings(store, vault)
     service.save(OFFICE, PasswordChange.set("old"), None)
     db.execute(
         "CREATE TRIGGER refuse BEFORE UPDATE ON smtp_settings "
@@ -86,59 +86,59 @@ def test_a_failed_save_leaves_row_and_password_as_they_were(db, vault) -> None:
     )
     with pytest.raises(StorageError):
         service.save(definition(port=2525), PasswordChange.set("new"), 1)
-    assert stored_password(db, "smtp:OFFICE") == "old" and smtp_rows(db)[0]["port"] == 587
+    assert stored_password(store, "smtp:OFFICE") == "old" and smtp_rows(db)[0]["port"] == 587
 
 
-def test_headless_server_keeps_the_key_in_a_0600_key_file(db, tmp_path) -> None:
+def test_headless_server_keeps_the_key_in_a_0600_key_file(store, db, tmp_path) -> None:
     headless()
-    service = SmtpSettings(db, PasswordVault())
+    service = SmtpSettings(store, PasswordVault())
     service.save(OFFICE, PasswordChange.set("pw"), None)
     key_file = default_key_file(tmp_path, db)
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
     assert secret_rows.key_id(db) in key_file.read_text()
-    assert stored_password(db, "smtp:OFFICE") == "pw" and keyring_entries() == {}
+    assert stored_password(store, "smtp:OFFICE") == "pw" and keyring_entries() == {}
     assert "key file ~/" in PasswordVault().summary(secret_rows.database_id(db))
 
 
-def test_a_desktop_keeps_the_key_in_the_keyring(db, vault, tmp_path) -> None:
-    SmtpSettings(db, vault).save(OFFICE, PasswordChange.set("pw"), None)
+def test_a_desktop_keeps_the_key_in_the_keyring(store, db, vault, tmp_path) -> None:
+    SmtpSettings(store, vault).save(OFFICE, PasswordChange.set("pw"), None)
     database_id = secret_rows.database_id(db)
     assert list(keyring_entries()) == [f"key:{database_id}"]
     assert not default_key_file(tmp_path, db).exists()
 
 
-def test_a_world_readable_key_file_is_refused_and_nothing_is_saved(db, tmp_path) -> None:
+def test_a_world_readable_key_file_is_refused_and_nothing_is_saved(store, db, tmp_path) -> None:
     headless()
     key_file = tmp_path / "shared.key"
-    SmtpSettings(db, PasswordVault(key_file)).save(OFFICE, PasswordChange.set("pw"), None)
+    SmtpSettings(store, PasswordVault(key_file)).save(OFFICE, PasswordChange.set("pw"), None)
     key_file.chmod(0o644)
-    service = SmtpSettings(db, PasswordVault(key_file))
+    service = SmtpSettings(store, PasswordVault(key_file))
     with pytest.raises(KeyFileError, match=r"every local account \(mode 0644\): run chmod 600"):
         service.save(definition(port=2525), PasswordChange.set("new"), 1)
     assert smtp_rows(db)[0]["port"] == 587
     key_file.chmod(0o640)  # a group of admins may read it
-    assert stored_password_with(db, key_file, "smtp:OFFICE") == "pw"
+    assert stored_password_with(store, key_file, "smtp:OFFICE") == "pw"
 
 
-def stored_password_with(db, key_file, account: str) -> str | None:
+def stored_password_with(store, key_file, account: str) -> str | None:
     from fincon_tui.services.sealed_passwords import Passwords
 
     kind, _, key = account.partition(":")
-    return Passwords(db, PasswordVault(key_file)).get(smtp_owner(key) if kind == "smtp" else user_owner(key))
+    return Passwords(store, PasswordVault(key_file)).get(smtp_owner(key) if kind == "smtp" else user_owner(key))
 
 
-def test_a_key_that_cannot_be_stored_refuses_the_save_without_leaking(db, vault) -> None:
+def test_a_key_that_cannot_be_stored_refuses_the_save_without_leaking(store, db, vault) -> None:
     keyring.set_keyring(BrokenKeyring())
-    service = SmtpSettings(db, PasswordVault())
+    service = SmtpSettings(store, PasswordVault())
     with pytest.raises(SecretStoreError, match="keychain is locked") as caught:
         service.save(OFFICE, PasswordChange.set("new-secret"), None)
     assert "new-secret" not in str(caught.value)
     assert smtp_rows(db) == [] and secret_rows.key_id(db) is None
 
 
-def test_a_row_changed_behind_the_apps_back_cannot_get_the_password(db, vault) -> None:
-    service = SmtpSettings(db, vault)
+def test_a_row_changed_behind_the_apps_back_cannot_get_the_password(store, db, vault) -> None:
+    service = SmtpSettings(store, vault)
     service.save(OFFICE, PasswordChange.set("pw"), None)
     db.execute("UPDATE smtp_settings SET mail_server = 'evil.example' WHERE name = 'OFFICE'")
     with pytest.raises(PasswordUnusable, match=r"^enter the password again: .*saved for bob at smtp.example.com.*"
@@ -151,11 +151,11 @@ def test_a_row_changed_behind_the_apps_back_cannot_get_the_password(db, vault) -
         service.passwords.get(smtp_owner("OFFICE"))
     # Typing the password again binds it to the row as it is.
     service.save(definition(mail_server="evil.example"), PasswordChange.set("pw2"), 2)
-    assert stored_password(db, "smtp:OFFICE") == "pw2"
+    assert stored_password(store, "smtp:OFFICE") == "pw2"
 
 
-def test_altered_ciphertext_or_binding_columns_are_refused(db, vault) -> None:
-    service = SmtpSettings(db, vault)
+def test_altered_ciphertext_or_binding_columns_are_refused(store, db, vault) -> None:
+    service = SmtpSettings(store, vault)
     service.save(OFFICE, PasswordChange.set("pw"), None)
     sealed = bytearray(next(db["secrets"].rows)["sealed"])
     sealed[-1] ^= 1
@@ -164,39 +164,39 @@ def test_altered_ciphertext_or_binding_columns_are_refused(db, vault) -> None:
         service.passwords.get(smtp_owner("OFFICE"))
 
 
-def test_moving_a_definition_in_the_app_rebinds_it_and_its_users(db, vault) -> None:
-    smtp, users = SmtpSettings(db, vault), UserSettings(db, vault)
+def test_moving_a_definition_in_the_app_rebinds_it_and_its_users(store, db, vault) -> None:
+    smtp, users = SmtpSettings(store, vault), UserSettings(store, vault)
     smtp.save(OFFICE, PasswordChange.set("shared-pw"), None)
     users.save(alice(), PasswordChange.set("alice-pw"), None)
     users.save(alice(user_code="CAROL", smtp_username=""), PasswordChange.keep(), None)
     saved = smtp.save(definition(mail_server="smtp.new.example"), PasswordChange.keep(), 1)
     assert (saved.rebound, saved.rebound_to) == (2, "smtp.new.example")
-    assert stored_password(db, "smtp:OFFICE") == "shared-pw"
-    assert stored_password(db, "user:ALICE") == "alice-pw"
+    assert stored_password(store, "smtp:OFFICE") == "shared-pw"
+    assert stored_password(store, "user:ALICE") == "alice-pw"
     bound = {(r["owner_key"], r["bound_server"]) for r in db["secrets"].rows}
     assert bound == {("OFFICE", "smtp.new.example"), ("ALICE", "smtp.new.example")}
     # A user who changes login in the app keeps the password, re-bound.
     users.save(alice(smtp_username="alice2"), PasswordChange.keep(), 1)
-    assert stored_password(db, "user:ALICE") == "alice-pw"
+    assert stored_password(store, "user:ALICE") == "alice-pw"
 
 
-def test_delete_then_create_again_has_no_password(db, vault) -> None:
-    service = SmtpSettings(db, vault)
+def test_delete_then_create_again_has_no_password(store, vault) -> None:
+    service = SmtpSettings(store, vault)
     service.save(OFFICE, PasswordChange.set("old-pw"), None)
     service.delete("OFFICE", 1)
     service.save(definition(mail_server="other.example"), PasswordChange.keep(), None)
     assert service.load("OFFICE").has_password is False
-    assert stored_password(db, "smtp:OFFICE") is None
+    assert stored_password(store, "smtp:OFFICE") is None
 
 
-def test_a_row_deleted_by_another_tool_takes_its_password(db, vault) -> None:
-    SmtpSettings(db, vault).save(OFFICE, PasswordChange.set("pw"), None)
+def test_a_row_deleted_by_another_tool_takes_its_password(store, db, vault) -> None:
+    SmtpSettings(store, vault).save(OFFICE, PasswordChange.set("pw"), None)
     db.execute("DELETE FROM smtp_settings")
     assert list(db["secrets"].rows) == []
 
 
-def test_restoring_a_backup_brings_back_rows_and_passwords_together(db, vault, db_path, tmp_path) -> None:
-    service = SmtpSettings(db, vault)
+def test_restoring_a_backup_brings_back_rows_and_passwords_together(store, db, vault, db_path, tmp_path) -> None:
+    service = SmtpSettings(store, vault)
     service.save(OFFICE, PasswordChange.set("before-backup"), None)
     backup = tmp_path / "backup.db"
     with sqlite3.connect(backup) as copy:
@@ -205,19 +205,19 @@ def test_restoring_a_backup_brings_back_rows_and_passwords_together(db, vault, d
     db.close()
     with sqlite3.connect(backup) as source, sqlite3.connect(db_path) as target:
         source.backup(target)
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
 
-    restored = open_database(db_path)
-    assert smtp_rows(restored)[0]["mail_server"] == "smtp.example.com"
+    restored = open_store(db_path)
+    assert restored.smtp.get("OFFICE").record.mail_server == "smtp.example.com"
     assert stored_password(restored, "smtp:OFFICE") == "before-backup"
 
 
-def test_a_missing_key_is_named_and_nothing_else_stops(db, vault, tmp_path) -> None:
-    service = SmtpSettings(db, vault)
+def test_a_missing_key_is_named_and_nothing_else_stops(store, db, vault, tmp_path) -> None:
+    service = SmtpSettings(store, vault)
     service.save(OFFICE, PasswordChange.set("pw"), None)
     key_id = secret_rows.key_id(db)
     headless()  # another admin: no keyring, no key file
-    other = SmtpSettings(db, PasswordVault())
+    other = SmtpSettings(store, PasswordVault())
     loaded = other.load("OFFICE")
     assert loaded.has_password and f"saved with key {key_id}; this account has no such key" in loaded.password_problem
     with pytest.raises(KeyMissing, match="README, 'Password storage'"):
@@ -230,22 +230,22 @@ def test_a_missing_key_is_named_and_nothing_else_stops(db, vault, tmp_path) -> N
         other.save(definition(port=2525, mail_server="moved.example"), PasswordChange.keep(), 2)
     assert smtp_rows(db)[0]["mail_server"] == "smtp.example.com"
     keyring.set_keyring(FileKeyring())  # back to the first admin: nothing was lost
-    assert stored_password(db, "smtp:OFFICE") == "pw"
+    assert stored_password(store, "smtp:OFFICE") == "pw"
 
 
-def test_a_wrong_key_file_is_named(db, tmp_path) -> None:
+def test_a_wrong_key_file_is_named(store, db, tmp_path) -> None:
     headless()
-    SmtpSettings(db, PasswordVault(tmp_path / "right.key")).save(OFFICE, PasswordChange.set("pw"), None)
+    SmtpSettings(store, PasswordVault(tmp_path / "right.key")).save(OFFICE, PasswordChange.set("pw"), None)
     wrong = tmp_path / "wrong.key"
     from fincon_tui.keystore import cipher, keyfile
 
     keyfile.update(wrong, lambda _: [cipher.new_key()])
-    other = SmtpSettings(db, PasswordVault(wrong))
+    other = SmtpSettings(store, PasswordVault(wrong))
     message = other.load("OFFICE").password_problem
     assert f"saved with key {secret_rows.key_id(db)}" in message and f"{wrong} holds key" in message
 
 
-def test_a_keyring_that_never_answers_is_given_up_on_and_key_files_take_over(db, tmp_path) -> None:
+def test_a_keyring_that_never_answers_is_given_up_on_and_key_files_take_over(store, db, tmp_path) -> None:
     """The keyring never answers (HangingKeyring): a save that ends at all
     has given up on it."""
     import threading
@@ -255,7 +255,7 @@ def test_a_keyring_that_never_answers_is_given_up_on_and_key_files_take_over(db,
 
     keyring.set_keyring(HangingKeyring())
     vault = PasswordVault(timeout=0.3)
-    service = SmtpSettings(db, vault)
+    service = SmtpSettings(store, vault)
     saving = threading.Thread(target=service.save, args=(OFFICE, PasswordChange.set("pw"), None), daemon=True)
     saving.start()
     saving.join(PATIENCE)

@@ -18,8 +18,8 @@ from fincon_tui.storage.postgres.connect import connect
 from fincon_tui.storage.postgres.locks import WRITE_LOCK
 from fincon_tui.storage.postgres.migrate import applied, bring_up_to_date, pending, refuse_unless_current
 from fincon_tui.storage.postgres.schema import STEPS
-from fincon_tui.storage.transactions import Waiting
-from fincon_tui.storage.versioned_table import fold
+from fincon_tui.storage.records import fold
+from fincon_tui.storage.waiting import Waiting
 
 
 def _columns_pg(conn: psycopg.Connection) -> dict[str, set[str]]:

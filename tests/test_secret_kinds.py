@@ -13,17 +13,15 @@ from fincon_tui.domain.secret_holders import HOLDERS
 from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
-from fincon_tui.storage import secret_rows
-from fincon_tui.storage.transactions import write_transaction
 
 
-def test_the_database_takes_every_kind_under_its_name(db, vault):
+def test_the_database_takes_every_kind_under_its_name(store, vault):
     """The `secrets` table's CHECK (migration m009) lists the stored names:
     a kind it did not know would fail to save."""
-    smtp = SmtpSettings(db, vault)
+    smtp = SmtpSettings(store, vault)
     smtp.save(definition(), PasswordChange.keep(), None)
     binding = smtp.binding(smtp.get("OFFICE").record)
-    with write_transaction(db):
+    with store.transaction():
         for kind in SecretKind:
             smtp.passwords.put(binding, kind, f"the {kind.word}")
     assert smtp.passwords.names([smtp_owner("OFFICE")])[smtp_owner("OFFICE")] == frozenset(SecretKind)
@@ -31,21 +29,21 @@ def test_the_database_takes_every_kind_under_its_name(db, vault):
         assert smtp.passwords.get(smtp_owner("OFFICE"), kind) == f"the {kind.word}"
 
 
-def test_the_declared_binding_is_where_each_service_binds(db, vault):
+def test_the_declared_binding_is_where_each_service_binds(store, vault):
     """The storage reads where a record sends its secrets from the
     declaration (domain.secret_holders); the services bind them from the
     record: the two agree, for a definition's own login and for a user's
     login through its definition's mail server."""
-    smtp, users = SmtpSettings(db, vault), UserSettings(db, vault)
+    smtp, users = SmtpSettings(store, vault), UserSettings(store, vault)
     smtp.save(definition(username="Office@Corp.Example", mail_server="mail.corp.example"), PasswordChange.keep(),
               None)
     users.save(user("ANN", "OFFICE", "ann@corp.example"), PasswordChange.keep(), None)
     for service, key in ((smtp, "OFFICE"), (users, "ANN")):
         record = service.get(key).record
-        assert secret_rows.bound_now(db, service.owner(key)) == service.binding(record)
+        assert store.secrets.bound_now(service.owner(key)) == service.binding(record)
         assert set(service.holding(record).holds) <= set(HOLDERS[service.owner(key).kind].secrets)
-    assert secret_rows.bound_now(db, users.owner("ANN")).server == "mail.corp.example"
-    assert secret_rows.bound_now(db, users.owner("NOBODY")) is None
+    assert store.secrets.bound_now(users.owner("ANN")).server == "mail.corp.example"
+    assert store.secrets.bound_now(users.owner("NOBODY")) is None
 
 
 def test_messages_name_each_kind():

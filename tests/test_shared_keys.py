@@ -21,7 +21,7 @@ SAVE_OFFICE = """
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.services.smtp_settings import SmtpSettings
-SmtpSettings(db, vault).save(SmtpDefinition(
+SmtpSettings(store, vault).save(SmtpDefinition(
     name="OFFICE", mail_server="localhost", authenticate=True, username="bob", port={port},
     use_tls=True, timeout_seconds=5, bcc=""), PasswordChange.{change}, {version})
 """
@@ -30,7 +30,7 @@ from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.services.smtp_settings import SmtpSettings
 for name in ("OFFICE", "SHOP"):
-    SmtpSettings(db, vault).save(SmtpDefinition(name, "smtp.example.com", True, "bob", 587, True, 30, ""),
+    SmtpSettings(store, vault).save(SmtpDefinition(name, "smtp.example.com", True, "bob", 587, True, 30, ""),
                                  PasswordChange.set(name + "-pw"), None)
 """
 
@@ -65,7 +65,7 @@ def test_delete_and_create_again_by_the_other_admin_leaves_no_password(tmp_path,
     anna.python(SAVE_OFFICE.format(port=587, change='set("anna-pw")', version=None))
     ben.python(
         "from fincon_tui.services.smtp_settings import SmtpSettings\n"
-        "SmtpSettings(db, vault).delete('OFFICE', 1)\n"
+        "SmtpSettings(store, vault).delete('OFFICE', 1)\n"
     )
     ben.python(SAVE_OFFICE.format(port=2525, change="keep()", version=None))
     shown = json.loads(anna.cli("smtp", "show", "OFFICE", "--json").stdout)

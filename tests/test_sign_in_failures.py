@@ -131,12 +131,12 @@ def _untrusted(monkeypatch, tmp_path) -> tuple[str, str]:
 
 @pytest.mark.parametrize("way_in", [_unresolvable, _proxy_not_there, _untrusted])
 def test_sign_in_on_the_command_line_names_what_failed_in_one_line(
-    db, db_path, vault, idp, smtp, monkeypatch, tmp_path, way_in
+    store, db_path, vault, idp, smtp, monkeypatch, tmp_path, way_in
 ) -> None:
     from fincon_tui.services.smtp_settings import SmtpSettings
 
     no_proxy(monkeypatch)
-    SmtpSettings(db, vault).save(microsoft(smtp[0]), KEEP, None)
+    SmtpSettings(store, vault).save(microsoft(smtp[0]), KEEP, None)
     message, hint = way_in(monkeypatch, tmp_path)
     result = cli(db_path, "sign-in", "M365")
     port = idp.base.rsplit(":", 1)[1]
@@ -146,14 +146,14 @@ def test_sign_in_on_the_command_line_names_what_failed_in_one_line(
 
 
 def test_a_login_test_whose_token_endpoint_cannot_be_reached_names_the_host(
-    db, db_path, vault, idp, smtp, monkeypatch
+    store, db_path, vault, idp, smtp, monkeypatch
 ) -> None:
     from fincon_tui.services.smtp_settings import SmtpSettings
 
     no_proxy(monkeypatch)
     closed = free_port()
     monkeypatch.setenv(AUTHORITY_ENV, f"https://127.0.0.1:{closed}")
-    SmtpSettings(db, vault).save(microsoft(smtp[0], client_id="daemon"), KEEP, None,
+    SmtpSettings(store, vault).save(microsoft(smtp[0], client_id="daemon"), KEEP, None,
                                  {"client_secret": PasswordChange.set("daemon-secret")})
     report = json.loads(cli(db_path, "test", "M365", "--json").stdout)
     assert (report["step"], report["message"], report["hint"]) == (
@@ -187,7 +187,7 @@ def test_a_refused_service_account_key_is_named_with_where_to_store_a_new_one(
 
 
 def test_a_token_endpoint_that_answers_in_plain_text_gets_no_ca_hint(
-    db, db_path, vault, idp, smtp, monkeypatch
+    store, db_path, vault, idp, smtp, monkeypatch
 ) -> None:
     """Plain text where HTTPS was due (WRONG_VERSION_NUMBER): no certificate
     was shown, so SSL_CERT_FILE cannot help; the network hint can."""
@@ -195,7 +195,7 @@ def test_a_token_endpoint_that_answers_in_plain_text_gets_no_ca_hint(
 
     no_proxy(monkeypatch)
     monkeypatch.setenv(AUTHORITY_ENV, f"https://127.0.0.1:{smtp[0]}")  # the mail server: it greets in plain text
-    SmtpSettings(db, vault).save(microsoft(smtp[0]), KEEP, None)
+    SmtpSettings(store, vault).save(microsoft(smtp[0]), KEEP, None)
     result = cli(db_path, "sign-in", "M365")
     assert result.returncode == 2
     assert result.stderr.startswith(

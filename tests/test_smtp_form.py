@@ -43,7 +43,7 @@ async def create(pilot, name: str = "OFFICE", *, by_menu_digits: bool = False) -
     return screen
 
 
-async def test_the_seed_article_step_by_step(app, db) -> None:
+async def test_the_seed_article_step_by_step(app, store, db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         # Navigate to System / Mail Settings / SMTP Settings.
         screen = await open_smtp_settings(pilot, by_menu_digits=True)
@@ -95,7 +95,7 @@ async def test_the_seed_article_step_by_step(app, db) -> None:
         "tenant": None,
         "client_id": None,
     }
-    assert stored_password(db, "smtp:Office 365") == "Tr0ub4dor&3"
+    assert stored_password(store, "smtp:Office 365") == "Tr0ub4dor&3"
 
 
 async def test_create_defaults_and_tab_order(app) -> None:
@@ -150,7 +150,7 @@ async def test_enter_on_yes_button_creates(app) -> None:
         assert app.screen is screen and app.focused.id == "mail_server"
 
 
-async def test_existing_definition_loads_case_insensitively_and_edits(app, db) -> None:
+async def test_existing_definition_loads_case_insensitively_and_edits(app, store, db) -> None:
     save_office(app)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_smtp_settings(pilot)
@@ -170,10 +170,10 @@ async def test_existing_definition_loads_case_insensitively_and_edits(app, db) -
         assert screen.message.text == "SMTP definition Office saved"
     [row] = smtp_rows(db)
     assert (row["port"], row["version"]) == (2525, 2)
-    assert stored_password(db, "smtp:Office") == "old-password"
+    assert stored_password(store, "smtp:Office") == "old-password"
 
 
-async def test_a_new_mail_server_takes_the_stored_password_along_and_says_so(app, db) -> None:
+async def test_a_new_mail_server_takes_the_stored_password_along_and_says_so(app, store) -> None:
     save_office(app)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_smtp_settings(pilot)
@@ -183,10 +183,10 @@ async def test_a_new_mail_server_takes_the_stored_password_along_and_says_so(app
         await pilot.press("f10")
         assert screen.message.text == (
             "SMTP definition Office saved; the stored password now goes to smtp.new.example")
-    assert stored_password(db, "smtp:Office") == "old-password"
+    assert stored_password(store, "smtp:Office") == "old-password"
 
 
-async def test_clearing_the_masked_password_removes_it(app, db) -> None:
+async def test_clearing_the_masked_password_removes_it(app, store) -> None:
     save_office(app)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_smtp_settings(pilot)
@@ -195,7 +195,7 @@ async def test_clearing_the_masked_password_removes_it(app, db) -> None:
         assert screen.password_field.value == ""
         await pilot.press("f10")
         assert "saved" in screen.message.text
-    assert stored_password(db, "smtp:Office") is None
+    assert stored_password(store, "smtp:Office") is None
 
 
 async def test_typing_over_the_mask_replaces_the_whole_password(app) -> None:
@@ -207,7 +207,7 @@ async def test_typing_over_the_mask_replaces_the_whole_password(app) -> None:
         await type_text(pilot, "new")
         assert screen.password_field.value == "new"
         await pilot.press("f10")
-    assert stored_password(app.smtp.db, "smtp:Office") == "new"
+    assert stored_password(app.smtp.store, "smtp:Office") == "new"
 
 
 async def test_yes_no_fields_take_one_letter_and_refuse_others(app) -> None:
@@ -360,7 +360,7 @@ async def test_keyring_failure_keeps_everything_typed(app, db) -> None:
     assert smtp_rows(db) == []
 
 
-async def test_no_keyring_backend_keeps_the_key_in_a_key_file(app, db) -> None:
+async def test_no_keyring_backend_keeps_the_key_in_a_key_file(app, store) -> None:
     keyring.set_keyring(fail.Keyring())
     async with app.run_test(size=SIZE) as pilot:
         screen = await create(pilot)
@@ -369,7 +369,7 @@ async def test_no_keyring_backend_keeps_the_key_in_a_key_file(app, db) -> None:
         await fill(pilot, screen, mail_server="mail.example.com")
         await pilot.press("tab", "tab", *"bob", "tab", *"pw", "f10")
         assert screen.message.text == "SMTP definition OFFICE saved"
-    assert stored_password(db, "smtp:OFFICE") == "pw"
+    assert stored_password(store, "smtp:OFFICE") == "pw"
 
 
 async def test_escape_with_unsaved_changes_asks_first(app, db) -> None:

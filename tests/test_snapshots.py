@@ -168,7 +168,8 @@ def test_more_screen(snap_compare, people, keys: list[str], size: tuple[int, int
     long = "relay-with-a-long-name.eu-west-1.mail.example.com"
     people.smtp.save(definition(name="OFFICE", mail_server=long, username="shared@corp.example", port=2525),
                      PasswordChange.keep(), 1)
-    people.smtp.db.execute("UPDATE audit_log SET at = '2026-11-24T14:02:00+00:00', who = 'anna'")  # as shown in History
+    # as shown in History
+    people.smtp.store.db.execute("UPDATE audit_log SET at = '2026-11-24T14:02:00+00:00', who = 'anna'")
     assert snapped(snap_compare, people, keys, size)
 
 
@@ -181,12 +182,12 @@ def test_plaintext_warning(snap_compare, app, colours, monkeypatch) -> None:
     assert snapped(snap_compare, app, ["1", "1", "1", *"plain", "enter", "f6", "enter"])
 
 
-def test_no_color(snap_compare, db, vault, monkeypatch) -> None:
+def test_no_color(snap_compare, store, vault, monkeypatch) -> None:
     """NO_COLOR: Textual draws the theme in grey; fields and buttons keep their shape."""
     from fincon_tui.ui.app import FinconApp
 
     monkeypatch.setenv("NO_COLOR", "1")
-    app = FinconApp(db, vault, cursor_blink=False)
+    app = FinconApp(store, vault, cursor_blink=False)
     monkeypatch.delenv("NO_COLOR")  # the app has read it; the SVG export must not strip colours too
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     assert snapped(snap_compare, app, ["1", "1", "1", *"office", "enter"])

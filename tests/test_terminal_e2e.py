@@ -107,9 +107,9 @@ def test_a_closed_terminal_after_look_up_work_ends_the_app(db_path: Path, how: s
 
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.smtp_settings import SmtpSettings
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
 
-    service = SmtpSettings(open_database(db_path), PasswordVault())
+    service = SmtpSettings(open_store(db_path), PasswordVault())
     for n in range(30):
         service.save(definition(name=f"RELAY{n:02}"), PasswordChange.keep(), None)
     terminal = Terminal(["--db", str(db_path)], "xterm-256color")
@@ -144,9 +144,9 @@ def key_costs_on(db_path: Path, open_window, keys: list[tuple[str, str]], after)
     change the screen."""
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.smtp_settings import SmtpSettings
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
 
-    service = SmtpSettings(open_database(db_path), PasswordVault())
+    service = SmtpSettings(open_store(db_path), PasswordVault())
     for name in ("BRANCH1", "BRANCH2"):
         service.save(definition(name=name, mail_server=f"{name.lower()}.example.com"), PasswordChange.keep(), None)
     terminal = Terminal(["--db", str(db_path)], "xterm-256color")

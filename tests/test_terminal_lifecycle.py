@@ -60,9 +60,9 @@ def test_quitting_leaves_a_keyring_that_never_answers_behind(db_path: Path, tmp_
 
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.smtp_settings import SmtpSettings
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
 
-    SmtpSettings(open_database(db_path), PasswordVault()).save(definition(), PasswordChange.set("pw"), None)
+    SmtpSettings(open_store(db_path), PasswordVault()).save(definition(), PasswordChange.set("pw"), None)
     with held_reads(tmp_path) as held:
         terminal = Terminal(["--db", str(db_path)], "xterm-256color", FINCON_TUI_KEYRING_TIMEOUT="86400", **held)
         try:
@@ -200,7 +200,7 @@ def test_detaching_and_reattaching_tmux_during_a_login_test(db_path: Path, tmp_p
 
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.smtp_settings import SmtpSettings
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
 
     connected, answer = threading.Event(), threading.Event()
 
@@ -216,7 +216,7 @@ def test_detaching_and_reattaching_tmux_during_a_login_test(db_path: Path, tmp_p
     socket = str(tmp_path / "tmux")
     tmux = ["tmux", "-S", socket, "-f", "/dev/null"]
     with scripted_server(held) as port:
-        SmtpSettings(open_database(db_path), PasswordVault()).save(
+        SmtpSettings(open_store(db_path), PasswordVault()).save(
             definition(mail_server="localhost", port=port, use_tls=False, authenticate=False, username=""),
             PasswordChange.keep(), None)
         env = {**os.environ, "TERM": "xterm-256color"}

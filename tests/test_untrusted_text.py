@@ -94,9 +94,9 @@ def write_hostile_rows(db_path: Path, escape: str, names: tuple[str, ...] = ("EV
                 "INSERT INTO user_email_settings (user_code, smtp_name, sender_name, sender_email, created_at, "
                 "updated_at, version) VALUES (?, ?, 'Legacy', ?, ?, ?, 1)", [code, smtp_name, sender, STAMP, STAMP],
             )
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
 
-    open_database(db_path).close()  # upgraded, as the next start of fincon-tui would
+    open_store(db_path).close()  # upgraded, as the next start of fincon-tui would
 
 
 @pytest.mark.parametrize("escape", ESCAPES)
@@ -220,12 +220,12 @@ async def test_hostile_text_in_every_displayed_field_of_the_lists_and_forms(text
     import tempfile
 
     from fincon_tui.keystore.vault import PasswordVault
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
     from fincon_tui.ui.app import FinconApp
 
     name = text.strip()[:40] or "x"
     with tempfile.TemporaryDirectory() as folder:
-        db = open_database(Path(folder) / "fincon.db")
+        db = open_store(Path(folder) / "fincon.db")
         app = FinconApp(db, PasswordVault(), cursor_blink=False)
         app.smtp.save(definition(name=name, username=text.strip()[:254] or "u"), PasswordChange.keep(), None)
         app.users.save(UserEmailSettings("U1", name, "", text.strip()[:60] or "s", "s@corp.example"),

@@ -16,8 +16,8 @@ from fincon_tui.domain.password_binding import smtp_owner
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.data_keys import adopt_legacy, legacy_message
 from fincon_tui.services.sealed_passwords import Passwords
-from fincon_tui.storage.database import open_database
 from fincon_tui.storage.migrations import migrations
+from fincon_tui.storage.store import open_store
 
 NOW = "2026-11-20T10:00:00+00:00"
 
@@ -65,19 +65,20 @@ def test_upgrade_moves_this_admins_passwords_and_counts_the_others(db_path) -> N
                               ("staged:t-staged", "staged-pw"), ("smtp:CLEARED", "cleared-pw"),
                               ("user:ALICE", "alice-pw"), ("smtp:OLDEST", "eve-pw")):
         keyring.set_password("fincon-tui", account, password)
-    db = open_database(db_path)
+    store = open_store(db_path)
+    db = store.db
     assert "password_journal" not in db.table_names()
-    passwords = Passwords(db, PasswordVault())
+    passwords = Passwords(store, PasswordVault())
     assert passwords.get(smtp_owner("OFFICE")) == "office-pw"  # readable before it moves, too
     adopted = adopt_legacy(passwords)
     assert adopted.moved == 4 and adopted.left == {"ben": 1}
     assert "1 password saved by an older fincon-tui is still in another admin's keyring (ben: 1)" in (
         legacy_message(adopted))
-    assert stored_password(db, "smtp:OFFICE") == "office-pw"
-    assert stored_password(db, "smtp:STAGED") == "staged-pw"  # the journal's committed change wins
-    assert stored_password(db, "smtp:OLDEST") == "eve-pw"
-    assert stored_password(db, "user:ALICE") == "alice-pw"
-    assert stored_password(db, "smtp:CLEARED") is None
+    assert stored_password(store, "smtp:OFFICE") == "office-pw"
+    assert stored_password(store, "smtp:STAGED") == "staged-pw"  # the journal's committed change wins
+    assert stored_password(store, "smtp:OLDEST") == "eve-pw"
+    assert stored_password(store, "user:ALICE") == "alice-pw"
+    assert stored_password(store, "smtp:CLEARED") is None
     # Moved entries are gone from the keyring; the one the journal had cleared is never read.
     assert {name for name in keyring_entries() if not name.startswith("key:")} == {"smtp:CLEARED"}
     # Ben's turn: his keyring holds his password; then nothing is left anywhere.
@@ -85,16 +86,15 @@ def test_upgrade_moves_this_admins_passwords_and_counts_the_others(db_path) -> N
     # pointed at this account, which then plays Ben.)
     keyring.set_password("fincon-tui", "smtp:BENS", "ben-pw")
     db.execute("UPDATE legacy_passwords SET saved_by = ? WHERE owner_key = 'BENS'", [ME])
-    again = adopt_legacy(Passwords(db, PasswordVault()))
+    again = adopt_legacy(Passwords(store, PasswordVault()))
     assert (again.moved, again.left) == (1, {})
-    assert stored_password(db, "smtp:BENS") == "ben-pw"
+    assert stored_password(store, "smtp:BENS") == "ben-pw"
 
 
 def test_a_headless_admin_counts_what_waits_in_keyrings(db_path) -> None:
     old_database(db_path)
     keyring.set_keyring(fail.Keyring())
-    db = open_database(db_path)
-    passwords = Passwords(db, PasswordVault())
+    passwords = Passwords(open_store(db_path), PasswordVault())
     adopted = adopt_legacy(passwords)
     assert adopted.moved == 0 and sum(adopted.left.values()) == 5
     assert passwords.has(smtp_owner("BENS"))

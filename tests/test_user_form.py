@@ -37,7 +37,7 @@ def login_line(screen) -> str:
     return str(screen.query_one("#login-used").content)
 
 
-async def test_create_user_settings_with_own_login(seeded, db) -> None:
+async def test_create_user_settings_with_own_login(seeded, store, db) -> None:
     app = seeded
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_users(pilot, by_menu_digits=True)
@@ -59,7 +59,7 @@ async def test_create_user_settings_with_own_login(seeded, db) -> None:
     [row] = list(db["user_email_settings"].rows)
     assert (row["user_code"], row["smtp_name"], row["smtp_username"]) == ("ALICE", "OFFICE", "alice@corp.example")
     assert (row["job_title"], row["telephone"], row["user_defined_1"]) == ("Accountant", "+27 21 555 0100", "CC-7")
-    assert stored_password(db, "user:ALICE") == "alice-pw"
+    assert stored_password(store, "user:ALICE") == "alice-pw"
 
 
 async def test_login_line_for_each_kind_of_definition(seeded) -> None:
@@ -138,7 +138,7 @@ async def test_f4_elsewhere_says_where_it_works(seeded) -> None:
         assert screen.message.text == "F4/^P lists values for User and SMTP Definition only"
 
 
-async def test_delete_user_after_confirmation(seeded, db) -> None:
+async def test_delete_user_after_confirmation(seeded, store, db) -> None:
     seeded.users.save(
         UserEmailSettings("BOB", "OFFICE", "bob", "Bob", "bob@corp.example"), PasswordChange.set("bob-pw"), None
     )
@@ -153,7 +153,7 @@ async def test_delete_user_after_confirmation(seeded, db) -> None:
         assert screen.message.text == "User email settings BOB deleted"
         assert seeded.focused.id == "user_code"
     assert list(db["user_email_settings"].rows) == []
-    assert stored_password(db, "user:BOB") is None
+    assert stored_password(store, "user:BOB") is None
 
 
 async def test_linked_definition_delete_is_refused_with_names(seeded) -> None:
@@ -175,7 +175,7 @@ async def test_unlinked_definition_is_deleted_from_the_form(seeded) -> None:
         await open_form(pilot, 1, key="office")
         await pilot.press("f8", "y")
         assert seeded.screen.message.text == "SMTP definition OFFICE deleted"
-    assert seeded.smtp.load("OFFICE") is None and stored_password(seeded.smtp.db, "smtp:OFFICE") is None
+    assert seeded.smtp.load("OFFICE") is None and stored_password(seeded.smtp.store, "smtp:OFFICE") is None
 
 
 async def test_delete_of_an_unsaved_record_explains(seeded) -> None:

@@ -7,6 +7,7 @@ server that takes only its tokens (fixtures: tests/oauth_fixtures.py)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +23,6 @@ from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.services.sign_ins import definition_sign_in, save_sign_in, user_sign_in
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
-from fincon_tui.storage.transactions import write_transaction
 from fincon_tui.ui.screens.sign_in import SignInScreen
 from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
 from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
@@ -36,16 +36,16 @@ def ann(definition: str = "M365", method: str = "", username: str = ANN) -> User
     return UserEmailSettings("ANN", definition, username, "Ann", ANN, login_method=method)
 
 
-def services(db, vault) -> tuple[SmtpSettings, UserSettings]:
-    return SmtpSettings(db, vault), UserSettings(db, vault)
+def services(store, vault) -> tuple[SmtpSettings, UserSettings]:
+    return SmtpSettings(store, vault), UserSettings(store, vault)
 
 
-def token_of(db, vault, owner) -> str | None:
-    return SmtpSettings(db, vault).passwords.get(owner, SecretKind.REFRESH_TOKEN)
+def token_of(store, vault, owner) -> str | None:
+    return SmtpSettings(store, vault).passwords.get(owner, SecretKind.REFRESH_TOKEN)
 
 
-def sign_ann_in(db, vault, idp) -> None:
-    smtp, users = services(db, vault)
+def sign_ann_in(store, vault, idp) -> None:
+    smtp, users = services(store, vault)
     device_code_sign_in(idp, lambda: user_sign_in(users, smtp, "ANN"),
                         lambda found, tokens: save_sign_in(users, found, tokens))
 
@@ -55,7 +55,7 @@ def login_line(screen) -> str:
 
 
 async def test_a_users_mailbox_signs_in_on_the_user_form_then_the_login_test_runs_as_the_user(
-    app, db, db_path, vault, idp, smtp
+    app, store, db_path, vault, idp, smtp
 ) -> None:
     port, mailbox = smtp
     app.smtp.save(microsoft(port, username=""), KEEP, None)  # each user brings their own mailbox
@@ -86,18 +86,18 @@ async def test_a_users_mailbox_signs_in_on_the_user_form_then_the_login_test_run
         assert session.outcome.ok, session.outcome
         assert "C: AUTH XOAUTH2 ***" in "\n".join(session.shown)
     assert mailbox.logins == [(ANN, "XOAUTH2")] and mailbox.tls_at_auth == [True]
-    stored = token_of(db, vault, user_owner("ANN"))
+    stored = token_of(store, vault, user_owner("ANN"))
     assert stored in idp.live_refresh_tokens()  # the one the login test rotated to
-    assert token_of(db, vault, smtp_owner("M365")) is None
+    assert token_of(store, vault, smtp_owner("M365")) is None
     assert stored.encode() not in Path(db_path).read_bytes()
     assert app.users.history("ANN")[0].changes == {"refresh_token": f"signed in as {ANN}"}
 
 
 def test_user_sign_in_on_the_command_line_then_tests_and_sends_as_the_user_across_processes(
-    db, db_path, vault, idp, smtp
+    store, db_path, vault, idp, smtp
 ) -> None:
     port, mailbox = smtp
-    smtp_settings, users = services(db, vault)
+    smtp_settings, users = services(store, vault)
     smtp_settings.save(microsoft(port, username=OFFICE), KEEP, None)
     users.save(ann(), KEEP, None)
     approve_when_asked(idp, ANN)
@@ -105,27 +105,29 @@ def test_user_sign_in_on_the_command_line_then_tests_and_sends_as_the_user_acros
     assert signed.returncode == 0, signed.stderr
     assert f"{idp.base}/devicelogin" in signed.stderr
     assert signed.stdout == f"Signed in as {ANN}; the refresh token is stored with User email settings ANN\n"
-    first = token_of(db, vault, user_owner("ANN"))
+    first = token_of(store, vault, user_owner("ANN"))
     tested = cli(db_path, "test", "M365", "--user", "ANN")  # a process of its own refreshes; the server rotates
     assert tested.returncode == 0, tested.stderr
     assert f"logged in with OAuth 2.0 as {ANN}" in tested.stdout
-    second = token_of(db, vault, user_owner("ANN"))
+    second = token_of(store, vault, user_owner("ANN"))
     assert second != first and first not in idp.live_refresh_tokens()
     sent = cli(db_path, "send-test", "M365", "--user", "ANN", "--to", "bob@contoso.example")
     assert sent.returncode == 0, sent.stderr  # a later process: works only with the rotated token
-    assert token_of(db, vault, user_owner("ANN")) not in (first, second)
+    assert token_of(store, vault, user_owner("ANN")) not in (first, second)
     assert mailbox.logins == [(ANN, "XOAUTH2")] * 2
     assert [(sender, to) for sender, to, _ in mailbox.messages] == [(ANN, ["bob@contoso.example"])]
     assert first not in signed.stdout + signed.stderr + tested.stdout + tested.stderr + sent.stdout + sent.stderr
 
 
-def test_expiries_of_a_users_sign_in_are_shown_and_warned_of_only_for_that_user(db, db_path, vault, idp, smtp) -> None:
-    smtp_settings, users = services(db, vault)
+def test_expiries_of_a_users_sign_in_are_shown_and_warned_of_only_for_that_user(
+    store, db_path, vault, idp, smtp
+) -> None:
+    smtp_settings, users = services(store, vault)
     smtp_settings.save(microsoft(smtp[0], username=OFFICE), KEEP, None)
     users.save(ann(), KEEP, None)
     device_code_sign_in(idp, lambda: definition_sign_in(smtp_settings, "M365"),
                         lambda found, tokens: save_sign_in(smtp_settings, found, tokens), OFFICE)
-    sign_ann_in(db, vault, idp)
+    sign_ann_in(store, vault, idp)
     shown = json.loads(cli(db_path, "user", "show", "ANN", "--json").stdout)
     assert (shown["login_method"], shown["login_way"]) == ("", "device code")
     assert shown["login_used"] == f"{ANN}, Microsoft 365 (from user settings)"
@@ -135,8 +137,9 @@ def test_expiries_of_a_users_sign_in_are_shown_and_warned_of_only_for_that_user(
     assert definition["users_expires"] == {"ANN": shown["expires"]}
     assert set(definition["expires"]) == {"refresh_token"}  # the definition's own sign-in
     soon = (datetime.now(UTC) + timedelta(days=3)).isoformat(timespec="seconds")
-    with write_transaction(db):
-        db.execute("UPDATE secrets SET expires_at = ? WHERE owner_kind = 'user'", [soon])
+    with store.transaction():
+        for sealed in store.secrets.of_owner(user_owner("ANN")):
+            store.secrets.put(replace(sealed, expires_at=soon))
     as_ann = cli(db_path, "test", "M365", "--user", "ANN", "--json")
     report = json.loads(as_ann.stdout)
     assert report["ok"] and as_ann.returncode == 1  # logged in, but Ann's sign-in dies within 14 days
@@ -145,15 +148,15 @@ def test_expiries_of_a_users_sign_in_are_shown_and_warned_of_only_for_that_user(
     assert shared.returncode == 0 and json.loads(shared.stdout)["expiring"] == []
 
 
-def test_a_users_revoked_or_missing_sign_in_says_how_to_sign_that_user_in(db, db_path, vault, idp, smtp) -> None:
-    smtp_settings, users = services(db, vault)
+def test_a_users_revoked_or_missing_sign_in_says_how_to_sign_that_user_in(store, db_path, vault, idp, smtp) -> None:
+    smtp_settings, users = services(store, vault)
     smtp_settings.save(microsoft(smtp[0], username=""), KEEP, None)
     users.save(ann(), KEEP, None)
     missing = cli(db_path, "test", "M365", "--user", "ANN")
     assert missing.returncode == 2
     assert missing.stderr == (f"fincon-tui: {ANN} is not signed in yet: Sign in on User Email Settings ANN, or run "
                               "`fincon-tui user sign-in ANN`\n")
-    sign_ann_in(db, vault, idp)
+    sign_ann_in(store, vault, idp)
     idp.revoke_refresh_tokens(ANN)
     revoked = cli(db_path, "test", "M365", "--user", "ANN", "--json")
     report = json.loads(revoked.stdout)
@@ -163,8 +166,8 @@ def test_a_users_revoked_or_missing_sign_in_says_how_to_sign_that_user_in(db, db
     assert smtp[1].logins == []
 
 
-def test_who_cannot_sign_in_is_told_why(db, db_path, vault, idp, smtp) -> None:
-    smtp_settings, users = services(db, vault)
+def test_who_cannot_sign_in_is_told_why(store, db_path, vault, idp, smtp) -> None:
+    smtp_settings, users = services(store, vault)
     smtp_settings.save(microsoft(smtp[0], name="APP", username="", client_id="daemon"), KEEP, None,
                        {"client_secret": PasswordChange.set("daemon-secret")})
     users.save(ann("APP"), KEEP, None)
@@ -186,11 +189,13 @@ def test_who_cannot_sign_in_is_told_why(db, db_path, vault, idp, smtp) -> None:
     assert users.get("BOB").record.smtp_name == "APP"  # nothing written
 
 
-def test_a_user_signs_in_to_google_with_the_definitions_oauth_client(db, db_path, vault, idp, smtp, tmp_path) -> None:
+def test_a_user_signs_in_to_google_with_the_definitions_oauth_client(
+    store, db_path, vault, idp, smtp, tmp_path
+) -> None:
     from fincon_tui.oauth.google import InstalledApp
 
     port, mailbox = smtp
-    smtp_settings, users = services(db, vault)
+    smtp_settings, users = services(store, vault)
     google = dict(username="", login_method="G", tenant="")
     smtp_settings.save(microsoft(port, name="GMAIL", client_id="gclient", **google), KEEP, None,
                        {"client_secret": PasswordChange.set("g-secret")})
@@ -217,12 +222,12 @@ def test_a_user_signs_in_to_google_with_the_definitions_oauth_client(db, db_path
 
 
 def _put_token(users: UserSettings, code: str, token: str = "rt") -> None:
-    with write_transaction(users.db):
+    with users.store.transaction():
         users.passwords.put(users.binding(users.get(code).record), SecretKind.REFRESH_TOKEN, token)
 
 
-def test_a_users_sign_in_goes_with_the_login_it_was_made_for(db, vault) -> None:
-    smtp_settings, users = services(db, vault)
+def test_a_users_sign_in_goes_with_the_login_it_was_made_for(store, vault) -> None:
+    smtp_settings, users = services(store, vault)
     smtp_settings.save(microsoft(587, username=""), KEEP, None)
     users.save(ann(), KEEP, None)
     _put_token(users, "ANN")
@@ -251,10 +256,10 @@ def test_a_users_sign_in_goes_with_the_login_it_was_made_for(db, vault) -> None:
         "refresh_token: removed: SMTP definition M365's app registration changed")
 
 
-def test_a_sign_in_is_not_stored_when_the_app_registration_changed_meanwhile(db, vault) -> None:
+def test_a_sign_in_is_not_stored_when_the_app_registration_changed_meanwhile(store, vault) -> None:
     from fincon_tui.oauth.tokens import Tokens
 
-    smtp_settings, users = services(db, vault)
+    smtp_settings, users = services(store, vault)
     smtp_settings.save(microsoft(587, username=""), KEEP, None)
     users.save(ann(), KEEP, None)
     found = user_sign_in(users, smtp_settings, "ANN")
@@ -264,11 +269,11 @@ def test_a_sign_in_is_not_stored_when_the_app_registration_changed_meanwhile(db,
     assert not users.passwords.has(user_owner("ANN"), SecretKind.REFRESH_TOKEN)
 
 
-async def test_the_login_method_field_takes_p_m_g_or_nothing_and_keys_come_from_the_keymap(db, vault) -> None:
+async def test_the_login_method_field_takes_p_m_g_or_nothing_and_keys_come_from_the_keymap(store, vault) -> None:
     from fincon_tui.ui.app import FinconApp
     from fincon_tui.ui.screens.help import HelpScreen
 
-    app = FinconApp(db, vault, cursor_blink=False, keymap={"sign_in": "f11"})
+    app = FinconApp(store, vault, cursor_blink=False, keymap={"sign_in": "f11"})
     app.smtp.save(microsoft(587, username=""), KEEP, None)
     app.smtp.save(microsoft(587, name="PW", login_method="P", tenant="", client_id="", username=""), KEEP, None)
     app.users.save(ann(), KEEP, None)
@@ -299,8 +304,8 @@ async def test_the_login_method_field_takes_p_m_g_or_nothing_and_keys_come_from_
     assert app.users.get("ANN").record.login_method == ""  # nothing saved
 
 
-def test_user_set_export_and_import_carry_the_login_method(db, db_path, vault, tmp_path) -> None:
-    smtp_settings, users = services(db, vault)
+def test_user_set_export_and_import_carry_the_login_method(store, db_path, vault, tmp_path) -> None:
+    smtp_settings, users = services(store, vault)
     smtp_settings.save(microsoft(587, username=""), KEEP, None)
     users.save(ann(), KEEP, None)
     changed = cli(db_path, "user", "set", "ANN", "--login-method", "m")

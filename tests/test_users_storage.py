@@ -19,23 +19,23 @@ def user(code: str = "ALICE", smtp_name: str = "OFFICE", username: str = "") -> 
 
 
 @pytest.fixture
-def smtp(db, vault) -> SmtpSettings:
-    service = SmtpSettings(db, vault)
+def smtp(store, vault) -> SmtpSettings:
+    service = SmtpSettings(store, vault)
     service.save(definition(), PasswordChange.set("shared-pw"), None)
     return service
 
 
 @pytest.fixture
-def users(db, vault, smtp) -> UserSettings:
-    return UserSettings(db, vault)
+def users(store, vault, smtp) -> UserSettings:
+    return UserSettings(store, vault)
 
 
-def test_user_round_trip_with_own_password(users, db) -> None:
+def test_user_round_trip_with_own_password(users, store, db) -> None:
     saved = users.save(user(username="alice"), PasswordChange.set("alice-pw"), None)
     assert saved.version == 1
     loaded = users.load("alice")
     assert loaded.stored.record == user(username="alice") and loaded.has_password
-    assert stored_password(db, "user:ALICE") == "alice-pw"
+    assert stored_password(store, "user:ALICE") == "alice-pw"
     row = next(db["user_email_settings"].rows)
     assert row["smtp_username"] == "alice" and row["job_title"] is None
     assert "password" not in row
@@ -59,10 +59,10 @@ def test_user_code_check_constraint(db, smtp, code: str) -> None:
         )
 
 
-def test_deleting_a_user_removes_row_and_password(users, db) -> None:
+def test_deleting_a_user_removes_row_and_password(users, store) -> None:
     users.save(user(username="alice"), PasswordChange.set("alice-pw"), None)
     users.delete("ALICE", 1)
-    assert users.load("ALICE") is None and stored_password(db, "user:ALICE") is None
+    assert users.load("ALICE") is None and stored_password(store, "user:ALICE") is None
 
 
 def test_delete_checks_the_version(users) -> None:
@@ -82,12 +82,12 @@ def test_a_linked_definition_cannot_be_deleted(users, smtp) -> None:
         "SMTP definition OFFICE is used by 5 users (AMY, BOB, CAT and 2 more): "
         "link them to another definition first"
     )
-    assert smtp.load("OFFICE") is not None and stored_password(users.db, "smtp:OFFICE") == "shared-pw"
+    assert smtp.load("OFFICE") is not None and stored_password(users.store, "smtp:OFFICE") == "shared-pw"
 
 
 def test_an_unlinked_definition_is_deleted_with_its_password(smtp) -> None:
     smtp.delete("office", 1)
-    assert smtp.load("OFFICE") is None and stored_password(smtp.db, "smtp:OFFICE") is None
+    assert smtp.load("OFFICE") is None and stored_password(smtp.store, "smtp:OFFICE") is None
 
 
 def test_users_without_login_are_counted(users, smtp) -> None:

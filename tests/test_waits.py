@@ -16,7 +16,7 @@ from support import PATIENCE, definition, open_form, smtp_rows, until
 from textual import events
 
 from fincon_tui.domain.password_binding import PasswordChange
-from fincon_tui.storage import transactions
+from fincon_tui.storage import waiting
 from fincon_tui.ui.screens.help import HelpScreen
 
 SIZE = (80, 24)
@@ -26,7 +26,7 @@ SIZE = (80, 24)
 def writes_wait_until_released(monkeypatch: pytest.MonkeyPatch) -> None:
     """A write waits for the lock as long as a test waits for anything
     (a screen frozen by the wait fails then, instead of hanging)."""
-    monkeypatch.setattr(transactions, "WAIT_LIMIT_SECONDS", PATIENCE)
+    monkeypatch.setattr(waiting, "WAIT_LIMIT_SECONDS", PATIENCE)
 
 
 def send(app, key: str) -> None:
@@ -185,7 +185,7 @@ async def test_a_wait_reported_after_its_write_ended_is_not_shown() -> None:
     import threading
     from types import SimpleNamespace
 
-    from fincon_tui.storage.transactions import WAITING
+    from fincon_tui.storage.waiting import WAITING
     from fincon_tui.ui.db_thread import DatabaseThread
 
     database, owner, shown = DatabaseThread(), SimpleNamespace(waiting=None), []

@@ -208,7 +208,7 @@ async def test_the_delete_question_names_each_secret_that_goes(app, where: str) 
     assert app.smtp.get("M365") is None and app.smtp.passwords.expiries(app.smtp.owner("M365")) == {}
 
 
-async def test_copy_with_the_password_rebinds_it_to_the_copy(people, db) -> None:
+async def test_copy_with_the_password_rebinds_it_to_the_copy(people, store, db) -> None:
     async with people.run_test(size=SIZE) as pilot:
         await pilot.press(*DEFINITIONS, "3", "enter")
         dialog = people.screen
@@ -225,15 +225,15 @@ async def test_copy_with_the_password_rebinds_it_to_the_copy(people, db) -> None
                                      "the stored password is copied too")
         await pilot.press("ctrl+u", *"smtp.branch.example", "f10")
         assert people.screen.message.text == "SMTP definition branch saved with its password"
-    assert stored_password(db, "smtp:branch") == "shared"
-    assert stored_password(db, "smtp:OFFICE") == "shared"
+    assert stored_password(store, "smtp:branch") == "shared"
+    assert stored_password(store, "smtp:OFFICE") == "shared"
     sealed = db.execute("SELECT bound_login, bound_server FROM secrets WHERE owner_key = 'branch'").fetchone()
     assert sealed == ("shared@corp.example", "smtp.branch.example")
     [entry] = people.smtp.history("branch")
     assert entry.describe().startswith("copy of OFFICE; name: (none) -> branch")
 
 
-async def test_copy_without_the_password_copies_none(people, db) -> None:
+async def test_copy_without_the_password_copies_none(people, store) -> None:
     async with people.run_test(size=SIZE) as pilot:
         await pilot.press(*USERS, "3", "enter", *"dave", "enter", "n", "enter")
         form = people.screen
@@ -243,11 +243,11 @@ async def test_copy_without_the_password_copies_none(people, db) -> None:
         assert people.screen.message.text == (  # a login without its password cannot send
             "User email settings DAVE saved; this user cannot send yet: User DAVE's own login dave has no password: "
             "enter it on User Email Settings DAVE, or run `fincon-tui user set DAVE --password-stdin`")
-    assert stored_password(db, "user:DAVE") is None and stored_password(db, "user:ALICE") == "alice-pw"
+    assert stored_password(store, "user:DAVE") is None and stored_password(store, "user:ALICE") == "alice-pw"
     assert people.users.get("DAVE").record.smtp_username == "dave"
 
 
-async def test_rename_carries_password_users_and_history(people, db) -> None:
+async def test_rename_carries_password_users_and_history(people, store, db) -> None:
     async with people.run_test(size=SIZE) as pilot:
         await pilot.press(*DEFINITIONS, "7", "enter")
         dialog = people.screen
@@ -259,7 +259,7 @@ async def test_rename_carries_password_users_and_history(people, db) -> None:
         assert screen.message.text == (
             "SMTP definition OFFICE renamed to MAIN; its password and 1 linked user go with it")
         assert [line.split()[1] for line in lines(screen)] == ["MAIN", "OWN", "RELAY"]
-    assert stored_password(db, "smtp:MAIN") == "shared"
+    assert stored_password(store, "smtp:MAIN") == "shared"
     assert db.execute("SELECT count(*) FROM secrets WHERE owner_key = 'OFFICE'").fetchone() == (0,)
     assert people.users.get("CAROL").record.smtp_name == "MAIN"
     history = people.smtp.history("MAIN")
@@ -268,7 +268,7 @@ async def test_rename_carries_password_users_and_history(people, db) -> None:
     assert people.users.history("CAROL")[0].describe() == "smtp_name: OFFICE -> MAIN"
 
 
-async def test_rename_under_a_stale_screen_is_refused(people, db) -> None:
+async def test_rename_under_a_stale_screen_is_refused(people, store) -> None:
     async with people.run_test(size=SIZE) as pilot:
         await pilot.press(*DEFINITIONS)
         # another admin changes OFFICE after the list was read
@@ -283,7 +283,7 @@ async def test_rename_under_a_stale_screen_is_refused(people, db) -> None:
         assert lines(screen)[0].startswith("_ OFFICE    smtp.example.com:2525")  # read again
         await pilot.press("7", "enter", *"MAIN", "enter")  # now it is the version shown
         assert screen.message.text.startswith("SMTP definition OFFICE renamed to MAIN")
-    assert people.smtp.get("OFFICE") is None and stored_password(db, "smtp:MAIN") == "shared"
+    assert people.smtp.get("OFFICE") is None and stored_password(store, "smtp:MAIN") == "shared"
 
 
 async def test_a_form_saving_over_a_record_renamed_meanwhile_names_the_new_key(people) -> None:
@@ -296,12 +296,12 @@ async def test_a_form_saving_over_a_record_renamed_meanwhile_names_the_new_key(p
         assert people.screen.message.text == "Not saved: SMTP definition OFFICE was renamed to MAIN by another user"
 
 
-async def test_rename_a_user_with_their_password(people, db) -> None:
+async def test_rename_a_user_with_their_password(people, store) -> None:
     async with people.run_test(size=SIZE) as pilot:
         await pilot.press(*USERS, "7", "enter", "ctrl+u", *"alice.smith", "enter")
         assert people.screen.message.text == (
             "User email settings ALICE renamed to ALICE.SMITH; its password goes with it")
-    assert stored_password(db, "user:ALICE.SMITH") == "alice-pw" and people.users.get("ALICE") is None
+    assert stored_password(store, "user:ALICE.SMITH") == "alice-pw" and people.users.get("ALICE") is None
 
 
 @pytest.mark.parametrize(("menu", "row", "note"), [
@@ -491,9 +491,9 @@ def test_a_typed_option_is_painted_on_a_real_terminal(db_path) -> None:
 
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.smtp_settings import SmtpSettings
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
 
-    service = SmtpSettings(open_database(db_path), PasswordVault())
+    service = SmtpSettings(open_store(db_path), PasswordVault())
     for name in ("ALPHA", "BETA"):
         service.save(definition(name=name, username=""), PasswordChange.keep(), None)
     terminal = Terminal(["--db", str(db_path)], "xterm-256color")

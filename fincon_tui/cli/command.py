@@ -11,23 +11,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from fincon_tui.config import Config
     from fincon_tui.domain.declaration import Field
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.sign_ins import SignIn
+    from fincon_tui.storage.store import Store
 
 
 class Context(NamedTuple):
-    """What a command runs with: its arguments and the database opened for it."""
+    """What a command runs with: its arguments and the store opened for it."""
 
     args: argparse.Namespace
-    db: Database
+    store: Store
     vault: PasswordVault
     config: Config
     path: Path
-    #: `import --dry-run` and no database at `path` yet: `db` is an empty one in memory.
+    #: `import --dry-run` and no database at `path` yet: `store` is an empty one in memory.
     missing: bool = False
 
 
@@ -69,7 +68,7 @@ class Kind(NamedTuple):
     fields: tuple[tuple[str, str, str, str], ...]
     #: set takes the options of an OAuth client secret.
     client_secret: bool
-    service: Callable[[Database, PasswordVault], Any]
+    service: Callable[[Store, PasswordVault], Any]
     #: The message for a key given that no record has.
     missing: Callable[[str], str]
     #: list's table: its heading, the rows' key, and a row's line.

@@ -61,7 +61,7 @@ def copy(kind: Kind, ctx: Context) -> int:
     password = stdin_password(args, PasswordChange.keep())
     if isinstance(password, int):
         return password
-    copied = copy_text(Transfer(ctx.db, ctx.vault), transfer_kind(kind), args.source, args.key, given(kind, args),
+    copied = copy_text(Transfer(ctx.store, ctx.vault), transfer_kind(kind), args.source, args.key, given(kind, args),
                        password, args.with_password)
     return report(copied, args)
 
@@ -70,5 +70,5 @@ def rename(kind: Kind, ctx: Context) -> int:
     from fincon_tui.services.key_changes import rename_text
     from fincon_tui.services.transfer import Transfer
 
-    renamed = rename_text(Transfer(ctx.db, ctx.vault), transfer_kind(kind), ctx.args.key, ctx.args.new_key)
+    renamed = rename_text(Transfer(ctx.store, ctx.vault), transfer_kind(kind), ctx.args.key, ctx.args.new_key)
     return report(renamed, ctx.args)

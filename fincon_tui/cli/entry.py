@@ -90,7 +90,7 @@ def _main(argv: list[str] | None) -> int:
     # Loaded after parsing, which --version and --help end in: the config file, the key store, the database, the app.
     from fincon_tui.config import load_config
     from fincon_tui.keystore.vault import PasswordVault
-    from fincon_tui.storage.checks import check_database_file
+    from fincon_tui.storage.store import check_location
 
     path = database_path(args.db)
     try:
@@ -102,7 +102,7 @@ def _main(argv: list[str] | None) -> int:
         return _command(args, path, vault, config)
 
     try:
-        check_database_file(path)
+        check_location(path)
     except StorageError as error:
         return fail(str(error))
     from fincon_tui.ui.app import FinconApp, keymap_problems
@@ -112,12 +112,9 @@ def _main(argv: list[str] | None) -> int:
         if problems:
             return fail("\n".join(f"{config.path}: {problem}" for problem in problems))
 
-    def open_db():
-        from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import Opener
 
-        return open_database(path)
-
-    app = FinconApp(open_db, vault, keymap=config.keys)
+    app = FinconApp(Opener(path), vault, keymap=config.keys)
     app.run(mouse=not args.no_mouse)
     if app.startup_error:
         return fail(app.startup_error)
@@ -127,7 +124,7 @@ def _main(argv: list[str] | None) -> int:
 def _opening_waits(path: Path):
     """A command waiting for another fincon-tui that is creating or
     upgrading the database says so once, on stderr."""
-    from fincon_tui.storage.transactions import Waiting
+    from fincon_tui.storage.waiting import Waiting
 
     said: list[float] = []
 
@@ -148,23 +145,21 @@ def _init_command(args: argparse.Namespace, path: Path) -> str:
 
 def _command(args: argparse.Namespace, path: Path, vault, config) -> int:
     """Run the COMMAND chosen; database damage or refusal is one line and status 2."""
-    import sqlite3
-
     from fincon_tui.cli.command import Context
-    from fincon_tui.storage.database import empty_database, open_database
+    from fincon_tui.storage.store import open_store, scratch_store
 
     command = args.chosen
     dry_run = getattr(args, "dry_run", False)
     try:
         try:
-            db = open_database(path, writable=command.writes and not dry_run, adopt=args.command == "init",
+            store = open_store(path, writable=command.writes and not dry_run, adopt=args.command == "init",
                                waiting=_opening_waits(path))
         except NoDatabase as error:
             if not (dry_run and error.empty):
                 return fail(f"{error}: {'create' if error.empty else 'upgrade'} it with `{_init_command(args, path)}`")
-            return command.run(Context(args, empty_database(), vault, config, path, missing=True))
-        return command.run(Context(args, db, vault, config, path))
+            return command.run(Context(args, scratch_store(), vault, config, path, missing=True))
+        return command.run(Context(args, store, vault, config, path))
     except (StorageError, SecretStoreError) as error:  # a key missing: could not run, as everywhere
         return fail(str(error))
-    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
         return fail(f"cannot use {path} as a database (damaged?): {error}")

@@ -28,7 +28,7 @@ def run(ctx: Context) -> int:
     from fincon_tui.services.sealed_passwords import Passwords
 
     args = ctx.args
-    passwords = Passwords(ctx.db, ctx.vault)
+    passwords = Passwords(ctx.store, ctx.vault)
     try:
         if args.key_command == "status":
             return _status(keys.status(passwords), args.json)

@@ -18,7 +18,7 @@ def show_arguments(kind: Kind, parser: argparse.ArgumentParser) -> None:
 
 
 def list_records(kind: Kind, ctx: Context) -> int:
-    service = kind.service(ctx.db, ctx.vault)
+    service = kind.service(ctx.store, ctx.vault)
     rows = kind.rows(service.search("", limit=1_000_000_000), service)
     print_list(rows, ctx.args.json, kind.heading, kind.key_column, kind.line)
     return 0
@@ -26,7 +26,7 @@ def list_records(kind: Kind, ctx: Context) -> int:
 
 def show(kind: Kind, ctx: Context) -> int:
     """The record's fields, whether its password is stored and usable, and what its kind adds."""
-    service = kind.service(ctx.db, ctx.vault)
+    service = kind.service(ctx.store, ctx.vault)
     stored = service.get(ctx.args.key)
     if stored is None:
         return fail(kind.missing(ctx.args.key))
@@ -42,6 +42,6 @@ def show(kind: Kind, ctx: Context) -> int:
 def sign_in(kind: Kind, ctx: Context) -> int:
     from fincon_tui.services.sign_ins import save_sign_in
 
-    service = kind.service(ctx.db, ctx.vault)
+    service = kind.service(ctx.store, ctx.vault)
     return signing.run(lambda: kind.sign_in(service, ctx),
                        lambda found, tokens: save_sign_in(service, found, tokens))

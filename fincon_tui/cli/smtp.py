@@ -21,21 +21,20 @@ from fincon_tui.domain import smtp_fields
 from fincon_tui.domain.visible import shown_key
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.mail_checks import MailChecks
     from fincon_tui.services.sign_ins import SignIn
     from fincon_tui.services.smtp_settings import SmtpSettings
+    from fincon_tui.storage.store import Store
 
 #: The options of `smtp set` and `smtp copy`, as the fields declare them.
 FIELDS = options(smtp_fields.FIELDS)
 
 
-def _service(db: Database, vault: PasswordVault) -> SmtpSettings:
+def _service(store: Store, vault: PasswordVault) -> SmtpSettings:
     from fincon_tui.services.smtp_settings import SmtpSettings
 
-    return SmtpSettings(db, vault)
+    return SmtpSettings(store, vault)
 
 
 def _missing(name: str) -> str:
@@ -148,11 +147,11 @@ def _test(ctx: Context, sending: bool) -> int:
     from fincon_tui.services.mail_checks import MailChecks
     from fincon_tui.services.user_settings import UserSettings
 
-    smtp = _service(ctx.db, ctx.vault)
+    smtp = _service(ctx.store, ctx.vault)
     stored = smtp.get(ctx.args.name)
     if stored is None:
         return fail(_missing(ctx.args.name))
-    return _session(ctx.args, MailChecks(smtp, UserSettings(ctx.db, ctx.vault)), stored.record, sending)
+    return _session(ctx.args, MailChecks(smtp, UserSettings(ctx.store, ctx.vault)), stored.record, sending)
 
 
 def _session(args, checks: MailChecks, definition, sending: bool) -> int:

@@ -134,7 +134,7 @@ def given(kind: Kind, args: argparse.Namespace) -> dict[str, str]:
 def delete(kind: Kind, ctx: Context) -> int:
     from fincon_tui.services.transfer import Transfer
 
-    return report(Transfer(ctx.db, ctx.vault).delete(transfer_kind(kind), ctx.args.key), ctx.args)
+    return report(Transfer(ctx.store, ctx.vault).delete(transfer_kind(kind), ctx.args.key), ctx.args)
 
 
 def set_record(kind: Kind, ctx: Context) -> int:
@@ -142,7 +142,7 @@ def set_record(kind: Kind, ctx: Context) -> int:
     from fincon_tui.services.transfer import Transfer
 
     args, as_text = ctx.args, transfer_kind(kind)
-    transfer = Transfer(ctx.db, ctx.vault)
+    transfer = Transfer(ctx.store, ctx.vault)
     values = given(kind, args)
     values[as_text.key_field] = args.key
     password = stdin_password(args, PasswordChange.clear() if args.clear_password else PasswordChange.keep())
@@ -199,7 +199,7 @@ def report(outcome: Outcome, args: argparse.Namespace) -> int:
 def export(ctx: Context) -> int:
     from fincon_tui.services.transfer import Transfer
 
-    data = Transfer(ctx.db, ctx.vault).export()
+    data = Transfer(ctx.store, ctx.vault).export()
     sys.stdout.write(to_toml(data) if ctx.args.toml else json.dumps(data, indent=2, ensure_ascii=True) + "\n")
     return 0
 
@@ -210,7 +210,7 @@ def import_(ctx: Context) -> int:
     from fincon_tui.services.transfer import CHANGES, Transfer, summary
 
     args = ctx.args
-    transfer = Transfer(ctx.db, ctx.vault, dry_run=args.dry_run)
+    transfer = Transfer(ctx.store, ctx.vault, dry_run=args.dry_run)
     counts: dict[str, int] = {}
     try:
         for outcome in transfer.import_data(load(args.file)):

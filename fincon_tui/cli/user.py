@@ -12,20 +12,19 @@ from fincon_tui.domain import user_fields
 from fincon_tui.domain.visible import shown_key
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.sign_ins import SignIn
     from fincon_tui.services.user_settings import UserSettings
+    from fincon_tui.storage.store import Store
 
 #: The options of `user set` and `user copy`, as the fields declare them.
 FIELDS = options(user_fields.FIELDS)
 
 
-def _service(db: Database, vault: PasswordVault) -> UserSettings:
+def _service(store: Store, vault: PasswordVault) -> UserSettings:
     from fincon_tui.services.user_settings import UserSettings
 
-    return UserSettings(db, vault)
+    return UserSettings(store, vault)
 
 
 def _missing(code: str) -> str:
@@ -104,7 +103,7 @@ def _sign_in(users: UserSettings, ctx: Context) -> SignIn:
     from fincon_tui.services.sign_ins import user_sign_in
     from fincon_tui.services.smtp_settings import SmtpSettings
 
-    return user_sign_in(users, SmtpSettings(ctx.db, ctx.vault), ctx.args.key)
+    return user_sign_in(users, SmtpSettings(ctx.store, ctx.vault), ctx.args.key)
 
 
 KIND = Kind(

@@ -14,7 +14,6 @@ from fincon_tui.keystore import cipher
 from fincon_tui.keystore.vault import FoundKey, KeySource
 from fincon_tui.services.sealed_passwords import Passwords, legacy_accounts
 from fincon_tui.storage import audit
-from fincon_tui.storage.transactions import write_transaction
 
 
 def counted(secrets: Mapping[SecretKind, int]) -> str:
@@ -112,7 +111,7 @@ def rotate(passwords: Passwords) -> Rotated:
     so whatever moment the process dies at, the key the database names is
     in the store.  The old key stays there (backups made before the
     rotation need it)."""
-    with write_transaction(passwords.db):
+    with passwords.store.transaction():
         old_id = passwords.key_id()
         if old_id is None:
             raise SecretStoreError("no password is stored yet: there is no key to rotate")
@@ -132,7 +131,7 @@ def to_key_file(passwords: Passwords, path: Path, group: str | None, move: bool)
 
     database_id = passwords.database_id
     target = KeySource("key file", str(path))
-    with write_transaction(passwords.db):
+    with passwords.store.transaction():
         if passwords.key_id() is None:  # a new database: its key is made right here
             kept = keyfile.update(path, lambda existing: existing or [cipher.new_key()], group)
             current = FoundKey(kept[0], target)
@@ -174,7 +173,7 @@ def adopt_legacy(passwords: Passwords) -> Adopted:
         accounts = legacy_accounts(legacy)
         values = [vault.keyring_get(account) for account in accounts]
         value = next((v for v in values if v is not None), None)
-        with write_transaction(passwords.db):
+        with passwords.store.transaction():
             moved += passwords.adopt(legacy, value, mine=legacy.saved_by == me)
         if value is not None:
             for account in accounts:

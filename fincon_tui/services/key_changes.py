@@ -11,7 +11,6 @@ the one the admin saw.  The TUI's options and the CLI's `copy` and
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
@@ -31,13 +30,12 @@ from fincon_tui.domain.visible import shell_word
 from fincon_tui.services.data_keys import listed, named
 from fincon_tui.services.record_store import RecordService, Saved
 from fincon_tui.storage import audit
-from fincon_tui.storage.transactions import write_transaction
-from fincon_tui.storage.versioned_table import Stored, fold
+from fincon_tui.storage.records import Keyed, Stored, fold
 
 if TYPE_CHECKING:
     from fincon_tui.services.transfer import Kind, Outcome, Transfer
 
-R = TypeVar("R")
+R = TypeVar("R", bound=Keyed)
 
 
 @dataclass(frozen=True)
@@ -109,7 +107,7 @@ def copy(service: RecordService[R], source_key: str, record: R, password: Passwo
     meanwhile, NothingToCopy if the source's secrets are gone."""
     secrets = dict(secrets or {})
     typed_secret = secrets.get(SecretKind.CLIENT_SECRET, PasswordChange.keep()).action != "keep"
-    with write_transaction(service.db):
+    with service.store.transaction():
         source = service.repo.get(source_key)
         source_name = source.key if source else source_key
         owner = service.owner(source_name)
@@ -135,8 +133,8 @@ def copy(service: RecordService[R], source_key: str, record: R, password: Passwo
             told[SecretKind.CLIENT_SECRET] = f"copied from {source_name}"
         changes = {audit.COPIED_FROM: [None, source_name],
                    **audit.differences(None, service.repo.to_columns(saved.record)), **told}
-        audit.record(service.db, service.kind, saved, "create", changes,
-                     password_changed=password.action == "set")
+        service.store.audit.record(service.kind, saved, "create", changes,
+                                   password_changed=password.action == "set")
         left = source is not None and service.passwords.has(owner, SecretKind.REFRESH_TOKEN)
     return Copied(saved.record, saved.created_at, saved.updated_at, saved.version, saved.row_id,
                   source=source_name, secrets=tuple(taken), signed_in_left=left)
@@ -151,9 +149,8 @@ def rename(service: RecordService[R], key: str, expected: int | Stored[R], new_k
     new_key = service.validate_key(new_key)
     if new_key == service.repo.normalize_key(key):
         raise FieldError(f"is {new_key} already: type the new one", service.repo.key_column)
-    with write_transaction(service.db):
-        # The users are pointed at the new name after the definition has it.
-        service.db.execute("PRAGMA defer_foreign_keys = ON")
+    with service.store.transaction():
+        # The users are pointed at the new name after the definition has it (Records.rename).
         before = service.repo.current(key, expected)
         owner = service.owner(before.key)
         for legacy in service.passwords.legacy(owner):
@@ -167,8 +164,8 @@ def rename(service: RecordService[R], key: str, expected: int | Stored[R], new_k
         secrets = frozenset(service.stored_secrets(before.key))
         service.passwords.move(owner, service.owner(after.key))
         users = service.rename_dependents(before, after)
-        audit.record(
-            service.db, service.kind, after, "update",
+        service.store.audit.record(
+            service.kind, after, "update",
             audit.differences(service.repo.to_columns(before.record), service.repo.to_columns(after.record)),
             password_changed=False,
         )
@@ -215,7 +212,7 @@ def copy_text(transfer: Transfer, kind: Kind, source_key: str, new_key: str, val
         return Outcome(service.kind, key, "created", f"copy of {source.key}")
     try:
         saved = copy(service, source.key, record, password, with_password)
-    except (RecordExists, SecretStoreError, StorageError, sqlite3.Error) as error:
+    except (RecordExists, SecretStoreError, StorageError) as error:
         return Outcome(service.kind, key, "refused", _why(error))
     detail = f"copy of {source.key}{saved.along()}"
     if password.action == "set":
@@ -272,7 +269,7 @@ def rename_text(transfer: Transfer, kind: Kind, old_key: str, new_key: str) -> O
         renamed = rename(service, stored.key, stored, key)
     except RecordExists as error:
         return Outcome(service.kind, stored.key, "refused", str(error))
-    except (SecretStoreError, StorageError, sqlite3.Error) as error:
+    except (SecretStoreError, StorageError) as error:
         return Outcome(service.kind, stored.key, "refused", _why(error))
     detail = renamed.describe(service.kind).removeprefix(f"{service.kind} {stored.key} renamed ")
     return Outcome(service.kind, stored.key, "renamed", detail)

@@ -17,13 +17,12 @@ from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.data_keys import listed
 from fincon_tui.services.sealed_passwords import Holding, Passwords
 from fincon_tui.storage import audit
-from fincon_tui.storage.transactions import write_transaction
-from fincon_tui.storage.versioned_table import Repository, Stored
+from fincon_tui.storage.records import Keyed, Stored
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from fincon_tui.storage.store import Records, Store
 
-R = TypeVar("R")
+R = TypeVar("R", bound=Keyed)
 
 
 @dataclass(frozen=True)
@@ -55,13 +54,13 @@ class RecordService(Generic[R]):
     """One kind of record: its repository and how its password is bound."""
 
     def __init__(
-        self, db: Database, vault: PasswordVault, repo: Repository[R], owner: Callable[[str], PasswordOwner]
+        self, store: Store, vault: PasswordVault, repo: Records[R], owner: Callable[[str], PasswordOwner]
     ) -> None:
-        self.db = db
+        self.store = store
         self.vault = vault
         self.repo = repo
         self.owner = owner
-        self.passwords = Passwords(db, vault)
+        self.passwords = Passwords(store, vault)
 
     @property
     def kind(self) -> str:
@@ -139,12 +138,12 @@ class RecordService(Generic[R]):
         deleted or created again meanwhile.  A kept password
         follows the record to a new login or mail server, and so do its
         other secrets (the secrets service says which stay)."""
-        with write_transaction(self.db):
+        with self.store.transaction():
             if expected is None:
                 before, held_before = None, None
                 saved = self.repo.insert(record)
             else:
-                before = self.repo.current(record.key, expected)  # type: ignore[attr-defined]
+                before = self.repo.current(record.key, expected)
                 held_before = self.holding(before.record)
                 saved = self.repo.update(record, before)
             held = self.holding(saved.record)
@@ -154,8 +153,7 @@ class RecordService(Generic[R]):
                 others, dependents_told = self.dependents_follow(before, saved)
                 rebound += others
                 told = {**dependents_told, **told}
-            audit.record(
-                self.db,
+            self.store.audit.record(
                 self.kind,
                 saved,
                 "create" if before is None else "update",
@@ -170,13 +168,12 @@ class RecordService(Generic[R]):
 
     def delete(self, key: str, expected: int | Stored[R]) -> Stored[R]:
         """Remove the row and its password in one transaction, or neither."""
-        with write_transaction(self.db):
+        with self.store.transaction():
             removed = self.repo.current(key, expected)
             self.check_can_delete(removed.key)
             self.passwords.remove(self.owner(removed.key))
             self.repo.delete(removed)
-            audit.record(
-                self.db,
+            self.store.audit.record(
                 self.kind,
                 removed,
                 "delete",
@@ -189,7 +186,7 @@ class RecordService(Generic[R]):
         """The entries of `record` (as loaded, even if deleted since), or of
         the record stored under this key now: whatever keys it had."""
         stored = self.repo.get(record) if isinstance(record, str) else record
-        return audit.history(self.db, self.kind, stored.row_id) if stored else []
+        return self.store.audit.history(self.kind, stored.row_id) if stored else []
 
     def check_can_delete(self, key: str) -> None:
         """Raise RecordInUse if others depend on the record."""

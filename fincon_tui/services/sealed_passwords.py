@@ -33,10 +33,10 @@ from fincon_tui.domain.password_binding import (
 from fincon_tui.domain.secret_kinds import APP_SECRETS, SecretKind
 from fincon_tui.keystore import cipher
 from fincon_tui.keystore.vault import FoundKey, PasswordVault
-from fincon_tui.storage import secret_rows as rows
+from fincon_tui.storage.records import LegacyPassword, SealedPassword
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from fincon_tui.storage.store import Store
 
 
 @dataclass(frozen=True)
@@ -68,33 +68,34 @@ _DROPPED = (SecretKind.CLIENT_SECRET, SecretKind.SERVICE_ACCOUNT_KEY, SecretKind
 class Passwords:
     """The secrets of one database: read, sealed, re-bound and removed here only."""
 
-    def __init__(self, db: Database, vault: PasswordVault) -> None:
-        self.db = db
+    def __init__(self, store: Store, vault: PasswordVault) -> None:
+        self.store = store
+        self.rows = store.secrets
         self.vault = vault
         self._keys: dict[str, FoundKey] = {}
 
     @property
     def database_id(self) -> str:
-        return rows.database_id(self.db)
+        return self.store.info.database_id()
 
     # -- reading --------------------------------------------------------------------
 
     def has(self, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWORD) -> bool:
         """Whether a password (or secret `name`) is stored for `owner` (no key needed to tell)."""
-        return rows.exists(self.db, owner, name)
+        return self.rows.exists(owner, name)
 
     def names(self, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, frozenset[SecretKind]]:
         """Which secrets are stored for each of `owners`, in one query, none opened."""
-        return rows.names(self.db, owners)
+        return self.rows.names(owners)
 
     def get(self, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWORD) -> str | None:
         """The password (or secret `name`), if one is stored; PasswordUnusable
         or KeyMissing say why a stored one cannot be used."""
-        sealed = rows.get(self.db, owner, name)
+        sealed = self.rows.get(owner, name)
         if sealed is None:
-            legacy = rows.legacy(self.db, owner) if name is SecretKind.PASSWORD else None
+            legacy = self.rows.legacy(owner) if name is SecretKind.PASSWORD else None
             return self._from_old_keyring(legacy) if legacy else None
-        now = rows.bound_now(self.db, owner)
+        now = self.rows.bound_now(owner)
         if now is None:
             return None
         if (now.login, now.server) != (sealed.binding.login, sealed.binding.server):
@@ -120,7 +121,7 @@ class Passwords:
             self._keys[key_id] = self.vault.find(self.database_id, key_id)
         return self._keys[key_id]
 
-    def unseal(self, sealed: rows.SealedPassword) -> str:
+    def unseal(self, sealed: SealedPassword) -> str:
         """The password in `sealed`, opened for the binding it was sealed for."""
         key = self.key_for(sealed.key_id)
         try:
@@ -134,7 +135,7 @@ class Passwords:
                 "decrypt (altered or damaged outside fincon-tui)"
             ) from None
 
-    def _from_old_keyring(self, legacy: rows.LegacyPassword) -> str:
+    def _from_old_keyring(self, legacy: LegacyPassword) -> str:
         """A password an older version left in this admin's keyring;
         PasswordUnusable names whose keyring holds it otherwise."""
         if self.vault.backend().usable:
@@ -177,14 +178,14 @@ class Passwords:
     def seal(
         self, binding: PasswordBinding, secret: str, key: FoundKey | None = None, *,
         name: SecretKind = SecretKind.PASSWORD, expires_at: str | None = None,
-    ) -> rows.SealedPassword:
+    ) -> SealedPassword:
         key = key or self.current_key()
         sealed = cipher.seal(key.key, secret, binding.associated_data(self.database_id, name))
-        return rows.SealedPassword(binding, key.id, sealed, name, expires_at)
+        return SealedPassword(binding, key.id, sealed, name, expires_at)
 
     def put(self, binding: PasswordBinding, name: SecretKind, secret: str, expires_at: str | None = None) -> None:
         """Seal and store the secret `name` (inside the caller's transaction)."""
-        rows.put(self.db, self.seal(binding, secret, name=name, expires_at=expires_at))
+        self.rows.put(self.seal(binding, secret, name=name, expires_at=expires_at))
 
     def saved(
         self, before: Holding | None, after: Holding, password: PasswordChange,
@@ -224,7 +225,7 @@ class Passwords:
         """Re-seal every kept secret of a record for its new login or mail
         server; True if its password was."""
         rebound = False
-        for sealed in rows.of_owner(self.db, before.owner):
+        for sealed in self.rows.of_owner(before.owner):
             moved = self._rebind(before, after, sealed.name)
             rebound = rebound or (moved and sealed.name is SecretKind.PASSWORD)
         return rebound
@@ -239,20 +240,20 @@ class Passwords:
     def remove(self, owner: PasswordOwner, name: SecretKind | None = None) -> None:
         """Remove the secret `name` of `owner`, or with None every one it has
         (its record is deleted)."""
-        rows.remove(self.db, owner, name)
+        self.rows.remove(owner, name)
 
     def _rebind(self, before: PasswordBinding, after: PasswordBinding, name: SecretKind) -> bool:
         """Re-seal a kept secret for the record's new binding.  Only a
         secret that matched the row as it was is carried over: one that a
         change outside fincon-tui made unusable stays unusable."""
-        sealed = rows.get(self.db, before.owner, name)
+        sealed = self.rows.get(before.owner, name)
         if sealed is None or sealed.binding == after:
             return False
         if sealed.binding != before:
             return False
         secret = self.unseal(sealed)
-        rows.remove(self.db, before.owner, name)
-        rows.put(self.db, self.seal(after, secret, name=name, expires_at=sealed.expires_at))
+        self.rows.remove(before.owner, name)
+        self.rows.put(self.seal(after, secret, name=name, expires_at=sealed.expires_at))
         return True
 
     def rekey(self, new: FoundKey, keep_key: Callable[[], None]) -> Counter[SecretKind]:
@@ -261,25 +262,25 @@ class Passwords:
         stores the new key, then the rows are written and name it.  How many
         of each kind."""
         resealed = [self.seal(sealed.binding, self.unseal(sealed), new, name=sealed.name,
-                              expires_at=sealed.expires_at) for sealed in rows.all_sealed(self.db)]
+                              expires_at=sealed.expires_at) for sealed in self.rows.all_sealed()]
         keep_key()
         for sealed in resealed:
-            rows.put(self.db, sealed)
-        rows.set_key_id(self.db, new.id)
+            self.rows.put(sealed)
+        self.store.info.set_key_id(new.id)
         return Counter(sealed.name for sealed in resealed)
 
-    def adopt(self, legacy: rows.LegacyPassword, value: str | None, mine: bool) -> bool:
+    def adopt(self, legacy: LegacyPassword, value: str | None, mine: bool) -> bool:
         """Seal a password an older version kept in a keyring (`value`, read
         from this admin's; `mine` if this admin saved it) for its record as
         it is now, inside the caller's transaction; drop the entry when there
         is nothing to move anywhere.  True if it moved."""
-        if rows.legacy(self.db, legacy.owner) is None:
+        if self.rows.legacy(legacy.owner) is None:
             return False  # another admin moved or replaced it meanwhile
-        binding = rows.bound_now(self.db, legacy.owner)
+        binding = self.rows.bound_now(legacy.owner)
         if binding is None or not binding.login or (value is None and mine):
-            rows.drop_legacy(self.db, legacy.owner)  # nothing to move, anywhere
+            self.rows.drop_legacy(legacy.owner)  # nothing to move, anywhere
         elif value is not None:
-            rows.put(self.db, self.seal(binding, value))
+            self.rows.put(self.seal(binding, value))
             return True
         return False
 
@@ -288,52 +289,52 @@ class Passwords:
         stores a new value of the secret `name` later, from another thread
         (a refresh token rotated in a token thread), while the row still has
         it for `binding`; True if it did."""
-        key, database_id, path = self.current_key(), self.database_id, rows.file_of(self.db)
+        key, database_id, replace = self.current_key(), self.database_id, self.store.secret_replacer()
 
         def keep(secret: str, expires_at: str | None) -> bool:
             sealed = cipher.seal(key.key, secret, binding.associated_data(database_id, name))
-            return rows.replace_on_own_connection(path, rows.SealedPassword(binding, key.id, sealed, name, expires_at))
+            return replace(SealedPassword(binding, key.id, sealed, name, expires_at))
 
         return keep
 
     def key_id(self) -> str | None:
         """The id of the key new secrets are sealed with (None before the first)."""
-        return rows.key_id(self.db)
+        return self.store.info.key_id()
 
     def name_key(self, key_id: str) -> None:
         """Seal new secrets with the key `key_id` (inside the caller's transaction)."""
-        rows.set_key_id(self.db, key_id)
+        self.store.info.set_key_id(key_id)
 
-    def all_sealed(self) -> list[rows.SealedPassword]:
+    def all_sealed(self) -> list[SealedPassword]:
         """Every stored secret, none opened."""
-        return rows.all_sealed(self.db)
+        return self.rows.all_sealed()
 
-    def legacy(self, owner: PasswordOwner | None = None) -> list[rows.LegacyPassword]:
+    def legacy(self, owner: PasswordOwner | None = None) -> list[LegacyPassword]:
         """The passwords an older version left in admins' keyrings (of `owner`, or every one)."""
         if owner is None:
-            return rows.all_legacy(self.db)
-        found = rows.legacy(self.db, owner)
+            return self.rows.all_legacy()
+        found = self.rows.legacy(owner)
         return [found] if found else []
 
     def expiries(self, owner: PasswordOwner) -> dict[SecretKind, str | None]:
         """Each stored secret's name and expiry (None when not known)."""
-        return {sealed.name: sealed.expires_at for sealed in rows.of_owner(self.db, owner)}
+        return {sealed.name: sealed.expires_at for sealed in self.rows.of_owner(owner)}
 
     def move(self, old: PasswordOwner, new: PasswordOwner) -> bool:
         """Re-seal the secrets of a renamed record (its password, client
         secret, refresh token) for its new key; the login and server they
         are bound to stay as they were (so a secret that a change outside
         fincon-tui made unusable stays unusable).  True if it had any."""
-        found = rows.of_owner(self.db, old)
+        found = self.rows.of_owner(old)
         for sealed in found:
             secret = self.unseal(sealed)
-            rows.remove(self.db, old, sealed.name)
+            self.rows.remove(old, sealed.name)
             moved = PasswordBinding(new, sealed.binding.login, sealed.binding.server)
-            rows.put(self.db, self.seal(moved, secret, name=sealed.name, expires_at=sealed.expires_at))
+            self.rows.put(self.seal(moved, secret, name=sealed.name, expires_at=sealed.expires_at))
         return bool(found)
 
 
-def legacy_accounts(legacy: rows.LegacyPassword) -> list[str]:
+def legacy_accounts(legacy: LegacyPassword) -> list[str]:
     """Keyring usernames an older version kept this password under."""
     staged = [f"staged:{legacy.staged_token}"] if legacy.staged_token else []
     return [*staged, f"{legacy.owner.kind}:{legacy.owner.key}"]

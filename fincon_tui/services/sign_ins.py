@@ -21,8 +21,6 @@ from fincon_tui.domain.login_methods import MICROSOFT, SIGN_IN_WAYS, way
 from fincon_tui.domain.password_binding import smtp_owner
 from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.services.oauth_logins import google_client_secret, login_way
-from fincon_tui.storage import audit
-from fincon_tui.storage.transactions import write_transaction
 
 if TYPE_CHECKING:
     from fincon_tui.domain.smtp import SmtpDefinition
@@ -116,7 +114,7 @@ def save_sign_in(service: RecordService, sign_in: SignIn, tokens: Tokens) -> str
     """Store the refresh token of a sign-in with the record it was made for
     (RecordChanged if the record, or a user's definition's app registration,
     changed meanwhile); returns a message."""
-    with write_transaction(service.db):
+    with service.store.transaction():
         current = service.repo.current(sign_in.key, sign_in.version)
         if not tokens.refresh_token:
             raise RecordChanged(sign_in.key, current)  # pragma: no cover - the flows always ask for one
@@ -127,7 +125,7 @@ def save_sign_in(service: RecordService, sign_in: SignIn, tokens: Tokens) -> str
         binding = service.binding(current.record)
         service.passwords.put(binding, SecretKind.REFRESH_TOKEN, tokens.refresh_token, tokens.refresh_expires_at)
         who = f" as {tokens.account}" if tokens.account else ""
-        audit.record(service.db, service.kind, current, "update", {SecretKind.REFRESH_TOKEN: f"signed in{who}"},
+        service.store.audit.record(service.kind, current, "update", {SecretKind.REFRESH_TOKEN: f"signed in{who}"},
                      password_changed=False)
     mismatch = ""
     if tokens.account and tokens.account.lower() != sign_in.mailbox.lower():

@@ -20,21 +20,19 @@ from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.record_store import RecordService
 from fincon_tui.services.sealed_passwords import Holding
 from fincon_tui.storage import audit
-from fincon_tui.storage.smtp_repo import SmtpRepository
-from fincon_tui.storage.user_repo import UserRepository
-from fincon_tui.storage.versioned_table import Stored
+from fincon_tui.storage.records import Stored
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from fincon_tui.storage.store import Store
 
 #: How many linked users a refusal names before it only counts.
 NAMED_USERS = 3
 
 
 class SmtpSettings(RecordService[SmtpDefinition]):
-    def __init__(self, db: Database, vault: PasswordVault) -> None:
-        super().__init__(db, vault, SmtpRepository(db), smtp_owner)
-        self.users = UserRepository(db)
+    def __init__(self, store: Store, vault: PasswordVault) -> None:
+        super().__init__(store, vault, store.smtp, smtp_owner)
+        self.users = store.users
 
     def validate_key(self, raw: str) -> str:
         return validate_name(raw)
@@ -89,9 +87,10 @@ class SmtpSettings(RecordService[SmtpDefinition]):
         signed_out = []
         for stored in self.users.linked_records(name):
             if stored.record.smtp_username and self.passwords.sign_out(user_owner(stored.key)):
-                audit.record(self.db, self.users.kind, stored, "update",
-                             {SecretKind.REFRESH_TOKEN: f"removed: SMTP definition {name}'s app registration changed"},
-                             password_changed=False)
+                self.store.audit.record(
+                    self.users.kind, stored, "update",
+                    {SecretKind.REFRESH_TOKEN: f"removed: SMTP definition {name}'s app registration changed"},
+                    password_changed=False)
                 signed_out.append(stored.key)
         return signed_out
 
@@ -107,8 +106,8 @@ class SmtpSettings(RecordService[SmtpDefinition]):
         linked = self.users.linked_records(before.key)
         for stored in linked:
             saved = self.users.update(replace(stored.record, smtp_name=after.key), stored)
-            audit.record(
-                self.db, self.users.kind, saved, "update",
+            self.store.audit.record(
+                self.users.kind, saved, "update",
                 audit.differences(self.users.to_columns(stored.record), self.users.to_columns(saved.record)),
                 password_changed=False,
             )

@@ -35,13 +35,12 @@ from fincon_tui.domain.visible import shell_word, shown, shown_key
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.storage.audit import AuditEntry, differences
-from fincon_tui.storage.versioned_table import fold
+from fincon_tui.storage.records import fold
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.record_store import RecordService
+    from fincon_tui.storage.store import Store
 
 #: The export file's format number; an import refuses any other.
 FORMAT = 1
@@ -116,9 +115,9 @@ def summary(counts: Mapping[str, int], dry_run: bool) -> str:
 class Transfer:
     """Writes records from text values; `dry_run` checks everything and writes nothing."""
 
-    def __init__(self, db: Database, vault: PasswordVault, *, dry_run: bool = False) -> None:
-        self.smtp = SmtpSettings(db, vault)
-        self.users = UserSettings(db, vault)
+    def __init__(self, store: Store, vault: PasswordVault, *, dry_run: bool = False) -> None:
+        self.smtp = SmtpSettings(store, vault)
+        self.users = UserSettings(store, vault)
         self.dry_run = dry_run
         self._planned: dict[object, smtp.SmtpDefinition] = {}  # a dry run's definitions
 

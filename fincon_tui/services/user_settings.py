@@ -18,18 +18,16 @@ from fincon_tui.domain.users import (
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.record_store import RecordService
 from fincon_tui.services.sealed_passwords import Holding
-from fincon_tui.storage.smtp_repo import SmtpRepository
-from fincon_tui.storage.user_repo import UserRepository
-from fincon_tui.storage.versioned_table import fold
+from fincon_tui.storage.records import fold
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from fincon_tui.storage.store import Store
 
 
 class UserSettings(RecordService[UserEmailSettings]):
-    def __init__(self, db: Database, vault: PasswordVault) -> None:
-        super().__init__(db, vault, UserRepository(db), user_owner)
-        self.definitions = SmtpRepository(db)
+    def __init__(self, store: Store, vault: PasswordVault) -> None:
+        super().__init__(store, vault, store.users, user_owner)
+        self.definitions = store.smtp
 
     def validate_key(self, raw: str) -> str:
         return validate_user_code(raw)

@@ -4,20 +4,19 @@ what an admin needs at a glance.
 Definitions: name, server:port, TLS mode, whose login (shared, per user,
 none, or MISSING when the shared one lacks its secret) and how many users
 are linked.  Users: their definition, sender address and the login they
-send with.  Read a page at a time (storage/pages.py); which secrets are
+send with.  Read a page at a time (Records.page); which secrets are
 stored is asked once a page, and none is opened.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import LoginMissing
 from fincon_tui.domain.login import SecretNames, effective_login
 from fincon_tui.domain.password_binding import smtp_owner, user_owner
-from fincon_tui.storage import pages
-from fincon_tui.storage.versioned_table import fold
+from fincon_tui.storage.records import Direction, PageQuery, fold
 
 if TYPE_CHECKING:
     from fincon_tui.domain.smtp import SmtpDefinition
@@ -25,7 +24,7 @@ if TYPE_CHECKING:
     from fincon_tui.services.sealed_passwords import Passwords
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
-    from fincon_tui.storage.versioned_table import Stored
+    from fincon_tui.storage.records import Stored
 
 #: The TLS column: how the connection is secured.
 TLS_MODES = {"implicit TLS": "TLS", "STARTTLS": "STARTTLS", "none": "none"}
@@ -70,21 +69,12 @@ class ListPage:
     after: bool
 
 
-#: Which page: from a key on, after it (the next page), or before it (the previous).
-Direction = Literal["from", "after", "before"]
-
-
-def _page(repo, key: str, size: int, direction: Direction) -> pages.Page:
-    if direction == "before":
-        return pages.page_before(repo, key, size)
-    return pages.page_from(repo, key, size, past=direction == "after")
-
-
 def definitions(smtp: SmtpSettings, key: str, size: int, direction: Direction = "from") -> ListPage:
     """A page of definitions, from `key` on (Position to) unless `direction` says otherwise."""
-    page = _page(smtp.repo, key, size, direction)
-    counts = smtp.users.counts([stored.key for stored in page.rows])
-    rows = definition_rows(smtp.passwords, page.rows, counts)
+    with smtp.store.read():
+        page = smtp.repo.page(PageQuery(key, size, direction))
+        counts = smtp.users.counts([stored.key for stored in page.rows])
+        rows = definition_rows(smtp.passwords, page.rows, counts)
     return ListPage(rows, page.before, page.after)
 
 
@@ -114,8 +104,10 @@ def definition_login(definition: SmtpDefinition, secrets: SecretNames) -> tuple[
 
 def users(settings: UserSettings, key: str, size: int, direction: Direction = "from") -> ListPage:
     """A page of users, as `definitions` reads definitions."""
-    page = _page(settings.repo, key, size, direction)
-    return ListPage(user_rows(settings, page.rows), page.before, page.after)
+    with settings.store.read():
+        page = settings.repo.page(PageQuery(key, size, direction))
+        rows = user_rows(settings, page.rows)
+    return ListPage(rows, page.before, page.after)
 
 
 def user_rows(settings: UserSettings, found: list[Stored[UserEmailSettings]]) -> list[UserRow]:

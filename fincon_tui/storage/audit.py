@@ -1,4 +1,5 @@
-"""The audit trail: who changed which record when, field by field.
+"""The audit trail's entries, the same on every engine: who changed which
+record when, field by field (Store.audit writes and reads them).
 
 Written in the same transaction as the change it records.  Passwords are
 never written: a password change is recorded as the words "password changed".
@@ -8,21 +9,11 @@ moves nothing, and a record deleted and created again starts afresh.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from fincon_tui.storage.translate import translated
-from fincon_tui.storage.versioned_table import utc_now
-
-if TYPE_CHECKING:
-    from sqlite_utils import Database
-
-    from fincon_tui.storage.versioned_table import Stored
-
-TABLE = "audit_log"
 PASSWORD_CHANGED = "password changed"
 #: A created record's entry names the record it was copied from under this field.
 COPIED_FROM = "copied_from"
@@ -96,30 +87,3 @@ def differences(old: dict | None, new: dict | None) -> dict[str, list]:
         if old.get(key) != new.get(key)
     }
 
-
-def record(db: Database, kind: str, stored: Stored, action: str, changes: dict, password_changed: bool) -> None:
-    """An entry for `stored` (the record as saved, or as it was deleted),
-    under its row_id and its key now."""
-    if password_changed:
-        changes = {**changes, "password": PASSWORD_CHANGED}
-    db.table(TABLE).insert(
-        {
-            "at": utc_now(),
-            "who": who(),
-            "kind": kind,
-            "record_key": stored.key,
-            "action": action,
-            "changes": json.dumps(changes),
-            "row_id": stored.row_id,
-        }
-    )
-
-
-@translated
-def history(db: Database, kind: str, row_id: str | None) -> list[AuditEntry]:
-    """The entries of the record with this row_id, newest first, under
-    whatever keys it had."""
-    if row_id is None:
-        return []
-    rows = db[TABLE].rows_where("kind = ? AND row_id = ?", [kind, row_id], order_by="id DESC")
-    return [AuditEntry(r["at"], r["who"], r["action"], json.loads(r["changes"])) for r in rows]

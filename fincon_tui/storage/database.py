@@ -18,8 +18,9 @@ from fincon_tui.storage.checks import (
     text_or_replacement,
 )
 from fincon_tui.storage.migrations import migrations
-from fincon_tui.storage.transactions import WAITING, Waiting, until_unlocked, write_transaction
+from fincon_tui.storage.transactions import until_unlocked, write_transaction
 from fincon_tui.storage.translate import said
+from fincon_tui.storage.waiting import WAITING, Waiting
 
 #: How long a writer waits for another session's transaction (milliseconds).
 BUSY_TIMEOUT_MS = 10_000

@@ -5,22 +5,21 @@ loads whole.  The order is the key column's collation: SMTP Names ignoring
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from fincon_tui.storage.versioned_table import Repository, Stored
+from fincon_tui.storage.records import Keyed, Page, Stored
 
-R = TypeVar("R")
+R = TypeVar("R", bound=Keyed)
 
 
-@dataclass(frozen=True)
-class Page(Generic[R]):
-    """The records of one page, and whether any come before and after it."""
+class Repository(Protocol[R]):
+    """What a page is read from (versioned_table.Repository)."""
 
-    rows: list[Stored[R]]
-    before: bool
-    after: bool
+    key_column: str
+
+    def normalize_key(self, key: str) -> str: ...
+
+    def where(self, where: str, args: list, order_by: str, limit: int) -> list[Stored[R]]: ...
 
 
 def _keys(repo: Repository[R], where: str, args: list, size: int, descending: bool = False) -> list[Stored[R]]:

@@ -6,47 +6,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import StorageError
 from fincon_tui.domain.password_binding import OwnerKind, PasswordBinding, PasswordOwner
 from fincon_tui.domain.secret_holders import HOLDERS
 from fincon_tui.domain.secret_kinds import SecretKind
+from fincon_tui.storage.records import LegacyPassword, SealedPassword, utc_now
 from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.translate import translated
 from fincon_tui.storage.user_repo import UserRepository
-from fincon_tui.storage.versioned_table import Repository, utc_now
+from fincon_tui.storage.versioned_table import Repository
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
 TABLE = "secrets"
-
-
-@dataclass(frozen=True)
-class SealedPassword:
-    """A secret as stored: sealed with key `key_id` for `binding`; `name`
-    says what it is and `expires_at` (ISO-8601 UTC) when it stops working,
-    when known."""
-
-    binding: PasswordBinding
-    key_id: str
-    sealed: bytes
-    name: SecretKind = SecretKind.PASSWORD
-    expires_at: str | None = None
-
-    def __repr__(self) -> str:
-        return f"SealedPassword({self.binding.owner!r}, {self.name!r}, key_id={self.key_id!r})"
-
-
-@dataclass(frozen=True)
-class LegacyPassword:
-    """A record whose password an older version kept in an admin's keyring."""
-
-    owner: PasswordOwner
-    staged_token: str | None
-    saved_by: str | None
 
 
 def _info(db: Database) -> tuple[str, str | None]:

@@ -1,40 +1,21 @@
-"""Write transactions (kept apart from database.py so that importing them
-does not import sqlite-utils: the UI loads before the database opens)."""
+"""Write transactions on SQLite: the write lock taken up front, the wait
+for it bounded, reported and abandonable (storage/waiting.py)."""
 
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fincon_tui.storage.translate import database_error
+from fincon_tui.storage.waiting import WAITING, Waiting
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
 
-@dataclass
-class Waiting:
-    """How a front end follows a write that waits for another admin's save:
-    `report(seconds)` is called while waiting, setting `abandoned` gives up
-    (nothing is written) and `limit` bounds the wait.  `holder` names who
-    is waited for, in the messages."""
-
-    report: Callable[[float], object] = lambda seconds: None
-    abandoned: threading.Event = field(default_factory=threading.Event)
-    limit: float = field(default_factory=lambda: WAIT_LIMIT_SECONDS)
-    holder: str = "another admin's save"
-
-
-#: How long a write waits for another session's lock before it gives up.
-WAIT_LIMIT_SECONDS = 10.0
-#: The Waiting of the write running in this thread, if a front end follows it.
-WAITING: contextvars.ContextVar[Waiting | None] = contextvars.ContextVar("WAITING", default=None)
 #: How long one attempt at the write lock blocks before the wait is reported.
 POLL_SECONDS = 0.25
 

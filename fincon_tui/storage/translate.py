@@ -69,3 +69,10 @@ def translated(call: Callable[P, T]) -> Callable[P, T]:
             raise database_error(error) from error
 
     return wrapper
+
+
+def translate_methods(cls: type) -> None:
+    """Every public method of `cls` raises StorageError, never sqlite3.Error."""
+    for name, value in list(vars(cls).items()):
+        if callable(value) and not name.startswith("_"):
+            setattr(cls, name, translated(value))

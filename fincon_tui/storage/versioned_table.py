@@ -3,45 +3,18 @@
 from __future__ import annotations
 
 import secrets
-import unicodedata
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import replace
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from fincon_tui._exceptions import RecordChanged, RecordExists
-from fincon_tui.storage.translate import translated
+from fincon_tui.storage.records import Keyed, Page, PageQuery, SqliteValue, Stored, fold, utc_now
+from fincon_tui.storage.translate import translate_methods
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-R = TypeVar("R")
-#: What SQLite hands a Python function, and takes back.
-SqliteValue = str | bytes | int | float | None
-
-
-@dataclass(frozen=True)
-class Stored(Generic[R]):
-    """A record as stored, with its bookkeeping columns."""
-
-    record: R
-    created_at: str
-    updated_at: str
-    version: int
-    row_id: str | None = None  # every row has one since m011 (a trigger gives it to rows other tools insert)
-
-    @property
-    def key(self) -> str:
-        return self.record.key  # type: ignore[attr-defined]
-
-
-def fold(text: SqliteValue) -> SqliteValue:
-    """Unicode case folding (NFC first), for the comparisons that SQLite's
-    NOCASE makes for ASCII only: 'ZÜRICH' and 'Zürich' are one SMTP Name."""
-    return unicodedata.normalize("NFC", text).casefold() if isinstance(text, str) else text
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+R = TypeVar("R", bound=Keyed)
+__all__ = ["Repository", "SqliteValue", "Stored", "fold", "utc_now"]
 
 
 class Repository(Generic[R]):
@@ -58,7 +31,7 @@ class Repository(Generic[R]):
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
-        _translate_methods(cls)
+        translate_methods(cls)
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -90,7 +63,7 @@ class Repository(Generic[R]):
 
     def insert(self, record: R) -> Stored[R]:
         """Add a new record; RecordExists if the key is taken."""
-        key = record.key  # type: ignore[attr-defined]
+        key = record.key
         if self.get(key) is not None:
             raise RecordExists(f"{self.kind} {key} already exists")
         now = utc_now()
@@ -134,6 +107,7 @@ class Repository(Generic[R]):
         """Give `current` (from current()) the key `new_key`: the same row
         (created_at, row_id) in a new version.  RecordExists if another
         record has that key; the caller moves what refers to the old key."""
+        self.db.execute("PRAGMA defer_foreign_keys = ON")  # the caller re-points what refers to it
         taken = self.get(new_key)
         if taken is not None and fold(taken.key) != fold(current.key):
             raise RecordExists(f"{self.kind} {taken.key} already exists")
@@ -156,6 +130,14 @@ class Repository(Generic[R]):
         """Remove `current` (from current())."""
         self.db.table(self.table).delete(current.key)
 
+    def page(self, query: PageQuery) -> Page[R]:
+        """One page in key order (see PageQuery)."""
+        from fincon_tui.storage import pages
+
+        if query.direction == "before":
+            return pages.page_before(self, query.key, query.size)
+        return pages.page_from(self, query.key or "", query.size, past=query.direction == "after")
+
     def search(self, text: str, limit: int) -> list[Stored[R]]:
         """Records whose search columns contain `text` (any case), in key order."""
         pattern = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -171,11 +153,5 @@ class Repository(Generic[R]):
         return [self._stored(row) for row in rows]
 
 
-def _translate_methods(cls: type) -> None:
-    """Every public method of `cls` raises StorageError, never sqlite3.Error."""
-    for name, value in list(vars(cls).items()):
-        if callable(value) and not name.startswith("_"):
-            setattr(cls, name, translated(value))
 
-
-_translate_methods(Repository)
+translate_methods(Repository)

@@ -21,10 +21,9 @@ from fincon_tui.ui.theme import GREEN_SCREEN, GREEN_SCREEN_16, terminal_colours
 from fincon_tui.ui.typeahead import KeyQueue
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from fincon_tui.keystore.vault import PasswordVault
-    from fincon_tui.storage.transactions import Waiting
+    from fincon_tui.storage.store import Store
+    from fincon_tui.storage.waiting import Waiting
 
 
 #: Seconds a hang-up or SIGTERM waits for a clean exit before the process just ends.
@@ -34,7 +33,7 @@ KEYRING_WAITING = "Waiting for the keyring"
 
 
 class FinconApp(ResumingApp):
-    """fincon-tui.  Takes an open database and a password vault."""
+    """fincon-tui.  Takes an open store and a password vault."""
 
     TITLE = "Fincon Accounting"
     CSS_PATH = stylesheets()
@@ -47,15 +46,15 @@ class FinconApp(ResumingApp):
 
     def __init__(
         self,
-        db: Database | Callable[[], Database],
+        store: Store | Callable[[], Store],
         vault: PasswordVault,
         *,
         cursor_blink: bool = True,
         keymap: dict[str, str] | None = None,
         colours: int | None = None,
     ):
-        """`db` is an open database, or a function that opens it: then the
-        main menu paints first and keys wait until the database is open.
+        """`store` is an open store, or a function that opens it: then the
+        main menu paints first and keys wait until the store is open.
         `colours` (16 or 256) is what the terminal shows; by default as
         TERM and COLORTERM say."""
         super().__init__()
@@ -73,21 +72,21 @@ class FinconApp(ResumingApp):
             on_busy=lambda: self.typeahead.let_through(lambda key: self._answers_during_a_wait(key, ("quit",))),
             on_keyring_wait=self._keyring_waits,
         )
-        self._open_db = db if callable(db) else None
-        self._early_note = ("", "") if self._open_db else self._use_database(db)  # type: ignore[arg-type]
+        self._open_store = store if callable(store) else None
+        self._early_note = ("", "") if callable(store) else self._use_store(store)
         theme = GREEN_SCREEN if (colours or terminal_colours()) > 16 else GREEN_SCREEN_16
         self.register_theme(theme)
         self.theme = theme.name
 
-    def _use_database(self, db: Database) -> tuple[str, str]:
-        """Services over `db`; returns what to tell the admin about passwords
+    def _use_store(self, store: Store) -> tuple[str, str]:
+        """Services over `store`; returns what to tell the admin about passwords
         an older version left in keyrings, and how (runs in the database thread)."""
         from fincon_tui.services.mail_checks import MailChecks
         from fincon_tui.services.smtp_settings import SmtpSettings
         from fincon_tui.services.user_settings import UserSettings
 
-        self.smtp = SmtpSettings(db, self.vault)
-        self.users = UserSettings(db, self.vault)
+        self.smtp = SmtpSettings(store, self.vault)
+        self.users = UserSettings(store, self.vault)
         self.mail_checks = MailChecks(self.smtp, self.users)
         return self._recover_passwords()
 
@@ -119,7 +118,7 @@ class FinconApp(ResumingApp):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._start_collector)
-        if self._open_db is not None:
+        if self._open_store is not None:
             self.call_after_refresh(lambda: self.database.work(self, self._open_database()))
         else:
             self._databases_ready(self._early_note)
@@ -161,15 +160,18 @@ class FinconApp(ResumingApp):
         # screen by about 12 ms (they compete for the interpreter lock).
         import fincon_tui.services.data_keys
         import fincon_tui.services.smtp_settings
-        import fincon_tui.services.user_settings
-        import fincon_tui.storage.database  # noqa: F401
+        import fincon_tui.services.user_settings  # noqa: F401
         from fincon_tui._exceptions import StorageError
+        from fincon_tui.storage.store import Opener
+
+        if isinstance(self._open_store, Opener):
+            self._open_store.load_engine()
 
         said: list[FinconScreen] = []  # where the message line said that the open waits
         waiting = self._opening_waits(said)
         try:
-            db = await self.database.run(self._open_db, waiting=waiting)  # type: ignore[arg-type]
-            note = await self.database.run(self._use_database, db)
+            store = await self.database.run(self._open_store, waiting=waiting)  # type: ignore[arg-type]
+            note = await self.database.run(self._use_store, store)
         except StorageError as error:
             self.startup_error = str(error)
             self.exit(return_code=2)
@@ -186,7 +188,7 @@ class FinconApp(ResumingApp):
         (keys that help and quit still act; quitting gives the wait up)."""
         import asyncio
 
-        from fincon_tui.storage.transactions import Waiting
+        from fincon_tui.storage.waiting import Waiting
 
         loop = asyncio.get_running_loop()
 

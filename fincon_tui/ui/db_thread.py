@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
     from textual.worker import Worker
 
-    from fincon_tui.storage.transactions import Waiting
+    from fincon_tui.storage.waiting import Waiting
 
 T = TypeVar("T")
 #: Seconds quitting waits for a database call in progress to finish.
@@ -67,7 +67,7 @@ class DatabaseThread:
         """`call(*args)` in the database thread; with `waiting`, a write in
         it reports and can abandon its wait for the lock; a keyring call in
         it that is slow to answer reports to `keyring`, else to `on_keyring_wait`."""
-        from fincon_tui.storage.transactions import Waiting
+        from fincon_tui.storage.waiting import Waiting
 
         loop = asyncio.get_running_loop()
         future = loop.create_future()
@@ -102,7 +102,7 @@ class DatabaseThread:
         stops it (`stop`) named, on the event loop, never once the call has
         ended (a report late from the thread is dropped: its screen may be
         closing)."""
-        from fincon_tui.storage.transactions import Waiting
+        from fincon_tui.storage.waiting import Waiting
 
         loop = asyncio.get_running_loop()
 
@@ -197,7 +197,7 @@ class DatabaseThread:
 
 def _with_waiting(waiting: Waiting | None, keyring: Waiting, call: Callable[..., T], *args) -> T:
     from fincon_tui.keystore.following import KEYRING_WAIT
-    from fincon_tui.storage.transactions import WAITING
+    from fincon_tui.storage.waiting import WAITING
 
     token, keyring_token = WAITING.set(waiting), KEYRING_WAIT.set(keyring)
     try:

@@ -3,7 +3,7 @@ database, which every write transaction and every schema step takes first,
 as SQLite's BEGIN IMMEDIATE takes its write lock.  Writers queue instead
 of deadlocking, a save's lost-update check and its write see one state,
 and the wait is polled, so that it is reported and abandonable like
-SQLite's (storage/transactions.py, Waiting)."""
+SQLite's (storage/transactions.py, storage/waiting.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import time
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import LockWaitAbandoned, StorageError
-from fincon_tui.storage.transactions import POLL_SECONDS, Waiting
+from fincon_tui.storage.transactions import POLL_SECONDS
+from fincon_tui.storage.waiting import Waiting
 
 if TYPE_CHECKING:
     from psycopg import Connection

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from fincon_tui._exceptions import NoDatabase, SchemaTooNew
 from fincon_tui.storage.postgres.locks import take_write_lock
 from fincon_tui.storage.postgres.schema import STEPS, Step
-from fincon_tui.storage.transactions import Waiting
+from fincon_tui.storage.waiting import Waiting
 
 if TYPE_CHECKING:
     from psycopg import Connection

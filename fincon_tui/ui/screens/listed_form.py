@@ -21,7 +21,7 @@ from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
 if TYPE_CHECKING:
     from fincon_tui.domain.password_binding import PasswordChange
     from fincon_tui.services.record_store import Loaded, Saved
-    from fincon_tui.storage.versioned_table import Stored
+    from fincon_tui.storage.records import Stored
 
 Mode = Literal["change", "display", "test", "copy"]
 #: How the title bar names each way of opening.

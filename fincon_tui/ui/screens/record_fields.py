@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from fincon_tui._exceptions import FieldError, StorageError, describe
 from fincon_tui.domain.password_binding import PasswordChange
-from fincon_tui.storage.transactions import Waiting
+from fincon_tui.storage.waiting import Waiting
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen

@@ -29,7 +29,7 @@ from fincon_tui.ui.widgets.form import FormPages
 
 if TYPE_CHECKING:
     from fincon_tui.services.record_store import Loaded, Saved
-    from fincon_tui.storage.versioned_table import Stored
+    from fincon_tui.storage.records import Stored
 
 
 def changed_message(kind: str, changed: RecordChanged, then: str) -> str:

@@ -20,7 +20,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, Label
 
-from fincon_tui.storage.transactions import Waiting
+from fincon_tui.storage.waiting import Waiting
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.screens.typed_options import TypedOptions
 from fincon_tui.ui.widgets.form import PAGE_WIDTH, field_row

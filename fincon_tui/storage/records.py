@@ -1,0 +1,104 @@
+"""What the store hands up and takes, the same on every engine: a record
+as stored (`Stored`), a page of a list (`PageQuery`, `Page`), a sealed
+secret as stored, and how keys are folded for uniqueness (`fold`)."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Generic, Literal, Protocol, TypeVar
+
+from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
+from fincon_tui.domain.secret_kinds import SecretKind
+
+#: What an engine hands a Python function, and takes back (SQLite's fincon_fold).
+SqliteValue = str | bytes | int | float | None
+
+
+class Keyed(Protocol):
+    """A record with a key (SmtpDefinition.key, UserEmailSettings.key)."""
+
+    @property
+    def key(self) -> str: ...
+
+
+R = TypeVar("R", bound=Keyed)
+
+
+@dataclass(frozen=True)
+class Stored(Generic[R]):
+    """A record as stored, with its bookkeeping: `version` counts its saves
+    (1 when created), `row_id` stays with the row through renames, and
+    `created_at`/`updated_at` are ISO-8601 UTC."""
+
+    record: R
+    created_at: str
+    updated_at: str
+    version: int
+    row_id: str | None = None  # every row has one since m011 (a trigger gives it to rows other tools insert)
+
+    @property
+    def key(self) -> str:
+        return self.record.key
+
+
+def fold(text: SqliteValue) -> SqliteValue:
+    """Unicode case folding (NFC first): two keys are the same record when
+    their folds are equal ('ZÜRICH' and a decomposed 'zürich', 'STRASSE' and
+    'Straße').  Every engine compares keys by this, never by a collation."""
+    return unicodedata.normalize("NFC", text).casefold() if isinstance(text, str) else text
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+#: Which page: from a key on, after it (the next page), or before it (the previous).
+Direction = Literal["from", "after", "before"]
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """One screenful of a list in key order: `size` records from `key` on
+    ('from'; a key past the last gives the last page: Position to "ZZZ"),
+    after it ('after') or before it ('before'; None: before the end; the
+    first page when fewer are left)."""
+
+    key: str | None
+    size: int
+    direction: Direction = "from"
+
+
+@dataclass(frozen=True)
+class Page(Generic[R]):
+    """The records of one page, and whether any come before and after it."""
+
+    rows: list[Stored[R]]
+    before: bool
+    after: bool
+
+
+@dataclass(frozen=True)
+class SealedPassword:
+    """A secret as stored: sealed with key `key_id` for `binding`; `name`
+    says what it is and `expires_at` (ISO-8601 UTC) when it stops working,
+    when known."""
+
+    binding: PasswordBinding
+    key_id: str
+    sealed: bytes
+    name: SecretKind = SecretKind.PASSWORD
+    expires_at: str | None = None
+
+    def __repr__(self) -> str:
+        return f"SealedPassword({self.binding.owner!r}, {self.name!r}, key_id={self.key_id!r})"
+
+
+@dataclass(frozen=True)
+class LegacyPassword:
+    """A record whose password an older version kept in an admin's keyring."""
+
+    owner: PasswordOwner
+    staged_token: str | None
+    saved_by: str | None

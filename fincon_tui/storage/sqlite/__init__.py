@@ -1,0 +1,1 @@
+"""The SQLite engine of the store (storage/store.py): one file, one connection."""

@@ -1,0 +1,168 @@
+"""The Store (storage/store.py) over one SQLite file: the repositories of
+versioned_table.py, smtp_repo.py and user_repo.py, the secret rows of
+secret_rows.py, the audit trail and the database's identity, on one
+connection; write transactions from transactions.py."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fincon_tui.domain.secret_kinds import SecretKind
+from fincon_tui.storage import secret_rows
+from fincon_tui.storage.audit import PASSWORD_CHANGED, AuditEntry, who
+from fincon_tui.storage.records import LegacyPassword, SealedPassword, Stored, utc_now
+from fincon_tui.storage.smtp_repo import SmtpRepository
+from fincon_tui.storage.transactions import write_transaction
+from fincon_tui.storage.translate import translate_methods, translated
+from fincon_tui.storage.user_repo import UserRepository
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
+    from fincon_tui.storage.waiting import Waiting
+
+AUDIT_TABLE = "audit_log"
+
+
+class SqliteSecrets:
+    """storage.store.SecretRows on the `secrets` and `legacy_passwords` tables."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWORD) -> SealedPassword | None:
+        return secret_rows.get(self.db, owner, name)
+
+    def of_owner(self, owner: PasswordOwner) -> list[SealedPassword]:
+        return secret_rows.of_owner(self.db, owner)
+
+    def exists(self, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWORD) -> bool:
+        return secret_rows.exists(self.db, owner, name)
+
+    def names(self, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, frozenset[SecretKind]]:
+        return secret_rows.names(self.db, owners)
+
+    def all_sealed(self) -> list[SealedPassword]:
+        return secret_rows.all_sealed(self.db)
+
+    def put(self, sealed: SealedPassword) -> None:
+        secret_rows.put(self.db, sealed)
+
+    def remove(self, owner: PasswordOwner, name: SecretKind | None = None) -> None:
+        secret_rows.remove(self.db, owner, name)
+
+    def bound_now(self, owner: PasswordOwner) -> PasswordBinding | None:
+        return secret_rows.bound_now(self.db, owner)
+
+    def legacy(self, owner: PasswordOwner) -> LegacyPassword | None:
+        return secret_rows.legacy(self.db, owner)
+
+    def all_legacy(self) -> list[LegacyPassword]:
+        return secret_rows.all_legacy(self.db)
+
+    def drop_legacy(self, owner: PasswordOwner) -> None:
+        secret_rows.drop_legacy(self.db, owner)
+
+
+class SqliteAudit:
+    """storage.store.AuditTrail on the `audit_log` table."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def record(self, kind: str, stored: Stored, action: str, changes: dict, password_changed: bool) -> None:
+        if password_changed:
+            changes = {**changes, "password": PASSWORD_CHANGED}
+        self.db.table(AUDIT_TABLE).insert({
+            "at": utc_now(), "who": who(), "kind": kind, "record_key": stored.key, "action": action,
+            "changes": json.dumps(changes), "row_id": stored.row_id,
+        })
+
+    def history(self, kind: str, row_id: str | None) -> list[AuditEntry]:
+        if row_id is None:
+            return []
+        rows = self.db[AUDIT_TABLE].rows_where("kind = ? AND row_id = ?", [kind, row_id], order_by="id DESC")
+        return [AuditEntry(r["at"], r["who"], r["action"], json.loads(r["changes"])) for r in rows]
+
+
+class SqliteInfo:
+    """storage.store.StoreInfo on the `database_info` row and the migrations table."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def database_id(self) -> str:
+        return secret_rows.database_id(self.db)
+
+    def key_id(self) -> str | None:
+        return secret_rows.key_id(self.db)
+
+    def set_key_id(self, key_id: str) -> None:
+        secret_rows.set_key_id(self.db, key_id)
+
+    def schema_version(self) -> str:
+        from fincon_tui.storage.migrations import migrations
+
+        applied = migrations.applied(self.db)
+        return applied[-1].name if applied else ""
+
+
+for _adapter in (SqliteSecrets, SqliteAudit, SqliteInfo):
+    translate_methods(_adapter)
+
+
+class SqliteStore:
+    """storage.store.Store on one SQLite connection (sqlite-utils' Database)."""
+
+    def __init__(self, db: Database, location: str) -> None:
+        self.db = db
+        self.location = location
+        self.smtp = SmtpRepository(db)
+        self.users = UserRepository(db)
+        self.secrets = SqliteSecrets(db)
+        self.audit = SqliteAudit(db)
+        self.info = SqliteInfo(db)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[SqliteStore]:
+        with write_transaction(self.db):
+            yield self
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[SqliteStore]:
+        if translated(lambda: self.db.conn.in_transaction)():
+            yield self
+            return
+        translated(self.db.execute)("BEGIN")
+        try:
+            yield self
+        finally:
+            translated(self.db.conn.rollback)()  # nothing was written
+
+    def secret_replacer(self) -> Callable[[SealedPassword], bool]:
+        replace = functools.partial(secret_rows.replace_on_own_connection, secret_rows.file_of(self.db))
+        return translated(replace)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_sqlite(path: Path, *, writable: bool = True, adopt: bool = False,
+                waiting: Waiting | None = None) -> SqliteStore:
+    """The store in the SQLite file at `path` (see storage.store.open_store)."""
+    from fincon_tui.storage.database import open_database
+
+    return SqliteStore(open_database(path, writable=writable, adopt=adopt, waiting=waiting), str(path))
+
+
+def scratch_sqlite() -> SqliteStore:
+    """A new store in memory (see storage.store.scratch_store)."""
+    from fincon_tui.storage.database import empty_database
+
+    return SqliteStore(empty_database(), ":memory:")

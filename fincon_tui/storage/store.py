@@ -1,0 +1,324 @@
+"""The store: everything fincon-tui keeps, behind one interface that every
+engine implements (SQLite today, storage/sqlite/; PostgreSQL next).
+Services, the UI and the CLI see only this module and storage/records.py,
+storage/audit.py and storage/waiting.py: never an engine, its driver or SQL.
+
+The contract, for every engine:
+
+- **Opening.**  `open_store(location, ...)` picks the engine by the
+  location (a file path: SQLite; later a postgresql:// URL) and returns
+  an open `Store`, its schema brought up to date when `writable` (the
+  steps one at a time, each in one transaction; two processes starting
+  at once both succeed, one waiting for the other through `waiting`).
+  A read-only open never creates or migrates: NoDatabase when the schema
+  is missing or older (`empty` says which), SchemaTooNew when newer.
+- **Threads.**  A Store is used by one thread at a time (the UI's
+  database thread, or the CLI's main thread).  Only `secret_replacer()`'s
+  function may be called from another thread.
+- **Transactions.**  `with store.transaction() as work:` is one write
+  transaction: it takes the write lock up front (SQLite BEGIN IMMEDIATE;
+  serialisable, or row locks taken before reading, elsewhere), commits at
+  the end of the block and rolls back on any exception, which then
+  propagates (engine errors translated).  Waiting for another session's
+  lock is reported to and abandoned through the thread's
+  `waiting.WAITING` (LockWaitAbandoned; StorageError after its limit).
+  Everything called on the store's repositories inside the block, in the
+  same thread, belongs to that transaction; outside one, each call reads
+  committed data on its own.  `read()` gives a unit of work that sees one
+  committed snapshot (inside a transaction: that transaction).
+  Transactions do not nest.  Before the first write of a transaction the
+  engine refuses (FileReplaced) to write to anything but the database that
+  was opened.
+- **Versions.**  Every record row has `version` (1 when created, +1 on
+  every update or rename), `row_id` (given at creation, kept through
+  renames, never reused) and `created_at`/`updated_at` (ISO-8601 UTC).
+  `current(key, expected)` is the lost-update check a save makes inside
+  its transaction: RecordChanged unless the stored row is the one loaded
+  (`expected`: the Stored as loaded, same row_id, created_at and version;
+  or just a version).  `renamed`/`recreated` say what happened instead.
+- **Keys.**  Keys are unique by `records.fold` (NFC, then casefold),
+  computed by the app and compared as such, never by an engine's
+  collation: 'ZÜRICH' and a decomposed 'zürich' are one name, as are
+  'STRASSE' and 'Straße'.  `get` finds a record by any spelling that folds
+  alike; a rename or an update keeps the stored spelling unless the key
+  itself changes.  Insert or rename onto a taken key: RecordExists.
+- **References.**  A user names its SMTP definition; deleting a definition
+  with linked users is refused (RecordInUse) by the store itself, and a
+  definition's rename lets the caller re-point its users in the same
+  transaction (the reference is checked at commit).
+- **Rules.**  The store enforces the fields' rules itself (triggers or
+  CHECK constraints generated from the same declarations as the forms'
+  checks): a refused value raises RuleRefused naming the field.
+- **Errors.**  Only the tree of _exceptions.py leaves the store: every
+  engine error becomes a StorageError (DatabaseDamaged, FileReplaced,
+  RuleRefused, RecordInUse ... or a plain StorageError whose message says
+  what to do).  No driver exception ever reaches a caller.
+- **Secrets.**  Sealed secrets are rows of their own, one per (owner,
+  name), written in the transaction of their record; the store never sees
+  a secret unsealed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from fincon_tui.domain.secret_kinds import SecretKind
+
+if TYPE_CHECKING:
+    from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
+    from fincon_tui.domain.smtp import SmtpDefinition  # noqa: F401  (in a quoted base)
+    from fincon_tui.domain.users import UserEmailSettings
+    from fincon_tui.storage.audit import AuditEntry
+    from fincon_tui.storage.records import (
+        Keyed,
+        LegacyPassword,
+        Page,
+        PageQuery,
+        SealedPassword,
+        Stored,
+    )
+    from fincon_tui.storage.waiting import Waiting
+
+R = TypeVar("R", bound="Keyed")
+
+
+class Records(Protocol[R]):
+    """One kind of record (one table): read, and written inside a transaction."""
+
+    #: How messages name one record: 'SMTP definition', 'User email settings'.
+    kind: str
+    #: The key's field: 'name', 'user_code'.
+    key_column: str
+
+    def normalize_key(self, key: str) -> str:
+        """A typed key as stored keys are written (trimmed; user codes upper case)."""
+        ...
+
+    def to_columns(self, record: R) -> dict[str, object]:
+        """The record as the storage contract's columns: what the audit trail compares."""
+        ...
+
+    def get(self, key: str) -> Stored[R] | None:
+        """The record whose key folds like `key`, or None."""
+        ...
+
+    def by_row_id(self, row_id: str) -> Stored[R] | None: ...
+
+    def current(self, key: str, expected: int | Stored[R]) -> Stored[R]:
+        """The record as stored if it is still the one loaded; else RecordChanged."""
+        ...
+
+    def insert(self, record: R) -> Stored[R]:
+        """Add it as version 1 with a new row_id; RecordExists if the key is taken."""
+        ...
+
+    def update(self, record: R, current: Stored[R]) -> Stored[R]:
+        """Write `record` over `current` (from current()) as its next version."""
+        ...
+
+    def rename(self, current: Stored[R], new_key: str) -> Stored[R]:
+        """`current` under `new_key`, the same row in its next version; RecordExists if taken."""
+        ...
+
+    def delete(self, current: Stored[R]) -> None: ...
+
+    def search(self, text: str, limit: int) -> list[Stored[R]]:
+        """Records whose key or other searched fields contain `text` (case
+        folded), in key order; '' gives every record."""
+        ...
+
+    def page(self, query: PageQuery) -> Page[R]:
+        """One page of every record, in key order (see PageQuery)."""
+        ...
+
+
+class SmtpDefinitions(Records["SmtpDefinition"], Protocol):
+    """The SMTP definitions, by name."""
+
+
+class UserSettingsRecords(Records["UserEmailSettings"], Protocol):
+    """Users' email settings, by user code; each names its definition."""
+
+    def linked_to(self, smtp_name: str, limit: int) -> tuple[list[str], int]:
+        """User codes linked to a definition (the first `limit`, in order) and how many in all."""
+        ...
+
+    def linked_records(self, smtp_name: str) -> list[Stored[UserEmailSettings]]:
+        """Every user linked to a definition, in user code order."""
+        ...
+
+    def counts(self, smtp_names: list[str]) -> dict[object, int]:
+        """How many users are linked to each of these definitions, by folded name."""
+        ...
+
+    def without_login(self, smtp_name: str) -> int:
+        """Users linked to a definition who have no SMTP username of their own."""
+        ...
+
+    def own_logins(self, smtp_name: str) -> list[tuple[str, str]]:
+        """(user code, own username) of the linked users with a login of their own."""
+        ...
+
+
+class SecretRows(Protocol):
+    """Sealed secrets (one per owner and name), and the passwords an older
+    version left in admins' keyrings.  Writes belong in a transaction."""
+
+    def get(self, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWORD) -> SealedPassword | None: ...
+
+    def of_owner(self, owner: PasswordOwner) -> list[SealedPassword]:
+        """Every secret of `owner`, by name."""
+        ...
+
+    def exists(self, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWORD) -> bool:
+        """A stored secret `name` (for 'password', also one in an older keyring)."""
+        ...
+
+    def names(self, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, frozenset[SecretKind]]:
+        """The names of each owner's secrets ('password' also for a legacy
+        one), in one query that reads no sealed value."""
+        ...
+
+    def all_sealed(self) -> list[SealedPassword]: ...
+
+    def put(self, sealed: SealedPassword) -> None:
+        """Store or replace it (a password also ends its legacy entry)."""
+        ...
+
+    def remove(self, owner: PasswordOwner, name: SecretKind | None = None) -> None:
+        """Remove the secret `name` of `owner`, or with None every one it has."""
+        ...
+
+    def bound_now(self, owner: PasswordOwner) -> PasswordBinding | None:
+        """Where the stored record would send its password today (None: no record)."""
+        ...
+
+    def legacy(self, owner: PasswordOwner) -> LegacyPassword | None: ...
+
+    def all_legacy(self) -> list[LegacyPassword]: ...
+
+    def drop_legacy(self, owner: PasswordOwner) -> None: ...
+
+
+class AuditTrail(Protocol):
+    """Who changed which record when, field by field: an entry is written
+    in the transaction of its change and belongs to the record's row_id."""
+
+    def record(self, kind: str, stored: Stored, action: str, changes: dict,
+               password_changed: bool) -> None:
+        """An entry for `stored` (as saved, or as it was deleted): `action`
+        is create, update or delete; `changes` field -> [old, new] or words."""
+        ...
+
+    def history(self, kind: str, row_id: str | None) -> list[AuditEntry]:
+        """The entries of the record with this row_id, newest first."""
+        ...
+
+
+class StoreInfo(Protocol):
+    """The database's identity: what sealed secrets are bound to."""
+
+    def database_id(self) -> str:
+        """The id made when the database was created (StorageError if lost)."""
+        ...
+
+    def key_id(self) -> str | None:
+        """The id of the key new secrets are sealed with (None before the first)."""
+        ...
+
+    def set_key_id(self, key_id: str) -> None:
+        """Name the key new secrets are sealed with (in a transaction)."""
+        ...
+
+    def schema_version(self) -> str:
+        """The last schema step applied ('m012_...')."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """The repositories, as one transaction (or snapshot) sees them."""
+
+    @property
+    def smtp(self) -> SmtpDefinitions: ...
+
+    @property
+    def users(self) -> UserSettingsRecords: ...
+
+    @property
+    def secrets(self) -> SecretRows: ...
+
+    @property
+    def audit(self) -> AuditTrail: ...
+
+    @property
+    def info(self) -> StoreInfo: ...
+
+
+class Store(UnitOfWork, Protocol):
+    """An open database (see the module's contract)."""
+
+    #: Where it is, as an admin may be shown it (a path; a URL without its password).
+    location: str
+
+    def transaction(self) -> AbstractContextManager[UnitOfWork]:
+        """One write transaction (see the contract)."""
+        ...
+
+    def read(self) -> AbstractContextManager[UnitOfWork]:
+        """One consistent read."""
+        ...
+
+    def secret_replacer(self) -> Callable[[SealedPassword], bool]:
+        """A function, safe in any thread, that replaces a stored secret in
+        a short transaction of its own while the row still has it for the
+        same binding; True if it did (a refresh token rotated in a token thread)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def open_store(location: str | Path, *, writable: bool = True, adopt: bool = False,
+               waiting: Waiting | None = None) -> Store:
+    """Open the store at `location` (StorageError with a one-line reason).
+
+    `writable` creates a missing database and brings its schema up to date;
+    read-only use changes nothing (NoDatabase if it would have to).  `adopt`
+    lets `init` add fincon-tui's tables to another program's SQLite file."""
+    from fincon_tui.storage.sqlite.store import open_sqlite
+
+    return open_sqlite(Path(location), writable=writable, adopt=adopt, waiting=waiting)
+
+
+def scratch_store() -> Store:
+    """A new, empty store in memory with the current schema: what an
+    `import --dry-run` checks against when there is no database yet."""
+    from fincon_tui.storage.sqlite.store import scratch_sqlite
+
+    return scratch_sqlite()
+
+
+def check_location(location: str | Path, *, writable: bool = True) -> None:
+    """The quick checks made before the full-screen app paints (no engine
+    loaded): StorageError for a location that cannot be the database."""
+    from fincon_tui.storage.checks import check_database_file
+
+    check_database_file(Path(location), writable=writable)
+
+
+class Opener:
+    """`open_store(location)` put off: what the full-screen app calls in
+    its database thread after the first paint."""
+
+    def __init__(self, location: str | Path) -> None:
+        self.location = location
+
+    def __call__(self) -> Store:
+        return open_store(self.location)
+
+    def load_engine(self) -> None:
+        """Import the engine's modules now, in this thread (the UI's main
+        thread, before the database thread opens the store)."""
+        import fincon_tui.storage.sqlite.store  # noqa: F401
