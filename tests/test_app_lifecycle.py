@@ -39,6 +39,10 @@ async def test_quit_stops_the_database_thread_once_and_leaves_a_stuck_keyring_ca
             app.post_message(events.Key("ctrl+q", None))
             await until(lambda: not app.is_running, "Ctrl+Q ends the app while the keyring call hangs")
         assert len(stops) == 1
+    # The keyring let go, the call left behind ends: only then may the store
+    # close (closing a connection another thread uses can crash SQLite).
+    thread = app.database._thread  # noqa: SLF001 (the thread the app left behind)
+    await until(lambda: not thread.is_alive(), "the database thread ends once the keyring answers")
 
 
 async def test_suspend_remapped_is_what_help_shows_and_what_suspends(store, vault) -> None:
