@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import sys
 import unicodedata
+from collections.abc import Callable
 
 from fincon_tui.domain.value_rules import Choice, Code, Email, Host, Text, WholeNumber, YesNo
 from fincon_tui.storage.field_rules import ColumnRule, all_rules
 
 
-def _characters(test) -> str:
+def _characters(test: Callable[[str], bool]) -> str:
     return "".join(chr(c) for c in range(1, sys.maxunicode + 1) if test(chr(c)))
 
 

@@ -3,6 +3,9 @@ domain/smtp.py declares its fields."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from fincon_tui.domain.smtp import DECLARED, SmtpDefinition
 from fincon_tui.storage.versioned_table import Repository
 
@@ -13,8 +16,8 @@ class SmtpRepository(Repository[SmtpDefinition]):
     kind = "SMTP definition"
     search_columns = ("name", "mail_server")
 
-    def to_columns(self, definition: SmtpDefinition) -> dict:
+    def to_columns(self, definition: SmtpDefinition) -> dict[str, object]:
         return DECLARED.to_columns(definition)
 
-    def from_columns(self, row: dict) -> SmtpDefinition:
+    def from_columns(self, row: Mapping[str, Any]) -> SmtpDefinition:
         return DECLARED.from_columns(row)

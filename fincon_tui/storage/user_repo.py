@@ -3,6 +3,9 @@ UserEmailSettings as domain/users.py declares its fields."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from fincon_tui.domain.users import DECLARED, UserEmailSettings
 from fincon_tui.storage.versioned_table import Repository, Stored, fold
 
@@ -16,10 +19,10 @@ class UserRepository(Repository[UserEmailSettings]):
     def normalize_key(self, key: str) -> str:
         return key.strip().upper()  # user codes are stored upper-case
 
-    def to_columns(self, user: UserEmailSettings) -> dict:
+    def to_columns(self, user: UserEmailSettings) -> dict[str, object]:
         return DECLARED.to_columns(user)
 
-    def from_columns(self, row: dict) -> UserEmailSettings:
+    def from_columns(self, row: Mapping[str, Any]) -> UserEmailSettings:
         return DECLARED.from_columns(row)
 
     def linked_to(self, smtp_name: str, limit: int) -> tuple[list[str], int]:
