@@ -19,8 +19,6 @@ _REASON = re.compile(r"^\s*#(?!\s*noqa\b)\s*\w.*\w")
 PENDING = {
     "services/record_store.py",
     "services/sign_ins.py",
-    "storage/database.py",
-    "storage/versioned_table.py",
     "ui/app.py",
     "ui/screens/listed_form.py",
     "ui/screens/user_settings.py",

@@ -78,7 +78,7 @@ def who() -> str:
     return f"{name} (sudo by {invoker})" if invoker and invoker != name else name
 
 
-def differences(old: dict | None, new: dict | None) -> dict[str, list]:
+def differences(old: Mapping[str, object] | None, new: Mapping[str, object] | None) -> dict[str, object]:
     """Field -> [old, new] for every column that differs."""
     old, new = old or {}, new or {}
     return {

@@ -18,7 +18,7 @@ from fincon_tui.storage.checks import (
     text_or_replacement,
 )
 from fincon_tui.storage.migrations import migrations
-from fincon_tui.storage.transactions import until_unlocked, write_transaction
+from fincon_tui.storage.transactions import remember_file, until_unlocked, write_transaction
 from fincon_tui.storage.translate import said
 from fincon_tui.storage.waiting import WAITING, Waiting
 
@@ -122,12 +122,6 @@ def _refuse_other_programs(db: Database, path: Path, adopt: bool) -> None:
     """Again, now with the -wal file read too (the quick check skips it)."""
     if not adopt:
         refuse_if_foreign(path, set(db.table_names()))
-
-
-def remember_file(db: Database, path: Path) -> None:
-    """Note which file was opened, so a save can check it is still there."""
-    info = path.stat()
-    db.fincon_file = (path, info.st_dev, info.st_ino)  # type: ignore[attr-defined]
 
 
 def _create_private(path: Path) -> None:

@@ -5,9 +5,10 @@ loads whole.  The order is the key column's collation: SMTP Names ignoring
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
-from fincon_tui.storage.records import Keyed, Page, Stored
+from fincon_tui.storage.records import Keyed, Page, SqliteValue, Stored
 
 R = TypeVar("R", bound=Keyed)
 
@@ -19,14 +20,16 @@ class Repository(Protocol[R]):
 
     def normalize_key(self, key: str) -> str: ...
 
-    def where(self, where: str, args: list, order_by: str, limit: int) -> list[Stored[R]]: ...
+    def where(self, where: str, args: Sequence[SqliteValue], order_by: str, limit: int) -> list[Stored[R]]: ...
 
 
-def _keys(repo: Repository[R], where: str, args: list, size: int, descending: bool = False) -> list[Stored[R]]:
+def _keys(
+    repo: Repository[R], where: str, args: Sequence[SqliteValue], size: int, descending: bool = False
+) -> list[Stored[R]]:
     return repo.where(where, args, f"{repo.key_column}{' DESC' if descending else ''}", size)
 
 
-def _exists(repo: Repository[R], where: str, args: list) -> bool:
+def _exists(repo: Repository[R], where: str, args: Sequence[SqliteValue]) -> bool:
     return bool(repo.where(where, args, repo.key_column, 1))
 
 

@@ -5,9 +5,9 @@ secret as stored, and how keys are folded for uniqueness (`fold`)."""
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import Field, dataclass
 from datetime import UTC, datetime
-from typing import Generic, Literal, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
 from fincon_tui.domain.secret_kinds import SecretKind
@@ -17,7 +17,10 @@ SqliteValue = str | bytes | int | float | None
 
 
 class Keyed(Protocol):
-    """A record with a key (SmtpDefinition.key, UserEmailSettings.key)."""
+    """A record with a key (SmtpDefinition.key, UserEmailSettings.key): a
+    dataclass, which dataclasses.replace can copy with another key."""
+
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
 
     @property
     def key(self) -> str: ...

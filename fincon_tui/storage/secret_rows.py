@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fincon_tui._exceptions import StorageError
 from fincon_tui.domain.password_binding import OwnerKind, PasswordBinding, PasswordOwner
@@ -48,7 +48,7 @@ def set_key_id(db: Database, value: str) -> None:
     db.execute("UPDATE database_info SET key_id = ? WHERE id = 1", [value])
 
 
-def _sealed(row: tuple) -> SealedPassword:
+def _sealed(row: tuple[Any, ...]) -> SealedPassword:
     kind, key, key_id_, sealed, login, server, name, expires_at = row
     return SealedPassword(
         PasswordBinding(PasswordOwner(kind, key), login, server), key_id_, bytes(sealed), SecretKind(name),
@@ -185,11 +185,11 @@ def replace_on_own_connection(path: str, sealed: SealedPassword) -> bool:
 
 def file_of(db: Database) -> str:
     """The file the database lives in."""
-    return next(row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main")
+    return next(str(row[2]) for row in db.execute("PRAGMA database_list") if row[1] == "main")
 
 
 #: The repository of each kind of record that holds secrets.
-_TABLES: dict[OwnerKind, type[Repository]] = {"smtp": SmtpRepository, "user": UserRepository}
+_TABLES: dict[OwnerKind, type[Repository[Any]]] = {"smtp": SmtpRepository, "user": UserRepository}
 
 
 def _binding_query(owner: OwnerKind) -> str:

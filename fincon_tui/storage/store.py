@@ -60,10 +60,10 @@ The contract, for every engine:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from fincon_tui.domain.secret_kinds import SecretKind
 
@@ -207,7 +207,7 @@ class AuditTrail(Protocol):
     """Who changed which record when, field by field: an entry is written
     in the transaction of its change and belongs to the record's row_id."""
 
-    def record(self, kind: str, stored: Stored, action: str, changes: dict,
+    def record(self, kind: str, stored: Stored[Any], action: str, changes: Mapping[str, object],
                password_changed: bool) -> None:
         """An entry for `stored` (as saved, or as it was deleted): `action`
         is create, update or delete; `changes` field -> [old, new] or words."""

@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
+import weakref
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fincon_tui.storage.translate import database_error
@@ -18,6 +20,14 @@ if TYPE_CHECKING:
 
 #: How long one attempt at the write lock blocks before the wait is reported.
 POLL_SECONDS = 0.25
+#: The file each open database was opened from: (path, device, inode).
+_OPENED: weakref.WeakKeyDictionary[Database, tuple[Path, int, int]] = weakref.WeakKeyDictionary()
+
+
+def remember_file(db: Database, path: Path) -> None:
+    """Note which file was opened, so a save can check it is still there."""
+    info = path.stat()
+    _OPENED[db] = (path, info.st_dev, info.st_ino)
 
 
 @contextlib.contextmanager
@@ -88,7 +98,7 @@ def _check_same_file(db: Database) -> None:
 
     from fincon_tui._exceptions import FileReplaced
 
-    opened = getattr(db, "fincon_file", None)
+    opened = _OPENED.get(db)
     if opened is None:
         return
     path, device, inode = opened

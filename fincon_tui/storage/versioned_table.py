@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fincon_tui._exceptions import RecordChanged, RecordExists
 from fincon_tui.storage.records import Keyed, Page, PageQuery, SqliteValue, Stored, fold, utc_now
@@ -37,16 +38,16 @@ class Repository(Generic[R]):
         self.db = db
         db.conn.create_function("fincon_fold", 1, fold, deterministic=True)
 
-    def to_columns(self, record: R) -> dict:
+    def to_columns(self, record: R) -> dict[str, object]:
         raise NotImplementedError
 
-    def from_columns(self, row: dict) -> R:
+    def from_columns(self, row: Mapping[str, Any]) -> R:
         raise NotImplementedError
 
     def normalize_key(self, key: str) -> str:
         return key.strip()
 
-    def _stored(self, row: dict) -> Stored[R]:
+    def _stored(self, row: Mapping[str, Any]) -> Stored[R]:
         return Stored(self.from_columns(row), row["created_at"], row["updated_at"], row["version"], row.get("row_id"))
 
     def get(self, key: str) -> Stored[R] | None:
@@ -98,7 +99,7 @@ class Repository(Generic[R]):
         found = self.where("row_id = ?", [row_id], "row_id", 1)
         return found[0] if found else None
 
-    def where(self, where: str, args: list, order_by: str, limit: int) -> list[Stored[R]]:
+    def where(self, where: str, args: Sequence[SqliteValue], order_by: str, limit: int) -> list[Stored[R]]:
         """Records matching an SQL condition (empty: all), in `order_by` order."""
         rows = self.db[self.table].rows_where(where or None, args, order_by=order_by, limit=limit)
         return [self._stored(row) for row in rows]
@@ -111,10 +112,10 @@ class Repository(Generic[R]):
         taken = self.get(new_key)
         if taken is not None and fold(taken.key) != fold(current.key):
             raise RecordExists(f"{self.kind} {taken.key} already exists")
-        record = replace(current.record, **{self.key_column: new_key})  # type: ignore[type-var]
+        record = replace(current.record, **{self.key_column: new_key})
         return self._next_version(current, self.to_columns(record))
 
-    def _next_version(self, current: Stored[R], columns: dict) -> Stored[R]:
+    def _next_version(self, current: Stored[R], columns: Mapping[str, object]) -> Stored[R]:
         """Write `columns` over `current` as its next version, the same row."""
         row = {
             **columns,

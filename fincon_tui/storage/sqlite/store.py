@@ -8,9 +8,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.storage import secret_rows
@@ -76,7 +76,8 @@ class SqliteAudit:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def record(self, kind: str, stored: Stored, action: str, changes: dict, password_changed: bool) -> None:
+    def record(self, kind: str, stored: Stored[Any], action: str, changes: Mapping[str, object],
+               password_changed: bool) -> None:
         if password_changed:
             changes = {**changes, "password": PASSWORD_CHANGED}
         self.db.table(AUDIT_TABLE).insert({
