@@ -12,12 +12,14 @@ DB_ENV = "FINCON_TUI_DB"
 _PACKAGE = Path(__file__).resolve().parent
 
 
-def database_path(cli_value: str | None) -> Path:
-    """--db, else $FINCON_TUI_DB, else fincon.db in the user data dir (made 0700)."""
-    if cli_value:
-        return Path(cli_value).expanduser()
-    if os.environ.get(DB_ENV):
-        return Path(os.environ[DB_ENV]).expanduser()
+def database_path(cli_value: str | None) -> Path | str:
+    """--db, else $FINCON_TUI_DB, else fincon.db in the user data dir (made
+    0700): a file's Path, or a PostgreSQL URL as given (storage/location.py)."""
+    given = cli_value or os.environ.get(DB_ENV)
+    if given:
+        from fincon_tui.storage.location import is_url
+
+        return given if is_url(given) else Path(given).expanduser()
     from platformdirs import user_data_path
 
     return private_folder(user_data_path(APP_NAME, appauthor=False)) / "fincon.db"

@@ -13,6 +13,8 @@ from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.ui.screens.history import HistoryScreen
 
+pytestmark = pytest.mark.engines
+
 
 def entries(db) -> list[dict]:
     return list(db["audit_log"].rows_where(order_by="id"))

@@ -13,6 +13,8 @@ from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 
+pytestmark = pytest.mark.engines
+
 BIN = Path(sys.executable).parent / "fincon-tui"
 
 

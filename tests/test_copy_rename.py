@@ -26,6 +26,8 @@ from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.storage.records import PageQuery
 from fincon_tui.storage.store import open_store
 
+pytestmark = pytest.mark.engines
+
 
 @pytest.fixture
 def smtp(store, vault) -> SmtpSettings:

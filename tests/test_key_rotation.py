@@ -28,6 +28,8 @@ from fincon_tui.services.sealed_passwords import Passwords
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.storage.store import open_store
 
+pytestmark = pytest.mark.engines
+
 TESTS = Path(__file__).resolve().parent
 COUNT = 40
 

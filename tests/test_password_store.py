@@ -25,6 +25,8 @@ from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.storage import secret_rows
 
+pytestmark = pytest.mark.engines
+
 OFFICE = definition()
 
 

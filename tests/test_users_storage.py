@@ -13,6 +13,8 @@ from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 
+pytestmark = pytest.mark.engines
+
 
 def user(code: str = "ALICE", smtp_name: str = "OFFICE", username: str = "") -> UserEmailSettings:
     return UserEmailSettings(code, smtp_name, username, f"{code.title()} Smith", f"{code.lower()}@corp.example")

@@ -25,7 +25,7 @@ class Context(NamedTuple):
     store: Store
     vault: PasswordVault
     config: Config
-    path: Path
+    path: Path | str
     #: `import --dry-run` and no database at `path` yet: `store` is an empty one in memory.
     missing: bool = False
 

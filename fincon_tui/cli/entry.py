@@ -26,9 +26,9 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--db",
-        metavar="PATH",
-        help=f"SQLite database file (default: ${DB_ENV}, else fincon.db "
-        "in the user data folder)",
+        metavar="PATH|URL",
+        help=f"SQLite database file, or a PostgreSQL URL without a password "
+        f"(postgresql://host/db; default: ${DB_ENV}, else fincon.db in the user data folder)",
     )
     parser.add_argument(
         "--config",
@@ -121,7 +121,7 @@ def _main(argv: list[str] | None) -> int:
     return app.return_code or 0
 
 
-def _opening_waits(path: Path):
+def _opening_waits(path: Path | str):
     """A command waiting for another fincon-tui that is creating or
     upgrading the database says so once, on stderr."""
     from fincon_tui.storage.waiting import Waiting
@@ -137,13 +137,13 @@ def _opening_waits(path: Path):
     return Waiting(report=report)
 
 
-def _init_command(args: argparse.Namespace, path: Path) -> str:
+def _init_command(args: argparse.Namespace, path: Path | str) -> str:
     """The command that creates or upgrades the database at `path`, to copy
     into a shell: `fincon-tui --db 'new db.db' init` (without --db, as given)."""
     return f"fincon-tui --db {shlex.quote(str(path))} init" if args.db else "fincon-tui init"
 
 
-def _command(args: argparse.Namespace, path: Path, vault, config) -> int:
+def _command(args: argparse.Namespace, path: Path | str, vault, config) -> int:
     """Run the COMMAND chosen; database damage or refusal is one line and status 2."""
     from fincon_tui.cli.command import Context
     from fincon_tui.storage.store import open_store, scratch_store

@@ -282,14 +282,23 @@ class Store(UnitOfWork, Protocol):
 
 def open_store(location: str | Path, *, writable: bool = True, adopt: bool = False,
                waiting: Waiting | None = None) -> Store:
-    """Open the store at `location` (StorageError with a one-line reason).
+    """Open the store at `location`, a SQLite file's path or a PostgreSQL
+    URL (storage/location.py; StorageError with a one-line reason).
 
     `writable` creates a missing database and brings its schema up to date;
     read-only use changes nothing (NoDatabase if it would have to).  `adopt`
     lets `init` add fincon-tui's tables to another program's SQLite file."""
+    from fincon_tui.storage.location import POSTGRESQL, locate
+
+    where = locate(location)
+    if where.engine == POSTGRESQL:
+        from fincon_tui.storage.postgres.store import open_postgres
+
+        return open_postgres(where, writable=writable, waiting=waiting)
     from fincon_tui.storage.sqlite.store import open_sqlite
 
-    return open_sqlite(Path(location), writable=writable, adopt=adopt, waiting=waiting)
+    assert where.path is not None
+    return open_sqlite(where.path, writable=writable, adopt=adopt, waiting=waiting)
 
 
 def scratch_store() -> Store:
@@ -302,10 +311,14 @@ def scratch_store() -> Store:
 
 def check_location(location: str | Path, *, writable: bool = True) -> None:
     """The quick checks made before the full-screen app paints (no engine
-    loaded): StorageError for a location that cannot be the database."""
+    loaded): StorageError for a location that cannot be the database (a
+    URL is checked for a password; the server is asked when opening)."""
     from fincon_tui.storage.checks import check_database_file
+    from fincon_tui.storage.location import locate
 
-    check_database_file(Path(location), writable=writable)
+    where = locate(location)
+    if where.path is not None:
+        check_database_file(where.path, writable=writable)
 
 
 class Opener:
@@ -321,4 +334,9 @@ class Opener:
     def load_engine(self) -> None:
         """Import the engine's modules now, in this thread (the UI's main
         thread, before the database thread opens the store)."""
-        import fincon_tui.storage.sqlite.store  # noqa: F401
+        from fincon_tui.storage.location import is_url
+
+        if is_url(str(self.location)):
+            import fincon_tui.storage.postgres.store
+        else:
+            import fincon_tui.storage.sqlite.store  # noqa: F401

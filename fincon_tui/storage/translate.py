@@ -47,6 +47,13 @@ def database_error(error: sqlite3.Error) -> StorageError:
     return StorageError(f"database error: {text}")
 
 
+def rule_refusal(text: str) -> StorageError | None:
+    """What a rule trigger said ('table.field: what it takes'), on either
+    engine, in the app's words; None if `text` is something else."""
+    rule = _RULE.fullmatch(text)
+    return _refused(*rule.groups()) if rule else None
+
+
 def _refused(table: str, field: str | None, message: str) -> StorageError:
     """A trigger's refusal in the app's words, naming the field by its label."""
     if field is None:  # smtp_settings_in_use, the one trigger of a whole row

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import StorageError
-from fincon_tui.domain.visible import visible
+from fincon_tui.storage.postgres.errors import said
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -51,7 +51,7 @@ def connect(location: Location) -> Connection:
     try:
         given = conninfo_to_dict(location.url)
     except psycopg.ProgrammingError as error:
-        raise StorageError(f"{location} is not a PostgreSQL URL libpq reads: {_said(error)}") from None
+        raise StorageError(f"{location} is not a PostgreSQL URL libpq reads: {said(error)}") from None
     parameters = {**PARAMETERS, **{name: str(value) for name, value in given.items()}}
     try:
         conn = psycopg.connect(**parameters, autocommit=True)  # type: ignore[arg-type]  # libpq's names as keywords
@@ -71,7 +71,7 @@ def connect(location: Location) -> Connection:
 
 def why_not(error: Exception) -> str:
     """libpq's reason a connection failed, as one line with what to check."""
-    text = _said(error)
+    text = said(error)
     lowered = text.lower()
     hints = (
         ("password authentication failed", "check the password in ~/.pgpass, $PGPASSWORD or the service file"),
@@ -87,13 +87,6 @@ def why_not(error: Exception) -> str:
     )
     hint = next((hint for words, hint in hints if words in lowered), "")
     return f"{text} ({hint})" if hint else text
-
-
-def _said(error: Exception) -> str:
-    """The driver's message in one line of visible text (the server's may
-    quote what was sent)."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return visible("; ".join(lines)) or type(error).__name__
 
 
 def _version(number: int) -> str:

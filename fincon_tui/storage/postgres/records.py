@@ -1,0 +1,178 @@
+"""The record tables on PostgreSQL (storage.store.Records): the same
+semantics as versioned_table.py on SQLite, in PostgreSQL's words.
+
+Keys are compared by the app's fold (records.fold), never a collation:
+an SMTP definition's `name_folded` is written with every name and is
+uniquely indexed; user codes are upper case by their own rule.  Lists are
+in the order SQLite gives: SMTP Names ignoring case (the folded name,
+byte order), user codes as stored.  The caller owns the transaction."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from fincon_tui._exceptions import RecordChanged, RecordExists
+from fincon_tui.domain.smtp import DECLARED, SmtpDefinition
+from fincon_tui.storage.postgres.errors import translate_methods
+from fincon_tui.storage.records import Keyed, Page, PageQuery, Stored, fold, utc_now
+
+if TYPE_CHECKING:
+    from fincon_tui.storage.postgres.session import Session
+
+R = TypeVar("R", bound=Keyed)
+
+
+class Table(Generic[R]):
+    """One table of versioned, keyed records."""
+
+    table: str
+    key_column: str
+    kind: str
+    #: The column that orders and finds keys (the fold, for names).
+    order_column: str
+    search_columns: tuple[str, ...]
+    columns_of: Callable[[R], dict[str, Any]]
+    record_of: Callable[[dict[str, Any]], R]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        translate_methods(cls)
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def normalize_key(self, key: str) -> str:
+        return key.strip()
+
+    def ordered(self, key: str) -> str:
+        """`key` as order_column holds it."""
+        return self.normalize_key(key)
+
+    def to_columns(self, record: R) -> dict[str, Any]:
+        return type(self).columns_of(record)
+
+    def _written(self, record: R) -> dict[str, Any]:
+        """The columns written for `record` (and the folded name, where kept)."""
+        return self.to_columns(record)
+
+    def _stored(self, row: dict[str, Any]) -> Stored[R]:
+        return Stored(type(self).record_of(row), row["created_at"], row["updated_at"], row["version"],
+                      row.get("row_id"))
+
+    def _select(self, where: str, args: list[Any], order: str = "", limit: int | None = None) -> list[Stored[R]]:
+        sql = f"SELECT * FROM {self.table}" + (f" WHERE {where}" if where else "")
+        sql += f" ORDER BY {order}" if order else ""
+        sql += f" LIMIT {int(limit)}" if limit is not None else ""
+        return [self._stored(row) for row in self.session.rows(sql, args)]
+
+    def get(self, key: str) -> Stored[R] | None:
+        found = self._select(f"{self.order_column} = %s", [self.ordered(key)], limit=1)
+        return found[0] if found else None
+
+    def by_row_id(self, row_id: str) -> Stored[R] | None:
+        found = self._select("row_id = %s", [row_id], limit=1)
+        return found[0] if found else None
+
+    def current(self, key: str, expected: int | Stored[R]) -> Stored[R]:
+        current = self.get(key)
+        version = expected if isinstance(expected, int) else expected.version
+        if current is None and not isinstance(expected, int) and expected.row_id:
+            moved = self.by_row_id(expected.row_id)
+            if moved is not None:
+                raise RecordChanged(key, moved, renamed=True)
+        if current is None or current.version != version:
+            raise RecordChanged(key, current)
+        if not isinstance(expected, int) and (current.row_id, current.created_at) != (
+            expected.row_id, expected.created_at
+        ):
+            raise RecordChanged(key, current, recreated=True)
+        return current
+
+    def insert(self, record: R) -> Stored[R]:
+        if self.get(record.key) is not None:
+            raise RecordExists(f"{self.kind} {record.key} already exists")
+        now = utc_now()
+        row = {**self._written(record), "created_at": now, "updated_at": now, "version": 1,
+               "row_id": secrets.token_hex(8)}
+        names = ", ".join(row)
+        marks = ", ".join("%s" for _ in row)
+        self.session.run(f"INSERT INTO {self.table} ({names}) VALUES ({marks})", list(row.values()))
+        return self._stored(row)
+
+    def update(self, record: R, current: Stored[R]) -> Stored[R]:
+        kept = replace(record, **{self.key_column: current.key})  # type: ignore[type-var]  # a dataclass record
+        return self._next_version(current, self._written(kept))
+
+    def rename(self, current: Stored[R], new_key: str) -> Stored[R]:
+        taken = self.get(new_key)
+        if taken is not None and fold(taken.key) != fold(current.key):
+            raise RecordExists(f"{self.kind} {taken.key} already exists")
+        record = replace(current.record, **{self.key_column: new_key})  # type: ignore[type-var]  # a dataclass record
+        return self._next_version(current, self._written(record))
+
+    def _next_version(self, current: Stored[R], columns: dict[str, Any]) -> Stored[R]:
+        row = {**columns, "created_at": current.created_at, "updated_at": utc_now(),
+               "version": current.version + 1, "row_id": current.row_id}
+        sets = ", ".join(f"{name} = %s" for name in row)
+        self.session.run(f"UPDATE {self.table} SET {sets} WHERE {self.key_column} = %s",
+                         [*row.values(), current.key])
+        return self._stored(row)
+
+    def delete(self, current: Stored[R]) -> None:
+        self.session.run(f"DELETE FROM {self.table} WHERE {self.key_column} = %s", [current.key])
+
+    def search(self, text: str, limit: int) -> list[Stored[R]]:
+        folded = str(fold(text.strip()))
+        pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where = " OR ".join(f"lower({column}) LIKE %s" for column in self.search_columns)
+        return self._select(f"{self.order_column} LIKE %s OR {where}", [pattern] * (len(self.search_columns) + 1),
+                            f'{self.order_column} COLLATE "C"', limit)
+
+    def page(self, query: PageQuery) -> Page[R]:
+        if query.direction == "before":
+            return self._page_before(query.key, query.size)
+        return self._page_from(query.key or "", query.size, past=query.direction == "after")
+
+    def _page_from(self, start: str, size: int, *, past: bool) -> Page[R]:
+        column, start = f'{self.order_column} COLLATE "C"', self.ordered(start)
+        rows = self._select(f"{column} {'>' if past else '>='} %s", [start], column, size + 1)
+        if not rows and start:
+            return self._page_before(None, size)
+        before = bool(rows) and self._any(f"{column} < %s", [self.ordered(rows[0].key)])
+        return Page(rows[:size], before, len(rows) > size)
+
+    def _page_before(self, first: str | None, size: int) -> Page[R]:
+        column = f'{self.order_column} COLLATE "C"'
+        where, args = (f"{column} < %s", [self.ordered(first)]) if first is not None else ("", [])
+        rows = self._select(where, args, f"{column} DESC", size + 1)
+        if len(rows) <= size:
+            return self._page_from("", size, past=False)
+        rows = list(reversed(rows[:size]))
+        return Page(rows, True, self._any(f"{column} > %s", [self.ordered(rows[-1].key)]))
+
+    def _any(self, where: str, args: list[Any]) -> bool:
+        return self.session.value(f"SELECT EXISTS (SELECT 1 FROM {self.table} WHERE {where})", args) is True
+
+
+translate_methods(Table)
+
+
+class Definitions(Table[SmtpDefinition]):
+    """storage.store.SmtpDefinitions: `smtp_settings`, by folded name."""
+
+    table = "smtp_settings"
+    key_column = "name"
+    kind = "SMTP definition"
+    order_column = "name_folded"
+    search_columns = ("name", "mail_server")
+    columns_of = staticmethod(DECLARED.to_columns)
+    record_of = staticmethod(DECLARED.from_columns)
+
+    def ordered(self, key: str) -> str:
+        return str(fold(self.normalize_key(key)))
+
+    def _written(self, record: SmtpDefinition) -> dict[str, Any]:
+        return {**self.to_columns(record), "name_folded": fold(record.name)}

@@ -1,0 +1,180 @@
+"""Sealed secrets, the audit trail and the database's identity on
+PostgreSQL (storage.store.SecretRows, AuditTrail, StoreInfo): the rows
+secret_rows.py and sqlite/store.py keep on SQLite, in the same tables."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from fincon_tui._exceptions import StorageError
+from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
+from fincon_tui.domain.secret_kinds import SecretKind
+from fincon_tui.storage.audit import PASSWORD_CHANGED, AuditEntry, who
+from fincon_tui.storage.postgres.errors import translate_methods
+from fincon_tui.storage.records import LegacyPassword, SealedPassword, Stored, fold, utc_now
+
+if TYPE_CHECKING:
+    from fincon_tui.storage.postgres.session import Session
+
+COLUMNS = "owner_kind, owner_key, key_id, sealed, bound_login, bound_server, name, expires_at"
+OWNER = "owner_kind = %s AND owner_key = %s"
+
+
+def _sealed(row: dict[str, Any]) -> SealedPassword:
+    binding = PasswordBinding(PasswordOwner(row["owner_kind"], row["owner_key"]), row["bound_login"],
+                              row["bound_server"])
+    return SealedPassword(binding, row["key_id"], bytes(row["sealed"]), SecretKind(row["name"]),
+                          row["expires_at"])
+
+
+class Secrets:
+    """The `secrets` and `legacy_passwords` tables."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWORD) -> SealedPassword | None:
+        row = self.session.row(f"SELECT {COLUMNS} FROM secrets WHERE {OWNER} AND name = %s",
+                               [owner.kind, owner.key, name])
+        return _sealed(row) if row else None
+
+    def of_owner(self, owner: PasswordOwner) -> list[SealedPassword]:
+        rows = self.session.rows(f'SELECT {COLUMNS} FROM secrets WHERE {OWNER} ORDER BY name COLLATE "C"',
+                                 [owner.kind, owner.key])
+        return [_sealed(row) for row in rows]
+
+    def exists(self, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWORD) -> bool:
+        if name is not SecretKind.PASSWORD:
+            return self.get(owner, name) is not None
+        return self.get(owner) is not None or self.legacy(owner) is not None
+
+    def names(self, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, frozenset[SecretKind]]:
+        wanted = list(dict.fromkeys(owners))
+        found: dict[PasswordOwner, set[SecretKind]] = {owner: set() for owner in wanted}
+        kinds, keys = [owner.kind for owner in wanted], [owner.key for owner in wanted]
+        rows = self.session.rows(
+            """WITH wanted(kind, key) AS (SELECT * FROM unnest(%s::text[], %s::text[]))
+               SELECT wanted.kind, wanted.key, s.name FROM wanted
+                   JOIN secrets s ON s.owner_kind = wanted.kind AND s.owner_key = wanted.key
+               UNION ALL
+               SELECT wanted.kind, wanted.key, 'password' FROM wanted
+                   JOIN legacy_passwords l ON l.owner_kind = wanted.kind AND l.owner_key = wanted.key""",
+            [kinds, keys],
+        )
+        for row in rows:
+            found[PasswordOwner(row["kind"], row["key"])].add(SecretKind(row["name"]))
+        return {owner: frozenset(held) for owner, held in found.items()}
+
+    def all_sealed(self) -> list[SealedPassword]:
+        rows = self.session.rows(f'SELECT {COLUMNS} FROM secrets ORDER BY owner_kind, owner_key COLLATE "C"')
+        return [_sealed(row) for row in rows]
+
+    def put(self, sealed: SealedPassword) -> None:
+        owner, binding = sealed.binding.owner, sealed.binding
+        self.session.run(
+            """INSERT INTO secrets (owner_kind, owner_key, name, key_id, sealed, bound_login, bound_server,
+                                    updated_at, expires_at)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+               ON CONFLICT (owner_kind, owner_key, name) DO UPDATE SET key_id = excluded.key_id,
+                   sealed = excluded.sealed, bound_login = excluded.bound_login,
+                   bound_server = excluded.bound_server, updated_at = excluded.updated_at,
+                   expires_at = excluded.expires_at""",
+            [owner.kind, owner.key, sealed.name, sealed.key_id, sealed.sealed, binding.login, binding.server,
+             utc_now(), sealed.expires_at],
+        )
+        if sealed.name is SecretKind.PASSWORD:
+            self.drop_legacy(owner)
+
+    def remove(self, owner: PasswordOwner, name: SecretKind | None = None) -> None:
+        if name is None:
+            self.session.run(f"DELETE FROM secrets WHERE {OWNER}", [owner.kind, owner.key])
+        else:
+            self.session.run(f"DELETE FROM secrets WHERE {OWNER} AND name = %s", [owner.kind, owner.key, name])
+        if name in (None, SecretKind.PASSWORD):
+            self.drop_legacy(owner)
+
+    def bound_now(self, owner: PasswordOwner) -> PasswordBinding | None:
+        if owner.kind == "smtp":
+            row = self.session.row("SELECT name AS key, username AS login, mail_server FROM smtp_settings "
+                                   "WHERE name_folded = %s", [fold(owner.key)])
+        else:
+            row = self.session.row(
+                "SELECT u.user_code AS key, u.smtp_username AS login, s.mail_server FROM user_email_settings u "
+                "JOIN smtp_settings s ON s.name = u.smtp_name WHERE u.user_code = %s", [owner.key])
+        if row is None:
+            return None
+        return PasswordBinding.of(PasswordOwner(owner.kind, row["key"]), row["login"] or "", row["mail_server"])
+
+    def legacy(self, owner: PasswordOwner) -> LegacyPassword | None:
+        row = self.session.row(f"SELECT staged_token, saved_by FROM legacy_passwords WHERE {OWNER}",
+                               [owner.kind, owner.key])
+        return LegacyPassword(owner, row["staged_token"], row["saved_by"]) if row else None
+
+    def all_legacy(self) -> list[LegacyPassword]:
+        rows = self.session.rows("SELECT owner_kind, owner_key, staged_token, saved_by FROM legacy_passwords "
+                                 'ORDER BY owner_kind, owner_key COLLATE "C"')
+        return [LegacyPassword(PasswordOwner(row["owner_kind"], row["owner_key"]), row["staged_token"],
+                               row["saved_by"]) for row in rows]
+
+    def drop_legacy(self, owner: PasswordOwner) -> None:
+        self.session.run(f"DELETE FROM legacy_passwords WHERE {OWNER}", [owner.kind, owner.key])
+
+
+class Audit:
+    """The `audit_log` table; `changes` is json, kept as written."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(self, kind: str, stored: Stored, action: str, changes: dict, password_changed: bool) -> None:
+        if password_changed:
+            changes = {**changes, "password": PASSWORD_CHANGED}
+        self.session.run(
+            "INSERT INTO audit_log (at, who, kind, record_key, action, changes, row_id) "
+            "VALUES (%s, %s, %s, %s, %s, %s::json, %s)",
+            [utc_now(), who(), kind, stored.key, action, json.dumps(changes), stored.row_id],
+        )
+
+    def history(self, kind: str, row_id: str | None) -> list[AuditEntry]:
+        if row_id is None:
+            return []
+        rows = self.session.rows("SELECT at, who, action, changes::text AS changes FROM audit_log "
+                                 "WHERE kind = %s AND row_id = %s ORDER BY id DESC", [kind, row_id])
+        return [AuditEntry(row["at"], row["who"], row["action"], json.loads(row["changes"])) for row in rows]
+
+
+class Info:
+    """The `database_info` row and the schema's steps."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _info(self) -> dict[str, Any]:
+        row = self.session.row("SELECT database_id, key_id FROM database_info WHERE id = 1")
+        if row is None:
+            raise StorageError(
+                "the table database_info has lost its row (removed by another tool?): "
+                "the stored passwords cannot be opened; restore it from a backup"
+            )
+        return row
+
+    def database_id(self) -> str:
+        return str(self._info()["database_id"])
+
+    def key_id(self) -> str | None:
+        return self._info()["key_id"]
+
+    def set_key_id(self, key_id: str) -> None:
+        self.session.run("UPDATE database_info SET key_id = %s WHERE id = 1", [key_id])
+
+    def schema_version(self) -> str:
+        from fincon_tui.storage.postgres.migrate import applied
+
+        names = applied(self.session.conn)
+        return names[-1] if names else ""
+
+
+for _part in (Secrets, Audit, Info):
+    translate_methods(_part)

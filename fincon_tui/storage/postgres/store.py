@@ -1,0 +1,135 @@
+"""The Store (storage/store.py) on a PostgreSQL database: one connection
+for the store's thread (session.py), write transactions under the write
+lock (locks.py), read snapshots in REPEATABLE READ, the schema brought up
+to date on a writable open (migrate.py)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from fincon_tui._exceptions import StorageError
+from fincon_tui.storage.postgres.connect import connect
+from fincon_tui.storage.postgres.errors import database_error, translated
+from fincon_tui.storage.postgres.locks import take_write_lock
+from fincon_tui.storage.postgres.migrate import bring_up_to_date, refuse_unless_current
+from fincon_tui.storage.postgres.records import Definitions
+from fincon_tui.storage.postgres.rows import Audit, Info, Secrets
+from fincon_tui.storage.postgres.session import Session
+from fincon_tui.storage.postgres.users import Users
+from fincon_tui.storage.records import SealedPassword, utc_now
+from fincon_tui.storage.waiting import WAITING, Waiting
+
+if TYPE_CHECKING:
+    from fincon_tui.storage.location import Location
+
+#: A connection lost during COMMIT: the server may have committed, or not.
+IN_DOUBT = ("the connection to the database server was lost while the change was being committed: it may "
+            "or may not have been saved; open the record again to see (the next action connects again)")
+#: How long a start waits for another that is creating or upgrading the schema.
+UPGRADE_WAIT_SECONDS = 60.0
+
+
+class PostgresStore:
+    """storage.store.Store on one PostgreSQL connection."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.location = session.location.shown
+        self.smtp = Definitions(session)
+        self.users = Users(session)
+        self.secrets = Secrets(session)
+        self.audit = Audit(session)
+        self.info = Info(session)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[PostgresStore]:
+        with self._open("BEGIN"):
+            take_write_lock(self.session.conn, WAITING.get() or Waiting())
+            yield self
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[PostgresStore]:
+        if self.session.in_transaction:
+            yield self
+            return
+        with self._open("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", commit=False):
+            yield self
+
+    @contextlib.contextmanager
+    def _open(self, begin: str, *, commit: bool = True) -> Iterator[None]:
+        """A transaction begun with `begin`: committed at the end of the
+        block (or rolled back without `commit`), rolled back on an error.
+        A connection lost during the COMMIT leaves the save in doubt, and
+        says so (IN_DOUBT) rather than guess."""
+        import psycopg
+
+        session = self.session
+        try:
+            conn = session.conn
+            conn.execute(begin)
+        except psycopg.Error as error:
+            raise database_error(error) from error
+        session.in_transaction = True
+        try:
+            yield
+        except BaseException as error:
+            with contextlib.suppress(psycopg.Error):
+                conn.execute("ROLLBACK")
+            session.in_transaction = False
+            if isinstance(error, psycopg.Error):
+                raise database_error(error) from error
+            raise
+        try:
+            conn.execute("COMMIT" if commit else "ROLLBACK")
+        except psycopg.Error as error:
+            if commit and (conn.broken or conn.closed):
+                raise StorageError(IN_DOUBT) from error  # the server may have committed: never guess
+            with contextlib.suppress(psycopg.Error):
+                conn.execute("ROLLBACK")
+            raise database_error(error) from error
+        finally:
+            session.in_transaction = False
+
+    def secret_replacer(self) -> Callable[[SealedPassword], bool]:
+        location = self.session.location
+
+        def replace(sealed: SealedPassword) -> bool:
+            owner, binding = sealed.binding.owner, sealed.binding
+            with connect(location) as conn, conn.transaction():
+                take_write_lock(conn, Waiting())
+                changed = conn.execute(
+                    "UPDATE secrets SET key_id = %s, sealed = %s, expires_at = %s, updated_at = %s "
+                    "WHERE owner_kind = %s AND owner_key = %s AND name = %s AND bound_login = %s "
+                    "AND bound_server = %s",
+                    [sealed.key_id, sealed.sealed, sealed.expires_at, utc_now(), owner.kind, owner.key,
+                     sealed.name, binding.login, binding.server],
+                ).rowcount
+            return changed == 1
+
+        return translated(replace)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def open_postgres(location: Location, *, writable: bool = True, waiting: Waiting | None = None) -> PostgresStore:
+    """The store in the database at `location` (see storage.store.open_store)."""
+    session = Session(location)
+    try:
+        _prepare(session, writable, waiting or WAITING.get() or Waiting())
+    except BaseException:
+        session.close()
+        raise
+    return PostgresStore(session)
+
+
+@translated
+def _prepare(session: Session, writable: bool, waiting: Waiting) -> None:
+    if not writable:
+        refuse_unless_current(session.conn, session.location.shown)
+        return
+    bring_up_to_date(session.conn, Waiting(
+        report=waiting.report, abandoned=waiting.abandoned, limit=UPGRADE_WAIT_SECONDS,
+        holder="another fincon-tui creating or upgrading the database"))
