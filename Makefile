@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/keystrokes.py
 	$(BIN)/python bench/lookup.py
 	$(BIN)/python bench/passwords.py
+	$(BIN)/python bench/engines.py
 
 clean:
 	rm -rf .venv .venv-* build dist .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
