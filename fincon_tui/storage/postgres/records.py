@@ -103,14 +103,14 @@ class Table(Generic[R]):
         return self._stored(row)
 
     def update(self, record: R, current: Stored[R]) -> Stored[R]:
-        kept = replace(record, **{self.key_column: current.key})  # type: ignore[type-var]  # a dataclass record
+        kept = replace(record, **{self.key_column: current.key})
         return self._next_version(current, self._written(kept))
 
     def rename(self, current: Stored[R], new_key: str) -> Stored[R]:
         taken = self.get(new_key)
         if taken is not None and fold(taken.key) != fold(current.key):
             raise RecordExists(f"{self.kind} {taken.key} already exists")
-        record = replace(current.record, **{self.key_column: new_key})  # type: ignore[type-var]  # a dataclass record
+        record = replace(current.record, **{self.key_column: new_key})
         return self._next_version(current, self._written(record))
 
     def _next_version(self, current: Stored[R], columns: dict[str, Any]) -> Stored[R]:

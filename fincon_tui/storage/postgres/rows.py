@@ -5,7 +5,7 @@ secret_rows.py and sqlite/store.py keep on SQLite, in the same tables."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from fincon_tui._exceptions import StorageError
@@ -128,7 +128,8 @@ class Audit:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def record(self, kind: str, stored: Stored, action: str, changes: dict, password_changed: bool) -> None:
+    def record(self, kind: str, stored: Stored[Any], action: str, changes: Mapping[str, object],
+               password_changed: bool) -> None:
         if password_changed:
             changes = {**changes, "password": PASSWORD_CHANGED}
         self.session.run(
@@ -164,7 +165,8 @@ class Info:
         return str(self._info()["database_id"])
 
     def key_id(self) -> str | None:
-        return self._info()["key_id"]
+        key_id: str | None = self._info()["key_id"]
+        return key_id
 
     def set_key_id(self, key_id: str) -> None:
         self.session.run("UPDATE database_info SET key_id = %s WHERE id = 1", [key_id])
