@@ -27,6 +27,7 @@ from fincon_tui._exceptions import (
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.secret_kinds import APP_SECRETS, SecretKind
 from fincon_tui.domain.visible import shell_word
+from fincon_tui.services import secret_changes
 from fincon_tui.services.data_keys import listed, named
 from fincon_tui.services.record_store import RecordService, Saved
 from fincon_tui.storage import audit
@@ -128,7 +129,7 @@ def copy(service: RecordService[R], source_key: str, record: R, password: Passwo
                 "or deleted by another user meanwhile): type it, or erase it"
             )
         saved = service.repo.insert(record)
-        told = service.passwords.saved(None, service.holding(saved.record), password, secrets).told
+        told = secret_changes.saved(service.passwords, None, service.holding(saved.record), password, secrets).told
         if set(taken) - {SecretKind.PASSWORD}:
             told[SecretKind.CLIENT_SECRET] = f"copied from {source_name}"
         changes = {audit.COPIED_FROM: [None, source_name],

@@ -12,10 +12,12 @@ from fincon_tui.domain.password_binding import (
     PasswordChange,
     PasswordOwner,
 )
+from fincon_tui.domain.secret_holders import Holding
 from fincon_tui.domain.secret_kinds import TOLD_ORDER, SecretKind
 from fincon_tui.keystore.vault import PasswordVault
+from fincon_tui.services import secret_changes
 from fincon_tui.services.data_keys import listed
-from fincon_tui.services.sealed_passwords import Holding, Passwords
+from fincon_tui.services.sealed_passwords import Passwords
 from fincon_tui.storage import audit
 from fincon_tui.storage.records import Keyed, Stored
 
@@ -114,7 +116,7 @@ class RecordService(Generic[R]):
         one: how many passwords were re-sealed, and what the audit trail says."""
         return 0, {}
 
-    def copyable_secrets(self, record: R) -> tuple[str, ...]:
+    def copyable_secrets(self, record: R) -> tuple[SecretKind, ...]:
         """The stored secrets a copy of `record` may take along when asked
         (never a sign-in's refresh token: the copy signs in for itself)."""
         return (SecretKind.PASSWORD,)
@@ -147,7 +149,7 @@ class RecordService(Generic[R]):
                 held_before = self.holding(before.record)
                 saved = self.repo.update(record, before)
             held = self.holding(saved.record)
-            done = self.passwords.saved(held_before, held, password, secrets)
+            done = secret_changes.saved(self.passwords, held_before, held, password, secrets)
             rebound, told = int(done.rebound), done.told
             if before is not None:
                 others, dependents_told = self.dependents_follow(before, saved)

@@ -1,7 +1,8 @@
 """The secrets service: passwords and OAuth 2.0 secrets kept in the
 database, sealed with the data key.  It alone seals, opens, re-binds and
-removes them; the record services tell it what a save, a copy, a rename or
-a delete did (`saved`, `move`, `remove`) and never touch the rows.
+removes them; the record services tell it what a save or a copy
+(secret_changes.saved), a rename (`move`) or a delete (`remove`) did, and
+never touch the rows.
 
 Each secret is sealed (AES-GCM) for its binding: its record, the login
 it goes with and the mail server it is sent to.  It is written, re-bound
@@ -14,8 +15,7 @@ refused, never sent.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import (
@@ -24,45 +24,14 @@ from fincon_tui._exceptions import (
     SecretStoreError,
     StorageError,
 )
-from fincon_tui.domain.login_methods import secret_name
-from fincon_tui.domain.password_binding import (
-    PasswordBinding,
-    PasswordChange,
-    PasswordOwner,
-)
-from fincon_tui.domain.secret_kinds import APP_SECRETS, SecretKind
+from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.keystore import cipher
 from fincon_tui.keystore.vault import FoundKey, PasswordVault
 from fincon_tui.storage.records import LegacyPassword, SealedPassword
 
 if TYPE_CHECKING:
     from fincon_tui.storage.store import Store
-
-
-@dataclass(frozen=True)
-class Holding:
-    """What a record's secrets hang on, as the record says it: where they
-    are sent (`binding`), which kinds it holds now, the sign-in a refresh
-    token was made for, and the Login Method a typed Client Secret is for."""
-
-    binding: PasswordBinding
-    holds: tuple[SecretKind, ...]
-    signed_in_as: tuple[object, ...] = ()
-    login_method: str = ""
-
-
-@dataclass
-class SecretsSaved:
-    """What a save did to the record's secrets: whether its password was
-    re-sealed for a new login or server, and what the audit trail says of
-    each other secret that changed."""
-
-    rebound: bool = False
-    told: dict[str, str] = field(default_factory=dict)
-
-
-#: The order a save tells of the secrets a record no longer holds.
-_DROPPED = (SecretKind.CLIENT_SECRET, SecretKind.SERVICE_ACCOUNT_KEY, SecretKind.REFRESH_TOKEN)
 
 
 class Passwords:
@@ -186,40 +155,6 @@ class Passwords:
     def put(self, binding: PasswordBinding, name: SecretKind, secret: str, expires_at: str | None = None) -> None:
         """Seal and store the secret `name` (inside the caller's transaction)."""
         self.rows.put(self.seal(binding, secret, name=name, expires_at=expires_at))
-
-    def saved(
-        self, before: Holding | None, after: Holding, password: PasswordChange,
-        secrets: Mapping[str, PasswordChange] | None = None,
-    ) -> SecretsSaved:
-        """Carry out what saving a record (`before` None: a new one) does to
-        its secrets, inside the save's transaction: the password as changed;
-        the Client Secret as changed (stored as a client secret or a
-        service-account key); the kinds the record no longer holds removed;
-        a sign-in removed when the login it was made for changed; and every
-        secret kept re-sealed for a new login or mail server."""
-        owner, done = after.binding.owner, SecretsSaved()
-        if password.action == "set":
-            self.put(after.binding, SecretKind.PASSWORD, password.value, password.expires_at)
-        elif password.action == "clear":
-            self.remove(owner, SecretKind.PASSWORD)
-        for kind in _DROPPED:
-            if kind not in after.holds and self.has(owner, kind):
-                self.remove(owner, kind)
-                done.told[kind] = "removed"
-        change = (secrets or {}).get(SecretKind.CLIENT_SECRET, PasswordChange.keep())
-        if SecretKind.CLIENT_SECRET in after.holds and change.action != "keep":
-            for kind in APP_SECRETS:
-                self.remove(owner, kind)
-            done.told[SecretKind.CLIENT_SECRET] = "secret changed" if change.action == "set" else "removed"
-            if change.action == "set":
-                kind = secret_name(after.login_method, change.value)
-                self.put(after.binding, kind, change.value, change.expires_at)
-        if (before is not None and before.signed_in_as != after.signed_in_as
-                and self.sign_out(owner)):
-            done.told[SecretKind.REFRESH_TOKEN] = "removed: sign in again"
-        if before is not None:
-            done.rebound = self.follow(before.binding, after.binding)
-        return done
 
     def follow(self, before: PasswordBinding, after: PasswordBinding) -> bool:
         """Re-seal every kept secret of a record for its new login or mail

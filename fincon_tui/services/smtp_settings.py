@@ -13,12 +13,11 @@ from fincon_tui.domain.password_binding import (
     smtp_owner,
     user_owner,
 )
-from fincon_tui.domain.secret_holders import HOLDERS
+from fincon_tui.domain.secret_holders import HOLDERS, Holding
 from fincon_tui.domain.secret_kinds import APP_SECRETS, SecretKind
 from fincon_tui.domain.smtp import SmtpDefinition, parse_definition, validate_name
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.record_store import RecordService
-from fincon_tui.services.sealed_passwords import Holding
 from fincon_tui.storage import audit
 from fincon_tui.storage.records import Stored
 
@@ -94,7 +93,7 @@ class SmtpSettings(RecordService[SmtpDefinition]):
                 signed_out.append(stored.key)
         return signed_out
 
-    def copyable_secrets(self, record: SmtpDefinition) -> tuple[str, ...]:
+    def copyable_secrets(self, record: SmtpDefinition) -> tuple[SecretKind, ...]:
         """The password, and for an OAuth login its client secret or
         service-account key; a refresh token never (two definitions sharing
         one would each invalidate the other's when the provider rotates it)."""

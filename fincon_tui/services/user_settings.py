@@ -9,7 +9,7 @@ from fincon_tui.domain.password_binding import (
     PasswordChange,
     user_owner,
 )
-from fincon_tui.domain.secret_holders import HOLDERS
+from fincon_tui.domain.secret_holders import HOLDERS, Holding
 from fincon_tui.domain.users import (
     UserEmailSettings,
     parse_user_settings,
@@ -17,7 +17,6 @@ from fincon_tui.domain.users import (
 )
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.record_store import RecordService
-from fincon_tui.services.sealed_passwords import Holding
 from fincon_tui.storage.records import fold
 
 if TYPE_CHECKING:
