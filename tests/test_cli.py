@@ -113,11 +113,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     ids=["read-only-database", "read-only-folder", "new-database-in-read-only-folder"],
 )
 def test_a_database_it_cannot_write_is_refused_untouched(shared_folder, file_mode, folder_mode, message):
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
 
     path = shared_folder / "fincon.db"
     if file_mode is not None:
-        open_database(path).close()
+        open_store(path).close()
         path.chmod(file_mode)
     shared_folder.chmod(folder_mode)
     before = snapshot(shared_folder)
@@ -139,11 +139,11 @@ def test_a_database_it_cannot_write_is_refused_untouched(shared_folder, file_mod
     ids=["read-only-database", "read-only-folder", "no-database"],
 )
 def test_reading_commands_change_no_database(shared_folder, file_mode, folder_mode, status, message):
-    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.store import open_store
 
     path = shared_folder / "fincon.db"
     if file_mode is not None:
-        open_database(path).close()
+        open_store(path).close()
         path.chmod(file_mode)
     shared_folder.chmod(folder_mode)
     before = path.read_bytes() if path.exists() else None

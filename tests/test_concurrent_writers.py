@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sqlite3
@@ -29,10 +30,10 @@ def save_many(db_path: str, worker: int, saves: int) -> list[str]:
     from fincon_tui.domain.smtp import SmtpDefinition
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.smtp_settings import SmtpSettings
-    from fincon_tui.storage import transactions
+    from fincon_tui.storage import waiting
     from fincon_tui.storage.store import open_store
 
-    transactions.WAIT_LIMIT_SECONDS = PATIENCE  # this process's own
+    waiting.WAIT_LIMIT_SECONDS = PATIENCE  # this process's own
     service = SmtpSettings(open_store(Path(db_path)), PasswordVault(timeout=PATIENCE))
     failures = []
     for n in range(saves):
@@ -59,15 +60,16 @@ def run_writers(db_path: Path, saves: int) -> None:
         results = pool.starmap(save_many, [(str(db_path), w, saves) for w in range(PROCESSES)])
     failures = [failure for result in results for failure in result]
     assert failures == [], failures[:5]
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    count, versions = conn.execute(
-        "SELECT count(*), sum(version = 2 AND port = 2525) FROM smtp_settings"
-    ).fetchone()
-    assert count == PROCESSES * saves and versions == count
-    assert conn.execute("SELECT count(*), count(DISTINCT key_id) FROM secrets").fetchone() == (count, 1)
-    names = [name for (name,) in conn.execute("SELECT name FROM smtp_settings")]
-    assert all(stored_password(db_path, f"smtp:{name}") == f"pw-{name}" for name in names)
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:  # the file itself
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    store = open_store(db_path)
+    saved = store.smtp.search("", PROCESSES * saves + 1)
+    assert len(saved) == PROCESSES * saves
+    assert all(each.version == 2 and each.record.port == 2525 for each in saved)
+    sealed = store.secrets.all_sealed()
+    assert len(sealed) == len(saved) and len({each.key_id for each in sealed}) == 1
+    assert all(stored_password(store, f"smtp:{each.key}") == f"pw-{each.key}" for each in saved)
+    store.close()
 
 
 def test_twenty_writers_short(db_path: Path) -> None:

@@ -19,7 +19,6 @@ from fincon_tui._exceptions import FileReplaced
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.smtp_settings import SmtpSettings
-from fincon_tui.storage.database import open_database
 from fincon_tui.storage.store import open_store
 
 BIN = Path(sys.executable).parent / "fincon-tui"
@@ -164,7 +163,7 @@ def test_an_unreadable_database_is_named_without_a_traceback(tmp_path: Path) -> 
     from test_cli import run_unprivileged
 
     path = tmp_path / "fincon.db"
-    open_database(path).close()
+    open_store(path).close()
     path.chmod(0)
     for command in (["smtp", "list"], ["smtp", "delete", "X"]):
         result = run_unprivileged("--db", str(path), *command)
@@ -199,7 +198,7 @@ def test_reads_on_a_read_only_folder_say_so_as_saves_do(tmp_path, immutable, fil
     folder = tmp_path / "data"
     folder.mkdir()
     path = folder / "fincon.db"
-    open_database(path).close()
+    open_store(path).close()
     if file_too:
         immutable(path)
     immutable(folder)

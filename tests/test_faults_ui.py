@@ -13,7 +13,6 @@ from textual import events
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.keystore.vault import PasswordVault
-from fincon_tui.storage import secret_rows
 from fincon_tui.ui.app import FinconApp
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
@@ -28,9 +27,9 @@ async def paste(pilot, text: str) -> None:
     await pilot.pause()
 
 
-async def test_a_missing_key_is_named_and_the_rest_of_the_form_still_saves(app, store, db) -> None:
+async def test_a_missing_key_is_named_and_the_rest_of_the_form_still_saves(app, store) -> None:
     app.smtp.save(definition(name="OFFICE"), PasswordChange.set("keep-me"), None)
-    key_id = secret_rows.key_id(db)
+    key_id = store.info.key_id()
     keyring.set_keyring(fail.Keyring())  # another admin, headless, without the key
     other = FinconApp(store, PasswordVault(), cursor_blink=False)
     async with other.run_test(size=SIZE) as pilot:
@@ -42,12 +41,12 @@ async def test_a_missing_key_is_named_and_the_rest_of_the_form_still_saves(app, 
         assert screen.password_field.value == "********"
         await pilot.press("tab", "tab", "tab", "tab", *"2525", "f10")
         assert screen.message.text == "SMTP definition OFFICE saved"
-    assert smtp_rows(db)[0]["port"] == 2525
+    assert store.smtp.get("OFFICE").record.port == 2525
     keyring.set_keyring(FileKeyring())
     assert stored_password(store, "smtp:OFFICE") == "keep-me"
 
 
-async def test_a_keyring_that_does_not_answer_is_waited_for_in_view_and_esc_stops_the_wait(app, store, db) -> None:
+async def test_a_keyring_that_does_not_answer_is_waited_for_in_view_and_esc_stops_the_wait(app, store) -> None:
     """Opening a record opens its password, whose key is in a keyring that
     hangs: the message line says so while it waits, Esc stops the wait (and
     does nothing else), and the record opens saying why its password is not
@@ -68,11 +67,11 @@ async def test_a_keyring_that_does_not_answer_is_waited_for_in_view_and_esc_stop
         await until(lambda: screen.is_open, "the record opened")
         assert other.screen is screen
         assert screen.message.text.startswith(
-            f"Password: you stopped waiting for the keyring: key {secret_rows.key_id(db)}, which the passwords "
+            f"Password: you stopped waiting for the keyring: key {store.info.key_id()}, which the passwords "
             "of this database were saved with, may be there; no other place holds it")
 
 
-async def test_a_keyring_that_times_out_is_named_first(app, store, db) -> None:
+async def test_a_keyring_that_times_out_is_named_first(app, store) -> None:
     from keyring_backends import HangingKeyring
 
     app.smtp.save(definition(name="OFFICE"), PasswordChange.set("keep-me"), None)
@@ -81,10 +80,10 @@ async def test_a_keyring_that_times_out_is_named_first(app, store, db) -> None:
     async with other.run_test(size=SIZE) as pilot:
         screen = await open_form(pilot, 1, key="office")
         assert screen.is_open and screen.message.text.startswith(
-            f"Password: the keyring did not answer within 0.2 s: key {secret_rows.key_id(db)}, which ")
+            f"Password: the keyring did not answer within 0.2 s: key {store.info.key_id()}, which ")
 
 
-async def test_pasted_control_characters_are_refused_naming_the_field(app, db) -> None:
+async def test_pasted_control_characters_are_refused_naming_the_field(app, store) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="OFFICE")
         await pilot.press("y")
@@ -94,10 +93,10 @@ async def test_pasted_control_characters_are_refused_naming_the_field(app, db) -
         assert screen.message.text.startswith("Mail Server ")
         assert app.focused.id == "mail_server"
         assert app.focused.value == "smtp.\x1b[31mexample\x07.com"  # kept for mending
-    assert smtp_rows(db) == []
+    assert store.smtp.search("", 1) == []
 
 
-async def test_a_paste_longer_than_the_field_is_refused_whole(app, db) -> None:
+async def test_a_paste_longer_than_the_field_is_refused_whole(app, store) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="OFFICE")
         await pilot.press("y", *"smtp.example.com")
@@ -106,7 +105,7 @@ async def test_a_paste_longer_than_the_field_is_refused_whole(app, db) -> None:
         assert app.focused.value == "smtp.example.com"
 
 
-async def test_a_multi_line_paste_takes_its_first_line(app, db) -> None:
+async def test_a_multi_line_paste_takes_its_first_line(app, store) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1)
         await paste(pilot, "Office\nrm -rf /\n")
@@ -120,18 +119,18 @@ async def test_a_multi_line_paste_takes_its_first_line(app, db) -> None:
         ("Bücher.Example", "bücher.example"),
     ],
 )
-async def test_pasted_hosts_are_cleaned_before_they_are_stored(app, db, pasted, stored) -> None:
+async def test_pasted_hosts_are_cleaned_before_they_are_stored(app, store, pasted, stored) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="OFFICE")
         await pilot.press("y")
         await paste(pilot, pasted)
         await pilot.press("tab", "n", "f10")
         assert app.screen.message.text == "SMTP definition OFFICE saved", app.screen.message.text
-    assert smtp_rows(db)[0]["mail_server"] == stored
+    assert store.smtp.get("OFFICE").record.mail_server == stored
 
 
 @pytest.mark.parametrize("garbage", ["smtp☃.example", "smtp..example", "-smtp.example", "exa mple.com"])
-async def test_garbage_host_names_are_refused(app, db, garbage) -> None:
+async def test_garbage_host_names_are_refused(app, store, garbage) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="OFFICE")
         await pilot.press("y")
@@ -139,7 +138,7 @@ async def test_garbage_host_names_are_refused(app, db, garbage) -> None:
         await pilot.press("tab", "n", "f10")
         assert app.screen.message.text.startswith("Mail Server ")
         assert app.focused.id == "mail_server"
-    assert smtp_rows(db) == []
+    assert store.smtp.search("", 1) == []
 
 
 async def test_resizing_to_40x12_and_back_under_the_create_modal_loses_nothing(app, db) -> None:
@@ -159,7 +158,7 @@ async def test_resizing_to_40x12_and_back_under_the_create_modal_loses_nothing(a
     assert smtp_rows(db)[0]["name"] == "OFFICE"
 
 
-async def test_resizing_under_the_unsaved_changes_question_keeps_what_was_typed(app, db) -> None:
+async def test_resizing_under_the_unsaved_changes_question_keeps_what_was_typed(app, store) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1, key="OFFICE")
         await pilot.press("y", *"smtp.example.com", "escape")

@@ -9,7 +9,7 @@ import keyring
 import pytest
 from keyring.backends import fail
 from keyring_backends import BrokenKeyring, FileKeyring
-from support import definition, keyring_entries, smtp_rows, stored_password
+from support import definition, keyring_entries, stored_password
 
 from fincon_tui._exceptions import (
     KeyFileError,
@@ -23,7 +23,6 @@ from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
-from fincon_tui.storage import secret_rows
 
 pytestmark = pytest.mark.engines
 
@@ -43,8 +42,8 @@ def headless() -> None:
     keyring.set_keyring(fail.Keyring())
 
 
-def default_key_file(tmp_path, db):
-    return tmp_path / "home" / "config" / "fincon-tui" / "keys" / f"{secret_rows.database_id(db)}.key"
+def default_key_file(tmp_path, store):
+    return tmp_path / "home" / "config" / "fincon-tui" / "keys" / f"{store.info.database_id()}.key"
 
 
 def test_save_seals_the_password_in_the_database(store, db, vault) -> None:
@@ -54,7 +53,7 @@ def test_save_seals_the_password_in_the_database(store, db, vault) -> None:
     [row] = db["secrets"].rows
     assert (row["owner_kind"], row["owner_key"], row["bound_login"], row["bound_server"]) == (
         "smtp", "OFFICE", "bob", "smtp.example.com")
-    assert b"s3cret!" not in row["sealed"] and row["key_id"] == secret_rows.key_id(db)
+    assert b"s3cret!" not in row["sealed"] and row["key_id"] == store.info.key_id()
 
 
 def test_database_file_never_holds_the_password_or_the_key(store, db, vault, db_path) -> None:
@@ -88,29 +87,29 @@ def test_a_failed_save_leaves_row_and_password_as_they_were(store, db, vault) ->
     )
     with pytest.raises(StorageError):
         service.save(definition(port=2525), PasswordChange.set("new"), 1)
-    assert stored_password(store, "smtp:OFFICE") == "old" and smtp_rows(db)[0]["port"] == 587
+    assert stored_password(store, "smtp:OFFICE") == "old" and store.smtp.get("OFFICE").record.port == 587
 
 
-def test_headless_server_keeps_the_key_in_a_0600_key_file(store, db, tmp_path) -> None:
+def test_headless_server_keeps_the_key_in_a_0600_key_file(store, tmp_path) -> None:
     headless()
     service = SmtpSettings(store, PasswordVault())
     service.save(OFFICE, PasswordChange.set("pw"), None)
-    key_file = default_key_file(tmp_path, db)
+    key_file = default_key_file(tmp_path, store)
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
-    assert secret_rows.key_id(db) in key_file.read_text()
+    assert store.info.key_id() in key_file.read_text()
     assert stored_password(store, "smtp:OFFICE") == "pw" and keyring_entries() == {}
-    assert "key file ~/" in PasswordVault().summary(secret_rows.database_id(db))
+    assert "key file ~/" in PasswordVault().summary(store.info.database_id())
 
 
-def test_a_desktop_keeps_the_key_in_the_keyring(store, db, vault, tmp_path) -> None:
+def test_a_desktop_keeps_the_key_in_the_keyring(store, vault, tmp_path) -> None:
     SmtpSettings(store, vault).save(OFFICE, PasswordChange.set("pw"), None)
-    database_id = secret_rows.database_id(db)
+    database_id = store.info.database_id()
     assert list(keyring_entries()) == [f"key:{database_id}"]
-    assert not default_key_file(tmp_path, db).exists()
+    assert not default_key_file(tmp_path, store).exists()
 
 
-def test_a_world_readable_key_file_is_refused_and_nothing_is_saved(store, db, tmp_path) -> None:
+def test_a_world_readable_key_file_is_refused_and_nothing_is_saved(store, tmp_path) -> None:
     headless()
     key_file = tmp_path / "shared.key"
     SmtpSettings(store, PasswordVault(key_file)).save(OFFICE, PasswordChange.set("pw"), None)
@@ -118,7 +117,7 @@ def test_a_world_readable_key_file_is_refused_and_nothing_is_saved(store, db, tm
     service = SmtpSettings(store, PasswordVault(key_file))
     with pytest.raises(KeyFileError, match=r"every local account \(mode 0644\): run chmod 600"):
         service.save(definition(port=2525), PasswordChange.set("new"), 1)
-    assert smtp_rows(db)[0]["port"] == 587
+    assert store.smtp.get("OFFICE").record.port == 587
     key_file.chmod(0o640)  # a group of admins may read it
     assert stored_password_with(store, key_file, "smtp:OFFICE") == "pw"
 
@@ -130,13 +129,13 @@ def stored_password_with(store, key_file, account: str) -> str | None:
     return Passwords(store, PasswordVault(key_file)).get(smtp_owner(key) if kind == "smtp" else user_owner(key))
 
 
-def test_a_key_that_cannot_be_stored_refuses_the_save_without_leaking(store, db, vault) -> None:
+def test_a_key_that_cannot_be_stored_refuses_the_save_without_leaking(store, vault) -> None:
     keyring.set_keyring(BrokenKeyring())
     service = SmtpSettings(store, PasswordVault())
     with pytest.raises(SecretStoreError, match="keychain is locked") as caught:
         service.save(OFFICE, PasswordChange.set("new-secret"), None)
     assert "new-secret" not in str(caught.value)
-    assert smtp_rows(db) == [] and secret_rows.key_id(db) is None
+    assert store.smtp.search("", 1) == [] and store.info.key_id() is None
 
 
 def test_a_row_changed_behind_the_apps_back_cannot_get_the_password(store, db, vault) -> None:
@@ -214,10 +213,10 @@ def test_restoring_a_backup_brings_back_rows_and_passwords_together(store, db, v
     assert stored_password(restored, "smtp:OFFICE") == "before-backup"
 
 
-def test_a_missing_key_is_named_and_nothing_else_stops(store, db, vault, tmp_path) -> None:
+def test_a_missing_key_is_named_and_nothing_else_stops(store, vault, tmp_path) -> None:
     service = SmtpSettings(store, vault)
     service.save(OFFICE, PasswordChange.set("pw"), None)
-    key_id = secret_rows.key_id(db)
+    key_id = store.info.key_id()
     headless()  # another admin: no keyring, no key file
     other = SmtpSettings(store, PasswordVault())
     loaded = other.load("OFFICE")
@@ -230,12 +229,12 @@ def test_a_missing_key_is_named_and_nothing_else_stops(store, db, vault, tmp_pat
     # A change that would re-bind the password needs the key: refused, nothing lost.
     with pytest.raises(KeyMissing):
         other.save(definition(port=2525, mail_server="moved.example"), PasswordChange.keep(), 2)
-    assert smtp_rows(db)[0]["mail_server"] == "smtp.example.com"
+    assert store.smtp.get("OFFICE").record.mail_server == "smtp.example.com"
     keyring.set_keyring(FileKeyring())  # back to the first admin: nothing was lost
     assert stored_password(store, "smtp:OFFICE") == "pw"
 
 
-def test_a_wrong_key_file_is_named(store, db, tmp_path) -> None:
+def test_a_wrong_key_file_is_named(store, tmp_path) -> None:
     headless()
     SmtpSettings(store, PasswordVault(tmp_path / "right.key")).save(OFFICE, PasswordChange.set("pw"), None)
     wrong = tmp_path / "wrong.key"
@@ -244,10 +243,10 @@ def test_a_wrong_key_file_is_named(store, db, tmp_path) -> None:
     keyfile.update(wrong, lambda _: [cipher.new_key()])
     other = SmtpSettings(store, PasswordVault(wrong))
     message = other.load("OFFICE").password_problem
-    assert f"saved with key {secret_rows.key_id(db)}" in message and f"{wrong} holds key" in message
+    assert f"saved with key {store.info.key_id()}" in message and f"{wrong} holds key" in message
 
 
-def test_a_keyring_that_never_answers_is_given_up_on_and_key_files_take_over(store, db, tmp_path) -> None:
+def test_a_keyring_that_never_answers_is_given_up_on_and_key_files_take_over(store, tmp_path) -> None:
     """The keyring never answers (HangingKeyring): a save that ends at all
     has given up on it."""
     import threading
@@ -262,7 +261,7 @@ def test_a_keyring_that_never_answers_is_given_up_on_and_key_files_take_over(sto
     saving.start()
     saving.join(PATIENCE)
     assert not saving.is_alive(), f"the save still waited for the keyring after {PATIENCE:g} s"
-    assert default_key_file(tmp_path, db).exists()
+    assert default_key_file(tmp_path, store).exists()
     assert "did not answer within 0.3 s" in vault.backend().why_not
     assert service.passwords.get(smtp_owner("OFFICE")) == "pw"
 

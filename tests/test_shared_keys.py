@@ -17,6 +17,8 @@ import pytest
 from admins import admin
 from smtp_servers import smtp_server
 
+from fincon_tui.storage.store import open_store
+
 SAVE_OFFICE = """
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import SmtpDefinition
@@ -189,8 +191,8 @@ def test_a_key_file_in_a_folder_the_admin_cannot_write_is_refused_not_rewritten_
     key_file.chmod(0o660)
 
     def stored() -> tuple[bytes, list]:
-        with contextlib.closing(sqlite3.connect(db_path)) as conn:
-            return key_file.read_bytes(), conn.execute("SELECT key_id, sealed FROM secrets").fetchall()
+        with contextlib.closing(open_store(db_path)) as store:
+            return key_file.read_bytes(), [(sealed.key_id, sealed.sealed) for sealed in store.secrets.all_sealed()]
 
     before = stored()
     with unwritable(shared):

@@ -12,7 +12,7 @@ import asyncio
 import sqlite3
 
 import pytest
-from support import PATIENCE, definition, open_form, smtp_rows, until
+from support import PATIENCE, definition, open_form, until
 from textual import events
 
 from fincon_tui.domain.password_binding import PasswordChange
@@ -35,7 +35,7 @@ def send(app, key: str) -> None:
     app.post_message(events.Key(key, key if len(key) == 1 else None))
 
 
-async def test_a_save_behind_another_admins_lock_waits_visibly_and_esc_gives_up(app, db, db_path) -> None:
+async def test_a_save_behind_another_admins_lock_waits_visibly_and_esc_gives_up(app, store, db_path) -> None:
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     other = sqlite3.connect(db_path, timeout=0)
     async with app.run_test(size=SIZE) as pilot:
@@ -61,10 +61,10 @@ async def test_a_save_behind_another_admins_lock_waits_visibly_and_esc_gives_up(
         other.rollback()
         await pilot.press("f10")
         assert screen.message.text == "SMTP definition OFFICE saved"
-    assert smtp_rows(db)[0]["port"] == 2525
+    assert store.smtp.get("OFFICE").record.port == 2525
 
 
-async def test_a_save_that_gets_the_lock_later_goes_through(app, db, db_path) -> None:
+async def test_a_save_that_gets_the_lock_later_goes_through(app, store, db_path) -> None:
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     other = sqlite3.connect(db_path, timeout=0)
     async with app.run_test(size=SIZE) as pilot:
@@ -79,10 +79,10 @@ async def test_a_save_that_gets_the_lock_later_goes_through(app, db, db_path) ->
         # (the focus is None for a moment, while the details close)
         await until(lambda: app.focused is not None and app.focused.id == "name" and app.focused.value == "0",
                     "the 0 typed during the wait lands in SMTP Name")
-    assert smtp_rows(db)[0]["port"] == 2525
+    assert store.smtp.get("OFFICE").record.port == 2525
 
 
-async def test_quit_answers_during_a_wait(app, db, db_path) -> None:
+async def test_quit_answers_during_a_wait(app, store, db_path) -> None:
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     other = sqlite3.connect(db_path, timeout=0)
     async with app.run_test(size=SIZE) as pilot:
@@ -97,7 +97,9 @@ async def test_quit_answers_during_a_wait(app, db, db_path) -> None:
     other.rollback()
 
 
-async def test_a_rename_or_delete_from_a_list_behind_another_admins_lock_can_be_given_up(people, db, db_path) -> None:
+async def test_a_rename_or_delete_from_a_list_behind_another_admins_lock_can_be_given_up(
+    people, store, db_path
+) -> None:
     from fincon_tui.ui.screens.entry_dialog import EntryDialog
     from fincon_tui.ui.screens.work_lists import WorkWithDefinitionsScreen
 
@@ -129,7 +131,7 @@ async def test_a_rename_or_delete_from_a_list_behind_another_admins_lock_can_be_
         assert isinstance(people.screen, WorkWithDefinitionsScreen)
         other.rollback()
     other.close()
-    assert sorted(row["name"] for row in smtp_rows(db)) == ["OFFICE", "OWN", "RELAY"]
+    assert [stored.key for stored in store.smtp.search("", 10)] == ["OFFICE", "OWN", "RELAY"]
 
 
 async def test_database_work_that_ends_after_its_window_was_closed_is_dropped(app) -> None:
