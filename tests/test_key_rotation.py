@@ -209,7 +209,7 @@ def test_key_rotate_and_status_name_what_they_count(tmp_path, db_path) -> None:
         "    service.save(SmtpDefinition(name, 'smtp.example.com', True, 'bob', 587, True, 30, ''),"
         " PasswordChange.set('pw'), None)\n"
         "with store.transaction():\n"
-        "    binding = store.secrets.bound_now(smtp_owner('OFFICE'))\n"
+        "    binding = service.passwords.bound_now(smtp_owner('OFFICE'))\n"
         "    service.passwords.put(binding, 'client_secret', 'secret')\n"
         "    service.passwords.put(binding, 'refresh_token', 'token')\n"
     )

@@ -30,20 +30,21 @@ def test_the_database_takes_every_kind_under_its_name(store, vault):
 
 
 def test_the_declared_binding_is_where_each_service_binds(store, vault):
-    """The storage reads where a record sends its secrets from the
-    declaration (domain.secret_holders); the services bind them from the
-    record: the two agree, for a definition's own login and for a user's
-    login through its definition's mail server."""
+    """The secrets service reads where a stored record sends its secrets
+    from the declaration (domain.secret_holders), through the Store's
+    repositories, whatever the engine; the record services bind them from
+    the record as they save it: the two agree, for a definition's own login
+    and for a user's login through its definition's mail server."""
     smtp, users = SmtpSettings(store, vault), UserSettings(store, vault)
     smtp.save(definition(username="Office@Corp.Example", mail_server="mail.corp.example"), PasswordChange.keep(),
               None)
     users.save(user("ANN", "OFFICE", "ann@corp.example"), PasswordChange.keep(), None)
     for service, key in ((smtp, "OFFICE"), (users, "ANN")):
         record = service.get(key).record
-        assert store.secrets.bound_now(service.owner(key)) == service.binding(record)
+        assert smtp.passwords.bound_now(service.owner(key)) == service.binding(record)
         assert set(service.holding(record).holds) <= set(HOLDERS[service.owner(key).kind].secrets)
-    assert store.secrets.bound_now(users.owner("ANN")).server == "mail.corp.example"
-    assert store.secrets.bound_now(users.owner("NOBODY")) is None
+    assert smtp.passwords.bound_now(users.owner("ANN")).server == "mail.corp.example"
+    assert smtp.passwords.bound_now(users.owner("NOBODY")) is None
 
 
 def test_messages_name_each_kind():

@@ -25,6 +25,7 @@ from fincon_tui._exceptions import (
     StorageError,
 )
 from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
+from fincon_tui.domain.secret_holders import HOLDERS
 from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.keystore import cipher
 from fincon_tui.keystore.vault import FoundKey, PasswordVault
@@ -64,7 +65,7 @@ class Passwords:
         if sealed is None:
             legacy = self.rows.legacy(owner) if name is SecretKind.PASSWORD else None
             return self._from_old_keyring(legacy) if legacy else None
-        now = self.rows.bound_now(owner)
+        now = self.bound_now(owner)
         if now is None:
             return None
         if (now.login, now.server) != (sealed.binding.login, sealed.binding.server):
@@ -75,6 +76,22 @@ class Passwords:
                 "(changed outside fincon-tui)"
             )
         return self.unseal(sealed)
+
+    def bound_now(self, owner: PasswordOwner) -> PasswordBinding | None:
+        """Where the stored record of `owner` would send its secrets today
+        (None: no record), read as domain.secret_holders declares it."""
+        holder = HOLDERS[owner.kind]
+        stored = (self.store.smtp if owner.kind == "smtp" else self.store.users).get(owner.key)
+        if stored is None:
+            return None
+        record, sent_by = stored.record, stored.record
+        if holder.server_via:
+            definition = self.store.smtp.get(getattr(record, holder.server_via))
+            if definition is None:
+                return None
+            sent_by = definition.record
+        return PasswordBinding.of(PasswordOwner(owner.kind, stored.key), getattr(record, holder.login) or "",
+                                  getattr(sent_by, holder.server))
 
     def problem(self, owner: PasswordOwner) -> str | None:
         """Why the stored password of `owner` cannot be used, or None."""
@@ -211,7 +228,7 @@ class Passwords:
         is nothing to move anywhere.  True if it moved."""
         if self.rows.legacy(legacy.owner) is None:
             return False  # another admin moved or replaced it meanwhile
-        binding = self.rows.bound_now(legacy.owner)
+        binding = self.bound_now(legacy.owner)
         if binding is None or not binding.login or (value is None and mine):
             self.rows.drop_legacy(legacy.owner)  # nothing to move, anywhere
         elif value is not None:

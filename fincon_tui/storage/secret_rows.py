@@ -9,14 +9,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from fincon_tui._exceptions import StorageError
-from fincon_tui.domain.password_binding import OwnerKind, PasswordBinding, PasswordOwner
-from fincon_tui.domain.secret_holders import HOLDERS
+from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
 from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.storage.records import LegacyPassword, SealedPassword, utc_now
-from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.translate import translated
-from fincon_tui.storage.user_repo import UserRepository
-from fincon_tui.storage.versioned_table import Repository
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -186,28 +182,3 @@ def replace_on_own_connection(path: str, sealed: SealedPassword) -> bool:
 def file_of(db: Database) -> str:
     """The file the database lives in."""
     return next(str(row[2]) for row in db.execute("PRAGMA database_list") if row[1] == "main")
-
-
-#: The repository of each kind of record that holds secrets.
-_TABLES: dict[OwnerKind, type[Repository[Any]]] = {"smtp": SmtpRepository, "user": UserRepository}
-
-
-def _binding_query(owner: OwnerKind) -> str:
-    """The query of where a record of kind `owner` sends its secrets,
-    written from the declaration of what binds them (domain.secret_holders)."""
-    holder, own = HOLDERS[owner], _TABLES[owner]
-    query = f"SELECT o.{own.key_column}, o.{holder.login}, "
-    if not holder.server_via:
-        return query + f"o.{holder.server} FROM {own.table} o WHERE o.{own.key_column} = ?"
-    via = _TABLES["smtp"]
-    return query + (f"v.{holder.server} FROM {own.table} o JOIN {via.table} v "
-                    f"ON v.{via.key_column} = o.{holder.server_via} WHERE o.{own.key_column} = ?")
-
-
-@translated
-def bound_now(db: Database, owner: PasswordOwner) -> PasswordBinding | None:
-    """Where the stored record would send its secrets today."""
-    row = db.execute(_binding_query(owner.kind), [owner.key]).fetchone()
-    if row is None:
-        return None
-    return PasswordBinding.of(PasswordOwner(owner.kind, row[0]), row[1] or "", row[2])

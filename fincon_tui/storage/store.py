@@ -68,7 +68,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from fincon_tui.domain.secret_kinds import SecretKind
 
 if TYPE_CHECKING:
-    from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
+    from fincon_tui.domain.password_binding import PasswordOwner
     from fincon_tui.domain.smtp import SmtpDefinition  # noqa: F401  (in a quoted base)
     from fincon_tui.domain.users import UserEmailSettings
     from fincon_tui.storage.audit import AuditEntry
@@ -190,10 +190,6 @@ class SecretRows(Protocol):
 
     def remove(self, owner: PasswordOwner, name: SecretKind | None = None) -> None:
         """Remove the secret `name` of `owner`, or with None every one it has."""
-        ...
-
-    def bound_now(self, owner: PasswordOwner) -> PasswordBinding | None:
-        """Where the stored record would send its password today (None: no record)."""
         ...
 
     def legacy(self, owner: PasswordOwner) -> LegacyPassword | None: ...

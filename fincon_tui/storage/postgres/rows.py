@@ -13,7 +13,7 @@ from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
 from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.storage.audit import PASSWORD_CHANGED, AuditEntry, who
 from fincon_tui.storage.postgres.errors import translate_methods
-from fincon_tui.storage.records import LegacyPassword, SealedPassword, Stored, fold, utc_now
+from fincon_tui.storage.records import LegacyPassword, SealedPassword, Stored, utc_now
 
 if TYPE_CHECKING:
     from fincon_tui.storage.postgres.session import Session
@@ -94,18 +94,6 @@ class Secrets:
             self.session.run(f"DELETE FROM secrets WHERE {OWNER} AND name = %s", [owner.kind, owner.key, name])
         if name in (None, SecretKind.PASSWORD):
             self.drop_legacy(owner)
-
-    def bound_now(self, owner: PasswordOwner) -> PasswordBinding | None:
-        if owner.kind == "smtp":
-            row = self.session.row("SELECT name AS key, username AS login, mail_server FROM smtp_settings "
-                                   "WHERE name_folded = %s", [fold(owner.key)])
-        else:
-            row = self.session.row(
-                "SELECT u.user_code AS key, u.smtp_username AS login, s.mail_server FROM user_email_settings u "
-                "JOIN smtp_settings s ON s.name = u.smtp_name WHERE u.user_code = %s", [owner.key])
-        if row is None:
-            return None
-        return PasswordBinding.of(PasswordOwner(owner.kind, row["key"]), row["login"] or "", row["mail_server"])
 
     def legacy(self, owner: PasswordOwner) -> LegacyPassword | None:
         row = self.session.row(f"SELECT staged_token, saved_by FROM legacy_passwords WHERE {OWNER}",

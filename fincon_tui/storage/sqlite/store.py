@@ -24,7 +24,7 @@ from fincon_tui.storage.user_repo import UserRepository
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
+    from fincon_tui.domain.password_binding import PasswordOwner
     from fincon_tui.storage.waiting import Waiting
 
 AUDIT_TABLE = "audit_log"
@@ -56,9 +56,6 @@ class SqliteSecrets:
 
     def remove(self, owner: PasswordOwner, name: SecretKind | None = None) -> None:
         secret_rows.remove(self.db, owner, name)
-
-    def bound_now(self, owner: PasswordOwner) -> PasswordBinding | None:
-        return secret_rows.bound_now(self.db, owner)
 
     def legacy(self, owner: PasswordOwner) -> LegacyPassword | None:
         return secret_rows.legacy(self.db, owner)
