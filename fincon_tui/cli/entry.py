@@ -8,11 +8,18 @@ import os
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fincon_tui import __version__
 from fincon_tui._exceptions import ConfigError, NoDatabase, SecretStoreError, StorageError
 from fincon_tui.cli.common import BROKEN_PIPE, Parser, fail
 from fincon_tui.paths import DB_ENV, database_path
+
+if TYPE_CHECKING:
+    from fincon_tui.cli.command import Command
+    from fincon_tui.config import Config
+    from fincon_tui.keystore.vault import PasswordVault
+    from fincon_tui.storage.waiting import Waiting
 
 HELP = ("-h", "--help")
 
@@ -121,7 +128,7 @@ def _main(argv: list[str] | None) -> int:
     return app.return_code or 0
 
 
-def _opening_waits(path: Path | str):
+def _opening_waits(path: Path | str) -> Waiting:
     """A command waiting for another fincon-tui that is creating or
     upgrading the database says so once, on stderr."""
     from fincon_tui.storage.waiting import Waiting
@@ -143,12 +150,12 @@ def _init_command(args: argparse.Namespace, path: Path | str) -> str:
     return f"fincon-tui --db {shlex.quote(str(path))} init" if args.db else "fincon-tui init"
 
 
-def _command(args: argparse.Namespace, path: Path | str, vault, config) -> int:
+def _command(args: argparse.Namespace, path: Path | str, vault: PasswordVault, config: Config) -> int:
     """Run the COMMAND chosen; database damage or refusal is one line and status 2."""
     from fincon_tui.cli.command import Context
     from fincon_tui.storage.store import open_store, scratch_store
 
-    command = args.chosen
+    command: Command = args.chosen
     dry_run = getattr(args, "dry_run", False)
     try:
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fincon_tui._exceptions import CannotTest, UnknownUser, describe
 from fincon_tui.cli.command import Context, Kind, json_option, options
@@ -21,10 +21,12 @@ from fincon_tui.domain import smtp_fields
 from fincon_tui.domain.visible import shown_key
 
 if TYPE_CHECKING:
+    from fincon_tui.domain.smtp import SmtpDefinition
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.mail_checks import MailChecks
     from fincon_tui.services.sign_ins import SignIn
     from fincon_tui.services.smtp_settings import SmtpSettings
+    from fincon_tui.storage.records import Stored
     from fincon_tui.storage.store import Store
 
 #: The options of `smtp set` and `smtp copy`, as the fields declare them.
@@ -41,12 +43,12 @@ def _missing(name: str) -> str:
     return f"SMTP definition {shown_key(name)} does not exist"
 
 
-def _line(row: dict) -> str:
+def _line(row: dict[str, Any]) -> str:
     return (f"{cell(row['name'], 22)} {cell(row['mail_server'], 32)} {row['port']:>5} {row['security']:<12} "
             f"{row['username'] or '(per user)' if row['authenticate'] == 'Y' else '-'}")
 
 
-def _row(stored, smtp: SmtpSettings) -> dict:
+def _row(stored: Stored[SmtpDefinition], smtp: SmtpSettings) -> dict[str, Any]:
     from fincon_tui.domain.providers import m365_password_flag
     from fincon_tui.domain.smtp import DECLARED, LABELS
     from fincon_tui.mail.security import security
@@ -66,7 +68,7 @@ def _row(stored, smtp: SmtpSettings) -> dict:
     }
 
 
-def _rows(found: list, smtp: SmtpSettings) -> list[dict]:
+def _rows(found: list[Stored[SmtpDefinition]], smtp: SmtpSettings) -> list[dict[str, Any]]:
     """The rows of `found`, each with the Login column of the Work with list
     (`login`) and why it is MISSING, which the table flags and explains."""
     from fincon_tui.services.work_lists import definition_rows
@@ -81,7 +83,7 @@ def _rows(found: list, smtp: SmtpSettings) -> list[dict]:
     return rows
 
 
-def _details(row: dict, stored, smtp: SmtpSettings) -> None:
+def _details(row: dict[str, Any], stored: Stored[SmtpDefinition], smtp: SmtpSettings) -> None:
     """How the definition logs in, when its secrets expire, and its users' own sign-ins."""
     from fincon_tui.domain.login_methods import way
     from fincon_tui.domain.password_binding import user_owner
@@ -154,7 +156,7 @@ def _test(ctx: Context, sending: bool) -> int:
     return _session(ctx.args, MailChecks(smtp, UserSettings(ctx.store, ctx.vault)), stored.record, sending)
 
 
-def _session(args, checks: MailChecks, definition, sending: bool) -> int:
+def _session(args: argparse.Namespace, checks: MailChecks, definition: SmtpDefinition, sending: bool) -> int:
     import asyncio
     from dataclasses import asdict
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,10 @@ if TYPE_CHECKING:
 class NoSecret(argparse.Action):
     """`--password VALUE` and `--client-secret VALUE` are refused without repeating VALUE."""
 
-    def __call__(self, parser, namespace, values, option_string=None) -> None:
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+        option_string: str | None = None,
+    ) -> None:
         what = "client secret" if option_string == "--client-secret" else "password"
         parser.error(
             f"a {what} is never taken on the command line (ps and shell history show it to others): "
@@ -158,7 +162,7 @@ def set_record(kind: Kind, ctx: Context) -> int:
     return report(transfer.set(as_text, values, password, secret), args)
 
 
-def _secret_change(args: argparse.Namespace):
+def _secret_change(args: argparse.Namespace) -> PasswordChange:
     """What `smtp set` does to the Client Secret (ValueError naming the option)."""
     from datetime import date  # 1.5 ms that --help need not spend
 
@@ -255,7 +259,7 @@ def _name(file: str) -> str:
     return "stdin" if file == "-" else file
 
 
-def to_toml(data: dict) -> str:
+def to_toml(data: Mapping[str, object]) -> str:
     """The export as TOML, ASCII only like the JSON (everything else escaped)."""
     lines = [f"{key} = {_toml(value)}" for key, value in data.items() if not isinstance(value, list) or not value]
     for section, rows in data.items():

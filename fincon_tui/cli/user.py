@@ -3,7 +3,7 @@ this module declares the kind of record (KIND) for the commands they share."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fincon_tui._exceptions import LoginMissing, NotReady, describe
 from fincon_tui.cli.command import Context, Kind, options
@@ -12,9 +12,11 @@ from fincon_tui.domain import user_fields
 from fincon_tui.domain.visible import shown_key
 
 if TYPE_CHECKING:
+    from fincon_tui.domain.users import UserEmailSettings
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.sign_ins import SignIn
     from fincon_tui.services.user_settings import UserSettings
+    from fincon_tui.storage.records import Stored
     from fincon_tui.storage.store import Store
 
 #: The options of `user set` and `user copy`, as the fields declare them.
@@ -31,12 +33,12 @@ def _missing(code: str) -> str:
     return f"User email settings {shown_key(code.strip().upper())} do not exist"
 
 
-def _line(row: dict) -> str:
+def _line(row: dict[str, Any]) -> str:
     return (f"{cell(row['user_code'], 20)} {cell(row['smtp_name'], 22)} {cell(row['smtp_username'] or '-', 24)} "
             f"{row['sender_name']} <{row['sender_email']}>")
 
 
-def _row(stored, users: UserSettings) -> dict:
+def _row(stored: Stored[UserEmailSettings], users: UserSettings) -> dict[str, Any]:
     from fincon_tui.domain.users import LABELS
 
     return {
@@ -47,7 +49,7 @@ def _row(stored, users: UserSettings) -> dict:
     }
 
 
-def _rows(found: list, users: UserSettings) -> list[dict]:
+def _rows(found: list[Stored[UserEmailSettings]], users: UserSettings) -> list[dict[str, Any]]:
     """The rows of `found`, each with the Login Used column of the Work with
     list (`login`); why a user cannot send is flagged and explained in the table."""
     from fincon_tui.services.work_lists import user_rows
@@ -62,7 +64,7 @@ def _rows(found: list, users: UserSettings) -> list[dict]:
     return rows
 
 
-def _login(user, users: UserSettings) -> dict:
+def _login(user: UserEmailSettings, users: UserSettings) -> dict[str, Any]:
     """Which login the user sends with, as the form's 'Login used:' line
     says (MISSING: and why, when it cannot log in); how it gets its token;
     and when the user's own sign-in expires."""
@@ -70,7 +72,7 @@ def _login(user, users: UserSettings) -> dict:
     from fincon_tui.domain.password_binding import smtp_owner, user_owner
     from fincon_tui.services.oauth_logins import login_way, user_expiries
 
-    found: dict = {"login_used": None, "login_way": None, "expires": {}}
+    found: dict[str, Any] = {"login_used": None, "login_way": None, "expires": {}}
     definition = users.definitions.get(user.smtp_name)
     if definition is None:
         found["login_used"] = f"MISSING: SMTP definition {user.smtp_name} does not exist"
@@ -95,7 +97,7 @@ def _login(user, users: UserSettings) -> dict:
     return found
 
 
-def _details(row: dict, stored, users: UserSettings) -> None:
+def _details(row: dict[str, Any], stored: Stored[UserEmailSettings], users: UserSettings) -> None:
     row.update(_login(stored.record, users))
 
 

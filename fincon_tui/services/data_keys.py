@@ -52,7 +52,7 @@ class KeyStatus:
     unusable: list[str] = field(default_factory=list)
     legacy_left: dict[str, int] = field(default_factory=dict)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {
             "database_id": self.database_id,
             "key_id": self.key_id,

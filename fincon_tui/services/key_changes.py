@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fincon_tui._exceptions import (
     FieldError,
@@ -24,7 +24,7 @@ from fincon_tui._exceptions import (
     StorageError,
     describe,
 )
-from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.password_binding import PasswordChange, PasswordOwner
 from fincon_tui.domain.secret_kinds import APP_SECRETS, SecretKind
 from fincon_tui.domain.visible import shell_word
 from fincon_tui.services import secret_changes
@@ -44,7 +44,7 @@ class Renamed:
     """A renamed record, its key before, and what went with it: its
     secrets (by name: password, client_secret ...) and linked users."""
 
-    stored: Stored
+    stored: Stored[Any]
     old_key: str
     secrets: frozenset[SecretKind]
     users: int
@@ -69,7 +69,7 @@ def going_along(secrets: Iterable[SecretKind], users: int, *, history: bool = Fa
     return f"{listed(along)} {'goes' if one else 'go'} with it"
 
 
-def rename_note(service: RecordService, key: str) -> str:
+def rename_note(service: RecordService[Any], key: str) -> str:
     """The Rename window's note, from what is stored for the record `key`
     now: 'Its password, 2 linked users and its history go with it.'"""
     text = going_along(service.stored_secrets(key), service.linked_count(key), history=True)
@@ -223,7 +223,8 @@ def copy_text(transfer: Transfer, kind: Kind, source_key: str, new_key: str, val
     return Outcome(service.kind, saved.key, "created", detail)
 
 
-def _is_copy(service: RecordService, existing: Stored, record, source_owner, password: PasswordChange,
+def _is_copy(service: RecordService[R], existing: Stored[R], record: R, source_owner: PasswordOwner,
+             password: PasswordChange,
              with_password: bool) -> bool:
     """Whether `existing` already holds what the copy would write (its row and secrets)."""
     if service.repo.to_columns(existing.record) != {

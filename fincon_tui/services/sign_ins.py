@@ -13,7 +13,7 @@ definition's app registration) is still as it was.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fincon_tui._exceptions import NotReady, RecordChanged
 from fincon_tui.domain.login import effective_login
@@ -110,7 +110,7 @@ def user_sign_in(users: UserSettings, smtp: SmtpSettings, code: str) -> SignIn:
     return _sign_in(users.kind, key, stored.version, user.smtp_username, definition, how, smtp, found.key)
 
 
-def save_sign_in(service: RecordService, sign_in: SignIn, tokens: Tokens) -> str:
+def save_sign_in(service: RecordService[Any], sign_in: SignIn, tokens: Tokens) -> str:
     """Store the refresh token of a sign-in with the record it was made for
     (RecordChanged if the record, or a user's definition's app registration,
     changed meanwhile); returns a message."""
@@ -119,7 +119,7 @@ def save_sign_in(service: RecordService, sign_in: SignIn, tokens: Tokens) -> str
         if not tokens.refresh_token:
             raise RecordChanged(sign_in.key, current)  # pragma: no cover - the flows always ask for one
         if sign_in.definition:
-            definition = service.definitions.get(sign_in.definition)  # type: ignore[attr-defined]
+            definition = service.store.smtp.get(sign_in.definition)
             if definition is None or _app(definition.record) != (sign_in.method, sign_in.tenant, sign_in.client_id):
                 raise RecordChanged(sign_in.key, current)
         binding = service.binding(current.record)

@@ -14,7 +14,7 @@ import builtins
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fincon_tui._exceptions import (
     FieldError,
@@ -35,12 +35,14 @@ from fincon_tui.domain.visible import shell_word, shown, shown_key
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.storage.audit import AuditEntry, differences
-from fincon_tui.storage.records import fold
+from fincon_tui.storage.records import Keyed, fold
 
 if TYPE_CHECKING:
     from fincon_tui.keystore.vault import PasswordVault
     from fincon_tui.services.record_store import RecordService
     from fincon_tui.storage.store import Store
+
+R = TypeVar("R", bound=Keyed)
 
 #: The export file's format number; an import refuses any other.
 FORMAT = 1
@@ -48,25 +50,34 @@ FORMAT = 1
 INFORMATIVE = ("password_stored",)
 
 
+#: The definition a name names (as it will be after the run), or None.
+DefinitionOf = Callable[[str], smtp.SmtpDefinition | None]
+#: The form's Accept check: (values, password change, had a password,
+#: definition_of, client secret change, had a client secret) -> the record.
+Parse = Callable[[Mapping[str, str], PasswordChange, bool, DefinitionOf, PasswordChange | None, bool], Keyed]
+
+
 @dataclass(frozen=True)
 class Kind:
     """One kind of record as text: its export section, command, key field,
     form labels, what a new record starts with, and the form's Accept check
-    (`parse(values, password change, had_password, definition_of)`)."""
+    (`parse`, a Parse)."""
 
     section: str
     command: str
     key_field: str
     labels: Mapping[str, str]
     defaults: Mapping[str, str]
-    parse: Callable
+    parse: Parse
 
 
-def _parse_smtp(values, password, had_password, definition_of, secret=None, had_secret=False):
+def _parse_smtp(values: Mapping[str, str], password: PasswordChange, had_password: bool, definition_of: DefinitionOf,
+                secret: PasswordChange | None, had_secret: bool) -> smtp.SmtpDefinition:
     return smtp.parse_definition(values, password, had_password=had_password, secret=secret, had_secret=had_secret)
 
 
-def _parse_user(values, password, had_password, definition_of, secret=None, had_secret=False):
+def _parse_user(values: Mapping[str, str], password: PasswordChange, had_password: bool, definition_of: DefinitionOf,
+                secret: PasswordChange | None, had_secret: bool) -> users.UserEmailSettings:
     name = values["smtp_name"]
     definition = definition_of(name) if name.strip() else None
     return users.parse_user_settings(values, password, definition, had_password=had_password)
@@ -121,7 +132,7 @@ class Transfer:
         self.dry_run = dry_run
         self._planned: dict[object, smtp.SmtpDefinition] = {}  # a dry run's definitions
 
-    def service(self, kind: Kind) -> RecordService:
+    def service(self, kind: Kind) -> RecordService[Any]:
         return self.smtp if kind is SMTP else self.users
 
     def definition(self, name: str) -> smtp.SmtpDefinition | None:
@@ -165,7 +176,7 @@ class Transfer:
             told = "client secret removed" if secret.action == "clear" else "client secret changed"
             detail = f"{detail}; {told}" if detail else told
         if self.dry_run:
-            if kind is SMTP:
+            if isinstance(record, smtp.SmtpDefinition):  # what SMTP's parse gives
                 self._planned[fold(record.key)] = record
             return Outcome(service.kind, record.key, action, detail)
         try:
@@ -179,7 +190,9 @@ class Transfer:
             detail = f"{detail}; {moved} to {saved.rebound_to}"
         return Outcome(service.kind, saved.key, action, detail)
 
-    def _password_change(self, service: RecordService, key: str, had: bool, wanted: PasswordChange) -> PasswordChange:
+    def _password_change(
+        self, service: RecordService[Any], key: str, had: bool, wanted: PasswordChange
+    ) -> PasswordChange:
         """`wanted`, or keep when it would leave the stored password as it is
         (a password that cannot be read to compare counts as different)."""
         if wanted.action == "clear" and not had:
@@ -210,14 +223,14 @@ class Transfer:
 
     # -- files ------------------------------------------------------------------
 
-    def export(self) -> dict:
+    def export(self) -> dict[str, object]:
         """Every definition and user as text values, without passwords."""
-        data: dict = {"format": FORMAT}
+        data: dict[str, object] = {"format": FORMAT}
         for kind in KINDS:
             service = self.service(kind)
             rows = []
             for stored in service.search("", limit=1_000_000_000):
-                row: dict = stored.record.form_values()
+                row: dict[str, object] = dict(stored.record.form_values())
                 if kind is SMTP:
                     row.update(port=stored.record.port, timeout_seconds=stored.record.timeout_seconds)
                 row["password_stored"] = service.passwords.has(service.owner(stored.key))
@@ -290,7 +303,7 @@ def _text(field: str, value: object, kind: Kind) -> str:
     raise FieldError("takes one value, not a list or table", field)
 
 
-def _changes(service: RecordService, before, after, password: PasswordChange) -> str:
+def _changes(service: RecordService[R], before: R, after: R, password: PasswordChange) -> str:
     """'port: 587 -> 2525; password changed', as the history shows it."""
     fields = differences(service.repo.to_columns(before), service.repo.to_columns(after))
     parts = [AuditEntry("", "", "update", fields).describe()] if fields else []

@@ -11,7 +11,7 @@ stored is asked once a page, and none is opened.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from fincon_tui._exceptions import LoginMissing
 from fincon_tui.domain.login import SecretNames, effective_login
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
     from fincon_tui.storage.records import Stored
+
+T = TypeVar("T")
 
 #: The TLS column: how the connection is secured.
 TLS_MODES = {"implicit TLS": "TLS", "STARTTLS": "STARTTLS", "none": "none"}
@@ -63,13 +65,15 @@ class UserRow:
 
 
 @dataclass(frozen=True)
-class ListPage:
-    rows: list
+class ListPage(Generic[T]):
+    """The rows of a page of a list, and whether any come before and after it."""
+
+    rows: list[T]
     before: bool
     after: bool
 
 
-def definitions(smtp: SmtpSettings, key: str, size: int, direction: Direction = "from") -> ListPage:
+def definitions(smtp: SmtpSettings, key: str, size: int, direction: Direction = "from") -> ListPage[DefinitionRow]:
     """A page of definitions, from `key` on (Position to) unless `direction` says otherwise."""
     with smtp.store.read():
         page = smtp.repo.page(PageQuery(key, size, direction))
@@ -79,7 +83,7 @@ def definitions(smtp: SmtpSettings, key: str, size: int, direction: Direction = 
 
 
 def definition_rows(passwords: Passwords, found: list[Stored[SmtpDefinition]],
-                    counts: dict | None = None) -> list[DefinitionRow]:
+                    counts: dict[object, int] | None = None) -> list[DefinitionRow]:
     """The rows of `found` (`counts`: linked users by folded name)."""
     from fincon_tui.mail.security import security
 
@@ -102,7 +106,7 @@ def definition_login(definition: SmtpDefinition, secrets: SecretNames) -> tuple[
         return ("per user", "") if definition.users_bring_login else ("MISSING", str(missing))
 
 
-def users(settings: UserSettings, key: str, size: int, direction: Direction = "from") -> ListPage:
+def users(settings: UserSettings, key: str, size: int, direction: Direction = "from") -> ListPage[UserRow]:
     """A page of users, as `definitions` reads definitions."""
     with settings.store.read():
         page = settings.repo.page(PageQuery(key, size, direction))
