@@ -7,7 +7,7 @@ import keyring
 import pytest
 from keyring.backends import fail
 from keyring_backends import BrokenKeyring
-from support import definition, fill, open_form, smtp_rows, stored_password
+from support import definition, fill, open_form, smtp_rows, stored_password, until
 from textual import events
 
 from fincon_tui.domain.password_binding import PasswordChange
@@ -440,7 +440,8 @@ async def test_enter_accept_and_yes_buttons_work_with_the_mouse(app, db) -> None
         await pilot.click("#lookup")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.click("#yes")
-        assert app.screen is screen and app.focused.id == "mail_server"
+        await until(lambda: app.screen is screen, "Yes closes the question")  # its dismiss may paint later
+        assert app.focused.id == "mail_server"
         await fill(pilot, screen, mail_server="mail.example.com")
         await pilot.click("#accept")
         assert screen.message.text.startswith("SMTP definition CLICKED saved")
