@@ -22,6 +22,12 @@ def save(app, port: int, password: str = "bob-pw", **overrides) -> None:
     app.smtp.save(definition(**values), PasswordChange.set(password), None)
 
 
+def save_alice(app) -> None:
+    """ALICE on OFFICE with a login of her own (alice, alice-pw)."""
+    app.users.save(UserEmailSettings("ALICE", "OFFICE", "alice", "Alice Smith", "alice@corp.example"),
+                   PasswordChange.set("alice-pw"), None)
+
+
 async def open_office(pilot) -> None:
     await open_form(pilot, 1, key="office")
 
@@ -111,11 +117,7 @@ async def test_plaintext_login_asks_first(app) -> None:
 async def test_f7_sends_as_a_user_with_bcc(app, certs) -> None:
     with smtp_server(starttls=certs.server_context()) as (port, mailbox):
         save(app, port, username="shared@corp.example", password="shared-pw", bcc="audit@corp.example")
-        app.users.save(
-            UserEmailSettings("ALICE", "OFFICE", "alice", "Alice Smith", "alice@corp.example"),
-            PasswordChange.set("alice-pw"),
-            None,
-        )
+        save_alice(app)
         async with app.run_test(size=SIZE) as pilot:
             await open_office(pilot)
             await pilot.press("f7")
@@ -182,11 +184,7 @@ async def test_f6_logs_in_as_a_user_when_given_one(app, certs) -> None:
     with smtp_server(starttls=certs.server_context()) as (port, mailbox):
         mailbox.accounts = {"alice": "alice-pw"}
         save(app, port)
-        app.users.save(
-            UserEmailSettings("ALICE", "OFFICE", "alice", "Alice Smith", "alice@corp.example"),
-            PasswordChange.set("alice-pw"),
-            None,
-        )
+        save_alice(app)
         async with app.run_test(size=SIZE) as pilot:
             await open_office(pilot)
             form = app.screen

@@ -35,16 +35,24 @@ def send(app, key: str) -> None:
     app.post_message(events.Key(key, key if len(key) == 1 else None))
 
 
+async def saving_behind_a_lock(pilot, other: sqlite3.Connection, *typed: str):
+    """OFFICE opened, `typed` pressed, and F10 sent while `other` holds the
+    write lock (another admin's save in progress), once the save shows its
+    wait; the form."""
+    app = pilot.app
+    screen = await open_form(pilot, 1, key="office")
+    await pilot.press(*typed)
+    other.execute("BEGIN IMMEDIATE")
+    send(app, "f10")
+    await until(lambda: "waiting for another admin's save" in screen.message.text, "the save shows its wait")
+    return screen
+
+
 async def test_a_save_behind_another_admins_lock_waits_visibly_and_esc_gives_up(app, store, db_path) -> None:
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     other = sqlite3.connect(db_path, timeout=0)
     async with app.run_test(size=SIZE) as pilot:
-        await open_form(pilot, 1, key="office")
-        await pilot.press("tab", "tab", "tab", "tab", *"2525")
-        screen = app.screen
-        other.execute("BEGIN IMMEDIATE")  # another admin's save, in progress
-        send(app, "f10")
-        await until(lambda: "waiting for another admin's save" in screen.message.text, "the save shows its wait")
+        screen = await saving_behind_a_lock(pilot, other, "tab", "tab", "tab", "tab", *"2525")
         assert screen.message.text.startswith("Saving… waiting for another admin's save (")
         assert screen.message.text.endswith("s) – F12/Esc to stop waiting")
         # Help answers while the save waits: the lock is never free here, so
@@ -68,11 +76,7 @@ async def test_a_save_that_gets_the_lock_later_goes_through(app, store, db_path)
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     other = sqlite3.connect(db_path, timeout=0)
     async with app.run_test(size=SIZE) as pilot:
-        await open_form(pilot, 1, key="office")
-        await pilot.press("tab", "tab", "tab", "tab", *"2525")
-        other.execute("BEGIN IMMEDIATE")
-        send(app, "f10")
-        await until(lambda: "waiting" in app.screen.message.text, "the save shows its wait")
+        await saving_behind_a_lock(pilot, other, "tab", "tab", "tab", "tab", *"2525")
         send(app, "0")  # typed while the save waits: kept for afterwards, in order
         other.rollback()
         await until(lambda: app.screen.message.text == "SMTP definition OFFICE saved", "the save goes through")
@@ -86,11 +90,7 @@ async def test_quit_answers_during_a_wait(app, store, db_path) -> None:
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     other = sqlite3.connect(db_path, timeout=0)
     async with app.run_test(size=SIZE) as pilot:
-        await open_form(pilot, 1, key="office")
-        await pilot.press(*"x")
-        other.execute("BEGIN IMMEDIATE")
-        send(app, "f10")
-        await until(lambda: "waiting" in app.screen.message.text, "the save shows its wait")
+        await saving_behind_a_lock(pilot, other, "x")
         send(app, "ctrl+q")  # frozen by the wait, the screen would never ask: the lock stays held
         await until(lambda: len(app.screen.query("#question")), "Ctrl+Q asks while the save waits")
         assert "Unsaved changes will be lost" in str(app.screen.query_one("#question").content)
