@@ -101,3 +101,16 @@ def test_a_headless_admin_counts_what_waits_in_keyrings(db_path) -> None:
     assert "let ben start fincon-tui once: the password of SMTP definition BENS was saved by an older " in (
         passwords.problem(smtp_owner("BENS")))
     keyring.set_keyring(FileKeyring())
+
+
+async def test_the_app_started_on_an_upgraded_database_says_what_it_moved(db_path) -> None:
+    """The note of what moved is shown on the message line of the first screen."""
+    from support import until
+
+    from fincon_tui.ui.app import FinconApp
+
+    old_database(db_path)
+    keyring.set_password("fincon-tui", "smtp:OFFICE", "office-pw")
+    app = FinconApp(open_store(db_path), PasswordVault(), cursor_blink=False)
+    async with app.run_test():
+        await until(lambda: "Moved 1 " in str(app.screen.message.render()), "the note of the password moved")

@@ -111,15 +111,19 @@ class FinconApp(ResumingApp):
         self.typeahead.ready.set()
         text, level = note
         if text:
-            self.call_after_refresh(lambda: self.screen.message.show(text, level))  # type: ignore[attr-defined]
+            self.call_after_refresh(self._tell, text, level)
+
+    def _tell(self, text: str, level: str) -> None:
+        if isinstance(self.screen, FinconScreen):  # the main menu, under which keys wait for the database
+            self.screen.message.show(text, level)
 
     def on_load(self) -> None:
         self._exit_on_signals()
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._start_collector)
-        if self._open_store is not None:
-            self.call_after_refresh(lambda: self.database.work(self, self._open_database()))
+        if (open_store := self._open_store) is not None:
+            self.call_after_refresh(lambda: self.database.work(self, self._open_database(open_store)))
         else:
             self._databases_ready(self._early_note)
 
@@ -152,7 +156,7 @@ class FinconApp(ResumingApp):
         threading.Thread(target=end_soon, name="fincon-signal", daemon=True).start()
         self.exit()
 
-    async def _open_database(self) -> None:
+    async def _open_database(self, open_store: Callable[[], Store]) -> None:
         """After the first paint, in the database thread: open and migrate
         the database, then let keys through."""
         # The libraries load here, in this thread: loading them in the database
@@ -164,13 +168,13 @@ class FinconApp(ResumingApp):
         from fincon_tui._exceptions import StorageError
         from fincon_tui.storage.store import Opener
 
-        if isinstance(self._open_store, Opener):
-            self._open_store.load_engine()
+        if isinstance(open_store, Opener):
+            open_store.load_engine()
 
         said: list[FinconScreen] = []  # where the message line said that the open waits
         waiting = self._opening_waits(said)
         try:
-            store = await self.database.run(self._open_store, waiting=waiting)  # type: ignore[arg-type]
+            store = await self.database.run(open_store, waiting=waiting)
             note = await self.database.run(self._use_store, store)
         except StorageError as error:
             self.startup_error = str(error)
