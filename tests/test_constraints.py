@@ -14,6 +14,7 @@ from support import open_form
 from fincon_tui._exceptions import FieldError
 from fincon_tui.domain import smtp, users
 from fincon_tui.domain.value_rules import Text
+from fincon_tui.storage import constraints
 from fincon_tui.storage.database import open_database
 from fincon_tui.storage.field_rules import all_rules
 from fincon_tui.storage.store import open_store
@@ -222,3 +223,11 @@ def test_a_refusal_of_the_rules_names_the_field_in_the_apps_words(db_path) -> No
             write_transaction(db):
         repo.delete(stored)
     db.close()
+
+
+def test_the_planes_scanned_hold_every_unsafe_and_space_character() -> None:
+    """constraints scans three planes of seventeen: a Python whose Unicode
+    puts a format or space character elsewhere fails here."""
+    every_plane = tuple(range(17))
+    assert constraints.characters(constraints.is_unsafe, every_plane) == constraints.UNSAFE
+    assert constraints.characters(constraints.is_space, every_plane) == constraints.SPACES
