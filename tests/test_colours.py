@@ -126,10 +126,10 @@ async def test_display_mode_has_no_buttons_drawn_in_their_background(
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 3)
         await pilot.press("5", "enter")
-        assert app.screen.read_only
+        assert app.screen.opening.read_only
         assert not {"Accept", "Delete", "Enter"} & set(screen_text(app).split())
         await pilot.press("escape", "2", "enter")
-        assert not app.screen.read_only
+        assert not app.screen.opening.read_only
         assert {"Accept", "Delete"} <= set(screen_text(app).split())
 
 

@@ -17,7 +17,8 @@ from fincon_tui.services.key_changes import copy
 from fincon_tui.services.sign_ins import definition_sign_in, save_sign_in
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.ui.screens.entry_dialog import EntryDialog
-from fincon_tui.ui.screens.listed_form import SmtpForm, UserForm
+from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
+from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
 
 SIZE = (80, 24)
 KEEP = PasswordChange.keep()
@@ -115,7 +116,7 @@ async def test_list_option_3_asks_once_for_every_secret(app, db) -> None:
         assert [entry.label for entry in dialog.entries] == ["New SMTP Name", "Copy the secret"]
         await pilot.press(*"branch", "enter", "y", "enter")
         form = app.screen
-        assert isinstance(form, SmtpForm)
+        assert isinstance(form, SmtpSettingsScreen) and form.opening.start is not None
         secret = form.query_one("#client_secret")
         assert secret.value == secret.MASK and form.password_field.value == ""
         assert form.message.text.endswith("then Accept; the stored secret is copied too")
@@ -139,7 +140,7 @@ async def test_list_copy_of_a_signed_in_user_says_the_copy_signs_in_again(app, s
         assert "A sign-in is never copied: sign in again on the copy." in dialog.note
         await pilot.press(*"bea", "enter")
         form = app.screen
-        assert isinstance(form, UserForm)
+        assert isinstance(form, UserEmailSettingsScreen) and form.opening.start is not None
         assert form.message.text.endswith("then Accept; sign the copy in afterwards")
         form.field("smtp_username").value = "bea@contoso.example"
         await pilot.press("f10")

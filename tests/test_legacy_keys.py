@@ -152,7 +152,7 @@ def twice_legacy_app(db_path: Path):
 
 @pytest.mark.parametrize("way", ["F4 on SMTP Settings", "2=Change in the list"])
 async def test_a_legacy_definition_says_what_needs_attention_however_it_is_opened(twice_legacy_app, way) -> None:
-    """One rule on load (RecordFields._open), whichever way the form was opened."""
+    """One rule on load (KeyField.open), whichever way the form was opened."""
     app = twice_legacy_app
     async with app.run_test(size=SIZE) as pilot:
         if way.startswith("F4"):

@@ -11,9 +11,9 @@ from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.entry_dialog import EntryDialog
 from fincon_tui.ui.screens.help import HelpScreen
-from fincon_tui.ui.screens.listed_form import SmtpForm, UserForm
 from fincon_tui.ui.screens.menu import MenuScreen
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
+from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
 from fincon_tui.ui.screens.work_lists import (
     WorkWithDefinitionsScreen,
     WorkWithUsersScreen,
@@ -124,11 +124,12 @@ async def test_options_on_several_rows_run_top_to_bottom_each_in_its_form(people
         assert lines(screen)[0].startswith("2 OFFICE") and lines(screen)[2].startswith("5 RELAY")
         await pilot.press("enter")
         form = people.screen
-        assert isinstance(form, SmtpForm) and form.start.mode == "change" and form.PATH.endswith("/ Change")
+        assert isinstance(form, SmtpSettingsScreen) and form.opening.start.mode == "change"
+        assert form.PATH.endswith("/ Change")
         assert form.field("name").value == "OFFICE" and not form.field("port").disabled
         await pilot.press("tab", "tab", "tab", "tab", "ctrl+u", *"2525", "f10")
         display = people.screen
-        assert isinstance(display, SmtpForm) and display.start.mode == "display"
+        assert isinstance(display, SmtpSettingsScreen) and display.opening.start.mode == "display"
         assert display.field("name").value == "RELAY" and display.field("port").disabled
         assert [entry.split("=")[1] for entry in legend(people)] == [
             "Reload", "History", "Exit", "Cancel", "Test", "Send", "Quit"]  # no Accept, Delete, Prompt
@@ -217,7 +218,7 @@ async def test_copy_with_the_password_rebinds_it_to_the_copy(people, store, db) 
         assert str(dialog.query_one("#entry-error").content) == "SMTP definition OWN already exists"
         await pilot.press(*"branch", "enter", "enter")
         form = people.screen
-        assert isinstance(form, SmtpForm) and form.start.mode == "copy"
+        assert isinstance(form, SmtpSettingsScreen) and form.opening.start.mode == "copy"
         assert form.field("name").value == "branch" and form.field("name").disabled
         assert form.field("username").value == "shared@corp.example"
         assert form.password_field.value == form.password_field.MASK
@@ -237,7 +238,7 @@ async def test_copy_without_the_password_copies_none(people, store) -> None:
     async with people.run_test(size=SIZE) as pilot:
         await pilot.press(*USERS, "3", "enter", *"dave", "enter", "n", "enter")
         form = people.screen
-        assert isinstance(form, UserForm) and form.field("user_code").value == "DAVE"
+        assert isinstance(form, UserEmailSettingsScreen) and form.field("user_code").value == "DAVE"
         assert form.field("smtp_username").value == "alice" and form.password_field.value == ""
         await pilot.press("tab", "ctrl+u", *"dave", "f10")
         assert people.screen.message.text == (  # a login without its password cannot send
@@ -358,11 +359,11 @@ async def test_test_login_from_the_list_asks_for_a_user(people, tmp_path, monkey
 async def test_create_opens_the_empty_form(people) -> None:
     async with people.run_test(size=SIZE) as pilot:
         await pilot.press(*DEFINITIONS, "f11")
-        assert type(people.screen) is SmtpSettingsScreen
+        assert type(people.screen) is SmtpSettingsScreen and people.screen.opening.start is None
         await pilot.press(*"NEW", "enter", "y", *"mail.example.com", "f10", "f3")
         assert [line.split()[1] for line in lines(people.screen)] == ["NEW", "OFFICE", "OWN", "RELAY"]
         await pilot.press("ctrl+n")
-        assert type(people.screen) is SmtpSettingsScreen
+        assert type(people.screen) is SmtpSettingsScreen and people.screen.opening.start is None
 
 
 async def test_help_lists_the_options_and_keys(people) -> None:
@@ -420,11 +421,11 @@ async def test_every_option_of_the_users_list_leads_to_its_form(people) -> None:
     async with people.run_test(size=SIZE) as pilot:
         await pilot.press(*USERS, "2", "down", "5", "down", "4", "enter")
         change = people.screen
-        assert isinstance(change, UserForm) and change.start.mode == "change"
+        assert isinstance(change, UserEmailSettingsScreen) and change.opening.start.mode == "change"
         assert change.field("user_code").value == "ALICE" and not change.field("sender_name").disabled
         await pilot.press("f12")
         display = people.screen
-        assert isinstance(display, UserForm) and display.start.mode == "display"
+        assert isinstance(display, UserEmailSettingsScreen) and display.opening.start.mode == "display"
         assert display.field("user_code").value == "BOB" and display.field("sender_name").disabled
         await pilot.press("f12")
         assert isinstance(people.screen, ConfirmScreen)
@@ -480,7 +481,7 @@ async def test_a_typed_option_is_painted_at_once_every_time(people) -> None:
         await pilot.press("backspace", "down", "4", "backspace", "5")
         assert painted_options(people) == {"OWN": "", "RELAY": "5"}
         await pilot.press("enter")
-        assert isinstance(people.screen, SmtpForm) and people.screen.start.mode == "display"
+        assert isinstance(people.screen, SmtpSettingsScreen) and people.screen.opening.start.mode == "display"
         assert people.screen.field("name").value == "RELAY"  # what Enter runs is what showed
 
 

@@ -7,6 +7,11 @@ answering meanwhile.  Screens start the work as Textual workers (see
 `busy` counts the work in flight: the typeahead holds typed keys back
 until it is zero, so a key typed while a record loads lands in the form
 that loads, not in the screen before it.
+
+The thread runs plain functions on plain data (a service's method, the
+form's values as a dict): never a widget's or screen's method, nor a
+closure over one (`refuse_widgets`), which would run screen code where
+nobody reading the screen expects it.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ import threading
 import time
 from collections.abc import Callable, Coroutine
 from functools import partial
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    from textual.dom import DOMNode
+    from textual.app import App
+    from textual.screen import Screen
     from textual.worker import Worker
 
     from fincon_tui.storage.waiting import Waiting
@@ -28,6 +34,20 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 #: Seconds quitting waits for a database call in progress to finish.
 WAIT_AT_CLOSE = 2.0
+
+
+class WorkerNode(Protocol):
+    """A screen or widget that runs database work as its workers (and whose
+    screen may have closed once the work ends)."""
+
+    @property
+    def is_attached(self) -> bool: ...
+    @property
+    def screen(self) -> Screen[Any]: ...
+    @property
+    def app(self) -> App[Any]: ...
+    def run_worker(self, work: Coroutine[Any, Any, None], name: str | None = "",
+                   group: str = "default") -> Worker[None]: ...
 
 
 class WritesThatWait(Protocol):
@@ -69,6 +89,7 @@ class DatabaseThread:
         it that is slow to answer reports to `keyring`, else to `on_keyring_wait`."""
         from fincon_tui.storage.waiting import Waiting
 
+        refuse_widgets(call, *args)
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         if keyring is None:
@@ -131,7 +152,7 @@ class DatabaseThread:
             except RuntimeError:
                 pass  # the app's loop has closed: nobody waits any more
 
-    def work(self, node: DOMNode, job: Coroutine[object, object, object], *, group: str | None = None) -> Worker:
+    def work(self, node: WorkerNode, job: Coroutine[object, object, object], *, group: str | None = None) -> Worker:
         """Run `job` (which awaits `run`) as a worker of `node`.  With `group`,
         only the newest job of the group matters: an older one that has not
         started yet is dropped (a filter keystroke replacing the previous one)."""
@@ -195,6 +216,26 @@ class DatabaseThread:
             self._thread.join(0.02)
 
 
+def refuse_widgets(call: Callable[..., object], *args: object) -> None:
+    """Raise TypeError if `call` or `args` hold a widget or screen: a bound
+    method, a partial or a closure over one, or one passed as an argument."""
+    from textual.widget import Widget
+
+    parts: list[object] = [call, *args]
+    while isinstance(call, partial):
+        parts += [call.func, *call.args, *call.keywords.values()]
+        call = call.func
+    for cell in getattr(call, "__closure__", None) or ():
+        try:
+            parts.append(cell.cell_contents)
+        except ValueError:  # a cell not filled yet
+            continue
+    for part in parts:
+        owner = getattr(part, "__self__", part)
+        if isinstance(owner, Widget) or isinstance(part, Widget):
+            raise TypeError(f"the database thread runs plain functions on plain data, not {part!r}")
+
+
 def _with_waiting(waiting: Waiting | None, keyring: Waiting, call: Callable[..., T], *args) -> T:
     from fincon_tui.keystore.following import KEYRING_WAIT
     from fincon_tui.storage.waiting import WAITING
@@ -216,7 +257,7 @@ def _settle(future: asyncio.Future, ok: bool, value) -> None:
         future.set_exception(value)
 
 
-def _still_shown(node: DOMNode) -> bool:
+def _still_shown(node: WorkerNode) -> bool:
     """Whether `node`'s screen is still on the stack: a dismissed screen is
     taken off at once but stays attached, its widgets going, until removed."""
     if not node.is_attached:

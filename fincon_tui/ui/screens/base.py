@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
@@ -17,13 +18,17 @@ if TYPE_CHECKING:
     from fincon_tui.ui.help_text import HelpText
 
 
-class FinconScreen(SizeGuard[None], SparingScreen[None]):
+class FinconScreen(SparingScreen[None]):
     """A screen with a menu path title, a message line and the F-key legend
     (or, on too small a terminal, a note that says so)."""
 
     PATH = ""
     #: What F1 shows above the screen's keys.
     HELP_TEXT: ClassVar[HelpText] = ()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.size_guard = SizeGuard(self)
 
     def compose(self) -> ComposeResult:
         yield TitleBar(self.PATH)
@@ -35,6 +40,19 @@ class FinconScreen(SizeGuard[None], SparingScreen[None]):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.size_guard.check()
+
+    def on_screen_resume(self) -> None:
+        self.size_guard.check()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.size_guard.focused(event.widget)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No key of the screen acts while it cannot be seen."""
+        return False if self.size_guard.too_small else super().check_action(action, parameters)
 
     @property
     def services(self) -> AppServices:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Label
@@ -45,7 +46,7 @@ class DialogFrame(VerticalScroll, can_focus=False):
         self.can_focus = self.max_scroll_y > 0
 
 
-class DialogScreen(SizeGuard[Result], SparingModalScreen[Result]):
+class DialogScreen(SparingModalScreen[Result]):
     """A window: title, body, keys (or, on too small a terminal, a note that says so)."""
 
     #: What the window is called in help and in key-clash messages.
@@ -58,6 +59,7 @@ class DialogScreen(SizeGuard[Result], SparingModalScreen[Result]):
     def __init__(self, title: str) -> None:
         super().__init__()
         self.dialog_title = title
+        self.size_guard = SizeGuard(self)
 
     def compose(self) -> ComposeResult:
         with DialogFrame(id="dialog"):
@@ -68,6 +70,19 @@ class DialogScreen(SizeGuard[Result], SparingModalScreen[Result]):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.size_guard.check()
+
+    def on_screen_resume(self) -> None:
+        self.size_guard.check()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.size_guard.focused(event.widget)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No key of the screen acts while it cannot be seen."""
+        return False if self.size_guard.too_small else super().check_action(action, parameters)
 
     @property
     def help_title(self) -> str:

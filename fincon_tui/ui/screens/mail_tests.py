@@ -5,31 +5,35 @@ session window."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from fincon_tui.domain.users import USER_CODE_MAX
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from fincon_tui.domain.smtp import SmtpDefinition
     from fincon_tui.services.mail_checks import MailChecks, Prepared
-    from fincon_tui.ui.screens.record_form import RecordFormScreen
+    from fincon_tui.ui.screens.screen_ports import Form
 
-    _Form = RecordFormScreen
-else:
-    _Form = object
+    #: The definition as typed now and the password to use (None: the stored
+    #: one); None when it cannot be tested (the form has said why).
+    OnScreen = Callable[[], tuple[SmtpDefinition, str | None] | None]
 
 
-class RunsMailTests(_Form):
-    """Put in front of RecordFormScreen; the form gives `_on_screen_definition`."""
+class MailTests:
+    """The login test and the test email of `form` (held by the SMTP form),
+    for the definition `on_screen` gives."""
 
-    def _on_screen_definition(self) -> tuple[SmtpDefinition, str | None] | None:
-        """The definition as typed now and the password to use (None: the stored one)."""
-        raise NotImplementedError
+    def __init__(self, form: Form, on_screen: OnScreen) -> None:
+        self.form = form
+        self.on_screen = on_screen
 
     @property
     def checks(self) -> MailChecks:
-        return self.services.mail_checks
+        return self.form.services.mail_checks
 
     def _start(self, prepared: Prepared) -> None:
         """Run a prepared test in the session screen, after asking first when
@@ -39,12 +43,12 @@ class RunsMailTests(_Form):
         def go(consent: bool | None = True) -> None:
             if consent:
                 session = SmtpSessionScreen(prepared.title, prepared.run, prepared.definition.name)
-                self.app.push_screen(session, self._session_done)
+                self.form.app.push_screen(session, self._session_done)
             else:
-                self.test_ended("Not tested: the login would cross the network unencrypted", "warning")
+                self._ended("Not tested: the login would cross the network unencrypted", "warning")
 
         if prepared.credentials_in_clear:
-            self.app.push_screen(
+            self.form.app.push_screen(
                 ConfirmScreen(
                     "Use TLS is N: the username and password would cross the network "
                     "unencrypted – try anyway?",
@@ -57,38 +61,35 @@ class RunsMailTests(_Form):
         else:
             go()
 
+    def _ended(self, text: str, level: str) -> None:
+        self.form.opening.test_ended(text, level)
+
     def _session_done(self, outcome) -> None:
         if outcome is None:
-            self.test_ended("Cancelled: the connection was closed", "warning")
+            self._ended("Cancelled: the connection was closed", "warning")
         elif outcome.ok:
-            self.test_ended(outcome.message, "ok")
+            self._ended(outcome.message, "ok")
         else:
-            self.test_ended(f"Failed at {outcome.step}: {outcome.action_first()}", "error")
+            self._ended(f"Failed at {outcome.step}: {outcome.action_first()}", "error")
 
-    def test_ended(self, text: str, level: str) -> None:
-        """A login test or test email ended (or did not start): say how."""
-        if level == "error":
-            self.message.error(text)
-        elif text:
-            self.message.show(text, level)
-
-    def action_test_login(self) -> None:
+    def test_login(self) -> None:
         """F6/Ctrl+T: connect, secure and log in with what is on screen,
         optionally as a user; sends nothing."""
         from fincon_tui._exceptions import CannotTest
         from fincon_tui.ui.screens.entry_dialog import Entry, EntryDialog
 
-        current = self._on_screen_definition()
+        current = self.on_screen()
         if current is None:
             return
         definition, typed = current
+        checks = self.checks
         prepared: list[Prepared | CannotTest] = []
 
         async def check(values: dict[str, str]) -> tuple[str, str] | None:
             """Prepared in the database thread; an unknown user keeps the window open."""
             try:
-                prepared.append(await self.database.run(
-                    lambda: self.checks.login_test(definition, user_code=values["user"], typed_password=typed)
+                prepared.append(await self.form.database.run(
+                    partial(checks.login_test, definition, user_code=values["user"], typed_password=typed)
                 ))
             except CannotTest as error:
                 if error.field:
@@ -98,13 +99,13 @@ class RunsMailTests(_Form):
 
         def chosen(answer: dict[str, str] | None) -> None:
             if answer is None or not prepared:
-                self.test_ended("", "info")
+                self._ended("", "info")
             elif isinstance(prepared[-1], CannotTest):
-                self.test_ended(f"Cannot test: {prepared[-1]}", "error")
+                self._ended(f"Cannot test: {prepared[-1]}", "error")
             else:
                 self._start(prepared[-1])
 
-        self.app.push_screen(
+        self.form.app.push_screen(
             EntryDialog(
                 f"Login test: {definition.name}",
                 [Entry("user", "As user", USER_CODE_MAX, hint="optional")],
@@ -114,26 +115,27 @@ class RunsMailTests(_Form):
             chosen,
         )
 
-    def action_send_test(self) -> None:
+    def send_test(self) -> None:
         """F7/Ctrl+O: send a short test email, optionally as a user."""
         from fincon_tui._exceptions import CannotTest
         from fincon_tui.ui.screens.email_request import SendTestScreen
 
-        current = self._on_screen_definition()
+        current = self.on_screen()
         if current is None:
             return
         definition, typed = current
+        checks = self.checks
 
         async def find_user(code: str):
-            return await self.database.run(self.checks.find_user, code)
+            return await self.form.database.run(checks.find_user, code)
 
         async def prepare(to: str, user_code: str, user, sender: str) -> Prepared | CannotTest:
             """The request's field at fault keeps the dialog open (raised);
             anything else closes it and is told on the message line."""
             try:
-                return await self.database.run(
-                    lambda: self.checks.test_email(definition, to, user_code=user_code, user=user,
-                                                   sender_address=sender, typed_password=typed)
+                return await self.form.database.run(
+                    partial(checks.test_email, definition, to, user_code=user_code, user=user,
+                            sender_address=sender, typed_password=typed)
                 )
             except CannotTest as error:
                 if error.field:
@@ -142,9 +144,9 @@ class RunsMailTests(_Form):
 
         def chosen(answer: Prepared | CannotTest | None) -> None:
             if isinstance(answer, CannotTest):
-                self.test_ended(f"Cannot send: {answer}", "error")
+                self._ended(f"Cannot send: {answer}", "error")
             elif answer is not None:
                 self._start(answer)
 
         default_from = self.checks.default_from(definition)
-        self.app.push_screen(SendTestScreen(definition.name, default_from, find_user, prepare), chosen)
+        self.form.app.push_screen(SendTestScreen(definition.name, default_from, find_user, prepare), chosen)

@@ -1,56 +1,61 @@
 """The key-field maintenance form that Fincon screens share: type the key,
 press Enter, create or edit the record, Accept, Delete, F4 look-up lists.
-The fields and opening a record are in record_fields.py."""
+
+The screen holds its collaborators: the key field (key_field.py), the
+detail fields (record_fields.py), the masked ones (secret_fields.py) and
+how it was opened (listed_form.py); the SMTP form adds the mail tests
+(mail_tests.py), both forms the sign-in (sign_in.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
-from textual.widgets import Button
+from textual.app import ComposeResult
+from textual.containers import HorizontalGroup
+from textual.reactive import reactive
+from textual.widgets import Button, Input, Label, Static
 
-from fincon_tui._exceptions import (
-    FormInvalid,
-    LockWaitAbandoned,
-    RecordChanged,
-    RecordExists,
-    RecordInUse,
-    SecretStoreError,
-    StorageError,
-)
-from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui._exceptions import StorageError
 from fincon_tui.ui.bindings import bind
+from fincon_tui.ui.plain import plain
+from fincon_tui.ui.screens.base import FinconScreen
 from fincon_tui.ui.screens.confirm import ConfirmScreen
-from fincon_tui.ui.screens.lookup import SHOWN, LookupScreen
-from fincon_tui.ui.screens.record_fields import RecordFields
-from fincon_tui.ui.widgets.form import FormPages
+from fincon_tui.ui.screens.key_field import KeyField
+from fincon_tui.ui.screens.list_start import MODE_TITLES, Start
+from fincon_tui.ui.screens.listed_form import Listed, Standalone
+from fincon_tui.ui.screens.record_fields import DetailFields, saved_text
+from fincon_tui.ui.screens.record_writes import RecordWrites
+from fincon_tui.ui.screens.screen_ports import Parser, Prompt
+from fincon_tui.ui.screens.secret_fields import SecretFields
+from fincon_tui.ui.widgets.form import FormPages, unfocusable
+from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput
+from fincon_tui.ui.widgets.text_update import update_text
 
 if TYPE_CHECKING:
-    from fincon_tui.services.record_store import Loaded, Saved
-    from fincon_tui.storage.records import Stored
+    from fincon_tui.services.record_store import Loaded, RecordService, Saved
+    from fincon_tui.storage.waiting import Waiting
+    from fincon_tui.ui.db_thread import DatabaseThread
+    from fincon_tui.ui.screens.mail_tests import MailTests
 
 
-def changed_message(kind: str, changed: RecordChanged, then: str) -> str:
-    """Someone else saved, deleted, re-created or renamed the record since
-    it was read; `then` says what to do ('press F5 to reload'), first: a
-    long name may push the end off the message line."""
-    current = changed.current
-    if current is None:
-        return f"{then} – {kind} {changed.key} was deleted by another user"
-    if changed.renamed:
-        return f"{kind} {changed.key} was renamed to {current.key} by another user"
-    if changed.recreated:
-        when = datetime.fromisoformat(current.created_at).astimezone().strftime("%H:%M")
-        return f"{then} – {kind} {current.key} was deleted and created again by another user at {when}"
-    when = datetime.fromisoformat(current.updated_at).astimezone().strftime("%H:%M")
-    return f"{then} – {kind} {current.key} was changed by another user at {when}"
+class RecordFormScreen(FinconScreen):
+    """A record of one kind, opened by its key.  Subclasses give the labels,
+    the fields, the service and the rules (SmtpSettingsScreen,
+    UserEmailSettingsScreen); `start` opens it for one record of a list.
 
-
-class RecordFormScreen(RecordFields):
-    """The form's keys and what they do; subclasses give the labels, the
-    fields, the service and the rules."""
+    | Key (binding id) | Action |
+    | --- | --- |
+    | accept | Validate, then save the record and its secrets |
+    | prompt | A look-up list for the field under the cursor |
+    | delete | Remove the open record, after a Yes |
+    | reload | Read the open record again as stored now |
+    | history | The open record's audit trail |
+    | exit | Leave the screen (asks before dropping changes) |
+    | cancel | Stop a wait, else back one step |
+    | page_down, page_up | The next or previous page of the form |
+    """
 
     BINDINGS = [
         bind("accept", "accept", "Accept"),
@@ -63,136 +68,161 @@ class RecordFormScreen(RecordFields):
         bind("page_down", "page(1)", "Next page of the form", show=False),
         bind("page_up", "page(-1)", "Previous page of the form", show=False),
     ]
+    TEXT_FIELDS = True  # a character key would be typed, not act
+    KEY: ClassVar[str]
+    LABELS: ClassVar[dict[str, str]]
+    NEW_DEFAULTS: ClassVar[dict[str, str]]
+    CREATE_QUESTION: ClassVar[str]
+    PROMPTS: ClassVar[dict[str, Prompt]] = {}
+    #: Masked fields besides the password, each stored as a secret of its
+    #: own: the stored secrets each stands for (a Client Secret field: a
+    #: client secret or a service-account key).
+    SECRETS: ClassVar[dict[str, frozenset[str]]] = {}
+    AUTO_FOCUS = ".key"
+    #: Whether a record is open: its details and Accept/Delete usable, the
+    #: key field and its look-up locked.  Set again when reloaded.
+    is_open: reactive[bool] = reactive(False, init=False, always_update=True)
+    #: The login test and test email, on a form that has them.
+    mail_tests: MailTests | None = None
+
+    def __init__(self, start: Start | None = None, path: str = "") -> None:
+        """`start`: opened from the list titled `path` (the title bar adds what the form does)."""
+        if start is not None:
+            self.PATH = path + MODE_TITLES[start.mode]
+        super().__init__()
+        self.loaded: Loaded | None = None
+        #: Set while a save or delete waits for another admin's (Esc gives up).
+        self.waiting: Waiting | None = None
+        self.key_field = KeyField(self)
+        self.fields = DetailFields(self)
+        self.secrets = SecretFields(self)
+        self.writes = RecordWrites(self)
+        self.opening = Standalone(self) if start is None else Listed(self, start)
+        self.set_class(self.opening.read_only, "read-only")
+
+    # -- what subclasses provide ----------------------------------------------
+
+    @property
+    def service(self) -> RecordService:
+        raise NotImplementedError
+
+    def compose_fields(self) -> ComposeResult:
+        """The detail rows, after the key row (`key_field.row`)."""
+        raise NotImplementedError
+
+    def validate_key(self, raw: str) -> str:
+        raise NotImplementedError
+
+    def parser(self) -> Parser:
+        """What validates the values into a record (a plain function, run in
+        the database thread): it raises FormInvalid."""
+        raise NotImplementedError
+
+    def saved_report(self) -> Callable[[Saved], str]:
+        """What words a save for the message line (a plain function, run in the database thread)."""
+        from functools import partial
+
+        return partial(saved_text, self.service.kind)
+
+    def on_opened(self) -> None:
+        """Called when the detail fields open or close."""
+
+    # -- layout and state -------------------------------------------------------
+
+    def compose_body(self) -> ComposeResult:
+        with FormPages(id="form"):
+            yield Label("", id="page-marker")
+            yield from self.compose_fields()
+            with HorizontalGroup(id="actions"):
+                # Tab visits the fields only: keyboard users press Enter/F10/F8,
+                # and the form scrolls to the focused field by itself.
+                yield unfocusable(Button("Accept", id="accept", compact=True, disabled=True))
+                yield unfocusable(Button("Delete", id="delete", compact=True, disabled=True))
+            yield Static("", id="store-info", markup=False)
+
+    def on_mount(self) -> None:
+        if isinstance(self.opening, Listed):
+            self.call_later(self.opening.begin)  # the record opens once closed, below
+        self.is_open = False
+        self.database.work(self, self._show_store_info())
+
+    @property
+    def database(self) -> DatabaseThread:
+        return self.services.database
+
+    async def _show_store_info(self) -> None:
+        passwords = self.service.passwords
+        try:
+            summary = await self.database.run(lambda: passwords.vault.summary(passwords.database_id))
+        except StorageError as error:
+            summary = f"Passwords: {error}"
+        update_text(self.query_one("#store-info", Static), plain(summary))
+
+    def field(self, key: str) -> FieldInput:
+        return self.fields.field(key)
+
+    @property
+    def password_field(self) -> PasswordInput:
+        return self.secrets.password_field
+
+    def form_values(self) -> dict[str, str]:
+        return self.fields.values()
+
+    def watch_is_open(self, is_open: bool) -> None:
+        for key in self.fields.keys:
+            self.field(key).disabled = not is_open
+        self.query_one("#accept", Button).disabled = not is_open
+        self.query_one("#delete", Button).disabled = not is_open
+        self.key_field.lock(is_open)
+        self.on_opened()
+        self.opening.opened()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return False if self.opening.refuses(action) else super().check_action(action, parameters)
+
+    def has_unsaved_changes(self) -> bool:
+        if not self.is_open:
+            return False
+        return self.form_values() != self.fields.baseline or self.secrets.changed()
+
+    def problems(self) -> list[tuple[str, str]]:
+        return self.fields.problems()
+
+    def key(self, binding_id: str) -> str:
+        """The keys of a binding as mapped now, for a message ('F5/^R')."""
+        return self.services.key_label(binding_id)
+
+    # -- events -------------------------------------------------------------------
+
+    @on(Input.Submitted, ".key")
+    @on(Button.Pressed, "#lookup")
+    def lookup(self) -> None:
+        self.key_field.enter()
+
+    @on(Input.Submitted, ".detail")
+    def next_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    @on(Input.Changed)
+    def _mended(self, event: Input.Changed) -> None:
+        """A field in error that is changed loses its reverse image."""
+        event.input.remove_class("-in-error")
+
+    @on(FieldInput.Refused)
+    def refused(self, event: FieldInput.Refused) -> None:
+        label = self.LABELS.get(event.field.id or "", "")
+        self.message.error(f"{label}: {event.hint}")
 
     # -- actions --------------------------------------------------------------
 
     @on(Button.Pressed, "#accept")
     def action_accept(self) -> None:
-        """F10/Ctrl+S or the Accept button: validate, then save row and password."""
-        if not self.is_open:
-            self.message.error(f"Type the {self.LABELS[self.KEY]} and press Enter first")
-            self.field(self.KEY).refuse_here()
-            return
-        if self.waiting is not None:
-            return  # a save is already under way
-        if self.loaded is not None and not self.has_unsaved_changes():
-            self.message.show(f"{self.service.kind} {self.loaded.stored.key}: nothing changed, nothing saved")
-            return
-        change = self.password_field.change(self.had_password)
-        expected = self.loaded.stored if self.loaded else None
-        self.database.work(self, self._save(self.form_values(), change, expected, self.secret_changes()))
-
-    async def _save(
-        self, values: dict[str, str], change: PasswordChange, expected: Stored | None,
-        secrets: dict[str, PasswordChange],
-    ) -> None:
-        try:
-            record = await self.database.run(self.parse, values, change, secrets)
-        except FormInvalid as invalid:
-            self._refuse(*invalid.errors)
-            return
-        self._forget_errors()
-        kind, key = self.service.kind, record.key
-        try:
-            saved = await self._while_waiting("Saving", self.write, record, change, expected, secrets)
-        except RecordExists:
-            self.message.error(
-                f"{kind} {key} was created by another user meanwhile: press {self.key('cancel')} and open it")
-            return
-        except RecordChanged as changed:
-            self.message.error("Not saved: " + self._changed_message(changed))
-            return
-        except SecretStoreError as error:
-            self.message.error(f"Not saved: {error}")
-            self.password_field.refuse_here()
-            return
-        except LockWaitAbandoned as error:
-            self.message.show(f"Not saved: {error}", "warning")
-            return
-        except StorageError as error:
-            self.message.error(f"Not saved, the database refused: {error}")
-            return
-        message = await self.database.run(self.saved_message, saved)
-        self.finish(message)
-
-    def write(
-        self, record: Any, change: PasswordChange, expected: Stored | None,
-        secrets: dict[str, PasswordChange] | None = None,
-    ) -> Saved:
-        """Accept's write (in the database thread)."""
-        return self.service.save(record, change, expected, secrets)
-
-    def finish(self, message: str) -> None:
-        """The open record was saved or deleted: back to the key field, saying so."""
-        self._close(keep_key=False)
-        self.message.show(message, "ok")
-
-    def leave_record(self) -> None:
-        """Cancel on an open record: back to its key."""
-        self._close(keep_key=True)
-
-    async def _while_waiting(self, doing: str, call, *args):
-        """`call(*args)` in the database thread; while it waits for another
-        admin's save the message line says so, and Esc stops the wait."""
-        return await self.database.run_write(
-            self, call, *args, doing=doing, stop=self.key("cancel"),
-            report=lambda text: self.message.show(text, "warning"),
-        )
+        self.writes.accept()
 
     @on(Button.Pressed, "#delete")
     def action_delete(self) -> None:
-        """F8/Ctrl+D or the Delete button: remove the open record after a Yes;
-        a record that others depend on is refused before anything is asked."""
-        kind = self.service.kind
-        if not self.is_open:
-            self.message.error(f"Open a {kind} with Enter first, then delete it")
-            return
-        if self.loaded is None:
-            key = self.field(self.KEY).value
-            self.message.error(f"{kind} {key} is not saved yet: {self.key('cancel')} discards it")
-            return
-        self.database.work(self, self._ask_delete(self.loaded))
-
-    async def _ask_delete(self, loaded: Loaded) -> None:
-        stored, kind = loaded.stored, self.service.kind
-        try:
-            question = await self.database.run(self.service.delete_question, stored.key, stored)
-        except RecordInUse as error:
-            self.message.error(f"Not deleted: {error}")
-            return
-        except RecordChanged as changed:
-            self.message.error("Not deleted: " + self._changed_message(changed))
-            return
-        except StorageError as error:
-            self.message.error(f"Not deleted, the database refused: {error}")
-            return
-
-        def answered(delete: bool | None) -> None:
-            if delete:
-                self.database.work(self, self._delete(stored))
-
-        self.app.push_screen(ConfirmScreen(question, title=f"Delete {kind}", default=False), answered)
-
-    async def _delete(self, stored: Stored) -> None:
-        kind, key = self.service.kind, stored.key
-        try:
-            await self._while_waiting("Deleting", self.service.delete, key, stored)
-        except RecordInUse as error:
-            self.message.error(f"Not deleted: {error}")
-            return
-        except RecordChanged as changed:
-            self.message.error("Not deleted: " + self._changed_message(changed))
-            return
-        except LockWaitAbandoned as error:
-            self.message.show(f"Not deleted: {error}", "warning")
-            return
-        except StorageError as error:
-            self.message.error(f"Not deleted, the database refused: {error}")
-            return
-        self.finish(f"{kind} {key} deleted")
-
-    def _changed_message(self, changed: RecordChanged) -> str:
-        return changed_message(self.service.kind, changed, f"press {self.key('reload')} to reload")
+        self.writes.delete()
 
     def action_reload(self) -> None:
         """F5/Ctrl+R: load the record again as stored now (asks before dropping changes)."""
@@ -204,13 +234,13 @@ class RecordFormScreen(RecordFields):
         async def reload() -> None:
             loaded = await self.database.run(self.service.load, key)
             if loaded is None:
-                self._close(keep_key=True)
+                self.key_field.close(keep_key=True)
                 self.message.error(f"{self.service.kind} {key} no longer exists")
                 return
-            self._open(loaded.stored.record.form_values(), loaded)
+            self.key_field.open(loaded.stored.record.form_values(), loaded)
             self.message.show(f"{self.service.kind} {key} reloaded as stored now")
 
-        self._leave_or_ask(lambda: self.database.work(self, reload()))
+        self.leave_or_ask(lambda: self.database.work(self, reload()))
 
     def action_history(self) -> None:
         """F9/Ctrl+Y: the audit trail of the open record."""
@@ -229,35 +259,7 @@ class RecordFormScreen(RecordFields):
         self.database.work(self, show())
 
     def action_prompt(self) -> None:
-        """F4/Ctrl+P: a look-up list for the field under the cursor."""
-        field_id = self.focused.id if self.focused is not None else None
-        prompt = self.PROMPTS.get(field_id or "")
-        if field_id is None or prompt is None:
-            fields = " and ".join(self.LABELS[key] for key in self.PROMPTS)
-            self.message.error(f"{self.key('prompt')} lists values for {fields} only")
-            return
-        service = prompt.service(self.app)
-
-        def rows(text: str) -> list[tuple[str, tuple[str, ...]]]:
-            return [(stored.key, prompt.cells(stored.record)) for stored in service.search(text, SHOWN + 1)]
-
-        async def search(text: str) -> list[tuple[str, tuple[str, ...]]]:
-            try:
-                return await self.database.run(rows, text)
-            except StorageError as error:
-                self.message.error(f"Could not read the list: {error}")
-                return []
-
-        def picked(key: str | None) -> None:
-            """The key picked goes into the field, which keeps the cursor (as
-            every F4 pick: FieldInput.put); on the key field Enter follows."""
-            if key is None:
-                return
-            self.field(field_id).put(key, focus=True)
-            if field_id == self.KEY:
-                self.lookup()
-
-        self.app.push_screen(LookupScreen(prompt.title, prompt.columns, search), picked)
+        self.fields.prompt()
 
     def action_page(self, direction: int) -> None:
         """Page Down / Page Up: the next or previous page of a form taller
@@ -265,7 +267,7 @@ class RecordFormScreen(RecordFields):
         if not self.is_open or not self.query_one(FormPages).turn(direction):
             self.app.bell()
 
-    def _leave_or_ask(self, then: Callable[[], object]) -> None:
+    def leave_or_ask(self, then: Callable[[], object]) -> None:
         if not self.has_unsaved_changes():
             then()
             return
@@ -286,7 +288,7 @@ class RecordFormScreen(RecordFields):
 
     def action_exit(self) -> None:
         """F3: leave the screen."""
-        self._leave_or_ask(self.dismiss)
+        self.opening.exit()
 
     def action_cancel(self) -> None:
         """F12/Esc: stop waiting for another admin's save, else back one step
@@ -295,6 +297,6 @@ class RecordFormScreen(RecordFields):
             self.waiting.abandoned.set()
             return
         if self.is_open:
-            self._leave_or_ask(self.leave_record)
+            self.leave_or_ask(self.opening.leave_record)
         else:
             self.dismiss()

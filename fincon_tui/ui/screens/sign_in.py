@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -35,7 +35,9 @@ if TYPE_CHECKING:
     from fincon_tui.oauth.google import InstalledApp
     from fincon_tui.oauth.microsoft import DeviceCode
     from fincon_tui.oauth.tokens import Tokens
+    from fincon_tui.services.record_store import RecordService
     from fincon_tui.services.sign_ins import SignIn
+    from fincon_tui.ui.screens.screen_ports import Form
 
 
 #: What the form's message line tells once the window has closed: (text, kind).
@@ -193,64 +195,72 @@ class SignInScreen(DialogScreen[Told | None]):
         self.dismiss(None if self.failure is None else (self.failure, "error"))
 
 
+def sign_in_reminder(find: Callable[[str], SignIn], service: RecordService, sign_in_key: str, key: str) -> str:
+    """'; ann@… is not signed in yet: …' when the saved record `key`
+    signs a mailbox in and has no sign-in (in the database thread)."""
+    from fincon_tui._exceptions import NotReady, SecretStoreError
+
+    try:
+        sign_in = find(key)
+    except (NotReady, SecretStoreError):
+        return ""
+    if service.passwords.has(service.owner(key), SecretKind.REFRESH_TOKEN):
+        return ""
+    return f"; {sign_in.mailbox} is not signed in yet: open {key} again and press {sign_in_key}"
+
+
 class SignsIn:
-    """The Sign in action of a form whose record's mailbox signs in (put in
-    front of RecordFormScreen): the open, saved record is signed in, then
-    read again."""
+    """The Sign in action of a form whose record's mailbox signs in (held by
+    the SMTP and User forms): the open, saved record is signed in, then read
+    again.  `finder()` gives what tells what signing a record in needs (a
+    plain function, run in the database thread; NotReady if it cannot)."""
 
-    def find_sign_in(self, key: str) -> SignIn:
-        """What signing the record `key` in needs (in the database thread; NotReady if it cannot)."""
-        raise NotImplementedError
+    def __init__(self, form: Form, finder: Callable[[], Callable[[str], SignIn]]) -> None:
+        self.form = form
+        self.finder = finder
 
-    def sign_in_reminder(self: Any, key: str) -> str:
-        """'; ann@… is not signed in yet: …' when the saved record `key`
-        signs a mailbox in and has no sign-in (in the database thread)."""
-        from fincon_tui._exceptions import NotReady, SecretStoreError
+    def reminder(self) -> Callable[[str], str]:
+        """`sign_in_reminder` for the form's records (a plain function)."""
+        form = self.form
+        return functools.partial(sign_in_reminder, self.finder(), form.service, form.services.key_label("sign_in"))
 
-        try:
-            sign_in = self.find_sign_in(key)
-        except (NotReady, SecretStoreError):
-            return ""
-        if self.service.passwords.has(self.service.owner(key), SecretKind.REFRESH_TOKEN):
-            return ""
-        return (f"; {sign_in.mailbox} is not signed in yet: open {key} again and press "
-                f"{self.services.key_label('sign_in')}")
-
-    def action_sign_in(self: Any) -> None:
-        if not self.is_open or self.loaded is None:
-            self.message.error(f"Open a saved {self.service.kind} first, then sign in")
+    def sign_in(self) -> None:
+        form = self.form
+        if not form.is_open or form.loaded is None:
+            form.message.error(f"Open a saved {form.service.kind} first, then sign in")
             return
-        if self.has_unsaved_changes():
-            self.message.error(f"Accept the changes first ({self.services.key_label('accept')}), then sign in")
+        if form.has_unsaved_changes():
+            form.message.error(f"Accept the changes first ({form.services.key_label('accept')}), then sign in")
             return
-        self.database.work(self, SignsIn._sign_in(self, self.loaded.stored.key))
+        form.database.work(form, self._sign_in(form.loaded.stored.key))
 
-    async def _sign_in(self: Any, key: str) -> None:
+    async def _sign_in(self, key: str) -> None:
         from fincon_tui._exceptions import NotReady, SecretStoreError
         from fincon_tui.services.sign_ins import save_sign_in
 
+        form = self.form
         try:
-            sign_in = await self.database.run(self.find_sign_in, key)
+            sign_in = await form.database.run(self.finder(), key)
         except (NotReady, SecretStoreError) as error:
-            self.message.error(f"Cannot sign in: {error}")
+            form.message.error(f"Cannot sign in: {error}")
             return
 
         def signed_in(told: Told | None) -> None:
             if told is None:
-                self.message.show("Not signed in: cancelled", "warning")
+                form.message.show("Not signed in: cancelled", "warning")
                 return
             message, kind = told
             if kind == "error":
-                self.message.error(message)
+                form.message.error(message)
                 return
 
             async def reload() -> None:
-                loaded = await self.database.run(self.service.load, key)
+                loaded = await form.database.run(form.service.load, key)
                 if loaded is not None:
-                    self._open(loaded.stored.record.form_values(), loaded)
-                self.message.show(message, "ok")
+                    form.key_field.open(loaded.stored.record.form_values(), loaded)
+                form.message.show(message, "ok")
 
-            self.database.work(self, reload())
+            form.database.work(form, reload())
 
-        save = functools.partial(save_sign_in, self.service, sign_in)
-        self.app.push_screen(SignInScreen(sign_in, save), signed_in)
+        save = functools.partial(save_sign_in, form.service, sign_in)
+        form.app.push_screen(SignInScreen(sign_in, save), signed_in)

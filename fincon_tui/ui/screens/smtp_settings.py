@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -13,9 +15,11 @@ from fincon_tui.domain import smtp
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.secret_kinds import APP_SECRETS
 from fincon_tui.ui.bindings import bind
-from fincon_tui.ui.screens.mail_tests import RunsMailTests
-from fincon_tui.ui.screens.record_fields import Prompt
+from fincon_tui.ui.screens.list_start import Start
+from fincon_tui.ui.screens.mail_tests import MailTests
+from fincon_tui.ui.screens.record_fields import saved_text
 from fincon_tui.ui.screens.record_form import RecordFormScreen
+from fincon_tui.ui.screens.screen_ports import Parser, Prompt
 from fincon_tui.ui.screens.sign_in import SignsIn
 from fincon_tui.ui.widgets.declared_fields import detail_rows, help_rows
 from fincon_tui.ui.widgets.list_rows import Column
@@ -44,8 +48,46 @@ DEFINITION_PROMPT = Prompt(
 )
 
 
-class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
-    """Type an SMTP Name, press Enter, fill in the details, Accept."""
+def parse_form(values: dict[str, str], password: PasswordChange, secrets: dict[str, PasswordChange], *,
+               had_password: bool, had_secret: bool) -> smtp.SmtpDefinition:
+    """The definition as Accept takes it; FormInvalid if refused.  A Google
+    key named by its path is read here (in the database thread), and
+    `secrets` then holds the key itself."""
+    from fincon_tui.services.smtp_settings import key_file_named, read_key_file
+
+    secret = secrets.get("client_secret", PasswordChange.keep())
+    if secret.action == "set" and key_file_named(values.get("login_method", ""), secret.value):
+        try:
+            secret = secrets["client_secret"] = PasswordChange.set(read_key_file(secret.value))
+        except FieldError as error:
+            raise FormInvalid([error], smtp.LABELS) from None
+    return smtp.parse_definition(values, password, had_password=had_password, secret=secret, had_secret=had_secret)
+
+
+def definition_saved(service: SmtpSettings, reminder: Callable[[str], str], saved: Saved) -> str:
+    """Saved, whether its mailbox still has to sign in, and whether its users
+    bring their own login (in the database thread)."""
+    message = saved_text(service.kind, saved) + reminder(saved.key)
+    if not saved.record.users_bring_login:
+        return message
+    lacking = service.users_without_login(saved.key)
+    if lacking:
+        users = "user lacks" if lacking == 1 else "users lack"
+        return f"{message}; no shared login: {lacking} linked {users} a login of their own"
+    return f"{message}; no shared login, so each user needs their own"
+
+
+class SmtpSettingsScreen(RecordFormScreen):
+    """Type an SMTP Name, press Enter, fill in the details, Accept.
+
+    | Key (binding id) | Action |
+    | --- | --- |
+    | test_login | Log in with what is on screen (MailTests) |
+    | send_test | Send a test email (MailTests) |
+    | sign_in | Sign the shared mailbox in (SignsIn) |
+
+    and the keys of RecordFormScreen.
+    """
 
     PATH = "System / Mail Settings / SMTP Settings"
     KEY = "name"
@@ -53,7 +95,7 @@ class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
     NEW_DEFAULTS = smtp.NEW_DEFAULTS
     CREATE_QUESTION = CREATE_QUESTION
     PROMPTS = {"name": DEFINITION_PROMPT}
-    SECRETS = ("client_secret",)
+    SECRETS = {"client_secret": frozenset(APP_SECRETS)}
     HELP_TEXT = (
         "An SMTP setting definition tells Fincon which mail server sends its email.  Type the SMTP Name "
         "and press Enter: a new name asks whether to create it, an existing one opens for editing.  Fill "
@@ -72,12 +114,26 @@ class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
         bind("sign_in", "sign_in", "Sign in"),
     ]
 
+    def __init__(self, start: Start | None = None, path: str = "") -> None:
+        super().__init__(start, path)
+        self.mail_tests: MailTests = MailTests(self, self._on_screen_definition)
+        self.signing = SignsIn(self, self.sign_in_finder)
+
     @property
     def service(self) -> SmtpSettings:
         return self.services.smtp
 
+    def action_test_login(self) -> None:
+        self.mail_tests.test_login()
+
+    def action_send_test(self) -> None:
+        self.mail_tests.send_test()
+
+    def action_sign_in(self) -> None:
+        self.signing.sign_in()
+
     def compose_fields(self) -> ComposeResult:
-        yield self.key_row(smtp.NAME_MAX)
+        yield self.key_field.row(smtp.NAME_MAX)
         yield from detail_rows(smtp.DECLARED, self.services.key_label("prompt", short=True))
         yield Static("", id="provider-note", markup=False)
 
@@ -92,7 +148,7 @@ class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
     @on(Input.Changed, "#mail_server, #authenticate, #login_method")
     def _provider_fields_changed(self, event: Input.Changed) -> None:
         self._show_provider_note()
-        typed = event.input.has_focus and event.value != self.baseline.get("mail_server")
+        typed = event.input.has_focus and event.value != self.fields.baseline.get("mail_server")
         if event.input.id == "mail_server" and self.is_open and typed:
             self._fill_from_provider(event.value)
 
@@ -124,7 +180,7 @@ class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
             field = self.field(key)
             if field.value == value:
                 continue
-            if field.value in (self.baseline.get(key), self.NEW_DEFAULTS[key]):
+            if field.value in (self.fields.baseline.get(key), self.NEW_DEFAULTS[key]):
                 field.value = value
                 filled.append(f"{self.LABELS[key]} {value}")
             else:
@@ -157,35 +213,12 @@ class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
         columns = (Column("Provider", 26), Column("Mail Server", 36), Column("Port", 5, right=True), Column("TLS", 3))
         self.app.push_screen(LookupScreen("Mail providers", columns, search), picked)
 
-    def stored_secret(self, key: str) -> bool:
-        stored = self.loaded.secrets if self.loaded else frozenset()
-        return bool(stored & set(APP_SECRETS))
+    def parser(self) -> Parser:
+        secrets = self.secrets
+        return partial(parse_form, had_password=secrets.had_password, had_secret=secrets.stored("client_secret"))
 
-    def parse(
-        self, values: dict[str, str], password: PasswordChange, secrets: dict[str, PasswordChange] | None = None
-    ) -> smtp.SmtpDefinition:
-        """(In the database thread: a Google key named by its path is read here.)"""
-        from fincon_tui.services.smtp_settings import key_file_named, read_key_file
-
-        secrets = secrets if secrets is not None else {}
-        secret = secrets.get("client_secret", PasswordChange.keep())
-        if secret.action == "set" and key_file_named(values.get("login_method", ""), secret.value):
-            try:
-                secret = secrets["client_secret"] = PasswordChange.set(read_key_file(secret.value))
-            except FieldError as error:
-                raise FormInvalid([error], self.LABELS) from None
-        return smtp.parse_definition(values, password, had_password=self.had_password, secret=secret,
-                                     had_secret=self.stored_secret("client_secret"))
-
-    def saved_message(self, saved: Saved) -> str:
-        message = super().saved_message(saved) + self.sign_in_reminder(saved.key)
-        if not saved.record.users_bring_login:
-            return message
-        lacking = self.service.users_without_login(saved.key)
-        if lacking:
-            users = "user lacks" if lacking == 1 else "users lack"
-            return f"{message}; no shared login: {lacking} linked {users} a login of their own"
-        return f"{message}; no shared login, so each user needs their own"
+    def saved_report(self) -> Callable[[Saved], str]:
+        return partial(definition_saved, self.service, self.signing.reminder())
 
     # -- real SMTP use (F6, F7) ------------------------------------------------
 
@@ -195,17 +228,17 @@ class SmtpSettingsScreen(SignsIn, RunsMailTests, RecordFormScreen):
         if not self.is_open:
             self.message.error("Open an SMTP definition with Enter first")
             return None
-        change = self.password_field.change(self.had_password)
+        change = self.secrets.password_change()
         try:
-            definition = self.parse(self.form_values(), change, self.secret_changes())
+            definition = self.parser()(self.form_values(), change, self.secrets.changes())
         except FormInvalid as invalid:
-            self._refuse(*invalid.errors)
+            self.fields.refuse(*invalid.errors)
             return None
         typed = {"set": change.value, "clear": "", "keep": None}[change.action]
         return definition, typed
 
-    def find_sign_in(self, key: str) -> SignIn:
+    def sign_in_finder(self) -> Callable[[str], SignIn]:
         """Login Method M without a client secret: device code; G with a client secret: installed app."""
         from fincon_tui.services.sign_ins import definition_sign_in
 
-        return definition_sign_in(self.service, key)
+        return partial(definition_sign_in, self.service)

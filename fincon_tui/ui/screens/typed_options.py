@@ -5,20 +5,15 @@ dialog that calls back when it ends; then the list is read again."""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
-from textual import on
-from textual.widgets import Input
-
-from fincon_tui.ui.screens.base import FinconScreen
-from fincon_tui.ui.screens.listed_form import STOP, Done
+from fincon_tui.ui.screens.list_start import STOP, Done
 from fincon_tui.ui.widgets.chrome import first_of
 from fincon_tui.ui.widgets.inputs import FieldInput
 from fincon_tui.ui.widgets.list_rows import OptionInput
 
 if TYPE_CHECKING:
-    from fincon_tui.services.work_lists import ListPage
+    from fincon_tui.ui.screens.screen_ports import ListScreen
 
 #: Outcome levels, the worst first: the message line shows the worst outcome.
 LEVELS = ("error", "warning", "ok", "info")
@@ -28,18 +23,13 @@ def worst_first(level: str) -> int:
     return LEVELS.index(level) if level in LEVELS else len(LEVELS)
 
 
-class TypedOptions(FinconScreen):
-    """The options typed on a list's rows and their processing.  The list
-    screen (WorkWithScreen) reads and shows the pages."""
+class TypedOptions:
+    """The options typed on the rows of `screen` (held by WorkWithScreen as
+    `typed_options`) and their processing, each through the screen's
+    `row_options`."""
 
-    #: Option number -> name, in the order the options line lists them.
-    OPTIONS: ClassVar[dict[str, str]]
-    #: Option number -> method that carries it out for a row.
-    HANDLERS: ClassVar[dict[str, str]]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.page: ListPage | None = None
+    def __init__(self, screen: ListScreen) -> None:
+        self.screen = screen
         #: Options typed, by record key: (row as read, option).
         self.typed: dict[str, tuple[Any, str]] = {}
         self.queue: deque[tuple[Any, str]] = deque()
@@ -53,53 +43,44 @@ class TypedOptions(FinconScreen):
         #: The option row the cursor was on when Enter was pressed: it goes back there.
         self.cursor_row: int | None = None
 
-    # -- what the list screen provides ---------------------------------------------
-
-    @property
-    def options(self) -> list[OptionInput]:
-        raise NotImplementedError
-
-    def order(self, key: str) -> bytes:
-        raise NotImplementedError
-
-    def load(self, key: str, direction: str, focus_row: int | None = None) -> None:
-        raise NotImplementedError
-
-    def _first_key(self) -> str:
-        raise NotImplementedError
-
     # -- Enter -------------------------------------------------------------------------
 
-    @on(Input.Submitted)
-    def enter(self, event: Input.Submitted) -> None:
-        event.stop()
+    def reread(self, rows: list[Any]) -> None:
+        """The options typed earlier now act on the rows as read now."""
+        for row in rows:
+            if row.key in self.typed:
+                self.typed[row.key] = (row, self.typed[row.key][1])
+
+    def enter(self) -> None:
+        """Carry out the options typed, top to bottom (or read the list again)."""
         if self.processing:
             return
-        typed = sorted(self.typed.items(), key=lambda item: self.order(item[0]))
+        screen = self.screen
+        typed = sorted(self.typed.items(), key=lambda item: screen.order(item[0]))
         for key, (_, option) in typed:
-            if option not in self.OPTIONS:
-                self.message.error(
+            if option not in screen.OPTIONS:
+                screen.message.error(
                     f"Option {option} on {key} is not valid here: "
-                    + ", ".join(f"{n}={name}" for n, name in self.OPTIONS.items())
+                    + ", ".join(f"{n}={name}" for n, name in screen.OPTIONS.items())
                 )
                 self._focus_typed(key)
                 return
         if not typed:
-            self.cursor_row = self.focused.index if isinstance(self.focused, OptionInput) else None
-            self._after_options()
+            self.cursor_row = screen.focused.index if isinstance(screen.focused, OptionInput) else None
+            self.after_options()
             return
-        self.message.clear()
+        screen.message.clear()
         self.processing = True
-        self.cursor_row = self.focused.index if isinstance(self.focused, OptionInput) else None
+        self.cursor_row = screen.focused.index if isinstance(screen.focused, OptionInput) else None
         self.results = []
         self.queue = deque((row, option) for _, (row, option) in typed)
         self.next_option(None)
 
     def _focus_typed(self, key: str) -> None:
-        rows = self.page.rows if self.page else []
-        for index, row in enumerate(rows):
+        page = self.screen.page
+        for index, row in enumerate(page.rows if page else []):
             if row.key == key:
-                self.options[index].focus()
+                self.screen.options[index].focus()
                 return
 
     def next_option(self, result: Done | None) -> None:
@@ -118,37 +99,38 @@ class TypedOptions(FinconScreen):
             return
         row, option = self.queue.popleft()
         self.typed.pop(row.key, None)
-        self.running = f"{self.OPTIONS[option]} {row.key}"
-        handler: Callable[[Any], None] = getattr(self, self.HANDLERS[option])
-        handler(row)
+        self.running = f"{self.screen.OPTIONS[option]} {row.key}"
+        self.screen.row_options.carry_out(option, row)
 
     def _report(self) -> None:
         """All done: read the list again and say what happened, the worst
         first; when there are several, the help key lists them all."""
         outcomes = sorted(self.results, key=lambda outcome: worst_first(outcome[1].level))
-        self._after_options()
+        self.after_options()
         if not outcomes:
             return
-        text = first_of([done.text for _, done in outcomes], self.services.key_label("help"))
+        message = self.screen.message
+        text = first_of([done.text for _, done in outcomes], self.screen.services.key_label("help"))
         level = outcomes[0][1].level
         if level == "error":
-            self.message.error(text)
+            message.error(text)
         else:
-            self.message.show(text, level)
-        self.reported = (outcomes, self.message.text)
+            message.show(text, level)
+        self.reported = (outcomes, message.text)
 
     def problems(self) -> list[tuple[str, str]]:
         """For the help window: the outcomes the message line reports (none
         once it says something else)."""
         outcomes, said = self.reported
-        return [(term, done.text) for term, done in outcomes] if said and said == self.message.text else []
+        return [(term, done.text) for term, done in outcomes] if said and said == self.screen.message.text else []
 
-    def _after_options(self) -> None:
+    def after_options(self) -> None:
         """Read the list again, from Position to when one was typed."""
-        position = self.query_one("#position", FieldInput)
+        screen = self.screen
+        position = screen.query_one("#position", FieldInput)
         if position.value.strip():
             key, position.value = position.value.strip(), ""
-            self.load(key, "from", focus_row=0)
+            screen.load(key, "from", focus_row=0)
         else:
-            self.message.clear()
-            self.load(self._first_key(), "from", focus_row=self.cursor_row)
+            screen.message.clear()
+            screen.load(screen.first_key(), "from", focus_row=self.cursor_row)

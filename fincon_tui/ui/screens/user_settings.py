@@ -3,6 +3,8 @@ own login and sender details, with the login they will send with shown live."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -17,8 +19,10 @@ from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.domain.smtp import NAME_MAX
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain
-from fincon_tui.ui.screens.record_fields import Prompt
+from fincon_tui.ui.screens.list_start import Start
+from fincon_tui.ui.screens.record_fields import saved_text
 from fincon_tui.ui.screens.record_form import RecordFormScreen
+from fincon_tui.ui.screens.screen_ports import Parser, Prompt
 from fincon_tui.ui.screens.sign_in import SignsIn
 from fincon_tui.ui.screens.smtp_settings import DEFINITION_PROMPT
 from fincon_tui.ui.widgets.declared_fields import detail_rows, help_rows
@@ -28,6 +32,7 @@ from fincon_tui.ui.widgets.text_update import update_text
 if TYPE_CHECKING:
     from fincon_tui.services.record_store import Saved
     from fincon_tui.services.sign_ins import SignIn
+    from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
 
 #: The fields the 'Login used' line follows.
@@ -44,8 +49,77 @@ USER_PROMPT = Prompt(
 )
 
 
-class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
-    """Type a user code, press Enter, link it to a definition, Accept."""
+def parse_form(smtp_service: SmtpSettings, values: dict[str, str], password: PasswordChange,
+               secrets: dict[str, PasswordChange], *, had_password: bool) -> users.UserEmailSettings:
+    """The user's settings as Accept takes them, checked against their
+    definition; FormInvalid if refused (in the database thread)."""
+    stored = smtp_service.get(values["smtp_name"]) if values["smtp_name"].strip() else None
+    definition = stored.record if stored else None
+    return users.parse_user_settings(values, password, definition, had_password=had_password)
+
+
+def user_saved(service: UserSettings, smtp_service: SmtpSettings, reminder: Callable[[str], str],
+               saved: Saved) -> str:
+    """Saved; and if this user cannot send yet, why (in the database thread)."""
+    message = saved_text(service.kind, saved)
+    found = smtp_service.get(saved.record.smtp_name)
+    user = saved.record
+    if found is not None:
+        definition = found.record
+        secrets = service.passwords.names([smtp_owner(definition.name), user_owner(user.user_code)])
+        try:
+            effective_login(definition, user.user_code, user.smtp_username, user.login_method, secrets=secrets)
+        except LoginMissing as missing:
+            if missing.short != "sign-in" or missing.login.source != "user":  # that one: sign_in_reminder
+                return f"{message}; this user cannot send yet: {missing}"
+    return message + reminder(saved.key)
+
+
+def login_used(smtp_service: SmtpSettings, values: tuple) -> str:
+    """'Login used: ...' for the typed SMTP Definition, user code,
+    username and Login Method, whether a password is given and whether a
+    mailbox that signs in is signed in: MISSING and what, when it cannot
+    log in (in the database thread: it looks the definition up)."""
+    from fincon_tui.domain.login_methods import SIGN_IN_WAYS, own_way
+
+    name, code, username, method, has_password, signed_in, as_stored, sign_in_key = values
+    if not name:
+        return "Login used: (choose an SMTP Definition)"
+    stored = smtp_service.get(name)
+    if stored is None:
+        return f"Login used: unknown, SMTP definition {name} does not exist"
+    definition = stored.record
+    secrets = smtp_service.passwords.names([smtp_owner(definition.name)])
+    # The user's own, as on screen: the password field; a sign-in counts for the login as stored.
+    secrets[user_owner(code)] = frozenset({SecretKind.PASSWORD} if has_password else ()) | (
+        {SecretKind.REFRESH_TOKEN} if signed_in else set())
+    try:
+        login = effective_login(definition, code, username, method, secrets=secrets)
+    except LoginMissing as missing:
+        if missing.login is None:
+            return f"Login used: MISSING: {missing.reason}"
+        text = f"Login used: {missing.login.describe()} – MISSING: {missing.reason}"
+        if missing.short == "sign-in" and missing.login.source == "user":
+            text += f" ({sign_in_key}=Sign in{'' if as_stored else ' after Accept'})"
+        return text
+    if login is None:
+        return f"Login used: none, SMTP definition {stored.key} does not authenticate"
+    text = f"Login used: {login.describe()}"
+    if login.source == "user" and own_way(login.own_method, definition.login_method,
+                                          secrets[smtp_owner(definition.name)]) in SIGN_IN_WAYS:
+        text += " – signed in"
+    return text
+
+
+class UserEmailSettingsScreen(RecordFormScreen):
+    """Type a user code, press Enter, link it to a definition, Accept.
+
+    | Key (binding id) | Action |
+    | --- | --- |
+    | sign_in | Sign the user's own mailbox in (SignsIn) |
+
+    and the keys of RecordFormScreen.
+    """
 
     PATH = "System / Mail Settings / User Email Settings"
     KEY = "user_code"
@@ -61,57 +135,47 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
 
     BINDINGS = [bind("sign_in", "sign_in", "Sign in")]
 
+    def __init__(self, start: Start | None = None, path: str = "") -> None:
+        super().__init__(start, path)
+        self.signing = SignsIn(self, self.sign_in_finder)
+
     @property
     def service(self) -> UserSettings:
         return self.services.users
 
+    def action_sign_in(self) -> None:
+        self.signing.sign_in()
+
     def compose_fields(self) -> ComposeResult:
-        yield self.key_row(users.USER_CODE_MAX)
+        yield self.key_field.row(users.USER_CODE_MAX)
         prompt = self.services.key_label("prompt", short=True)
         yield from detail_rows(users.DECLARED, prompt, {"login_method": Static("", id="login-used", markup=False)})
 
     def validate_key(self, raw: str) -> str:
         return users.validate_user_code(raw)
 
-    def parse(
-        self, values: dict[str, str], password: PasswordChange, secrets: dict[str, PasswordChange] | None = None
-    ) -> users.UserEmailSettings:
-        stored = self.services.smtp.get(values["smtp_name"]) if values["smtp_name"].strip() else None
-        definition = stored.record if stored else None
-        return users.parse_user_settings(
-            values, password, definition, had_password=self.had_password
-        )
+    def parser(self) -> Parser:
+        return partial(parse_form, self.services.smtp, had_password=self.secrets.had_password)
 
-    def find_sign_in(self, key: str) -> SignIn:
+    def sign_in_finder(self) -> Callable[[str], SignIn]:
         """Login Method M: device code; G: installed app (the definition's app registration)."""
         from fincon_tui.services.sign_ins import user_sign_in
 
-        return user_sign_in(self.service, self.services.smtp, key)
+        return partial(user_sign_in, self.service, self.services.smtp)
 
-    def saved_message(self, saved: Saved) -> str:
-        """Saved; and if this user cannot send yet, why (in the database thread)."""
-        message = super().saved_message(saved)
-        found = self.services.smtp.get(saved.record.smtp_name)
-        user = saved.record
-        if found is not None:
-            definition = found.record
-            secrets = self.service.passwords.names([smtp_owner(definition.name), user_owner(user.user_code)])
-            try:
-                effective_login(definition, user.user_code, user.smtp_username, user.login_method, secrets=secrets)
-            except LoginMissing as missing:
-                if missing.short != "sign-in" or missing.login.source != "user":  # that one: sign_in_reminder
-                    return f"{message}; this user cannot send yet: {missing}"
-        return message + self.sign_in_reminder(saved.key)
+    def saved_report(self) -> Callable[[Saved], str]:
+        return partial(user_saved, self.service, self.services.smtp, self.signing.reminder())
 
     @on(Input.Changed, "#smtp_name, #smtp_username, #login_method")
     def show_login_used(self) -> None:
         values = None
         if self.is_open:
             typed = {key: self.field(key).entered.strip() for key in LOGIN_FIELDS}
-            stored = self.loaded.stored.record.form_values() if self.loaded else {}
+            loaded = self.loaded
+            stored = loaded.stored.record.form_values() if loaded else {}
             # Whether the open record is signed in counts only for the login as stored.
-            as_stored = self.loaded is not None and all(stored.get(key) == typed[key] for key in LOGIN_FIELDS)
-            signed_in = as_stored and SecretKind.REFRESH_TOKEN in self.loaded.secrets  # type: ignore[union-attr]
+            as_stored = loaded is not None and all(stored.get(key) == typed[key] for key in LOGIN_FIELDS)
+            signed_in = loaded is not None and as_stored and SecretKind.REFRESH_TOKEN in loaded.secrets
             self._shown_password = self._gives_password()
             values = (*(typed[key] for key in LOGIN_FIELDS), self._shown_password, signed_in, as_stored,
                       self.services.key_label("sign_in"))
@@ -120,7 +184,7 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
     _shown_password: bool | None = None
 
     def _gives_password(self) -> bool:
-        return self.password_field.change(self.had_password).leaves_password(self.had_password)
+        return self.secrets.password_change().leaves_password(self.secrets.had_password)
 
     @on(Input.Changed, "#password")
     def _password_changed(self) -> None:
@@ -129,43 +193,8 @@ class UserEmailSettingsScreen(SignsIn, RecordFormScreen):
             self.show_login_used()
 
     async def _show_login_used(self, values: tuple | None) -> None:
-        text = await self.database.run(self.login_used, values) if values else ""
+        text = await self.database.run(login_used, self.services.smtp, values) if values else ""
         update_text(self.query_one("#login-used", Static), plain(text))
 
     def on_opened(self) -> None:
         self.show_login_used()
-
-    def login_used(self, values: tuple) -> str:
-        """'Login used: ...' for the typed SMTP Definition, user code,
-        username and Login Method, whether a password is given and whether a
-        mailbox that signs in is signed in: MISSING and what, when it cannot
-        log in (in the database thread: it looks the definition up)."""
-        from fincon_tui.domain.login_methods import SIGN_IN_WAYS, own_way
-
-        name, code, username, method, has_password, signed_in, as_stored, sign_in_key = values
-        if not name:
-            return "Login used: (choose an SMTP Definition)"
-        stored = self.services.smtp.get(name)
-        if stored is None:
-            return f"Login used: unknown, SMTP definition {name} does not exist"
-        definition = stored.record
-        secrets = self.services.smtp.passwords.names([smtp_owner(definition.name)])
-        # The user's own, as on screen: the password field; a sign-in counts for the login as stored.
-        secrets[user_owner(code)] = frozenset({SecretKind.PASSWORD} if has_password else ()) | (
-            {SecretKind.REFRESH_TOKEN} if signed_in else set())
-        try:
-            login = effective_login(definition, code, username, method, secrets=secrets)
-        except LoginMissing as missing:
-            if missing.login is None:
-                return f"Login used: MISSING: {missing.reason}"
-            text = f"Login used: {missing.login.describe()} – MISSING: {missing.reason}"
-            if missing.short == "sign-in" and missing.login.source == "user":
-                text += f" ({sign_in_key}=Sign in{'' if as_stored else ' after Accept'})"
-            return text
-        if login is None:
-            return f"Login used: none, SMTP definition {stored.key} does not authenticate"
-        text = f"Login used: {login.describe()}"
-        if login.source == "user" and own_way(login.own_method, definition.login_method,
-                                              secrets[smtp_owner(definition.name)]) in SIGN_IN_WAYS:
-            text += " – signed in"
-        return text

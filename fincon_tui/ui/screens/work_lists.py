@@ -1,32 +1,15 @@
-"""Work with SMTP Definitions and Work with User Email Settings: the rows,
-and what each option does (through the forms and the Yes/No and entry dialogs)."""
+"""Work with SMTP Definitions and Work with User Email Settings: their
+rows, options and help (what each option does: row_options.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
 
-from fincon_tui._exceptions import (
-    FieldError,
-    LockWaitAbandoned,
-    RecordChanged,
-    RecordExists,
-    RecordInUse,
-    SecretStoreError,
-    StorageError,
-    describe,
-)
 from fincon_tui.domain import smtp, users
-from fincon_tui.domain.secret_kinds import SecretKind
-from fincon_tui.ui.screens.confirm import ConfirmScreen
-from fincon_tui.ui.screens.entry_dialog import Entry, EntryDialog
-from fincon_tui.ui.screens.listed_form import (
-    Done,
-    ListedForm,
-    SmtpForm,
-    Start,
-    UserForm,
-)
-from fincon_tui.ui.screens.record_form import changed_message
+from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
+from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
 from fincon_tui.ui.screens.work_with import WorkWithScreen
 from fincon_tui.ui.widgets.list_rows import Column
 
@@ -63,168 +46,7 @@ _HELP_KEYS = (
 )
 
 
-class RecordListScreen(WorkWithScreen):
-    """The options every list has, carried out for one row."""
-
-    FORM: ClassVar[type[ListedForm]]
-    LABELS: ClassVar[dict[str, str]]
-    KEY: ClassVar[str]
-    HANDLERS = {"2": "option_change", "3": "option_copy", "4": "option_delete", "5": "option_display",
-                "7": "option_rename", "8": "option_test_login"}
-
-    def form(self, start: Start) -> ListedForm:
-        return self.FORM(start, f"{self.TITLE} / ")
-
-    def open_form(self, mode: str, row) -> None:
-        self.app.push_screen(self.form(Start(mode, row.key)), self.next_option)  # type: ignore[arg-type]
-
-    def option_change(self, row) -> None:
-        self.open_form("change", row)
-
-    def option_display(self, row) -> None:
-        self.open_form("display", row)
-
-    def option_test_login(self, row) -> None:
-        self.open_form("test", row)
-
-    def _refresh_hint(self) -> str:
-        return f"press {self.services.key_label('reload')} to refresh the list"
-
-    # -- 3=Copy --------------------------------------------------------------------------
-
-    def option_copy(self, row) -> None:
-        self.database.work(self, self._copy(row))
-
-    async def _copy(self, row) -> None:
-        kind, service, label = self.KIND_NAME, self.service, self.LABELS[self.KEY]
-        try:
-            loaded = await self.database.run(service.load, row.key)
-        except StorageError as error:
-            self.next_option(Done(f"Not copied: could not read {kind} {row.key}: {error}", "error"))
-            return
-        if loaded is None:
-            self.next_option(Done(f"Not copied: {kind} {row.key} no longer exists", "error"))
-            return
-        entries = [Entry("key", f"New {label}", self.KEY_MAX)]
-        note = f"The form opens on the new {label}, filled from {loaded.stored.key}."
-        copyable = loaded.secrets & set(service.copyable_secrets(loaded.stored.record))
-        if loaded.password_problem:
-            copyable -= {SecretKind.PASSWORD}
-            note += f"\nIts password cannot be copied: {loaded.password_problem}"
-        if copyable:
-            only = copyable == {SecretKind.PASSWORD}
-            what = "password" if only else "secrets" if SecretKind.PASSWORD in copyable else "secret"
-            entries.append(Entry("password", f"Copy the {what}", value="N", hint="Y=Yes, N=No", yes_no=True))
-        if SecretKind.REFRESH_TOKEN in loaded.secrets:
-            note += "\nA sign-in is never copied: sign in again on the copy."
-
-        async def check(values: dict[str, str]) -> tuple[str, str] | None:
-            try:
-                key = service.validate_key(values["key"])
-            except FieldError as error:
-                return "key", describe(error, self.LABELS)
-            existing = await self.database.run(service.get, key)
-            if existing is not None:
-                return "key", f"{kind} {existing.key} already exists"
-            return None
-
-        def answered(values: dict[str, str] | None) -> None:
-            if values is None:
-                self.next_option(None)
-                return
-            start = Start("copy", service.validate_key(values["key"]), loaded, values.get("password") == "Y")
-            self.app.push_screen(self.form(start), self.next_option)
-
-        self.app.push_screen(EntryDialog(f"Copy {kind} {loaded.stored.key}", entries, check, note), answered)
-
-    # -- 4=Delete ------------------------------------------------------------------------
-
-    def option_delete(self, row) -> None:
-        self.database.work(self, self._ask_delete(row))
-
-    async def _ask_delete(self, row) -> None:
-        """The form's rule (the service's delete_question): a record others
-        depend on is refused before anything is asked."""
-        try:
-            question = await self.database.run(self.service.delete_question, row.key, row.stored)
-        except StorageError as error:
-            self.next_option(self._not_deleted(error))
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.database.work(self, self._delete(row))
-            else:
-                self.next_option(None)
-
-        self.app.push_screen(ConfirmScreen(question, title=f"Delete {self.KIND_NAME}", default=False), answered)
-
-    async def _delete(self, row) -> None:
-        try:
-            await self.write("Deleting", self.service.delete, row.key, row.stored)
-        except StorageError as error:
-            done = self._not_deleted(error)
-        else:
-            done = Done(f"{self.KIND_NAME} {row.key} deleted")
-        self.next_option(done)
-
-    def _not_deleted(self, error: StorageError) -> Done:
-        if isinstance(error, RecordInUse):
-            return Done(f"Not deleted: {error}", "error")
-        if isinstance(error, RecordChanged):
-            return Done("Not deleted: " + changed_message(self.KIND_NAME, error, self._refresh_hint()), "error")
-        if isinstance(error, LockWaitAbandoned):
-            return Done(f"Not deleted: {error}", "warning")
-        return Done(f"Not deleted, the database refused: {error}", "error")
-
-    # -- 7=Rename ------------------------------------------------------------------------
-
-    def option_rename(self, row) -> None:
-        self.database.work(self, self._rename(row))
-
-    async def _rename(self, row) -> None:
-        """The window says what goes with the record, as stored now."""
-        from fincon_tui.services.key_changes import rename, rename_note
-
-        kind, service, label = self.KIND_NAME, self.service, self.LABELS[self.KEY]
-        try:
-            note = await self.database.run(rename_note, service, row.key)
-        except StorageError as error:
-            self.next_option(Done(f"Not renamed: could not read {kind} {row.key}: {error}", "error"))
-            return
-        outcome: list[Done] = []
-
-        async def check(values: dict[str, str]) -> tuple[str, str] | None:
-            try:
-                renamed = await self.write("Renaming", rename, service, row.key, row.stored, values["key"],
-                                           report=dialog.show_status)
-            except FieldError as error:
-                return "key", describe(error, self.LABELS)
-            except RecordExists as error:
-                return "key", str(error)
-            except RecordChanged as changed:
-                outcome.append(Done("Not renamed: " + changed_message(kind, changed, self._refresh_hint()), "error"))
-            except LockWaitAbandoned as error:
-                outcome.append(Done(f"Not renamed: {error}", "warning"))
-            except (SecretStoreError, StorageError) as error:
-                outcome.append(Done(f"Not renamed: {error}", "error"))
-            else:
-                outcome.append(Done(renamed.describe(kind)))
-            return None
-
-        dialog = EntryDialog(
-            f"Rename {kind} {row.key}",
-            [Entry("key", f"New {label}", self.KEY_MAX, value=row.key)],
-            check,
-            note=note,
-        )
-        self.app.push_screen(dialog, lambda _: self.next_option(outcome[0] if outcome else None))
-
-    KIND_NAME: ClassVar[str] = ""
-    TITLE: ClassVar[str] = ""
-
-
-class WorkWithDefinitionsScreen(RecordListScreen):
+class WorkWithDefinitionsScreen(WorkWithScreen):
     PATH = "Mail Settings / Work with SMTP Definitions"
     KIND = "SMTP definition"
     KIND_NAME = "SMTP definition"
@@ -232,7 +54,7 @@ class WorkWithDefinitionsScreen(RecordListScreen):
     KEY_LABEL = "SMTP Name"
     KEY_MAX = smtp.NAME_MAX
     LABELS = smtp.LABELS
-    FORM = SmtpForm
+    FORM = SmtpSettingsScreen
     TITLE = "Work with SMTP Definitions"
     OPTIONS = {"2": "Change", "3": "Copy", "4": "Delete", "5": "Display", "7": "Rename", "8": "Test login"}
     COLUMNS = (Column("SMTP Name", 24), Column("Server:Port", 36), Column("TLS", 8), Column("Login", 8),
@@ -252,10 +74,10 @@ class WorkWithDefinitionsScreen(RecordListScreen):
     def service(self) -> SmtpSettings:
         return self.services.smtp
 
-    def read_page(self, key: str, size: int, direction: str) -> ListPage:
+    def page_reader(self) -> Callable[[str, int, str], ListPage]:
         from fincon_tui.services.work_lists import definitions
 
-        return definitions(self.service, key, size, direction)  # type: ignore[arg-type]
+        return partial(definitions, self.service)
 
     def attention(self, row: DefinitionRow) -> bool:
         return bool(row.missing)
@@ -264,12 +86,10 @@ class WorkWithDefinitionsScreen(RecordListScreen):
         return row.key, row.server_port, row.tls, row.login, str(row.users)
 
     def create_screen(self) -> Screen:
-        from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
-
         return SmtpSettingsScreen()
 
 
-class WorkWithUsersScreen(RecordListScreen):
+class WorkWithUsersScreen(WorkWithScreen):
     PATH = "Mail Settings / Work with User Email Settings"
     KIND = "user email setting"
     KIND_NAME = "User email settings"
@@ -277,7 +97,7 @@ class WorkWithUsersScreen(RecordListScreen):
     KEY_LABEL = "User"
     KEY_MAX = users.USER_CODE_MAX
     LABELS = users.LABELS
-    FORM = UserForm
+    FORM = UserEmailSettingsScreen
     TITLE = "Work with User Email Settings"
     OPTIONS = {"2": "Change", "3": "Copy", "4": "Delete", "5": "Display", "7": "Rename"}
     COLUMNS = (Column("User", users.USER_CODE_MAX), Column("SMTP Def.", 24), Column("Sender Address", 32),
@@ -294,10 +114,10 @@ class WorkWithUsersScreen(RecordListScreen):
     def service(self) -> UserSettings:
         return self.services.users
 
-    def read_page(self, key: str, size: int, direction: str) -> ListPage:
+    def page_reader(self) -> Callable[[str, int, str], ListPage]:
         from fincon_tui.services.work_lists import users as user_rows
 
-        return user_rows(self.service, key, size, direction)  # type: ignore[arg-type]
+        return partial(user_rows, self.service)
 
     def order(self, key: str) -> bytes:
         """User codes are stored upper case and ordered as stored."""
@@ -311,6 +131,4 @@ class WorkWithUsersScreen(RecordListScreen):
         return row.key, record.smtp_name, record.sender_email, row.login_used
 
     def create_screen(self) -> Screen:
-        from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
-
         return UserEmailSettingsScreen()

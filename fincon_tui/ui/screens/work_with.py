@@ -22,6 +22,8 @@ from textual.widgets import Input, Label
 
 from fincon_tui.storage.waiting import Waiting
 from fincon_tui.ui.bindings import bind
+from fincon_tui.ui.screens.base import FinconScreen
+from fincon_tui.ui.screens.row_options import RowOptions
 from fincon_tui.ui.screens.typed_options import TypedOptions
 from fincon_tui.ui.widgets.form import PAGE_WIDTH, field_row
 from fincon_tui.ui.widgets.inputs import FieldInput
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
     from fincon_tui.services.record_store import RecordService
     from fincon_tui.services.work_lists import ListPage
     from fincon_tui.ui.db_thread import DatabaseThread
+    from fincon_tui.ui.screens.list_start import Start
+    from fincon_tui.ui.screens.record_form import RecordFormScreen
     from fincon_tui.ui.widgets.list_rows import Column
 
 #: Screen lines that are not list rows at 80x24: title, position, blank,
@@ -45,12 +49,31 @@ def nocase(key: str) -> bytes:
     return "".join(c.lower() if "A" <= c <= "Z" else c for c in key).encode("utf-8", "surrogatepass")
 
 
-class WorkWithScreen(TypedOptions):
-    """Subclasses give the service, the columns, the options and the form."""
+class WorkWithScreen(FinconScreen):
+    """Subclasses give the service, the columns, the options and the form.
+    The screen holds the options typed (`typed_options`) and what each
+    does for a row (`row_options`).
+
+    | Key (binding id) | Action |
+    | --- | --- |
+    | exit, cancel | Back to the menu (cancel: first stop a wait) |
+    | reload | Read the page again as stored now |
+    | create | The empty form, to create a record |
+    | list.view | The next view: the columns the width left out |
+    | list.page_down, list.page_up | The next or previous page |
+    | list.down, list.up | From option field to option field |
+    """
 
     KIND: ClassVar[str]
+    KIND_NAME: ClassVar[str]  # in messages: 'SMTP definition'
+    TITLE: ClassVar[str]
+    KEY: ClassVar[str]
     KEY_LABEL: ClassVar[str]
     KEY_MAX: ClassVar[int]
+    LABELS: ClassVar[dict[str, str]]
+    #: Option number -> name, in the order the options line lists them (row_options.py).
+    OPTIONS: ClassVar[dict[str, str]]
+    FORM: ClassVar[type[RecordFormScreen]]  # what 2, 3, 5 and 8 open
     #: The columns, the key first: each row's `cells`, under these headings.
     COLUMNS: ClassVar[tuple[Column, ...]]
     AUTO_FOCUS = "#position"
@@ -69,6 +92,9 @@ class WorkWithScreen(TypedOptions):
 
     def __init__(self) -> None:
         super().__init__()
+        self.page: ListPage | None = None
+        self.typed_options = TypedOptions(self)
+        self.row_options = RowOptions(self)
         # Until the first layout: the rows at 80x24's count, as wide as the page less its padding.
         self.page_size = max(1, self.app.size.height - FIXED_LINES)
         self.first_width = min(PAGE_WIDTH, self.app.size.width) - 2
@@ -81,8 +107,9 @@ class WorkWithScreen(TypedOptions):
     def service(self) -> RecordService:
         raise NotImplementedError
 
-    def read_page(self, key: str, size: int, direction: str) -> ListPage:
-        """A page of rows (in the database thread)."""
+    def page_reader(self) -> Callable[[str, int, str], ListPage]:
+        """What reads a page of rows (key, size, direction) in the database
+        thread: a plain function of the service."""
         raise NotImplementedError
 
     def cells(self, row: Any) -> tuple[str, ...]:
@@ -99,6 +126,10 @@ class WorkWithScreen(TypedOptions):
 
     def create_screen(self) -> Screen:
         raise NotImplementedError
+
+    def form(self, start: Start) -> RecordFormScreen:
+        """The form the options open for a row, as `start` says."""
+        return self.FORM(start, f"{self.TITLE} / ")
 
     # -- layout -----------------------------------------------------------------------
 
@@ -146,7 +177,7 @@ class WorkWithScreen(TypedOptions):
         area = self.query_one("#work-rows")
         await area.remove_children()
         await area.mount_all(self._rows(self.page_size))
-        self.load(self._first_key(), "from", focus_row=row)
+        self.load(self.first_key(), "from", focus_row=row)
 
     # -- views ----------------------------------------------------------------------------
 
@@ -176,7 +207,7 @@ class WorkWithScreen(TypedOptions):
 
     # -- reading and showing a page ---------------------------------------------------
 
-    def _first_key(self) -> str:
+    def first_key(self) -> str:
         """Where the page is read again from: its first key, or the top for
         the first page (so that a record created or renamed before it shows)."""
         return self.page.rows[0].key if self.page and self.page.rows and self.page.before else ""
@@ -193,7 +224,7 @@ class WorkWithScreen(TypedOptions):
         from fincon_tui._exceptions import StorageError
 
         try:
-            page = await self.database.run(self.read_page, key, self.page_size, direction)
+            page = await self.database.run(self.page_reader(), key, self.page_size, direction)
         except StorageError as error:
             self.message.error(f"Could not read the list: {error}")
             return
@@ -209,9 +240,7 @@ class WorkWithScreen(TypedOptions):
         except NoMatches:
             return False
         self.page = page
-        for row in page.rows:  # options typed earlier now act on the row as read now
-            if row.key in self.typed:
-                self.typed[row.key] = (row, self.typed[row.key][1])
+        self.typed_options.reread(page.rows)
         shown = page.rows[: len(self.query(ListRow))]
         cells = [self.cells(row) for row in shown]
         if self.views.fit(rows=cells):  # the columns as wide as this page needs
@@ -220,7 +249,7 @@ class WorkWithScreen(TypedOptions):
         for index, widget in enumerate(self.query(ListRow)):
             if index < len(shown):
                 row = shown[index]
-                typed = self.typed.get(row.key, (None, ""))[1]
+                typed = self.typed_options.typed.get(row.key, (None, ""))[1]
                 widget.show(self.views.line(cells[index]), typed, self.attention(row))
             else:
                 widget.display = False
@@ -248,9 +277,17 @@ class WorkWithScreen(TypedOptions):
             return
         row = self.page.rows[field.index]
         if event.value:
-            self.typed[row.key] = (row, event.value)
+            self.typed_options.typed[row.key] = (row, event.value)
         else:
-            self.typed.pop(row.key, None)
+            self.typed_options.typed.pop(row.key, None)
+
+    @on(Input.Submitted)
+    def enter(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.typed_options.enter()
+
+    def problems(self) -> list[tuple[str, str]]:
+        return self.typed_options.problems()
 
     @on(FieldInput.Refused)
     def refused(self, event: FieldInput.Refused) -> None:
@@ -286,11 +323,12 @@ class WorkWithScreen(TypedOptions):
     def action_refresh(self) -> None:
         """Read the page again as stored now."""
         self.message.clear()
-        self.load(self._first_key(), "from")
+        self.load(self.first_key(), "from")
 
     def action_create(self) -> None:
-        self.cursor_row = self.focused.index if isinstance(self.focused, OptionInput) else None
-        self.app.push_screen(self.create_screen(), lambda _: self._after_options())
+        options = self.typed_options
+        options.cursor_row = self.focused.index if isinstance(self.focused, OptionInput) else None
+        self.app.push_screen(self.create_screen(), lambda _: options.after_options())
 
     def action_exit(self) -> None:
         self.dismiss()
@@ -301,13 +339,3 @@ class WorkWithScreen(TypedOptions):
             self.waiting.abandoned.set()
         else:
             self.dismiss()
-
-    # -- writes from the list (delete, rename) ------------------------------------------------
-
-    async def write(self, doing: str, call: Callable, *args: Any, report: Callable[[str], None] | None = None) -> Any:
-        """`call(*args)` in the database thread; a wait for another admin's
-        save is reported (on the message line, or to `report`) and can be stopped."""
-        return await self.database.run_write(
-            self, call, *args, doing=doing, stop=self.services.key_label("cancel"),
-            report=report or (lambda text: self.message.show(text, "warning")),
-        )

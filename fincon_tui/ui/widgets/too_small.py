@@ -4,7 +4,7 @@ once the terminal is large enough again."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any
 
 from textual import events
 from textual.content import Content
@@ -12,8 +12,6 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from fincon_tui.ui.app_services import services_of
-
-ResultT = TypeVar("ResultT")
 
 #: The smallest terminal every screen and window shows whole at
 #: (tests/test_every_screen.py checks 60x20, 80x24 and 120x40).
@@ -28,7 +26,7 @@ class TooSmall(Widget, can_focus=True):
     """What a screen shows while the terminal is too small for it (hidden
     otherwise: styles/app.tcss).  It holds the cursor meanwhile, so that
     no key reaches a field that cannot be seen; the screen's keys do nothing
-    (`SizeGuard.check_action`), but the quit key quits."""
+    (`SizeGuard.too_small`), but the quit key quits."""
 
     ALLOW_SELECT = False
 
@@ -53,47 +51,42 @@ class TooSmall(Widget, can_focus=True):
         self.app.bell()
 
 
-class SizeGuard(Screen[ResultT]):
-    """Mixed into every screen and window (FinconScreen, DialogScreen),
-    which compose a TooSmall: while the terminal is too small the screen
-    shows only it (class -too-small), its keys do nothing and the cursor
-    waits in it; once large enough the screen shows again with the cursor
-    where it was (or where the screen put it meanwhile)."""
+class SizeGuard:
+    """Held by every screen and window (FinconScreen, DialogScreen), which
+    compose a TooSmall and pass their resize, resume, focus and key checks
+    here: while the terminal is too small the screen shows only the TooSmall
+    (class -too-small), its keys do nothing and the cursor waits in it; once
+    large enough the screen shows again with the cursor where it was (or
+    where the screen put it meanwhile)."""
 
-    _was_focused: Widget | None = None
+    def __init__(self, screen: Screen[Any]) -> None:
+        self.screen = screen
+        self.was_focused: Widget | None = None
 
     @property
     def too_small(self) -> bool:
-        return self.has_class("-too-small")
+        return self.screen.has_class("-too-small")
 
-    def on_resize(self, event: events.Resize) -> None:
-        self._guard()
-
-    def on_screen_resume(self) -> None:
-        self._guard()
-
-    def _guard(self) -> None:
-        small = too_small(*self.app.size)
-        guard = self.query_one(TooSmall)
+    def check(self) -> None:
+        """The terminal's size changed, or the screen shows again."""
+        screen = self.screen
+        small = too_small(*screen.app.size)
+        guard = screen.query_one(TooSmall)
         guard.refresh()
         if small == self.too_small:
             return
-        self.set_class(small, "-too-small")
+        screen.set_class(small, "-too-small")
         if small:
-            self._was_focused = self.focused
+            self.was_focused = screen.focused
             guard.focus()
         else:
-            was, self._was_focused = self._was_focused, None
-            self.set_focus(was if was is not None and was.is_attached else None)
-        self.refresh_bindings()
+            was, self.was_focused = self.was_focused, None
+            screen.set_focus(was if was is not None and was.is_attached else None)
+        screen.refresh_bindings()
 
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+    def focused(self, widget: Widget) -> None:
         """What the screen focuses meanwhile (a page read, a field refused)
         gets the cursor once the terminal is large enough."""
-        if self.too_small and not isinstance(event.widget, TooSmall):
-            self._was_focused = event.widget
-            self.query_one(TooSmall).focus()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """No key of the screen acts while it cannot be seen."""
-        return False if self.too_small else super().check_action(action, parameters)
+        if self.too_small and not isinstance(widget, TooSmall):
+            self.was_focused = widget
+            self.screen.query_one(TooSmall).focus()
