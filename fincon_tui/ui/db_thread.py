@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from fincon_tui.storage.waiting import Waiting
 
 T = TypeVar("T")
+#: A call for the thread: the loop and future its result goes to, and the call.
+Job = tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Callable[[], object]]
 #: Seconds quitting waits for a database call in progress to finish.
 WAIT_AT_CLOSE = 2.0
 
@@ -70,19 +72,19 @@ class DatabaseThread:
         self.on_busy = on_busy
         self.on_keyring_wait = on_keyring_wait
         self.keyring_wait: Waiting | None = None
-        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         # A daemon thread: a call stuck in a keyring never keeps the process alive.
         self._thread = threading.Thread(target=self._serve, name="fincon-db", daemon=True)
         self._thread.start()
         self.busy = 0
         self._generations: dict[str | None, int] = {}
-        self._watchers: set[asyncio.Task] = set()
+        self._watchers: set[asyncio.Task[None]] = set()
         self.idle = asyncio.Event()
         self.idle.set()
         #: Set while a write waits for another admin's save (keys then pass).
         self.waiting: Waiting | None = None
 
-    async def run(self, call: Callable[..., T], *args, waiting: Waiting | None = None,
+    async def run(self, call: Callable[..., T], *args: Any, waiting: Waiting | None = None,
                   keyring: Waiting | None = None) -> T:
         """`call(*args)` in the database thread; with `waiting`, a write in
         it reports and can abandon its wait for the lock; a keyring call in
@@ -91,7 +93,7 @@ class DatabaseThread:
 
         refuse_widgets(call, *args)
         loop = asyncio.get_running_loop()
-        future = loop.create_future()
+        future: asyncio.Future[T] = loop.create_future()
         if keyring is None:
 
             def reported(seconds: float) -> None:
@@ -113,7 +115,7 @@ class DatabaseThread:
                 self.keyring_wait = None
                 self.on_keyring_wait(None)
 
-    async def run_write(self, owner: WritesThatWait, call: Callable[..., T], *args,
+    async def run_write(self, owner: WritesThatWait, call: Callable[..., T], *args: Any,
                         doing: str, stop: str, report: Callable[[str], None]) -> T:
         """`call(*args)`, a write that may wait for another admin's save, or
         any call that may wait for the keyring (opening a record opens its
@@ -143,16 +145,19 @@ class DatabaseThread:
     def _serve(self) -> None:
         while (job := self._jobs.get()) is not None:
             loop, future, call = job
+            outcome: Callable[[], None]
             try:
-                outcome, value = True, call()
+                outcome = partial(future.set_result, call())
             except BaseException as error:  # handed to the awaiting screen
-                outcome, value = False, error
+                outcome = partial(future.set_exception, error)
             try:
-                loop.call_soon_threadsafe(_settle, future, outcome, value)
+                loop.call_soon_threadsafe(_settle, future, outcome)
             except RuntimeError:
                 pass  # the app's loop has closed: nobody waits any more
 
-    def work(self, node: WorkerNode, job: Coroutine[object, object, object], *, group: str | None = None) -> Worker:
+    def work(
+        self, node: WorkerNode, job: Coroutine[object, object, object], *, group: str | None = None
+    ) -> Worker[None]:
         """Run `job` (which awaits `run`) as a worker of `node`.  With `group`,
         only the newest job of the group matters: an older one that has not
         started yet is dropped (a filter keystroke replacing the previous one)."""
@@ -176,7 +181,7 @@ class DatabaseThread:
         watcher.add_done_callback(self._watchers.discard)
         return worker
 
-    async def _leave_after(self, worker: Worker, job: Coroutine) -> None:
+    async def _leave_after(self, worker: Worker[None], job: Coroutine[object, object, object]) -> None:
         """Count the job done however its worker ends, even cancelled before
         it started (a screen closed meanwhile)."""
         from textual.worker import WorkerCancelled, WorkerFailed
@@ -236,7 +241,7 @@ def refuse_widgets(call: Callable[..., object], *args: object) -> None:
             raise TypeError(f"the database thread runs plain functions on plain data, not {part!r}")
 
 
-def _with_waiting(waiting: Waiting | None, keyring: Waiting, call: Callable[..., T], *args) -> T:
+def _with_waiting(waiting: Waiting | None, keyring: Waiting, call: Callable[..., T], *args: Any) -> T:
     from fincon_tui.keystore.following import KEYRING_WAIT
     from fincon_tui.storage.waiting import WAITING
 
@@ -248,13 +253,11 @@ def _with_waiting(waiting: Waiting | None, keyring: Waiting, call: Callable[...,
         KEYRING_WAIT.reset(keyring_token)
 
 
-def _settle(future: asyncio.Future, ok: bool, value) -> None:
-    if future.done():  # the worker that awaited it was cancelled
-        return
-    if ok:
-        future.set_result(value)
-    else:
-        future.set_exception(value)
+def _settle(future: asyncio.Future[Any], outcome: Callable[[], None]) -> None:
+    """`outcome` (the future's result or exception), unless the worker that
+    awaited `future` was cancelled."""
+    if not future.done():
+        outcome()
 
 
 def _still_shown(node: WorkerNode) -> bool:

@@ -3,7 +3,7 @@ the key, press Enter, and the record opens, or the form offers to create it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.containers import HorizontalGroup
 from textual.widgets import Button
@@ -77,7 +77,7 @@ class KeyField:
 
         form.app.push_screen(ConfirmScreen(form.CREATE_QUESTION, title=form.PATH.split(" / ")[-1]), answered)
 
-    def open(self, values: dict[str, str], loaded: Loaded | None) -> None:
+    def open(self, values: dict[str, str], loaded: Loaded[Any] | None) -> None:
         """The record's values in the fields (`loaded` as read, None for a new
         one), the cursor on the first detail and a word on the message line."""
         form = self.form

@@ -4,7 +4,7 @@ answers when it goes back to the list (Done)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from fincon_tui.services.record_store import Loaded
@@ -33,5 +33,5 @@ class Start:
 
     mode: Mode
     key: str
-    source: Loaded | None = None
+    source: Loaded[Any] | None = None
     copy_password: bool = False

@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from fincon_tui.ui.screens.screen_ports import Form, Writer
 
 def write_copy(
-    service: RecordService, source_key: str, copy_password: bool, record: Any, change: PasswordChange,
-    expected: Stored | None, secrets: dict[str, PasswordChange],
-) -> Saved:
+    service: RecordService[Any], source_key: str, copy_password: bool, record: Any, change: PasswordChange,
+    expected: Stored[Any] | None, secrets: dict[str, PasswordChange],
+) -> Saved[Any]:
     """Accept on 3=Copy (in the database thread): the new record, and the source's secrets if asked."""
     from fincon_tui.services.key_changes import copy
 

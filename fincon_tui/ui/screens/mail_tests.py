@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from fincon_tui.domain.smtp import SmtpDefinition
+    from fincon_tui.domain.users import UserEmailSettings
+    from fincon_tui.mail.outcome import Outcome
     from fincon_tui.services.mail_checks import MailChecks, Prepared
     from fincon_tui.ui.screens.screen_ports import Form
 
@@ -64,7 +66,7 @@ class MailTests:
     def _ended(self, text: str, level: str) -> None:
         self.form.opening.test_ended(text, level)
 
-    def _session_done(self, outcome) -> None:
+    def _session_done(self, outcome: Outcome | None) -> None:
         if outcome is None:
             self._ended("Cancelled: the connection was closed", "warning")
         elif outcome.ok:
@@ -126,10 +128,12 @@ class MailTests:
         definition, typed = current
         checks = self.checks
 
-        async def find_user(code: str):
+        async def find_user(code: str) -> UserEmailSettings:
             return await self.form.database.run(checks.find_user, code)
 
-        async def prepare(to: str, user_code: str, user, sender: str) -> Prepared | CannotTest:
+        async def prepare(
+            to: str, user_code: str, user: UserEmailSettings | None, sender: str
+        ) -> Prepared | CannotTest:
             """The request's field at fault keeps the dialog open (raised);
             anything else closes it and is told on the message line."""
             try:

@@ -5,7 +5,7 @@ key field is in key_field.py, the masked ones in secret_fields.py."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fincon_tui._exceptions import FieldError, StorageError, describe
 from fincon_tui.ui.screens.lookup import SHOWN, LookupScreen
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from fincon_tui.ui.screens.screen_ports import Form
 
 
-def saved_text(kind: str, saved: Saved) -> str:
+def saved_text(kind: str, saved: Saved[Any]) -> str:
     """'SMTP definition X saved', with what went along and where stored passwords now go."""
     message = f"{kind} {saved.key} saved{saved.along()}"
     if saved.rebound:

@@ -9,7 +9,7 @@ how it was opened (listed_form.py); the SMTP form adds the mail tests
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -90,7 +90,7 @@ class RecordFormScreen(FinconScreen):
         if start is not None:
             self.PATH = path + MODE_TITLES[start.mode]
         super().__init__()
-        self.loaded: Loaded | None = None
+        self.loaded: Loaded[Any] | None = None
         #: Set while a save or delete waits for another admin's (Esc gives up).
         self.waiting: Waiting | None = None
         self.key_field = KeyField(self)
@@ -103,7 +103,7 @@ class RecordFormScreen(FinconScreen):
     # -- what subclasses provide ----------------------------------------------
 
     @property
-    def service(self) -> RecordService:
+    def service(self) -> RecordService[Any]:
         raise NotImplementedError
 
     def compose_fields(self) -> ComposeResult:
@@ -118,7 +118,7 @@ class RecordFormScreen(FinconScreen):
         the database thread): it raises FormInvalid."""
         raise NotImplementedError
 
-    def saved_report(self) -> Callable[[Saved], str]:
+    def saved_report(self) -> Callable[[Saved[Any]], str]:
         """What words a save for the message line (a plain function, run in the database thread)."""
         from functools import partial
 

@@ -5,8 +5,9 @@ meanwhile told."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fincon_tui._exceptions import (
     FormInvalid,
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from fincon_tui.services.record_store import Loaded
     from fincon_tui.storage.records import Stored
     from fincon_tui.ui.screens.screen_ports import Form
+
+T = TypeVar("T")
 
 
 def changed_message(kind: str, changed: RecordChanged, then: str) -> str:
@@ -65,7 +68,7 @@ class RecordWrites:
         form.database.work(form, self._save(form.form_values(), change, expected, form.secrets.changes()))
 
     async def _save(
-        self, values: dict[str, str], change: PasswordChange, expected: Stored | None,
+        self, values: dict[str, str], change: PasswordChange, expected: Stored[Any] | None,
         secrets: dict[str, PasswordChange],
     ) -> None:
         form = self.form
@@ -98,7 +101,7 @@ class RecordWrites:
         message = await form.database.run(form.saved_report(), saved)
         form.opening.finish(message)
 
-    async def _while_waiting(self, doing: str, call, *args):
+    async def _while_waiting(self, doing: str, call: Callable[..., T], *args: Any) -> T:
         """`call(*args)` in the database thread; while it waits for another
         admin's save the message line says so, and Esc stops the wait."""
         form = self.form
@@ -121,7 +124,7 @@ class RecordWrites:
             return
         form.database.work(form, self._ask_delete(form.loaded))
 
-    async def _ask_delete(self, loaded: Loaded) -> None:
+    async def _ask_delete(self, loaded: Loaded[Any]) -> None:
         form = self.form
         stored, kind = loaded.stored, form.service.kind
         try:
@@ -142,7 +145,7 @@ class RecordWrites:
 
         form.app.push_screen(ConfirmScreen(question, title=f"Delete {kind}", default=False), answered)
 
-    async def _delete(self, stored: Stored) -> None:
+    async def _delete(self, stored: Stored[Any]) -> None:
         form = self.form
         kind, key = form.service.kind, stored.key
         try:

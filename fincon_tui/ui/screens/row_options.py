@@ -25,7 +25,11 @@ from fincon_tui.ui.screens.list_start import Done, Mode, Start
 from fincon_tui.ui.screens.record_writes import changed_message
 
 if TYPE_CHECKING:
+    from fincon_tui.services.work_lists import DefinitionRow, UserRow
     from fincon_tui.ui.screens.screen_ports import ListScreen
+
+    #: A row of either list: each has its record (`stored`) and `key`.
+    ListRow = DefinitionRow | UserRow
 
 
 class RowOptions:
@@ -42,7 +46,9 @@ class RowOptions:
     def done(self, result: Done | None) -> None:
         self.screen.typed_options.next_option(result)
 
-    async def write(self, doing: str, call: Callable, *args: Any, report: Callable[[str], None] | None = None) -> Any:
+    async def write(
+        self, doing: str, call: Callable[..., Any], *args: Any, report: Callable[[str], None] | None = None
+    ) -> Any:
         """`call(*args)` in the database thread; a wait for another admin's
         save is reported (on the message line, or to `report`) and can be stopped."""
         screen = self.screen
@@ -55,13 +61,13 @@ class RowOptions:
         form = self.screen.form(Start(mode, row.key))
         self.screen.app.push_screen(form, self.done)
 
-    def change(self, row) -> None:
+    def change(self, row: ListRow) -> None:
         self.open_form("change", row)
 
-    def display(self, row) -> None:
+    def display(self, row: ListRow) -> None:
         self.open_form("display", row)
 
-    def test_login(self, row) -> None:
+    def test_login(self, row: ListRow) -> None:
         self.open_form("test", row)
 
     def _refresh_hint(self) -> str:
@@ -69,10 +75,10 @@ class RowOptions:
 
     # -- 3=Copy --------------------------------------------------------------------------
 
-    def copy(self, row) -> None:
+    def copy(self, row: ListRow) -> None:
         self.screen.database.work(self.screen, self._copy(row))
 
-    async def _copy(self, row) -> None:
+    async def _copy(self, row: ListRow) -> None:
         kind, service, label = self.screen.KIND_NAME, self.screen.service, self.screen.LABELS[self.screen.KEY]
         try:
             loaded = await self.screen.database.run(service.load, row.key)
@@ -116,10 +122,10 @@ class RowOptions:
 
     # -- 4=Delete ------------------------------------------------------------------------
 
-    def delete(self, row) -> None:
+    def delete(self, row: ListRow) -> None:
         self.screen.database.work(self.screen, self._ask_delete(row))
 
-    async def _ask_delete(self, row) -> None:
+    async def _ask_delete(self, row: ListRow) -> None:
         """The form's rule (the service's delete_question): a record others
         depend on is refused before anything is asked."""
         try:
@@ -137,7 +143,7 @@ class RowOptions:
         title = f"Delete {self.screen.KIND_NAME}"
         self.screen.app.push_screen(ConfirmScreen(question, title=title, default=False), answered)
 
-    async def _delete(self, row) -> None:
+    async def _delete(self, row: ListRow) -> None:
         try:
             await self.write("Deleting", self.screen.service.delete, row.key, row.stored)
         except StorageError as error:
@@ -157,10 +163,10 @@ class RowOptions:
 
     # -- 7=Rename ------------------------------------------------------------------------
 
-    def rename(self, row) -> None:
+    def rename(self, row: ListRow) -> None:
         self.screen.database.work(self.screen, self._rename(row))
 
-    async def _rename(self, row) -> None:
+    async def _rename(self, row: ListRow) -> None:
         """The window says what goes with the record, as stored now."""
         from fincon_tui.services.key_changes import rename, rename_note
 

@@ -35,7 +35,7 @@ W = TypeVar("W", bound="Widget")
 #: record, or raises FormInvalid.
 Parser = Callable[["dict[str, str]", "PasswordChange", "dict[str, PasswordChange]"], Any]
 #: Accept's write: (record, password change, the record as read, the changes of SECRETS).
-Writer = Callable[[Any, "PasswordChange", "Stored | None", "dict[str, PasswordChange]"], "Saved"]
+Writer = Callable[[Any, "PasswordChange", "Stored[Any] | None", "dict[str, PasswordChange]"], "Saved[Any]"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Prompt:
     """An F4 look-up list for one field: which records, in which columns."""
 
     title: str
-    service: Callable[[Any], RecordService]
+    service: Callable[[Any], RecordService[Any]]
     columns: tuple[Column, ...]
     cells: Callable[[Any], tuple[str, ...]]
 
@@ -99,7 +99,7 @@ class KeyPart(Protocol):
     """KeyField (key_field.py)."""
 
     def enter(self) -> None: ...
-    def open(self, values: dict[str, str], loaded: Loaded | None) -> None: ...
+    def open(self, values: dict[str, str], loaded: Loaded[Any] | None) -> None: ...
     def close(self, keep_key: bool) -> None: ...
 
 
@@ -127,7 +127,7 @@ class Form(ScreenPart, Protocol):
     CREATE_QUESTION: ClassVar[str]
     PROMPTS: ClassVar[dict[str, Prompt]]
     SECRETS: ClassVar[dict[str, frozenset[str]]]
-    loaded: Loaded | None
+    loaded: Loaded[Any] | None
     is_open: bool
     waiting: Waiting | None
 
@@ -142,7 +142,7 @@ class Form(ScreenPart, Protocol):
     @property
     def mail_tests(self) -> TestsPart | None: ...
     @property
-    def service(self) -> RecordService: ...
+    def service(self) -> RecordService[Any]: ...
     @property
     def password_field(self) -> PasswordInput: ...
     def field(self, key: str) -> FieldInput: ...
@@ -150,7 +150,7 @@ class Form(ScreenPart, Protocol):
     def key(self, binding_id: str) -> str: ...
     def validate_key(self, raw: str) -> str: ...
     def parser(self) -> Parser: ...
-    def saved_report(self) -> Callable[[Saved], str]: ...
+    def saved_report(self) -> Callable[[Saved[Any]], str]: ...
     def has_unsaved_changes(self) -> bool: ...
     def leave_or_ask(self, then: Callable[[], object]) -> None: ...
 
@@ -175,7 +175,7 @@ class ListScreen(ScreenPart, Protocol):
     KEY_MAX: ClassVar[int]
     LABELS: ClassVar[dict[str, str]]
     OPTIONS: ClassVar[dict[str, str]]
-    page: ListPage | None
+    page: ListPage[Any] | None
     waiting: Waiting | None
 
     @property
@@ -183,7 +183,7 @@ class ListScreen(ScreenPart, Protocol):
     @property
     def row_options(self) -> RowPart: ...
     @property
-    def service(self) -> RecordService: ...
+    def service(self) -> RecordService[Any]: ...
     @property
     def options(self) -> list[OptionInput]: ...
     def form(self, start: Start) -> Screen[Any]: ...

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -162,7 +162,7 @@ class SignInScreen(DialogScreen[Told | None]):
         installed, text = self.installed, event.value
         self.run_worker(self._finish(lambda: installed.finish(text)), exclusive=True)
 
-    async def _finish(self, get_tokens) -> None:
+    async def _finish(self, get_tokens: Callable[[], Tokens]) -> None:
         from fincon_tui._exceptions import RecordChanged, StorageError
         from fincon_tui.oauth.errors import TokenFailure
         from fincon_tui.oauth.threads import in_thread
@@ -195,7 +195,7 @@ class SignInScreen(DialogScreen[Told | None]):
         self.dismiss(None if self.failure is None else (self.failure, "error"))
 
 
-def sign_in_reminder(find: Callable[[str], SignIn], service: RecordService, sign_in_key: str, key: str) -> str:
+def sign_in_reminder(find: Callable[[str], SignIn], service: RecordService[Any], sign_in_key: str, key: str) -> str:
     """'; ann@… is not signed in yet: …' when the saved record `key`
     signs a mailbox in and has no sign-in (in the database thread)."""
     from fincon_tui._exceptions import NotReady, SecretStoreError

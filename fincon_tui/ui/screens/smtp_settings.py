@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -26,6 +26,7 @@ from fincon_tui.ui.widgets.list_rows import Column
 from fincon_tui.ui.widgets.text_update import update_text
 
 if TYPE_CHECKING:
+    from fincon_tui.domain.smtp import SmtpDefinition
     from fincon_tui.services.record_store import Saved
     from fincon_tui.services.sign_ins import SignIn
     from fincon_tui.services.smtp_settings import SmtpSettings
@@ -64,7 +65,7 @@ def parse_form(values: dict[str, str], password: PasswordChange, secrets: dict[s
     return smtp.parse_definition(values, password, had_password=had_password, secret=secret, had_secret=had_secret)
 
 
-def definition_saved(service: SmtpSettings, reminder: Callable[[str], str], saved: Saved) -> str:
+def definition_saved(service: SmtpSettings, reminder: Callable[[str], str], saved: Saved[SmtpDefinition]) -> str:
     """Saved, whether its mailbox still has to sign in, and whether its users
     bring their own login (in the database thread)."""
     message = saved_text(service.kind, saved) + reminder(saved.key)
@@ -217,7 +218,7 @@ class SmtpSettingsScreen(RecordFormScreen):
         secrets = self.secrets
         return partial(parse_form, had_password=secrets.had_password, had_secret=secrets.stored("client_secret"))
 
-    def saved_report(self) -> Callable[[Saved], str]:
+    def saved_report(self) -> Callable[[Saved[Any]], str]:
         return partial(definition_saved, self.service, self.signing.reminder())
 
     # -- real SMTP use (F6, F7) ------------------------------------------------

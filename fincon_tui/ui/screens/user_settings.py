@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -30,6 +30,7 @@ from fincon_tui.ui.widgets.list_rows import Column
 from fincon_tui.ui.widgets.text_update import update_text
 
 if TYPE_CHECKING:
+    from fincon_tui.domain.users import UserEmailSettings
     from fincon_tui.services.record_store import Saved
     from fincon_tui.services.sign_ins import SignIn
     from fincon_tui.services.smtp_settings import SmtpSettings
@@ -59,7 +60,7 @@ def parse_form(smtp_service: SmtpSettings, values: dict[str, str], password: Pas
 
 
 def user_saved(service: UserSettings, smtp_service: SmtpSettings, reminder: Callable[[str], str],
-               saved: Saved) -> str:
+               saved: Saved[UserEmailSettings]) -> str:
     """Saved; and if this user cannot send yet, why (in the database thread)."""
     message = saved_text(service.kind, saved)
     found = smtp_service.get(saved.record.smtp_name)
@@ -75,7 +76,7 @@ def user_saved(service: UserSettings, smtp_service: SmtpSettings, reminder: Call
     return message + reminder(saved.key)
 
 
-def login_used(smtp_service: SmtpSettings, values: tuple) -> str:
+def login_used(smtp_service: SmtpSettings, values: tuple[Any, ...]) -> str:
     """'Login used: ...' for the typed SMTP Definition, user code,
     username and Login Method, whether a password is given and whether a
     mailbox that signs in is signed in: MISSING and what, when it cannot
@@ -163,7 +164,7 @@ class UserEmailSettingsScreen(RecordFormScreen):
 
         return partial(user_sign_in, self.service, self.services.smtp)
 
-    def saved_report(self) -> Callable[[Saved], str]:
+    def saved_report(self) -> Callable[[Saved[Any]], str]:
         return partial(user_saved, self.service, self.services.smtp, self.signing.reminder())
 
     @on(Input.Changed, "#smtp_name, #smtp_username, #login_method")
@@ -192,7 +193,7 @@ class UserEmailSettingsScreen(RecordFormScreen):
         if self.is_open and self._gives_password() != self._shown_password:
             self.show_login_used()
 
-    async def _show_login_used(self, values: tuple | None) -> None:
+    async def _show_login_used(self, values: tuple[Any, ...] | None) -> None:
         text = await self.database.run(login_used, self.services.smtp, values) if values else ""
         update_text(self.query_one("#login-used", Static), plain(text))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fincon_tui.domain import smtp, users
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
@@ -74,7 +74,7 @@ class WorkWithDefinitionsScreen(WorkWithScreen):
     def service(self) -> SmtpSettings:
         return self.services.smtp
 
-    def page_reader(self) -> Callable[[str, int, str], ListPage]:
+    def page_reader(self) -> Callable[[str, int, str], ListPage[DefinitionRow]]:
         from fincon_tui.services.work_lists import definitions
 
         return partial(definitions, self.service)
@@ -85,7 +85,7 @@ class WorkWithDefinitionsScreen(WorkWithScreen):
     def cells(self, row: DefinitionRow) -> tuple[str, ...]:
         return row.key, row.server_port, row.tls, row.login, str(row.users)
 
-    def create_screen(self) -> Screen:
+    def create_screen(self) -> Screen[Any]:
         return SmtpSettingsScreen()
 
 
@@ -114,7 +114,7 @@ class WorkWithUsersScreen(WorkWithScreen):
     def service(self) -> UserSettings:
         return self.services.users
 
-    def page_reader(self) -> Callable[[str, int, str], ListPage]:
+    def page_reader(self) -> Callable[[str, int, str], ListPage[UserRow]]:
         from fincon_tui.services.work_lists import users as user_rows
 
         return partial(user_rows, self.service)
@@ -130,5 +130,5 @@ class WorkWithUsersScreen(WorkWithScreen):
         record = row.stored.record
         return row.key, record.smtp_name, record.sender_email, row.login_used
 
-    def create_screen(self) -> Screen:
+    def create_screen(self) -> Screen[Any]:
         return UserEmailSettingsScreen()

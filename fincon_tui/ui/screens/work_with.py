@@ -92,7 +92,7 @@ class WorkWithScreen(FinconScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.page: ListPage | None = None
+        self.page: ListPage[Any] | None = None
         self.typed_options = TypedOptions(self)
         self.row_options = RowOptions(self)
         # Until the first layout: the rows at 80x24's count, as wide as the page less its padding.
@@ -104,10 +104,10 @@ class WorkWithScreen(FinconScreen):
     # -- what subclasses provide ----------------------------------------------------
 
     @property
-    def service(self) -> RecordService:
+    def service(self) -> RecordService[Any]:
         raise NotImplementedError
 
-    def page_reader(self) -> Callable[[str, int, str], ListPage]:
+    def page_reader(self) -> Callable[[str, int, str], ListPage[Any]]:
         """What reads a page of rows (key, size, direction) in the database
         thread: a plain function of the service."""
         raise NotImplementedError
@@ -124,7 +124,7 @@ class WorkWithScreen(FinconScreen):
         """Whether the row is shown as needing attention."""
         return False
 
-    def create_screen(self) -> Screen:
+    def create_screen(self) -> Screen[Any]:
         raise NotImplementedError
 
     def form(self, start: Start) -> RecordFormScreen:
@@ -232,7 +232,7 @@ class WorkWithScreen(FinconScreen):
             self.focus_row(self.focus_wanted)
             self.focus_wanted = None
 
-    def show_page(self, page: ListPage) -> bool:
+    def show_page(self, page: ListPage[Any]) -> bool:
         """Show `page`; False if the screen's widgets are gone (the app quit
         while the page was read: the screen is still on the stack then)."""
         try:
