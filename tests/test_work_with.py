@@ -384,6 +384,17 @@ async def test_data_is_never_markup(app) -> None:
         assert app.is_running
 
 
+async def test_a_server_cut_to_fit_keeps_its_port(app) -> None:
+    """At 60x20 a long mail server is cut before its ':port', which stays in
+    sight (it was 'very-long-relay-hostname.mai…', the port lost)."""
+    app.smtp.save(definition(name="RELAY", mail_server="very-long-relay-hostname.mail.example.org", port=2525),
+                  PasswordChange.keep(), None)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press(*DEFINITIONS)
+        row = lines(app.screen)[0]
+        assert "…:2525" in row and row.split()[2].startswith("very-long-relay-host"), row
+
+
 async def test_a_taller_terminal_shows_more_rows(many) -> None:
     async with many.run_test(size=SIZE) as pilot:
         await pilot.press(*DEFINITIONS, "pagedown")

@@ -57,8 +57,8 @@ class WorkWithDefinitionsScreen(WorkWithScreen):
     FORM = SmtpSettingsScreen
     TITLE = "Work with SMTP Definitions"
     OPTIONS = {"2": "Change", "3": "Copy", "4": "Delete", "5": "Display", "7": "Rename", "8": "Test login"}
-    COLUMNS = (Column("SMTP Name", 24), Column("Server:Port", 36), Column("TLS", 8), Column("Login", 8),
-               Column("Users", 5, right=True))
+    COLUMNS = (Column("SMTP Name", 24), Column("Server:Port", 36, keeps=":"), Column("TLS", 8),
+               Column("Login", 8), Column("Users", 5, right=True))
     HELP_TEXT = (
         "Every SMTP definition with its server and port, how the connection is secured (TLS from "
         "the first byte, STARTTLS, none), whose login it uses (shared, per user, none, or MISSING "

@@ -36,14 +36,21 @@ class Column:
     title: str
     most: int
     right: bool = False  # a number, right-aligned
+    keeps: str = ""  # a cut value keeps what follows its last `keeps` ('host…:587')
 
     def width(self, values: Sequence[str]) -> int:
         return min(self.most, max(cell_len(visible(value)) for value in [self.title, *values]))
 
     def cell(self, text: str, width: int) -> str:
-        """`text` in `width` cells, cut with '…' if longer."""
-        if self.right and cell_len(visible(text)) <= width:
-            return visible(text).rjust(width)
+        """`text` in `width` cells, cut with '…' if longer (before the end that
+        `keeps` marks, where that leaves room)."""
+        shown = visible(text)
+        if self.right and cell_len(shown) <= width:
+            return shown.rjust(width)
+        head, mark, tail = shown.rpartition(self.keeps) if self.keeps else ("", "", "")
+        end = mark + tail
+        if mark and cell_len(shown) > width and cell_len(end) + 2 <= width:
+            return set_cell_size(head, width - cell_len(end) - 1) + "…" + end
         return fit(text, width)
 
     def wrapped(self, text: str, width: int) -> list[str]:
