@@ -6,6 +6,7 @@ from support import legend
 
 from fincon_tui.ui.screens.menu import MenuScreen
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
+from fincon_tui.ui.widgets.key_legend import KeyLegend
 
 SIZE = (80, 24)
 
@@ -91,6 +92,15 @@ async def test_the_key_legend_is_green_screen_style(app) -> None:
             "F2/^N=Sign in",
             "^Q=Quit",
         ]
+
+
+async def test_a_wide_terminal_shows_the_ctrl_keys_on_two_lines_rather_than_f_keys_on_one(app) -> None:
+    """At 120x40 the form's legend fits on one line as F-keys alone, but a
+    terminal that swallows F-keys needs the Ctrl aliases: two lines then."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("1", "1", "1")
+        assert "F10/^S=Accept" in legend(app) and "F12/Esc=Cancel" in legend(app)
+        assert app.screen.query_one(KeyLegend).rows == 2
 
 
 async def test_legend_keeps_only_f_keys_when_the_ctrl_keys_would_take_another_line(app) -> None:

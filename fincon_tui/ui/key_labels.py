@@ -119,10 +119,16 @@ def wrap_legend(entries: list[LegendEntry], width: int, function_keys_only: bool
     return lines
 
 
+#: Lines the legend may take to show every key with its Ctrl alias.
+LEGEND_LINES = 2
+
+
 def legend_lines(entries: list[LegendEntry], width: int) -> tuple[list[list[LegendEntry]], bool]:
     """The legend's lines and whether they show F-keys only: every key
-    (F10/^S, for terminals that swallow F-keys) unless that takes more
-    lines than F-keys alone."""
+    (F10/^S, for terminals that swallow F-keys) on up to LEGEND_LINES lines,
+    F-keys alone only where the Ctrl aliases would take more than that and
+    more than F-keys alone (a 120-column terminal shows them on two lines
+    rather than F-keys on one)."""
     full = wrap_legend(entries, width, function_keys_only=False)
     short = wrap_legend(entries, width, function_keys_only=True)
-    return (short, True) if len(short) < len(full) else (full, False)
+    return (short, True) if len(full) > max(len(short), LEGEND_LINES) else (full, False)
