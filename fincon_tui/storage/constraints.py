@@ -20,8 +20,8 @@ import sys
 import unicodedata
 from collections.abc import Callable
 
-from fincon_tui.domain.value_rules import Choice, Code, Email, Host, Text, WholeNumber, YesNo
-from fincon_tui.storage.field_rules import ColumnRule, all_rules
+from fincon_tui.storage import field_rules
+from fincon_tui.storage.field_rules import ColumnRule, Dialect, all_rules
 
 #: The Unicode planes that hold format and space characters: 0, 1 and 14
 #: (tags, variation selectors).  The others hold ideographs, private use
@@ -67,10 +67,6 @@ def text(column: str, low: int, high: int) -> str:
     return f"length({column}) BETWEEN {low} AND {high} AND {printable(column)} AND {trimmed(column)}"
 
 
-def optional(column: str, condition: str) -> str:
-    return f"({column} IS NULL OR ({condition}))"
-
-
 def address(column: str) -> str:
     """One address: something@domain.tld, nothing around it."""
     after = f"substr({column}, instr({column}, '@') + 1)"
@@ -101,33 +97,23 @@ def _glob_class(chars: str) -> str:
     return _literal(f"*[^{chars}]*")
 
 
+#: SQLite's words for the parts of a rule (field_rules.condition).
+SQLITE = Dialect(
+    name="SQLite",
+    literal=_literal,
+    only=lambda column, chars: f"{column} NOT GLOB {_glob_class(chars)}",
+    no_spaces=lambda column: f"{column} NOT GLOB {_literal('*[' + SPACES + ']*')}",
+    text=text,
+    trimmed=trimmed,
+    host=host,
+    address=address,
+    whole_number=lambda column, low, high: f"typeof({column}) = 'integer' AND {column} BETWEEN {low} AND {high}",
+)
+
+
 def condition(rule: ColumnRule) -> str:
     """`rule` as an SQLite condition over NEW.<column> (NULL allowed unless required)."""
-    column, kind = f"NEW.{rule.column}", rule.rule
-    if rule.link is not None:
-        held = f"EXISTS (SELECT 1 FROM {rule.link.table} WHERE {rule.link.column} = {column})"
-    elif isinstance(kind, Text) and kind.chars:
-        held = (f"{column} NOT GLOB {_glob_class(kind.chars)} "
-                f"AND length({column}) BETWEEN {kind.low} AND {kind.high} AND {trimmed(column)}")
-    elif isinstance(kind, Text):
-        held = text(column, kind.low, kind.high)
-        if not kind.spaces:
-            held += f" AND {column} NOT GLOB {_literal('*[' + SPACES + ']*')}"
-    elif isinstance(kind, Code):
-        held = f"{column} NOT GLOB {_glob_class(kind.chars)} AND length({column}) BETWEEN 1 AND {kind.high}"
-    elif isinstance(kind, Host):
-        held = host(column)
-    elif isinstance(kind, Email):
-        held = address(column)
-    elif isinstance(kind, YesNo):
-        held = f"{column} IN ('Y', 'N')"
-    elif isinstance(kind, WholeNumber):
-        held = f"typeof({column}) = 'integer' AND {column} BETWEEN {kind.low} AND {kind.high}"
-    elif isinstance(kind, Choice):
-        held = f"{column} IN ({', '.join(_literal(choice) for choice in kind.choices)})"
-    else:
-        raise TypeError(f"no SQLite rendering for {type(kind).__name__}")
-    return held if rule.required else optional(column, held)
+    return field_rules.condition(rule, SQLITE)
 
 
 def raise_when_broken(rule: ColumnRule, changed_only: bool = False) -> str:

@@ -6,11 +6,12 @@ the field's own description of what it takes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from fincon_tui.domain import smtp, users
 from fincon_tui.domain.declaration import Declaration, Link
-from fincon_tui.domain.value_rules import Rule
+from fincon_tui.domain.value_rules import Choice, Code, Email, Host, Rule, Text, WholeNumber, YesNo
 
 #: The record kinds whose tables carry field rules, parents first.
 DECLARATIONS: tuple[Declaration[Any], ...] = (smtp.DECLARED, users.DECLARED)
@@ -44,3 +45,48 @@ def column_rules(declaration: Declaration[Any]) -> tuple[ColumnRule, ...]:
 def all_rules() -> tuple[ColumnRule, ...]:
     """Every table's rules, parents first."""
     return tuple(rule for declaration in DECLARATIONS for rule in column_rules(declaration))
+
+
+class Dialect(NamedTuple):
+    """How one engine writes the parts of a rule's condition over `column`
+    (each takes the column as written in the condition, NEW.<name>)."""
+
+    name: str
+    literal: Callable[[str], str]
+    only: Callable[[str, str], str]  # only characters of a class ('A-Z0-9._-')
+    no_spaces: Callable[[str], str]
+    text: Callable[[str, int, int], str]  # printable, trimmed, length from..to
+    trimmed: Callable[[str], str]
+    host: Callable[[str], str]
+    address: Callable[[str], str]
+    whole_number: Callable[[str, int, int], str]
+
+
+def condition(rule: ColumnRule, dialect: Dialect) -> str:
+    """`rule` as `dialect`'s condition over NEW.<column> (NULL allowed
+    unless required): the one reading of the rules both engines render."""
+    column, kind = f"NEW.{rule.column}", rule.rule
+    if rule.link is not None:
+        held = f"EXISTS (SELECT 1 FROM {rule.link.table} WHERE {rule.link.column} = {column})"
+    elif isinstance(kind, Text) and kind.chars:
+        held = (f"{dialect.only(column, kind.chars)} AND length({column}) BETWEEN {kind.low} AND {kind.high} "
+                f"AND {dialect.trimmed(column)}")
+    elif isinstance(kind, Text):
+        held = dialect.text(column, kind.low, kind.high)
+        if not kind.spaces:
+            held += f" AND {dialect.no_spaces(column)}"
+    elif isinstance(kind, Code):
+        held = f"{dialect.only(column, kind.chars)} AND length({column}) BETWEEN 1 AND {kind.high}"
+    elif isinstance(kind, Host):
+        held = dialect.host(column)
+    elif isinstance(kind, Email):
+        held = dialect.address(column)
+    elif isinstance(kind, YesNo):
+        held = f"{column} IN ('Y', 'N')"
+    elif isinstance(kind, WholeNumber):
+        held = dialect.whole_number(column, kind.low, kind.high)
+    elif isinstance(kind, Choice):
+        held = f"{column} IN ({', '.join(dialect.literal(choice) for choice in kind.choices)})"
+    else:
+        raise TypeError(f"no {dialect.name} rendering for {type(kind).__name__}")
+    return held if rule.required else f"({column} IS NULL OR ({held}))"

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fincon_tui.domain.value_rules import Choice, Code, Email, Host, Text, WholeNumber, YesNo
+from fincon_tui.storage import field_rules
 from fincon_tui.storage.constraints import SPACES, UNSAFE
-from fincon_tui.storage.field_rules import ColumnRule, all_rules
+from fincon_tui.storage.field_rules import ColumnRule, Dialect, all_rules
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -87,33 +87,23 @@ def host(column: str) -> str:
     )
 
 
+#: PostgreSQL's words for the parts of a rule (field_rules.condition).
+POSTGRES = Dialect(
+    name="PostgreSQL",
+    literal=_literal,
+    only=_only,
+    no_spaces=lambda column: _none_of(column, SPACES),
+    text=text,
+    trimmed=trimmed,
+    host=host,
+    address=address,
+    whole_number=lambda column, low, high: f"{column} BETWEEN {low} AND {high}",
+)
+
+
 def condition(rule: ColumnRule) -> str:
     """`rule` as a PostgreSQL condition over NEW.<column> (NULL allowed unless required)."""
-    column, kind = f"NEW.{rule.column}", rule.rule
-    if rule.link is not None:
-        held = f"EXISTS (SELECT 1 FROM {rule.link.table} WHERE {rule.link.column} = {column})"
-    elif isinstance(kind, Text) and kind.chars:
-        held = f"{_only(column, kind.chars)} AND length({column}) BETWEEN {kind.low} AND {kind.high} " \
-               f"AND {trimmed(column)}"
-    elif isinstance(kind, Text):
-        held = text(column, kind.low, kind.high)
-        if not kind.spaces:
-            held += f" AND {_none_of(column, SPACES)}"
-    elif isinstance(kind, Code):
-        held = f"{_only(column, kind.chars)} AND length({column}) BETWEEN 1 AND {kind.high}"
-    elif isinstance(kind, Host):
-        held = host(column)
-    elif isinstance(kind, Email):
-        held = address(column)
-    elif isinstance(kind, YesNo):
-        held = f"{column} IN ('Y', 'N')"
-    elif isinstance(kind, WholeNumber):
-        held = f"{column} BETWEEN {kind.low} AND {kind.high}"
-    elif isinstance(kind, Choice):
-        held = f"{column} IN ({', '.join(_literal(choice) for choice in kind.choices)})"
-    else:
-        raise TypeError(f"no PostgreSQL rendering for {type(kind).__name__}")
-    return held if rule.required else f"({column} IS NULL OR ({held}))"
+    return field_rules.condition(rule, POSTGRES)
 
 
 def _check(rule: ColumnRule) -> str:
