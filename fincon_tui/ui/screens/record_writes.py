@@ -85,18 +85,12 @@ class RecordWrites:
             form.message.error(
                 f"{kind} {key} was created by another user meanwhile: press {form.key('cancel')} and open it")
             return
-        except RecordChanged as changed:
-            form.message.error("Not saved: " + self._changed_message(changed))
-            return
         except SecretStoreError as error:
             form.message.error(f"Not saved: {error}")
             form.password_field.refuse_here()
             return
-        except LockWaitAbandoned as error:
-            form.message.show(f"Not saved: {error}", "warning")
-            return
         except StorageError as error:
-            form.message.error(f"Not saved, the database refused: {error}")
+            self._refused("saved", error)
             return
         message = await form.database.run(form.saved_report(), saved)
         form.opening.finish(message)
@@ -129,14 +123,8 @@ class RecordWrites:
         stored, kind = loaded.stored, form.service.kind
         try:
             question = await form.database.run(form.service.delete_question, stored.key, stored)
-        except RecordInUse as error:
-            form.message.error(f"Not deleted: {error}")
-            return
-        except RecordChanged as changed:
-            form.message.error("Not deleted: " + self._changed_message(changed))
-            return
         except StorageError as error:
-            form.message.error(f"Not deleted, the database refused: {error}")
+            self._refused("deleted", error)
             return
 
         def answered(delete: bool | None) -> None:
@@ -150,19 +138,22 @@ class RecordWrites:
         kind, key = form.service.kind, stored.key
         try:
             await self._while_waiting("Deleting", form.service.delete, key, stored)
-        except RecordInUse as error:
-            form.message.error(f"Not deleted: {error}")
-            return
-        except RecordChanged as changed:
-            form.message.error("Not deleted: " + self._changed_message(changed))
-            return
-        except LockWaitAbandoned as error:
-            form.message.show(f"Not deleted: {error}", "warning")
-            return
         except StorageError as error:
-            form.message.error(f"Not deleted, the database refused: {error}")
+            self._refused("deleted", error)
             return
         form.opening.finish(f"{kind} {key} deleted")
 
-    def _changed_message(self, changed: RecordChanged) -> str:
-        return changed_message(self.form.service.kind, changed, f"press {self.form.key('reload')} to reload")
+    def _refused(self, done: str, error: Exception) -> None:
+        """'Not saved: …' or 'Not deleted: …' for what stopped a write: a
+        record in use or changed meanwhile, a wait given up (a warning), or
+        the database's refusal."""
+        form = self.form
+        if isinstance(error, RecordChanged):
+            form.message.error(f"Not {done}: " + changed_message(
+                form.service.kind, error, f"press {form.key('reload')} to reload"))
+        elif isinstance(error, RecordInUse):
+            form.message.error(f"Not {done}: {error}")
+        elif isinstance(error, LockWaitAbandoned):
+            form.message.show(f"Not {done}: {error}", "warning")
+        else:
+            form.message.error(f"Not {done}, the database refused: {error}")
