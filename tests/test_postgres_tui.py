@@ -51,7 +51,7 @@ async def test_a_save_behind_another_servers_save_waits_visibly_and_esc_gives_up
         assert screen.field("port").value == "2525"
         other_server.execute("ROLLBACK")
         await pilot.press("f10")
-        assert screen.message.text == "SMTP definition OFFICE saved"
+        await until(lambda: screen.message.text == "SMTP definition OFFICE saved", "the save once the lock is free")
     assert store.smtp.get("OFFICE").record.port == 2525
 
 
