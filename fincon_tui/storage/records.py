@@ -5,10 +5,12 @@ secret as stored, and how keys are folded for uniqueness (`fold`)."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import Field, dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
+from fincon_tui._exceptions import RecordChanged
 from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
 from fincon_tui.domain.secret_kinds import SecretKind
 
@@ -44,6 +46,29 @@ class Stored(Generic[R]):
     @property
     def key(self) -> str:
         return self.record.key
+
+
+def still_loaded(
+    key: str, expected: int | Stored[R], current: Stored[R] | None,
+    by_row_id: Callable[[str], Stored[R] | None],
+) -> Stored[R]:
+    """`current` (the record stored under `key` now), if it is still the one
+    loaded: `expected` is the loaded record (same row and version) or just
+    its version.  RecordChanged if another session saved, deleted,
+    re-created or renamed it (found by its row, `by_row_id`).  Every
+    engine's repositories ask this, so that all say the same."""
+    version = expected if isinstance(expected, int) else expected.version
+    if current is None and not isinstance(expected, int) and expected.row_id:
+        moved = by_row_id(expected.row_id)
+        if moved is not None:
+            raise RecordChanged(key, moved, renamed=True)
+    if current is None or current.version != version:
+        raise RecordChanged(key, current)
+    if not isinstance(expected, int) and (current.row_id, current.created_at) != (
+        expected.row_id, expected.created_at
+    ):
+        raise RecordChanged(key, current, recreated=True)
+    return current
 
 
 def fold(text: SqliteValue) -> SqliteValue:

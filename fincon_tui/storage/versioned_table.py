@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from fincon_tui._exceptions import RecordChanged, RecordExists
-from fincon_tui.storage.records import Keyed, Page, PageQuery, SqliteValue, Stored, fold, utc_now
+from fincon_tui._exceptions import RecordExists
+from fincon_tui.storage.records import Keyed, Page, PageQuery, SqliteValue, Stored, fold, still_loaded, utc_now
 from fincon_tui.storage.translate import translate_methods
 
 if TYPE_CHECKING:
@@ -77,19 +77,7 @@ class Repository(Generic[R]):
         """The record as stored, if it is still the one loaded: `expected` is
         the loaded record (same row and version) or just its version.
         RecordChanged if another session saved, deleted or re-created it."""
-        current = self.get(key)
-        version = expected if isinstance(expected, int) else expected.version
-        if current is None and not isinstance(expected, int) and expected.row_id:
-            moved = self.by_row_id(expected.row_id)
-            if moved is not None:
-                raise RecordChanged(key, moved, renamed=True)
-        if current is None or current.version != version:
-            raise RecordChanged(key, current)
-        if not isinstance(expected, int) and (current.row_id, current.created_at) != (
-            expected.row_id, expected.created_at
-        ):
-            raise RecordChanged(key, current, recreated=True)
-        return current
+        return still_loaded(key, expected, self.get(key), self.by_row_id)
 
     def update(self, record: R, current: Stored[R]) -> Stored[R]:
         """Replace `current` (from current()) with `record`; the stored key spelling stays."""

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from fincon_tui._exceptions import RecordChanged, RecordExists
+from fincon_tui._exceptions import RecordExists
 from fincon_tui.domain.smtp import DECLARED, SmtpDefinition
 from fincon_tui.storage.postgres.errors import translate_methods
-from fincon_tui.storage.records import Keyed, Page, PageQuery, Stored, fold, utc_now
+from fincon_tui.storage.records import Keyed, Page, PageQuery, Stored, fold, still_loaded, utc_now
 
 if TYPE_CHECKING:
     from fincon_tui.storage.postgres.session import Session
@@ -77,19 +77,7 @@ class Table(Generic[R]):
         return found[0] if found else None
 
     def current(self, key: str, expected: int | Stored[R]) -> Stored[R]:
-        current = self.get(key)
-        version = expected if isinstance(expected, int) else expected.version
-        if current is None and not isinstance(expected, int) and expected.row_id:
-            moved = self.by_row_id(expected.row_id)
-            if moved is not None:
-                raise RecordChanged(key, moved, renamed=True)
-        if current is None or current.version != version:
-            raise RecordChanged(key, current)
-        if not isinstance(expected, int) and (current.row_id, current.created_at) != (
-            expected.row_id, expected.created_at
-        ):
-            raise RecordChanged(key, current, recreated=True)
-        return current
+        return still_loaded(key, expected, self.get(key), self.by_row_id)
 
     def insert(self, record: R) -> Stored[R]:
         if self.get(record.key) is not None:
