@@ -139,6 +139,7 @@ def test_migrations_create_the_schema_on_an_empty_file(db_path: Path) -> None:
         "m011_audit_by_record",
         "m012_rules_check_what_changes",
         "m013_rules_from_declaration",
+        "m014_rules_on_every_python",
     ]
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from fincon_tui._exceptions import FieldError, FormInvalid
+from fincon_tui.domain.refused_characters import has_unsafe
 from fincon_tui.domain.visible import characters
 
 
@@ -58,9 +58,8 @@ _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 def check_printable(text: str) -> str:
     """Refuse control characters (pasted tabs, newlines, escape sequences)."""
-    for char in text:
-        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
-            raise FieldError("contains a control character; retype it")
+    if has_unsafe(text):
+        raise FieldError("contains a control character; retype it")
     return text
 
 

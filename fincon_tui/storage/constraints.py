@@ -16,38 +16,14 @@ which is where a row written by hand goes wrong.
 
 from __future__ import annotations
 
-import sys
-import unicodedata
-from collections.abc import Callable
-
+from fincon_tui.domain import refused_characters
 from fincon_tui.storage import field_rules
 from fincon_tui.storage.field_rules import ColumnRule, Dialect, all_rules
 
-#: The Unicode planes that hold format and space characters: 0, 1 and 14
-#: (tags, variation selectors).  The others hold ideographs, private use
-#: or nothing yet; a scan of them all cost every process that creates a
-#: database 0.4 s of CPU (test_constraints checks them against every plane).
-PLANES = (0, 1, 14)
-
-
-def characters(test: Callable[[str], bool], planes: tuple[int, ...] = PLANES) -> str:
-    """The characters of `planes` (but NUL) that pass `test`, in order."""
-    ends = ((max(plane << 16, 1), min((plane + 1) << 16, sys.maxunicode + 1)) for plane in planes)
-    return "".join(chr(c) for start, end in ends for c in range(start, end) if test(chr(c)))
-
-
-def is_unsafe(char: str) -> bool:
-    """What check_printable refuses: control, format (bidi too) and line/paragraph separators."""
-    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
-
-
-def is_space(char: str) -> bool:
-    """What str.strip() removes that is not already unsafe."""
-    return char.isspace() and unicodedata.category(char) not in ("Cc", "Zl", "Zp")
-
-
-UNSAFE = characters(is_unsafe)
-SPACES = characters(is_space)
+#: The characters the rules refuse and trim (domain/refused_characters.py);
+#: NUL, which GLOB cannot see past, is checked as bytes (see `printable`).
+UNSAFE = refused_characters.UNSAFE.replace("\0", "")
+SPACES = refused_characters.SPACES
 
 
 def _literal(text: str) -> str:

@@ -396,6 +396,15 @@ def m013_rules_from_declaration(db: Database) -> None:
     refresh_rules(db)
 
 
+@migrations()
+def m014_rules_on_every_python(db: Database) -> None:
+    """The rules re-made with the characters pinned to Unicode 15.1
+    (domain/refused_characters.py): m013 took them from the running
+    Python's Unicode, so a database made with Python 3.11 (Unicode 14.0)
+    let seven format characters through that one made with 3.13 refused."""
+    refresh_rules(db)
+
+
 def refresh_rules(db: Database) -> None:
     """The rule triggers re-made from the declarations as they are now."""
     from fincon_tui.storage.constraints import rule_triggers

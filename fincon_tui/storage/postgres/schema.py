@@ -258,12 +258,20 @@ def m013_rules_from_declaration(conn: Connection) -> None:
     refresh_rules(conn)
 
 
+def m014_rules_on_every_python(conn: Connection) -> None:
+    """SQLite's m014: the rules re-made with the characters pinned to
+    Unicode 15.1, the same on every Python (domain/refused_characters.py)."""
+    from fincon_tui.storage.postgres.rules import refresh_rules
+
+    refresh_rules(conn)
+
+
 STEPS = tuple(
     Step(step.__name__, step)
     for step in (
         m001_smtp_settings, m002_user_email_settings, m003_audit_log, m004_password_journal,
         m005_encrypted_passwords, m006_rules_for_other_tools, m007_row_identity, m008_application_id,
         m009_oauth_logins, m010_user_login_method_as_definition, m011_audit_by_record,
-        m012_rules_check_what_changes, m013_rules_from_declaration,
+        m012_rules_check_what_changes, m013_rules_from_declaration, m014_rules_on_every_python,
     )
 )
