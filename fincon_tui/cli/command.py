@@ -43,6 +43,8 @@ class Command(NamedTuple):
     run: Callable[[Context], int]
     writes: bool
     arguments: Callable[[argparse.ArgumentParser], None] = no_arguments
+    #: Read-only, it opens an older schema as it is (to describe it) instead of refusing it.
+    any_schema: bool = False
 
 
 class Group(NamedTuple):

@@ -42,6 +42,14 @@ BROKEN_PIPE = 141
 LINE_MAX = 65_536
 
 
+def init_command(args: argparse.Namespace, path: object) -> str:
+    """The command that creates or upgrades the database at `path`, to copy
+    into a shell: `fincon-tui --db 'new db.db' init` (without --db, as given)."""
+    import shlex
+
+    return f"fincon-tui --db {shlex.quote(str(path))} init" if args.db else "fincon-tui init"
+
+
 def say(text: str = "", *, err: bool = False) -> None:
     """Print text for a person; control characters that came from data or a
     server are shown visibly, never sent to the terminal."""

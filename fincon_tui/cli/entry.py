@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fincon_tui import __version__
 from fincon_tui._exceptions import ConfigError, NoDatabase, SecretStoreError, StorageError
-from fincon_tui.cli.common import BROKEN_PIPE, Parser, fail
+from fincon_tui.cli.common import BROKEN_PIPE, Parser, fail, init_command
 from fincon_tui.paths import DB_ENV, database_path
 
 if TYPE_CHECKING:
@@ -144,12 +143,6 @@ def _opening_waits(path: Path | str) -> Waiting:
     return Waiting(report=report)
 
 
-def _init_command(args: argparse.Namespace, path: Path | str) -> str:
-    """The command that creates or upgrades the database at `path`, to copy
-    into a shell: `fincon-tui --db 'new db.db' init` (without --db, as given)."""
-    return f"fincon-tui --db {shlex.quote(str(path))} init" if args.db else "fincon-tui init"
-
-
 def _command(args: argparse.Namespace, path: Path | str, vault: PasswordVault, config: Config) -> int:
     """Run the COMMAND chosen; database damage or refusal is one line and status 2."""
     from fincon_tui.cli.command import Context
@@ -160,10 +153,10 @@ def _command(args: argparse.Namespace, path: Path | str, vault: PasswordVault, c
     try:
         try:
             store = open_store(path, writable=command.writes and not dry_run, adopt=args.command == "init",
-                               waiting=_opening_waits(path))
+                               waiting=_opening_waits(path), any_schema=command.any_schema)
         except NoDatabase as error:
             if not (dry_run and error.empty):
-                return fail(f"{error}: {'create' if error.empty else 'upgrade'} it with `{_init_command(args, path)}`")
+                return fail(f"{error}: {'create' if error.empty else 'upgrade'} it with `{init_command(args, path)}`")
             return command.run(Context(args, scratch_store(), vault, config, path, missing=True))
         return command.run(Context(args, store, vault, config, path))
     except (StorageError, SecretStoreError) as error:  # a key missing: could not run, as everywhere

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from fincon_tui.cli import copy_rename, key, records, sign_in, smtp, transfer, user
+from fincon_tui.cli import copy_rename, db, key, records, sign_in, smtp, transfer, user
 from fincon_tui.cli.command import Command, Context, Group, json_option
 
 SMTP, USER = smtp.KIND, user.KIND
@@ -68,6 +68,10 @@ TABLE: tuple[Command | Group, ...] = (
                 writes=True, arguments=key.file_arguments),
         Command("move-to-file", "the same, then remove the key from your keyring and default key file", key.run,
                 writes=True, arguments=key.file_arguments),
+    )),
+    Group("db", "the database itself, on either engine", (
+        Command("status", "the engine, where the database is, the server's and the schema's versions", db.status,
+                writes=False, arguments=json_option, any_schema=True),
     )),
     Command("init", "create the database, or add fincon-tui's tables to an existing SQLite file, and upgrade it",
             init, writes=True),

@@ -29,7 +29,8 @@ UPGRADE_WAIT_SECONDS = 60.0
 
 
 def open_database(
-    path: Path, *, writable: bool = True, adopt: bool = False, waiting: Waiting | None = None
+    path: Path, *, writable: bool = True, adopt: bool = False, waiting: Waiting | None = None,
+    any_schema: bool = False,
 ) -> Database:
     """Open the database at `path`; raises StorageError with a one-line reason.
 
@@ -39,6 +40,7 @@ def open_database(
     another program is refused unless `adopt` (`fincon-tui init`).  When
     another process is creating or upgrading the schema, the open waits
     for it, reported through `waiting` (else the thread's, see WAITING).
+    `any_schema` (read-only) opens an older schema as it is, to be described.
     """
     check_database_file(path, writable=writable, adopt=adopt)
     if not writable and not path.exists():
@@ -55,7 +57,7 @@ def open_database(
         _refuse_other_programs(db, path, adopt)
         _refuse_newer_schema(db)
         if not writable:
-            _refuse_pending(db, path)
+            _refuse_pending(db, path, any_schema)
         else:
             _bring_up_to_date(db, waiting or WAITING.get() or Waiting())
     except sqlite3.OperationalError as error:
@@ -76,13 +78,15 @@ def empty_database() -> Database:
     return db
 
 
-def _refuse_pending(db: Database, path: Path) -> None:
-    """A read-only open needs the schema as this version writes it."""
+def _refuse_pending(db: Database, path: Path, any_schema: bool = False) -> None:
+    """A read-only open needs the schema as this version writes it (or,
+    `any_schema`, any of its steps but none)."""
     if not migrations.pending(db):
         return
     if not migrations.applied(db):
         raise NoDatabase(f"{path} holds no fincon-tui database yet", empty=True)
-    raise NoDatabase(f"{path} was written by an older fincon-tui", empty=False)
+    if not any_schema:
+        raise NoDatabase(f"{path} was written by an older fincon-tui", empty=False)
 
 
 def _bring_up_to_date(db: Database, waiting: Waiting) -> None:

@@ -233,6 +233,16 @@ class StoreInfo(Protocol):
         """The last schema step applied ('m012_...')."""
         ...
 
+    def latest_schema_version(self) -> str:
+        """The last schema step this fincon-tui applies: the database is
+        current when schema_version() is this one."""
+        ...
+
+    def server_version(self) -> str:
+        """The engine's version as it reports it: PostgreSQL's server
+        ('16.4'), or the SQLite library's ('3.45.1')."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """The repositories, as one transaction (or snapshot) sees them."""
@@ -258,6 +268,8 @@ class Store(UnitOfWork, Protocol):
 
     #: Where it is, as an admin may be shown it (a path; a URL without its password).
     location: str
+    #: The engine, as people name it: 'SQLite', 'PostgreSQL'.
+    engine: str
 
     def transaction(self) -> AbstractContextManager[UnitOfWork]:
         """One write transaction (see the contract)."""
@@ -277,24 +289,26 @@ class Store(UnitOfWork, Protocol):
 
 
 def open_store(location: str | Path, *, writable: bool = True, adopt: bool = False,
-               waiting: Waiting | None = None) -> Store:
+               waiting: Waiting | None = None, any_schema: bool = False) -> Store:
     """Open the store at `location`, a SQLite file's path or a PostgreSQL
     URL (storage/location.py; StorageError with a one-line reason).
 
     `writable` creates a missing database and brings its schema up to date;
     read-only use changes nothing (NoDatabase if it would have to).  `adopt`
-    lets `init` add fincon-tui's tables to another program's SQLite file."""
+    lets `init` add fincon-tui's tables to another program's SQLite file.
+    `any_schema`, read-only: an older schema is opened as it is, to be
+    described (`db status` reads only `info`), not refused."""
     from fincon_tui.storage.location import POSTGRESQL, locate
 
     where = locate(location)
     if where.engine == POSTGRESQL:
         from fincon_tui.storage.postgres.store import open_postgres
 
-        return open_postgres(where, writable=writable, waiting=waiting)
+        return open_postgres(where, writable=writable, waiting=waiting, any_schema=any_schema)
     from fincon_tui.storage.sqlite.store import open_sqlite
 
     assert where.path is not None
-    return open_sqlite(where.path, writable=writable, adopt=adopt, waiting=waiting)
+    return open_sqlite(where.path, writable=writable, adopt=adopt, waiting=waiting, any_schema=any_schema)
 
 
 def scratch_store() -> Store:

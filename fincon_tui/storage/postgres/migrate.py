@@ -52,14 +52,15 @@ def refuse_newer(names: list[str]) -> None:
         )
 
 
-def refuse_unless_current(conn: Connection, shown: str) -> None:
-    """What a reading command needs: the schema as this version writes it,
-    changed by nothing (NoDatabase: `init` makes or upgrades it)."""
+def refuse_unless_current(conn: Connection, shown: str, any_schema: bool = False) -> None:
+    """What a reading command needs: the schema as this version writes it
+    (`any_schema`: any of its steps), changed by nothing (NoDatabase:
+    `init` makes or upgrades it)."""
     names = applied(conn)
     refuse_newer(names)
     if not names:
         raise NoDatabase(f"{shown} holds no fincon-tui database yet", empty=True)
-    if pending(conn):
+    if not any_schema and pending(conn):
         raise NoDatabase(f"{shown} was written by an older fincon-tui", empty=False)
 
 

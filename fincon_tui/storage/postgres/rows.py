@@ -165,6 +165,14 @@ class Info:
         names = applied(self.session.conn)
         return names[-1] if names else ""
 
+    def latest_schema_version(self) -> str:
+        from fincon_tui.storage.postgres.schema import STEPS
+
+        return STEPS[-1].name
+
+    def server_version(self) -> str:
+        return str(self.session.value("SHOW server_version"))
+
 
 for _part in (Secrets, Audit, Info):
     translate_methods(_part)

@@ -34,6 +34,8 @@ UPGRADE_WAIT_SECONDS = 60.0
 class PostgresStore:
     """storage.store.Store on one PostgreSQL connection."""
 
+    engine = "PostgreSQL"
+
     def __init__(self, session: Session) -> None:
         self.session = session
         self.location = session.location.shown
@@ -114,11 +116,12 @@ class PostgresStore:
         self.session.close()
 
 
-def open_postgres(location: Location, *, writable: bool = True, waiting: Waiting | None = None) -> PostgresStore:
+def open_postgres(location: Location, *, writable: bool = True, waiting: Waiting | None = None,
+                  any_schema: bool = False) -> PostgresStore:
     """The store in the database at `location` (see storage.store.open_store)."""
     session = Session(location)
     try:
-        _prepare(session, writable, waiting or WAITING.get() or Waiting())
+        _prepare(session, writable, waiting or WAITING.get() or Waiting(), any_schema)
     except BaseException:
         session.close()
         raise
@@ -126,9 +129,9 @@ def open_postgres(location: Location, *, writable: bool = True, waiting: Waiting
 
 
 @translated
-def _prepare(session: Session, writable: bool, waiting: Waiting) -> None:
+def _prepare(session: Session, writable: bool, waiting: Waiting, any_schema: bool) -> None:
     if not writable:
-        refuse_unless_current(session.conn, session.location.shown)
+        refuse_unless_current(session.conn, session.location.shown, any_schema)
         return
     bring_up_to_date(session.conn, Waiting(
         report=waiting.report, abandoned=waiting.abandoned, limit=UPGRADE_WAIT_SECONDS,

@@ -110,6 +110,14 @@ class SqliteInfo:
         applied = migrations.applied(self.db)
         return applied[-1].name if applied else ""
 
+    def latest_schema_version(self) -> str:
+        from fincon_tui.storage.migrations import migrations
+
+        return migrations._migrations[-1].name  # noqa: SLF001 (no public list)
+
+    def server_version(self) -> str:
+        return str(self.db.execute("SELECT sqlite_version()").fetchone()[0])
+
 
 for _adapter in (SqliteSecrets, SqliteAudit, SqliteInfo):
     translate_methods(_adapter)
@@ -117,6 +125,8 @@ for _adapter in (SqliteSecrets, SqliteAudit, SqliteInfo):
 
 class SqliteStore:
     """storage.store.Store on one SQLite connection (sqlite-utils' Database)."""
+
+    engine = "SQLite"
 
     def __init__(self, db: Database, location: str) -> None:
         self.db = db
@@ -152,11 +162,12 @@ class SqliteStore:
 
 
 def open_sqlite(path: Path, *, writable: bool = True, adopt: bool = False,
-                waiting: Waiting | None = None) -> SqliteStore:
+                waiting: Waiting | None = None, any_schema: bool = False) -> SqliteStore:
     """The store in the SQLite file at `path` (see storage.store.open_store)."""
     from fincon_tui.storage.database import open_database
 
-    return SqliteStore(open_database(path, writable=writable, adopt=adopt, waiting=waiting), str(path))
+    db = open_database(path, writable=writable, adopt=adopt, waiting=waiting, any_schema=any_schema)
+    return SqliteStore(db, str(path))
 
 
 def scratch_sqlite() -> SqliteStore:
