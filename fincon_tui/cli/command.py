@@ -45,6 +45,8 @@ class Command(NamedTuple):
     arguments: Callable[[argparse.ArgumentParser], None] = no_arguments
     #: Read-only, it opens an older schema as it is (to describe it) instead of refusing it.
     any_schema: bool = False
+    #: Where its database is, from its arguments, when not --db (db copy's TARGET).
+    database: Callable[[argparse.Namespace], str] | None = None
 
 
 class Group(NamedTuple):

@@ -42,12 +42,13 @@ BROKEN_PIPE = 141
 LINE_MAX = 65_536
 
 
-def init_command(args: argparse.Namespace, path: object) -> str:
+def init_command(path: object, named: bool) -> str:
     """The command that creates or upgrades the database at `path`, to copy
-    into a shell: `fincon-tui --db 'new db.db' init` (without --db, as given)."""
+    into a shell: `fincon-tui --db 'new db.db' init` (`named` on the command
+    line; else the default, as it was found)."""
     import shlex
 
-    return f"fincon-tui --db {shlex.quote(str(path))} init" if args.db else "fincon-tui init"
+    return f"fincon-tui --db {shlex.quote(str(path))} init" if named else "fincon-tui init"
 
 
 def say(text: str = "", *, err: bool = False) -> None:

@@ -150,13 +150,16 @@ def _command(args: argparse.Namespace, path: Path | str, vault: PasswordVault, c
 
     command: Command = args.chosen
     dry_run = getattr(args, "dry_run", False)
+    named = bool(args.db)
+    if command.database is not None:
+        path, named = command.database(args), True
     try:
         try:
             store = open_store(path, writable=command.writes and not dry_run, adopt=args.command == "init",
                                waiting=_opening_waits(path), any_schema=command.any_schema)
         except NoDatabase as error:
             if not (dry_run and error.empty):
-                return fail(f"{error}: {'create' if error.empty else 'upgrade'} it with `{init_command(args, path)}`")
+                return fail(f"{error}: {'create' if error.empty else 'upgrade'} it with `{init_command(path, named)}`")
             return command.run(Context(args, scratch_store(), vault, config, path, missing=True))
         return command.run(Context(args, store, vault, config, path))
     except (StorageError, SecretStoreError) as error:  # a key missing: could not run, as everywhere

@@ -72,6 +72,8 @@ TABLE: tuple[Command | Group, ...] = (
     Group("db", "the database itself, on either engine", (
         Command("status", "the engine, where the database is, the server's and the schema's versions", db.status,
                 writes=False, arguments=json_option, any_schema=True),
+        Command("copy", "copy everything into an empty database, on either engine, as it is", db.copy, writes=True,
+                arguments=db.copy_arguments, database=db.copy_target),
     )),
     Command("init", "create the database, or add fincon-tui's tables to an existing SQLite file, and upgrade it",
             init, writes=True),

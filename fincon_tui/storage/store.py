@@ -72,6 +72,7 @@ if TYPE_CHECKING:
     from fincon_tui.domain.smtp import SmtpDefinition  # noqa: F401  (in a quoted base)
     from fincon_tui.domain.users import UserEmailSettings
     from fincon_tui.storage.audit import AuditEntry
+    from fincon_tui.storage.bulk import Contents
     from fincon_tui.storage.records import (
         Keyed,
         LegacyPassword,
@@ -244,6 +245,27 @@ class StoreInfo(Protocol):
         ...
 
 
+class BulkRows(Protocol):
+    """The whole database at once, as storage/bulk.py's rows: what `db copy`
+    reads from one store and writes into another, nothing re-made."""
+
+    def counts(self) -> dict[str, int]:
+        """How many rows each table of bulk.TABLES holds."""
+        ...
+
+    def contents(self) -> Contents:
+        """Everything, as stored (read it in one `read()`); values that
+        another engine could not hold as they are named in `bad_text`."""
+        ...
+
+    def put_contents(self, contents: Contents, progress: Callable[[int], None]) -> None:
+        """Write `contents` as they are into this empty database (in a
+        transaction), the database id and key id included; `progress` is
+        told how many more rows were written.  StorageError naming the
+        record or table a refusal came from."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """The repositories, as one transaction (or snapshot) sees them."""
 
@@ -261,6 +283,9 @@ class UnitOfWork(Protocol):
 
     @property
     def info(self) -> StoreInfo: ...
+
+    @property
+    def bulk(self) -> BulkRows: ...
 
 
 class Store(UnitOfWork, Protocol):

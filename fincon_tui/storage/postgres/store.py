@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import StorageError
+from fincon_tui.storage.postgres.bulk import PostgresBulk
 from fincon_tui.storage.postgres.connect import connect
 from fincon_tui.storage.postgres.errors import database_error, translated
 from fincon_tui.storage.postgres.locks import take_write_lock
@@ -44,6 +45,7 @@ class PostgresStore:
         self.secrets = Secrets(session)
         self.audit = Audit(session)
         self.info = Info(session)
+        self.bulk = PostgresBulk(session)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[PostgresStore]:

@@ -17,6 +17,7 @@ from fincon_tui.storage import secret_rows
 from fincon_tui.storage.audit import PASSWORD_CHANGED, AuditEntry, who
 from fincon_tui.storage.records import LegacyPassword, SealedPassword, Stored, utc_now
 from fincon_tui.storage.smtp_repo import SmtpRepository
+from fincon_tui.storage.sqlite.bulk import SqliteBulk
 from fincon_tui.storage.transactions import write_transaction
 from fincon_tui.storage.translate import translate_methods, translated
 from fincon_tui.storage.user_repo import UserRepository
@@ -136,6 +137,7 @@ class SqliteStore:
         self.secrets = SqliteSecrets(db)
         self.audit = SqliteAudit(db)
         self.info = SqliteInfo(db)
+        self.bulk = SqliteBulk(db)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[SqliteStore]:

@@ -1,0 +1,62 @@
+"""How far a long command has got, on stderr when it is a terminal: one
+line redrawn in place ('copied 1,200 of 5,000 records and audit entries,
+about 4 s left'), at most ten times a second, and wiped at the end so that
+what the command prints next starts on a clean line.  Piped or
+redirected, stderr gets nothing: a script's log holds no carriage returns.
+`db copy` and `import` use it."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import TextIO
+
+#: The least time between two redraws (seconds).
+REDRAW_EVERY = 0.1
+#: Erase from the cursor to the end of the line.
+ERASE = "\x1b[K"
+
+
+class Progress:
+    """`with Progress(total, 'copied', 'records and audit entries') as step:`
+    then `step(n)` after each n more are done."""
+
+    def __init__(self, total: int, done_word: str, things: str, stream: TextIO | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.total, self.done_word, self.things = total, done_word, things
+        self.stream = stream if stream is not None else sys.stderr
+        self.shown = self.stream is not None and self.stream.isatty()
+        self.clock = clock
+        self.done = 0
+        self.started = clock()
+        self.drawn_at: float | None = None
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __call__(self, more: int) -> None:
+        self.done += more
+        if not self.shown:
+            return
+        now = self.clock()
+        if self.drawn_at is None or now - self.drawn_at >= REDRAW_EVERY or self.done >= self.total:
+            self.drawn_at = now
+            self.stream.write(f"\r{self.line(now)}{ERASE}")
+            self.stream.flush()
+
+    def line(self, now: float) -> str:
+        """'copied 1,200 of 5,000 records and audit entries, about 4 s left'."""
+        text = f"{self.done_word} {self.done:,} of {self.total:,} {self.things}"
+        left = self.total - self.done
+        if self.done and left > 0:
+            seconds = (now - self.started) / self.done * left
+            text += f", about {max(1, round(seconds)):,} s left"
+        return text
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self.shown and self.drawn_at is not None:
+            self.stream.write(f"\r{ERASE}")
+            self.stream.flush()

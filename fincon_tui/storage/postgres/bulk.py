@@ -1,0 +1,87 @@
+"""storage.store.BulkRows on PostgreSQL (see storage/bulk.py): the tables
+read as the storage contract's columns (name_folded left out, the audit
+trail's changes as the text written), and written as is, name_folded made
+from each name and the audit trail's id sequence moved past the last id
+copied, so that the next entry follows them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fincon_tui._exceptions import StorageError
+from fincon_tui.storage.bulk import ORDER, TABLES, WRITING, Contents, Progress, Row, chunks, refused
+from fincon_tui.storage.postgres.errors import database_error, translate_methods
+from fincon_tui.storage.records import fold
+
+if TYPE_CHECKING:
+    from fincon_tui.storage.postgres.session import Session
+
+#: PostgreSQL's own columns, not the contract's.
+ENGINE_COLUMNS = {"smtp_settings": ("name_folded",)}
+#: Columns whose values are cast on writing.
+CASTS = {"changes": "::json"}
+#: The audit trail as written: `changes` is json, read back as its text.
+AUDIT_COLUMNS = "id, at, who, kind, record_key, action, changes::text AS changes, row_id"
+
+
+class PostgresBulk:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def counts(self) -> dict[str, int]:
+        return {table: int(self.session.value(f"SELECT count(*) FROM {table}")) for table in TABLES}
+
+    def contents(self) -> Contents:
+        tables: dict[str, list[Row]] = {}
+        for table in TABLES:
+            columns = AUDIT_COLUMNS if table == "audit_log" else "*"
+            rows = self.session.rows(f'SELECT {columns} FROM {table} ORDER BY {_ordered(table)}')
+            dropped = ENGINE_COLUMNS.get(table, ())
+            tables[table] = [{name: _value(value) for name, value in row.items() if name not in dropped}
+                             for row in rows]
+        info = self.session.row("SELECT database_id, key_id FROM database_info WHERE id = 1")
+        if info is None:
+            raise StorageError("the table database_info has lost its row (removed by another tool?): "
+                               "restore it from a backup")
+        return Contents(info["database_id"], info["key_id"], tables)
+
+    def put_contents(self, contents: Contents, progress: Progress) -> None:
+        import psycopg
+
+        for table in TABLES:
+            rows = contents.tables.get(table, [])
+            if rows:
+                try:
+                    self._insert(table, rows, progress)
+                except (psycopg.Error, StorageError) as error:
+                    raise refused(WRITING[table], database_error(error)) from None
+        self.session.run("SELECT setval(pg_get_serial_sequence('audit_log', 'id'), max(id)) FROM audit_log "
+                         "HAVING max(id) IS NOT NULL")
+        self.session.run("UPDATE database_info SET database_id = %s, key_id = %s WHERE id = 1",
+                         [contents.database_id, contents.key_id])
+
+    def _insert(self, table: str, rows: list[Row], progress: Progress) -> None:
+        columns = list(rows[0])
+        made = table == "smtp_settings"
+        names = [*columns, "name_folded"] if made else columns
+        marks = [f"%s{CASTS.get(column, '')}" for column in names]
+        sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(marks)})"
+        with self.session.conn.cursor() as cursor:
+            for chunk in chunks(rows):
+                values = [[row[column] for column in columns] + ([fold(row["name"])] if made else [])
+                          for row in chunk]
+                cursor.executemany(sql, values)
+                progress(len(chunk))
+
+
+def _ordered(table: str) -> str:
+    """ORDER's columns, text in byte order."""
+    return ", ".join(f'{column} COLLATE "C"' if column != "id" else column for column in ORDER[table])
+
+
+def _value(value: Any) -> Any:
+    """bytea comes back as memoryview or bytes: the contract's bytes."""
+    return bytes(value) if isinstance(value, memoryview) else value
+
+
+translate_methods(PostgresBulk)
