@@ -28,7 +28,7 @@ from fincon_tui.storage.field_rules import DECLARATIONS, all_rules
 from fincon_tui.storage.translate import database_error
 
 #: Columns every record table has besides its declared fields.
-BOOKKEEPING = {"created_at", "updated_at", "version", "row_id"}
+BOOKKEEPING = {"created_at", "updated_at", "version", "row_id", "name_folded"}
 
 #: A definition and a user whose every field is set, the definition by
 #: Microsoft 365 so that Tenant ID and Client ID are in use.

@@ -15,7 +15,6 @@ from support import definition, user
 from fincon_tui._exceptions import (
     LockWaitAbandoned,
     RecordChanged,
-    RecordExists,
     RecordInUse,
     RuleRefused,
     StorageError,
@@ -129,18 +128,6 @@ def test_the_database_enforces_the_rules_and_references_itself(pg_url: str, vaul
         with pytest.raises(RecordInUse), store.transaction():  # past the services' own check
             store.smtp.delete(store.smtp.get("OFFICE"))
         assert store.users.get("alice").record.smtp_name == "OFFICE"  # as the definition is stored
-    finally:
-        store.close()
-
-
-@pytest.mark.parametrize(("first", "second"), [("Straße", "STRASSE"), ("ZÜRICH", "zu\u0308rich")])
-def test_names_are_one_as_the_app_folds_them(pg_url: str, vault, first: str, second: str) -> None:
-    store = open_store(pg_url)
-    try:
-        SmtpSettings(store, vault).save(definition(name=first), PasswordChange.keep(), None)
-        assert store.smtp.get(second).key == first
-        with pytest.raises(RecordExists), store.transaction():
-            store.smtp.insert(definition(name=second))
     finally:
         store.close()
 

@@ -66,10 +66,11 @@ def test_row_layout_is_the_documented_contract(db) -> None:
         "login_method": "TEXT",
         "tenant": "TEXT",
         "client_id": "TEXT",
+        "name_folded": "TEXT",
     }
     assert db["smtp_settings"].pks == ["name"]
     row = next(db["smtp_settings"].rows)
-    assert row["authenticate"] == "Y" and row["use_tls"] == "Y"
+    assert row["authenticate"] == "Y" and row["use_tls"] == "Y" and row["name_folded"] == "office"
 
 
 def test_names_are_unique_ignoring_case(db) -> None:
@@ -140,6 +141,7 @@ def test_migrations_create_the_schema_on_an_empty_file(db_path: Path) -> None:
         "m012_rules_check_what_changes",
         "m013_rules_from_declaration",
         "m014_rules_on_every_python",
+        "m016_name_folded",
     ]
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000

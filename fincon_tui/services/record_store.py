@@ -14,6 +14,7 @@ from fincon_tui.domain.password_binding import (
 )
 from fincon_tui.domain.secret_holders import Holding
 from fincon_tui.domain.secret_kinds import TOLD_ORDER, SecretKind
+from fincon_tui.domain.visible import visible
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services import secret_changes
 from fincon_tui.services.data_keys import listed
@@ -95,6 +96,9 @@ class RecordService(Generic[R]):
     def attention(self, stored: Stored[R], has_password: bool | None = None) -> FieldError | None:
         """The first rule a stored row breaks (written by another tool, or
         before the rule existed), or None: such rows need attention."""
+        if stored.same_name_as is not None:
+            return FieldError(f"{visible(stored.same_name_as)} has the same name ignoring case: rename one of them",
+                              self.repo.key_column)
         if has_password is None:
             has_password = self.passwords.has(self.owner(stored.key))
         try:

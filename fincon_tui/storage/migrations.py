@@ -405,6 +405,47 @@ def m014_rules_on_every_python(db: Database) -> None:
     refresh_rules(db)
 
 
+@migrations()
+def m016_name_folded(db: Database) -> None:
+    """SMTP Names unique as fincon-tui folds them (NFC, then casefold:
+    records.fold) by the database itself, as on PostgreSQL: NOCASE folds
+    ASCII alone, so 'Straße' and 'STRASSE' were told apart by the app's code
+    only.  `name_folded` holds the fold under a unique index.  Rows that
+    already fold alike (written by another tool) stay: the oldest keeps the
+    fold, the others keep NULL and need attention (rename them)."""
+    from fincon_tui.storage.records import fold
+
+    db.execute("ALTER TABLE smtp_settings ADD COLUMN name_folded TEXT")
+    taken: set[object] = set()
+    for rowid, name in db.execute("SELECT rowid, name FROM smtp_settings ORDER BY rowid").fetchall():
+        folded = fold(name) if isinstance(name, str) else None
+        if folded is None or folded in taken:
+            continue
+        taken.add(folded)
+        db.execute("UPDATE smtp_settings SET name_folded = ? WHERE rowid = ?", [folded, rowid])
+    db.execute("CREATE UNIQUE INDEX smtp_settings_name_folded ON smtp_settings (name_folded)")
+    _fold_for_other_tools(db)
+
+
+def _fold_for_other_tools(db: Database) -> None:
+    """A row another tool inserts or renames without `name_folded` gets it
+    where SQLite can fold alone (an ASCII name: lower()), else NULL, so a
+    stale fold never finds the wrong record; the app finds NULL ones by
+    folding them itself.  fincon-tui writes the fold with every name."""
+    ascii_name = "NEW.name NOT GLOB '*[^ -~]*'"
+    db.execute(
+        f"CREATE TRIGGER smtp_settings_name_folded_insert AFTER INSERT ON smtp_settings "
+        f"WHEN NEW.name_folded IS NULL AND {ascii_name} BEGIN "
+        "UPDATE smtp_settings SET name_folded = lower(NEW.name) WHERE rowid = NEW.rowid; END"
+    )
+    db.execute(
+        "CREATE TRIGGER smtp_settings_name_folded_rename AFTER UPDATE OF name ON smtp_settings "
+        "WHEN NEW.name IS NOT OLD.name AND NEW.name_folded IS OLD.name_folded BEGIN "
+        f"UPDATE smtp_settings SET name_folded = CASE WHEN {ascii_name} THEN lower(NEW.name) END "
+        "WHERE rowid = NEW.rowid; END"
+    )
+
+
 def refresh_rules(db: Database) -> None:
     """The rule triggers re-made from the declarations as they are now."""
     from fincon_tui.storage.constraints import rule_triggers

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
-from dataclasses import Field, dataclass
+from dataclasses import Field, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
@@ -42,6 +42,9 @@ class Stored(Generic[R]):
     updated_at: str
     version: int
     row_id: str | None = None  # every row has one since m011 (a trigger gives it to rows other tools insert)
+    #: The key of another record whose key folds like this one's: a duplicate
+    #: that another tool stored before the database refused them (SQLite's m016).
+    same_name_as: str | None = field(default=None, kw_only=True)
 
     @property
     def key(self) -> str:

@@ -15,6 +15,7 @@ class SmtpRepository(Repository[SmtpDefinition]):
     key_column = "name"
     kind = "SMTP definition"
     search_columns = ("name", "mail_server")
+    folded_column = "name_folded"
 
     def to_columns(self, definition: SmtpDefinition) -> dict[str, object]:
         return DECLARED.to_columns(definition)

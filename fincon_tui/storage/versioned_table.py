@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
-from collections.abc import Mapping, Sequence
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from fincon_tui._exceptions import RecordExists
+from fincon_tui._exceptions import RecordExists, StorageError
 from fincon_tui.storage.records import Keyed, Page, PageQuery, SqliteValue, Stored, fold, still_loaded, utc_now
 from fincon_tui.storage.translate import translate_methods
 
@@ -29,6 +31,8 @@ class Repository(Generic[R]):
     key_column: str
     kind: str
     search_columns: tuple[str, ...]
+    #: The column that holds the key as records.fold folds it, uniquely indexed (m016), if any.
+    folded_column: str | None = None
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -48,30 +52,67 @@ class Repository(Generic[R]):
         return key.strip()
 
     def _stored(self, row: Mapping[str, Any]) -> Stored[R]:
-        return Stored(self.from_columns(row), row["created_at"], row["updated_at"], row["version"], row.get("row_id"))
+        return Stored(self.from_columns(row), row["created_at"], row["updated_at"], row["version"], row.get("row_id"),
+                      same_name_as=self._same_name(row))
+
+    def _same_name(self, row: Mapping[str, Any]) -> str | None:
+        """Another row's key that folds like `row`'s, for a row without its
+        fold (m016 left it out for a duplicate); None otherwise."""
+        column, key = self.key_column, row.get(self.key_column)
+        if not self.folded_column or row.get(self.folded_column, "") is not None or not isinstance(key, str):
+            return None
+        other = self._first(f"{self.folded_column} = ?", [fold(key)]) or self._first(
+            f"{self.folded_column} IS NULL AND {column} <> ? AND fincon_fold({column}) = fincon_fold(?)", [key, key])
+        return str(other[column]) if other else None
+
+    def _written(self, record: R) -> dict[str, object]:
+        """The columns written for `record`, with its folded key where kept."""
+        columns = self.to_columns(record)
+        if self.folded_column:
+            columns[self.folded_column] = fold(record.key)
+        return columns
+
+    def _found(self, key: str) -> Mapping[str, Any] | None:
+        """The row whose key folds like `key` (normalized), or None: the
+        key as typed (NOCASE folds ASCII only), then the folded key's index,
+        then the rows without one (another tool's, or a duplicate kept by
+        m016) folded here."""
+        column, folded = self.key_column, self.folded_column
+        if not folded:
+            return self._first(f"{column} = ?", [key]) or self._first(f"fincon_fold({column}) = fincon_fold(?)", [key])
+        return (self._first(f"{column} = ?", [key]) or self._first(f"{folded} = ?", [fold(key)])
+                or self._first(f"{folded} IS NULL AND fincon_fold({column}) = fincon_fold(?)", [key]))
+
+    def _first(self, where: str, args: Sequence[SqliteValue]) -> Mapping[str, Any] | None:
+        return next(iter(self.db[self.table].rows_where(where, args, limit=1)), None)
 
     def get(self, key: str) -> Stored[R] | None:
         """The record with this key, ignoring case in any script, or None."""
-        key = self.normalize_key(key)
-        row = next(iter(self.db[self.table].rows_where(f"{self.key_column} = ?", [key], limit=1)), None)
-        if row is None:  # NOCASE folds ASCII only
-            row = next(
-                iter(self.db[self.table].rows_where(
-                    f"fincon_fold({self.key_column}) = fincon_fold(?)", [key], limit=1)),
-                None,
-            )
+        row = self._found(self.normalize_key(key))
         return self._stored(row) if row else None
 
     def insert(self, record: R) -> Stored[R]:
-        """Add a new record; RecordExists if the key is taken."""
+        """Add a new record; RecordExists if the key is taken (also when
+        the database's unique index finds it)."""
         key = record.key
         if self.get(key) is not None:
             raise RecordExists(f"{self.kind} {key} already exists")
         now = utc_now()
-        row = {**self.to_columns(record), "created_at": now, "updated_at": now, "version": 1,
+        row = {**self._written(record), "created_at": now, "updated_at": now, "version": 1,
                "row_id": secrets.token_hex(8)}
-        self.db.table(self.table).insert(row)
+        with self._unique(key):
+            self.db.table(self.table).insert(row)
         return self._stored(row)
+
+    @contextlib.contextmanager
+    def _unique(self, key: str) -> Iterator[None]:
+        """RecordExists where a unique index refuses `key`."""
+        try:
+            yield
+        except sqlite3.IntegrityError as error:
+            if "UNIQUE" not in str(error):
+                raise
+            raise RecordExists(f"{self.kind} {key} already exists") from None
 
     def current(self, key: str, expected: int | Stored[R]) -> Stored[R]:
         """The record as stored, if it is still the one loaded: `expected` is
@@ -81,7 +122,13 @@ class Repository(Generic[R]):
 
     def update(self, record: R, current: Stored[R]) -> Stored[R]:
         """Replace `current` (from current()) with `record`; the stored key spelling stays."""
-        return self._next_version(current, {**self.to_columns(record), self.key_column: current.key})
+        try:
+            return self._next_version(current, self._written(replace(record, **{self.key_column: current.key})))
+        except sqlite3.IntegrityError as error:
+            if "UNIQUE" not in str(error):
+                raise
+            raise StorageError(f"{self.kind} {current.key} has the name of another ignoring case: rename it "
+                               "first") from None
 
     def by_row_id(self, row_id: str) -> Stored[R] | None:
         found = self.where("row_id = ?", [row_id], "row_id", 1)
@@ -101,7 +148,12 @@ class Repository(Generic[R]):
         if taken is not None and fold(taken.key) != fold(current.key):
             raise RecordExists(f"{self.kind} {taken.key} already exists")
         record = replace(current.record, **{self.key_column: new_key})
-        return self._next_version(current, self.to_columns(record))
+        with self._unique(new_key):
+            renamed = self._next_version(current, self._written(record))
+            if self.folded_column:  # m016's trigger clears a fold that a rename leaves as it was
+                self.db.execute(f"UPDATE {self.table} SET {self.folded_column} = ? WHERE {self.key_column} = ?",
+                                [fold(new_key), new_key])
+        return renamed
 
     def _next_version(self, current: Stored[R], columns: Mapping[str, object]) -> Stored[R]:
         """Write `columns` over `current` as its next version, the same row."""
@@ -133,9 +185,13 @@ class Repository(Generic[R]):
         like = "LIKE fincon_fold(?) ESCAPE '\\'" if not text.isascii() else "LIKE ? ESCAPE '\\'"
         fold = "fincon_fold({})" if not text.isascii() else "{}"
         where = " OR ".join(f"{fold.format(column)} {like}" for column in self.search_columns)
+        args = [pattern] * len(self.search_columns)
+        if self.folded_column:  # 'STRASSE' finds 'Straße'
+            where += f" OR {self.folded_column} LIKE fincon_fold(?) ESCAPE '\\'"
+            args.append(pattern)
         rows = self.db[self.table].rows_where(
             where,
-            [pattern] * len(self.search_columns),
+            args,
             order_by=f"{self.key_column} COLLATE NOCASE",
             limit=limit,
         )

@@ -9,8 +9,9 @@ byte order), user codes as stored.  The caller owns the transaction."""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -87,8 +88,20 @@ class Table(Generic[R]):
                "row_id": secrets.token_hex(8)}
         names = ", ".join(row)
         marks = ", ".join("%s" for _ in row)
-        self.session.run(f"INSERT INTO {self.table} ({names}) VALUES ({marks})", list(row.values()))
+        with self._unique(record.key):
+            self.session.run(f"INSERT INTO {self.table} ({names}) VALUES ({marks})", list(row.values()))
         return self._stored(row)
+
+    @contextlib.contextmanager
+    def _unique(self, key: str) -> Iterator[None]:
+        """RecordExists where a unique index refuses `key` (another server's
+        insert that the write lock did not order, such as another tool's)."""
+        from psycopg import errors
+
+        try:
+            yield
+        except errors.UniqueViolation:
+            raise RecordExists(f"{self.kind} {key} already exists") from None
 
     def update(self, record: R, current: Stored[R]) -> Stored[R]:
         kept = replace(record, **{self.key_column: current.key})
@@ -99,7 +112,8 @@ class Table(Generic[R]):
         if taken is not None and fold(taken.key) != fold(current.key):
             raise RecordExists(f"{self.kind} {taken.key} already exists")
         record = replace(current.record, **{self.key_column: new_key})
-        return self._next_version(current, self._written(record))
+        with self._unique(new_key):
+            return self._next_version(current, self._written(record))
 
     def _next_version(self, current: Stored[R], columns: dict[str, Any]) -> Stored[R]:
         row = {**columns, "created_at": current.created_at, "updated_at": utc_now(),

@@ -266,6 +266,11 @@ def m014_rules_on_every_python(conn: Connection) -> None:
     refresh_rules(conn)
 
 
+def m016_name_folded(conn: Connection) -> None:
+    """SQLite's m016 adds `smtp_settings.name_folded` under a unique index:
+    PostgreSQL has had it since m001."""
+
+
 STEPS = tuple(
     Step(step.__name__, step)
     for step in (
@@ -273,5 +278,6 @@ STEPS = tuple(
         m005_encrypted_passwords, m006_rules_for_other_tools, m007_row_identity, m008_application_id,
         m009_oauth_logins, m010_user_login_method_as_definition, m011_audit_by_record,
         m012_rules_check_what_changes, m013_rules_from_declaration, m014_rules_on_every_python,
+        m016_name_folded,
     )
 )
