@@ -11,9 +11,12 @@ import pytest
 
 from fincon_tui.cli.entry import main
 from fincon_tui.services import db_status
+from fincon_tui.storage.postgres.schema import STEPS
 from fincon_tui.storage.store import open_store
 
 pytestmark = pytest.mark.engines
+#: This version's last schema step (the same name on both engines).
+LATEST = STEPS[-1].name
 
 
 def fincon(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -33,9 +36,8 @@ def test_status_names_engine_location_versions_and_schema(capsys, store, engine)
     assert lines["Engine"] == name and lines["Location"] == location
     assert lines["Version"].startswith(f"{name} {as_json['server_version']} (")
     assert as_json["server_version"][:1].isdigit()
-    assert lines["Schema"] == "m014_rules_on_every_python (current)"
-    assert as_json["schema"] == {"applied": "m014_rules_on_every_python", "current": True,
-                                 "latest": "m014_rules_on_every_python"}
+    assert lines["Schema"] == f"{LATEST} (current)"
+    assert as_json["schema"] == {"applied": LATEST, "current": True, "latest": LATEST}
     assert (as_json["engine"], as_json["location"]) == (name, location)
 
 
@@ -58,7 +60,7 @@ def test_an_older_schema_is_described_and_left_as_it_is(capsys, db_path: Path) -
     before = db_path.read_bytes()
     status, out, err = fincon(capsys, "--db", str(db_path), "db", "status")
     assert status == 0, err
-    assert (f"Schema          m013_rules_from_declaration (older than this version's m014_rules_on_every_python: "
+    assert (f"Schema          m013_rules_from_declaration (older than this version's {LATEST}: "
             f"upgrade it with `fincon-tui --db {db_path} init`)") in out
     assert db_path.read_bytes() == before
     with sqlite3.connect(db_path) as conn:

@@ -5,8 +5,8 @@ A row is a dict of the storage contract's columns (docs/storage.md), with
 their values as stored: text, whole numbers, the sealed secrets' bytes,
 NULL.  Nothing is re-made on the way: not the database id, the key id, a
 sealed secret, a row_id, a version, a timestamp nor an audit entry's id.
-An engine's own additions (PostgreSQL's name_folded) are left out on
-reading and made again on writing.
+What an engine makes from other columns (the folded SMTP Name, DERIVED)
+is left out on reading and made again on writing.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ ORDER = {
     "legacy_passwords": ("owner_kind", "owner_key"),
     "audit_log": ("id",),
 }
+#: Columns made from others on every engine (`name_folded`, records.fold
+#: of the name): not part of what is copied, made again by the target.
+DERIVED = {"smtp_settings": ("name_folded",)}
 #: The one column that holds bytes; every other holds text, a number or NULL.
 BYTES_COLUMNS = frozenset({"sealed"})
 #: How many rows are written at once between two reports of progress.

@@ -9,15 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fincon_tui._exceptions import StorageError
-from fincon_tui.storage.bulk import ORDER, TABLES, WRITING, Contents, Progress, Row, chunks, refused
+from fincon_tui.storage.bulk import DERIVED, ORDER, TABLES, WRITING, Contents, Progress, Row, chunks, refused
 from fincon_tui.storage.postgres.errors import database_error, translate_methods
 from fincon_tui.storage.records import fold
 
 if TYPE_CHECKING:
     from fincon_tui.storage.postgres.session import Session
 
-#: PostgreSQL's own columns, not the contract's.
-ENGINE_COLUMNS = {"smtp_settings": ("name_folded",)}
 #: Columns whose values are cast on writing.
 CASTS = {"changes": "::json"}
 #: The audit trail as written: `changes` is json, read back as its text.
@@ -36,7 +34,7 @@ class PostgresBulk:
         for table in TABLES:
             columns = AUDIT_COLUMNS if table == "audit_log" else "*"
             rows = self.session.rows(f'SELECT {columns} FROM {table} ORDER BY {_ordered(table)}')
-            dropped = ENGINE_COLUMNS.get(table, ())
+            dropped = DERIVED.get(table, ())
             tables[table] = [{name: _value(value) for name, value in row.items() if name not in dropped}
                              for row in rows]
         info = self.session.row("SELECT database_id, key_id FROM database_info WHERE id = 1")

@@ -8,7 +8,8 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from fincon_tui.storage import secret_rows
-from fincon_tui.storage.bulk import ORDER, TABLES, Contents, Progress, Row, as_read, chunks, record_of, refused
+from fincon_tui.storage.bulk import DERIVED, ORDER, TABLES, Contents, Progress, Row, as_read, chunks, record_of, refused
+from fincon_tui.storage.records import fold
 from fincon_tui.storage.translate import database_error, translate_methods
 
 if TYPE_CHECKING:
@@ -33,7 +34,9 @@ class SqliteBulk:
                 order = ", ".join(f"{column} COLLATE BINARY" for column in ORDER[table])
                 cursor = conn.execute(f"SELECT * FROM {table} ORDER BY {order}")
                 columns = [described[0] for described in cursor.description]
-                tables[table] = [as_read(table, zip(columns, values, strict=True), bad) for values in cursor]
+                dropped = DERIVED.get(table, ())
+                tables[table] = [as_read(table, ((name, value) for name, value in zip(columns, values, strict=True)
+                                                 if name not in dropped), bad) for values in cursor]
         finally:
             conn.text_factory = factory
         return Contents(secret_rows.database_id(self.db), secret_rows.key_id(self.db), tables, tuple(bad))
@@ -50,12 +53,14 @@ class SqliteBulk:
         """Row by row (SQLite runs them in-process: 10,000 rows in tens of
         ms), so that a refusal names its record."""
         columns = list(rows[0])
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        made = table == "smtp_settings"  # its name_folded (DERIVED), made from each name
+        names = [*columns, "name_folded"] if made else columns
+        sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
         conn = self.db.conn
         for chunk in chunks(rows):
             for row in chunk:
                 try:
-                    conn.execute(sql, [row[column] for column in columns])
+                    conn.execute(sql, [row[column] for column in columns] + ([fold(row["name"])] if made else []))
                 except sqlite3.Error as error:
                     raise refused(record_of(table, row), database_error(error)) from None
             progress(len(chunk))
