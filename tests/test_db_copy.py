@@ -6,6 +6,7 @@ pty, and its silence when piped."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -181,3 +182,18 @@ def test_check_names_each_difference_by_record(capsys, tmp_path, vault) -> None:
         "of SMTP definition OFFICE does not decrypt (altered or damaged outside fincon-tui)",
         "users ALICE: sender_name differs ('Alice' on the source, 'Alicia' on the copy)",
     )
+
+
+def test_import_shows_the_same_progress_between_its_lines_and_none_when_piped(capsys, tmp_path, vault) -> None:
+    source, file = tmp_path / "source.db", tmp_path / "settings.json"
+    seed(source, vault)
+    file.write_text(fincon(capsys, "--db", str(source), "export", "--json")[1])
+    terminal = Terminal(["--db", str(tmp_path / "tty.db"), "import", str(file)], "xterm-256color")
+    assert terminal.wait_exit() == 0
+    piped = subprocess.run([str(BIN), "--db", str(tmp_path / "piped.db"), "import", str(file)],
+                           capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    output = bytes(terminal.output)
+    assert b"\rimported 1 of 4 records, about " in output and b"\rimported 4 of 4 records\x1b[K" in output
+    assert re.search(rb"left\x1b\[K\r\x1b\[K(SMTP definition|User email settings) \S+ created", output)  # wiped first
+    assert piped.returncode == 0 and piped.stderr == "" and "\r" not in piped.stdout
+    assert piped.stdout.count("\n") == 5  # a line a record, and the summary

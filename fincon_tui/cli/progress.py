@@ -32,6 +32,7 @@ class Progress:
         self.done = 0
         self.started = clock()
         self.drawn_at: float | None = None
+        self.on_screen = False
 
     def __enter__(self) -> Progress:
         return self
@@ -43,7 +44,17 @@ class Progress:
         now = self.clock()
         if self.drawn_at is None or now - self.drawn_at >= REDRAW_EVERY or self.done >= self.total:
             self.drawn_at = now
+            self.on_screen = True
             self.stream.write(f"\r{self.line(now)}{ERASE}")
+            self.stream.flush()
+
+    def wipe(self) -> None:
+        """Take the line away before the command prints a line of its own
+        (`import`'s, one a record); the next step draws it again below, at
+        most ten times a second."""
+        if self.on_screen:
+            self.on_screen = False
+            self.stream.write(f"\r{ERASE}")
             self.stream.flush()
 
     def line(self, now: float) -> str:
@@ -57,6 +68,4 @@ class Progress:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        if self.shown and self.drawn_at is not None:
-            self.stream.write(f"\r{ERASE}")
-            self.stream.flush()
+        self.wipe()

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from fincon_tui._exceptions import FieldError, FileRefused
 from fincon_tui.cli.command import Context, Kind
 from fincon_tui.cli.common import CHANGED, FAILED, fail, read_secret, say
+from fincon_tui.cli.progress import Progress
 from fincon_tui.domain.visible import shown
 
 if TYPE_CHECKING:
@@ -217,9 +218,13 @@ def import_(ctx: Context) -> int:
     transfer = Transfer(ctx.store, ctx.vault, dry_run=args.dry_run)
     counts: dict[str, int] = {}
     try:
-        for outcome in transfer.import_data(load(args.file)):
-            say(outcome.text(args.dry_run))
-            counts[outcome.action] = counts.get(outcome.action, 0) + 1
+        data = load(args.file)
+        with Progress(transfer.records_in(data), "checked" if args.dry_run else "imported", "records") as progress:
+            for outcome in transfer.import_data(data):
+                progress.wipe()
+                say(outcome.text(args.dry_run))
+                counts[outcome.action] = counts.get(outcome.action, 0) + 1
+                progress(1)
     except FileRefused as error:
         return fail(f"{_name(args.file)} {error}: nothing was imported")
     except ValueError as error:

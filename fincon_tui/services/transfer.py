@@ -238,6 +238,14 @@ class Transfer:
             data[kind.section] = rows
         return data
 
+    @staticmethod
+    def records_in(data: object) -> int:
+        """How many records an export file's data holds: the outcomes
+        import_data yields for it (a progress report's total)."""
+        if not isinstance(data, dict):
+            return 0
+        return sum(len(rows) for kind in KINDS if isinstance(rows := data.get(kind.section, []), list))
+
     def import_data(self, data: object) -> Iterator[Outcome]:
         """Apply an export file's records one by one, each on its own: a
         refused row says why and the others go ahead.  FileRefused, before
