@@ -89,3 +89,30 @@ async def test_the_app_started_on_a_url_creates_the_tables_and_works(pg_empty_ur
         assert opened.smtp.get("OFFICE") is None
     finally:
         opened.close()
+
+
+async def test_a_form_tells_of_a_rename_on_another_server_and_reloads_it(app, store, pg_url, vault) -> None:
+    """Another server renames the open definition: the form says so at once
+    (LISTEN/NOTIFY), and the reload key opens it under its new name."""
+    from datetime import datetime
+
+    from fincon_tui.services.key_changes import rename
+    from fincon_tui.services.smtp_settings import SmtpSettings
+    from fincon_tui.storage.audit import who
+    from fincon_tui.storage.store import open_store
+
+    app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
+    other = open_store(pg_url)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_form(pilot, 1, key="office")
+            assert await app.database.run(app.smtp.store.how_changes_arrive) == "LISTEN/NOTIFY"
+            rename(SmtpSettings(other, vault), "OFFICE", other.smtp.get("OFFICE"), "MAIN")
+            await until(lambda: "renamed" in screen.message.text, "the notice of the rename")
+            at = datetime.fromisoformat(other.smtp.get("MAIN").updated_at).astimezone().strftime("%H:%M")
+            assert screen.message.text == f"OFFICE was renamed to MAIN by {who()} at {at} – F5/^R reloads"
+            await pilot.press("f5")
+            await until(lambda: screen.field("name").value == "MAIN", "the reload opens it under its new name")
+            assert screen.message.text == "SMTP definition MAIN reloaded as stored now"
+    finally:
+        other.close()

@@ -86,6 +86,15 @@ class RecordService(Generic[R]):
         names = frozenset(self.passwords.expiries(owner))
         return Loaded(stored, has, problem, self.attention(stored, has), names)
 
+    def reload(self, stored: Stored[R]) -> Loaded[R] | None:
+        """The record `stored` as stored now: by its key, else under the key
+        a rename gave it (its row_id); None once deleted."""
+        loaded = self.load(stored.key)
+        if loaded is None and stored.row_id is not None:
+            renamed = self.repo.by_row_id(stored.row_id)
+            loaded = self.load(renamed.key) if renamed is not None else None
+        return loaded
+
     def search(self, text: str, limit: int = 200) -> list[Stored[R]]:
         return self.repo.search(text, limit)
 

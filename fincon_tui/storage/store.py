@@ -56,6 +56,17 @@ The contract, for every engine:
 - **Secrets.**  Sealed secrets are rows of their own, one per (owner,
   name), written in the transaction of their record; the store never sees
   a secret unsealed.
+- **Change notices.**  `changes()` is the store's feed of what other
+  sessions (another admin, on this machine or another server, or a
+  command) committed: each `poll()`, in the store's thread, returns the
+  audit rows (storage/changes.py Change) committed since the last poll
+  by anyone but this store, in order, and never blocks for long (SQLite:
+  `PRAGMA data_version` on the store's connection, then the rows; on
+  PostgreSQL a connection of the feed's own that LISTENs, each write
+  NOTIFYing inside its transaction so that a rollback announces nothing,
+  or polling where LISTEN cannot work).  A feed that lost its connection
+  makes it again and reads everything since its last row, so nothing is
+  missed.  `how_changes_arrive()` says which, for an admin.
 """
 
 from __future__ import annotations
@@ -73,6 +84,7 @@ if TYPE_CHECKING:
     from fincon_tui.domain.users import UserEmailSettings
     from fincon_tui.storage.audit import AuditEntry
     from fincon_tui.storage.bulk import Contents
+    from fincon_tui.storage.changes import Change
     from fincon_tui.storage.records import (
         Keyed,
         LegacyPassword,
@@ -288,6 +300,27 @@ class UnitOfWork(Protocol):
     def bulk(self) -> BulkRows: ...
 
 
+class ChangeFeed(Protocol):
+    """Other sessions' committed changes (see the contract)."""
+
+    @property
+    def how(self) -> str:
+        """How notices arrive: 'PRAGMA data_version polling every 0.5 s', 'LISTEN/NOTIFY', ..."""
+        ...
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two polls that the feed asks for (a poll is cheap)."""
+        ...
+
+    def poll(self) -> list[Change]:
+        """The changes other sessions committed since the last poll (the
+        first: since the feed was made), oldest first."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class Store(UnitOfWork, Protocol):
     """An open database (see the module's contract)."""
 
@@ -308,6 +341,17 @@ class Store(UnitOfWork, Protocol):
         """A function, safe in any thread, that replaces a stored secret in
         a short transaction of its own while the row still has it for the
         same binding; True if it did (a refresh token rotated in a token thread)."""
+        ...
+
+    def changes(self) -> ChangeFeed:
+        """The feed of other sessions' changes, made on first use (from then
+        on it reports), closed with the store."""
+        ...
+
+    def how_changes_arrive(self) -> str:
+        """How this store learns of other sessions' changes, in words for
+        `db status`: 'LISTEN/NOTIFY', 'polling every 1 s (LISTEN
+        unavailable: ...)', 'PRAGMA data_version polling every 0.5 s'."""
         ...
 
     def close(self) -> None: ...

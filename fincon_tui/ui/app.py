@@ -108,7 +108,10 @@ class FinconApp(ResumingApp):
         return legacy_message(adopted), "warning" if adopted.left else "ok"
 
     def _databases_ready(self, note: tuple[str, str]) -> None:
+        from fincon_tui.ui.change_watch import watch_changes
+
         self.typeahead.ready.set()
+        self.run_worker(watch_changes(self, self.database, self.smtp.store), group="change-notices")
         text, level = note
         if text:
             self.call_after_refresh(self._tell, text, level)

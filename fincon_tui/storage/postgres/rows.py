@@ -12,6 +12,8 @@ from fincon_tui._exceptions import StorageError
 from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
 from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.storage.audit import PASSWORD_CHANGED, AuditEntry, who
+from fincon_tui.storage.changes import OwnWrites
+from fincon_tui.storage.postgres.changes import CHANNEL
 from fincon_tui.storage.postgres.errors import translate_methods
 from fincon_tui.storage.records import LegacyPassword, SealedPassword, Stored, utc_now
 
@@ -111,20 +113,25 @@ class Secrets:
 
 
 class Audit:
-    """The `audit_log` table; `changes` is json, kept as written."""
+    """The `audit_log` table; `changes` is json, kept as written.  Each row
+    is announced to the listening servers in its own transaction (changes.py)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, own: OwnWrites | None = None) -> None:
         self.session = session
+        #: The rows this store wrote: no notice of its own changes.
+        self.own = own or OwnWrites()
 
     def record(self, kind: str, stored: Stored[Any], action: str, changes: Mapping[str, object],
                password_changed: bool) -> None:
         if password_changed:
             changes = {**changes, "password": PASSWORD_CHANGED}
-        self.session.run(
+        written = int(self.session.value(
             "INSERT INTO audit_log (at, who, kind, record_key, action, changes, row_id) "
-            "VALUES (%s, %s, %s, %s, %s, %s::json, %s)",
+            "VALUES (%s, %s, %s, %s, %s, %s::json, %s) RETURNING id",
             [utc_now(), who(), kind, stored.key, action, json.dumps(changes), stored.row_id],
-        )
+        ))
+        self.own.wrote(written)
+        self.session.value("SELECT pg_notify(%s, %s)", [CHANNEL, str(written)])  # delivered at COMMIT only
 
     def history(self, kind: str, row_id: str | None) -> list[AuditEntry]:
         if row_id is None:

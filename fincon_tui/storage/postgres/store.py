@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import StorageError
+from fincon_tui.storage.changes import OwnWrites
 from fincon_tui.storage.postgres.bulk import PostgresBulk
+from fincon_tui.storage.postgres.changes import PostgresChanges
 from fincon_tui.storage.postgres.connect import connect
 from fincon_tui.storage.postgres.errors import database_error, translated
 from fincon_tui.storage.postgres.locks import take_write_lock
@@ -43,15 +45,22 @@ class PostgresStore:
         self.smtp = Definitions(session)
         self.users = Users(session)
         self.secrets = Secrets(session)
-        self.audit = Audit(session)
+        self.own = OwnWrites()
+        self.audit = Audit(session, self.own)
         self.info = Info(session)
         self.bulk = PostgresBulk(session)
+        self._changes: PostgresChanges | None = None
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[PostgresStore]:
-        with self._open("BEGIN"):
-            take_write_lock(self.session.conn, WAITING.get() or Waiting())
-            yield self
+        committed = False
+        try:
+            with self._open("BEGIN"):
+                take_write_lock(self.session.conn, WAITING.get() or Waiting())
+                yield self
+            committed = True
+        finally:
+            self.own.ended(committed)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[PostgresStore]:
@@ -114,7 +123,17 @@ class PostgresStore:
 
         return translated(replace)
 
+    def changes(self) -> PostgresChanges:
+        if self._changes is None:
+            self._changes = PostgresChanges(self.session.location, self.own)
+        return self._changes
+
+    def how_changes_arrive(self) -> str:
+        return self.changes().how
+
     def close(self) -> None:
+        if self._changes is not None:
+            self._changes.close()
         self.session.close()
 
 

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.storage import secret_rows
 from fincon_tui.storage.audit import PASSWORD_CHANGED, AuditEntry, who
+from fincon_tui.storage.changes import OwnWrites
 from fincon_tui.storage.records import LegacyPassword, SealedPassword, Stored, utc_now
 from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.sqlite.bulk import SqliteBulk
+from fincon_tui.storage.sqlite.changes import SqliteChanges
 from fincon_tui.storage.transactions import write_transaction
 from fincon_tui.storage.translate import translate_methods, translated
 from fincon_tui.storage.user_repo import UserRepository
@@ -71,17 +73,21 @@ class SqliteSecrets:
 class SqliteAudit:
     """storage.store.AuditTrail on the `audit_log` table."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, own: OwnWrites | None = None) -> None:
         self.db = db
+        #: The rows this store wrote: no notice of its own changes (changes.py).
+        self.own = own or OwnWrites()
 
     def record(self, kind: str, stored: Stored[Any], action: str, changes: Mapping[str, object],
                password_changed: bool) -> None:
         if password_changed:
             changes = {**changes, "password": PASSWORD_CHANGED}
-        self.db.table(AUDIT_TABLE).insert({
+        written = self.db.table(AUDIT_TABLE).insert({
             "at": utc_now(), "who": who(), "kind": kind, "record_key": stored.key, "action": action,
             "changes": json.dumps(changes), "row_id": stored.row_id,
         })
+        if written.last_rowid is not None:
+            self.own.wrote(written.last_rowid)
 
     def history(self, kind: str, row_id: str | None) -> list[AuditEntry]:
         if row_id is None:
@@ -135,14 +141,21 @@ class SqliteStore:
         self.smtp = SmtpRepository(db)
         self.users = UserRepository(db)
         self.secrets = SqliteSecrets(db)
-        self.audit = SqliteAudit(db)
+        self.own = OwnWrites()
+        self.audit = SqliteAudit(db, self.own)
         self.info = SqliteInfo(db)
         self.bulk = SqliteBulk(db)
+        self._changes: SqliteChanges | None = None
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[SqliteStore]:
-        with write_transaction(self.db):
-            yield self
+        committed = False
+        try:
+            with write_transaction(self.db):
+                yield self
+            committed = True
+        finally:
+            self.own.ended(committed)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[SqliteStore]:
@@ -158,6 +171,14 @@ class SqliteStore:
     def secret_replacer(self) -> Callable[[SealedPassword], bool]:
         replace = functools.partial(secret_rows.replace_on_own_connection, secret_rows.file_of(self.db))
         return translated(replace)
+
+    def changes(self) -> SqliteChanges:
+        if self._changes is None:
+            self._changes = translated(SqliteChanges)(self.db, self.own)
+        return self._changes
+
+    def how_changes_arrive(self) -> str:
+        return SqliteChanges.how
 
     def close(self) -> None:
         self.db.close()

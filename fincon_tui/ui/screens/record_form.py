@@ -36,6 +36,7 @@ from fincon_tui.ui.widgets.text_update import update_text
 if TYPE_CHECKING:
     from fincon_tui.services.record_store import Loaded, RecordService, Saved
     from fincon_tui.storage.waiting import Waiting
+    from fincon_tui.ui.change_watch import ChangesNoticed
     from fincon_tui.ui.db_thread import DatabaseThread
     from fincon_tui.ui.screens.mail_tests import MailTests
 
@@ -231,16 +232,30 @@ class RecordFormScreen(FinconScreen):
             return
         key = self.loaded.stored.key
 
+        stored = self.loaded.stored
+
         async def reload() -> None:
-            loaded = await self.database.run(self.service.load, key)
+            loaded = await self.database.run(self.service.reload, stored)
             if loaded is None:
                 self.key_field.close(keep_key=True)
                 self.message.error(f"{self.service.kind} {key} no longer exists")
                 return
             self.key_field.open(loaded.stored.record.form_values(), loaded)
-            self.message.show(f"{self.service.kind} {key} reloaded as stored now")
+            self.message.show(f"{self.service.kind} {loaded.stored.key} reloaded as stored now")
 
         self.leave_or_ask(lambda: self.database.work(self, reload()))
+
+    def on_changes_noticed(self, noticed: ChangesNoticed) -> None:
+        """Another admin changed, renamed or deleted the open record: the
+        message line says so at once, what was typed stays (Accept would be
+        refused as stale; the reload key reads it again)."""
+        loaded = self.loaded
+        if not self.is_open or loaded is None:
+            return
+        for notice in noticed.notices:
+            if notice.kind == self.service.kind and notice.stale(loaded.stored.row_id, loaded.stored.version):
+                then = "" if notice.version is None else f"{self.key('reload')} reloads"
+                self.message.show(notice.says(then), "warning")
 
     def action_history(self) -> None:
         """F9/Ctrl+Y: the audit trail of the open record."""

@@ -33,6 +33,7 @@ from fincon_tui.ui.widgets.text_update import update_text
 if TYPE_CHECKING:
     from fincon_tui.services.record_store import RecordService
     from fincon_tui.services.work_lists import ListPage
+    from fincon_tui.ui.change_watch import ChangesNoticed
     from fincon_tui.ui.db_thread import DatabaseThread
     from fincon_tui.ui.screens.list_start import Start
     from fincon_tui.ui.screens.record_form import RecordFormScreen
@@ -324,6 +325,18 @@ class WorkWithScreen(FinconScreen):
         """Read the page again as stored now."""
         self.message.clear()
         self.load(self.first_key(), "from")
+
+    def on_changes_noticed(self, noticed: ChangesNoticed) -> None:
+        """Another admin changed records of this list: the page is read again,
+        the cursor on its row and the options typed kept, and the message
+        line says what changed."""
+        notices = [notice for notice in noticed.notices if notice.kind == self.service.kind]
+        if not notices or not self.is_current or self.page is None:
+            return  # a list under a form reads its page again when the form closes
+        focused = self.focused
+        self.load(self.first_key(), "from", focus_row=focused.index if isinstance(focused, OptionInput) else None)
+        more = f" (and {len(notices) - 1} more)" if len(notices) > 1 else ""
+        self.message.show(notices[-1].says(f"list refreshed{more}"), "info")
 
     def action_create(self) -> None:
         options = self.typed_options
