@@ -31,7 +31,7 @@ def test_status_names_engine_location_versions_and_schema(capsys, store, engine)
     as_json = json.loads(fincon(capsys, "--db", location, "db", "status", "--json")[1])
     assert status == 0 and err == ""
     lines = dict(line.split(None, 1) if not line.startswith("Version") else ("Version", line[16:])
-                 for line in out.splitlines())
+                 for line in out.split("\n\n")[0].splitlines())
     name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[engine]
     assert lines["Engine"] == name and lines["Location"] == location
     assert lines["Version"].startswith(f"{name} {as_json['server_version']} (")
@@ -39,6 +39,9 @@ def test_status_names_engine_location_versions_and_schema(capsys, store, engine)
     assert lines["Schema"] == f"{LATEST} (current)"
     assert as_json["schema"] == {"applied": LATEST, "current": True, "latest": LATEST}
     assert (as_json["engine"], as_json["location"]) == (name, location)
+    how = {"sqlite": "PRAGMA data_version polling every 0.5 s", "postgresql": "LISTEN/NOTIFY"}[engine]
+    assert out.endswith(f"\n\nChange notices\n  Arrive by     {how}\n")
+    assert as_json["change_notices"] == {"arrive_by": how}
 
 
 def test_a_url_is_shown_without_its_password_parameters(capsys, pg_url) -> None:

@@ -36,6 +36,15 @@ class Section:
 SECTIONS: list[Callable[[Store], Section | None]] = []
 
 
+def change_notices(store: Store) -> Section:
+    """How fincon-tui learns of other admins' changes here (Store.how_changes_arrive)."""
+    how = store.how_changes_arrive()
+    return Section("change_notices", "Change notices", (("Arrive by", how),), {"arrive_by": how})
+
+
+SECTIONS.append(change_notices)
+
+
 @dataclass(frozen=True)
 class DbStatus:
     engine: str
