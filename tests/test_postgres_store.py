@@ -142,7 +142,8 @@ def test_a_lost_connection_is_one_error_then_the_next_action_connects_again(pg_u
 
         def cut() -> None:
             admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE application_name = 'fincon-tui' AND pid <> pg_backend_pid()")
+                          "WHERE application_name = 'fincon-tui' AND pid <> pg_backend_pid() "
+                          "AND datname = current_database()")
             stopped.set()
 
         with pytest.raises(StorageError, match="lost the connection to the database server") as lost, \
@@ -165,7 +166,8 @@ def test_a_connection_lost_at_the_commit_says_the_save_is_in_doubt_never_guessin
         with pytest.raises(StorageError) as doubt, store.transaction():
             store.smtp.insert(definition(name="OFFICE"))
             admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE application_name = 'fincon-tui' AND pid <> pg_backend_pid()")
+                          "WHERE application_name = 'fincon-tui' AND pid <> pg_backend_pid() "
+                          "AND datname = current_database()")
         assert str(doubt.value) == IN_DOUBT
         assert store.smtp.get("OFFICE") is None  # read back: here the server had not committed
     finally:

@@ -62,7 +62,8 @@ async def test_a_lost_connection_is_a_message_and_the_next_save_connects_again(a
         await pilot.press("tab", "tab", "tab", "tab", *"2525")
         screen = app.screen
         other_server.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                             "WHERE application_name = 'fincon-tui' AND pid <> pg_backend_pid()")
+                             "WHERE application_name = 'fincon-tui' AND pid <> pg_backend_pid() "
+                             "AND datname = current_database()")
         await pilot.press("f10")
         await until(lambda: "lost the connection to the database server" in screen.message.text,
                     "the save says the connection went")
