@@ -94,6 +94,56 @@ def test_a_rolled_back_write_announces_nothing_on_postgresql(pg_url: str, vault)
         listener.close()
 
 
+def test_a_listener_cut_off_connects_again_and_finds_what_it_missed(pg_url: str, vault) -> None:
+    """The feed's connection is terminated and a save is made meanwhile: its
+    notice is never heard, and the feed finds the save in the trail once
+    it has connected again."""
+    import psycopg
+
+    from fincon_tui._exceptions import StorageError
+
+    mine = open_store(pg_url)
+    admin = psycopg.connect(pg_url, autocommit=True)
+    try:
+        feed = mine.changes()
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'fincon-tui' "
+                      "AND datname = current_database()")
+        other = open_store(pg_url)
+        SmtpSettings(other, vault).save(definition(name="MISSED"), PasswordChange.keep(), None)
+        other.close()
+        deadline = time.monotonic() + PATIENCE
+        found: list = []
+        while not found:
+            assert time.monotonic() < deadline, "the feed never found the save made while it was cut off"
+            try:
+                found = feed.poll()
+            except StorageError as lost:
+                assert "lost the connection" in str(lost) or "terminating connection" in str(lost), lost
+            time.sleep(0.01)
+        assert [change.key for change in found] == ["MISSED"]
+    finally:
+        admin.close()
+        mine.close()
+
+
+def test_where_listen_is_refused_the_feed_polls_the_trail(pg_url: str, vault, monkeypatch) -> None:
+    """A LISTEN the server refuses (here: a channel name it cannot parse, as
+    a pooler that forbids LISTEN would) makes the feed read the trail every
+    second instead, and say so."""
+    from fincon_tui.storage.postgres import changes
+
+    monkeypatch.setattr(changes, "CHANNEL", "not a channel")
+    mine = open_store(pg_url)
+    other = open_store(pg_url)
+    try:
+        assert mine.how_changes_arrive().startswith("polling every 1 s (LISTEN unavailable: LISTEN refused: ")
+        SmtpSettings(other, vault).save(definition(name="POLLED"), PasswordChange.keep(), None)
+        assert [change.key for change in polled(mine.changes(), "the save, read by polling")] == ["POLLED"]
+    finally:
+        other.close()
+        mine.close()
+
+
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 async def test_an_open_form_tells_of_another_admins_change_at_once(app, store, fincon) -> None:
     """Another admin's `smtp set` (a process of its own) while OFFICE is
