@@ -197,3 +197,45 @@ def test_import_shows_the_same_progress_between_its_lines_and_none_when_piped(ca
     assert re.search(rb"left\x1b\[K\r\x1b\[K(SMTP definition|User email settings) \S+ created", output)  # wiped first
     assert piped.returncode == 0 and piped.stderr == "" and "\r" not in piped.stdout
     assert piped.stdout.count("\n") == 5  # a line a record, and the summary
+
+
+def test_the_time_left_is_the_pace_so_far_and_redraws_are_ten_a_second_at_most() -> None:
+    import io
+
+    from fincon_tui.cli.progress import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    now = [100.0]
+    stream = Tty()
+    with Progress(1000, "copied", "rows", stream, clock=lambda: now[0]) as step:
+        now[0] += 2.0
+        step(100)  # 100 in 2 s: 900 more take 18 s
+        now[0] += 0.05
+        step(100)  # too soon to draw again
+        now[0] += 0.06
+        step(300)
+        step(500)  # the last is always drawn
+    assert stream.getvalue() == ("\rcopied 100 of 1,000 rows, about 18 s left\x1b[K"
+                                 "\rcopied 500 of 1,000 rows, about 2 s left\x1b[K"
+                                 "\rcopied 1,000 of 1,000 rows\x1b[K\r\x1b[K")
+
+
+def test_a_row_stored_before_a_rule_is_refused_by_the_target_naming_its_record(
+        capsys, tmp_path, vault, pg_empty_url) -> None:
+    source, target = tmp_path / "legacy.db", tmp_path / "copy.db"
+    seed(source, vault)
+    with sqlite3.connect(source) as conn:  # as a version before the rule stored it
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                    "AND tbl_name = 'user_email_settings' AND name LIKE '%rules%'").fetchall():
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute("UPDATE user_email_settings SET job_title = 'Boss' || char(7) WHERE user_code = 'ALICE'")
+    for where in (pg_empty_url, str(target)):
+        status, out, err = fincon(capsys, "db", "copy", str(source), where)
+        assert status == 2 and out == "" and err.count("\n") == 1, err
+        assert err.startswith("fincon-tui: User email settings ALICE could not be written (Sender's Job Title refused by "
+                              "the database's rules"), err
+        assert err.endswith("): nothing was copied\n")
+        assert sum(contents(where).counts().values()) == 0

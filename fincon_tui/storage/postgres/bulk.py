@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fincon_tui._exceptions import StorageError
-from fincon_tui.storage.bulk import DERIVED, ORDER, TABLES, WRITING, Contents, Progress, Row, chunks, refused
+from fincon_tui.storage.bulk import DERIVED, ORDER, TABLES, WRITING, Contents, Progress, Row, chunks, record_of, refused
 from fincon_tui.storage.postgres.errors import database_error, translate_methods
 from fincon_tui.storage.records import fold
 
@@ -51,7 +51,7 @@ class PostgresBulk:
             if rows:
                 try:
                     self._insert(table, rows, progress)
-                except (psycopg.Error, StorageError) as error:
+                except psycopg.Error as error:
                     raise refused(WRITING[table], database_error(error)) from None
         self.session.run("SELECT setval(pg_get_serial_sequence('audit_log', 'id'), max(id)) FROM audit_log "
                          "HAVING max(id) IS NOT NULL")
@@ -59,17 +59,40 @@ class PostgresBulk:
                          [contents.database_id, contents.key_id])
 
     def _insert(self, table: str, rows: list[Row], progress: Progress) -> None:
+        """A chunk at a time (executemany: one round trip, not one a row);
+        a refused chunk is written again row by row, to name its record."""
+        import psycopg
+
         columns = list(rows[0])
         made = table == "smtp_settings"
         names = [*columns, "name_folded"] if made else columns
         marks = [f"%s{CASTS.get(column, '')}" for column in names]
         sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(marks)})"
+        def values(row: Row) -> list[Any]:
+            return [row[column] for column in columns] + ([fold(row["name"])] if made else [])
+
         with self.session.conn.cursor() as cursor:
             for chunk in chunks(rows):
-                values = [[row[column] for column in columns] + ([fold(row["name"])] if made else [])
-                          for row in chunk]
-                cursor.executemany(sql, values)
+                cursor.execute("SAVEPOINT bulk_chunk")
+                try:
+                    cursor.executemany(sql, [values(row) for row in chunk])
+                except psycopg.Error:
+                    cursor.execute("ROLLBACK TO SAVEPOINT bulk_chunk")
+                    self._name_the_refused(cursor, sql, table, [(row, values(row)) for row in chunk])
+                    raise
                 progress(len(chunk))
+
+    @staticmethod
+    def _name_the_refused(cursor: Any, sql: str, table: str, rows: list[tuple[Row, list[Any]]]) -> None:
+        """The chunk again, row by row: the refusal, naming its record (the
+        transaction is rolled back by the caller all the same)."""
+        import psycopg
+
+        for row, values in rows:
+            try:
+                cursor.execute(sql, values)
+            except psycopg.Error as error:
+                raise refused(record_of(table, row), database_error(error)) from None
 
 
 def _ordered(table: str) -> str:
