@@ -235,7 +235,7 @@ def test_a_row_stored_before_a_rule_is_refused_by_the_target_naming_its_record(
     for where in (pg_empty_url, str(target)):
         status, out, err = fincon(capsys, "db", "copy", str(source), where)
         assert status == 2 and out == "" and err.count("\n") == 1, err
-        assert err.startswith("fincon-tui: User email settings ALICE could not be written (Sender's Job Title refused by "
-                              "the database's rules"), err
+        assert err.startswith("fincon-tui: User email settings ALICE could not be written (Sender's Job Title "
+                              "refused by the database's rules"), err
         assert err.endswith("): nothing was copied\n")
         assert sum(contents(where).counts().values()) == 0
