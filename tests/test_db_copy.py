@@ -239,3 +239,18 @@ def test_a_row_stored_before_a_rule_is_refused_by_the_target_naming_its_record(
                               "refused by the database's rules"), err
         assert err.endswith("): nothing was copied\n")
         assert sum(contents(where).counts().values()) == 0
+
+
+def test_ctrl_c_during_the_copy_leaves_the_target_empty_in_one_line(capsys, tmp_path, vault, monkeypatch) -> None:
+    """Ctrl+C as the first rows are written (raised where the progress is told)."""
+    from fincon_tui.cli import progress
+
+    def interrupted(self, more: int) -> None:
+        raise KeyboardInterrupt
+
+    source, target = tmp_path / "source.db", tmp_path / "copy.db"
+    seed(source, vault)
+    monkeypatch.setattr(progress.Progress, "__call__", interrupted)
+    status, out, err = fincon(capsys, "db", "copy", str(source), str(target))
+    assert (status, out, err) == (130, "", "fincon-tui: cancelled: nothing was copied\n")
+    assert sum(contents(target).counts().values()) == 0

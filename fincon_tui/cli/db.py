@@ -74,11 +74,13 @@ def copy(ctx: Context) -> int:
     except NoDatabase as error:
         how = "" if error.empty else f": upgrade it first with `fincon-tui --db {shlex.quote(args.source)} init`"
         return fail(f"{error}{how}; nothing was copied")
+    copied = False
     try:
         contents = db_copy.read(source)
         db_copy.refuse_unless_empty(target)
         with Progress(contents.total, "copied", "records, secrets and audit entries") as progress:
             db_copy.write(target, contents, progress)
+        copied = True
         say(f"Copied {source.location} to {target.location}: {db_copy.counted(contents.counts())}; "
             f"database id {contents.database_id}, key id {contents.key_id or 'none yet'}.")
         if not args.check:
@@ -86,6 +88,9 @@ def copy(ctx: Context) -> int:
         checked = db_copy.check(source, target, ctx.vault)
     except db_copy.CopyRefused as refused:
         return fail("\n".join([str(refused), *refused.lines]))
+    except KeyboardInterrupt:  # during the copy, its transaction was rolled back
+        say(f"fincon-tui: cancelled: {'the check was not finished' if copied else 'nothing was copied'}", err=True)
+        return 130
     finally:
         source.close()
     for line in checked.differences:
