@@ -245,12 +245,19 @@ class KeyFileError(SecretStoreError):
 class KeyMissing(SecretStoreError):
     """The passwords were encrypted with a key this account does not have."""
 
-    def __init__(self, key_id: str, detail: str = "") -> None:
+    def __init__(self, key_id: str, host: str = "", looked_in: tuple[str, ...] = ()) -> None:
+        # The one message for a server without the database's key (moved
+        # without its key file, or a rotation not copied to it): the TUI,
+        # every command and `key status` show this.
+        on = f" on host {host}" if host else ""
+        where = f" (looked in {'; '.join(looked_in)})" if looked_in else ""
         super().__init__(
-            f"the passwords of this database were saved with key {key_id}; "
-            f"this account has no such key{detail} ({HOW_TO})"
+            f"the passwords of this database were saved with key {key_id}; this account{on} has no such "
+            f"key{where}: copy the key file that holds key {key_id} from a server that opens them, and name "
+            f"it in $FINCON_TUI_KEY_FILE or config.toml ({HOW_TO})"
         )
         self.key_id = key_id
+        self.host = host
 
 
 class PasswordUnusable(SecretStoreError):

@@ -20,6 +20,8 @@ class Admin:
     db_path: Path
     key_file: Path | None = None
     keyring: bool = True
+    #: The host this admin's server is (FINCON_TUI_HOST); None: this machine's name.
+    host: str | None = None
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("FINCON_TUI_", "XDG_"))}
@@ -35,6 +37,8 @@ class Admin:
         )
         if self.key_file is not None:
             env["FINCON_TUI_KEY_FILE"] = str(self.key_file)
+        if self.host is not None:
+            env["FINCON_TUI_HOST"] = self.host
         return env
 
     def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

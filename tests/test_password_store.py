@@ -20,7 +20,7 @@ from fincon_tui._exceptions import (
 )
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_owner
 from fincon_tui.domain.users import UserEmailSettings
-from fincon_tui.keystore.vault import PasswordVault
+from fincon_tui.keystore.vault import PasswordVault, this_host
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 
@@ -220,7 +220,8 @@ def test_a_missing_key_is_named_and_nothing_else_stops(store, vault, tmp_path) -
     headless()  # another admin: no keyring, no key file
     other = SmtpSettings(store, PasswordVault())
     loaded = other.load("OFFICE")
-    assert loaded.has_password and f"saved with key {key_id}; this account has no such key" in loaded.password_problem
+    assert loaded.has_password and (f"saved with key {key_id}; this account on host {this_host()} has no such key"
+                                    in loaded.password_problem)
     with pytest.raises(KeyMissing, match="README, 'Password storage'"):
         other.passwords.get(smtp_owner("OFFICE"))
     # Other fields save, the password stays for the admin who has the key.
@@ -243,7 +244,7 @@ def test_a_wrong_key_file_is_named(store, tmp_path) -> None:
     keyfile.update(wrong, lambda _: [cipher.new_key()])
     other = SmtpSettings(store, PasswordVault(wrong))
     message = other.load("OFFICE").password_problem
-    assert f"saved with key {store.info.key_id()}" in message and f"{wrong} holds key" in message
+    assert f"saved with key {store.info.key_id()}" in message and f"{wrong}, which holds key" in message
 
 
 def test_a_keyring_that_never_answers_is_given_up_on_and_key_files_take_over(store, tmp_path) -> None:

@@ -76,13 +76,16 @@ def test_delete_and_create_again_by_the_other_admin_leaves_no_password(tmp_path,
 
 def test_an_admin_without_the_key_is_told_which_key_and_can_still_work(tmp_path, db_path) -> None:
     anna = admin(tmp_path, "anna", db_path)  # her key: in her own keyring
-    carl = admin(tmp_path, "carl", db_path, keyring=False)
+    carl = admin(tmp_path, "carl", db_path, keyring=False, host="app2.corp.example")
     anna.python(SAVE_OFFICE.format(port=587, change='set("anna-pw")', version=None))
     key_id = json.loads(anna.cli("key", "status", "--json").stdout)["key_id"]
     status = carl.cli("key", "status")
     assert status.returncode == 1 and "Key found in    nowhere (see below)\n" in status.stdout  # not a sentence
-    assert f"\nThe passwords of this database were saved with key {key_id}; this account has no such key" \
-        in status.stdout
+    expected = carl.home / ".config" / "fincon-tui" / "keys"
+    assert (f"\nThe passwords of this database were saved with key {key_id}; this account on host "
+            f"app2.corp.example has no such key (looked in key file ~/{expected.relative_to(carl.home)}/") \
+        in status.stdout, status.stdout
+    assert f", which holds none): copy the key file that holds key {key_id} from a server" in status.stdout
     shown = carl.cli("smtp", "show", "OFFICE", "--json")
     assert shown.returncode == 0 and "no such key" in json.loads(shown.stdout)["password_problem"]
     tested = carl.cli("smtp", "test", "OFFICE")

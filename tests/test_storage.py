@@ -142,6 +142,7 @@ def test_migrations_create_the_schema_on_an_empty_file(db_path: Path) -> None:
         "m013_rules_from_declaration",
         "m014_rules_on_every_python",
         "m016_name_folded",
+        "m017_hosts",
     ]
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000

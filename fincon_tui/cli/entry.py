@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from fincon_tui.cli.command import Command
     from fincon_tui.config import Config
     from fincon_tui.keystore.vault import PasswordVault
+    from fincon_tui.storage.store import Store
     from fincon_tui.storage.waiting import Waiting
 
 HELP = ("-h", "--help")
@@ -143,6 +144,15 @@ def _opening_waits(path: Path | str) -> Waiting:
     return Waiting(report=report)
 
 
+def _note_host(store: Store, vault: PasswordVault) -> None:
+    """A command that writes records this host and the key it holds
+    (services/hosts.py); a reading one never writes."""
+    from fincon_tui.services import hosts
+    from fincon_tui.services.sealed_passwords import Passwords
+
+    hosts.note(Passwords(store, vault))
+
+
 def _command(args: argparse.Namespace, path: Path | str, vault: PasswordVault, config: Config) -> int:
     """Run the COMMAND chosen; database damage or refusal is one line and status 2."""
     from fincon_tui.cli.command import Context
@@ -161,7 +171,11 @@ def _command(args: argparse.Namespace, path: Path | str, vault: PasswordVault, c
             if not (dry_run and error.empty):
                 return fail(f"{error}: {'create' if error.empty else 'upgrade'} it with `{init_command(path, named)}`")
             return command.run(Context(args, scratch_store(), vault, config, path, missing=True))
-        return command.run(Context(args, store, vault, config, path))
+        try:
+            return command.run(Context(args, store, vault, config, path))
+        finally:  # after the command, so that the key it made or staged is the one named
+            if command.writes and not dry_run and command.database is None:  # not a db copy's target
+                _note_host(store, vault)
     except (StorageError, SecretStoreError) as error:  # a key missing: could not run, as everywhere
         return fail(str(error))
     except UnicodeDecodeError as error:

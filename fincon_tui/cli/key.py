@@ -23,6 +23,11 @@ def file_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--group", metavar="GROUP", help="make a new file 0640 for this group")
 
 
+def rotate_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--force", action="store_true",
+                         help="re-encrypt now, even if hosts seen in the last 30 days do not have the new key yet")
+
+
 def run(ctx: Context) -> int:
     from fincon_tui.services import data_keys as keys
     from fincon_tui.services.sealed_passwords import Passwords
@@ -33,15 +38,47 @@ def run(ctx: Context) -> int:
         if args.key_command == "status":
             return _status(keys.status(passwords), args.json)
         if args.key_command == "rotate":
-            done = keys.rotate(passwords)
-            say(
-                f"New key {done.new} in {done.source.describe()}; {keys.counted(done.secrets) or 'nothing'} "
-                f"re-encrypted. The old key {done.old} stays there for backups made before now."
-            )
-            return 0
+            return _rotate(passwords, args.force)
         return _to_file(args, passwords, ctx.vault, ctx.config)
     except SecretStoreError as error:
         return fail(str(error))
+
+
+def _rotate(passwords: Passwords, force: bool) -> int:
+    from fincon_tui.services import data_keys as keys
+    from fincon_tui.services import hosts
+
+    from fincon_tui.cli.progress import Progress
+
+    shown: list[Progress] = []
+
+    def resealed(done: int, total: int) -> None:  # on a terminal, over many secrets
+        if not shown:
+            shown.append(Progress(total, "re-encrypted", "secrets"))
+        shown[0](1)
+
+    try:
+        done = keys.rotate(passwords, force=force, progress=resealed)
+    finally:
+        for line in shown:
+            line.wipe()
+    if isinstance(done, keys.Staged):
+        say(
+            f"New key {done.new} staged in {done.source.describe()}, beside the old key {done.old}, which still "
+            f"opens every password. Not yet loaded by {hosts.describe(list(done.waiting_for))}: copy the key "
+            "file to each of them and start fincon-tui there (or run a command that writes), then run "
+            "`fincon-tui key rotate` again; `--force` re-encrypts now, and those hosts cannot open the "
+            "passwords until they have the new key."
+        )
+        return FAILED
+    say(
+        f"New key {done.new} in {done.source.describe()}; {keys.counted(done.secrets) or 'nothing'} "
+        f"re-encrypted. The old key {done.old} stays there for backups made before now."
+    )
+    if done.forced_past:
+        say(f"Forced: {hosts.describe(list(done.forced_past))} cannot open the passwords until they have key "
+            f"{done.new}: copy the key file to them.", err=True)
+    return 0
 
 
 def _status(report: KeyStatus, as_json: bool) -> int:
@@ -58,15 +95,35 @@ def _status(report: KeyStatus, as_json: bool) -> int:
             ("New keys go to", report.new_keys_go_to.describe()),
             ("Stored", f"{counted(report.stored) or 'nothing'}; {report.opened} opened with this account's key"),
         ]
+        if report.staged_key_id:
+            lines.append(("Staged key", f"{report.staged_key_id} (`key rotate` re-encrypts with it once every host "
+                                        "has it)"))
         lines += [("Unusable", text) for text in report.unusable]
         if report.legacy_left:
             where = ", ".join(f"{who}: {n}" for who, n in sorted(report.legacy_left.items()))
             lines.append(("Older keyrings", f"{sum(report.legacy_left.values())} ({where})"))
         for label, value in lines:
             say(f"{label:<15} {value}")
+        _hosts(report)
         if report.problem and not report.found_in:  # a sentence of its own, not a value
             say(f"\n{report.problem[0].upper()}{report.problem[1:]}")
     return FAILED if report.problem or report.unusable else 0
+
+
+def _hosts(report: KeyStatus) -> None:
+    """The hosts that used the database, as a table (names from the database shown visibly)."""
+    from fincon_tui.cli.common import cell
+
+    if not report.hosts:
+        return
+    say(f"\n{cell('Host', 24)} {cell('Key id', 22)}  {cell('Last seen (UTC)', 16)}  By")
+    for line in report.hosts:
+        key = line.key_id or "none"
+        if line.key_id and line.key_id not in (report.key_id, report.staged_key_id):
+            key += " (old)"
+        seen = line.seen_at[:16].replace("T", " ")
+        say(f"{cell(line.host, 24)} {cell(key, 22)}  {cell(seen, 16)}  {line.seen_by}"
+            f"{' (this host)' if line.this else ''}")
 
 
 def _to_file(args: argparse.Namespace, passwords: Passwords, vault: PasswordVault, config: Config) -> int:

@@ -63,7 +63,8 @@ TABLE: tuple[Command | Group, ...] = (
     Group("key", "the key that encrypts the stored passwords", (
         Command("status", "where the key is, its id, and how many passwords it opens", key.run, writes=False,
                 arguments=json_option),
-        Command("rotate", "make a new key and re-encrypt every stored password with it", key.run, writes=True),
+        Command("rotate", "make a new key and re-encrypt every stored password with it, once every host has it",
+                key.run, writes=True, arguments=key.rotate_arguments),
         Command("create-file", "write this database's key into a key file that several admins can share", key.run,
                 writes=True, arguments=key.file_arguments),
         Command("move-to-file", "the same, then remove the key from your keyring and default key file", key.run,

@@ -86,6 +86,19 @@ class FoundKey:
         return key_id(self.key)
 
 
+#: Names this host in the hosts table and in messages, where the host name
+#: changes (a container) or several servers share one.
+HOST_ENV = "FINCON_TUI_HOST"
+
+
+def this_host() -> str:
+    """How fincon-tui names the machine it runs on: $FINCON_TUI_HOST, else
+    the host name (socket.gethostname: no DNS lookup, which may hang)."""
+    import socket
+
+    return os.environ.get(HOST_ENV, "").strip() or socket.gethostname() or "localhost"
+
+
 def _timeout_from_environment() -> float:
     try:
         return max(0.1, float(os.environ.get(KEYRING_TIMEOUT_ENV, KEYRING_TIMEOUT)))
@@ -242,6 +255,7 @@ class PasswordVault:
         from fincon_tui.keystore.cipher import key_id
 
         problems: list[str] = []
+        looked: list[str] = []  # every place, and what it holds instead
         unsafe: KeyFileError | None = None
         for source in self.sources(database_id):
             try:
@@ -253,19 +267,22 @@ class PasswordVault:
                 continue  # the first cause, below
             except SecretStoreError as error:
                 problems.append(str(error))
+                looked.append(f"{source.describe()}: {error}")
                 continue
             for key in keys:
                 if key_id(key) == wanted:
                     return FoundKey(key, source)
             if keys:
                 problems.append(f"{source.describe()} holds key {key_id(keys[0])}")
+            held = ", ".join(key_id(k) for k in keys)
+            looked.append(f"{source.describe()}, which holds {f'key {held}' if keys else 'none'}")
         if unsafe is not None:
             raise unsafe  # the file to mend, rather than a missing key
         detail = f" ({'; '.join(problems)})" if problems else ""
         if self._hung_cause:  # the key may well be in the keyring: say that first
             raise KeyringTimeout(f"{self._hung_cause}: key {wanted}, which the passwords of this database were "
                                  f"saved with, may be there; no other place holds it{detail} ({HOW_TO})")
-        raise KeyMissing(wanted, detail)
+        raise KeyMissing(wanted, this_host(), tuple(looked))
 
     def any_key(self, database_id: str) -> FoundKey | None:
         """The newest key in the first source that holds one: a database that

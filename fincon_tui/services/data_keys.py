@@ -4,9 +4,10 @@ older version kept in admins' keyrings into the database."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import KeyMissing, SecretStoreError
 from fincon_tui.domain.secret_kinds import TOLD_ORDER, SecretKind
@@ -14,6 +15,10 @@ from fincon_tui.keystore import cipher
 from fincon_tui.keystore.vault import FoundKey, KeySource
 from fincon_tui.services.sealed_passwords import Passwords, legacy_accounts
 from fincon_tui.storage import audit
+from fincon_tui.storage.records import HostSeen
+
+if TYPE_CHECKING:
+    from fincon_tui.services.hosts import HostLine
 
 
 def counted(secrets: Mapping[SecretKind, int]) -> str:
@@ -51,6 +56,9 @@ class KeyStatus:
     opened: int = 0
     unusable: list[str] = field(default_factory=list)
     legacy_left: dict[str, int] = field(default_factory=dict)
+    #: The key a rotation staged, waiting for hosts to load it.
+    staged_key_id: str | None = None
+    hosts: list[HostLine] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -65,10 +73,14 @@ class KeyStatus:
             "passwords_opened": self.opened,
             "passwords_unusable": self.unusable,
             "passwords_in_older_keyrings": sum(self.legacy_left.values()),
+            "staged_key_id": self.staged_key_id,
+            "hosts": [line.as_json() for line in self.hosts],
         }
 
 
 def status(passwords: Passwords) -> KeyStatus:
+    from fincon_tui.services import hosts
+
     database_id = passwords.database_id
     key_id = passwords.key_id()
     report = KeyStatus(database_id, key_id, None, passwords.vault.home(database_id))
@@ -88,6 +100,8 @@ def status(passwords: Passwords) -> KeyStatus:
             continue
         report.opened += 1
     report.legacy_left = legacy_left(passwords)
+    report.staged_key_id = passwords.store.info.staged_key_id()
+    report.hosts = hosts.listed(passwords.store)
     return report
 
 
@@ -102,24 +116,64 @@ class Rotated:
     new: str
     secrets: Counter[SecretKind]  # how many of each kind were re-encrypted
     source: KeySource
+    #: Hosts seen lately without the new key, when --force retired the old one all the same.
+    forced_past: tuple[HostSeen, ...] = ()
 
 
-def rotate(passwords: Passwords) -> Rotated:
-    """A new key, every password re-sealed with it, in one transaction.
+@dataclass(frozen=True)
+class Staged:
+    """A rotation waiting for hosts: the new key is stored beside the old
+    one (both open the secrets, which are still sealed with the old)."""
 
-    The new key is added to the store beside the old one before the commit,
-    so whatever moment the process dies at, the key the database names is
-    in the store.  The old key stays there (backups made before the
-    rotation need it)."""
-    with passwords.store.transaction():
+    old: str
+    new: str
+    source: KeySource
+    waiting_for: tuple[HostSeen, ...]
+
+
+def rotate(passwords: Passwords, *, force: bool = False,
+           progress: Callable[[int, int], None] | None = None) -> Rotated | Staged:
+    """A new key, every secret re-sealed with it in one transaction, once
+    every host seen lately has loaded it.
+
+    The first run stages a new key: it is added to the key store beside the
+    old one and named in the database (staged_key_id).  Unless a host seen
+    in the last 30 days has yet to load it (hosts.behind: copy the key file
+    there), the same run then re-seals every secret with it and names it
+    the database's key; else it stops there (Staged), and a later run, with
+    the staged key, goes on.  `force` re-seals whatever the hosts hold.
+
+    The new key is in the store before the commit that names it, so
+    whatever moment the process dies at, the key the database names is in
+    the store.  The old key stays there (backups made before the rotation
+    need it).  `progress(done, total)` follows the re-sealing."""
+    from fincon_tui.services import hosts
+
+    store = passwords.store
+    with store.transaction():
         old_id = passwords.key_id()
         if old_id is None:
             raise SecretStoreError("no password is stored yet: there is no key to rotate")
         old = passwords.key_for(old_id)
-        new = FoundKey(cipher.new_key(), old.source)
-        resealed = passwords.rekey(new, lambda: passwords.vault.add(old.source, passwords.database_id, new.key))
+        staged_id = store.info.staged_key_id()
+        if staged_id not in (None, old_id):
+            new = passwords.key_for(staged_id)  # KeyMissing: staged on another host, not copied here
+        else:
+            new = FoundKey(cipher.new_key(), old.source)
+            passwords.vault.add(old.source, passwords.database_id, new.key)
+            store.info.set_staged_key_id(new.id)
+        hosts.saw(store, new.id)
+        waiting = tuple(hosts.behind(store, new.id))
+        if waiting and not force:
+            staged = Staged(old_id, new.id, new.source, waiting)
+        else:
+            resealed = passwords.rekey(new, lambda: None, progress)
+            store.info.set_staged_key_id(None)
+            staged = None
     passwords.remember(new)
-    return Rotated(old_id, new.id, resealed, old.source)
+    if staged is not None:
+        return staged
+    return Rotated(old_id, new.id, resealed, new.source, waiting)
 
 
 def to_key_file(passwords: Passwords, path: Path, group: str | None, move: bool) -> FoundKey:

@@ -77,3 +77,12 @@ def status(store: Store) -> DbStatus:
     sections = tuple(found for part in SECTIONS if (found := part(store)) is not None)
     return DbStatus(store.engine, store.location, info.server_version(), info.schema_version(),
                     info.latest_schema_version(), sections)
+
+
+def _hosts(store: Store) -> Section | None:
+    from fincon_tui.services.hosts import status_section
+
+    return status_section(store)
+
+
+SECTIONS.append(_hosts)

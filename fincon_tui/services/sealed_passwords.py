@@ -208,13 +208,19 @@ class Passwords:
         self.rows.put(self.seal(after, secret, name=name, expires_at=sealed.expires_at))
         return True
 
-    def rekey(self, new: FoundKey, keep_key: Callable[[], None]) -> Counter[SecretKind]:
+    def rekey(self, new: FoundKey, keep_key: Callable[[], None],
+              progress: Callable[[int, int], None] | None = None) -> Counter[SecretKind]:
         """Re-seal every secret with the key `new`, inside the caller's
         transaction: all are opened and sealed again first, then `keep_key`
         stores the new key, then the rows are written and name it.  How many
-        of each kind."""
-        resealed = [self.seal(sealed.binding, self.unseal(sealed), new, name=sealed.name,
-                              expires_at=sealed.expires_at) for sealed in self.rows.all_sealed()]
+        of each kind; `progress(done, total)` after each secret re-sealed."""
+        stored = self.rows.all_sealed()
+        resealed = []
+        for sealed in stored:
+            resealed.append(self.seal(sealed.binding, self.unseal(sealed), new, name=sealed.name,
+                                      expires_at=sealed.expires_at))
+            if progress is not None:
+                progress(len(resealed), len(stored))
         keep_key()
         for sealed in resealed:
             self.rows.put(sealed)

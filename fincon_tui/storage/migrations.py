@@ -446,6 +446,25 @@ def _fold_for_other_tools(db: Database) -> None:
     )
 
 
+@migrations()
+def m017_hosts(db: Database) -> None:
+    """The hosts that used the database and the key id each last loaded
+    (`key status`, and `key rotate` waits for them), and the key a rotation
+    has staged: every host loads it before the secrets are sealed with it."""
+    db.execute(
+        """
+        CREATE TABLE hosts (
+            host TEXT NOT NULL PRIMARY KEY,
+            key_id TEXT CHECK (key_id IS NULL OR length(key_id) = 16),
+            seen_at TEXT NOT NULL,
+            seen_by TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("ALTER TABLE database_info ADD COLUMN staged_key_id TEXT "
+               "CHECK (staged_key_id IS NULL OR length(staged_key_id) = 16)")
+
+
 def refresh_rules(db: Database) -> None:
     """The rule triggers re-made from the declarations as they are now."""
     from fincon_tui.storage.constraints import rule_triggers

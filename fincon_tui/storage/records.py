@@ -133,3 +133,14 @@ class LegacyPassword:
     owner: PasswordOwner
     staged_token: str | None
     saved_by: str | None
+
+
+@dataclass(frozen=True)
+class HostSeen:
+    """A host that used the database: the key id it last loaded (None: it
+    had none of the database's keys), when (ISO-8601 UTC) and by whom."""
+
+    host: str
+    key_id: str | None
+    seen_at: str
+    seen_by: str

@@ -44,6 +44,18 @@ def set_key_id(db: Database, value: str) -> None:
     db.execute("UPDATE database_info SET key_id = ? WHERE id = 1", [value])
 
 
+@translated
+def staged_key_id(db: Database) -> str | None:
+    _info(db)  # the row must be there
+    row = db.execute("SELECT staged_key_id FROM database_info WHERE id = 1").fetchone()
+    value: str | None = row[0]
+    return value
+
+
+def set_staged_key_id(db: Database, value: str | None) -> None:
+    db.execute("UPDATE database_info SET staged_key_id = ? WHERE id = 1", [value])
+
+
 def _sealed(row: tuple[Any, ...]) -> SealedPassword:
     kind, key, key_id_, sealed, login, server, name, expires_at = row
     return SealedPassword(

@@ -67,6 +67,9 @@ The contract, for every engine:
   or polling where LISTEN cannot work).  A feed that lost its connection
   makes it again and reads everything since its last row, so nothing is
   missed.  `how_changes_arrive()` says which, for an admin.
+- **Hosts.**  One row per host name that used the database with the key
+  id it last loaded (`hosts`); the database names the key being staged by
+  a rotation (`info.staged_key_id`).  Never a key.
 """
 
 from __future__ import annotations
@@ -86,6 +89,7 @@ if TYPE_CHECKING:
     from fincon_tui.storage.bulk import Contents
     from fincon_tui.storage.changes import Change
     from fincon_tui.storage.records import (
+        HostSeen,
         Keyed,
         LegacyPassword,
         Page,
@@ -242,6 +246,15 @@ class StoreInfo(Protocol):
         """Name the key new secrets are sealed with (in a transaction)."""
         ...
 
+    def staged_key_id(self) -> str | None:
+        """The id of a key `key rotate` staged and has not yet sealed the
+        secrets with (None: no rotation under way)."""
+        ...
+
+    def set_staged_key_id(self, key_id: str | None) -> None:
+        """Stage a key (in a transaction); None ends the rotation."""
+        ...
+
     def schema_version(self) -> str:
         """The last schema step applied ('m012_...')."""
         ...
@@ -278,6 +291,21 @@ class BulkRows(Protocol):
         ...
 
 
+class HostRows(Protocol):
+    """The hosts that used the database (one row a host name), and the key
+    id each last loaded.  Writes belong in a transaction."""
+
+    def get(self, host: str) -> HostSeen | None: ...
+
+    def all(self) -> list[HostSeen]:
+        """Every host, the most recently seen first."""
+        ...
+
+    def put(self, seen: HostSeen) -> None:
+        """Store or replace the row of `seen.host`."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """The repositories, as one transaction (or snapshot) sees them."""
 
@@ -298,6 +326,9 @@ class UnitOfWork(Protocol):
 
     @property
     def bulk(self) -> BulkRows: ...
+
+    @property
+    def hosts(self) -> HostRows: ...
 
 
 class ChangeFeed(Protocol):

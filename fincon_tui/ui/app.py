@@ -166,8 +166,9 @@ class FinconApp(ResumingApp):
         # thread while the first screen is still being written slowed that
         # screen by about 12 ms (they compete for the interpreter lock).
         import fincon_tui.services.data_keys
+        import fincon_tui.services.hosts
         import fincon_tui.services.smtp_settings
-        import fincon_tui.services.user_settings  # noqa: F401
+        import fincon_tui.services.user_settings
         from fincon_tui._exceptions import StorageError
         from fincon_tui.storage.store import Opener
 
@@ -179,6 +180,7 @@ class FinconApp(ResumingApp):
         try:
             store = await self.database.run(open_store, waiting=waiting)
             note = await self.database.run(self._use_store, store)
+            missing = await self.database.run(fincon_tui.services.hosts.at_start, self.smtp.passwords)
         except StorageError as error:
             self.startup_error = str(error)
             self.exit(return_code=2)
@@ -187,6 +189,8 @@ class FinconApp(ResumingApp):
             self.database.waiting = None
         for screen in set(said):
             screen.message.clear()
+        if missing:  # a server without the key: before anything else, whatever the note was
+            note = (missing, "error")
         self._databases_ready(note)
 
     def _opening_waits(self, said: list[FinconScreen]) -> Waiting:

@@ -15,7 +15,7 @@ from fincon_tui.storage.audit import PASSWORD_CHANGED, AuditEntry, who
 from fincon_tui.storage.changes import OwnWrites
 from fincon_tui.storage.postgres.changes import CHANNEL
 from fincon_tui.storage.postgres.errors import translate_methods
-from fincon_tui.storage.records import LegacyPassword, SealedPassword, Stored, utc_now
+from fincon_tui.storage.records import HostSeen, LegacyPassword, SealedPassword, Stored, utc_now
 
 if TYPE_CHECKING:
     from fincon_tui.storage.postgres.session import Session
@@ -166,6 +166,14 @@ class Info:
     def set_key_id(self, key_id: str) -> None:
         self.session.run("UPDATE database_info SET key_id = %s WHERE id = 1", [key_id])
 
+    def staged_key_id(self) -> str | None:
+        self._info()  # the row must be there
+        key_id: str | None = self.session.value("SELECT staged_key_id FROM database_info WHERE id = 1")
+        return key_id
+
+    def set_staged_key_id(self, key_id: str | None) -> None:
+        self.session.run("UPDATE database_info SET staged_key_id = %s WHERE id = 1", [key_id])
+
     def schema_version(self) -> str:
         from fincon_tui.storage.postgres.migrate import applied
 
@@ -181,5 +189,28 @@ class Info:
         return str(self.session.value("SHOW server_version"))
 
 
-for _part in (Secrets, Audit, Info):
+class Hosts:
+    """The `hosts` table."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, host: str) -> HostSeen | None:
+        row = self.session.row("SELECT host, key_id, seen_at, seen_by FROM hosts WHERE host = %s", [host])
+        return HostSeen(**row) if row else None
+
+    def all(self) -> list[HostSeen]:
+        rows = self.session.rows('SELECT host, key_id, seen_at, seen_by FROM hosts '
+                                 'ORDER BY seen_at DESC, host COLLATE "C"')
+        return [HostSeen(**row) for row in rows]
+
+    def put(self, seen: HostSeen) -> None:
+        self.session.run(
+            "INSERT INTO hosts (host, key_id, seen_at, seen_by) VALUES (%s, %s, %s, %s) ON CONFLICT (host) "
+            "DO UPDATE SET key_id = excluded.key_id, seen_at = excluded.seen_at, seen_by = excluded.seen_by",
+            [seen.host, seen.key_id, seen.seen_at, seen.seen_by],
+        )
+
+
+for _part in (Secrets, Audit, Info, Hosts):
     translate_methods(_part)

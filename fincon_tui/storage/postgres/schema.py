@@ -271,6 +271,23 @@ def m016_name_folded(conn: Connection) -> None:
     PostgreSQL has had it since m001."""
 
 
+def m017_hosts(conn: Connection) -> None:
+    """SQLite's m017: the hosts that used the database, the key id each last
+    loaded, and the key a rotation has staged."""
+    conn.execute(
+        """
+        CREATE TABLE hosts (
+            host TEXT NOT NULL PRIMARY KEY,
+            key_id TEXT CHECK (key_id IS NULL OR length(key_id) = 16),
+            seen_at TEXT NOT NULL,
+            seen_by TEXT NOT NULL
+        )
+        """
+    )
+    conn.execute("ALTER TABLE database_info ADD COLUMN staged_key_id TEXT "
+                 "CHECK (staged_key_id IS NULL OR length(staged_key_id) = 16)")
+
+
 STEPS = tuple(
     Step(step.__name__, step)
     for step in (
@@ -278,6 +295,6 @@ STEPS = tuple(
         m005_encrypted_passwords, m006_rules_for_other_tools, m007_row_identity, m008_application_id,
         m009_oauth_logins, m010_user_login_method_as_definition, m011_audit_by_record,
         m012_rules_check_what_changes, m013_rules_from_declaration, m014_rules_on_every_python,
-        m016_name_folded,
+        m016_name_folded, m017_hosts,
     )
 )

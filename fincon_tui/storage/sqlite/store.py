@@ -16,7 +16,7 @@ from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.storage import secret_rows
 from fincon_tui.storage.audit import PASSWORD_CHANGED, AuditEntry, who
 from fincon_tui.storage.changes import OwnWrites
-from fincon_tui.storage.records import LegacyPassword, SealedPassword, Stored, utc_now
+from fincon_tui.storage.records import HostSeen, LegacyPassword, SealedPassword, Stored, utc_now
 from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.sqlite.bulk import SqliteBulk
 from fincon_tui.storage.sqlite.changes import SqliteChanges
@@ -111,6 +111,12 @@ class SqliteInfo:
     def set_key_id(self, key_id: str) -> None:
         secret_rows.set_key_id(self.db, key_id)
 
+    def staged_key_id(self) -> str | None:
+        return secret_rows.staged_key_id(self.db)
+
+    def set_staged_key_id(self, key_id: str | None) -> None:
+        secret_rows.set_staged_key_id(self.db, key_id)
+
     def schema_version(self) -> str:
         from fincon_tui.storage.migrations import migrations
 
@@ -126,7 +132,29 @@ class SqliteInfo:
         return str(self.db.execute("SELECT sqlite_version()").fetchone()[0])
 
 
-for _adapter in (SqliteSecrets, SqliteAudit, SqliteInfo):
+class SqliteHosts:
+    """storage.store.HostRows on the `hosts` table."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, host: str) -> HostSeen | None:
+        row = self.db.execute("SELECT host, key_id, seen_at, seen_by FROM hosts WHERE host = ?", [host]).fetchone()
+        return HostSeen(*row) if row else None
+
+    def all(self) -> list[HostSeen]:
+        rows = self.db.execute("SELECT host, key_id, seen_at, seen_by FROM hosts ORDER BY seen_at DESC, host")
+        return [HostSeen(*row) for row in rows.fetchall()]
+
+    def put(self, seen: HostSeen) -> None:
+        self.db.execute(
+            "INSERT INTO hosts (host, key_id, seen_at, seen_by) VALUES (?, ?, ?, ?) ON CONFLICT (host) DO UPDATE "
+            "SET key_id = excluded.key_id, seen_at = excluded.seen_at, seen_by = excluded.seen_by",
+            [seen.host, seen.key_id, seen.seen_at, seen.seen_by],
+        )
+
+
+for _adapter in (SqliteSecrets, SqliteAudit, SqliteInfo, SqliteHosts):
     translate_methods(_adapter)
 
 
@@ -146,6 +174,7 @@ class SqliteStore:
         self.info = SqliteInfo(db)
         self.bulk = SqliteBulk(db)
         self._changes: SqliteChanges | None = None
+        self.hosts = SqliteHosts(db)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[SqliteStore]:
