@@ -45,10 +45,9 @@ def run(ctx: Context) -> int:
 
 
 def _rotate(passwords: Passwords, force: bool) -> int:
+    from fincon_tui.cli.progress import Progress
     from fincon_tui.services import data_keys as keys
     from fincon_tui.services import hosts
-
-    from fincon_tui.cli.progress import Progress
 
     shown: list[Progress] = []
 
