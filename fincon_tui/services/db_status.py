@@ -80,9 +80,25 @@ def status(store: Store) -> DbStatus:
 
 
 def _hosts(store: Store) -> Section | None:
-    from fincon_tui.services.hosts import status_section
+    """The hosts and key ids seen (services/hosts.py); None before there
+    are any, and on a schema from before the hosts were kept."""
+    from fincon_tui._exceptions import StorageError
+    from fincon_tui.services.hosts import listed
 
-    return status_section(store)
+    try:
+        seen = listed(store)
+        key_id, staged = store.info.key_id(), store.info.staged_key_id()
+    except StorageError:
+        return None
+    if not seen and key_id is None:
+        return None  # a new database: nothing seen yet
+    lines = [("Key id", key_id or "none yet")]
+    if staged:
+        lines.append(("Staged key", f"{staged} (a rotation waits for hosts to load it)"))
+    lines += [(line.host, f"key {line.key_id or 'none'}, last seen {line.seen_at} by {line.seen_by}"
+               f"{' (this host)' if line.this else ''}") for line in seen]
+    data = {"key_id": key_id, "staged_key_id": staged, "hosts": [line.as_json() for line in seen]}
+    return Section("hosts", "Hosts and key ids seen", tuple(lines), data)
 
 
 SECTIONS.append(_hosts)

@@ -22,7 +22,6 @@ from fincon_tui.storage import audit
 from fincon_tui.storage.records import HostSeen, utc_now
 
 if TYPE_CHECKING:
-    from fincon_tui.services.db_status import Section
     from fincon_tui.services.sealed_passwords import Passwords
     from fincon_tui.storage.store import Store
 
@@ -124,27 +123,6 @@ def listed(store: Store) -> list[HostLine]:
     here = this_host()
     return [HostLine(seen.host, seen.key_id, seen.seen_at, seen.seen_by, seen.host == here)
             for seen in store.hosts.all()]
-
-
-def status_section(store: Store) -> Section | None:
-    """`db status`'s part: the hosts and key ids seen (None before there
-    are any, and on a schema from before the hosts were kept)."""
-    from fincon_tui.services.db_status import Section
-
-    try:
-        seen = listed(store)
-        key_id, staged = store.info.key_id(), store.info.staged_key_id()
-    except StorageError:
-        return None
-    if not seen and key_id is None:
-        return None  # a new database: nothing seen yet
-    lines = [("Key id", key_id or "none yet")]
-    if staged:
-        lines.append(("Staged key", f"{staged} (a rotation waits for hosts to load it)"))
-    lines += [(line.host, f"key {line.key_id or 'none'}, last seen {line.seen_at} by {line.seen_by}"
-               f"{' (this host)' if line.this else ''}") for line in seen]
-    data = {"key_id": key_id, "staged_key_id": staged, "hosts": [line.as_json() for line in seen]}
-    return Section("hosts", "Hosts and key ids seen", tuple(lines), data)
 
 
 def describe(hosts: list[HostSeen]) -> str:
