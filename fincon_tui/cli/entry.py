@@ -171,11 +171,19 @@ def _command(args: argparse.Namespace, path: Path | str, vault: PasswordVault, c
             if not (dry_run and error.empty):
                 return fail(f"{error}: {'create' if error.empty else 'upgrade'} it with `{init_command(path, named)}`")
             return command.run(Context(args, scratch_store(), vault, config, path, missing=True))
+        # After the command, so that the key it made or staged is the one
+        # named; also when this host lacks the key, but not after a database
+        # error (a lost server is not asked again).  Never a db copy's target.
+        noting = command.writes and not dry_run and command.database is None
         try:
-            return command.run(Context(args, store, vault, config, path))
-        finally:  # after the command, so that the key it made or staged is the one named
-            if command.writes and not dry_run and command.database is None:  # not a db copy's target
+            code = command.run(Context(args, store, vault, config, path))
+        except SecretStoreError:
+            if noting:
                 _note_host(store, vault)
+            raise
+        if noting:
+            _note_host(store, vault)
+        return code
     except (StorageError, SecretStoreError) as error:  # a key missing: could not run, as everywhere
         return fail(str(error))
     except UnicodeDecodeError as error:
