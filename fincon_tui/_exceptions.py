@@ -21,6 +21,7 @@ nothing of fincon-tui, so every layer may raise and catch these.
     │   ├── LockWaitAbandoned   the admin stopped waiting for another's save
     │   ├── FileReplaced        the file at the path is not the one opened
     │   ├── SchemaTooNew        written by a newer fincon-tui
+    │   ├── ConnectionLost      the server went during an action; says what became of a write
     │   ├── RecordExists        a create found the key taken meanwhile
     │   ├── RecordChanged       lost update: stored version is not the loaded one
     │   ├── RecordInUse         others depend on the record
@@ -178,6 +179,16 @@ class FileReplaced(StorageError):
 
 class SchemaTooNew(StorageError):
     """The database was written by a newer fincon-tui."""
+
+
+class ConnectionLost(StorageError):
+    """The connection to the database server went during an action: the
+    message says whether a write was saved (asked of the server again), or,
+    `in_doubt`, that it could not be asked."""
+
+    def __init__(self, message: str, *, in_doubt: bool = False) -> None:
+        super().__init__(message)
+        self.in_doubt = in_doubt
 
 
 class RecordExists(StorageError):

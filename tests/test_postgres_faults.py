@@ -1,20 +1,30 @@
 """The PostgreSQL server killed outright (kill -9 of the postmaster) under
-the CLI: each command is one line and status 2 while it is down, nothing
-half-written shows after its restart, and the next command connects by
-itself.  A server of this test's own: the run's shared one stays up."""
+the CLI: each command is one line and status 2 while it is down, a save
+caught in its COMMIT says it is in doubt, nothing half-written shows after
+its restart, and the next command connects by itself (a server of each
+such test's own: the run's shared one stays up).  A connection that fails
+is one line naming what to check."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
 import psutil
+import psycopg
 import pytest
 from postgres_server import PREFIX, TMP, TestServer
+from processes import popen
+from support import PATIENCE, definition
+
+from fincon_tui.storage.postgres.store import IN_DOUBT, committed
+from fincon_tui.storage.store import open_store
 
 BIN = Path(sys.executable).parent / "fincon-tui"
 
@@ -51,3 +61,138 @@ def test_a_killed_server_is_one_line_each_and_the_next_command_after_its_restart
         assert changed.returncode == 0, changed.stderr
     finally:
         server.close()
+
+
+def until_true(condition, what: str) -> None:
+    """Wait for `condition` (an event the test cannot be told of otherwise)."""
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.05)
+
+
+#: A save held at its COMMIT (a deferred trigger waits for advisory lock 4242, which the test holds).
+HOLD_AT_COMMIT = """
+CREATE FUNCTION held_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_advisory_xact_lock_shared(4242); RETURN NULL; END $$;
+CREATE CONSTRAINT TRIGGER held_at_commit AFTER INSERT ON audit_log DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION held_at_commit();
+"""
+
+
+def what_is_stored(url: str) -> tuple:
+    """OFFICE's row, its password's sealing time and the audit trail."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT port, version FROM smtp_settings WHERE name = 'OFFICE'").fetchone()
+        sealed = conn.execute("SELECT updated_at FROM secrets WHERE owner_key = 'OFFICE'").fetchone()
+        audit = conn.execute("SELECT action FROM audit_log ORDER BY id").fetchall()
+    return row, sealed, audit
+
+
+@pytest.mark.slow  # a server of its own: about 2 s more
+def test_a_server_killed_while_a_save_commits_is_in_doubt_then_row_secret_and_audit_agree() -> None:
+    server = TestServer(TMP / f"{PREFIX}faults-{uuid.uuid4().hex}")
+    try:
+        server.admin.execute("ALTER SYSTEM SET synchronous_commit = on")  # what was said saved survives a crash
+        server.admin.execute("SELECT pg_reload_conf()")
+        database = server.new_database(empty=True)
+        url = server.url(database)
+        assert fincon(url, "init").returncode == 0
+        made = fincon(url, "smtp", "set", "OFFICE", "--mail-server", "smtp.corp.example", "--username", "shared",
+                      "--password-stdin", stdin="shared-pw\n")
+        assert made.returncode == 0, made.stderr
+        before = what_is_stored(url)
+        holder = psycopg.connect(url, autocommit=True)
+        holder.execute(HOLD_AT_COMMIT)
+        holder.execute("SELECT pg_advisory_lock(4242)")
+        saving = popen([str(BIN), "--db", url, "smtp", "set", "OFFICE", "--port", "2525", "--password-stdin"],
+                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        saving.stdin.write("new-pw\n")
+        saving.stdin.close()
+        until_true(lambda: holder.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                          "AND NOT granted").fetchone()[0] == 1, "the save to reach its COMMIT")
+        postmaster = psutil.Process(server.handle.get_pid())
+        os.kill(postmaster.pid, signal.SIGKILL)
+        postmaster.wait(60)
+        assert saving.wait(60) == 2
+        assert saving.stderr.read() == f"fincon-tui: SMTP definition OFFICE refused: {IN_DOUBT}\n"
+        server.handle.ensure_postgres_running()
+        server.socket_dir = server.handle.get_postmaster_info().socket_dir
+        url = server.url(database)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP TRIGGER held_at_commit ON audit_log")
+        assert what_is_stored(url) == before  # none of it: the row, its password and its audit entry
+        changed = fincon(url, "smtp", "set", "OFFICE", "--port", "2525")  # connects by itself
+        assert changed.returncode == 0, changed.stderr
+        row, sealed, audit = what_is_stored(url)
+        assert (row, sealed, audit) == ((2525, 2), before[1], [("create",), ("update",)])
+    finally:
+        server.close()
+
+
+def test_a_commit_whose_answer_was_lost_is_asked_of_the_server_again(pg_url: str) -> None:
+    """What the server says of a transaction once the session connects
+    again: committed, or not; never a guess."""
+    store = open_store(pg_url)
+    admin = psycopg.connect(pg_url, autocommit=True)
+    try:
+        session = store.session
+        ids = {}
+        for ending in ("COMMIT", "ROLLBACK"):
+            session.run("BEGIN")
+            session.run("UPDATE database_info SET key_id = NULL")
+            ids[ending] = session.value("SELECT pg_current_xact_id_if_assigned()::text")
+            session.run(ending)
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
+                      "'fincon-tui' AND pid <> pg_backend_pid() AND datname = current_database()")
+        assert committed(session, ids["COMMIT"]) is True  # asked on a new connection
+        assert committed(session, ids["ROLLBACK"]) is False
+    finally:
+        admin.close()
+        store.close()
+
+
+def test_each_way_a_connection_fails_is_one_line_with_what_to_check(pg_url: str, monkeypatch, capsys) -> None:
+    from fincon_tui.cli.entry import main
+    from fincon_tui.storage.postgres import connect
+
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]  # bound, not listening: refused
+        refused = fincon(f"postgresql://postgres@127.0.0.1:{port}/fincon", "smtp", "list")
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1, refused
+    assert refused.stderr.startswith("fincon-tui: cannot connect to postgresql://postgres@127.0.0.1:")
+    assert refused.stderr.endswith("(is the server running, and listening there?)\n")
+    missing = fincon(pg_url.replace("/test_", "/nowhere_"), "smtp", "list")
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1, missing
+    assert "does not exist (check the database and user names" in missing.stderr
+    monkeypatch.setattr(connect, "OLDEST_SERVER", 990000)  # the server at hand counts as too old
+    assert main(["--db", pg_url, "smtp", "list"]) == 2
+    old = capsys.readouterr().err
+    assert old.count("\n") == 1 and old.startswith("fincon-tui: ") and "fincon-tui needs 99 or newer" in old, old
+
+
+def test_a_save_whose_commit_answer_was_lost_asks_the_server_and_says_it_was_saved(
+        postgres_server, pg_url: str, vault) -> None:
+    """The network fails after the server committed and before its answer
+    arrives: the save asks the server again, on a new connection, and
+    reports it saved, as it is; nothing is guessed."""
+    from cutting_proxy import cutting_proxy
+
+    from fincon_tui.domain.password_binding import PasswordChange
+    from fincon_tui.services.smtp_settings import SmtpSettings
+
+    with cutting_proxy(postgres_server.socket_dir) as proxy:
+        store = open_store(proxy.url(pg_url))
+        try:
+            smtp = SmtpSettings(store, vault)
+            made = smtp.save(definition(name="OFFICE"), PasswordChange.set("first-pw"), None)
+            proxy.armed.set()
+            saved = smtp.save(definition(name="OFFICE", port=2525), PasswordChange.set("second-pw"), made)
+            assert proxy.cut.is_set()  # the answer was lost: the save asked again
+            assert (saved.version, store.smtp.get("OFFICE").record.port) == (2, 2525)
+            assert smtp.passwords.get(smtp.owner("OFFICE")) == "second-pw"
+            assert [entry.action for entry in store.audit.history("SMTP definition", made.row_id)] == [
+                "update", "create"]  # newest first
+        finally:
+            store.close()

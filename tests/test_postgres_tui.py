@@ -1,7 +1,8 @@
 """The full-screen app on PostgreSQL (the TUI's tests run on SQLite; these
 are where the engine shows): a save behind another server's save waits
-visibly and Esc gives up, and a connection lost under the form is one
-message, the typing kept, and the next save connects again."""
+visibly and Esc gives up, a connection lost under the form is one
+message, the typing kept, and the next save connects again, and a save
+whose COMMIT's answer is lost says it cannot know whether it was saved."""
 
 from __future__ import annotations
 
@@ -117,3 +118,34 @@ async def test_a_form_tells_of_a_rename_on_another_server_and_reloads_it(app, st
             assert screen.message.text == "SMTP definition MAIN reloaded as stored now"
     finally:
         other.close()
+
+
+async def test_a_save_in_doubt_says_so_and_keeps_the_typing(postgres_server, pg_url: str, vault) -> None:
+    """The COMMIT's answer lost and the server then out of reach: the save
+    cannot ask it, and says so rather than 'not saved' (it was saved)."""
+    from cutting_proxy import cutting_proxy
+
+    from fincon_tui.storage.postgres.store import IN_DOUBT
+    from fincon_tui.storage.store import open_store
+    from fincon_tui.ui.app import FinconApp
+
+    with cutting_proxy(postgres_server.socket_dir) as proxy:
+        store = open_store(proxy.url(pg_url))
+        app = FinconApp(store, vault, cursor_blink=False)
+        app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_form(pilot, 1, key="office")
+            await pilot.press("tab", "tab", "tab", "tab", *"2525")
+            screen = app.screen
+            proxy.down = True
+            proxy.armed.set()
+            await pilot.press("f10")
+            await until(lambda: "the server could not be asked" in screen.message.text, "the save says it is in doubt")
+            assert screen.message.text == IN_DOUBT[:1].upper() + IN_DOUBT[1:]
+            assert screen.field("port").value == "2525" and screen.is_open
+        store.close()
+    truth = open_store(pg_url)
+    try:
+        assert truth.smtp.get("OFFICE").record.port == 2525
+    finally:
+        truth.close()

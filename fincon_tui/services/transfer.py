@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from fincon_tui._exceptions import (
+    ConnectionLost,
     FieldError,
     FileRefused,
     FormInvalid,
@@ -324,6 +325,6 @@ def _why(error: Exception) -> str:
     """A save's or delete's refusal, as a message."""
     if isinstance(error, RecordChanged):
         return "it was changed or deleted by another user meanwhile: nothing was written; run it again"
-    if isinstance(error, (SecretStoreError, RuleRefused)):
+    if isinstance(error, (SecretStoreError, RuleRefused, ConnectionLost)):  # each says what to do
         return str(error)
     return f"the database refused: {error}"

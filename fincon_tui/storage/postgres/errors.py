@@ -10,7 +10,7 @@ import functools
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from fincon_tui._exceptions import RuleRefused, StorageError
+from fincon_tui._exceptions import ConnectionLost, RuleRefused, StorageError
 from fincon_tui.domain.visible import visible
 
 P = ParamSpec("P")
@@ -38,7 +38,7 @@ def database_error(error: Exception) -> StorageError:
     if isinstance(error, errors.InsufficientPrivilege):
         return StorageError(f"the database refused this account ({text}): see docs/postgresql.md for the roles")
     if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
-        return StorageError(f"lost the connection to the database server ({text}): "
+        return ConnectionLost(f"lost the connection to the database server ({text}): "
                             "is it running? the next action connects again")
     return StorageError(f"database error: {text}")
 

@@ -6,10 +6,11 @@ to date on a writable open (migrate.py)."""
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from fincon_tui._exceptions import StorageError
+from fincon_tui._exceptions import ConnectionLost, StorageError
 from fincon_tui.storage.changes import OwnWrites
 from fincon_tui.storage.postgres.bulk import PostgresBulk
 from fincon_tui.storage.postgres.changes import PostgresChanges
@@ -27,9 +28,14 @@ from fincon_tui.storage.waiting import WAITING, Waiting
 if TYPE_CHECKING:
     from fincon_tui.storage.location import Location
 
-#: A connection lost during COMMIT: the server may have committed, or not.
-IN_DOUBT = ("the connection to the database server was lost while the change was being committed: it may "
-            "or may not have been saved; open the record again to see (the next action connects again)")
+#: A connection lost during COMMIT, and the server could not be asked whether it committed.
+IN_DOUBT = ("the connection to the database server was lost while the change was being committed, and the "
+            "server could not be asked whether it was saved: open the record again when the server is back to see")
+#: A connection lost during COMMIT, and the server, asked again, says it did not commit.
+NOT_COMMITTED = ("the connection to the database server was lost while the change was being committed: it was "
+                 "not saved (the server, asked again, says so); try again")
+#: How long a save in doubt asks the server whether its transaction is still running.
+IN_DOUBT_WAIT_SECONDS = 5.0
 #: How long a start waits for another that is creating or upgrading the schema.
 UPGRADE_WAIT_SECONDS = 60.0
 
@@ -75,8 +81,11 @@ class PostgresStore:
     def _open(self, begin: str, *, commit: bool = True) -> Iterator[None]:
         """A transaction begun with `begin`: committed at the end of the
         block (or rolled back without `commit`), rolled back on an error.
-        A connection lost during the COMMIT leaves the save in doubt, and
-        says so (IN_DOUBT) rather than guess."""
+        A connection lost during the COMMIT leaves the save in doubt: the
+        server is asked again, on a new connection, whether the transaction
+        committed (`committed`): if so the block ends as saved, if not it
+        says so (NOT_COMMITTED), and if the server cannot be asked, that
+        (IN_DOUBT); never a guess."""
         import psycopg
 
         session = self.session
@@ -88,6 +97,8 @@ class PostgresStore:
         session.in_transaction = True
         try:
             yield
+            # The transaction's id, if it wrote: what the server is asked if the COMMIT's answer is lost.
+            xid = conn.execute("SELECT pg_current_xact_id_if_assigned()::text").fetchone() if commit else None
         except BaseException as error:
             with contextlib.suppress(psycopg.Error):
                 conn.execute("ROLLBACK")
@@ -99,7 +110,12 @@ class PostgresStore:
             conn.execute("COMMIT" if commit else "ROLLBACK")
         except psycopg.Error as error:
             if commit and (conn.broken or conn.closed):
-                raise StorageError(IN_DOUBT) from error  # the server may have committed: never guess
+                session.in_transaction = False
+                if xid is None or xid[0] is None:
+                    raise database_error(error) from error  # it wrote nothing
+                if not committed(session, xid[0]):  # the server may have committed: ask it, never guess
+                    raise ConnectionLost(NOT_COMMITTED) from error
+                return
             with contextlib.suppress(psycopg.Error):
                 conn.execute("ROLLBACK")
             raise database_error(error) from error
@@ -136,6 +152,31 @@ class PostgresStore:
         if self._changes is not None:
             self._changes.close()
         self.session.close()
+
+
+def committed(session: Session, xid: str) -> bool:
+    """Whether transaction `xid`, whose COMMIT's answer was lost, was
+    committed, as the server says once the session connects again:
+    ConnectionLost (IN_DOUBT) when it cannot be asked, or is still at it
+    after IN_DOUBT_WAIT_SECONDS (a network cut, not a crash)."""
+    import psycopg
+
+    deadline, asked = time.monotonic() + IN_DOUBT_WAIT_SECONDS, 0
+    while True:
+        try:
+            asked += 1
+            status = session.value("SELECT pg_xact_status(%s::xid8)", [xid])
+        except psycopg.OperationalError:
+            if asked == 1:  # a connection not yet known to be lost: the session makes it again
+                continue
+            raise ConnectionLost(IN_DOUBT, in_doubt=True) from None
+        except (psycopg.Error, StorageError):
+            raise ConnectionLost(IN_DOUBT, in_doubt=True) from None
+        if status in ("committed", "aborted"):
+            return bool(status == "committed")
+        if time.monotonic() >= deadline:  # still in progress (a network cut, not a crash), or forgotten
+            raise ConnectionLost(IN_DOUBT, in_doubt=True)
+        time.sleep(0.1)
 
 
 def open_postgres(location: Location, *, writable: bool = True, waiting: Waiting | None = None,

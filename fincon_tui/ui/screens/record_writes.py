@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from fincon_tui._exceptions import (
+    ConnectionLost,
     FormInvalid,
     LockWaitAbandoned,
     RecordChanged,
@@ -155,5 +156,8 @@ class RecordWrites:
             form.message.error(f"Not {done}: {error}")
         elif isinstance(error, LockWaitAbandoned):
             form.message.show(f"Not {done}: {error}", "warning")
+        elif isinstance(error, ConnectionLost):  # it says whether it was written, or that it cannot be known
+            text = str(error)
+            form.message.error(text[:1].upper() + text[1:] if error.in_doubt else f"Not {done}: {text}")
         else:
             form.message.error(f"Not {done}, the database refused: {error}")
