@@ -17,7 +17,7 @@ TESTS = Path(__file__).resolve().parent
 class Admin:
     name: str
     home: Path
-    db_path: Path
+    db_path: Path | str  # a file, or a PostgreSQL URL
     key_file: Path | None = None
     keyring: bool = True
     #: The host this admin's server is (FINCON_TUI_HOST); None: this machine's name.
@@ -65,7 +65,7 @@ class Admin:
         return done
 
 
-def admin(tmp_path: Path, name: str, db_path: Path, **kwargs) -> Admin:
+def admin(tmp_path: Path, name: str, db_path: Path | str, **kwargs) -> Admin:
     home = tmp_path / f"home-{name}"
     home.mkdir(exist_ok=True)
     return Admin(name, home, db_path, **kwargs)
