@@ -157,8 +157,10 @@ def test_a_lost_connection_is_one_error_then_the_next_action_connects_again(pg_u
         store.close()
 
 
-def test_a_connection_lost_at_the_commit_says_the_save_is_in_doubt_never_guessing(pg_url: str, vault) -> None:
-    from fincon_tui.storage.postgres.store import IN_DOUBT
+def test_a_connection_lost_before_the_commit_says_the_save_was_not_made(pg_url: str, vault) -> None:
+    """Its COMMIT never went: not saved, for certain (a COMMIT whose answer
+    is lost is in doubt: test_postgres_faults)."""
+    from fincon_tui.storage.postgres.store import LOST_BEFORE_COMMIT
 
     store = open_store(pg_url)
     admin = psycopg.connect(pg_url, autocommit=True)
@@ -168,8 +170,8 @@ def test_a_connection_lost_at_the_commit_says_the_save_is_in_doubt_never_guessin
             admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                           "WHERE application_name = 'fincon-tui' AND pid <> pg_backend_pid() "
                           "AND datname = current_database()")
-        assert str(doubt.value) == IN_DOUBT
-        assert store.smtp.get("OFFICE") is None  # read back: here the server had not committed
+        assert str(doubt.value) == LOST_BEFORE_COMMIT
+        assert store.smtp.get("OFFICE") is None  # the next action connects again
     finally:
         admin.close()
         store.close()

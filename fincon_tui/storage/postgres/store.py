@@ -34,6 +34,9 @@ IN_DOUBT = ("the connection to the database server was lost while the change was
 #: A connection lost during COMMIT, and the server, asked again, says it did not commit.
 NOT_COMMITTED = ("the connection to the database server was lost while the change was being committed: it was "
                  "not saved (the server, asked again, says so); try again")
+#: A connection lost in a write transaction before its COMMIT was sent.
+LOST_BEFORE_COMMIT = ("lost the connection to the database server before the change was committed: it was not "
+                      "saved; try again (the next action connects again)")
 #: How long a save in doubt asks the server whether its transaction is still running.
 IN_DOUBT_WAIT_SECONDS = 5.0
 #: How long a start waits for another that is creating or upgrading the schema.
@@ -103,6 +106,8 @@ class PostgresStore:
             with contextlib.suppress(psycopg.Error):
                 conn.execute("ROLLBACK")
             session.in_transaction = False
+            if commit and isinstance(error, psycopg.OperationalError) and (conn.broken or conn.closed):
+                raise ConnectionLost(LOST_BEFORE_COMMIT) from error  # COMMIT never went: nothing was written
             if isinstance(error, psycopg.Error):
                 raise database_error(error) from error
             raise
