@@ -196,3 +196,33 @@ def test_a_save_whose_commit_answer_was_lost_asks_the_server_and_says_it_was_sav
                 "update", "create"]  # newest first
         finally:
             store.close()
+
+
+@pytest.mark.slow  # a server of its own, whose pg_hba.conf asks a password: about 2 s more
+def test_a_password_refused_or_missing_is_one_line_with_where_it_comes_from(tmp_path: Path) -> None:
+    server = TestServer(TMP / f"{PREFIX}faults-{uuid.uuid4().hex}")
+    try:
+        server.admin.execute("CREATE ROLE fincon_pw LOGIN PASSWORD 'right-pw'")
+        hba = Path(server.handle.get_postmaster_info().pgdata) / "pg_hba.conf"
+        with hba.open("r+") as rules:  # the same file (owner, mode), this line first
+            lines = rules.read()
+            rules.seek(0)
+            rules.write("local all fincon_pw scram-sha-256\n" + lines)
+        server.admin.execute("SELECT pg_reload_conf()")
+        url = server.url(server.new_database()).replace("postgres@", "fincon_pw@")
+        home = tmp_path / "no-pgpass"
+        home.mkdir()
+        env = {**os.environ, "HOME": str(home), "PGPASSWORD": "wrong-pw"}
+        for password, reason, hint in (
+            ("wrong-pw", "password authentication failed", "check the password in ~/.pgpass, $PGPASSWORD"),
+            (None, "no password supplied", "put the password in ~/.pgpass, $PGPASSWORD"),
+        ):
+            if password is None:
+                del env["PGPASSWORD"]
+            refused = subprocess.run([str(BIN), "--db", url, "smtp", "list"], capture_output=True, text=True,
+                                     timeout=60, env=env, stdin=subprocess.DEVNULL)
+            assert refused.returncode == 2 and refused.stderr.count("\n") == 1, refused
+            assert refused.stderr.startswith(f"fincon-tui: cannot connect to {url}: ")
+            assert reason in refused.stderr and hint in refused.stderr and "wrong-pw" not in refused.stderr
+    finally:
+        server.close()
