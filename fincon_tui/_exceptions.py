@@ -25,7 +25,8 @@ nothing of fincon-tui, so every layer may raise and catch these.
     │   ├── RecordExists        a create found the key taken meanwhile
     │   ├── RecordChanged       lost update: stored version is not the loaded one
     │   ├── RecordInUse         others depend on the record
-    │   └── RuleRefused         the schema's rules refused a value (`field` names it)
+    │   ├── RuleRefused         the schema's rules refused a value (`field` names it)
+    │   └── CopyRefused         `db copy` wrote nothing (`lines` name each record why)
     ├── SecretStoreError        the key store could not be read or written
     │   ├── KeyringTimeout      the keyring backend did not answer in time
     │   ├── KeyFileError        a key file is unsafe or unreadable
@@ -236,6 +237,14 @@ class RuleRefused(StorageError):
     def __init__(self, message: str, field: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class CopyRefused(StorageError):
+    """`db copy` wrote nothing: `lines` say why, one a record."""
+
+    def __init__(self, message: str, lines: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.lines = lines
 
 
 # ---------------------------------------------------------------- key store

@@ -7,6 +7,7 @@ import json
 import shlex
 from typing import TYPE_CHECKING
 
+from fincon_tui._exceptions import CopyRefused
 from fincon_tui.cli.command import Context
 from fincon_tui.cli.common import FAILED, fail, init_command, say
 from fincon_tui.cli.progress import Progress
@@ -86,7 +87,7 @@ def copy(ctx: Context) -> int:
         if not args.check:
             return 0
         checked = db_copy.check(source, target, ctx.vault)
-    except db_copy.CopyRefused as refused:
+    except CopyRefused as refused:
         return fail("\n".join([str(refused), *refused.lines]))
     except KeyboardInterrupt:  # during the copy, its transaction was rolled back
         say(f"fincon-tui: cancelled: {'the check was not finished' if copied else 'nothing was copied'}", err=True)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fincon_tui._exceptions import SecretStoreError, StorageError
+from fincon_tui._exceptions import CopyRefused, SecretStoreError
 
 if TYPE_CHECKING:
     from fincon_tui.keystore.vault import PasswordVault
@@ -33,14 +33,6 @@ WHAT = {
     "legacy_passwords": ("password in an older keyring", "passwords in older keyrings"),
     "audit_log": ("audit entry", "audit entries"),
 }
-
-
-class CopyRefused(StorageError):
-    """Nothing was written: `lines` say why, one a record."""
-
-    def __init__(self, message: str, lines: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.lines = lines
 
 
 def counted(counts: dict[str, int]) -> str:
