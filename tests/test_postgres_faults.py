@@ -153,23 +153,26 @@ def test_a_commit_whose_answer_was_lost_is_asked_of_the_server_again(pg_url: str
 
 
 def test_each_way_a_connection_fails_is_one_line_with_what_to_check(pg_url: str, monkeypatch, capsys) -> None:
+    """The command in-process (cli.entry.main), as its process runs it."""
     from fincon_tui.cli.entry import main
     from fincon_tui.storage.postgres import connect
 
+    def refusal(url: str) -> str:
+        assert main(["--db", url, "smtp", "list"]) == 2
+        said = capsys.readouterr().err
+        assert said.count("\n") == 1 and said.startswith("fincon-tui: ") and "Traceback" not in said, said
+        return said
+
     with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        port = unused.getsockname()[1]  # bound, not listening: refused
-        refused = fincon(f"postgresql://postgres@127.0.0.1:{port}/fincon", "smtp", "list")
-    assert refused.returncode == 2 and refused.stderr.count("\n") == 1, refused
-    assert refused.stderr.startswith("fincon-tui: cannot connect to postgresql://postgres@127.0.0.1:")
-    assert refused.stderr.endswith("(is the server running, and listening there?)\n")
-    missing = fincon(pg_url.replace("/test_", "/nowhere_"), "smtp", "list")
-    assert missing.returncode == 2 and missing.stderr.count("\n") == 1, missing
-    assert "does not exist (check the database and user names" in missing.stderr
+        unused.bind(("127.0.0.1", 0))  # bound, not listening: refused
+        url = f"postgresql://postgres@127.0.0.1:{unused.getsockname()[1]}/fincon"
+        refused = refusal(url)
+    assert refused.startswith(f"fincon-tui: cannot connect to {url}: ")
+    assert refused.endswith("(is the server running, and listening there?)\n")
+    missing = refusal(pg_url.replace("/test_", "/nowhere_"))
+    assert "does not exist (check the database and user names" in missing
     monkeypatch.setattr(connect, "OLDEST_SERVER", 990000)  # the server at hand counts as too old
-    assert main(["--db", pg_url, "smtp", "list"]) == 2
-    old = capsys.readouterr().err
-    assert old.count("\n") == 1 and old.startswith("fincon-tui: ") and "fincon-tui needs 99 or newer" in old, old
+    assert refusal(pg_url).endswith(": fincon-tui needs 99 or newer\n")
 
 
 def test_a_save_whose_commit_answer_was_lost_asks_the_server_and_says_it_was_saved(
