@@ -40,8 +40,10 @@ check: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# The stress runs and the sweeps (marked slow): every window at every size,
+# random input, real terminals read through a fixed linger, fault injection.
 test-slow: $(STAMP)
-	$(PYTEST) -m slow $(PYTEST_ARGS)
+	$(PYTEST) -n 4 --dist worksteal -m slow $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/startup.py

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import pytest
 from keyring_backends import FileKeyring
 
 T = TypeVar("T")
@@ -165,6 +166,18 @@ async def fill(pilot, screen, **values: str) -> None:
 
 
 #: The key field of the forms open_form opens, by Mail Settings entry.
+#: The terminal every behaviour is tested at by `make test`.
+STANDARD_SIZE = (80, 24)
+
+
+def sizes(*wanted: tuple[int, int]) -> list:
+    """`wanted` as a test's parameters, named WxH: the standard size runs
+    in `make test`, the others are a sweep, marked slow (`make test-slow`,
+    which CI runs too)."""
+    return [pytest.param(size, id=f"{size[0]}x{size[1]}", marks=() if size == STANDARD_SIZE else pytest.mark.slow)
+            for size in wanted]
+
+
 KEY_FIELDS = {1: "name", 2: "user_code"}
 
 

@@ -42,6 +42,7 @@ def filled(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.slow  # random damage, a sweep: the named kinds of damage above run in make test
 @given(offset=st.floats(0.05, 0.95), size=st.sampled_from([512, 4096]), seed=st.integers(0, 2**32 - 1))
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_random_bytes_in_the_file_give_one_line_and_status_2(

@@ -197,6 +197,7 @@ def everyone(people):
     return people
 
 
+@pytest.mark.slow  # a sweep of every window at three sizes; each is tested at 80x24 by its own tests
 async def test_every_screen_and_window_shows_all_it_means_to(everyone, monkeypatch) -> None:
     app = everyone
     # The full collection the app makes once keys pause for a second (idle_gc.py) came after

@@ -5,7 +5,7 @@ drawn as the field draws it."""
 from __future__ import annotations
 
 import pytest
-from support import fill, help_lines, open_form, screen_lines
+from support import fill, help_lines, open_form, screen_lines, sizes
 
 from fincon_tui.ui.screens.help import HelpScreen
 from fincon_tui.ui.widgets.inputs import PasswordInput
@@ -18,7 +18,7 @@ def term_lines(lines: list[str], term: str) -> list[str]:
     return [line for line in lines if line.startswith(term)]
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", sizes(*SIZES))
 async def test_no_term_runs_into_its_text_at_any_width(people, size: tuple[int, int]) -> None:
     """The user form's help has the longest terms (keys and field names)."""
     async with people.run_test(size=size) as pilot:

@@ -100,6 +100,7 @@ def check(start: tuple[str, ...], keys: list[str]) -> None:
     asyncio.run(drive(start, keys))
 
 
+@pytest.mark.slow  # random keys, a sweep
 @fuzz_settings(int(os.environ.get("FINCON_FUZZ_EXAMPLES", "12")), fixed=True)
 @given(start=st.sampled_from(STARTS), keys=STEPS)
 def test_random_keys_never_crash_or_store_a_bad_row(start, keys) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from oauth_fixtures import microsoft
 from smtp_servers import silent_server
-from support import definition, legend, open_form, until
+from support import definition, legend, open_form, sizes, until
 from test_user_oauth import ann, login_line
 from textual.widgets import Input
 
@@ -168,7 +168,7 @@ async def test_the_legend_shows_reload_and_history(app) -> None:
         assert "F5/^R=Reload" in shown and "F9/^Y=History" in shown
 
 
-@pytest.mark.parametrize("size", [(160, 24), (80, 24), (60, 20)])  # smaller: too small (test_every_screen)
+@pytest.mark.parametrize("size", sizes((160, 24), (80, 24), (60, 20)))  # smaller: too small (test_every_screen)
 async def test_the_legend_is_never_cut(app, size: tuple[int, int]) -> None:
     async with app.run_test(size=size) as pilot:
         await open_form(pilot, 1)
@@ -245,6 +245,7 @@ async def open_help(pilot) -> HelpScreen:
     return help_screen
 
 
+@pytest.mark.slow  # a sweep of every window; F1 on the forms and lists is tested above
 async def test_f1_works_in_every_window(seeded) -> None:
     seeded.smtp.save(definition(name="QUIET", mail_server="127.0.0.1", authenticate=False, username="",
                                 use_tls=False), PasswordChange.keep(), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from smtp_servers import free_port, smtp_server
-from support import definition, fill, open_form, screen_lines, screen_text, until
+from support import definition, fill, open_form, screen_lines, screen_text, sizes, until
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.screens.smtp_session import SmtpSessionScreen
@@ -208,7 +208,7 @@ def test_a_real_terminal_resized_to_60x20_and_back_shows_the_form_as_started(db_
             terminal.child.terminate(force=True)
 
 
-@pytest.mark.parametrize("size", [SIZE, (60, 20)], ids=["80x24", "60x20"])
+@pytest.mark.parametrize("size", sizes(SIZE, (60, 20)))
 @pytest.mark.parametrize(("typed", "error"), [
     (["enter", "enter"], "give a From address (or a user code): the test email needs a sender address"),
     ([*"NOBODY", "enter"], "User NOBODY has no email settings"),
@@ -227,7 +227,7 @@ async def test_every_error_of_the_test_email_window_shows_whole(app, size, typed
         assert error in screen_text(app)
 
 
-@pytest.mark.parametrize("size", [SIZE, (60, 20)], ids=["80x24", "60x20"])
+@pytest.mark.parametrize("size", sizes(SIZE, (60, 20)))
 async def test_a_long_session_result_shows_whole(app, size) -> None:
     """The F6/F7 window's result (Microsoft 365's longest hint after its
     reply) was cut at the frame: the log kept its 10 rows whatever the room."""

@@ -7,7 +7,7 @@ never shown as \\x0a), and a name has the room it needs when the window has it."
 from __future__ import annotations
 
 import pytest
-from support import definition, open_form, screen_lines, user
+from support import definition, open_form, screen_lines, sizes, user
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.providers import PROVIDERS
@@ -74,7 +74,7 @@ def shown_whole(app, window: LookupScreen, expected: list[tuple[str, ...]]) -> N
                                              for row in expected), text
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+@pytest.mark.parametrize("size", sizes(*SIZES))
 async def test_the_definitions_list_shows_every_value_whole(listed, size) -> None:
     async with listed.run_test(size=size) as pilot:
         window = await look_up(pilot, 1)
@@ -83,7 +83,7 @@ async def test_the_definitions_list_shows_every_value_whole(listed, size) -> Non
             assert any(f"║ {LONG} " in line for line in screen_lines(listed))
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+@pytest.mark.parametrize("size", sizes(*SIZES))
 async def test_the_users_and_their_definitions_lists_show_every_value_whole(listed, size) -> None:
     async with listed.run_test(size=size) as pilot:
         window = await look_up(pilot, 2)
@@ -93,7 +93,7 @@ async def test_the_users_and_their_definitions_lists_show_every_value_whole(list
         shown_whole(listed, window, DEFINITIONS)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+@pytest.mark.parametrize("size", sizes(*SIZES))
 async def test_the_providers_list_shows_every_value_whole(listed, size) -> None:
     async with listed.run_test(size=size) as pilot:
         window = await look_up(pilot, 1, "mail_server")

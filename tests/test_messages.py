@@ -5,7 +5,7 @@ Accept names every refused field (the rest behind F1, like a message subfile).""
 from __future__ import annotations
 
 import pytest
-from support import definition, fill, help_body, open_form, screen_lines, smtp_rows, user
+from support import definition, fill, help_body, open_form, screen_lines, sizes, smtp_rows, user
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.ui.app import FinconApp
@@ -118,7 +118,7 @@ async def stale_binding_message(app, size, help_key: str = "f1") -> list[str]:
     return [row.strip() for row in rows]
 
 
-@pytest.mark.parametrize("size", [SIZE, (60, 20)])
+@pytest.mark.parametrize("size", sizes(SIZE, (60, 20)))
 async def test_a_message_too_long_for_its_line_says_what_to_do_first_and_f1_shows_it_whole(app, size) -> None:
     """Issue 22: the line stopped at '… but the record now says', with
     neither the change nor what to do in sight, and F1 showed only the help."""

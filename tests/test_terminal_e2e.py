@@ -197,6 +197,7 @@ def picked_the_second_row(terminal: Terminal) -> bool:
     return False
 
 
+@pytest.mark.slow  # a real terminal per window, read through a fixed linger (see key_costs_on)
 @pytest.mark.parametrize(("open_window", "keys", "after"), [
     pytest.param(open_create_dialog, [("dialog →", RIGHT), ("dialog ←", LEFT), ("dialog → again", RIGHT)],
                  answered_no, id="yes-no-window"),

@@ -212,6 +212,7 @@ PIECES = ["[", "]", "[/]", "[b]", "[@click=app.quit]", "[link=x]", "\\", "é", "
           "*", "%", "_", "'", '"', "<", ">", " ", "x"]
 
 
+@pytest.mark.slow  # random hostile text in every field, a sweep: the named cases above run in make test
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=12).map("".join))
 @settings(max_examples=int(os.environ.get("FINCON_HOSTILE_EXAMPLES", "4")), deadline=None)
 async def test_hostile_text_in_every_displayed_field_of_the_lists_and_forms(text: str) -> None:
