@@ -138,8 +138,9 @@ def test_rows_other_tools_insert_or_copy_get_a_row_id_of_their_own(store, db, va
     smtp.save(definition(), PasswordChange.keep(), None)
     db.execute("INSERT INTO smtp_settings (name, mail_server, authenticate, port, use_tls, timeout_seconds, "
                "created_at, updated_at) VALUES ('RAW', 'smtp.example.com', 'N', 25, 'N', 30, 'x', 'x')")
-    db.execute("INSERT INTO smtp_settings SELECT 'COPIED', mail_server, authenticate, username, port, use_tls, "
-               "timeout_seconds, bcc, created_at, updated_at, version, row_id, login_method, tenant, client_id "
+    columns = "mail_server, authenticate, username, port, use_tls, timeout_seconds, bcc, created_at, updated_at, " \
+              "version, row_id, login_method, tenant, client_id"
+    db.execute(f"INSERT INTO smtp_settings (name, {columns}) SELECT 'COPIED', {columns} "
                "FROM smtp_settings WHERE name = 'OFFICE'")
     db.execute("UPDATE smtp_settings SET row_id = NULL WHERE name = 'RAW'")
     db.conn.commit()

@@ -28,6 +28,8 @@ async def paste(pilot, text: str) -> None:
 
 
 async def test_a_missing_key_is_named_and_the_rest_of_the_form_still_saves(app, store) -> None:
+    from fincon_tui.services.hosts import this_host
+
     app.smtp.save(definition(name="OFFICE"), PasswordChange.set("keep-me"), None)
     key_id = store.info.key_id()
     keyring.set_keyring(fail.Keyring())  # another admin, headless, without the key
@@ -37,7 +39,7 @@ async def test_a_missing_key_is_named_and_the_rest_of_the_form_still_saves(app, 
         screen = other.screen
         text = screen.message.text
         assert text.startswith(f"Password: the passwords of this database were saved with key {key_id}; ")
-        assert "this account has no such key" in text and screen.message.has_class("-warning")
+        assert f"this account on host {this_host()} has no such key" in text and screen.message.has_class("-warning")
         assert screen.password_field.value == "********"
         await pilot.press("tab", "tab", "tab", "tab", *"2525", "f10")
         assert screen.message.text == "SMTP definition OFFICE saved"

@@ -94,6 +94,7 @@ async def test_the_seed_article_step_by_step(app, store, db) -> None:
         "login_method": "P",
         "tenant": None,
         "client_id": None,
+        "name_folded": "office 365",
     }
     assert stored_password(store, "smtp:Office 365") == "Tr0ub4dor&3"
 

@@ -22,6 +22,7 @@ from fincon_tui.ui.typeahead import KeyQueue
 
 if TYPE_CHECKING:
     from fincon_tui.keystore.vault import PasswordVault
+    from fincon_tui.services.sealed_passwords import Passwords
     from fincon_tui.storage.store import Store
     from fincon_tui.storage.waiting import Waiting
 
@@ -180,7 +181,6 @@ class FinconApp(ResumingApp):
         try:
             store = await self.database.run(open_store, waiting=waiting)
             note = await self.database.run(self._use_store, store)
-            missing = await self.database.run(fincon_tui.services.hosts.at_start, self.smtp.passwords)
         except StorageError as error:
             self.startup_error = str(error)
             self.exit(return_code=2)
@@ -189,9 +189,22 @@ class FinconApp(ResumingApp):
             self.database.waiting = None
         for screen in set(said):
             screen.message.clear()
-        if missing:  # a server without the key: before anything else, whatever the note was
-            note = (missing, "error")
         self._databases_ready(note)
+        self.run_worker(self._note_this_host(fincon_tui.services.hosts.at_start), group="host")
+
+    async def _note_this_host(self, at_start: Callable[[Passwords], str]) -> None:
+        """Note this host and say at once when the database's key is not here.
+        Keys pass meanwhile (the menus need no database): it asks the keyring,
+        which may be slow to answer (the message line then says so, and Esc
+        stops the wait; the first record opened asks again)."""
+        from fincon_tui._exceptions import FinconError
+
+        try:
+            missing = await self.database.run(at_start, self.smtp.passwords)
+        except FinconError:
+            return  # the keyring wait given up, or the note refused: opening a record says why
+        if missing:  # a server without the key: before anything else, whatever the note was
+            self._tell(missing, "error")
 
     def _opening_waits(self, said: list[FinconScreen]) -> Waiting:
         """How the open follows another fincon-tui that is creating or
