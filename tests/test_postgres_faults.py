@@ -34,27 +34,43 @@ def fincon(url: str, *args: str, stdin: str | None = None) -> subprocess.Complet
                           stdin=None if stdin is not None else subprocess.DEVNULL)
 
 
+def office_in_a_new_database(server: TestServer) -> tuple[str, str]:
+    """A new database of `server`, made by init, holding OFFICE with a
+    password: its name and URL."""
+    database = server.new_database(empty=True)
+    url = server.url(database)
+    assert fincon(url, "init").returncode == 0
+    made = fincon(url, "smtp", "set", "OFFICE", "--mail-server", "smtp.corp.example", "--username", "shared",
+                  "--password-stdin", stdin="shared-pw\n")
+    assert made.returncode == 0, made.stderr
+    return database, url
+
+
+def kill_the_postmaster(server: TestServer) -> None:
+    postmaster = psutil.Process(server.handle.get_pid())
+    os.kill(postmaster.pid, signal.SIGKILL)
+    postmaster.wait(60)
+
+
+def restarted(server: TestServer, database: str) -> str:
+    """The URL of `database` once `server` runs again."""
+    server.handle.ensure_postgres_running()
+    server.socket_dir = server.handle.get_postmaster_info().socket_dir
+    return server.url(database)
+
+
 @pytest.mark.slow  # a server of its own: about 2 s more
 def test_a_killed_server_is_one_line_each_and_the_next_command_after_its_restart_works() -> None:
     server = TestServer(TMP / f"{PREFIX}faults-{uuid.uuid4().hex}")
     try:
-        database = server.new_database(empty=True)
-        url = server.url(database)
-        assert fincon(url, "init").returncode == 0
-        made = fincon(url, "smtp", "set", "OFFICE", "--mail-server", "smtp.corp.example", "--username", "shared",
-                      "--password-stdin", stdin="shared-pw\n")
-        assert made.returncode == 0, made.stderr
-        postmaster = psutil.Process(server.handle.get_pid())
-        os.kill(postmaster.pid, signal.SIGKILL)
-        postmaster.wait(60)
+        database, url = office_in_a_new_database(server)
+        kill_the_postmaster(server)
         for argv in (("smtp", "set", "OFFICE", "--port", "2525"), ("smtp", "list")):
             down = fincon(url, *argv)
             assert down.returncode == 2, down
             assert down.stderr.startswith("fincon-tui: cannot connect to ") and down.stderr.count("\n") == 1
             assert "is the server running" in down.stderr and "Traceback" not in down.stderr
-        server.handle.ensure_postgres_running()
-        server.socket_dir = server.handle.get_postmaster_info().socket_dir
-        url = server.url(database)
+        url = restarted(server, database)
         shown = fincon(url, "smtp", "show", "OFFICE")
         assert shown.returncode == 0 and "587" in shown.stdout, shown
         changed = fincon(url, "smtp", "set", "OFFICE", "--port", "2525")
@@ -95,12 +111,7 @@ def test_a_server_killed_while_a_save_commits_is_in_doubt_then_row_secret_and_au
     try:
         server.admin.execute("ALTER SYSTEM SET synchronous_commit = on")  # what was said saved survives a crash
         server.admin.execute("SELECT pg_reload_conf()")
-        database = server.new_database(empty=True)
-        url = server.url(database)
-        assert fincon(url, "init").returncode == 0
-        made = fincon(url, "smtp", "set", "OFFICE", "--mail-server", "smtp.corp.example", "--username", "shared",
-                      "--password-stdin", stdin="shared-pw\n")
-        assert made.returncode == 0, made.stderr
+        database, url = office_in_a_new_database(server)
         before = what_is_stored(url)
         holder = psycopg.connect(url, autocommit=True)
         holder.execute(HOLD_AT_COMMIT)
@@ -111,14 +122,10 @@ def test_a_server_killed_while_a_save_commits_is_in_doubt_then_row_secret_and_au
         saving.stdin.close()
         until_true(lambda: holder.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
                                           "AND NOT granted").fetchone()[0] == 1, "the save to reach its COMMIT")
-        postmaster = psutil.Process(server.handle.get_pid())
-        os.kill(postmaster.pid, signal.SIGKILL)
-        postmaster.wait(60)
+        kill_the_postmaster(server)
         assert saving.wait(60) == 2
         assert saving.stderr.read() == f"fincon-tui: SMTP definition OFFICE refused: {IN_DOUBT}\n"
-        server.handle.ensure_postgres_running()
-        server.socket_dir = server.handle.get_postmaster_info().socket_dir
-        url = server.url(database)
+        url = restarted(server, database)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("DROP TRIGGER held_at_commit ON audit_log")
         assert what_is_stored(url) == before  # none of it: the row, its password and its audit entry
