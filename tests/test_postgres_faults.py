@@ -36,7 +36,11 @@ def fincon(url: str, *args: str, stdin: str | None = None) -> subprocess.Complet
 
 def office_in_a_new_database(server: TestServer) -> tuple[str, str]:
     """A new database of `server`, made by init, holding OFFICE with a
-    password: its name and URL."""
+    password: its name and URL.  The server's commits are made durable
+    first (test servers run with synchronous_commit off): what was said
+    saved must survive the kill."""
+    server.admin.execute("ALTER SYSTEM SET synchronous_commit = on")
+    server.admin.execute("SELECT pg_reload_conf()")
     database = server.new_database(empty=True)
     url = server.url(database)
     assert fincon(url, "init").returncode == 0
@@ -109,8 +113,6 @@ def what_is_stored(url: str) -> tuple:
 def test_a_server_killed_while_a_save_commits_is_in_doubt_then_row_secret_and_audit_agree() -> None:
     server = TestServer(TMP / f"{PREFIX}faults-{uuid.uuid4().hex}")
     try:
-        server.admin.execute("ALTER SYSTEM SET synchronous_commit = on")  # what was said saved survives a crash
-        server.admin.execute("SELECT pg_reload_conf()")
         database, url = office_in_a_new_database(server)
         before = what_is_stored(url)
         holder = psycopg.connect(url, autocommit=True)
