@@ -2,7 +2,8 @@
 
 Written from the providers' public set-up pages; used to fill Port and Use
 TLS when a known Mail Server is typed (only where they are untouched), for
-the F4 list on Mail Server, and to flag Microsoft 365 password logins.
+the F4 list on Mail Server, to flag Microsoft 365 password logins, and for
+the SPF include a sender domain needs (`check --dns`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ class Provider:
     port: int
     use_tls: bool
     logins: str
+    #: The include: that the provider publishes for its customers' SPF
+    #: records, or "" where the relay's own addresses are what SPF checks.
+    spf_include: str = ""
 
     def matches(self, host: str) -> bool:
         return fnmatch.fnmatchcase(host.lower(), self.host)
@@ -33,9 +37,11 @@ class Provider:
 
 PROVIDERS: tuple[Provider, ...] = (
     Provider("Microsoft 365", "smtp.office365.com", 587, True,
-             "M (OAuth 2.0: device code or app-only); P only until the end of December 2026"),
+             "M (OAuth 2.0: device code or app-only); P only until the end of December 2026",
+             spf_include="spf.protection.outlook.com"),
     Provider("Google Workspace / Gmail", "smtp.gmail.com", 587, True,
-             "G (OAuth 2.0: service account or installed app); P with an app password"),
+             "G (OAuth 2.0: service account or installed app); P with an app password",
+             spf_include="_spf.google.com"),
     Provider("SendGrid", "smtp.sendgrid.net", 587, True, "P: Username apikey, Password the API key"),
     Provider("Mailgun (US)", "smtp.mailgun.org", 587, True, "P: the domain's SMTP login and password"),
     Provider("Mailgun (EU)", "smtp.eu.mailgun.org", 587, True, "P: the domain's SMTP login and password"),

@@ -1,0 +1,158 @@
+"""`check --dns`'s look-ups (fincon_tui/mail/sender_dns.py) against a real DNS
+server on 127.0.0.1 (dnslib, tests/dns_server.py): never the internet."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from dns_server import Zone, dns_server
+
+from fincon_tui._exceptions import ConfigError
+from fincon_tui.domain.senders import sender_domains
+from fincon_tui.domain.smtp import SmtpDefinition
+from fincon_tui.domain.users import UserEmailSettings
+from fincon_tui.mail.sender_dns import DNS_SERVER_ENV, OK, WARNING, SenderDns
+from fincon_tui.mail.sender_dns import dns_server as configured_server
+
+M365 = "smtp.office365.com"
+RELAY = "relay.mail.test"
+
+
+def _zone() -> Zone:
+    zone = Zone()
+    # Microsoft's published include, as the provider's own servers answer it.
+    zone.add("spf.protection.outlook.com", 'IN TXT "v=spf1 ip4:40.92.0.0/15 ip6:2a01:111:f400::/48 -all"')
+    zone.add(RELAY, "IN A 192.0.2.20", "IN AAAA 2001:db8::20")
+    # Passing SPF through the provider's include, and DMARC p=reject.
+    zone.add("m365.test", 'IN TXT "v=spf1 include:spf.protection.outlook.com -all"')
+    zone.add("_dmarc.m365.test", 'IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@m365.test"')
+    # The relay through the domain's MX: passes.
+    zone.add("viamx.test", 'IN TXT "v=spf1 mx -all"', f"IN MX 10 {RELAY}.")
+    zone.add("_dmarc.viamx.test", 'IN TXT "v=DMARC1; p=quarantine"')
+    # SPF that lacks the relay; no DMARC.
+    zone.add("norelay.test", 'IN TXT "v=spf1 ip4:192.0.2.10 ~all"')
+    # No SPF at all (an A record, so the name exists).
+    zone.add("nospf.test", "IN A 192.0.2.99")
+    # Eleven includes: over the 10-look-up limit.
+    for number in range(11):
+        zone.add(f"part{number}.test", f'IN TXT "v=spf1 ip4:198.51.100.{number} -all"')
+    zone.add("toomany.test", 'IN TXT "v=spf1 ' + " ".join(f"include:part{n}.test" for n in range(11)) + ' -all"')
+    # A record that carries terminal control.
+    zone.add("hostile.test", 'IN TXT "v=spf1 ip4:192.0.2.20 \\033[2J\\033]0;pwned\\007 -all"')
+    zone.silent.add("dead.test")
+    return zone
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[Zone, tuple[str, int]]]:
+    zone = _zone()
+    with dns_server(zone) as address:
+        yield zone, address
+
+
+def _run(server: tuple[Zone, tuple[str, int]], seconds: float = 10.0) -> SenderDns:
+    return SenderDns(time.monotonic() + seconds, server[1])
+
+
+def _by_step(findings: tuple[object, ...]) -> dict[str, object]:
+    return {finding.step: finding for finding in findings}  # type: ignore[attr-defined]
+
+
+def test_provider_include_passes_and_dmarc_policy_is_named(server):
+    spf, dmarc = _run(server).check("M365.test", M365)
+    assert (spf.status, spf.step) == (OK, "spf")
+    assert "authorises Microsoft 365 (include:spf.protection.outlook.com)" in spf.message
+    assert (dmarc.status, dmarc.message) == (OK, "DMARC of m365.test: policy reject")
+
+
+def test_the_same_domain_lacks_the_include_for_google(server):
+    spf, _ = _run(server).check("m365.test", "smtp.gmail.com")
+    assert spf.status == WARNING
+    assert "does not authorise Google Workspace / Gmail (no include:_spf.google.com)" in spf.message
+    assert spf.hint == ('change the TXT record of m365.test to '
+                        '"v=spf1 include:_spf.google.com include:spf.protection.outlook.com -all"')
+
+
+def test_a_relay_named_by_the_domains_mx_passes(server):
+    spf, dmarc = _run(server).check("viamx.test", RELAY)
+    assert spf.status == OK, spf
+    assert "authorises the mail server relay.mail.test (192.0.2.20, 2001:db8::20)" in spf.message
+    assert dmarc.message == "DMARC of viamx.test: policy quarantine"
+
+
+def test_spf_without_the_relay_and_no_dmarc(server):
+    spf, dmarc = _run(server).check("norelay.test", RELAY)
+    assert spf.status == WARNING
+    assert spf.message == ("SPF of norelay.test does not authorise the mail server relay.mail.test "
+                           "(192.0.2.20, 2001:db8::20): receivers see softfail")
+    assert spf.hint == ('change the TXT record of norelay.test to '
+                        '"v=spf1 ip4:192.0.2.20 ip6:2001:db8::20 ip4:192.0.2.10 ~all"')
+    assert dmarc.status == WARNING
+    assert dmarc.message.startswith("norelay.test has no DMARC record")
+    assert dmarc.hint.startswith('add TXT "v=DMARC1; p=quarantine" to _dmarc.norelay.test')
+
+
+def test_no_spf_names_the_record_to_add(server):
+    spf, _ = _run(server).check("nospf.test", M365)
+    assert spf.status == WARNING
+    assert spf.message.startswith("nospf.test has no SPF record")
+    assert spf.hint == 'add TXT "v=spf1 include:spf.protection.outlook.com -all" to nospf.test'
+    spf, _ = _run(server).check("nospf.test", RELAY)
+    assert spf.hint == 'add TXT "v=spf1 ip4:192.0.2.20 ip6:2001:db8::20 -all" to nospf.test'
+
+
+def test_over_ten_lookups_is_a_warning(server):
+    spf, _ = _run(server).check("toomany.test", RELAY)
+    assert spf.status == WARNING
+    assert "needs 11 DNS look-ups, more than the 10 receivers allow (RFC 7208)" in spf.message
+    assert "include:" in spf.hint
+
+
+def test_a_domain_that_never_answers_ends_by_the_deadline(server):
+    zone, _ = server
+    spf, dmarc = _run(server, seconds=1.0).check("dead.test", M365)
+    assert zone.dropped.is_set()  # the server did get the question, and kept quiet
+    for finding, step in ((spf, "spf"), (dmarc, "dmarc")):
+        assert finding.status == WARNING
+        assert finding.step == step
+        assert "no answer from DNS for dead.test within the deadline" in finding.message
+
+
+def test_each_domain_is_asked_once_per_run(server):
+    zone, _ = server
+    run = _run(server)
+    first = run.check("viamx.test", RELAY)
+    asked = sum(count for (name, _), count in zone.asked.items() if name.endswith("viamx.test"))
+    again = run.check("VIAMX.test.", "relay.mail.test")
+    assert again == first
+    assert sum(count for (name, _), count in zone.asked.items() if name.endswith("viamx.test")) == asked
+
+
+def test_what_dns_says_is_never_terminal_control(server):
+    findings = _run(server).check("hostile.test", RELAY)
+    text = " ".join(finding.message + finding.hint for finding in findings)
+    assert "\x1b" not in text and "\x07" not in text
+    assert "\\x1b]0;pwned\\x07" in text  # it arrived, written out
+
+
+def test_the_dns_server_variable(monkeypatch):
+    monkeypatch.delenv(DNS_SERVER_ENV, raising=False)
+    assert configured_server() is None
+    assert configured_server("127.0.0.1:5353") == ("127.0.0.1", 5353)
+    assert configured_server("[::1]:53") == ("::1", 53)
+    assert configured_server("192.0.2.1") == ("192.0.2.1", 53)
+    for bad in ("ns.example:53", "127.0.0.1:0", "127.0.0.1:x"):
+        with pytest.raises(ConfigError, match=DNS_SERVER_ENV):
+            configured_server(bad)
+
+
+def test_sender_domains_are_each_from_address_once():
+    definition = SmtpDefinition("OFFICE", M365, True, "Shared@Corp.Example", 587, True, 30, "")
+    users = [UserEmailSettings("A", "OFFICE", "", "A", "a@corp.example"),
+             UserEmailSettings("B", "OFFICE", "", "B", "b@sales.example"),
+             UserEmailSettings("C", "OFFICE", "", "C", "")]
+    assert sender_domains(definition, users) == ("corp.example", "sales.example")
+    apikey = SmtpDefinition("GRID", "smtp.sendgrid.net", True, "apikey", 587, True, 30, "")
+    assert sender_domains(apikey) == ()
