@@ -151,13 +151,18 @@ class SenderDns:
         self._domains: dict[str, _Pending[_Records]] = {}
         self._relays: dict[str, _Pending[list[str]]] = {}
 
+    def start(self, domain: str, mail_server: str) -> None:
+        """Begin the look-ups `check` needs, without waiting for them (so
+        that they go on while the login tests do)."""
+        self._domain(domain)
+        if providers.find(mail_server) is None:
+            self._relay(mail_server)
+
     def check(self, domain: str, mail_server: str) -> tuple[DnsFinding, ...]:
-        """The SPF and DMARC findings of `domain` for mail sent through `mail_server`."""
+        """The SPF and DMARC findings of `domain` for mail sent through
+        `mail_server`; waits for the look-ups until the deadline at most."""
         domain = domain.strip().rstrip(".").lower()
-        with self._lock:
-            if domain not in self._domains:
-                self._domains[domain] = _Pending(lambda: self._look_up(domain))
-            pending = self._domains[domain]
+        pending = self._domain(domain)
         try:
             records = pending.wait(self.deadline)
         except TimeoutError:
@@ -174,6 +179,20 @@ class SenderDns:
         return (self._spf_finding(domain, records, mail_server.strip()), _dmarc_finding(domain, records.dmarc))
 
     # ------------------------------------------------------------ look-ups
+
+    def _domain(self, domain: str) -> _Pending[_Records]:
+        key = domain.strip().rstrip(".").lower()
+        with self._lock:
+            if key not in self._domains:
+                self._domains[key] = _Pending(lambda: self._look_up(key))
+            return self._domains[key]
+
+    def _relay(self, host: str) -> _Pending[list[str]]:
+        key = host.strip().lower()
+        with self._lock:
+            if key not in self._relays:
+                self._relays[key] = _Pending(lambda: self._addresses(key))
+            return self._relays[key]
 
     def resolver(self) -> dns.resolver.Resolver:
         """A dnspython resolver with the time left to the deadline as lifetime."""
@@ -231,13 +250,8 @@ class SenderDns:
 
     def _relay_addresses(self, host: str) -> list[str] | None:
         """The relay's addresses, None when DNS did not answer in time."""
-        key = host.lower()
-        with self._lock:
-            if key not in self._relays:
-                self._relays[key] = _Pending(lambda: self._addresses(key))
-            pending = self._relays[key]
         try:
-            return pending.wait(self.deadline)
+            return self._relay(host).wait(self.deadline)
         except TimeoutError:
             return None
 
