@@ -73,14 +73,18 @@ class Certificates:
     ca: trustme.CA
     ca_file: Path
 
-    def server_context(self, *hosts: str, expired: bool = False) -> ssl.SSLContext:
+    def server_context(self, *hosts: str, expired: bool = False,
+                       not_after: datetime | None = None) -> ssl.SSLContext:
         """A server context with a certificate from this CA for `hosts`
-        (localhost and 127.0.0.1 by default), one that expired yesterday if asked."""
+        (localhost and 127.0.0.1 by default), one that expired yesterday if
+        asked, or that ends at `not_after`."""
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         dates = {}
+        now = datetime.now(UTC)
         if expired:
-            now = datetime.now(UTC)
             dates = dict(not_before=now - timedelta(days=30), not_after=now - timedelta(days=1))
+        elif not_after is not None:
+            dates = dict(not_before=now - timedelta(days=30), not_after=not_after)
         self.ca.issue_cert(*(hosts or ("localhost", "127.0.0.1")), **dates).configure_cert(context)
         return context
 

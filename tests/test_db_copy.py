@@ -22,6 +22,7 @@ from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.services.key_changes import rename
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
+from fincon_tui.storage.records import LoginTest, utc_now
 from fincon_tui.storage.store import open_store
 
 BIN = Path(sys.executable).parent / "fincon-tui"
@@ -46,7 +47,16 @@ def seed(location: Path | str, vault, port: int = 587) -> None:
     users.save(user("ALICE", "OFFICE", "alice"), PasswordChange.set("alice-pw"), None)
     users.save(user("BOB", "Zürich"), PasswordChange.keep(), None)
     rename(users, "BOB", users.get("BOB"), "ROBERT")
+    with store.transaction() as work:
+        work.login_tests.record(LoginTest("smtp", smtp.get("OFFICE").row_id, "OFFICE", utc_now(), "anna", False,
+                                          "AUTH", "authentication rejected: 535", "2027-03-01"))
     store.close()
+
+
+def smtp_row_id(store) -> str:
+    stored = store.smtp.get("OFFICE")
+    assert stored is not None and stored.row_id
+    return stored.row_id
 
 
 def contents(location: Path | str):
@@ -74,13 +84,14 @@ def test_sqlite_to_postgresql_and_back_carries_everything_and_every_password_log
             conn.execute("INSERT INTO legacy_passwords VALUES ('user', 'ROBERT', NULL, 'anna')")
         there = fincon(capsys, "db", "copy", str(first), pg_empty_url, "--check")
         back = fincon(capsys, "db", "copy", pg_empty_url, str(last), "--check")
+        copied = contents(last)  # before the logins below record their results
         logins = [fincon(capsys, "--db", str(last), "smtp", "test", "OFFICE", "--allow-plaintext"),
                   fincon(capsys, "--db", str(last), "smtp", "test", "OFFICE", "--user", "ALICE",
                          "--allow-plaintext")]
     for status, out, err in (there, back):
         assert status == 0 and err == "", err
-        assert ("2 SMTP definitions, 2 users, 2 sealed secrets, 1 password in an older keyring, 7 audit entries; "
-                "database id ") in out
+        assert ("2 SMTP definitions, 2 users, 2 sealed secrets, 1 password in an older keyring, 7 audit entries, "
+                "1 login test; database id ") in out
         assert out.endswith("Check: the exports of both are the same; all 2 secrets open on the copy with this "
                             "machine's key.\n")
     assert [status for status, _, _ in logins] == [0, 0], logins
@@ -88,7 +99,8 @@ def test_sqlite_to_postgresql_and_back_carries_everything_and_every_password_log
     original = contents(first)
     assert len(original.tables["audit_log"]) == 7 and original.key_id
     assert contents(pg_empty_url) == original  # database id, key id, sealed bytes, row_ids, versions, times, ids
-    assert contents(last) == original
+    assert copied == original
+    assert len(contents(last).tables["login_tests"]) == 3  # the two logins' results follow the copied one
     assert exported(capsys, last) == exported(capsys, pg_empty_url) == exported(capsys, first)
 
 
@@ -100,9 +112,13 @@ def test_postgresql_to_postgresql_and_the_trail_goes_on_after_the_copied_entries
     assert contents(pg_empty_url) == contents(pg_url)
     copy = open_store(pg_empty_url)
     SmtpSettings(copy, vault).save(definition(name="NEW"), PasswordChange.keep(), None)
+    with copy.transaction() as work:  # a login test's id follows the copied ones too
+        work.login_tests.record(LoginTest("smtp", smtp_row_id(copy), "OFFICE", utc_now(), "anna", True, "", "OK"))
     copy.close()
     ids = [row["id"] for row in contents(pg_empty_url).tables["audit_log"]]
     assert ids == sorted(ids) and len(set(ids)) == len(ids) == 8
+    tests = [row["id"] for row in contents(pg_empty_url).tables["login_tests"]]
+    assert tests == sorted(tests) and len(set(tests)) == len(tests) == 2
 
 
 def test_a_target_that_holds_anything_is_refused_by_name(capsys, tmp_path, vault, pg_url) -> None:
@@ -152,7 +168,7 @@ def test_progress_on_a_terminal_and_none_when_piped(tmp_path, vault) -> None:
     piped = subprocess.run([str(BIN), "db", "copy", str(source), str(tmp_path / "piped.db")],
                            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     output = bytes(terminal.output)
-    assert b"\rcopied 13 of 13 records, secrets and audit entries\x1b[K" in output
+    assert b"\rcopied 14 of 14 records, secrets, audit entries and login tests\x1b[K" in output
     assert b" s left\x1b[K" in output  # the first tables written, before the rest
     assert b"\r\x1b[KCopied " in output  # the line wiped for what follows
     assert piped.returncode == 0 and piped.stderr == "" and piped.stdout.startswith("Copied ")

@@ -79,7 +79,7 @@ def copy(ctx: Context) -> int:
     try:
         contents = db_copy.read(source)
         db_copy.refuse_unless_empty(target)
-        with Progress(contents.total, "copied", "records, secrets and audit entries") as progress:
+        with Progress(contents.total, "copied", "records, secrets, audit entries and login tests") as progress:
             db_copy.write(target, contents, progress)
         copied = True
         say(f"Copied {source.location} to {target.location}: {db_copy.counted(contents.counts())}; "

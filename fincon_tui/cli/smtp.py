@@ -196,6 +196,8 @@ def _session(args: argparse.Namespace, checks: MailChecks, definition: SmtpDefin
     except KeyboardInterrupt:
         say("fincon-tui: cancelled", err=True)
         return 130
+    if outcome.note:
+        say(f"fincon-tui: note: {outcome.note}", err=True)
     if getattr(args, "json", False):
         print(json.dumps({**asdict(outcome), "warnings": warnings, "expiring": expiring,
                           "transcript": transcript.lines}, indent=2))

@@ -12,17 +12,23 @@ class Outcome:
     """The result of a session: what was checked, or which step failed and why.
 
     Message and hint often quote a server; control characters in them are
-    shown as escapes (domain/visible.py), so printing an Outcome is always safe."""
+    shown as escapes (domain/visible.py), so printing an Outcome is always safe.
+    `certificate_expires`: the server certificate's notAfter (ISO date, UTC)
+    when TLS was negotiated; `note`: what the front end should add (a result
+    that could not be recorded)."""
 
     ok: bool
     step: str
     message: str
     hint: str = ""
+    certificate_expires: str | None = None
+    note: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "step", visible(self.step))
         object.__setattr__(self, "message", visible(self.message))
         object.__setattr__(self, "hint", visible(self.hint))
+        object.__setattr__(self, "note", visible(self.note))
 
     def text(self) -> str:
         if not self.hint:

@@ -89,6 +89,8 @@ class Session:
         self.step = "resolve"
         self.smtp: LoggingSMTP | None = None
         self._sock: socket.socket | None = None  # ours until aiosmtplib takes it
+        #: The server certificate's notAfter (ISO date, UTC), once TLS was negotiated.
+        self.certificate_expires: str | None = None
 
     def enter_step(self, step: str) -> None:
         self.step = step
@@ -150,6 +152,7 @@ class Session:
         self.transcript.server(greeting.code, greeting.message)
         if mode == "implicit TLS":
             self.transcript.note("TLS from the first byte, certificate verified")
+            self._note_certificate()
         await self.smtp.ehlo()
         if mode == "STARTTLS":
             self.enter_step("STARTTLS")
@@ -167,6 +170,7 @@ class Session:
             reply = await self.smtp.starttls()
             self.transcript.server(reply.code, reply.message)
             self.transcript.note("TLS established, certificate verified")
+            self._note_certificate()
             await self.smtp.ehlo()
         checked = {"none": "without TLS", "STARTTLS": "STARTTLS", "implicit TLS": "TLS"}[mode]
         if login is None:
@@ -200,6 +204,16 @@ class Session:
         await authenticate(login.username, secret or "")
         return f"connected to {d.mail_server}:{d.port} ({checked}) and logged in as {login.username}"
 
+    def _note_certificate(self) -> None:
+        """Keep the verified server certificate's notAfter."""
+        assert self.smtp is not None
+        certificate = self.smtp.get_transport_info("peercert")
+        not_after = certificate.get("notAfter") if isinstance(certificate, dict) else None
+        if isinstance(not_after, str):
+            self.certificate_expires = certificate_date(not_after)
+            if self.certificate_expires:
+                self.transcript.note(f"server certificate valid until {self.certificate_expires}")
+
     async def close(self, time_left: float) -> None:
         """QUIT within `time_left` seconds (and the Time Out), else just hang up."""
         if self.smtp is None or not self.smtp.is_connected:
@@ -219,6 +233,17 @@ class Session:
         if self._sock is not None:
             self._sock.close()
             self._sock = None
+
+
+def certificate_date(not_after: str) -> str | None:
+    """A certificate's notAfter as ssl gives it ('Mar  1 12:00:00 2027 GMT')
+    as an ISO date in UTC ('2027-03-01'); None when it cannot be read."""
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.fromtimestamp(ssl.cert_time_to_seconds(not_after), UTC).date().isoformat()
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def _too_slow(session: Session, limit: float) -> Outcome:
@@ -252,7 +277,8 @@ async def _run(session: Session, work: Callable[[], Awaitable[Outcome]]) -> Outc
             outcome = _too_slow(session, limit)
         else:
             outcome = explain(session.step, error, session.definition, session.mode)
-        outcome = replace(outcome, message=redact(outcome.message), hint=redact(outcome.hint))
+        outcome = replace(outcome, message=redact(outcome.message), hint=redact(outcome.hint),
+                          certificate_expires=session.certificate_expires)
         session.transcript.note(f"failed at {outcome.step}: {outcome.message}")
         return outcome
     try:
@@ -260,7 +286,8 @@ async def _run(session: Session, work: Callable[[], Awaitable[Outcome]]) -> Outc
     except asyncio.CancelledError:
         session.abort()
         raise
-    return replace(outcome, message=redact(outcome.message), hint=redact(outcome.hint))
+    return replace(outcome, message=redact(outcome.message), hint=redact(outcome.hint),
+                   certificate_expires=session.certificate_expires)
 
 
 async def check_login(

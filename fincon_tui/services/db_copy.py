@@ -32,6 +32,7 @@ WHAT = {
     "secrets": ("sealed secret", "sealed secrets"),
     "legacy_passwords": ("password in an older keyring", "passwords in older keyrings"),
     "audit_log": ("audit entry", "audit entries"),
+    "login_tests": ("login test", "login tests"),
 }
 
 

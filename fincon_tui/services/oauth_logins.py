@@ -160,12 +160,40 @@ def expires_soon(passwords: Passwords, definition: SmtpDefinition, login: Login 
     OAuth secret of the definition) uses and that expire within WARN_DAYS."""
     if login is None:
         return expiring(expiries(passwords, definition)) if definition.uses_oauth else []
+    return expiring(used_expiries(passwords, definition, login))
+
+
+def earliest_expiry(passwords: Passwords, definition: SmtpDefinition, login: Login | None) -> str | None:
+    """When the first of the secrets `login` uses expires (ISO-8601 UTC), if known."""
+    if login is None:
+        return None
+    known = [when for when in used_expiries(passwords, definition, login).values() if when]
+    return min(known, key=datetime.fromisoformat) if known else None
+
+
+def expires_within(when: str | None, days: int = WARN_DAYS) -> bool:
+    """Whether an expiry (ISO-8601 date or time) has passed or comes within
+    `days`: the one rule for warning of a secret or certificate."""
+    if not when:
+        return False
+    try:
+        at = datetime.fromisoformat(when)
+    except ValueError:
+        return False
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at - datetime.now(UTC) <= timedelta(days=days)
+
+
+def used_expiries(passwords: Passwords, definition: SmtpDefinition, login: Login) -> dict[str, str | None]:
+    """The expiry of each secret that `login` uses (a client secret or key
+    of the definition, a refresh token), by what it is."""
     if not login.uses_oauth:
-        return []
+        return {}
     try:
         how = login_way(passwords, definition, login)
     except NotReady:
-        return []
+        return {}
     app = {"app-only": SecretKind.CLIENT_SECRET, "installed app": SecretKind.CLIENT_SECRET,
            "service account": SecretKind.SERVICE_ACCOUNT_KEY}
     found = {name: when for name, when in expiries(passwords, definition).items() if name == app.get(how)}
@@ -174,7 +202,7 @@ def expires_soon(passwords: Passwords, definition: SmtpDefinition, login: Login 
         whose = f" of user {owner.key}" if owner.kind == "user" else ""
         found.update({f"{SecretKind.REFRESH_TOKEN}{whose}": when for name, when in passwords.expiries(owner).items()
                       if name == SecretKind.REFRESH_TOKEN})
-    return expiring(found)
+    return found
 
 
 def expiring(found: dict[str, str | None], days: int = WARN_DAYS) -> list[str]:
@@ -182,12 +210,12 @@ def expiring(found: dict[str, str | None], days: int = WARN_DAYS) -> list[str]:
     now = datetime.now(UTC)
     messages = []
     for name, when in sorted(found.items()):
-        if when is None:
+        if when is None or not expires_within(when, days):
             continue
         at = datetime.fromisoformat(when)
         what = name.replace("_", " ")
         if at <= now:
             messages.append(f"the {what} expired on {at.date()}")
-        elif at - now <= timedelta(days=days):
+        else:
             messages.append(f"the {what} expires on {at.date()} (in {(at - now).days} days)")
     return messages

@@ -187,6 +187,8 @@ class RecordService(Generic[R]):
             removed = self.repo.current(key, expected)
             self.check_can_delete(removed.key)
             self.passwords.remove(self.owner(removed.key))
+            if removed.row_id:
+                self.store.login_tests.forget(self.owner(removed.key).kind, removed.row_id)
             self.repo.delete(removed)
             self.store.audit.record(
                 self.kind,

@@ -20,7 +20,9 @@ from fincon_tui.storage.records import SqliteValue
 
 #: The tables of a database's contents, in the order they are written: a
 #: user after the definition it names, the secrets after their records.
-TABLES = ("smtp_settings", "user_email_settings", "secrets", "legacy_passwords", "audit_log")
+TABLES = ("smtp_settings", "user_email_settings", "secrets", "legacy_passwords", "audit_log", "login_tests")
+#: Tables whose `id` a sequence gives (PostgreSQL moves it past the ids copied).
+NUMBERED = ("audit_log", "login_tests")
 #: How each table orders its rows, text in byte order on every engine (the
 #: audit trail: in the order written).
 ORDER = {
@@ -29,6 +31,7 @@ ORDER = {
     "secrets": ("owner_kind", "owner_key", "name"),
     "legacy_passwords": ("owner_kind", "owner_key"),
     "audit_log": ("id",),
+    "login_tests": ("id",),
 }
 #: Columns made from others on every engine (`name_folded`, records.fold
 #: of the name): not part of what is copied, made again by the target.
@@ -81,6 +84,8 @@ def record_of(table: str, row: Row) -> str:
         return f"the {text('name')} of {owner}"
     if table == "legacy_passwords":
         return f"the older keyring's password of {owner}"
+    if table == "login_tests":
+        return f"login test {text('id')} ({_KINDS.get(text('record_kind'), text('record_kind'))} {text('record_key')})"
     return f"audit entry {text('id')} ({text('kind')} {text('record_key')})"
 
 
@@ -112,6 +117,7 @@ WRITING = {
     "secrets": "the sealed secrets",
     "legacy_passwords": "the list of passwords in older keyrings",
     "audit_log": "the audit trail",
+    "login_tests": "the results of login tests",
 }
 
 

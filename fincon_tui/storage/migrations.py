@@ -465,6 +465,31 @@ def m017_hosts(db: Database) -> None:
                "CHECK (staged_key_id IS NULL OR length(staged_key_id) = 16)")
 
 
+@migrations()
+def m018_login_tests(db: Database) -> None:
+    """The results of login tests (F6, option 8, `smtp test`, `check`), the
+    last 20 of each record, by its row_id: a table of their own, so that a
+    test never bumps a record's version nor writes its audit trail."""
+    db.execute(
+        """
+        CREATE TABLE login_tests (
+            id INTEGER PRIMARY KEY,
+            record_kind TEXT NOT NULL CHECK (record_kind IN ('smtp', 'user')),
+            row_id TEXT NOT NULL,
+            record_key TEXT NOT NULL,
+            tested_at TEXT NOT NULL,
+            tested_by TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'failed')),
+            step TEXT NOT NULL DEFAULT '',
+            message TEXT NOT NULL DEFAULT '',
+            certificate_expires TEXT,
+            secret_expires TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX login_tests_by_record ON login_tests (record_kind, row_id, id)")
+
+
 def refresh_rules(db: Database) -> None:
     """The rule triggers re-made from the declarations as they are now."""
     from fincon_tui.storage.constraints import rule_triggers

@@ -144,3 +144,30 @@ class HostSeen:
     key_id: str | None
     seen_at: str
     seen_by: str
+
+
+#: Login tests kept per record (LoginTestRows.record drops older ones).
+LOGIN_TESTS_KEPT = 20
+#: How much of a login test's message is kept.
+LOGIN_TEST_MESSAGE_MAX = 300
+
+
+@dataclass(frozen=True)
+class LoginTest:
+    """One login test's result, kept for the record it tested (by
+    `record_kind` 'smtp' or 'user' and the record's `row_id`, which a
+    rename keeps): when (ISO-8601 UTC), by whom, whether it logged in,
+    the step that failed ('' when it passed), a short message (plain text,
+    never a secret), the server certificate's notAfter and the earliest
+    expiry of the secrets the login used (ISO-8601; None: not known)."""
+
+    record_kind: str
+    row_id: str
+    record_key: str
+    tested_at: str
+    tested_by: str
+    ok: bool
+    step: str
+    message: str
+    certificate_expires: str | None = None
+    secret_expires: str | None = None

@@ -70,6 +70,11 @@ The contract, for every engine:
 - **Hosts.**  One row per host name that used the database with the key
   id it last loaded (`hosts`); the database names the key being staged by
   a rotation (`info.staged_key_id`).  Never a key.
+- **Login tests.**  The results of login tests (`login_tests`), the last
+  LOGIN_TESTS_KEPT of each record, by the record's row_id (a rename
+  carries them; a deleted record's go with it): rows of their own, so that
+  a test never bumps a record's version nor writes its audit trail, nor
+  announces a change.
 """
 
 from __future__ import annotations
@@ -92,6 +97,7 @@ if TYPE_CHECKING:
         HostSeen,
         Keyed,
         LegacyPassword,
+        LoginTest,
         Page,
         PageQuery,
         SealedPassword,
@@ -306,6 +312,29 @@ class HostRows(Protocol):
         ...
 
 
+class LoginTestRows(Protocol):
+    """The results of login tests, by record (kind 'smtp' or 'user', and
+    row_id).  Writes belong in a transaction."""
+
+    def record(self, result: LoginTest) -> None:
+        """Keep `result`, and drop the record's results older than its last
+        LOGIN_TESTS_KEPT."""
+        ...
+
+    def latest_for(self, record_kind: str, row_ids: Iterable[str]) -> dict[str, LoginTest]:
+        """The newest result of each of these records that has one, by
+        row_id, in one query (a page of a list)."""
+        ...
+
+    def history(self, record_kind: str, row_id: str) -> list[LoginTest]:
+        """The record's results, newest first."""
+        ...
+
+    def forget(self, record_kind: str, row_id: str) -> None:
+        """Drop the results of a record being deleted."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """The repositories, as one transaction (or snapshot) sees them."""
 
@@ -329,6 +358,9 @@ class UnitOfWork(Protocol):
 
     @property
     def hosts(self) -> HostRows: ...
+
+    @property
+    def login_tests(self) -> LoginTestRows: ...
 
 
 class ChangeFeed(Protocol):

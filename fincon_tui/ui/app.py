@@ -88,7 +88,7 @@ class FinconApp(ResumingApp):
 
         self.smtp = SmtpSettings(store, self.vault)
         self.users = UserSettings(store, self.vault)
-        self.mail_checks = MailChecks(self.smtp, self.users)
+        self.mail_checks = MailChecks(self.smtp, self.users, in_store_thread=self.database.run)
         return self._recover_passwords()
 
     def _start_collector(self) -> None:

@@ -2,14 +2,26 @@
 read as the storage contract's columns (name_folded left out, the audit
 trail's changes as the text written), and written as is, name_folded made
 from each name and the audit trail's id sequence moved past the last id
-copied, so that the next entry follows them."""
+copied (and the login tests'), so that the next entry follows them."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from fincon_tui._exceptions import StorageError
-from fincon_tui.storage.bulk import DERIVED, ORDER, TABLES, WRITING, Contents, Progress, Row, chunks, record_of, refused
+from fincon_tui.storage.bulk import (
+    DERIVED,
+    NUMBERED,
+    ORDER,
+    TABLES,
+    WRITING,
+    Contents,
+    Progress,
+    Row,
+    chunks,
+    record_of,
+    refused,
+)
 from fincon_tui.storage.postgres.errors import database_error, translate_methods
 from fincon_tui.storage.records import fold
 
@@ -53,8 +65,9 @@ class PostgresBulk:
                     self._insert(table, rows, progress)
                 except psycopg.Error as error:
                     raise refused(WRITING[table], database_error(error)) from None
-        self.session.run("SELECT setval(pg_get_serial_sequence('audit_log', 'id'), max(id)) FROM audit_log "
-                         "HAVING max(id) IS NOT NULL")
+        for table in NUMBERED:
+            self.session.run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table} "
+                             "HAVING max(id) IS NOT NULL")
         self.session.run("UPDATE database_info SET database_id = %s, key_id = %s WHERE id = 1",
                          [contents.database_id, contents.key_id])
 

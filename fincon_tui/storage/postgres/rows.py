@@ -13,9 +13,18 @@ from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
 from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.storage.audit import PASSWORD_CHANGED, AuditEntry, who
 from fincon_tui.storage.changes import OwnWrites
+from fincon_tui.storage.login_tests import LOGIN_TEST_COLUMNS, login_test_columns, login_test_of
 from fincon_tui.storage.postgres.changes import CHANNEL
 from fincon_tui.storage.postgres.errors import translate_methods
-from fincon_tui.storage.records import HostSeen, LegacyPassword, SealedPassword, Stored, utc_now
+from fincon_tui.storage.records import (
+    LOGIN_TESTS_KEPT,
+    HostSeen,
+    LegacyPassword,
+    LoginTest,
+    SealedPassword,
+    Stored,
+    utc_now,
+)
 
 if TYPE_CHECKING:
     from fincon_tui.storage.postgres.session import Session
@@ -212,5 +221,40 @@ class Hosts:
         )
 
 
-for _part in (Secrets, Audit, Info, Hosts):
+class LoginTests:
+    """The `login_tests` table."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(self, result: LoginTest) -> None:
+        columns = login_test_columns(result)
+        self.session.run(f"INSERT INTO login_tests ({', '.join(columns)}) "
+                         f"VALUES ({', '.join('%s' for _ in columns)})", list(columns.values()))
+        self.session.run(
+            "DELETE FROM login_tests WHERE record_kind = %s AND row_id = %s AND id NOT IN (SELECT id FROM login_tests "
+            "WHERE record_kind = %s AND row_id = %s ORDER BY id DESC LIMIT %s)",
+            [result.record_kind, result.row_id, result.record_kind, result.row_id, LOGIN_TESTS_KEPT],
+        )
+
+    def latest_for(self, record_kind: str, row_ids: Iterable[str]) -> dict[str, LoginTest]:
+        wanted = list(dict.fromkeys(row_ids))
+        if not wanted:
+            return {}
+        rows = self.session.rows(
+            f"SELECT {LOGIN_TEST_COLUMNS} FROM login_tests WHERE id IN (SELECT max(id) FROM login_tests "
+            "WHERE record_kind = %s AND row_id = ANY(%s) GROUP BY row_id)", [record_kind, wanted])
+        found = [login_test_of(row) for row in rows]
+        return {test.row_id: test for test in found}
+
+    def history(self, record_kind: str, row_id: str) -> list[LoginTest]:
+        rows = self.session.rows(f"SELECT {LOGIN_TEST_COLUMNS} FROM login_tests WHERE record_kind = %s "
+                                 "AND row_id = %s ORDER BY id DESC", [record_kind, row_id])
+        return [login_test_of(row) for row in rows]
+
+    def forget(self, record_kind: str, row_id: str) -> None:
+        self.session.run("DELETE FROM login_tests WHERE record_kind = %s AND row_id = %s", [record_kind, row_id])
+
+
+for _part in (Secrets, Audit, Info, Hosts, LoginTests):
     translate_methods(_part)

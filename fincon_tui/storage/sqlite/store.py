@@ -16,7 +16,16 @@ from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.storage import secret_rows
 from fincon_tui.storage.audit import PASSWORD_CHANGED, AuditEntry, who
 from fincon_tui.storage.changes import OwnWrites
-from fincon_tui.storage.records import HostSeen, LegacyPassword, SealedPassword, Stored, utc_now
+from fincon_tui.storage.login_tests import LOGIN_TEST_COLUMNS, LOGIN_TEST_NAMES, login_test_columns, login_test_of
+from fincon_tui.storage.records import (
+    LOGIN_TESTS_KEPT,
+    HostSeen,
+    LegacyPassword,
+    LoginTest,
+    SealedPassword,
+    Stored,
+    utc_now,
+)
 from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.sqlite.bulk import SqliteBulk
 from fincon_tui.storage.sqlite.changes import SqliteChanges
@@ -154,7 +163,43 @@ class SqliteHosts:
         )
 
 
-for _adapter in (SqliteSecrets, SqliteAudit, SqliteInfo, SqliteHosts):
+class SqliteLoginTests:
+    """storage.store.LoginTestRows on the `login_tests` table."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def record(self, result: LoginTest) -> None:
+        columns = login_test_columns(result)
+        self.db.execute(f"INSERT INTO login_tests ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                        list(columns.values()))
+        self.db.execute(
+            "DELETE FROM login_tests WHERE record_kind = ? AND row_id = ? AND id NOT IN (SELECT id FROM login_tests "
+            "WHERE record_kind = ? AND row_id = ? ORDER BY id DESC LIMIT ?)",
+            [result.record_kind, result.row_id, result.record_kind, result.row_id, LOGIN_TESTS_KEPT],
+        )
+
+    def latest_for(self, record_kind: str, row_ids: Iterable[str]) -> dict[str, LoginTest]:
+        wanted = list(dict.fromkeys(row_ids))
+        if not wanted:
+            return {}
+        marks = ", ".join("?" for _ in wanted)
+        cursor = self.db.execute(
+            f"SELECT {LOGIN_TEST_COLUMNS} FROM login_tests WHERE id IN (SELECT max(id) FROM login_tests "
+            f"WHERE record_kind = ? AND row_id IN ({marks}) GROUP BY row_id)", [record_kind, *wanted])
+        found = [login_test_of(dict(zip(LOGIN_TEST_NAMES, row, strict=True))) for row in cursor.fetchall()]
+        return {test.row_id: test for test in found}
+
+    def history(self, record_kind: str, row_id: str) -> list[LoginTest]:
+        cursor = self.db.execute(f"SELECT {LOGIN_TEST_COLUMNS} FROM login_tests WHERE record_kind = ? AND row_id = ? "
+                                 "ORDER BY id DESC", [record_kind, row_id])
+        return [login_test_of(dict(zip(LOGIN_TEST_NAMES, row, strict=True))) for row in cursor.fetchall()]
+
+    def forget(self, record_kind: str, row_id: str) -> None:
+        self.db.execute("DELETE FROM login_tests WHERE record_kind = ? AND row_id = ?", [record_kind, row_id])
+
+
+for _adapter in (SqliteSecrets, SqliteAudit, SqliteInfo, SqliteHosts, SqliteLoginTests):
     translate_methods(_adapter)
 
 
@@ -175,6 +220,7 @@ class SqliteStore:
         self.bulk = SqliteBulk(db)
         self._changes: SqliteChanges | None = None
         self.hosts = SqliteHosts(db)
+        self.login_tests = SqliteLoginTests(db)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[SqliteStore]:
