@@ -11,6 +11,9 @@ printed, how a secret is read from stdin, and the exit statuses.
        missing login, or the key missing for a command that needs it)
     3  with --detailed-exitcode only: done, and something was changed
        (an import --dry-run: would be changed)
+    4  in doubt: the database server stopped answering while a write was
+       being committed, and could not be asked whether it was; it may or
+       may not have been written (4 wins over 1 and 3 in an import)
   141  stdout was closed before the output was all written (`... | head -1`):
        the command stops quietly, with the status a shell gives a tool that
        SIGPIPE ended (128 + 13), as `seq 1 100000 | head -1` does
@@ -36,6 +39,7 @@ from fincon_tui.domain.visible import visible, visible_lines
 FAILED = 1
 CANNOT_RUN = 2
 CHANGED = 3
+IN_DOUBT_STATUS = 4
 BROKEN_PIPE = 141
 #: The most bytes a line read from stdin may hold: more than any secret a
 #: field takes (16,384 characters of at most 4 bytes each).

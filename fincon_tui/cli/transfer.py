@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import FieldError, FileRefused
 from fincon_tui.cli.command import Context, Kind
-from fincon_tui.cli.common import CHANGED, FAILED, fail, read_secret, say
+from fincon_tui.cli.common import CHANGED, FAILED, IN_DOUBT_STATUS, fail, read_secret, say
 from fincon_tui.cli.progress import Progress
 from fincon_tui.domain.visible import shown
 
@@ -195,6 +195,11 @@ def _secret_change(args: argparse.Namespace) -> PasswordChange:
 
 
 def report(outcome: Outcome, args: argparse.Namespace) -> int:
+    from fincon_tui.services.transfer import IN_DOUBT
+
+    if outcome.action == IN_DOUBT:
+        fail(outcome.text())
+        return IN_DOUBT_STATUS
     if outcome.action == "refused":
         return fail(outcome.text())
     say(outcome.text())
@@ -212,7 +217,7 @@ def export(ctx: Context) -> int:
 def import_(ctx: Context) -> int:
     """`import`; on a database not created yet (ctx.missing) only with
     --dry-run, against an empty one in memory."""
-    from fincon_tui.services.transfer import CHANGES, Transfer, summary
+    from fincon_tui.services.transfer import CHANGES, IN_DOUBT, Transfer, summary
 
     args = ctx.args
     transfer = Transfer(ctx.store, ctx.vault, dry_run=args.dry_run)
@@ -234,6 +239,8 @@ def import_(ctx: Context) -> int:
         return 130
     against = f" against an empty database (there is none at {ctx.path} yet)" if ctx.missing else ""
     say(summary(counts, args.dry_run) + (f"; dry run{against}: nothing was written" if args.dry_run else ""))
+    if counts.get(IN_DOUBT):
+        return IN_DOUBT_STATUS
     if counts.get("refused"):
         return FAILED
     return _status(any(action in counts for action in CHANGES), args)

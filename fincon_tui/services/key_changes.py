@@ -180,7 +180,7 @@ def copy_text(transfer: Transfer, kind: Kind, source_key: str, new_key: str, val
               password: PasswordChange, with_password: bool) -> Outcome:
     """`copy SOURCE NEW [--field VALUE ...]`: unchanged when NEW already is
     that copy, refused when NEW is something else."""
-    from fincon_tui.services.transfer import Outcome
+    from fincon_tui.services.transfer import Outcome, failed
 
     service = transfer.service(kind)
     source = service.get(source_key)
@@ -214,7 +214,7 @@ def copy_text(transfer: Transfer, kind: Kind, source_key: str, new_key: str, val
     try:
         saved = copy(service, source.key, record, password, with_password)
     except (RecordExists, SecretStoreError, StorageError) as error:
-        return Outcome(service.kind, key, "refused", _why(error))
+        return failed(kind, service.kind, key, error, "created", _why)
     detail = f"copy of {source.key}{saved.along()}"
     if password.action == "set":
         detail = detail.replace(f"copy of {source.key}", f"copy of {source.key} with a password", 1)
@@ -246,7 +246,7 @@ def _is_copy(service: RecordService[R], existing: Stored[R], record: R, source_o
 def rename_text(transfer: Transfer, kind: Kind, old_key: str, new_key: str) -> Outcome:
     """`rename OLD NEW`: unchanged when OLD is gone and NEW is there (a
     second run), refused when OLD does not exist or NEW is taken."""
-    from fincon_tui.services.transfer import Outcome
+    from fincon_tui.services.transfer import Outcome, failed
 
     service = transfer.service(kind)
     stored = service.get(old_key)
@@ -272,7 +272,7 @@ def rename_text(transfer: Transfer, kind: Kind, old_key: str, new_key: str) -> O
     except RecordExists as error:
         return Outcome(service.kind, stored.key, "refused", str(error))
     except (SecretStoreError, StorageError) as error:
-        return Outcome(service.kind, stored.key, "refused", _why(error))
+        return failed(kind, service.kind, stored.key, error, "renamed", _why, look_at=key)
     detail = renamed.describe(service.kind).removeprefix(f"{service.kind} {stored.key} renamed ")
     return Outcome(service.kind, stored.key, "renamed", detail)
 

@@ -28,6 +28,15 @@ if TYPE_CHECKING:
 R = TypeVar("R", bound=Keyed)
 
 
+def in_doubt(done: str, look: str) -> str:
+    """What a write says whose COMMIT's answer was lost and whose fate the
+    server could not be asked (ConnectionLost.in_doubt): it may have been
+    written.  One wording for the CLI and the TUI; `done` is 'saved',
+    'deleted' ..., `look` how to see what became of it."""
+    return (f"the database server stopped answering while the change was being committed: it may or may not be "
+            f"{done} – {look} once the server is back")
+
+
 @dataclass(frozen=True)
 class Loaded(Generic[R]):
     """A stored record, whether a password is stored for it, and why that

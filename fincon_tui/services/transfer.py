@@ -33,6 +33,7 @@ from fincon_tui.domain import smtp, users
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.secret_kinds import APP_SECRETS, SecretKind
 from fincon_tui.domain.visible import shell_word, shown, shown_key
+from fincon_tui.services.record_store import in_doubt
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.storage.audit import AuditEntry, differences
@@ -91,6 +92,8 @@ KINDS = (SMTP, USERS)  # definitions first: users link to them
 
 #: The actions of an Outcome that change something.
 CHANGES = ("created", "changed", "deleted", "renamed")
+#: The action of an Outcome whose COMMIT's answer was lost, and the server could not be asked after it.
+IN_DOUBT = "in doubt"
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ class Outcome:
 
     kind: str
     key: str
-    action: str  # created, changed, unchanged, deleted, renamed or refused
+    action: str  # created, changed, unchanged, deleted, renamed, refused or in doubt (IN_DOUBT)
     detail: str = ""  # for renamed: 'to NEW...'
 
     @property
@@ -108,6 +111,8 @@ class Outcome:
 
     def text(self, dry_run: bool = False) -> str:
         """The line a command prints; a refused key is quoted shortened."""
+        if self.action == IN_DOUBT:  # the detail says it all: it may or may not have been written
+            return f"{self.kind} {shown_key(self.key)}: {self.detail}"
         joint = " " if self.action == "renamed" else ": "
         said = f"{self.kind} {shown_key(self.key)} {action_said(self.action, dry_run)}"
         return said + (f"{joint}{self.detail}" if self.detail else "")
@@ -185,7 +190,7 @@ class Transfer:
         except RecordExists:
             return Outcome(service.kind, key, "refused", "it was created by another user meanwhile: run it again")
         except (SecretStoreError, StorageError) as error:
-            return Outcome(service.kind, key, "refused", _why(error))
+            return failed(kind, service.kind, key, error, "saved")
         if saved.rebound:
             moved = "the stored password now goes" if saved.rebound == 1 else f"{saved.rebound} stored passwords now go"
             detail = f"{detail}; {moved} to {saved.rebound_to}"
@@ -219,7 +224,7 @@ class Transfer:
             return Outcome(service.kind, stored.key, "refused",
                            "it " + reason.removeprefix(named) if reason.startswith(named) else reason)
         except StorageError as error:
-            return Outcome(service.kind, stored.key, "refused", _why(error))
+            return failed(kind, service.kind, stored.key, error, "deleted")
         return Outcome(service.kind, stored.key, "deleted")
 
     # -- files ------------------------------------------------------------------
@@ -319,6 +324,18 @@ def _changes(service: RecordService[R], before: R, after: R, password: PasswordC
     if password.action != "keep":
         parts.append("password removed" if password.action == "clear" else "password changed")
     return "; ".join(parts)
+
+
+def failed(kind: Kind, said: str, key: str, error: Exception, done: str, why: Callable[[Exception], str] | None = None,
+           *, look_at: str | None = None) -> Outcome:
+    """The outcome of a write that raised `error`: refused, saying why
+    (`why`, else _why), or in doubt when its COMMIT's answer was lost and
+    the server could not be asked (it may have been `done`: look at
+    `look_at`, else `key`)."""
+    if isinstance(error, ConnectionLost) and error.in_doubt:
+        look = f"run `fincon-tui {kind.command} show {shell_word(look_at or key)}`"
+        return Outcome(said, key, IN_DOUBT, in_doubt(done, look))
+    return Outcome(said, key, "refused", (why or _why)(error))
 
 
 def _why(error: Exception) -> str:

@@ -30,6 +30,15 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+def in_doubt_said(done: str, look: str) -> str:
+    """A write in doubt (ConnectionLost.in_doubt) as a message: the CLI's
+    words (services.record_store.in_doubt), as a sentence."""
+    from fincon_tui.services.record_store import in_doubt
+
+    text = in_doubt(done, look)
+    return text[:1].upper() + text[1:]
+
+
 def changed_message(kind: str, changed: RecordChanged, then: str) -> str:
     """Someone else saved, deleted, re-created or renamed the record since
     it was read; `then` says what to do ('press F5 to reload'), first: a
@@ -156,8 +165,9 @@ class RecordWrites:
             form.message.error(f"Not {done}: {error}")
         elif isinstance(error, LockWaitAbandoned):
             form.message.show(f"Not {done}: {error}", "warning")
-        elif isinstance(error, ConnectionLost):  # it says whether it was written, or that it cannot be known
-            text = str(error)
-            form.message.error(text[:1].upper() + text[1:] if error.in_doubt else f"Not {done}: {text}")
+        elif isinstance(error, ConnectionLost) and error.in_doubt:
+            form.message.error(in_doubt_said(done, f"press {form.key('reload')} to reload"))
+        elif isinstance(error, ConnectionLost):  # it says it was not written
+            form.message.error(f"Not {done}: {error}")
         else:
             form.message.error(f"Not {done}, the database refused: {error}")

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fincon_tui._exceptions import (
+    ConnectionLost,
     FieldError,
     LockWaitAbandoned,
     RecordChanged,
@@ -22,7 +23,7 @@ from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.entry_dialog import Entry, EntryDialog
 from fincon_tui.ui.screens.list_start import Done, Mode, Start
-from fincon_tui.ui.screens.record_writes import changed_message
+from fincon_tui.ui.screens.record_writes import changed_message, in_doubt_said
 
 if TYPE_CHECKING:
     from fincon_tui.services.work_lists import DefinitionRow, UserRow
@@ -159,6 +160,8 @@ class RowOptions:
             return Done("Not deleted: " + changed_message(self.screen.KIND_NAME, error, self._refresh_hint()), "error")
         if isinstance(error, LockWaitAbandoned):
             return Done(f"Not deleted: {error}", "warning")
+        if isinstance(error, ConnectionLost) and error.in_doubt:
+            return Done(in_doubt_said("deleted", self._refresh_hint()), "error")
         return Done(f"Not deleted, the database refused: {error}", "error")
 
     # -- 7=Rename ------------------------------------------------------------------------
@@ -190,6 +193,9 @@ class RowOptions:
                 outcome.append(Done("Not renamed: " + changed_message(kind, changed, self._refresh_hint()), "error"))
             except LockWaitAbandoned as error:
                 outcome.append(Done(f"Not renamed: {error}", "warning"))
+            except ConnectionLost as error:
+                said = in_doubt_said("renamed", self._refresh_hint()) if error.in_doubt else f"Not renamed: {error}"
+                outcome.append(Done(said, "error"))
             except (SecretStoreError, StorageError) as error:
                 outcome.append(Done(f"Not renamed: {error}", "error"))
             else:
