@@ -148,7 +148,8 @@ def test_text_another_engine_cannot_hold_is_named_by_record_and_nothing_is_copie
         assert err.splitlines()[1:] == ["fincon-tui: User email settings ALICE: job_title is not UTF-8 text",
                                         "fincon-tui: audit entry 4 (SMTP definition GONE): who holds a NUL character"]
         assert "holds text that cannot be copied as it is (2 values, below)" in err.splitlines()[0]
-        assert sum(contents(where).counts().values()) == 0
+    assert sum(contents(pg_empty_url).counts().values()) == 0
+    assert list(tmp_path.glob("copy.db*")) == []  # no new, empty file left behind, nor SQLite's files beside it
     with sqlite3.connect(source) as conn:  # never changed
         assert conn.execute("SELECT CAST(job_title AS BLOB) FROM user_email_settings "
                             "WHERE user_code = 'ALICE'").fetchone() == (b"M\xfcller",)
@@ -158,6 +159,18 @@ def test_a_missing_source_is_one_line(capsys, tmp_path) -> None:
     status, out, err = fincon(capsys, "db", "copy", str(tmp_path / "none.db"), str(tmp_path / "copy.db"))
     assert status == 2 and out == ""
     assert err == f"fincon-tui: there is no database at {tmp_path / 'none.db'} yet; nothing was copied\n"
+    assert list(tmp_path.glob("*.db*")) == []  # neither of them: the target made for it is removed again
+
+
+def test_a_sqlite_target_that_was_there_stays_when_refused(capsys, tmp_path, vault) -> None:
+    """What db copy removes is only the file it made."""
+    source, target = tmp_path / "source.db", tmp_path / "target.db"
+    seed(source, vault)
+    seed(target, vault)
+    before = contents(target)
+    status, out, err = fincon(capsys, "db", "copy", str(source), str(target))
+    assert status == 2 and out == "" and "is not empty" in err
+    assert contents(target) == before
 
 
 def test_progress_on_a_terminal_and_none_when_piped(tmp_path, vault) -> None:
@@ -254,7 +267,8 @@ def test_a_row_stored_before_a_rule_is_refused_by_the_target_naming_its_record(
         assert err.startswith("fincon-tui: User email settings ALICE could not be written (Sender's Job Title "
                               "refused by the database's rules"), err
         assert err.endswith("): nothing was copied\n")
-        assert sum(contents(where).counts().values()) == 0
+    assert sum(contents(pg_empty_url).counts().values()) == 0
+    assert list(tmp_path.glob("copy.db*")) == []  # no new, empty file left behind, nor SQLite's files beside it
 
 
 def test_ctrl_c_during_the_copy_leaves_the_target_empty_in_one_line(capsys, tmp_path, vault, monkeypatch) -> None:
@@ -269,4 +283,4 @@ def test_ctrl_c_during_the_copy_leaves_the_target_empty_in_one_line(capsys, tmp_
     monkeypatch.setattr(progress.Progress, "__call__", interrupted)
     status, out, err = fincon(capsys, "db", "copy", str(source), str(target))
     assert (status, out, err) == (130, "", "fincon-tui: cancelled: nothing was copied\n")
-    assert sum(contents(target).counts().values()) == 0
+    assert list(tmp_path.glob("copy.db*")) == []  # no new, empty target left behind

@@ -59,12 +59,32 @@ def copy_arguments(command: argparse.ArgumentParser) -> None:
 
 
 def copy_target(args: argparse.Namespace) -> str:
-    """What db copy opens as its database (created or brought up to date): TARGET."""
+    """What db copy opens as its database (created or brought up to date):
+    TARGET.  A SQLite file that is not there yet is noted (`new_target`),
+    to be removed again if the copy does not happen."""
+    from fincon_tui.storage.store import new_file
+
+    args.new_target = new_file(args.target)
     return str(args.target)
 
 
 def copy(ctx: Context) -> int:
-    """`db copy SOURCE TARGET`: ctx.store is TARGET, opened writable (entry.py)."""
+    """`db copy SOURCE TARGET`: ctx.store is TARGET, opened writable
+    (entry.py).  A new SQLite file made for TARGET is removed again unless
+    the copy was written: refused or stopped, it leaves no empty file."""
+    from fincon_tui.storage.store import discard_new
+
+    copied: list[bool] = []
+    try:
+        return _copy(ctx, copied)
+    finally:
+        if getattr(ctx.args, "new_target", None) is not None and not copied:
+            ctx.store.close()
+            discard_new(ctx.args.new_target)
+
+
+def _copy(ctx: Context, copied: list[bool]) -> int:
+    """The copy; `copied` is appended to once it is written."""
     from fincon_tui._exceptions import NoDatabase
     from fincon_tui.services import db_copy
     from fincon_tui.storage.store import open_store
@@ -75,13 +95,12 @@ def copy(ctx: Context) -> int:
     except NoDatabase as error:
         how = "" if error.empty else f": upgrade it first with `fincon-tui --db {shlex.quote(args.source)} init`"
         return fail(f"{error}{how}; nothing was copied")
-    copied = False
     try:
         contents = db_copy.read(source)
         db_copy.refuse_unless_empty(target)
         with Progress(contents.total, "copied", "records, secrets, audit entries and login tests") as progress:
             db_copy.write(target, contents, progress)
-        copied = True
+        copied.append(True)
         say(f"Copied {source.location} to {target.location}: {db_copy.counted(contents.counts())}; "
             f"database id {contents.database_id}, key id {contents.key_id or 'none yet'}.")
         if not args.check:

@@ -79,6 +79,8 @@ The contract, for every engine:
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -441,6 +443,27 @@ def open_store(location: str | Path, *, writable: bool = True, adopt: bool = Fal
 
     assert where.path is not None
     return open_sqlite(where.path, writable=writable, adopt=adopt, waiting=waiting, any_schema=any_schema)
+
+
+def new_file(location: str | Path) -> Path | None:
+    """The SQLite file `location` names if there is none there yet (one a
+    writable open_store would create, and discard_new can remove again);
+    None for a PostgreSQL URL or a file that exists."""
+    from fincon_tui.storage.location import POSTGRESQL, locate
+
+    where = locate(location)
+    if where.engine == POSTGRESQL or where.path is None or os.path.lexists(where.path):
+        return None
+    return where.path
+
+
+def discard_new(path: Path) -> None:
+    """Remove the SQLite file at `path` that this run created (new_file),
+    closed, and the files SQLite keeps beside it: what a command that
+    refused leaves of it (db copy's target)."""
+    for name in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
+        with contextlib.suppress(FileNotFoundError):
+            name.unlink()
 
 
 def scratch_store() -> Store:
