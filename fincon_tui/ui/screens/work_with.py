@@ -265,11 +265,12 @@ class WorkWithScreen(FinconScreen):
         return True
 
     def focus_row(self, index: int) -> None:
+        """The cursor to row `index` (the last shown if fewer), or to the
+        position field on an empty page.  Set at once (Screen.set_focus), not
+        after the queue as Widget.focus does: a refit that comes in between
+        reads the cursor's row from the focus, and lost it to the last row."""
         shown = self.options
-        if shown:
-            shown[max(0, min(index, len(shown) - 1))].focus()
-        else:
-            self.query_one("#position", FieldInput).focus()
+        self.set_focus(shown[max(0, min(index, len(shown) - 1))] if shown else self.query_one("#position", FieldInput))
 
     @on(Input.Changed, ".option")
     def option_typed(self, event: Input.Changed) -> None:
