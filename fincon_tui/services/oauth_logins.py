@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import NotReady, TokenFailure
@@ -27,8 +27,10 @@ if TYPE_CHECKING:
     from fincon_tui.oauth.tokens import Tokens
     from fincon_tui.services.sealed_passwords import Passwords
 
-#: `smtp test --json` fails when a secret or refresh token expires within this many days.
+#: `smtp test` fails, and `check` warns, when a secret or refresh token expires within this many days.
 WARN_DAYS = 14
+#: `check` is critical when one expires within this many days (or has expired).
+CRITICAL_DAYS = 3
 
 
 @dataclass
@@ -205,17 +207,36 @@ def used_expiries(passwords: Passwords, definition: SmtpDefinition, login: Login
     return found
 
 
-def expiring(found: dict[str, str | None], days: int = WARN_DAYS) -> list[str]:
-    """Messages for the secrets in `found` that expire within `days` (or have)."""
+@dataclass(frozen=True)
+class Expiring:
+    """A secret that expires soon (or has): its name, the day, the days left
+    (negative once expired) and what a message says of it."""
+
+    name: str
+    at: date
+    days_left: int
+    message: str
+
+
+def expiring_secrets(found: dict[str, str | None], days: int = WARN_DAYS) -> list[Expiring]:
+    """The secrets in `found` that expire within `days` (or have), by name."""
     now = datetime.now(UTC)
-    messages = []
+    soon = []
     for name, when in sorted(found.items()):
         if when is None or not expires_within(when, days):
             continue
         at = datetime.fromisoformat(when)
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
         what = name.replace("_", " ")
         if at <= now:
-            messages.append(f"the {what} expired on {at.date()}")
+            soon.append(Expiring(name, at.date(), (at - now).days, f"the {what} expired on {at.date()}"))
         else:
-            messages.append(f"the {what} expires on {at.date()} (in {(at - now).days} days)")
-    return messages
+            soon.append(Expiring(name, at.date(), (at - now).days,
+                                 f"the {what} expires on {at.date()} (in {(at - now).days} days)"))
+    return soon
+
+
+def expiring(found: dict[str, str | None], days: int = WARN_DAYS) -> list[str]:
+    """Messages for the secrets in `found` that expire within `days` (or have)."""
+    return [soon.message for soon in expiring_secrets(found, days)]
