@@ -47,6 +47,8 @@ class Command(NamedTuple):
     any_schema: bool = False
     #: Where its database is, from its arguments, when not --db (db copy's TARGET).
     database: Callable[[argparse.Namespace], str] | None = None
+    #: How it says that it could not run (no database, no key) and its status; common.fail unless given.
+    cannot_run: Callable[[str], int] | None = None
 
 
 class Group(NamedTuple):

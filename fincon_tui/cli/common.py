@@ -133,6 +133,9 @@ class Parser(argparse.ArgumentParser):
     `--password`), and an error never repeats a value from the command line:
     a secret typed where it does not belong must not be printed back."""
 
+    #: The exit status of a command line this parser refuses (`check`: 3, UNKNOWN).
+    refused_status = CANNOT_RUN
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(allow_abbrev=False, **kwargs)
 
@@ -188,7 +191,7 @@ class Parser(argparse.ArgumentParser):
 def _refuse(parser: argparse.ArgumentParser, message: str) -> NoReturn:
     parser.print_usage(sys.stderr)
     say(f"{parser.prog}: error: {message}", err=True)
-    raise SystemExit(CANNOT_RUN)
+    raise SystemExit(parser.refused_status if isinstance(parser, Parser) else CANNOT_RUN)
 
 
 def _unrecognized(extra: list[str]) -> str:

@@ -103,7 +103,7 @@ def _main(argv: list[str] | None) -> int:
     try:
         config = load_config(Path(args.config).expanduser() if args.config else None)
     except ConfigError as error:
-        return fail(str(error))
+        return (getattr(getattr(args, "chosen", None), "cannot_run", None) or fail)(str(error))
     vault = PasswordVault(config.key_file)
     if args.command is not None:
         return _command(args, path, vault, config)
@@ -159,6 +159,7 @@ def _command(args: argparse.Namespace, path: Path | str, vault: PasswordVault, c
     from fincon_tui.storage.store import open_store, scratch_store
 
     command: Command = args.chosen
+    failed = command.cannot_run or fail
     dry_run = getattr(args, "dry_run", False)
     named = bool(args.db)
     if command.database is not None:
@@ -169,7 +170,8 @@ def _command(args: argparse.Namespace, path: Path | str, vault: PasswordVault, c
                                waiting=_opening_waits(path), any_schema=command.any_schema)
         except NoDatabase as error:
             if not (dry_run and error.empty):
-                return fail(f"{error}: {'create' if error.empty else 'upgrade'} it with `{init_command(path, named)}`")
+                return failed(f"{error}: {'create' if error.empty else 'upgrade'} it with "
+                              f"`{init_command(path, named)}`")
             return command.run(Context(args, scratch_store(), vault, config, path, missing=True))
         # After the command, so that the key it made or staged is the one
         # named; also when this host lacks the key, but not after a database
@@ -185,6 +187,6 @@ def _command(args: argparse.Namespace, path: Path | str, vault: PasswordVault, c
             _note_host(store, vault)
         return code
     except (StorageError, SecretStoreError) as error:  # a key missing: could not run, as everywhere
-        return fail(str(error))
+        return failed(str(error))
     except UnicodeDecodeError as error:
-        return fail(f"cannot use {path} as a database (damaged?): {error}")
+        return failed(f"cannot use {path} as a database (damaged?): {error}")

@@ -3,7 +3,7 @@ line redrawn in place ('copied 1,200 of 5,000 records and audit entries,
 about 4 s left'), at most ten times a second, and wiped at the end so that
 what the command prints next starts on a clean line.  Piped or
 redirected, stderr gets nothing: a script's log holds no carriage returns.
-`db copy` and `import` use it."""
+`db copy`, `import` and `check` use it."""
 
 from __future__ import annotations
 
@@ -24,8 +24,10 @@ class Progress:
     then `step(n)` after each n more are done."""
 
     def __init__(self, total: int, done_word: str, things: str, stream: TextIO | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, estimate: bool = True) -> None:
         self.total, self.done_word, self.things = total, done_word, things
+        #: Whether the line says the time left (not for `check`, whose servers each take their own time).
+        self.estimate = estimate
         self.stream = stream if stream is not None else sys.stderr
         self.shown = self.stream is not None and self.stream.isatty()
         self.clock = clock
@@ -33,6 +35,8 @@ class Progress:
         self.started = clock()
         self.drawn_at: float | None = None
         self.on_screen = False
+        #: Said after the count ('waiting on OFFICE'), when not empty.
+        self.detail = ""
 
     def __enter__(self) -> Progress:
         return self
@@ -61,10 +65,10 @@ class Progress:
         """'copied 1,200 of 5,000 records and audit entries, about 4 s left'."""
         text = f"{self.done_word} {self.done:,} of {self.total:,} {self.things}"
         left = self.total - self.done
-        if self.done and left > 0:
+        if self.estimate and self.done and left > 0:
             seconds = (now - self.started) / self.done * left
             text += f", about {max(1, round(seconds)):,} s left"
-        return text
+        return f"{text}, {self.detail}" if self.detail else text
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
