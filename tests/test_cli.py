@@ -178,7 +178,7 @@ def test_exactly_the_commands_that_only_read_create_no_database(tmp_path: Path, 
         if path.exists():
             created.add(command)
     assert set(leaf_commands()) - created == {
-        "smtp list", "smtp show", "smtp test", "smtp send-test", "user list", "user show", "key status", "export",
-        "db status",
+        "smtp list", "smtp show", "smtp test", "smtp send-test", "user list", "user show", "check", "key status",
+        "export", "db status",
     }
     assert "Traceback" not in capsys.readouterr().err

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from fincon_tui.cli import copy_rename, db, key, records, sign_in, smtp, transfer, user
+from fincon_tui.cli import check, copy_rename, db, key, records, sign_in, smtp, transfer, user
 from fincon_tui.cli.command import Command, Context, Group, json_option
 
 SMTP, USER = smtp.KIND, user.KIND
@@ -55,6 +55,10 @@ TABLE: tuple[Command | Group, ...] = (
         Command("sign-in", sign_in.sign_in_help("a user's own login (Login Method M or G)"),
                 partial(records.sign_in, USER), writes=True, arguments=partial(sign_in.arguments, USER)),
     )),
+    # Read-only in the table's sense: it never creates, upgrades or changes a
+    # record; the results of its login tests are kept, as smtp test's are.
+    Command("check", "check every definition and user for cron and monitoring (Nagios exit statuses)", check.run,
+            writes=False, arguments=check.arguments, cannot_run=check.cannot_run),
     Command("export", "print every definition and user, without passwords", transfer.export, writes=False,
             arguments=transfer.export_arguments),
     # --dry-run opens the database read-only (entry.py).
