@@ -167,13 +167,15 @@ def test_exactly_the_commands_that_only_read_create_no_database(tmp_path: Path, 
     from test_cli_wording import leaf_commands
 
     from fincon_tui.cli.entry import main
+    from fincon_tui.storage.store import open_store
 
     monkeypatch.chdir(tmp_path)
+    open_store(tmp_path / "source.db").close()  # db copy's SOURCE: a refused copy removes the TARGET it made
     created = set()
     for command in leaf_commands():
         path = tmp_path / f"{command.replace(' ', '-')}.db"
         words = command.split()
-        given = ["none.db", str(path)] if command == "db copy" else NEEDED.get(words[-1], [])  # TARGET is its database
+        given = ["source.db", str(path)] if command == "db copy" else NEEDED.get(words[-1], [])  # TARGET: its database
         main(["--db", str(path), *words, *given])
         if path.exists():
             created.add(command)
