@@ -32,9 +32,12 @@ def save(store, vault, name: str, port: int, password: str = "bob-pw", **overrid
 
 
 def check(db_location, capsys, *words: str) -> tuple[int, list[str]]:
-    """`fincon-tui check WORDS` in this process: its status and stdout's lines."""
+    """`fincon-tui check WORDS` in this process: its status and stdout's
+    lines.  Not on a terminal, stderr gets nothing (no progress)."""
     status = main(["--db", str(db_location), "check", *words])
-    return status, capsys.readouterr().out.splitlines()
+    out, err = capsys.readouterr()
+    assert err == ""
+    return status, out.splitlines()
 
 
 def expiring_in(certs, days: int) -> ssl.SSLContext:
@@ -47,19 +50,27 @@ def expiring_in(certs, days: int) -> ssl.SSLContext:
 
 
 def test_a_fine_server_and_a_refused_login(db_path, store, vault, certs, capsys) -> None:
-    """The summary, a line a problem with its hint, the status of the worst,
-    no password anywhere, nothing sent."""
+    """The summary, a line a problem with its hint (the worst first), the
+    status of the worst, no password anywhere, nothing sent; a user's own
+    login is tested as the user; no password crosses unencrypted."""
     with smtp_server(starttls=certs.server_context()) as (port, mailbox):
         save(store, vault, "FINE", port)
         save(store, vault, "REFUSED", port, password="wrong-pw")
+        SmtpSettings(store, vault).save(definition(name="OWN", username="", mail_server="localhost", port=port,
+                                                   timeout_seconds=5), PasswordChange.keep(), None)
+        UserSettings(store, vault).save(user("ALICE", "OWN", "alice"), PasswordChange.set("alice-pw"), None)
+        SmtpSettings(store, vault).save(definition(name="PLAIN", mail_server="localhost", port=port, use_tls=False,
+                                                   timeout_seconds=5), PasswordChange.set("plain-pw"), None)
         status, lines = check(db_path, capsys)
-    assert lines[0] == "SMTP CRITICAL - 1 critical, 1 ok | ok=1 warning=0 critical=1 unknown=0"
+    assert lines[0] == "SMTP CRITICAL - 1 critical, 1 warning, 3 ok | ok=3 warning=1 critical=1 unknown=0"
     assert lines[1] == ("CRITICAL REFUSED: login test failed at AUTH: authentication rejected: 535 5.7.8 "
                         "Authentication credentials invalid – check the username and password")
-    assert len(lines) == 2 and status == 2
-    assert "wrong-pw" not in "\n".join(lines) and "bob-pw" not in "\n".join(lines)
+    assert lines[2] == ("WARNING PLAIN: Use TLS is N: the password would cross the network unencrypted, so check "
+                        "did not log in – set Use TLS = Y")
+    assert len(lines) == 3 and status == 2
+    assert not any(password in "\n".join(lines) for password in ("wrong-pw", "bob-pw", "alice-pw", "plain-pw"))
     assert mailbox.messages == []  # a login test sends nothing
-    assert sorted(mailbox.logins) == [("bob", "bob-pw"), ("bob", "wrong-pw")]
+    assert sorted(mailbox.logins) == [("alice", "alice-pw"), ("bob", "bob-pw"), ("bob", "wrong-pw")]
 
 
 def test_json_of_a_fine_server(db_path, store, vault, certs, capsys) -> None:
@@ -115,6 +126,24 @@ def test_each_login_test_is_kept_as_check_run_by(db_location, store, vault, cert
     assert (refused.ok, refused.step) == (False, "AUTH") and refused.tested_by == fine.tested_by
     assert fine.certificate_expires is not None
     assert "wrong-pw" not in repr(kept) and "bob-pw" not in repr(kept)
+
+
+def test_an_oauth_client_secret_expiring_in_ten_days(db_path, store, vault, idp, smtp, capsys) -> None:
+    """The real OAuth server and an XOAUTH2 mail server: the app-only login
+    works, and its client secret, which expires in 10 days, is a WARNING
+    (CRITICAL with --critical-days 10)."""
+    from oauth_fixtures import microsoft
+
+    expires = (datetime.now(UTC) + timedelta(days=10, hours=1)).isoformat(timespec="seconds")
+    SmtpSettings(store, vault).save(microsoft(smtp[0], client_id="daemon"), PasswordChange.keep(), None,
+                                    {"client_secret": PasswordChange.set("daemon-secret", expires)})
+    warned, lines = check(db_path, capsys)
+    critical, _ = check(db_path, capsys, "--no-connect", "--critical-days", "10")
+    assert warned == 1 and lines[0] == "SMTP WARNING - 1 warning, 0 ok | ok=0 warning=1 critical=0 unknown=0"
+    assert lines[1].startswith(f"WARNING M365: the client secret expires on {expires[:10]} (in 10 days) – make a new")
+    assert critical == 2
+    assert len(smtp[1].logins) == 1  # the test logged in once, with a token; --no-connect did not
+    assert "daemon-secret" not in "\n".join(lines)
 
 
 def test_no_connect_checks_the_records_only(db_location, store, vault, capsys) -> None:
@@ -225,12 +254,22 @@ def test_the_service_alone(store, vault) -> None:
     assert seen[-1] == (0, 0, [])
 
 
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_count_shows_on_stderr_and_goes(db_path, store, vault, monkeypatch, capsys) -> None:
+    save(store, vault, "OFFICE", 9)
+    shown = Terminal()
+    monkeypatch.setattr("sys.stderr", shown)
+    assert main(["--db", str(db_path), "check", "--no-connect"]) == 0
+    assert "checked 1 of 1 records" in shown.getvalue() and shown.getvalue().endswith("\r\x1b[K")
+    assert capsys.readouterr().out.startswith("SMTP OK - 1 ok")
+
+
 def test_progress_names_the_ones_waiting() -> None:
     from fincon_tui.cli.progress import Progress
-
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
 
     shown = Terminal()
     progress = Progress(6, "checked", "records", stream=shown, clock=lambda: 0.0, estimate=False)
