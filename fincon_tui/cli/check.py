@@ -24,7 +24,7 @@ DEADLINE_MAX = 3600.0
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
-    from fincon_tui.services.oauth_logins import CRITICAL_DAYS, WARN_DAYS
+    from fincon_tui.domain.expiry import CRITICAL_DAYS, WARN_DAYS
 
     if isinstance(parser, Parser):
         parser.refused_status = UNKNOWN

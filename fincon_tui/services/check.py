@@ -47,11 +47,12 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Literal
 
 from fincon_tui._exceptions import CannotTest, KeyMissing, LoginMissing, SecretStoreError, StorageError
+from fincon_tui.domain.expiry import CRITICAL_DAYS, WARN_DAYS
 from fincon_tui.domain.login import Login, effective_login
 from fincon_tui.domain.password_binding import PasswordOwner, smtp_owner, user_owner
 from fincon_tui.domain.providers import m365_password_flag
 from fincon_tui.domain.visible import visible
-from fincon_tui.services.oauth_logins import CRITICAL_DAYS, WARN_DAYS, expiries, expiring_secrets, used_expiries
+from fincon_tui.services.oauth_logins import expiries, expiring_secrets, used_expiries
 from fincon_tui.storage.records import fold
 
 if TYPE_CHECKING:

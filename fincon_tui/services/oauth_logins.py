@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import NotReady, TokenFailure
+from fincon_tui.domain.expiry import CRITICAL_DAYS as CRITICAL_DAYS
+from fincon_tui.domain.expiry import WARN_DAYS as WARN_DAYS
 from fincon_tui.domain.login import Login, sign_in_where
 from fincon_tui.domain.login_methods import GOOGLE, MICROSOFT, SIGN_IN_WAYS, own_way, way
 from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner, smtp_owner
@@ -27,10 +29,6 @@ if TYPE_CHECKING:
     from fincon_tui.oauth.tokens import Tokens
     from fincon_tui.services.sealed_passwords import Passwords
 
-#: `smtp test` fails, and `check` warns, when a secret or refresh token expires within this many days.
-WARN_DAYS = 14
-#: `check` is critical when one expires within this many days (or has expired).
-CRITICAL_DAYS = 3
 
 
 @dataclass
