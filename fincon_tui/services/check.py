@@ -68,6 +68,8 @@ if TYPE_CHECKING:
 CONCURRENT = 4
 #: The whole run's deadline unless given (seconds).
 DEADLINE = 60.0
+#: How often the front end is told again where the tests are (seconds).
+TELL_EVERY = 0.5
 
 
 class Status(IntEnum):
@@ -388,6 +390,13 @@ class MailHealth:
                  if item.test is not None}
         records = [item.record for item in planned]
         others = [asyncio.ensure_future(other(records, seconds)) for other in beside]
+
+        async def tick() -> None:  # told again now and then: a front end may skip a quick change
+            while True:
+                await asyncio.sleep(TELL_EVERY)
+                watch(done, total, list(waiting.values()))
+
+        ticking = asyncio.ensure_future(tick())
         if tasks or others:
             finished, late = await asyncio.wait([*tasks, *others], timeout=max(seconds, 0))
             for task in late:
@@ -401,6 +410,8 @@ class MailHealth:
                 tasks[task].record.add(Finding(
                     Status.UNKNOWN, "deadline", f"the login test did not finish within the deadline of "
                     f"{options.deadline:g} s", "raise --deadline, or look at the server with `fincon-tui smtp test`"))
+        ticking.cancel()
+        await asyncio.gather(ticking, return_exceptions=True)
         watch(total, total, [])
         return CheckRun(records)
 
