@@ -421,6 +421,8 @@ class MailHealth:
         else:
             record.add(Finding(Status.CRITICAL, outcome.step, f"login test failed at {outcome.step}: "
                                f"{outcome.message}", outcome.hint))
+        if outcome.note:  # the result could not be recorded: said in --json's findings, not a problem of the mail
+            record.add(Finding(Status.OK, "record", outcome.note))
         if outcome.certificate_expires:
             record.add(*_certificate(outcome.certificate_expires, options))
 
