@@ -52,7 +52,7 @@ from fincon_tui.domain.login import Login, effective_login
 from fincon_tui.domain.password_binding import PasswordOwner, smtp_owner, user_owner
 from fincon_tui.domain.providers import m365_password_flag
 from fincon_tui.domain.visible import visible
-from fincon_tui.services.oauth_logins import expiries, expiring_secrets, used_expiries
+from fincon_tui.services.oauth_logins import expires_within, expiries, expiring_secrets, used_expiries
 from fincon_tui.storage.records import fold
 
 if TYPE_CHECKING:
@@ -428,12 +428,13 @@ class MailHealth:
 
 
 def _certificate(expires: str, options: CheckOptions) -> list[Finding]:
-    """A finding when the server certificate expires within the days."""
+    """A finding when the server certificate expires within the days
+    (oauth_logins.expires_within: the rule of the secrets' expiries too)."""
+    if not expires_within(expires, options.warn_days):
+        return []
     at = date.fromisoformat(expires[:10])
     left = (at - datetime.now(UTC).date()).days
-    if left > options.warn_days:
-        return []
-    status = Status.CRITICAL if left <= options.critical_days else Status.WARNING
+    status = Status.CRITICAL if expires_within(expires, options.critical_days) else Status.WARNING
     when = f"expired on {at}" if left < 0 else f"expires on {at} (in {left} days)"
     return [Finding(status, "certificate", f"the server's certificate {when}",
                     "ask the mail server's operator to renew its certificate", at.isoformat())]
