@@ -3,18 +3,24 @@ server on 127.0.0.1 (dnslib, tests/dns_server.py): never the internet."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 
 import pytest
 from dns_server import Zone, dns_server
+from support import definition
 
 from fincon_tui._exceptions import ConfigError
+from fincon_tui.cli.entry import main
+from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.senders import sender_domains
 from fincon_tui.domain.smtp import SmtpDefinition
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.mail.sender_dns import DNS_SERVER_ENV, OK, WARNING, SenderDns
 from fincon_tui.mail.sender_dns import dns_server as configured_server
+from fincon_tui.services.smtp_settings import SmtpSettings
+from fincon_tui.services.user_settings import UserSettings
 
 M365 = "smtp.office365.com"
 RELAY = "relay.mail.test"
@@ -156,3 +162,46 @@ def test_sender_domains_are_each_from_address_once():
     assert sender_domains(definition, users) == ("corp.example", "sales.example")
     apikey = SmtpDefinition("GRID", "smtp.sendgrid.net", True, "apikey", 587, True, 30, "")
     assert sender_domains(apikey) == ()
+
+
+def test_check_dns_adds_each_sender_domains_findings(server, db_path, store, vault, capsys, monkeypatch):
+    """`check --dns --no-connect` against the server: a definition's record
+    gets the domains of its login and its users' Sender Emails; without
+    --dns nothing is asked of DNS."""
+    zone, (host, port) = server
+    smtp = SmtpSettings(store, vault)
+    smtp.save(definition(name="OFFICE", mail_server=M365, username="shared@m365.test"),
+              PasswordChange.set("pw"), None)
+    UserSettings(store, vault).save(UserEmailSettings("CAROL", "OFFICE", "", "Carol", "carol@nospf.test"),
+                                    PasswordChange.keep(), None)
+    smtp.save(definition(name="RELAY", mail_server=RELAY, username="bob@norelay.test"),
+              PasswordChange.set("bob-pw"), None)
+    smtp.save(definition(name="DEAD", mail_server=RELAY, username="x@dead.test"), PasswordChange.set("pw"), None)
+
+    def check(*words: str) -> tuple[int, list[str]]:
+        status = main(["--db", str(db_path), "check", "--no-connect", *words])
+        return status, capsys.readouterr().out.splitlines()
+
+    monkeypatch.setenv(DNS_SERVER_ENV, f"{host}:{port}")
+    asked = sum(zone.asked.values())
+    status, lines = check()
+    assert sum(zone.asked.values()) == asked and not any("SPF" in line for line in lines)  # off unless asked
+    status, lines = check("--dns", "--deadline", "2")
+    assert status == 1
+    assert lines[0] == "SMTP WARNING - 3 warning, 0 ok | ok=0 warning=3 critical=0 unknown=0"
+    assert "WARNING OFFICE: nospf.test has no SPF record: receivers cannot tell its mail from forgery – add TXT " \
+           '"v=spf1 include:spf.protection.outlook.com -all" to nospf.test' in lines
+    assert any(line.startswith("WARNING OFFICE: nospf.test has no DMARC record") for line in lines)
+    assert any(line.startswith("WARNING RELAY: SPF of norelay.test does not authorise the mail server "
+                               "relay.mail.test") for line in lines)
+    assert any(line.startswith("WARNING DEAD: SPF unknown: no answer from DNS for dead.test") for line in lines)
+    assert not any("m365.test" in line for line in lines[1:])  # its SPF and DMARC are fine: no line
+    status, lines = check("--dns", "--json", "--only", "OFFICE", "--deadline", "2")
+    findings = json.loads("\n".join(lines))["records"][0]["findings"]
+    assert {"status": "OK", "step": "DMARC", "message": "DMARC of m365.test: policy reject", "hint": "",
+            "expires": None} in findings
+
+    monkeypatch.setenv(DNS_SERVER_ENV, "dns.example")
+    status, lines = check("--dns")
+    assert status == 3 and len(lines) == 1
+    assert lines[0].startswith(f"SMTP UNKNOWN - {DNS_SERVER_ENV} must be an IP address and port")

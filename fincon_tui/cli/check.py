@@ -11,6 +11,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from fincon_tui._exceptions import ConfigError
 from fincon_tui.cli.command import Context, json_option
 from fincon_tui.cli.common import Parser, say
 
@@ -41,6 +42,8 @@ def arguments(parser: argparse.ArgumentParser) -> None:
                         f"(default {WARN_DAYS})")
     parser.add_argument("--critical-days", metavar="N", type=_days, default=CRITICAL_DAYS,
                         help=f"CRITICAL within N days (default {CRITICAL_DAYS})")
+    parser.add_argument("--dns", action="store_true",
+                        help="check each sender domain's SPF and DMARC too (WARNING at most), within the deadline")
     parser.add_argument("--only", metavar="NAME", nargs="+", default=[],
                         help="check only these definitions and users (names, user codes)")
 
@@ -76,7 +79,7 @@ def run(ctx: Context) -> int:
     if args.critical_days > args.warn_days:
         return cannot_run("--critical-days must not be more than --warn-days")
     options = CheckOptions(connect=args.connect, deadline=args.deadline, warn_days=args.warn_days,
-                           critical_days=args.critical_days, only=tuple(args.only))
+                           critical_days=args.critical_days, only=tuple(args.only), dns=args.dns)
     health = MailHealth.of(ctx.store, ctx.vault)
     progress = _Shown()
     try:
@@ -85,6 +88,8 @@ def run(ctx: Context) -> int:
     except KeyboardInterrupt:
         say("fincon-tui: cancelled", err=True)
         return 130
+    except ConfigError as error:  # $FINCON_TUI_DNS_SERVER with --dns
+        return cannot_run(str(error))
     _print(result, args.json)
     return int(result.status)
 

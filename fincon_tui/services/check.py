@@ -97,8 +97,9 @@ Kind = Literal["smtp", "user"]
 class Finding:
     """One thing found about a record: how bad, at which step ('login',
     'secret', 'expiry', 'provider', 'link', 'TLS', 'deadline',
-    'certificate', or the login test's own: 'connect', 'AUTH' ...), what,
-    what to do, and the date something expires (ISO) when it is about one.
+    'certificate', 'SPF', 'DMARC', 'DNS', or the login test's own:
+    'connect', 'AUTH' ...), what, what to do, and the date something
+    expires (ISO) when it is about one.
     Plain text: server text in it has its control characters escaped."""
 
     status: Status
@@ -159,6 +160,8 @@ class CheckOptions:
     critical_days: int = CRITICAL_DAYS
     #: Only these definitions and users (by name or user code); all when empty.
     only: tuple[str, ...] = ()
+    #: The sender domains' SPF and DMARC too (`SenderDomains`).
+    dns: bool = False
 
 
 @dataclass
@@ -237,6 +240,10 @@ class MailHealth:
         with the checks `beside` it, all within `options.deadline`."""
         started = time.monotonic()
         planned = self.plan(options)
+        if options.dns:
+            with self.smtp.store.read():
+                users = [stored.record for stored in self.users.search("", limit=1_000_000_000)]
+            beside = (*beside, SenderDomains(users).check)
         left = options.deadline - (time.monotonic() - started)
         return asyncio.run(self.test(planned, options, left, watch, beside))
 
@@ -438,6 +445,66 @@ def _certificate(expires: str, options: CheckOptions) -> list[Finding]:
     when = f"expired on {at}" if left < 0 else f"expires on {at} (in {left} days)"
     return [Finding(status, "certificate", f"the server's certificate {when}",
                     "ask the mail server's operator to renew its certificate", at.isoformat())]
+
+
+class SenderDomains:
+    """`check --dns`, beside the login tests: the SPF and DMARC of every
+    domain that the records' mail is sent from (mail/sender_dns.py), each
+    domain looked up once, all by the run's deadline.
+
+    A definition's record gets the domains of its login and of its users'
+    Sender Emails; a user checked as a record of their own (their own
+    login) gets their Sender Email's, and not the definition's record too.
+    The findings are WARNING at most ('SPF', 'DMARC'), and OK when
+    all is well; a domain that has not answered by the deadline is a WARNING
+    that says so."""
+
+    def __init__(self, users: Sequence[UserEmailSettings]) -> None:
+        from fincon_tui.mail.sender_dns import dns_server
+
+        self.users = users
+        self.server = dns_server()  # a wrong $FINCON_TUI_DNS_SERVER stops the run before it starts
+
+    def senders(self, records: Sequence[RecordCheck]) -> list[tuple[RecordCheck, str, str]]:
+        """(record, domain, mail server) for every domain each record sends from."""
+        from fincon_tui.domain.senders import address_domain, sender_domains
+
+        own = {fold(record.name) for record in records if record.kind == "user"}
+        found: list[tuple[RecordCheck, str, str]] = []
+        for record in records:
+            definition = record.definition
+            if definition is None:
+                continue
+            if record.kind == "user":
+                domains: tuple[str, ...] = (address_domain(record.user.sender_email),) if record.user else ()
+            else:
+                linked = [user for user in self.users if fold(user.smtp_name) == fold(definition.name)
+                          and fold(user.user_code) not in own]
+                domains = sender_domains(definition, linked)
+            found += [(record, domain, definition.mail_server) for domain in domains if domain]
+        return found
+
+    async def check(self, records: list[RecordCheck], seconds: float) -> None:
+        """Add each record's DNS findings, by `seconds` from now; those not
+        looked up by then get a 'no answer' WARNING."""
+        from fincon_tui.mail.sender_dns import SenderDns
+
+        # Ends a little before the run, whose deadline cancels this task.
+        dns = SenderDns(time.monotonic() + max(0.0, seconds - min(0.5, seconds / 10)), self.server, from_env=False)
+        senders = self.senders(records)
+        for _, domain, server in senders:
+            dns.start(domain, server)
+        done = 0
+        try:
+            for record, domain, server in senders:
+                found = await asyncio.to_thread(dns.check, domain, server)
+                record.add(*(Finding(Status[finding.status], finding.step.upper(), finding.message, finding.hint)
+                             for finding in found))
+                done += 1
+        finally:  # cancelled at the deadline: the rest did not answer in time
+            for record, domain, _ in senders[done:]:
+                record.add(Finding(Status.WARNING, "DNS", f"SPF and DMARC of {domain} unknown: no answer from DNS "
+                                   "within the deadline", "give the run a longer --deadline"))
 
 
 def _quiet() -> Transcript:
