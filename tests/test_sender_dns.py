@@ -53,6 +53,10 @@ def _zone() -> Zone:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[Zone, tuple[str, int]]]:
+    # Loaded here, not in the first look-up's time: a short deadline is for DNS alone.
+    import checkdmarc.dmarc
+    import checkdmarc.spf  # noqa: F401
+
     zone = _zone()
     with dns_server(zone) as address:
         yield zone, address
@@ -118,7 +122,7 @@ def test_over_ten_lookups_is_a_warning(server):
 
 def test_a_domain_that_never_answers_ends_by_the_deadline(server):
     zone, _ = server
-    spf, dmarc = _run(server, seconds=1.0).check("dead.test", M365)
+    spf, dmarc = _run(server, seconds=2.0).check("dead.test", M365)
     assert zone.dropped.is_set()  # the server did get the question, and kept quiet
     for finding, step in ((spf, "spf"), (dmarc, "dmarc")):
         assert finding.status == WARNING
@@ -176,7 +180,6 @@ def test_check_dns_adds_each_sender_domains_findings(server, db_path, store, vau
                                     PasswordChange.keep(), None)
     smtp.save(definition(name="RELAY", mail_server=RELAY, username="bob@norelay.test"),
               PasswordChange.set("bob-pw"), None)
-    smtp.save(definition(name="DEAD", mail_server=RELAY, username="x@dead.test"), PasswordChange.set("pw"), None)
 
     def check(*words: str) -> tuple[int, list[str]]:
         status = main(["--db", str(db_path), "check", "--no-connect", *words])
@@ -186,17 +189,16 @@ def test_check_dns_adds_each_sender_domains_findings(server, db_path, store, vau
     asked = sum(zone.asked.values())
     status, lines = check()
     assert sum(zone.asked.values()) == asked and not any("SPF" in line for line in lines)  # off unless asked
-    status, lines = check("--dns", "--deadline", "2")
+    status, lines = check("--dns")
     assert status == 1
-    assert lines[0] == "SMTP WARNING - 3 warning, 0 ok | ok=0 warning=3 critical=0 unknown=0"
+    assert lines[0] == "SMTP WARNING - 2 warning, 0 ok | ok=0 warning=2 critical=0 unknown=0"
     assert "WARNING OFFICE: nospf.test has no SPF record: receivers cannot tell its mail from forgery – add TXT " \
            '"v=spf1 include:spf.protection.outlook.com -all" to nospf.test' in lines
     assert any(line.startswith("WARNING OFFICE: nospf.test has no DMARC record") for line in lines)
     assert any(line.startswith("WARNING RELAY: SPF of norelay.test does not authorise the mail server "
                                "relay.mail.test") for line in lines)
-    assert any(line.startswith("WARNING DEAD: SPF unknown: no answer from DNS for dead.test") for line in lines)
     assert not any("m365.test" in line for line in lines[1:])  # its SPF and DMARC are fine: no line
-    status, lines = check("--dns", "--json", "--only", "OFFICE", "--deadline", "2")
+    status, lines = check("--dns", "--json", "--only", "OFFICE")
     findings = json.loads("\n".join(lines))["records"][0]["findings"]
     assert {"status": "OK", "step": "DMARC", "message": "DMARC of m365.test: policy reject", "hint": "",
             "expires": None} in findings
