@@ -45,11 +45,18 @@ def log_text(session: SmtpSessionScreen) -> str:
 
 
 async def test_f6_tests_the_login_and_shows_the_conversation(app, certs) -> None:
-    with smtp_server(starttls=certs.server_context()) as (port, mailbox):
+    from datetime import UTC, datetime, timedelta
+
+    from fincon_tui.storage.audit import who
+
+    ends = datetime.now(UTC) + timedelta(days=400)
+    with smtp_server(starttls=certs.server_context(not_after=ends)) as (port, mailbox):
         save(app, port)
         async with app.run_test(size=SIZE) as pilot:
             await open_office(pilot)
             form = app.screen
+            last_test = form.query_one("#last-test")
+            assert not last_test.display  # never tested: the key-store line instead
             await pilot.press("f6", "enter")  # no user: the definition's own login
             session = await finished(pilot)
             assert session.outcome.ok
@@ -64,6 +71,11 @@ async def test_f6_tests_the_login_and_shows_the_conversation(app, certs) -> None
             await pilot.press("escape")
             assert app.screen is form
             assert form.message.text.startswith("connection and login OK – no message was sent")
+            await until(lambda: last_test.display, "the last test is shown under the login fields")
+            shown = str(last_test.content)
+            assert shown.startswith("Last test: OK ") and shown.endswith(
+                f" by {who()} · certificate expires {ends.date().isoformat()}")
+            assert not last_test.has_class("-warning") and not form.query_one("#store-info").display
     assert mailbox.logins == [("bob", "bob-pw")] and mailbox.messages == []
 
 

@@ -191,3 +191,22 @@ def test_no_color(snap_compare, store, vault, monkeypatch) -> None:
     monkeypatch.delenv("NO_COLOR")  # the app has read it; the SVG export must not strip colours too
     app.smtp.save(definition(name="OFFICE"), PasswordChange.keep(), None)
     assert snapped(snap_compare, app, ["1", "1", "1", *"office", "enter"])
+
+
+#: The last login tests: the list's column (a failed test in the warning colour) and the form's line.
+LAST_TEST_SCREENS = {
+    "last_tests_in_the_list": ["1", "1", "3"],
+    "last_test_on_the_form": ["1", "1", "1", *"office", "enter"],
+}
+
+
+@pytest.mark.parametrize("keys", LAST_TEST_SCREENS.values(), ids=LAST_TEST_SCREENS.keys())
+def test_last_test_screen(snap_compare, people, keys: list[str], utc) -> None:
+    from fincon_tui.storage.records import LoginTest
+
+    store = people.smtp.store
+    with store.transaction() as work:
+        for key, ok, step in (("OFFICE", False, "AUTH"), ("OWN", True, "")):
+            work.login_tests.record(LoginTest("smtp", work.smtp.get(key).row_id, key, "2026-12-05T14:03:00+00:00",
+                                              "anna", ok, step, "a test", "2099-03-01"))
+    assert snapped(snap_compare, people, keys)

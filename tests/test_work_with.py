@@ -34,6 +34,11 @@ def lines(screen) -> list[str]:
     return shown
 
 
+def warned(screen) -> list[bool]:
+    """Which shown rows are in the warning colour."""
+    return [row.query_one(".line").has_class("-attention") for row in screen.query(".work-row") if row.display]
+
+
 def more(screen) -> str:
     return str(screen.query_one("#work-more").content)
 
@@ -60,24 +65,43 @@ async def test_both_lists_are_menu_entries_beside_the_forms(app) -> None:
         assert isinstance(app.screen, MenuScreen)
 
 
+def login_tested(app, kind: str, key: str, ok: bool, certificate_expires: str | None = None) -> None:
+    """A login test's result for `key`, as the service records it (noon UTC on 12-05: the same day everywhere)."""
+    from fincon_tui.storage.records import LoginTest
+
+    store = app.smtp.store
+    stored = (store.smtp if kind == "smtp" else store.users).get(key)
+    with store.transaction() as work:
+        work.login_tests.record(LoginTest(kind, stored.row_id, key, "2026-12-05T12:00:00+00:00", "anna", ok,
+                                          "" if ok else "AUTH", "a test", certificate_expires))
+
+
 async def test_rows_show_what_an_admin_needs_at_a_glance(people) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    login_tested(people, "smtp", "OFFICE", False)
+    login_tested(people, "smtp", "OWN", True, "2099-01-01")
+    soon = (datetime.now(UTC) + timedelta(days=5)).date().isoformat()
+    login_tested(people, "user", "ALICE", True, soon)  # passed, but the certificate ends within 14 days
     async with people.run_test(size=SIZE) as pilot:
         await pilot.press(*DEFINITIONS)
         screen = people.screen
         assert lines(screen) == [  # each column as wide as its longest value here
-            "_ OFFICE    smtp.example.com:587 STARTTLS shared       1",
-            "_ OWN       smtp.example.com:587 STARTTLS per user     2",
-            "_ RELAY     smtp.example.com:25  STARTTLS none         0",
+            "_ OFFICE    smtp.example.com:587 STARTTLS shared       1 FAILED AUTH 12-05",
+            "_ OWN       smtp.example.com:587 STARTTLS per user     2 OK 12-05",
+            "_ RELAY     smtp.example.com:25  STARTTLS none         0 —",
         ]
+        assert warned(screen) == [True, False, False]  # the failed test in the warning colour
         assert more(screen) == "Bottom"
         assert str(screen.query_one("#work-options").content) == (
             "2=Change  3=Copy  4=Delete  5=Display  7=Rename  8=Test login")
         await pilot.press("f3", "4")
         assert lines(people.screen) == [
-            "_ ALICE OWN       alice@corp.example own: alice",
-            "_ BOB   OWN       bob@corp.example   MISSING: own login",
-            "_ CAROL OFFICE    carol@corp.example shared: shared@corp.example",
+            "_ ALICE OWN       alice@corp.example own: alice                  OK 12-05",
+            "_ BOB   OWN       bob@corp.example   MISSING: own login          —",
+            "_ CAROL OFFICE    carol@corp.example shared: shared@corp.example shared",
         ]
+        assert warned(people.screen) == [True, True, False]  # the certificate's end; BOB cannot send
         assert "8=" not in str(people.screen.query_one("#work-options").content)
 
 

@@ -70,7 +70,9 @@ def _row(stored: Stored[SmtpDefinition], smtp: SmtpSettings) -> dict[str, Any]:
 
 def _rows(found: list[Stored[SmtpDefinition]], smtp: SmtpSettings) -> list[dict[str, Any]]:
     """The rows of `found`, each with the Login column of the Work with list
-    (`login`) and why it is MISSING, which the table flags and explains."""
+    (`login`) and why it is MISSING, which the table flags and explains,
+    and the last login test (`last_test`, null when never tested)."""
+    from fincon_tui.services.login_results import as_json as last_test_json
     from fincon_tui.services.work_lists import definition_rows
 
     rows = []
@@ -79,6 +81,7 @@ def _rows(found: list[Stored[SmtpDefinition]], smtp: SmtpSettings) -> list[dict[
         row["login"], row["login_missing"] = listed.login, listed.missing or None
         if listed.missing:
             row["warning"] = "; ".join(filter(None, [row["warning"], f"cannot log in: {listed.missing}"]))
+        row["last_test"] = last_test_json(listed.last_test)
         rows.append(row)
     return rows
 

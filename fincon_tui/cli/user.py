@@ -51,7 +51,9 @@ def _row(stored: Stored[UserEmailSettings], users: UserSettings) -> dict[str, An
 
 def _rows(found: list[Stored[UserEmailSettings]], users: UserSettings) -> list[dict[str, Any]]:
     """The rows of `found`, each with the Login Used column of the Work with
-    list (`login`); why a user cannot send is flagged and explained in the table."""
+    list (`login`) and the last test of the user's own login (`last_test`);
+    why a user cannot send is flagged and explained in the table."""
+    from fincon_tui.services.login_results import as_json as last_test_json
     from fincon_tui.services.work_lists import user_rows
 
     rows = []
@@ -60,6 +62,7 @@ def _rows(found: list[Stored[UserEmailSettings]], users: UserSettings) -> list[d
         row["login"] = listed.login_used
         if listed.missing:
             row["warning"] = f"cannot send: {listed.missing}"
+        row["last_test"] = last_test_json(listed.last_test)
         rows.append(row)
     return rows
 

@@ -23,6 +23,7 @@ from fincon_tui.storage import audit
 from fincon_tui.storage.records import Keyed, Stored
 
 if TYPE_CHECKING:
+    from fincon_tui.storage.records import LoginTest
     from fincon_tui.storage.store import Records, Store
 
 R = TypeVar("R", bound=Keyed)
@@ -48,6 +49,8 @@ class Loaded(Generic[R]):
     attention: FieldError | None = None
     #: The kinds of secret stored for the record.
     secrets: frozenset[SecretKind] = frozenset()
+    #: Its last login test (None: never tested).
+    last_test: LoginTest | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,13 @@ class RecordService(Generic[R]):
         has = self.passwords.has(owner)
         problem = self.passwords.problem(owner) if has else None
         names = frozenset(self.passwords.expiries(owner))
-        return Loaded(stored, has, problem, self.attention(stored, has), names)
+        return Loaded(stored, has, problem, self.attention(stored, has), names, self.last_test(stored))
+
+    def last_test(self, stored: Stored[R]) -> LoginTest | None:
+        """The record's last login test (None: never tested)."""
+        from fincon_tui.services.login_results import latest
+
+        return latest(self.store, self.owner(stored.key).kind, stored)
 
     def reload(self, stored: Stored[R]) -> Loaded[R] | None:
         """The record `stored` as stored now: by its key, else under the key

@@ -2,10 +2,11 @@
 what an admin needs at a glance.
 
 Definitions: name, server:port, TLS mode, whose login (shared, per user,
-none, or MISSING when the shared one lacks its secret) and how many users
-are linked.  Users: their definition, sender address and the login they
-send with.  Read a page at a time (Records.page); which secrets are
-stored is asked once a page, and none is opened.
+none, or MISSING when the shared one lacks its secret), how many users
+are linked and the last login test.  Users: their definition, sender
+address, the login they send with and the last test of their own login.
+Read a page at a time (Records.page); which secrets are stored is asked
+once a page, and none is opened; the last tests too, in one query.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from fincon_tui.services.sealed_passwords import Passwords
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
-    from fincon_tui.storage.records import Stored
+    from fincon_tui.storage.records import LoginTest, Stored
 
 T = TypeVar("T")
 
@@ -40,10 +41,24 @@ class DefinitionRow:
     users: int
     #: Why the shared login cannot log in ('' unless MISSING).
     missing: str = ""
+    #: The last login test (None: never tested).
+    last_test: LoginTest | None = None
 
     @property
     def key(self) -> str:
         return self.stored.key
+
+    @property
+    def last_test_cell(self) -> str:
+        from fincon_tui.services.login_results import cell
+
+        return cell(self.last_test)
+
+    @property
+    def last_test_warns(self) -> bool:
+        from fincon_tui.services.login_results import warns
+
+        return warns(self.last_test)
 
     @property
     def server_port(self) -> str:
@@ -58,10 +73,32 @@ class UserRow:
     can_send: bool
     #: Why the user cannot send ('' when they can).
     missing: str = ""
+    #: The last test of the user's own login (None: never, or no login of their own).
+    last_test: LoginTest | None = None
 
     @property
     def key(self) -> str:
         return self.stored.key
+
+    @property
+    def own_login(self) -> bool:
+        return self.login_used.startswith("own: ")
+
+    @property
+    def last_test_cell(self) -> str:
+        """The user's own login's last test; 'shared' when they send with
+        the definition's login (its test is the definition's)."""
+        from fincon_tui.services.login_results import cell
+
+        if self.can_send and not self.own_login:
+            return "shared" if self.login_used != "none" else ""
+        return cell(self.last_test)
+
+    @property
+    def last_test_warns(self) -> bool:
+        from fincon_tui.services.login_results import warns
+
+        return warns(self.last_test)
 
 
 @dataclass(frozen=True)
@@ -84,16 +121,19 @@ def definitions(smtp: SmtpSettings, key: str, size: int, direction: Direction = 
 
 def definition_rows(passwords: Passwords, found: list[Stored[SmtpDefinition]],
                     counts: dict[object, int] | None = None) -> list[DefinitionRow]:
-    """The rows of `found` (`counts`: linked users by folded name)."""
+    """The rows of `found` (`counts`: linked users by folded name), with
+    their last tests."""
     from fincon_tui.mail.security import security
 
     secrets = passwords.names(smtp_owner(stored.record.name) for stored in found)
+    tests = passwords.store.login_tests.latest_for("smtp", (stored.row_id for stored in found if stored.row_id))
     rows = []
     for stored in found:
         record = stored.record
         login, missing = definition_login(record, secrets)
         count = (counts or {}).get(fold(stored.key), 0)
-        rows.append(DefinitionRow(stored, TLS_MODES[security(record)], login, count, missing))
+        rows.append(DefinitionRow(stored, TLS_MODES[security(record)], login, count, missing,
+                                  tests.get(stored.row_id or "")))
     return rows
 
 
@@ -125,8 +165,9 @@ def user_rows(settings: UserSettings, found: list[Stored[UserEmailSettings]]) ->
     owners = [user_owner(stored.record.user_code) for stored in found]
     owners += [smtp_owner(definition.name) for definition in linked.values() if definition]
     secrets = settings.passwords.names(owners)
-    return [UserRow(stored, *login_used(stored.record, linked[fold(stored.record.smtp_name)], secrets))
-            for stored in found]
+    tests = settings.store.login_tests.latest_for("user", (stored.row_id for stored in found if stored.row_id))
+    return [UserRow(stored, *login_used(stored.record, linked[fold(stored.record.smtp_name)], secrets),
+                    last_test=tests.get(stored.row_id or "")) for stored in found]
 
 
 def login_used(

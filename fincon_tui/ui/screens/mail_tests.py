@@ -67,12 +67,15 @@ class MailTests:
         self.form.opening.test_ended(text, level)
 
     def _session_done(self, outcome: Outcome | None) -> None:
+        note = f" ({outcome.note})" if outcome is not None and outcome.note else ""
         if outcome is None:
             self._ended("Cancelled: the connection was closed", "warning")
         elif outcome.ok:
-            self._ended(outcome.message, "ok")
+            self._ended(outcome.message + note, "warning" if note else "ok")
         else:
-            self._ended(f"Failed at {outcome.step}: {outcome.action_first()}", "error")
+            self._ended(f"Failed at {outcome.step}: {outcome.action_first()}{note}", "error")
+        if outcome is not None:
+            self.form.login_tested()
 
     def test_login(self) -> None:
         """F6/Ctrl+T: connect, secure and log in with what is on screen,

@@ -176,7 +176,46 @@ class RecordFormScreen(FinconScreen):
         self.query_one("#delete", Button).disabled = not is_open
         self.key_field.lock(is_open)
         self.on_opened()
+        self.show_last_test()
         self.opening.opened()
+
+    # -- the last login test ------------------------------------------------------
+
+    def tests_own_login(self) -> bool:
+        """Whether the open record's login tests are its own (the last-test line shows)."""
+        return self.loaded is not None
+
+    def show_last_test(self) -> None:
+        """The line under the login fields: the last login test and the
+        expiries it found, in the warning colour when it warns (none for a
+        record never tested)."""
+        from fincon_tui.services.login_results import line, warns
+
+        found = self.query("#last-test")
+        if not found:
+            return
+        widget = found.first(Static)
+        test = self.loaded.last_test if self.loaded is not None and self.is_open and self.tests_own_login() else None
+        widget.display = test is not None
+        if test is not None:
+            update_text(widget, plain(line(test)))
+            widget.set_class(warns(test), "-warning")
+
+    def login_tested(self) -> None:
+        """After a login test: its result read again, as the service recorded it."""
+        loaded = self.loaded
+        if loaded is None:
+            return
+
+        async def reread() -> None:
+            from dataclasses import replace
+
+            test = await self.database.run(self.service.last_test, loaded.stored)
+            if self.loaded is loaded:
+                self.loaded = replace(loaded, last_test=test)
+                self.show_last_test()
+
+        self.database.work(self, reread(), group="last-test")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return False if self.opening.refuses(action) else super().check_action(action, parameters)

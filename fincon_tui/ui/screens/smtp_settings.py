@@ -135,7 +135,8 @@ class SmtpSettingsScreen(RecordFormScreen):
 
     def compose_fields(self) -> ComposeResult:
         yield self.key_field.row(smtp.NAME_MAX)
-        yield from detail_rows(smtp.DECLARED, self.services.key_label("prompt", short=True))
+        yield from detail_rows(smtp.DECLARED, self.services.key_label("prompt", short=True),
+                               {"client_secret": Static("", id="last-test", markup=False)})
         yield Static("", id="provider-note", markup=False)
 
     def validate_key(self, raw: str) -> str:
@@ -163,8 +164,17 @@ class SmtpSettingsScreen(RecordFormScreen):
             flag = m365_password_flag(values["mail_server"], values["authenticate"] == "Y", values["login_method"])
         update_text(note, f"! {flag}" if flag else "")
         note.display = bool(flag)
-        # 80x24 holds the warning or the key-store line, not both.
-        self.query_one("#store-info", Static).display = not flag
+        self._fit_notes()
+
+    def show_last_test(self) -> None:
+        super().show_last_test()
+        self._fit_notes()
+
+    def _fit_notes(self) -> None:
+        """80x24 holds the provider's warning or the last test, or the
+        key-store line, not more."""
+        shown = self.query_one("#provider-note", Static).display or self.query_one("#last-test", Static).display
+        self.query_one("#store-info", Static).display = not shown
 
     def _fill_from_provider(self, host: str) -> None:
         """A known Mail Server: Port and Use TLS take the provider's values

@@ -150,7 +150,8 @@ class UserEmailSettingsScreen(RecordFormScreen):
     def compose_fields(self) -> ComposeResult:
         yield self.key_field.row(users.USER_CODE_MAX)
         prompt = self.services.key_label("prompt", short=True)
-        yield from detail_rows(users.DECLARED, prompt, {"login_method": Static("", id="login-used", markup=False)})
+        yield from detail_rows(users.DECLARED, prompt, {"login_method": (
+            Static("", id="login-used", markup=False), Static("", id="last-test", markup=False))})
 
     def validate_key(self, raw: str) -> str:
         return users.validate_user_code(raw)
@@ -199,3 +200,7 @@ class UserEmailSettingsScreen(RecordFormScreen):
 
     def on_opened(self) -> None:
         self.show_login_used()
+
+    def tests_own_login(self) -> bool:
+        """The last-test line is for a user with a login of their own."""
+        return self.loaded is not None and bool(self.loaded.stored.record.smtp_username)

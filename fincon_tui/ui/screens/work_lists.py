@@ -8,6 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from fincon_tui.domain import smtp, users
+from fincon_tui.services.oauth_logins import WARN_DAYS
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
 from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
 from fincon_tui.ui.screens.work_with import WorkWithScreen
@@ -37,6 +38,16 @@ _HELP_OPTIONS = (
                  "renamed: refresh the list first."),
 )
 
+#: The most cells of the Last test column ('FAILED STARTTLS 12-06').
+LAST_TEST_MOST = 21
+
+_HELP_LAST_TEST = (
+    "Last test",
+    "The last login test (F6 in the form, 8=Test login, or `fincon-tui smtp test` and `check`): OK or "
+    "FAILED and the step that failed, and the day; — when never tested.  A failed test, or a secret or "
+    f"server certificate that expires within {WARN_DAYS} days, shows the row in the warning colour.",
+)
+
 _HELP_KEYS = (
     "Position to: type the first characters of a key and press Enter: the list starts there.  "
     '"More..." at the foot means more records follow, "Bottom" that this is the last page.  '
@@ -58,12 +69,13 @@ class WorkWithDefinitionsScreen(WorkWithScreen):
     TITLE = "Work with SMTP Definitions"
     OPTIONS = {"2": "Change", "3": "Copy", "4": "Delete", "5": "Display", "7": "Rename", "8": "Test login"}
     COLUMNS = (Column("SMTP Name", 24), Column("Server:Port", 36, keeps=":"), Column("TLS", 8),
-               Column("Login", 8), Column("Users", 5, right=True))
+               Column("Login", 8), Column("Users", 5, right=True), Column("Last test", LAST_TEST_MOST))
     HELP_TEXT = (
         "Every SMTP definition with its server and port, how the connection is secured (TLS from "
         "the first byte, STARTTLS, none), whose login it uses (shared, per user, none, or MISSING "
-        "when the shared login lacks its password, client secret or sign-in) and how many users "
-        "are linked to it.",
+        "when the shared login lacks its password, client secret or sign-in), how many users "
+        "are linked to it and its last login test.",
+        _HELP_LAST_TEST,
         *_HELP_OPTIONS,
         ("8=Test login", "Asks for an optional user code, then connects and logs in with the stored "
                          "definition, as that user when one is given (sends nothing)."),
@@ -80,10 +92,10 @@ class WorkWithDefinitionsScreen(WorkWithScreen):
         return partial(definitions, self.service)
 
     def attention(self, row: DefinitionRow) -> bool:
-        return bool(row.missing)
+        return bool(row.missing) or row.last_test_warns
 
     def cells(self, row: DefinitionRow) -> tuple[str, ...]:
-        return row.key, row.server_port, row.tls, row.login, str(row.users)
+        return row.key, row.server_port, row.tls, row.login, str(row.users), row.last_test_cell
 
     def create_screen(self) -> Screen[Any]:
         return SmtpSettingsScreen()
@@ -101,11 +113,13 @@ class WorkWithUsersScreen(WorkWithScreen):
     TITLE = "Work with User Email Settings"
     OPTIONS = {"2": "Change", "3": "Copy", "4": "Delete", "5": "Display", "7": "Rename"}
     COLUMNS = (Column("User", users.USER_CODE_MAX), Column("SMTP Def.", 24), Column("Sender Address", 32),
-               Column("Login Used", 40))
+               Column("Login Used", 40), Column("Last test", LAST_TEST_MOST))
     HELP_TEXT = (
         "Every user's email settings: the SMTP definition they send through, their sender "
-        "address and the login they send with (their own, the definition's shared one, none, "
-        "or MISSING when they cannot send: no login, or one without its password or sign-in).",
+        "address, the login they send with (their own, the definition's shared one, none, "
+        "or MISSING when they cannot send: no login, or one without its password or sign-in) "
+        "and the last test of their own login ('shared': see the definition's).",
+        _HELP_LAST_TEST,
         *_HELP_OPTIONS,
         *_HELP_KEYS,
     )
@@ -124,11 +138,11 @@ class WorkWithUsersScreen(WorkWithScreen):
         return key.encode("utf-8", "surrogatepass")
 
     def attention(self, row: UserRow) -> bool:
-        return not row.can_send
+        return not row.can_send or row.last_test_warns
 
     def cells(self, row: UserRow) -> tuple[str, ...]:
         record = row.stored.record
-        return row.key, record.smtp_name, record.sender_email, row.login_used
+        return row.key, record.smtp_name, record.sender_email, row.login_used, row.last_test_cell
 
     def create_screen(self) -> Screen[Any]:
         return UserEmailSettingsScreen()

@@ -16,16 +16,16 @@ from fincon_tui.ui.widgets.inputs import ChoiceInput, FieldInput, NumberInput, P
 
 
 def detail_rows(
-    declared: Declaration[Any], prompt: str, after: Mapping[str, Widget] | None = None
+    declared: Declaration[Any], prompt: str, after: Mapping[str, Widget | tuple[Widget, ...]] | None = None
 ) -> Iterator[Widget]:
     """The rows below the key field, in screen order; `prompt` is the
-    prompt key's short label for a hint that names it, and `after` puts a
-    widget below a field's row."""
+    prompt key's short label for a hint that names it, and `after` puts
+    widgets below a field's row."""
     after = after or {}
     for field in declared.fields[1:]:
         yield field_row(field.label, _entry(field), hint=field.hint.replace("{prompt}", prompt))
-        if field.name in after:
-            yield after[field.name]
+        below = after.get(field.name, ())
+        yield from below if isinstance(below, tuple) else (below,)
 
 
 def _entry(field: Field) -> FieldInput:
