@@ -4,6 +4,7 @@ file-backed test keyring.  The developer's keyring and data are never touched.""
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -246,10 +247,21 @@ def pilot_waits_for_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def fincon(db_location: Path | str):
-    """Runs the installed `fincon-tui --db <the test database> ARGS...` as a
-    process; `stdin` is its input (none: stdin is /dev/null; bytes: the
-    output is bytes too)."""
-    import subprocess
+    """Runs `fincon-tui --db <the test database> ARGS...` in this process
+    (tests/cli_runner.py); `stdin` is its input (none: an empty stream;
+    bytes: the output is bytes too)."""
+    from cli_runner import run_cli
+
+    def run(*args: str, stdin: str | bytes | None = None) -> subprocess.CompletedProcess:
+        return run_cli(["--db", str(db_location), *args], stdin)
+
+    return run
+
+
+@pytest.fixture
+def fincon_process(db_location: Path | str):
+    """As `fincon`, but the installed command in a process of its own: for
+    what only a process shows (its entry point, its streams, its end)."""
     import sys
 
     command = Path(sys.executable).parent / "fincon-tui"

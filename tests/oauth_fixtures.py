@@ -5,17 +5,13 @@ A plugin of conftest.py; a test module's own `certs` or `smtp` wins."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from oauth_server import TENANT, Client, approve_when_asked, oauth_server, xoauth2_smtp_server
 from smtp_servers import make_certificates
 from support import definition
 
-BIN = Path(sys.executable).parent / "fincon-tui"
 ANN = "ann@contoso.example"
 
 
@@ -56,11 +52,11 @@ def microsoft(port: int, **overrides):
 
 
 def cli(db_path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    """`fincon-tui --db DB ARGS...` as a process (`smtp ARGS...` unless ARGS name another command)."""
+    """`fincon-tui --db DB ARGS...` (`smtp ARGS...` unless ARGS name another command), in this process."""
+    from cli_runner import run_cli
+
     args = args if args[0] in ("user", "export", "import") else ("smtp", *args)
-    return subprocess.run([str(BIN), "--db", str(db_path), *args], capture_output=True, text=True,
-                          timeout=60, env=os.environ.copy(), input=stdin,
-                          stdin=None if stdin is not None else subprocess.DEVNULL)
+    return run_cli(["--db", str(db_path), *args], stdin)
 
 
 def device_code_sign_in(idp, find, save, user: str = ANN) -> None:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 from smtp_servers import smtp_server
 from support import definition
 
@@ -17,16 +15,11 @@ from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 
-BIN = Path(sys.executable).parent / "fincon-tui"
-
 
 @pytest.fixture
 def cli(db_path):
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [str(BIN), "--db", str(db_path), "smtp", *args],
-            capture_output=True, text=True, timeout=60, env=os.environ.copy(), stdin=subprocess.DEVNULL,
-        )
+        return run_cli(["--db", str(db_path), "smtp", *args])
 
     return run
 

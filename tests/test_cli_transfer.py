@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
+from cli_runner import run_cli
 from support import audit_entries, definition
 
 from fincon_tui.domain.password_binding import PasswordChange
@@ -18,14 +17,9 @@ from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.storage.store import open_store
 
-BIN = Path(sys.executable).parent / "fincon-tui"
-
 
 def fincon(db_path: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(BIN), "--db", str(db_path), *args], capture_output=True, text=True, timeout=60,
-        env=os.environ.copy(), stdin=subprocess.DEVNULL,
-    )
+    return run_cli(["--db", str(db_path), *args])
 
 
 def seed(store, vault) -> None:

@@ -151,14 +151,12 @@ def old_database_with_bad_rows(path) -> None:
 
 
 def test_the_upgrade_keeps_bad_rows_and_lists_them_as_needing_attention(db_path) -> None:
-    import subprocess
 
-    from test_cli_smtp import BIN
+    from cli_runner import run_cli
 
     old_database_with_bad_rows(db_path)
     open_database(db_path).close()  # the next start of fincon-tui upgrades it
-    listing = subprocess.run([str(BIN), "--db", str(db_path), "smtp", "list"], capture_output=True, text=True,
-                             timeout=30, stdin=subprocess.DEVNULL)
+    listing = run_cli(["--db", str(db_path), "smtp", "list"])
     assert listing.returncode == 0, listing.stderr
     assert "! BAD " in listing.stdout
     assert "! BAD needs attention: Mail Server takes the host name only, without a scheme" in listing.stdout

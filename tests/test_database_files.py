@@ -7,10 +7,10 @@ import random
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import definition, open_form
@@ -21,12 +21,9 @@ from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.storage.store import open_store
 
-BIN = Path(sys.executable).parent / "fincon-tui"
-
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=60,
-                          stdin=subprocess.DEVNULL, env=os.environ.copy())
+    return run_cli(list(args))
 
 
 @pytest.fixture(scope="module")

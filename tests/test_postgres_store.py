@@ -30,18 +30,10 @@ from fincon_tui.storage.waiting import WAITING, Waiting
 @pytest.fixture
 def pg_fincon(fincon, pg_empty_url: str, monkeypatch: pytest.MonkeyPatch):
     """`fincon-tui ARGS` on a new, empty PostgreSQL database ($FINCON_TUI_DB)."""
-    import subprocess
-    import sys
-    from pathlib import Path
+    from cli_runner import run_cli
 
-    command = Path(sys.executable).parent / "fincon-tui"
     monkeypatch.setenv("FINCON_TUI_DB", pg_empty_url)
-
-    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run([str(command), *args], capture_output=True, text=True, timeout=60, input=stdin,
-                              stdin=None if stdin is not None else subprocess.DEVNULL)
-
-    return run
+    return lambda *args, stdin=None: run_cli(list(args), stdin)
 
 
 def test_the_cli_on_a_url_inits_writes_reads_and_refuses_as_on_sqlite(pg_fincon, pg_empty_url: str) -> None:

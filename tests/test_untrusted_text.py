@@ -7,11 +7,10 @@ import json
 import os
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import definition, open_form
@@ -23,7 +22,6 @@ from fincon_tui.ui.screens.history import HistoryScreen
 from fincon_tui.ui.screens.lookup import LookupScreen
 
 SIZE = (80, 24)
-BIN = Path(sys.executable).parent / "fincon-tui"
 F4 = "\x1bOS"
 HOSTILE_NAMES = ["Relay [/] A", "[@click=app.quit]Main relay", "[b]x[/b]", "[red]R[/red] [link=x]y"]
 ESCAPES = ["\x1b]2;owned\x07", "\x1b[2J", "\x1b]52;c;c2VjcmV0\x07", "\x9b31m", "abc\u202eexe.txt"]
@@ -102,15 +100,12 @@ def write_hostile_rows(db_path: Path, escape: str, names: tuple[str, ...] = ("EV
 @pytest.mark.parametrize("escape", ESCAPES)
 def test_cli_text_output_never_carries_control_characters(db_path, escape: str) -> None:
     write_hostile_rows(db_path, escape)
-    env = {**os.environ}
     for args in (["smtp", "list"], ["smtp", "show", "EVIL"]):
-        done = subprocess.run([str(BIN), "--db", str(db_path), *args], capture_output=True, text=True,
-                              env=env, timeout=30, stdin=subprocess.DEVNULL)
+        done = run_cli(["--db", str(db_path), *args])
         assert done.returncode == 0, done.stderr
         assert not any((ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) <= 0x9F or c == "\u202e" for c in done.stdout)
         assert visible(f"smtp{escape}.example") in done.stdout
-    shown = subprocess.run([str(BIN), "--db", str(db_path), "smtp", "show", "EVIL", "--json"],
-                           capture_output=True, text=True, env=env, timeout=30, stdin=subprocess.DEVNULL)
+    shown = run_cli(["--db", str(db_path), "smtp", "show", "EVIL", "--json"])
     assert json.loads(shown.stdout)["mail_server"] == f"smtp{escape}.example"  # JSON keeps it, escaped
     assert "\x1b" not in shown.stdout
 

@@ -178,14 +178,17 @@ def _command(args: argparse.Namespace, path: Path | str, vault: PasswordVault, c
         # error (a lost server is not asked again).  Never a db copy's target.
         noting = command.writes and not dry_run and command.database is None
         try:
-            code = command.run(Context(args, store, vault, config, path))
-        except SecretStoreError:
+            try:
+                code = command.run(Context(args, store, vault, config, path))
+            except SecretStoreError:
+                if noting:
+                    _note_host(store, vault)
+                raise
             if noting:
                 _note_host(store, vault)
-            raise
-        if noting:
-            _note_host(store, vault)
-        return code
+            return code
+        finally:  # closed here, not at the process's exit: SQLite folds its -wal file back in
+            store.close()
     except (StorageError, SecretStoreError) as error:  # a key missing: could not run, as everywhere
         return failed(str(error))
     except UnicodeDecodeError as error:
