@@ -81,8 +81,13 @@ class Declaration(Generic[R]):
         self.stored: tuple[Field, ...] = tuple(f for f in declared if f.rule is not None)
         self.options: tuple[Field, ...] = tuple(f for f in declared if f.option is not None)
         self._plain = tuple(f.name for f in self.stored if f.member is None)
-        self._members = tuple((f.name, *f.member) for f in self.stored if f.member is not None)
+        members = sorted((f.member, f.name) for f in self.stored if f.member is not None)
+        #: Each tuple attribute's fields, in index order.
+        self._members: dict[str, tuple[str, ...]] = {}
+        for (attribute, _), name in members:
+            self._members[attribute] = (*self._members.get(attribute, ()), name)
         self._getters = tuple((f.name, f.rule, _getter(f)) for f in self.stored if f.rule is not None)
+        self._readers = tuple((f.name, f.rule.from_column) for f in self.stored if f.rule is not None)
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -100,17 +105,23 @@ class Declaration(Generic[R]):
     def build(self, clean: Mapping[str, object]) -> R:
         """The record of checked values by field name."""
         plain = {name: clean[name] for name in self._plain if name in clean}
-        grouped: dict[str, list[tuple[int, object]]] = {}
-        for name, attribute, index in self._members:
-            grouped.setdefault(attribute, []).append((index, clean[name]))
-        members = {attribute: tuple(value for _, value in sorted(items)) for attribute, items in grouped.items()}
-        return self.record(**plain, **members)
+        for attribute, names in self._members.items():
+            plain[attribute] = tuple(clean[name] for name in names)
+        return self.record(**plain)
 
     def check(self, form: fields.FormChecker) -> None:
         """Each stored field's own rule over the form's values."""
         for f in self.stored:
             if f.rule is not None:
                 form.check(f.name, f.rule.check)
+
+    def trusted(self, record: R) -> fields.FormChecker:
+        """A checker holding `record`'s values as checked: for the rules
+        between fields over a stored record whose values the database's
+        rules already hold (no field's own rule is run again)."""
+        form = fields.FormChecker({}, self.labels)
+        form.clean = {name: get(record) for name, _, get in self._getters}
+        return form
 
     def check_one(self, name: str, raw: str) -> Any:
         """One field's rule, its error naming the field."""
@@ -127,7 +138,7 @@ class Declaration(Generic[R]):
 
     def from_columns(self, row: Mapping[str, Any]) -> R:
         """The record of a stored row."""
-        return self.build({name: rule.from_column(row.get(name)) for name, rule, _ in self._getters})
+        return self.build({name: read(row.get(name)) for name, read in self._readers})
 
     def help(self) -> tuple[tuple[str, str], ...]:
         """The form's help rows: (term, explanation), in screen order."""

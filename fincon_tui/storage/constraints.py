@@ -92,6 +92,11 @@ def condition(rule: ColumnRule) -> str:
     return field_rules.condition(rule, SQLITE)
 
 
+def rules_broken(table: str, row: str) -> str:
+    """The condition that a stored row of `table` (aliased `row`) breaks a declared rule."""
+    return field_rules.rules_broken(table, SQLITE, row, "0")
+
+
 def raise_when_broken(rule: ColumnRule, changed_only: bool = False) -> str:
     """`changed_only` (an update): a value the update keeps as stored is not
     checked again, so a rename carries a row's other legacy values over."""

@@ -13,6 +13,8 @@ from fincon_tui.domain import smtp, users
 from fincon_tui.domain.declaration import Declaration, Link
 from fincon_tui.domain.value_rules import Choice, Code, Email, Host, Rule, Text, WholeNumber, YesNo
 
+#: How `rows_before_rules` (m019) names each table's rows: as secrets name their owners.
+OWNER_KINDS = {"smtp_settings": "smtp", "user_email_settings": "user"}
 #: The record kinds whose tables carry field rules, parents first.
 DECLARATIONS: tuple[Declaration[Any], ...] = (smtp.DECLARED, users.DECLARED)
 
@@ -62,10 +64,11 @@ class Dialect(NamedTuple):
     whole_number: Callable[[str, int, int], str]
 
 
-def condition(rule: ColumnRule, dialect: Dialect) -> str:
-    """`rule` as `dialect`'s condition over NEW.<column> (NULL allowed
-    unless required): the one reading of the rules both engines render."""
-    column, kind = f"NEW.{rule.column}", rule.rule
+def condition(rule: ColumnRule, dialect: Dialect, row: str = "NEW") -> str:
+    """`rule` as `dialect`'s condition over <row>.<column> (NULL allowed
+    unless required): the one reading of the rules both engines render, in
+    a trigger (NEW) and in a query of the rows stored (`row`, the table's alias)."""
+    column, kind = f"{row}.{rule.column}", rule.rule
     if rule.link is not None:
         held = f"EXISTS (SELECT 1 FROM {rule.link.table} WHERE {rule.link.column} = {column})"
     elif isinstance(kind, Text) and kind.chars:
@@ -90,3 +93,12 @@ def condition(rule: ColumnRule, dialect: Dialect) -> str:
     else:
         raise TypeError(f"no {dialect.name} rendering for {type(kind).__name__}")
     return held if rule.required else f"({column} IS NULL OR ({held}))"
+
+
+def rules_broken(declaration_table: str, dialect: Dialect, row: str, false: str) -> str:
+    """The condition that a row of `declaration_table` (aliased `row`)
+    breaks one of its declared rules: what a row stored before the rule
+    existed does, and no row written since (the triggers refuse them)."""
+    held = [f"coalesce({condition(rule, dialect, row)}, {false})" for rule in all_rules()
+            if rule.table == declaration_table]
+    return "NOT (" + " AND ".join(held) + ")"

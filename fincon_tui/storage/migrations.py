@@ -490,10 +490,43 @@ def m018_login_tests(db: Database) -> None:
     db.execute("CREATE INDEX login_tests_by_record ON login_tests (record_kind, row_id, id)")
 
 
+@migrations()
+def m019_rows_before_rules(db: Database) -> None:
+    """The rows stored before a rule they break existed, by row_id: what a
+    list checks against the rules (storage/constraints.py rules_broken),
+    rather than every row.  A row written since is held by the triggers
+    (an insert checks every value, an update what it changes)."""
+    db.execute(
+        """
+        CREATE TABLE rows_before_rules (
+            owner_kind TEXT NOT NULL CHECK (owner_kind IN ('smtp', 'user')),
+            row_id TEXT NOT NULL,
+            PRIMARY KEY (owner_kind, row_id)
+        )
+        """
+    )
+    note_rows_before_rules(db)
+
+
 def refresh_rules(db: Database) -> None:
-    """The rule triggers re-made from the declarations as they are now."""
+    """The rule triggers re-made from the declarations as they are now, and
+    (from m019 on) the rows stored that break them noted."""
     from fincon_tui.storage.constraints import rule_triggers
 
     for name, statement in rule_triggers().items():
         db.execute(f"DROP TRIGGER IF EXISTS {name}")
         db.execute(statement)
+    if db["rows_before_rules"].exists():
+        note_rows_before_rules(db)
+
+
+def note_rows_before_rules(db: Database) -> None:
+    """Note each stored row that breaks a declared rule as they are now
+    (once a step: SQLite evaluates every rule over every row)."""
+    from fincon_tui.storage.constraints import rules_broken
+    from fincon_tui.storage.field_rules import OWNER_KINDS
+
+    for table, kind in OWNER_KINDS.items():
+        db.execute(f"INSERT OR IGNORE INTO rows_before_rules (owner_kind, row_id) "
+                   f"SELECT '{kind}', r.row_id FROM {table} AS r "
+                   f"WHERE r.row_id IS NOT NULL AND {rules_broken(table, 'r')}")

@@ -81,7 +81,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -131,6 +131,20 @@ class Records(Protocol[R]):
         ...
 
     def by_row_id(self, row_id: str) -> Stored[R] | None: ...
+
+    def many(self, keys: Sequence[str]) -> dict[object, Stored[R]]:
+        """The records of `keys` that exist, by folded key (records.fold),
+        read in one query (or one per few hundred keys), not one per key."""
+        ...
+
+    def breaking_rules(self, keys: Sequence[str]) -> set[str]:
+        """Which of `keys` (stored keys) name a row that breaks one of the
+        declared field rules: one stored before the rule existed, which
+        needs attention.  The schema step that brings a rule notes the rows
+        that break it (`rows_before_rules`); the engine evaluates its rules
+        over those alone, in one query.  Every other row was written through
+        the rules, so that a list need not check each value again."""
+        ...
 
     def current(self, key: str, expected: int | Stored[R]) -> Stored[R]:
         """The record as stored if it is still the one loaded; else RecordChanged."""

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 R = TypeVar("R", bound=Keyed)
+#: How many keys one query of `many` or `breaking_rules` names.
+_CHUNK = 500
 __all__ = ["Repository", "SqliteValue", "Stored", "fold", "utc_now"]
 
 
@@ -84,7 +86,17 @@ class Repository(Generic[R]):
                 or self._first(f"{folded} IS NULL AND fincon_fold({column}) = fincon_fold(?)", [key]))
 
     def _first(self, where: str, args: Sequence[SqliteValue]) -> Mapping[str, Any] | None:
-        return next(iter(self.db[self.table].rows_where(where, args, limit=1)), None)
+        return next(iter(self._rows(where, args, limit=1)), None)
+
+    def _rows(self, where: str | None, args: Sequence[SqliteValue], order_by: str | None = None,
+              limit: int | None = None) -> list[dict[str, Any]]:
+        """The rows matching an SQL condition, as dicts: one query (sqlite-utils'
+        rows_where first asks sqlite_master for the table, three queries more)."""
+        sql = f"SELECT * FROM {self.table}" + (f" WHERE {where}" if where else "")
+        sql += (f" ORDER BY {order_by}" if order_by else "") + (f" LIMIT {int(limit)}" if limit is not None else "")
+        cursor = self.db.execute(sql, list(args))
+        columns = [described[0] for described in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor]
 
     def get(self, key: str) -> Stored[R] | None:
         """The record with this key, ignoring case in any script, or None."""
@@ -136,8 +148,37 @@ class Repository(Generic[R]):
 
     def where(self, where: str, args: Sequence[SqliteValue], order_by: str, limit: int) -> list[Stored[R]]:
         """Records matching an SQL condition (empty: all), in `order_by` order."""
-        rows = self.db[self.table].rows_where(where or None, args, order_by=order_by, limit=limit)
+        rows = self._rows(where or None, args, order_by, limit)
         return [self._stored(row) for row in rows]
+
+    def many(self, keys: Sequence[str]) -> dict[object, Stored[R]]:
+        """The records of `keys` by folded key, in one query a chunk (a key
+        that folds like a stored one but is spelled otherwise: one get)."""
+        found: dict[object, Stored[R]] = {}
+        wanted = list(dict.fromkeys(self.normalize_key(key) for key in keys))
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start:start + _CHUNK]
+            where = f"{self.key_column} IN ({', '.join('?' for _ in chunk)})"
+            for row in self._rows(where, chunk):
+                stored = self._stored(row)
+                found[fold(stored.key)] = stored
+        for key in wanted:
+            if fold(key) not in found and (spelled := self.get(key)) is not None:
+                found[fold(key)] = spelled
+        return found
+
+    def breaking_rules(self, keys: Sequence[str]) -> set[str]:
+        """The keys among `keys` whose row breaks a declared field rule: of
+        the rows noted as stored before a rule (m019), those SQLite finds
+        breaking one now, in one query whatever the number of keys."""
+        from fincon_tui.storage.constraints import rules_broken
+        from fincon_tui.storage.field_rules import OWNER_KINDS
+
+        rows = self.db.execute(
+            f"SELECT r.{self.key_column} FROM {self.table} AS r JOIN rows_before_rules AS b "
+            f"ON b.owner_kind = '{OWNER_KINDS[self.table]}' AND b.row_id = r.row_id "
+            f"WHERE {rules_broken(self.table, 'r')}")
+        return {row[0] for row in rows} & set(keys)
 
     def rename(self, current: Stored[R], new_key: str) -> Stored[R]:
         """Give `current` (from current()) the key `new_key`: the same row
@@ -189,12 +230,7 @@ class Repository(Generic[R]):
         if self.folded_column:  # 'STRASSE' finds 'Straße'
             where += f" OR {self.folded_column} LIKE fincon_fold(?) ESCAPE '\\'"
             args.append(pattern)
-        rows = self.db[self.table].rows_where(
-            where,
-            args,
-            order_by=f"{self.key_column} COLLATE NOCASE",
-            limit=limit,
-        )
+        rows = self._rows(where, args, f"{self.key_column} COLLATE NOCASE", limit)
         return [self._stored(row) for row in rows]
 
 

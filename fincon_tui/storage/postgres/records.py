@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -72,6 +72,26 @@ class Table(Generic[R]):
     def get(self, key: str) -> Stored[R] | None:
         found = self._select(f"{self.order_column} = %s", [self.ordered(key)], limit=1)
         return found[0] if found else None
+
+    def many(self, keys: Sequence[str]) -> dict[object, Stored[R]]:
+        """The records of `keys` by folded key, in one query."""
+        wanted = list(dict.fromkeys(self.ordered(key) for key in keys))
+        if not wanted:
+            return {}
+        return {fold(stored.key): stored for stored in self._select(f"{self.order_column} = ANY(%s)", [wanted])}
+
+    def breaking_rules(self, keys: Sequence[str]) -> set[str]:
+        """The keys among `keys` whose row breaks a declared field rule: of
+        the rows noted as stored before a rule (m019), those PostgreSQL
+        finds breaking one now, in one query whatever the number of keys."""
+        from fincon_tui.storage.field_rules import OWNER_KINDS
+        from fincon_tui.storage.postgres.rules import rules_broken
+
+        rows = self.session.rows(
+            f"SELECT r.{self.key_column} AS key FROM {self.table} AS r JOIN rows_before_rules AS b "
+            f"ON b.owner_kind = '{OWNER_KINDS[self.table]}' AND b.row_id = r.row_id "
+            f"WHERE {rules_broken(self.table, 'r')}")
+        return {row["key"] for row in rows} & set(keys)
 
     def by_row_id(self, row_id: str) -> Stored[R] | None:
         found = self._select("row_id = %s", [row_id], limit=1)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from fincon_tui.storage import field_rules
 from fincon_tui.storage.constraints import SPACES, UNSAFE
-from fincon_tui.storage.field_rules import ColumnRule, Dialect, all_rules
+from fincon_tui.storage.field_rules import OWNER_KINDS, ColumnRule, Dialect, all_rules
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -106,6 +106,11 @@ def condition(rule: ColumnRule) -> str:
     return field_rules.condition(rule, POSTGRES)
 
 
+def rules_broken(table: str, row: str) -> str:
+    """The condition that a stored row of `table` (aliased `row`) breaks a declared rule."""
+    return field_rules.rules_broken(table, POSTGRES, row, "false")
+
+
 def _check(rule: ColumnRule) -> str:
     said = _literal(f"{rule.table}.{rule.column}: {rule.message}")
     changed = f"TG_OP = 'INSERT' OR NEW.{rule.column} IS DISTINCT FROM OLD.{rule.column}"
@@ -128,10 +133,22 @@ def rule_functions() -> dict[str, str]:
 
 def refresh_rules(conn: Connection) -> None:
     """The rule triggers re-made from the declarations as they are now (a
-    schema step that adds or changes a declared field calls this again)."""
+    schema step that adds or changes a declared field calls this again),
+    and (from m019 on) the rows stored that break them noted."""
     for name, statement in rule_functions().items():
         conn.execute(statement)
         table = name.removesuffix("_rules")
         conn.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         conn.execute(f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {table} "
                      f"FOR EACH ROW EXECUTE FUNCTION {name}()")
+    found = conn.execute("SELECT to_regclass('rows_before_rules') IS NOT NULL").fetchone()
+    if found and found[0]:
+        note_rows_before_rules(conn)
+
+
+def note_rows_before_rules(conn: Connection) -> None:
+    """Note each stored row that breaks a declared rule as they are now."""
+    for table, kind in OWNER_KINDS.items():
+        conn.execute(f"INSERT INTO rows_before_rules (owner_kind, row_id) "
+                     f"SELECT '{kind}', r.row_id FROM {table} AS r "
+                     f"WHERE r.row_id IS NOT NULL AND {rules_broken(table, 'r')} ON CONFLICT DO NOTHING")

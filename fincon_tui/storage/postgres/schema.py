@@ -310,6 +310,22 @@ def m018_login_tests(conn: Connection) -> None:
     conn.execute("CREATE INDEX login_tests_by_record ON login_tests (record_kind, row_id, id)")
 
 
+def m019_rows_before_rules(conn: Connection) -> None:
+    """SQLite's m019: the rows stored before a rule they break existed."""
+    from fincon_tui.storage.postgres.rules import note_rows_before_rules
+
+    conn.execute(
+        """
+        CREATE TABLE rows_before_rules (
+            owner_kind TEXT NOT NULL CHECK (owner_kind IN ('smtp', 'user')),
+            row_id TEXT NOT NULL,
+            PRIMARY KEY (owner_kind, row_id)
+        )
+        """
+    )
+    note_rows_before_rules(conn)
+
+
 STEPS = tuple(
     Step(step.__name__, step)
     for step in (
@@ -317,6 +333,6 @@ STEPS = tuple(
         m005_encrypted_passwords, m006_rules_for_other_tools, m007_row_identity, m008_application_id,
         m009_oauth_logins, m010_user_login_method_as_definition, m011_audit_by_record,
         m012_rules_check_what_changes, m013_rules_from_declaration, m014_rules_on_every_python,
-        m016_name_folded, m017_hosts, m018_login_tests,
+        m016_name_folded, m017_hosts, m018_login_tests, m019_rows_before_rules,
     )
 )
