@@ -14,7 +14,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from fincon_tui._exceptions import CannotTest, UnknownUser, describe
+from fincon_tui._exceptions import CannotTest, FieldError, UnknownUser, describe
 from fincon_tui.cli.command import Context, Kind, json_option, options
 from fincon_tui.cli.common import FAILED, cell, fail, say
 from fincon_tui.domain import smtp_fields
@@ -48,22 +48,21 @@ def _line(row: dict[str, Any]) -> str:
             f"{row['username'] or '(per user)' if row['authenticate'] == 'Y' else '-'}")
 
 
-def _row(stored: Stored[SmtpDefinition], smtp: SmtpSettings) -> dict[str, Any]:
+def _row(stored: Stored[SmtpDefinition], broken: FieldError | None, tls_mode: str) -> dict[str, Any]:
     from fincon_tui.domain.providers import m365_password_flag
     from fincon_tui.domain.smtp import DECLARED, LABELS
-    from fincon_tui.mail.security import security
 
     definition = stored.record
     row: dict[str, object] = {}
     for key, value in DECLARED.shown(definition).items():
         row[key] = value
         if key == "use_tls":  # the list's Security column, beside it
-            row["security"] = security(definition)
+            row["security"] = tls_mode
     return {
         **row,
         "updated_at": stored.updated_at,
         "version": stored.version,
-        "needs_attention": describe(broken, LABELS) if (broken := smtp.attention(stored)) else None,
+        "needs_attention": describe(broken, LABELS) if broken else None,
         "warning": m365_password_flag(definition.mail_server, definition.authenticate, definition.login_method),
     }
 
@@ -72,12 +71,16 @@ def _rows(found: list[Stored[SmtpDefinition]], smtp: SmtpSettings) -> list[dict[
     """The rows of `found`, each with the Login column of the Work with list
     (`login`) and why it is MISSING, which the table flags and explains,
     and the last login test (`last_test`, null when never tested)."""
+    from fincon_tui.mail.security import implicit_tls_ports, security
     from fincon_tui.services.login_results import as_json as last_test_json
-    from fincon_tui.services.work_lists import definition_rows
+    from fincon_tui.services.work_lists import definition_rows, definition_secrets
 
+    secrets = definition_secrets(smtp.passwords, found)
+    listed_rows = definition_rows(smtp.passwords, found, secrets=secrets)
+    ports = implicit_tls_ports()
     rows = []
-    for stored, listed in zip(found, definition_rows(smtp.passwords, found), strict=True):
-        row = _row(stored, smtp)
+    for stored, listed, broken in zip(found, listed_rows, smtp.attentions(found, secrets), strict=True):
+        row = _row(stored, broken, security(stored.record, ports))
         row["login"], row["login_missing"] = listed.login, listed.missing or None
         if listed.missing:
             row["warning"] = "; ".join(filter(None, [row["warning"], f"cannot log in: {listed.missing}"]))

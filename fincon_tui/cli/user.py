@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fincon_tui._exceptions import LoginMissing, NotReady, describe
+from fincon_tui._exceptions import FieldError, LoginMissing, NotReady, describe
 from fincon_tui.cli.command import Context, Kind, options
 from fincon_tui.cli.common import cell
 from fincon_tui.domain import user_fields
@@ -38,14 +38,14 @@ def _line(row: dict[str, Any]) -> str:
             f"{row['sender_name']} <{row['sender_email']}>")
 
 
-def _row(stored: Stored[UserEmailSettings], users: UserSettings) -> dict[str, Any]:
+def _row(stored: Stored[UserEmailSettings], broken: FieldError | None) -> dict[str, Any]:
     from fincon_tui.domain.users import LABELS
 
     return {
         **stored.record.form_values(),
         "updated_at": stored.updated_at,
         "version": stored.version,
-        "needs_attention": describe(broken, LABELS) if (broken := users.attention(stored)) else None,
+        "needs_attention": describe(broken, LABELS) if broken else None,
     }
 
 
@@ -54,11 +54,13 @@ def _rows(found: list[Stored[UserEmailSettings]], users: UserSettings) -> list[d
     list (`login`) and the last test of the user's own login (`last_test`);
     why a user cannot send is flagged and explained in the table."""
     from fincon_tui.services.login_results import as_json as last_test_json
-    from fincon_tui.services.work_lists import user_rows
+    from fincon_tui.services.work_lists import user_lookups, user_rows
 
+    linked, secrets = user_lookups(users, found)
+    listed_rows = user_rows(users, found, linked, secrets)
     rows = []
-    for stored, listed in zip(found, user_rows(users, found), strict=True):
-        row = _row(stored, users)
+    for stored, listed, broken in zip(found, listed_rows, users.attentions(found, secrets, linked), strict=True):
+        row = _row(stored, broken)
         row["login"] = listed.login_used
         if listed.missing:
             row["warning"] = f"cannot send: {listed.missing}"

@@ -35,6 +35,7 @@ class Provider:
         return fnmatch.fnmatchcase(host.lower(), self.host)
 
 
+#: Microsoft 365 first (is_microsoft_365).
 PROVIDERS: tuple[Provider, ...] = (
     Provider("Microsoft 365", "smtp.office365.com", 587, True,
              "M (OAuth 2.0: device code or app-only); P only until the end of December 2026",
@@ -57,8 +58,8 @@ def find(host: str) -> Provider | None:
 
 
 def is_microsoft_365(host: str) -> bool:
-    provider = find(host)
-    return provider is not None and provider.name == "Microsoft 365"
+    """find(host) is Microsoft 365, the first provider: its pattern alone is asked."""
+    return PROVIDERS[0].matches(host.strip())
 
 
 def m365_password_flag(mail_server: str, authenticate: bool, login_method: str) -> str | None:

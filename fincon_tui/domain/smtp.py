@@ -105,13 +105,29 @@ def parse_definition(
     """
     secret = secret or PasswordChange.keep()
     form = fields.FormChecker(values, LABELS)
-    has_password = password.leaves_password(had_password)
     if password.action == "set":
         form.check("password", check_password, value=password.value, store=False)
     DECLARED.check(form)
     if secret.action == "set":
         form.check("client_secret", check_secret, value=secret.value, store=False)
+    _together(form, password, had_password, secret, had_secret)
+    return DECLARED.build(form.done())
 
+
+def check_stored(definition: SmtpDefinition, *, had_password: bool, had_secret: bool) -> None:
+    """The rules between fields over a stored definition whose values the
+    database's rules hold (a list's row): FormInvalid as Accept would say
+    it, each field's own rule not run again."""
+    form = DECLARED.trusted(definition)
+    _together(form, PasswordChange.keep(), had_password, PasswordChange.keep(), had_secret)
+    form.done()
+
+
+def _together(
+    form: fields.FormChecker, password: PasswordChange, had_password: bool, secret: PasswordChange, had_secret: bool,
+) -> None:
+    """The rules between fields, over the values checked so far (form.clean)."""
+    has_password = password.leaves_password(had_password)
     authenticate = form.clean.get("authenticate")
     username = form.clean.get("username")
     method = form.clean.get("login_method")
@@ -147,4 +163,3 @@ def parse_definition(
         elif not has_secret:
             form.refuse("client_secret", "is required with Login Method G (the OAuth client's secret, "
                         "or the service-account key file)")
-    return DECLARED.build(form.done())

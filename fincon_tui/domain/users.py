@@ -68,6 +68,24 @@ def parse_user_settings(
     Raises FormInvalid listing every wrong field in screen order."""
     form = fields.FormChecker(values, LABELS)
     DECLARED.check(form)
+    _together(form, password, definition, had_password)
+    return DECLARED.build(form.done())
+
+
+def check_stored(user: UserEmailSettings, definition: SmtpDefinition | None, *, had_password: bool) -> None:
+    """The rules between fields over a stored user whose values the
+    database's rules hold (a list's row): FormInvalid as Accept would say
+    it, each field's own rule not run again."""
+    form = DECLARED.trusted(user)
+    _together(form, PasswordChange.keep(), definition, had_password)
+    form.done()
+
+
+def _together(
+    form: fields.FormChecker, password: PasswordChange, definition: SmtpDefinition | None, had_password: bool,
+) -> None:
+    """The link to the definition and the rules between fields, over the
+    values checked so far (form.clean)."""
     if form.clean.get("smtp_name"):
         if definition is None:
             form.refuse("smtp_name", f"{form.clean['smtp_name']} does not exist")
@@ -90,7 +108,6 @@ def parse_user_settings(
         )
     elif definition is not None and method is not None:
         _check_own_method(form, definition, method, has_password)
-    return DECLARED.build(form.done())
 
 
 def _check_own_method(

@@ -17,8 +17,9 @@ def implicit_tls_ports() -> frozenset[int]:
     return frozenset(int(part) for part in raw.split(",") if part.strip().isdigit())
 
 
-def security(definition: SmtpDefinition) -> str:
-    """How the connection is secured: 'implicit TLS', 'STARTTLS' or 'none'."""
+def security(definition: SmtpDefinition, ports: frozenset[int] | None = None) -> str:
+    """How the connection is secured: 'implicit TLS', 'STARTTLS' or 'none'
+    (`ports`: implicit_tls_ports(), read once for a list of definitions)."""
     if not definition.use_tls:
         return "none"
-    return "implicit TLS" if definition.port in implicit_tls_ports() else "STARTTLS"
+    return "implicit TLS" if definition.port in (implicit_tls_ports() if ports is None else ports) else "STARTTLS"

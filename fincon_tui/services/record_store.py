@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fincon_tui._exceptions import FieldError, FormInvalid
 from fincon_tui.domain.password_binding import (
@@ -133,6 +133,35 @@ class RecordService(Generic[R]):
         except FormInvalid as invalid:
             return invalid.first
         return None
+
+    def attentions(
+        self, found: list[Stored[R]], secrets: Mapping[PasswordOwner, frozenset[SecretKind]],
+        linked: Mapping[object, Any] | None = None,
+    ) -> list[FieldError | None]:
+        """`attention` for each record of a list, without checking each value
+        again: the database names the rows that break its rules (one query),
+        which alone are checked in full; the others get the rules between
+        fields (check_stored), with `secrets` (Passwords.names of the
+        records' owners) and `linked` (what check_stored needs besides)."""
+        broken = self.repo.breaking_rules([stored.key for stored in found])
+        problems: list[FieldError | None] = []
+        for stored in found:
+            held = secrets.get(self.owner(stored.key), frozenset())
+            if stored.same_name_as is not None or stored.key in broken:
+                problems.append(self.attention(stored, SecretKind.PASSWORD in held))
+                continue
+            try:
+                self.check_stored(stored.record, held, linked)
+            except FormInvalid as invalid:
+                problems.append(invalid.first)
+            else:
+                problems.append(None)
+        return problems
+
+    def check_stored(self, record: R, secrets: frozenset[SecretKind], linked: Mapping[object, Any] | None) -> None:
+        """FormInvalid if `record`, whose values hold the database's rules,
+        breaks a rule between its fields with the secrets stored for it."""
+        raise NotImplementedError
 
     def binding(self, record: R) -> PasswordBinding:
         """Where this record sends its password (read inside the transaction)."""

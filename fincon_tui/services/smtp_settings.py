@@ -3,8 +3,9 @@ deletion while users are linked to them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fincon_tui._exceptions import RecordInUse
 from fincon_tui.domain.password_binding import (
@@ -15,7 +16,7 @@ from fincon_tui.domain.password_binding import (
 )
 from fincon_tui.domain.secret_holders import HOLDERS, Holding
 from fincon_tui.domain.secret_kinds import APP_SECRETS, SecretKind
-from fincon_tui.domain.smtp import SmtpDefinition, parse_definition, validate_name
+from fincon_tui.domain.smtp import SmtpDefinition, check_stored, parse_definition, validate_name
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.record_store import RecordService
 from fincon_tui.storage import audit
@@ -51,6 +52,11 @@ class SmtpSettings(RecordService[SmtpDefinition]):
         had_secret = any(self.passwords.has(owner, name) for name in APP_SECRETS)
         parse_definition(definition.form_values(), PasswordChange.keep(), had_password=has_password,
                          had_secret=had_secret)
+
+    def check_stored(self, definition: SmtpDefinition, secrets: frozenset[SecretKind],
+                     linked: Mapping[object, Any] | None = None) -> None:
+        check_stored(definition, had_password=SecretKind.PASSWORD in secrets,
+                     had_secret=any(name in secrets for name in APP_SECRETS))
 
     def binding(self, definition: SmtpDefinition) -> PasswordBinding:
         return PasswordBinding.of(smtp_owner(definition.name), definition.username, definition.mail_server)

@@ -235,11 +235,13 @@ class Transfer:
         for kind in KINDS:
             service = self.service(kind)
             rows = []
-            for stored in service.search("", limit=1_000_000_000):
+            found = service.search("", limit=1_000_000_000)
+            held = service.passwords.names(service.owner(stored.key) for stored in found)  # one query
+            for stored in found:
                 row: dict[str, object] = dict(stored.record.form_values())
                 if kind is SMTP:
                     row.update(port=stored.record.port, timeout_seconds=stored.record.timeout_seconds)
-                row["password_stored"] = service.passwords.has(service.owner(stored.key))
+                row["password_stored"] = SecretKind.PASSWORD in held[service.owner(stored.key)]
                 rows.append(row)
             data[kind.section] = rows
         return data

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from fincon_tui.domain.password_binding import (
     PasswordBinding,
@@ -10,8 +11,10 @@ from fincon_tui.domain.password_binding import (
     user_owner,
 )
 from fincon_tui.domain.secret_holders import HOLDERS, Holding
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.domain.users import (
     UserEmailSettings,
+    check_stored,
     parse_user_settings,
     validate_user_code,
 )
@@ -20,6 +23,8 @@ from fincon_tui.services.record_store import RecordService
 from fincon_tui.storage.records import fold
 
 if TYPE_CHECKING:
+    from fincon_tui.domain.smtp import SmtpDefinition
+    from fincon_tui.storage.records import Stored
     from fincon_tui.storage.store import Store
 
 
@@ -37,6 +42,23 @@ class UserSettings(RecordService[UserEmailSettings]):
             user.form_values(), PasswordChange.keep(), definition.record if definition else None,
             had_password=has_password,
         )
+
+    def check_stored(self, user: UserEmailSettings, secrets: frozenset[SecretKind],
+                     linked: Mapping[object, Any] | None = None) -> None:
+        if linked is None:
+            found = self.definitions.get(user.smtp_name)
+            definition = found.record if found else None
+        else:
+            definition = linked.get(fold(user.smtp_name))
+        check_stored(user, definition, had_password=SecretKind.PASSWORD in secrets)
+
+    def linked_definitions(self, found: list[Stored[UserEmailSettings]]) -> dict[object, SmtpDefinition | None]:
+        """The definition each of `found` names, by folded name (None: none
+        by that name), read in one query."""
+        names = list(dict.fromkeys(stored.record.smtp_name for stored in found))
+        stored = self.definitions.many(names)
+        return {fold(name): (definition.record if (definition := stored.get(fold(name))) else None)
+                for name in names}
 
     def binding(self, user: UserEmailSettings) -> PasswordBinding:
         definition = self.definitions.get(user.smtp_name)

@@ -120,19 +120,22 @@ def definitions(smtp: SmtpSettings, key: str, size: int, direction: Direction = 
 
 
 def definition_rows(passwords: Passwords, found: list[Stored[SmtpDefinition]],
-                    counts: dict[object, int] | None = None) -> list[DefinitionRow]:
-    """The rows of `found` (`counts`: linked users by folded name), with
-    their last tests."""
-    from fincon_tui.mail.security import security
+                    counts: dict[object, int] | None = None, secrets: SecretNames | None = None,
+                    ) -> list[DefinitionRow]:
+    """The rows of `found` (`counts`: linked users by folded name; `secrets`:
+    definition_secrets, asked here when not given), with their last tests."""
+    from fincon_tui.mail.security import implicit_tls_ports, security
 
-    secrets = passwords.names(smtp_owner(stored.record.name) for stored in found)
+    ports = implicit_tls_ports()
+    if secrets is None:
+        secrets = definition_secrets(passwords, found)
     tests = passwords.store.login_tests.latest_for("smtp", (stored.row_id for stored in found if stored.row_id))
     rows = []
     for stored in found:
         record = stored.record
         login, missing = definition_login(record, secrets)
         count = (counts or {}).get(fold(stored.key), 0)
-        rows.append(DefinitionRow(stored, TLS_MODES[security(record)], login, count, missing,
+        rows.append(DefinitionRow(stored, TLS_MODES[security(record, ports)], login, count, missing,
                                   tests.get(stored.row_id or "")))
     return rows
 
@@ -154,20 +157,33 @@ def users(settings: UserSettings, key: str, size: int, direction: Direction = "f
     return ListPage(rows, page.before, page.after)
 
 
-def user_rows(settings: UserSettings, found: list[Stored[UserEmailSettings]]) -> list[UserRow]:
-    """The rows of `found`: each definition read once, the secrets asked once."""
-    linked: dict[object, SmtpDefinition | None] = {}
-    for stored in found:
-        name = fold(stored.record.smtp_name)
-        if name not in linked:
-            definition = settings.definitions.get(stored.record.smtp_name)
-            linked[name] = definition.record if definition else None
-    owners = [user_owner(stored.record.user_code) for stored in found]
-    owners += [smtp_owner(definition.name) for definition in linked.values() if definition]
-    secrets = settings.passwords.names(owners)
+def user_rows(settings: UserSettings, found: list[Stored[UserEmailSettings]],
+              linked: dict[object, SmtpDefinition | None] | None = None,
+              secrets: SecretNames | None = None) -> list[UserRow]:
+    """The rows of `found`: the definitions read in one query, the secrets
+    asked once (`linked` and `secrets`: as user_lookups gives them)."""
+    if linked is None or secrets is None:
+        linked, secrets = user_lookups(settings, found)
     tests = settings.store.login_tests.latest_for("user", (stored.row_id for stored in found if stored.row_id))
     return [UserRow(stored, *login_used(stored.record, linked[fold(stored.record.smtp_name)], secrets),
                     last_test=tests.get(stored.row_id or "")) for stored in found]
+
+
+def user_lookups(
+    settings: UserSettings, found: list[Stored[UserEmailSettings]],
+) -> tuple[dict[object, SmtpDefinition | None], SecretNames]:
+    """What the rows of `found` need besides: the definition each names (by
+    folded name) and which secrets the users and those definitions hold,
+    each in one query."""
+    linked = settings.linked_definitions(found)
+    owners = [user_owner(stored.record.user_code) for stored in found]
+    owners += [smtp_owner(definition.name) for definition in linked.values() if definition]
+    return linked, settings.passwords.names(owners)
+
+
+def definition_secrets(passwords: Passwords, found: list[Stored[SmtpDefinition]]) -> SecretNames:
+    """Which secrets each of `found` holds, in one query."""
+    return passwords.names(smtp_owner(stored.record.name) for stored in found)
 
 
 def login_used(
