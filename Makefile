@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/lookup.py
 	$(BIN)/python bench/passwords.py
 	$(BIN)/python bench/engines.py
+	$(BIN)/python bench/lists.py
 
 clean:
 	rm -rf .venv .venv-* build dist .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
