@@ -8,6 +8,7 @@ import subprocess
 import tomllib
 from pathlib import Path
 
+import pytest
 from cli_runner import run_cli
 from support import audit_entries, definition
 
@@ -17,8 +18,32 @@ from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 from fincon_tui.storage.store import open_store
 
+#: Export and import run on both engines; that a reading command creates
+#: no database is about SQLite's file.
+pytestmark = pytest.mark.engines
 
-def fincon(db_path: Path, *args: str) -> subprocess.CompletedProcess:
+
+@pytest.fixture
+def new_location(engine: str, tmp_path: Path, request: pytest.FixtureRequest):
+    """Makes another database of the test's engine, with the schema: a new
+    file's path, or the URL of a new PostgreSQL database."""
+    def made(name: str) -> Path | str:
+        if engine == "sqlite":
+            return tmp_path / f"{name}.db"
+        server = request.getfixturevalue("postgres_server")
+        database = server.new_database()
+        request.addfinalizer(lambda: server.drop(database))
+        return server.url(database)
+
+    return made
+
+
+def contents(store):
+    with store.read() as reading:
+        return reading.bulk.contents()
+
+
+def fincon(db_path: Path | str, *args: str) -> subprocess.CompletedProcess:
     return run_cli(["--db", str(db_path), *args])
 
 
@@ -42,9 +67,9 @@ def without_passwords(exported: str) -> str:
     return re.sub(r'(password_stored"?\s*[:=]\s*)true', r"\1false", exported)
 
 
-def test_export_import_export_gives_the_same_file(tmp_path, store, db_path, vault) -> None:
+def test_export_import_export_gives_the_same_file(tmp_path, store, db_location, new_location, vault) -> None:
     seed(store, vault)
-    as_json, as_toml = fincon(db_path, "export"), fincon(db_path, "export", "--toml")
+    as_json, as_toml = fincon(db_location, "export"), fincon(db_location, "export", "--toml")
     assert as_json.returncode == as_toml.returncode == 0, as_json.stderr + as_toml.stderr
     assert json.loads(as_json.stdout) == tomllib.loads(as_toml.stdout)
     assert as_json.stdout.isascii() and as_toml.stdout.isascii()
@@ -59,7 +84,7 @@ def test_export_import_export_gives_the_same_file(tmp_path, store, db_path, vaul
     assert [(r["user_code"], r["password_stored"]) for r in exported["users"]] == [("ALICE", True), ("B.OB", False)]
     for form, text in (("json", as_json.stdout), ("toml", as_toml.stdout)):
         (tmp_path / f"setup.{form}").write_text(text)
-        target = tmp_path / f"empty-{form}.db"
+        target = new_location(f"empty-{form}")
         imported = fincon(target, "import", str(tmp_path / f"setup.{form}"), "--detailed-exitcode")
         again = fincon(target, "import", str(tmp_path / f"setup.{form}"), "--detailed-exitcode")
         exported = fincon(target, "export", f"--{form}")
@@ -126,15 +151,15 @@ REPORT = [
 ]
 
 
-def test_bad_rows_are_refused_alone_and_a_dry_run_writes_nothing(tmp_path, store, db, db_path, vault) -> None:
+def test_bad_rows_are_refused_alone_and_a_dry_run_writes_nothing(tmp_path, store, db_location, vault) -> None:
     SmtpSettings(store, vault).save(definition(name="OFFICE"), PasswordChange.keep(), None)
     (tmp_path / "setup.conf").write_text(SETUP)  # no extension: TOML by its content
     (tmp_path / "broken.json").write_text('{"users": [')
-    before = list(db.conn.iterdump())
-    dry = fincon(db_path, "import", str(tmp_path / "setup.conf"), "--dry-run")
-    after_dry = list(db.conn.iterdump())
-    done = fincon(db_path, "import", str(tmp_path / "setup.conf"), "--detailed-exitcode")
-    broken = fincon(db_path, "import", str(tmp_path / "broken.json"))
+    before = contents(store)
+    dry = fincon(db_location, "import", str(tmp_path / "setup.conf"), "--dry-run")
+    after_dry = contents(store)
+    done = fincon(db_location, "import", str(tmp_path / "setup.conf"), "--detailed-exitcode")
+    broken = fincon(db_location, "import", str(tmp_path / "broken.json"))
     assert dry.returncode == 1 and after_dry == before
     assert dry.stdout.splitlines() == [
         line.format(changed="would be changed", created="would be created") for line in REPORT
