@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from oauth_fixtures import ANN, cli, device_code_sign_in, microsoft
 from oauth_server import service_account_key
 from support import until, user
@@ -31,34 +32,37 @@ def app_only(settings: SmtpSettings, port: int, name: str = "APP") -> None:
                   {"client_secret": PasswordChange.set("daemon-secret", "2027-03-01T00:00:00+00:00")})
 
 
-def sealed_row(db, owner: str, name: str) -> tuple:
-    return db.execute("SELECT bound_login, bound_server, expires_at FROM secrets WHERE owner_key = ? AND name = ?",
-                      [owner, name]).fetchone()
+def sealed_row(store, owner: str, name: SecretKind) -> tuple:
+    sealed = store.secrets.get(smtp_owner(owner), name)
+    return sealed.binding.login, sealed.binding.server, sealed.expires_at
 
 
+@pytest.mark.engines
 def test_copy_with_password_carries_the_client_secret_and_the_copy_logs_in(
-    store, db, db_path, vault, idp, smtp
+    store, db_location, vault, idp, smtp
 ) -> None:
     port, mailbox = smtp
     settings = SmtpSettings(store, vault)
     app_only(settings, port)
-    copied = cli(db_path, "copy", "APP", "BRANCH", "--username", "branch@contoso.example", "--with-password")
+    copied = cli(db_location, "copy", "APP", "BRANCH", "--username", "branch@contoso.example", "--with-password")
     assert copied.returncode == 0, copied.stderr
     assert copied.stdout == "SMTP definition BRANCH created: copy of APP with its client secret\n"
-    assert sealed_row(db, "BRANCH", "client_secret") == ("branch@contoso.example", "localhost",
+    assert sealed_row(store, "BRANCH", SecretKind.CLIENT_SECRET) == ("branch@contoso.example", "localhost",
                                                         "2027-03-01T00:00:00+00:00")
     assert settings.passwords.get(smtp_owner("BRANCH"), SecretKind.CLIENT_SECRET) == "daemon-secret"
     assert settings.history("BRANCH")[0].changes["client_secret"] == "copied from APP"
-    assert cli(db_path, "test", "BRANCH").returncode == 0  # app-only, with the copied secret
+    assert cli(db_location, "test", "BRANCH").returncode == 0  # app-only, with the copied secret
     assert mailbox.logins == [("branch@contoso.example", "XOAUTH2")]
-    again = cli(db_path, "copy", "APP", "BRANCH", "--username", "branch@contoso.example", "--with-password")
+    again = cli(db_location, "copy", "APP", "BRANCH", "--username", "branch@contoso.example", "--with-password")
     assert (again.returncode, again.stdout) == (0, "SMTP definition BRANCH unchanged: already a copy of APP\n")
     # Without --with-password the copy has no secret: it would sign a mailbox in instead.
-    assert cli(db_path, "copy", "APP", "BARE").returncode == 0
+    assert cli(db_location, "copy", "APP", "BARE").returncode == 0
     assert not settings.passwords.has(smtp_owner("BARE"), SecretKind.CLIENT_SECRET)
-    bare = cli(db_path, "test", "BARE")
+    bare = cli(db_location, "test", "BARE")
     assert bare.returncode == 2 and "is not signed in yet" in bare.stderr
-    assert b"daemon-secret" not in Path(db_path).read_bytes()
+    if isinstance(db_location, Path):  # SQLite's file; PostgreSQL's rows are the store's sealed bytes
+        assert b"daemon-secret" not in db_location.read_bytes()
+    assert all(b"daemon-secret" not in sealed.sealed for sealed in store.secrets.all_sealed())
 
 
 def test_a_service_account_key_is_copied_sealed_for_the_copy(store, db_path, vault, idp, smtp, tmp_path) -> None:
@@ -92,9 +96,8 @@ def test_a_signed_in_mailbox_is_never_copied(store, db_path, vault, idp, smtp) -
     assert cli(db_path, "test", "M365").returncode == 0  # the source's sign-in is untouched
 
 
+@pytest.mark.engines
 def test_a_client_secret_gone_meanwhile_writes_nothing(store, vault) -> None:
-    import pytest
-
     from fincon_tui._exceptions import NothingToCopy
 
     settings = SmtpSettings(store, vault)

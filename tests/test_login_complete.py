@@ -114,6 +114,7 @@ def test_smtp_test_and_send_test_send_nothing_for_a_login_without_its_password(f
     assert as_fay.returncode == 0, as_fay.stderr
 
 
+@pytest.mark.engines
 def test_show_and_list_say_missing(fincon, store, vault) -> None:
     unfinished(SmtpSettings(store, vault), UserSettings(store, vault))
     shown = json.loads(fincon("smtp", "show", "NOPW", "--json").stdout)
@@ -150,6 +151,7 @@ async def test_the_session_refuses_a_password_login_without_a_password(certs, pa
     assert not any(line.startswith("C:") for line in transcript.lines)
 
 
+@pytest.mark.engines
 def test_oauth_logins_without_their_secrets_are_missing(store, vault) -> None:
     """Each Login Method's secrets, for a definition's shared login and a user's own."""
     smtp, users = SmtpSettings(store, vault), UserSettings(store, vault)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 from support import definition, user
 
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner
@@ -15,6 +16,7 @@ from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 
 
+@pytest.mark.engines
 def test_the_database_takes_every_kind_under_its_name(store, vault):
     """The `secrets` table's CHECK (migration m009) lists the stored names:
     a kind it did not know would fail to save."""
@@ -29,6 +31,7 @@ def test_the_database_takes_every_kind_under_its_name(store, vault):
         assert smtp.passwords.get(smtp_owner("OFFICE"), kind) == f"the {kind.word}"
 
 
+@pytest.mark.engines
 def test_the_declared_binding_is_where_each_service_binds(store, vault):
     """The secrets service reads where a stored record sends its secrets
     from the declaration (domain.secret_holders), through the Store's
