@@ -1,4 +1,6 @@
-"""The SQLite storage contract, on real database files."""
+"""The storage contract, on real database files: the records' behaviour on
+both engines (the `engines` marks), the SQLite file, its table layout and
+its migrations on SQLite (PostgreSQL's: test_postgres_schema)."""
 
 from __future__ import annotations
 
@@ -38,11 +40,12 @@ GOOD = {
 }
 
 
-def test_round_trip(db) -> None:
-    repo = SmtpRepository(db)
-    saved = repo.insert(OFFICE)
+@pytest.mark.engines
+def test_round_trip(store) -> None:
+    with store.transaction() as work:
+        saved = work.smtp.insert(OFFICE)
     assert saved.version == 1
-    loaded = repo.get("office")
+    loaded = store.smtp.get("office")
     assert loaded is not None and loaded.record == OFFICE
     assert loaded.created_at.endswith("+00:00") and loaded.created_at == loaded.updated_at
 
@@ -73,24 +76,26 @@ def test_row_layout_is_the_documented_contract(db) -> None:
     assert row["authenticate"] == "Y" and row["use_tls"] == "Y" and row["name_folded"] == "office"
 
 
-def test_names_are_unique_ignoring_case(db) -> None:
-    repo = SmtpRepository(db)
-    repo.insert(OFFICE)
-    with pytest.raises(RecordExists):
-        repo.insert(definition(name="OFFICE"))
+def test_names_are_unique_ignoring_case_in_the_table_itself(db) -> None:
+    """SQLite's own index (PostgreSQL's: test_postgres_schema); the store's RecordExists: the next test."""
+    SmtpRepository(db).insert(OFFICE)
     with pytest.raises(sqlite3.IntegrityError):
         db.execute(GOOD_ROW, {**GOOD, "name": "oFFice"})
 
 
-def test_update_increments_version_and_checks_it(db) -> None:
-    repo = SmtpRepository(db)
-    repo.insert(OFFICE)
+@pytest.mark.engines
+def test_update_increments_version_and_checks_it(store) -> None:
+    with store.transaction() as work:
+        work.smtp.insert(OFFICE)
+    with pytest.raises(RecordExists), store.transaction() as work:
+        work.smtp.insert(definition(name="OFFICE"))
     changed = definition(name="OFFICE", username="bob@example.com", port=465)
-    saved = repo.update(changed, repo.current("office", expected=1))
+    with store.transaction() as work:
+        saved = work.smtp.update(changed, work.smtp.current("office", expected=1))
     assert saved.version == 2 and saved.key == "Office"  # the stored spelling stays
-    assert repo.get("Office").record.port == 465
-    with pytest.raises(RecordChanged):
-        repo.current("office", expected=1)
+    assert store.smtp.get("Office").record.port == 465
+    with pytest.raises(RecordChanged), store.transaction() as work:
+        work.smtp.current("office", expected=1)
 
 
 @pytest.mark.parametrize(
@@ -219,19 +224,18 @@ def test_a_new_database_is_private_or_shared_with_the_folders_group(tmp_path: Pa
     db.close()
 
 
-def test_names_are_unique_and_found_ignoring_case_in_any_script(db) -> None:
-    from support import definition
-
-    from fincon_tui._exceptions import RecordExists
-
-    repo = SmtpRepository(db)
-    repo.insert(definition(name="Zürich"))
+@pytest.mark.engines
+def test_names_are_unique_and_found_ignoring_case_in_any_script(store) -> None:
+    with store.transaction() as work:
+        work.smtp.insert(definition(name="Zürich"))
+    repo = store.smtp
     assert repo.get("ZÜRICH").key == "Zürich" and repo.get("zürich").key == "Zürich"
     assert repo.get("Zu\u0308rich").key == "Zürich"  # decomposed ü
-    with pytest.raises(RecordExists):
-        repo.insert(definition(name="ZÜRICH"))
+    with pytest.raises(RecordExists), store.transaction() as work:
+        work.smtp.insert(definition(name="ZÜRICH"))
     assert [s.key for s in repo.search("zÜr", 10)] == ["Zürich"]
-    repo.insert(definition(name="Ωmega"))
+    with store.transaction() as work:
+        work.smtp.insert(definition(name="Ωmega"))
     assert repo.get("ωMEGA").key == "Ωmega"
 
 
