@@ -50,11 +50,10 @@ class Admin:
     def python(self, code: str) -> subprocess.CompletedProcess:
         """Run `code` with `store` (the open store) and `vault` (this admin's) defined."""
         prelude = (
-            "from pathlib import Path\n"
             "from fincon_tui.config import load_config\n"
             "from fincon_tui.keystore.vault import PasswordVault\n"
             "from fincon_tui.storage.store import open_store\n"
-            f"store = open_store(Path({str(self.db_path)!r}))\n"
+            f"store = open_store({str(self.db_path)!r})\n"  # a file's path or a PostgreSQL URL
             "vault = PasswordVault(load_config(None).key_file)\n"
         )
         done = subprocess.run(

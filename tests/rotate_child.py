@@ -20,7 +20,7 @@ from fincon_tui.services.data_keys import rotate
 from fincon_tui.services.sealed_passwords import Passwords
 from fincon_tui.storage.store import open_store
 
-store = open_store(Path(sys.argv[1]))
+store = open_store(sys.argv[1])  # a file's path or a PostgreSQL URL
 passwords = Passwords(store, PasswordVault(Path(sys.argv[2])))
 how = sys.argv[3] if len(sys.argv) > 3 else "forever"
 if how == "hold":

@@ -44,16 +44,17 @@ def seed(store, key_file: Path) -> dict[str, str]:
     return owned
 
 
-def check_all_open(db_path: Path, key_file: Path, owned: dict[str, str]) -> None:
-    store = open_store(db_path)
-    assert store.db.execute("PRAGMA integrity_check").fetchone() == ("ok",)  # the file itself, after a kill
+def check_all_open(location: Path | str, key_file: Path, owned: dict[str, str]) -> None:
+    store = open_store(location)
+    if isinstance(location, Path):
+        assert store.db.execute("PRAGMA integrity_check").fetchone() == ("ok",)  # the file itself, after a kill
     passwords = Passwords(store, PasswordVault(key_file))
     assert {name: passwords.get(smtp_owner(name)) for name in owned} == owned
     assert {sealed.key_id for sealed in store.secrets.all_sealed()} == {store.info.key_id()}
     store.close()
 
 
-def test_rotate_re_encrypts_everything_and_keeps_the_old_key_for_backups(store, db, db_path, tmp_path) -> None:
+def test_rotate_re_encrypts_everything_and_keeps_the_old_key_for_backups(store, db_location, tmp_path) -> None:
     keyring.set_keyring(fail.Keyring())
     key_file = tmp_path / "fincon.key"
     owned = seed(store, key_file)
@@ -61,10 +62,11 @@ def test_rotate_re_encrypts_everything_and_keeps_the_old_key_for_backups(store, 
     done = rotate(Passwords(store, PasswordVault(key_file)))
     assert (done.old, done.secrets) == (old, {"password": COUNT}) and done.new == store.info.key_id() != old
     assert [key_id(k) for k in keyfile.read(key_file)] == [done.new, old]
-    check_all_open(db_path, key_file, owned)
+    check_all_open(db_location, key_file, owned)
 
 
 def test_a_rotation_that_fails_before_commit_changes_nothing(store, db, db_path, tmp_path) -> None:
+    """SQLite: the failure is a trigger of its own dialect (the transaction is the store's, as on PostgreSQL)."""
     keyring.set_keyring(fail.Keyring())
     key_file = tmp_path / "fincon.key"
     owned = seed(store, key_file)
@@ -80,7 +82,7 @@ def test_a_rotation_that_fails_before_commit_changes_nothing(store, db, db_path,
     check_all_open(db_path, key_file, owned)
 
 
-def rotate_child(db_path: Path, key_file: Path, *how: str) -> subprocess.Popen:
+def rotate_child(db_path: Path | str, key_file: Path, *how: str) -> subprocess.Popen:
     """tests/rotate_child.py as its own process (see there for `how`)."""
     env = {**os.environ, "PYTHONPATH": str(TESTS), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     return popen(
@@ -94,7 +96,7 @@ def copies_beside(key_file: Path) -> list[str]:
     return sorted(name for name in os.listdir(key_file.parent) if name.startswith(f".{key_file.name}"))
 
 
-def current_key_id(db_path: Path) -> str | None:
+def current_key_id(db_path: Path | str) -> str | None:
     store = open_store(db_path)
     try:
         return store.info.key_id()
@@ -102,7 +104,7 @@ def current_key_id(db_path: Path) -> str | None:
         store.close()
 
 
-def kill_rotations(db_path: Path, key_file: Path, owned: dict[str, str], rounds: int) -> set[bool]:
+def kill_rotations(db_path: Path | str, key_file: Path, owned: dict[str, str], rounds: int) -> set[bool]:
     first = current_key_id(db_path)
     changed = set()
     for _ in range(rounds):
@@ -120,18 +122,19 @@ def kill_rotations(db_path: Path, key_file: Path, owned: dict[str, str], rounds:
     return changed
 
 
-def test_a_rotation_killed_while_it_writes_the_key_file_leaves_no_copy_of_the_key(store, db, db_path, tmp_path) -> None:
+def test_a_rotation_killed_while_it_writes_the_key_file_leaves_no_copy_of_the_key(
+        store, db_location, tmp_path) -> None:
     keyring.set_keyring(fail.Keyring())
     key_file = tmp_path / "keys" / "fincon.key"
     owned = seed(store, key_file)
-    child = rotate_child(db_path, key_file, "hold")
+    child = rotate_child(db_location, key_file, "hold")
     assert child.stdout.readline() == b"writing\n"  # its new key file is half done
     child.send_signal(signal.SIGKILL)
     child.wait()
-    check_all_open(db_path, key_file, owned)
+    check_all_open(db_location, key_file, owned)
     rotate(Passwords(store, PasswordVault(key_file)))
     assert copies_beside(key_file) == []
-    check_all_open(db_path, key_file, owned)
+    check_all_open(db_location, key_file, owned)
 
 
 def race_rotations(tmp_path: Path, rounds: int) -> None:
@@ -165,12 +168,12 @@ def test_two_databases_rotating_at_once_many_times(tmp_path) -> None:
     race_rotations(tmp_path, rounds=int(os.environ.get("FINCON_RACE_ROUNDS", "200")))
 
 
-def test_sigkill_at_random_moments_during_rotation(store, db_path, tmp_path) -> None:
+def test_sigkill_at_random_moments_during_rotation(store, db_location, tmp_path) -> None:
     keyring.set_keyring(fail.Keyring())
     key_file = tmp_path / "fincon.key"
     owned = seed(store, key_file)
     store.close()
-    assert True in kill_rotations(db_path, key_file, owned, rounds=4)
+    assert True in kill_rotations(db_location, key_file, owned, rounds=4)
 
 
 @pytest.mark.slow
@@ -182,8 +185,8 @@ def test_many_kills_during_rotation(store, db_path, tmp_path) -> None:
     kill_rotations(db_path, key_file, owned, rounds=int(os.environ.get("FINCON_CRASH_ROUNDS", "60")))
 
 
-def test_key_rotate_command(tmp_path, db_path) -> None:
-    anna = admin(tmp_path, "anna", db_path, keyring=False)
+def test_key_rotate_command(tmp_path, db_location) -> None:
+    anna = admin(tmp_path, "anna", db_location, keyring=False)
     anna.python(
         "from fincon_tui.domain.password_binding import PasswordChange\n"
         "from fincon_tui.domain.smtp import SmtpDefinition\n"
