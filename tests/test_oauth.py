@@ -86,16 +86,17 @@ async def test_escape_abandons_the_device_code_wait(app, idp, smtp) -> None:
         assert app.smtp.passwords.has(smtp_owner("M365"), SecretKind.REFRESH_TOKEN) is False
 
 
-def test_a_rotated_refresh_token_is_saved_and_used_after_a_restart(store, db_path, vault, idp, smtp) -> None:
+@pytest.mark.engines  # a token rotated by another process, stored in its place
+def test_a_rotated_refresh_token_is_saved_and_used_after_a_restart(store, db_location, vault, idp, smtp) -> None:
     port, mailbox = smtp
     SmtpSettings(store, vault).save(microsoft(port), PasswordChange.keep(), None)
     sign_in(store, vault, idp)
     first = refresh_token(store, vault)
-    one = cli(db_path, "test", "M365")  # a process of its own: it refreshes, the server rotates
+    one = cli(db_location, "test", "M365")  # a process of its own: it refreshes, the server rotates
     assert one.returncode == 0, one.stderr
     second = refresh_token(store, vault)
     assert second != first and first not in idp.live_refresh_tokens()
-    two = cli(db_path, "test", "M365", "--json")  # a later run: works only with the rotated one
+    two = cli(db_location, "test", "M365", "--json")  # a later run: works only with the rotated one
     assert two.returncode == 0, two.stderr
     assert refresh_token(store, vault) not in (first, second)
     assert mailbox.logins == [(ANN, "XOAUTH2")] * 2
