@@ -66,7 +66,7 @@ def test_database_file_never_holds_the_password_or_the_key(store, db, vault, db_
         assert b"Unguessable-Pw-42" not in data and key_text not in data
 
 
-def test_keep_and_clear(store, db, vault) -> None:
+def test_keep_and_clear(store, vault) -> None:
     service = SmtpSettings(store, vault)
     service.save(OFFICE, PasswordChange.set("one"), None)
     loaded = service.load("office")
@@ -75,7 +75,7 @@ def test_keep_and_clear(store, db, vault) -> None:
     assert stored_password(store, "smtp:OFFICE") == "one"
     service.save(OFFICE, PasswordChange.clear(), 2)
     assert stored_password(store, "smtp:OFFICE") is None
-    assert service.load("OFFICE").has_password is False and list(db["secrets"].rows) == []
+    assert service.load("OFFICE").has_password is False and store.secrets.all_sealed() == []
 
 
 def test_a_failed_save_leaves_row_and_password_as_they_were(store, db, vault) -> None:
@@ -165,7 +165,7 @@ def test_altered_ciphertext_or_binding_columns_are_refused(store, db, vault) -> 
         service.passwords.get(smtp_owner("OFFICE"))
 
 
-def test_moving_a_definition_in_the_app_rebinds_it_and_its_users(store, db, vault) -> None:
+def test_moving_a_definition_in_the_app_rebinds_it_and_its_users(store, vault) -> None:
     smtp, users = SmtpSettings(store, vault), UserSettings(store, vault)
     smtp.save(OFFICE, PasswordChange.set("shared-pw"), None)
     users.save(alice(), PasswordChange.set("alice-pw"), None)
@@ -174,7 +174,7 @@ def test_moving_a_definition_in_the_app_rebinds_it_and_its_users(store, db, vaul
     assert (saved.rebound, saved.rebound_to) == (2, "smtp.new.example")
     assert stored_password(store, "smtp:OFFICE") == "shared-pw"
     assert stored_password(store, "user:ALICE") == "alice-pw"
-    bound = {(r["owner_key"], r["bound_server"]) for r in db["secrets"].rows}
+    bound = {(sealed.binding.owner.key, sealed.binding.server) for sealed in store.secrets.all_sealed()}
     assert bound == {("OFFICE", "smtp.new.example"), ("ALICE", "smtp.new.example")}
     # A user who changes login in the app keeps the password, re-bound.
     users.save(alice(smtp_username="alice2"), PasswordChange.keep(), 1)
