@@ -60,10 +60,11 @@ def test_two_admins_share_passwords_through_one_key_file(tmp_path, db_path, cert
     assert status["key_location"] == str(key_file)
 
 
-def test_delete_and_create_again_by_the_other_admin_leaves_no_password(tmp_path, db_path) -> None:
+@pytest.mark.engines
+def test_delete_and_create_again_by_the_other_admin_leaves_no_password(tmp_path, db_location) -> None:
     key_file = tmp_path / "fincon.key"
-    anna = admin(tmp_path, "anna", db_path, key_file=key_file)
-    ben = admin(tmp_path, "ben", db_path, key_file=key_file, keyring=False)
+    anna = admin(tmp_path, "anna", db_location, key_file=key_file)
+    ben = admin(tmp_path, "ben", db_location, key_file=key_file, keyring=False)
     anna.python(SAVE_OFFICE.format(port=587, change='set("anna-pw")', version=None))
     ben.python(
         "from fincon_tui.services.smtp_settings import SmtpSettings\n"
