@@ -110,6 +110,7 @@ def test_a_dry_run_summary_says_would(fincon, store, db, vault, tmp_path: Path) 
 PYTHON_VALUES = re.compile(r"\b(None|True|False)\b|\{\}|\{'")
 
 
+@pytest.mark.engines  # what the store holds, as the command says it
 def test_show_prints_values_as_the_forms_do(fincon, store, vault) -> None:
     smtp, users = SmtpSettings(store, vault), UserSettings(store, vault)
     smtp.save(definition(name="OFFICE", username="office@corp.example"), PasswordChange.set("pw"), None)
@@ -132,6 +133,7 @@ def test_show_prints_values_as_the_forms_do(fincon, store, vault) -> None:
     assert as_json["password_stored"] is True and as_json["needs_attention"] is None  # JSON keeps its types
 
 
+@pytest.mark.engines  # what the store holds, as the command says it
 def test_rename_names_the_secrets_that_go_with_it(fincon, store, vault) -> None:
     smtp, users = SmtpSettings(store, vault), UserSettings(store, vault)
     smtp.save(microsoft(587), KEEP, None)  # a delegated login: only a sign-in

@@ -199,29 +199,29 @@ def test_an_update_is_checked_on_the_values_it_changes(db_path) -> None:
     conn.close()
 
 
-def test_a_refusal_of_the_rules_names_the_field_in_the_apps_words(db_path) -> None:
+@pytest.mark.engines
+def test_a_refusal_of_the_rules_names_the_field_in_the_apps_words(store) -> None:
+    """The store's own rules, under the domain's checks: what another
+    tool, or a bug, would write is refused naming the field."""
     from dataclasses import replace
 
     from fincon_tui._exceptions import RecordInUse, RuleRefused
-    from fincon_tui.storage.smtp_repo import SmtpRepository
-    from fincon_tui.storage.transactions import write_transaction
+    from fincon_tui.domain.users import UserEmailSettings
 
-    db = open_database(db_path)
-    repo = SmtpRepository(db)
-    repo.insert(smtp.SmtpDefinition("OFFICE", "smtp.example.com", True, "bob", 587, True, 30, ""))
-    db.execute("INSERT INTO user_email_settings (user_code, smtp_name, sender_name, sender_email, created_at, "
-               "updated_at, version) VALUES ('BOB', 'OFFICE', 'Bob', 'bob@corp.example', ?, ?, 1)", [NOW, NOW])
-    stored = repo.get("OFFICE")
+    with store.transaction() as work:
+        work.smtp.insert(smtp.SmtpDefinition("OFFICE", "smtp.example.com", True, "bob", 587, True, 30, ""))
+        work.users.insert(UserEmailSettings("BOB", "OFFICE", "", "Bob", "bob@corp.example"))
+    stored = store.smtp.get("OFFICE")
     for change, message in ((dict(mail_server="a..b"), "Mail Server refused by the database's rules "
                              "(a host name or IP address, nothing else)"),
                             (dict(bcc="nobody"), "BCC refused by the database's rules (empty or one email address)")):
-        with pytest.raises(RuleRefused) as refused, write_transaction(db):
-            repo.update(replace(stored.record, **change), stored)
+        with pytest.raises(RuleRefused) as refused, store.transaction() as work:
+            work.smtp.update(replace(stored.record, **change), stored)
         assert (str(refused.value), refused.value.field) == (message, next(iter(change)))
     with pytest.raises(RecordInUse, match=r"^users are linked to it: link them to another definition first$"), \
-            write_transaction(db):
-        repo.delete(stored)
-    db.close()
+            store.transaction() as work:
+        work.smtp.delete(stored)
+    assert store.smtp.get("OFFICE") == stored
 
 
 def _by_this_python(test) -> set[str]:
