@@ -133,7 +133,6 @@ def test_show_prints_values_as_the_forms_do(fincon, store, vault) -> None:
     assert as_json["password_stored"] is True and as_json["needs_attention"] is None  # JSON keeps its types
 
 
-@pytest.mark.engines  # what the store holds, as the command says it
 def test_rename_names_the_secrets_that_go_with_it(fincon, store, vault) -> None:
     smtp, users = SmtpSettings(store, vault), UserSettings(store, vault)
     smtp.save(microsoft(587), KEEP, None)  # a delegated login: only a sign-in
