@@ -110,7 +110,7 @@ def test_a_client_secret_gone_meanwhile_writes_nothing(store, vault) -> None:
     assert settings.get("BRANCH") is None
 
 
-async def test_list_option_3_asks_once_for_every_secret(app, db) -> None:
+async def test_list_option_3_asks_once_for_every_secret(app) -> None:
     app_only(app.smtp, 587)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*DEFINITIONS, "3", "enter")
@@ -128,7 +128,7 @@ async def test_list_option_3_asks_once_for_every_secret(app, db) -> None:
         await until(lambda: "saved" in app.screen.message.text, "the copy is saved")
         assert app.screen.message.text == "SMTP definition branch saved with its client secret"
     assert app.smtp.passwords.get(smtp_owner("branch"), SecretKind.CLIENT_SECRET) == "daemon-secret"
-    assert sealed_row(db, "branch", "client_secret")[:2] == ("branch@contoso.example", "localhost")
+    assert sealed_row(app.smtp.store, "branch", SecretKind.CLIENT_SECRET)[:2] == ("branch@contoso.example", "localhost")
 
 
 async def test_list_copy_of_a_signed_in_user_says_the_copy_signs_in_again(app, store, vault) -> None:
