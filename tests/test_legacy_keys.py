@@ -13,8 +13,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from pty_terminal import BIN
 from support import fill, open_form
-from test_cli_smtp import BIN
 from test_untrusted_text import write_hostile_rows
 
 from fincon_tui.domain.visible import visible
