@@ -75,12 +75,16 @@ async def test_authentication_rejected(certs) -> None:
 
 
 async def test_implicit_tls_on_a_port_treated_as_465(certs, monkeypatch) -> None:
-    with smtp_server(implicit=certs.server_context()) as (port, mailbox):
+    from datetime import UTC, datetime, timedelta
+
+    ends = datetime.now(UTC) + timedelta(days=5)
+    with smtp_server(implicit=certs.server_context(not_after=ends)) as (port, mailbox):
         monkeypatch.setenv(IMPLICIT_TLS_ENV, str(port))
         smtp = smtp_def(port)
         outcome = await check_login(smtp, login_for(smtp), "bob-pw", Transcript())
     assert outcome.ok, outcome
     assert "(TLS)" in outcome.message and mailbox.logins == [("bob", "bob-pw")]
+    assert outcome.certificate_expires == ends.date().isoformat()  # the server certificate's notAfter
 
 
 async def test_no_starttls_offered_stops_before_any_credential() -> None:

@@ -108,6 +108,9 @@ class SmtpSettingsScreen(RecordFormScreen):
         "user brings their own.  Both show the SMTP conversation as it happens: {cancel} cancels, and "
         "once it has ended {save_log} saves it to a file.  {sign_in} signs an OAuth mailbox in.  {prompt} on "
         "Mail Server lists well-known providers; typing one fills Port and Use TLS where untouched.",
+        "Under the login fields, the last login test (this form's, a Work with list's or the command "
+        "line's): when, by whom, OK or the step that failed, and when the server's certificate and the "
+        "secrets it used expire; in the warning colour when it failed or one of them expires soon.",
     )
     BINDINGS = [
         bind("test_login", "test_login", "Test"),

@@ -132,6 +132,8 @@ class UserEmailSettingsScreen(RecordFormScreen):
         "User email settings link a Fincon user to an SMTP definition and say who the user's emails "
         "come from.  Type the User code and press Enter.",
         *help_rows(users.DECLARED),
+        "For a user with a login of their own, the line under it gives that login's last test (F6 on "
+        "the SMTP definition's form, as the user), who ran it and the expiries it found.",
     )
 
     BINDINGS = [bind("sign_in", "sign_in", "Sign in")]
