@@ -12,7 +12,8 @@ from fincon_tui._exceptions import FieldError, LoginMissing
 from fincon_tui.domain.login_methods import METHODS, PASSWORD, SIGN_IN_WAYS, own_way, way
 from fincon_tui.domain.password_binding import PasswordOwner, smtp_owner, user_owner
 from fincon_tui.domain.secret_kinds import SecretKind
-from fincon_tui.domain.smtp import SmtpDefinition, own_method_problem
+from fincon_tui.domain.smtp import SmtpDefinition, own_method_problem, validate_name
+from fincon_tui.domain.users import validate_user_code
 from fincon_tui.domain.visible import shell_word
 
 #: The kinds of secret stored for each owner, as the rows tell it: none is opened.
@@ -128,10 +129,8 @@ def _where(owner: PasswordOwner, do: str, command: str, *options: str) -> str:
 
 def _refused_key(owner: PasswordOwner) -> bool:
     """Whether the key of `owner` is one its form refuses (stored before the rules)."""
-    from fincon_tui.domain import smtp, users
-
     try:
-        (smtp.validate_name if owner.kind == "smtp" else users.validate_user_code)(owner.key)
+        (validate_name if owner.kind == "smtp" else validate_user_code)(owner.key)
     except FieldError:
         return True
     return False
