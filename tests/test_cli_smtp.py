@@ -66,6 +66,10 @@ def test_login_test_failure_exits_1_with_the_same_message(cli, store, vault, cer
     assert result.returncode == 1
     assert result.stderr.startswith("FAILED at AUTH: authentication rejected: 535")
     assert "wrong-pw" not in result.stderr
+    shown = json.loads(cli("show", "OFFICE", "--json").stdout)["last_test"]  # the test was recorded
+    assert (shown["ok"], shown["step"], shown["warns"]) == (False, "AUTH", True)
+    assert shown["message"].startswith("authentication rejected: 535") and shown["certificate_expires"]
+    assert "last_test        tested_at: " in cli("show", "OFFICE").stdout
 
 
 def test_send_test_as_a_user(cli, store, vault, certs) -> None:
