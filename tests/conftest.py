@@ -71,6 +71,54 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "fincon.db"
 
 
+#: What `make test` leaves to `make test-slow` besides the tests marked
+#: slow where they are written (stress, sweeps): the app's behaviour in depth
+#: and what needs real terminals or processes.  `make test` keeps the
+#: domain, storage on both engines, services and the CLI whole, and of the
+#: full-screen app: the seed workflow's form, every screen opened, the
+#: menus, typeahead, waits, the key legend, hostile text and the main
+#: snapshots at 80x24.  CI runs both tiers.  (Module, or module::test.)
+FULL_TIER = {
+    # the app's screens in depth (each screen's smoke test stays: test_every_screen, test_snapshots)
+    "test_work_with.py": "the Work-with lists' options, paging and windows",
+    "test_user_form.py": "the User Email Settings form in depth",
+    "test_faults_ui.py": "database and key-store faults under the app",
+    "test_layout.py": "layout after events and resizes",
+    "test_keys_and_help.py": "every key and F1 text",
+    "test_colours.py": "the 16-colour and NO_COLOR themes",
+    "test_messages.py": "the message line's wording in each window",
+    "test_smtp_tui.py": "login test and test email windows",
+    "test_providers.py": "the provider look-up window",
+    "test_help_layout.py": "help windows at each size",
+    "test_concurrent_admins.py": "two apps on one database",
+    "test_lookup_rows.py": "look-up windows over hostile rows",
+    "test_postgres_tui.py": "the app on PostgreSQL",
+    "test_legacy_keys.py": "legacy keys sent to a real terminal",
+    "test_snapshots.py::test_screen_in_16_colours": "the 16-colour snapshots",
+    "test_snapshots.py::test_more_screen": "snapshots of more windows and sizes",
+    # real terminals and processes
+    "test_terminal_e2e.py": "the app in a real pty",
+    "test_terminal_lifecycle.py": "the terminal's modes restored in a real pty",
+    "test_shared_keys.py": "several OS users' processes sharing a key",
+    "test_concurrent_writers.py": "writer processes racing",
+    "test_concurrent_starts.py": "processes starting on one new database",
+    "test_packaging.py": "a wheel built and installed",
+    "test_untrusted_text.py::test_hostile_rows_reach_the_pty_as_text_only": "hostile rows through a real pty",
+    "test_key_rotation.py::test_sigkill_at_random_moments_during_rotation": "rotating processes killed",
+    "test_key_rotation.py::test_a_rotation_killed_while_it_writes_the_key_file_leaves_no_copy_of_the_key":
+        "a rotating process killed",
+    "test_key_rotation.py::test_two_databases_rotating_at_once_through_one_key_file": "rotating processes racing",
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.path.name
+        if module in FULL_TIER or f"{module}::{getattr(item, 'originalname', item.name)}" in FULL_TIER:
+            item.add_marker(pytest.mark.slow)
+
+
 #: What ties a test to SQLite (its file, its rows) or to the TUI, which
 #: stays on SQLite but for a few tests of its own (issue 24).
 SQLITE_ONLY = frozenset({"db", "db_path", "app"})
