@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
@@ -12,12 +11,13 @@ from fincon_tui.ui.app_services import AppServices, services_of
 from fincon_tui.ui.textual_internals import SparingScreen
 from fincon_tui.ui.widgets.chrome import MessageLine, TitleBar
 from fincon_tui.ui.widgets.key_legend import KeyLegend
-from fincon_tui.ui.widgets.too_small import SizeGuard, TooSmall
+from fincon_tui.ui.widgets.too_small import SizeGuard, TooSmall, guarded_by_size
 
 if TYPE_CHECKING:
     from fincon_tui.ui.help_text import HelpText
 
 
+@guarded_by_size
 class FinconScreen(SparingScreen[None]):
     """A screen with a menu path title, a message line and the F-key legend
     (or, on too small a terminal, a note that says so)."""
@@ -40,19 +40,6 @@ class FinconScreen(SparingScreen[None]):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.size_guard.check()
-
-    def on_screen_resume(self) -> None:
-        self.size_guard.check()
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        self.size_guard.focused(event.widget)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """No key of the screen acts while it cannot be seen."""
-        return False if self.size_guard.too_small else super().check_action(action, parameters)
 
     @property
     def services(self) -> AppServices:

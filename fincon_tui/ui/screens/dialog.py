@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Label
@@ -20,7 +19,7 @@ from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain
 from fincon_tui.ui.textual_internals import SparingModalScreen
 from fincon_tui.ui.widgets.key_legend import KeyLegend
-from fincon_tui.ui.widgets.too_small import SizeGuard, TooSmall
+from fincon_tui.ui.widgets.too_small import SizeGuard, TooSmall, guarded_by_size
 
 if TYPE_CHECKING:
     from fincon_tui.ui.help_text import HelpText
@@ -46,6 +45,7 @@ class DialogFrame(VerticalScroll, can_focus=False):
         self.can_focus = self.max_scroll_y > 0
 
 
+@guarded_by_size
 class DialogScreen(SparingModalScreen[Result]):
     """A window: title, body, keys (or, on too small a terminal, a note that says so)."""
 
@@ -70,19 +70,6 @@ class DialogScreen(SparingModalScreen[Result]):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.size_guard.check()
-
-    def on_screen_resume(self) -> None:
-        self.size_guard.check()
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        self.size_guard.focused(event.widget)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """No key of the screen acts while it cannot be seen."""
-        return False if self.size_guard.too_small else super().check_action(action, parameters)
 
     @property
     def help_title(self) -> str:

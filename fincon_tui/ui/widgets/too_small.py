@@ -4,7 +4,7 @@ once the terminal is large enough again."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from textual import events
 from textual.content import Content
@@ -90,3 +90,35 @@ class SizeGuard:
         if self.too_small and not isinstance(widget, TooSmall):
             self.was_focused = widget
             self.screen.query_one(TooSmall).focus()
+
+
+ScreenType = TypeVar("ScreenType", bound=type[Screen[Any]])
+
+
+def guarded_by_size(cls: ScreenType) -> ScreenType:
+    """The hooks by which a screen or window (FinconScreen, DialogScreen)
+    passes its resize, resume, focus and key checks to its `size_guard`,
+    written once for both (a shared base class would add to every screen's
+    ancestry, which tests/test_screen_shapes.py keeps at three)."""
+    owner: type[Any] = cls
+
+    def on_resize(self: Any, event: events.Resize) -> None:
+        self.size_guard.check()
+
+    def on_screen_resume(self: Any) -> None:
+        self.size_guard.check()
+
+    def on_descendant_focus(self: Any, event: events.DescendantFocus) -> None:
+        self.size_guard.focused(event.widget)
+
+    def check_action(self: Any, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No key of the screen acts while it cannot be seen."""
+        if self.size_guard.too_small:
+            return False
+        allowed: bool | None = super(owner, self).check_action(action, parameters)
+        return allowed
+
+    for hook in (on_resize, on_screen_resume, on_descendant_focus, check_action):
+        hook.__qualname__ = f"{cls.__qualname__}.{hook.__name__}"
+        setattr(cls, hook.__name__, hook)
+    return cls
