@@ -20,9 +20,11 @@ from hypothesis import strategies as st
 from fincon_tui._exceptions import FieldError, FormInvalid
 from fincon_tui.cli import main
 from fincon_tui.domain import smtp, user_fields, users
+from fincon_tui.domain.declaration import Declaration, Field
 from fincon_tui.domain.password_binding import PasswordChange
-from fincon_tui.domain.value_rules import Email, Host, WholeNumber
+from fincon_tui.domain.value_rules import Email, Host, Text, WholeNumber
 from fincon_tui.domain.visible import visible
+from fincon_tui.storage import field_rules
 from fincon_tui.storage.constraints import rule_triggers
 from fincon_tui.storage.field_rules import DECLARATIONS, all_rules
 from fincon_tui.storage.translate import database_error
@@ -73,6 +75,36 @@ def test_a_fresh_database_has_the_declared_rules_and_no_others(database) -> None
     made = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_rules_%'"))
     conn.close()
     assert made == rule_triggers()
+
+
+#: A field declared after every step so far, as the next field will be.
+LATER = Field("later_field", "Later Field", Text(20), default="")
+
+
+@pytest.fixture
+def a_later_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    later = Declaration(smtp.SmtpDefinition, smtp.DECLARED.kind, smtp.DECLARED.table, (*smtp.DECLARED.fields, LATER))
+    monkeypatch.setattr(field_rules, "DECLARATIONS", (later, users.DECLARED))
+
+
+def _rule_triggers_made(conn: sqlite3.Connection) -> dict[str, str]:
+    return dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_rules_%'"))
+
+
+def test_a_field_declared_later_gets_its_rule_from_the_step_that_adds_its_column(db_path, a_later_field) -> None:
+    """The steps before it (m013, m014, m019) render the rules of the
+    columns they find: fails if one renders a field whose column is not
+    there yet, which no step could then add."""
+    from fincon_tui.storage.database import open_database
+    from fincon_tui.storage.migrations import refresh_rules
+
+    db = open_database(db_path)
+    assert not any("later_field" in sql for sql in _rule_triggers_made(db.conn).values())
+    db.execute("ALTER TABLE smtp_settings ADD COLUMN later_field TEXT")  # the step that adds it
+    refresh_rules(db)
+    made = _rule_triggers_made(db.conn)
+    db.close()
+    assert made == rule_triggers() and "NEW.later_field" in made["smtp_settings_rules_insert"]
 
 
 #: The rule triggers as the last step that made them (m014) rendered them.

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from test_declared_rules import a_later_field  # noqa: F401 (a fixture)
 
 from fincon_tui._exceptions import LockWaitAbandoned, NoDatabase, SchemaTooNew, StorageError
 from fincon_tui.storage.location import locate
@@ -142,3 +143,20 @@ def test_each_session_is_set_so_a_dead_client_cannot_hold_a_lock_for_long(pg_url
         assert settings == {"idle_in_transaction_session_timeout": "60000", "lock_timeout": "10000"}
         assert conn.info.get_parameters()["keepalives"] == "1"
         assert conn.info.get_parameters()["application_name"] == "fincon-tui"
+
+
+@pytest.mark.usefixtures("a_later_field")
+def test_a_field_declared_later_gets_its_rule_from_the_step_that_adds_its_column(pg_empty_url: str) -> None:
+    """As on SQLite (test_declared_rules): m013, m014 and m019 render the
+    rules of the columns they find, the step that adds one refreshes them."""
+    from fincon_tui.storage.postgres.rules import refresh_rules, rule_functions
+
+    with connect(locate(pg_empty_url)) as conn:
+        bring_up_to_date(conn, Waiting())
+        made = conn.execute("SELECT prosrc FROM pg_proc WHERE proname = 'smtp_settings_rules'").fetchone()[0]
+        assert "later_field" not in made
+        conn.execute("ALTER TABLE smtp_settings ADD COLUMN later_field TEXT")
+        refresh_rules(conn)
+        made = conn.execute("SELECT prosrc FROM pg_proc WHERE proname = 'smtp_settings_rules'").fetchone()[0]
+        conn.commit()
+    assert "NEW.later_field" in made and made in rule_functions()["smtp_settings_rules"]

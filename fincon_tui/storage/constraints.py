@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from fincon_tui.domain import refused_characters
 from fincon_tui.storage import field_rules
-from fincon_tui.storage.field_rules import ColumnRule, Dialect, all_rules
+from fincon_tui.storage.field_rules import ColumnRule, Columns, Dialect, all_rules
 
 #: The characters the rules refuse and trim (domain/refused_characters.py);
 #: NUL, which GLOB cannot see past, is checked as bytes (see `printable`).
@@ -92,9 +92,10 @@ def condition(rule: ColumnRule) -> str:
     return field_rules.condition(rule, SQLITE)
 
 
-def rules_broken(table: str, row: str) -> str:
-    """The condition that a stored row of `table` (aliased `row`) breaks a declared rule."""
-    return field_rules.rules_broken(table, SQLITE, row, "0")
+def rules_broken(table: str, row: str, columns: Columns | None = None) -> str:
+    """The condition that a stored row of `table` (aliased `row`) breaks a
+    declared rule (of the `columns` it has, during a migration)."""
+    return field_rules.rules_broken(table, SQLITE, row, "0", columns)
 
 
 def raise_when_broken(rule: ColumnRule, changed_only: bool = False) -> str:
@@ -116,8 +117,8 @@ M006_FIELDS = ("name", "mail_server", "username", "bcc", "smtp_name", "smtp_user
                "sender_email", "job_title", "telephone", *(f"user_defined_{n}" for n in range(1, 7)))
 
 
-def _rules(fields: tuple[str, ...] | None) -> tuple[ColumnRule, ...]:
-    return tuple(rule for rule in all_rules() if fields is None or rule.column in fields)
+def _rules(fields: tuple[str, ...] | None, columns: Columns | None = None) -> tuple[ColumnRule, ...]:
+    return tuple(rule for rule in all_rules(columns) if fields is None or rule.column in fields)
 
 
 def _rules_trigger(table: str, name: str, rules: tuple[ColumnRule, ...], changed_only: bool = False) -> str:
@@ -128,24 +129,25 @@ def _rules_trigger(table: str, name: str, rules: tuple[ColumnRule, ...], changed
             f"        SELECT CASE\n            {whens}\n        END;\n    END")
 
 
-def update_triggers(fields: tuple[str, ...] | None = M006_FIELDS) -> dict[str, str]:
+def update_triggers(fields: tuple[str, ...] | None = M006_FIELDS, columns: Columns | None = None) -> dict[str, str]:
     """Each table's update trigger as m012 makes it (every field's, None):
     only the values an update changes are checked."""
-    rules = _rules(fields)
+    rules = _rules(fields, columns)
     return {f"{table}_rules_update": _rules_trigger(table, "update", rules, changed_only=True)
             for table in (SMTP, USERS)}
 
 
-def insert_triggers(fields: tuple[str, ...] | None = None) -> dict[str, str]:
+def insert_triggers(fields: tuple[str, ...] | None = None, columns: Columns | None = None) -> dict[str, str]:
     """Each table's insert trigger: every value of the row is checked."""
-    rules = _rules(fields)
+    rules = _rules(fields, columns)
     return {f"{table}_rules_insert": _rules_trigger(table, "insert", rules) for table in (SMTP, USERS)}
 
 
-def rule_triggers() -> dict[str, str]:
+def rule_triggers(columns: Columns | None = None) -> dict[str, str]:
     """The rule triggers of every declared field, by name, as the database
-    has them once m013 (or a later step that calls it) has run."""
-    return {**insert_triggers(), **update_triggers(None)}
+    has them once m013 (or a later step that calls it) has run; with
+    `columns`, of the fields a migration step finds columns for."""
+    return {**insert_triggers(None, columns), **update_triggers(None, columns)}
 
 
 def triggers() -> list[str]:

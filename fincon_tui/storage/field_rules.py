@@ -6,7 +6,7 @@ the field's own description of what it takes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, NamedTuple
 
 from fincon_tui.domain import smtp, users
@@ -44,9 +44,17 @@ def column_rules(declaration: Declaration[Any]) -> tuple[ColumnRule, ...]:
     return tuple(rules)
 
 
-def all_rules() -> tuple[ColumnRule, ...]:
-    """Every table's rules, parents first."""
-    return tuple(rule for declaration in DECLARATIONS for rule in column_rules(declaration))
+#: A database's columns by table, as a migration step finds them: the rules
+#: rendered for it are those of the declared fields it has columns for.
+Columns = Mapping[str, Collection[str]]
+
+
+def all_rules(columns: Columns | None = None) -> tuple[ColumnRule, ...]:
+    """Every table's rules, parents first; with `columns`, only those of the
+    columns a table has: a step before the one that adds a field's column
+    renders the rules without it, as that step's own time had them."""
+    return tuple(rule for declaration in DECLARATIONS for rule in column_rules(declaration)
+                 if columns is None or rule.column in columns.get(rule.table, ()))
 
 
 class Dialect(NamedTuple):
@@ -95,10 +103,11 @@ def condition(rule: ColumnRule, dialect: Dialect, row: str = "NEW") -> str:
     return held if rule.required else f"({column} IS NULL OR ({held}))"
 
 
-def rules_broken(declaration_table: str, dialect: Dialect, row: str, false: str) -> str:
+def rules_broken(declaration_table: str, dialect: Dialect, row: str, false: str,
+                 columns: Columns | None = None) -> str:
     """The condition that a row of `declaration_table` (aliased `row`)
     breaks one of its declared rules: what a row stored before the rule
     existed does, and no row written since (the triggers refuse them)."""
-    held = [f"coalesce({condition(rule, dialect, row)}, {false})" for rule in all_rules()
+    held = [f"coalesce({condition(rule, dialect, row)}, {false})" for rule in all_rules(columns)
             if rule.table == declaration_table]
     return "NOT (" + " AND ".join(held) + ")"

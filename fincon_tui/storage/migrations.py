@@ -513,7 +513,7 @@ def refresh_rules(db: Database) -> None:
     (from m019 on) the rows stored that break them noted."""
     from fincon_tui.storage.constraints import rule_triggers
 
-    for name, statement in rule_triggers().items():
+    for name, statement in rule_triggers(_columns(db)).items():
         db.execute(f"DROP TRIGGER IF EXISTS {name}")
         db.execute(statement)
     if db["rows_before_rules"].exists():
@@ -526,7 +526,16 @@ def note_rows_before_rules(db: Database) -> None:
     from fincon_tui.storage.constraints import rules_broken
     from fincon_tui.storage.field_rules import OWNER_KINDS
 
+    columns = _columns(db)
     for table, kind in OWNER_KINDS.items():
         db.execute(f"INSERT OR IGNORE INTO rows_before_rules (owner_kind, row_id) "
                    f"SELECT '{kind}', r.row_id FROM {table} AS r "
-                   f"WHERE r.row_id IS NOT NULL AND {rules_broken(table, 'r')}")
+                   f"WHERE r.row_id IS NOT NULL AND {rules_broken(table, 'r', columns)}")
+
+
+def _columns(db: Database) -> dict[str, set[str]]:
+    """The record tables' columns as this step finds them: a declared field
+    whose column a later step adds has no rule before it (refresh_rules)."""
+    from fincon_tui.storage.field_rules import OWNER_KINDS
+
+    return {table: set(db[table].columns_dict) for table in OWNER_KINDS}

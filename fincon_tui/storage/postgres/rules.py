@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from fincon_tui.storage import field_rules
 from fincon_tui.storage.constraints import SPACES, UNSAFE
-from fincon_tui.storage.field_rules import OWNER_KINDS, ColumnRule, Dialect, all_rules
+from fincon_tui.storage.field_rules import OWNER_KINDS, ColumnRule, Columns, Dialect, all_rules
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -106,9 +106,10 @@ def condition(rule: ColumnRule) -> str:
     return field_rules.condition(rule, POSTGRES)
 
 
-def rules_broken(table: str, row: str) -> str:
-    """The condition that a stored row of `table` (aliased `row`) breaks a declared rule."""
-    return field_rules.rules_broken(table, POSTGRES, row, "false")
+def rules_broken(table: str, row: str, columns: Columns | None = None) -> str:
+    """The condition that a stored row of `table` (aliased `row`) breaks a
+    declared rule (of the `columns` it has, during a migration)."""
+    return field_rules.rules_broken(table, POSTGRES, row, "false", columns)
 
 
 def _check(rule: ColumnRule) -> str:
@@ -119,11 +120,12 @@ def _check(rule: ColumnRule) -> str:
             f"    END IF;")
 
 
-def rule_functions() -> dict[str, str]:
-    """Each table's trigger function, by name, from the declarations as they are now."""
+def rule_functions(columns: Columns | None = None) -> dict[str, str]:
+    """Each table's trigger function, by name, from the declarations as they
+    are now; with `columns`, of the fields a schema step finds columns for."""
     made = {}
     for table in TABLES:
-        checks = "\n    ".join(_check(rule) for rule in all_rules() if rule.table == table)
+        checks = "\n    ".join(_check(rule) for rule in all_rules(columns) if rule.table == table)
         made[f"{table}_rules"] = (
             f"CREATE OR REPLACE FUNCTION {table}_rules() RETURNS trigger LANGUAGE plpgsql AS $$\n"
             f"BEGIN\n    {checks}\n    RETURN NEW;\nEND $$"
@@ -135,7 +137,7 @@ def refresh_rules(conn: Connection) -> None:
     """The rule triggers re-made from the declarations as they are now (a
     schema step that adds or changes a declared field calls this again),
     and (from m019 on) the rows stored that break them noted."""
-    for name, statement in rule_functions().items():
+    for name, statement in rule_functions(_columns(conn)).items():
         conn.execute(statement)
         table = name.removesuffix("_rules")
         conn.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
@@ -148,7 +150,20 @@ def refresh_rules(conn: Connection) -> None:
 
 def note_rows_before_rules(conn: Connection) -> None:
     """Note each stored row that breaks a declared rule as they are now."""
+    columns = _columns(conn)
     for table, kind in OWNER_KINDS.items():
         conn.execute(f"INSERT INTO rows_before_rules (owner_kind, row_id) "
                      f"SELECT '{kind}', r.row_id FROM {table} AS r "
-                     f"WHERE r.row_id IS NOT NULL AND {rules_broken(table, 'r')} ON CONFLICT DO NOTHING")
+                     f"WHERE r.row_id IS NOT NULL AND {rules_broken(table, 'r', columns)} ON CONFLICT DO NOTHING")
+
+
+def _columns(conn: Connection) -> dict[str, set[str]]:
+    """The record tables' columns as this schema step finds them: a declared
+    field whose column a later step adds has no rule before it."""
+    rows = conn.execute("SELECT table_name, column_name FROM information_schema.columns "
+                        "WHERE table_schema = current_schema() AND table_name = ANY(%s)",
+                        [list(OWNER_KINDS)]).fetchall()
+    found: dict[str, set[str]] = {table: set() for table in OWNER_KINDS}
+    for table, column in rows:
+        found[table].add(column)
+    return found
