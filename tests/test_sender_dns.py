@@ -207,3 +207,66 @@ def test_check_dns_adds_each_sender_domains_findings(server, db_path, store, vau
     status, lines = check("--dns")
     assert status == 3 and len(lines) == 1
     assert lines[0].startswith(f"SMTP UNKNOWN - {DNS_SERVER_ENV} must be an IP address and port")
+
+
+@pytest.mark.engines
+def test_check_dns_keeps_each_records_spf_verdict(server, store, vault, monkeypatch):
+    """What `check --dns` finds of SPF is stored per record through the
+    Store (on both engines) without bumping a version or writing history;
+    the next run that can tell replaces it, one that finds the SPF fine
+    clears the mark, one that cannot tell leaves it, a deletion takes it."""
+    from fincon_tui.services.check import CheckOptions, MailHealth
+    from fincon_tui.services.login_results import cell, line, warns
+    from fincon_tui.services.work_lists import definitions
+
+    zone, (host, port) = server
+    monkeypatch.setenv(DNS_SERVER_ENV, f"{host}:{port}")
+    smtp, users = SmtpSettings(store, vault), UserSettings(store, vault)
+    smtp.save(definition(name="OFFICE", mail_server=M365, username="shared@m365.test"), PasswordChange.set("pw"), None)
+    users.save(UserEmailSettings("CAROL", "OFFICE", "", "Carol", "carol@nospf.test"), PasswordChange.keep(), None)
+    smtp.save(definition(name="RELAY", mail_server=RELAY, username="bob@norelay.test"), PasswordChange.set("b"), None)
+    smtp.save(definition(name="VIA", mail_server=RELAY, username="v@viamx.test"), PasswordChange.set("v"), None)
+
+    def run(**options: object) -> None:
+        MailHealth.of(store, vault).check(CheckOptions(**{"connect": False, "dns": True, **options}))
+
+    def verdicts() -> dict[str, object]:
+        rows = {stored.key: stored.row_id for stored in smtp.search("", limit=10)}
+        found = store.spf_verdicts.latest_for("smtp", rows.values())
+        return {key: found.get(row_id) for key, row_id in rows.items()}
+
+    run(dns=False)
+    assert set(verdicts().values()) == {None}  # without --dns nothing is stored
+    before = {stored.key: (stored.version, len(store.audit.history("smtp", stored.row_id)))
+              for stored in smtp.search("", limit=10)}
+    run()
+    first = verdicts()
+    office, relay, via = first["OFFICE"], first["RELAY"], first["VIA"]
+    assert (office.fails, office.domain, office.finding) == (True, "nospf.test", "nospf.test has no SPF record")
+    assert (relay.fails, relay.domain, relay.finding) == (
+        True, "norelay.test", "norelay.test does not authorise relay.mail.test")
+    assert (via.fails, via.domain, via.finding) == (False, "viamx.test", "")
+    assert {stored.key: (stored.version, len(store.audit.history("smtp", stored.row_id)))
+            for stored in smtp.search("", limit=10)} == before  # no version bumped, no history written
+    rows = {row.key: row for row in definitions(smtp, "", 10).rows}
+    assert [(rows[key].last_test_cell, rows[key].last_test_warns) for key in ("OFFICE", "RELAY", "VIA")] == [
+        ("— SPF!", True), ("— SPF!", True), ("—", False)]
+    assert line(None, relay).startswith("Last test: never · SPF: norelay.test does not authorise relay.mail.test (")
+    assert cell(None, via) == "—" and not warns(None, via) and line(None, via) == "Last test: never"
+
+    smtp.save(definition(name="RELAY", mail_server=RELAY, username="bob@viamx.test"), PasswordChange.keep(),
+              smtp.get("RELAY"))
+    run()
+    second = verdicts()
+    assert not second["RELAY"].fails and second["RELAY"].checked_at >= relay.checked_at  # fine now: cleared
+    assert second["OFFICE"].fails and second["OFFICE"].checked_at >= office.checked_at  # replaced by the newer run
+    assert {row.key: row.last_test_cell for row in definitions(smtp, "", 10).rows}["RELAY"] == "—"
+
+    smtp.save(definition(name="OFFICE", mail_server=M365, username="shared@dead.test"), PasswordChange.keep(),
+              smtp.get("OFFICE"))
+    users.delete("CAROL", users.get("CAROL"))
+    run(deadline=1.0, only=("OFFICE",))  # DNS does not answer for dead.test: the last verdict stands
+    assert zone.dropped.is_set() and verdicts()["OFFICE"] == second["OFFICE"]
+
+    smtp.delete("OFFICE", smtp.get("OFFICE"))
+    assert store.spf_verdicts.latest_for("smtp", [office.row_id]) == {}

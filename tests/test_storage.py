@@ -150,6 +150,7 @@ def test_migrations_create_the_schema_on_an_empty_file(db_path: Path) -> None:
         "m017_hosts",
         "m018_login_tests",
         "m019_rows_before_rules",
+        "m020_spf_verdicts",
     ]
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000

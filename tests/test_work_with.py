@@ -105,6 +105,42 @@ async def test_rows_show_what_an_admin_needs_at_a_glance(people) -> None:
         assert "8=" not in str(people.screen.query_one("#work-options").content)
 
 
+def spf_checked(app, key: str, fails: bool, finding: str = "") -> None:
+    """An SPF verdict for definition `key`, as `check --dns` stores it (noon UTC on 12-06)."""
+    from fincon_tui.storage.records import SpfVerdict
+
+    store = app.smtp.store
+    with store.transaction() as work:
+        work.spf_verdicts.put(SpfVerdict("smtp", work.smtp.get(key).row_id, key, "2026-12-06T12:00:00+00:00",
+                                         "corp.example", fails, finding))
+
+
+async def test_a_sender_domain_that_would_fail_spf_is_marked(people) -> None:
+    """The list's Last test cell gets SPF! and the row the warning colour;
+    the form's line names the domain, the finding as plain text."""
+    login_tested(people, "smtp", "OWN", True, "2099-01-01")
+    spf_checked(people, "OWN", True, "corp.example does not authorise [b]relay[/b]")
+    spf_checked(people, "OFFICE", False)  # found fine: no mark
+    async with people.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEFINITIONS)
+        screen = people.screen
+        assert lines(screen) == [
+            "_ OFFICE    smtp.example.com:587 STARTTLS shared       1 —",
+            "_ OWN       smtp.example.com:587 STARTTLS per user     2 OK 12-05 SPF!",
+            "_ RELAY     smtp.example.com:25  STARTTLS none         0 —",
+        ]
+        assert warned(screen) == [False, True, False]
+        await pilot.press("down", "5", "enter")
+        form = people.screen
+        assert isinstance(form, SmtpSettingsScreen) and form.field("name").value == "OWN"
+        last_test = form.query_one("#last-test")
+        await until(lambda: last_test.display, "the last test and the SPF verdict under the login fields")
+        shown = str(last_test.content)
+        assert shown.startswith("Last test: OK 2026-12-05 ") and shown.endswith(
+            " by anna · certificate expires 2099-01-01 · SPF: corp.example does not authorise [b]relay[/b] (12-06)")
+        assert last_test.has_class("-warning")
+
+
 async def test_paging_at_80x24_with_more_and_bottom(many) -> None:
     async with many.run_test(size=SIZE) as pilot:
         await pilot.press(*DEFINITIONS)

@@ -75,6 +75,12 @@ class DnsFinding:
     message: str
     #: The record to add or change; '' when nothing is to be done.
     hint: str = ""
+    #: For SPF: 'pass' when the domain authorises the mail server, 'fail'
+    #: when receivers would fail mail from it (no SPF, an SPF error, the
+    #: server not authorised), '' when DNS could not tell.
+    spf: str = ""
+    #: For SPF that fails: the finding in a few words, for a form's line.
+    brief: str = ""
 
     @property
     def ok(self) -> bool:
@@ -269,22 +275,24 @@ class SenderDns:
             return self._missing_spf(domain, mail_server, include, provider)
         lookups = spf.get("dns_lookups") or 0
         if lookups > MAX_LOOKUPS:
-            return _spf_warning(
+            return _spf_fails(
                 domain, f"SPF of {shown(domain)} needs {lookups} DNS look-ups, more than the {MAX_LOOKUPS} "
                 "receivers allow (RFC 7208): they treat it as an error, as if there were no SPF",
                 f"shorten the TXT record of {shown(domain)}: drop unused include: terms, or replace some "
-                "with the ip4:/ip6: ranges they list")
+                "with the ip4:/ip6: ranges they list", f"{shown(domain)} needs {lookups} DNS look-ups (10 at most)")
         if spf.get("error"):
-            return _spf_warning(domain, f"SPF of {shown(domain)} is not valid: {shown(str(spf['error']))}",
-                                f"correct the TXT record of {shown(domain)}: {_quoted(record)}")
+            return _spf_fails(domain, f"SPF of {shown(domain)} is not valid: {shown(str(spf['error']))}",
+                              f"correct the TXT record of {shown(domain)}: {_quoted(record)}",
+                              f"{shown(domain)} has an SPF record that is not valid")
         tree: Tree = spf.get("parsed") or {}
         if include and provider is not None:
             if _includes(tree, include):
                 return DnsFinding(OK, domain, "spf", f"SPF of {shown(domain)} authorises {provider.name} "
-                                  f"(include:{include})")
-            return _spf_warning(
+                                  f"(include:{include})", spf="pass")
+            return _spf_fails(
                 domain, f"SPF of {shown(domain)} does not authorise {provider.name} (no include:{include})",
-                f"change the TXT record of {shown(domain)} to {_quoted(_with_term(record, f'include:{include}'))}")
+                f"change the TXT record of {shown(domain)} to {_quoted(_with_term(record, f'include:{include}'))}",
+                f"{shown(domain)} does not authorise {provider.name}")
         addresses = self._relay_addresses(mail_server)
         if addresses is None:
             return _spf_warning(domain, f"SPF of {shown(domain)} unknown: no answer from DNS for the mail server "
@@ -298,18 +306,19 @@ class SenderDns:
         open_ = [address for address, verdict in verdicts.items() if verdict is None]
         if refused:
             verdict = verdicts[refused[0]]
-            return _spf_warning(
+            return _spf_fails(
                 domain, f"SPF of {shown(domain)} does not authorise the mail server {shown(mail_server)} "
                 f"({', '.join(refused)}): receivers see {verdict}",
                 f"change the TXT record of {shown(domain)} to "
-                f"{_quoted(_with_term(record, _address_terms(refused)))}")
+                f"{_quoted(_with_term(record, _address_terms(refused)))}",
+                f"{shown(domain)} does not authorise {shown(mail_server)}")
         if open_:
             return _spf_warning(
                 domain, f"SPF of {shown(domain)} may or may not authorise the mail server {shown(mail_server)}: "
                 "it uses exists, ptr or macro terms, which depend on the message",
                 f"to be sure, add {_address_terms(open_)} to the TXT record of {shown(domain)}")
         return DnsFinding(OK, domain, "spf", f"SPF of {shown(domain)} authorises the mail server "
-                          f"{shown(mail_server)} ({', '.join(addresses)})")
+                          f"{shown(mail_server)} ({', '.join(addresses)})", spf="pass")
 
     def _missing_spf(self, domain: str, mail_server: str, include: str,
                      provider: providers.Provider | None) -> DnsFinding:
@@ -318,12 +327,19 @@ class SenderDns:
         else:
             addresses = self._relay_addresses(mail_server)
             term = _address_terms(addresses) if addresses else f"a:{mail_server}"
-        return _spf_warning(domain, f"{shown(domain)} has no SPF record: receivers cannot tell its mail from forgery",
-                            f'add TXT "v=spf1 {shown(term)} -all" to {shown(domain)}')
+        return _spf_fails(domain, f"{shown(domain)} has no SPF record: receivers cannot tell its mail from forgery",
+                          f'add TXT "v=spf1 {shown(term)} -all" to {shown(domain)}',
+                          f"{shown(domain)} has no SPF record")
 
 
 def _spf_warning(domain: str, message: str, hint: str) -> DnsFinding:
+    """SPF that DNS could not tell (no answer, an open term): a WARNING, no verdict."""
     return DnsFinding(WARNING, domain, "spf", message, hint)
+
+
+def _spf_fails(domain: str, message: str, hint: str, brief: str) -> DnsFinding:
+    """SPF that receivers would fail for mail from the record's server."""
+    return DnsFinding(WARNING, domain, "spf", message, hint, spf="fail", brief=brief)
 
 
 def _quoted(record: str) -> str:

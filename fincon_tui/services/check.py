@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from fincon_tui.mail.outcome import Outcome
     from fincon_tui.mail.transcript import Transcript
     from fincon_tui.services.mail_checks import MailChecks, Prepared
+    from fincon_tui.storage.records import SpfVerdict, Stored
     from fincon_tui.storage.store import Store
 
 #: Login tests run at the same time, at most.
@@ -127,6 +128,11 @@ class RecordCheck:
     #: checks that join theirs (a sender domain's DNS: the From addresses).
     definition: SmtpDefinition | None = field(default=None, repr=False)
     user: UserEmailSettings | None = field(default=None, repr=False)
+    #: The record's row_id ('' for a name --only did not find).
+    row_id: str = ""
+    #: What --dns found of the SPF of each domain the record sends from:
+    #: (domain, 'pass', 'fail' or '' when DNS could not tell, the brief finding).
+    spf: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def status(self) -> Status:
@@ -245,7 +251,10 @@ class MailHealth:
                 users = [stored.record for stored in self.users.search("", limit=1_000_000_000)]
             beside = (*beside, SenderDomains(users).check)
         left = options.deadline - (time.monotonic() - started)
-        return asyncio.run(self.test(planned, options, left, watch, beside))
+        run = asyncio.run(self.test(planned, options, left, watch, beside))
+        if options.dns:
+            keep_spf_verdicts(self.smtp.store, run.records)
+        return run
 
     # -- without connecting ----------------------------------------------------------
 
@@ -266,17 +275,18 @@ class MailHealth:
                     "check the name (`fincon-tui smtp list`, `fincon-tui user list`)")])))
         for definition in definitions:
             if not wanted or fold(definition.key) in wanted:
-                planned.append(self._plan_definition(definition.record, options))
+                planned.append(self._plan_definition(definition, options))
         for user in users:
             if not wanted or fold(user.key) in wanted:
                 found = self._plan_user(user.record, by_name.get(fold(user.record.smtp_name)), options,
-                                        named=bool(wanted))
+                                        named=bool(wanted), row_id=user.row_id or "")
                 if found is not None:
                     planned.append(found)
         return planned
 
-    def _plan_definition(self, definition: SmtpDefinition, options: CheckOptions) -> Planned:
-        record = RecordCheck("smtp", definition.name, definition=definition)
+    def _plan_definition(self, stored: Stored[SmtpDefinition], options: CheckOptions) -> Planned:
+        definition = stored.record
+        record = RecordCheck("smtp", definition.name, definition=definition, row_id=stored.row_id or "")
         try:
             login = effective_login(definition, secrets=self.passwords.names([smtp_owner(definition.name)]))
         except LoginMissing as missing:
@@ -289,7 +299,8 @@ class MailHealth:
         return self._plan_login(record, definition, login, None, options)
 
     def _plan_user(
-        self, user: UserEmailSettings, definition: SmtpDefinition | None, options: CheckOptions, named: bool = False
+        self, user: UserEmailSettings, definition: SmtpDefinition | None, options: CheckOptions, named: bool = False,
+        row_id: str = "",
     ) -> Planned | None:
         """A user with a login of their own, or one whose definition cannot
         serve them; None for a user who sends with a shared login that works
@@ -297,7 +308,7 @@ class MailHealth:
         that login is checked as the user's."""
         from fincon_tui.services.work_lists import login_used
 
-        record = RecordCheck("user", user.user_code, definition=definition, user=user)
+        record = RecordCheck("user", user.user_code, definition=definition, user=user, row_id=row_id)
         owners = [user_owner(user.user_code), *([smtp_owner(definition.name)] if definition else [])]
         _, can_send, why = login_used(user, definition, self.passwords.names(owners))
         if not can_send:
@@ -500,11 +511,52 @@ class SenderDomains:
                 found = await asyncio.to_thread(dns.check, domain, server)
                 record.add(*(Finding(Status[finding.status], finding.step.upper(), finding.message, finding.hint)
                              for finding in found))
+                record.spf += [(domain, finding.spf, finding.brief) for finding in found if finding.step == "spf"]
                 done += 1
         finally:  # cancelled at the deadline: the rest did not answer in time
             for record, domain, _ in senders[done:]:
+                record.spf.append((domain, "", ""))
                 record.add(Finding(Status.WARNING, "DNS", f"SPF and DMARC of {domain} unknown: no answer from DNS "
                                    "within the deadline", "give the run a longer --deadline"))
+
+
+def spf_verdict(record: RecordCheck, checked_at: str) -> SpfVerdict | None:
+    """The record's SPF verdict from what --dns found: it fails when the
+    SPF of any domain it sends from fails (the first such names it); it
+    passes when every domain's passes; None when DNS could not tell of
+    some and none fails (the verdict stored before stands)."""
+    from fincon_tui.storage.records import SpfVerdict
+
+    if not record.spf or not record.row_id:
+        return None
+    failed = [(domain, brief) for domain, verdict, brief in record.spf if verdict == "fail"]
+    if failed:
+        domain, brief = failed[0]
+        return SpfVerdict(record.kind, record.row_id, record.name, checked_at, domain, True, brief)
+    if all(verdict == "pass" for _, verdict, _ in record.spf):
+        return SpfVerdict(record.kind, record.row_id, record.name, checked_at, record.spf[0][0], False, "")
+    return None
+
+
+def keep_spf_verdicts(store: Store, records: Sequence[RecordCheck]) -> None:
+    """Store each record's SPF verdict (`spf_verdict`), replacing its
+    earlier one, in one transaction of its own.  A store that refuses (an
+    account that may only read) leaves the verdicts as they were and adds
+    a note to the records, as a login test's result does: the run's
+    result stands."""
+    from fincon_tui.storage.records import utc_now
+
+    now = utc_now()
+    verdicts = [(record, verdict) for record in records if (verdict := spf_verdict(record, now)) is not None]
+    if not verdicts:
+        return
+    try:
+        with store.transaction() as work:
+            for _, verdict in verdicts:
+                work.spf_verdicts.put(verdict)
+    except StorageError as error:
+        for record, _ in verdicts:
+            record.add(Finding(Status.OK, "record", f"the SPF verdict was not recorded: {error}"))
 
 
 def _quiet() -> Transcript:

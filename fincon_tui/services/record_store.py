@@ -23,7 +23,7 @@ from fincon_tui.storage import audit
 from fincon_tui.storage.records import Keyed, Stored
 
 if TYPE_CHECKING:
-    from fincon_tui.storage.records import LoginTest
+    from fincon_tui.storage.records import LoginTest, SpfVerdict
     from fincon_tui.storage.store import Records, Store
 
 R = TypeVar("R", bound=Keyed)
@@ -51,6 +51,8 @@ class Loaded(Generic[R]):
     secrets: frozenset[SecretKind] = frozenset()
     #: Its last login test (None: never tested).
     last_test: LoginTest | None = None
+    #: What the last `check --dns` found of its sender domains' SPF (None: not checked).
+    spf: SpfVerdict | None = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,10 @@ class RecordService(Generic[R]):
         has = self.passwords.has(owner)
         problem = self.passwords.problem(owner) if has else None
         names = frozenset(self.passwords.expiries(owner))
-        return Loaded(stored, has, problem, self.attention(stored, has), names, self.last_test(stored))
+        from fincon_tui.services.login_results import spf_of
+
+        return Loaded(stored, has, problem, self.attention(stored, has), names, self.last_test(stored),
+                      spf_of(self.store, self.owner(stored.key).kind, stored))
 
     def last_test(self, stored: Stored[R]) -> LoginTest | None:
         """The record's last login test (None: never tested)."""
@@ -236,6 +241,7 @@ class RecordService(Generic[R]):
             self.passwords.remove(self.owner(removed.key))
             if removed.row_id:
                 self.store.login_tests.forget(self.owner(removed.key).kind, removed.row_id)
+                self.store.spf_verdicts.forget(self.owner(removed.key).kind, removed.row_id)
             self.repo.delete(removed)
             self.store.audit.record(
                 self.kind,

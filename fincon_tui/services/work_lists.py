@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from fincon_tui.services.sealed_passwords import Passwords
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
-    from fincon_tui.storage.records import LoginTest, Stored
+    from fincon_tui.storage.records import LoginTest, SpfVerdict, Stored
 
 T = TypeVar("T")
 
@@ -43,6 +43,8 @@ class DefinitionRow:
     missing: str = ""
     #: The last login test (None: never tested).
     last_test: LoginTest | None = None
+    #: What the last `check --dns` found of its sender domains' SPF (None: not checked).
+    spf: SpfVerdict | None = None
 
     @property
     def key(self) -> str:
@@ -52,13 +54,13 @@ class DefinitionRow:
     def last_test_cell(self) -> str:
         from fincon_tui.services.login_results import cell
 
-        return cell(self.last_test)
+        return cell(self.last_test, self.spf)
 
     @property
     def last_test_warns(self) -> bool:
         from fincon_tui.services.login_results import warns
 
-        return warns(self.last_test)
+        return warns(self.last_test, self.spf)
 
     @property
     def server_port(self) -> str:
@@ -75,6 +77,8 @@ class UserRow:
     missing: str = ""
     #: The last test of the user's own login (None: never, or no login of their own).
     last_test: LoginTest | None = None
+    #: The SPF verdict of the user's sender domain, when checked as a record of its own.
+    spf: SpfVerdict | None = None
 
     @property
     def key(self) -> str:
@@ -92,13 +96,13 @@ class UserRow:
 
         if self.can_send and not self.own_login:
             return "shared" if self.login_used != "none" else ""
-        return cell(self.last_test)
+        return cell(self.last_test, self.spf)
 
     @property
     def last_test_warns(self) -> bool:
         from fincon_tui.services.login_results import warns
 
-        return warns(self.last_test)
+        return warns(self.last_test, self.spf)
 
 
 @dataclass(frozen=True)
@@ -129,14 +133,16 @@ def definition_rows(passwords: Passwords, found: list[Stored[SmtpDefinition]],
     ports = implicit_tls_ports()
     if secrets is None:
         secrets = definition_secrets(passwords, found)
-    tests = passwords.store.login_tests.latest_for("smtp", (stored.row_id for stored in found if stored.row_id))
+    row_ids = [stored.row_id for stored in found if stored.row_id]
+    tests = passwords.store.login_tests.latest_for("smtp", row_ids)
+    spf = passwords.store.spf_verdicts.latest_for("smtp", row_ids)
     rows = []
     for stored in found:
         record = stored.record
         login, missing = definition_login(record, secrets)
         count = (counts or {}).get(fold(stored.key), 0)
         rows.append(DefinitionRow(stored, TLS_MODES[security(record, ports)], login, count, missing,
-                                  tests.get(stored.row_id or "")))
+                                  tests.get(stored.row_id or ""), spf.get(stored.row_id or "")))
     return rows
 
 
@@ -164,9 +170,11 @@ def user_rows(settings: UserSettings, found: list[Stored[UserEmailSettings]],
     asked once (`linked` and `secrets`: as user_lookups gives them)."""
     if linked is None or secrets is None:
         linked, secrets = user_lookups(settings, found)
-    tests = settings.store.login_tests.latest_for("user", (stored.row_id for stored in found if stored.row_id))
+    row_ids = [stored.row_id for stored in found if stored.row_id]
+    tests = settings.store.login_tests.latest_for("user", row_ids)
+    spf = settings.store.spf_verdicts.latest_for("user", row_ids)
     return [UserRow(stored, *login_used(stored.record, linked[fold(stored.record.smtp_name)], secrets),
-                    last_test=tests.get(stored.row_id or "")) for stored in found]
+                    last_test=tests.get(stored.row_id or ""), spf=spf.get(stored.row_id or "")) for stored in found]
 
 
 def user_lookups(

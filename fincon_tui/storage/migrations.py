@@ -508,6 +508,29 @@ def m019_rows_before_rules(db: Database) -> None:
     note_rows_before_rules(db)
 
 
+@migrations()
+def m020_spf_verdicts(db: Database) -> None:
+    """What the last `check --dns` found of each record's sender domains'
+    SPF, one row per record by its row_id: a table of its own (a run that
+    does not connect records no login test, and a verdict is replaced, not
+    kept as a history), so that it never bumps a record's version nor
+    writes its audit trail."""
+    db.execute(
+        """
+        CREATE TABLE spf_verdicts (
+            record_kind TEXT NOT NULL CHECK (record_kind IN ('smtp', 'user')),
+            row_id TEXT NOT NULL,
+            record_key TEXT NOT NULL,
+            checked_at TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'fails')),
+            finding TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (record_kind, row_id)
+        )
+        """
+    )
+
+
 def refresh_rules(db: Database) -> None:
     """The rule triggers re-made from the declarations as they are now, and
     (from m019 on) the rows stored that break them noted."""

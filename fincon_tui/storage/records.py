@@ -171,3 +171,25 @@ class LoginTest:
     message: str
     certificate_expires: str | None = None
     secret_expires: str | None = None
+
+
+#: How much of an SPF verdict's finding is kept.
+SPF_FINDING_MAX = 200
+
+
+@dataclass(frozen=True)
+class SpfVerdict:
+    """What the last `check --dns` that could tell found of the SPF of a
+    record's sender domains (by `record_kind` 'smtp' or 'user' and
+    `row_id`): when (ISO-8601 UTC), the domain it is about (the first that
+    fails, else the first checked), whether mail from the record's server
+    would fail SPF there, and the one-line finding (plain text, as DNS
+    said it with control characters escaped)."""
+
+    record_kind: str
+    row_id: str
+    record_key: str
+    checked_at: str
+    domain: str
+    fails: bool
+    finding: str

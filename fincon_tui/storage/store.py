@@ -75,6 +75,9 @@ The contract, for every engine:
   carries them; a deleted record's go with it): rows of their own, so that
   a test never bumps a record's version nor writes its audit trail, nor
   announces a change.
+- **SPF verdicts.**  What the last `check --dns` found of each record's
+  sender domains' SPF (`spf_verdicts`), one row per record by row_id,
+  replaced by each run that could tell; kept as the login tests are.
 """
 
 from __future__ import annotations
@@ -103,6 +106,7 @@ if TYPE_CHECKING:
         Page,
         PageQuery,
         SealedPassword,
+        SpfVerdict,
         Stored,
     )
     from fincon_tui.storage.waiting import Waiting
@@ -351,6 +355,23 @@ class LoginTestRows(Protocol):
         ...
 
 
+class SpfVerdictRows(Protocol):
+    """The SPF verdicts of `check --dns`, one per record (kind 'smtp' or
+    'user', and row_id).  Writes belong in a transaction."""
+
+    def put(self, verdict: SpfVerdict) -> None:
+        """Store `verdict`, replacing the record's earlier one."""
+        ...
+
+    def latest_for(self, record_kind: str, row_ids: Iterable[str]) -> dict[str, SpfVerdict]:
+        """The verdict of each of these records that has one, by row_id, in one query."""
+        ...
+
+    def forget(self, record_kind: str, row_id: str) -> None:
+        """Drop the verdict of a record being deleted."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """The repositories, as one transaction (or snapshot) sees them."""
 
@@ -377,6 +398,9 @@ class UnitOfWork(Protocol):
 
     @property
     def login_tests(self) -> LoginTestRows: ...
+
+    @property
+    def spf_verdicts(self) -> SpfVerdictRows: ...
 
 
 class ChangeFeed(Protocol):

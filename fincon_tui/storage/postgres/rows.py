@@ -13,7 +13,14 @@ from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
 from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.storage.audit import PASSWORD_CHANGED, AuditEntry, who
 from fincon_tui.storage.changes import OwnWrites
-from fincon_tui.storage.login_tests import LOGIN_TEST_COLUMNS, login_test_columns, login_test_of
+from fincon_tui.storage.login_tests import (
+    LOGIN_TEST_COLUMNS,
+    SPF_VERDICT_COLUMNS,
+    login_test_columns,
+    login_test_of,
+    spf_verdict_columns,
+    spf_verdict_of,
+)
 from fincon_tui.storage.postgres.changes import CHANNEL
 from fincon_tui.storage.postgres.errors import translate_methods
 from fincon_tui.storage.records import (
@@ -22,6 +29,7 @@ from fincon_tui.storage.records import (
     LegacyPassword,
     LoginTest,
     SealedPassword,
+    SpfVerdict,
     Stored,
     utc_now,
 )
@@ -256,5 +264,30 @@ class LoginTests:
         self.session.run("DELETE FROM login_tests WHERE record_kind = %s AND row_id = %s", [record_kind, row_id])
 
 
-for _part in (Secrets, Audit, Info, Hosts, LoginTests):
+class SpfVerdicts:
+    """The `spf_verdicts` table."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def put(self, verdict: SpfVerdict) -> None:
+        columns = spf_verdict_columns(verdict)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in columns if name not in ("record_kind", "row_id"))
+        self.session.run(f"INSERT INTO spf_verdicts ({', '.join(columns)}) VALUES ({', '.join('%s' for _ in columns)}) "
+                         f"ON CONFLICT (record_kind, row_id) DO UPDATE SET {updates}", list(columns.values()))
+
+    def latest_for(self, record_kind: str, row_ids: Iterable[str]) -> dict[str, SpfVerdict]:
+        wanted = list(dict.fromkeys(row_ids))
+        if not wanted:
+            return {}
+        rows = self.session.rows(f"SELECT {SPF_VERDICT_COLUMNS} FROM spf_verdicts WHERE record_kind = %s "
+                                 "AND row_id = ANY(%s)", [record_kind, wanted])
+        found = [spf_verdict_of(row) for row in rows]
+        return {verdict.row_id: verdict for verdict in found}
+
+    def forget(self, record_kind: str, row_id: str) -> None:
+        self.session.run("DELETE FROM spf_verdicts WHERE record_kind = %s AND row_id = %s", [record_kind, row_id])
+
+
+for _part in (Secrets, Audit, Info, Hosts, LoginTests, SpfVerdicts):
     translate_methods(_part)

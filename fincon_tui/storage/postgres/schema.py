@@ -326,6 +326,24 @@ def m019_rows_before_rules(conn: Connection) -> None:
     note_rows_before_rules(conn)
 
 
+def m020_spf_verdicts(conn: Connection) -> None:
+    """SQLite's m020: each record's SPF verdict from `check --dns`."""
+    conn.execute(
+        """
+        CREATE TABLE spf_verdicts (
+            record_kind TEXT NOT NULL CHECK (record_kind IN ('smtp', 'user')),
+            row_id TEXT NOT NULL,
+            record_key TEXT NOT NULL,
+            checked_at TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'fails')),
+            finding TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (record_kind, row_id)
+        )
+        """
+    )
+
+
 STEPS = tuple(
     Step(step.__name__, step)
     for step in (
@@ -333,6 +351,6 @@ STEPS = tuple(
         m005_encrypted_passwords, m006_rules_for_other_tools, m007_row_identity, m008_application_id,
         m009_oauth_logins, m010_user_login_method_as_definition, m011_audit_by_record,
         m012_rules_check_what_changes, m013_rules_from_declaration, m014_rules_on_every_python,
-        m016_name_folded, m017_hosts, m018_login_tests, m019_rows_before_rules,
+        m016_name_folded, m017_hosts, m018_login_tests, m019_rows_before_rules, m020_spf_verdicts,
     )
 )

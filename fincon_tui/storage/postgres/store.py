@@ -19,7 +19,7 @@ from fincon_tui.storage.postgres.errors import database_error, translated
 from fincon_tui.storage.postgres.locks import take_write_lock
 from fincon_tui.storage.postgres.migrate import bring_up_to_date, refuse_unless_current
 from fincon_tui.storage.postgres.records import Definitions
-from fincon_tui.storage.postgres.rows import Audit, Hosts, Info, LoginTests, Secrets
+from fincon_tui.storage.postgres.rows import Audit, Hosts, Info, LoginTests, Secrets, SpfVerdicts
 from fincon_tui.storage.postgres.session import Session
 from fincon_tui.storage.postgres.users import Users
 from fincon_tui.storage.records import SealedPassword, utc_now
@@ -60,6 +60,7 @@ class PostgresStore:
         self.bulk = PostgresBulk(session)
         self.hosts = Hosts(session)
         self.login_tests = LoginTests(session)
+        self.spf_verdicts = SpfVerdicts(session)
         self._changes: PostgresChanges | None = None
 
     @contextlib.contextmanager

@@ -16,13 +16,23 @@ from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.storage import secret_rows
 from fincon_tui.storage.audit import PASSWORD_CHANGED, AuditEntry, who
 from fincon_tui.storage.changes import OwnWrites
-from fincon_tui.storage.login_tests import LOGIN_TEST_COLUMNS, LOGIN_TEST_NAMES, login_test_columns, login_test_of
+from fincon_tui.storage.login_tests import (
+    LOGIN_TEST_COLUMNS,
+    LOGIN_TEST_NAMES,
+    SPF_VERDICT_COLUMNS,
+    SPF_VERDICT_NAMES,
+    login_test_columns,
+    login_test_of,
+    spf_verdict_columns,
+    spf_verdict_of,
+)
 from fincon_tui.storage.records import (
     LOGIN_TESTS_KEPT,
     HostSeen,
     LegacyPassword,
     LoginTest,
     SealedPassword,
+    SpfVerdict,
     Stored,
     utc_now,
 )
@@ -199,7 +209,32 @@ class SqliteLoginTests:
         self.db.execute("DELETE FROM login_tests WHERE record_kind = ? AND row_id = ?", [record_kind, row_id])
 
 
-for _adapter in (SqliteSecrets, SqliteAudit, SqliteInfo, SqliteHosts, SqliteLoginTests):
+class SqliteSpfVerdicts:
+    """storage.store.SpfVerdictRows on the `spf_verdicts` table."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def put(self, verdict: SpfVerdict) -> None:
+        columns = spf_verdict_columns(verdict)
+        self.db.execute(f"INSERT OR REPLACE INTO spf_verdicts ({', '.join(columns)}) "
+                        f"VALUES ({', '.join('?' for _ in columns)})", list(columns.values()))
+
+    def latest_for(self, record_kind: str, row_ids: Iterable[str]) -> dict[str, SpfVerdict]:
+        wanted = list(dict.fromkeys(row_ids))
+        if not wanted:
+            return {}
+        marks = ", ".join("?" for _ in wanted)
+        cursor = self.db.execute(f"SELECT {SPF_VERDICT_COLUMNS} FROM spf_verdicts WHERE record_kind = ? "
+                                 f"AND row_id IN ({marks})", [record_kind, *wanted])
+        found = [spf_verdict_of(dict(zip(SPF_VERDICT_NAMES, row, strict=True))) for row in cursor.fetchall()]
+        return {verdict.row_id: verdict for verdict in found}
+
+    def forget(self, record_kind: str, row_id: str) -> None:
+        self.db.execute("DELETE FROM spf_verdicts WHERE record_kind = ? AND row_id = ?", [record_kind, row_id])
+
+
+for _adapter in (SqliteSecrets, SqliteAudit, SqliteInfo, SqliteHosts, SqliteLoginTests, SqliteSpfVerdicts):
     translate_methods(_adapter)
 
 
@@ -221,6 +256,7 @@ class SqliteStore:
         self._changes: SqliteChanges | None = None
         self.hosts = SqliteHosts(db)
         self.login_tests = SqliteLoginTests(db)
+        self.spf_verdicts = SqliteSpfVerdicts(db)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[SqliteStore]:

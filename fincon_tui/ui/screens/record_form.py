@@ -187,19 +187,22 @@ class RecordFormScreen(FinconScreen):
 
     def show_last_test(self) -> None:
         """The line under the login fields: the last login test and the
-        expiries it found, in the warning colour when it warns (none for a
-        record never tested)."""
-        from fincon_tui.services.login_results import line, warns
+        expiries it found, and a sender domain that would fail SPF, in the
+        warning colour when it warns (none for a record never tested whose
+        SPF is not known to fail)."""
+        from fincon_tui.services.login_results import line, spf_fails, warns
 
         found = self.query("#last-test")
         if not found:
             return
         widget = found.first(Static)
-        test = self.loaded.last_test if self.loaded is not None and self.is_open and self.tests_own_login() else None
-        widget.display = test is not None
-        if test is not None:
-            update_text(widget, plain(line(test)))
-            widget.set_class(warns(test), "-warning")
+        shown = self.loaded is not None and self.is_open and self.tests_own_login()
+        test = self.loaded.last_test if shown and self.loaded is not None else None
+        spf = self.loaded.spf if shown and self.loaded is not None else None
+        widget.display = test is not None or spf_fails(spf)
+        if widget.display:
+            update_text(widget, plain(line(test, spf)))
+            widget.set_class(warns(test, spf), "-warning")
 
     def login_tested(self) -> None:
         """After a login test: its result read again, as the service recorded it."""

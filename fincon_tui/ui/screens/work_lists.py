@@ -38,14 +38,18 @@ _HELP_OPTIONS = (
                  "renamed: refresh the list first."),
 )
 
-#: The most cells of the Last test column ('FAILED STARTTLS 12-06').
-LAST_TEST_MOST = 21
+#: The most cells of the Last test column ('FAILED STARTTLS 12-06 SPF!').
+LAST_TEST_MOST = 26
 
 _HELP_LAST_TEST = (
     "Last test",
     "The last login test (F6 in the form, 8=Test login, or `fincon-tui smtp test` and `check`): OK or "
     "FAILED and the step that failed, and the day; — when never tested.  A failed test, or a secret or "
-    f"server certificate that expires within {WARN_DAYS} days, shows the row in the warning colour.",
+    f"server certificate that expires within {WARN_DAYS} days, shows the row in the warning colour.  "
+    "SPF! after it: the last `fincon-tui check --dns` found a sender domain whose SPF would fail the "
+    "record's mail (no SPF record, or one that does not authorise its mail server or provider); the "
+    "row is in the warning colour, and the form names the domain.  The next `check --dns` that finds "
+    "the SPF fine clears it.",
 )
 
 _HELP_KEYS = (
