@@ -4,6 +4,7 @@ its migrations on SQLite (PostgreSQL's: test_postgres_schema)."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -19,6 +20,32 @@ from fincon_tui._exceptions import (
 from fincon_tui.storage.database import open_database
 from fincon_tui.storage.migrations import migrations
 from fincon_tui.storage.smtp_repo import SmtpRepository
+
+STORAGE_DOC = Path(__file__).parent.parent / "docs" / "storage.md"
+
+#: Steps that databases in use have applied, by name, in order: a step is
+#: never renamed, removed or reordered (a later one goes after these).
+RELEASED_STEPS = [
+    "m001_smtp_settings",
+    "m002_user_email_settings",
+    "m003_audit_log",
+    "m004_password_journal",
+    "m005_encrypted_passwords",
+    "m006_rules_for_other_tools",
+    "m007_row_identity",
+    "m008_application_id",
+    "m009_oauth_logins",
+    "m010_user_login_method_as_definition",
+    "m011_audit_by_record",
+    "m012_rules_check_what_changes",
+    "m013_rules_from_declaration",
+    "m014_rules_on_every_python",
+    "m016_name_folded",
+    "m017_hosts",
+    "m018_login_tests",
+    "m019_rows_before_rules",
+    "m020_spf_verdicts",
+]
 
 OFFICE = definition(name="Office", username="bob@example.com", bcc="audit@example.com")
 
@@ -50,27 +77,24 @@ def test_round_trip(store) -> None:
     assert loaded.created_at.endswith("+00:00") and loaded.created_at == loaded.updated_at
 
 
+def documented_columns(table: str) -> dict[str, str]:
+    """The columns docs/storage.md's table of `table` names, with the
+    storage class its type starts with (TEXT, INTEGER)."""
+    section = STORAGE_DOC.read_text().split(f"\n### `{table}`\n", 1)[1].split("\n#", 1)[0]
+    columns = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")] if line.startswith("| `") else []
+        for name in re.findall(r"`(\w+)`", cells[0] if cells else ""):
+            columns[name] = re.match(r"\w+", cells[1]).group()
+    return columns
+
+
 def test_row_layout_is_the_documented_contract(db) -> None:
+    """The table has the columns docs/storage.md documents for other tools,
+    no more and no fewer, each of its type."""
     SmtpRepository(db).insert(OFFICE)
     columns = {c.name: c.type for c in db["smtp_settings"].columns}
-    assert columns == {
-        "name": "TEXT",
-        "mail_server": "TEXT",
-        "authenticate": "TEXT",
-        "username": "TEXT",
-        "port": "INTEGER",
-        "use_tls": "TEXT",
-        "timeout_seconds": "INTEGER",
-        "bcc": "TEXT",
-        "created_at": "TEXT",
-        "updated_at": "TEXT",
-        "version": "INTEGER",
-        "row_id": "TEXT",
-        "login_method": "TEXT",
-        "tenant": "TEXT",
-        "client_id": "TEXT",
-        "name_folded": "TEXT",
-    }
+    assert columns == documented_columns("smtp_settings")
     assert db["smtp_settings"].pks == ["name"]
     row = next(db["smtp_settings"].rows)
     assert row["authenticate"] == "Y" and row["use_tls"] == "Y" and row["name_folded"] == "office"
@@ -131,27 +155,9 @@ def test_a_good_row_written_by_hand_passes_the_same_checks(db) -> None:
 def test_migrations_create_the_schema_on_an_empty_file(db_path: Path) -> None:
     db = open_database(db_path)
     assert "smtp_settings" in db.table_names()
-    assert [m.name for m in migrations.applied(db)] == [
-        "m001_smtp_settings",
-        "m002_user_email_settings",
-        "m003_audit_log",
-        "m004_password_journal",
-        "m005_encrypted_passwords",
-        "m006_rules_for_other_tools",
-        "m007_row_identity",
-        "m008_application_id",
-        "m009_oauth_logins",
-        "m010_user_login_method_as_definition",
-        "m011_audit_by_record",
-        "m012_rules_check_what_changes",
-        "m013_rules_from_declaration",
-        "m014_rules_on_every_python",
-        "m016_name_folded",
-        "m017_hosts",
-        "m018_login_tests",
-        "m019_rows_before_rules",
-        "m020_spf_verdicts",
-    ]
+    applied = [m.name for m in migrations.applied(db)]
+    assert applied == [m.name for m in migrations._migrations]  # noqa: SLF001 (every step, in order)
+    assert applied[:len(RELEASED_STEPS)] == RELEASED_STEPS
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
 
