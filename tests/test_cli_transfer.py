@@ -12,6 +12,7 @@ import pytest
 from cli_runner import run_cli
 from support import audit_entries, definition
 
+from fincon_tui.domain import smtp
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.services.smtp_settings import SmtpSettings
@@ -77,9 +78,10 @@ def test_export_import_export_gives_the_same_file(tmp_path, store, db_location, 
     exported = json.loads(as_json.stdout)
     assert [r["name"] for r in exported["smtp_definitions"]] == ["OFFICE", "RELAY", "Zürich"]
     assert exported["format"] == 1 and exported["smtp_definitions"][0] == {
+        **{field.name: "" for field in smtp.DECLARED.stored},  # every declared field, empty when not set
         "name": "OFFICE", "mail_server": "smtp.example.com", "authenticate": "Y", "username": "shared@corp.example",
         "port": 587, "use_tls": "Y", "timeout_seconds": 30, "bcc": "audit@corp.example",
-        "login_method": "P", "tenant": "", "client_id": "", "password_stored": True,
+        "login_method": "P", "password_stored": True,
     }
     assert [(r["user_code"], r["password_stored"]) for r in exported["users"]] == [("ALICE", True), ("B.OB", False)]
     for form, text in (("json", as_json.stdout), ("toml", as_toml.stdout)):

@@ -15,7 +15,7 @@ from support import open_form
 
 from fincon_tui._exceptions import FieldError
 from fincon_tui.domain import refused_characters, smtp, users
-from fincon_tui.domain.value_rules import Text
+from fincon_tui.domain.value_rules import Email, Host, Text
 from fincon_tui.storage.database import open_database
 from fincon_tui.storage.field_rules import all_rules
 from fincon_tui.storage.store import open_store
@@ -98,8 +98,19 @@ def domain_stores(table: str, field: str, value) -> bool:
     return declared.field(field).rule.to_column(clean) == value
 
 
-def plain_text_examples(rule) -> tuple[list, list]:
-    """A plain text field's examples (a field with another rule needs its own above)."""
+#: The examples of a field that has none of its own above, by its rule's
+#: kind: another host name or address takes Mail Server's or BCC's.
+LIKE = {Host: "mail_server", Email: "bcc"}
+
+
+def rule_examples(rule) -> tuple[list, list]:
+    """A field's examples: its own above, else its kind's (a plain text
+    field's from its length; a field of another kind needs its own)."""
+    like = LIKE.get(type(rule.rule))
+    if like is not None:
+        good, bad = EXAMPLES[like]
+        good = [value for value in good if value is not None]
+        return (good if rule.required else [None, *good]), bad
     assert isinstance(rule.rule, Text) and not rule.rule.chars, f"{rule.column} needs its EXAMPLES"
     good = ["Plain [b]text[/b]", "x" * rule.rule.high]
     return (good if rule.required else [None, *good]), ["", " padded", "x" * (rule.rule.high + 1), *HOSTILE]
@@ -108,7 +119,7 @@ def plain_text_examples(rule) -> tuple[list, list]:
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: f"{rule.table}.{rule.column}")
 def test_each_rule_agrees_with_the_domain(conn, rule) -> None:
     examples = USER_EXAMPLES if rule.table == "user_email_settings" else {}
-    good, bad = examples.get(rule.column) or EXAMPLES.get(rule.column) or plain_text_examples(rule)
+    good, bad = examples.get(rule.column) or EXAMPLES.get(rule.column) or rule_examples(rule)
     for value in good:
         assert rule.link or domain_stores(rule.table, rule.column, value), value
         assert stored(conn, rule.table, rule.column, value), (rule.column, value)
