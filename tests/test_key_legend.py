@@ -3,7 +3,7 @@ and that a click on a key sends that key (a dimmed one only rings)."""
 
 from __future__ import annotations
 
-from support import legend, open_form, refreshes
+from support import legend, open_form, refreshes, until
 from textual.binding import Binding
 
 from fincon_tui.ui.bindings import bind
@@ -46,8 +46,7 @@ async def test_a_click_on_a_key_sends_it(app) -> None:
         label = next(shown for shown in legend(app) if shown.endswith("=Prompt"))
         legend_widget = app.screen.query_one(KeyLegend)
         await pilot.click(KeyLegend, offset=place_of(legend_widget, label))
-        await pilot.pause()
-        assert isinstance(app.screen, LookupScreen)
+        await until(lambda: isinstance(app.screen, LookupScreen), "the clicked key opens the look-up")
 
 
 class Dimmed(FinconScreen):

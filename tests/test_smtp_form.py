@@ -438,14 +438,14 @@ async def test_enter_accept_and_yes_buttons_work_with_the_mouse(app, db) -> None
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_smtp_settings(pilot)
         await type_text(pilot, "CLICKED")
-        await pilot.click("#lookup")
-        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.click("#lookup")  # a click's effect comes through messages the click does not wait for
+        await until(lambda: isinstance(app.screen, ConfirmScreen), "Enter clicked asks the question")
         await pilot.click("#yes")
         await until(lambda: app.screen is screen, "Yes closes the question")  # its dismiss may paint later
         assert app.focused.id == "mail_server"
         await fill(pilot, screen, mail_server="mail.example.com")
         await pilot.click("#accept")
-        assert screen.message.text.startswith("SMTP definition CLICKED saved")
+        await until(lambda: screen.message.text.startswith("SMTP definition CLICKED saved"), "Accept clicked saves")
     assert [row["name"] for row in smtp_rows(db)] == ["CLICKED"]
 
 
