@@ -193,7 +193,9 @@ def test_no_color(snap_compare, store, vault, monkeypatch) -> None:
     assert snapped(snap_compare, app, ["1", "1", "1", *"office", "enter"])
 
 
-#: The last login tests: the list's column (a failed test in the warning colour) and the form's line.
+#: The last login tests: the list's column (a failed test in the warning colour, OWN's
+#: sender domain marked SPF!) and the form's line (OFFICE's, with the domain that would fail SPF).
+#: OFFICE's mark stays off the list: 'FAILED AUTH 12-05 SPF!' would move the column to view 2 at 80x24.
 LAST_TEST_SCREENS = {
     "last_tests_in_the_list": ["1", "1", "3"],
     "last_test_on_the_form": ["1", "1", "1", *"office", "enter"],
@@ -202,11 +204,14 @@ LAST_TEST_SCREENS = {
 
 @pytest.mark.parametrize("keys", LAST_TEST_SCREENS.values(), ids=LAST_TEST_SCREENS.keys())
 def test_last_test_screen(snap_compare, people, keys: list[str], utc) -> None:
-    from fincon_tui.storage.records import LoginTest
+    from fincon_tui.storage.records import LoginTest, SpfVerdict
 
     store = people.smtp.store
     with store.transaction() as work:
         for key, ok, step in (("OFFICE", False, "AUTH"), ("OWN", True, "")):
             work.login_tests.record(LoginTest("smtp", work.smtp.get(key).row_id, key, "2026-12-05T14:03:00+00:00",
                                               "anna", ok, step, "a test", "2099-03-01"))
+        for key in ("OWN",) if keys == LAST_TEST_SCREENS["last_tests_in_the_list"] else ("OFFICE",):
+            work.spf_verdicts.put(SpfVerdict("smtp", work.smtp.get(key).row_id, key, "2026-12-06T14:03:00+00:00",
+                                             "corp.example", True, "corp.example has no SPF record"))
     assert snapped(snap_compare, people, keys)
