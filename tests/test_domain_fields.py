@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from fincon_tui._exceptions import FieldError
 from fincon_tui.domain import fields
+from fincon_tui.domain.value_rules import Email, Host
 
 
 @pytest.mark.parametrize(
@@ -164,3 +165,14 @@ def test_text_trims_and_limits(raw: str) -> None:
 def test_control_characters_are_refused(raw: str) -> None:
     with pytest.raises(FieldError, match="control character"):
         fields.text(raw, max_length=40)
+
+
+@pytest.mark.parametrize("rule", [Host(required=False), Email(required=False)], ids=lambda rule: type(rule).__name__)
+def test_an_optional_host_or_address_is_empty_when_left_empty(rule) -> None:
+    """As its declaration says (required=False): empty or spaces keep
+    nothing, its column NULL; anything else is checked as when required."""
+    assert rule.check("") == rule.check("   ") == "" and rule.to_column("") is None
+    with pytest.raises(FieldError):
+        rule.check("a b")
+    with pytest.raises(FieldError):
+        type(rule)(required=True).check("")

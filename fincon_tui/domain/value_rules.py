@@ -92,7 +92,7 @@ class Code(NamedTuple):
 
 
 class Host(NamedTuple):
-    """A host name or IP address (fields.host)."""
+    """A host name or IP address (fields.host), '' when not `required`."""
 
     required: bool = True
 
@@ -106,6 +106,8 @@ class Host(NamedTuple):
         return stored or ""
 
     def check(self, raw: str) -> str:
+        if not self.required and not fields.check_printable(raw).strip():
+            return ""
         return fields.host(raw)
 
     @property
