@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check test-slow bench clean
+.PHONY: run test check test-slow bench bench-compare clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "fincon-tui needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -47,13 +47,21 @@ check: $(STAMP)
 test-slow: $(STAMP)
 	$(PYTEST) -n 4 --dist worksteal -m slow $(PYTEST_ARGS)
 
+# Each figure as a ratio against a bare Textual app in the same run (issue 26,
+# docs/development.md), then the benches of their own.
 bench: $(STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/keystrokes.py
 	$(BIN)/python bench/lookup.py
+	$(BIN)/python bench/keyrepeat.py
 	$(BIN)/python bench/passwords.py
 	$(BIN)/python bench/engines.py
 	$(BIN)/python bench/lists.py
+
+# Today's ratio benches against REF's code, alternating: make bench-compare REF=<commit>
+bench-compare: $(STAMP)
+	@test -n "$(REF)" || { echo "usage: make bench-compare REF=<commit>"; exit 2; }
+	$(BIN)/python bench/compare.py $(REF) $(ROUNDS)
 
 clean:
 	rm -rf .venv .venv-* build dist .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -1,18 +1,28 @@
-"""Keystroke cost through the SMTP form: time to handle each key (headless),
-and bytes written to the terminal for the whole seed workflow (real pty).
+"""Keystroke cost through the SMTP form, as ratios against the bare twins of
+bench/baseline.py (headless, A B A B, median of the rounds), and bytes
+written to the terminal for the whole seed workflow (real pty).
 
-Run: .venv/bin/python bench/keystrokes.py
+Run: .venv/bin/python bench/keystrokes.py [ROUNDS]
+Headless, each key is timed until the app is idle again (bench/ratios.py):
+the screen changes (the first key after start-up, the menu to SMTP
+Settings, Enter to the create window, y to the details) against a key that
+pushes the bare 12 Inputs or the bare question, and a character typed in the
+open form against one typed in a bare Input.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from baseline import BareApp
+from ratios import Figure, Sample, fincon_app, median_sample, report, run_rounds, settle, timed_key
 
 SEED = [
     "1", "1", "1", *"OFFICE", "enter", "y", *"smtp.office365.com", "enter", "y", "enter",
@@ -22,41 +32,66 @@ SEED = [
 PTY_KEYS = {"enter": "\r", "f10": "\x1b[21~"}
 
 
-async def key_times(db_path: Path) -> list[float]:
-    import keyring
-    from keyring.backends import null
-    from textual import events
 
-    from fincon_tui.keystore.vault import PasswordVault
-    from fincon_tui.storage.store import open_store
-    from fincon_tui.ui.app import FinconApp
+#: The figures, each with the goal of issue 26 for its ratio.
+FIGURES = (
+    ("first key after start-up (menu)", 2.0),
+    ("menu to SMTP Settings", 2.0),
+    ("Enter to the create window", 2.0),
+    ("y to the details", 2.0),
+    ("a character typed in the form", None),
+)
+TYPED = "smtp.office365.com"
 
-    keyring.set_keyring(null.Keyring())  # never the real keyring; no password stored
-    app = FinconApp(open_store(db_path), PasswordVault(), cursor_blink=False)
-    times: list[float] = []
-    queue = app.typeahead
-    held: dict[int, float] = {}
-    hold, settle = queue.hold, queue._settle  # noqa: SLF001 (timed from outside)
 
-    def timed_hold(event: events.Key | events.Paste) -> None:
-        held[id(event)] = time.perf_counter()
-        hold(event)
-
-    async def timed_settle() -> None:
-        await settle()
-        times.append(time.perf_counter() - held.pop(next(iter(held))))
-
-    queue.hold, queue._settle = timed_hold, timed_settle  # type: ignore[method-assign]  # noqa: SLF001
+async def fincon_keys(db_path: Path) -> dict[str, Sample]:
+    app = fincon_app(db_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await app.typeahead.ready.wait()  # type: ignore[attr-defined]
+        await settle(pilot)
+        times = []
         for key in SEED:
             if key == "f10":
                 break  # saving (a keyring write) is not a keystroke cost
-            app.post_message(events.Key(key, key if len(key) == 1 else None))  # as the terminal does
-            while held:
-                await asyncio.sleep(0.001)
-            await pilot.pause()
-    return times
+            times.append(await timed_key(pilot, key))
+    opened = SEED.index("y") + 1
+    typed = [sample for key, sample in zip(SEED[opened:], times[opened:], strict=False) if len(key) == 1]
+    return {
+        "first key after start-up (menu)": times[0],
+        "menu to SMTP Settings": times[2],
+        "Enter to the create window": times[SEED.index("enter")],
+        "y to the details": times[SEED.index("y")],
+        "a character typed in the form": median_sample(typed),
+    }
+
+
+async def bare_keys() -> dict[str, Sample]:
+    app = BareApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        first = await timed_key(pilot, "f5")
+        typed = [await timed_key(pilot, key) for key in TYPED]
+        await timed_key(pilot, "escape")
+        second = await timed_key(pilot, "f5")
+        await timed_key(pilot, "escape")
+        question = await timed_key(pilot, "f6")
+        await timed_key(pilot, "escape")
+        third = await timed_key(pilot, "f5")
+    return {
+        "first key after start-up (menu)": first,
+        "menu to SMTP Settings": second,
+        "Enter to the create window": question,
+        "y to the details": third,
+        "a character typed in the form": median_sample(typed),
+    }
+
+
+def headless(tmp: Path, rounds: int) -> list[Figure]:
+    figures = {name: Figure(name, goal) for name, goal in FIGURES}
+    count = iter(range(rounds))
+    run_rounds(rounds, lambda: asyncio.run(fincon_keys(tmp / f"keys{next(count)}.db")),
+               lambda: asyncio.run(bare_keys()), figures)
+    return list(figures.values())
 
 
 def pty_bytes(db_path: Path, gap: float) -> tuple[int, int]:
@@ -91,30 +126,14 @@ def pty_bytes(db_path: Path, gap: float) -> tuple[int, int]:
     return first_paint, total
 
 
-def percentile(sample: list[float], pct: int) -> float:
-    ordered = sorted(sample)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
-
-
 def main() -> None:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_DATA_HOME"] = tmp
-        times = asyncio.run(key_times(Path(tmp) / "keys.db"))
+        figures = headless(Path(tmp), rounds)
         first_paint, burst = pty_bytes(Path(tmp) / "burst.db", 0)
         _, typed = pty_bytes(Path(tmp) / "typed.db", 0.05)
-    # Keys typed into the open form, after the menus and the create modal.
-    opened = SEED.index("y") + 1
-    samples = (
-        ("all keys", times),
-        (f"the {len(times) - opened} keys typed in the open form", times[opened:]),
-    )
-    print(f"{len(times)} keystrokes: menus, create modal and the SMTP form (headless)")
-    print(f"{'measure':<56} {'value':>10} {'target':>8}")
-    for label, sample in samples:
-        print(f"{label + ': median ms':<56} {statistics.median(sample) * 1000:>10.1f}")
-        print(f"{label + ': 99th percentile ms':<56} {percentile(sample, 99) * 1000:>10.1f} {'< 16':>8}")
-    slowest = sorted(zip(times, SEED, strict=False), reverse=True)[:3]
-    print(f"{'slowest keys (screen changes) ms':<56} {', '.join(f'{k!r} {t * 1000:.0f}' for t, k in slowest)}")
+    report(f"Keys through the seed workflow, headless, median of {rounds} rounds A B A B", figures)
     print(f"{'bytes for the first full screen (main menu)':<56} {first_paint:>10}")
     print(f"{'bytes to the pty, seed as one burst':<56} {burst:>10}")
     print(f"{'bytes to the pty, typed 50 ms apart':<56} {typed:>10}")

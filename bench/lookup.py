@@ -1,23 +1,32 @@
-"""F4 look-up list over 10,000 SMTP definitions: open and filter times.
+"""F4 look-up list over 10,000 SMTP definitions: opening it and a filter
+keystroke, as ratios against the bare twin of bench/baseline.py (a key that
+pushes a 20-row list; a key typed in its filter field), headless, A B A B,
+median of the rounds.
 
-Run: .venv/bin/python bench/lookup.py [DEFINITIONS] [RUNS]
-Prints the median and worst time from pressing F4 until the list is filled,
-and from a filter keystroke until the list shows the matches (headless Pilot).
+Run: .venv/bin/python bench/lookup.py [DEFINITIONS] [ROUNDS]
+Each key is timed until the app is idle again (bench/ratios.py): for
+fincon-tui that includes the search in the database thread and the list
+showing its result.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from textual.screen import Screen
+from textual.pilot import Pilot
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from baseline import BareApp
+from ratios import Figure, Sample, fincon_app, median_sample, report, run_rounds, settle, timed_key
+
+FILTER = "777"
+OPENS = 3
 
 
 def seed(path: Path, count: int) -> None:
@@ -45,57 +54,45 @@ def seed(path: Path, count: int) -> None:
     db.close()
 
 
-async def measure(path: Path, runs: int) -> dict[str, list[float]]:
-    import keyring
-    from keyring.backends import null
-    from textual import events
-    from textual.widgets import OptionList
+async def opened_and_typed(pilot: Pilot[Any]) -> dict[str, Sample]:
+    """F4 and the filter typed, OPENS times: the medians (the first open of
+    an app, which styles the list's widgets, is one of them)."""
+    opened, typed = [], []
+    for _ in range(OPENS):
+        opened.append(await timed_key(pilot, "f4"))
+        typed += [await timed_key(pilot, key) for key in FILTER]
+        await timed_key(pilot, "escape")
+    return {"open the F4 list": median_sample(opened), "a filter keystroke": median_sample(typed)}
 
-    from fincon_tui.keystore.vault import PasswordVault
-    from fincon_tui.storage.store import open_store
-    from fincon_tui.ui.app import FinconApp
-    from fincon_tui.ui.screens.lookup import LookupScreen
 
-    def filled(screen: Screen[object]) -> bool:
-        if not isinstance(screen, LookupScreen):
-            return False
-        return any(options.option_count > 0 for options in screen.query("#lookup-list").results(OptionList))
-
-    keyring.set_keyring(null.Keyring())  # never touch the real keyring
-    app = FinconApp(open_store(path), PasswordVault(), cursor_blink=False)
-    times: dict[str, list[float]] = {"open F4 list": [], "filter keystroke": []}
+async def fincon_lookup(path: Path) -> dict[str, Sample]:
+    app = fincon_app(path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("1", "1", "1")
-        for _ in range(runs):
-            start = time.perf_counter()
-            app.post_message(events.Key("f4", None))  # as the terminal does
-            while not filled(app.screen):
-                await asyncio.sleep(0)
-            times["open F4 list"].append(time.perf_counter() - start)
-            lookup = app.screen
-            assert isinstance(lookup, LookupScreen)
-            for text in ("7", "77", "777", "branch1"):
-                # The search runs in the database thread: time until the list shows it.
-                start = time.perf_counter()
-                lookup.refresh_list(text)
-                await app.database.idle.wait()
-                times["filter keystroke"].append(time.perf_counter() - start)
-            await pilot.press("escape")
-    return times
+        await app.typeahead.ready.wait()  # type: ignore[attr-defined]
+        for key in "111":
+            await timed_key(pilot, key)
+        return await opened_and_typed(pilot)
+
+
+async def bare_lookup() -> dict[str, Sample]:
+    app = BareApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        return await opened_and_typed(pilot)
 
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    figures = {"open the F4 list": Figure("open the F4 list", 2.0),
+               "a filter keystroke": Figure("a filter keystroke", 1.5)}
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_DATA_HOME"] = tmp
         path = Path(tmp) / "bench.db"
         seed(path, count)
-        times = asyncio.run(measure(path, runs))
-    print(f"F4 look-up with {count} definitions ({runs} runs)")
-    print(f"{'step':<18} {'median ms':>10} {'worst ms':>9} {'target ms':>10}")
-    for step, values in times.items():
-        print(f"{step:<18} {statistics.median(values) * 1000:>10.1f} {max(values) * 1000:>9.1f} {100:>10}")
+        run_rounds(rounds, lambda: asyncio.run(fincon_lookup(path)), lambda: asyncio.run(bare_lookup()), figures)
+    report(f"F4 look-up over {count} definitions against a bare 20-row list, median of {rounds} rounds A B A B",
+           list(figures.values()))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,14 @@
-"""Cold start to the first painted screen, fincon-tui against a bare Textual app.
+"""Cold start and peak memory in a real terminal, fincon-tui against the bare
+Textual app of bench/baseline.py, as ratios (A B A B, median of the runs).
 
 Run: .venv/bin/python bench/startup.py [RUNS]
-Prints the median and best wall time from exec to the first screen's text
-appearing on a real pseudo-terminal (80x24), for both programs.
+Each program runs on a pseudo-terminal of 80x24:
+- start-up: from exec until the first screen's text is on the terminal
+  (fincon-tui's main menu, the bare app's menu line), wall clock and the
+  child's CPU (user + system, from wait4);
+- peak memory at start: the child's peak RSS by then;
+- peak memory with the SMTP form open: fincon-tui after "1 1 1 OFFICE Enter
+  y" shows the details, the bare app starts with its 12 Inputs.
 """
 
 from __future__ import annotations
@@ -10,38 +16,42 @@ from __future__ import annotations
 import os
 import pty
 import select
-import statistics
 import struct
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from fcntl import ioctl
 from pathlib import Path
 from termios import TIOCSWINSZ
 
-BARE_APP = """
-from textual.app import App
-from textual.widgets import Footer, Header, Label
-class Bare(App):
-    def compose(self):
-        yield Header()
-        yield Label("Main Menu")
-        yield Footer()
-Bare().run()
-"""
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ratios import Figure, Sample, report
+
+BASELINE = str(Path(__file__).resolve().parent / "baseline.py")
+#: What fincon-tui is sent to open the SMTP form, and what it shows then.
+FORM_KEYS = b"111OFFICE\ry"
+FORM_MARKER = b"Time Out"
 
 
-def time_to_text(argv: list[str], marker: bytes, env: dict[str, str]) -> tuple[float, int]:
-    """Seconds from exec until `marker` is on the pty, and the peak RSS (KiB) by then."""
+def run_to_text(argv: list[str], marker: bytes, env: dict[str, str], keys: bytes = b"") -> tuple[Sample, int]:
+    """(wall, CPU) seconds from exec until `marker` is on the pty, and the
+    peak RSS (KiB) by then.  `keys` are typed once the first screen shows."""
     start = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:
         os.execvpe(argv[0], argv, env)
     ioctl(fd, TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     seen = b""
+    sent = not keys
     try:
-        while marker not in seen:
-            ready, _, _ = select.select([fd], [], [], 10)
+        while marker not in seen or not sent:
+            if not sent and b"Main Menu" in seen:
+                os.write(fd, keys)
+                sent, seen = True, b""
+                continue
+            ready, _, _ = select.select([fd], [], [], 20)
             if not ready:
                 raise TimeoutError(f"{argv} never showed {marker!r}")
             seen += os.read(fd, 65536)
@@ -50,41 +60,40 @@ def time_to_text(argv: list[str], marker: bytes, env: dict[str, str]) -> tuple[f
         os.kill(pid, 9)
         _, _, usage = os.wait4(pid, 0)
         os.close(fd)
-    return elapsed, usage.ru_maxrss
+    return (elapsed, usage.ru_utime + usage.ru_stime), usage.ru_maxrss
 
 
-def measure(runs: int) -> dict[str, tuple[list[float], list[int]]]:
-    """Start times and peak memory of the bare app and fincon-tui."""
+def measure(runs: int) -> Sequence[Figure]:
     bin_dir = Path(sys.executable).parent
+    figures = {
+        "start-up": Figure("start-up", 1.1),
+        "peak memory at start": Figure("peak memory at start", 1.1, unit="MiB"),
+        "peak memory, SMTP form open": Figure("peak memory, SMTP form open", 1.2, unit="MiB"),
+    }
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "TERM": "xterm-256color", "FINCON_TUI_DB": f"{tmp}/bench.db"}
-        programs = {
-            "bare Textual app": [sys.executable, "-c", BARE_APP],
-            "fincon-tui": [str(bin_dir / "fincon-tui")],
-        }
-        for argv in programs.values():
-            time_to_text(argv, b"Main Menu", env)  # warm the file cache
-        results: dict[str, tuple[list[float], list[int]]] = {name: ([], []) for name in programs}
-        for _ in range(runs):  # alternate, so that a busy moment hits both alike
-            for name, argv in programs.items():
-                elapsed, memory = time_to_text(argv, b"Main Menu", env)
-                results[name][0].append(elapsed)
-                results[name][1].append(memory)
-    return results
+        env = {**os.environ, "TERM": "xterm-256color", "XDG_DATA_HOME": tmp,
+               "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+        fincon = [str(bin_dir / "fincon-tui")]
+        for n in range(runs + 1):  # the first of each warms the file cache
+            fincon_db = ["--db", f"{tmp}/start{n}.db"]
+            started, start_memory = run_to_text(fincon + fincon_db, b"Main Menu", env)
+            bare_started, bare_memory = run_to_text([sys.executable, BASELINE], b"Main Menu", env)
+            _, form_memory = run_to_text([*fincon, "--db", f"{tmp}/form{n}.db"], FORM_MARKER, env, FORM_KEYS)
+            _, bare_form_memory = run_to_text([sys.executable, BASELINE, "inputs"], b"Field 12", env)
+            if n == 0:
+                continue
+            figures["start-up"].fincon.append(started)
+            figures["start-up"].bare.append(bare_started)
+            for name, mine, bare in (("peak memory at start", start_memory, bare_memory),
+                                     ("peak memory, SMTP form open", form_memory, bare_form_memory)):
+                figures[name].fincon.append((mine / 1024, 0.0))
+                figures[name].bare.append((bare / 1024, 0.0))
+    return list(figures.values())
 
 
 def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 10
-    results = measure(runs)
-    bare_time = statistics.median(results["bare Textual app"][0])
-    bare_memory = statistics.median(results["bare Textual app"][1])
-    print(f"{'program':<18} {'start ms':>9} {'ratio':>6} {'peak MiB':>9} {'ratio':>6}")
-    for name, (times, memory) in results.items():
-        median, peak = statistics.median(times), statistics.median(memory)
-        print(
-            f"{name:<18} {median * 1000:>9.0f} {median / bare_time:>6.2f} "
-            f"{peak / 1024:>9.1f} {peak / bare_memory:>6.2f}"
-        )
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    report(f"Start-up and peak memory in a pty (80x24), median of {runs} runs A B A B", measure(runs))
 
 
 if __name__ == "__main__":
