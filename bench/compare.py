@@ -52,8 +52,10 @@ def checkout(ref: str, tmp: Path) -> Path:
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     print(f"installing {ref} ({commit[:12]}) into {venv} ...", flush=True)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-e", f"{tree}[test]"], check=True,
-                   stdout=subprocess.DEVNULL)
+    installed = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-e", f"{tree}[test]"],
+                               capture_output=True, text=True)
+    if installed.returncode != 0:
+        raise SystemExit(f"could not install {ref}:\n{installed.stderr}")
     return python
 
 
@@ -86,7 +88,7 @@ def show(figures: Figures, units: dict[str, str], failed: dict[str, str], order:
         head = medians["HEAD"]
         label = f"{name} ({unit})"
         if "REF" not in medians:
-            print(f"{label:<40} {head[0] * scale:>9.1f} {'n/a at REF':>9}   {head[0] / head[2]:>24.2f}")
+            print(f"{label:<40} {head[0] * scale:>9.1f} {'n/a at REF':>26} {head[0] / head[2]:>9.2f}")
             continue
         ref = medians["REF"]
         cpu = f"{head[1] / ref[1]:>6.2f}" if unit == "ms" and ref[1] else f"{'':>6}"
