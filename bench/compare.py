@@ -4,7 +4,7 @@
 Run: .venv/bin/python bench/compare.py REF [ROUNDS]
 REF is checked out into a temporary git worktree with a virtual environment
 of its own (pip install -e, from the package cache).  Each ratio bench
-(startup, keystrokes, lookup, keyrepeat) then runs ROUNDS times (at least 2)
+(startup, keystrokes, lookup, keyrepeat) then runs ROUNDS times (3; at least 2)
 for the working tree and for REF, alternately (A B A B), and the table gives
 each figure's median for both, the ratio HEAD/REF of the wall clock and of
 the CPU, and each side's ratio against its bare twin.
@@ -102,7 +102,7 @@ def main() -> None:
     if len(sys.argv) < 2 or not sys.argv[1]:
         raise SystemExit("usage: bench/compare.py REF [ROUNDS]   (make bench-compare REF=<commit>)")
     ref = sys.argv[1]
-    rounds = max(2, int(sys.argv[2]) if len(sys.argv) > 2 else 2)
+    rounds = max(2, int(sys.argv[2]) if len(sys.argv) > 2 else 3)
     figures: Figures = {}
     units: dict[str, str] = {}
     failed: dict[str, str] = {}

@@ -32,7 +32,6 @@ SEED = [
 PTY_KEYS = {"enter": "\r", "f10": "\x1b[21~"}
 
 
-
 #: The figures, each with the goal of issue 26 for its ratio.
 FIGURES = (
     ("first key after start-up (menu)", 2.0),
