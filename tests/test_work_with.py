@@ -87,9 +87,9 @@ async def test_rows_show_what_an_admin_needs_at_a_glance(people) -> None:
         await pilot.press(*DEFINITIONS)
         screen = people.screen
         assert lines(screen) == [  # each column as wide as its longest value here
-            "_ OFFICE    smtp.example.com:587 STARTTLS shared       1 FAILED AUTH 12-05",
-            "_ OWN       smtp.example.com:587 STARTTLS per user     2 OK 12-05",
-            "_ RELAY     smtp.example.com:25  STARTTLS none         0 —",
+            "_ OFFICE    smtp.example.com:587 FAILED AUTH 12-05 STARTTLS shared       1",
+            "_ OWN       smtp.example.com:587 OK 12-05          STARTTLS per user     2",
+            "_ RELAY     smtp.example.com:25  —                 STARTTLS none         0",
         ]
         assert warned(screen) == [True, False, False]  # the failed test in the warning colour
         assert more(screen) == "Bottom"
@@ -125,9 +125,9 @@ async def test_a_sender_domain_that_would_fail_spf_is_marked(people) -> None:
         await pilot.press(*DEFINITIONS)
         screen = people.screen
         assert lines(screen) == [
-            "_ OFFICE    smtp.example.com:587 STARTTLS shared       1 —",
-            "_ OWN       smtp.example.com:587 STARTTLS per user     2 OK 12-05 SPF!",
-            "_ RELAY     smtp.example.com:25  STARTTLS none         0 —",
+            "_ OFFICE    smtp.example.com:587 —             STARTTLS shared       1",
+            "_ OWN       smtp.example.com:587 OK 12-05 SPF! STARTTLS per user     2",
+            "_ RELAY     smtp.example.com:25  —             STARTTLS none         0",
         ]
         assert warned(screen) == [False, True, False]
         await pilot.press("down", "5", "enter")

@@ -72,8 +72,9 @@ class WorkWithDefinitionsScreen(WorkWithScreen):
     FORM = SmtpSettingsScreen
     TITLE = "Work with SMTP Definitions"
     OPTIONS = {"2": "Change", "3": "Copy", "4": "Delete", "5": "Display", "7": "Rename", "8": "Test login"}
-    COLUMNS = (Column("SMTP Name", 24), Column("Server:Port", 36, keeps=":"), Column("TLS", 8),
-               Column("Login", 8), Column("Users", 5, right=True), Column("Last test", LAST_TEST_MOST))
+    #: Last test beside the server, so that at 80 columns a failed test shows without the second view.
+    COLUMNS = (Column("SMTP Name", 24), Column("Server:Port", 36, keeps=":"), Column("Last test", LAST_TEST_MOST),
+               Column("TLS", 8), Column("Login", 8), Column("Users", 5, right=True))
     HELP_TEXT = (
         "Every SMTP definition with its server and port, how the connection is secured (TLS from "
         "the first byte, STARTTLS, none), whose login it uses (shared, per user, none, or MISSING "
@@ -99,7 +100,7 @@ class WorkWithDefinitionsScreen(WorkWithScreen):
         return bool(row.missing) or row.last_test_warns
 
     def cells(self, row: DefinitionRow) -> tuple[str, ...]:
-        return row.key, row.server_port, row.tls, row.login, str(row.users), row.last_test_cell
+        return row.key, row.server_port, row.last_test_cell, row.tls, row.login, str(row.users)
 
     def create_screen(self) -> Screen[Any]:
         return SmtpSettingsScreen()
