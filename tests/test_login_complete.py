@@ -59,8 +59,8 @@ async def test_the_lists_say_missing_for_a_login_without_its_password(app) -> No
         definitions = await open_form(pilot, 3)
         # Columns are as wide as their longest value (ed06857): compare the cells, not the padding.
         assert [line.split() for line in lines(definitions)] == [
-            ["_", "NOPW", "localhost:587", "STARTTLS", "MISSING", "1", "—"],
-            ["_", "OWN", "localhost:587", "STARTTLS", "per", "user", "2", "—"],
+            ["_", "NOPW", "localhost:587", "—", "STARTTLS", "MISSING", "1"],
+            ["_", "OWN", "localhost:587", "—", "STARTTLS", "per", "user", "2"],
         ]
         assert attention(definitions) == ["NOPW"]
         await pilot.press("escape")
