@@ -111,11 +111,49 @@ FULL_TIER = {
 }
 
 
+#: Tests of modules `make test` keeps that go with the app in depth.
+FULL_TIER_TESTS = {
+    "test_smtp_form.py": ("the SMTP form beyond the seed workflow and its main refusals", (
+        "test_a_new_mail_server_takes_the_stored_password_along_and_says_so",
+        "test_clearing_the_masked_password_removes_it", "test_typing_over_the_mask_replaces_the_whole_password",
+        "test_a_number_field_refuses_a_letter_as_it_is_typed_or_pasted", "test_host_with_port", "test_port_zero",
+        "test_time_out_out_of_range", "test_empty_time_out", "test_username_with_authenticate_n",
+        "test_password_without_username", "test_authenticate_y_without_username_says_users_bring_their_own",
+        "test_empty_name_is_refused_on_enter", "test_accept_before_lookup_explains",
+        "test_keyring_failure_keeps_everything_typed", "test_no_keyring_backend_keeps_the_key_in_a_key_file",
+        "test_ctrl_q_with_unsaved_changes_asks", "test_saving_twice_in_a_row_without_leaving",
+        "test_enter_accept_and_yes_buttons_work_with_the_mouse", "test_numbers_out_of_range_are_refused_by_name",
+    )),
+    "test_snapshots.py": ("the lists' and the user form's snapshots (the lists in depth are there too)", (
+        "test_seeded_screen", "test_list_screen", "test_last_test_screen",
+    )),
+    "test_user_oauth.py": ("a user's sign-in on the user form", (
+        "test_a_users_mailbox_signs_in_on_the_user_form_then_the_login_test_runs_as_the_user",
+        "test_the_login_method_field_takes_p_m_g_or_nothing_and_keys_come_from_the_keymap",
+        "test_accept_says_when_a_mailbox_still_has_to_sign_in",
+    )),
+    "test_copy_secrets.py": ("the Work with lists' 3=Copy", (
+        "test_list_option_3_asks_once_for_every_secret",
+        "test_list_copy_of_a_signed_in_user_says_the_copy_signs_in_again",
+    )),
+    "test_sign_in_failures.py": ("the sign-in windows", (
+        "test_the_device_code_window_shows_the_address_and_the_code_each_on_a_line_of_its_own",
+        "test_the_google_window_shows_the_whole_address_apart_and_the_pasted_address_signs_in",
+        "test_a_sign_in_that_cannot_connect_says_so_whole_and_the_form_says_it_failed",
+    )),
+    "test_login_complete.py": ("the lists and the user form", (
+        "test_the_lists_say_missing_for_a_login_without_its_password",
+        "test_login_used_on_the_user_form_says_missing_until_a_password_is_typed",
+    )),
+}
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        module = item.path.name
-        if module in FULL_TIER or f"{module}::{getattr(item, 'originalname', item.name)}" in FULL_TIER:
+        module, name = item.path.name, getattr(item, "originalname", item.name)
+        named = FULL_TIER_TESTS.get(module, ("", ()))[1]
+        if module in FULL_TIER or f"{module}::{name}" in FULL_TIER or name in named:
             item.add_marker(pytest.mark.slow)
 
 
