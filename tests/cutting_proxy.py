@@ -51,10 +51,12 @@ class CuttingProxy:
                         self.listener.close()
                     self.cut.set()
                     break
-                target.sendall(data)
+                # Judged before the COMMIT is passed on: judged after, a thread held back on a busy machine
+                # took an earlier COMMIT, already answered, for the armed one and cut the next answer instead.
                 if from_client and self.armed.is_set() and b"COMMIT\x00" in data:
                     self.armed.clear()
                     committing.set()
+                target.sendall(data)
         for end in (source, target):
             with contextlib.suppress(OSError):
                 end.shutdown(socket.SHUT_RDWR)
