@@ -108,6 +108,11 @@ FULL_TIER = {
     "test_key_rotation.py::test_a_rotation_killed_while_it_writes_the_key_file_leaves_no_copy_of_the_key":
         "a rotating process killed",
     "test_key_rotation.py::test_two_databases_rotating_at_once_through_one_key_file": "rotating processes racing",
+    "test_hosts.py::test_two_servers_rotate_one_key_through_copies_of_the_key_file": "two servers' processes",
+    "test_folded_names.py::test_two_admins_creating_office_and_OFFICE_at_once_make_one": "two processes racing",
+    "test_db_copy.py::test_progress_on_a_terminal_and_none_when_piped": "a real terminal and a pipe",
+    "test_db_copy.py::test_import_shows_the_same_progress_between_its_lines_and_none_when_piped": "a real terminal",
+    "test_cli_refusals.py::test_head_of_a_list_in_a_shell_pipeline": "a real shell pipeline",
 }
 
 
