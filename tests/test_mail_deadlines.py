@@ -85,6 +85,33 @@ async def test_a_tarpit_is_stopped_at_the_overall_deadline() -> None:
     assert steps[-1] == outcome.step and "DATA" not in steps
 
 
+async def test_no_step_begins_after_the_deadline_though_its_cancellation_was_lost() -> None:
+    """Python 3.11's asyncio.wait_for (aiosmtplib's, each command) can
+    swallow the deadline's cancellation when a reply comes with it, and a
+    test email to a tarpit ran on to 'accepted' (make test beside two busy
+    loops): the next step is not begun, and the session says it was too slow."""
+    import asyncio
+
+    from fincon_tui.mail.outcome import Outcome
+    from fincon_tui.mail.session import Session, _run
+
+    steps: list[str] = []
+    session = Session(definition(timeout_seconds=1), Transcript(), steps.append)
+
+    async def work() -> Outcome:
+        session.enter_step("MAIL")
+        try:
+            await asyncio.sleep(PATIENCE)  # until the deadline cancels it
+        except asyncio.CancelledError:
+            pass  # lost, as wait_for loses it
+        session.enter_step("RCPT")
+        return Outcome(True, "RCPT", "accepted")
+
+    outcome = await _run(session, work)
+    assert not outcome.ok and outcome.step == "MAIL" and steps == ["MAIL"]
+    assert outcome.message.startswith("the whole session took longer than 2 seconds")
+
+
 @pytest.fixture
 def blackhole(tmp_path: Path):
     reason = can_use_dns_blackhole()

@@ -91,8 +91,17 @@ class Session:
         self._sock: socket.socket | None = None  # ours until aiosmtplib takes it
         #: The server certificate's notAfter (ISO date, UTC), once TLS was negotiated.
         self.certificate_expires: str | None = None
+        #: When the whole session must end (the loop's clock; set by _run).
+        self.deadline: float | None = None
 
     def enter_step(self, step: str) -> None:
+        """Begin `step`, unless the session's deadline has passed: the
+        cancellation asyncio.timeout sends then can be lost on Python 3.11,
+        whose asyncio.wait_for (aiosmtplib's, for each command) swallows one
+        that comes just as its reply does, and the session ran on to the
+        end (TimeoutError, taken by _run for the deadline's)."""
+        if self.deadline is not None and asyncio.get_running_loop().time() >= self.deadline:
+            raise TimeoutError
         self.step = step
         self.on_step(step)
 
@@ -261,7 +270,7 @@ def _too_slow(session: Session, limit: float) -> Outcome:
 async def _run(session: Session, work: Callable[[], Awaitable[Outcome]]) -> Outcome:
     loop = asyncio.get_running_loop()
     limit = deadline_seconds(session.definition)
-    deadline = loop.time() + limit
+    deadline = session.deadline = loop.time() + limit
     scope = asyncio.timeout_at(deadline)
     redact = session.transcript.redact
     try:
@@ -273,7 +282,7 @@ async def _run(session: Session, work: Callable[[], Awaitable[Outcome]]) -> Outc
         raise
     except Exception as error:  # every failure becomes an explained Outcome
         session.abort()
-        if isinstance(error, TimeoutError) and scope.expired():
+        if isinstance(error, TimeoutError) and (scope.expired() or loop.time() >= deadline):
             outcome = _too_slow(session, limit)
         else:
             outcome = explain(session.step, error, session.definition, session.mode)
