@@ -184,3 +184,54 @@ def test_the_upgrade_notes_the_rows_stored_before_the_rules_and_the_list_flags_t
     assert main(["--db", str(db_path), "user", "list", "--json"]) == 0
     [row] = json.loads(capsys.readouterr().out)
     assert row["needs_attention"].startswith("Sender's Email Address")
+
+
+def test_lists_and_the_export_read_a_chunk_at_a_time_and_print_what_they_print_whole(
+        store, vault, db_location, capsys, monkeypatch) -> None:
+    """Chunks of 2 over the mixed rows print byte for byte what one chunk
+    prints, and the JSON is json.dumps's of the whole list or export, on both engines."""
+    from fincon_tui.storage import records
+
+    smtp, users = mixed(store, vault, db_location)
+
+    def printed(*words: str) -> str:
+        assert main(["--db", str(db_location), *words]) == 0
+        return capsys.readouterr().out
+
+    commands = [("smtp", "list"), ("smtp", "list", "--json"), ("user", "list"), ("user", "list", "--json"),
+                ("export",), ("export", "--toml")]
+    whole = {words: printed(*words) for words in commands}
+    monkeypatch.setattr(records, "LIST_CHUNK", 2)
+    assert [len(found) for found in smtp.chunks()] == [2, 2, 2]
+    for words in commands:
+        assert printed(*words) == whole[words], words
+    for kind, service in ((SMTP_KIND, smtp), (USER_KIND, users)):
+        assert whole[(kind.name, "list", "--json")] == json.dumps(
+            kind.rows(service.search("", 100), service), indent=2) + "\n"
+    assert whole[("export",)] == json.dumps(Transfer(store, vault).export(), indent=2, ensure_ascii=True) + "\n"
+    assert "! BAD needs attention: Mail Server" in whole[("smtp", "list")]
+
+
+@pytest.mark.parametrize("chunks", [[], [[]], [["a\nb", {"k": "\x1b\u202e"}]], [[1], [], [{"x": [1, 2]}, 3]]])
+@pytest.mark.parametrize("level", [0, 1, 2])
+def test_json_list_writes_what_json_dumps_writes_of_the_whole_list(chunks, level) -> None:
+    from fincon_tui.cli.common import json_list
+
+    whole = [item for chunk in chunks for item in chunk]
+    expected = json.dumps(whole, indent=2, ensure_ascii=True)
+    assert "".join(json_list(chunks, level)) == expected.replace("\n", "\n" + "  " * level)
+
+
+def test_a_drivers_error_while_a_generator_is_read_is_a_storage_error() -> None:
+    from fincon_tui._exceptions import StorageError
+    from fincon_tui.storage.translate import translated
+
+    @translated
+    def rows():
+        yield 1
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    read = rows()
+    assert next(read) == 1
+    with pytest.raises(StorageError, match="damaged"):
+        next(read)

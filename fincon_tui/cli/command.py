@@ -81,8 +81,9 @@ class Kind(NamedTuple):
     heading: str
     key_column: str
     line: Callable[[dict[str, Any]], str]
-    #: The rows of list and show for some stored records: (stored records, service).
-    rows: Callable[[list[Any], Any], list[dict[str, Any]]]
+    #: The rows of list and show for some stored records: (stored records, service, brief);
+    #: `brief`: for list's table, without what only JSON shows (the last test).
+    rows: Callable[[list[Any], Any, bool], list[dict[str, Any]]]
     #: What show adds to a row: (row, stored record, service).
     details: Callable[[dict[str, Any], Any, Any], None]
     #: What sign-in signs in: (service, context).

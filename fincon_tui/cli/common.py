@@ -30,7 +30,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NoReturn
 
 from fincon_tui._exceptions import ArgumentsRefused, FieldError
@@ -69,23 +69,50 @@ def fail(message: str) -> int:
 
 
 def print_list(
-    rows: list[dict[str, Any]], as_json: bool, heading: str, key: str, line: Callable[[dict[str, Any]], str]
+    chunks: Iterable[list[dict[str, Any]]], as_json: bool, heading: str, key: str,
+    line: Callable[[dict[str, Any]], str],
 ) -> None:
-    """A `list` command's output: JSON, or a table whose rows that need
-    attention are flagged `!` and explained below it."""
-    import json
-
+    """A `list` command's output, printed a chunk of rows at a time: JSON,
+    or a table whose rows that need attention are flagged `!` and
+    explained below it."""
     if as_json:
-        print(json.dumps(rows, indent=2))
+        for text in json_list(chunks):
+            sys.stdout.write(text)
+        sys.stdout.write("\n")
         return
     say(f"  {heading}")
-    for row in rows:
-        say(f"{'!' if row['needs_attention'] or row.get('warning') else ' '} {line(row)}")
-    for row in rows:
-        if row["needs_attention"]:
-            say(f"! {row[key]} needs attention: {row['needs_attention']}")
-        if row.get("warning"):
-            say(f"! {row[key]}: {row['warning']}")
+    notes: list[str] = []
+    for rows in chunks:
+        lines = []
+        for row in rows:
+            attention, warning = row["needs_attention"], row.get("warning")
+            lines.append(f"{'!' if attention or warning else ' '} {line(row)}")
+            if attention:
+                notes.append(f"! {row[key]} needs attention: {attention}")
+            if warning:
+                notes.append(f"! {row[key]}: {warning}")
+        if lines:
+            say("\n".join(lines))
+    if notes:
+        say("\n".join(notes))
+
+
+def json_list(chunks: Iterable[list[Any]], level: int = 0) -> Iterator[str]:
+    """The text of a JSON list whose items come a chunk at a time, as
+    json.dumps(items, indent=2, ensure_ascii=True) writes it at nesting
+    `level`: each chunk is json.dumps's (a string in it never holds a raw
+    line break, so its lines can be indented), never the whole list at once."""
+    import json
+
+    newline = "\n" + "  " * level
+    opened = False
+    for chunk in chunks:
+        if not chunk:
+            continue
+        body = json.dumps(chunk, indent=2, ensure_ascii=True)[1:-2]  # without '[' and '\n]'
+        yield ("," if opened else "[") + (body.replace("\n", newline) if level else body)
+        opened = True
+    yield newline + "]" if opened else "[]"
 
 
 def cell(value: object, width: int) -> str:

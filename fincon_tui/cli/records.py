@@ -6,6 +6,7 @@ set and delete are transfer.py's, copy and rename copy_rename.py's.
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 from fincon_tui.cli import sign_in as signing
 from fincon_tui.cli.command import Context, Kind, json_option
@@ -18,9 +19,12 @@ def show_arguments(kind: Kind, parser: argparse.ArgumentParser) -> None:
 
 
 def list_records(kind: Kind, ctx: Context) -> int:
+    """Every record, read and printed a chunk at a time in one snapshot."""
     service = kind.service(ctx.store, ctx.vault)
-    rows = kind.rows(service.search("", limit=1_000_000_000), service)
-    print_list(rows, ctx.args.json, kind.heading, kind.key_column, kind.line)
+    with ctx.store.read(), contextlib.closing(service.chunks()) as chunks:
+        brief = not ctx.args.json
+        print_list((kind.rows(found, service, brief) for found in chunks), ctx.args.json, kind.heading,
+                   kind.key_column, kind.line)
     return 0
 
 
@@ -30,7 +34,7 @@ def show(kind: Kind, ctx: Context) -> int:
     stored = service.get(ctx.args.key)
     if stored is None:
         return fail(kind.missing(ctx.args.key))
-    [row] = kind.rows([stored], service)
+    [row] = kind.rows([stored], service, False)
     owner = service.owner(stored.key)
     row["password_stored"] = service.passwords.has(owner)
     row["password_problem"] = service.passwords.problem(owner) if row["password_stored"] else None

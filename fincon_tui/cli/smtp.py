@@ -53,30 +53,30 @@ def _row(stored: Stored[SmtpDefinition], broken: FieldError | None, tls_mode: st
     from fincon_tui.domain.smtp import DECLARED, LABELS
 
     definition = stored.record
-    row: dict[str, object] = {}
-    for key, value in DECLARED.shown(definition).items():
-        row[key] = value
-        if key == "use_tls":  # the list's Security column, beside it
-            row["security"] = tls_mode
-    return {
-        **row,
-        "updated_at": stored.updated_at,
-        "version": stored.version,
-        "needs_attention": describe(broken, LABELS) if broken else None,
-        "warning": m365_password_flag(definition.mail_server, definition.authenticate, definition.login_method),
-    }
+    values = list(DECLARED.shown(definition).items())
+    values.insert(_SECURITY_AT, ("security", tls_mode))  # the list's Security column, beside use_tls
+    return dict(
+        values, updated_at=stored.updated_at, version=stored.version,
+        needs_attention=describe(broken, LABELS) if broken else None,
+        warning=m365_password_flag(definition.mail_server, definition.authenticate, definition.login_method),
+    )
 
 
-def _rows(found: list[Stored[SmtpDefinition]], smtp: SmtpSettings) -> list[dict[str, Any]]:
+#: Where a row's `security` goes: after `use_tls`.
+_SECURITY_AT = [field.name for field in smtp_fields.FIELDS if field.rule is not None].index("use_tls") + 1
+
+
+def _rows(found: list[Stored[SmtpDefinition]], smtp: SmtpSettings, brief: bool = False) -> list[dict[str, Any]]:
     """The rows of `found`, each with the Login column of the Work with list
     (`login`) and why it is MISSING, which the table flags and explains,
-    and the last login test (`last_test`, null when never tested)."""
+    and the last login test (`last_test`, null when never tested; not read
+    when `brief`, for the table, which does not show it)."""
     from fincon_tui.mail.security import implicit_tls_ports, security
     from fincon_tui.services.login_results import as_json as last_test_json
     from fincon_tui.services.work_lists import definition_rows, definition_secrets
 
     secrets = definition_secrets(smtp.passwords, found)
-    listed_rows = definition_rows(smtp.passwords, found, secrets=secrets)
+    listed_rows = definition_rows(smtp.passwords, found, secrets=secrets, tests=not brief)
     ports = implicit_tls_ports()
     rows = []
     for stored, listed, broken in zip(found, listed_rows, smtp.attentions(found, secrets), strict=True):

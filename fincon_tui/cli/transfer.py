@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from fincon_tui._exceptions import FieldError, FileRefused
 from fincon_tui.cli.command import Context, Kind
-from fincon_tui.cli.common import CHANGED, FAILED, IN_DOUBT_STATUS, fail, read_secret, say
+from fincon_tui.cli.common import CHANGED, FAILED, IN_DOUBT_STATUS, fail, json_list, read_secret, say
 from fincon_tui.cli.progress import Progress
 from fincon_tui.domain.visible import shown
 
@@ -207,10 +207,21 @@ def report(outcome: Outcome, args: argparse.Namespace) -> int:
 
 
 def export(ctx: Context) -> int:
-    from fincon_tui.services.transfer import Transfer
+    """JSON read and printed a chunk of records at a time, in one snapshot:
+    what json.dumps(data, indent=2, ensure_ascii=True) prints of it whole."""
+    from fincon_tui.services.transfer import FORMAT, KINDS, Transfer
 
-    data = Transfer(ctx.store, ctx.vault).export()
-    sys.stdout.write(to_toml(data) if ctx.args.toml else json.dumps(data, indent=2, ensure_ascii=True) + "\n")
+    transfer = Transfer(ctx.store, ctx.vault)
+    if ctx.args.toml:
+        sys.stdout.write(to_toml(transfer.export()))
+        return 0
+    with ctx.store.read():
+        sys.stdout.write('{\n  "format": ' + json.dumps(FORMAT))
+        for kind in KINDS:
+            sys.stdout.write(",\n  " + json.dumps(kind.section, ensure_ascii=True) + ": ")
+            for text in json_list(transfer.export_rows(kind), level=1):
+                sys.stdout.write(text)
+        sys.stdout.write("\n}\n")
     return 0
 
 

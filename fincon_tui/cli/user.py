@@ -49,15 +49,16 @@ def _row(stored: Stored[UserEmailSettings], broken: FieldError | None) -> dict[s
     }
 
 
-def _rows(found: list[Stored[UserEmailSettings]], users: UserSettings) -> list[dict[str, Any]]:
+def _rows(found: list[Stored[UserEmailSettings]], users: UserSettings, brief: bool = False) -> list[dict[str, Any]]:
     """The rows of `found`, each with the Login Used column of the Work with
-    list (`login`) and the last test of the user's own login (`last_test`);
-    why a user cannot send is flagged and explained in the table."""
+    list (`login`) and the last test of the user's own login (`last_test`;
+    not read when `brief`, for the table, which does not show it); why a
+    user cannot send is flagged and explained in the table."""
     from fincon_tui.services.login_results import as_json as last_test_json
     from fincon_tui.services.work_lists import user_lookups, user_rows
 
     linked, secrets = user_lookups(users, found)
-    listed_rows = user_rows(users, found, linked, secrets)
+    listed_rows = user_rows(users, found, linked, secrets, tests=not brief)
     rows = []
     for stored, listed, broken in zip(found, listed_rows, users.attentions(found, secrets, linked), strict=True):
         row = _row(stored, broken)

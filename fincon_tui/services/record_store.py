@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -120,6 +120,11 @@ class RecordService(Generic[R]):
 
     def search(self, text: str, limit: int = 200) -> list[Stored[R]]:
         return self.repo.search(text, limit)
+
+    def chunks(self) -> Generator[list[Stored[R]], None, None]:
+        """Every record in search('')'s order, a chunk at a time (Records.chunks):
+        read them in the store's read(), which makes them one snapshot."""
+        return self.repo.chunks()
 
     def check(self, record: R, has_password: bool) -> None:
         """Raise FormInvalid if the stored record breaks a rule Accept enforces."""

@@ -11,6 +11,7 @@ never hold a password, only whether one is stored; imports never set one.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -71,6 +72,8 @@ class Kind:
     labels: Mapping[str, str]
     defaults: Mapping[str, str]
     parse: Parse
+    #: A record's values in an export: as the form shows them, numbers as numbers (Declaration.shown).
+    shown: Callable[[Any], dict[str, object]]
 
 
 def _parse_smtp(values: Mapping[str, str], password: PasswordChange, had_password: bool, definition_of: DefinitionOf,
@@ -85,8 +88,8 @@ def _parse_user(values: Mapping[str, str], password: PasswordChange, had_passwor
     return users.parse_user_settings(values, password, definition, had_password=had_password)
 
 
-SMTP = Kind("smtp_definitions", "smtp", "name", smtp.LABELS, smtp.NEW_DEFAULTS, _parse_smtp)
-USERS = Kind("users", "user", "user_code", users.LABELS, users.NEW_DEFAULTS, _parse_user)
+SMTP = Kind("smtp_definitions", "smtp", "name", smtp.LABELS, smtp.NEW_DEFAULTS, _parse_smtp, smtp.DECLARED.shown)
+USERS = Kind("users", "user", "user_code", users.LABELS, users.NEW_DEFAULTS, _parse_user, users.DECLARED.shown)
 KINDS = (SMTP, USERS)  # definitions first: users link to them
 
 
@@ -230,21 +233,25 @@ class Transfer:
     # -- files ------------------------------------------------------------------
 
     def export(self) -> dict[str, object]:
-        """Every definition and user as text values, without passwords."""
+        """Every definition and user as text values, without passwords (one snapshot)."""
         data: dict[str, object] = {"format": FORMAT}
-        for kind in KINDS:
-            service = self.service(kind)
-            rows = []
-            found = service.search("", limit=1_000_000_000)
-            held = service.passwords.names(service.owner(stored.key) for stored in found)  # one query
-            for stored in found:
-                row: dict[str, object] = dict(stored.record.form_values())
-                if kind is SMTP:
-                    row.update(port=stored.record.port, timeout_seconds=stored.record.timeout_seconds)
-                row["password_stored"] = SecretKind.PASSWORD in held[service.owner(stored.key)]
-                rows.append(row)
-            data[kind.section] = rows
+        with self.smtp.store.read():
+            for kind in KINDS:
+                data[kind.section] = [row for rows in self.export_rows(kind) for row in rows]
         return data
+
+    def export_rows(self, kind: Kind) -> Iterator[list[dict[str, object]]]:
+        """The export's records of `kind`, a chunk at a time (read them in
+        the store's read()): each as the form shows it, numbers as numbers,
+        and whether a password is stored (one query a chunk)."""
+        service = self.service(kind)
+        owner = service.owner
+        with contextlib.closing(service.chunks()) as chunks:
+            for found in chunks:
+                owners = [owner(stored.key) for stored in found]
+                held = service.passwords.names(owners)
+                yield [{**kind.shown(stored.record), "password_stored": SecretKind.PASSWORD in held[who]}
+                       for stored, who in zip(found, owners, strict=True)]
 
     @staticmethod
     def records_in(data: object) -> int:

@@ -11,8 +11,9 @@ once a page, and none is opened; the last tests too, in one query.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fincon_tui._exceptions import LoginMissing
 from fincon_tui.domain.login import SecretNames, effective_login
@@ -125,25 +126,33 @@ def definitions(smtp: SmtpSettings, key: str, size: int, direction: Direction = 
 
 def definition_rows(passwords: Passwords, found: list[Stored[SmtpDefinition]],
                     counts: dict[object, int] | None = None, secrets: SecretNames | None = None,
-                    ) -> list[DefinitionRow]:
+                    tests: bool = True) -> list[DefinitionRow]:
     """The rows of `found` (`counts`: linked users by folded name; `secrets`:
-    definition_secrets, asked here when not given), with their last tests."""
+    definition_secrets, asked here when not given), with their last tests
+    and SPF verdicts unless not `tests` (a table that shows neither)."""
     from fincon_tui.mail.security import implicit_tls_ports, security
 
     ports = implicit_tls_ports()
     if secrets is None:
         secrets = definition_secrets(passwords, found)
-    row_ids = [stored.row_id for stored in found if stored.row_id]
-    tests = passwords.store.login_tests.latest_for("smtp", row_ids)
-    spf = passwords.store.spf_verdicts.latest_for("smtp", row_ids)
+    last, spf = _tests_of(passwords, "smtp", found) if tests else ({}, {})
     rows = []
     for stored in found:
         record = stored.record
         login, missing = definition_login(record, secrets)
-        count = (counts or {}).get(fold(stored.key), 0)
+        count = counts.get(fold(stored.key), 0) if counts else 0
+        row_id = stored.row_id or ""
         rows.append(DefinitionRow(stored, TLS_MODES[security(record, ports)], login, count, missing,
-                                  tests.get(stored.row_id or ""), spf.get(stored.row_id or "")))
+                                  last.get(row_id), spf.get(row_id)))
     return rows
+
+
+def _tests_of(passwords: Passwords, kind: str, found: Sequence[Stored[Any]],
+              ) -> tuple[dict[str, LoginTest], dict[str, SpfVerdict]]:
+    """The last login test and the SPF verdict of each of `found` that has one, by row_id (a query each)."""
+    row_ids = [stored.row_id for stored in found if stored.row_id]
+    return (passwords.store.login_tests.latest_for(kind, row_ids),
+            passwords.store.spf_verdicts.latest_for(kind, row_ids))
 
 
 def definition_login(definition: SmtpDefinition, secrets: SecretNames) -> tuple[str, str]:
@@ -165,16 +174,15 @@ def users(settings: UserSettings, key: str, size: int, direction: Direction = "f
 
 def user_rows(settings: UserSettings, found: list[Stored[UserEmailSettings]],
               linked: dict[object, SmtpDefinition | None] | None = None,
-              secrets: SecretNames | None = None) -> list[UserRow]:
+              secrets: SecretNames | None = None, tests: bool = True) -> list[UserRow]:
     """The rows of `found`: the definitions read in one query, the secrets
-    asked once (`linked` and `secrets`: as user_lookups gives them)."""
+    asked once (`linked` and `secrets`: as user_lookups gives them); their
+    last tests and SPF verdicts unless not `tests`."""
     if linked is None or secrets is None:
         linked, secrets = user_lookups(settings, found)
-    row_ids = [stored.row_id for stored in found if stored.row_id]
-    tests = settings.store.login_tests.latest_for("user", row_ids)
-    spf = settings.store.spf_verdicts.latest_for("user", row_ids)
+    last, spf = _tests_of(settings.passwords, "user", found) if tests else ({}, {})
     return [UserRow(stored, *login_used(stored.record, linked[fold(stored.record.smtp_name)], secrets),
-                    last_test=tests.get(stored.row_id or ""), spf=spf.get(stored.row_id or "")) for stored in found]
+                    last_test=last.get(stored.row_id or ""), spf=spf.get(stored.row_id or "")) for stored in found]
 
 
 def user_lookups(

@@ -85,6 +85,10 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+#: How many records a list reads at a time (Records.chunks): a list of
+#: 20,000 holds no more than this many as records at once.
+LIST_CHUNK = 1000
+
 #: Which page: from a key on, after it (the next page), or before it (the previous).
 Direction = Literal["from", "after", "before"]
 

@@ -98,7 +98,7 @@ def names(db: Database, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, 
     for one an older version left in a keyring), in one query that reads
     no sealed value: a list of 20,000 rows asks once, and needs no key."""
     wanted = list(dict.fromkeys(owners))
-    found: dict[PasswordOwner, set[SecretKind]] = {owner: set() for owner in wanted}
+    held: dict[PasswordOwner, set[SecretKind]] = {}
     rows = db.execute(
         f"""WITH wanted(kind, key) AS (
                 SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
@@ -110,8 +110,11 @@ def names(db: Database, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, 
         [json.dumps([[owner.kind, owner.key] for owner in wanted])],
     )
     for kind, key, name in rows:
-        found[PasswordOwner(kind, key)].add(SecretKind(name))
-    return {owner: frozenset(held) for owner, held in found.items()}
+        held.setdefault(PasswordOwner(kind, key), set()).add(SecretKind(name))
+    # the owners without a secret (most of a list's) share one empty set
+    found: dict[PasswordOwner, frozenset[SecretKind]] = dict.fromkeys(wanted, frozenset())
+    found.update((owner, frozenset(names)) for owner, names in held.items())
+    return found
 
 
 @translated

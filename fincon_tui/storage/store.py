@@ -84,7 +84,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -175,6 +175,13 @@ class Records(Protocol[R]):
 
     def page(self, query: PageQuery) -> Page[R]:
         """One page of every record, in key order (see PageQuery)."""
+        ...
+
+    def chunks(self, size: int = 0) -> Generator[list[Stored[R]], None, None]:
+        """Every record in the order search('') gives, `size` at a time
+        (records.LIST_CHUNK unless given, read when called), read by one query: a list or an
+        export of any length holds one chunk of records at a time.  Read it
+        inside `read()`, which the chunks then all see, as one snapshot."""
         ...
 
 

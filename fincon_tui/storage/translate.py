@@ -8,9 +8,10 @@ catch StorageError alone and never see sqlite3's classes.
 from __future__ import annotations
 
 import functools
+import inspect
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import ParamSpec, TypeVar
 
 from fincon_tui._exceptions import DatabaseDamaged, RecordInUse, RuleRefused, StorageError
@@ -66,12 +67,26 @@ def _refused(table: str, field: str | None, message: str) -> StorageError:
 
 
 def translated(call: Callable[P, T]) -> Callable[P, T]:
-    """`call` raising StorageError where SQLite raised sqlite3.Error."""
+    """`call` raising StorageError where SQLite raised sqlite3.Error; a
+    generator's errors too, raised while it is iterated (Records.chunks)."""
+    if inspect.isgeneratorfunction(call):
+        return _translated_generator(call)  # type: ignore[return-value]
 
     @functools.wraps(call)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return call(*args, **kwargs)
+        except sqlite3.Error as error:
+            raise database_error(error) from error
+
+    return wrapper
+
+
+def _translated_generator(call: Callable[P, Iterator[T]]) -> Callable[P, Iterator[T]]:
+    @functools.wraps(call)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
+        try:
+            yield from call(*args, **kwargs)
         except sqlite3.Error as error:
             raise database_error(error) from error
 

@@ -5,12 +5,22 @@ from __future__ import annotations
 import contextlib
 import secrets
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fincon_tui._exceptions import RecordExists, StorageError
-from fincon_tui.storage.records import Keyed, Page, PageQuery, SqliteValue, Stored, fold, still_loaded, utc_now
+from fincon_tui.storage import records
+from fincon_tui.storage.records import (
+    Keyed,
+    Page,
+    PageQuery,
+    SqliteValue,
+    Stored,
+    fold,
+    still_loaded,
+    utc_now,
+)
 from fincon_tui.storage.translate import translate_methods
 
 if TYPE_CHECKING:
@@ -219,6 +229,14 @@ class Repository(Generic[R]):
         if query.direction == "before":
             return pages.page_before(self, query.key, query.size)
         return pages.page_from(self, query.key or "", query.size, past=query.direction == "after")
+
+    def chunks(self, size: int = 0) -> Generator[list[Stored[R]], None, None]:
+        """Every record in search('')'s order, `size` (else records.LIST_CHUNK) at a time, from one query."""
+        size = size or records.LIST_CHUNK
+        cursor = self.db.execute(f"SELECT * FROM {self.table} ORDER BY {self.key_column} COLLATE NOCASE")
+        columns = [described[0] for described in cursor.description]
+        while rows := cursor.fetchmany(size):
+            yield [self._stored(dict(zip(columns, row, strict=True))) for row in rows]
 
     def search(self, text: str, limit: int) -> list[Stored[R]]:
         """Records whose search columns contain `text` (any case), in key order."""

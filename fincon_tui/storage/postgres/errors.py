@@ -7,8 +7,9 @@ by its label, as on SQLite."""
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from fincon_tui._exceptions import ConnectionLost, RuleRefused, StorageError
 from fincon_tui.domain.visible import visible
@@ -74,8 +75,19 @@ def said(error: Exception) -> str:
 
 
 def translated(call: Callable[P, T]) -> Callable[P, T]:
-    """`call` raising StorageError where psycopg raised its errors."""
+    """`call` raising StorageError where psycopg raised its errors; a
+    generator's errors too, raised while it is iterated (Records.chunks)."""
     import psycopg
+
+    if inspect.isgeneratorfunction(call):
+        @functools.wraps(call)
+        def generator(*args: P.args, **kwargs: P.kwargs) -> Any:
+            try:
+                yield from call(*args, **kwargs)
+            except psycopg.Error as error:
+                raise database_error(error) from None
+
+        return generator
 
     @functools.wraps(call)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fincon_tui._exceptions import RecordExists
 from fincon_tui.domain.smtp import DECLARED, SmtpDefinition
+from fincon_tui.storage import records
 from fincon_tui.storage.postgres.errors import translate_methods
 from fincon_tui.storage.records import Keyed, Page, PageQuery, Stored, fold, still_loaded, utc_now
 
@@ -152,6 +153,13 @@ class Table(Generic[R]):
         where = " OR ".join(f"lower({column}) LIKE %s" for column in self.search_columns)
         return self._select(f"{self.order_column} LIKE %s OR {where}", [pattern] * (len(self.search_columns) + 1),
                             f'{self.order_column} COLLATE "C"', limit)
+
+    def chunks(self, size: int = 0) -> Generator[list[Stored[R]], None, None]:
+        """Every record in search('')'s order, `size` (else records.LIST_CHUNK) at a time, from one query."""
+        size = size or records.LIST_CHUNK
+        sql = f'SELECT * FROM {self.table} ORDER BY {self.order_column} COLLATE "C"'
+        for rows in self.session.chunks(sql, size):
+            yield [self._stored(row) for row in rows]
 
     def page(self, query: PageQuery) -> Page[R]:
         if query.direction == "before":

@@ -71,7 +71,7 @@ class Secrets:
 
     def names(self, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, frozenset[SecretKind]]:
         wanted = list(dict.fromkeys(owners))
-        found: dict[PasswordOwner, set[SecretKind]] = {owner: set() for owner in wanted}
+        held: dict[PasswordOwner, set[SecretKind]] = {}
         kinds, keys = [owner.kind for owner in wanted], [owner.key for owner in wanted]
         rows = self.session.rows(
             """WITH wanted(kind, key) AS (SELECT * FROM unnest(%s::text[], %s::text[]))
@@ -83,8 +83,10 @@ class Secrets:
             [kinds, keys],
         )
         for row in rows:
-            found[PasswordOwner(row["kind"], row["key"])].add(SecretKind(row["name"]))
-        return {owner: frozenset(held) for owner, held in found.items()}
+            held.setdefault(PasswordOwner(row["kind"], row["key"]), set()).add(SecretKind(row["name"]))
+        found: dict[PasswordOwner, frozenset[SecretKind]] = dict.fromkeys(wanted, frozenset())
+        found.update((owner, frozenset(names)) for owner, names in held.items())
+        return found
 
     def all_sealed(self) -> list[SealedPassword]:
         rows = self.session.rows(f'SELECT {COLUMNS} FROM secrets ORDER BY owner_kind, owner_key COLLATE "C"')

@@ -5,7 +5,8 @@ gone and reported as such."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fincon_tui.storage.postgres.connect import connect
@@ -14,6 +15,10 @@ if TYPE_CHECKING:
     from psycopg import Connection
 
     from fincon_tui.storage.location import Location
+
+
+#: Names for server-side cursors, unique in the process.
+_CURSORS = itertools.count()
 
 
 class Session:
@@ -40,6 +45,22 @@ class Session:
 
         with self.conn.cursor(row_factory=dict_row) as cursor:
             return cursor.execute(sql, args).fetchall()
+
+    def chunks(self, sql: str, size: int) -> Iterator[list[dict[str, Any]]]:
+        """The rows of a query, `size` at a time: inside a transaction
+        through a server-side cursor (the rest stays on the server), else
+        fetched at once and handed out in chunks."""
+        from psycopg.rows import dict_row
+
+        if not self.in_transaction:  # a server-side cursor lives in a transaction
+            rows = self.rows(sql)
+            for start in range(0, len(rows), size):
+                yield rows[start:start + size]
+            return
+        with self.conn.cursor(f"fincon_chunks_{next(_CURSORS)}", row_factory=dict_row) as cursor:
+            cursor.execute(sql)
+            while rows := cursor.fetchmany(size):
+                yield rows
 
     def row(self, sql: str, args: Sequence[Any] = ()) -> dict[str, Any] | None:
         found = self.rows(sql, args)
