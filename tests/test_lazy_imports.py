@@ -1,0 +1,72 @@
+"""What the full-screen app loads (issue 26: start-up and memory against a
+bare Textual app): started as `fincon-tui --db PATH` starts it, in a clean
+interpreter, at the main menu once the database is open and this host
+noted, and with a new definition's SMTP form open.  The libraries of the
+actions not taken (a login test, a sign-in, a password, check --dns,
+PostgreSQL, the command line's table) must not be among its modules; they
+load where they are used.  One child process for both: an app start costs
+about a second of CPU."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+#: Loaded by no screen until an action needs it, by module name prefix.
+NEVER_AT_START = (
+    "aiosmtplib", "smtplib", "cryptography", "msal", "google", "requests", "dns", "checkdmarc", "psycopg",
+    "email_validator", "fincon_tui.mail", "fincon_tui.oauth", "fincon_tui.cli.table", "fincon_tui.cli.smtp",
+    "fincon_tui.cli.check", "fincon_tui.storage.postgres", "fincon_tui.keystore.keyfile",
+)
+#: The main menu needs no keyring either (a new database holds no secret).
+NOT_AT_THE_MENU = ("keyring", "importlib_metadata")
+
+CHILD = r"""
+import asyncio, json, sys
+from fincon_tui.ui.app import FinconApp
+
+async def settled(app):
+    await app.typeahead.ready.wait()
+    while any(w.group == "host" and not w.is_finished for w in app.workers) or not app.database.idle.is_set():
+        await asyncio.sleep(0.01)
+
+async def drive(app):
+    loaded = {}
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app)
+        loaded["menu"] = sorted(sys.modules)
+        await pilot.press("1", "1", "1", *"OFFICE", "enter")
+        while type(app.screen).__name__ != "ConfirmScreen":
+            await pilot.pause()
+        await pilot.press("y")
+        while not (getattr(app.screen, "is_open", False) and str(app.screen.query_one("#store-info").render())):
+            await pilot.pause()
+        await settled(app)
+        loaded["form"] = sorted(sys.modules)
+        app.exit()
+    print(json.dumps(loaded))
+
+def run(self, **options):
+    asyncio.run(drive(self))
+
+FinconApp.run = run
+from fincon_tui.cli import main
+main(["--db", sys.argv[1]])
+"""
+
+
+def _matching(modules: list[str], prefixes: tuple[str, ...]) -> list[str]:
+    return [m for m in modules if any(m == p or m.startswith(p + ".") for p in prefixes)]
+
+
+def test_the_menu_and_the_smtp_form_load_no_library_of_an_action_not_taken(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-c", CHILD, str(tmp_path / "fincon.db")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "fincon_tui.storage.sqlite.store" in loaded["menu"]  # the database is open: the check can fail
+    assert "fincon_tui.ui.screens.smtp_settings" in loaded["form"]
+    assert _matching(loaded["menu"], NEVER_AT_START + NOT_AT_THE_MENU) == []
+    assert _matching(loaded["form"], NEVER_AT_START) == []
