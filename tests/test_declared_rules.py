@@ -8,6 +8,7 @@ an address's shape only: SQL knows no IDNA or email grammar)."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import json
@@ -22,7 +23,7 @@ from fincon_tui.cli import main
 from fincon_tui.domain import smtp, user_fields, users
 from fincon_tui.domain.declaration import Declaration, Field
 from fincon_tui.domain.password_binding import PasswordChange
-from fincon_tui.domain.value_rules import Email, Host, Text, WholeNumber
+from fincon_tui.domain.value_rules import Email, Host, Text, WholeNumber, YesNo
 from fincon_tui.domain.visible import visible
 from fincon_tui.storage import field_rules
 from fincon_tui.storage.constraints import rule_triggers
@@ -53,6 +54,29 @@ def database(db_path):
 
     open_database(db_path).close()
     return db_path
+
+
+#: The type of the value each kind of rule checks a field into.
+CLEAN_TYPES = {WholeNumber: "int", YesNo: "bool"}
+
+
+@pytest.mark.parametrize("declared", DECLARATIONS, ids=lambda declared: declared.table)
+def test_the_records_attributes_are_the_declared_fields(declared) -> None:
+    """The record class beside the fields (domain/smtp_fields.py,
+    domain/user_fields.py) has an attribute for each stored field, of its
+    rule's type, and no other: fails if a field is added to one alone."""
+    attributes = {field.name: field.type for field in dataclasses.fields(declared.record)}
+    expected = {f.name: CLEAN_TYPES.get(type(f.rule), "str") for f in declared.stored if f.member is None}
+    for f in declared.stored:
+        if f.member is not None:
+            expected[f.member[0]] = "tuple[str, ...]"
+    assert attributes == expected
+    members = [f for f in declared.stored if f.member is not None]
+    for attribute in {f.member[0] for f in members}:
+        count = sum(f.member[0] == attribute for f in members)
+        default = next(field.default for field in dataclasses.fields(declared.record) if field.name == attribute)
+        assert sorted(f.member[1] for f in members if f.member[0] == attribute) == list(range(count))
+        assert len(default) == count
 
 
 def test_a_fresh_database_has_the_declared_columns(database) -> None:

@@ -3,56 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from fincon_tui._exceptions import FieldError
 from fincon_tui.domain import fields, login_methods
-from fincon_tui.domain.declaration import Declaration
 from fincon_tui.domain.login_methods import GOOGLE, MICROSOFT, PASSWORD
 from fincon_tui.domain.password_binding import PasswordChange
-from fincon_tui.domain.smtp_fields import FIELDS
+from fincon_tui.domain.smtp_fields import DECLARED as DECLARED  # the record and its fields, declared together
 from fincon_tui.domain.smtp_fields import NAME_MAX as NAME_MAX  # the limits, as before the fields moved
 from fincon_tui.domain.smtp_fields import PASSWORD_MAX as PASSWORD_MAX
 from fincon_tui.domain.smtp_fields import PORT_RANGE as PORT_RANGE
 from fincon_tui.domain.smtp_fields import TIMEOUT_RANGE as TIMEOUT_RANGE
 from fincon_tui.domain.smtp_fields import USERNAME_MAX as USERNAME_MAX
+from fincon_tui.domain.smtp_fields import SmtpDefinition as SmtpDefinition
 
-
-@dataclass(frozen=True)
-class SmtpDefinition:
-    """A validated SMTP setting definition (the password lives elsewhere)."""
-
-    name: str
-    mail_server: str
-    authenticate: bool
-    username: str
-    port: int
-    use_tls: bool
-    timeout_seconds: int
-    bcc: str
-    login_method: str = PASSWORD
-    tenant: str = ""
-    client_id: str = ""
-
-    @property
-    def key(self) -> str:
-        return self.name
-
-    @property
-    def uses_oauth(self) -> bool:
-        return self.authenticate and self.login_method != PASSWORD
-
-    @property
-    def users_bring_login(self) -> bool:
-        """Authenticate=Y without a shared username: each user has their own."""
-        return self.authenticate and not self.username
-
-    def form_values(self) -> dict[str, str]:
-        """The definition as the text a form shows (password excluded)."""
-        return DECLARED.form_values(self)
-
-
-DECLARED: Declaration[SmtpDefinition] = Declaration(SmtpDefinition, "SMTP definition", "smtp_settings", FIELDS)
 LABELS: dict[str, str] = DECLARED.labels
 #: What a new definition starts with once the user agrees to create it.
 NEW_DEFAULTS: dict[str, str] = DECLARED.defaults

@@ -1,10 +1,14 @@
 """An SMTP definition's fields, each declared once (domain/declaration.py):
-what the form, the CLI, an export and the table derive from.  Light to
-import: the CLI builds its options from it before anything is run."""
+what the form, the CLI, an export and the table derive from, and beside
+them the record that holds their checked values (its attributes are the
+declared fields: tests/test_declared_rules.py fails if they differ).  Light
+to import: the CLI builds its options from it before anything is run."""
 
 from __future__ import annotations
 
-from fincon_tui.domain.declaration import Field, Option
+from dataclasses import dataclass
+
+from fincon_tui.domain.declaration import Declaration, Field, Option
 from fincon_tui.domain.login_methods import ALLOWED, CLIENT_ID, METHODS, PASSWORD, SECRET_MAX, TENANT
 from fincon_tui.domain.value_rules import Choice, Email, Host, Text, WholeNumber, YesNo
 
@@ -72,3 +76,41 @@ FIELDS: tuple[Field, ...] = (
                "device flow refuses the mail scope), or the path of a service-account key file (domain-wide "
                "delegation; the key is stored, the file not needed)."),
 )
+
+
+@dataclass(frozen=True)
+class SmtpDefinition:
+    """A validated SMTP setting definition (the password lives elsewhere):
+    an attribute for each stored field of FIELDS, of its rule's type."""
+
+    name: str
+    mail_server: str
+    authenticate: bool
+    username: str
+    port: int
+    use_tls: bool
+    timeout_seconds: int
+    bcc: str
+    login_method: str = PASSWORD
+    tenant: str = ""
+    client_id: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+    @property
+    def uses_oauth(self) -> bool:
+        return self.authenticate and self.login_method != PASSWORD
+
+    @property
+    def users_bring_login(self) -> bool:
+        """Authenticate=Y without a shared username: each user has their own."""
+        return self.authenticate and not self.username
+
+    def form_values(self) -> dict[str, str]:
+        """The definition as the text a form shows (password excluded)."""
+        return DECLARED.form_values(self)
+
+
+DECLARED: Declaration[SmtpDefinition] = Declaration(SmtpDefinition, "SMTP definition", "smtp_settings", FIELDS)

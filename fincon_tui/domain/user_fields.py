@@ -1,10 +1,13 @@
 """A user's email settings' fields, each declared once (domain/declaration.py):
-what the form, the CLI, an export and the table derive from.  Light to
-import, as domain/smtp_fields.py."""
+what the form, the CLI, an export and the table derive from, and beside
+them the record that holds their checked values, as in
+domain/smtp_fields.py.  Light to import, as that one."""
 
 from __future__ import annotations
 
-from fincon_tui.domain.declaration import Field, Link, Option
+from dataclasses import dataclass
+
+from fincon_tui.domain.declaration import Declaration, Field, Link, Option
 from fincon_tui.domain.login_methods import ALLOWED, METHODS
 from fincon_tui.domain.smtp_fields import NAME_MAX, PASSWORD_MAX, USERNAME_MAX
 from fincon_tui.domain.value_rules import Choice, Code, Email, Text
@@ -58,3 +61,32 @@ FIELDS: tuple[Field, ...] = (
             option=Option(f"--user-defined-{n}", "TEXT", f"User Defined {n}"))
       for n, key in enumerate(USER_DEFINED_KEYS, 1)),
 )
+
+
+@dataclass(frozen=True)
+class UserEmailSettings:
+    """A user's validated email settings (the password lives elsewhere): an
+    attribute for each stored field of FIELDS (the User Defined ones in one
+    tuple), of its rule's type."""
+
+    user_code: str
+    smtp_name: str
+    smtp_username: str
+    sender_name: str
+    sender_email: str
+    job_title: str = ""
+    telephone: str = ""
+    user_defined: tuple[str, ...] = ("",) * USER_DEFINED_COUNT
+    #: How the user's own login logs in: P, M, G, or '' for the definition's method.
+    login_method: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.user_code
+
+    def form_values(self) -> dict[str, str]:
+        return DECLARED.form_values(self)
+
+
+DECLARED: Declaration[UserEmailSettings] = Declaration(
+    UserEmailSettings, "User email settings", "user_email_settings", FIELDS)

@@ -3,50 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import cast
 
 from fincon_tui.domain import fields
-from fincon_tui.domain.declaration import Declaration
 from fincon_tui.domain.login_methods import METHODS, PASSWORD
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.smtp import SmtpDefinition, check_password, own_method_problem
 from fincon_tui.domain.user_fields import (
-    FIELDS,
+    DECLARED,
     TELEPHONE_MAX,
     TEXT_MAX,
     USER_CODE_MAX,
-    USER_DEFINED_COUNT,
+    UserEmailSettings,
 )
 
-__all__ = ["TELEPHONE_MAX", "TEXT_MAX", "USER_CODE_MAX"]  # re-exported: where they were declared
+#: Re-exported: where they were declared (the record and DECLARED beside the fields now).
+__all__ = ["DECLARED", "TELEPHONE_MAX", "TEXT_MAX", "USER_CODE_MAX", "UserEmailSettings"]
 
 
-@dataclass(frozen=True)
-class UserEmailSettings:
-    """A user's validated email settings (the password lives elsewhere)."""
-
-    user_code: str
-    smtp_name: str
-    smtp_username: str
-    sender_name: str
-    sender_email: str
-    job_title: str = ""
-    telephone: str = ""
-    user_defined: tuple[str, ...] = ("",) * USER_DEFINED_COUNT
-    #: How the user's own login logs in: P, M, G, or '' for the definition's method.
-    login_method: str = ""
-
-    @property
-    def key(self) -> str:
-        return self.user_code
-
-    def form_values(self) -> dict[str, str]:
-        return DECLARED.form_values(self)
-
-
-DECLARED: Declaration[UserEmailSettings] = Declaration(
-    UserEmailSettings, "User email settings", "user_email_settings", FIELDS)
 LABELS: dict[str, str] = DECLARED.labels
 NEW_DEFAULTS: dict[str, str] = DECLARED.defaults
 
