@@ -17,6 +17,7 @@ import sqlite3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import definition
 
 from fincon_tui._exceptions import FieldError, FormInvalid
 from fincon_tui.cli import main
@@ -28,6 +29,8 @@ from fincon_tui.domain.visible import visible
 from fincon_tui.storage import field_rules
 from fincon_tui.storage.constraints import rule_triggers
 from fincon_tui.storage.field_rules import DECLARATIONS, all_rules
+from fincon_tui.storage.migrations import DeclaredColumns
+from fincon_tui.storage.smtp_repo import SmtpRepository
 from fincon_tui.storage.translate import database_error
 
 #: Columns every record table has besides its declared fields.
@@ -101,13 +104,18 @@ def test_a_fresh_database_has_the_declared_rules_and_no_others(database) -> None
     assert made == rule_triggers()
 
 
-#: A field declared after every step so far, as the next field will be.
+#: Fields declared after every step so far, as the next ones will be: an
+#: optional one, and one that requires a value (its column takes the default).
 LATER = Field("later_field", "Later Field", Text(20), default="")
+LATER_NUMBER = Field("later_number", "Later Number", WholeNumber(1, 9), default="3")
+#: The step that adds their columns, as a new field's is written (storage/migrations.py).
+LATER_STEP = DeclaredColumns("m999_later_fields", "smtp_settings", ("later_field", "later_number"))
 
 
 @pytest.fixture
 def a_later_field(monkeypatch: pytest.MonkeyPatch) -> None:
-    later = Declaration(smtp.SmtpDefinition, smtp.DECLARED.kind, smtp.DECLARED.table, (*smtp.DECLARED.fields, LATER))
+    later = Declaration(smtp.SmtpDefinition, smtp.DECLARED.kind, smtp.DECLARED.table,
+                        (*smtp.DECLARED.fields, LATER, LATER_NUMBER))
     monkeypatch.setattr(field_rules, "DECLARATIONS", (later, users.DECLARED))
 
 
@@ -115,20 +123,39 @@ def _rule_triggers_made(conn: sqlite3.Connection) -> dict[str, str]:
     return dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_rules_%'"))
 
 
-def test_a_field_declared_later_gets_its_rule_from_the_step_that_adds_its_column(db_path, a_later_field) -> None:
+def test_a_field_declared_later_gets_its_column_and_rule_from_its_declared_step(db_path, a_later_field) -> None:
     """The steps before it (m013, m014, m019) render the rules of the
     columns they find: fails if one renders a field whose column is not
-    there yet, which no step could then add."""
+    there yet, which no step could then add.  The engine-neutral step adds
+    the columns as declared (a row stored takes a required one's default)
+    and renders their rules (PostgreSQL's: test_postgres_schema)."""
     from fincon_tui.storage.database import open_database
-    from fincon_tui.storage.migrations import refresh_rules
+    from fincon_tui.storage.migrations import add_declared_columns
 
     db = open_database(db_path)
-    assert not any("later_field" in sql for sql in _rule_triggers_made(db.conn).values())
-    db.execute("ALTER TABLE smtp_settings ADD COLUMN later_field TEXT")  # the step that adds it
-    refresh_rules(db)
+    assert not any("later_" in sql for sql in _rule_triggers_made(db.conn).values())
+    SmtpRepository(db).insert(definition())
+    add_declared_columns(db, LATER_STEP)
     made = _rule_triggers_made(db.conn)
+    columns = {name: (kind, notnull, default) for _, name, kind, notnull, default, _
+               in db.execute("PRAGMA table_info(smtp_settings)").fetchall()}
+    stored = db.execute("SELECT later_field, later_number FROM smtp_settings").fetchall()
     db.close()
     assert made == rule_triggers() and "NEW.later_field" in made["smtp_settings_rules_insert"]
+    assert "NEW.later_number" in made["smtp_settings_rules_insert"]
+    assert columns["later_field"] == ("TEXT", 0, None) and columns["later_number"] == ("INTEGER", 1, "3")
+    assert stored == [(None, 3)]
+
+
+def test_a_required_field_added_later_needs_a_default_its_rule_takes(monkeypatch) -> None:
+    no_default = Field("later_required", "Later Required", Text(20, required=True), default="")
+    later = Declaration(smtp.SmtpDefinition, smtp.DECLARED.kind, smtp.DECLARED.table,
+                        (*smtp.DECLARED.fields, no_default))
+    monkeypatch.setattr(field_rules, "DECLARATIONS", (later, users.DECLARED))
+    with pytest.raises(ValueError, match=r"smtp_settings\.later_required is required: its default"):
+        DeclaredColumns("m999_later", "smtp_settings", ("later_required",)).statements()
+    with pytest.raises(ValueError, match=r"smtp_settings\.password is a secret"):
+        DeclaredColumns("m999_later", "smtp_settings", ("password",)).statements()
 
 
 #: The rule triggers as the last step that made them (m014) rendered them.

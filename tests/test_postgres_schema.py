@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from test_declared_rules import a_later_field  # noqa: F401 (a fixture)
+from test_declared_rules import LATER_STEP, a_later_field  # noqa: F401 (a fixture)
 
 from fincon_tui._exceptions import LockWaitAbandoned, NoDatabase, SchemaTooNew, StorageError
 from fincon_tui.storage.location import locate
@@ -146,17 +146,23 @@ def test_each_session_is_set_so_a_dead_client_cannot_hold_a_lock_for_long(pg_url
 
 
 @pytest.mark.usefixtures("a_later_field")
-def test_a_field_declared_later_gets_its_rule_from_the_step_that_adds_its_column(pg_empty_url: str) -> None:
+def test_a_field_declared_later_gets_its_column_and_rule_from_its_declared_step(pg_empty_url: str) -> None:
     """As on SQLite (test_declared_rules): m013, m014 and m019 render the
-    rules of the columns they find, the step that adds one refreshes them."""
-    from fincon_tui.storage.postgres.rules import refresh_rules, rule_functions
+    rules of the columns they find, and the engine-neutral step adds the
+    columns as declared and renders their rules."""
+    from fincon_tui.storage.postgres.rules import rule_functions
+    from fincon_tui.storage.postgres.schema import add_declared_columns
 
     with connect(locate(pg_empty_url)) as conn:
         bring_up_to_date(conn, Waiting())
         made = conn.execute("SELECT prosrc FROM pg_proc WHERE proname = 'smtp_settings_rules'").fetchone()[0]
-        assert "later_field" not in made
-        conn.execute("ALTER TABLE smtp_settings ADD COLUMN later_field TEXT")
-        refresh_rules(conn)
+        assert "later_" not in made
+        add_declared_columns(conn, LATER_STEP)
         made = conn.execute("SELECT prosrc FROM pg_proc WHERE proname = 'smtp_settings_rules'").fetchone()[0]
+        columns = {name: (kind, nullable, default) for name, kind, nullable, default in conn.execute(
+            "SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns "
+            "WHERE table_name = 'smtp_settings' AND column_name LIKE 'later_%'").fetchall()}
         conn.commit()
-    assert "NEW.later_field" in made and made in rule_functions()["smtp_settings_rules"]
+    assert "NEW.later_field" in made and "NEW.later_number" in made
+    assert made in rule_functions()["smtp_settings_rules"]
+    assert columns == {"later_field": ("text", "YES", None), "later_number": ("integer", "NO", "3")}

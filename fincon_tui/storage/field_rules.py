@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, NamedTuple
 
+from fincon_tui._exceptions import FieldError
 from fincon_tui.domain import smtp, users
 from fincon_tui.domain.declaration import Declaration, Link
 from fincon_tui.domain.value_rules import Choice, Code, Email, Host, Rule, Text, WholeNumber, YesNo
@@ -42,6 +43,28 @@ def column_rules(declaration: Declaration[Any]) -> tuple[ColumnRule, ...]:
         message = said if required or field.link else f"NULL or {said}"
         rules.append(ColumnRule(declaration.table, field.name, field.rule, field.link, required, message))
     return tuple(rules)
+
+
+def column_definition(table: str, column: str) -> str:
+    """The column of a declared field as an ALTER TABLE ... ADD COLUMN
+    writes it, in the words both engines take: TEXT, or INTEGER for a whole
+    number; NOT NULL with the declared default (for the rows stored) when
+    the rule requires a value, else NULL when empty.  The field's rule is
+    the rule triggers' (refresh_rules), not a CHECK."""
+    declaration = next(d for d in DECLARATIONS if d.table == table)
+    field = declaration.field(column)
+    if field.rule is None:
+        raise ValueError(f"{table}.{column} is a secret: it has no column")
+    kind = "INTEGER" if isinstance(field.rule, WholeNumber) else "TEXT"
+    if not field.rule.required:
+        return f"{column} {kind}"
+    try:
+        default = field.rule.to_column(field.rule.check(field.default or ""))
+    except FieldError:
+        raise ValueError(f"{table}.{column} is required: its default must be one its rule takes, "
+                         "for the rows stored") from None
+    literal = str(default) if isinstance(default, int) else "'" + str(default).replace("'", "''") + "'"
+    return f"{column} {kind} NOT NULL DEFAULT {literal}"
 
 
 #: A database's columns by table, as a migration step finds them: the rules

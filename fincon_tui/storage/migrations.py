@@ -1,10 +1,15 @@
 """The schema, as an ordered set of sqlite-utils migrations.
 
 Never edit an applied migration: add a new one.  The table and column
-names are a contract that other tools read (docs/storage.md).
+names are a contract that other tools read (docs/storage.md).  Most steps
+are SQLite's own, and postgres/schema.py has one of the same name for each;
+a step that adds declared fields' columns is written once, engine-neutral
+(`declared_columns`), and each engine renders it from the declarations.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -529,6 +534,54 @@ def m020_spf_verdicts(db: Database) -> None:
         )
         """
     )
+
+
+class DeclaredColumns(NamedTuple):
+    """A step both engines render from the declarations (domain/smtp_fields.py,
+    domain/user_fields.py): it adds the declared fields' columns to `table`
+    (storage/field_rules.py column_definition), then makes the rules again,
+    so that the new fields' rules hold and their stored rows are noted."""
+
+    name: str
+    table: str
+    columns: tuple[str, ...]
+
+    def statements(self) -> list[str]:
+        from fincon_tui.storage.field_rules import column_definition
+
+        return [f"ALTER TABLE {self.table} ADD COLUMN {column_definition(self.table, column)}"
+                for column in self.columns]
+
+
+#: The engine-neutral steps, in order; PostgreSQL's schema (postgres/schema.py)
+#: places each among its own steps by name, as here.
+DECLARED_STEPS: list[DeclaredColumns] = []
+
+
+def declared_columns(name: str, table: str, *columns: str) -> None:
+    """Register the step `name` that adds the columns of the fields
+    `columns`, declared for `table`, on both engines: a new plain field's
+    whole migration is a line below the last step."""
+    step = DeclaredColumns(name, table, columns)
+
+    def run(db: Database) -> None:
+        add_declared_columns(db, step)
+
+    run.__name__ = name
+    migrations(name=name)(run)
+    DECLARED_STEPS.append(step)
+
+
+def add_declared_columns(db: Database, step: DeclaredColumns) -> None:
+    """`step` on SQLite: its columns, then the rules of every declared field."""
+    for statement in step.statements():
+        db.execute(statement)
+    refresh_rules(db)
+
+
+# The next step: `declared_columns("m021_...", "smtp_settings", "new_field")` for a
+# declared field's column, else `@migrations()` and a function (and one of the
+# same name in postgres/schema.py).
 
 
 def refresh_rules(db: Database) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-from fincon_tui.storage.migrations import SECRET_NAMES
+from fincon_tui.storage.migrations import DECLARED_STEPS, SECRET_NAMES, DeclaredColumns
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -344,13 +344,35 @@ def m020_spf_verdicts(conn: Connection) -> None:
     )
 
 
-STEPS = tuple(
-    Step(step.__name__, step)
-    for step in (
-        m001_smtp_settings, m002_user_email_settings, m003_audit_log, m004_password_journal,
-        m005_encrypted_passwords, m006_rules_for_other_tools, m007_row_identity, m008_application_id,
-        m009_oauth_logins, m010_user_login_method_as_definition, m011_audit_by_record,
-        m012_rules_check_what_changes, m013_rules_from_declaration, m014_rules_on_every_python,
-        m016_name_folded, m017_hosts, m018_login_tests, m019_rows_before_rules, m020_spf_verdicts,
-    )
-)
+def add_declared_columns(conn: Connection, step: DeclaredColumns) -> None:
+    """An engine-neutral step of storage/migrations.py (declared_columns) on
+    PostgreSQL: its columns, then the rules of every declared field."""
+    from fincon_tui.storage.postgres.rules import refresh_rules
+
+    for statement in step.statements():
+        conn.execute(statement)
+    refresh_rules(conn)
+
+
+def _declared(step: DeclaredColumns) -> Step:
+    def run(conn: Connection) -> None:
+        add_declared_columns(conn, step)
+
+    return Step(step.name, run)
+
+
+#: PostgreSQL's own steps and the engine-neutral ones, in the order of their
+#: names (m001, m002 ...), which is SQLite's (test_postgres_schema checks it).
+STEPS = tuple(sorted(
+    (
+        *(Step(step.__name__, step) for step in (
+            m001_smtp_settings, m002_user_email_settings, m003_audit_log, m004_password_journal,
+            m005_encrypted_passwords, m006_rules_for_other_tools, m007_row_identity, m008_application_id,
+            m009_oauth_logins, m010_user_login_method_as_definition, m011_audit_by_record,
+            m012_rules_check_what_changes, m013_rules_from_declaration, m014_rules_on_every_python,
+            m016_name_folded, m017_hosts, m018_login_tests, m019_rows_before_rules, m020_spf_verdicts,
+        )),
+        *(_declared(step) for step in DECLARED_STEPS),
+    ),
+    key=lambda step: step.name,
+))
