@@ -145,6 +145,20 @@ def test_each_session_is_set_so_a_dead_client_cannot_hold_a_lock_for_long(pg_url
         assert conn.info.get_parameters()["application_name"] == "fincon-tui"
 
 
+def test_a_fresh_database_has_the_declared_rules_and_no_others(pg_url: str) -> None:
+    """As on SQLite (test_declared_rules): the rule functions and triggers
+    the steps made are those rendered from the declarations, no more."""
+    from fincon_tui.storage.postgres.rules import rule_functions
+
+    with connect(locate(pg_url)) as conn:
+        made = dict(conn.execute("SELECT proname, prosrc FROM pg_proc WHERE right(proname, 6) = '_rules' "
+                                 "AND pronamespace = 'public'::regnamespace").fetchall())
+        triggers = {name for (name,) in conn.execute("SELECT tgname FROM pg_trigger "
+                                                     "WHERE right(tgname, 6) = '_rules'").fetchall()}
+    rendered = {name: statement.split("$$")[1] for name, statement in rule_functions().items()}
+    assert made == rendered and triggers == set(rendered)
+
+
 @pytest.mark.usefixtures("a_later_field")
 def test_a_field_declared_later_gets_its_column_and_rule_from_its_declared_step(pg_empty_url: str) -> None:
     """As on SQLite (test_declared_rules): m013, m014 and m019 render the

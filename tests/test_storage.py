@@ -47,6 +47,11 @@ RELEASED_STEPS = [
     "m020_spf_verdicts",
 ]
 
+#: The rule triggers that the released steps rendered, over the columns they
+#: made: a digest pinned with RELEASED_STEPS (a release whose new steps add
+#: a field's column pins both again), never edited for a field added after them.
+RELEASED_RULES = "2fb0ab67ed55db20"
+
 OFFICE = definition(name="Office", username="bob@example.com", bcc="audit@example.com")
 
 GOOD_ROW = (
@@ -160,6 +165,32 @@ def test_migrations_create_the_schema_on_an_empty_file(db_path: Path) -> None:
     assert applied[:len(RELEASED_STEPS)] == RELEASED_STEPS
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+
+
+def test_the_released_rules_change_only_with_a_step(db_path: Path) -> None:
+    """The rules of the columns the released steps made, rendered from the
+    declarations as they are now, are those those steps rendered: a rule
+    changed (or its SQL) fails here, since every database made before has the
+    old one.  Add a step that renders the rules again (refresh_rules), then
+    pin the digest this test prints.  A field added after the released steps
+    has no column among them: adding it edits nothing here, and the step that
+    adds its column renders its rule (test_declared_rules: a fresh database has
+    exactly the declared rules, on both engines)."""
+    import hashlib
+    import json
+
+    from sqlite_utils import Database
+
+    from fincon_tui.storage.constraints import rule_triggers
+    from fincon_tui.storage.field_rules import OWNER_KINDS
+
+    later = [m.name for m in migrations._migrations[len(RELEASED_STEPS):]]  # noqa: SLF001 (the steps, in order)
+    released = Database(db_path)
+    migrations.apply(released, stop_before=later[:1] or None)
+    columns = {table: set(released[table].columns_dict) for table in OWNER_KINDS}
+    released.close()
+    rendered = hashlib.sha256(json.dumps(rule_triggers(columns), sort_keys=True).encode()).hexdigest()[:16]
+    assert rendered == RELEASED_RULES, f"a released rule changed: a step must call refresh_rules ({rendered})"
 
 
 def test_reopening_an_existing_database_keeps_its_rows(db_path: Path) -> None:
