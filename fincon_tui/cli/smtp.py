@@ -48,18 +48,25 @@ def _line(row: dict[str, Any]) -> str:
             f"{row['username'] or '(per user)' if row['authenticate'] == 'Y' else '-'}")
 
 
-def _row(stored: Stored[SmtpDefinition], broken: FieldError | None, tls_mode: str) -> dict[str, Any]:
+def _row(stored: Stored[SmtpDefinition], broken: FieldError | None, tls_mode: str, brief: bool = False,
+         ) -> dict[str, Any]:
+    """A definition's row; `brief` (for the table, which looks its values
+    up by name) leaves the keys in no particular order."""
     from fincon_tui.domain.providers import m365_password_flag
     from fincon_tui.domain.smtp import DECLARED, LABELS
 
     definition = stored.record
-    values = list(DECLARED.shown(definition).items())
-    values.insert(_SECURITY_AT, ("security", tls_mode))  # the list's Security column, beside use_tls
-    return dict(
-        values, updated_at=stored.updated_at, version=stored.version,
-        needs_attention=describe(broken, LABELS) if broken else None,
-        warning=m365_password_flag(definition.mail_server, definition.authenticate, definition.login_method),
-    )
+    row = DECLARED.shown(definition)
+    if brief:
+        row["security"] = tls_mode
+    else:
+        values = list(row.items())
+        values.insert(_SECURITY_AT, ("security", tls_mode))  # the list's Security column, beside use_tls
+        row = dict(values)
+    row.update(updated_at=stored.updated_at, version=stored.version,
+               needs_attention=describe(broken, LABELS) if broken else None,
+               warning=m365_password_flag(definition.mail_server, definition.authenticate, definition.login_method))
+    return row
 
 
 #: Where a row's `security` goes: after `use_tls`.
@@ -80,7 +87,7 @@ def _rows(found: list[Stored[SmtpDefinition]], smtp: SmtpSettings, brief: bool =
     ports = implicit_tls_ports()
     rows = []
     for stored, listed, broken in zip(found, listed_rows, smtp.attentions(found, secrets), strict=True):
-        row = _row(stored, broken, security(stored.record, ports))
+        row = _row(stored, broken, security(stored.record, ports), brief)
         row["login"], row["login_missing"] = listed.login, listed.missing or None
         if listed.missing:
             row["warning"] = "; ".join(filter(None, [row["warning"], f"cannot log in: {listed.missing}"]))

@@ -88,6 +88,11 @@ class Declaration(Generic[R]):
             self._members[attribute] = (*self._members.get(attribute, ()), name)
         self._getters = tuple((f.name, f.rule, _getter(f)) for f in self.stored if f.rule is not None)
         self._readers = tuple((f.name, f.rule.from_column) for f in self.stored if f.rule is not None)
+        #: from_columns's: the plain attributes' readers, and each tuple's, in index order.
+        readers = dict(self._readers)
+        self._plain_readers = tuple((name, readers[name]) for name in self._plain)
+        self._member_readers = tuple((attribute, tuple((name, readers[name]) for name in names))
+                                     for attribute, names in self._members.items())
         #: The stored fields' names, and their values of a record in one call (a list reads 20,000).
         self._names = tuple(name for name, _, _ in self._getters)
         self._values = _values_getter(self.stored, self._members) or (
@@ -148,8 +153,10 @@ class Declaration(Generic[R]):
     def from_columns(self, row: Mapping[str, Any]) -> R:
         """The record of a stored row."""
         get = row.get
-        values = {name: read(get(name)) for name, read in self._readers}
-        return self.build(values) if self._members else self.record(**values)
+        values = {name: read(get(name)) for name, read in self._plain_readers}
+        for attribute, readers in self._member_readers:
+            values[attribute] = tuple([read(get(name)) for name, read in readers])
+        return self.record(**values)
 
     def help(self) -> tuple[tuple[str, str], ...]:
         """The form's help rows: (term, explanation), in screen order."""

@@ -57,8 +57,8 @@ class UserSettings(RecordService[UserEmailSettings]):
         by that name), read in one query."""
         names = list(dict.fromkeys(stored.record.smtp_name for stored in found))
         stored = self.definitions.many(names)
-        return {fold(name): (definition.record if (definition := stored.get(fold(name))) else None)
-                for name in names}
+        return {folded: (definition.record if (definition := stored.get(folded)) else None)
+                for folded in map(fold, names)}
 
     def binding(self, user: UserEmailSettings) -> PasswordBinding:
         definition = self.definitions.get(user.smtp_name)

@@ -165,6 +165,7 @@ class Repository(Generic[R]):
         """The records of `keys` by folded key, in one query a chunk (a key
         that folds like a stored one but is spelled otherwise: one get)."""
         found: dict[object, Stored[R]] = {}
+        spelled_as_stored: set[str] = set()  # found as given: folded already
         wanted = list(dict.fromkeys(self.normalize_key(key) for key in keys))
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start:start + _CHUNK]
@@ -172,9 +173,11 @@ class Repository(Generic[R]):
             for row in self._rows(where, chunk):
                 stored = self._stored(row)
                 found[fold(stored.key)] = stored
+                spelled_as_stored.add(stored.key)
         for key in wanted:
-            if fold(key) not in found and (spelled := self.get(key)) is not None:
-                found[fold(key)] = spelled
+            if (key not in spelled_as_stored and (folded := fold(key)) not in found
+                    and (spelled := self.get(key)) is not None):
+                found[folded] = spelled
         return found
 
     def breaking_rules(self, keys: Sequence[str]) -> set[str]:
