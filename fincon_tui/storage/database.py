@@ -26,6 +26,10 @@ from fincon_tui.storage.waiting import WAITING, Waiting
 BUSY_TIMEOUT_MS = 10_000
 #: How long a start waits for another that is creating or upgrading the schema.
 UPGRADE_WAIT_SECONDS = 60.0
+#: PLUGINS: fincon-tui uses no sqlite-utils plugin.  Looking for them reads
+#: the entry points of every installed package on the first open (15 ms and
+#: 1.1 MiB more at start-up, issue 26), and one found would run its own code
+#: on our connection.
 
 
 def open_database(
@@ -50,7 +54,7 @@ def open_database(
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         conn.text_factory = text_or_replacement
-        db = Database(conn)
+        db = Database(conn, execute_plugins=False)  # see PLUGINS
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
         _check_intact(db, path)
@@ -72,7 +76,7 @@ def open_database(
 def empty_database() -> Database:
     """A new database as a first start creates it, in memory: what an
     `import --dry-run` checks against when there is none at the path yet."""
-    db = Database(memory=True)
+    db = Database(memory=True, execute_plugins=False)
     db.execute("PRAGMA foreign_keys = ON")
     migrations.apply(db)
     return db
