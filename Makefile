@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check test-slow bench bench-compare clean
+.PHONY: run test check test-slow bench bench-compare docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "fincon-tui needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -40,6 +40,11 @@ check: $(STAMP)
 	$(BIN)/ruff check fincon_tui tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# docs/storage.md's tables of the declared columns, written from the fields'
+# declarations (tests/doc_tables.py; test_storage fails while they are stale).
+docs: $(STAMP)
+	$(BIN)/python tests/doc_tables.py
 
 # What `make test` leaves out (marked slow, or in tests/conftest.py's
 # FULL_TIER): the app's behaviour in depth, real terminals and processes,

@@ -8,6 +8,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+import doc_tables
 import pytest
 from support import definition
 
@@ -103,6 +104,15 @@ def test_row_layout_is_the_documented_contract(db) -> None:
     assert db["smtp_settings"].pks == ["name"]
     row = next(db["smtp_settings"].rows)
     assert row["authenticate"] == "Y" and row["use_tls"] == "Y" and row["name_folded"] == "office"
+
+
+def test_the_declared_columns_are_documented_as_make_docs_writes_them() -> None:
+    """docs/storage.md's tables of the declared columns are the fields'
+    declarations as tests/doc_tables.py writes them: `make docs` after a
+    field is declared or changed."""
+    text = STORAGE_DOC.read_text()
+    assert doc_tables.written(text) == text, "docs/storage.md is stale: run make docs"
+    assert doc_tables.written(text.replace("| `bcc` | TEXT or NULL |", "| `bcc` | TEXT |")) == text
 
 
 def test_names_are_unique_ignoring_case_in_the_table_itself(db) -> None:

@@ -3,7 +3,7 @@
 A Field says once what a form, the CLI, an export and a database table
 need to know about one value: its name (the form key, the export name and
 the column), label, rule (domain/value_rules.py), width, default, hint,
-help and CLI option.  A Declaration gathers a record kind's fields and derives, once at
+help, CLI option and column note.  A Declaration gathers a record kind's fields and derives, once at
 import, its labels, a new record's defaults, the form's text of a record,
 the per-field checks, and the mapping to and from a table's columns.
 """
@@ -58,6 +58,9 @@ class Field(NamedTuple):
     typing_hint: str = ""
     #: Shown as wide as the form allows (long identifiers).
     wide: bool = False
+    #: What its column means to another tool, beyond its label and rule
+    #: (docs/storage.md's tables are written from these: `make docs`).
+    column: str = ""
 
     @property
     def size(self) -> int:

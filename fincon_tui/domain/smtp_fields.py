@@ -25,14 +25,17 @@ FIELDS: tuple[Field, ...] = (
     Field("name", "SMTP Name", Text(NAME_MAX, required=True, said=f"1-{NAME_MAX} printable characters, no spaces "
                                                                  "around"),
           help=f"A descriptive name for the SMTP server definition (1-{NAME_MAX} characters, unique ignoring "
-               "case).  {prompt} lists the existing ones."),
+               "case).  {prompt} lists the existing ones.",
+          column="unique ignoring case in every script (`COLLATE NOCASE` and `name_folded`)"),
     Field("mail_server", "Mail Server", Host(), default="",
           help="The address of the SMTP mail server to connect to: a host name or IP address, without smtp:// "
                "and without a port.",
-          option=Option("--mail-server", "HOST", "Mail Server: host name or IP address")),
+          option=Option("--mail-server", "HOST", "Mail Server: host name or IP address"),
+          column="lower case"),
     Field("authenticate", "Authenticate", YesNo(), default="Y", hint=YN,
           help="Y if the server requires a username and password, N if not.",
-          option=Option("--authenticate", "Y|N", "Authenticate: the server requires a login (new: Y)")),
+          option=Option("--authenticate", "Y|N", "Authenticate: the server requires a login (new: Y)"),
+          column="the server requires a login"),
     Field("username", "Username", Text(USERNAME_MAX), default="",
           help_term="Username, Password",
           help="Give them here if all users share the same login and send from the same mailbox.  Leave them "
@@ -40,7 +43,8 @@ FIELDS: tuple[Field, ...] = (
                "user's own login replaces these.  The password is stored encrypted, for this mail server and "
                "username only.  A stored one shows as {shown_mask}: leave it to keep it, erase it to remove it, "
                "type to replace it.",
-          option=Option("--username", "LOGIN", "Username: the shared login; empty when each user brings their own")),
+          option=Option("--username", "LOGIN", "Username: the shared login; empty when each user brings their own"),
+          column="the shared login; NULL when none (always NULL when `authenticate = 'N'`)"),
     Field("password", "Password", width=PASSWORD_MAX),
     Field("port", "Port", WholeNumber(*PORT_RANGE), default="587", hint=f"{PORT_RANGE[0]}-{PORT_RANGE[1]}",
           help=f"The port for outgoing email, {PORT_RANGE[0]}-{PORT_RANGE[1]} (587 STARTTLS, 465 TLS from the "
@@ -49,26 +53,32 @@ FIELDS: tuple[Field, ...] = (
     Field("use_tls", "Use TLS", YesNo(), default="Y", hint=YN,
           help="Y if your provider requires TLS or SSL: TLS from the first byte on port 465, STARTTLS on any "
                "other port.  N sends everything, a login too, unencrypted.",
-          option=Option("--use-tls", "Y|N", "Use TLS (new: Y)")),
+          option=Option("--use-tls", "Y|N", "Use TLS (new: Y)"),
+          column="TLS or SSL required"),
     Field("timeout_seconds", "Time Out (Seconds)", WholeNumber(*TIMEOUT_RANGE), default="30",
           hint=f"{TIMEOUT_RANGE[0]}-{TIMEOUT_RANGE[1]}",
           help=f"How long to wait for the server before giving up, {TIMEOUT_RANGE[0]}-{TIMEOUT_RANGE[1]}.",
-          option=Option("--timeout", "SECONDS", "Time Out (Seconds), 1-300 (new: 30)")),
+          option=Option("--timeout", "SECONDS", "Time Out (Seconds), 1-300 (new: 30)"),
+          column="the time-out of each step"),
     Field("bcc", "BCC", Email(), default="", hint="optional",
           help="Optional: one address that receives a blind copy of every email sent through this definition.",
-          option=Option("--bcc", "ADDR", "BCC: one address every mail is copied to")),
+          option=Option("--bcc", "ADDR", "BCC: one address every mail is copied to"),
+          column="an address that every mail through this definition is BCC'ed to"),
     # OAuth 2.0 last, so the seed's workflow types into the same fields as before.
     Field("login_method", "Login Method", Choice(tuple(METHODS), ALLOWED, default=PASSWORD), default=PASSWORD,
           hint=ALLOWED, typing_hint=f"type {ALLOWED}",
           help="How the login is made: P with the password above; M Microsoft 365 or G Google with OAuth 2.0 "
                "(XOAUTH2, Use TLS Y).  Username is then the mailbox.",
-          option=Option("--login-method", "P|M|G", f"Login Method: {ALLOWED} (new: P)")),
+          option=Option("--login-method", "P|M|G", f"Login Method: {ALLOWED} (new: P)"),
+          column="password, Microsoft 365 or Google OAuth 2.0 (default `'P'`)"),
     Field("tenant", "Tenant ID", TENANT, default="", hint="M", wide=True,
           help="M: the Entra tenant's ID or domain.",
-          option=Option("--tenant", "ID", "Tenant ID (M): the Entra tenant's ID or domain")),
+          option=Option("--tenant", "ID", "Tenant ID (M): the Entra tenant's ID or domain"),
+          column="the Entra tenant"),
     Field("client_id", "Client ID", CLIENT_ID, default="", hint="M, G", wide=True,
           help="M: the app registration's Application (client) ID; G: the OAuth client's ID.",
-          option=Option("--client-id", "ID", "Client ID (M, G): the app registration's or OAuth client's ID")),
+          option=Option("--client-id", "ID", "Client ID (M, G): the app registration's or OAuth client's ID"),
+          column="the app registration's or OAuth client's ID"),
     Field("client_secret", "Client Secret", width=SECRET_MAX, hint="M app, G", wide=True,
           help="M: the secret's Value for app-only (SMTP.SendAsApp); leave empty to sign the mailbox in with "
                "{sign_in} instead (device code: open the address on any device, type the code).  G: the OAuth "

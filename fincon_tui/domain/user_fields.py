@@ -24,17 +24,20 @@ FIELDS: tuple[Field, ...] = (
     Field("user_code", "User", Code(USER_CODE_MAX, "A-Z0-9._-",
                                     f"takes 1-{USER_CODE_MAX} letters, digits, '.', '_' or '-' (no spaces)"),
           help=f"The user code: 1-{USER_CODE_MAX} letters, digits, '.', '_' or '-'.  "
-               "{prompt} lists the users that have settings."),
+               "{prompt} lists the users that have settings.",
+          column="upper case"),
     Field("smtp_name", "SMTP Definition", Text(NAME_MAX, required=True), default="", hint="{prompt}=List",
           link=Link("smtp_settings", "name", "no SMTP definition has this name"),
           help="The SMTP setting definition this user sends through ({prompt} lists them).",
-          option=Option("--smtp-definition", "NAME", "SMTP Definition the user sends through")),
+          option=Option("--smtp-definition", "NAME", "SMTP Definition the user sends through"),
+          column="the definition the user sends through (`COLLATE NOCASE`; deleting a linked definition is refused)"),
     Field("smtp_username", "SMTP Username", Text(USERNAME_MAX), default="", hint="optional",
           help_term="SMTP Username, SMTP Password",
           help="The user's own login.  When set it replaces the definition's shared login; when empty the "
                "definition's is used.  The line 'Login used' shows which one applies.",
           option=Option("--smtp-username", "LOGIN",
-                        "SMTP Username: the user's own login (empty: the definition's)")),
+                        "SMTP Username: the user's own login (empty: the definition's)"),
+          column="the user's own login; NULL: the definition's is used"),
     Field("password", "SMTP Password", width=PASSWORD_MAX, hint="optional"),
     Field("login_method", "Login Method", Choice(tuple(METHODS), ALLOWED), default="", hint=ALLOWED,
           typing_hint=f"type {ALLOWED}, or erase it to log in as the definition does",
@@ -43,7 +46,8 @@ FIELDS: tuple[Field, ...] = (
                "365) or G (Google): the user's own mailbox signs in once with {sign_in}, through the "
                "definition's app registration, so the definition must use the same method; no password then.",
           option=Option("--login-method", "P|M|G", "Login Method of the user's own login: P=Password, "
-                        "M=Microsoft 365, G=Google; empty: as the definition")),
+                        "M=Microsoft 365, G=Google; empty: as the definition"),
+          column="how the user's own login logs in; NULL: as the definition's `login_method`"),
     Field("sender_name", "Sender's Name", Text(TEXT_MAX, required=True), default="", hint="required",
           help_term="Sender's Name, Sender's Email Address", help="Who the user's emails are from (both required).",
           option=Option("--sender-name", "TEXT", "Sender's Name")),
@@ -52,13 +56,14 @@ FIELDS: tuple[Field, ...] = (
     Field("job_title", "Sender's Job Title", Text(TEXT_MAX), default="",
           help_term="Job Title, Telephone Number, User Defined 1-6",
           help="Optional text for the document text of emails.",
-          option=Option("--job-title", "TEXT", "Sender's Job Title")),
+          option=Option("--job-title", "TEXT", "Sender's Job Title"),
+          column="optional document text"),
     Field("telephone", "Sender's Telephone Number",
           Text(TELEPHONE_MAX, low=3, chars="0-9+()./ -", refusal="takes digits, spaces and + ( ) - . / only",
                said=f"3-{TELEPHONE_MAX} of digits, spaces and + ( ) - . /"), default="",
           option=Option("--telephone", "NUMBER", "Sender's Telephone Number")),
     *(Field(key, f"User Defined {n}", Text(TEXT_MAX), default="", member=("user_defined", n - 1),
-            option=Option(f"--user-defined-{n}", "TEXT", f"User Defined {n}"))
+            option=Option(f"--user-defined-{n}", "TEXT", f"User Defined {n}"), column="optional document text")
       for n, key in enumerate(USER_DEFINED_KEYS, 1)),
 )
 
