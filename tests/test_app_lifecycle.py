@@ -58,3 +58,29 @@ async def test_suspend_remapped_is_what_help_shows_and_what_suspends(store, vaul
         assert isinstance(app.screen, HelpScreen)
         assert ("^B", "Suspend to the shell (fg brings it back)") in app.screen.keys
         assert not [keys for keys, _ in app.screen.keys if "^Z" in keys]
+
+
+async def test_the_start_parses_the_css_once_and_a_later_theme_change_refreshes_it(
+    db_path: Path, vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The theme chosen in __init__ is the stylesheet's before its first
+    parse, so the refresh it asked for is left out (issue 26: the start parsed
+    every CSS source twice); the next refresh, a theme changed later, happens."""
+    from textual.css.stylesheet import Stylesheet
+
+    from fincon_tui.storage.store import open_store
+    from fincon_tui.ui.theme import GREEN_SCREEN_16
+
+    reparses: list[Stylesheet] = []
+    reparse = Stylesheet.reparse
+    monkeypatch.setattr(Stylesheet, "reparse", lambda self: (reparses.append(self), reparse(self))[1])
+    app = FinconApp(open_store(db_path), vault, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.typeahead.ready.wait()
+        await pilot.pause()
+        assert reparses == []
+        colour = app.screen.styles.color
+        app.register_theme(GREEN_SCREEN_16)
+        app.theme = GREEN_SCREEN_16.name
+        await pilot.pause()
+        assert reparses and app.screen.styles.color != colour
