@@ -73,3 +73,28 @@ async def test_a_paste_does_not_overtake_the_keys_typed_before_it(app, db) -> No
         assert isinstance(app.screen, SmtpSettingsScreen)
         assert app.screen.field("name").value == "OFFICE"
         assert app.screen.field("mail_server").value == "smtp.example.com"
+
+
+async def test_a_held_down_key_in_a_list_then_options_and_enter_land_in_order(app, db) -> None:
+    """Down held in Work with SMTP Definitions (300 in one burst, released as
+    one run), then Up, an option, Enter and F12 typed behind it: each acts
+    where the one before left the cursor, the options land on their rows and
+    Enter opens the rows' forms top to bottom."""
+    from support import definition
+
+    from fincon_tui.domain.password_binding import PasswordChange
+    from fincon_tui.ui.screens.work_with import WorkWithScreen
+
+    for n in range(16):  # more than the 14 rows a page shows at 80x24
+        app.smtp.save(definition(name=f"D{n:02}", username=""), PasswordChange.keep(), None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send_burst(app, ["1", "1", "3", "down", "down", "5", *["down"] * 300, "up", "5", "enter"])
+        await pilot.pause()
+        listed = app.screen_stack[-2]
+        assert isinstance(listed, WorkWithScreen)
+        assert [(field.index, field.value) for field in listed.options if field.value] == [(2, "5"), (12, "5")]
+        assert isinstance(app.screen, SmtpSettingsScreen) and app.screen.opening.start.mode == "display"
+        assert app.screen.field("name").value == "D02"
+        await send_burst(app, ["f12"])  # the next option typed: D12's
+        await pilot.pause()
+        assert isinstance(app.screen, SmtpSettingsScreen) and app.screen.field("name").value == "D12"

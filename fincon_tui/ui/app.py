@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual import events
 
 from fincon_tui.paths import stylesheets
-from fincon_tui.ui.bindings import DEFAULT_KEYS, bind
+from fincon_tui.ui.bindings import CURSOR_MOVES, DEFAULT_KEYS, bind
 from fincon_tui.ui.db_thread import DatabaseThread
 from fincon_tui.ui.idle_gc import QUIET_FOR, IdleCollector
 from fincon_tui.ui.key_labels import LegendEntry
@@ -63,7 +63,7 @@ class FinconApp(ResumingApp):
         self.set_keymap(self.keymap)
         self.vault = vault
         self.cursor_blink = cursor_blink
-        self.typeahead = KeyQueue(self)
+        self.typeahead = KeyQueue(self, self._cursor_keys)
         self.collector = IdleCollector()
         self.startup_error = ""
         # Ctrl+Q typed ahead of a key that starts database work acts once the
@@ -269,6 +269,19 @@ class FinconApp(ResumingApp):
                 return
             self._clear_old_message(event.key)
         await super().on_event(event)
+
+    def _cursor_keys(self, key: str) -> set[str]:
+        """The keys that the screen in front binds itself to a cursor move
+        (bindings.CURSOR_MOVES), enabled now; none unless `key` is one of the
+        keys those bindings have (asked before each run of the typeahead's)."""
+        if not any(key in self.keymap.get(move, DEFAULT_KEYS[move]).split(",") for move in CURSOR_MOVES):
+            return set()
+        screen = self.screen
+        return {
+            bound for bound, active in screen.active_bindings.items()
+            if active.node is screen and active.enabled and active.binding.priority
+            and active.binding.id in CURSOR_MOVES
+        }
 
     def _keyring_waits(self, seconds: float | None) -> None:
         """Work waits for a keyring slow to answer: the message line says so

@@ -53,6 +53,15 @@ DEFAULT_KEYS: dict[str, str] = {
 }
 
 
+#: Bindings whose action only moves the cursor on its own screen, at once (the
+#: focus set with Screen.set_focus, a list's highlight), from wherever the
+#: cursor is when it runs, and is bound so on every field of that screen: no
+#: other screen, no database work.  The typeahead releases a run of keys bound
+#: to them together and settles once after the run (an arrow key held down),
+#: where any other key waits until the one before it has settled (typeahead.py).
+CURSOR_MOVES = frozenset({"list.down", "list.up"})
+
+
 def bind(binding_id: str, action: str, description: str, *, show: bool = True) -> Binding:
     """The binding `binding_id` with its default keys."""
     return Binding(DEFAULT_KEYS[binding_id], action, description, show=show, id=binding_id, priority=True)

@@ -8,6 +8,16 @@ pasted text, which must not overtake them) from the terminal and releases
 the next one only when the previous one has settled: every message it
 caused has been handled and the screen and focus no longer change.
 
+An arrow key held down in a list is the exception (`cursor_keys`): a run of
+keys that the screen in front binds to cursor moves (bindings.CURSOR_MOVES,
+actions that move the cursor at once, from wherever it is, and do nothing
+else) is released together and settles once after the run.  Each of them is
+a priority binding of the screen itself, so each acts in the app's turn, in
+order, from where the one before left the cursor, whichever field has the
+focus; the key after the run waits until the run has settled.  Settling
+after each of them (rounds over every message pump, and a repaint between
+two keys) was most of what a held key cost (docs/development.md, key repeat).
+
 Keys typed while the app starts, before Textual has put the terminal in
 raw mode, pass the terminal's line discipline, which turns Enter (CR) into
 a newline (ICRNL): Textual reads Ctrl+J.  The queue takes Ctrl+J as the
@@ -18,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from textual import events
@@ -48,8 +58,12 @@ def as_typed(event: Typed) -> Typed:
 class KeyQueue:
     """Holds keys read from the terminal and feeds them to the app one by one."""
 
-    def __init__(self, app: App[Any]) -> None:
+    def __init__(self, app: App[Any], cursor_keys: Callable[[str], Collection[str]] = lambda key: ()) -> None:
+        """`cursor_keys(key)` gives the keys that move the cursor on the
+        screen in front now (see the module's note), or nothing when `key`
+        is not one of them."""
         self.app = app
+        self.cursor_keys = cursor_keys
         self.pending: deque[Typed] = deque()
         self.released: set[Typed] = set()
         self.task: asyncio.Task[None] | None = None
@@ -84,12 +98,26 @@ class KeyQueue:
     async def _feed(self) -> None:
         await self.ready.wait()
         while self.pending:
-            event = self.pending.popleft()
-            self.released.add(event)
-            if not self.app.post_message(event):
-                self.pending.clear()
-                return
+            for event in self._next_run():
+                self.released.add(event)
+                if not self.app.post_message(event):
+                    self.pending.clear()
+                    return
             await self._settle()
+
+    def _next_run(self) -> list[Typed]:
+        """The next key or paste; with the keys right after it if they and
+        it all move the cursor (decided before any of them is released)."""
+        run = [self.pending.popleft()]
+        first = run[0]
+        if not (isinstance(first, events.Key) and self.pending and isinstance(self.pending[0], events.Key)):
+            return run
+        moves = self.cursor_keys(first.key)
+        if first.key not in moves:
+            return run
+        while self.pending and isinstance(self.pending[0], events.Key) and self.pending[0].key in moves:
+            run.append(self.pending.popleft())
+        return run
 
     def _state(self) -> tuple[int | None, ...]:
         try:

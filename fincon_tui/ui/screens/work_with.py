@@ -101,6 +101,7 @@ class WorkWithScreen(FinconScreen):
         self.first_width = min(PAGE_WIDTH, self.app.size.width) - 2
         self.waiting: Waiting | None = None
         self.views = ListViews(self.COLUMNS, self.first_width - OPTION_CELLS)
+        self.rows_area = ListRows(self._fitted, id="work-rows")
 
     # -- what subclasses provide ----------------------------------------------------
 
@@ -144,7 +145,7 @@ class WorkWithScreen(FinconScreen):
             yield Label("Type options, press Enter.", id="work-instructions")
             yield Label(options_line(self.OPTIONS, self.first_width), id="work-options")
             yield Label(self.views.heading(), id="work-heading", markup=False)
-            with ListRows(self._fitted, id="work-rows"):
+            with self.rows_area:
                 yield from self._rows(self.page_size)
             yield Label("", id="work-more")
 
@@ -158,8 +159,10 @@ class WorkWithScreen(FinconScreen):
 
     @property
     def options(self) -> list[OptionInput]:
-        """The option fields of the rows shown."""
-        return [row.option for row in self.query(ListRow) if row.display]
+        """The option fields of the rows shown.  Read from the rows' area, not
+        queried from the screen: Up and Down ask for them on every key, and a
+        query that walked the screen took most of a held Down's time."""
+        return [row.option for row in self.rows_area.children if isinstance(row, ListRow) and row.display]
 
     def on_mount(self) -> None:
         self.load("", "from", focus_row=0)
@@ -299,11 +302,15 @@ class WorkWithScreen(FinconScreen):
     # -- keys ---------------------------------------------------------------------------
 
     def action_move(self, step: int) -> None:
-        """Up/Down: from field to field, Position to first."""
+        """Up/Down: from field to field, Position to first.  The focus is set
+        at once (Screen.set_focus): these are cursor moves
+        (bindings.CURSOR_MOVES), which the typeahead releases as a run when
+        the key is held, and each must go on from where the one before it
+        left the cursor."""
         fields: list[FieldInput] = [self.query_one("#position", FieldInput)]
         fields += self.options
         current = fields.index(self.focused) if self.focused in fields else 0
-        fields[max(0, min(current + step, len(fields) - 1))].focus()
+        self.set_focus(fields[max(0, min(current + step, len(fields) - 1))])
 
     def action_page(self, direction: str) -> None:
         """Page Down / Page Up: the next or previous page, the cursor on the same row."""
