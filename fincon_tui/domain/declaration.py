@@ -11,7 +11,7 @@ the per-field checks, and the mapping to and from a table's columns.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from fincon_tui._exceptions import FieldError
@@ -160,6 +160,32 @@ class Declaration(Generic[R]):
         for attribute, readers in self._member_readers:
             values[attribute] = tuple([read(get(name)) for name, read in readers])
         return self.record(**values)
+
+    def reader(self, columns: Sequence[str]) -> Callable[[Sequence[Any]], R] | None:
+        """What from_columns makes of a row, for rows given as tuples of
+        `columns` (a query's): each value read by its index and the record
+        built by position, for a list of 20,000.  None when the record's
+        attributes are not all the declared fields (or `columns` lacks one)."""
+        import dataclasses
+
+        at = {name: index for index, name in enumerate(columns)}
+        readers = dict(self._readers)
+        plan: list[tuple[int, Callable[[Any], Any], tuple[tuple[int, Callable[[Any], Any]], ...] | None]] = []
+        for attribute in dataclasses.fields(self.record):  # type: ignore[arg-type]  # a dataclass
+            names = self._members.get(attribute.name, (attribute.name,))
+            if any(name not in readers or name not in at for name in names):
+                return None
+            if attribute.name in self._members:
+                plan.append((0, readers[names[0]], tuple((at[name], readers[name]) for name in names)))
+            else:
+                plan.append((at[attribute.name], readers[attribute.name], None))
+        record = self.record
+        steps = tuple(plan)
+        if not self._members:
+            simple = tuple((index, read) for index, read, _ in steps)
+            return lambda row: record(*[read(row[index]) for index, read in simple])
+        return lambda row: record(*[read(row[index]) if each is None else tuple([r(row[i]) for i, r in each])
+                                    for index, read, each in steps])
 
     def help(self) -> tuple[tuple[str, str], ...]:
         """The form's help rows: (term, explanation), in screen order."""

@@ -3,7 +3,7 @@ domain/smtp.py declares its fields."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fincon_tui.domain.smtp import DECLARED, SmtpDefinition
@@ -19,6 +19,9 @@ class SmtpRepository(Repository[SmtpDefinition]):
 
     def to_columns(self, definition: SmtpDefinition) -> dict[str, object]:
         return DECLARED.to_columns(definition)
+
+    def record_reader(self, columns: Sequence[str]) -> Callable[[Sequence[Any]], SmtpDefinition] | None:
+        return DECLARED.reader(columns)
 
     def from_columns(self, row: Mapping[str, Any]) -> SmtpDefinition:
         return DECLARED.from_columns(row)

@@ -3,7 +3,7 @@ UserEmailSettings as domain/users.py declares its fields."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fincon_tui.domain.users import DECLARED, UserEmailSettings
@@ -21,6 +21,9 @@ class UserRepository(Repository[UserEmailSettings]):
 
     def to_columns(self, user: UserEmailSettings) -> dict[str, object]:
         return DECLARED.to_columns(user)
+
+    def record_reader(self, columns: Sequence[str]) -> Callable[[Sequence[Any]], UserEmailSettings] | None:
+        return DECLARED.reader(columns)
 
     def from_columns(self, row: Mapping[str, Any]) -> UserEmailSettings:
         return DECLARED.from_columns(row)

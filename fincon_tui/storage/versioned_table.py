@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import sqlite3
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -67,6 +67,43 @@ class Repository(Generic[R]):
         return Stored(self.from_columns(row), row["created_at"], row["updated_at"], row["version"], row.get("row_id"),
                       same_name_as=self._same_name(row))
 
+    def record_reader(self, columns: Sequence[str]) -> Callable[[Sequence[Any]], R] | None:
+        """from_columns for rows given as tuples of `columns`, or None (then
+        each row goes through a mapping)."""
+        return None
+
+    def _maker(self, columns: Sequence[str]) -> Callable[[Sequence[Any]], Stored[R]]:
+        """_stored for rows given as tuples of `columns` (a query's), without a mapping a row."""
+        make = self.record_reader(columns)
+        at = {name: index for index, name in enumerate(columns)}
+        if make is None or not {"created_at", "updated_at", "version"} <= at.keys():
+            return lambda row: self._stored(dict(zip(columns, row, strict=True)))
+        created, updated, version, row_id = at["created_at"], at["updated_at"], at["version"], at.get("row_id")
+        folded = at.get(self.folded_column) if self.folded_column else None
+        built = make
+
+        def stored(row: Sequence[Any]) -> Stored[R]:
+            same = None
+            if folded is not None and row[folded] is None:  # see _same_name
+                same = self._same_name(dict(zip(columns, row, strict=True)))
+            return Stored(built(row), row[created], row[updated], row[version],
+                          None if row_id is None else row[row_id], same_name_as=same)
+
+        return stored
+
+    def _records(self, where: str | None, args: Sequence[SqliteValue], order_by: str | None = None,
+                 limit: int | None = None) -> list[Stored[R]]:
+        """The records matching an SQL condition (one query)."""
+        cursor = self._select(where, args, order_by, limit)
+        stored = self._maker([described[0] for described in cursor.description])
+        return [stored(row) for row in cursor]
+
+    def _select(self, where: str | None, args: Sequence[SqliteValue], order_by: str | None,
+                limit: int | None) -> sqlite3.Cursor:
+        sql = f"SELECT * FROM {self.table}" + (f" WHERE {where}" if where else "")
+        sql += (f" ORDER BY {order_by}" if order_by else "") + (f" LIMIT {int(limit)}" if limit is not None else "")
+        return self.db.execute(sql, list(args))
+
     def _same_name(self, row: Mapping[str, Any]) -> str | None:
         """Another row's key that folds like `row`'s, for a row without its
         fold (m016 left it out for a duplicate); None otherwise."""
@@ -102,9 +139,7 @@ class Repository(Generic[R]):
               limit: int | None = None) -> list[dict[str, Any]]:
         """The rows matching an SQL condition, as dicts: one query (sqlite-utils'
         rows_where first asks sqlite_master for the table, three queries more)."""
-        sql = f"SELECT * FROM {self.table}" + (f" WHERE {where}" if where else "")
-        sql += (f" ORDER BY {order_by}" if order_by else "") + (f" LIMIT {int(limit)}" if limit is not None else "")
-        cursor = self.db.execute(sql, list(args))
+        cursor = self._select(where, args, order_by, limit)
         columns = [described[0] for described in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor]
 
@@ -158,8 +193,7 @@ class Repository(Generic[R]):
 
     def where(self, where: str, args: Sequence[SqliteValue], order_by: str, limit: int) -> list[Stored[R]]:
         """Records matching an SQL condition (empty: all), in `order_by` order."""
-        rows = self._rows(where or None, args, order_by, limit)
-        return [self._stored(row) for row in rows]
+        return self._records(where or None, args, order_by, limit)
 
     def many(self, keys: Sequence[str]) -> dict[object, Stored[R]]:
         """The records of `keys` by folded key, in one query a chunk (a key
@@ -170,8 +204,7 @@ class Repository(Generic[R]):
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start:start + _CHUNK]
             where = f"{self.key_column} IN ({', '.join('?' for _ in chunk)})"
-            for row in self._rows(where, chunk):
-                stored = self._stored(row)
+            for stored in self._records(where, chunk):
                 found[fold(stored.key)] = stored
                 spelled_as_stored.add(stored.key)
         for key in wanted:
@@ -237,9 +270,9 @@ class Repository(Generic[R]):
         """Every record in search('')'s order, `size` (else records.LIST_CHUNK) at a time, from one query."""
         size = size or records.LIST_CHUNK
         cursor = self.db.execute(f"SELECT * FROM {self.table} ORDER BY {self.key_column} COLLATE NOCASE")
-        columns = [described[0] for described in cursor.description]
+        stored = self._maker([described[0] for described in cursor.description])
         while rows := cursor.fetchmany(size):
-            yield [self._stored(dict(zip(columns, row, strict=True))) for row in rows]
+            yield [stored(row) for row in rows]
 
     def search(self, text: str, limit: int) -> list[Stored[R]]:
         """Records whose search columns contain `text` (any case), in key order."""
@@ -251,8 +284,7 @@ class Repository(Generic[R]):
         if self.folded_column:  # 'STRASSE' finds 'Straße'
             where += f" OR {self.folded_column} LIKE fincon_fold(?) ESCAPE '\\'"
             args.append(pattern)
-        rows = self._rows(where, args, f"{self.key_column} COLLATE NOCASE", limit)
-        return [self._stored(row) for row in rows]
+        return self._records(where, args, f"{self.key_column} COLLATE NOCASE", limit)
 
 
 

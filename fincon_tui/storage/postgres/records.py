@@ -38,6 +38,8 @@ class Table(Generic[R]):
     search_columns: tuple[str, ...]
     columns_of: Callable[[R], dict[str, Any]]
     record_of: Callable[[dict[str, Any]], R]
+    #: record_of for rows given as tuples of a query's columns (None: it cannot).
+    reader_of: Callable[[Sequence[str]], Callable[[Sequence[Any]], R] | None]
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -158,8 +160,21 @@ class Table(Generic[R]):
         """Every record in search('')'s order, `size` (else records.LIST_CHUNK) at a time, from one query."""
         size = size or records.LIST_CHUNK
         sql = f'SELECT * FROM {self.table} ORDER BY {self.order_column} COLLATE "C"'
-        for rows in self.session.chunks(sql, size):
-            yield [self._stored(row) for row in rows]
+        stored: Callable[[Sequence[Any]], Stored[R]] | None = None
+        for columns, rows in self.session.chunks(sql, size):
+            stored = stored or self._maker(columns)
+            yield [stored(row) for row in rows]
+
+    def _maker(self, columns: Sequence[str]) -> Callable[[Sequence[Any]], Stored[R]]:
+        """_stored for rows given as tuples of `columns`, without a mapping a row."""
+        make = type(self).reader_of(columns)
+        at = {name: index for index, name in enumerate(columns)}
+        if make is None or not {"created_at", "updated_at", "version"} <= at.keys():
+            return lambda row: self._stored(dict(zip(columns, row, strict=True)))
+        created, updated, version, row_id = at["created_at"], at["updated_at"], at["version"], at.get("row_id")
+        built = make
+        return lambda row: Stored(built(row), row[created], row[updated], row[version],
+                                  None if row_id is None else row[row_id])
 
     def page(self, query: PageQuery) -> Page[R]:
         if query.direction == "before":
@@ -200,6 +215,7 @@ class Definitions(Table[SmtpDefinition]):
     search_columns = ("name", "mail_server")
     columns_of = staticmethod(DECLARED.to_columns)
     record_of = staticmethod(DECLARED.from_columns)
+    reader_of = staticmethod(DECLARED.reader)
 
     def ordered(self, key: str) -> str:
         return str(fold(self.normalize_key(key)))

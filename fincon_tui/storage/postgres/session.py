@@ -46,21 +46,23 @@ class Session:
         with self.conn.cursor(row_factory=dict_row) as cursor:
             return cursor.execute(sql, args).fetchall()
 
-    def chunks(self, sql: str, size: int) -> Iterator[list[dict[str, Any]]]:
-        """The rows of a query, `size` at a time: inside a transaction
-        through a server-side cursor (the rest stays on the server), else
-        fetched at once and handed out in chunks."""
-        from psycopg.rows import dict_row
-
+    def chunks(self, sql: str, size: int) -> Iterator[tuple[list[str], list[tuple[Any, ...]]]]:
+        """The rows of a query as tuples, `size` at a time, each chunk with
+        the query's column names: inside a transaction through a
+        server-side cursor (the rest stays on the server), else fetched at
+        once and handed out in chunks."""
         if not self.in_transaction:  # a server-side cursor lives in a transaction
-            rows = self.rows(sql)
+            cursor = self.conn.execute(sql)
+            columns = [column.name for column in cursor.description or ()]
+            rows = cursor.fetchall()
             for start in range(0, len(rows), size):
-                yield rows[start:start + size]
+                yield columns, rows[start:start + size]
             return
-        with self.conn.cursor(f"fincon_chunks_{next(_CURSORS)}", row_factory=dict_row) as cursor:
-            cursor.execute(sql)
-            while rows := cursor.fetchmany(size):
-                yield rows
+        with self.conn.cursor(f"fincon_chunks_{next(_CURSORS)}") as named:
+            named.execute(sql)
+            columns = [column.name for column in named.description or ()]
+            while rows := named.fetchmany(size):
+                yield columns, rows
 
     def row(self, sql: str, args: Sequence[Any] = ()) -> dict[str, Any] | None:
         found = self.rows(sql, args)

@@ -31,6 +31,7 @@ class Users(Table[UserEmailSettings]):
     search_columns = ("user_code", "sender_name", "smtp_name")
     columns_of = staticmethod(DECLARED.to_columns)
     record_of = staticmethod(DECLARED.from_columns)
+    reader_of = staticmethod(DECLARED.reader)
 
     def normalize_key(self, key: str) -> str:
         return key.strip().upper()  # user codes are stored upper-case
