@@ -280,3 +280,18 @@ def test_key_files_name_a_bad_line_and_never_show_a_key(tmp_path) -> None:
     with pytest.raises(KeyFileError, match=r"fincon.key, line 3: not a fincon-tui key"):
         keyfile.read(path)
     assert key.hex() not in repr(FoundKey(key, KeySource("key file", str(path))))
+
+
+def test_a_configured_key_file_is_home_without_asking_the_keyring(store, tmp_path, monkeypatch) -> None:
+    """The form's line says where keys go; with a key file configured the
+    keyring, whichever it is, has nothing to add (and is not loaded)."""
+    key_file = tmp_path / "shared.key"
+
+    def asked(self) -> None:
+        raise AssertionError("the keyring was asked")
+
+    monkeypatch.setattr(PasswordVault, "backend", asked)
+    vault = PasswordVault(key_file)
+    database_id = store.info.database_id()
+    assert vault.home(database_id).where == str(key_file)
+    assert vault.summary(database_id) == f"Passwords: encrypted in the database, key in key file {key_file}"
