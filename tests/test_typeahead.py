@@ -98,3 +98,37 @@ async def test_a_held_down_key_in_a_list_then_options_and_enter_land_in_order(ap
         await send_burst(app, ["f12"])  # the next option typed: D12's
         await pilot.pause()
         assert isinstance(app.screen, SmtpSettingsScreen) and app.screen.field("name").value == "D12"
+
+
+async def test_down_keys_typed_while_a_list_is_read_again_are_not_undone(app, db) -> None:
+    """Another admin's change reads the list's page again; a run of Down
+    typed while the read waits moves the cursor, and the page, once it
+    comes, leaves the cursor where the keys put it."""
+    import threading
+
+    from support import definition
+
+    from fincon_tui.domain.password_binding import PasswordChange
+    from fincon_tui.services.change_notices import Notice
+    from fincon_tui.ui.change_watch import ChangesNoticed
+
+    for n in range(16):
+        app.smtp.save(definition(name=f"D{n:02}", username=""), PasswordChange.keep(), None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send_burst(app, ["1", "1", "3"])
+        await pilot.pause()
+        screen = app.screen
+        assert screen.focused.index == 0
+        held = threading.Event()
+        blocker = asyncio.ensure_future(app.database.run(held.wait))  # the read waits behind it
+        notice = Notice(screen.service.kind, None, "D15", "changed", "anna", "2026-12-07T12:00:00+00:00", "D15", 2)
+        screen.post_message(ChangesNoticed([notice]))
+        await until(lambda: screen.message.text.endswith("list refreshed"), "the list is read again")
+        for _ in range(5):
+            app.post_message(key_event("down"))
+        await until(lambda: screen.focused.index == 5, "the Downs move the cursor while the read waits")
+        held.set()
+        await blocker
+        await until(lambda: not app.database.busy, "the page is read")
+        await pilot.pause()
+        assert screen.focused.index == 5

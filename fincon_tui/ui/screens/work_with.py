@@ -337,12 +337,13 @@ class WorkWithScreen(FinconScreen):
     def on_changes_noticed(self, noticed: ChangesNoticed) -> None:
         """Another admin changed records of this list: the page is read again,
         the cursor on its row and the options typed kept, and the message
-        line says what changed."""
+        line says what changed.  The cursor stays where it is when the page
+        comes (or goes where a read still due puts it), not where it was when
+        the notice came: keys typed meanwhile (a held Down) moved it."""
         notices = [notice for notice in noticed.notices if notice.kind == self.service.kind]
         if not notices or not self.is_current or self.page is None:
             return  # a list under a form reads its page again when the form closes
-        focused = self.focused
-        self.load(self.first_key(), "from", focus_row=focused.index if isinstance(focused, OptionInput) else None)
+        self.load(self.first_key(), "from", focus_row=self.focus_wanted)
         more = f" (and {len(notices) - 1} more)" if len(notices) > 1 else ""
         self.message.show(notices[-1].says(f"list refreshed{more}"), "info")
 
