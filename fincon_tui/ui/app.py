@@ -61,6 +61,9 @@ class FinconApp(ResumingApp):
         super().__init__()
         self.keymap = keymap or {}
         self.set_keymap(self.keymap)
+        #: The keys of every binding but help's, as mapped (_clear_old_message).
+        self._action_keys = frozenset(key for binding_id, keys in DEFAULT_KEYS.items() if binding_id != "help"
+                                      for key in self.keymap.get(binding_id, keys).split(","))
         self.vault = vault
         self.cursor_blink = cursor_blink
         self.typeahead = KeyQueue(self, self._cursor_keys)
@@ -298,13 +301,21 @@ class FinconApp(ResumingApp):
     def _clear_old_message(self, key: str) -> None:
         """A key that acts on a screen (Enter, Tab, an action key other than
         help) clears what the message line said before it; the action then
-        says its own.  Typing and F1 leave it, to be read while mending."""
+        says its own.  Typing and F1 leave it, to be read while mending.
+
+        A key that no such binding has (a character typed into a field)
+        leaves it without asking the screen's bindings: working them out
+        asked about 75 check_actions for every character typed in a form."""
         screen = self.screen
         if not isinstance(screen, FinconScreen):
             return
+        if key in ("enter", "tab", "shift+tab"):
+            screen.message.clear()
+            return
+        if key not in self._action_keys:
+            return
         active = screen.active_bindings.get(key)
-        acts = active is not None and active.binding.id in DEFAULT_KEYS and active.binding.id != "help"
-        if acts or key in ("enter", "tab", "shift+tab"):
+        if active is not None and active.binding.id in DEFAULT_KEYS and active.binding.id != "help":
             screen.message.clear()
 
     def _answers_during_a_wait(self, event: events.Key | events.Paste,
