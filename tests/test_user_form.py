@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from support import fill, open_form, stored_password
+import asyncio
+import threading
+
+from support import fill, open_form, stored_password, until
+from test_typeahead import send_burst
 
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.users import UserEmailSettings
@@ -222,3 +226,24 @@ async def test_accept_with_nothing_changed_writes_nothing(seeded, db) -> None:
         assert seeded.screen.message.text == "SMTP definition OFFICE: nothing changed, nothing saved"
     assert next(db["smtp_settings"].rows)["version"] == 1
     assert db["audit_log"].count == 3  # the three seeded creates only
+
+
+
+async def test_keys_typed_ahead_do_not_wait_for_the_login_line_and_the_last_name_wins(seeded) -> None:
+    """With the database thread held up, a burst over SMTP Definition and
+    Username lands whole and in order (no key waits for the 'Login used'
+    line's reads); once the reads end, each older than the name on screen,
+    the line is the last values': no late read of x or 'offic' shows."""
+    async with seeded.run_test(size=SIZE) as pilot:
+        screen = await new_user(pilot)
+        await pilot.press(*"office")
+        assert login_line(screen) == "Login used: shared@corp.example (from SMTP definition OFFICE)"
+        go_on = threading.Event()
+        held = asyncio.ensure_future(seeded.database.run(go_on.wait))
+        await send_burst(seeded, ["ctrl+u", "x", "ctrl+u", *"office", "enter", *"alice@corp.example"])
+        assert (screen.field("smtp_name").value, screen.field("smtp_username").value) == (
+            "office", "alice@corp.example")
+        go_on.set()
+        await held
+        await until(lambda: not seeded.database.busy, "the line's reads of a definition to end")
+        assert login_line(screen) == "Login used: alice@corp.example (from user settings) – MISSING: no password"

@@ -321,8 +321,8 @@ class FinconApp(ResumingApp):
     def _answers_during_a_wait(self, event: events.Key | events.Paste,
                                actions: tuple[str, ...] = ("help", "cancel", "quit", "close",
                                                            "suspend_process")) -> bool:
-        """While database work runs, F1, Esc, Ctrl+Q and Ctrl+Z (as mapped) act at once."""
-        if not self.database.busy or not isinstance(event, events.Key):
+        """While database work that keys wait for runs, F1, Esc, Ctrl+Q and Ctrl+Z (as mapped) act at once."""
+        if not self.database.holding or not isinstance(event, events.Key):
             return False
         return any(
             key == event.key and active.binding.action in actions

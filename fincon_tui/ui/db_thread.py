@@ -4,9 +4,11 @@ SQLite connections belong to one thread, so all of it runs in one worker
 thread, in order; the screen keeps painting and F1, Esc and Ctrl+Q keep
 answering meanwhile.  Screens start the work as Textual workers (see
 `work`); a newer filter keystroke's look-up supersedes an older one.
-`busy` counts the work in flight: the typeahead holds typed keys back
-until it is zero, so a key typed while a record loads lands in the form
-that loads, not in the screen before it.
+`busy` counts the work in flight, and `holding` the part of it that typed
+keys wait for: the typeahead holds keys back until `holding` is zero, so a
+key typed while a record loads lands in the form that loads, not in the
+screen before it.  A preview of what is typed (the user form's Login
+used line) holds no key: the echo comes first, the preview follows.
 
 The thread runs plain functions on plain data (a service's method, the
 form's values as a dict): never a widget's or screen's method, nor a
@@ -64,8 +66,8 @@ class DatabaseThread:
 
     def __init__(self, on_busy: Callable[[], None] = lambda: None,
                  on_keyring_wait: Callable[[float | None], None] = lambda seconds: None) -> None:
-        """`on_busy` is called on the event loop each time work begins
-        after none was in flight; `on_keyring_wait(seconds)` about once a
+        """`on_busy` is called on the event loop each time work that keys
+        wait for begins after none was in flight; `on_keyring_wait(seconds)` about once a
         second while work that nobody else follows waits for the keyring
         (`keyring_wait` is then set: setting its `abandoned` stops the
         wait), and with None once that work has ended."""
@@ -76,11 +78,16 @@ class DatabaseThread:
         # A daemon thread: a call stuck in a keyring never keeps the process alive.
         self._thread = threading.Thread(target=self._serve, name="fincon-db", daemon=True)
         self._thread.start()
+        #: Work in flight (`idle` is set when there is none), and the part
+        #: of it that typed keys wait for (`keys_free` is set when none).
         self.busy = 0
+        self.holding = 0
         self._generations: dict[str | None, int] = {}
         self._watchers: set[asyncio.Task[None]] = set()
         self.idle = asyncio.Event()
         self.idle.set()
+        self.keys_free = asyncio.Event()
+        self.keys_free.set()
         #: Set while a write waits for another admin's save (keys then pass).
         self.waiting: Waiting | None = None
 
@@ -156,12 +163,16 @@ class DatabaseThread:
                 pass  # the app's loop has closed: nobody waits any more
 
     def work(
-        self, node: WorkerNode, job: Coroutine[object, object, object], *, group: str | None = None
+        self, node: WorkerNode, job: Coroutine[object, object, object], *, group: str | None = None,
+        holds_keys: bool = True,
     ) -> Worker[None]:
         """Run `job` (which awaits `run`) as a worker of `node`.  With `group`,
         only the newest job of the group matters: an older one that has not
-        started yet is dropped (a filter keystroke replacing the previous one)."""
-        self._enter()
+        started yet is dropped (a filter keystroke replacing the previous one).
+        Typed keys wait for it unless `holds_keys` is False (a preview that
+        follows the keys: it must check, once its result is in, that it is
+        still the newest)."""
+        self._enter(holds_keys)
         generation = self._generations[group] = self._generations.get(group, 0) + 1
 
         async def tracked() -> None:
@@ -176,12 +187,13 @@ class DatabaseThread:
                 # wait for another admin's save): its result has no place to go.
 
         worker = node.run_worker(tracked(), group=group or "db")
-        watcher = asyncio.get_running_loop().create_task(self._leave_after(worker, job))
+        watcher = asyncio.get_running_loop().create_task(self._leave_after(worker, job, holds_keys))
         self._watchers.add(watcher)
         watcher.add_done_callback(self._watchers.discard)
         return worker
 
-    async def _leave_after(self, worker: Worker[None], job: Coroutine[object, object, object]) -> None:
+    async def _leave_after(self, worker: Worker[None], job: Coroutine[object, object, object],
+                           holds_keys: bool) -> None:
         """Count the job done however its worker ends, even cancelled before
         it started (a screen closed meanwhile)."""
         from textual.worker import WorkerCancelled, WorkerFailed
@@ -192,18 +204,25 @@ class DatabaseThread:
             pass  # a failure was reported by the worker itself
         finally:
             job.close()  # no-op once it ran; quiets a job that never started
-            self._leave()
+            self._leave(holds_keys)
 
-    def _enter(self) -> None:
+    def _enter(self, holds_keys: bool) -> None:
         self.busy += 1
         self.idle.clear()
-        if self.busy == 1:
-            self.on_busy()
+        if holds_keys:
+            self.holding += 1
+            self.keys_free.clear()
+            if self.holding == 1:
+                self.on_busy()
 
-    def _leave(self) -> None:
+    def _leave(self, holds_keys: bool) -> None:
         self.busy -= 1
         if not self.busy:
             self.idle.set()
+        if holds_keys:
+            self.holding -= 1
+            if not self.holding:
+                self.keys_free.set()
 
     def close(self, stuck: Callable[[], bool] = lambda: False) -> None:
         """Give up any wait for the write lock and stop after the call in

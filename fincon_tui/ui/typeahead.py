@@ -160,13 +160,14 @@ class KeyQueue:
 
     async def _settle(self) -> None:
         """Until the key's messages are handled, the screen and focus are
-        still, and the database work it started (if any) is done."""
+        still, and the database work it started that keys wait for (if any)
+        is done (a preview of what was typed follows the keys instead)."""
         database = getattr(self.app, "database", None)
         for _ in range(MAX_ROUNDS):
             await self._settle_messages()
-            if database is None or database.idle.is_set():
+            if database is None or database.keys_free.is_set():
                 return
-            await database.idle.wait()
+            await database.keys_free.wait()
 
     async def _settle_messages(self) -> None:
         for _ in range(MAX_ROUNDS):

@@ -4,6 +4,7 @@ own login and sender details, with the login they will send with shown live."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -30,11 +31,15 @@ from fincon_tui.ui.widgets.list_rows import Column
 from fincon_tui.ui.widgets.text_update import update_text
 
 if TYPE_CHECKING:
+    from fincon_tui.domain.password_binding import PasswordOwner
+    from fincon_tui.domain.smtp import SmtpDefinition
     from fincon_tui.domain.users import UserEmailSettings
     from fincon_tui.services.record_store import Saved
     from fincon_tui.services.sign_ins import SignIn
     from fincon_tui.services.smtp_settings import SmtpSettings
     from fincon_tui.services.user_settings import UserSettings
+    from fincon_tui.storage.records import Stored
+    from fincon_tui.ui.change_watch import ChangesNoticed
 
 #: The fields the 'Login used' line follows.
 LOGIN_FIELDS = ("smtp_name", "user_code", "smtp_username", "login_method")
@@ -76,21 +81,40 @@ def user_saved(service: UserSettings, smtp_service: SmtpSettings, reminder: Call
     return message + reminder(saved.key)
 
 
-def login_used(smtp_service: SmtpSettings, values: tuple[Any, ...]) -> str:
-    """'Login used: ...' for the typed SMTP Definition, user code,
-    username and Login Method, whether a password is given and whether a
-    mailbox that signs in is signed in: MISSING and what, when it cannot
-    log in (in the database thread: it looks the definition up)."""
+@dataclass(frozen=True)
+class LinkedDefinition:
+    """What the 'Login used' line needs from the database: the SMTP
+    definition named `name` as stored (None: no such definition) and which
+    of its secrets are stored."""
+
+    name: str
+    stored: Stored[SmtpDefinition] | None
+    secrets: dict[PasswordOwner, frozenset[SecretKind]]
+
+
+def linked_definition(smtp_service: SmtpSettings, name: str) -> LinkedDefinition:
+    """The definition a user's SMTP Definition field names (in the database thread)."""
+    stored = smtp_service.get(name)
+    secrets = smtp_service.passwords.names([smtp_owner(stored.record.name)]) if stored else {}
+    return LinkedDefinition(name, stored, secrets)
+
+
+def login_used(linked: LinkedDefinition | None, values: tuple[Any, ...]) -> str:
+    """'Login used: ...' for the typed SMTP Definition (`linked`, read for
+    `values`' name; None when none is typed), user code, username and Login
+    Method, whether a password is given and whether a mailbox that signs in
+    is signed in: MISSING and what, when it cannot log in.  No database work:
+    the screen reads `linked` again only when the name changes."""
     from fincon_tui.domain.login_methods import SIGN_IN_WAYS, own_way
 
     name, code, username, method, has_password, signed_in, as_stored, sign_in_key = values
-    if not name:
+    if not name or linked is None:
         return "Login used: (choose an SMTP Definition)"
-    stored = smtp_service.get(name)
+    stored = linked.stored
     if stored is None:
         return f"Login used: unknown, SMTP definition {name} does not exist"
     definition = stored.record
-    secrets = smtp_service.passwords.names([smtp_owner(definition.name)])
+    secrets = dict(linked.secrets)
     # The user's own, as on screen: the password field; a sign-in counts for the login as stored.
     secrets[user_owner(code)] = frozenset({SecretKind.PASSWORD} if has_password else ()) | (
         {SecretKind.REFRESH_TOKEN} if signed_in else set())
@@ -172,18 +196,50 @@ class UserEmailSettingsScreen(RecordFormScreen):
 
     @on(Input.Changed, "#smtp_name, #smtp_username, #login_method")
     def show_login_used(self) -> None:
-        values = None
-        if self.is_open:
-            typed = {key: self.field(key).entered.strip() for key in LOGIN_FIELDS}
-            loaded = self.loaded
-            stored = loaded.stored.record.form_values() if loaded else {}
-            # Whether the open record is signed in counts only for the login as stored.
-            as_stored = loaded is not None and all(stored.get(key) == typed[key] for key in LOGIN_FIELDS)
-            signed_in = loaded is not None and as_stored and SecretKind.REFRESH_TOKEN in loaded.secrets
-            self._shown_password = self._gives_password()
-            values = (*(typed[key] for key in LOGIN_FIELDS), self._shown_password, signed_in, as_stored,
-                      self.services.key_label("sign_in"))
-        self.database.work(self, self._show_login_used(values), group="login-used")
+        """The line follows the fields at once.  Only a change of SMTP
+        Definition reads the database (`linked_definition`), and typed keys do
+        not wait for that read: the echo comes first, the line follows, and
+        the newest name read wins (a burst reads fewer names than it typed)."""
+        values = self._login_values()
+        name = values[0] if values else ""
+        linked = self._linked
+        if values is None or not name or (linked is not None and linked.name == name):
+            update_text(self.query_one("#login-used", Static), plain(login_used(linked, values) if values else ""))
+        elif name != self._reading:  # a read of this name in flight shows the fields as they are when it ends
+            self._reading = name
+            self.database.work(self, self._read_definition(name), group="login-used", holds_keys=False)
+
+    #: The definition the line was last worked out with (None: none read yet).
+    _linked: LinkedDefinition | None = None
+    #: The name of the newest read started.
+    _reading: str | None = None
+
+    def _login_values(self) -> tuple[Any, ...] | None:
+        """What the line depends on, as on screen now (None: no record open)."""
+        if not self.is_open:
+            return None
+        typed = {key: self.field(key).entered.strip() for key in LOGIN_FIELDS}
+        loaded = self.loaded
+        stored = loaded.stored.record.form_values() if loaded else {}
+        # Whether the open record is signed in counts only for the login as stored.
+        as_stored = loaded is not None and all(stored.get(key) == typed[key] for key in LOGIN_FIELDS)
+        signed_in = loaded is not None and as_stored and SecretKind.REFRESH_TOKEN in loaded.secrets
+        self._shown_password = self._gives_password()
+        return (*(typed[key] for key in LOGIN_FIELDS), self._shown_password, signed_in, as_stored,
+                self.services.key_label("sign_in"))
+
+    async def _read_definition(self, name: str) -> None:
+        """Read the definition `name`; the line shows it if the field still
+        names it (else a newer read follows, or has already shown its own)."""
+        try:
+            linked = await self.database.run(linked_definition, self.services.smtp, name)
+        finally:
+            if self._reading == name:
+                self._reading = None
+        values = self._login_values()
+        if values is not None and values[0] == name:
+            self._linked = linked
+            update_text(self.query_one("#login-used", Static), plain(login_used(linked, values)))
 
     _shown_password: bool | None = None
 
@@ -196,12 +252,16 @@ class UserEmailSettingsScreen(RecordFormScreen):
         if self.is_open and self._gives_password() != self._shown_password:
             self.show_login_used()
 
-    async def _show_login_used(self, values: tuple[Any, ...] | None) -> None:
-        text = await self.database.run(login_used, self.services.smtp, values) if values else ""
-        update_text(self.query_one("#login-used", Static), plain(text))
-
     def on_opened(self) -> None:
+        self._linked = self._reading = None  # a record opened reads its definition afresh
         self.show_login_used()
+
+    def on_changes_noticed(self, noticed: ChangesNoticed) -> None:
+        """Another admin's change may be to the definition the line shows
+        (its secrets, its login): read it again."""
+        if self._linked is not None:  # (RecordFormScreen's handler runs too: Textual calls each class's)
+            self._linked = None
+            self.show_login_used()
 
     def tests_own_login(self) -> bool:
         """The last-test line is for a user with a login of their own."""
