@@ -97,7 +97,9 @@ def names(db: Database, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, 
     """The names of the secrets stored for each of `owners` ('password' also
     for one an older version left in a keyring), in one query that reads
     no sealed value: a list of 20,000 rows asks once, and needs no key."""
-    wanted = list(dict.fromkeys(owners))
+    # the owners without a secret (most of a list's) share one empty set; each owner hashed once here
+    found: dict[PasswordOwner, frozenset[SecretKind]] = dict.fromkeys(owners, frozenset())
+    wanted = list(found)
     held: dict[PasswordOwner, set[SecretKind]] = {}
     rows = db.execute(
         f"""WITH wanted(kind, key) AS (
@@ -111,8 +113,6 @@ def names(db: Database, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, 
     )
     for kind, key, name in rows:
         held.setdefault(PasswordOwner(kind, key), set()).add(SecretKind(name))
-    # the owners without a secret (most of a list's) share one empty set
-    found: dict[PasswordOwner, frozenset[SecretKind]] = dict.fromkeys(wanted, frozenset())
     found.update((owner, frozenset(names)) for owner, names in held.items())
     return found
 

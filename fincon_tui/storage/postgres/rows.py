@@ -70,7 +70,8 @@ class Secrets:
         return self.get(owner) is not None or self.legacy(owner) is not None
 
     def names(self, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, frozenset[SecretKind]]:
-        wanted = list(dict.fromkeys(owners))
+        found: dict[PasswordOwner, frozenset[SecretKind]] = dict.fromkeys(owners, frozenset())  # each hashed once
+        wanted = list(found)
         held: dict[PasswordOwner, set[SecretKind]] = {}
         kinds, keys = [owner.kind for owner in wanted], [owner.key for owner in wanted]
         rows = self.session.rows(
@@ -84,7 +85,6 @@ class Secrets:
         )
         for row in rows:
             held.setdefault(PasswordOwner(row["kind"], row["key"]), set()).add(SecretKind(row["name"]))
-        found: dict[PasswordOwner, frozenset[SecretKind]] = dict.fromkeys(wanted, frozenset())
         found.update((owner, frozenset(names)) for owner, names in held.items())
         return found
 
