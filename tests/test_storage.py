@@ -287,6 +287,18 @@ def test_names_are_unique_and_found_ignoring_case_in_any_script(store) -> None:
     assert repo.get("ωMEGA").key == "Ωmega"
 
 
+@pytest.mark.engines
+def test_a_search_is_read_a_page_at_a_time_in_key_order(store) -> None:
+    """The F4 list reads a page, then the next from where it stopped."""
+    with store.transaction() as work:
+        for n in (4, 0, 6, 2, 5, 1, 3):
+            work.smtp.insert(definition(name=f"PPP{n}", mail_server=f"host{n}.example.com"))
+        work.smtp.insert(definition(name="OTHER", mail_server="other.example.com"))
+    pages = [[stored.key for stored in store.smtp.search("ppp", 3, skip)] for skip in (0, 3, 6, 9)]
+    assert pages == [["PPP0", "PPP1", "PPP2"], ["PPP3", "PPP4", "PPP5"], ["PPP6"], []]
+    assert [stored.key for stored in store.smtp.search("HOST6", 3)] == ["PPP6"]
+
+
 def test_the_quick_check_and_the_migration_agree_on_the_application_id(db_path: Path) -> None:
     from fincon_tui.storage import checks
     from fincon_tui.storage.migrations import APPLICATION_ID

@@ -118,8 +118,8 @@ class RecordService(Generic[R]):
             loaded = self.load(renamed.key) if renamed is not None else None
         return loaded
 
-    def search(self, text: str, limit: int = 200) -> list[Stored[R]]:
-        return self.repo.search(text, limit)
+    def search(self, text: str, limit: int = 200, offset: int = 0) -> list[Stored[R]]:
+        return self.repo.search(text, limit, offset)
 
     def chunks(self) -> Generator[list[Stored[R]], None, None]:
         """Every record in search('')'s order, a chunk at a time (Records.chunks):

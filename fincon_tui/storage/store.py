@@ -168,9 +168,10 @@ class Records(Protocol[R]):
 
     def delete(self, current: Stored[R]) -> None: ...
 
-    def search(self, text: str, limit: int) -> list[Stored[R]]:
-        """Records whose key or other searched fields contain `text` (case
-        folded), in key order; '' gives every record."""
+    def search(self, text: str, limit: int, offset: int = 0) -> list[Stored[R]]:
+        """At most `limit` records whose key or other searched fields contain
+        `text` (case folded), in key order, the first `offset` of them
+        skipped (the next page of a look-up list); '' gives every record."""
         ...
 
     def page(self, query: PageQuery) -> Page[R]:

@@ -92,16 +92,17 @@ class Repository(Generic[R]):
         return stored
 
     def _records(self, where: str | None, args: Sequence[SqliteValue], order_by: str | None = None,
-                 limit: int | None = None) -> list[Stored[R]]:
+                 limit: int | None = None, offset: int = 0) -> list[Stored[R]]:
         """The records matching an SQL condition (one query)."""
-        cursor = self._select(where, args, order_by, limit)
+        cursor = self._select(where, args, order_by, limit, offset)
         stored = self._maker([described[0] for described in cursor.description])
         return [stored(row) for row in cursor]
 
     def _select(self, where: str | None, args: Sequence[SqliteValue], order_by: str | None,
-                limit: int | None) -> sqlite3.Cursor:
+                limit: int | None, offset: int = 0) -> sqlite3.Cursor:
         sql = f"SELECT * FROM {self.table}" + (f" WHERE {where}" if where else "")
         sql += (f" ORDER BY {order_by}" if order_by else "") + (f" LIMIT {int(limit)}" if limit is not None else "")
+        sql += f" OFFSET {int(offset)}" if offset and limit is not None else ""
         return self.db.execute(sql, list(args))
 
     def _same_name(self, row: Mapping[str, Any]) -> str | None:
@@ -274,17 +275,20 @@ class Repository(Generic[R]):
         while rows := cursor.fetchmany(size):
             yield [stored(row) for row in rows]
 
-    def search(self, text: str, limit: int) -> list[Stored[R]]:
-        """Records whose search columns contain `text` (any case), in key order."""
+    def search(self, text: str, limit: int, offset: int = 0) -> list[Stored[R]]:
+        """Records whose search columns contain `text` (any case), in key
+        order, from the `offset`-th on.  The folded pattern is folded here,
+        once: as fincon_fold(?) SQLite called Python for it on every row it
+        scanned (16 ms instead of 3 over 10,000 rows, for a rare text)."""
         pattern = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        like = "LIKE fincon_fold(?) ESCAPE '\\'" if not text.isascii() else "LIKE ? ESCAPE '\\'"
-        fold = "fincon_fold({})" if not text.isascii() else "{}"
-        where = " OR ".join(f"{fold.format(column)} {like}" for column in self.search_columns)
-        args = [pattern] * len(self.search_columns)
+        ascii_only = text.isascii()  # LIKE ignores ASCII case itself
+        column_of = "{}" if ascii_only else "fincon_fold({})"
+        where = " OR ".join(f"{column_of.format(column)} LIKE ? ESCAPE '\\'" for column in self.search_columns)
+        args: list[SqliteValue] = [pattern if ascii_only else fold(pattern)] * len(self.search_columns)
         if self.folded_column:  # 'STRASSE' finds 'Straße'
-            where += f" OR {self.folded_column} LIKE fincon_fold(?) ESCAPE '\\'"
-            args.append(pattern)
-        return self._records(where, args, f"{self.key_column} COLLATE NOCASE", limit)
+            where += f" OR {self.folded_column} LIKE ? ESCAPE '\\'"
+            args.append(fold(pattern))
+        return self._records(where, args, f"{self.key_column} COLLATE NOCASE", limit, offset)
 
 
 

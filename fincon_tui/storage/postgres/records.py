@@ -66,10 +66,12 @@ class Table(Generic[R]):
         return Stored(type(self).record_of(row), row["created_at"], row["updated_at"], row["version"],
                       row.get("row_id"))
 
-    def _select(self, where: str, args: list[Any], order: str = "", limit: int | None = None) -> list[Stored[R]]:
+    def _select(self, where: str, args: list[Any], order: str = "", limit: int | None = None,
+                offset: int = 0) -> list[Stored[R]]:
         sql = f"SELECT * FROM {self.table}" + (f" WHERE {where}" if where else "")
         sql += f" ORDER BY {order}" if order else ""
         sql += f" LIMIT {int(limit)}" if limit is not None else ""
+        sql += f" OFFSET {int(offset)}" if offset else ""
         return [self._stored(row) for row in self.session.rows(sql, args)]
 
     def get(self, key: str) -> Stored[R] | None:
@@ -149,12 +151,12 @@ class Table(Generic[R]):
     def delete(self, current: Stored[R]) -> None:
         self.session.run(f"DELETE FROM {self.table} WHERE {self.key_column} = %s", [current.key])
 
-    def search(self, text: str, limit: int) -> list[Stored[R]]:
+    def search(self, text: str, limit: int, offset: int = 0) -> list[Stored[R]]:
         folded = str(fold(text.strip()))
         pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where = " OR ".join(f"lower({column}) LIKE %s" for column in self.search_columns)
         return self._select(f"{self.order_column} LIKE %s OR {where}", [pattern] * (len(self.search_columns) + 1),
-                            f'{self.order_column} COLLATE "C"', limit)
+                            f'{self.order_column} COLLATE "C"', limit, offset)
 
     def chunks(self, size: int = 0) -> Generator[list[Stored[R]], None, None]:
         """Every record in search('')'s order, `size` (else records.LIST_CHUNK) at a time, from one query."""
