@@ -146,6 +146,11 @@ FULL_TIER_TESTS = {
         "test_the_google_window_shows_the_whole_address_apart_and_the_pasted_address_signs_in",
         "test_a_sign_in_that_cannot_connect_says_so_whole_and_the_form_says_it_failed",
     )),
+    "test_lookup_filter.py": ("the F4 list's filter beyond typed-ahead keys", (
+        "test_a_result_for_an_older_filter_never_shows_over_a_newer_ones",
+        "test_esc_closes_the_list_at_once_while_its_search_still_waits",
+        "test_the_list_reads_a_page_at_a_time_as_the_highlight_moves_on",
+    )),
     "test_login_complete.py": ("the lists and the user form", (
         "test_the_lists_say_missing_for_a_login_without_its_password",
         "test_login_used_on_the_user_form_says_missing_until_a_password_is_typed",

@@ -491,3 +491,61 @@ async def test_a_field_shows_its_value_through_input_value_and_a_password_in_our
         password.refresh()
         await pilot.pause()
         assert password.render_line(0).text.startswith("### ")
+
+
+# 11. Painting now ---------------------------------------------------------------------
+
+
+def recorded_frames(app: App[object]) -> list[object]:
+    """Every update the app hands to its terminal from now on."""
+    frames: list[object] = []
+    display = app._display
+
+    def recording(screen: Screen[object], update: object) -> None:
+        if update is not None:  # None: nothing to write
+            frames.append(update)
+        display(screen, update)
+
+    app._display = recording  # type: ignore[method-assign]
+    return frames
+
+
+async def test_a_screen_paints_on_its_timer_and_paint_now_paints_what_changed_at_once() -> None:
+    """If Textual painted a change as it is made, paint_now would be a second paint for nothing."""
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        screen = Inputs()
+        await app.push_screen(screen)
+        await pilot.pause()
+        frames = recorded_frames(app)
+        field = screen.query_one("#one", Input)
+        field.value = "x"
+        assert field._repaint_required and not frames, "Textual paints a change at once now: drop paint_now"
+        textual_internals.paint_now(screen, field)
+        assert len(frames) == 1 and not screen._dirty_widgets and not field._repaint_required
+        await pilot.pause()
+        assert len(frames) == 1  # nothing left for the timer to paint
+
+
+async def test_the_f4_filters_echo_is_painted_before_its_search_begins(app) -> None:
+    """Issue 26: the echo comes first, the preview follows."""
+    from fincon_tui.ui.screens.lookup import LookupScreen
+    from fincon_tui.ui.widgets.list_rows import Column
+
+    frames_when_asked: dict[str, int] = {}
+    frames: list[object] = []  # none recorded until the list is open
+
+    async def search(text: str, skip: int, count: int) -> list[tuple[str, tuple[str, ...]]]:
+        frames_when_asked[text] = len(frames)
+        return [(f"{text}-ROW", (f"{text}-ROW",))]
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.typeahead.ready.wait()
+        window = LookupScreen("Test", (Column("Name", 20),), search)
+        await app.push_screen(window)
+        await until(app.database.idle.is_set, "the unfiltered list")
+        await pilot.pause()
+        frames = recorded_frames(app)
+        await pilot.press("a")
+        await until(app.database.idle.is_set, "the search for a")
+        assert frames_when_asked["a"] == 1  # the echo's frame, and nothing else, before the search

@@ -13,26 +13,32 @@ from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.plain import plain_lines
 from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
-from fincon_tui.ui.textual_internals import LineRefreshOptionList, SteadyInput
+from fincon_tui.ui.textual_internals import LineRefreshOptionList, SteadyInput, paint_now
 from fincon_tui.ui.widgets.form import unfocusable
 from fincon_tui.ui.widgets.list_rows import Column, fitted_widths, wrapped_row
 from fincon_tui.ui.widgets.text_update import update_text
 
-#: Rows shown at once; the filter narrows the rest.
-SHOWN = 200
 #: Rows of the list where the terminal has them; on a short one, fewer, so
 #: that the frame, the filter, the heading, the count and the legend still
 #: show (11 rows).
 LIST_ROWS = 10
+#: Rows read at a time: two windows' worth.  A filter keystroke reads and
+#: lays out these only (it read 200, and laying them out was most of its
+#: cost); moving within a window of the last row read reads the next ones.
+PAGE = 2 * LIST_ROWS
 
-#: Text typed -> (key, its value in each column) of the records that match.
-Search = Callable[[str], Awaitable[list[tuple[str, tuple[str, ...]]]]]
+#: (text typed, rows to skip, rows wanted) -> (key, its value in each
+#: column) of the records that match, in order.
+Search = Callable[[str, int, int], Awaitable[list[tuple[str, tuple[str, ...]]]]]
 
 
 class LookupScreen(DialogScreen[str | None]):
     """Type to filter, Up/Down to move, Enter to pick, Esc to close.
-    `search(text)` returns (key, cells) pairs in display order; it runs in
-    the database thread, and a newer keystroke's search replaces an older one.
+    `search(text, skip, count)` returns (key, cells) pairs in display order,
+    a page at a time; it runs in the database thread, a newer keystroke's
+    search replaces an older one not begun, and a result for an older
+    filter never shows over a newer one's.  The echo of a typed character
+    is painted before its search begins.
     The columns are as wide as their values, narrowed to the window's width
     by wrapping the widest values (never cut)."""
 
@@ -53,8 +59,16 @@ class LookupScreen(DialogScreen[str | None]):
         super().__init__(title)
         self.columns = columns
         self.search = search
+        #: The rows read for the filter, and whether they are all that match.
         self.rows: list[tuple[str, tuple[str, ...]]] = []
+        self.complete = True
+        self.text = ""
+        #: Counts the filters asked for: a result for an older one is dropped.
+        self.generation = 0
+        #: The generation whose next rows are being read, if any.
+        self.reading_more: int | None = None
         self.room = 0
+        self.widths: list[int] = []
 
     def compose_body(self) -> ComposeResult:
         yield SteadyInput(id="lookup-filter", placeholder="type to filter", compact=True)
@@ -70,19 +84,56 @@ class LookupScreen(DialogScreen[str | None]):
 
     @on(Input.Changed, "#lookup-filter")
     def filter_changed(self, event: Input.Changed) -> None:
+        paint_now(self, event.input)  # the echo first; the search's result follows
         self.refresh_list(event.value)
 
     def refresh_list(self, text: str) -> None:
-        services_of(self).database.work(self, self._show(text), group="lookup")
+        self.generation += 1
+        self.text = text
+        services_of(self).database.work(self, self._show(text, self.generation), group="lookup")
 
-    async def _show(self, text: str) -> None:
-        self.rows = rows = await self.search(text)
+    async def _show(self, text: str, generation: int) -> None:
+        rows = await self.search(text, 0, PAGE + 1)
+        if generation != self.generation:
+            return  # a newer filter's search follows: its result shows, never this one over it
+        self.rows, self.complete = rows[:PAGE], len(rows) <= PAGE
         self.room = 0
         self._lay_out(highlighted=0)
-        more = " or more; type to narrow" if len(rows) > SHOWN else ""
-        shown = min(len(rows), SHOWN)
-        count = f"{shown}{more}" if more else f"{len(rows)} found"
-        update_text(self.query_one("#lookup-count", Label), "nothing matches" if not rows else count)
+        self._count()
+
+    def _read_more(self) -> None:
+        """The next rows of the filter, once the highlight comes within a
+        window of the last row read."""
+        options = self.query_one("#lookup-list", LineRefreshOptionList)
+        near_the_end = (options.highlighted or 0) >= len(self.rows) - LIST_ROWS
+        if self.complete or not near_the_end or self.reading_more == self.generation:
+            return
+        self.reading_more = self.generation
+        services_of(self).database.work(self, self._more(self.text, len(self.rows), self.generation),
+                                        group="lookup-more")
+
+    async def _more(self, text: str, offset: int, generation: int) -> None:
+        rows = await self.search(text, offset, PAGE + 1)
+        if generation != self.generation:
+            return  # the filter changed meanwhile: its own rows show
+        self.reading_more = None
+        known = {key for key, _ in self.rows}  # a record another admin added meanwhile may repeat one
+        added = [row for row in rows[:PAGE] if row[0] not in known]
+        self.rows += added
+        self.complete = len(rows) <= PAGE
+        options = self.query_one("#lookup-list", LineRefreshOptionList)
+        if fitted_widths(self.columns, [cells for _, cells in self.rows], self.room) != self.widths:
+            self.room = 0
+            self._lay_out()  # wider values: every row in the new columns
+        else:
+            with options.changes(), options.prevent(OptionList.OptionHighlighted):
+                options.add_options(self._option(key, cells) for key, cells in added)
+        self._count()
+        self._read_more()
+
+    def _count(self) -> None:
+        count = f"{len(self.rows)} found" if self.complete else f"{len(self.rows)} or more; type to narrow"
+        update_text(self.query_one("#lookup-count", Label), count if self.rows else "nothing matches")
 
     def on_resize(self, event: events.Resize) -> None:
         """Laid out again for the list's new width, once it has it."""
@@ -99,17 +150,21 @@ class LookupScreen(DialogScreen[str | None]):
             return
         self.room = room
         highlighted = options.highlighted if highlighted is None else highlighted
-        shown = self.rows[:SHOWN]
-        widths = fitted_widths(self.columns, [cells for _, cells in shown], room)
+        self.widths = fitted_widths(self.columns, [cells for _, cells in self.rows], room)
         update_text(self.query_one("#lookup-heading", Label),
-                    wrapped_row(self.columns, widths, [column.title for column in self.columns]))
-        with options.changes():
-            options.clear_options()
-            # A row may take several lines: its values wrap in their columns.
-            options.add_options(Option(plain_lines(wrapped_row(self.columns, widths, cells)), id=key)
-                                for key, cells in shown)
-            if shown and highlighted is not None:
-                options.highlighted = min(highlighted, len(shown) - 1)
+                    wrapped_row(self.columns, self.widths, [column.title for column in self.columns]))
+        # set_options, not clear_options and add_options: the list's virtual
+        # size goes from the old rows' to the new ones' without passing
+        # through 0, and an unchanged size lays nothing out.  Nobody here
+        # follows OptionHighlighted.
+        with options.changes(), options.prevent(OptionList.OptionHighlighted):
+            options.set_options(self._option(key, cells) for key, cells in self.rows)
+            if self.rows and highlighted is not None:
+                options.highlighted = min(highlighted, len(self.rows) - 1)
+
+    def _option(self, key: str, cells: tuple[str, ...]) -> Option:
+        """A row: its values wrap in their columns, so it may take several lines."""
+        return Option(plain_lines(wrapped_row(self.columns, self.widths, cells)), id=key)
 
     def action_move(self, step: int) -> None:
         options = self.query_one("#lookup-list", LineRefreshOptionList)
@@ -117,6 +172,7 @@ class LookupScreen(DialogScreen[str | None]):
             current = options.highlighted or 0
             with options.changes():
                 options.highlighted = max(0, min(options.option_count - 1, current + step))
+            self._read_more()
 
     @on(Input.Submitted, "#lookup-filter")
     def pick(self) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fincon_tui._exceptions import FieldError, StorageError, describe
-from fincon_tui.ui.screens.lookup import SHOWN, LookupScreen
+from fincon_tui.ui.screens.lookup import LookupScreen
 from fincon_tui.ui.widgets.chrome import first_of
 from fincon_tui.ui.widgets.inputs import FieldInput
 
@@ -100,12 +100,12 @@ class DetailFields:
             return
         service = prompt.service(form.app)
 
-        def rows(text: str) -> list[tuple[str, tuple[str, ...]]]:
-            return [(stored.key, prompt.cells(stored.record)) for stored in service.search(text, SHOWN + 1)]
+        def rows(text: str, skip: int, count: int) -> list[tuple[str, tuple[str, ...]]]:
+            return [(stored.key, prompt.cells(stored.record)) for stored in service.search(text, count, skip)]
 
-        async def search(text: str) -> list[tuple[str, tuple[str, ...]]]:
+        async def search(text: str, skip: int, count: int) -> list[tuple[str, tuple[str, ...]]]:
             try:
-                return await form.database.run(rows, text)
+                return await form.database.run(rows, text, skip, count)
             except StorageError as error:
                 form.message.error(f"Could not read the list: {error}")
                 return []

@@ -213,10 +213,12 @@ class SmtpSettingsScreen(RecordFormScreen):
         from fincon_tui.domain.providers import PROVIDERS
         from fincon_tui.ui.screens.lookup import LookupScreen
 
-        async def search(text: str) -> list[tuple[str, tuple[str, ...]]]:
+        async def search(text: str, skip: int, count: int) -> list[tuple[str, tuple[str, ...]]]:
             wanted = text.strip().lower()
-            return [(p.host, (p.name, p.host, str(p.port), "Y" if p.use_tls else "N"))
-                    for p in PROVIDERS if wanted in f"{p.name} {p.host}".lower()]
+            found: list[tuple[str, tuple[str, ...]]] = [
+                (p.host, (p.name, p.host, str(p.port), "Y" if p.use_tls else "N"))
+                for p in PROVIDERS if wanted in f"{p.name} {p.host}".lower()]
+            return found[skip:skip + count]
 
         def picked(host: str | None) -> None:
             if host is None:
