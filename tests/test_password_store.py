@@ -282,16 +282,19 @@ def test_key_files_name_a_bad_line_and_never_show_a_key(tmp_path) -> None:
     assert key.hex() not in repr(FoundKey(key, KeySource("key file", str(path))))
 
 
-def test_a_configured_key_file_is_home_without_asking_the_keyring(store, tmp_path, monkeypatch) -> None:
-    """The form's line says where keys go; with a key file configured the
+def test_a_configured_key_file_is_home_and_found_without_asking_the_keyring(store, tmp_path, monkeypatch) -> None:
+    """The form's line says where keys go, and the start looks for the
+    database's key: with a key file configured, and the key in it, the
     keyring, whichever it is, has nothing to add (and is not loaded)."""
     key_file = tmp_path / "shared.key"
 
     def asked(self) -> None:
         raise AssertionError("the keyring was asked")
 
+    SmtpSettings(store, PasswordVault(key_file)).save(OFFICE, PasswordChange.set("pw"), None)
     monkeypatch.setattr(PasswordVault, "backend", asked)
     vault = PasswordVault(key_file)
     database_id = store.info.database_id()
     assert vault.home(database_id).where == str(key_file)
     assert vault.summary(database_id) == f"Passwords: encrypted in the database, key in key file {key_file}"
+    assert vault.find(database_id, store.info.key_id()).source.where == str(key_file)
