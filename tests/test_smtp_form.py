@@ -11,6 +11,7 @@ from support import definition, fill, open_form, smtp_rows, stored_password, unt
 from textual import events
 
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.domain.smtp import DECLARED
 from fincon_tui.ui.screens.confirm import ConfirmScreen
 from fincon_tui.ui.screens.smtp_settings import CREATE_QUESTION, SmtpSettingsScreen
 
@@ -81,7 +82,7 @@ async def test_the_seed_article_step_by_step(app, store, db) -> None:
         assert screen.field("mail_server").disabled
 
     [row] = smtp_rows(db)
-    assert {k: v for k, v in row.items() if k not in ("created_at", "updated_at", "row_id")} == {
+    typed = {
         "name": "Office 365",
         "mail_server": "smtp.office365.com",
         "authenticate": "Y",
@@ -96,6 +97,9 @@ async def test_the_seed_article_step_by_step(app, store, db) -> None:
         "client_id": None,
         "name_folded": "office 365",
     }
+    # What the article types, and every field declared since left empty (NULL).
+    empty = {field.name: None for field in DECLARED.stored if field.name not in typed}
+    assert {k: v for k, v in row.items() if k not in ("created_at", "updated_at", "row_id")} == {**empty, **typed}
     assert stored_password(store, "smtp:Office 365") == "Tr0ub4dor&3"
 
 
@@ -106,24 +110,15 @@ async def test_create_defaults_and_tab_order(app) -> None:
         assert (values["authenticate"], values["port"], values["use_tls"]) == ("Y", "587", "Y")
         assert values["timeout_seconds"] == "30"
         order = []
-        for _ in range(13):
+        for _ in DECLARED.fields:
             order.append(app.focused.id)
             await pilot.press("tab")
-        assert order == [
-            "mail_server",
-            "authenticate",
-            "username",
-            "password",
-            "port",
-            "use_tls",
-            "timeout_seconds",
-            "bcc",
-            "login_method",
-            "tenant",
-            "client_id",
-            "client_secret",
-            "mail_server",
-        ]
+        # The declared order, back to the top: the seed article's fields first,
+        # in its order, then OAuth 2.0's last (a field declared since: between).
+        assert order == [field.name for field in DECLARED.fields[1:]] + ["mail_server"]
+        assert order[:8] == ["mail_server", "authenticate", "username", "password", "port", "use_tls",
+                             "timeout_seconds", "bcc"]
+        assert order[-5:-1] == ["login_method", "tenant", "client_id", "client_secret"]
         # Authenticate=N does not change the order: Username stays reachable.
         assert app.focused.id == "authenticate"
         await pilot.press("n", "tab")
