@@ -181,8 +181,9 @@ def test_the_released_rules_change_only_with_a_step(db_path: Path) -> None:
     """The rules of the columns the released steps made, rendered from the
     declarations as they are now, are those those steps rendered: a rule
     changed (or its SQL) fails here, since every database made before has the
-    old one.  Add a step that renders the rules again (refresh_rules), then
-    pin the digest this test prints.  A field added after the released steps
+    old one.  Add a step that renders the rules again (in storage/migrations.py,
+    `declared_columns(name, table)` without columns), then pin the digest this
+    test prints.  A field added after the released steps
     has no column among them: adding it edits nothing here, and the step that
     adds its column renders its rule (test_declared_rules: a fresh database has
     exactly the declared rules, on both engines)."""
@@ -200,7 +201,8 @@ def test_the_released_rules_change_only_with_a_step(db_path: Path) -> None:
     columns = {table: set(released[table].columns_dict) for table in OWNER_KINDS}
     released.close()
     rendered = hashlib.sha256(json.dumps(rule_triggers(columns), sort_keys=True).encode()).hexdigest()[:16]
-    assert rendered == RELEASED_RULES, f"a released rule changed: a step must call refresh_rules ({rendered})"
+    assert rendered == RELEASED_RULES, (
+        f"a released rule changed: add a step that renders them again, declared_columns(name, table) ({rendered})")
 
 
 def test_reopening_an_existing_database_keeps_its_rows(db_path: Path) -> None:

@@ -561,7 +561,8 @@ DECLARED_STEPS: list[DeclaredColumns] = []
 def declared_columns(name: str, table: str, *columns: str) -> None:
     """Register the step `name` that adds the columns of the fields
     `columns`, declared for `table`, on both engines: a new plain field's
-    whole migration is a line below the last step."""
+    whole migration is a line below the last step.  Without columns, the
+    step renders the rules again: a declared rule changed."""
     step = DeclaredColumns(name, table, columns)
 
     def run(db: Database) -> None:
