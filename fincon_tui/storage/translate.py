@@ -70,7 +70,7 @@ def translated(call: Callable[P, T]) -> Callable[P, T]:
     """`call` raising StorageError where SQLite raised sqlite3.Error; a
     generator's errors too, raised while it is iterated (Records.chunks)."""
     if inspect.isgeneratorfunction(call):
-        return _translated_generator(call)  # type: ignore[return-value]
+        return _translated_generator(call)  # type: ignore[return-value]  # T is the generator here; isgeneratorfunction does not narrow P/T
 
     @functools.wraps(call)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
