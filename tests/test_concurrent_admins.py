@@ -5,8 +5,10 @@ from __future__ import annotations
 from support import definition, open_form
 
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.services.change_notices import Notice
 from fincon_tui.storage.store import open_store
 from fincon_tui.ui.app import FinconApp
+from fincon_tui.ui.change_watch import ChangesNoticed
 
 SIZE = (80, 24)
 
@@ -26,6 +28,13 @@ async def test_second_accept_is_refused_and_keeps_what_was_typed(app, db_path, v
         assert message.startswith("Not saved: press F5/^R to reload – SMTP definition OFFICE was changed by another "
                                   "user at ")
         assert other.screen.field("mail_server").value == "smtp.other.example"
+        # the watcher's notice of that change, arriving after the refusal, leaves its fuller words
+        stored = other.screen.loaded.stored
+        other.screen.post_message(ChangesNoticed([Notice(
+            other.screen.service.kind, stored.row_id, "OFFICE", "changed", "anna", "2026-12-07T12:00:00+00:00",
+            "OFFICE", stored.version + 1)]))
+        await second.pause()
+        assert other.screen.message.text == message
         # F5 reloads (after confirming that the typing goes), showing the first admin's port
         await second.press("f5", "y")
         assert other.screen.field("port").value == "2525"

@@ -92,6 +92,9 @@ class RecordFormScreen(FinconScreen):
             self.PATH = path + MODE_TITLES[start.mode]
         super().__init__()
         self.loaded: Loaded[Any] | None = None
+        #: (row id, version) of a loaded record a refused write has already
+        #: said is stale: a notice of that change then says nothing new.
+        self.told_stale: tuple[str | None, int] | None = None
         #: Set while a save or delete waits for another admin's (Esc gives up).
         self.waiting: Waiting | None = None
         self.key_field = KeyField(self)
@@ -290,10 +293,13 @@ class RecordFormScreen(FinconScreen):
     def on_changes_noticed(self, noticed: ChangesNoticed) -> None:
         """Another admin changed, renamed or deleted the open record: the
         message line says so at once, what was typed stays (Accept would be
-        refused as stale; the reload key reads it again)."""
+        refused as stale; the reload key reads it again).  After such a
+        refusal the notice would replace its fuller words with less."""
         loaded = self.loaded
         if not self.is_open or loaded is None:
             return
+        if self.told_stale == (loaded.stored.row_id, loaded.stored.version):
+            return  # 'Not saved: … changed by another user' is on the line: it says more
         for notice in noticed.notices:
             if notice.kind == self.service.kind and notice.stale(loaded.stored.row_id, loaded.stored.version):
                 then = "" if notice.version is None else f"{self.key('reload')} reloads"

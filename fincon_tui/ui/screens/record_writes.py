@@ -159,6 +159,8 @@ class RecordWrites:
         the database's refusal."""
         form = self.form
         if isinstance(error, RecordChanged):
+            if form.loaded is not None:
+                form.told_stale = (form.loaded.stored.row_id, form.loaded.stored.version)
             form.message.error(f"Not {done}: " + changed_message(
                 form.service.kind, error, f"press {form.key('reload')} to reload"))
         elif isinstance(error, RecordInUse):
