@@ -128,6 +128,7 @@ class Form(ScreenPart, Protocol):
     PROMPTS: ClassVar[dict[str, Prompt]]
     SECRETS: ClassVar[dict[str, frozenset[str]]]
     loaded: Loaded[Any] | None
+    told_stale: tuple[str | None, int] | None
     is_open: bool
     waiting: Waiting | None
 
