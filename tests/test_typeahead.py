@@ -100,6 +100,40 @@ async def test_a_held_down_key_in_a_list_then_options_and_enter_land_in_order(ap
         assert isinstance(app.screen, SmtpSettingsScreen) and app.screen.field("name").value == "D12"
 
 
+async def test_a_page_down_still_due_when_another_admins_change_is_noticed_is_not_lost(app, db) -> None:
+    """Page Down's read waits behind other database work; the notice of
+    another admin's change, coming meanwhile, reads that page again rather
+    than the page on screen."""
+    import threading
+
+    from support import definition
+
+    from fincon_tui.domain.password_binding import PasswordChange
+    from fincon_tui.services.change_notices import Notice
+    from fincon_tui.ui.change_watch import ChangesNoticed
+
+    for n in range(30):
+        app.smtp.save(definition(name=f"D{n:02}", username=""), PasswordChange.keep(), None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send_burst(app, ["1", "1", "3"])
+        await pilot.pause()
+        screen = app.screen
+        first_page = [row.key for row in screen.page.rows]
+        held = threading.Event()
+        blocker = asyncio.ensure_future(app.database.run(held.wait))  # the reads wait behind it
+        app.post_message(key_event("pagedown"))
+        await until(lambda: any(worker.group == "work-page" and not worker.is_finished for worker in app.workers),
+                    "Page Down asks for the next page")
+        notice = Notice(screen.service.kind, None, "D29", "changed", "anna", "2026-12-07T12:00:00+00:00", "D29", 2)
+        screen.post_message(ChangesNoticed([notice]))
+        await until(lambda: screen.message.text.endswith("list refreshed"), "the notice is handled")
+        held.set()
+        await blocker
+        await until(lambda: not app.database.busy, "the page is read")
+        await pilot.pause()
+        assert screen.page.rows[0].key == f"D{len(first_page):02}"
+
+
 async def test_down_keys_typed_while_a_list_is_read_again_are_not_undone(app, db) -> None:
     """Another admin's change reads the list's page again; a run of Down
     typed while the read waits moves the cursor, and the page, once it

@@ -220,9 +220,14 @@ class WorkWithScreen(FinconScreen):
         """Read a page; the cursor goes to row `focus_row` once it shows (also
         if a newer read, the rows refitted, takes this one's place)."""
         self.focus_wanted = focus_row
+        self.due = (key, direction)
         self.database.work(self, self._load(key, direction), group="work-page")
 
     focus_wanted: int | None = None
+    #: The newest read asked for, until its page shows: a read asked for
+    #: later (another admin's change) reads this one again rather than
+    #: taking its place, so that a Page Down still due is not lost.
+    due: tuple[str, str] | None = None
 
     async def _load(self, key: str, direction: str) -> None:
         from fincon_tui._exceptions import StorageError
@@ -232,6 +237,9 @@ class WorkWithScreen(FinconScreen):
         except StorageError as error:
             self.message.error(f"Could not read the list: {error}")
             return
+        finally:
+            if self.due == (key, direction):
+                self.due = None
         if self.show_page(page) and self.focus_wanted is not None:
             self.focus_row(self.focus_wanted)
             self.focus_wanted = None
@@ -337,13 +345,16 @@ class WorkWithScreen(FinconScreen):
     def on_changes_noticed(self, noticed: ChangesNoticed) -> None:
         """Another admin changed records of this list: the page is read again,
         the cursor on its row and the options typed kept, and the message
-        line says what changed.  The cursor stays where it is when the page
-        comes (or goes where a read still due puts it), not where it was when
-        the notice came: keys typed meanwhile (a held Down) moved it."""
+        line says what changed.  A read still due (a Page Down) is read
+        again instead, so that it is not lost.  The cursor stays where it is
+        when the page comes (or goes where a read still due puts it), not
+        where it was when the notice came: keys typed meanwhile (a held Down)
+        moved it."""
         notices = [notice for notice in noticed.notices if notice.kind == self.service.kind]
         if not notices or not self.is_current or self.page is None:
             return  # a list under a form reads its page again when the form closes
-        self.load(self.first_key(), "from", focus_row=self.focus_wanted)
+        key, direction = self.due or (self.first_key(), "from")
+        self.load(key, direction, focus_row=self.focus_wanted)
         more = f" (and {len(notices) - 1} more)" if len(notices) > 1 else ""
         self.message.show(notices[-1].says(f"list refreshed{more}"), "info")
 
