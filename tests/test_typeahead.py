@@ -4,10 +4,14 @@ all take effect in order, across screens and the create modal."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
-from support import until
+from support import definition, until
 from textual import events
 
+from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.services.change_notices import Notice
+from fincon_tui.ui.change_watch import ChangesNoticed
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
 
 BURST = [
@@ -80,13 +84,9 @@ async def test_a_held_down_key_in_a_list_then_options_and_enter_land_in_order(ap
     one run), then Up, an option, Enter and F12 typed behind it: each acts
     where the one before left the cursor, the options land on their rows and
     Enter opens the rows' forms top to bottom."""
-    from support import definition
-
-    from fincon_tui.domain.password_binding import PasswordChange
     from fincon_tui.ui.screens.work_with import WorkWithScreen
 
-    for n in range(16):  # more than the 14 rows a page shows at 80x24
-        app.smtp.save(definition(name=f"D{n:02}", username=""), PasswordChange.keep(), None)
+    saved_definitions(app, 16)  # more than the 14 rows a page shows at 80x24
     async with app.run_test(size=(80, 24)) as pilot:
         await send_burst(app, ["1", "1", "3", "down", "down", "5", *["down"] * 300, "up", "5", "enter"])
         await pilot.pause()
@@ -100,20 +100,23 @@ async def test_a_held_down_key_in_a_list_then_options_and_enter_land_in_order(ap
         assert isinstance(app.screen, SmtpSettingsScreen) and app.screen.field("name").value == "D12"
 
 
+def saved_definitions(app, count: int) -> None:
+    """Definitions D00, D01, ... saved before the app starts."""
+    for n in range(count):
+        app.smtp.save(definition(name=f"D{n:02}", username=""), PasswordChange.keep(), None)
+
+
+def changed_by_another_admin(screen, key: str) -> ChangesNoticed:
+    """What the change watcher posts when another admin changed `key`."""
+    notice = Notice(screen.service.kind, None, key, "changed", "anna", "2026-12-07T12:00:00+00:00", key, 2)
+    return ChangesNoticed([notice])
+
+
 async def test_a_page_down_still_due_when_another_admins_change_is_noticed_is_not_lost(app, db) -> None:
     """Page Down's read waits behind other database work; the notice of
     another admin's change, coming meanwhile, reads that page again rather
     than the page on screen."""
-    import threading
-
-    from support import definition
-
-    from fincon_tui.domain.password_binding import PasswordChange
-    from fincon_tui.services.change_notices import Notice
-    from fincon_tui.ui.change_watch import ChangesNoticed
-
-    for n in range(30):
-        app.smtp.save(definition(name=f"D{n:02}", username=""), PasswordChange.keep(), None)
+    saved_definitions(app, 30)
     async with app.run_test(size=(80, 24)) as pilot:
         await send_burst(app, ["1", "1", "3"])
         await pilot.pause()
@@ -124,8 +127,7 @@ async def test_a_page_down_still_due_when_another_admins_change_is_noticed_is_no
         app.post_message(key_event("pagedown"))
         await until(lambda: any(worker.group == "work-page" and not worker.is_finished for worker in app.workers),
                     "Page Down asks for the next page")
-        notice = Notice(screen.service.kind, None, "D29", "changed", "anna", "2026-12-07T12:00:00+00:00", "D29", 2)
-        screen.post_message(ChangesNoticed([notice]))
+        screen.post_message(changed_by_another_admin(screen, "D29"))
         await until(lambda: screen.message.text.endswith("list refreshed"), "the notice is handled")
         held.set()
         await blocker
@@ -138,16 +140,7 @@ async def test_down_keys_typed_while_a_list_is_read_again_are_not_undone(app, db
     """Another admin's change reads the list's page again; a run of Down
     typed while the read waits moves the cursor, and the page, once it
     comes, leaves the cursor where the keys put it."""
-    import threading
-
-    from support import definition
-
-    from fincon_tui.domain.password_binding import PasswordChange
-    from fincon_tui.services.change_notices import Notice
-    from fincon_tui.ui.change_watch import ChangesNoticed
-
-    for n in range(16):
-        app.smtp.save(definition(name=f"D{n:02}", username=""), PasswordChange.keep(), None)
+    saved_definitions(app, 16)
     async with app.run_test(size=(80, 24)) as pilot:
         await send_burst(app, ["1", "1", "3"])
         await pilot.pause()
@@ -155,8 +148,7 @@ async def test_down_keys_typed_while_a_list_is_read_again_are_not_undone(app, db
         assert screen.focused.index == 0
         held = threading.Event()
         blocker = asyncio.ensure_future(app.database.run(held.wait))  # the read waits behind it
-        notice = Notice(screen.service.kind, None, "D15", "changed", "anna", "2026-12-07T12:00:00+00:00", "D15", 2)
-        screen.post_message(ChangesNoticed([notice]))
+        screen.post_message(changed_by_another_admin(screen, "D15"))
         await until(lambda: screen.message.text.endswith("list refreshed"), "the list is read again")
         for _ in range(5):
             app.post_message(key_event("down"))
