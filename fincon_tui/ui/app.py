@@ -62,8 +62,10 @@ class FinconApp(ResumingApp):
         self.keymap = keymap or {}
         self.set_keymap(self.keymap)
         #: The keys of every binding but help's, as mapped (_clear_old_message).
-        self._action_keys = frozenset(key for binding_id, keys in DEFAULT_KEYS.items() if binding_id != "help"
-                                      for key in self.keymap.get(binding_id, keys).split(","))
+        self._action_keys = frozenset(key for binding_id in DEFAULT_KEYS if binding_id != "help"
+                                      for key in self.mapped_keys(binding_id))
+        #: The keys of the cursor moves, as mapped (_cursor_keys).
+        self._cursor_move_keys = frozenset(key for move in CURSOR_MOVES for key in self.mapped_keys(move))
         self.vault = vault
         self.cursor_blink = cursor_blink
         self.typeahead = KeyQueue(self, self._cursor_keys)
@@ -277,7 +279,7 @@ class FinconApp(ResumingApp):
         """The keys that the screen in front binds itself to a cursor move
         (bindings.CURSOR_MOVES), enabled now; none unless `key` is one of the
         keys those bindings have (asked before each run of the typeahead's)."""
-        if not any(key in self.keymap.get(move, DEFAULT_KEYS[move]).split(",") for move in CURSOR_MOVES):
+        if key not in self._cursor_move_keys:
             return set()
         screen = self.screen
         return {
@@ -339,10 +341,14 @@ class FinconApp(ResumingApp):
         self.collector.stop()
         self.database.close(stuck=lambda: self.vault.asking)
 
+    def mapped_keys(self, binding_id: str) -> list[str]:
+        """The keys of a binding, as mapped."""
+        return self.keymap.get(binding_id, DEFAULT_KEYS[binding_id]).split(",")
+
     def key_label(self, binding_id: str, *, short: bool = False) -> str:
         """How the keys of a binding are written ('F12/Esc'), as mapped;
         `short` keeps the F-keys only, as a narrow legend does ('F12')."""
-        keys = self.keymap.get(binding_id, DEFAULT_KEYS[binding_id]).split(",")
+        keys = self.mapped_keys(binding_id)
         return LegendEntry(tuple(keys), "", keys[0]).label(function_keys_only=short)
 
     def help_keys(self) -> str:
