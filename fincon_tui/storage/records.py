@@ -5,7 +5,7 @@ secret as stored, and how keys are folded for uniqueness (`fold`)."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import Field, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
@@ -197,3 +197,26 @@ class SpfVerdict:
     domain: str
     fails: bool
     finding: str
+
+
+def stored_reader(
+    columns: Sequence[str],
+    make: Callable[[Sequence[Any]], R] | None,
+    from_mapping: Callable[[dict[str, Any]], Stored[R]],
+    same_name: Callable[[Sequence[Any]], str | None] | None = None,
+) -> Callable[[Sequence[Any]], Stored[R]]:
+    """A query's rows, given as tuples of `columns`, to Stored records: the
+    record by `make` (a Declaration.reader), the bookkeeping by position,
+    without a mapping a row; `from_mapping` when `make` is None or the
+    bookkeeping columns are missing.  `same_name(row)`: Stored.same_name_as."""
+    at = {name: index for index, name in enumerate(columns)}
+    if make is None or not {"created_at", "updated_at", "version"} <= at.keys():
+        return lambda row: from_mapping(dict(zip(columns, row, strict=True)))
+    created, updated, version, row_id = at["created_at"], at["updated_at"], at["version"], at.get("row_id")
+    built = make
+
+    def stored(row: Sequence[Any]) -> Stored[R]:
+        return Stored(built(row), row[created], row[updated], row[version], None if row_id is None else row[row_id],
+                      same_name_as=None if same_name is None else same_name(row))
+
+    return stored

@@ -19,6 +19,7 @@ from fincon_tui.storage.records import (
     Stored,
     fold,
     still_loaded,
+    stored_reader,
     utc_now,
 )
 from fincon_tui.storage.translate import translate_methods
@@ -74,22 +75,14 @@ class Repository(Generic[R]):
 
     def _maker(self, columns: Sequence[str]) -> Callable[[Sequence[Any]], Stored[R]]:
         """_stored for rows given as tuples of `columns` (a query's), without a mapping a row."""
-        make = self.record_reader(columns)
-        at = {name: index for index, name in enumerate(columns)}
-        if make is None or not {"created_at", "updated_at", "version"} <= at.keys():
-            return lambda row: self._stored(dict(zip(columns, row, strict=True)))
-        created, updated, version, row_id = at["created_at"], at["updated_at"], at["version"], at.get("row_id")
-        folded = at.get(self.folded_column) if self.folded_column else None
-        built = make
+        folded = columns.index(self.folded_column) if self.folded_column in columns else None
 
-        def stored(row: Sequence[Any]) -> Stored[R]:
-            same = None
-            if folded is not None and row[folded] is None:  # see _same_name
-                same = self._same_name(dict(zip(columns, row, strict=True)))
-            return Stored(built(row), row[created], row[updated], row[version],
-                          None if row_id is None else row[row_id], same_name_as=same)
+        def same_name(row: Sequence[Any]) -> str | None:
+            if folded is None or row[folded] is not None:
+                return None
+            return self._same_name(dict(zip(columns, row, strict=True)))  # see _same_name
 
-        return stored
+        return stored_reader(columns, self.record_reader(columns), self._stored, same_name)
 
     def _records(self, where: str | None, args: Sequence[SqliteValue], order_by: str | None = None,
                  limit: int | None = None, offset: int = 0) -> list[Stored[R]]:

@@ -19,7 +19,7 @@ from fincon_tui._exceptions import RecordExists
 from fincon_tui.domain.smtp import DECLARED, SmtpDefinition
 from fincon_tui.storage import records
 from fincon_tui.storage.postgres.errors import translate_methods
-from fincon_tui.storage.records import Keyed, Page, PageQuery, Stored, fold, still_loaded, utc_now
+from fincon_tui.storage.records import Keyed, Page, PageQuery, Stored, fold, still_loaded, stored_reader, utc_now
 
 if TYPE_CHECKING:
     from fincon_tui.storage.postgres.session import Session
@@ -169,14 +169,7 @@ class Table(Generic[R]):
 
     def _maker(self, columns: Sequence[str]) -> Callable[[Sequence[Any]], Stored[R]]:
         """_stored for rows given as tuples of `columns`, without a mapping a row."""
-        make = type(self).reader_of(columns)
-        at = {name: index for index, name in enumerate(columns)}
-        if make is None or not {"created_at", "updated_at", "version"} <= at.keys():
-            return lambda row: self._stored(dict(zip(columns, row, strict=True)))
-        created, updated, version, row_id = at["created_at"], at["updated_at"], at["version"], at.get("row_id")
-        built = make
-        return lambda row: Stored(built(row), row[created], row[updated], row[version],
-                                  None if row_id is None else row[row_id])
+        return stored_reader(columns, type(self).reader_of(columns), self._stored)
 
     def page(self, query: PageQuery) -> Page[R]:
         if query.direction == "before":
