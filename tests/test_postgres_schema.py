@@ -180,3 +180,18 @@ def test_a_field_declared_later_gets_its_column_and_rule_from_its_declared_step(
     assert "NEW.later_field" in made and "NEW.later_number" in made
     assert made in rule_functions()["smtp_settings_rules"]
     assert columns == {"later_field": ("text", "YES", None), "later_number": ("integer", "NO", "3")}
+
+
+def test_a_page_in_key_order_reads_an_index_not_a_sort_of_every_row(pg_url: str) -> None:
+    """Lists and their pages read in key order by byte (COLLATE "C"): from
+    indexes of that order (m021), which the unique ones in the database's
+    collation cannot give, so that a page of 20 does not sort every row
+    (planned as over 20,000 rows: what costs most there off)."""
+    with connect(locate(pg_url)) as conn:
+        for costly in ("seqscan", "bitmapscan", "sort"):
+            conn.execute(f"SET enable_{costly} = off")
+        for table, column in (("smtp_settings", "name_folded"), ("user_email_settings", "user_code")):
+            plan = "\n".join(line for (line,) in conn.execute(
+                f'EXPLAIN SELECT * FROM {table} WHERE {column} COLLATE "C" >= %s '
+                f'ORDER BY {column} COLLATE "C" LIMIT 21', ["m"]))
+            assert "Sort" not in plan and f"{table}_{column}_c" in plan, plan

@@ -536,6 +536,13 @@ def m020_spf_verdicts(db: Database) -> None:
     )
 
 
+@migrations()
+def m021_key_order_indexes(db: Database) -> None:
+    """PostgreSQL's own (postgres/schema.py): indexes that its lists' key
+    order (COLLATE "C") can read.  SQLite reads its lists in that order
+    from the indexes it has had since m001 (name COLLATE NOCASE, user_code)."""
+
+
 class DeclaredColumns(NamedTuple):
     """A step both engines render from the declarations (domain/smtp_fields.py,
     domain/user_fields.py): it adds the declared fields' columns to `table`
@@ -580,7 +587,7 @@ def add_declared_columns(db: Database, step: DeclaredColumns) -> None:
     refresh_rules(db)
 
 
-# The next step: `declared_columns("m021_...", "smtp_settings", "new_field")` for a
+# The next step: `declared_columns("m022_...", "smtp_settings", "new_field")` for a
 # declared field's column, else `@migrations()` and a function (and one of the
 # same name in postgres/schema.py).
 

@@ -344,6 +344,15 @@ def m020_spf_verdicts(conn: Connection) -> None:
     )
 
 
+def m021_key_order_indexes(conn: Connection) -> None:
+    """The lists, their pages and look-ups read records in key order by
+    byte (COLLATE "C"), which the unique indexes, in the database's own
+    collation, cannot give, even when that is C.UTF-8: a Work with page of
+    20 sorted all 20,000 rows (7-11 ms; 0.2 ms with these)."""
+    conn.execute('CREATE INDEX smtp_settings_name_folded_c ON smtp_settings (name_folded COLLATE "C")')
+    conn.execute('CREATE INDEX user_email_settings_user_code_c ON user_email_settings (user_code COLLATE "C")')
+
+
 def add_declared_columns(conn: Connection, step: DeclaredColumns) -> None:
     """An engine-neutral step of storage/migrations.py (declared_columns) on
     PostgreSQL: its columns, then the rules of every declared field."""
@@ -371,6 +380,7 @@ STEPS = tuple(sorted(
             m009_oauth_logins, m010_user_login_method_as_definition, m011_audit_by_record,
             m012_rules_check_what_changes, m013_rules_from_declaration, m014_rules_on_every_python,
             m016_name_folded, m017_hosts, m018_login_tests, m019_rows_before_rules, m020_spf_verdicts,
+            m021_key_order_indexes,
         )),
         *(_declared(step) for step in DECLARED_STEPS),
     ),
