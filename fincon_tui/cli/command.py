@@ -77,12 +77,11 @@ class Kind(NamedTuple):
     service: Callable[[Store, PasswordVault], Any]
     #: The message for a key given that no record has.
     missing: Callable[[str], str]
-    #: list's table: its heading, the rows' key, and a row's line.
+    #: list's table: its heading, and the rows' key.
     heading: str
     key_column: str
-    line: Callable[[dict[str, Any]], str]
     #: The rows of list and show for some stored records: (stored records, service, brief);
-    #: `brief`: for list's table, without what only JSON shows (the last test).
+    #: `brief`: for list's table, each its key, its `line` and its flags (common.print_list).
     rows: Callable[[list[Any], Any, bool], list[dict[str, Any]]]
     #: What show adds to a row: (row, stored record, service).
     details: Callable[[dict[str, Any], Any, Any], None]

@@ -30,7 +30,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, NoReturn
 
 from fincon_tui._exceptions import ArgumentsRefused, FieldError
@@ -68,13 +68,10 @@ def fail(message: str) -> int:
     return CANNOT_RUN
 
 
-def print_list(
-    chunks: Iterable[list[dict[str, Any]]], as_json: bool, heading: str, key: str,
-    line: Callable[[dict[str, Any]], str],
-) -> None:
+def print_list(chunks: Iterable[list[dict[str, Any]]], as_json: bool, heading: str, key: str) -> None:
     """A `list` command's output, printed a chunk of rows at a time: JSON,
-    or a table whose rows that need attention are flagged `!` and
-    explained below it."""
+    or a table of the rows' `line`s (brief rows), those that need attention
+    flagged `!` and explained below it."""
     if as_json:
         for text in json_list(chunks):
             sys.stdout.write(text)
@@ -86,7 +83,7 @@ def print_list(
         lines = []
         for row in rows:
             attention, warning = row["needs_attention"], row.get("warning")
-            lines.append(f"{'!' if attention or warning else ' '} {line(row)}")
+            lines.append(f"{'!' if attention or warning else ' '} {row['line']}")
             if attention:
                 notes.append(f"! {row[key]} needs attention: {attention}")
             if warning:

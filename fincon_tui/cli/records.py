@@ -24,7 +24,7 @@ def list_records(kind: Kind, ctx: Context) -> int:
     with ctx.store.read(), contextlib.closing(service.chunks()) as chunks:
         brief = not ctx.args.json
         print_list((kind.rows(found, service, brief) for found in chunks), ctx.args.json, kind.heading,
-                   kind.key_column, kind.line)
+                   kind.key_column)
     return 0
 
 

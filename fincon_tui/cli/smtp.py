@@ -43,30 +43,28 @@ def _missing(name: str) -> str:
     return f"SMTP definition {shown_key(name)} does not exist"
 
 
-def _line(row: dict[str, Any]) -> str:
-    return (f"{cell(row['name'], 22)} {cell(row['mail_server'], 32)} {row['port']:>5} {row['security']:<12} "
-            f"{row['username'] or '(per user)' if row['authenticate'] == 'Y' else '-'}")
+def _line(definition: SmtpDefinition, tls_mode: str) -> str:
+    """The table's line of a definition, from its values."""
+    d = definition
+    return (f"{cell(d.name, 22)} {cell(d.mail_server, 32)} {d.port:>5} {tls_mode:<12} "
+            f"{d.username or '(per user)' if d.authenticate else '-'}")
 
 
 def _row(stored: Stored[SmtpDefinition], broken: FieldError | None, tls_mode: str, brief: bool = False,
          ) -> dict[str, Any]:
-    """A definition's row; `brief` (for the table, which looks its values
-    up by name) leaves the keys in no particular order."""
+    """A definition's row; `brief` (for the table): only its key, its
+    `line` and what print_list flags, made from the record's values."""
     from fincon_tui.domain.providers import m365_password_flag
     from fincon_tui.domain.smtp import DECLARED, LABELS
 
     definition = stored.record
-    row = DECLARED.shown(definition)
+    flags = {"needs_attention": describe(broken, LABELS) if broken else None,
+             "warning": m365_password_flag(definition.mail_server, definition.authenticate, definition.login_method)}
     if brief:
-        row["security"] = tls_mode
-    else:
-        values = list(row.items())
-        values.insert(_SECURITY_AT, ("security", tls_mode))  # the list's Security column, beside use_tls
-        row = dict(values)
-    row.update(updated_at=stored.updated_at, version=stored.version,
-               needs_attention=describe(broken, LABELS) if broken else None,
-               warning=m365_password_flag(definition.mail_server, definition.authenticate, definition.login_method))
-    return row
+        return {"name": definition.name, "line": _line(definition, tls_mode), **flags}
+    values = list(DECLARED.shown(definition).items())
+    values.insert(_SECURITY_AT, ("security", tls_mode))  # the list's Security column, beside use_tls
+    return {**dict(values), "updated_at": stored.updated_at, "version": stored.version, **flags}
 
 
 #: Where a row's `security` goes: after `use_tls`.
@@ -88,10 +86,11 @@ def _rows(found: list[Stored[SmtpDefinition]], smtp: SmtpSettings, brief: bool =
     rows = []
     for stored, listed, broken in zip(found, listed_rows, smtp.attentions(found, secrets), strict=True):
         row = _row(stored, broken, security(stored.record, ports), brief)
-        row["login"], row["login_missing"] = listed.login, listed.missing or None
         if listed.missing:
             row["warning"] = "; ".join(filter(None, [row["warning"], f"cannot log in: {listed.missing}"]))
-        row["last_test"] = last_test_json(listed.last_test)
+        if not brief:
+            row["login"], row["login_missing"] = listed.login, listed.missing or None
+            row["last_test"] = last_test_json(listed.last_test)
         rows.append(row)
     return rows
 
@@ -118,7 +117,7 @@ def _sign_in(smtp: SmtpSettings, ctx: Context) -> SignIn:
 KIND = Kind(
     name="smtp", what="a definition", key="NAME", fields=FIELDS, client_secret=True, service=_service,
     missing=_missing, heading=f"{'NAME':<22} {'MAIL SERVER':<32} {'PORT':>5} {'TLS':<12} USERNAME", key_column="name",
-    line=_line, rows=_rows, details=_details, sign_in=_sign_in,
+    rows=_rows, details=_details, sign_in=_sign_in,
 )
 
 

@@ -33,19 +33,25 @@ def _missing(code: str) -> str:
     return f"User email settings {shown_key(code.strip().upper())} do not exist"
 
 
-def _line(row: dict[str, Any]) -> str:
-    return (f"{cell(row['user_code'], 20)} {cell(row['smtp_name'], 22)} {cell(row['smtp_username'] or '-', 24)} "
-            f"{row['sender_name']} <{row['sender_email']}>")
+def _line(user: UserEmailSettings) -> str:
+    """The table's line of a user, from their values."""
+    return (f"{cell(user.user_code, 20)} {cell(user.smtp_name, 22)} {cell(user.smtp_username or '-', 24)} "
+            f"{user.sender_name} <{user.sender_email}>")
 
 
-def _row(stored: Stored[UserEmailSettings], broken: FieldError | None) -> dict[str, Any]:
+def _row(stored: Stored[UserEmailSettings], broken: FieldError | None, brief: bool = False) -> dict[str, Any]:
+    """A user's row; `brief` (for the table): only their key, their `line`
+    and what print_list flags, made from the record's values."""
     from fincon_tui.domain.users import LABELS
 
+    attention = describe(broken, LABELS) if broken else None
+    if brief:
+        return {"user_code": stored.record.user_code, "line": _line(stored.record), "needs_attention": attention}
     return {
         **stored.record.form_values(),
         "updated_at": stored.updated_at,
         "version": stored.version,
-        "needs_attention": describe(broken, LABELS) if broken else None,
+        "needs_attention": attention,
     }
 
 
@@ -61,11 +67,13 @@ def _rows(found: list[Stored[UserEmailSettings]], users: UserSettings, brief: bo
     listed_rows = user_rows(users, found, linked, secrets, tests=not brief)
     rows = []
     for stored, listed, broken in zip(found, listed_rows, users.attentions(found, secrets, linked), strict=True):
-        row = _row(stored, broken)
-        row["login"] = listed.login_used
+        row = _row(stored, broken, brief)
+        if not brief:
+            row["login"] = listed.login_used
         if listed.missing:
             row["warning"] = f"cannot send: {listed.missing}"
-        row["last_test"] = last_test_json(listed.last_test)
+        if not brief:
+            row["last_test"] = last_test_json(listed.last_test)
         rows.append(row)
     return rows
 
@@ -117,5 +125,5 @@ def _sign_in(users: UserSettings, ctx: Context) -> SignIn:
 KIND = Kind(
     name="user", what="a user's email settings", key="CODE", fields=FIELDS, client_secret=False, service=_service,
     missing=_missing, heading=f"{'USER':<20} {'SMTP DEFINITION':<22} {'OWN LOGIN':<24} SENDER", key_column="user_code",
-    line=_line, rows=_rows, details=_details, sign_in=_sign_in,
+    rows=_rows, details=_details, sign_in=_sign_in,
 )
