@@ -209,9 +209,10 @@ def store(db_location: Path | str):
 
 @pytest.fixture
 def db(store):
-    """The SQLite connection under `store`, for the tests that must see
-    the engine's own rows (rules, migrations, hostile rows)."""
-    return store.db
+    """sqlite-utils' Database over the SQLite connection under `store`, for
+    the tests that must see the engine's own rows (rules, migrations,
+    hostile rows)."""
+    return store.db.utils
 
 
 @pytest.fixture

@@ -129,7 +129,7 @@ def test_the_issues_trail_is_given_back_to_its_records(db_path, vault) -> None:
     assert [(e.verb, e.describe()) for e in smtp.history("HQ")] == [
         ("rename", "name: MAIN -> HQ"), ("rename", "name: OFFICE -> MAIN"), ("update", "port: 587 -> 2525"),
         ("create", "name: (none) -> OFFICE; port: (none) -> 587")]
-    rows = list(db["audit_log"].rows_where(order_by="id"))
+    rows = list(db.utils["audit_log"].rows_where(order_by="id"))
     # Each entry holds the key it was written under again, and the deleted MAIN's two are one record's.
     assert [row["record_key"] for row in rows] == ["OFFICE", "OFFICE", "MAIN", "MAIN", "MAIN", "HQ"]
     assert rows[2]["row_id"] == rows[3]["row_id"] not in (None, rows[0]["row_id"])
@@ -152,7 +152,7 @@ def test_an_entry_two_records_could_own_stays_unattached(db_path, vault) -> None
     store = open_store(db_path)
     db = store.db
     assert [e.verb for e in SmtpSettings(store, vault).history("B")] == ["rename", "create"]
-    unattached = [dict(row) for row in db["audit_log"].rows_where("row_id IS NULL", order_by="id")]
+    unattached = [dict(row) for row in db.utils["audit_log"].rows_where("row_id IS NULL", order_by="id")]
     assert [(row["record_key"], json.loads(row["changes"])) for row in unattached] == [
         ("B", {"port": [587, 2525]}), ("B", {"port": [587, 2526]})]
 

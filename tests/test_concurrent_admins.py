@@ -41,7 +41,7 @@ async def test_second_accept_is_refused_and_keeps_what_was_typed(app, db_path, v
         assert other.screen.field("mail_server").value == "smtp.example.com"
         await second.press(*"smtp.other.example", "f10")
         assert other.screen.message.text == "SMTP definition OFFICE saved"
-    row = next(app.smtp.store.db["smtp_settings"].rows)
+    row = next(app.smtp.store.db.utils["smtp_settings"].rows)
     assert (row["port"], row["mail_server"], row["version"]) == (2525, "smtp.other.example", 3)
 
 
@@ -78,5 +78,5 @@ async def test_a_record_deleted_and_created_again_is_not_overwritten_by_a_stale_
         await first.press("f8")  # refused before it asks
         assert app.screen.message.text.startswith(
             "Not deleted: press F5/^R to reload – SMTP definition OFFICE was deleted and created")
-    row = next(app.smtp.store.db["smtp_settings"].rows)
+    row = next(app.smtp.store.db.utils["smtp_settings"].rows)
     assert (row["mail_server"], row["username"], row["port"], row["version"]) == ("smtp.b.example", "b-user", 587, 1)

@@ -74,7 +74,7 @@ def start_together(tmp_path: Path, processes: int, rounds: int) -> None:
                        for err in waits), waits
             conn = sqlite3.connect(path)
             applied = [name for (name,) in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-            assert applied == [migration.name for migration in migrations._migrations]  # noqa: SLF001
+            assert applied == migrations.names
             assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
             conn.close()
     finally:

@@ -133,7 +133,7 @@ def test_a_field_declared_later_gets_its_column_and_rule_from_its_declared_step(
     db = open_database(db_path)
     assert not any("later_" in sql for sql in _rule_triggers_made(db.conn).values())
     SmtpRepository(db).insert(definition())
-    add_declared_columns(db, LATER_STEP)
+    add_declared_columns(db.utils, LATER_STEP)
     made = _rule_triggers_made(db.conn)
     columns = {name: (kind, notnull, default) for _, name, kind, notnull, default, _
                in db.execute("PRAGMA table_info(smtp_settings)").fetchall()}

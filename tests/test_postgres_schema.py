@@ -37,12 +37,12 @@ def test_the_steps_are_sqlites_by_name_and_make_its_tables_and_columns(pg_empty_
     from fincon_tui.storage.migrations import migrations
 
     sqlite = open_database(db_path)
-    assert [step.name for step in STEPS] == [m.name for m in migrations._migrations]  # noqa: SLF001
+    assert [step.name for step in STEPS] == migrations.names
     with connect(locate(pg_empty_url)) as conn:
         bring_up_to_date(conn, Waiting())
         assert applied(conn) == [step.name for step in STEPS]
         tables = _columns_pg(conn)
-    expected = {name: set(sqlite[name].columns_dict) for name in sqlite.table_names()}
+    expected = {name: set(sqlite.utils[name].columns_dict) for name in sqlite.table_names()}
     del expected["_sqlite_migrations"]  # bookkeeping: the steps' names are compared above
     assert tables.pop("fincon_migrations") == {"migration_set", "name", "applied_at"}
     assert tables == expected

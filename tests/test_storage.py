@@ -170,8 +170,8 @@ def test_a_good_row_written_by_hand_passes_the_same_checks(db) -> None:
 def test_migrations_create_the_schema_on_an_empty_file(db_path: Path) -> None:
     db = open_database(db_path)
     assert "smtp_settings" in db.table_names()
-    applied = [m.name for m in migrations.applied(db)]
-    assert applied == [m.name for m in migrations._migrations]  # noqa: SLF001 (every step, in order)
+    applied = migrations.applied(db)
+    assert applied == migrations.names  # every step, in order
     assert applied[:len(RELEASED_STEPS)] == RELEASED_STEPS
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
@@ -195,7 +195,7 @@ def test_the_released_rules_change_only_with_a_step(db_path: Path) -> None:
     from fincon_tui.storage.constraints import rule_triggers
     from fincon_tui.storage.field_rules import OWNER_KINDS
 
-    later = [m.name for m in migrations._migrations[len(RELEASED_STEPS):]]  # noqa: SLF001 (the steps, in order)
+    later = migrations.names[len(RELEASED_STEPS):]
     released = Database(db_path)
     migrations.apply(released, stop_before=later[:1] or None)
     columns = {table: set(released[table].columns_dict) for table in OWNER_KINDS}
@@ -203,6 +203,73 @@ def test_the_released_rules_change_only_with_a_step(db_path: Path) -> None:
     rendered = hashlib.sha256(json.dumps(rule_triggers(columns), sort_keys=True).encode()).hexdigest()[:16]
     assert rendered == RELEASED_RULES, (
         f"a released rule changed: add a step that renders them again, declared_columns(name, table) ({rendered})")
+
+
+#: Statements whose effect on the transaction differs between sqlite3's own
+#: execute and sqlite-utils': each write outside a transaction committed, a
+#: failed one rolled back, BEGIN and a write returning rows left open.
+STATEMENTS = [
+    "CREATE TABLE t (x INTEGER PRIMARY KEY, y TEXT NOT NULL)",
+    "INSERT INTO t (y) VALUES ('a')",
+    "INSERT INTO t (y) VALUES (NULL)",
+    "BEGIN",
+    "INSERT INTO t (y) VALUES ('b')",
+    "ROLLBACK",
+    "BEGIN IMMEDIATE",
+    "UPDATE t SET y = 'c'",
+    "COMMIT",
+    "  delete from t returning x",
+    "SELECT count(*) FROM t",
+    "COMMIT",
+    "SELECT count(*) FROM t",
+]
+
+
+def _transactions(db, path: Path) -> list[tuple[object, ...]]:
+    """After each of STATEMENTS: the error, whether a transaction is open,
+    and what another connection sees."""
+    seen = []
+    for sql in STATEMENTS:
+        error = None
+        try:
+            db.execute(sql)
+        except sqlite3.Error as refused:
+            error = type(refused).__name__
+        other = sqlite3.connect(path)
+        rows = other.execute("SELECT y FROM t ORDER BY x").fetchall()
+        other.close()
+        seen.append((sql, error, db.conn.in_transaction, rows))
+    return seen
+
+
+def test_the_store_connection_runs_statements_as_sqlite_utils_database_does(tmp_path: Path) -> None:
+    """connection.py opens and reads without sqlite-utils, and its execute
+    stands in for Database.execute, which every write of the store went
+    through: the same statements leave the same transaction state and the
+    same committed rows."""
+    from sqlite_utils import Database
+
+    from fincon_tui.storage.connection import Connection
+
+    ours = _transactions(Connection(sqlite3.connect(tmp_path / "ours.db")), tmp_path / "ours.db")
+    theirs = _transactions(Database(sqlite3.connect(tmp_path / "theirs.db")), tmp_path / "theirs.db")
+    assert ours == theirs
+    assert ours[2][1:] == ("IntegrityError", False, [("a",)])
+
+
+def test_the_steps_applied_are_read_as_sqlite_utils_reads_them(db_path: Path) -> None:
+    """migrations.applied reads sqlite-utils' table with sqlite3 alone (a
+    start on a current database loads no sqlite-utils): the same names, in
+    the same order, as sqlite-utils' Migrations.applied, also part way."""
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+    db = Database(db_path)
+    assert migrations.applied(db) == [] and migrations.pending(db) == migrations.names
+    migrations.apply(db, stop_before="m011_audit_by_record")
+    theirs = Migrations(migrations.set_name)
+    assert migrations.applied(db) == [m.name for m in theirs.applied(db)] == RELEASED_STEPS[:10]
+    assert migrations.pending(db) == migrations.names[10:]
 
 
 def test_reopening_an_existing_database_keeps_its_rows(db_path: Path) -> None:
@@ -230,7 +297,7 @@ def test_a_first_version_database_is_upgraded_in_place(db_path: Path) -> None:
 
 def test_a_database_from_a_newer_version_is_refused_untouched(db_path: Path) -> None:
     db = open_database(db_path)
-    db["_sqlite_migrations"].insert(
+    db.utils["_sqlite_migrations"].insert(
         {"migration_set": "fincon_tui", "name": "m999_future", "applied_at": "later"}
     )
     db.close()
@@ -328,7 +395,7 @@ def test_m010_lets_a_users_login_method_follow_the_definition(db_path: Path) -> 
     before = {row[0] for row in old.execute("SELECT name FROM sqlite_master WHERE sql LIKE '%user_email_settings%'")}
     old.close()
     db = open_database(db_path)
-    row = dict(next(db["user_email_settings"].rows))
+    row = dict(next(db.utils["user_email_settings"].rows))
     assert (row["login_method"], row["version"], row["row_id"], row["smtp_username"]) == (None, 4, "abc", "alice")
     assert {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE sql LIKE '%user_email_settings%'")} \
         == before | {f"user_email_settings_row_id{end}" for end in ("", "_insert", "_update")}  # m011's

@@ -80,7 +80,7 @@ def test_a_database_from_a_newer_version_ends_with_one_line_and_status_2(db_path
     from fincon_tui.storage.database import open_database
 
     db = open_database(db_path)
-    db["_sqlite_migrations"].insert({"migration_set": "fincon_tui", "name": "m999_future", "applied_at": "x"})
+    db.utils["_sqlite_migrations"].insert({"migration_set": "fincon_tui", "name": "m999_future", "applied_at": "x"})
     db.close()
     before = db_path.read_bytes()
     terminal = Terminal(["--db", str(db_path)], "xterm-256color")

@@ -8,8 +8,6 @@ import sqlite3
 import stat
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from fincon_tui._exceptions import DatabaseDamaged, NoDatabase, SchemaTooNew, StorageError
 from fincon_tui.storage.checks import (
     cannot_write,
@@ -17,6 +15,7 @@ from fincon_tui.storage.checks import (
     refuse_if_foreign,
     text_or_replacement,
 )
+from fincon_tui.storage.connection import Connection
 from fincon_tui.storage.migrations import migrations
 from fincon_tui.storage.transactions import remember_file, until_unlocked, write_transaction
 from fincon_tui.storage.translate import said
@@ -26,16 +25,12 @@ from fincon_tui.storage.waiting import WAITING, Waiting
 BUSY_TIMEOUT_MS = 10_000
 #: How long a start waits for another that is creating or upgrading the schema.
 UPGRADE_WAIT_SECONDS = 60.0
-#: PLUGINS: fincon-tui uses no sqlite-utils plugin.  Looking for them reads
-#: the entry points of every installed package on the first open (15 ms and
-#: 1.1 MiB more at start-up, issue 26), and one found would run its own code
-#: on our connection.
 
 
 def open_database(
     path: Path, *, writable: bool = True, adopt: bool = False, waiting: Waiting | None = None,
     any_schema: bool = False,
-) -> Database:
+) -> Connection:
     """Open the database at `path`; raises StorageError with a one-line reason.
 
     `writable` creates a missing or empty file and brings the schema up to
@@ -54,7 +49,7 @@ def open_database(
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         conn.text_factory = text_or_replacement
-        db = Database(conn, execute_plugins=False)  # see PLUGINS
+        db = Connection(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
         _check_intact(db, path)
@@ -73,16 +68,16 @@ def open_database(
     return db
 
 
-def empty_database() -> Database:
+def empty_database() -> Connection:
     """A new database as a first start creates it, in memory: what an
     `import --dry-run` checks against when there is none at the path yet."""
-    db = Database(memory=True, execute_plugins=False)
+    db = Connection(sqlite3.connect(":memory:"))
     db.execute("PRAGMA foreign_keys = ON")
-    migrations.apply(db)
+    migrations.apply(db.utils)
     return db
 
 
-def _refuse_pending(db: Database, path: Path, any_schema: bool = False) -> None:
+def _refuse_pending(db: Connection, path: Path, any_schema: bool = False) -> None:
     """A read-only open needs the schema as this version writes it (or,
     `any_schema`, any of its steps but none)."""
     if not migrations.pending(db):
@@ -93,7 +88,7 @@ def _refuse_pending(db: Database, path: Path, any_schema: bool = False) -> None:
         raise NoDatabase(f"{path} was written by an older fincon-tui", empty=False)
 
 
-def _bring_up_to_date(db: Database, waiting: Waiting) -> None:
+def _bring_up_to_date(db: Connection, waiting: Waiting) -> None:
     """WAL mode, and the schema's pending steps in one write transaction:
     of fincon-tuis starting at once on a new or older database, one
     migrates and the others wait for it (reported like a wait for a save),
@@ -101,14 +96,14 @@ def _bring_up_to_date(db: Database, waiting: Waiting) -> None:
     schema_lock = Waiting(report=waiting.report, abandoned=waiting.abandoned, limit=UPGRADE_WAIT_SECONDS,
                           holder="another fincon-tui creating or upgrading the database")
     if db.journal_mode != "wal":
-        until_unlocked(db, schema_lock, db.enable_wal)
+        until_unlocked(db, schema_lock, lambda: db.utils.enable_wal())
     if not migrations.pending(db):
         return
     token = WAITING.set(schema_lock)
     try:
         with write_transaction(db):
             _refuse_newer_schema(db)  # a newer version may have been first
-            migrations.apply(db)
+            migrations.apply(db.utils)
     finally:
         WAITING.reset(token)
 
@@ -119,14 +114,14 @@ def _refused_file(error: sqlite3.OperationalError) -> bool:
     return any(words in str(error) for words in ("readonly", "unable to open"))
 
 
-def _check_intact(db: Database, path: Path) -> None:
+def _check_intact(db: Connection, path: Path) -> None:
     result = [row[0] for row in db.execute("PRAGMA quick_check(3)").fetchall()]
     if result != ["ok"]:
         lines = [line for row in result for line in row.splitlines() if not line.startswith("***")]
         raise DatabaseDamaged(f"the database {path} is damaged ({'; '.join(lines)[:200]}): restore it from a backup")
 
 
-def _refuse_other_programs(db: Database, path: Path, adopt: bool) -> None:
+def _refuse_other_programs(db: Connection, path: Path, adopt: bool) -> None:
     """Again, now with the -wal file read too (the quick check skips it)."""
     if not adopt:
         refuse_if_foreign(path, set(db.table_names()))
@@ -148,9 +143,9 @@ def _create_private(path: Path) -> None:
         os.close(fd)
 
 
-def _refuse_newer_schema(db: Database) -> None:
-    ours = {m.name for m in migrations._migrations}  # noqa: SLF001 (no public list)
-    unknown = [m.name for m in migrations.applied(db) if m.name not in ours]
+def _refuse_newer_schema(db: Connection) -> None:
+    ours = set(migrations.names)
+    unknown = [name for name in migrations.applied(db) if name not in ours]
     if unknown:
         raise SchemaTooNew(
             "the database was written by a newer fincon-tui "

@@ -9,12 +9,67 @@ a step that adds declared fields' columns is written once, engine-neutral
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, NamedTuple
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
-migrations = Migrations("fincon_tui")
+    from fincon_tui.storage.connection import Connection
+
+Step = Callable[["Database"], None]
+
+
+class Steps:
+    """The schema's steps in order, which sqlite-utils' Migrations (set
+    `fincon_tui`) applies.  Which are applied is read from its table with
+    sqlite3 alone: a start on a database that is up to date loads no
+    sqlite-utils (issue 26)."""
+
+    set_name = "fincon_tui"
+    table = "_sqlite_migrations"
+
+    def __init__(self) -> None:
+        self._steps: list[tuple[str, Step]] = []
+
+    def __call__(self, *, name: str | None = None) -> Callable[[Step], Step]:
+        """Register the decorated function as the next step (named as it, or `name`)."""
+        def register(step: Step) -> Step:
+            self._steps.append((name or step.__name__, step))
+            return step
+
+        return register
+
+    @property
+    def names(self) -> list[str]:
+        """Every step's name, in order."""
+        return [name for name, _ in self._steps]
+
+    def applied(self, db: Connection | Database) -> list[str]:
+        """The names of the steps applied, in the order they were, as
+        sqlite-utils' Migrations.applied reads them."""
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [self.table]).fetchone():
+            return []
+        return [row[0] for row in db.execute(f"SELECT name FROM {self.table} WHERE migration_set = ? ORDER BY rowid",
+                                             [self.set_name])]
+
+    def pending(self, db: Connection | Database) -> list[str]:
+        """The names of the steps not applied yet, in order."""
+        done = set(self.applied(db))
+        return [name for name in self.names if name not in done]
+
+    def apply(self, db: Database, *, stop_before: str | Iterable[str] | None = None) -> None:
+        """Apply the pending steps (sqlite-utils' Migrations.apply: each in a
+        transaction with the row that records it)."""
+        from sqlite_utils.migrations import Migrations
+
+        runner = Migrations(self.set_name)
+        for name, step in self._steps:
+            runner(name=name)(step)
+        runner.apply(db, stop_before=stop_before)
+
+
+migrations = Steps()
 
 
 @migrations()

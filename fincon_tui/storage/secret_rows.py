@@ -15,12 +15,12 @@ from fincon_tui.storage.records import LegacyPassword, SealedPassword, utc_now
 from fincon_tui.storage.translate import translated
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from fincon_tui.storage.connection import Connection
 
 TABLE = "secrets"
 
 
-def _info(db: Database) -> tuple[str, str | None]:
+def _info(db: Connection) -> tuple[str, str | None]:
     row = db.execute("SELECT database_id, key_id FROM database_info WHERE id = 1").fetchone()
     if row is None:
         raise StorageError(
@@ -31,28 +31,28 @@ def _info(db: Database) -> tuple[str, str | None]:
 
 
 @translated
-def database_id(db: Database) -> str:
+def database_id(db: Connection) -> str:
     return _info(db)[0]
 
 
 @translated
-def key_id(db: Database) -> str | None:
+def key_id(db: Connection) -> str | None:
     return _info(db)[1]
 
 
-def set_key_id(db: Database, value: str) -> None:
+def set_key_id(db: Connection, value: str) -> None:
     db.execute("UPDATE database_info SET key_id = ? WHERE id = 1", [value])
 
 
 @translated
-def staged_key_id(db: Database) -> str | None:
+def staged_key_id(db: Connection) -> str | None:
     _info(db)  # the row must be there
     row = db.execute("SELECT staged_key_id FROM database_info WHERE id = 1").fetchone()
     value: str | None = row[0]
     return value
 
 
-def set_staged_key_id(db: Database, value: str | None) -> None:
+def set_staged_key_id(db: Connection, value: str | None) -> None:
     db.execute("UPDATE database_info SET staged_key_id = ? WHERE id = 1", [value])
 
 
@@ -68,7 +68,7 @@ _COLUMNS = "owner_kind, owner_key, key_id, sealed, bound_login, bound_server, na
 
 
 @translated
-def get(db: Database, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWORD) -> SealedPassword | None:
+def get(db: Connection, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWORD) -> SealedPassword | None:
     row = db.execute(
         f"SELECT {_COLUMNS} FROM {TABLE} WHERE owner_kind = ? AND owner_key = ? AND name = ?",
         [owner.kind, owner.key, name],
@@ -77,7 +77,7 @@ def get(db: Database, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWO
 
 
 @translated
-def of_owner(db: Database, owner: PasswordOwner) -> list[SealedPassword]:
+def of_owner(db: Connection, owner: PasswordOwner) -> list[SealedPassword]:
     """Every secret stored for `owner`."""
     return [_sealed(row) for row in db.execute(
         f"SELECT {_COLUMNS} FROM {TABLE} WHERE owner_kind = ? AND owner_key = ? ORDER BY name",
@@ -86,14 +86,14 @@ def of_owner(db: Database, owner: PasswordOwner) -> list[SealedPassword]:
 
 
 @translated
-def exists(db: Database, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWORD) -> bool:
+def exists(db: Connection, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWORD) -> bool:
     if name is not SecretKind.PASSWORD:
         return get(db, owner, name) is not None
     return get(db, owner) is not None or legacy(db, owner) is not None
 
 
 @translated
-def names(db: Database, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, frozenset[SecretKind]]:
+def names(db: Connection, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, frozenset[SecretKind]]:
     """The names of the secrets stored for each of `owners` ('password' also
     for one an older version left in a keyring), in one query that reads
     no sealed value: a list of 20,000 rows asks once, and needs no key."""
@@ -118,11 +118,11 @@ def names(db: Database, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, 
 
 
 @translated
-def all_sealed(db: Database) -> list[SealedPassword]:
+def all_sealed(db: Connection) -> list[SealedPassword]:
     return [_sealed(row) for row in db.execute(f"SELECT {_COLUMNS} FROM {TABLE} ORDER BY owner_kind, owner_key")]
 
 
-def put(db: Database, password: SealedPassword) -> None:
+def put(db: Connection, password: SealedPassword) -> None:
     """Store (or replace) a sealed secret; the caller owns the transaction."""
     owner = password.binding.owner
     db.execute(
@@ -136,7 +136,7 @@ def put(db: Database, password: SealedPassword) -> None:
         drop_legacy(db, owner)
 
 
-def remove(db: Database, owner: PasswordOwner, name: SecretKind | None = None) -> None:
+def remove(db: Connection, owner: PasswordOwner, name: SecretKind | None = None) -> None:
     """Remove the secret `name` of `owner`, or with None every one it has."""
     if name is None:
         db.execute(f"DELETE FROM {TABLE} WHERE owner_kind = ? AND owner_key = ?", [owner.kind, owner.key])
@@ -148,7 +148,7 @@ def remove(db: Database, owner: PasswordOwner, name: SecretKind | None = None) -
 
 
 @translated
-def legacy(db: Database, owner: PasswordOwner) -> LegacyPassword | None:
+def legacy(db: Connection, owner: PasswordOwner) -> LegacyPassword | None:
     row = db.execute(
         "SELECT staged_token, saved_by FROM legacy_passwords WHERE owner_kind = ? AND owner_key = ?",
         [owner.kind, owner.key],
@@ -157,7 +157,7 @@ def legacy(db: Database, owner: PasswordOwner) -> LegacyPassword | None:
 
 
 @translated
-def all_legacy(db: Database) -> list[LegacyPassword]:
+def all_legacy(db: Connection) -> list[LegacyPassword]:
     return [
         LegacyPassword(PasswordOwner(kind, key), token, who)
         for kind, key, token, who in db.execute(
@@ -166,7 +166,7 @@ def all_legacy(db: Database) -> list[LegacyPassword]:
     ]
 
 
-def drop_legacy(db: Database, owner: PasswordOwner) -> None:
+def drop_legacy(db: Connection, owner: PasswordOwner) -> None:
     db.execute(
         "DELETE FROM legacy_passwords WHERE owner_kind = ? AND owner_key = ?", [owner.kind, owner.key]
     )
@@ -194,6 +194,6 @@ def replace_on_own_connection(path: str, sealed: SealedPassword) -> bool:
         connection.close()
 
 
-def file_of(db: Database) -> str:
+def file_of(db: Connection) -> str:
     """The file the database lives in."""
     return next(str(row[2]) for row in db.execute("PRAGMA database_list") if row[1] == "main")

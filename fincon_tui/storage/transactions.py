@@ -15,23 +15,23 @@ from fincon_tui.storage.translate import database_error
 from fincon_tui.storage.waiting import WAITING, Waiting
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from fincon_tui.storage.connection import Connection
 
 
 #: How long one attempt at the write lock blocks before the wait is reported.
 POLL_SECONDS = 0.25
 #: The file each open database was opened from: (path, device, inode).
-_OPENED: weakref.WeakKeyDictionary[Database, tuple[Path, int, int]] = weakref.WeakKeyDictionary()
+_OPENED: weakref.WeakKeyDictionary[Connection, tuple[Path, int, int]] = weakref.WeakKeyDictionary()
 
 
-def remember_file(db: Database, path: Path) -> None:
+def remember_file(db: Connection, path: Path) -> None:
     """Note which file was opened, so a save can check it is still there."""
     info = path.stat()
     _OPENED[db] = (path, info.st_dev, info.st_ino)
 
 
 @contextlib.contextmanager
-def write_transaction(db: Database) -> Iterator[Database]:
+def write_transaction(db: Connection) -> Iterator[Connection]:
     """BEGIN IMMEDIATE ... COMMIT: take the write lock up front so that
     concurrent sessions queue instead of deadlocking.  The wait for the lock
     is bounded, reported and abandonable (see Waiting)."""
@@ -50,11 +50,11 @@ def write_transaction(db: Database) -> Iterator[Database]:
         raise
 
 
-def _begin(db: Database, waiting: Waiting) -> None:
+def _begin(db: Connection, waiting: Waiting) -> None:
     until_unlocked(db, waiting, lambda: db.execute("BEGIN IMMEDIATE"))
 
 
-def until_unlocked(db: Database, waiting: Waiting, take: Callable[[], object]) -> None:
+def until_unlocked(db: Connection, waiting: Waiting, take: Callable[[], object]) -> None:
     """`take()`, which takes a lock on the database, tried again while
     another connection holds it: bounded, reported and abandonable (see
     Waiting).  Some locks SQLite refuses at once instead of waiting for
@@ -90,7 +90,7 @@ def until_unlocked(db: Database, waiting: Waiting, take: Callable[[], object]) -
         db.execute(f"PRAGMA busy_timeout = {previous}")
 
 
-def _check_same_file(db: Database) -> None:
+def _check_same_file(db: Connection) -> None:
     """Refuse to write when the file at the database's path was replaced
     (a restore from backup) since it was opened: the save would go to the
     old, unlinked file and be lost."""

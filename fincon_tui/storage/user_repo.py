@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fincon_tui.domain.users import DECLARED, UserEmailSettings
-from fincon_tui.storage.versioned_table import Repository, Stored, fold
+from fincon_tui.storage.versioned_table import Repository, SqliteValue, Stored, fold
 
 
 class UserRepository(Repository[UserEmailSettings]):
@@ -30,19 +30,13 @@ class UserRepository(Repository[UserEmailSettings]):
 
     def linked_to(self, smtp_name: str, limit: int) -> tuple[list[str], int]:
         """User codes linked to a definition (the first `limit`) and how many in all."""
-        where, args = "smtp_name = ?", [smtp_name]
-        codes = [
-            row["user_code"]
-            for row in self.db[self.table].rows_where(
-                where, args, order_by="user_code", limit=limit, select="user_code"
-            )
-        ]
-        return codes, self.db[self.table].count_where(where, args)
+        codes = self.db.execute(f"SELECT user_code FROM {self.table} WHERE smtp_name = ? ORDER BY user_code "
+                                "LIMIT ?", [smtp_name, limit])
+        return [code for code, in codes], self._count("smtp_name = ?", [smtp_name])
 
     def linked_records(self, smtp_name: str) -> list[Stored[UserEmailSettings]]:
         """Every user linked to a definition, in user code order."""
-        rows = self.db[self.table].rows_where("smtp_name = ?", [smtp_name], order_by="user_code")
-        return [self._stored(row) for row in rows]
+        return self._records("smtp_name = ?", [smtp_name], order_by="user_code")
 
     def counts(self, smtp_names: list[str]) -> dict[object, int]:
         """How many users are linked to each of these definitions (by folded name)."""
@@ -60,15 +54,13 @@ class UserRepository(Repository[UserEmailSettings]):
 
     def without_login(self, smtp_name: str) -> int:
         """Users linked to a definition who have no SMTP username of their own."""
-        return self.db[self.table].count_where(
-            "smtp_name = ? AND smtp_username IS NULL", [smtp_name]
-        )
+        return self._count("smtp_name = ? AND smtp_username IS NULL", [smtp_name])
 
     def own_logins(self, smtp_name: str) -> list[tuple[str, str]]:
         """(user code, own username) of users linked to a definition with a login of their own."""
-        return [
-            (row["user_code"], row["smtp_username"])
-            for row in self.db[self.table].rows_where(
-                "smtp_name = ? AND smtp_username IS NOT NULL", [smtp_name], select="user_code, smtp_username"
-            )
-        ]
+        rows = self.db.execute(f"SELECT user_code, smtp_username FROM {self.table} "
+                               "WHERE smtp_name = ? AND smtp_username IS NOT NULL", [smtp_name])
+        return [(code, username) for code, username in rows]
+
+    def _count(self, where: str, args: Sequence[SqliteValue]) -> int:
+        return int(self.db.execute(f"SELECT count(*) FROM {self.table} WHERE {where}", args).fetchone()[0])

@@ -25,7 +25,7 @@ from fincon_tui.storage.records import (
 from fincon_tui.storage.translate import translate_methods
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from fincon_tui.storage.connection import Connection
 
 R = TypeVar("R", bound=Keyed)
 #: How many keys one query of `many` or `breaking_rules` names.
@@ -51,7 +51,7 @@ class Repository(Generic[R]):
         super().__init_subclass__(**kwargs)
         translate_methods(cls)
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Connection) -> None:
         self.db = db
         db.conn.create_function("fincon_fold", 1, fold, deterministic=True)
 

@@ -13,11 +13,11 @@ from fincon_tui.storage.records import fold
 from fincon_tui.storage.translate import database_error, translate_methods
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from fincon_tui.storage.connection import Connection
 
 
 class SqliteBulk:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Connection) -> None:
         self.db = db
 
     def counts(self) -> dict[str, int]:

@@ -14,7 +14,7 @@ from fincon_tui.storage.changes import Change, OwnWrites, change_of
 from fincon_tui.storage.translate import translate_methods
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from fincon_tui.storage.connection import Connection
 
 #: How often the app polls (Store.changes().interval): cheap, and well within 2 s.
 POLL_SECONDS = 0.5
@@ -26,7 +26,7 @@ class SqliteChanges:
     how = f"PRAGMA data_version polling every {POLL_SECONDS:g} s"
     interval = POLL_SECONDS
 
-    def __init__(self, db: Database, own: OwnWrites) -> None:
+    def __init__(self, db: Connection, own: OwnWrites) -> None:
         self.db = db
         self.own = own
         self.version = self._data_version()

@@ -44,9 +44,8 @@ from fincon_tui.storage.translate import translate_methods, translated
 from fincon_tui.storage.user_repo import UserRepository
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from fincon_tui.domain.password_binding import PasswordOwner
+    from fincon_tui.storage.connection import Connection
     from fincon_tui.storage.waiting import Waiting
 
 AUDIT_TABLE = "audit_log"
@@ -55,7 +54,7 @@ AUDIT_TABLE = "audit_log"
 class SqliteSecrets:
     """storage.store.SecretRows on the `secrets` and `legacy_passwords` tables."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Connection) -> None:
         self.db = db
 
     def get(self, owner: PasswordOwner, name: SecretKind = SecretKind.PASSWORD) -> SealedPassword | None:
@@ -92,7 +91,7 @@ class SqliteSecrets:
 class SqliteAudit:
     """storage.store.AuditTrail on the `audit_log` table."""
 
-    def __init__(self, db: Database, own: OwnWrites | None = None) -> None:
+    def __init__(self, db: Connection, own: OwnWrites | None = None) -> None:
         self.db = db
         #: The rows this store wrote: no notice of its own changes (changes.py).
         self.own = own or OwnWrites()
@@ -111,14 +110,15 @@ class SqliteAudit:
     def history(self, kind: str, row_id: str | None) -> list[AuditEntry]:
         if row_id is None:
             return []
-        rows = self.db[AUDIT_TABLE].rows_where("kind = ? AND row_id = ?", [kind, row_id], order_by="id DESC")
-        return [AuditEntry(r["at"], r["who"], r["action"], json.loads(r["changes"])) for r in rows]
+        rows = self.db.execute(f"SELECT at, who, action, changes FROM {AUDIT_TABLE} WHERE kind = ? AND row_id = ? "
+                               "ORDER BY id DESC", [kind, row_id])
+        return [AuditEntry(at, who, action, json.loads(changes)) for at, who, action, changes in rows]
 
 
 class SqliteInfo:
     """storage.store.StoreInfo on the `database_info` row and the migrations table."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Connection) -> None:
         self.db = db
 
     def database_id(self) -> str:
@@ -140,12 +140,12 @@ class SqliteInfo:
         from fincon_tui.storage.migrations import migrations
 
         applied = migrations.applied(self.db)
-        return applied[-1].name if applied else ""
+        return applied[-1] if applied else ""
 
     def latest_schema_version(self) -> str:
         from fincon_tui.storage.migrations import migrations
 
-        return migrations._migrations[-1].name  # noqa: SLF001 (no public list)
+        return migrations.names[-1]
 
     def server_version(self) -> str:
         return str(self.db.execute("SELECT sqlite_version()").fetchone()[0])
@@ -154,7 +154,7 @@ class SqliteInfo:
 class SqliteHosts:
     """storage.store.HostRows on the `hosts` table."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Connection) -> None:
         self.db = db
 
     def get(self, host: str) -> HostSeen | None:
@@ -176,7 +176,7 @@ class SqliteHosts:
 class SqliteLoginTests:
     """storage.store.LoginTestRows on the `login_tests` table."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Connection) -> None:
         self.db = db
 
     def record(self, result: LoginTest) -> None:
@@ -212,7 +212,7 @@ class SqliteLoginTests:
 class SqliteSpfVerdicts:
     """storage.store.SpfVerdictRows on the `spf_verdicts` table."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Connection) -> None:
         self.db = db
 
     def put(self, verdict: SpfVerdict) -> None:
@@ -239,11 +239,11 @@ for _adapter in (SqliteSecrets, SqliteAudit, SqliteInfo, SqliteHosts, SqliteLogi
 
 
 class SqliteStore:
-    """storage.store.Store on one SQLite connection (sqlite-utils' Database)."""
+    """storage.store.Store on one SQLite connection (connection.py)."""
 
     engine = "SQLite"
 
-    def __init__(self, db: Database, location: str) -> None:
+    def __init__(self, db: Connection, location: str) -> None:
         self.db = db
         self.location = location
         self.smtp = SmtpRepository(db)
