@@ -80,6 +80,24 @@ def test_the_records_attributes_are_the_declared_fields(declared) -> None:
         assert len(default) == count
 
 
+@pytest.mark.parametrize("kind", BASES)
+def test_a_stored_record_held_as_checked_holds_each_fields_value_by_name(kind) -> None:
+    """Declaration.trusted, whose values the lists' rules between fields
+    read (a copy of the record's attributes, a tuple's spread out), holds
+    what each field's getter reads, the User Defined fields each in its place."""
+    from fincon_tui.domain.fields import FormChecker
+
+    declared, base = BASES[kind]
+    values = {**base, **{key: f"value {n}" for n, key in enumerate(user_fields.USER_DEFINED_KEYS)
+                         if key in base}}
+    form = FormChecker(values, declared.labels)
+    declared.check(form)
+    record = declared.build(form.done())
+    expected = {f.name: getattr(record, f.member[0])[f.member[1]] if f.member else getattr(record, f.name)
+                for f in declared.stored}
+    assert declared.trusted(record).clean == expected
+
+
 def test_a_fresh_database_has_the_declared_columns(database) -> None:
     """Fails if a column is added to the declaration or to the schema alone."""
     conn = sqlite3.connect(database)

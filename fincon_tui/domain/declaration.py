@@ -104,6 +104,8 @@ class Declaration(Generic[R]):
         #: For `shown`: None where the value is shown as it is (a number).
         self._shown = tuple(None if isinstance(rule, WholeNumber) else rule.as_text
                             for _, rule, _ in self._getters if rule is not None)
+        self._clean = _clean_getter(record, self._plain, self._members) or (
+            lambda record: dict(zip(self._names, self._values(record), strict=True)))
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -137,7 +139,7 @@ class Declaration(Generic[R]):
         between fields over a stored record whose values the database's
         rules already hold (no field's own rule is run again)."""
         form = fields.FormChecker({}, self.labels)
-        form.clean = dict(zip(self._names, self._values(record), strict=True))
+        form.clean = self._clean(record)
         return form
 
     def check_one(self, name: str, raw: str) -> Any:
@@ -213,6 +215,29 @@ def _values_getter(stored: tuple[Field, ...], members: Mapping[str, tuple[str, .
         [attribute] = tuples
         return lambda record: of_plain(record) + getattr(record, attribute)
     return lambda record: of_plain(record) + sum(of_tuples(record), ())
+
+
+def _clean_getter(record: Callable[..., Any], plain: tuple[str, ...], members: Mapping[str, tuple[str, ...]],
+                  ) -> Callable[[Any], dict[str, Any]] | None:
+    """The stored fields' values of a record by name, as a copy of its
+    attributes (each tuple's spread out) when the record's attributes are
+    exactly the stored fields (a list's row: 0.3 µs, and 1.4 µs by zip);
+    else None."""
+    import dataclasses
+
+    if not isinstance(record, type) or not dataclasses.is_dataclass(record) or "__slots__" in vars(record):
+        return None
+    if sorted(field.name for field in dataclasses.fields(record)) != sorted((*plain, *members)):
+        return None
+    spread = tuple(members.items())
+
+    def clean(made: Any) -> dict[str, Any]:
+        values: dict[str, Any] = vars(made).copy()
+        for attribute, names in spread:
+            values.update(zip(names, values.pop(attribute), strict=True))
+        return values
+
+    return clean
 
 
 def _getter(declared: Field) -> Callable[[Any], Any]:
