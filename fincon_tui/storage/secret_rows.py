@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from fincon_tui._exceptions import StorageError
-from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
+from fincon_tui.domain.password_binding import OwnerKind, PasswordBinding, PasswordOwner
 from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.storage.records import LegacyPassword, SealedPassword, utc_now
 from fincon_tui.storage.translate import translated
@@ -95,24 +95,28 @@ def exists(db: Connection, owner: PasswordOwner, name: SecretKind = SecretKind.P
 @translated
 def names(db: Connection, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, frozenset[SecretKind]]:
     """The names of the secrets stored for each of `owners` ('password' also
-    for one an older version left in a keyring), in one query that reads
-    no sealed value: a list of 20,000 rows asks once, and needs no key."""
+    for one an older version left in a keyring), in one query for each kind
+    of owner that reads no sealed value: a list of 20,000 rows asks once a
+    chunk, and needs no key."""
     # the owners without a secret (most of a list's) share one empty set; each owner hashed once here
     found: dict[PasswordOwner, frozenset[SecretKind]] = dict.fromkeys(owners, frozenset())
-    wanted = list(found)
+    # by kind, one query each: the keys a JSON list of strings, each looked up by the
+    # index (CROSS JOIN keeps them the outer loop; the index compares as the column, NOCASE)
+    keys: dict[OwnerKind, list[str]] = {}
+    for kind, key in found:
+        keys.setdefault(kind, []).append(key)
     held: dict[PasswordOwner, set[SecretKind]] = {}
-    rows = db.execute(
-        f"""WITH wanted(kind, key) AS (
-                SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
-            SELECT wanted.kind, wanted.key, s.name FROM wanted
-                JOIN {TABLE} s ON s.owner_kind = wanted.kind AND s.owner_key = wanted.key
-            UNION ALL
-            SELECT wanted.kind, wanted.key, 'password' FROM wanted
-                JOIN legacy_passwords l ON l.owner_kind = wanted.kind AND l.owner_key = wanted.key""",
-        [json.dumps([[owner.kind, owner.key] for owner in wanted])],
-    )
-    for kind, key, name in rows:
-        held.setdefault(PasswordOwner(kind, key), set()).add(SecretKind(name))
+    for kind, wanted in keys.items():
+        rows = db.execute(
+            f"""SELECT w.value, s.name FROM json_each(:keys) AS w
+                    CROSS JOIN {TABLE} s ON s.owner_kind = :kind AND s.owner_key = w.value
+                UNION ALL
+                SELECT w.value, 'password' FROM json_each(:keys) AS w
+                    CROSS JOIN legacy_passwords l ON l.owner_kind = :kind AND l.owner_key = w.value""",
+            {"keys": json.dumps(wanted), "kind": kind},
+        )
+        for key, name in rows:
+            held.setdefault(PasswordOwner(kind, key), set()).add(SecretKind(name))
     found.update((owner, frozenset(names)) for owner, names in held.items())
     return found
 
