@@ -21,6 +21,7 @@ from fincon_tui._exceptions import (
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_owner
 from fincon_tui.domain.users import UserEmailSettings
 from fincon_tui.keystore.vault import PasswordVault, this_host
+from fincon_tui.services.sealed_passwords import Passwords
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.user_settings import UserSettings
 
@@ -99,7 +100,24 @@ def test_headless_server_keeps_the_key_in_a_0600_key_file(store, tmp_path) -> No
     assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
     assert store.info.key_id() in key_file.read_text()
     assert stored_password(store, "smtp:OFFICE") == "pw" and keyring_entries() == {}
-    assert "key file ~/" in PasswordVault().summary(store.info.database_id())
+    assert "key in key file ~/" in Passwords(store, PasswordVault()).summary()
+
+
+def test_the_forms_line_names_where_the_key_is_and_asks_no_keyring_before_there_is_one(
+        store, vault, monkeypatch) -> None:
+    """Before the first secret is saved there is no key: the line says the
+    first makes it, without loading the keyring to say where it would go
+    (issue 26); then it names where the key was put."""
+    def asked(self) -> None:
+        raise AssertionError("the keyring was asked")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(PasswordVault, "backend", asked)
+        assert Passwords(store, vault).summary() == (
+            "Passwords: encrypted in the database, key made with the first one saved")
+    SmtpSettings(store, vault).save(OFFICE, PasswordChange.set("pw"), None)
+    assert Passwords(store, PasswordVault()).summary() == (
+        f"Passwords: encrypted in the database, key in the keyring ({keyring.get_keyring().name})")
 
 
 def test_a_desktop_keeps_the_key_in_the_keyring(store, vault, tmp_path) -> None:
@@ -123,8 +141,6 @@ def test_a_world_readable_key_file_is_refused_and_nothing_is_saved(store, tmp_pa
 
 
 def stored_password_with(store, key_file, account: str) -> str | None:
-    from fincon_tui.services.sealed_passwords import Passwords
-
     kind, _, key = account.partition(":")
     return Passwords(store, PasswordVault(key_file)).get(smtp_owner(key) if kind == "smtp" else user_owner(key))
 
@@ -296,5 +312,5 @@ def test_a_configured_key_file_is_home_and_found_without_asking_the_keyring(stor
     vault = PasswordVault(key_file)
     database_id = store.info.database_id()
     assert vault.home(database_id).where == str(key_file)
-    assert vault.summary(database_id) == f"Passwords: encrypted in the database, key in key file {key_file}"
+    assert Passwords(store, vault).summary() == f"Passwords: encrypted in the database, key in key file {key_file}"
     assert vault.find(database_id, store.info.key_id()).source.where == str(key_file)

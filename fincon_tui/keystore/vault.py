@@ -302,14 +302,3 @@ class PasswordVault:
             if keys:
                 return FoundKey(keys[0], source)
         return None
-
-    def summary(self, database_id: str | None) -> str:
-        """One line for the form: how passwords are kept."""
-        if database_id is None:
-            return "Passwords: encrypted in the database"
-        try:
-            where = self.home(database_id).describe()
-        except SecretStoreError as error:
-            return f"Passwords: {error} ({HOW_TO})"
-        return f"Passwords: encrypted in the database, key in {where}"
-

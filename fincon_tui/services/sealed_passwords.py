@@ -255,6 +255,25 @@ class Passwords:
 
         return keep
 
+    def summary(self) -> str:
+        """The forms' line on how passwords are kept: where their key is (a
+        key file configured for a new one names it), or that the first one
+        saved makes it.  It asks the keyring only where the key may be in it,
+        as finding the key at start did: a database without a key and without
+        a key file loads no keyring library (2.8 MiB with the SMTP form open,
+        issue 26)."""
+        key_id = self.key_id()
+        try:
+            if key_id is not None:
+                where = self.key_for(key_id).source
+            elif self.vault.key_file is not None:
+                where = self.vault.home(self.database_id)
+            else:
+                return "Passwords: encrypted in the database, key made with the first one saved"
+        except SecretStoreError as error:
+            return f"Passwords: {error}"
+        return f"Passwords: encrypted in the database, key in {where.describe()}"
+
     def key_id(self) -> str | None:
         """The id of the key new secrets are sealed with (None before the first)."""
         return self.store.info.key_id()

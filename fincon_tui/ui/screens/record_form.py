@@ -148,16 +148,17 @@ class RecordFormScreen(FinconScreen):
         if isinstance(self.opening, Listed):
             self.call_later(self.opening.begin)  # the record opens once closed, below
         self.is_open = False
-        self.database.work(self, self._show_store_info())
+        self.database.work(self, self.show_store_info())
 
     @property
     def database(self) -> DatabaseThread:
         return self.services.database
 
-    async def _show_store_info(self) -> None:
-        passwords = self.service.passwords
+    async def show_store_info(self) -> None:
+        """The line on how passwords are kept (again after a save: the first
+        secret saved makes the key)."""
         try:
-            summary = await self.database.run(lambda: passwords.vault.summary(passwords.database_id))
+            summary = await self.database.run(self.service.passwords.summary)
         except StorageError as error:
             summary = f"Passwords: {error}"
         update_text(self.query_one("#store-info", Static), plain(summary))

@@ -104,6 +104,7 @@ class RecordWrites:
             return
         message = await form.database.run(form.saved_report(), saved)
         form.opening.finish(message)
+        await form.show_store_info()
 
     async def _while_waiting(self, doing: str, call: Callable[..., T], *args: Any) -> T:
         """`call(*args)` in the database thread; while it waits for another
