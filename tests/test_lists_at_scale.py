@@ -212,7 +212,15 @@ def test_lists_and_the_export_read_a_chunk_at_a_time_and_print_what_they_print_w
     assert "! BAD needs attention: Mail Server" in whole[("smtp", "list")]
 
 
-@pytest.mark.parametrize("chunks", [[], [[]], [["a\nb", {"k": "\x1b\u202e"}]], [[1], [], [{"x": [1, 2]}, 3]]])
+#: Rows as an export's (text, numbers, true, false, null), what may look like
+#: the separators between them in their text, and items that are not such rows.
+ROWS = [{"text": "a\"b\\c\u00e9\U0001f600\x1b\n", "number": -7, "yes": True, "no": False, "none": None,
+         "float": 1.5, "}": "},\n    {", "{": "}"}, {"only": "}"}, {2: "a key not text"}]
+OTHERS = [{"nested": {"n": [1, {}], "t": "x"}, "empty": [], "none_inside": {}}, {}, "text", 3]
+
+
+@pytest.mark.parametrize("chunks", [[], [[]], [["a\nb", {"k": "\x1b\u202e"}]], [[1], [], [{"x": [1, 2]}, 3]],
+                                    [ROWS, [], ROWS[1:]], [ROWS[:1], OTHERS + ROWS, ROWS[:2]]])
 @pytest.mark.parametrize("level", [0, 1, 2])
 def test_json_list_writes_what_json_dumps_writes_of_the_whole_list(chunks, level) -> None:
     from fincon_tui.cli.common import json_list

@@ -28,6 +28,7 @@ scripts work; a configuration-management tool asks for 3 and reports
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -99,17 +100,41 @@ def json_list(chunks: Iterable[list[Any]], level: int = 0) -> Iterator[str]:
     json.dumps(items, indent=2, ensure_ascii=True) writes it at nesting
     `level`: each chunk is json.dumps's (a string in it never holds a raw
     line break, so its lines can be indented), never the whole list at once."""
-    import json
-
     newline = "\n" + "  " * level
     opened = False
     for chunk in chunks:
         if not chunk:
             continue
-        body = json.dumps(chunk, indent=2, ensure_ascii=True)[1:-2]  # without '[' and '\n]'
+        body = _json_body(chunk)
         yield ("," if opened else "[") + (body.replace("\n", newline) if level else body)
         opened = True
     yield newline + "]" if opened else "[]"
+
+
+def _json_body(items: list[Any]) -> str:
+    """json.dumps(items, indent=2, ensure_ascii=True) without its '[' and
+    '\\n]'.  Rows (dicts of text, numbers, true, false and null: an export's)
+    in one call of the C encoder, with that indent as its separator (a
+    string it writes holds no line break, so every one it writes is a
+    separator): json.dumps with an indent is pure Python, 7 µs a row."""
+    import json
+
+    if not all(type(item) is dict and item and _SCALARS.issuperset(map(type, item.values())) for item in items):
+        return json.dumps(items, indent=2, ensure_ascii=True)[1:-2]
+    rows: str = _row_encoder().encode(items)[2:-2]  # without '[{' and '}]'
+    return "\n  {\n    " + rows.replace("},\n    {", "\n  },\n  {\n    ") + "\n  }"
+
+
+#: The types of a row's values that _json_body writes in one call.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+@functools.cache
+def _row_encoder() -> Any:
+    """_json_body's encoder (json loads when a command prints JSON)."""
+    import json
+
+    return json.JSONEncoder(ensure_ascii=True, separators=(",\n    ", ": "))
 
 
 def cell(value: object, width: int) -> str:
