@@ -95,28 +95,26 @@ def exists(db: Connection, owner: PasswordOwner, name: SecretKind = SecretKind.P
 @translated
 def names(db: Connection, owners: Iterable[PasswordOwner]) -> dict[PasswordOwner, frozenset[SecretKind]]:
     """The names of the secrets stored for each of `owners` ('password' also
-    for one an older version left in a keyring), in one query for each kind
-    of owner that reads no sealed value: a list of 20,000 rows asks once a
-    chunk, and needs no key."""
+    for one an older version left in a keyring), in one query that reads
+    no sealed value: a list of 20,000 rows asks once a chunk, and needs no key."""
     # the owners without a secret (most of a list's) share one empty set; each owner hashed once here
     found: dict[PasswordOwner, frozenset[SecretKind]] = dict.fromkeys(owners, frozenset())
-    # by kind, one query each: the keys a JSON list of strings, each looked up by the
-    # index (CROSS JOIN keeps them the outer loop; the index compares as the column, NOCASE)
     keys: dict[OwnerKind, list[str]] = {}
     for kind, key in found:
         keys.setdefault(kind, []).append(key)
+    # each kind's keys a JSON list of strings, each looked up by the index (CROSS JOIN
+    # keeps them the outer loop; the index compares as the column does, NOCASE)
+    parts: list[str] = []
+    args: dict[str, str] = {}
+    for n, (kind, wanted) in enumerate(keys.items()):
+        args |= {f"kind{n}": kind, f"keys{n}": json.dumps(wanted)}
+        parts += [f"SELECT :kind{n}, w.value, s.name FROM json_each(:keys{n}) AS w "
+                  f"CROSS JOIN {TABLE} s ON s.owner_kind = :kind{n} AND s.owner_key = w.value",
+                  f"SELECT :kind{n}, w.value, 'password' FROM json_each(:keys{n}) AS w "
+                  f"CROSS JOIN legacy_passwords l ON l.owner_kind = :kind{n} AND l.owner_key = w.value"]
     held: dict[PasswordOwner, set[SecretKind]] = {}
-    for kind, wanted in keys.items():
-        rows = db.execute(
-            f"""SELECT w.value, s.name FROM json_each(:keys) AS w
-                    CROSS JOIN {TABLE} s ON s.owner_kind = :kind AND s.owner_key = w.value
-                UNION ALL
-                SELECT w.value, 'password' FROM json_each(:keys) AS w
-                    CROSS JOIN legacy_passwords l ON l.owner_kind = :kind AND l.owner_key = w.value""",
-            {"keys": json.dumps(wanted), "kind": kind},
-        )
-        for key, name in rows:
-            held.setdefault(PasswordOwner(kind, key), set()).add(SecretKind(name))
+    for kind, key, name in db.execute(" UNION ALL ".join(parts), args) if parts else ():
+        held.setdefault(PasswordOwner(kind, key), set()).add(SecretKind(name))
     found.update((owner, frozenset(names)) for owner, names in held.items())
     return found
 
