@@ -26,6 +26,7 @@ from fincon_tui.ui.screens.work_with import WorkWithScreen
 from fincon_tui.ui.widgets.form import FormPages
 from fincon_tui.ui.widgets.key_legend import KeyLegend
 from fincon_tui.ui.widgets.list_rows import ListRow
+from fincon_tui.ui.widgets.row_window import RowWindow
 from fincon_tui.ui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmall
 
 SIZES = [(60, 20), (80, 24), (120, 40)]
@@ -62,6 +63,8 @@ def meant(screen: Screen) -> list[str]:
             texts.append(str(widget.label))
         elif isinstance(widget, OptionList):
             texts += [str(widget.get_option_at_index(index).prompt) for index in range(widget.option_count)]
+        elif isinstance(widget, RowWindow):
+            texts += ["\n".join(lines) for _, lines in widget.rows]
         elif isinstance(widget, Static):
             texts.append(str(widget.content))
         elif isinstance(widget, TooSmall):

@@ -32,7 +32,7 @@ def seed(app, count: int) -> list[str]:
 
 
 def shown(window: LookupScreen) -> list[str]:
-    return [str(option.id) for option in window.query_one("#lookup-list").options]
+    return window.query_one("#lookup-list").keys
 
 
 def count_line(window: LookupScreen) -> str:

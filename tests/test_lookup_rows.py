@@ -44,10 +44,8 @@ def columns(window: LookupScreen) -> list[tuple[str, ...]]:
     starts (a value wrapped over several lines joined again), without spaces."""
     heading = str(window.query_one("#lookup-heading").content)
     starts = [heading.index(column.title) for column in window.columns]
-    options = window.query_one("#lookup-list")
     read = []
-    for index in range(options.option_count):
-        lines = str(options.get_option_at_index(index).prompt).split("\n")
+    for _, lines in window.query_one("#lookup-list").rows:
         cells = []
         for number, start in enumerate(starts):
             end = starts[number + 1] if number + 1 < len(starts) else None

@@ -20,16 +20,13 @@ from textual.binding import Binding
 from textual.css.stylesheet import Stylesheet
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
-from textual.geometry import Region
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
-from textual.widgets.option_list import Option
 
 import fincon_tui.ui
 from fincon_tui.ui import textual_internals
 from fincon_tui.ui.textual_internals import (
-    LineRefreshOptionList,
     ResumingApp,
     SparingApp,
     SparingModalScreen,
@@ -146,51 +143,6 @@ async def test_textual_still_repaints_all_of_a_screen_behind_a_dialog_after_each
 
 async def test_a_sparing_screen_behind_a_dialog_hands_on_only_what_changed() -> None:
     assert not await repaint_asked_after_a_change_behind(SparingInputs(), SparingDialog())
-
-
-# 4. OptionList rows ---------------------------------------------------------------
-
-
-class Recording(LineRefreshOptionList):
-    def __init__(self, *options: Option, id: str) -> None:
-        self.calls: list[tuple[tuple[Region, ...], bool]] = []
-        super().__init__(*options, id=id)
-
-    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
-                recompose: bool = False) -> Recording:
-        self.calls.append((regions, repaint))
-        super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
-        return self
-
-
-class Rows(App[None]):
-    def compose(self) -> ComposeResult:
-        options = Recording(*(Option(f"row {n}", id=str(n)) for n in range(5)), id="rows")
-        options.styles.height = 5  # as the F4 list: a fixed height, no scroll bar, no border
-        options.styles.scrollbar_size_vertical = 0
-        options.styles.border = ("none", "black")
-        options.styles.padding = 0
-        yield options
-
-
-async def test_option_list_asks_for_whole_repaints_and_only_changed_rows_are_repainted() -> None:
-    app = Rows()
-    async with app.run_test() as pilot:
-        options = app.query_one(Recording)
-        options.highlighted = 0
-        await pilot.pause()
-        options.calls = []
-        with options.changes():
-            options.highlighted = 1
-        held, handed_on = options.calls[:-1], options.calls[-1]
-        # OptionList asks to repaint all of itself (held back), then the two rows are.
-        assert held == [((), True)], "OptionList repaints another way now: check LineRefreshOptionList"
-        assert [region.y for region in handed_on[0]] == [0, 1]
-        options.calls = []
-        with options.changes():
-            options.clear_options()
-            options.add_options([Option("row 0", id="0"), Option("other", id="x")])
-        assert [region.y for region in options.calls[-1][0]] == [1, 2, 3, 4]  # "row 0" stays
 
 
 # 5. DOMNode._merge_bindings -----------------------------------------------------------

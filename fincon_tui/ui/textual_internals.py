@@ -14,8 +14,6 @@ what an SSH link carries; a full screen is about 6 KB.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from rich.text import Text
@@ -25,12 +23,11 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
-from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Input, OptionList
+from textual.widgets import Input
 
 ResultT = TypeVar("ResultT")
 
@@ -171,63 +168,6 @@ def merged_bindings(node_class: type[DOMNode]) -> dict[str, list[Binding]]:
     start-up check for keys that would do two things on one screen must see
     exactly what Textual will bind."""
     return dict(node_class._merge_bindings().key_to_bindings)  # noqa: SLF001
-
-
-class LineRefreshOptionList(OptionList):
-    """4. An OptionList that repaints only the rows that changed.
-
-    OptionList repaints every visible row when its options are replaced or
-    the highlight moves (its methods call `refresh()`): 10 rows of the F4
-    list, about 1.3 KB per key, however little changed.  Inside `changes()`
-    those whole-widget repaints are held back, and afterwards only the rows
-    whose rendering differs are repainted: a filter key or an arrow key now
-    costs the rows it changed.  This relies on OptionList asking for its
-    repaints through `refresh()` and drawing each row in `render_line()`.
-    The rows before are the ones last drawn, kept as they are drawn:
-    drawing them again to compare cost 0.8 ms of a filter key's 12.
-    """
-
-    _holding = False
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        #: Each row of the window as last drawn, by its line on the widget.
-        self._drawn: dict[int, Strip] = {}
-
-    def render_line(self, y: int) -> Strip:
-        strip = super().render_line(y)
-        self._drawn[y] = strip
-        return strip
-
-    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
-                recompose: bool = False) -> LineRefreshOptionList:
-        if self._holding and not regions and not recompose:
-            repaint = False
-        super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
-        return self
-
-    def _rows(self) -> list[Strip]:
-        return [self.render_line(y) for y in range(self.scrollable_content_region.height)]
-
-    @contextmanager
-    def changes(self) -> Iterator[None]:
-        """Change options or the highlight inside; only changed rows repaint."""
-        if not self.is_mounted or self._holding:
-            yield
-            return
-        height = self.scrollable_content_region.height
-        before = [self._drawn.get(y) for y in range(height)]
-        self._holding = True
-        try:
-            yield
-        finally:
-            self._holding = False
-        after = self._rows()
-        width = self.scrollable_content_region.width
-        changed = [Region(0, y, width, 1) for y, row in enumerate(after)
-                   if y >= len(before) or before[y] is None or before[y] != row]
-        if changed:
-            self.refresh(*changed)
 
 
 def paint_now(screen: Screen[Any], *changed: Widget) -> None:

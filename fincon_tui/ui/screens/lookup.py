@@ -6,16 +6,15 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Label
 
 from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.bindings import bind
-from fincon_tui.ui.plain import plain_lines
 from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
-from fincon_tui.ui.textual_internals import LineRefreshOptionList, SteadyInput, paint_now
+from fincon_tui.ui.textual_internals import SteadyInput, paint_now
 from fincon_tui.ui.widgets.form import unfocusable
 from fincon_tui.ui.widgets.list_rows import Column, fitted_widths, wrapped_row
+from fincon_tui.ui.widgets.row_window import Row, RowWindow
 from fincon_tui.ui.widgets.text_update import update_text
 
 #: Rows of the list where the terminal has them; on a short one, fewer, so
@@ -73,7 +72,7 @@ class LookupScreen(DialogScreen[str | None]):
     def compose_body(self) -> ComposeResult:
         yield SteadyInput(id="lookup-filter", placeholder="type to filter", compact=True)
         yield Label(id="lookup-heading", markup=False)
-        yield unfocusable(LineRefreshOptionList(id="lookup-list", compact=True))  # typing always filters
+        yield unfocusable(RowWindow(id="lookup-list"))  # typing always filters
         yield Label("", id="lookup-count", classes="dialog-note")
 
     def on_mount(self) -> None:
@@ -104,8 +103,7 @@ class LookupScreen(DialogScreen[str | None]):
     def _read_more(self) -> None:
         """The next rows of the filter, once the highlight comes within a
         window of the last row read."""
-        options = self.query_one("#lookup-list", LineRefreshOptionList)
-        near_the_end = (options.highlighted or 0) >= len(self.rows) - LIST_ROWS
+        near_the_end = (self.query_one(RowWindow).highlighted or 0) >= len(self.rows) - LIST_ROWS
         if self.complete or not near_the_end or self.reading_more == self.generation:
             return
         self.reading_more = self.generation
@@ -121,13 +119,11 @@ class LookupScreen(DialogScreen[str | None]):
         added = [row for row in rows[:PAGE] if row[0] not in known]
         self.rows += added
         self.complete = len(rows) <= PAGE
-        options = self.query_one("#lookup-list", LineRefreshOptionList)
         if fitted_widths(self.columns, [cells for _, cells in self.rows], self.room) != self.widths:
             self.room = 0
             self._lay_out()  # wider values: every row in the new columns
         else:
-            with options.changes(), options.prevent(OptionList.OptionHighlighted):
-                options.add_options(self._option(key, cells) for key, cells in added)
+            self.query_one(RowWindow).add([self._row(key, cells) for key, cells in added])
         self._count()
         self._read_more()
 
@@ -137,54 +133,42 @@ class LookupScreen(DialogScreen[str | None]):
 
     def on_resize(self, event: events.Resize) -> None:
         """Laid out again for the list's new width, once it has it."""
-        options = self.query_one("#lookup-list", LineRefreshOptionList)
-        options.styles.height = max(3, min(LIST_ROWS, self.app.size.height - 11))
+        self.query_one(RowWindow).styles.height = max(3, min(LIST_ROWS, self.app.size.height - 11))
         self.call_after_refresh(self._lay_out)
 
     def _lay_out(self, highlighted: int | None = None) -> None:
         """The heading and the rows in the columns the list's width holds
         (the highlighted row stays, unless `highlighted` says which)."""
-        options = self.query_one("#lookup-list", LineRefreshOptionList)
-        room = options.scrollable_content_region.width or min(self.app.size.width, 78) - 4
+        window = self.query_one(RowWindow)
+        room = window.size.width or min(self.app.size.width, 78) - 4
         if room == self.room:
             return
         self.room = room
-        highlighted = options.highlighted if highlighted is None else highlighted
+        highlighted = window.highlighted if highlighted is None else highlighted
         self.widths = fitted_widths(self.columns, [cells for _, cells in self.rows], room)
         update_text(self.query_one("#lookup-heading", Label),
                     wrapped_row(self.columns, self.widths, [column.title for column in self.columns]))
-        # clear_options and add_options, not set_options: set_options also
-        # sets the scroll and the highlight afresh, and the list then writes
-        # all of itself to the terminal, not the rows that changed
-        # (test_terminal_e2e: a filter key 1,581 bytes instead of 677).
-        # Nobody here follows OptionHighlighted.
-        with options.changes(), options.prevent(OptionList.OptionHighlighted):
-            options.clear_options()
-            options.add_options(self._option(key, cells) for key, cells in self.rows)
-            if self.rows and highlighted is not None:
-                options.highlighted = min(highlighted, len(self.rows) - 1)
+        window.show([self._row(key, cells) for key, cells in self.rows], highlighted)
 
-    def _option(self, key: str, cells: tuple[str, ...]) -> Option:
+    def _row(self, key: str, cells: tuple[str, ...]) -> Row:
         """A row: its values wrap in their columns, so it may take several lines."""
-        return Option(plain_lines(wrapped_row(self.columns, self.widths, cells)), id=key)
+        return key, wrapped_row(self.columns, self.widths, cells).split("\n")
 
     def action_move(self, step: int) -> None:
-        options = self.query_one("#lookup-list", LineRefreshOptionList)
-        if options.option_count:
-            current = options.highlighted or 0
-            with options.changes():
-                options.highlighted = max(0, min(options.option_count - 1, current + step))
+        window = self.query_one(RowWindow)
+        if window.rows:
+            window.highlight((window.highlighted or 0) + step)
             self._read_more()
 
     @on(Input.Submitted, "#lookup-filter")
     def pick(self) -> None:
-        options = self.query_one("#lookup-list", OptionList)
-        if options.highlighted is None:
+        window = self.query_one(RowWindow)
+        if window.highlighted is None:
             self.app.bell()
             return
-        self.dismiss(options.get_option_at_index(options.highlighted).id)
+        self.dismiss(window.rows[window.highlighted][0])
 
-    @on(OptionList.OptionSelected)
-    def clicked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+    @on(RowWindow.Picked)
+    def clicked(self, event: RowWindow.Picked) -> None:
+        self.dismiss(event.key)
 
