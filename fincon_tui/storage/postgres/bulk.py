@@ -70,6 +70,11 @@ class PostgresBulk:
                              "HAVING max(id) IS NOT NULL")
         self.session.run("UPDATE database_info SET database_id = %s, key_id = %s WHERE id = 1",
                          [contents.database_id, contents.key_id])
+        # The planner's statistics of the rows written now, not at autovacuum's next look: without them a
+        # Work with page of 20 definitions counted its users by reading all 20,000 (4 ms, and 0.3 ms with).
+        written = [table for table in TABLES if contents.tables.get(table)]
+        if written:
+            self.session.run(f"ANALYZE {', '.join(written)}")
 
     def _insert(self, table: str, rows: list[Row], progress: Progress) -> None:
         """A chunk at a time (executemany: one round trip, not one a row);
