@@ -120,6 +120,26 @@ def test_the_forms_line_names_where_the_key_is_and_asks_no_keyring_before_there_
         f"Passwords: encrypted in the database, key in the keyring ({keyring.get_keyring().name})")
 
 
+def test_a_key_in_the_default_key_file_is_found_without_asking_the_keyring(store, tmp_path, monkeypatch) -> None:
+    """A server without a keyring keeps its key in the default key file: the
+    start's look for it, and opening a password, load no keyring library
+    (issue 26); a key it does not hold is still looked for in the keyring."""
+    headless()
+    SmtpSettings(store, PasswordVault()).save(OFFICE, PasswordChange.set("pw"), None)
+    keyring.set_keyring(FileKeyring())  # a keyring that would answer, were it asked
+
+    def asked(self) -> None:
+        raise AssertionError("the keyring was asked")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(PasswordVault, "backend", asked)
+        found = PasswordVault().find(store.info.database_id(), store.info.key_id())
+        assert found.source.where == str(default_key_file(tmp_path, store))
+        assert stored_password(store, "smtp:OFFICE") == "pw"
+        with pytest.raises(AssertionError, match="keyring was asked"):
+            PasswordVault().find(store.info.database_id(), "0" * 16)
+
+
 def test_a_desktop_keeps_the_key_in_the_keyring(store, vault, tmp_path) -> None:
     SmtpSettings(store, vault).save(OFFICE, PasswordChange.set("pw"), None)
     database_id = store.info.database_id()
