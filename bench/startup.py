@@ -11,8 +11,10 @@ Each program runs on a pseudo-terminal of 80x24:
   y" shows the details, the bare app starts with its 12 Inputs.
 fincon-tui starts on a database that an earlier start made (the first,
 unmeasured run of each), as every start but an installation's first does;
-the form's memory is measured on a new database too (that start creates
-the schema: sqlite-utils' migrations), without a goal.
+the form's memory is measured, without a goal, on a new database too (that
+start creates the schema: sqlite-utils' migrations) and on a server's
+database that holds a password (its key in the default key file: no
+keyring, as on a server reached over SSH).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import os
 import pty
 import select
 import struct
+import subprocess
 import sys
 import tempfile
 import time
@@ -74,15 +77,19 @@ def measure(runs: int) -> Sequence[Figure]:
         "peak memory at start": Figure("peak memory at start", 1.1, unit="MiB"),
         "peak memory, SMTP form open": Figure("peak memory, SMTP form open", 1.2, unit="MiB"),
         "same, on a new database": Figure("same, on a new database", None, unit="MiB"),
+        "same, a password saved (key file)": Figure("same, a password saved (key file)", None, unit="MiB"),
     }
     with tempfile.TemporaryDirectory() as tmp:
         # With bytecode caches, as an installed wheel has them (pip compiles
         # it): the first run of each writes them.  Without, every start
         # compiled fincon_tui's sources again (1.48x the bare app, not 1.04x).
         env = {**{name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"},
-               "TERM": "xterm-256color", "XDG_DATA_HOME": tmp,
+               "TERM": "xterm-256color", "XDG_DATA_HOME": tmp, "XDG_CONFIG_HOME": tmp,
                "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
         fincon = [str(bin_dir / "fincon-tui")]
+        subprocess.run([*fincon, "--db", f"{tmp}/keyed.db", "smtp", "set", "HQ", "--mail-server", "smtp.example.com",
+                        "--username", "bob", "--password-stdin"], input="pw\n", text=True, env=env, check=True,
+                       capture_output=True)
         # The first of each warms the file cache, writes the bytecode caches
         # and makes the databases that the next starts open.
         for n in range(runs + 1):
@@ -91,13 +98,15 @@ def measure(runs: int) -> Sequence[Figure]:
             _, form_memory = run_to_text([*fincon, "--db", f"{tmp}/form.db"], FORM_MARKER, env, FORM_KEYS)
             _, bare_form_memory = run_to_text([sys.executable, BASELINE, "inputs"], b"Field 12", env)
             _, new_form_memory = run_to_text([*fincon, "--db", f"{tmp}/new{n}.db"], FORM_MARKER, env, FORM_KEYS)
+            _, keyed_form_memory = run_to_text([*fincon, "--db", f"{tmp}/keyed.db"], FORM_MARKER, env, FORM_KEYS)
             if n == 0:
                 continue
             figures["start-up"].fincon.append(started)
             figures["start-up"].bare.append(bare_started)
             for name, mine, bare in (("peak memory at start", start_memory, bare_memory),
                                      ("peak memory, SMTP form open", form_memory, bare_form_memory),
-                                     ("same, on a new database", new_form_memory, bare_form_memory)):
+                                     ("same, on a new database", new_form_memory, bare_form_memory),
+                                     ("same, a password saved (key file)", keyed_form_memory, bare_form_memory)):
                 figures[name].fincon.append((mine / 1024, 0.0))
                 figures[name].bare.append((bare / 1024, 0.0))
     return list(figures.values())
