@@ -22,8 +22,8 @@ NEVER_AT_START = (
     "fincon_tui.cli.check", "fincon_tui.storage.postgres", "fincon_tui.keystore.keyfile",
 )
 #: Nor the keyring, on a database without a key yet (no secret saved) and
-#: without a key file: the form's line says the first secret saved makes the
-#: key (sealed_passwords.Passwords.summary).
+#: without a key file (the form's line says the first secret saved makes the
+#: key: sealed_passwords.Passwords.summary), or whose key is in a key file.
 WITHOUT_A_KEY = ("keyring", "importlib_metadata")
 #: sqlite-utils and what it imports whatever is used (about 70 modules, 5
 #: MiB): a write or a schema step loads it (storage/connection.py),
@@ -68,15 +68,40 @@ def _matching(modules: list[str], prefixes: tuple[str, ...]) -> list[str]:
     return [m for m in modules if any(m == p or m.startswith(p + ".") for p in prefixes)]
 
 
+def _loaded(db: Path, env: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """The modules of the app started on `db`, at the menu and with the form open."""
+    result = subprocess.run([sys.executable, "-c", CHILD, str(db)], capture_output=True, text=True, timeout=120,
+                            env=env)
+    assert result.returncode == 0, result.stderr
+    loaded: dict[str, list[str]] = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "fincon_tui.storage.sqlite.store" in loaded["menu"]  # the database is open: the check can fail
+    assert "fincon_tui.ui.screens.smtp_settings" in loaded["form"]
+    return loaded
+
+
 def test_the_menu_and_the_smtp_form_load_no_library_of_an_action_not_taken(tmp_path: Path) -> None:
     from fincon_tui.storage.store import open_store
 
     open_store(tmp_path / "fincon.db").close()  # made by an earlier start: this one has no schema to write
-    result = subprocess.run([sys.executable, "-c", CHILD, str(tmp_path / "fincon.db")],
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    loaded = json.loads(result.stdout.strip().splitlines()[-1])
-    assert "fincon_tui.storage.sqlite.store" in loaded["menu"]  # the database is open: the check can fail
-    assert "fincon_tui.ui.screens.smtp_settings" in loaded["form"]
+    loaded = _loaded(tmp_path / "fincon.db")
     assert _matching(loaded["menu"], NEVER_AT_START + WITHOUT_A_KEY + ON_WRITE) == []
     assert _matching(loaded["form"], NEVER_AT_START + WITHOUT_A_KEY + ON_WRITE) == []
+
+
+def test_a_server_whose_key_is_in_its_default_key_file_loads_no_keyring(tmp_path: Path) -> None:
+    """No keyring backend (a server over SSH): a saved password's key is in
+    the default key file, where the start finds it and the form's line
+    names it, and the keyring is not asked first (keystore/vault.py find)."""
+    import os
+
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+           "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    db = tmp_path / "fincon.db"
+    subprocess.run([sys.executable, "-m", "fincon_tui", "--db", str(db), "smtp", "set", "HQ", "--mail-server",
+                    "smtp.example.com", "--username", "bob", "--password-stdin"], input="pw\n", text=True,
+                   env=env, check=True, capture_output=True)
+    assert list((tmp_path / "config" / "fincon-tui" / "keys").glob("*.key"))
+    loaded = _loaded(db, env)
+    unused = tuple(prefix for prefix in NEVER_AT_START if prefix != "fincon_tui.keystore.keyfile")  # it reads the key
+    assert _matching(loaded["menu"], unused + WITHOUT_A_KEY + ON_WRITE) == []
+    assert _matching(loaded["form"], unused + WITHOUT_A_KEY + ON_WRITE) == []
