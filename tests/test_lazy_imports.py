@@ -26,9 +26,11 @@ NEVER_AT_START = (
 #: key: sealed_passwords.Passwords.summary), or whose key is in a key file.
 WITHOUT_A_KEY = ("keyring", "importlib_metadata")
 #: sqlite-utils and what it imports whatever is used (about 70 modules, 5
-#: MiB): a write or a schema step loads it (storage/connection.py),
-#: not opening a database that is up to date, nor reading it.
-ON_WRITE = ("sqlite_utils", "click", "pluggy", "dateutil", "sqlite_fts4")
+#: MiB): a write or a schema step loads it (storage/connection.py), and
+#: `secrets` (hashlib, hmac: 0.6 MiB) a new record's row_id
+#: (records.new_row_id); not opening a database that is up to date, nor
+#: reading it.
+ON_WRITE = ("sqlite_utils", "click", "pluggy", "dateutil", "sqlite_fts4", "secrets", "hmac")
 
 CHILD = r"""
 import asyncio, json, sys

@@ -23,11 +23,11 @@ stay together and never join a later record of its name.
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from fincon_tui.storage.records import new_row_id
 from fincon_tui.storage.versioned_table import fold
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def attach_old_entries(db: Database, kinds: dict[str, tuple[str, str]]) -> None:
                 "SELECT id, action, record_key, changes FROM audit_log WHERE kind = ? ORDER BY id", [kind]
             )
         ]
-        found = owners(entries, stored, key_column, lambda: secrets.token_hex(8))
+        found = owners(entries, stored, key_column, new_row_id)
         db.conn.executemany(
             "UPDATE audit_log SET row_id = ?, record_key = ? WHERE id = ?",
             [(row_id, key, entry_id) for entry_id, (row_id, key) in found.items()],

@@ -85,6 +85,15 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def new_row_id() -> str:
+    """A new record's row_id (16 random hex digits), on both engines.
+    `secrets` loads hashlib, hmac and OpenSSL's hashes (0.6 MiB): a start
+    that creates no record loads none of them (issue 26)."""
+    import secrets
+
+    return secrets.token_hex(8)
+
+
 #: How many records a list reads at a time (Records.chunks): a list of
 #: 20,000 holds no more than this many as records at once.
 LIST_CHUNK = 1000

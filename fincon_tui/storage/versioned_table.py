@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import secrets
 import sqlite3
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -18,6 +17,7 @@ from fincon_tui.storage.records import (
     SqliteValue,
     Stored,
     fold,
+    new_row_id,
     still_loaded,
     stored_reader,
     utc_now,
@@ -150,7 +150,7 @@ class Repository(Generic[R]):
             raise RecordExists(f"{self.kind} {key} already exists")
         now = utc_now()
         row = {**self._written(record), "created_at": now, "updated_at": now, "version": 1,
-               "row_id": secrets.token_hex(8)}
+               "row_id": new_row_id()}
         with self._unique(key):
             self.db.table(self.table).insert(row)
         return self._stored(row)

@@ -10,7 +10,6 @@ byte order), user codes as stored.  The caller owns the transaction."""
 from __future__ import annotations
 
 import contextlib
-import secrets
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -19,7 +18,17 @@ from fincon_tui._exceptions import RecordExists
 from fincon_tui.domain.smtp import DECLARED, SmtpDefinition
 from fincon_tui.storage import records
 from fincon_tui.storage.postgres.errors import translate_methods
-from fincon_tui.storage.records import Keyed, Page, PageQuery, Stored, fold, still_loaded, stored_reader, utc_now
+from fincon_tui.storage.records import (
+    Keyed,
+    Page,
+    PageQuery,
+    Stored,
+    fold,
+    new_row_id,
+    still_loaded,
+    stored_reader,
+    utc_now,
+)
 
 if TYPE_CHECKING:
     from fincon_tui.storage.postgres.session import Session
@@ -110,7 +119,7 @@ class Table(Generic[R]):
             raise RecordExists(f"{self.kind} {record.key} already exists")
         now = utc_now()
         row = {**self._written(record), "created_at": now, "updated_at": now, "version": 1,
-               "row_id": secrets.token_hex(8)}
+               "row_id": new_row_id()}
         names = ", ".join(row)
         marks = ", ".join("%s" for _ in row)
         with self._unique(record.key):
