@@ -1,7 +1,8 @@
-"""The F4 list's filter under speed (issue 26): keys typed ahead while a
-search runs apply in order and none is lost, a result for an older filter
-never shows over a newer one's, Esc leaves while a search still waits, and
-the list reads its rows a page at a time as the highlight moves on."""
+"""The F4 list's filter under speed (issue 26): keys typed ahead while the
+rows are read apply in order and none is lost, rows read before another
+admin's change never show over those read after it, Esc leaves while a read
+still waits, and the list lays its rows out a page at a time as the
+highlight moves on."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from textual import events
 from textual.widgets import Input
 
 from fincon_tui.domain.password_binding import PasswordChange
+from fincon_tui.services.lookup_index import LookupIndex
+from fincon_tui.ui.change_watch import ChangesNoticed
 from fincon_tui.ui.screens.lookup import LIST_ROWS, PAGE, LookupScreen
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
 from fincon_tui.ui.widgets.list_rows import Column
@@ -35,6 +38,10 @@ def shown(window: LookupScreen) -> list[str]:
     return window.query_one("#lookup-list").keys
 
 
+def rows_of(*keys: str) -> LookupIndex:
+    return LookupIndex([(key, (key,)) for key in keys], [(key,) for key in keys])
+
+
 def count_line(window: LookupScreen) -> str:
     return str(window.query_one("#lookup-count").content)
 
@@ -52,55 +59,76 @@ async def test_filter_keys_typed_ahead_apply_in_order_and_enter_picks_from_the_l
         assert form.field("name").value == "DEF010"
 
 
-async def test_a_result_for_an_older_filter_never_shows_over_a_newer_ones(app) -> None:
-    """The search for "A" answers after the one for "AB" (as a slow query
-    could, whatever the order the thread runs them in): its rows are dropped."""
-    older_may_answer = asyncio.Event()
-    asked: list[str] = []
-    answered: list[str] = []
+async def test_rows_read_before_another_admins_change_never_show_over_those_read_after(app) -> None:
+    """The rows are read as the list opens and again on a change notice; a
+    first read that answers after the second (as a slow query could) is
+    dropped, and the filter typed meanwhile applies to the newest rows."""
+    first_may_answer = asyncio.Event()
+    reads: list[int] = []
 
-    async def search(text: str, skip: int, count: int) -> list[tuple[str, tuple[str, ...]]]:
-        asked.append(text)
-        if text == "A":
-            await older_may_answer.wait()
-        answered.append(text)
-        return [(f"{text}-ROW", (f"{text}-ROW",))]
+    async def load() -> LookupIndex:
+        reads.append(len(reads))
+        if len(reads) == 1:
+            await first_may_answer.wait()
+            return rows_of("OLD-A", "OLD-B")
+        return rows_of("NEW-A", "NEW-B")
 
     async with app.run_test(size=SIZE) as pilot:
         await app.typeahead.ready.wait()
-        window = LookupScreen("Test", COLUMNS, search)
+        window = LookupScreen("Test", COLUMNS, load)
         await app.push_screen(window)
-        await until(lambda: shown(window) == ["-ROW"], "the unfiltered list")
-        field = window.query_one("#lookup-filter", Input)
-        field.value = "A"
-        await until(lambda: "A" in asked, "the search for A begins")
-        field.value = "AB"
-        await until(lambda: shown(window) == ["AB-ROW"], "the newer filter's rows")
-        older_may_answer.set()
-        await until(lambda: "A" in answered, "the older search's answer")
-        await until(app.database.idle.is_set, "both searches ended")
+        await until(lambda: reads == [0], "the first read begins")
+        window.query_one("#lookup-filter", Input).value = "b"
+        window.post_message(ChangesNoticed([]))
+        await until(lambda: shown(window) == ["NEW-B"], "the newer rows, filtered")
+        first_may_answer.set()
+        await until(app.database.idle.is_set, "both reads ended")
         await pilot.pause()
-        assert shown(window) == ["AB-ROW"]
+        assert shown(window) == ["NEW-B"]
 
 
-async def test_esc_closes_the_list_at_once_while_its_search_still_waits(app) -> None:
-    """A search held up in the database thread (a slow or locked database)
-    does not hold Esc: the list closes, and the search's late answer goes
+async def test_another_admins_change_shows_in_the_open_list_and_keys_read_nothing(app) -> None:
+    """A definition saved elsewhere shows once its notice comes, under the
+    filter typed and with the highlighted row kept; the filter keys
+    themselves search the rows read, not the database."""
+    seed(app, 3)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, 1)
+        await pilot.press("f4")
+        window = app.screen
+        assert isinstance(window, LookupScreen)
+        await until(app.database.idle.is_set, "the rows")
+        listed = app.smtp.repo.listing
+        app.smtp.repo.listing = None  # a key that read the store would fail
+        await pilot.press("d", "e", "f", "down")
+        assert shown(window) == ["DEF000", "DEF001", "DEF002"]
+        app.smtp.repo.listing = listed
+        app.smtp.save(definition(name="DEF0005", mail_server="x.example.com"), PasswordChange.keep(), None)
+        window.post_message(ChangesNoticed([]))
+        await until(lambda: "DEF0005" in shown(window), "the new definition")
+        assert shown(window) == ["DEF000", "DEF0005", "DEF001", "DEF002"]
+        await pilot.press("enter")
+        assert app.screen.field("name").value == "DEF001"
+
+
+async def test_esc_closes_the_list_at_once_while_its_rows_are_still_read(app) -> None:
+    """A read held up in the database thread (a slow or locked database)
+    does not hold Esc: the list closes, and the read's late answer goes
     nowhere."""
     may_answer = threading.Event()
 
-    def slow_rows(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    def slow_rows() -> LookupIndex:
         may_answer.wait(60)
-        return [("LATE", ("LATE",))]
+        return rows_of("LATE")
 
-    async def search(text: str, skip: int, count: int) -> list[tuple[str, tuple[str, ...]]]:
-        return await app.database.run(slow_rows, text)
+    async def load() -> LookupIndex:
+        return await app.database.run(slow_rows)
 
     async with app.run_test(size=SIZE) as pilot:
         form = await open_form(pilot, 1)
-        window = LookupScreen("Test", COLUMNS, search)
+        window = LookupScreen("Test", COLUMNS, load)
         await app.push_screen(window)
-        assert not app.database.idle.is_set()  # the search waits
+        assert not app.database.idle.is_set()  # the read waits
         app.post_message(events.Key("escape", None))
         await until(lambda: app.screen is form, "Esc closes the list")
         assert not app.database.idle.is_set() and not may_answer.is_set()
@@ -111,8 +139,8 @@ async def test_esc_closes_the_list_at_once_while_its_search_still_waits(app) -> 
 
 
 async def test_the_list_reads_a_page_at_a_time_as_the_highlight_moves_on(app) -> None:
-    """A filter reads one page (two windows); Page Down near the end of the
-    rows read reads the next page, in order, until all are there."""
+    """A filter lays out one page (two windows); Page Down near the end of
+    the rows laid out lays out the next page, in order, until all are there."""
     names = seed(app, MANY)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, 1)

@@ -368,6 +368,33 @@ def test_a_search_is_read_a_page_at_a_time_in_key_order(store) -> None:
     assert [stored.key for stored in store.smtp.search("HOST6", 3)] == ["PPP6"]
 
 
+#: Names and hosts whose folding or LIKE escaping a search could get wrong.
+SEARCHED = [("Zürich", "mail.zu\u0308rich.example"), ("STRASSE", "a.example"), ("Straße-2", "b.example"),
+            ("Ωmega", "c.example"), ("50%_OFF", "d.example"), ("back\\slash", "e.example"),
+            ("OFFICE", "smtp.office365.com")]
+
+
+@pytest.mark.engines
+@pytest.mark.parametrize("text", ["", "zür", "ZU\u0308R", "strasse", "STRAẞE", "ω", "%", "_", "\\", "0%_", "o",
+                                  " office ", "365.", "é"])
+def test_the_look_up_lists_index_finds_what_the_search_finds(store, text: str) -> None:
+    """An F4 list filters the rows Records.listing read, in memory, by the
+    rule each engine's search follows (records.searched_for): the same
+    records, in the same order, and the listed columns as stored."""
+    from fincon_tui.services.lookup_index import LookupIndex
+
+    with store.transaction() as work:
+        for name, host in SEARCHED:
+            work.smtp.insert(definition(name=name, mail_server=host))
+    columns = ("name", "mail_server", "port", "use_tls")
+    index = LookupIndex.of(store.smtp.listing(columns), len(columns))
+    found = index.find(text, 0, 100)
+    assert [key for key, _ in found] == [stored.key for stored in store.smtp.search(text, 100)]
+    assert [key for key, _ in index.find(text, 1, 2)] == [stored.key for stored in store.smtp.search(text, 2, 1)]
+    if text == "o":
+        assert ("OFFICE", ("OFFICE", "smtp.office365.com", "587", "Y")) in found
+
+
 def test_the_quick_check_and_the_migration_agree_on_the_application_id(db_path: Path) -> None:
     from fincon_tui.storage import checks
     from fincon_tui.storage.migrations import APPLICATION_ID

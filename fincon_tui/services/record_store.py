@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -23,6 +23,7 @@ from fincon_tui.storage import audit
 from fincon_tui.storage.records import Keyed, Stored
 
 if TYPE_CHECKING:
+    from fincon_tui.services.lookup_index import LookupIndex
     from fincon_tui.storage.records import LoginTest, SpfVerdict
     from fincon_tui.storage.store import Records, Store
 
@@ -120,6 +121,13 @@ class RecordService(Generic[R]):
 
     def search(self, text: str, limit: int = 200, offset: int = 0) -> list[Stored[R]]:
         return self.repo.search(text, limit, offset)
+
+    def lookup_index(self, columns: Sequence[str]) -> LookupIndex:
+        """Every record as a row of `columns` (its table's, the key first),
+        for an F4 list to filter in memory."""
+        from fincon_tui.services.lookup_index import LookupIndex
+
+        return LookupIndex.of(self.repo.listing(columns), len(columns))
 
     def chunks(self) -> Generator[list[Stored[R]], None, None]:
         """Every record in search('')'s order, a chunk at a time (Records.chunks):

@@ -81,6 +81,14 @@ def fold(text: SqliteValue) -> SqliteValue:
     return unicodedata.normalize("NFC", text).casefold() if isinstance(text, str) else text
 
 
+def searched_for(text: str) -> str:
+    """What a search for `text` looks for: `text` without its outer spaces,
+    folded.  A record matches when the fold of one of its searched values
+    contains it; each engine's `search` and the look-up list's index in
+    memory (services/lookup_index.py) all match by this."""
+    return str(fold(text.strip()))
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 

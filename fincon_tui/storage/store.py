@@ -174,6 +174,12 @@ class Records(Protocol[R]):
         skipped (the next page of a look-up list); '' gives every record."""
         ...
 
+    def listing(self, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        """Every record's `columns` (names of its table's columns), then
+        the values `search` looks in, in the order search('') gives, as
+        stored: no record is made (an F4 list holds every record's row)."""
+        ...
+
     def page(self, query: PageQuery) -> Page[R]:
         """One page of every record, in key order (see PageQuery)."""
         ...

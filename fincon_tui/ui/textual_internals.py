@@ -14,7 +14,7 @@ what an SSH link carries; a full screen is about 6 KB.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from rich.text import Text
 from textual import events, on
@@ -168,27 +168,6 @@ def merged_bindings(node_class: type[DOMNode]) -> dict[str, list[Binding]]:
     start-up check for keys that would do two things on one screen must see
     exactly what Textual will bind."""
     return dict(node_class._merge_bindings().key_to_bindings)  # noqa: SLF001
-
-
-def paint_now(screen: Screen[Any], *changed: Widget) -> None:
-    """11. `Screen._on_timer_update`: what changed on `screen`, `changed` among it, painted now.
-
-    Textual paints a change in steps: the widget, once idle, posts an Update
-    to its screen, which marks it dirty and, once idle itself, resumes its
-    update timer, which paints up to 1/60 s later.  A filter keystroke in
-    the F4 list starts a search whose result comes back from the database
-    thread within a few milliseconds: the echo of the typed character and
-    the new rows then went out in one frame, after both, so the search
-    delayed the echo (issue 26: the echo comes first, the preview follows).
-    Called as the character lands, the echo is written at once (`changed`
-    are marked dirty here if their Update is still to come); the result is
-    painted by the timer as usual.  It costs the Input's line: a second,
-    small frame."""
-    for widget in changed:
-        if widget._repaint_required and screen in screen._compositor:  # noqa: SLF001
-            widget._repaint_required = False  # noqa: SLF001 (as Widget._check_refresh, then Screen._on_update)
-            screen._dirty_widgets.add(widget)  # noqa: SLF001
-    screen._on_timer_update()  # noqa: SLF001
 
 
 class SteadyInput(Input):

@@ -25,6 +25,7 @@ from fincon_tui.storage.records import (
     Stored,
     fold,
     new_row_id,
+    searched_for,
     still_loaded,
     stored_reader,
     utc_now,
@@ -161,11 +162,15 @@ class Table(Generic[R]):
         self.session.run(f"DELETE FROM {self.table} WHERE {self.key_column} = %s", [current.key])
 
     def search(self, text: str, limit: int, offset: int = 0) -> list[Stored[R]]:
-        folded = str(fold(text.strip()))
-        pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = "%" + searched_for(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where = " OR ".join(f"lower({column}) LIKE %s" for column in self.search_columns)
         return self._select(f"{self.order_column} LIKE %s OR {where}", [pattern] * (len(self.search_columns) + 1),
                             f'{self.order_column} COLLATE "C"', limit, offset)
+
+    def listing(self, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+        named = ", ".join([*columns, *self.search_columns])
+        sql = f'SELECT {named} FROM {self.table} ORDER BY {self.order_column} COLLATE "C"'
+        return [row for _, rows in self.session.chunks(sql, records.LIST_CHUNK) for row in rows]
 
     def chunks(self, size: int = 0) -> Generator[list[Stored[R]], None, None]:
         """Every record in search('')'s order, `size` (else records.LIST_CHUNK) at a time, from one query."""

@@ -3,41 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.widgets import Input, Label
 
+from fincon_tui.services.lookup_index import LookupIndex, Row
 from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
-from fincon_tui.ui.textual_internals import SteadyInput, paint_now
+from fincon_tui.ui.textual_internals import SteadyInput
 from fincon_tui.ui.widgets.form import unfocusable
 from fincon_tui.ui.widgets.list_rows import Column, fitted_widths, wrapped_row
-from fincon_tui.ui.widgets.row_window import Row, RowWindow
+from fincon_tui.ui.widgets.row_window import RowWindow
 from fincon_tui.ui.widgets.text_update import update_text
+
+if TYPE_CHECKING:
+    from fincon_tui.ui.change_watch import ChangesNoticed
 
 #: Rows of the list where the terminal has them; on a short one, fewer, so
 #: that the frame, the filter, the heading, the count and the legend still
 #: show (11 rows).
 LIST_ROWS = 10
-#: Rows read at a time: two windows' worth.  A filter keystroke reads and
-#: lays out these only (it read 200, and laying them out was most of its
-#: cost); moving within a window of the last row read reads the next ones.
+#: Rows laid out at a time: two windows' worth.  A filter keystroke lays out
+#: these only (laying out 200 was most of its cost); moving within a window
+#: of the last row laid out lays out the next ones.
 PAGE = 2 * LIST_ROWS
 
-#: (text typed, rows to skip, rows wanted) -> (key, its value in each
-#: column) of the records that match, in order.
-Search = Callable[[str, int, int], Awaitable[list[tuple[str, tuple[str, ...]]]]]
+#: Reads the list's rows (in the database thread, for records).
+Load = Callable[[], Awaitable[LookupIndex]]
 
 
 class LookupScreen(DialogScreen[str | None]):
     """Type to filter, Up/Down to move, Enter to pick, Esc to close.
-    `search(text, skip, count)` returns (key, cells) pairs in display order,
-    a page at a time; it runs in the database thread, a newer keystroke's
-    search replaces an older one not begun, and a result for an older
-    filter never shows over a newer one's.  The echo of a typed character
-    is painted before its search begins.
+    `load()` reads every row of the list once, as the window opens (keys
+    typed meanwhile wait for it), and again when another admin changes a
+    record; each filter keystroke then searches the rows in memory, so that
+    its rows show in the same frame as the character typed.
     The columns are as wide as their values, narrowed to the window's width
     by wrapping the widest values (never cut)."""
 
@@ -54,18 +57,17 @@ class LookupScreen(DialogScreen[str | None]):
     HELP_TEXT = ("The records that exist, in order.  Type to narrow the list to those that contain what you "
             "typed; Enter puts the highlighted one into the field.",)
 
-    def __init__(self, title: str, columns: Sequence[Column], search: Search) -> None:
+    def __init__(self, title: str, columns: Sequence[Column], load: Load) -> None:
         super().__init__(title)
         self.columns = columns
-        self.search = search
-        #: The rows read for the filter, and whether they are all that match.
-        self.rows: list[tuple[str, tuple[str, ...]]] = []
+        self.load = load
+        #: Every row of the list, once read, and how many reads were begun.
+        self.index: LookupIndex | None = None
+        self.reads = 0
+        #: The rows laid out for the filter, and whether they are all that match.
+        self.rows: list[Row] = []
         self.complete = True
         self.text = ""
-        #: Counts the filters asked for: a result for an older one is dropped.
-        self.generation = 0
-        #: The generation whose next rows are being read, if any.
-        self.reading_more: int | None = None
         self.room = 0
         self.widths: list[int] = []
 
@@ -79,22 +81,36 @@ class LookupScreen(DialogScreen[str | None]):
         filter_input = self.query_one("#lookup-filter", Input)
         filter_input.cursor_blink = getattr(self.app, "cursor_blink", True)
         filter_input.focus()
-        self.refresh_list("")
+        services_of(self).database.work(self, self._load(), group="lookup")
+
+    def on_changes_noticed(self, noticed: ChangesNoticed) -> None:
+        """Another admin's change: the rows are read again, the filter and
+        the highlighted record kept (keys go on meanwhile, over the rows before)."""
+        services_of(self).database.work(self, self._load(), group="lookup", holds_keys=False)
+
+    async def _load(self) -> None:
+        self.reads += 1
+        read = self.reads
+        index = await self.load()
+        if read != self.reads:
+            return  # a newer read follows: its rows show, never these over them
+        window = self.query_one(RowWindow)
+        kept = window.rows[window.highlighted][0] if window.highlighted is not None else None
+        self.index = index
+        self.refresh_list(self.text)
+        if kept is not None and kept in window.keys:
+            window.highlight(window.keys.index(kept))
 
     @on(Input.Changed, "#lookup-filter")
     def filter_changed(self, event: Input.Changed) -> None:
-        paint_now(self, event.input)  # the echo first; the search's result follows
         self.refresh_list(event.value)
 
     def refresh_list(self, text: str) -> None:
-        self.generation += 1
+        """The rows that match `text`, the first highlighted (once the rows are read)."""
         self.text = text
-        services_of(self).database.work(self, self._show(text, self.generation), group="lookup")
-
-    async def _show(self, text: str, generation: int) -> None:
-        rows = await self.search(text, 0, PAGE + 1)
-        if generation != self.generation:
-            return  # a newer filter's search follows: its result shows, never this one over it
+        if self.index is None:
+            return
+        rows = self.index.find(text, 0, PAGE + 1)
         self.rows, self.complete = rows[:PAGE], len(rows) <= PAGE
         self.room = 0
         self._lay_out(highlighted=0)
@@ -102,21 +118,12 @@ class LookupScreen(DialogScreen[str | None]):
 
     def _read_more(self) -> None:
         """The next rows of the filter, once the highlight comes within a
-        window of the last row read."""
+        window of the last row laid out."""
         near_the_end = (self.query_one(RowWindow).highlighted or 0) >= len(self.rows) - LIST_ROWS
-        if self.complete or not near_the_end or self.reading_more == self.generation:
+        if self.index is None or self.complete or not near_the_end:
             return
-        self.reading_more = self.generation
-        services_of(self).database.work(self, self._more(self.text, len(self.rows), self.generation),
-                                        group="lookup-more")
-
-    async def _more(self, text: str, offset: int, generation: int) -> None:
-        rows = await self.search(text, offset, PAGE + 1)
-        if generation != self.generation:
-            return  # the filter changed meanwhile: its own rows show
-        self.reading_more = None
-        known = {key for key, _ in self.rows}  # a record another admin added meanwhile may repeat one
-        added = [row for row in rows[:PAGE] if row[0] not in known]
+        rows = self.index.find(self.text, len(self.rows), PAGE + 1)
+        added = rows[:PAGE]
         self.rows += added
         self.complete = len(rows) <= PAGE
         if fitted_widths(self.columns, [cells for _, cells in self.rows], self.room) != self.widths:
@@ -125,7 +132,6 @@ class LookupScreen(DialogScreen[str | None]):
         else:
             self.query_one(RowWindow).add([self._row(key, cells) for key, cells in added])
         self._count()
-        self._read_more()
 
     def _count(self) -> None:
         count = f"{len(self.rows)} found" if self.complete else f"{len(self.rows)} or more; type to narrow"
@@ -150,7 +156,7 @@ class LookupScreen(DialogScreen[str | None]):
                     wrapped_row(self.columns, self.widths, [column.title for column in self.columns]))
         window.show([self._row(key, cells) for key, cells in self.rows], highlighted)
 
-    def _row(self, key: str, cells: tuple[str, ...]) -> Row:
+    def _row(self, key: str, cells: tuple[str, ...]) -> tuple[str, list[str]]:
         """A row: its values wrap in their columns, so it may take several lines."""
         return key, wrapped_row(self.columns, self.widths, cells).split("\n")
 

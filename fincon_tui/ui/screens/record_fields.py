@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fincon_tui._exceptions import FieldError, StorageError, describe
+from fincon_tui.services.lookup_index import LookupIndex
 from fincon_tui.ui.screens.lookup import LookupScreen
 from fincon_tui.ui.widgets.chrome import first_of
 from fincon_tui.ui.widgets.inputs import FieldInput
@@ -100,15 +101,12 @@ class DetailFields:
             return
         service = prompt.service(form.app)
 
-        def rows(text: str, skip: int, count: int) -> list[tuple[str, tuple[str, ...]]]:
-            return [(stored.key, prompt.cells(stored.record)) for stored in service.search(text, count, skip)]
-
-        async def search(text: str, skip: int, count: int) -> list[tuple[str, tuple[str, ...]]]:
+        async def load() -> LookupIndex:
             try:
-                return await form.database.run(rows, text, skip, count)
+                return await form.database.run(service.lookup_index, prompt.read)
             except StorageError as error:
                 form.message.error(f"Could not read the list: {error}")
-                return []
+                return LookupIndex([], [])
 
         def picked(key: str | None) -> None:
             """The key picked goes into the field, which keeps the cursor (as
@@ -119,4 +117,4 @@ class DetailFields:
             if field_id == form.KEY:
                 form.key_field.enter()
 
-        form.app.push_screen(LookupScreen(prompt.title, prompt.columns, search), picked)
+        form.app.push_screen(LookupScreen(prompt.title, prompt.columns, load), picked)

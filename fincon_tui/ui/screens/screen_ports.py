@@ -45,7 +45,8 @@ class Prompt:
     title: str
     service: Callable[[Any], RecordService[Any]]
     columns: tuple[Column, ...]
-    cells: Callable[[Any], tuple[str, ...]]
+    #: The table's column shown in each, the key first (Records.listing).
+    read: tuple[str, ...]
 
 
 class ScreenPart(WorkerNode, Protocol):

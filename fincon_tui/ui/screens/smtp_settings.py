@@ -35,17 +35,12 @@ CREATE_QUESTION = "The SMTP definition does not exist – do you want to create 
 YN = "Y=Yes, N=No"
 
 
-def definition_cells(definition: smtp.SmtpDefinition) -> tuple[str, ...]:
-    """One row of the SMTP definition look-up list."""
-    return definition.name, definition.mail_server, str(definition.port), "Y" if definition.use_tls else "N"
-
-
 DEFINITION_PROMPT = Prompt(
     title="SMTP definitions",
     service=lambda app: app.smtp,
     columns=(Column("SMTP Name", smtp.NAME_MAX), Column("Mail Server", 36), Column("Port", 5, right=True),
              Column("TLS", 3)),
-    cells=definition_cells,
+    read=("name", "mail_server", "port", "use_tls"),
 )
 
 
@@ -211,14 +206,12 @@ class SmtpSettingsScreen(RecordFormScreen):
             super().action_prompt()
             return
         from fincon_tui.domain.providers import PROVIDERS
+        from fincon_tui.services.lookup_index import LookupIndex
         from fincon_tui.ui.screens.lookup import LookupScreen
 
-        async def search(text: str, skip: int, count: int) -> list[tuple[str, tuple[str, ...]]]:
-            wanted = text.strip().lower()
-            found: list[tuple[str, tuple[str, ...]]] = [
-                (p.host, (p.name, p.host, str(p.port), "Y" if p.use_tls else "N"))
-                for p in PROVIDERS if wanted in f"{p.name} {p.host}".lower()]
-            return found[skip:skip + count]
+        async def load() -> LookupIndex:
+            return LookupIndex([(p.host, (p.name, p.host, str(p.port), "Y" if p.use_tls else "N")) for p in PROVIDERS],
+                               [(p.name, p.host) for p in PROVIDERS])
 
         def picked(host: str | None) -> None:
             if host is None:
@@ -227,7 +220,7 @@ class SmtpSettingsScreen(RecordFormScreen):
             self.field("mail_server").put(host.replace("*", "us-east-1"), focus=True)
 
         columns = (Column("Provider", 26), Column("Mail Server", 36), Column("Port", 5, right=True), Column("TLS", 3))
-        self.app.push_screen(LookupScreen("Mail providers", columns, search), picked)
+        self.app.push_screen(LookupScreen("Mail providers", columns, load), picked)
 
     def parser(self) -> Parser:
         secrets = self.secrets

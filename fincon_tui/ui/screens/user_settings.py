@@ -51,7 +51,7 @@ USER_PROMPT = Prompt(
     title="User email settings",
     service=lambda app: app.users,
     columns=(Column("User", users.USER_CODE_MAX), Column("Sender", 30), Column("SMTP Definition", NAME_MAX)),
-    cells=lambda user: (user.user_code, user.sender_name, user.smtp_name),
+    read=("user_code", "sender_name", "smtp_name"),
 )
 
 
