@@ -7,7 +7,9 @@ Headless, each key is timed until the app is idle again (bench/ratios.py):
 the screen changes (the first key after start-up, the menu to SMTP
 Settings, Enter to the create window, y to the details) against a key that
 pushes the bare 12 Inputs or the bare question, and a character typed in the
-open form against one typed in a bare Input.
+open form against one typed in a bare Input; so is a character typed into
+a new user's SMTP Definition (User Email Settings, on a database of its
+own), each of which asks the database for the Login used line.
 """
 
 from __future__ import annotations
@@ -39,8 +41,11 @@ FIGURES = (
     ("Enter to the create window", 2.0),
     ("y to the details", 2.0),
     ("a character typed in the form", None),
+    ("a character typed in SMTP Definition", None),
 )
 TYPED = "smtp.office365.com"
+#: To a new user's form (User Email Settings), whose first field is SMTP Definition.
+TO_USER = ["1", "1", "2", *"ALICE", "enter", "y"]
 
 
 async def fincon_keys(db_path: Path) -> dict[str, Sample]:
@@ -64,6 +69,20 @@ async def fincon_keys(db_path: Path) -> dict[str, Sample]:
     }
 
 
+async def fincon_definition_keys(db_path: Path) -> dict[str, Sample]:
+    app = fincon_app(db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.typeahead.ready.wait()  # type: ignore[attr-defined]
+        await settle(pilot)
+        for key in TO_USER:
+            await timed_key(pilot, key)
+        typed = [await timed_key(pilot, key) for key in "OFFICE"]
+        field = app.focused
+        if field is None or field.id != "smtp_name" or getattr(field, "value", None) != "OFFICE":
+            raise SystemExit(f"OFFICE did not go into a new user's SMTP Definition (focused: {field!r})")
+    return {"a character typed in SMTP Definition": median_sample(typed)}
+
+
 async def bare_keys() -> dict[str, Sample]:
     app = BareApp()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -82,14 +101,20 @@ async def bare_keys() -> dict[str, Sample]:
         "Enter to the create window": question,
         "y to the details": third,
         "a character typed in the form": median_sample(typed),
+        "a character typed in SMTP Definition": median_sample(typed),
     }
 
 
 def headless(tmp: Path, rounds: int) -> list[Figure]:
     figures = {name: Figure(name, goal) for name, goal in FIGURES}
     count = iter(range(rounds))
-    run_rounds(rounds, lambda: asyncio.run(fincon_keys(tmp / f"keys{next(count)}.db")),
-               lambda: asyncio.run(bare_keys()), figures)
+
+    def fincon() -> dict[str, Sample]:
+        n = next(count)
+        seed = asyncio.run(fincon_keys(tmp / f"keys{n}.db"))
+        return {**seed, **asyncio.run(fincon_definition_keys(tmp / f"user{n}.db"))}
+
+    run_rounds(rounds, fincon, lambda: asyncio.run(bare_keys()), figures)
     return list(figures.values())
 
 
