@@ -93,7 +93,7 @@ async def test_the_delete_question_names_a_password_only_when_there_is_one(seede
         question = str(seeded.screen.query_one("#question").content)
         assert question == "Delete SMTP definition RELAY?"
         await pilot.press("y")
-    assert [row["name"] for row in smtp_rows(seeded.smtp.store.db)] == ["OFFICE", "OWN"]
+    assert [row["name"] for row in smtp_rows(seeded.smtp.store.db.utils)] == ["OFFICE", "OWN"]
 
 
 async def stale_binding_message(app, size, help_key: str = "f1") -> list[str]:
