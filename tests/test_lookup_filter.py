@@ -39,7 +39,7 @@ def shown(window: LookupScreen) -> list[str]:
 
 
 def rows_of(*keys: str) -> LookupIndex:
-    return LookupIndex([(key, (key,)) for key in keys], [(key,) for key in keys])
+    return LookupIndex([(key, key) for key in keys], shown=1)
 
 
 def count_line(window: LookupScreen) -> str:

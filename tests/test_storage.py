@@ -387,7 +387,7 @@ def test_the_look_up_lists_index_finds_what_the_search_finds(store, text: str) -
         for name, host in SEARCHED:
             work.smtp.insert(definition(name=name, mail_server=host))
     columns = ("name", "mail_server", "port", "use_tls")
-    index = LookupIndex.of(store.smtp.listing(columns), len(columns))
+    index = LookupIndex(store.smtp.listing(columns), len(columns))
     found = index.find(text, 0, 100)
     assert [key for key, _ in found] == [stored.key for stored in store.smtp.search(text, 100)]
     assert [key for key, _ in index.find(text, 1, 2)] == [stored.key for stored in store.smtp.search(text, 2, 1)]

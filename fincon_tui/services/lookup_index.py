@@ -2,15 +2,16 @@
 then each filter keystroke is a search of a string, not a database query.
 
 A record matches as in the database (records.searched_for): the fold of one
-of its searched values contains what was typed, folded.  The folded values
-are one string, each value ended by NUL (which no typed text holds), so
-that a search is `str.find` from match to match, and a page of 20 rows of
-10,000 is found as soon as its 21st row is.
+of its searched values contains what was typed, folded.  The searched values
+are one folded string, the values of a row apart by SOH and the rows by
+newlines (which typed text never holds), made in one pass: 100,000 records
+take a fold of one string, not one a value.  A search is `str.find` from
+match to match, so a page of 20 rows is found as soon as its 21st row is;
+a row's shown values are made text only when it is found.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ from fincon_tui.storage.records import fold, searched_for
 
 #: A row of the list: its key, and its value in each column, as text.
 Row = tuple[str, tuple[str, ...]]
-_END = "\0"
+_VALUES, _ROWS = "\x01", "\n"
 
 
 def as_text(value: object) -> str:
@@ -29,43 +30,35 @@ def as_text(value: object) -> str:
 class LookupIndex:
     """The rows of a look-up list, in order, and the values searched in each."""
 
-    def __init__(self, rows: Sequence[Row], searched: Sequence[Sequence[object]]) -> None:
-        self.rows = rows
-        folded = ["".join(str(fold(as_text(value))).replace(_END, "") + _END for value in values)
-                  for values in searched]
-        #: Where each row's values start in the string.
-        self.starts = [0] * len(folded)
-        at = 0
-        for index, text in enumerate(folded):
-            self.starts[index] = at
-            at += len(text)
-        self.text = "".join(folded)
-
-    @classmethod
-    def of(cls, listed: Sequence[tuple[Any, ...]], columns: int) -> LookupIndex:
-        """From Records.listing's rows: the key and the rest of `columns`
-        shown, the values after them searched."""
-        return cls([(as_text(row[0]), tuple(as_text(value) for value in row[:columns])) for row in listed],
-                   [row[columns:] for row in listed])
+    def __init__(self, listed: Sequence[tuple[Any, ...]], shown: int, key: int = 0) -> None:
+        """`listed`: each row's `shown` values (its key the `key`-th), then
+        the values searched, as text (Records.listing's rows)."""
+        self.listed = listed
+        self.shown = shown
+        self.key = key
+        self.text = str(fold(_ROWS.join([_VALUES.join(row[shown:]).replace(_ROWS, _VALUES) for row in listed])))
 
     def find(self, text: str, skip: int, count: int) -> list[Row]:
         """The rows that match `text`, in order, the first `skip` of them
         skipped, at most `count`."""
         needle = searched_for(text)
-        if _END in needle:
+        if _ROWS in needle or _VALUES in needle:
             return []
         if not needle:
-            return list(self.rows[skip:skip + count])
+            return [self._row(row) for row in self.listed[skip:skip + count]]
         found: list[Row] = []
-        at, last = self.text.find(needle), -1
+        row, counted = 0, 0
+        at = self.text.find(needle)
         while at >= 0 and len(found) < count:
-            row = bisect_right(self.starts, at) - 1
-            if row != last:
-                last = row
-                if skip:
-                    skip -= 1
-                else:
-                    found.append(self.rows[row])
-            following = self.starts[row + 1] if row + 1 < len(self.starts) else len(self.text)
-            at = self.text.find(needle, following)
+            row += self.text.count(_ROWS, counted, at)
+            counted = at
+            if skip:
+                skip -= 1
+            else:
+                found.append(self._row(self.listed[row]))
+            following = self.text.find(_ROWS, at)
+            at = self.text.find(needle, following + 1) if following >= 0 else -1
         return found
+
+    def _row(self, listed: tuple[Any, ...]) -> Row:
+        return as_text(listed[self.key]), tuple(as_text(value) for value in listed[:self.shown])

@@ -127,7 +127,7 @@ class RecordService(Generic[R]):
         for an F4 list to filter in memory."""
         from fincon_tui.services.lookup_index import LookupIndex
 
-        return LookupIndex.of(self.repo.listing(columns), len(columns))
+        return LookupIndex(self.repo.listing(columns), len(columns))
 
     def chunks(self) -> Generator[list[Stored[R]], None, None]:
         """Every record in search('')'s order, a chunk at a time (Records.chunks):

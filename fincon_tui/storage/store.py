@@ -175,9 +175,10 @@ class Records(Protocol[R]):
         ...
 
     def listing(self, columns: Sequence[str]) -> list[tuple[Any, ...]]:
-        """Every record's `columns` (names of its table's columns), then
-        the values `search` looks in, in the order search('') gives, as
-        stored: no record is made (an F4 list holds every record's row)."""
+        """Every record's `columns` (names of its table's columns) as
+        stored, then the values `search` looks in as text (NULL: ''), in the
+        order search('') gives: no record is made (an F4 list holds every
+        record's row)."""
         ...
 
     def page(self, query: PageQuery) -> Page[R]:

@@ -286,7 +286,7 @@ class Repository(Generic[R]):
 
     def listing(self, columns: Sequence[str]) -> list[tuple[Any, ...]]:
         """Every record's `columns`, then its searched values, in search('')'s order."""
-        named = ", ".join([*columns, *self.search_columns])
+        named = ", ".join([*columns, *(f"CAST(coalesce({column}, '') AS TEXT)" for column in self.search_columns)])
         return self.db.execute(f"SELECT {named} FROM {self.table} ORDER BY {self.key_column} COLLATE NOCASE").fetchall()
 
 

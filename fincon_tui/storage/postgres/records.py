@@ -168,7 +168,7 @@ class Table(Generic[R]):
                             f'{self.order_column} COLLATE "C"', limit, offset)
 
     def listing(self, columns: Sequence[str]) -> list[tuple[Any, ...]]:
-        named = ", ".join([*columns, *self.search_columns])
+        named = ", ".join([*columns, *(f"CAST(coalesce({column}, '') AS TEXT)" for column in self.search_columns)])
         sql = f'SELECT {named} FROM {self.table} ORDER BY {self.order_column} COLLATE "C"'
         return [row for _, rows in self.session.chunks(sql, records.LIST_CHUNK) for row in rows]
 

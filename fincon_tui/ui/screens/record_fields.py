@@ -106,7 +106,7 @@ class DetailFields:
                 return await form.database.run(service.lookup_index, prompt.read)
             except StorageError as error:
                 form.message.error(f"Could not read the list: {error}")
-                return LookupIndex([], [])
+                return LookupIndex([], len(prompt.read))
 
         def picked(key: str | None) -> None:
             """The key picked goes into the field, which keeps the cursor (as

@@ -210,8 +210,8 @@ class SmtpSettingsScreen(RecordFormScreen):
         from fincon_tui.ui.screens.lookup import LookupScreen
 
         async def load() -> LookupIndex:
-            return LookupIndex([(p.host, (p.name, p.host, str(p.port), "Y" if p.use_tls else "N")) for p in PROVIDERS],
-                               [(p.name, p.host) for p in PROVIDERS])
+            return LookupIndex([(p.name, p.host, str(p.port), "Y" if p.use_tls else "N", p.name, p.host)
+                                for p in PROVIDERS], shown=4, key=1)
 
         def picked(host: str | None) -> None:
             if host is None:

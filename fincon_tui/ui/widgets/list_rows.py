@@ -55,6 +55,8 @@ class Column:
 
     def wrapped(self, text: str, width: int) -> list[str]:
         """`text` on as many lines of `width` cells as it needs (never cut)."""
+        if cell_len(visible(text)) <= width:
+            return [self.cell(text, width)]  # on one line (most values: an F4 key lays out 20 rows)
         lines: list[str] = []
         for word in visible(text).split(" "):
             if lines and cell_len(lines[-1]) + 1 + cell_len(word) <= width:
