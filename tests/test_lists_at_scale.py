@@ -243,3 +243,23 @@ def test_a_drivers_error_while_a_generator_is_read_is_a_storage_error() -> None:
     assert next(read) == 1
     with pytest.raises(StorageError, match="damaged"):
         next(read)
+
+
+def test_a_page_says_whether_records_come_before_and_after_it(store, vault) -> None:
+    from fincon_tui.storage.records import PageQuery
+
+    smtp = SmtpSettings(store, vault)
+    for n in range(5):
+        smtp.save(definition(name=f"D{n:02}"), KEEP, None)
+
+    def page(key: str, direction: str = "from") -> tuple[list[str], bool, bool]:
+        with store.read():
+            found = store.smtp.page(PageQuery(key, 2, direction))
+        return [stored.key for stored in found.rows], found.before, found.after
+
+    assert page("") == (["D00", "D01"], False, True)
+    assert page("D02") == (["D02", "D03"], True, True)
+    assert page("D04") == (["D04"], True, False)
+    assert page("D01", "after") == (["D02", "D03"], True, True)
+    assert page("D02", "before") == (["D00", "D01"], False, True)
+    assert page("D04", "before") == (["D02", "D03"], True, True)

@@ -22,15 +22,13 @@ class Repository(Protocol[R]):
 
     def where(self, where: str, args: Sequence[SqliteValue], order_by: str, limit: int) -> list[Stored[R]]: ...
 
+    def exists(self, where: str, args: Sequence[SqliteValue]) -> bool: ...
+
 
 def _keys(
     repo: Repository[R], where: str, args: Sequence[SqliteValue], size: int, descending: bool = False
 ) -> list[Stored[R]]:
     return repo.where(where, args, f"{repo.key_column}{' DESC' if descending else ''}", size)
-
-
-def _exists(repo: Repository[R], where: str, args: Sequence[SqliteValue]) -> bool:
-    return bool(repo.where(where, args, repo.key_column, 1))
 
 
 def page_from(repo: Repository[R], start: str, size: int, *, past: bool = False) -> Page[R]:
@@ -40,7 +38,7 @@ def page_from(repo: Repository[R], start: str, size: int, *, past: bool = False)
     rows = _keys(repo, f"{column} {'>' if past else '>='} ?", [start], size + 1)
     if not rows and start:
         return page_before(repo, None, size)
-    before = bool(rows) and _exists(repo, f"{column} < ?", [rows[0].key])
+    before = bool(rows) and repo.exists(f"{column} < ?", [rows[0].key])
     return Page(rows[:size], before, len(rows) > size)
 
 
@@ -53,4 +51,4 @@ def page_before(repo: Repository[R], first: str | None, size: int) -> Page[R]:
     if len(rows) <= size:
         return page_from(repo, "", size)
     rows = list(reversed(rows[:size]))
-    return Page(rows, True, _exists(repo, f"{column} > ?", [rows[-1].key]))
+    return Page(rows, True, repo.exists(f"{column} > ?", [rows[-1].key]))

@@ -190,6 +190,11 @@ class Repository(Generic[R]):
         """Records matching an SQL condition (empty: all), in `order_by` order."""
         return self._records(where or None, args, order_by, limit)
 
+    def exists(self, where: str, args: Sequence[SqliteValue]) -> bool:
+        """Whether a record matches an SQL condition (a page's: any before it), no row read."""
+        return bool(self.db.execute(f"SELECT EXISTS (SELECT 1 FROM {self.table} WHERE {where})", list(args))
+                    .fetchone()[0])
+
     def many(self, keys: Sequence[str]) -> dict[object, Stored[R]]:
         """The records of `keys` by folded key, in one query a chunk (a key
         that folds like a stored one but is spelled otherwise: one get)."""
