@@ -104,6 +104,7 @@ class Declaration(Generic[R]):
         #: For `shown`: None where the value is shown as it is (a number).
         self._shown = tuple(None if isinstance(rule, WholeNumber) else rule.as_text
                             for _, rule, _ in self._getters if rule is not None)
+        self._reader_of: dict[tuple[str, ...], Callable[[Sequence[Any]], R] | None] = {}
         self._clean = _clean_getter(record, self._plain, self._members) or (
             lambda record: dict(zip(self._names, self._values(record), strict=True)))
 
@@ -167,7 +168,14 @@ class Declaration(Generic[R]):
         """What from_columns makes of a row, for rows given as tuples of
         `columns` (a query's): each value read by its index and the record
         built by position, for a list of 20,000.  None when the record's
-        attributes are not all the declared fields (or `columns` lacks one)."""
+        attributes are not all the declared fields (or `columns` lacks one).
+        Made once for each set of columns: a Work with page asks on every page."""
+        key = tuple(columns)
+        if key not in self._reader_of:
+            self._reader_of[key] = self._reader(key)
+        return self._reader_of[key]
+
+    def _reader(self, columns: Sequence[str]) -> Callable[[Sequence[Any]], R] | None:
         import dataclasses
 
         at = {name: index for index, name in enumerate(columns)}
