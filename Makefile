@@ -63,6 +63,7 @@ BENCH := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python
 bench: $(STAMP)
 	$(BENCH) bench/startup.py
 	$(BENCH) bench/keystrokes.py
+	$(BENCH) bench/echo.py
 	$(BENCH) bench/lookup.py
 	$(BENCH) bench/keyrepeat.py
 	$(BENCH) bench/passwords.py

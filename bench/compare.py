@@ -4,7 +4,7 @@
 Run: .venv/bin/python bench/compare.py REF [ROUNDS]
 REF is checked out into a temporary git worktree with a virtual environment
 of its own (pip install -e, from the package cache).  Each ratio bench
-(startup, keystrokes, lookup, keyrepeat) then runs ROUNDS times (3; at least 2)
+(startup, keystrokes, echo, lookup, keyrepeat) then runs ROUNDS times (3; at least 2)
 for the working tree and for REF, alternately (A B A B), and the table gives
 each figure's median for both, the ratio HEAD/REF of the wall clock and of
 the CPU, and each side's ratio against its bare twin.
@@ -32,6 +32,7 @@ ROOT = BENCH.parent
 BENCHES: dict[str, list[str]] = {
     "startup.py": ["3"],
     "keystrokes.py": ["3"],
+    "echo.py": ["3", "30"],
     "lookup.py": ["10000", "3"],
     "keyrepeat.py": ["3"],
 }

@@ -159,7 +159,7 @@ class Figure:
 
     name: str
     goal: float | None
-    unit: str = "ms"  # or "MiB" (then a sample's CPU part is unused)
+    unit: str = "ms"  # or a quantity ("MiB", "bytes"): then a sample's CPU part is unused
     fincon: list[Sample] = field(default_factory=list)
     bare: list[Sample] = field(default_factory=list)
 
@@ -192,7 +192,7 @@ def report(title: str, figures: Sequence[Figure]) -> None:
         cpu_ratio = f_cpu / b_cpu if b_cpu else float("inf")
         goal = f"{figure.goal:.1f}x" if figure.goal else ""
         mark = ("✓" if ratio <= figure.goal else "✗") if figure.goal else ""
-        if figure.unit == "MiB":
+        if figure.unit != "ms":
             values = f"{f_wall:>15.1f} {b_wall:>15.1f} {ratio:>11.2f}"
         else:
             values = (f"{f_wall * 1000:>7.1f}/{f_cpu * 1000:<7.1f} {b_wall * 1000:>7.1f}/{b_cpu * 1000:<7.1f} "

@@ -7,11 +7,13 @@ without sending any of its own.  No time is asserted (speed is bench/'s)."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import sys
 import threading
 from functools import partial
 from pathlib import Path
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.widgets import Button, Input, Label, OptionList
@@ -143,3 +145,14 @@ async def test_settle_sends_no_message_to_the_widgets_it_waits_for() -> None:
         handled.clear()
         await settle(pilot)
         assert handled == []
+
+
+@pytest.mark.slow
+def test_the_echo_bench_types_into_both_programs_in_a_pty() -> None:
+    """bench/echo.py end to end, one short run: both programs reach their
+    form and echo every letter (a marker that changed would time it out)."""
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve().parent.parent / "bench" / "echo.py"), "1", "3"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for figure in ("echo of a typed character, median", "echo, 99th percentile", "bytes per typed character"):
+        assert figure in done.stdout and "n/a" not in done.stdout.split(figure)[1].splitlines()[0]
