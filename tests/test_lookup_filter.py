@@ -66,7 +66,7 @@ async def test_rows_read_before_another_admins_change_never_show_over_those_read
     first_may_answer = asyncio.Event()
     reads: list[int] = []
 
-    async def load() -> LookupIndex:
+    async def load(limit: int | None) -> LookupIndex:
         reads.append(len(reads))
         if len(reads) == 1:
             await first_may_answer.wait()
@@ -85,6 +85,35 @@ async def test_rows_read_before_another_admins_change_never_show_over_those_read
         await until(app.database.idle.is_set, "both reads ended")
         await pilot.pause()
         assert shown(window) == ["NEW-B"]
+
+
+async def test_the_first_page_shows_while_the_rest_is_read_and_keys_typed_meanwhile_wait(app) -> None:
+    """F4 reads a page first and shows it, then every row; a filter typed
+    meanwhile waits for all of them and applies to all of them."""
+    names = seed(app, MANY)
+    rest_may_answer = threading.Event()
+    limits: list[int | None] = []
+    lookup_index = app.smtp.lookup_index
+
+    def slow_rest(columns, limit):  # in the database thread
+        limits.append(limit)
+        if limit is None:
+            rest_may_answer.wait(60)
+        return lookup_index(columns, limit)
+
+    app.smtp.lookup_index = slow_rest
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, 1)
+        app.post_message(events.Key("f4", None))
+        app.post_message(events.Key("4", "4"))
+        await until(lambda: limits == [PAGE + 1, None], "the rest is read")
+        window = app.screen
+        assert isinstance(window, LookupScreen)
+        await until(lambda: shown(window) == names[:PAGE], "the first page")
+        assert window.query_one("#lookup-filter", Input).value == ""
+        rest_may_answer.set()
+        await until(lambda: shown(window) == ["DEF004", "DEF014", "DEF024", "DEF034", "DEF040", "DEF041", "DEF042",
+                                              "DEF043", "DEF044"], "the filter over every row")
 
 
 async def test_another_admins_change_shows_in_the_open_list_and_keys_read_nothing(app) -> None:
@@ -121,7 +150,7 @@ async def test_esc_closes_the_list_at_once_while_its_rows_are_still_read(app) ->
         may_answer.wait(60)
         return rows_of("LATE")
 
-    async def load() -> LookupIndex:
+    async def load(limit: int | None) -> LookupIndex:
         return await app.database.run(slow_rows)
 
     async with app.run_test(size=SIZE) as pilot:

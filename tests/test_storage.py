@@ -393,6 +393,7 @@ def test_the_look_up_lists_index_finds_what_the_search_finds(store, text: str) -
     assert [key for key, _ in index.find(text, 1, 2)] == [stored.key for stored in store.smtp.search(text, 2, 1)]
     if text == "o":
         assert ("OFFICE", ("OFFICE", "smtp.office365.com", "587", "Y")) in found
+        assert store.smtp.listing(columns, 2) == store.smtp.listing(columns)[:2]  # the first page, read first
 
 
 def test_the_quick_check_and_the_migration_agree_on_the_application_id(db_path: Path) -> None:

@@ -122,12 +122,12 @@ class RecordService(Generic[R]):
     def search(self, text: str, limit: int = 200, offset: int = 0) -> list[Stored[R]]:
         return self.repo.search(text, limit, offset)
 
-    def lookup_index(self, columns: Sequence[str]) -> LookupIndex:
-        """Every record as a row of `columns` (its table's, the key first),
-        for an F4 list to filter in memory."""
+    def lookup_index(self, columns: Sequence[str], limit: int | None = None) -> LookupIndex:
+        """Every record (the first `limit` if given) as a row of `columns`
+        (its table's, the key first), for an F4 list to filter in memory."""
         from fincon_tui.services.lookup_index import LookupIndex
 
-        return LookupIndex(self.repo.listing(columns), len(columns))
+        return LookupIndex(self.repo.listing(columns, limit), len(columns))
 
     def chunks(self) -> Generator[list[Stored[R]], None, None]:
         """Every record in search('')'s order, a chunk at a time (Records.chunks):

@@ -174,11 +174,11 @@ class Records(Protocol[R]):
         skipped (the next page of a look-up list); '' gives every record."""
         ...
 
-    def listing(self, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    def listing(self, columns: Sequence[str], limit: int | None = None) -> list[tuple[Any, ...]]:
         """Every record's `columns` (names of its table's columns) as
         stored, then the values `search` looks in as text (NULL: ''), in the
-        order search('') gives: no record is made (an F4 list holds every
-        record's row)."""
+        order search('') gives, the first `limit` if given: no record is
+        made (an F4 list holds every record's row)."""
         ...
 
     def page(self, query: PageQuery) -> Page[R]:

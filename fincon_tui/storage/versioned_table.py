@@ -289,10 +289,11 @@ class Repository(Generic[R]):
             args.append(pattern)
         return self._records(where, args, f"{self.key_column} COLLATE NOCASE", limit, offset)
 
-    def listing(self, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    def listing(self, columns: Sequence[str], limit: int | None = None) -> list[tuple[Any, ...]]:
         """Every record's `columns`, then its searched values, in search('')'s order."""
         named = ", ".join([*columns, *(f"CAST(coalesce({column}, '') AS TEXT)" for column in self.search_columns)])
-        return self.db.execute(f"SELECT {named} FROM {self.table} ORDER BY {self.key_column} COLLATE NOCASE").fetchall()
+        sql = f"SELECT {named} FROM {self.table} ORDER BY {self.key_column} COLLATE NOCASE"
+        return self.db.execute(sql + (f" LIMIT {int(limit)}" if limit is not None else "")).fetchall()
 
 
 

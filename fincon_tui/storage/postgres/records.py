@@ -167,9 +167,10 @@ class Table(Generic[R]):
         return self._select(f"{self.order_column} LIKE %s OR {where}", [pattern] * (len(self.search_columns) + 1),
                             f'{self.order_column} COLLATE "C"', limit, offset)
 
-    def listing(self, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    def listing(self, columns: Sequence[str], limit: int | None = None) -> list[tuple[Any, ...]]:
         named = ", ".join([*columns, *(f"CAST(coalesce({column}, '') AS TEXT)" for column in self.search_columns)])
         sql = f'SELECT {named} FROM {self.table} ORDER BY {self.order_column} COLLATE "C"'
+        sql += f" LIMIT {int(limit)}" if limit is not None else ""
         return [row for _, rows in self.session.chunks(sql, records.LIST_CHUNK) for row in rows]
 
     def chunks(self, size: int = 0) -> Generator[list[Stored[R]], None, None]:

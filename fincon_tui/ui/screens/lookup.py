@@ -31,16 +31,17 @@ LIST_ROWS = 10
 #: of the last row laid out lays out the next ones.
 PAGE = 2 * LIST_ROWS
 
-#: Reads the list's rows (in the database thread, for records).
-Load = Callable[[], Awaitable[LookupIndex]]
+#: Reads the list's rows, the first `limit` if given (in the database thread, for records).
+Load = Callable[[int | None], Awaitable[LookupIndex]]
 
 
 class LookupScreen(DialogScreen[str | None]):
     """Type to filter, Up/Down to move, Enter to pick, Esc to close.
-    `load()` reads every row of the list once, as the window opens (keys
-    typed meanwhile wait for it), and again when another admin changes a
-    record; each filter keystroke then searches the rows in memory, so that
-    its rows show in the same frame as the character typed.
+    `load(limit)` reads the rows of the list: as the window opens, its
+    first page, shown at once, then all of them (keys typed meanwhile wait
+    for both), and all again when another admin changes a record; each
+    filter keystroke then searches the rows in memory, so that its rows
+    show in the same frame as the character typed.
     The columns are as wide as their values, narrowed to the window's width
     by wrapping the widest values (never cut)."""
 
@@ -91,7 +92,15 @@ class LookupScreen(DialogScreen[str | None]):
     async def _load(self) -> None:
         self.reads += 1
         read = self.reads
-        index = await self.load()
+        if self.index is None:  # opening: the first page shows while the rest is read
+            first = await self.load(PAGE + 1)
+            self._use(read, first)
+            if read != self.reads or len(first.listed) <= PAGE:
+                return  # a newer read follows, or that was every row
+        self._use(read, await self.load(None))
+
+    def _use(self, read: int, index: LookupIndex) -> None:
+        """The rows of `index` under the filter, unless a newer read was begun."""
         if read != self.reads:
             return  # a newer read follows: its rows show, never these over them
         window = self.query_one(RowWindow)

@@ -101,9 +101,9 @@ class DetailFields:
             return
         service = prompt.service(form.app)
 
-        async def load() -> LookupIndex:
+        async def load(limit: int | None) -> LookupIndex:
             try:
-                return await form.database.run(service.lookup_index, prompt.read)
+                return await form.database.run(service.lookup_index, prompt.read, limit)
             except StorageError as error:
                 form.message.error(f"Could not read the list: {error}")
                 return LookupIndex([], len(prompt.read))

@@ -209,7 +209,7 @@ class SmtpSettingsScreen(RecordFormScreen):
         from fincon_tui.services.lookup_index import LookupIndex
         from fincon_tui.ui.screens.lookup import LookupScreen
 
-        async def load() -> LookupIndex:
+        async def load(limit: int | None) -> LookupIndex:
             return LookupIndex([(p.name, p.host, str(p.port), "Y" if p.use_tls else "N", p.name, p.host)
                                 for p in PROVIDERS], shown=4, key=1)
 
