@@ -274,11 +274,13 @@ class PasswordVault:
         is looked in, and named, in the sources' order."""
         from fincon_tui.keystore.cipher import key_id
 
+        files: dict[KeySource, list[bytes] | KeyFileError] = {}  # each read once
         for source in self._key_files(database_id):
             try:
-                keys = self.read(source, database_id)
-            except KeyFileError:
-                continue  # told below, in its place
+                files[source] = keys = self.read(source, database_id)
+            except KeyFileError as error:
+                files[source] = error  # told below, in its place
+                continue
             for key in keys:
                 if key_id(key) == wanted:
                     return FoundKey(key, source)
@@ -287,7 +289,10 @@ class PasswordVault:
         unsafe: KeyFileError | None = None
         for source in self._sources(database_id):
             try:
-                keys = self.read(source, database_id)
+                read = files.get(source)
+                if isinstance(read, KeyFileError):
+                    raise read
+                keys = self.read(source, database_id) if read is None else read
             except KeyFileError as error:
                 unsafe = unsafe or error
                 continue
