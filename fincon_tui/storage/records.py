@@ -89,6 +89,18 @@ def searched_for(text: str) -> str:
     return str(fold(text.strip()))
 
 
+def like_containing(needle: str) -> str:
+    """A LIKE pattern, with backslash as its escape, for text that contains
+    `needle` (its % and _ taken literally): both engines' `search`."""
+    return "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def listing_select(columns: Sequence[str], searched: Sequence[str]) -> str:
+    """Records.listing's select list on both engines: `columns` as stored,
+    then each of the `searched` columns as text (NULL: '')."""
+    return ", ".join([*columns, *(f"CAST(coalesce({column}, '') AS TEXT)" for column in searched)])
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 

@@ -17,6 +17,8 @@ from fincon_tui.storage.records import (
     SqliteValue,
     Stored,
     fold,
+    like_containing,
+    listing_select,
     new_row_id,
     searched_for,
     still_loaded,
@@ -280,7 +282,7 @@ class Repository(Generic[R]):
         folded here, once: as fincon_fold(?) SQLite called Python for it on
         every row it scanned (16 ms instead of 3 over 10,000 rows, for a rare text)."""
         needle = searched_for(text)
-        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_containing(needle)
         column_of = "{}" if needle.isascii() else "fincon_fold({})"  # LIKE ignores ASCII case itself
         where = " OR ".join(f"{column_of.format(column)} LIKE ? ESCAPE '\\'" for column in self.search_columns)
         args: list[SqliteValue] = [pattern] * len(self.search_columns)
@@ -291,8 +293,8 @@ class Repository(Generic[R]):
 
     def listing(self, columns: Sequence[str], limit: int | None = None) -> list[tuple[Any, ...]]:
         """Every record's `columns`, then its searched values, in search('')'s order."""
-        named = ", ".join([*columns, *(f"CAST(coalesce({column}, '') AS TEXT)" for column in self.search_columns)])
-        sql = f"SELECT {named} FROM {self.table} ORDER BY {self.key_column} COLLATE NOCASE"
+        sql = (f"SELECT {listing_select(columns, self.search_columns)} FROM {self.table} "
+               f"ORDER BY {self.key_column} COLLATE NOCASE")
         return self.db.execute(sql + (f" LIMIT {int(limit)}" if limit is not None else "")).fetchall()
 
 

@@ -24,6 +24,8 @@ from fincon_tui.storage.records import (
     PageQuery,
     Stored,
     fold,
+    like_containing,
+    listing_select,
     new_row_id,
     searched_for,
     still_loaded,
@@ -162,14 +164,14 @@ class Table(Generic[R]):
         self.session.run(f"DELETE FROM {self.table} WHERE {self.key_column} = %s", [current.key])
 
     def search(self, text: str, limit: int, offset: int = 0) -> list[Stored[R]]:
-        pattern = "%" + searched_for(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_containing(searched_for(text))
         where = " OR ".join(f"lower({column}) LIKE %s" for column in self.search_columns)
         return self._select(f"{self.order_column} LIKE %s OR {where}", [pattern] * (len(self.search_columns) + 1),
                             f'{self.order_column} COLLATE "C"', limit, offset)
 
     def listing(self, columns: Sequence[str], limit: int | None = None) -> list[tuple[Any, ...]]:
-        named = ", ".join([*columns, *(f"CAST(coalesce({column}, '') AS TEXT)" for column in self.search_columns)])
-        sql = f'SELECT {named} FROM {self.table} ORDER BY {self.order_column} COLLATE "C"'
+        sql = (f"SELECT {listing_select(columns, self.search_columns)} FROM {self.table} "
+               f'ORDER BY {self.order_column} COLLATE "C"')
         sql += f" LIMIT {int(limit)}" if limit is not None else ""
         return [row for _, rows in self.session.chunks(sql, records.LIST_CHUNK) for row in rows]
 
