@@ -46,6 +46,16 @@ def count_line(window: LookupScreen) -> str:
     return str(window.query_one("#lookup-count").content)
 
 
+async def opened_lookup(pilot) -> LookupScreen:
+    """F4 on the SMTP form's key field, once the list has read its rows."""
+    await open_form(pilot, 1)
+    await pilot.press("f4")
+    window = pilot.app.screen
+    assert isinstance(window, LookupScreen)
+    await until(pilot.app.database.idle.is_set, "the list's rows")
+    return window
+
+
 async def test_filter_keys_typed_ahead_apply_in_order_and_enter_picks_from_the_last_filter(app) -> None:
     """One burst: F4, a filter typed and corrected, Down and Enter.  Each
     character starts a search; the keys behind it wait for it and none is
@@ -122,11 +132,7 @@ async def test_another_admins_change_shows_in_the_open_list_and_keys_read_nothin
     themselves search the rows read, not the database."""
     seed(app, 3)
     async with app.run_test(size=SIZE) as pilot:
-        await open_form(pilot, 1)
-        await pilot.press("f4")
-        window = app.screen
-        assert isinstance(window, LookupScreen)
-        await until(app.database.idle.is_set, "the rows")
+        window = await opened_lookup(pilot)
         listed = app.smtp.repo.listing
         app.smtp.repo.listing = None  # a key that read the store would fail
         await pilot.press("d", "e", "f", "down")
@@ -177,11 +183,7 @@ async def test_the_list_reads_a_page_at_a_time_as_the_highlight_moves_on(app) ->
     the rows laid out lays out the next page, in order, until all are there."""
     names = seed(app, MANY)
     async with app.run_test(size=SIZE) as pilot:
-        await open_form(pilot, 1)
-        await pilot.press("f4")
-        window = app.screen
-        assert isinstance(window, LookupScreen)
-        await until(app.database.idle.is_set, "the first page")
+        window = await opened_lookup(pilot)
         assert shown(window) == names[:PAGE] and count_line(window) == f"{PAGE} or more; type to narrow"
         for _ in range(MANY // LIST_ROWS + 1):
             await pilot.press("pagedown")
