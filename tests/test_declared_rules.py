@@ -20,7 +20,8 @@ from support import definition
 from fincon_tui._exceptions import FieldError, FormInvalid
 from fincon_tui.cli import main
 from fincon_tui.domain import smtp, user_fields, users
-from fincon_tui.domain.declaration import Declaration, Field
+from fincon_tui.domain.declaration import Declaration, Field, fields_maker
+from fincon_tui.domain.fields import FormChecker
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.domain.value_rules import Email, Host, Text, WholeNumber, YesNo
 from fincon_tui.domain.visible import visible
@@ -97,6 +98,64 @@ def test_a_stored_record_held_as_checked_holds_each_fields_value_by_name(kind) -
                 for f in declared.stored}
     assert declared.trusted(record).clean == expected
 
+
+
+@pytest.mark.parametrize("kind", BASES)
+def test_a_row_read_as_a_record_is_the_record_its_class_makes(kind) -> None:
+    """Declaration.reader gives a list's record its attributes at once
+    (fields_maker) instead of through the class's __init__: the same record,
+    equal, alike and as frozen; so is the Stored made around it."""
+    from fincon_tui.storage.records import Stored, stored_reader
+
+    declared, base = BASES[kind]
+    values = {**base, **{key: f"value {n}" for n, key in enumerate(user_fields.USER_DEFINED_KEYS)
+                         if key in base}}
+    form = FormChecker(values, declared.labels)
+    declared.check(form)
+    record = declared.build(form.done())
+    columns = {**declared.to_columns(record), "created_at": "then", "updated_at": "now", "version": 3, "row_id": "r"}
+    names = list(columns)[::-1]  # a query's columns in any order
+    row = tuple(columns[name] for name in names)
+    read = declared.reader(names)
+    assert read is not None and read(row) == record and repr(read(row)) == repr(record)
+    assert vars(read(row)) == vars(record) and list(vars(read(row))) == list(vars(record))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        read(row).__setattr__(declared.key, "other")
+    made = stored_reader(names, read, lambda _: pytest.fail("by mapping"))(row)
+    assert made == Stored(record, "then", "now", 3, "r") and vars(made) == vars(Stored(record, "then", "now", 3, "r"))
+
+
+def test_fields_maker_makes_only_what_init_would_make_alike() -> None:
+    """None for a class whose __init__ does more than give each field's value."""
+
+    @dataclasses.dataclass(frozen=True)
+    class Checked:
+        value: int
+
+        def __post_init__(self) -> None:
+            raise ValueError
+
+    @dataclasses.dataclass(frozen=True)
+    class Derived:
+        value: int
+        twice: int = dataclasses.field(init=False, default=0)
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Slotted:
+        value: int
+
+    @dataclasses.dataclass
+    class Mutable:
+        value: int
+
+    @dataclasses.dataclass(frozen=True)
+    class Plain:
+        value: int
+        other: str = ""
+
+    assert [fields_maker(cls) for cls in (Checked, Derived, Slotted, Mutable, int)] == [None] * 5
+    made = fields_maker(Plain)
+    assert made is not None and made({"value": 1, "other": "x"}) == Plain(1, "x")
 
 def test_a_fresh_database_has_the_declared_columns(database) -> None:
     """Fails if a column is added to the declaration or to the schema alone."""

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 from fincon_tui._exceptions import RecordChanged
+from fincon_tui.domain.declaration import fields_maker
 from fincon_tui.domain.password_binding import PasswordBinding, PasswordOwner
 from fincon_tui.domain.secret_kinds import SecretKind
 
@@ -243,9 +244,15 @@ def stored_reader(
         return lambda row: from_mapping(dict(zip(columns, row, strict=True)))
     created, updated, version, row_id = at["created_at"], at["updated_at"], at["version"], at.get("row_id")
     built = make
+    made = fields_maker(Stored)
+    if made is None:
+        def stored(row: Sequence[Any]) -> Stored[R]:
+            return Stored(built(row), row[created], row[updated], row[version],
+                          None if row_id is None else row[row_id],
+                          same_name_as=None if same_name is None else same_name(row))
 
-    def stored(row: Sequence[Any]) -> Stored[R]:
-        return Stored(built(row), row[created], row[updated], row[version], None if row_id is None else row[row_id],
-                      same_name_as=None if same_name is None else same_name(row))
-
-    return stored
+        return stored
+    # as Stored(...) makes it, its attributes at once (fields_maker)
+    return lambda row: made({"record": built(row), "created_at": row[created], "updated_at": row[updated],
+                             "version": row[version], "row_id": None if row_id is None else row[row_id],
+                             "same_name_as": None if same_name is None else same_name(row)})
