@@ -131,3 +131,32 @@ def test_any_form_either_fails_with_field_errors_or_yields_a_valid_definition(va
         assert 1 <= definition.port <= 65535
         assert 1 <= definition.timeout_seconds <= 300
         assert definition.authenticate or not definition.username
+
+
+#: Texts a stored definition's fields hold: empty, or not (the rules between fields read no more of them).
+_TEXTS = st.sampled_from(["", "bob", "x", "corp.example", "0b1c2d3e"])
+
+
+@given(authenticate=st.booleans(), username=_TEXTS, method=st.sampled_from("PMG"), tenant=_TEXTS,
+       client_id=_TEXTS, server=st.sampled_from(["smtp.example.com", "smtp.office365.com"]),
+       name=st.sampled_from(["OFFICE", "M365"]), had_password=st.booleans(), had_secret=st.booleans())
+def test_a_stored_definition_is_checked_by_its_shape_as_by_its_values(
+    authenticate, username, method, tenant, client_id, server, name, had_password, had_secret,
+) -> None:
+    """check_stored runs the rules between fields once a shape (what they
+    read: _shape) over a stand-in: it says of every definition what the
+    rules say over its own values, the same errors in the same words."""
+    from fincon_tui.domain.smtp import DECLARED, _together, check_stored
+
+    stored = SmtpDefinition(name=name, mail_server=server, authenticate=authenticate, username=username, port=587,
+                            use_tls=True, timeout_seconds=30, bcc="", login_method=method, tenant=tenant,
+                            client_id=client_id)
+    plain = DECLARED.trusted(stored)
+    _together(plain, KEEP, had_password, KEEP, had_secret)
+    expected = [(e.field, describe(e, LABELS)) for e in FormInvalid(plain.errors, LABELS).errors]
+    try:
+        check_stored(stored, had_password=had_password, had_secret=had_secret)
+    except FormInvalid as invalid:
+        assert [(e.field, describe(e, LABELS)) for e in invalid.errors] == expected
+    else:
+        assert expected == []

@@ -10,12 +10,15 @@ import json
 import sqlite3
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from support import definition, user
 
 from fincon_tui.cli.entry import main
 from fincon_tui.cli.smtp import KIND as SMTP_KIND
 from fincon_tui.cli.user import KIND as USER_KIND
 from fincon_tui.domain.password_binding import PasswordChange, smtp_owner, user_owner
+from fincon_tui.domain.secret_kinds import SecretKind
 from fincon_tui.services.smtp_settings import SmtpSettings
 from fincon_tui.services.transfer import Transfer
 from fincon_tui.services.user_settings import UserSettings
@@ -263,3 +266,21 @@ def test_a_page_says_whether_records_come_before_and_after_it(store, vault) -> N
     assert page("D01", "after") == (["D02", "D03"], True, True)
     assert page("D02", "before") == (["D00", "D01"], False, True)
     assert page("D04", "before") == (["D02", "D03"], True, True)
+
+
+@given(authenticate=st.booleans(), username=st.sampled_from(["", "bob", "relay@corp.example"]),
+       method=st.sampled_from("PMG"), name=st.sampled_from(["OFFICE", "M365", "bad name"]),
+       held=st.frozensets(st.sampled_from(list(SecretKind))), others=st.frozensets(st.sampled_from(list(SecretKind))))
+def test_the_login_column_by_a_definitions_shape_is_the_column_by_its_values(
+    authenticate, username, method, name, held, others,
+) -> None:
+    """definition_login finds the Login column once a shape (_login_column,
+    over a stand-in): it says of every definition what the rule says over
+    its own values and secrets (another owner's secrets beside), and why
+    in the same words."""
+    from fincon_tui.services.work_lists import _definition_login, definition_login
+
+    stored = definition(name=name, authenticate=authenticate, username=username, login_method=method,
+                        tenant="corp.example" if method == "M" else "", client_id="app" if method != "P" else "")
+    secrets = {smtp_owner(name): held, smtp_owner("OTHER"): others, user_owner(name): others}
+    assert definition_login(stored, secrets) == _definition_login(stored, secrets)

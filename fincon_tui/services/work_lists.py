@@ -11,6 +11,7 @@ once a page, and none is opened; the last tests too, in one query.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -21,6 +22,7 @@ from fincon_tui.domain.password_binding import smtp_owner, user_owner
 from fincon_tui.storage.records import Direction, PageQuery, fold
 
 if TYPE_CHECKING:
+    from fincon_tui.domain.secret_kinds import SecretKind
     from fincon_tui.domain.smtp import SmtpDefinition
     from fincon_tui.domain.users import UserEmailSettings
     from fincon_tui.services.sealed_passwords import Passwords
@@ -157,7 +159,32 @@ def _tests_of(passwords: Passwords, kind: str, found: Sequence[Stored[Any]],
 
 def definition_login(definition: SmtpDefinition, secrets: SecretNames) -> tuple[str, str]:
     """The Login column ('none', 'shared', 'per user': each user brings
-    their own, or 'MISSING') and, when MISSING, why."""
+    their own, or 'MISSING') and, when MISSING, why.  The column is the
+    same for every definition of the same shape (what the login's rules
+    read of it), and 20,000 rows have a handful: it is found once a shape
+    (_login_column); why a login is MISSING names it, from its own values."""
+    d = definition
+    column = _login_column((d.authenticate, d.username != "", d.login_method, secrets.get(smtp_owner(d.name),
+                                                                                          frozenset())))
+    return (column, "") if column != "MISSING" else _definition_login(definition, secrets)
+
+
+@functools.lru_cache(maxsize=256)
+def _login_column(shape: tuple[bool, bool, str, frozenset[SecretKind]]) -> str:
+    """definition_login's column for every definition of `shape`: whether it
+    authenticates, whether it has a username, its Login Method and the
+    secrets it holds; found over a stand-in of that shape
+    (tests/test_lists_at_scale.py holds it to the rule over random definitions)."""
+    from fincon_tui.domain.smtp import SmtpDefinition
+
+    authenticate, username, method, held = shape
+    stand_in = SmtpDefinition(name="X", mail_server="", authenticate=authenticate, username="x" if username else "",
+                              port=0, use_tls=False, timeout_seconds=0, bcc="", login_method=method)
+    return _definition_login(stand_in, {smtp_owner("X"): held})[0]
+
+
+def _definition_login(definition: SmtpDefinition, secrets: SecretNames) -> tuple[str, str]:
+    """definition_login of `definition` by its own values."""
     try:
         return ("none" if effective_login(definition, secrets=secrets) is None else "shared"), ""
     except LoginMissing as missing:
