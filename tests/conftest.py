@@ -36,6 +36,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # Before any test imports code that might ask for the default keyring.
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyring_backends.FileKeyring"
     os.environ.setdefault(KEYRING_ENV, str(Path(tempfile.mkdtemp(prefix="fincon-keyring-")) / "keyring.json"))
+    # What a module's or the session's fixture opens remembers its checks
+    # (storage/intact.py) here, not in the user's cache folder.
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="fincon-cache-")
     keyring.set_keyring(FileKeyring())
 
 
@@ -48,6 +51,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     time.tzset()
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.delenv("FINCON_TUI_DB", raising=False)
     monkeypatch.setenv(KEYRING_ENV, str(tmp_path / "keyring.json"))
     monkeypatch.setenv("PYTHONPATH", str(TESTS))

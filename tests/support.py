@@ -4,7 +4,10 @@ and keyring hold, what the screen shows, and filling a form fast."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+import os
+import subprocess
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -225,3 +228,19 @@ def refreshes(widget) -> list[Refresh]:
 
     widget.refresh = recording
     return asked
+
+
+@contextlib.contextmanager
+def unwritable(folder: Path) -> Iterator[None]:
+    """No file can be created in `folder` (root, who may write anything,
+    meets an immutable folder); the files in it stay writable."""
+    folder.chmod(0o555)
+    if os.getuid() == 0 and subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
+        folder.chmod(0o755)
+        pytest.skip("root can write any folder that chattr +i cannot make immutable")
+    try:
+        yield
+    finally:
+        if os.getuid() == 0:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        folder.chmod(0o755)

@@ -6,6 +6,7 @@ import os
 import random
 import shutil
 import sqlite3
+import stat
 import subprocess
 from pathlib import Path
 
@@ -13,12 +14,13 @@ import pytest
 from cli_runner import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import definition, open_form
+from support import definition, open_form, unwritable
 
 from fincon_tui._exceptions import FileReplaced
 from fincon_tui.domain.password_binding import PasswordChange
 from fincon_tui.keystore.vault import PasswordVault
 from fincon_tui.services.smtp_settings import SmtpSettings
+from fincon_tui.storage import intact
 from fincon_tui.storage.store import open_store
 
 
@@ -80,6 +82,23 @@ def test_sqlites_quote_of_a_damaged_schema_is_one_visible_line(filled, tmp_path)
     assert "unrecognized token" in result.stderr and "\\x0a" in result.stderr and "\\x1b" in result.stderr
 
 
+def test_a_damaged_schema_sqlite_cannot_quote_as_text_is_named_as_damage(filled, tmp_path) -> None:
+    """sqlite3 cannot decode SQLite's error when it quotes schema bytes
+    that are not UTF-8 (seen with random damage)."""
+    damaged = tmp_path / "damaged.db"
+    shutil.copy(filled, damaged)
+    conn = sqlite3.connect(damaged)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("""UPDATE sqlite_master SET sql = 'CREATE TRIGGER t "' || CAST(x'98ff' AS TEXT)
+                    WHERE name = 'user_email_settings_rules_update'""")
+    conn.commit()
+    conn.close()
+    result = run("--db", str(damaged), "smtp", "list")
+    assert result.returncode == 2
+    assert result.stderr == (f"fincon-tui: the database {damaged} is damaged (SQLite's report of it is not UTF-8 "
+                             "text): restore it from a backup\n")
+
+
 def test_a_damaged_database_is_named_as_damage_at_start(filled, tmp_path) -> None:
     damaged = tmp_path / "damaged.db"
     shutil.copy(filled, damaged)
@@ -90,6 +109,126 @@ def test_a_damaged_database_is_named_as_damage_at_start(filled, tmp_path) -> Non
     assert result.returncode == 2
     assert result.stderr.startswith(f"fincon-tui: the database {damaged} is damaged (")
     assert result.stderr.rstrip().endswith("restore it from a backup")
+
+
+@pytest.fixture
+def statements(monkeypatch) -> list[str]:
+    """Every statement SQLite runs on the connections opened meanwhile, as
+    its trace callback sees them."""
+    seen: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args, **kwargs) -> sqlite3.Connection:
+        conn = connect(*args, **kwargs)
+        conn.set_trace_callback(seen.append)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    return seen
+
+
+def checks_at_open(path: Path, statements: list[str]) -> int:
+    """How many integrity checks an open (read-only, as `smtp list`) of the store at `path` ran."""
+    before = len(statements)
+    open_store(path, writable=False).close()
+    return sum("quick_check" in statement for statement in statements[before:])
+
+
+def test_the_whole_file_is_checked_once_per_state(filled, tmp_path, statements) -> None:
+    """The check reads the whole file: it runs for a file in a state not
+    seen intact yet (a copy, written since), not again for an unchanged one."""
+    path = tmp_path / "fincon.db"
+    shutil.copy(filled, path)
+    assert checks_at_open(path, statements) == 1
+    assert checks_at_open(path, statements) == 0
+    store = open_store(path)
+    SmtpSettings(store, PasswordVault()).save(definition(name="NEW"), PasswordChange.keep(), None)
+    store.close()
+    assert checks_at_open(path, statements) == 1
+    assert checks_at_open(path, statements) == 0
+    shutil.copy(filled, path)  # a restore from backup, written over the file
+    assert checks_at_open(path, statements) == 1
+    cache = intact.cache_file()
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600 and stat.S_IMODE(cache.parent.stat().st_mode) == 0o700
+
+
+def damage_in_place(path: Path, table: str = "smtp_settings") -> None:
+    """Overwrite the root page of `table` in the file itself (same inode, same size)."""
+    with sqlite3.connect(path) as conn:
+        (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", [table]).fetchone()
+    conn.close()
+    with path.open("r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\xff" * page_size)
+
+
+def test_damage_written_in_place_after_a_check_is_named_at_the_next_open(filled, tmp_path, statements) -> None:
+    path = tmp_path / "fincon.db"
+    shutil.copy(filled, path)
+    assert run("--db", str(path), "smtp", "list").returncode == 0
+    before = path.stat()
+    damage_in_place(path)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # the times set back: same size, same mtime
+    assert path.stat().st_size == before.st_size
+    result = run("--db", str(path), "smtp", "list")
+    assert any("quick_check" in statement for statement in statements[-20:])  # the change time moved
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"fincon-tui: the database {path} is damaged (")
+    assert result.stderr.rstrip().endswith("restore it from a backup")
+
+
+def test_damage_the_check_did_not_see_is_named_by_the_read_that_meets_it(filled, tmp_path, statements) -> None:
+    """Were the state of a damaged file remembered as intact (its change
+    time forged), the read that meets the damage names it in the same words."""
+    path = tmp_path / "fincon.db"
+    shutil.copy(filled, path)
+    damage_in_place(path)
+    now = intact.state(path)
+    assert now is not None
+    intact.remember_intact(path, now)
+    for args in (["smtp", "list"], ["smtp", "list", "--json"], ["smtp", "show", "DEF010"]):
+        result = run("--db", str(path), *args)
+        assert not any("quick_check" in statement for statement in statements)
+        assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+        assert result.stderr == (f"fincon-tui: the database {path} is damaged (database disk image is malformed): "
+                                 "restore it from a backup\n")
+
+
+def test_a_cache_that_cannot_be_written_leaves_every_command_working(filled, tmp_path, statements) -> None:
+    """A read-only cache folder (or home): the check runs at every open."""
+    path = tmp_path / "fincon.db"
+    shutil.copy(filled, path)
+    folder = intact.cache_file().parent
+    folder.mkdir(parents=True)
+    with unwritable(folder):
+        for args in (["smtp", "list"], ["smtp", "list"], ["key", "status"], ["smtp", "set", "NEW", "--mail-server",
+                                                                             "smtp.example.com"]):
+            result = run("--db", str(path), *args)
+            assert result.returncode == 0 and result.stderr == "", result.stderr
+        assert sum("quick_check" in statement for statement in statements) == 4
+        assert os.listdir(folder) == []
+
+
+@pytest.mark.parametrize("cache", [b"{not json", b'{"version": 1, "files": []}', b"[1, 2]", b"\xff" * 10])
+def test_a_broken_cache_is_ignored_and_replaced(filled, tmp_path, statements, cache: bytes) -> None:
+    path = tmp_path / "fincon.db"
+    shutil.copy(filled, path)
+    intact.cache_file().parent.mkdir(parents=True)
+    intact.cache_file().write_bytes(cache)
+    assert checks_at_open(path, statements) == 1
+    assert checks_at_open(path, statements) == 0
+
+
+def test_a_cache_others_may_write_is_not_believed(filled, tmp_path, statements) -> None:
+    """Another account that could write the cache could name its damage intact there."""
+    path = tmp_path / "fincon.db"
+    shutil.copy(filled, path)
+    assert checks_at_open(path, statements) == 1
+    intact.cache_file().chmod(0o666)
+    assert checks_at_open(path, statements) == 1
+    assert stat.S_IMODE(intact.cache_file().stat().st_mode) == 0o600  # written again, as its own
+    assert checks_at_open(path, statements) == 0
 
 
 def test_another_programs_database_is_refused_untouched(tmp_path) -> None:

@@ -65,7 +65,6 @@ def test_the_error_module_imports_nothing_of_fincon_tui_at_run_time() -> None:
 @pytest.mark.parametrize(
     ("raised", "kind", "words"),
     [
-        (sqlite3.DatabaseError("file is not a database"), DatabaseDamaged, "restore it from a backup"),
         (sqlite3.OperationalError("attempt to write a readonly database"), StorageError, "read-only for this account"),
         (sqlite3.OperationalError("database is locked"), StorageError, "try again"),
         (sqlite3.OperationalError("no such table: x\x1b[2J"), StorageError, "no such table: x"),
@@ -74,6 +73,20 @@ def test_the_error_module_imports_nothing_of_fincon_tui_at_run_time() -> None:
 def test_sqlite_errors_read_as_storage_errors(raised, kind, words) -> None:
     error = database_error(raised)
     assert type(error) is kind and words in str(error) and "\x1b" not in str(error)
+
+
+def test_sqlites_damage_reads_as_damage_by_its_code_naming_the_file(tmp_path) -> None:
+    """SQLite's own error (SQLITE_NOTADB here), not its words: the one
+    damage message, naming the file when it is known."""
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4080)
+    with pytest.raises(sqlite3.DatabaseError) as raised:
+        sqlite3.connect(garbage).execute("SELECT * FROM sqlite_master").fetchall()
+    assert raised.value.sqlite_errorcode == sqlite3.SQLITE_NOTADB
+    error = database_error(raised.value, garbage)
+    assert type(error) is DatabaseDamaged
+    assert str(error) == (f"the database {garbage} is damaged (file is not a database): restore it from a backup")
+    assert str(database_error(raised.value)).startswith("the database is damaged (file is not a database)")
 
 
 def test_reads_and_writes_on_a_dead_connection_raise_storage_errors(store, db, vault) -> None:

@@ -10,12 +10,11 @@ import os
 import sqlite3
 import stat
 import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from admins import admin
 from smtp_servers import smtp_server
+from support import unwritable
 
 from fincon_tui.storage.store import open_store
 
@@ -165,22 +164,6 @@ def test_a_key_file_behind_a_symlink_is_written_through_keeping_owner_group_and_
     ben = admin(tmp_path, "ben", db_path, key_file=real, keyring=False)
     status = json.loads(ben.cli("key", "status", "--json").stdout)
     assert (status["passwords_opened"], status["key_id"]) == (2, rotated.stdout.split()[2])
-
-
-@contextlib.contextmanager
-def unwritable(folder: Path) -> Iterator[None]:
-    """No file can be created in `folder` (root, who may write anything,
-    meets an immutable folder); the files in it stay writable."""
-    folder.chmod(0o555)
-    if os.getuid() == 0 and subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
-        folder.chmod(0o755)
-        pytest.skip("root can write any folder that chattr +i cannot make immutable")
-    try:
-        yield
-    finally:
-        if os.getuid() == 0:
-            subprocess.run(["chattr", "-i", str(folder)], check=True)
-        folder.chmod(0o755)
 
 
 def test_a_key_file_in_a_folder_the_admin_cannot_write_is_refused_not_rewritten_in_place(tmp_path, db_path) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import cast
 
-from fincon_tui._exceptions import StorageError
+from fincon_tui._exceptions import DatabaseDamaged, StorageError
 from fincon_tui.storage.records import SqliteValue
 
 #: The tables of a database's contents, in the order they are written: a
@@ -123,7 +123,10 @@ WRITING = {
 
 def refused(what: str, error: StorageError) -> StorageError:
     """`error`, which stopped the writing of `what` (a record, or WRITING's
-    words for a table), saying so: nothing was written."""
+    words for a table), saying so: nothing was written.  Damage is said as
+    damage everywhere (storage/translate.py)."""
+    if isinstance(error, DatabaseDamaged):
+        return error
     return StorageError(f"{what} could not be written ({error}): nothing was copied")
 
 

@@ -33,8 +33,10 @@ class Connection:
     """One sqlite3 connection as storage uses it: `execute` and `conn`, as
     on sqlite-utils' Database, and `utils`, that Database, for the rest."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, file: str | None = None) -> None:
         self.conn = conn
+        #: The file opened (damage names it), None in memory.
+        self.file = file
         # What sqlite-utils' Database sets on the connection it is given,
         # set here once: every path sees the same triggers whether or not it
         # was made yet (`utils` does not set it again).

@@ -8,7 +8,8 @@ import sqlite3
 import stat
 from pathlib import Path
 
-from fincon_tui._exceptions import DatabaseDamaged, NoDatabase, SchemaTooNew, StorageError
+from fincon_tui._exceptions import NoDatabase, SchemaTooNew, StorageError
+from fincon_tui.storage import intact
 from fincon_tui.storage.checks import (
     cannot_write,
     check_database_file,
@@ -18,7 +19,7 @@ from fincon_tui.storage.checks import (
 from fincon_tui.storage.connection import Connection
 from fincon_tui.storage.migrations import migrations
 from fincon_tui.storage.transactions import remember_file, until_unlocked, write_transaction
-from fincon_tui.storage.translate import said
+from fincon_tui.storage.translate import damaged, database_error, is_damage, said
 from fincon_tui.storage.waiting import WAITING, Waiting
 
 #: How long a writer waits for another session's transaction (milliseconds).
@@ -49,7 +50,7 @@ def open_database(
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         conn.text_factory = text_or_replacement
-        db = Connection(conn)
+        db = Connection(conn, str(path))
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
         _check_intact(db, path)
@@ -59,11 +60,14 @@ def open_database(
             _refuse_pending(db, path, any_schema)
         else:
             _bring_up_to_date(db, waiting or WAITING.get() or Waiting())
-    except sqlite3.OperationalError as error:
-        why = cannot_write(path, reading=not writable) if _refused_file(error) else None
-        raise StorageError(why or f"cannot use {path} as a database: {said(error)}") from None
     except sqlite3.DatabaseError as error:
-        raise StorageError(f"cannot use {path} as a database: {said(error)}") from None
+        if is_damage(error):
+            raise database_error(error, path) from None
+        refused = isinstance(error, sqlite3.OperationalError) and _refused_file(error)
+        why = cannot_write(path, reading=not writable) if refused else None
+        raise StorageError(why or f"cannot use {path} as a database: {said(error)}") from None
+    except UnicodeDecodeError:  # sqlite3 decoding SQLite's error, which quotes the file's damaged schema
+        raise damaged(path, "SQLite's report of it is not UTF-8 text") from None
     remember_file(db, path)
     return db
 
@@ -115,10 +119,19 @@ def _refused_file(error: sqlite3.OperationalError) -> bool:
 
 
 def _check_intact(db: Connection, path: Path) -> None:
+    """PRAGMA quick_check, once per state of the file (storage/intact.py):
+    it reads the whole file.  Damage that a check did not see (written
+    since, with the file's times set back) is named by the read that meets
+    it, in the same words (translate.damaged)."""
+    before = intact.state(path)
+    if before is not None and intact.known_intact(path, before):
+        return
     result = [row[0] for row in db.execute("PRAGMA quick_check(3)").fetchall()]
     if result != ["ok"]:
         lines = [line for row in result for line in row.splitlines() if not line.startswith("***")]
-        raise DatabaseDamaged(f"the database {path} is damaged ({'; '.join(lines)[:200]}): restore it from a backup")
+        raise damaged(path, "; ".join(lines)[:200])
+    if before is not None and intact.state(path) == before:  # nobody wrote while it was read
+        intact.remember_intact(path, before)
 
 
 def _refuse_other_programs(db: Connection, path: Path, adopt: bool) -> None:

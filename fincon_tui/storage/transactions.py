@@ -38,7 +38,7 @@ def write_transaction(db: Connection) -> Iterator[Connection]:
     try:
         _begin(db, WAITING.get() or Waiting())
     except sqlite3.Error as error:
-        raise database_error(error) from error
+        raise database_error(error, db.file) from error
     try:
         _check_same_file(db)
         yield db
@@ -46,7 +46,7 @@ def write_transaction(db: Connection) -> Iterator[Connection]:
     except BaseException as error:
         db.conn.rollback()
         if isinstance(error, sqlite3.Error):
-            raise database_error(error) from error
+            raise database_error(error, db.file) from error
         raise
 
 

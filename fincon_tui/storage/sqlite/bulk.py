@@ -62,7 +62,7 @@ class SqliteBulk:
                 try:
                     conn.execute(sql, [row[column] for column in columns] + ([fold(row["name"])] if made else []))
                 except sqlite3.Error as error:
-                    raise refused(record_of(table, row), database_error(error)) from None
+                    raise refused(record_of(table, row), database_error(error, self.db.file)) from None
             progress(len(chunk))
 
 

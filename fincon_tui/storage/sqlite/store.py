@@ -280,8 +280,8 @@ class SqliteStore:
             translated(self.db.conn.rollback)()  # nothing was written
 
     def secret_replacer(self) -> Callable[[SealedPassword], bool]:
-        replace = functools.partial(secret_rows.replace_on_own_connection, secret_rows.file_of(self.db))
-        return translated(replace)
+        file = secret_rows.file_of(self.db)
+        return translated(functools.partial(secret_rows.replace_on_own_connection, file), file)
 
     def changes(self) -> SqliteChanges:
         if self._changes is None:
