@@ -233,14 +233,17 @@ def test_json_list_writes_what_json_dumps_writes_of_the_whole_list(chunks, level
     assert "".join(json_list(chunks, level)) == expected.replace("\n", "\n" + "  " * level)
 
 
-def test_a_drivers_error_while_a_generator_is_read_is_a_storage_error() -> None:
+def test_a_drivers_error_while_a_generator_is_read_is_a_storage_error(tmp_path) -> None:
     from fincon_tui._exceptions import StorageError
     from fincon_tui.storage.translate import translated
+
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4080)
 
     @translated
     def rows():
         yield 1
-        raise sqlite3.DatabaseError("database disk image is malformed")
+        sqlite3.connect(garbage).execute("SELECT * FROM sqlite_master")  # SQLITE_NOTADB
 
     read = rows()
     assert next(read) == 1
