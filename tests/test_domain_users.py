@@ -214,3 +214,30 @@ def test_how_a_users_own_login_goes(own: str, method: str, stored: set[str], exp
     from fincon_tui.domain.login_methods import own_way
 
     assert own_way(own, method, stored) == expected
+
+
+@given(smtp_name=st.sampled_from(["", "OFFICE", "office"]), username=st.sampled_from(["", "ann", "ann@corp.example"]),
+       method=st.sampled_from(["", "P", "M", "G"]), had_password=st.booleans(),
+       linked=st.one_of(st.none(), st.tuples(st.booleans(), st.sampled_from(["", "shared@corp.example"]),
+                                             st.sampled_from("PMG"))))
+def test_a_stored_user_is_checked_by_their_shape_as_by_their_values(
+    smtp_name, username, method, had_password, linked,
+) -> None:
+    """check_stored finds once a shape (_passes, over a stand-in) whether a
+    stored user passes the rules between fields: it says of every user and
+    definition what the rules say over their own values, in the same words."""
+    from fincon_tui.domain.users import UserEmailSettings, _check_stored, check_stored
+
+    user = UserEmailSettings("ANN", smtp_name, username, "Ann", "ann@corp.example", login_method=method)
+    linked_to = None if linked is None else definition(
+        name="OFFICE", authenticate=linked[0], username=linked[1], login_method=linked[2],
+        tenant="corp.example" if linked[2] == "M" else "", client_id="app" if linked[2] != "P" else "")
+
+    def said(check) -> str | None:
+        try:
+            check(user, linked_to, had_password=had_password)
+        except FormInvalid as invalid:
+            return str(invalid)
+        return None
+
+    assert said(check_stored) == said(_check_stored)

@@ -287,3 +287,4 @@ def test_the_login_column_by_a_definitions_shape_is_the_column_by_its_values(
                         tenant="corp.example" if method == "M" else "", client_id="app" if method != "P" else "")
     secrets = {smtp_owner(name): held, smtp_owner("OTHER"): others, user_owner(name): others}
     assert definition_login(stored, secrets) == _definition_login(stored, secrets)
+
