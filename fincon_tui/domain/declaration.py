@@ -10,6 +10,7 @@ the per-field checks, and the mapping to and from a table's columns.
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -211,6 +212,7 @@ class Declaration(Generic[R]):
         return tuple((f.help_term or f.label, f.help) for f in self.fields if f.help)
 
 
+@functools.cache
 def fields_maker(cls: Any) -> Callable[[dict[str, Any]], Any] | None:
     """For a frozen dataclass: its instance from a dict holding every one of
     its fields' values by name, in their order, given to the instance as its
@@ -219,7 +221,8 @@ def fields_maker(cls: Any) -> Callable[[dict[str, Any]], Any] | None:
     a list of 20,000 users makes 40,000 records).  The same instance, equal
     and alike (tests/test_declared_rules.py); None where it would not be:
     not a frozen dataclass, slots, or an __init__ that does more (a
-    __post_init__, an InitVar, a field it does not take)."""
+    __post_init__, an InitVar, a field it does not take).  Found once a class
+    (a Work with page asks on every page)."""
     import dataclasses
 
     if (not isinstance(cls, type) or not dataclasses.is_dataclass(cls)
