@@ -19,7 +19,7 @@ from fincon_tui.services.lookup_index import LookupIndex
 from fincon_tui.ui.change_watch import ChangesNoticed
 from fincon_tui.ui.screens.lookup import LIST_ROWS, PAGE, LookupScreen
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
-from fincon_tui.ui.widgets.list_rows import Column
+from fincon_tui.ui.widgets.columns import Column
 
 SIZE = (80, 24)
 COLUMNS = (Column("Name", 20),)

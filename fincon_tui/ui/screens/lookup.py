@@ -14,8 +14,9 @@ from fincon_tui.ui.app_services import services_of
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.screens.dialog import CANCEL, DialogScreen
 from fincon_tui.ui.textual_internals import SteadyInput
+from fincon_tui.ui.widgets.columns import Column
 from fincon_tui.ui.widgets.form import unfocusable
-from fincon_tui.ui.widgets.list_rows import Column, fitted_widths, wrapped_row
+from fincon_tui.ui.widgets.list_rows import fitted_widths, wrapped_row
 from fincon_tui.ui.widgets.row_window import RowWindow
 from fincon_tui.ui.widgets.text_update import update_text
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fincon_tui._exceptions import FieldError, StorageError, describe
-from fincon_tui.services.lookup_index import LookupIndex
-from fincon_tui.ui.screens.lookup import LookupScreen
 from fincon_tui.ui.widgets.chrome import first_of
 from fincon_tui.ui.widgets.inputs import FieldInput
 
 if TYPE_CHECKING:
+    from fincon_tui.services.lookup_index import LookupIndex
     from fincon_tui.services.record_store import Saved
     from fincon_tui.ui.screens.screen_ports import Form
 
@@ -92,6 +91,9 @@ class DetailFields:
 
     def prompt(self) -> None:
         """F4/Ctrl+P: a look-up list for the field under the cursor."""
+        from fincon_tui.services.lookup_index import LookupIndex
+        from fincon_tui.ui.screens.lookup import LookupScreen
+
         form = self.form
         field_id = form.focused.id if form.focused is not None else None
         prompt = form.PROMPTS.get(field_id or "")

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from fincon_tui.ui.db_thread import DatabaseThread
     from fincon_tui.ui.screens.list_start import Done, Start
     from fincon_tui.ui.widgets.chrome import MessageLine
+    from fincon_tui.ui.widgets.columns import Column
     from fincon_tui.ui.widgets.inputs import FieldInput, PasswordInput
-    from fincon_tui.ui.widgets.list_rows import Column, OptionInput
+    from fincon_tui.ui.widgets.list_rows import OptionInput
 
 W = TypeVar("W", bound="Widget")
 

@@ -24,10 +24,10 @@ from fincon_tui.ui.screens.list_start import Start
 from fincon_tui.ui.screens.record_fields import saved_text
 from fincon_tui.ui.screens.record_form import RecordFormScreen
 from fincon_tui.ui.screens.screen_ports import Parser, Prompt
-from fincon_tui.ui.screens.sign_in import SignsIn
+from fincon_tui.ui.screens.signs_in import SignsIn
 from fincon_tui.ui.screens.smtp_settings import DEFINITION_PROMPT
+from fincon_tui.ui.widgets.columns import Column
 from fincon_tui.ui.widgets.declared_fields import detail_rows, help_rows
-from fincon_tui.ui.widgets.list_rows import Column
 from fincon_tui.ui.widgets.text_update import update_text
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from fincon_tui.services.oauth_logins import WARN_DAYS
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
 from fincon_tui.ui.screens.user_settings import UserEmailSettingsScreen
 from fincon_tui.ui.screens.work_with import WorkWithScreen
-from fincon_tui.ui.widgets.list_rows import Column
+from fincon_tui.ui.widgets.columns import Column
 
 if TYPE_CHECKING:
     from textual.screen import Screen

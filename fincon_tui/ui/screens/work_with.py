@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from fincon_tui.ui.db_thread import DatabaseThread
     from fincon_tui.ui.screens.list_start import Start
     from fincon_tui.ui.screens.record_form import RecordFormScreen
-    from fincon_tui.ui.widgets.list_rows import Column
+    from fincon_tui.ui.widgets.columns import Column
 
 #: Screen lines that are not list rows at 80x24: title, position, blank,
 #: instructions, options, heading, More/Bottom, two message lines, legend.

@@ -4,66 +4,18 @@ columns, in as many views as the width needs."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from rich.cells import cell_len, chop_cells, set_cell_size
+from rich.cells import cell_len
 from textual import events
 from textual.containers import HorizontalGroup, Vertical
 from textual.widgets import Input, Static
 
 from fincon_tui.domain.fields import DIGITS
-from fincon_tui.domain.visible import visible
 from fincon_tui.ui.plain import plain
+from fincon_tui.ui.widgets.columns import Column
 from fincon_tui.ui.widgets.inputs import FieldInput
 from fincon_tui.ui.widgets.text_update import update_text
-
-
-def fit(text: str, width: int) -> str:
-    """Untrusted text in exactly `width` terminal cells, cut with '…'."""
-    shown = visible(text)
-    if cell_len(shown) > width:
-        return set_cell_size(shown, width - 1) + "…"
-    return set_cell_size(shown, width)
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of a list: its heading and the most cells it takes; as wide
-    as its longest value on the page shown, up to that (a longer value is
-    cut with '…')."""
-
-    title: str
-    most: int
-    right: bool = False  # a number, right-aligned
-    keeps: str = ""  # a cut value keeps what follows its last `keeps` ('host…:587')
-
-    def width(self, values: Sequence[str]) -> int:
-        return min(self.most, max(cell_len(visible(value)) for value in [self.title, *values]))
-
-    def cell(self, text: str, width: int) -> str:
-        """`text` in `width` cells, cut with '…' if longer (before the end that
-        `keeps` marks, where that leaves room)."""
-        shown = visible(text)
-        if self.right and cell_len(shown) <= width:
-            return shown.rjust(width)
-        head, mark, tail = shown.rpartition(self.keeps) if self.keeps else ("", "", "")
-        end = mark + tail
-        if mark and cell_len(shown) > width and cell_len(end) + 2 <= width:
-            return set_cell_size(head, width - cell_len(end) - 1) + "…" + end
-        return fit(text, width)
-
-    def wrapped(self, text: str, width: int) -> list[str]:
-        """`text` on as many lines of `width` cells as it needs (never cut)."""
-        if cell_len(visible(text)) <= width:
-            return [self.cell(text, width)]  # on one line (most values: an F4 key lays out 20 rows)
-        lines: list[str] = []
-        for word in visible(text).split(" "):
-            if lines and cell_len(lines[-1]) + 1 + cell_len(word) <= width:
-                lines[-1] += " " + word
-            else:
-                lines += chop_cells(word, width) or [""]
-        return [self.cell(line, width) for line in lines or [""]]
 
 
 def fitted_widths(columns: Sequence[Column], rows: Sequence[Sequence[str]], room: int) -> list[int]:
