@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from support import legend
+from textual.widgets import OptionList
 
-from fincon_tui.ui.screens.menu import MenuScreen
+from fincon_tui.ui.screens.menu import Menu, MenuScreen
 from fincon_tui.ui.screens.smtp_settings import SmtpSettingsScreen
 from fincon_tui.ui.widgets.key_legend import KeyLegend
 
@@ -44,6 +45,19 @@ async def test_escape_and_f3_go_back_one_level(app) -> None:
         assert not app.is_running
 
 
+async def test_the_menus_walked_through_are_shown_in_place_not_kept_under_the_form(app) -> None:
+    """A menu shows the menu an entry leads to on its own screen (issue 26:
+    a screen of each menu kept its widgets under the SMTP form)."""
+    async with app.run_test(size=SIZE) as pilot:
+        main = app.screen
+        await pilot.press("1", "1")
+        assert app.screen is main and app.screen.PATH == "System / Mail Settings"
+        await pilot.press("1")
+        assert [type(screen).__name__ for screen in app.screen_stack] == ["MenuScreen", "SmtpSettingsScreen"]
+        await pilot.press("escape", "f3")
+        assert app.screen_stack == [main] and main.PATH == "System"
+
+
 async def test_a_digit_with_no_entry_says_so(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("7")
@@ -63,18 +77,20 @@ async def test_every_menu_entry_leads_to_a_working_screen(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         seen = []
 
-        async def walk(screen: MenuScreen) -> None:
-            for number, entry in enumerate(screen.menu.entries, 1):
+        async def walk(menu: Menu) -> None:
+            for number, entry in enumerate(menu.entries, 1):
                 await pilot.press(str(number))
                 opened = app.screen
-                assert opened is not screen, entry.label
+                assert menu.path != opened.PATH, entry.label
                 seen.append(opened.PATH)
                 if isinstance(opened, MenuScreen):
-                    await walk(opened)
+                    await walk(opened.menu)
                 await pilot.press("f3")
-                assert app.screen is screen
+                assert isinstance(app.screen, MenuScreen) and app.screen.menu is menu
+                assert app.screen.query_one(OptionList).highlighted == number - 1  # the entry left
 
-        await walk(app.screen)
+        assert isinstance(app.screen, MenuScreen)
+        await walk(app.screen.menu)
         assert "System / Mail Settings / SMTP Settings" in seen
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.screen import Screen
 
-from fincon_tui.ui.screens.menu import Menu, MenuEntry, MenuScreen
+from fincon_tui.ui.screens.menu import Menu, MenuEntry
 
 
 def _smtp_settings() -> Screen[Any]:
@@ -47,12 +47,12 @@ MAIL_SETTINGS = Menu(
 SYSTEM = Menu(
     path="System",
     heading="System",
-    entries=(MenuEntry("Mail Settings", lambda: MenuScreen(MAIL_SETTINGS)),),
+    entries=(MenuEntry("Mail Settings", lambda: MAIL_SETTINGS),),
 )
 
 MAIN = Menu(
     path="Main Menu",
     heading="Main Menu",
-    entries=(MenuEntry("System", lambda: MenuScreen(SYSTEM)),),
+    entries=(MenuEntry("System", lambda: SYSTEM),),
     root=True,
 )

@@ -14,12 +14,16 @@ from textual.widgets import Label, OptionList
 
 from fincon_tui.ui.bindings import bind
 from fincon_tui.ui.screens.base import FinconScreen
+from fincon_tui.ui.widgets.chrome import TitleBar
+from fincon_tui.ui.widgets.text_update import update_text
 
 
 @dataclass(frozen=True)
 class MenuEntry:
     label: str
-    open: Callable[[], Screen[Any]]
+    #: The screen the entry opens, or the menu it leads to (shown in place
+    #: of this one: MenuScreen.show).
+    open: Callable[[], Screen[Any] | Menu]
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,13 @@ class Menu:
 
 
 class MenuScreen(FinconScreen):
-    """Lists a menu's entries; F3/F12/Esc go back one level (the main menu exits)."""
+    """Lists a menu's entries; F3/F12/Esc go back one level (the main menu exits).
+
+    A menu that leads to another shows it in its place, on the same screen,
+    and F3 shows the menu above again, its entry highlighted as it was
+    left: no screen is made for each menu walked through and kept under the
+    screen it leads to (each was about 0.5 MiB of widgets, message queues
+    and rendered lines: issue 26, memory with the SMTP form open)."""
 
     NAME = "the menus"
 
@@ -46,19 +56,20 @@ class MenuScreen(FinconScreen):
         self.PATH = menu.path
         super().__init__()
         self.menu = menu
+        #: The menus above the one shown, each with the entry that led on.
+        self.above: list[tuple[Menu, int]] = []
 
     def compose_body(self) -> ComposeResult:
         with VerticalGroup(id="menu"):
             yield Label(self.menu.heading, id="menu-heading", markup=False)
-            yield OptionList(
-                *(f"{n}. {e.label}" for n, e in enumerate(self.menu.entries, 1)),
-                id="options",
-                compact=True,
-            )
-            yield Label(
-                f"Type an option number ({self.choices}), or use the arrow keys and Enter.",
-                id="menu-prompt",
-            )
+            yield OptionList(*self._options(), id="options", compact=True)
+            yield Label(self._prompt(), id="menu-prompt")
+
+    def _options(self) -> list[str]:
+        return [f"{n}. {e.label}" for n, e in enumerate(self.menu.entries, 1)]
+
+    def _prompt(self) -> str:
+        return f"Type an option number ({self.choices}), or use the arrow keys and Enter."
 
     @property
     def choices(self) -> str:
@@ -81,11 +92,32 @@ class MenuScreen(FinconScreen):
     def open_entry(self, index: int) -> None:
         self.message.clear()
         self.query_one(OptionList).highlighted = index
-        self.app.push_screen(self.menu.entries[index].open())
+        opened = self.menu.entries[index].open()
+        if isinstance(opened, Menu):
+            self.above.append((self.menu, index))
+            self.show(opened)
+        else:
+            self.app.push_screen(opened)
+
+    def show(self, menu: Menu, highlighted: int = 0) -> None:
+        """Show `menu` here, as a new screen of it would show it (its first
+        entry highlighted), or with the entry `highlighted` (going back)."""
+        self.menu = menu
+        self.PATH = menu.path
+        self.query_one(TitleBar).show_path(menu.path)
+        update_text(self.query_one("#menu-heading", Label), menu.heading)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(self._options())
+        options.highlighted = highlighted
+        update_text(self.query_one("#menu-prompt", Label), self._prompt())
 
     def action_exit(self) -> None:
         """F3: back one level; on the main menu, leave fincon-tui."""
-        if self.menu.root:
+        if self.above:
+            self.message.clear()
+            self.show(*self.above.pop())
+        elif self.menu.root:
             self.app.exit()
         else:
             self.app.pop_screen()

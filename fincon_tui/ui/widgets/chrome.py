@@ -34,13 +34,23 @@ class TitleBar(HorizontalGroup):
         yield Label(self.path, id="path", markup=False)
 
     def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def show_path(self, path: str) -> None:
+        """Another path (a menu shown in place of the one before)."""
+        self.path = path
+        update_text(self.query_one("#path", Label), path)
+        if self.size.width:
+            self._fit(self.size.width)
+
+    def _fit(self, width: int) -> None:
         """The product name shows where it fits whole; a path too long for
         the width wraps (the title bar grows a line) rather than being cut."""
         product, *others = self.query(Label)
         needed = [cell_len(str(label.content)) + 2 for label in others]  # each with its padding
-        product.display = sum(needed) + len(PRODUCT) + 2 <= event.size.width
+        product.display = sum(needed) + len(PRODUCT) + 2 <= width
         path = others[-1]
-        path.styles.width = None if sum(needed) <= event.size.width else event.size.width - sum(needed[:-1])
+        path.styles.width = None if sum(needed) <= width else width - sum(needed[:-1])
 
 
 def first_of(texts: list[str], help_key: str) -> str:
