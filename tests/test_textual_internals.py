@@ -29,6 +29,7 @@ import fincon_tui.ui
 from fincon_tui.ui import textual_internals
 from fincon_tui.ui.textual_internals import (
     ResumingApp,
+    ReusingStylesheet,
     SparingApp,
     SparingModalScreen,
     SparingScreen,
@@ -485,3 +486,57 @@ async def test_a_pump_is_at_rest_only_with_nothing_held_and_no_handler_running()
         assert slow.message_queue_size == 0
         await slow.remove()
         assert at_rest(slow), "a closed pump takes no callback"
+
+
+# 12. The virtual nodes of component classes ----------------------------------------------
+
+
+class Placeholders(App[None]):
+    CSS = """
+    Input > .input--placeholder { color: red; }
+    Input.other > .input--placeholder { color: blue; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="type here", id="one")
+
+
+async def test_textual_still_makes_new_virtual_nodes_at_each_styling() -> None:
+    """Textual's own stylesheet leaves the virtual nodes of the styling
+    before to the garbage collector: each styling of an Input makes new ones."""
+    app = Placeholders()
+    async with app.run_test() as pilot:
+        assert type(app.stylesheet) is Stylesheet
+        field = app.query_one(Input)
+        before = field._component_styles["input--placeholder"].node
+        field.add_class("other")
+        await pilot.pause()
+        assert field._component_styles["input--placeholder"].node is not before, (
+            "Textual keeps them now: drop ReusingStylesheet")
+
+
+class ReusingPlaceholders(Placeholders):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stylesheet = ReusingStylesheet(variables=self.get_css_variables())
+
+
+async def test_reused_virtual_nodes_follow_each_styling() -> None:
+    """The same node (no garbage) with the new rules, and the widget drawn again."""
+    app = ReusingPlaceholders()
+    async with app.run_test() as pilot:
+        field = app.query_one(Input)
+        before = field._component_styles["input--placeholder"].node
+        assert field.get_component_rich_style("input--placeholder").color.name == "#ff0000"
+        refreshed = []
+        field.refresh = lambda *a, **k: refreshed.append(1) or Input.refresh(field, *a, **k)  # type: ignore[method-assign]
+        field.add_class("other")
+        await pilot.pause()
+        assert field._component_styles["input--placeholder"].node is before
+        assert field.get_component_rich_style("input--placeholder").color.name == "#0000ff"
+        assert refreshed
+        assert type(app.stylesheet.copy()) is ReusingStylesheet
+
+
+def test_the_app_styles_with_the_reusing_stylesheet() -> None:
+    assert type(SparingApp().stylesheet) is ReusingStylesheet
