@@ -34,10 +34,9 @@ from termios import TIOCSWINSZ
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ratios import Figure, report
+from startup import FORM_KEYS, FORM_MARKER
 
 BASELINE = str(Path(__file__).resolve().parent / "baseline.py")
-FORM_KEYS = b"111OFFICE\ry"
-FORM_MARKER = b"Time Out"
 #: Letters that end none of the escape sequences Textual writes.
 LETTERS = b"xzwvy"
 #: Seconds without output that count as the terminal being quiet.

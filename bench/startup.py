@@ -37,9 +37,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ratios import Figure, Sample, report
 
 BASELINE = str(Path(__file__).resolve().parent / "baseline.py")
-#: What fincon-tui is sent to open the SMTP form, and what it shows then.
+#: What fincon-tui is sent to open the SMTP form, and what it shows once the
+#: details are open (the create window answered): the form shows its labels,
+#: "Time Out" among them, as soon as its screen opens, before the keys after
+#: "111" are handled (and the memory read then was the form's without them).
 FORM_KEYS = b"111OFFICE\ry"
-FORM_MARKER = b"Time Out"
+FORM_MARKER = b"fill in the details"
 
 
 def run_to_text(argv: list[str], marker: bytes, env: dict[str, str], keys: bytes = b"") -> tuple[Sample, int]:
