@@ -25,7 +25,7 @@ import json
 import os
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from textual.app import App
 from textual.message_pump import MessagePump
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.walk import walk_depth_first
 
 #: (wall seconds, CPU seconds)
 Sample = tuple[float, float]
@@ -80,16 +81,28 @@ def _waiting_for_messages(pump: MessagePump) -> bool:
             and any(not waiter.done() for waiter in queue.ready_event._waiters))  # noqa: SLF001
 
 
+def _pumps(app: App[Any]) -> Iterator[MessagePump]:
+    """The app, then every screen and widget, the front screen's first,
+    walked as they are asked for: `_idle` stops at the first one still busy."""
+    yield app
+    for screen in reversed(app.screen_stack):
+        yield from walk_depth_first(screen, with_root=True)
+
+
 def _idle(app: App[Any]) -> bool:
     """Nothing left to do but wait for a timer or the terminal: no callback
     ready to run on the event loop, the app's own work done (`_busy`), and
-    the app and every screen and widget waiting for their next message."""
+    the app and every screen and widget waiting for their next message.
+
+    The wait's own work is counted in a figure: it looks at the pumps one
+    by one, the front screen's first, and stops at the first still busy,
+    rather than listing every widget of every screen on the stack each
+    time (until 2026-12-08), which made an F4 filter keystroke over the
+    SMTP form about 1 ms of CPU dearer than its bare twin's, whose stack
+    holds a sixth as many widgets, the key's work aside."""
     if getattr(asyncio.get_running_loop(), "_ready", ()) or _busy(app):
         return False
-    pumps: list[MessagePump] = [app]
-    for screen in app.screen_stack:
-        pumps += screen.walk_children(with_self=True)
-    return all(_waiting_for_messages(pump) for pump in pumps)
+    return all(_waiting_for_messages(pump) for pump in _pumps(app))
 
 
 async def _until_idle(app: App[Any], timeout: float = 30.0) -> None:
