@@ -39,20 +39,26 @@ class Column:
         """`text` in `width` cells, cut with '…' if longer (before the end that
         `keeps` marks, where that leaves room)."""
         shown = visible(text)
-        if self.right and cell_len(shown) <= width:
-            return shown.rjust(width)
+        return self._cell(shown, cell_len(shown), width)
+
+    def _cell(self, shown: str, cells: int, width: int) -> str:
+        """`cell` of a value already made visible, `cells` wide (each worked
+        out once: an F4 filter keystroke lays out 20 rows of 4 values)."""
+        if cells <= width:
+            return shown.rjust(width) if self.right else shown + " " * (width - cells)
         head, mark, tail = shown.rpartition(self.keeps) if self.keeps else ("", "", "")
         end = mark + tail
-        if mark and cell_len(shown) > width and cell_len(end) + 2 <= width:
+        if mark and cell_len(end) + 2 <= width:
             return set_cell_size(head, width - cell_len(end) - 1) + "…" + end
-        return fit(text, width)
+        return fit(shown, width)
 
     def wrapped(self, text: str, width: int) -> list[str]:
         """`text` on as many lines of `width` cells as it needs (never cut)."""
-        if cell_len(visible(text)) <= width:
-            return [self.cell(text, width)]  # on one line (most values: an F4 key lays out 20 rows)
+        shown = visible(text)
+        if (cells := cell_len(shown)) <= width:
+            return [self._cell(shown, cells, width)]  # on one line (most values)
         lines: list[str] = []
-        for word in visible(text).split(" "):
+        for word in shown.split(" "):
             if lines and cell_len(lines[-1]) + 1 + cell_len(word) <= width:
                 lines[-1] += " " + word
             else:

@@ -92,15 +92,16 @@ class RowWindow(Widget):
         self._repaint()
 
     def render_line(self, y: int) -> Strip:
-        strip = self._strip(y)
+        strip = self._strip(y, self.size.width)
         self._drawn[y] = strip
         return strip
 
-    def _strip(self, y: int) -> Strip:
+    def _strip(self, y: int, width: int) -> Strip:
+        """Line `y` of the window, `width` cells wide (the widget's size is
+        worked out anew each time it is asked for: once a repaint, not a line)."""
         if self._styles is None:
             self._styles = self.rich_style, self.get_component_rich_style("row-window--highlighted")
         plain, highlighted = self._styles
-        width = self.size.width
         number = self._top + y
         if number >= len(self._lines):
             return Strip([Segment(" " * width, plain)], width)
@@ -115,9 +116,8 @@ class RowWindow(Widget):
         """Repaint the lines whose drawing differs from what was drawn last."""
         if not self.is_mounted:
             return
-        width = self.size.width
-        changed = [Region(0, y, width, 1) for y in range(self.size.height)
-                   if self._drawn.get(y) != self._strip(y)]
+        width, height = self.size
+        changed = [Region(0, y, width, 1) for y in range(height) if self._drawn.get(y) != self._strip(y, width)]
         if changed:
             self.refresh(*changed)
 
