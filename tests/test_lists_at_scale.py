@@ -269,6 +269,10 @@ def test_a_page_says_whether_records_come_before_and_after_it(store, vault) -> N
     assert page("D01", "after") == (["D02", "D03"], True, True)
     assert page("D02", "before") == (["D00", "D01"], False, True)
     assert page("D04", "before") == (["D02", "D03"], True, True)
+    assert page("d03", "after") == (["D04"], True, False)
+    assert page("ZZZ") == (["D03", "D04"], True, False)  # past the last key: the last page
+    assert page("D01", "before") == (["D00", "D01"], False, True)  # fewer left: the first page
+    assert page(None, "before") == (["D03", "D04"], True, False)  # before the end
 
 
 @given(authenticate=st.booleans(), username=st.sampled_from(["", "bob", "relay@corp.example"]),

@@ -135,6 +135,19 @@ class PageQuery:
     direction: Direction = "from"
 
 
+#: The column a page's query adds: whether any record lies on the page's other side.
+PAGE_FLAG = "page_flag"
+
+
+def other_side(direction: Direction) -> str:
+    """How the keys on a page's other side compare with the key it is read
+    from (PageQuery.key): before a page read from the key ("from"; "after":
+    past it), after a page read before it.  The same records as those before
+    the page's first row (after its last), as none lies between that row and
+    the key; so the page's own query asks it, no row needed first."""
+    return {"from": "<", "after": "<=", "before": ">="}[direction]
+
+
 @dataclass(frozen=True)
 class Page(Generic[R]):
     """The records of one page, and whether any come before and after it."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from fincon_tui._exceptions import RecordExists, StorageError
 from fincon_tui.storage import records
 from fincon_tui.storage.records import (
+    PAGE_FLAG,
     Keyed,
     Page,
     PageQuery,
@@ -192,10 +193,17 @@ class Repository(Generic[R]):
         """Records matching an SQL condition (empty: all), in `order_by` order."""
         return self._records(where or None, args, order_by, limit)
 
-    def exists(self, where: str, args: Sequence[SqliteValue]) -> bool:
-        """Whether a record matches an SQL condition (a page's: any before it), no row read."""
-        return bool(self.db.execute(f"SELECT EXISTS (SELECT 1 FROM {self.table} WHERE {where})", list(args))
-                    .fetchone()[0])
+    def flagged(self, where: str, args: Sequence[SqliteValue], order_by: str, limit: int,
+                flag: str, flag_args: Sequence[SqliteValue]) -> tuple[list[Stored[R]], bool]:
+        """where()'s records and whether any record matches the condition
+        `flag` (a page's: any on its other side), in one query; False when
+        no record is found."""
+        sql = (f"SELECT *, EXISTS (SELECT 1 FROM {self.table} WHERE {flag}) AS {PAGE_FLAG} FROM {self.table}"
+               + (f" WHERE {where}" if where else "") + f" ORDER BY {order_by} LIMIT {int(limit)}")
+        cursor = self.db.execute(sql, [*flag_args, *args])
+        stored = self._maker([described[0] for described in cursor.description][:-1])
+        rows = cursor.fetchall()
+        return [stored(row[:-1]) for row in rows], bool(rows) and bool(rows[0][-1])
 
     def many(self, keys: Sequence[str]) -> dict[object, Stored[R]]:
         """The records of `keys` by folded key, in one query a chunk (a key

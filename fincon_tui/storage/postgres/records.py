@@ -19,6 +19,7 @@ from fincon_tui.domain.smtp import DECLARED, SmtpDefinition
 from fincon_tui.storage import records
 from fincon_tui.storage.postgres.errors import translate_methods
 from fincon_tui.storage.records import (
+    PAGE_FLAG,
     Keyed,
     Page,
     PageQuery,
@@ -27,6 +28,7 @@ from fincon_tui.storage.records import (
     like_containing,
     listing_select,
     new_row_id,
+    other_side,
     searched_for,
     still_loaded,
     stored_reader,
@@ -194,24 +196,32 @@ class Table(Generic[R]):
         return self._page_from(query.key or "", query.size, past=query.direction == "after")
 
     def _page_from(self, start: str, size: int, *, past: bool) -> Page[R]:
+        """storage/pages.py's page_from: one query."""
         column, start = f'{self.order_column} COLLATE "C"', self.ordered(start)
-        rows = self._select(f"{column} {'>' if past else '>='} %s", [start], column, size + 1)
+        rows, before = self._flagged(f"{column} {'>' if past else '>='} %s", [start], column, size + 1,
+                                     f"{column} {other_side('after' if past else 'from')} %s", [start])
         if not rows and start:
             return self._page_before(None, size)
-        before = bool(rows) and self._any(f"{column} < %s", [self.ordered(rows[0].key)])
         return Page(rows[:size], before, len(rows) > size)
 
     def _page_before(self, first: str | None, size: int) -> Page[R]:
+        """storage/pages.py's page_before: one query."""
         column = f'{self.order_column} COLLATE "C"'
         where, args = (f"{column} < %s", [self.ordered(first)]) if first is not None else ("", [])
-        rows = self._select(where, args, f"{column} DESC", size + 1)
+        flag, flag_args = (f"{column} {other_side('before')} %s", args) if first is not None else ("false", [])
+        rows, after = self._flagged(where, args, f"{column} DESC", size + 1, flag, flag_args)
         if len(rows) <= size:
             return self._page_from("", size, past=False)
-        rows = list(reversed(rows[:size]))
-        return Page(rows, True, self._any(f"{column} > %s", [self.ordered(rows[-1].key)]))
+        return Page(list(reversed(rows[:size])), True, after)
 
-    def _any(self, where: str, args: list[Any]) -> bool:
-        return self.session.value(f"SELECT EXISTS (SELECT 1 FROM {self.table} WHERE {where})", args) is True
+    def _flagged(self, where: str, args: list[Any], order: str, limit: int, flag: str,
+                 flag_args: list[Any]) -> tuple[list[Stored[R]], bool]:
+        """_select's records and whether any record matches `flag`, in one query (False: none found)."""
+        sql = (f"SELECT *, EXISTS (SELECT 1 FROM {self.table} WHERE {flag}) AS {PAGE_FLAG} FROM {self.table}"
+               + (f" WHERE {where}" if where else "") + f" ORDER BY {order} LIMIT {int(limit)}")
+        rows = self.session.rows(sql, [*flag_args, *args])
+        flags = [row.pop(PAGE_FLAG) for row in rows]
+        return [self._stored(row) for row in rows], bool(flags) and flags[0] is True
 
 
 translate_methods(Table)
