@@ -6,6 +6,7 @@ full check says, on both engines; speed is bench/lists.py's."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 
@@ -273,6 +274,28 @@ def test_a_page_says_whether_records_come_before_and_after_it(store, vault) -> N
     assert page("ZZZ") == (["D03", "D04"], True, False)  # past the last key: the last page
     assert page("D01", "before") == (["D00", "D01"], False, True)  # fewer left: the first page
     assert page(None, "before") == (["D03", "D04"], True, False)  # before the end
+
+
+def test_a_work_with_page_runs_the_same_few_statements_wherever_it_is(store, db, vault) -> None:
+    """A page of the Work with lists, first, middle, last, after and before
+    a key: its rows with whether any come before and after them (one query),
+    the definitions' linked users, the secrets held, the last tests with the
+    SPF verdicts, in one read (BEGIN .. ROLLBACK): six statements, however
+    many rows the tables hold (bench/lists.py times them against one joined query)."""
+    from fincon_tui.services.work_lists import definitions, users
+
+    smtp, settings = SmtpSettings(store, vault), UserSettings(store, vault)
+    for n in range(45):
+        smtp.save(definition(name=f"D{n:02}"), PasswordChange.set("pw") if n % 2 else KEEP, None)
+        settings.save(user(f"U{n:02}", f"D{n % 7:02}", f"u{n}"), PasswordChange.set("pw") if n % 3 else KEEP, None)
+    pages = [("", "from"), ("20", "from"), ("40", "from"), ("19", "after"), ("30", "before")]
+
+    def counted(read, prefix: str) -> list[int]:
+        return [len(statements_of(db, functools.partial(read, f"{prefix}{key}" if key else "", direction)))
+                for key, direction in pages]
+
+    assert counted(lambda key, direction: definitions(smtp, key, 10, direction), "D") == [6] * len(pages)
+    assert counted(lambda key, direction: users(settings, key, 10, direction), "U") == [6] * len(pages)
 
 
 @given(authenticate=st.booleans(), username=st.sampled_from(["", "bob", "relay@corp.example"]),

@@ -127,6 +127,33 @@ def test_each_record_keeps_its_last_results_and_a_delete_drops_them(store, vault
     assert store.login_tests.history("smtp", row_id) == []
 
 
+def test_a_pages_tests_and_verdicts_in_one_query_are_each_tables_own(store, vault) -> None:
+    """latest_with_verdicts (a Work with page's Last test column) finds what
+    latest_for finds in each table: a record with both, with a test only,
+    with a verdict only, with neither; and nothing of another kind."""
+    from fincon_tui.storage.records import SpfVerdict
+
+    smtp, _, _ = services(store, vault)
+    for name in ("BOTH", "TEST", "SPF", "NONE"):
+        save(smtp, 2525, name=name)
+    rows = {name: smtp.get(name).row_id for name in ("BOTH", "TEST", "SPF", "NONE")}
+    with store.transaction() as work:
+        for number, name in enumerate(["BOTH", "TEST", "BOTH"]):
+            work.login_tests.record(LoginTest("smtp", rows[name], name, utc_now(), "anna", number == 2, "AUTH",
+                                              f"test {number}", "2027-01-01T00:00:00+00:00" if number else None))
+        for name in ("BOTH", "SPF"):
+            work.spf_verdicts.put(SpfVerdict("smtp", rows[name], name, utc_now(), "corp.example", name == "SPF",
+                                             f"{name} finding"))
+    wanted = [*rows.values(), "0123456789abcdef"]
+    tests, verdicts = store.login_tests.latest_with_verdicts("smtp", wanted)
+    assert (tests, verdicts) == (store.login_tests.latest_for("smtp", wanted),
+                                 store.spf_verdicts.latest_for("smtp", wanted))
+    assert sorted(tests) == sorted([rows["BOTH"], rows["TEST"]]) and tests[rows["BOTH"]].message == "test 2"
+    assert sorted(verdicts) == sorted([rows["BOTH"], rows["SPF"]]) and verdicts[rows["SPF"]].fails
+    assert store.login_tests.latest_with_verdicts("user", wanted) == ({}, {})
+    assert store.login_tests.latest_with_verdicts("smtp", []) == ({}, {})
+
+
 def test_a_result_that_cannot_be_recorded_leaves_the_test_passed_with_a_note(db, store, vault, certs) -> None:
     smtp, _, checks = services(store, vault)
     with smtp_server(starttls=certs.server_context()) as (port, _):

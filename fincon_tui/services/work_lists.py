@@ -151,10 +151,8 @@ def definition_rows(passwords: Passwords, found: list[Stored[SmtpDefinition]],
 
 def _tests_of(passwords: Passwords, kind: str, found: Sequence[Stored[Any]],
               ) -> tuple[dict[str, LoginTest], dict[str, SpfVerdict]]:
-    """The last login test and the SPF verdict of each of `found` that has one, by row_id (a query each)."""
-    row_ids = [stored.row_id for stored in found if stored.row_id]
-    return (passwords.store.login_tests.latest_for(kind, row_ids),
-            passwords.store.spf_verdicts.latest_for(kind, row_ids))
+    """The last login test and the SPF verdict of each of `found` that has one, by row_id (one query)."""
+    return passwords.store.login_tests.latest_with_verdicts(kind, [stored.row_id for stored in found if stored.row_id])
 
 
 def definition_login(definition: SmtpDefinition, secrets: SecretNames) -> tuple[str, str]:

@@ -6,7 +6,7 @@ LOGIN_TEST_MESSAGE_MAX characters.  The same for the `spf_verdicts` table
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from fincon_tui.storage.records import LOGIN_TEST_MESSAGE_MAX, SPF_FINDING_MAX, LoginTest, SpfVerdict
 
@@ -78,3 +78,29 @@ def spf_verdict_of(row: Mapping[str, object]) -> SpfVerdict:
 
     return SpfVerdict(text("record_kind"), text("row_id"), text("record_key"), text("checked_at"), text("domain"),
                       row["outcome"] == "fails", text("finding"))
+
+
+def latest_with_verdicts_sql(mark: str, among: str) -> str:
+    """The one query of LoginTestRows.latest_with_verdicts on an engine
+    whose placeholder is `mark` and whose test of row_id against the list
+    wanted is `among` ("IN (?, ?)", "= ANY(%s)"): each record's newest
+    test, then the verdicts, each row tagged, SPF's padded to the tests' width
+    (tests_and_verdicts reads them).  Its arguments: the kind and the list, twice."""
+    pad = ", NULL" * (len(LOGIN_TEST_NAMES) - len(SPF_VERDICT_NAMES))
+    return (f"SELECT 'test' AS source, {LOGIN_TEST_COLUMNS} FROM login_tests WHERE id IN (SELECT max(id) "
+            f"FROM login_tests WHERE record_kind = {mark} AND row_id {among} GROUP BY row_id) UNION ALL "
+            f"SELECT 'spf', {SPF_VERDICT_COLUMNS}{pad} FROM spf_verdicts WHERE record_kind = {mark} AND row_id {among}")
+
+
+def tests_and_verdicts(rows: Iterable[Sequence[object]]) -> tuple[dict[str, LoginTest], dict[str, SpfVerdict]]:
+    """latest_with_verdicts_sql's rows as the tests and the verdicts, by row_id."""
+    tests: dict[str, LoginTest] = {}
+    verdicts: dict[str, SpfVerdict] = {}
+    for row in rows:
+        if row[0] == "test":
+            test = login_test_of(dict(zip(LOGIN_TEST_NAMES, row[1:], strict=True)))
+            tests[test.row_id] = test
+        else:
+            verdict = spf_verdict_of(dict(zip(SPF_VERDICT_NAMES, row[1:len(SPF_VERDICT_NAMES) + 1], strict=True)))
+            verdicts[verdict.row_id] = verdict
+    return tests, verdicts

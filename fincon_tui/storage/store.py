@@ -361,6 +361,12 @@ class LoginTestRows(Protocol):
         row_id, in one query (a page of a list)."""
         ...
 
+    def latest_with_verdicts(self, record_kind: str, row_ids: Iterable[str],
+                             ) -> tuple[dict[str, LoginTest], dict[str, SpfVerdict]]:
+        """latest_for and SpfVerdictRows.latest_for in one query (a page of
+        a list: the Last test column)."""
+        ...
+
     def history(self, record_kind: str, row_id: str) -> list[LoginTest]:
         """The record's results, newest first."""
         ...

@@ -16,10 +16,12 @@ from fincon_tui.storage.changes import OwnWrites
 from fincon_tui.storage.login_tests import (
     LOGIN_TEST_COLUMNS,
     SPF_VERDICT_COLUMNS,
+    latest_with_verdicts_sql,
     login_test_columns,
     login_test_of,
     spf_verdict_columns,
     spf_verdict_of,
+    tests_and_verdicts,
 )
 from fincon_tui.storage.postgres.changes import CHANNEL
 from fincon_tui.storage.postgres.errors import translate_methods
@@ -256,6 +258,15 @@ class LoginTests:
             "WHERE record_kind = %s AND row_id = ANY(%s) GROUP BY row_id)", [record_kind, wanted])
         found = [login_test_of(row) for row in rows]
         return {test.row_id: test for test in found}
+
+    def latest_with_verdicts(self, record_kind: str, row_ids: Iterable[str],
+                             ) -> tuple[dict[str, LoginTest], dict[str, SpfVerdict]]:
+        wanted = list(dict.fromkeys(row_ids))
+        if not wanted:
+            return {}, {}
+        rows = self.session.rows(latest_with_verdicts_sql("%s", "= ANY(%s)"),
+                                 [record_kind, wanted, record_kind, wanted])
+        return tests_and_verdicts(tuple(row.values()) for row in rows)
 
     def history(self, record_kind: str, row_id: str) -> list[LoginTest]:
         rows = self.session.rows(f"SELECT {LOGIN_TEST_COLUMNS} FROM login_tests WHERE record_kind = %s "

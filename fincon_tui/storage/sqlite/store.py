@@ -21,10 +21,12 @@ from fincon_tui.storage.login_tests import (
     LOGIN_TEST_NAMES,
     SPF_VERDICT_COLUMNS,
     SPF_VERDICT_NAMES,
+    latest_with_verdicts_sql,
     login_test_columns,
     login_test_of,
     spf_verdict_columns,
     spf_verdict_of,
+    tests_and_verdicts,
 )
 from fincon_tui.storage.records import (
     LOGIN_TESTS_KEPT,
@@ -199,6 +201,14 @@ class SqliteLoginTests:
             f"WHERE record_kind = ? AND row_id IN ({marks}) GROUP BY row_id)", [record_kind, *wanted])
         found = [login_test_of(dict(zip(LOGIN_TEST_NAMES, row, strict=True))) for row in cursor.fetchall()]
         return {test.row_id: test for test in found}
+
+    def latest_with_verdicts(self, record_kind: str, row_ids: Iterable[str],
+                             ) -> tuple[dict[str, LoginTest], dict[str, SpfVerdict]]:
+        wanted = list(dict.fromkeys(row_ids))
+        if not wanted:
+            return {}, {}
+        sql = latest_with_verdicts_sql("?", f"IN ({', '.join('?' for _ in wanted)})")
+        return tests_and_verdicts(self.db.execute(sql, [record_kind, *wanted, record_kind, *wanted]).fetchall())
 
     def history(self, record_kind: str, row_id: str) -> list[LoginTest]:
         cursor = self.db.execute(f"SELECT {LOGIN_TEST_COLUMNS} FROM login_tests WHERE record_kind = ? AND row_id = ? "
