@@ -81,23 +81,26 @@ def test_the_records_attributes_are_the_declared_fields(declared) -> None:
         assert len(default) == count
 
 
-@pytest.mark.parametrize("kind", BASES)
-def test_a_stored_record_held_as_checked_holds_each_fields_value_by_name(kind) -> None:
-    """Declaration.trusted, whose values the lists' rules between fields
-    read (a copy of the record's attributes, a tuple's spread out), holds
-    what each field's getter reads, the User Defined fields each in its place."""
-    from fincon_tui.domain.fields import FormChecker
-
+def _accepted(kind: str) -> tuple[Declaration, object]:
+    """The declaration of `kind` and a record of it as Accept builds it,
+    each User Defined field holding a value of its own."""
     declared, base = BASES[kind]
     values = {**base, **{key: f"value {n}" for n, key in enumerate(user_fields.USER_DEFINED_KEYS)
                          if key in base}}
     form = FormChecker(values, declared.labels)
     declared.check(form)
-    record = declared.build(form.done())
+    return declared, declared.build(form.done())
+
+
+@pytest.mark.parametrize("kind", BASES)
+def test_a_stored_record_held_as_checked_holds_each_fields_value_by_name(kind) -> None:
+    """Declaration.trusted, whose values the lists' rules between fields
+    read (a copy of the record's attributes, a tuple's spread out), holds
+    what each field's getter reads, the User Defined fields each in its place."""
+    declared, record = _accepted(kind)
     expected = {f.name: getattr(record, f.member[0])[f.member[1]] if f.member else getattr(record, f.name)
                 for f in declared.stored}
     assert declared.trusted(record).clean == expected
-
 
 
 @pytest.mark.parametrize("kind", BASES)
@@ -107,12 +110,7 @@ def test_a_row_read_as_a_record_is_the_record_its_class_makes(kind) -> None:
     equal, alike and as frozen; so is the Stored made around it."""
     from fincon_tui.storage.records import Stored, stored_reader
 
-    declared, base = BASES[kind]
-    values = {**base, **{key: f"value {n}" for n, key in enumerate(user_fields.USER_DEFINED_KEYS)
-                         if key in base}}
-    form = FormChecker(values, declared.labels)
-    declared.check(form)
-    record = declared.build(form.done())
+    declared, record = _accepted(kind)
     columns = {**declared.to_columns(record), "created_at": "then", "updated_at": "now", "version": 3, "row_id": "r"}
     names = list(columns)[::-1]  # a query's columns in any order
     row = tuple(columns[name] for name in names)
