@@ -244,6 +244,9 @@ async def test_every_screen_and_window_shows_all_it_means_to(everyone, monkeypat
         await pilot.press("escape", "escape")
         await open_record(pilot, "gmail", "f2")
         assert isinstance(app.screen, SignInScreen)
+        # Its address comes from a thread (where the OAuth library loads): the window grows by the steps and the
+        # status line then, and a size checked meanwhile saw it half laid out (CI, under load).
+        await until(lambda: app.screen.installed is not None, "the sign-in window's address")
         await with_help(pilot, visited)
         await pilot.press("escape", "escape", "escape")
         assert isinstance(app.screen, MenuScreen) and app.screen.menu.path.endswith("Mail Settings")
