@@ -148,6 +148,15 @@ def other_side(direction: Direction) -> str:
     return {"from": "<", "after": "<=", "before": ">="}[direction]
 
 
+def flagged_select(table: str, where: str, order_by: str, limit: int, flag: str) -> str:
+    """A page's one query on both engines: the rows of `table` matching
+    `where` (empty: all) in `order_by` order, the first `limit`, each with
+    PAGE_FLAG, whether any row of `table` matches `flag` (other_side).  Its
+    arguments: `flag`'s, then `where`'s."""
+    return (f"SELECT *, EXISTS (SELECT 1 FROM {table} WHERE {flag}) AS {PAGE_FLAG} FROM {table}"
+            + (f" WHERE {where}" if where else "") + f" ORDER BY {order_by} LIMIT {int(limit)}")
+
+
 @dataclass(frozen=True)
 class Page(Generic[R]):
     """The records of one page, and whether any come before and after it."""

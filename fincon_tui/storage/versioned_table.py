@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from fincon_tui._exceptions import RecordExists, StorageError
 from fincon_tui.storage import records
 from fincon_tui.storage.records import (
-    PAGE_FLAG,
     Keyed,
     Page,
     PageQuery,
     SqliteValue,
     Stored,
+    flagged_select,
     fold,
     like_containing,
     listing_select,
@@ -198,9 +198,7 @@ class Repository(Generic[R]):
         """where()'s records and whether any record matches the condition
         `flag` (a page's: any on its other side), in one query; False when
         no record is found."""
-        sql = (f"SELECT *, EXISTS (SELECT 1 FROM {self.table} WHERE {flag}) AS {PAGE_FLAG} FROM {self.table}"
-               + (f" WHERE {where}" if where else "") + f" ORDER BY {order_by} LIMIT {int(limit)}")
-        cursor = self.db.execute(sql, [*flag_args, *args])
+        cursor = self.db.execute(flagged_select(self.table, where, order_by, limit, flag), [*flag_args, *args])
         stored = self._maker([described[0] for described in cursor.description][:-1])
         rows = cursor.fetchall()
         return [stored(row[:-1]) for row in rows], bool(rows) and bool(rows[0][-1])

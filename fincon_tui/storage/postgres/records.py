@@ -24,6 +24,7 @@ from fincon_tui.storage.records import (
     Page,
     PageQuery,
     Stored,
+    flagged_select,
     fold,
     like_containing,
     listing_select,
@@ -217,9 +218,7 @@ class Table(Generic[R]):
     def _flagged(self, where: str, args: list[Any], order: str, limit: int, flag: str,
                  flag_args: list[Any]) -> tuple[list[Stored[R]], bool]:
         """_select's records and whether any record matches `flag`, in one query (False: none found)."""
-        sql = (f"SELECT *, EXISTS (SELECT 1 FROM {self.table} WHERE {flag}) AS {PAGE_FLAG} FROM {self.table}"
-               + (f" WHERE {where}" if where else "") + f" ORDER BY {order} LIMIT {int(limit)}")
-        rows = self.session.rows(sql, [*flag_args, *args])
+        rows = self.session.rows(flagged_select(self.table, where, order, limit, flag), [*flag_args, *args])
         flags = [row.pop(PAGE_FLAG) for row in rows]
         return [self._stored(row) for row in rows], bool(flags) and flags[0] is True
 
