@@ -54,5 +54,4 @@ MAIN = Menu(
     path="Main Menu",
     heading="Main Menu",
     entries=(MenuEntry("System", lambda: SYSTEM),),
-    root=True,
 )

@@ -31,7 +31,6 @@ class Menu:
     path: str
     heading: str
     entries: tuple[MenuEntry, ...]
-    root: bool = False
 
 
 class MenuScreen(FinconScreen):
@@ -113,14 +112,13 @@ class MenuScreen(FinconScreen):
         update_text(self.query_one("#menu-prompt", Label), self._prompt())
 
     def action_exit(self) -> None:
-        """F3: back one level; on the main menu, leave fincon-tui."""
+        """F3: back one level; on the main menu (the one the screen opened
+        with: the others are shown in its place), leave fincon-tui."""
         if self.above:
             self.message.clear()
             self.show(*self.above.pop())
-        elif self.menu.root:
-            self.app.exit()
         else:
-            self.app.pop_screen()
+            self.app.exit()
 
     def action_cancel(self) -> None:
         """F12/Esc: the same as F3 on a menu, which holds nothing to lose."""
