@@ -20,7 +20,6 @@ from textual.binding import Binding
 from textual.css.stylesheet import Stylesheet
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
-from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -35,7 +34,6 @@ from fincon_tui.ui.textual_internals import (
     SparingScreen,
     SteadyInput,
     SuspendingDriver,
-    at_rest,
     merged_bindings,
 )
 
@@ -446,46 +444,6 @@ async def test_a_field_shows_its_value_through_input_value_and_a_password_in_our
         password.refresh()
         await pilot.pause()
         assert password.render_line(0).text.startswith("### ")
-
-
-# 11. A message pump at rest ----------------------------------------------------------
-
-
-class Slow(Static):
-    """Its handler of Ping waits until `go` is set."""
-
-    class Ping(Message):
-        pass
-
-    def __init__(self) -> None:
-        super().__init__("slow")
-        self.started, self.go = asyncio.Event(), asyncio.Event()
-
-    async def on_slow_ping(self, message: Ping) -> None:
-        self.started.set()
-        await self.go.wait()
-
-
-async def test_a_pump_is_at_rest_only_with_nothing_held_and_no_handler_running() -> None:
-    """The typeahead sends no callback to a pump at rest: one that still
-    holds a message, or whose handler still runs (its queue empty), must
-    not count as at rest, or a key could overtake what it is doing."""
-    app: App[None] = App()
-    async with app.run_test() as pilot:
-        slow = Slow()
-        await app.mount(slow)
-        await pilot.pause()
-        assert at_rest(slow) and at_rest(app)
-        slow.post_message(Slow.Ping())
-        assert not at_rest(slow), "a message queued"
-        await slow.started.wait()
-        assert slow.message_queue_size == 0, "Textual's public count now says more: is at_rest still needed?"
-        assert not at_rest(slow), "its handler runs"
-        slow.go.set()
-        await until(lambda: at_rest(slow), "the pump comes to rest once its handler ends")
-        assert slow.message_queue_size == 0
-        await slow.remove()
-        assert at_rest(slow), "a closed pump takes no callback"
 
 
 # 12. The virtual nodes of component classes ----------------------------------------------

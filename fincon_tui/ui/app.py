@@ -266,10 +266,8 @@ class FinconApp(ResumingApp):
             and not self._answers_during_a_wait(event)
         ):
             self.collector.key_pressed()
-            now = self.typeahead.hold(event)
-            if now is None:
-                return  # queued: it comes back, released, in its turn
-            event = now
+            self.typeahead.hold(event)
+            return
         if isinstance(event, events.Key):
             if (wait := self.database.keyring_wait) and self._answers_during_a_wait(event, ("cancel",)):
                 wait.abandoned.set()  # Esc stops waiting for the keyring, and does nothing else

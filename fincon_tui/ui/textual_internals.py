@@ -25,7 +25,6 @@ from textual.dom import DOMNode
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Size
-from textual.message_pump import MessagePump
 from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
@@ -215,29 +214,6 @@ class SparingScreen(Screen[ResultT]):
 class SparingModalScreen(ModalScreen[ResultT], SparingScreen[ResultT]):
     """A modal screen (Textual's: the screen below shows through, dimmed)
     with the repaints of SparingScreen."""
-
-
-def at_rest(pump: MessagePump) -> bool:
-    """11. Whether `pump` has handled every message it was sent and waits for
-    the next (`MessagePump._message_queue`, `_pending_message`,
-    `_next_callbacks`, `_task`, and the waiters of the queue's `ready_event`):
-    nothing queued, peeked or due after the current message, and its task
-    waiting in the queue's `get()`, not in the middle of a handler.
-
-    Textual's public `message_queue_size` says nothing of a handler still
-    running (awaiting something, its queue empty).  The typeahead settles a
-    key with rounds of `call_later` to the message pumps that decide where
-    the next key goes; one to a pump at rest proves nothing and costs a
-    message and the pump's idle handlers.  An F4 filter keystroke sent 20
-    such callbacks over 2.5 rounds (app, five screens, the field and the
-    window's frame); skipping those at rest, 3.5 (issue 26)."""
-    if pump._closing or pump._closed:  # noqa: SLF001 (call_later would refuse it anyway)
-        return True
-    queue: Any = pump._message_queue  # noqa: SLF001 (Textual's own Queue: get() waits on its ready_event)
-    if not queue.empty() or pump._pending_message is not None or pump._next_callbacks:  # noqa: SLF001
-        return False
-    task = pump._task  # noqa: SLF001
-    return task is None or task.done() or any(not waiter.done() for waiter in queue.ready_event._waiters)  # noqa: SLF001
 
 
 def merged_bindings(node_class: type[DOMNode]) -> dict[str, list[Binding]]:

@@ -6,9 +6,7 @@ would be handed to a screen that is about to be replaced, or to a field that
 is about to lose focus, and be lost.  The app therefore queues keys (and
 pasted text, which must not overtake them) from the terminal and releases
 the next one only when the previous one has settled: every message it
-caused has been handled and the screen and focus no longer change.  A key
-that comes while none is queued or settling, and no database work holds
-keys, acts at once (nothing is ahead of it) and settles in the same way.
+caused has been handled and the screen and focus no longer change.
 
 An arrow key held down in a list is the exception (`cursor_keys`): a run of
 keys that the screen in front binds to cursor moves (bindings.CURSOR_MOVES,
@@ -34,8 +32,6 @@ from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from textual import events
-
-from fincon_tui.ui.textual_internals import at_rest
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -74,21 +70,11 @@ class KeyQueue:
         #: Set once the app can act on keys (its database is open).
         self.ready = asyncio.Event()
 
-    def hold(self, event: Typed) -> Typed | None:
-        """A key (or paste) from the terminal: the one to act on now if the
-        app can and no key is queued or settling (this one then settles
-        before the next is let through); else None: it is queued, and fed
-        in its turn.  Posting it back to the app, as a queued key is, cost a
-        second dispatch of it and a task for each key typed at rest."""
-        typed = as_typed(event)
-        idle = self.task is None or self.task.done()
-        if idle and not self.pending and self.ready.is_set() and self._keys_free():
-            self.task = asyncio.create_task(self._feed(settle_first=True))
-            return typed
-        self.pending.append(typed)
-        if idle:
+    def hold(self, event: Typed) -> None:
+        """Queue a key from the terminal; start feeding if idle."""
+        self.pending.append(as_typed(event))
+        if self.task is None or self.task.done():
             self.task = asyncio.create_task(self._feed())
-        return None
 
     def take_release(self, event: Typed) -> bool:
         """True if `event` is one this queue released (let it through)."""
@@ -109,10 +95,7 @@ class KeyQueue:
         if self.task is not None:
             self.task.cancel()
 
-    async def _feed(self, settle_first: bool = False) -> None:
-        """Settle the key acted on now (`settle_first`), then feed the queued ones."""
-        if settle_first:
-            await self._settle()
+    async def _feed(self) -> None:
         await self.ready.wait()
         while self.pending:
             for event in self._next_run():
@@ -158,10 +141,7 @@ class KeyQueue:
         """Wait until every message pump has handled what it held at the start.
 
         One future, which the last pump's callback completes: a task and an
-        event a pump made 18 tasks for every character typed in a form.  A
-        pump at rest (nothing held, no handler running) gets no callback: it
-        has handled all it held already (a round of them all made 31 messages
-        of an F4 filter keystroke, 20 of them callbacks; now 18 and 3.5)."""
+        event a pump made 18 tasks for every character typed in a form."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
         count = 0
@@ -173,15 +153,10 @@ class KeyQueue:
                 done.set_result(None)
 
         for pump in self._pumps():
-            if not at_rest(pump) and pump.call_later(handled):
+            if pump.call_later(handled):
                 count += 1
         if count:
             await asyncio.wait_for(done, ROUND_TIMEOUT)  # TimeoutError: the round goes again
-
-    def _keys_free(self) -> bool:
-        """No database work that keys wait for is in flight."""
-        database = getattr(self.app, "database", None)
-        return database is None or database.keys_free.is_set()
 
     async def _settle(self) -> None:
         """Until the key's messages are handled, the screen and focus are
@@ -201,5 +176,6 @@ class KeyQueue:
                 await self._round()
             except TimeoutError:
                 continue
-            if self._state() == before and all(at_rest(pump) for pump in self._pumps()):
+            quiet = all(pump.message_queue_size == 0 for pump in self._pumps())
+            if quiet and self._state() == before:
                 return
